@@ -1,0 +1,79 @@
+// Package extract turns bytes seen on the wire (or read from disk) into text
+// segments, each labelled with the path it came from, so classifiers can read
+// every part of an upload: multipart parts, JSON strings, archive members,
+// document parts, in whatever charset they were written.
+package extract
+
+import (
+	"context"
+	"io"
+)
+
+// Segment is a run of text with the origin path it was read from, e.g.
+// "multipart:media/report.xlsx/xl/worksheets/sheet1.xml" or "json:$.text.content".
+type Segment struct {
+	Origin string
+	Text   string
+}
+
+// ProblemKind says why part of an input could not be read.
+type ProblemKind string
+
+const (
+	// Encrypted: password-protected ZIP, PDF or Office file.
+	Encrypted ProblemKind = "encrypted"
+	// Unsupported: images, audio, video, unknown binaries: no text layer to read.
+	Unsupported ProblemKind = "unsupported"
+	// Limit: a safety limit was exceeded (size, depth, entries, ratio, time).
+	Limit ProblemKind = "limit"
+	// Malformed: the bytes do not parse as the format they claim or appear to be.
+	Malformed ProblemKind = "malformed"
+)
+
+// Problem reports a part of the input that was not (fully) inspected. It never
+// holds content from the input, only the origin path and a reason.
+type Problem struct {
+	Origin string
+	Kind   ProblemKind
+	Reason string
+}
+
+// Input is one body to extract: a request body or a file given to scan.
+type Input struct {
+	// Name is a file name hint (multipart filename, scan path); never trusted
+	// for format detection on its own.
+	Name string
+	// ContentType and ContentEncoding as declared (may be empty).
+	ContentType     string
+	ContentEncoding string
+	// Body is read at random offsets (archives need it); Size is its length.
+	Body io.ReaderAt
+	Size int64
+	// Origin prefixes every segment origin (e.g. "body", "file:report.docx").
+	Origin string
+}
+
+// Limits bound the work done on one input. Zero values mean the defaults.
+type Limits struct {
+	MaxTotalBytes   int64 // total extracted text bytes
+	MaxDepth        int   // nesting of containers (zip in zip in multipart ...)
+	MaxEntries      int   // entries per archive
+	MaxRatio        int   // decompressed/compressed ratio (zip bombs)
+	MaxDecompressed int64 // bytes produced by any single decompression
+	TimeBudget      int64 // nanoseconds for one input (time.Duration)
+}
+
+// Result is everything read from one input.
+type Result struct {
+	Segments []Segment
+	Problems []Problem
+	// TextBytes is the total length of segment texts.
+	TextBytes int64
+}
+
+// Extract reads in and returns its text segments and problems. It returns an
+// error only when ctx is cancelled or the body cannot be read at all;
+// everything format-related is a Problem.
+func Extract(ctx context.Context, in Input, lim Limits) (*Result, error) {
+	return extractAll(ctx, in, lim)
+}

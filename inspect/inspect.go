@@ -1,0 +1,100 @@
+// Package inspect is the one pipeline that both the proxy and `dlpgate scan`
+// run: extract text from a body, classify it, and let the policy decide.
+// It knows nothing about HTTP connections or files on disk.
+package inspect
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/dlpgate/dlpgate/classifiers"
+	"github.com/dlpgate/dlpgate/extract"
+	"github.com/dlpgate/dlpgate/rules"
+)
+
+// Engine holds one policy, one classifier set and the extraction limits. It is
+// immutable and safe for concurrent use; a reload builds a new Engine.
+type Engine struct {
+	Policy      *rules.Policy
+	Classifiers classifiers.Set
+	Limits      extract.Limits
+}
+
+// Result is the outcome of inspecting one body.
+type Result struct {
+	Decision  rules.Decision
+	Findings  []classifiers.Finding
+	Problems  []extract.Problem
+	Segments  int
+	TextBytes int64
+}
+
+// Inspect extracts, classifies and evaluates one body. An error is returned
+// only when ctx ended; every content problem is part of the Result and the
+// policy's fail mode or uninspectable action decides about it.
+func (e *Engine) Inspect(ctx context.Context, req rules.Request, in extract.Input) (*Result, error) {
+	ex, err := extract.Extract(ctx, in, e.Limits)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("inspect %s: %w", in.Origin, ctx.Err())
+		}
+		// The body could not be read at all: the fail mode decides.
+		ex = &extract.Result{Problems: []extract.Problem{{Origin: in.Origin, Kind: extract.Malformed, Reason: err.Error()}}}
+	}
+	findings := e.Classifiers.Classify(ctx, ex.Segments)
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("inspect %s: %w", in.Origin, ctx.Err())
+	}
+	input := &rules.Input{Request: req}
+	if f, failures := problemsFinding(ex.Problems); f != nil {
+		findings = append(findings, *f)
+		input.Failures = failures
+	}
+	input.Findings = findings
+	return &Result{
+		Decision:  e.Policy.Evaluate(input),
+		Findings:  findings,
+		Problems:  ex.Problems,
+		Segments:  len(ex.Segments),
+		TextBytes: ex.TextBytes,
+	}, nil
+}
+
+// Oversize decides about a body larger than the policy's max_inspect_bytes,
+// which is not read at all.
+func (e *Engine) Oversize(req rules.Request) rules.Decision {
+	return e.Policy.Evaluate(&rules.Input{Request: req, Oversize: true})
+}
+
+// problemsFinding folds extraction problems into one "uninspectable" finding
+// whose signals are "kind: origin: reason"; malformed parts and exceeded
+// limits are also returned as failures for the fail mode.
+func problemsFinding(ps []extract.Problem) (*classifiers.Finding, []string) {
+	if len(ps) == 0 {
+		return nil, nil
+	}
+	f := &classifiers.Finding{Classifier: classifiers.Uninspectable, Count: len(ps), Confidence: classifiers.High}
+	var failures []string
+	for _, p := range ps {
+		s := fmt.Sprintf("%s: %s: %s", p.Kind, p.Origin, p.Reason)
+		f.Signals = append(f.Signals, s)
+		if p.Kind == extract.Malformed || p.Kind == extract.Limit {
+			failures = append(failures, s)
+		}
+	}
+	sort.Strings(f.Signals)
+	f.Signals = dedupe(f.Signals)
+	return f, failures
+}
+
+func dedupe(s []string) []string {
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || !strings.EqualFold(v, s[i-1]) {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,60 @@
+package rules
+
+// Spec is the policy part of the TOML file, as written.
+type Spec struct {
+	Global     Global          `toml:"global"`
+	Endpoints  []EndpointSpec  `toml:"endpoints"`
+	Rules      []RuleSpec      `toml:"rules"`
+	Exceptions []ExceptionSpec `toml:"exceptions"`
+}
+
+// Global holds the policy-wide switches.
+type Global struct {
+	Mode                string `toml:"mode"`      // enforce | monitor
+	FailMode            string `toml:"fail_mode"` // closed | open
+	MaxInspectBytes     int64  `toml:"max_inspect_bytes"`
+	OversizeAction      string `toml:"oversize_action"`      // block | log | allow
+	UninspectableAction string `toml:"uninspectable_action"` // block | log | allow
+}
+
+// EndpointSpec is a named group of hosts and paths.
+type EndpointSpec struct {
+	Name  string   `toml:"name"`
+	Hosts []string `toml:"hosts"` // globs: "oapi.dingtalk.com", "*.trans.dingtalk.com"
+	Paths []string `toml:"paths"` // globs on the path; empty = all
+	// Action for CONNECTs to these hosts: inspect (MITM), tunnel (bypass, logged) or block.
+	Action string `toml:"action"`
+}
+
+// RuleSpec is one AUP rule as written.
+type RuleSpec struct {
+	Name        string          `toml:"name"`
+	Description string          `toml:"description"`
+	Endpoints   []string        `toml:"endpoints"` // empty = all
+	Methods     []string        `toml:"methods"`   // empty = all
+	Match       string          `toml:"match"`     // all | any (default all)
+	Conditions  []ConditionSpec `toml:"conditions"`
+	Action      string          `toml:"action"`
+	Severity    string          `toml:"severity"`
+}
+
+// ConditionSpec is one test on the findings.
+type ConditionSpec struct {
+	Classifier    string   `toml:"classifier"`
+	MinCount      int      `toml:"min_count"`
+	MaxCount      int      `toml:"max_count"`      // 0 = no upper bound
+	MinConfidence string   `toml:"min_confidence"` // low | medium | high
+	Reasons       []string `toml:"reasons"`        // for uninspectable: encrypted, unsupported, ...
+}
+
+// ExceptionSpec lets a rule (or all) pass for some users, groups, clients or hosts until it expires.
+type ExceptionSpec struct {
+	Name    string   `toml:"name"`
+	Rules   []string `toml:"rules"` // empty = all rules
+	Users   []string `toml:"users"`
+	Groups  []string `toml:"groups"`
+	Clients []string `toml:"clients"` // CIDRs
+	Hosts   []string `toml:"hosts"`   // globs
+	Expires string   `toml:"expires"` // YYYY-MM-DD (inclusive) or RFC 3339
+	Reason  string   `toml:"reason"`
+}
