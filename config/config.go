@@ -5,6 +5,7 @@
 package config
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/dlpgate/dlpgate/rules"
@@ -95,3 +96,30 @@ type ByteSize int64
 
 // Duration is a time.Duration written as "30s", "2m".
 type Duration time.Duration
+
+// UnmarshalTOML accepts an integer or a string with a unit (B, KB, KiB, MB, MiB, GB, GiB).
+// PLACEHOLDER: integers only until the full loader lands.
+func (b *ByteSize) UnmarshalText(text []byte) error {
+	var n int64
+	var unit string
+	if _, err := fmt.Sscanf(string(text), "%d%s", &n, &unit); err != nil {
+		return fmt.Errorf("size %q: %w", text, err)
+	}
+	switch unit {
+	case "KiB":
+		n <<= 10
+	case "MiB":
+		n <<= 20
+	case "GiB":
+		n <<= 30
+	}
+	*b = ByteSize(n)
+	return nil
+}
+
+// UnmarshalText reads a Go duration ("30s").
+func (d *Duration) UnmarshalText(text []byte) error {
+	v, err := time.ParseDuration(string(text))
+	*d = Duration(v)
+	return err
+}
