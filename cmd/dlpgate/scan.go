@@ -1,13 +1,229 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/dlpgate/dlpgate/classifiers"
+	"github.com/dlpgate/dlpgate/extract"
+	"github.com/dlpgate/dlpgate/inspect"
+	"github.com/dlpgate/dlpgate/rules"
 )
 
-// PLACEHOLDER until the scan command lands.
+// scanResult is one line of `dlpgate scan` output. Its shape is a public
+// interface (documented in the README): path, verdict, findings[].classifier
+// and findings[].count must not change meaning.
+type scanResult struct {
+	Path     string                `json:"path"`
+	Verdict  rules.Action          `json:"verdict,omitempty"`
+	Findings []classifiers.Finding `json:"findings"`
+	Decision *rules.Decision       `json:"decision,omitempty"`
+	Problems []scanProblem         `json:"problems,omitempty"`
+	Bytes    int64                 `json:"bytes"`
+	Segments int                   `json:"segments"`
+	Error    string                `json:"error,omitempty"`
+}
+
+type scanProblem struct {
+	Origin string `json:"origin"`
+	Kind   string `json:"kind"`
+	Reason string `json:"reason"`
+}
+
 func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "dlpgate scan: not implemented yet")
-	return 2
+	fset := flag.NewFlagSet("scan", flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	cfgPath := fset.String("config", "", "config/policy file merged over the embedded default")
+	endpoint := fset.String("endpoint", "", "evaluate as an upload to this endpoint group (rules limited to other endpoints do not apply)")
+	method := fset.String("method", "POST", "evaluate as an upload with this HTTP method")
+	jobs := fset.Int("jobs", runtime.GOMAXPROCS(0), "files scanned in parallel")
+	fset.Usage = func() {
+		fmt.Fprintf(stderr, "usage: dlpgate scan [--config FILE] PATH...   (- reads stdin; directories are walked)\n")
+		fset.PrintDefaults()
+	}
+	if err := fset.Parse(args); err != nil {
+		return 2
+	}
+	if fset.NArg() == 0 {
+		fset.Usage()
+		return 2
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "dlpgate scan: %v\n", err)
+		return 2
+	}
+	eng, err := buildEngine(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "dlpgate scan: %v\n", err)
+		return 2
+	}
+	items := expandPaths(fset.Args())
+	s := scanner{engine: eng, maxBytes: cfg.Policy.Global.MaxInspectBytes, endpoint: *endpoint, method: *method, stdin: os.Stdin}
+
+	results := make([]scanResult, len(items))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	if *jobs < 1 {
+		*jobs = 1
+	}
+	for w := 0; w < *jobs; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if items[i].err != nil {
+					results[i] = scanResult{Path: items[i].path, Error: items[i].err.Error()}
+					continue
+				}
+				results[i] = s.scanPath(ctx, items[i].path)
+			}
+		}()
+	}
+	for i := range items {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	code := 0
+	for _, r := range results {
+		if r.Findings == nil {
+			r.Findings = []classifiers.Finding{}
+		}
+		if err := enc.Encode(r); err != nil {
+			fmt.Fprintf(stderr, "dlpgate scan: write: %v\n", err)
+			return 2
+		}
+		if r.Error != "" {
+			code = 1
+		}
+	}
+	return code
+}
+
+// scanItem is one input: a path to scan or why it cannot be.
+type scanItem struct {
+	path string
+	err  error
+}
+
+// expandPaths walks directories (in lexical order) and keeps files and "-",
+// in the order given.
+func expandPaths(args []string) []scanItem {
+	var items []scanItem
+	for _, a := range args {
+		if a == "-" {
+			items = append(items, scanItem{path: a})
+			continue
+		}
+		st, err := os.Stat(a)
+		if err != nil {
+			items = append(items, scanItem{path: a, err: err})
+			continue
+		}
+		if !st.IsDir() {
+			items = append(items, scanItem{path: a})
+			continue
+		}
+		_ = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+			switch {
+			case err != nil:
+				items = append(items, scanItem{path: p, err: err})
+			case d.Type().IsRegular():
+				items = append(items, scanItem{path: p})
+			}
+			return nil
+		})
+	}
+	return items
+}
+
+type scanner struct {
+	engine   *inspect.Engine
+	maxBytes int64
+	endpoint string
+	method   string
+	stdin    io.Reader
+}
+
+func (s *scanner) scanPath(ctx context.Context, path string) scanResult {
+	res := scanResult{Path: path}
+	var body io.ReaderAt
+	var size int64
+	origin := filepath.Base(path)
+	if path == "-" {
+		origin = "stdin"
+		b, err := readLimited(s.stdin, s.maxBytes)
+		if err != nil && !errors.Is(err, errTooLarge) {
+			res.Error = fmt.Sprintf("read stdin: %v", err)
+			return res
+		}
+		body, size = bytes.NewReader(b), int64(len(b))
+		if errors.Is(err, errTooLarge) {
+			size = s.maxBytes + 1
+		}
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			res.Error = err.Error()
+			return res
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			res.Error = fmt.Sprintf("stat %s: %v", path, err)
+			return res
+		}
+		body, size = f, st.Size()
+	}
+	res.Bytes = size
+	req := rules.Request{Method: s.method, Endpoint: s.endpoint, Path: path, Time: time.Now()}
+	if s.maxBytes > 0 && size > s.maxBytes {
+		d := s.engine.Oversize(req)
+		res.Verdict, res.Decision = d.Action, &d
+		return res
+	}
+	r, err := s.engine.Inspect(ctx, req, extract.Input{Name: path, Body: body, Size: size, Origin: origin})
+	if err != nil {
+		res.Error = err.Error()
+		return res
+	}
+	res.Verdict = r.Decision.Action
+	res.Decision = &r.Decision
+	res.Findings = r.Findings
+	res.Segments = r.Segments
+	for _, p := range r.Problems {
+		res.Problems = append(res.Problems, scanProblem{Origin: p.Origin, Kind: string(p.Kind), Reason: p.Reason})
+	}
+	return res
+}
+
+var errTooLarge = errors.New("input larger than max_inspect_bytes")
+
+func readLimited(r io.Reader, max int64) ([]byte, error) {
+	if max <= 0 {
+		return io.ReadAll(r)
+	}
+	b, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return b[:max], errTooLarge
+	}
+	return b, nil
 }

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/dlpgate/dlpgate/classifiers"
+	"github.com/dlpgate/dlpgate/config"
+	"github.com/dlpgate/dlpgate/extract"
+	"github.com/dlpgate/dlpgate/inspect"
+	"github.com/dlpgate/dlpgate/rules"
+)
+
+// loadConfig returns the embedded default, or path merged over it.
+func loadConfig(path string) (*config.Config, error) {
+	if path == "" {
+		return config.Default()
+	}
+	return config.Load(path)
+}
+
+// buildEngine compiles a configuration into the inspection pipeline that
+// both run and scan use.
+func buildEngine(cfg *config.Config) (*inspect.Engine, error) {
+	pol, err := rules.Compile(cfg.Policy)
+	if err != nil {
+		return nil, fmt.Errorf("compile policy: %w", err)
+	}
+	return &inspect.Engine{
+		Policy:      pol,
+		Classifiers: classifiers.NewDefault(),
+		Limits:      extractLimits(cfg.Extract),
+	}, nil
+}
+
+func extractLimits(e config.Extract) extract.Limits {
+	return extract.Limits{
+		MaxTotalBytes:   int64(e.MaxTotalBytes),
+		MaxDepth:        e.MaxDepth,
+		MaxEntries:      e.MaxEntries,
+		MaxRatio:        e.MaxRatio,
+		MaxDecompressed: int64(e.MaxDecompressed),
+		TimeBudget:      int64(time.Duration(e.TimeBudget)),
+	}
+}
