@@ -42,6 +42,10 @@ type scanProblem struct {
 }
 
 func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return cmdScanWith(ctx, args, os.Stdin, stdout, stderr)
+}
+
+func cmdScanWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fset := flag.NewFlagSet("scan", flag.ContinueOnError)
 	fset.SetOutput(stderr)
 	cfgPath := fset.String("config", "", "config/policy file merged over the embedded default")
@@ -70,7 +74,7 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	items := expandPaths(fset.Args())
-	s := scanner{engine: eng, maxBytes: cfg.Policy.Global.MaxInspectBytes, endpoint: *endpoint, method: *method, stdin: os.Stdin}
+	s := scanner{engine: eng, maxBytes: cfg.Policy.Global.MaxInspectBytes, endpoint: *endpoint, method: *method, stdin: stdin}
 
 	results := make([]scanResult, len(items))
 	var wg sync.WaitGroup

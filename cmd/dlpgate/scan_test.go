@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dlpgate/dlpgate/internal/testgen"
+)
+
+type scanLine struct {
+	Path     string `json:"path"`
+	Verdict  string `json:"verdict"`
+	Error    string `json:"error"`
+	Findings []struct {
+		Classifier string `json:"classifier"`
+		Count      int    `json:"count"`
+	} `json:"findings"`
+	Decision struct {
+		Rule string `json:"rule"`
+	} `json:"decision"`
+}
+
+func runScan(t *testing.T, stdin string, args ...string) (int, []scanLine, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := cmdScanWith(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	var lines []scanLine
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		if l == "" {
+			continue
+		}
+		var sl scanLine
+		if err := json.Unmarshal([]byte(l), &sl); err != nil {
+			t.Fatalf("scan printed a line that is not JSON: %v", err)
+		}
+		lines = append(lines, sl)
+	}
+	return code, lines, out.String() + errb.String()
+}
+
+func hkidCount(l scanLine) int {
+	for _, f := range l.Findings {
+		if f.Classifier == "hkid" {
+			return f.Count
+		}
+	}
+	return 0
+}
+
+func TestScanFilesDirsAndErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	list := write("export.csv", testgen.HKIDList(4))
+	clean := write("note.txt", "Please review the slides before Friday. 請於星期五前審閱簡報。")
+	missing := filepath.Join(dir, "nope.txt")
+
+	code, lines, raw := runScan(t, "", list, clean, missing)
+	if code != 1 {
+		t.Errorf("exit %d, want 1 (one input could not be scanned)", code)
+	}
+	if len(lines) != 3 {
+		t.Fatalf("want 3 lines in input order, got %d:\n%s", len(lines), raw)
+	}
+	if lines[0].Path != list || lines[0].Verdict != "block" || hkidCount(lines[0]) != 4 || lines[0].Decision.Rule != "hkid-bulk" {
+		t.Errorf("customer list: %+v", lines[0])
+	}
+	if lines[1].Path != clean || lines[1].Verdict != "allow" || len(lines[1].Findings) != 0 {
+		t.Errorf("clean note: %+v", lines[1])
+	}
+	if lines[2].Path != missing || lines[2].Error == "" || lines[2].Verdict != "" {
+		t.Errorf("missing file: %+v", lines[2])
+	}
+	for _, id := range []string{testgen.HKID(0), testgen.HKID(1), testgen.HKID(2), testgen.HKID(3)} {
+		if strings.Contains(raw, id) {
+			t.Fatalf("scan output holds a raw HKID")
+		}
+	}
+
+	// A directory is walked; all inputs scanned -> exit 0.
+	code, lines, raw = runScan(t, "", dir)
+	if code != 0 || len(lines) != 2 {
+		t.Fatalf("directory scan: exit %d, %d lines:\n%s", code, len(lines), raw)
+	}
+}
+
+func TestScanStdinAndConfig(t *testing.T) {
+	two := "Staff: " + testgen.HKID(7) + " and " + testgen.HKID(8)
+	code, lines, raw := runScan(t, two, "-")
+	if code != 0 || len(lines) != 1 || lines[0].Path != "-" || lines[0].Verdict != "log" || hkidCount(lines[0]) != 2 {
+		t.Fatalf("stdin with 2 HKIDs: exit %d\n%s", code, raw)
+	}
+
+	// The same policy engine reads --config: raising the bulk threshold turns a block into a log.
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "policy.toml")
+	policy := `
+[[rules]]
+name = "hkid-bulk"
+description = "bulk HKIDs"
+conditions = [{ classifier = "hkid", min_count = 10 }]
+action = "block"
+severity = "high"
+
+[[rules]]
+name = "hkid-any"
+description = "any HKID"
+conditions = [{ classifier = "hkid", min_count = 1 }]
+action = "log"
+severity = "medium"
+`
+	if err := os.WriteFile(cfg, []byte(policy), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	list := testgen.HKIDList(4)
+	code, lines, raw = runScan(t, list, "--config", cfg, "-")
+	if code != 0 || len(lines) != 1 || lines[0].Verdict != "log" || lines[0].Decision.Rule != "hkid-any" {
+		t.Fatalf("--config policy: exit %d\n%s", code, raw)
+	}
+
+	// A bad config is a usage error naming the file.
+	bad := filepath.Join(dir, "bad.toml")
+	if err := os.WriteFile(bad, []byte("[[rules]]\nnmae = \"x\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, raw = runScan(t, "", "--config", bad, "-")
+	if code != 2 || !strings.Contains(raw, "bad.toml:2") {
+		t.Fatalf("bad config: exit %d, output %q: want exit 2 naming bad.toml:2", code, raw)
+	}
+}
