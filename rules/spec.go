@@ -36,6 +36,9 @@ type RuleSpec struct {
 	Conditions  []ConditionSpec `toml:"conditions"`
 	Action      string          `toml:"action"`
 	Severity    string          `toml:"severity"`
+	// Overrides (allow rules only) names the rules this rule silences when
+	// it matches, e.g. an HR robot allowed to receive HKIDs.
+	Overrides []string `toml:"overrides,omitempty"`
 }
 
 // ConditionSpec is one test on the findings.
