@@ -6,6 +6,8 @@ package config
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dlpgate/dlpgate/rules"
@@ -97,29 +99,90 @@ type ByteSize int64
 // Duration is a time.Duration written as "30s", "2m".
 type Duration time.Duration
 
-// UnmarshalTOML accepts an integer or a string with a unit (B, KB, KiB, MB, MiB, GB, GiB).
-// PLACEHOLDER: integers only until the full loader lands.
+// sizeUnits are the suffixes ByteSize accepts; binary units are powers of
+// 1024, decimal ones of 1000.
+var sizeUnits = []struct {
+	suffix string
+	mult   int64
+}{
+	{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
+	{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
+	{"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30},
+	{"B", 1},
+}
+
+// ParseSize reads "8MiB", "50MB", "1GiB", "4096" or "4096B".
+func ParseSize(s string) (ByteSize, error) {
+	t := strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range sizeUnits {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("bad size %q (want bytes as an integer or a number with B, KB, KiB, MB, MiB, GB or GiB)", s)
+	}
+	if n > (1<<63-1)/mult {
+		return 0, fmt.Errorf("size %q is too large", s)
+	}
+	return ByteSize(n * mult), nil
+}
+
+// UnmarshalTOML accepts an integer (bytes) or a string with a unit.
+func (b *ByteSize) UnmarshalTOML(v any) error {
+	switch v := v.(type) {
+	case int64:
+		if v < 0 {
+			return fmt.Errorf("size %d must not be negative", v)
+		}
+		*b = ByteSize(v)
+		return nil
+	case string:
+		n, err := ParseSize(v)
+		*b = n
+		return err
+	}
+	return fmt.Errorf("size must be an integer or a string like \"8MiB\", not %T", v)
+}
+
+// UnmarshalText accepts the string forms ("8MiB", "4096").
 func (b *ByteSize) UnmarshalText(text []byte) error {
-	var n int64
-	var unit string
-	if _, err := fmt.Sscanf(string(text), "%d%s", &n, &unit); err != nil {
-		return fmt.Errorf("size %q: %w", text, err)
+	n, err := ParseSize(string(text))
+	*b = n
+	return err
+}
+
+// MarshalText writes the shortest exact binary unit: "8MiB", "1000B".
+func (b ByteSize) MarshalText() ([]byte, error) { return []byte(b.String()), nil }
+
+func (b ByteSize) String() string {
+	n := int64(b)
+	for _, u := range []struct {
+		s string
+		m int64
+	}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n != 0 && n%u.m == 0 {
+			return strconv.FormatInt(n/u.m, 10) + u.s
+		}
 	}
-	switch unit {
-	case "KiB":
-		n <<= 10
-	case "MiB":
-		n <<= 20
-	case "GiB":
-		n <<= 30
+	return strconv.FormatInt(n, 10) + "B"
+}
+
+// UnmarshalText reads a Go duration ("30s", "2m", "24h").
+func (d *Duration) UnmarshalText(text []byte) error {
+	v, err := time.ParseDuration(string(text))
+	if err != nil {
+		return fmt.Errorf("bad duration %q (want e.g. \"30s\", \"2m\", \"24h\")", text)
 	}
-	*b = ByteSize(n)
+	if v < 0 {
+		return fmt.Errorf("duration %q must not be negative", text)
+	}
+	*d = Duration(v)
 	return nil
 }
 
-// UnmarshalText reads a Go duration ("30s").
-func (d *Duration) UnmarshalText(text []byte) error {
-	v, err := time.ParseDuration(string(text))
-	*d = Duration(v)
-	return err
-}
+// MarshalText writes the duration as Go prints it ("2m0s").
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }

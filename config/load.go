@@ -1,45 +1,533 @@
 package config
 
 import (
+	"cmp"
 	_ "embed"
+	"errors"
 	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/dlpgate/dlpgate/rules"
 )
 
 //go:embed default.toml
 var defaultTOML string
 
+// DefaultName is how messages name the embedded default file.
+const DefaultName = "(embedded default.toml)"
+
 // DefaultTOML returns the embedded default configuration text.
 func DefaultTOML() string { return defaultTOML }
 
-// Default returns the embedded default configuration.
-// PLACEHOLDER: the full loader (merge, validation with file:line:col) replaces this.
-func Default() (*Config, error) {
-	var c Config
-	if _, err := toml.Decode(defaultTOML, &c); err != nil {
-		return nil, fmt.Errorf("embedded default: %w", err)
-	}
-	if _, err := toml.Decode(defaultTOML, &c.Policy); err != nil {
-		return nil, fmt.Errorf("embedded default: %w", err)
-	}
-	c.Source = []string{"embedded default"}
-	return &c, nil
+// Error is one problem in a configuration file, located where it is
+// written: "dlpgate.toml:12:3: unknown key \"rulez\"". Load returns all of
+// them joined with errors.Join; unwrap with errors.As or Unwrap() []error.
+type Error struct {
+	File      string
+	Line, Col int
+	Msg       string
 }
 
-// Load reads path merged over the embedded default.
-// PLACEHOLDER (see Default).
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+}
+
+// document is the whole file as written. Policy fields sit at the top level
+// beside [proxy], [extract] and [audit]; [global] is read with sizes.
+type document struct {
+	Proxy      Proxy                 `toml:"proxy"`
+	Extract    Extract               `toml:"extract"`
+	Audit      Audit                 `toml:"audit"`
+	Global     globalDoc             `toml:"global"`
+	Endpoints  []rules.EndpointSpec  `toml:"endpoints"`
+	Rules      []rules.RuleSpec      `toml:"rules"`
+	Exceptions []rules.ExceptionSpec `toml:"exceptions"`
+}
+
+// globalDoc is rules.Global with max_inspect_bytes read as a size; rules
+// keeps an int64 so callers need no conversion.
+type globalDoc struct {
+	Mode                string   `toml:"mode"`
+	FailMode            string   `toml:"fail_mode"`
+	MaxInspectBytes     ByteSize `toml:"max_inspect_bytes"`
+	OversizeAction      string   `toml:"oversize_action"`
+	UninspectableAction string   `toml:"uninspectable_action"`
+}
+
+// source is one parsed file.
+type source struct {
+	name string
+	text string
+	raw  map[string]any
+	pos  positions
+}
+
+// Default returns the embedded default configuration.
+func Default() (*Config, error) { return loadSources() }
+
+// Load reads path merged over the embedded default and validates the result.
+// Scalars in the file override the default's; a list the file writes
+// ([[endpoints]], [[rules]], [[exceptions]], hosts = [...], ...) replaces the
+// default's list as a whole, and lists it does not write are inherited.
+// Every problem is reported (errors.Join of *Error, each file:line:col).
 func Load(path string) (*Config, error) {
-	c, err := Default()
+	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("load config: %w", err)
 	}
-	if _, err := toml.DecodeFile(path, c); err != nil {
-		return nil, fmt.Errorf("load %s: %w", path, err)
+	return LoadText(path, string(b))
+}
+
+// LoadText is Load for text already read; name is used in messages.
+func LoadText(name, text string) (*Config, error) {
+	return loadSources(&source{name: name, text: text})
+}
+
+func loadSources(files ...*source) (*Config, error) {
+	srcs := append([]*source{{name: DefaultName, text: defaultTOML}}, files...)
+	var errs []*Error
+	for _, s := range srcs {
+		errs = append(errs, s.parse()...)
 	}
-	if _, err := toml.DecodeFile(path, &c.Policy); err != nil {
-		return nil, fmt.Errorf("load %s: %w", path, err)
+	if len(errs) > 0 {
+		return nil, joinErrors(errs)
 	}
-	c.Source = append(c.Source, path)
-	return c, nil
+	var doc document
+	for _, s := range srcs {
+		clearLists(s.raw, reflect.ValueOf(&doc).Elem())
+		if _, err := toml.Decode(s.text, &doc); err != nil {
+			// The type check should have caught it; report it where toml says.
+			return nil, joinErrors([]*Error{decodeError(s, err)})
+		}
+	}
+	cfg := &Config{
+		Proxy: doc.Proxy, Extract: doc.Extract, Audit: doc.Audit,
+		Policy: rules.Spec{
+			Global: rules.Global{
+				Mode: doc.Global.Mode, FailMode: doc.Global.FailMode,
+				MaxInspectBytes: int64(doc.Global.MaxInspectBytes),
+				OversizeAction:  doc.Global.OversizeAction, UninspectableAction: doc.Global.UninspectableAction,
+			},
+			Endpoints: doc.Endpoints, Rules: doc.Rules, Exceptions: doc.Exceptions,
+		},
+	}
+	for _, s := range srcs {
+		if s.name == DefaultName {
+			cfg.Source = append(cfg.Source, "embedded default")
+		} else {
+			cfg.Source = append(cfg.Source, s.name)
+		}
+	}
+	var fieldErrs []*rules.FieldError
+	fieldErrs = append(fieldErrs, cfg.validate()...)
+	if _, err := rules.Compile(cfg.Policy); err != nil {
+		for _, e := range unjoin(err) {
+			var fe *rules.FieldError
+			if errors.As(e, &fe) {
+				fieldErrs = append(fieldErrs, fe)
+			} else {
+				fieldErrs = append(fieldErrs, &rules.FieldError{Msg: e.Error()})
+			}
+		}
+	}
+	for _, fe := range fieldErrs {
+		errs = append(errs, locate(srcs, fe.Path, fe.Msg))
+	}
+	if len(errs) > 0 {
+		return nil, joinErrors(errs)
+	}
+	return cfg, nil
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// joinErrors sorts by file order then position, so the output reads like
+// a compiler's.
+func joinErrors(errs []*Error) error {
+	slices.SortStableFunc(errs, func(a, b *Error) int {
+		if a.File != b.File {
+			// The embedded default first: it is read first.
+			if a.File == DefaultName {
+				return -1
+			}
+			if b.File == DefaultName {
+				return 1
+			}
+			return 0
+		}
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
+	})
+	out := make([]error, len(errs))
+	for i, e := range errs {
+		out[i] = e
+	}
+	return errors.Join(out...)
+}
+
+// parse reads the TOML syntax and checks every key and type against the
+// schema.
+func (s *source) parse() []*Error {
+	if _, err := toml.Decode(s.text, &s.raw); err != nil {
+		return []*Error{decodeError(s, err)}
+	}
+	s.pos = indexPositions(s.text)
+	var errs []*Error
+	checkValue(s, "", s.raw, reflect.TypeOf(document{}), &errs)
+	return errs
+}
+
+func decodeError(s *source, err error) *Error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		line, col := pe.Position.Line, pe.Position.Col
+		if line == 0 {
+			line = pe.Line
+		}
+		return &Error{File: s.name, Line: max(line, 1), Col: max(col, 1), Msg: pe.Message}
+	}
+	return &Error{File: s.name, Line: 1, Col: 1, Msg: err.Error()}
+}
+
+// locate turns a schema path into the file and position that wrote it.
+// Elements of a list belong to the last file that wrote the list (lists are
+// replaced, not merged); other keys to the file whose nearest written
+// ancestor is the most specific, later files winning ties.
+func locate(srcs []*source, path, msg string) *Error {
+	if i := strings.IndexByte(path, '['); i > 0 {
+		root := path[:i]
+		for k := len(srcs) - 1; k >= 0; k-- {
+			if _, ok := srcs[k].pos[root]; ok {
+				p, _ := srcs[k].pos.find(path)
+				return &Error{File: srcs[k].name, Line: max(p.Line, 1), Col: max(p.Col, 1), Msg: msg}
+			}
+		}
+	}
+	best, bestLen := -1, -1
+	var bestPos pos
+	for k := len(srcs) - 1; k >= 0; k-- {
+		p, exact := srcs[k].pos.find(path)
+		n := matchedLen(srcs[k].pos, path)
+		if exact {
+			n = len(path) + 1
+		}
+		if p.Line > 0 && n > bestLen {
+			best, bestLen, bestPos = k, n, p
+		}
+	}
+	if best < 0 {
+		best, bestPos = len(srcs)-1, pos{1, 1}
+	}
+	return &Error{File: srcs[best].name, Line: bestPos.Line, Col: bestPos.Col, Msg: msg}
+}
+
+func matchedLen(ps positions, path string) int {
+	for path != "" {
+		if _, ok := ps[path]; ok {
+			return len(path)
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			return 0
+		}
+		path = path[:i]
+	}
+	return 0
+}
+
+var (
+	byteSizeType = reflect.TypeOf(ByteSize(0))
+	durationType = reflect.TypeOf(Duration(0))
+)
+
+func lastKey(path string) string {
+	if i := strings.LastIndexByte(path, '.'); i >= 0 {
+		return path[i+1:]
+	}
+	return path
+}
+
+// checkValue compares v (as BurntSushi/toml decodes into any) with the Go
+// type it will be decoded into, reporting unknown keys and wrong types
+// with their positions.
+func checkValue(s *source, path string, v any, t reflect.Type, errs *[]*Error) {
+	bad := func(format string, args ...any) {
+		p, _ := s.pos.find(path)
+		*errs = append(*errs, &Error{File: s.name, Line: max(p.Line, 1), Col: max(p.Col, 1), Msg: fmt.Sprintf(format, args...)})
+	}
+	name := strconv.Quote(lastKey(path))
+	switch {
+	case t == byteSizeType:
+		var b ByteSize
+		if err := b.UnmarshalTOML(v); err != nil {
+			bad("%s: %v", name, err)
+		}
+		return
+	case t == durationType:
+		str, ok := v.(string)
+		if !ok {
+			bad("%s must be a duration string like \"30s\", not %s", name, tomlType(v))
+			return
+		}
+		var d Duration
+		if err := d.UnmarshalText([]byte(str)); err != nil {
+			bad("%s: %v", name, err)
+		}
+		return
+	}
+	switch t.Kind() {
+	case reflect.String:
+		if _, ok := v.(string); !ok {
+			bad("%s must be a string, not %s", name, tomlType(v))
+		}
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		if _, ok := v.(int64); !ok {
+			bad("%s must be an integer, not %s", name, tomlType(v))
+		}
+	case reflect.Bool:
+		if _, ok := v.(bool); !ok {
+			bad("%s must be true or false, not %s", name, tomlType(v))
+		}
+	case reflect.Slice:
+		rv := reflect.ValueOf(v)
+		if v == nil || rv.Kind() != reflect.Slice {
+			bad("%s must be an array, not %s", name, tomlType(v))
+			return
+		}
+		for i := 0; i < rv.Len(); i++ {
+			checkValue(s, path+"["+strconv.Itoa(i)+"]", rv.Index(i).Interface(), t.Elem(), errs)
+		}
+	case reflect.Struct:
+		m, ok := v.(map[string]any)
+		if !ok {
+			bad("%s must be a table, not %s", name, tomlType(v))
+			return
+		}
+		fields := tomlFields(t)
+		for k, fv := range m {
+			kp := k
+			if path != "" {
+				kp = path + "." + k
+			}
+			f, ok := fields[k]
+			if !ok {
+				p, ok := s.pos[kp] // the key itself, not its value
+				if !ok {
+					p, _ = s.pos.find(kp)
+				}
+				msg := fmt.Sprintf("unknown key %q", k)
+				if sug := suggest(k, fields); sug != "" {
+					msg += fmt.Sprintf(" (did you mean %q?)", sug)
+				}
+				*errs = append(*errs, &Error{File: s.name, Line: max(p.Line, 1), Col: max(p.Col, 1), Msg: msg})
+				continue
+			}
+			checkValue(s, kp, fv, f.Type, errs)
+		}
+	}
+}
+
+func tomlFields(t reflect.Type) map[string]reflect.StructField {
+	out := map[string]reflect.StructField{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+		if tag == "-" || !f.IsExported() {
+			continue
+		}
+		if tag == "" {
+			tag = f.Name
+		}
+		out[tag] = f
+	}
+	return out
+}
+
+// suggest returns the known key closest to k when it is a likely typo.
+func suggest(k string, fields map[string]reflect.StructField) string {
+	best, bestD := "", 3
+	for name := range fields {
+		if d := editDistance(k, name); d < bestD || (d == bestD && name < best) {
+			best, bestD = name, d
+		}
+	}
+	if bestD > len(k)/3+1 {
+		return ""
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func tomlType(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case int64:
+		return "an integer"
+	case float64:
+		return "a float"
+	case bool:
+		return "a boolean"
+	case time.Time:
+		return "a date/time"
+	case map[string]any:
+		return "a table"
+	case []map[string]any, []any:
+		return "an array"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// clearLists empties every list in dst that raw writes, so decoding raw
+// over the previous files replaces lists instead of overlaying elements.
+func clearLists(raw map[string]any, dst reflect.Value) {
+	fields := tomlFields(dst.Type())
+	for k, v := range raw {
+		f, ok := fields[k]
+		if !ok {
+			continue
+		}
+		fv := dst.FieldByIndex(f.Index)
+		switch fv.Kind() {
+		case reflect.Slice:
+			fv.Set(reflect.Zero(fv.Type()))
+		case reflect.Struct:
+			if m, ok := v.(map[string]any); ok {
+				clearLists(m, fv)
+			}
+		}
+	}
+}
+
+// validate checks the non-policy sections.
+func (c *Config) validate() []*rules.FieldError {
+	var errs []*rules.FieldError
+	bad := func(path, format string, args ...any) {
+		errs = append(errs, &rules.FieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
+	}
+	loopback := false
+	if host, port, err := net.SplitHostPort(c.Proxy.Listen); err != nil {
+		bad("proxy.listen", "bad listen address %q (want host:port, e.g. 127.0.0.1:8080)", c.Proxy.Listen)
+	} else {
+		if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+			bad("proxy.listen", "bad port in %q", c.Proxy.Listen)
+		}
+		if host == "localhost" {
+			loopback = true
+		} else if a, err := netip.ParseAddr(host); err == nil {
+			loopback = a.IsLoopback()
+		}
+	}
+	for i, cl := range c.Proxy.AllowClients {
+		if _, err := parseCIDR(cl); err != nil {
+			bad(fmt.Sprintf("proxy.allow_clients[%d]", i), "%v", err)
+		}
+	}
+	if !loopback && len(c.Proxy.AllowClients) == 0 && c.Proxy.Listen != "" {
+		bad("proxy.listen", "listening on %q (not loopback) needs proxy.allow_clients: an open proxy would let anyone in", c.Proxy.Listen)
+	}
+	if c.Proxy.UpstreamProxy != "" {
+		u, err := url.Parse(c.Proxy.UpstreamProxy)
+		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "socks5") {
+			bad("proxy.upstream_proxy", "bad upstream proxy URL (want http://host:port)")
+		}
+	}
+	for i, u := range c.Proxy.Auth.Users {
+		at := fmt.Sprintf("proxy.auth.users[%d]", i)
+		if _, err := parseCIDR(u.CIDR); err != nil {
+			bad(at+".cidr", "%v", err)
+		}
+		if u.User == "" {
+			bad(at, "user mapping needs a user")
+		}
+	}
+	if c.Proxy.Auth.Required && c.Proxy.Auth.HtpasswdFile == "" {
+		bad("proxy.auth.required", "required = true needs htpasswd_file")
+	}
+	for path, n := range map[string]int{
+		"extract.max_depth": c.Extract.MaxDepth, "extract.max_entries": c.Extract.MaxEntries,
+		"extract.max_ratio": c.Extract.MaxRatio, "audit.retain_files": c.Audit.RetainFiles,
+		"audit.queue_size": c.Audit.QueueSize,
+	} {
+		if n < 0 {
+			bad(path, "must not be negative")
+		}
+	}
+	for i, s := range c.Audit.Syslog {
+		at := fmt.Sprintf("audit.syslog[%d]", i)
+		if s.Address == "" {
+			bad(at, "sink needs an address")
+		}
+		if s.Format != "" && s.Format != "rfc5424" && s.Format != "cef" {
+			bad(at+".format", "%q is not \"rfc5424\" or \"cef\"", s.Format)
+		}
+	}
+	return errs
+}
+
+func parseCIDR(s string) (netip.Prefix, error) {
+	if !strings.Contains(s, "/") {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return netip.Prefix{}, fmt.Errorf("bad CIDR or address %q", s)
+		}
+		return netip.PrefixFrom(a, a.BitLen()), nil
+	}
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("bad CIDR %q", s)
+	}
+	return p, nil
+}
+
+// WriteTOML writes the effective configuration as one TOML file; Load (or
+// LoadText) reads it back to the same Config.
+func (c *Config) WriteTOML(w io.Writer) error {
+	g := c.Policy.Global
+	doc := document{
+		Proxy: c.Proxy, Extract: c.Extract, Audit: c.Audit,
+		Global: globalDoc{
+			Mode: g.Mode, FailMode: g.FailMode, MaxInspectBytes: ByteSize(g.MaxInspectBytes),
+			OversizeAction: g.OversizeAction, UninspectableAction: g.UninspectableAction,
+		},
+		Endpoints: c.Policy.Endpoints, Rules: c.Policy.Rules, Exceptions: c.Policy.Exceptions,
+	}
+	if err := toml.NewEncoder(w).Encode(doc); err != nil {
+		return fmt.Errorf("encode config: %w", err)
+	}
+	return nil
 }

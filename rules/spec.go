@@ -20,8 +20,8 @@ type Global struct {
 // EndpointSpec is a named group of hosts and paths.
 type EndpointSpec struct {
 	Name  string   `toml:"name"`
-	Hosts []string `toml:"hosts"` // globs: "oapi.dingtalk.com", "*.trans.dingtalk.com"
-	Paths []string `toml:"paths"` // globs on the path; empty = all
+	Hosts []string `toml:"hosts"`           // globs: "oapi.dingtalk.com", "*.trans.dingtalk.com"
+	Paths []string `toml:"paths,omitempty"` // globs on the path; empty = all
 	// Action for CONNECTs to these hosts: inspect (MITM), tunnel (bypass, logged) or block.
 	Action string `toml:"action"`
 }
@@ -29,13 +29,13 @@ type EndpointSpec struct {
 // RuleSpec is one AUP rule as written.
 type RuleSpec struct {
 	Name        string          `toml:"name"`
-	Description string          `toml:"description"`
-	Endpoints   []string        `toml:"endpoints"` // empty = all
-	Methods     []string        `toml:"methods"`   // empty = all
-	Match       string          `toml:"match"`     // all | any (default all)
+	Description string          `toml:"description,omitempty"`
+	Endpoints   []string        `toml:"endpoints,omitempty"` // empty = all
+	Methods     []string        `toml:"methods,omitempty"`   // empty = all
+	Match       string          `toml:"match,omitempty"`     // all | any (default all)
 	Conditions  []ConditionSpec `toml:"conditions"`
 	Action      string          `toml:"action"`
-	Severity    string          `toml:"severity"`
+	Severity    string          `toml:"severity,omitempty"`
 	// Overrides (allow rules only) names the rules this rule silences when
 	// it matches, e.g. an HR robot allowed to receive HKIDs.
 	Overrides []string `toml:"overrides,omitempty"`
@@ -44,20 +44,20 @@ type RuleSpec struct {
 // ConditionSpec is one test on the findings.
 type ConditionSpec struct {
 	Classifier    string   `toml:"classifier"`
-	MinCount      int      `toml:"min_count"`
-	MaxCount      int      `toml:"max_count"`      // 0 = no upper bound
-	MinConfidence string   `toml:"min_confidence"` // low | medium | high
-	Reasons       []string `toml:"reasons"`        // for uninspectable: encrypted, unsupported, ...
+	MinCount      int      `toml:"min_count,omitempty"`
+	MaxCount      int      `toml:"max_count,omitempty"`      // 0 = no upper bound
+	MinConfidence string   `toml:"min_confidence,omitempty"` // low | medium | high
+	Reasons       []string `toml:"reasons,omitempty"`        // for uninspectable: encrypted, unsupported, ...
 }
 
 // ExceptionSpec lets a rule (or all) pass for some users, groups, clients or hosts until it expires.
 type ExceptionSpec struct {
 	Name    string   `toml:"name"`
-	Rules   []string `toml:"rules"` // empty = all rules
-	Users   []string `toml:"users"`
-	Groups  []string `toml:"groups"`
-	Clients []string `toml:"clients"` // CIDRs
-	Hosts   []string `toml:"hosts"`   // globs
-	Expires string   `toml:"expires"` // YYYY-MM-DD (inclusive) or RFC 3339
+	Rules   []string `toml:"rules,omitempty"` // empty = all rules
+	Users   []string `toml:"users,omitempty"`
+	Groups  []string `toml:"groups,omitempty"`
+	Clients []string `toml:"clients,omitempty"` // CIDRs
+	Hosts   []string `toml:"hosts,omitempty"`   // globs
+	Expires string   `toml:"expires"`           // YYYY-MM-DD (inclusive) or RFC 3339
 	Reason  string   `toml:"reason"`
 }
