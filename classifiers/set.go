@@ -2,14 +2,182 @@ package classifiers
 
 import (
 	"context"
+	"fmt"
+	"sort"
 
 	"github.com/dlpgate/dlpgate/extract"
 )
 
-// PLACEHOLDER until the classifiers land.
-type defaultSet struct{}
+// classifier is one detector. Each declares its vocabulary; the Set compiles
+// all vocabularies into one automaton so every segment is read once, then
+// hands each classifier the hits for its own terms.
+type classifier interface {
+	name() string
+	vocabulary() []vocabEntry
+	// classify judges the whole input; ok is false when it did not fire.
+	classify(doc *document) (f Finding, ok bool)
+}
+
+// termHit is a dictionary hit as one classifier sees it.
+type termHit struct {
+	term       int32 // index into the classifier's vocabulary
+	kind       uint8
+	start, end int32
+}
+
+// segView is one segment after the shared pass.
+type segView struct {
+	origin string
+	text   string
+	hits   [][]termHit // per classifier, in order of end offset
+	hkids  []hkidMatch // checksum-valid HKID candidates (hkid.go)
+}
+
+// document is everything the shared pass learnt about one input.
+type document struct {
+	segs  []segView
+	bytes int
+	// truncated is set when a segment produced more hits than we keep;
+	// classifiers still see the first maxHitsPerSegment of them.
+	truncated bool
+}
+
+// maxHitsPerSegment bounds memory on pathological input (one keyword
+// repeated for megabytes); the first hits are more than enough to judge.
+const maxHitsPerSegment = 1 << 15
+
+// owner says which classifier term a pattern stands for.
+type owner struct {
+	cls  uint8
+	kind uint8
+	term int32
+}
+
+type defaultSet struct {
+	cls    []classifier
+	ac     *automaton
+	owners [][]owner // pattern id -> owners
+	hk     *hkidClassifier
+}
+
+// Option adjusts the default set.
+type Option func(*options)
+
+type options struct {
+	maxSamples int
+}
+
+// WithMaxSamples caps the masked samples kept per finding (default 10).
+func WithMaxSamples(n int) Option {
+	return func(o *options) {
+		if n >= 0 {
+			o.maxSamples = n
+		}
+	}
+}
 
 // NewDefault returns the standard set: hkid, medical, financial_statement.
-func NewDefault() Set { return defaultSet{} }
+// The embedded dictionaries are part of the binary, so a failure to compile
+// them is a programming error caught by the package tests.
+func NewDefault(opts ...Option) Set {
+	s, err := newSet(opts...)
+	if err != nil {
+		panic(fmt.Sprintf("classifiers: %v", err))
+	}
+	return s
+}
 
-func (defaultSet) Classify(ctx context.Context, segs []extract.Segment) []Finding { return nil }
+func newSet(opts ...Option) (*defaultSet, error) {
+	o := options{maxSamples: 10}
+	for _, f := range opts {
+		f(&o)
+	}
+	hk, err := newHKIDClassifier(o)
+	if err != nil {
+		return nil, err
+	}
+	med, err := newMedicalClassifier(o)
+	if err != nil {
+		return nil, err
+	}
+	fin, err := newFinancialClassifier(o)
+	if err != nil {
+		return nil, err
+	}
+	s := &defaultSet{cls: []classifier{hk, med, fin}, hk: hk}
+	byText := map[string]int{}
+	var patterns []string
+	for ci, c := range s.cls {
+		for ti, v := range c.vocabulary() {
+			key := string(foldString(v.term))
+			id, ok := byText[key]
+			if !ok {
+				id = len(patterns)
+				byText[key] = id
+				patterns = append(patterns, v.term)
+				s.owners = append(s.owners, nil)
+			}
+			s.owners[id] = append(s.owners[id], owner{cls: uint8(ci), kind: v.kind, term: int32(ti)})
+		}
+	}
+	s.ac, err = newAutomaton(patterns)
+	if err != nil {
+		return nil, fmt.Errorf("compile dictionaries: %w", err)
+	}
+	return s, nil
+}
+
+func foldString(s string) []byte {
+	b := make([]byte, len(s))
+	for i := 0; i < len(s); i++ {
+		b[i] = fold(s[i])
+	}
+	return b
+}
+
+// Classify runs every classifier over all segments of one input and returns
+// the findings of those that fired, in a stable order.
+func (s *defaultSet) Classify(ctx context.Context, segs []extract.Segment) []Finding {
+	doc := &document{segs: make([]segView, 0, len(segs))}
+	for _, sg := range segs {
+		if ctx.Err() != nil {
+			return nil
+		}
+		v := segView{origin: sg.Origin, text: sg.Text, hits: make([][]termHit, len(s.cls))}
+		s.ac.scan(sg.Text, func(h hit) {
+			for _, o := range s.owners[h.id] {
+				if len(v.hits[o.cls]) >= maxHitsPerSegment {
+					doc.truncated = true
+					continue
+				}
+				v.hits[o.cls] = append(v.hits[o.cls], termHit{term: o.term, kind: o.kind, start: h.start, end: h.end})
+			}
+		})
+		v.hkids = scanHKIDs(sg.Text, nil)
+		doc.bytes += len(sg.Text)
+		doc.segs = append(doc.segs, v)
+	}
+	var out []Finding
+	for _, c := range s.cls {
+		if ctx.Err() != nil {
+			return nil
+		}
+		if f, ok := c.classify(doc); ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// hitsOf returns classifier ci's hits in segment si.
+func (d *document) hitsOf(si, ci int) []termHit { return d.segs[si].hits[ci] }
+
+// uniqueSorted returns the sorted distinct strings of m.
+func uniqueSorted(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

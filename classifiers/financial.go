@@ -1,0 +1,384 @@
+package classifiers
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// Financial term kinds (sections of dict/financial.txt).
+const (
+	finTitle uint8 = iota + 1
+	finItem
+	finPeriod
+	finUnit
+	finStandard
+)
+
+var finSections = map[string]uint8{"title": finTitle, "item": finItem, "period": finPeriod, "unit": finUnit,
+	"standard": finStandard}
+
+const (
+	finWindow = 8192
+	// figureReach: how far after a line item its figure may start, across
+	// spaces, tabs, cell and line breaks, brackets and currency signs.
+	figureReach = 48
+)
+
+type financialClassifier struct {
+	opts  options
+	vocab []vocabEntry
+}
+
+func newFinancialClassifier(o options) (*financialClassifier, error) {
+	v, err := loadDict("financial", finSections)
+	if err != nil {
+		return nil, err
+	}
+	return &financialClassifier{opts: o, vocab: v}, nil
+}
+
+func (c *financialClassifier) name() string             { return FinancialStatement }
+func (c *financialClassifier) vocabulary() []vocabEntry { return c.vocab }
+
+type finEvent struct {
+	seg, pos, end int
+	kind          uint8
+	term          string
+	figure        bool // a line item followed by a figure
+}
+
+// finScore is what one window shows.
+type finScore struct {
+	fired      bool
+	conf       Confidence
+	titles     []string
+	items      []string
+	withFigure int
+	markers    []string // period, unit and standard signals
+	layout     []string // numeric layout signals
+	sample     finEvent
+}
+
+func (c *financialClassifier) classify(doc *document) (Finding, bool) {
+	var events []finEvent
+	for si := range doc.segs {
+		sg := &doc.segs[si]
+		// "財務狀況表" inside "綜合財務狀況表" is the same title.
+		for _, h := range dropNested(doc.hitsOf(si, clsFinancial)) {
+			e := finEvent{seg: si, pos: int(h.start), end: int(h.end), kind: h.kind, term: c.vocab[h.term].term}
+			if h.kind == finItem {
+				e.figure = figureAfter(sg.text, int(h.end))
+			}
+			events = append(events, e)
+		}
+	}
+	if len(events) == 0 {
+		return Finding{}, false
+	}
+	var best finScore
+	try := func(ev []finEvent) {
+		s := c.score(doc, ev)
+		if s.fired && (!best.fired || s.conf > best.conf || (s.conf == best.conf && len(s.items) > len(best.items))) {
+			best = s
+		}
+	}
+	if doc.bytes <= docWindow {
+		try(events)
+	} else {
+		for lo := 0; lo < len(events); {
+			hi := lo
+			for hi < len(events) && events[hi].seg == events[lo].seg {
+				hi++
+			}
+			finWindows(events[lo:hi], try)
+			lo = hi
+		}
+	}
+	if !best.fired {
+		return Finding{}, false
+	}
+	f := Finding{Classifier: FinancialStatement, Count: max(1, len(best.titles)), Confidence: best.conf}
+	for _, t := range best.titles {
+		f.Signals = append(f.Signals, "title:"+t)
+	}
+	for i, t := range best.items {
+		if i == 6 {
+			break
+		}
+		f.Signals = append(f.Signals, "line_item:"+t)
+	}
+	f.Signals = append(f.Signals, fmt.Sprintf("line_items:%d", len(best.items)),
+		fmt.Sprintf("line_items_with_figures:%d", best.withFigure))
+	f.Signals = append(f.Signals, best.markers...)
+	f.Signals = append(f.Signals, best.layout...)
+	if c.opts.maxSamples > 0 {
+		f.Samples = []Sample{{Masked: best.sample.term, Origin: doc.segs[best.sample.seg].origin, Offset: best.sample.pos}}
+	}
+	return f, true
+}
+
+func finWindows(ev []finEvent, try func([]finEvent)) {
+	step := finWindow / 2
+	for lo := 0; lo < len(ev); {
+		base := ev[lo].pos - ev[lo].pos%step
+		hi := lo
+		for hi < len(ev) && ev[hi].pos < base+finWindow {
+			hi++
+		}
+		try(ev[lo:hi])
+		next := lo
+		for next < len(ev) && ev[next].pos < base+step {
+			next++
+		}
+		lo = max(next, lo+1)
+	}
+}
+
+// score applies the rule: at least two signal families, one of which ties
+// words to figures. A title needs two line items with figures (or line
+// items plus a period/unit/layout signal); without a title, four line items
+// with figures plus another family. A title or line items in chat, news
+// quoting revenue, an invoice total: none of these reach it.
+func (c *financialClassifier) score(doc *document, ev []finEvent) finScore {
+	var s finScore
+	titles, items, fig := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	markers := map[string]bool{}
+	for _, e := range ev {
+		switch e.kind {
+		case finTitle:
+			if !titles[e.term] && len(titles) == 0 {
+				s.sample = e
+			}
+			titles[e.term] = true
+		case finItem:
+			items[e.term] = true
+			if e.figure {
+				fig[e.term] = true
+			}
+		case finPeriod:
+			markers["period:"+e.term] = true
+		case finUnit:
+			markers["unit:"+e.term] = true
+		case finStandard:
+			markers["standard:"+e.term] = true
+		}
+	}
+	T, I, F := len(titles) > 0, len(items), len(fig)
+	if !T && F < 3 {
+		return s
+	}
+	if T && I < 2 {
+		return s
+	}
+	// Numeric layout only where it can matter: computed over the span of
+	// the window's events in their segments.
+	layout := numericLayout(doc, ev)
+	M := len(markers) > 0 || len(layout) > 0
+	switch {
+	case T && F >= 2:
+		s.fired = true
+	case T && I >= 2 && M:
+		s.fired = true
+	case !T && F >= 4 && M:
+		s.fired = true
+	case !T && F >= 3 && len(markers) > 0 && len(layout) > 0:
+		s.fired = true
+	}
+	if !s.fired {
+		return s
+	}
+	s.conf = Medium
+	if T && F >= 3 && M {
+		s.conf = High
+	}
+	if !T {
+		for _, e := range ev {
+			if e.kind == finItem && e.figure {
+				s.sample = e
+				break
+			}
+		}
+	}
+	s.titles = uniqueSorted(titles)
+	s.items = uniqueSorted(items)
+	s.withFigure = F
+	s.markers = uniqueSorted(markers)
+	if len(s.markers) > 6 {
+		s.markers = s.markers[:6]
+	}
+	s.layout = layout
+	return s
+}
+
+// numericLayout measures the figures around the events: bracketed negatives,
+// two adjacent year columns and the share of lines that carry a figure.
+func numericLayout(doc *document, ev []finEvent) []string {
+	type span struct{ lo, hi int }
+	spans := map[int]span{}
+	for _, e := range ev {
+		sp, ok := spans[e.seg]
+		if !ok {
+			sp = span{e.pos, e.end}
+		}
+		sp.lo, sp.hi = min(sp.lo, e.pos), max(sp.hi, e.end)
+		spans[e.seg] = sp
+	}
+	segs := make([]int, 0, len(spans))
+	for si := range spans {
+		segs = append(segs, si)
+	}
+	sort.Ints(segs)
+	var neg, lines, figLines int
+	years := false
+	for _, si := range segs {
+		sp := spans[si]
+		text := doc.segs[si].text
+		lo := max(0, sp.lo-256)
+		hi := min(len(text), sp.hi+finWindow/2)
+		w := text[lo:hi]
+		neg += bracketedNegatives(w)
+		years = years || yearColumns(w)
+		for _, line := range strings.Split(w, "\n") {
+			if strings.TrimSpace(line) == "" {
+				continue
+			}
+			lines++
+			if hasFigure(line) {
+				figLines++
+			}
+		}
+	}
+	var out []string
+	if neg > 0 {
+		out = append(out, fmt.Sprintf("bracketed_negatives:%d", neg))
+	}
+	if years {
+		out = append(out, "year_columns")
+	}
+	if lines >= 4 && figLines >= 4 {
+		d := float64(figLines) / float64(lines)
+		if d >= 0.3 {
+			out = append(out, fmt.Sprintf("numeric_density:%.2f", d))
+		}
+	}
+	return out
+}
+
+// figureAt parses a figure at text[i]: digits with optional thousands
+// separators and decimals. It returns the end and whether it counts as an
+// amount (three or more digits or grouped, not a percentage, not a year).
+func figureAt(text string, i int) (end int, ok bool) {
+	digits, grouped, intDigits := 0, false, 0
+	dot := false
+	j := i
+	for j < len(text) {
+		c, n := normAt(text, j)
+		switch {
+		case isDigit(c):
+			digits++
+			if !dot {
+				intDigits++
+			}
+		case c == ',' && digits > 0 && j+n < len(text) && isDigit(text[j+n]):
+			grouped = true
+		case c == '.' && !dot && digits > 0 && j+n < len(text) && isDigit(text[j+n]):
+			dot = true
+		default:
+			goto done
+		}
+		j += n
+	}
+done:
+	if digits == 0 {
+		return i, false
+	}
+	if c, _ := peek(text, j); c == '%' {
+		return j, false
+	}
+	if !grouped && !dot && intDigits == 4 && (text[i] == '1' || text[i] == '2') && (text[i+1] == '9' || text[i+1] == '0') {
+		return j, false // a year
+	}
+	return j, grouped || intDigits >= 3
+}
+
+// figureAfter reports whether a figure follows a line item at text[end],
+// across separators only: no words in between.
+func figureAfter(text string, end int) bool {
+	limit := min(len(text), end+figureReach)
+	for i := end; i < limit; {
+		c, n := normAt(text, i)
+		switch {
+		case isDigit(c):
+			_, ok := figureAt(text, i)
+			return ok
+		case c == 0:
+			r, _ := utf8.DecodeRuneInString(text[i:])
+			if r != '　' && r != '：' && r != '，' && r != '、' && r != '\u00a0' && r != '’' {
+				return false
+			}
+		case isLetter(c):
+			// Allow currency codes before the figure ("HK$ 1,200", "RMB 3,000").
+			w := i
+			for w < limit && isLetter(text[w]) {
+				w++
+			}
+			switch strings.ToUpper(text[i:w]) {
+			case "HK", "HKD", "RMB", "US", "USD", "CNY":
+			default:
+				return false
+			}
+			n = w - i
+		}
+		i += n
+	}
+	return false
+}
+
+func hasFigure(line string) bool {
+	for i := 0; i < len(line); i++ {
+		if isDigit(line[i]) && (i == 0 || !isDigit(line[i-1])) {
+			if _, ok := figureAt(line, i); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// bracketedNegatives counts "(1,234)"-style amounts.
+func bracketedNegatives(w string) int {
+	n := 0
+	for i := 0; i+2 < len(w); i++ {
+		if w[i] != '(' || !isDigit(w[i+1]) {
+			continue
+		}
+		end, ok := figureAt(w, i+1)
+		if ok && end < len(w) && w[end] == ')' {
+			n++
+		}
+	}
+	return n
+}
+
+// yearColumns reports two adjacent year headings one year apart
+// ("2025  2024", "2025\t2024", "2024年 2025年").
+func yearColumns(w string) bool {
+	prev, prevEnd := 0, -1
+	for i := 0; i+4 <= len(w); i++ {
+		if !(w[i] == '1' && w[i+1] == '9' || w[i] == '2' && w[i+1] == '0') || !isDigit(w[i+2]) || !isDigit(w[i+3]) {
+			continue
+		}
+		if (i > 0 && isDigit(w[i-1])) || (i+4 < len(w) && isDigit(w[i+4])) {
+			continue
+		}
+		y := int(w[i]-'0')*1000 + int(w[i+1]-'0')*100 + int(w[i+2]-'0')*10 + int(w[i+3]-'0')
+		if prevEnd >= 0 && i-prevEnd <= 24 && (y == prev+1 || y == prev-1) && strings.Trim(w[prevEnd:i], " \t\n|,年度") == "" {
+			return true
+		}
+		prev, prevEnd = y, i+4
+		i += 3
+	}
+	return false
+}

@@ -1,0 +1,444 @@
+package classifiers
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// Classifier indexes inside defaultSet.cls (the order newSet builds them).
+const (
+	clsHKID = iota
+	clsMedical
+	clsFinancial
+)
+
+// keywordWindow is how close (in characters) an HKID keyword must be to a
+// number to raise confidence; the distance Microsoft Purview uses.
+const keywordWindow = 300
+
+const (
+	hkKeyword uint8 = iota + 1
+)
+
+// hkidMatch is a checksum-valid HKID candidate in a segment.
+type hkidMatch struct {
+	start, end int    // byte span in the segment, check digit included
+	body       string // normalised: upper-case prefix + 6 digits
+	check      byte   // '0'-'9' or 'A'
+	issued     bool   // prefix is on the issued list
+	lower      bool   // written in lower case
+	bracketed  bool   // check digit in brackets
+}
+
+// norm returns the canonical written form, e.g. "A123456(3)".
+func (m hkidMatch) norm() string { return m.body + "(" + string(m.check) + ")" }
+
+// masked keeps the first three characters of the body and the check digit.
+func (m hkidMatch) masked() string {
+	return m.body[:3] + strings.Repeat("*", len(m.body)-3) + "(" + string(m.check) + ")"
+}
+
+type hkidClassifier struct {
+	opts  options
+	vocab []vocabEntry
+}
+
+func newHKIDClassifier(o options) (*hkidClassifier, error) {
+	v, err := loadDict("hkid", map[string]uint8{"keyword": hkKeyword})
+	if err != nil {
+		return nil, err
+	}
+	return &hkidClassifier{opts: o, vocab: v}, nil
+}
+
+func (c *hkidClassifier) name() string             { return HKID }
+func (c *hkidClassifier) vocabulary() []vocabEntry { return c.vocab }
+
+// classify counts distinct valid numbers. Issued prefixes count on the
+// check digit alone (medium) and with a keyword within ~300 characters
+// (high). Prefixes never issued (PO, AB, single I/O/Q/U/X ...) are part and
+// order codes far more often than typos, so they count only next to an HKID
+// keyword, and then at low confidence. Lower-case numbers without brackets
+// look like hex or URL tokens, so they too need a keyword.
+func (c *hkidClassifier) classify(doc *document) (Finding, bool) {
+	f := Finding{Classifier: HKID}
+	distinct := map[string]bool{}
+	keywords := map[string]bool{}
+	conf := None
+	unissued := 0
+	for si := range doc.segs {
+		sg := &doc.segs[si]
+		if len(sg.hkids) == 0 {
+			continue
+		}
+		kws := doc.hitsOf(si, clsHKID)
+		for _, m := range sg.hkids {
+			kw := nearestKeyword(sg.text, kws, m.start, m.end)
+			mc := Medium
+			switch {
+			case !m.issued:
+				if kw < 0 {
+					continue
+				}
+				mc = Low
+				unissued++
+			case m.lower && !m.bracketed && kw < 0:
+				continue
+			case kw >= 0:
+				mc = High
+			}
+			if kw >= 0 {
+				keywords[c.vocab[kws[kw].term].term] = true
+			}
+			if mc > conf {
+				conf = mc
+			}
+			n := m.norm()
+			if distinct[n] {
+				continue
+			}
+			distinct[n] = true
+			if len(f.Samples) < c.opts.maxSamples {
+				f.Samples = append(f.Samples, Sample{Masked: m.masked(), Origin: sg.origin, Offset: m.start})
+			}
+		}
+	}
+	if len(distinct) == 0 {
+		return Finding{}, false
+	}
+	f.Count = len(distinct)
+	f.Confidence = conf
+	f.Signals = append(f.Signals, "check_digit", fmt.Sprintf("distinct:%d", len(distinct)))
+	for i, k := range uniqueSorted(keywords) {
+		if i == 5 {
+			break
+		}
+		f.Signals = append(f.Signals, "keyword:"+k)
+	}
+	if unissued > 0 {
+		f.Signals = append(f.Signals, fmt.Sprintf("unissued_prefix:%d", unissued))
+	}
+	return f, true
+}
+
+// nearestKeyword returns the index in kws (sorted by end) of a keyword hit
+// within keywordWindow characters of [start,end), or -1.
+func nearestKeyword(text string, kws []termHit, start, end int) int {
+	if len(kws) == 0 {
+		return -1
+	}
+	// First keyword ending after start: candidates are it and the one before.
+	i := sort.Search(len(kws), func(i int) bool { return int(kws[i].end) > start })
+	if i > 0 {
+		k := kws[i-1]
+		if within(text, int(k.end), start) {
+			return i - 1
+		}
+	}
+	for j := i; j < len(kws) && j < i+4; j++ {
+		k := kws[j]
+		if int(k.start) >= end {
+			if within(text, end, int(k.start)) {
+				return j
+			}
+			break
+		}
+	}
+	return -1
+}
+
+// within reports whether text[from:to] holds at most keywordWindow runes.
+func within(text string, from, to int) bool {
+	if from >= to {
+		return true
+	}
+	if to-from > keywordWindow*utf8.UTFMax {
+		return false
+	}
+	return utf8.RuneCountInString(text[from:to]) <= keywordWindow
+}
+
+// normAt reads the character at s[i] the way NFKC would present it for the
+// characters an HKID can be written with: ASCII as is, the Halfwidth and
+// Fullwidth Forms block (U+FF01-U+FF5E: Ａ, １, （, ）, －) mapped to ASCII
+// and the ideographic space to ' '. Any other character is returned as 0
+// with its length. Only these code points differ from ASCII under NFKC in
+// an HKID, so pure ASCII spans take the fast path with no normalisation.
+func normAt(s string, i int) (c byte, size int) {
+	b := s[i]
+	if b < utf8.RuneSelf {
+		return b, 1
+	}
+	if i+2 < len(s) {
+		b1, b2 := s[i+1], s[i+2]
+		switch {
+		case b == 0xEF && b1 == 0xBC && b2 >= 0x81 && b2 <= 0xBF: // U+FF01-U+FF3F
+			return 0x21 + (b2 - 0x81), 3
+		case b == 0xEF && b1 == 0xBD && b2 >= 0x80 && b2 <= 0x9E: // U+FF40-U+FF5E
+			return 0x60 + (b2 - 0x80), 3
+		case b == 0xE3 && b1 == 0x80 && b2 == 0x80: // U+3000
+			return ' ', 3
+		}
+	}
+	_, size = utf8.DecodeRuneInString(s[i:])
+	return 0, size
+}
+
+// normBefore reads the character that ends just before s[i].
+func normBefore(s string, i int) (c byte, size int) {
+	if i <= 0 {
+		return 0, 0
+	}
+	if s[i-1] < utf8.RuneSelf {
+		return s[i-1], 1
+	}
+	_, size = utf8.DecodeLastRuneInString(s[:i])
+	c, _ = normAt(s, i-size)
+	return c, size
+}
+
+func isDigit(c byte) bool  { return c-'0' < 10 }
+func isLetter(c byte) bool { return (c|0x20)-'a' < 26 }
+
+// tokenGlue are characters that join a candidate to a longer token (URLs,
+// file paths, query strings, e-mail addresses, identifiers).
+func tokenGlue(c byte) bool {
+	switch c {
+	case '_', '/', '\\', '=', '&', '?', '%', '#', '@', '+', '$', '~', '`':
+		return true
+	}
+	return isDigit(c) || isLetter(c)
+}
+
+// boundaryBefore reports whether the candidate starting at s[i] stands alone.
+func boundaryBefore(s string, i int) bool {
+	c, n := normBefore(s, i)
+	if n == 0 {
+		return true
+	}
+	if tokenGlue(c) {
+		return false
+	}
+	if c == '.' || c == '-' || c == ':' {
+		// "x.A1234563" or "ref-A1234563" are parts of a longer token;
+		// "HKID: A123456(3)" and "HKID:A123456(3)" are not.
+		if c == ':' {
+			return true
+		}
+		p, m := normBefore(s, i-n)
+		return m == 0 || !(isDigit(p) || isLetter(p))
+	}
+	return true
+}
+
+// boundaryAfter reports whether the candidate ending before s[i] stands alone.
+func boundaryAfter(s string, i int) bool {
+	if i >= len(s) {
+		return true
+	}
+	c, n := normAt(s, i)
+	if tokenGlue(c) {
+		return false
+	}
+	if c == '.' || c == '-' {
+		if i+n >= len(s) {
+			return true
+		}
+		p, _ := normAt(s, i+n)
+		return !(isDigit(p) || isLetter(p))
+	}
+	return true
+}
+
+// scanHKIDs finds every checksum-valid HKID in s, in any common written
+// form, and appends it to dst. It is a hand-written scanner: find a run of
+// digits, look back for one or two letters, look ahead for the check
+// character; linear in len(s) whatever the input.
+func scanHKIDs(s string, dst []hkidMatch) []hkidMatch {
+	n := len(s)
+	for i := 0; i < n; {
+		b := s[i]
+		if b-'0' >= 10 && b != 0xEF {
+			i++
+			continue
+		}
+		c, sz := normAt(s, i)
+		if !isDigit(c) {
+			i += sz
+			continue
+		}
+		// Digit run [i, j) of k digits; the first 7 are kept.
+		var digits [7]byte
+		j, k := i, 0
+		for j < n {
+			d, dsz := normAt(s, j)
+			if !isDigit(d) {
+				break
+			}
+			if k < len(digits) {
+				digits[k] = d
+			}
+			k++
+			j += dsz
+		}
+		if k == 6 || k == 7 {
+			if m, ok := hkidAt(s, i, j, digits[:k]); ok {
+				dst = append(dst, m)
+			}
+		}
+		i = j
+	}
+	return dst
+}
+
+// hkidAt checks the candidate whose digit run is s[i:j].
+func hkidAt(s string, i, j int, digits []byte) (hkidMatch, bool) {
+	var m hkidMatch
+	// Prefix: one or two letters right before the digits.
+	l1, n1 := normBefore(s, i)
+	if n1 == 0 || !isLetter(l1) {
+		return m, false
+	}
+	start := i - n1
+	prefix := []byte{l1 &^ 0x20}
+	lower := l1 >= 'a'
+	if l2, n2 := normBefore(s, start); n2 > 0 && isLetter(l2) {
+		start -= n2
+		prefix = []byte{l2 &^ 0x20, l1 &^ 0x20}
+		lower = lower || l2 >= 'a'
+	}
+	if !boundaryBefore(s, start) {
+		return m, false
+	}
+	var check byte
+	end := j
+	bracketed := false
+	if len(digits) == 7 {
+		// "A1234567(8)" is not an HKID written with an attached check digit.
+		if c, _ := peek(s, j); c == '(' {
+			return m, false
+		}
+		check = digits[6]
+		digits = digits[:6]
+	} else {
+		check, end, bracketed = checkAfter(s, j)
+		if check == 0 {
+			return m, false
+		}
+	}
+	if !boundaryAfter(s, end) {
+		return m, false
+	}
+	body := string(prefix) + string(digits)
+	if hkidCheckDigit(body) != check {
+		return m, false
+	}
+	return hkidMatch{start: start, end: end, body: body, check: check, issued: issuedPrefix(prefix),
+		lower: lower, bracketed: bracketed}, true
+}
+
+// checkAfter reads the check character after a 6-digit body ending at s[j]:
+// "(3)", " (3)", "（3）", "( 3 )", " 3", "-3" or an attached "A". It returns
+// 0 when there is none.
+func checkAfter(s string, j int) (check byte, end int, bracketed bool) {
+	c, n := normAt(s, j)
+	switch {
+	case c == 'A' || c == 'a':
+		return 'A', j + n, false
+	case c == '(':
+		return bracketedCheck(s, j+n)
+	case c == ' ' || c == '-':
+		p := j + n
+		d, dn := peek(s, p)
+		if d == '(' && c == ' ' {
+			return bracketedCheck(s, p+dn)
+		}
+		if isCheckChar(d) {
+			return upper(d), p + dn, false
+		}
+	}
+	return 0, 0, false
+}
+
+// bracketedCheck reads "3)" or " 3 )" after an opening bracket at s[p].
+func bracketedCheck(s string, p int) (byte, int, bool) {
+	d, n := peek(s, p)
+	if d == ' ' {
+		p += n
+		d, n = peek(s, p)
+	}
+	if !isCheckChar(d) {
+		return 0, 0, false
+	}
+	p += n
+	e, en := peek(s, p)
+	if e == ' ' {
+		p += en
+		e, en = peek(s, p)
+	}
+	if e != ')' {
+		return 0, 0, false
+	}
+	return upper(d), p + en, true
+}
+
+func peek(s string, p int) (byte, int) {
+	if p >= len(s) {
+		return 0, 0
+	}
+	return normAt(s, p)
+}
+
+func isCheckChar(c byte) bool { return isDigit(c) || c == 'A' || c == 'a' }
+
+func upper(c byte) byte {
+	if c >= 'a' && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
+}
+
+// hkidCheckDigit computes the check character of an upper-case body of one
+// or two letters and six digits (Immigration Department scheme).
+func hkidCheckDigit(body string) byte {
+	sum, w := 0, 9
+	if len(body) == 7 {
+		sum += 36 * w // the missing first letter counts as a space
+		w--
+	}
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		v := int(c - '0')
+		if c >= 'A' {
+			v = int(c-'A') + 10
+		}
+		sum += v * w
+		w--
+	}
+	r := (11 - sum%11) % 11
+	if r == 10 {
+		return 'A'
+	}
+	return byte('0' + r)
+}
+
+// issuedPrefix: single letters except I, O, Q, U, X; two letters only EC,
+// WX and XA-XH (docs/classifiers.md).
+func issuedPrefix(p []byte) bool {
+	if len(p) == 1 {
+		switch p[0] {
+		case 'I', 'O', 'Q', 'U', 'X':
+			return false
+		}
+		return true
+	}
+	switch {
+	case p[0] == 'E' && p[1] == 'C', p[0] == 'W' && p[1] == 'X':
+		return true
+	case p[0] == 'X' && p[1] >= 'A' && p[1] <= 'H':
+		return true
+	}
+	return false
+}

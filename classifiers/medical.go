@@ -1,0 +1,401 @@
+package classifiers
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Medical term kinds (sections of dict/medical.txt).
+const (
+	medDisease uint8 = iota + 1
+	medDrug
+	medProcedure
+	medLabTest
+	medPerson
+	medRecord
+	medDiagnosis
+	medPrescription
+	medSickLeave
+	medIdentity
+	medDoctor
+	medICD
+	medKinds
+)
+
+var medSections = map[string]uint8{
+	"disease": medDisease, "drug": medDrug, "procedure": medProcedure, "labtest": medLabTest,
+	"person": medPerson, "record": medRecord, "diagnosis": medDiagnosis, "prescription": medPrescription,
+	"sickleave": medSickLeave, "identity": medIdentity, "doctor": medDoctor, "icd": medICD,
+}
+
+var medKindName = [medKinds]string{"", "disease", "drug", "procedure", "lab_test", "person", "record",
+	"diagnosis", "prescription", "sick_leave", "identity", "doctor", "icd"}
+
+// anchorWeight is what an anchor family adds to the score: record titles
+// (discharge summary, lab report) say "this is a record" on their own; the
+// others need to be written as a field label ("診斷：", "Patient:") to
+// weigh more than a word in running text (see labelled).
+var anchorWeight = [medKinds]int{medPerson: 1, medRecord: 2, medDiagnosis: 1, medPrescription: 1,
+	medSickLeave: 1, medIdentity: 1, medDoctor: 1, medICD: 1}
+
+func clinical(k uint8) bool { return k >= medDisease && k <= medLabTest }
+
+const (
+	// medThreshold: at least five points, e.g. two clinical terms plus a
+	// labelled diagnosis field and a patient field; one disease word with
+	// "patient" in running text is not enough.
+	medThreshold = 5
+	medHigh      = 8
+	maxClinical  = 4 // clinical terms beyond this add nothing
+	// Windows for long inputs: terms must co-occur this close.
+	medWindow = 4096
+	// Whole-document judgement for inputs up to this size (all segments).
+	docWindow = 64 << 10
+)
+
+type medicalClassifier struct {
+	opts  options
+	vocab []vocabEntry
+}
+
+func newMedicalClassifier(o options) (*medicalClassifier, error) {
+	v, err := loadDict("medical", medSections)
+	if err != nil {
+		return nil, err
+	}
+	return &medicalClassifier{opts: o, vocab: v}, nil
+}
+
+func (c *medicalClassifier) name() string             { return Medical }
+func (c *medicalClassifier) vocabulary() []vocabEntry { return c.vocab }
+
+// medEvent is one signal at a place in the document.
+type medEvent struct {
+	seg      int
+	pos      int
+	kind     uint8
+	term     string // dictionary term or "icd:E11.65"-like label
+	labelled bool
+}
+
+// medScore is the verdict over one window of events.
+type medScore struct {
+	score     int
+	clinical  []string
+	families  []uint8
+	labelled  [medKinds]bool
+	sample    medEvent
+	hasSample bool
+}
+
+func (c *medicalClassifier) classify(doc *document) (Finding, bool) {
+	var events []medEvent
+	for si := range doc.segs {
+		events = append(events, c.segmentEvents(doc, si)...)
+	}
+	if len(events) == 0 {
+		return Finding{}, false
+	}
+	best := medScore{}
+	try := func(ev []medEvent) {
+		if s := scoreMedical(ev); s.score > best.score {
+			best = s
+		}
+	}
+	if doc.bytes <= docWindow {
+		try(events)
+	} else {
+		// Sliding windows with half overlap inside each segment: every pair
+		// of events closer than medWindow/2 shares a window.
+		for lo := 0; lo < len(events); {
+			seg := events[lo].seg
+			hi := lo
+			for hi < len(events) && events[hi].seg == seg {
+				hi++
+			}
+			windows(events[lo:hi], try)
+			lo = hi
+		}
+	}
+	if best.score < medThreshold {
+		return Finding{}, false
+	}
+	f := Finding{Classifier: Medical, Count: 1, Confidence: Medium}
+	identified := false
+	for _, k := range best.families {
+		if k == medPerson || k == medIdentity {
+			identified = true
+		}
+	}
+	if best.score >= medHigh && identified {
+		f.Confidence = High
+	}
+	if n := c.patientRows(doc); n >= 3 {
+		f.Count = n
+		f.Signals = append(f.Signals, fmt.Sprintf("patient_rows:%d", n))
+	}
+	f.Signals = append(f.Signals, fmt.Sprintf("score:%d", best.score))
+	for _, k := range best.families {
+		s := "anchor:" + medKindName[k]
+		if best.labelled[k] {
+			s += ":field"
+		}
+		f.Signals = append(f.Signals, s)
+	}
+	for _, t := range best.clinical {
+		f.Signals = append(f.Signals, "term:"+t)
+	}
+	if best.hasSample && c.opts.maxSamples > 0 {
+		// The sample is the signal term that fired, never the person's data.
+		f.Samples = []Sample{{Masked: best.sample.term, Origin: doc.segs[best.sample.seg].origin, Offset: best.sample.pos}}
+	}
+	return f, true
+}
+
+// windows calls try on every medWindow-long window of events (sorted by
+// position), stepping by half a window. Each event is in at most two
+// windows, so the work stays linear.
+func windows(ev []medEvent, try func([]medEvent)) {
+	step := medWindow / 2
+	lo := 0
+	for lo < len(ev) {
+		base := ev[lo].pos - ev[lo].pos%step
+		hi := lo
+		for hi < len(ev) && ev[hi].pos < base+medWindow {
+			hi++
+		}
+		try(ev[lo:hi])
+		next := lo
+		for next < len(ev) && ev[next].pos < base+step {
+			next++
+		}
+		if next == lo {
+			next++
+		}
+		lo = next
+	}
+}
+
+// segmentEvents turns one segment's dictionary hits, HKIDs and ICD-10 codes
+// into events sorted by position.
+func (c *medicalClassifier) segmentEvents(doc *document, si int) []medEvent {
+	sg := &doc.segs[si]
+	hits := dropContained(doc.hitsOf(si, clsMedical))
+	var ev []medEvent
+	icdNear := 0
+	for _, h := range hits {
+		e := medEvent{seg: si, pos: int(h.start), kind: h.kind, term: c.vocab[h.term].term}
+		if !clinical(h.kind) {
+			e.labelled = labelled(sg.text, int(h.end), e.term)
+		}
+		ev = append(ev, e)
+		// ICD-10 codes count only next to a diagnosis or ICD label: a bare
+		// "E11.65" is as likely a part number or a version.
+		if (h.kind == medDiagnosis || h.kind == medICD) && icdNear < 64 {
+			icdNear++
+			for _, code := range icdCodes(sg.text, int(h.end), int(h.end)+200) {
+				ev = append(ev, medEvent{seg: si, pos: code, kind: medDisease, term: "icd10:" + icdAt(sg.text, code)})
+			}
+		}
+	}
+	if len(sg.hkids) > 0 {
+		ev = append(ev, medEvent{seg: si, pos: sg.hkids[0].start, kind: medIdentity, term: "hkid", labelled: true})
+	}
+	sort.SliceStable(ev, func(i, j int) bool { return ev[i].pos < ev[j].pos })
+	return ev
+}
+
+// dropContained removes clinical hits that lie inside a longer clinical hit
+// ("diabetes" inside "type 2 diabetes"), so one mention counts once.
+func dropContained(hits []termHit) []termHit {
+	if len(hits) < 2 {
+		return hits
+	}
+	s := make([]termHit, len(hits))
+	copy(s, hits)
+	sort.Slice(s, func(i, j int) bool {
+		if s[i].start != s[j].start {
+			return s[i].start < s[j].start
+		}
+		return s[i].end > s[j].end
+	})
+	out := s[:0]
+	maxEnd := int32(-1)
+	for _, h := range s {
+		if clinical(h.kind) && h.end <= maxEnd {
+			continue
+		}
+		if clinical(h.kind) && h.end > maxEnd {
+			maxEnd = h.end
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+// dropNested removes every hit that lies inside a longer hit and returns
+// the rest sorted by start.
+func dropNested(hits []termHit) []termHit {
+	s := make([]termHit, len(hits))
+	copy(s, hits)
+	sort.Slice(s, func(i, j int) bool {
+		if s[i].start != s[j].start {
+			return s[i].start < s[j].start
+		}
+		return s[i].end > s[j].end
+	})
+	out := s[:0]
+	maxEnd := int32(-1)
+	for _, h := range s {
+		if h.end <= maxEnd {
+			continue
+		}
+		maxEnd = h.end
+		out = append(out, h)
+	}
+	return out
+}
+
+// labelled reports whether an anchor is written as a field label: followed
+// by a colon (ASCII or full-width) after optional spaces or a "name"/"姓名"
+// word, or a term that already ends like one ("診斷為", "diagnosed with").
+func labelled(text string, end int, term string) bool {
+	if strings.HasSuffix(term, ":") || strings.HasSuffix(term, "為") || strings.HasSuffix(term, "为") ||
+		strings.HasSuffix(term, " with") {
+		return true
+	}
+	rest := text[end:min(len(text), end+16)]
+	rest = strings.TrimLeft(rest, " \t")
+	for _, w := range []string{"name", "Name", "姓名", "no.", "No.", "號", "号"} {
+		rest = strings.TrimPrefix(rest, w)
+	}
+	rest = strings.TrimLeft(rest, " \t")
+	return strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "：") || strings.HasPrefix(rest, "為") ||
+		strings.HasPrefix(rest, "为")
+}
+
+func scoreMedical(ev []medEvent) medScore {
+	var s medScore
+	var fam [medKinds]bool
+	clin := map[string]bool{}
+	for _, e := range ev {
+		if clinical(e.kind) {
+			if !clin[e.term] {
+				clin[e.term] = true
+				if !s.hasSample {
+					s.sample, s.hasSample = e, true
+				}
+			}
+			continue
+		}
+		fam[e.kind] = true
+		if e.labelled {
+			s.labelled[e.kind] = true
+		}
+	}
+	nc := len(clin)
+	if nc == 0 {
+		return s
+	}
+	strong := false
+	score := min(nc, maxClinical)
+	for k := uint8(1); k < medKinds; k++ {
+		if !fam[k] {
+			continue
+		}
+		s.families = append(s.families, k)
+		w := anchorWeight[k]
+		if s.labelled[k] && k != medRecord {
+			w++
+		}
+		if w >= 2 {
+			strong = true
+		}
+		score += w
+	}
+	// One clinical term needs a strong anchor (a record title or a labelled
+	// field); otherwise two distinct terms are the minimum.
+	if len(s.families) == 0 || (nc < 2 && !strong) {
+		return medScore{}
+	}
+	s.score = score
+	s.clinical = uniqueSorted(clin)
+	if len(s.clinical) > 8 {
+		s.clinical = s.clinical[:8]
+	}
+	return s
+}
+
+// patientRows counts table rows (tab, comma or '|' separated lines) that
+// hold a clinical term: a patient list is one record per row.
+func (c *medicalClassifier) patientRows(doc *document) int {
+	rows := 0
+	for si := range doc.segs {
+		sg := &doc.segs[si]
+		lastLine := -1
+		for _, h := range doc.hitsOf(si, clsMedical) {
+			if !clinical(h.kind) {
+				continue
+			}
+			ls := strings.LastIndexByte(sg.text[:h.start], '\n') + 1
+			if ls == lastLine {
+				continue
+			}
+			le := strings.IndexByte(sg.text[h.end:], '\n')
+			if le < 0 {
+				le = len(sg.text)
+			} else {
+				le += int(h.end)
+			}
+			line := sg.text[ls:le]
+			if strings.Count(line, "\t")+strings.Count(line, ",")+strings.Count(line, "|") >= 2 {
+				rows++
+				lastLine = ls
+			}
+		}
+	}
+	return rows
+}
+
+// icdCodes returns the offsets of ICD-10-shaped codes (letter, two digits,
+// optional dot and up to four characters, e.g. E11.65, M51.2, J18) in
+// text[from:to], standing alone.
+func icdCodes(text string, from, to int) []int {
+	to = min(to, len(text))
+	var out []int
+	for i := from; i+3 <= to; i++ {
+		b := text[i]
+		if b < 'A' || b > 'Z' || b == 'U' || !isDigit(text[i+1]) || !isDigit(text[i+2]) {
+			continue
+		}
+		if i > 0 && (isLetter(text[i-1]) || isDigit(text[i-1])) {
+			continue
+		}
+		n := len(icdAt(text, i))
+		if n == 0 {
+			continue
+		}
+		out = append(out, i)
+		i += n - 1
+	}
+	return out
+}
+
+// icdAt returns the code starting at text[i] or "".
+func icdAt(text string, i int) string {
+	j := i + 3
+	if j < len(text) && text[j] == '.' {
+		k := j + 1
+		for k < len(text) && k-j <= 4 && (isDigit(text[k]) || (text[k] >= 'A' && text[k] <= 'Z')) {
+			k++
+		}
+		if k > j+1 {
+			j = k
+		}
+	}
+	if j < len(text) && (isLetter(text[j]) || isDigit(text[j])) {
+		return ""
+	}
+	return text[i:j]
+}
