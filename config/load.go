@@ -97,10 +97,16 @@ func LoadText(name, text string) (*Config, error) {
 func loadSources(files ...*source) (*Config, error) {
 	srcs := append([]*source{{name: DefaultName, text: defaultTOML}}, files...)
 	var errs []*Error
+	fatal := false
 	for _, s := range srcs {
-		errs = append(errs, s.parse()...)
+		e, f := s.parse()
+		errs = append(errs, e...)
+		fatal = fatal || f
 	}
-	if len(errs) > 0 {
+	if fatal {
+		// Wrong types would stop decoding half-way: report what we have.
+		// Unknown keys alone are not fatal, so they are reported together
+		// with every validation error below.
 		return nil, joinErrors(errs)
 	}
 	var doc document
@@ -181,15 +187,15 @@ func joinErrors(errs []*Error) error {
 }
 
 // parse reads the TOML syntax and checks every key and type against the
-// schema.
-func (s *source) parse() []*Error {
+// schema. fatal means the file cannot be decoded (syntax or type errors).
+func (s *source) parse() (errs []*Error, fatal bool) {
 	if _, err := toml.Decode(s.text, &s.raw); err != nil {
-		return []*Error{decodeError(s, err)}
+		return []*Error{decodeError(s, err)}, true
 	}
 	s.pos = indexPositions(s.text)
-	var errs []*Error
-	checkValue(s, "", s.raw, reflect.TypeOf(document{}), &errs)
-	return errs
+	var unknown int
+	checkValue(s, "", s.raw, reflect.TypeOf(document{}), &errs, &unknown)
+	return errs, len(errs) > unknown
 }
 
 func decodeError(s *source, err error) *Error {
@@ -265,7 +271,7 @@ func lastKey(path string) string {
 // checkValue compares v (as BurntSushi/toml decodes into any) with the Go
 // type it will be decoded into, reporting unknown keys and wrong types
 // with their positions.
-func checkValue(s *source, path string, v any, t reflect.Type, errs *[]*Error) {
+func checkValue(s *source, path string, v any, t reflect.Type, errs *[]*Error, unknown *int) {
 	bad := func(format string, args ...any) {
 		p, _ := s.pos.find(path)
 		*errs = append(*errs, &Error{File: s.name, Line: max(p.Line, 1), Col: max(p.Col, 1), Msg: fmt.Sprintf(format, args...)})
@@ -310,7 +316,7 @@ func checkValue(s *source, path string, v any, t reflect.Type, errs *[]*Error) {
 			return
 		}
 		for i := 0; i < rv.Len(); i++ {
-			checkValue(s, path+"["+strconv.Itoa(i)+"]", rv.Index(i).Interface(), t.Elem(), errs)
+			checkValue(s, path+"["+strconv.Itoa(i)+"]", rv.Index(i).Interface(), t.Elem(), errs, unknown)
 		}
 	case reflect.Struct:
 		m, ok := v.(map[string]any)
@@ -335,9 +341,10 @@ func checkValue(s *source, path string, v any, t reflect.Type, errs *[]*Error) {
 					msg += fmt.Sprintf(" (did you mean %q?)", sug)
 				}
 				*errs = append(*errs, &Error{File: s.name, Line: max(p.Line, 1), Col: max(p.Col, 1), Msg: msg})
+				*unknown++
 				continue
 			}
-			checkValue(s, kp, fv, f.Type, errs)
+			checkValue(s, kp, fv, f.Type, errs, unknown)
 		}
 	}
 }

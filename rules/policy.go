@@ -443,3 +443,15 @@ func parseExpiry(s string) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("bad date %q (want YYYY-MM-DD or RFC 3339 like 2026-12-31T18:00:00+08:00)", s)
 }
+
+// Warnings lists what is valid but probably not meant: exceptions that have
+// expired by now (they are ignored).
+func (p *Policy) Warnings(now time.Time) []string {
+	var out []string
+	for i, e := range p.exceptions {
+		if !e.until.IsZero() && !now.Before(e.until) {
+			out = append(out, fmt.Sprintf("exceptions[%d] %q expired on %s and is ignored", i, e.name, e.expires))
+		}
+	}
+	return out
+}
