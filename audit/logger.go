@@ -1,0 +1,574 @@
+package audit
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dlpgate/dlpgate/config"
+)
+
+// File is what the logger writes to; *os.File satisfies it. Tests inject
+// failing implementations through Options.OpenFile.
+type File interface {
+	io.Writer
+	Sync() error
+	Truncate(size int64) error
+	Close() error
+}
+
+// Options configures a Logger. Zero values work except Path.
+type Options struct {
+	// Path is the active JSON-lines file; rotated files sit beside it as
+	// <base>-YYYYMMDDTHHMMSS.mmm<ext>.
+	Path string
+	// FsyncLog also fsyncs log (not only block) events before Record returns.
+	FsyncLog bool
+	// RotateSize rotates before the next record once the active file has
+	// reached this size (0: never).
+	RotateSize int64
+	// RotateAge rotates when the active file's first record is older (0: never).
+	RotateAge time.Duration
+	// RetainFiles keeps at most this many rotated files (0: keep all).
+	RetainFiles int
+	// Instance fills Event.Instance (observer.name) when the caller left it empty.
+	Instance string
+	// Version is the product version in CEF headers ("dev" when empty).
+	Version string
+	// Sinks are the remote syslog destinations.
+	Sinks []config.Sink
+	// QueueSize bounds each sink's queue (default 10000).
+	QueueSize int
+	// DropReportInterval is how often sink drops are logged (default 1m).
+	DropReportInterval time.Duration
+	// Logger receives operational messages (default slog.Default()).
+	Logger *slog.Logger
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// OpenFile opens the active file for appending (default: os.OpenFile
+	// with O_APPEND|O_CREATE, mode 0600).
+	OpenFile func(path string) (File, error)
+}
+
+// OptionsFromConfig turns the [audit] section into Options; a relative
+// file name is placed under dataDir.
+func OptionsFromConfig(c config.Audit, dataDir string) Options {
+	path := c.File
+	if path == "" {
+		path = "events.jsonl"
+	}
+	if !filepath.IsAbs(path) && dataDir != "" {
+		path = filepath.Join(dataDir, path)
+	}
+	return Options{
+		Path:        path,
+		FsyncLog:    c.FsyncLog,
+		RotateSize:  int64(c.RotateSize),
+		RotateAge:   time.Duration(c.RotateAge),
+		RetainFiles: c.RetainFiles,
+		Instance:    c.InstanceID,
+		Sinks:       c.Syslog,
+		QueueSize:   c.QueueSize,
+	}
+}
+
+// ErrClosed is returned by Record after Close.
+var ErrClosed = errors.New("audit log closed")
+
+// Logger appends hash-chained events to the file log and hands them to the
+// sinks. It is safe for concurrent use: one mutex orders records, which is
+// what the chain needs anyway.
+type Logger struct {
+	opts Options
+	log  *slog.Logger
+
+	mu      sync.Mutex
+	f       File
+	size    int64     // bytes of complete records in the active file
+	started time.Time // time of the active file's first record
+	seq     uint64
+	last    string
+	records uint64 // written by this Logger
+	closed  bool
+	broken  bool // a failed write left bytes we could not truncate
+	// noRotateUntil backs off after a failed rename.
+	noRotateUntil time.Time
+
+	sinks      []*sink
+	stopReport chan struct{}
+	reportDone chan struct{}
+}
+
+// Open resumes (or starts) the chain in opts.Path and starts the sinks. A
+// partial last line left by a crash is moved aside to <path>.partial-<time>
+// with a warning; the chain continues from the last complete record, or from
+// the newest rotated file when the active file is empty.
+func Open(opts Options) (*Logger, error) {
+	if opts.Path == "" {
+		return nil, errors.New("audit: no log file configured")
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.OpenFile == nil {
+		opts.OpenFile = openAppend
+	}
+	if opts.QueueSize <= 0 {
+		opts.QueueSize = 10000
+	}
+	if opts.DropReportInterval <= 0 {
+		opts.DropReportInterval = time.Minute
+	}
+	if opts.Version == "" {
+		opts.Version = "dev"
+	}
+	l := &Logger{opts: opts, log: opts.Logger, last: ZeroHash}
+	if err := os.MkdirAll(filepath.Dir(opts.Path), 0o700); err != nil {
+		return nil, fmt.Errorf("audit: create log directory: %w", err)
+	}
+	if err := l.resume(); err != nil {
+		return nil, err
+	}
+	f, err := opts.OpenFile(opts.Path)
+	if err != nil {
+		return nil, fmt.Errorf("audit: open %s: %w", opts.Path, err)
+	}
+	l.f = f
+	sinks, err := startSinks(opts)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	l.sinks = sinks
+	if len(sinks) > 0 {
+		l.stopReport = make(chan struct{})
+		l.reportDone = make(chan struct{})
+		go l.reportDrops()
+	}
+	return l, nil
+}
+
+func openAppend(path string) (File, error) {
+	return os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+}
+
+// resume finds where the chain stands: seq and hash of the last complete
+// record, the active file's size and age.
+func (l *Logger) resume() error {
+	path := l.opts.Path
+	l.started = l.opts.Now()
+	st, err := os.Stat(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("audit: %w", err)
+	}
+	if err == nil && st.Size() > 0 {
+		last, partial, cut, err := tail(path)
+		if err != nil {
+			return fmt.Errorf("audit: read %s: %w", path, err)
+		}
+		if len(partial) > 0 {
+			if r, perr := parseRecord(partial); perr == nil && r.Computed == r.Hash {
+				// Complete record, only the newline is missing: keep it.
+				if err := appendBytes(path, []byte("\n")); err != nil {
+					return fmt.Errorf("audit: repair %s: %w", path, err)
+				}
+				last = partial
+				cut = st.Size() + 1
+			} else {
+				aside := fmt.Sprintf("%s.partial-%s", path, l.opts.Now().UTC().Format("20060102T150405.000"))
+				if err := os.WriteFile(aside, partial, 0o600); err != nil {
+					return fmt.Errorf("audit: move partial record aside: %w", err)
+				}
+				if err := os.Truncate(path, cut); err != nil {
+					return fmt.Errorf("audit: truncate partial record: %w", err)
+				}
+				l.log.Warn("audit log ended with a partial record (crash); moved it aside and resumed the chain from the last complete record",
+					"file", path, "partial_bytes", len(partial), "moved_to", aside)
+			}
+		}
+		l.size = cut
+		if len(last) > 0 {
+			r, err := parseRecord(last)
+			if err != nil {
+				return fmt.Errorf("audit: resume chain: last record of %s is unreadable (%v); run 'dlpgate log verify %s'", path, err, path)
+			}
+			l.seq, l.last = r.Seq, r.Hash
+			if t, err := firstRecordTime(path); err == nil {
+				l.started = t
+			}
+			return nil
+		}
+	}
+	// Empty active file: continue from the newest rotated file, if any.
+	rotated, err := rotatedFiles(path)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	for i := len(rotated) - 1; i >= 0; i-- {
+		last, _, _, err := tail(rotated[i])
+		if err != nil || len(last) == 0 {
+			continue
+		}
+		r, err := parseRecord(last)
+		if err != nil {
+			return fmt.Errorf("audit: resume chain: last record of %s is unreadable (%v)", rotated[i], err)
+		}
+		l.seq, l.last = r.Seq, r.Hash
+		break
+	}
+	return nil
+}
+
+func appendBytes(path string, b []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// tail returns the last complete line (without newline), the bytes after
+// the last newline, and the offset just past the last newline. It reads
+// backwards so that resuming a 100 MiB file costs one or two reads.
+func tail(path string) (last, partial []byte, cut int64, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	size := st.Size()
+	chunk := int64(64 << 10)
+	for {
+		start := max(size-chunk, 0)
+		buf := make([]byte, size-start)
+		if _, err := f.ReadAt(buf, start); err != nil && !errors.Is(err, io.EOF) {
+			return nil, nil, 0, err
+		}
+		nl := bytes.LastIndexByte(buf, '\n')
+		if nl < 0 && start > 0 {
+			chunk *= 4
+			continue
+		}
+		if nl < 0 { // no newline at all: everything is partial
+			return nil, buf, 0, nil
+		}
+		partial = buf[nl+1:]
+		cut = start + int64(nl) + 1
+		prev := bytes.LastIndexByte(buf[:nl], '\n')
+		if prev < 0 && start > 0 {
+			chunk *= 4
+			continue
+		}
+		return buf[prev+1 : nl], partial, cut, nil
+	}
+}
+
+func firstRecordTime(path string) (time.Time, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return time.Time{}, err
+	}
+	defer f.Close()
+	line, err := bufio.NewReaderSize(f, 64<<10).ReadSlice('\n')
+	if err != nil {
+		return time.Time{}, err
+	}
+	r, err := parseRecord(bytes.TrimSuffix(line, []byte("\n")))
+	if err != nil {
+		return time.Time{}, err
+	}
+	return r.Time, nil
+}
+
+// rotatedFiles lists <base>-*<ext> beside path, oldest first (names sort by time).
+func rotatedFiles(path string) ([]string, error) {
+	ext := filepath.Ext(path)
+	base := strings.TrimSuffix(path, ext)
+	m, err := filepath.Glob(globEscape(base) + "-[0-9]*" + globEscape(ext))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(m)
+	return m, nil
+}
+
+func globEscape(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`)
+	return r.Replace(s)
+}
+
+// Record assigns the event its ID (if empty), time (if zero), instance (if
+// empty), sequence number and hashes, and appends it to the file log as one
+// line with one write call. Block events (and log events with FsyncLog) are
+// fsynced before Record returns. Any failure is returned: the caller applies
+// its fail mode; nothing is dropped silently. Sinks get the event afterwards
+// without ever blocking. The context is not used to abandon the write: a
+// decision already taken must be recorded even if the client went away.
+func (l *Logger) Record(ctx context.Context, e *Event) error {
+	if e == nil {
+		return errors.New("audit: nil event")
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return ErrClosed
+	}
+	now := l.opts.Now()
+	if e.Time.IsZero() {
+		e.Time = now
+	}
+	if e.ID == "" {
+		e.ID = NewID(e.Time)
+	}
+	if e.Instance == "" {
+		e.Instance = l.opts.Instance
+	}
+	if err := l.maybeRotate(now); err != nil {
+		return err
+	}
+	sync := e.Action == ActionBlock || l.opts.FsyncLog
+	line, err := l.append(e, sync)
+	if err != nil {
+		return err
+	}
+	for _, s := range l.sinks {
+		s.enqueue(queued{ev: *e, line: line})
+	}
+	return nil
+}
+
+// append writes one record; l.mu is held.
+func (l *Logger) append(e *Event, sync bool) ([]byte, error) {
+	if l.f == nil {
+		f, err := l.opts.OpenFile(l.opts.Path)
+		if err != nil {
+			return nil, fmt.Errorf("audit: open %s: %w", l.opts.Path, err)
+		}
+		l.f = f
+	}
+	if l.broken {
+		// An earlier failed write may have left part of a line: cut it off
+		// before appending, or the next record would be glued to it.
+		if err := l.f.Truncate(l.size); err != nil {
+			return nil, fmt.Errorf("audit: write %s: partial record from an earlier failure cannot be removed: %w", l.opts.Path, err)
+		}
+		l.broken = false
+	}
+	e.Seq, e.PrevHash, e.Hash = l.seq+1, l.last, ""
+	line, hash, err := encodeRecord(e)
+	if err != nil {
+		e.Seq, e.PrevHash = 0, ""
+		return nil, err
+	}
+	n, err := l.f.Write(line)
+	if err != nil {
+		if n > 0 {
+			if terr := l.f.Truncate(l.size); terr != nil {
+				l.broken = true
+			}
+		}
+		e.Seq, e.PrevHash = 0, ""
+		return nil, fmt.Errorf("audit: write %s: %w", l.opts.Path, err)
+	}
+	// The line is in the file: the chain moves on even if fsync fails.
+	e.Hash = hash
+	l.seq, l.last = e.Seq, hash
+	l.size += int64(len(line))
+	l.records++
+	if sync {
+		if err := l.f.Sync(); err != nil {
+			return nil, fmt.Errorf("audit: fsync %s: %w", l.opts.Path, err)
+		}
+	}
+	return line, nil
+}
+
+// maybeRotate rotates when the active file is too big or too old; l.mu is held.
+func (l *Logger) maybeRotate(now time.Time) error {
+	if l.size == 0 || now.Before(l.noRotateUntil) {
+		return nil
+	}
+	bySize := l.opts.RotateSize > 0 && l.size >= l.opts.RotateSize
+	byAge := l.opts.RotateAge > 0 && now.Sub(l.started) >= l.opts.RotateAge
+	if !bySize && !byAge {
+		return nil
+	}
+	return l.rotate(now)
+}
+
+// rotate writes the trailer, renames the active file and opens a new one.
+func (l *Logger) rotate(now time.Time) error {
+	dir := filepath.Dir(l.opts.Path)
+	ext := filepath.Ext(l.opts.Path)
+	base := strings.TrimSuffix(filepath.Base(l.opts.Path), ext)
+	var target string
+	for t := now.UTC(); ; t = t.Add(time.Millisecond) {
+		target = filepath.Join(dir, base+"-"+t.Format("20060102T150405.000")+ext)
+		if _, err := os.Lstat(target); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+	}
+	trailer := &Event{Time: now, ID: NewID(now), Action: ActionRotate, Instance: l.opts.Instance,
+		NextFile: filepath.Base(target)}
+	if _, err := l.append(trailer, true); err != nil {
+		return fmt.Errorf("audit: rotate: %w", err)
+	}
+	if err := os.Rename(l.opts.Path, target); err != nil {
+		// Keep writing to the same file; the trailer then sits mid-file,
+		// which verify accepts. Try again in a minute.
+		l.log.Warn("audit log rotation failed; continuing in the same file", "file", l.opts.Path, "err", err)
+		l.noRotateUntil = now.Add(time.Minute)
+		return nil
+	}
+	syncDir(dir)
+	if err := l.f.Close(); err != nil {
+		l.log.Warn("audit log close after rotation", "file", target, "err", err)
+	}
+	l.f = nil
+	l.size, l.started = 0, now
+	f, err := l.opts.OpenFile(l.opts.Path)
+	if err != nil {
+		return fmt.Errorf("audit: open %s after rotation: %w", l.opts.Path, err)
+	}
+	l.f = f
+	l.retain()
+	return nil
+}
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
+
+// retain deletes the oldest rotated files beyond RetainFiles.
+func (l *Logger) retain() {
+	if l.opts.RetainFiles <= 0 {
+		return
+	}
+	files, err := rotatedFiles(l.opts.Path)
+	if err != nil {
+		l.log.Warn("audit retention", "err", err)
+		return
+	}
+	for len(files) > l.opts.RetainFiles {
+		if err := os.Remove(files[0]); err != nil {
+			l.log.Warn("audit retention: remove old log", "file", files[0], "err", err)
+		} else {
+			l.log.Info("audit retention: removed old log", "file", files[0])
+		}
+		files = files[1:]
+	}
+}
+
+// Stats is a snapshot of the logger's counters.
+type Stats struct {
+	Records uint64 // written by this Logger since Open
+	Seq     uint64 // last sequence number in the chain
+	Sinks   []SinkStats
+}
+
+// SinkStats counts one sink's traffic.
+type SinkStats struct {
+	Name      string
+	Queued    int
+	Sent      uint64
+	Dropped   uint64 // queue full, or undeliverable at Close
+	Failures  uint64 // dial or write errors (each retried)
+	Connected bool
+}
+
+// Stats returns the current counters.
+func (l *Logger) Stats() Stats {
+	l.mu.Lock()
+	st := Stats{Records: l.records, Seq: l.seq}
+	l.mu.Unlock()
+	for _, s := range l.sinks {
+		st.Sinks = append(st.Sinks, s.stats())
+	}
+	return st
+}
+
+func (l *Logger) reportDrops() {
+	defer close(l.reportDone)
+	t := time.NewTicker(l.opts.DropReportInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.stopReport:
+			return
+		case <-t.C:
+			for _, s := range l.sinks {
+				s.reportDrops(l.log)
+			}
+		}
+	}
+}
+
+// Close stops accepting events, lets the sinks drain until ctx is done
+// (what is still queued then is counted as dropped), and syncs and closes
+// the file.
+func (l *Logger) Close(ctx context.Context) error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.closed = true
+	for _, s := range l.sinks {
+		close(s.q)
+	}
+	l.mu.Unlock()
+
+	if l.stopReport != nil {
+		close(l.stopReport)
+		<-l.reportDone
+	}
+	for _, s := range l.sinks {
+		select {
+		case <-s.done:
+		case <-ctx.Done():
+			s.cancel()
+			<-s.done
+		}
+		s.cancel()
+		s.reportDrops(l.log)
+	}
+
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return nil
+	}
+	err := l.f.Sync()
+	if cerr := l.f.Close(); err == nil {
+		err = cerr
+	}
+	l.f = nil
+	if err != nil {
+		return fmt.Errorf("audit: close %s: %w", l.opts.Path, err)
+	}
+	return nil
+}
