@@ -1,0 +1,190 @@
+package extract
+
+import (
+	"bytes"
+	"compress/bzip2"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/zstd"
+)
+
+// errTooBig marks a decompression cut at a size or ratio limit.
+var errTooBig = errors.New("decompressed size limit")
+
+// readBounded decompresses r into memory, stopping at the size limit (and
+// the ratio limit against compressedSize). It returns what was read; on a
+// limit it also returns errTooBig and a reason.
+func (w *walker) readBounded(r io.Reader, compressedSize int64) ([]byte, string, error) {
+	max := w.lim.MaxDecompressed
+	why := fmt.Sprintf("decompressed size over %d bytes", max)
+	if compressedSize > 0 && w.lim.MaxRatio > 0 {
+		byRatio := compressedSize * int64(w.lim.MaxRatio)
+		if byRatio < ratioFloor {
+			byRatio = ratioFloor
+		}
+		if byRatio < max {
+			max = byRatio
+			why = fmt.Sprintf("compression ratio over %d:1 (possible decompression bomb)", w.lim.MaxRatio)
+		}
+	}
+	var buf bytes.Buffer
+	chunk := make([]byte, 32<<10)
+	for {
+		if w.expired() {
+			return buf.Bytes(), "", errStop
+		}
+		n, err := r.Read(chunk)
+		if n > 0 {
+			if int64(buf.Len()+n) > max {
+				buf.Write(chunk[:max-int64(buf.Len())])
+				return buf.Bytes(), why, errTooBig
+			}
+			buf.Write(chunk[:n])
+		}
+		if errors.Is(err, io.EOF) {
+			return buf.Bytes(), "", nil
+		}
+		if err != nil {
+			return buf.Bytes(), "", err
+		}
+	}
+}
+
+// decodeContentEncoding undoes a (possibly stacked) Content-Encoding:
+// "gzip, br" was gzip first, so br is undone first.
+func (w *walker) decodeContentEncoding(origin, header string, b blob) ([]byte, bool) {
+	data, err := w.load(origin, b)
+	if err != nil {
+		w.problem(origin, Malformed, "body could not be read")
+		return nil, false
+	}
+	codings := strings.Split(header, ",")
+	for i := len(codings) - 1; i >= 0; i-- {
+		c := strings.ToLower(strings.TrimSpace(codings[i]))
+		var r io.Reader
+		switch c {
+		case "", "identity":
+			continue
+		case "gzip", "x-gzip":
+			gz, err := gzip.NewReader(bytes.NewReader(data))
+			if err != nil {
+				w.problem(origin, Malformed, "content-encoding gzip: bad header")
+				return nil, false
+			}
+			r = gz
+		case "deflate":
+			// HTTP "deflate" is zlib, but many servers send raw deflate.
+			if zr, err := zlib.NewReader(bytes.NewReader(data)); err == nil {
+				r = zr
+			} else {
+				r = flate.NewReader(bytes.NewReader(data))
+			}
+		case "br":
+			r = brotli.NewReader(bytes.NewReader(data))
+		case "zstd":
+			zr, err := zstd.NewReader(bytes.NewReader(data), zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(w.lim.MaxDecompressed)))
+			if err != nil {
+				w.problem(origin, Malformed, "content-encoding zstd: bad header")
+				return nil, false
+			}
+			defer zr.Close()
+			r = zr
+		default:
+			w.problem(origin, Unsupported, "content-encoding not supported: "+sanitizeToken(c))
+			return nil, false
+		}
+		out, why, err := w.readBounded(r, int64(len(data)))
+		switch {
+		case errors.Is(err, errStop):
+			return nil, false
+		case errors.Is(err, errTooBig):
+			w.limit(origin, "content-encoding "+c+": "+why+"; only the first part was inspected")
+		case err != nil:
+			w.problem(origin, Malformed, "content-encoding "+c+": corrupt or truncated stream")
+			if len(out) == 0 {
+				return nil, false
+			}
+		}
+		data = out
+	}
+	return data, true
+}
+
+// compressedNode handles a gzip/zstd/bzip2 file found by its magic bytes.
+func (w *walker) compressedNode(n node, kind format) {
+	data, err := w.load(n.origin, n.body)
+	if err != nil {
+		w.problem(n.origin, Malformed, "body could not be read")
+		return
+	}
+	name := "data"
+	var r io.Reader
+	switch kind {
+	case kindGzip:
+		gz, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			w.problem(n.origin, Malformed, "gzip: bad header")
+			return
+		}
+		if gz.Name != "" {
+			name = sanitizeName(gz.Name)
+		}
+		r = gz
+	case kindZstd:
+		zr, err := zstd.NewReader(bytes.NewReader(data), zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(w.lim.MaxDecompressed)))
+		if err != nil {
+			w.problem(n.origin, Malformed, "zstd: bad header")
+			return
+		}
+		defer zr.Close()
+		r = zr
+	case kindBzip2:
+		r = bzip2.NewReader(bytes.NewReader(data))
+	}
+	base := containerBase(n, "gzip")
+	origin := child(base, "gzip", name)
+	out, why, err := w.readBounded(r, int64(len(data)))
+	switch {
+	case errors.Is(err, errStop):
+		return
+	case errors.Is(err, errTooBig):
+		w.limit(origin, why+"; only the first part was inspected")
+	case err != nil:
+		w.problem(origin, Malformed, "compressed stream corrupt or truncated; text read before the damage was kept")
+	}
+	w.node(node{origin: origin, name: name, body: memBlob(out), depth: n.depth + 1})
+}
+
+// sanitizeToken keeps a short header token printable (it is not content,
+// but a hostile client controls it).
+func sanitizeToken(s string) string {
+	if len(s) > 32 {
+		s = s[:32]
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+// sanitizeName keeps a member name usable in an origin path.
+func sanitizeName(s string) string {
+	if len(s) > 255 {
+		s = s[:255]
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '_'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "_"))
+}

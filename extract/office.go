@@ -1,0 +1,498 @@
+package extract
+
+import (
+	"archive/zip"
+	"encoding/xml"
+	"errors"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Parts of an OOXML package that hold text, in reading order.
+var (
+	docxParts = []*regexp.Regexp{
+		regexp.MustCompile(`^word/document\d*\.xml$`),
+		regexp.MustCompile(`^word/(header|footer)\d*\.xml$`),
+		regexp.MustCompile(`^word/(footnotes|endnotes|comments)\.xml$`),
+	}
+	pptxParts = []*regexp.Regexp{
+		regexp.MustCompile(`^ppt/slides/slide\d+\.xml$`),
+		regexp.MustCompile(`^ppt/notesSlides/notesSlide\d+\.xml$`),
+		regexp.MustCompile(`^ppt/comments/comment\d+\.xml$`),
+	}
+	embedded = regexp.MustCompile(`^(word|xl|ppt)/embeddings/`)
+)
+
+// ooxml extracts a DOCX or PPTX: text parts in order, then embedded files
+// (an XLSX pasted into a DOCX is its own node).
+func (w *walker) ooxml(n node, base string, zr *zip.Reader, parts []*regexp.Regexp) {
+	for _, re := range parts {
+		var names []string
+		files := map[string]*zip.File{}
+		for _, f := range zr.File {
+			if re.MatchString(f.Name) {
+				names = append(names, f.Name)
+				files[f.Name] = f
+			}
+		}
+		partOrder(names)
+		for _, name := range names {
+			if w.expired() {
+				return
+			}
+			origin := child(base, "zip", name)
+			rc, ok := w.openEntry(origin, files[name])
+			if !ok {
+				continue
+			}
+			text, err := w.drawingMLText(rc)
+			rc.Close()
+			if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, errStop) {
+				w.problem(origin, Malformed, "document XML part does not parse; text before the damage was kept")
+			}
+			w.emit(origin, text)
+		}
+	}
+	w.embeddings(n, base, zr)
+}
+
+func (w *walker) embeddings(n node, base string, zr *zip.Reader) {
+	for _, f := range zr.File {
+		if w.expired() {
+			return
+		}
+		if !embedded.MatchString(f.Name) || f.FileInfo().IsDir() {
+			continue
+		}
+		origin := child(base, "zip", f.Name)
+		data, ok := w.readEntry(origin, f)
+		if !ok {
+			continue
+		}
+		w.node(node{origin: origin, name: f.Name, body: memBlob(data), depth: n.depth + 1})
+	}
+}
+
+// drawingMLText reads WordprocessingML / DrawingML text: w:t and a:t runs,
+// tabs, breaks, paragraphs as lines, table cells separated by tabs.
+func (w *walker) drawingMLText(r io.Reader) (string, error) {
+	dec := xml.NewDecoder(r)
+	dec.Strict = false
+	var sb strings.Builder
+	inText, inTabs := 0, 0
+	room := w.room()
+	for {
+		if w.tick() {
+			return sb.String(), errStop
+		}
+		tok, err := dec.RawToken()
+		if err != nil {
+			return sb.String(), err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "t", "delText":
+				inText++
+			case "tabs":
+				inTabs++
+			case "tab":
+				if inTabs == 0 {
+					sb.WriteByte('\t')
+				}
+			case "br", "cr":
+				sb.WriteByte('\n')
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "t", "delText":
+				if inText > 0 {
+					inText--
+				}
+			case "tabs":
+				if inTabs > 0 {
+					inTabs--
+				}
+			case "p":
+				sb.WriteByte('\n')
+			case "tc":
+				sb.WriteByte('\t')
+			case "tr":
+				sb.WriteByte('\n')
+			}
+		case xml.CharData:
+			if inText > 0 {
+				sb.Write(t)
+			}
+		}
+		if int64(sb.Len()) > room {
+			return sb.String(), nil // emit reports the limit
+		}
+	}
+}
+
+// room is how much more text may be emitted.
+func (w *walker) room() int64 { return w.lim.MaxTotalBytes - w.res.TextBytes + 1 }
+
+// xlsx extracts every worksheet; each row reads as one line with cells
+// separated by tabs, so classifiers see the table layout.
+func (w *walker) xlsx(n node, base string, zr *zip.Reader, byName map[string]*zip.File) {
+	var shared []string
+	if f := byName["xl/sharedStrings.xml"]; f != nil {
+		origin := child(base, "zip", f.Name)
+		if rc, ok := w.openEntry(origin, f); ok {
+			var err error
+			shared, err = w.sharedStrings(rc)
+			rc.Close()
+			if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, errStop) {
+				w.problem(origin, Malformed, "shared strings do not parse; strings before the damage were kept")
+			}
+		}
+	}
+	var names []string
+	for _, f := range zr.File {
+		if strings.HasPrefix(f.Name, "xl/worksheets/") && strings.HasSuffix(f.Name, ".xml") && !strings.Contains(f.Name[len("xl/worksheets/"):], "/") {
+			names = append(names, f.Name)
+		}
+	}
+	partOrder(names)
+	for _, name := range names {
+		if w.expired() {
+			return
+		}
+		origin := child(base, "zip", name)
+		rc, ok := w.openEntry(origin, byName[name])
+		if !ok {
+			continue
+		}
+		text, err := w.sheetText(rc, shared)
+		rc.Close()
+		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, errStop) {
+			w.problem(origin, Malformed, "worksheet XML does not parse; rows before the damage were kept")
+		}
+		w.emit(origin, text)
+	}
+	// Comments and embedded objects carry text too.
+	for _, f := range zr.File {
+		if strings.HasPrefix(f.Name, "xl/comments") && strings.HasSuffix(f.Name, ".xml") {
+			origin := child(base, "zip", f.Name)
+			if rc, ok := w.openEntry(origin, f); ok {
+				text, _ := w.drawingMLText(rc)
+				rc.Close()
+				w.emit(origin, text)
+			}
+		}
+	}
+	w.embeddings(n, base, zr)
+}
+
+// sharedStrings reads xl/sharedStrings.xml: one string per <si>, rich-text
+// runs joined, phonetic guides (<rPh>) skipped.
+func (w *walker) sharedStrings(r io.Reader) ([]string, error) {
+	dec := xml.NewDecoder(r)
+	dec.Strict = false
+	var out []string
+	var sb strings.Builder
+	inSI, inT, inPh := false, false, 0
+	var total int64
+	for {
+		if w.tick() {
+			return out, errStop
+		}
+		tok, err := dec.RawToken()
+		if err != nil {
+			if inSI {
+				out = append(out, sb.String())
+			}
+			return out, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "si":
+				inSI = true
+				sb.Reset()
+			case "t":
+				inT = true
+			case "rPh":
+				inPh++
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "si":
+				inSI = false
+				out = append(out, sb.String())
+				total += int64(sb.Len())
+				if total > w.lim.MaxTotalBytes {
+					return out, nil
+				}
+			case "t":
+				inT = false
+			case "rPh":
+				inPh--
+			}
+		case xml.CharData:
+			if inSI && inT && inPh == 0 {
+				sb.Write(t)
+			}
+		}
+	}
+}
+
+// sheetText streams one worksheet.
+func (w *walker) sheetText(r io.Reader, shared []string) (string, error) {
+	dec := xml.NewDecoder(r)
+	dec.Strict = false
+	var sb strings.Builder
+	room := w.room()
+	var (
+		inRow, inCell, inV, inIS, inT bool
+		cellType                      string
+		col, lastCol                  int
+		val                           strings.Builder
+	)
+	for {
+		if w.tick() {
+			return sb.String(), errStop
+		}
+		tok, err := dec.RawToken()
+		if err != nil {
+			return sb.String(), err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "row":
+				inRow, lastCol = true, 0
+			case "c":
+				inCell, cellType, col = true, "", lastCol+1
+				val.Reset()
+				for _, a := range t.Attr {
+					switch a.Name.Local {
+					case "t":
+						cellType = a.Value
+					case "r":
+						if c := columnIndex(a.Value); c > 0 {
+							col = c
+						}
+					}
+				}
+			case "v":
+				inV = true
+			case "is":
+				inIS = true
+			case "t":
+				inT = true
+			case "rPh":
+				inT = false
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "row":
+				if inRow && lastCol > 0 {
+					sb.WriteByte('\n')
+				}
+				inRow = false
+			case "c":
+				if inCell {
+					text := cellValue(cellType, val.String(), shared)
+					if text != "" {
+						// Empty columns keep their tab so columns line up;
+						// bounded so a cell at XFD1 cannot blow up.
+						gap := col - lastCol
+						if lastCol == 0 {
+							gap = col - 1
+							if gap > 0 {
+								gap = min(gap, 64)
+								sb.WriteString(strings.Repeat("\t", gap))
+							}
+						} else if gap > 0 {
+							sb.WriteString(strings.Repeat("\t", min(gap, 64)))
+						}
+						sb.WriteString(text)
+						lastCol = col
+					}
+				}
+				inCell = false
+			case "v":
+				inV = false
+			case "is":
+				inIS = false
+			case "t":
+				inT = false
+			}
+		case xml.CharData:
+			if inCell && (inV || inIS && inT) {
+				val.Write(t)
+			}
+		}
+		if int64(sb.Len()) > room {
+			return sb.String(), nil
+		}
+	}
+}
+
+func cellValue(typ, v string, shared []string) string {
+	switch typ {
+	case "s":
+		i, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || i < 0 || i >= len(shared) {
+			return ""
+		}
+		return shared[i]
+	case "b":
+		if strings.TrimSpace(v) == "1" {
+			return "TRUE"
+		}
+		return "FALSE"
+	}
+	return v
+}
+
+// columnIndex turns "AB12" into 28.
+func columnIndex(ref string) int {
+	c := 0
+	for i := 0; i < len(ref) && i < 4; i++ {
+		ch := ref[i]
+		if ch >= 'a' && ch <= 'z' {
+			ch -= 'a' - 'A'
+		}
+		if ch < 'A' || ch > 'Z' {
+			break
+		}
+		c = c*26 + int(ch-'A'+1)
+	}
+	return c
+}
+
+// odf extracts an OpenDocument text/spreadsheet/presentation.
+func (w *walker) odf(n node, base string, byName map[string]*zip.File) {
+	for _, name := range []string{"content.xml", "styles.xml"} {
+		f := byName[name]
+		if f == nil || w.expired() {
+			continue
+		}
+		origin := child(base, "zip", name)
+		rc, ok := w.openEntry(origin, f)
+		if !ok {
+			continue
+		}
+		text, err := w.odfText(rc, name == "styles.xml")
+		rc.Close()
+		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, errStop) {
+			w.problem(origin, Malformed, "document XML does not parse; text before the damage was kept")
+		}
+		w.emit(origin, text)
+	}
+}
+
+// odfText reads text:p/text:h paragraphs and table rows; styles.xml only
+// contributes header and footer text.
+func (w *walker) odfText(r io.Reader, stylesOnly bool) (string, error) {
+	dec := xml.NewDecoder(r)
+	dec.Strict = false
+	var sb strings.Builder
+	inBody := 0
+	room := w.room()
+	for {
+		if w.tick() {
+			return sb.String(), errStop
+		}
+		tok, err := dec.RawToken()
+		if err != nil {
+			return sb.String(), err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "body":
+				if !stylesOnly {
+					inBody++
+				}
+			case "header", "footer", "header-left", "footer-left", "header-first", "footer-first":
+				if stylesOnly {
+					inBody++
+				}
+			case "s":
+				if inBody > 0 {
+					k := 1
+					for _, a := range t.Attr {
+						if a.Name.Local == "c" {
+							if v, err := strconv.Atoi(a.Value); err == nil && v > 0 && v < 100 {
+								k = v
+							}
+						}
+					}
+					sb.WriteString(strings.Repeat(" ", k))
+				}
+			case "tab":
+				if inBody > 0 {
+					sb.WriteByte('\t')
+				}
+			case "line-break":
+				if inBody > 0 {
+					sb.WriteByte('\n')
+				}
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "body", "header", "footer", "header-left", "footer-left", "header-first", "footer-first":
+				if inBody > 0 && (t.Name.Local == "body") != stylesOnly {
+					inBody--
+				}
+			case "p", "h":
+				if inBody > 0 {
+					sb.WriteByte('\n')
+				}
+			case "table-cell":
+				if inBody > 0 {
+					sb.WriteByte('\t')
+				}
+			case "table-row":
+				if inBody > 0 {
+					sb.WriteByte('\n')
+				}
+			}
+		case xml.CharData:
+			if inBody > 0 {
+				sb.Write(t)
+			}
+		}
+		if int64(sb.Len()) > room {
+			return sb.String(), nil
+		}
+	}
+}
+
+// xmlText returns the character data of a generic XML document, one line
+// per element that held text.
+func xmlText(r io.Reader) string {
+	dec := xml.NewDecoder(r)
+	dec.Strict = false
+	dec.AutoClose = xml.HTMLAutoClose
+	dec.Entity = xml.HTMLEntity
+	var sb strings.Builder
+	for {
+		tok, err := dec.RawToken()
+		if err != nil {
+			return sb.String()
+		}
+		switch t := tok.(type) {
+		case xml.CharData:
+			if s := strings.TrimSpace(string(t)); s != "" {
+				sb.WriteString(s)
+				sb.WriteByte('\n')
+			}
+		case xml.StartElement:
+			for _, a := range t.Attr {
+				// Attribute values can carry data (e.g. <row name="..."/>).
+				if s := strings.TrimSpace(a.Value); s != "" && a.Name.Space != "xmlns" && a.Name.Local != "xmlns" && len(s) > 1 {
+					sb.WriteString(s)
+					sb.WriteByte('\n')
+				}
+			}
+		}
+	}
+}

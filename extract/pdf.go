@@ -1,0 +1,581 @@
+package extract
+
+import (
+	"bytes"
+	"compress/zlib"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"compress/flate"
+)
+
+// pdfDoc is a parsed PDF: every object found by scanning the file for
+// "N G obj" (so a broken or missing xref table does not matter), plus the
+// objects inside object streams.
+type pdfDoc struct {
+	w         *walker
+	origin    string
+	data      []byte
+	objs      map[int]any
+	trailers  []pDict
+	truncated bool
+	fonts     map[any]*pdfFont
+	noMap     bool // a font had no usable text mapping
+}
+
+// pdfNode extracts the text layer of a PDF, one segment per page.
+func (w *walker) pdfNode(n node) {
+	data, err := w.load(n.origin, n.body)
+	if err != nil {
+		w.problem(n.origin, Malformed, "body could not be read")
+		return
+	}
+	if off := pdfHeader(data); off > 0 {
+		data = data[off:]
+	}
+	base := containerBase(n, "pdf")
+	d := &pdfDoc{w: w, origin: n.origin, data: data, objs: map[int]any{}, fonts: map[any]*pdfFont{}}
+	d.scan()
+	if w.stop {
+		return
+	}
+	if d.encrypted() {
+		w.problem(n.origin, Encrypted, "PDF is encrypted (password or permissions)")
+		return
+	}
+	d.expandObjectStreams()
+	pages := d.pages()
+	if len(pages) > w.lim.MaxEntries {
+		w.limit(n.origin, fmt.Sprintf("PDF has more than %d pages; only the first were inspected", w.lim.MaxEntries))
+		pages = pages[:w.lim.MaxEntries]
+	}
+	for i, p := range pages {
+		if w.expired() {
+			return
+		}
+		origin := child(base, "pdf", "page"+strconv.Itoa(i+1))
+		text := d.pageText(p)
+		w.emit(origin, text)
+	}
+	if d.truncated {
+		w.problem(n.origin, Malformed, "PDF is truncated or damaged; text read before the damage was kept")
+	}
+	if len(pages) == 0 && !d.truncated {
+		w.problem(n.origin, Malformed, "PDF has no readable pages")
+	}
+	if d.noMap {
+		w.problem(n.origin, Unsupported, "PDF font without a text mapping (no ToUnicode); some text could not be read")
+	}
+}
+
+// scan finds every "N G obj" in file order; a later definition (an
+// incremental update) replaces an earlier one. Stream bodies are skipped so
+// binary data cannot fake object headers.
+func (d *pdfDoc) scan() {
+	b := d.data
+	pos := 0
+	for pos < len(b) {
+		if d.w.tick() {
+			return
+		}
+		i := bytes.Index(b[pos:], []byte("obj"))
+		if i < 0 {
+			break
+		}
+		at := pos + i
+		num, gen, ok := objHeader(b, at)
+		end := at + 3
+		if !ok || end < len(b) && !isPDFSpace(b[end]) && !isPDFDelim(b[end]) {
+			pos = at + 3
+			continue
+		}
+		l := &pdfLexer{b: b, pos: end}
+		tok := l.next()
+		v := l.value(tok, true, 0)
+		after := l.pos
+		l2 := &pdfLexer{b: b, pos: after}
+		if kw, ok := l2.next().(pKeyword); ok && kw == "stream" {
+			dict, _ := v.(pDict)
+			raw, next, complete := streamBody(b, l2.pos, dict)
+			if !complete {
+				d.truncated = true
+			}
+			v = &pStream{dict: dict, raw: raw}
+			after = next
+		} else if kw == "" && l2.pos >= len(b) {
+			d.truncated = true
+		}
+		d.objs[num] = v
+		_ = gen
+		pos = after
+	}
+	// Trailers: classic "trailer << >>" dictionaries, and cross-reference
+	// streams (which hold the same keys).
+	for pos := 0; ; {
+		i := bytes.Index(b[pos:], []byte("trailer"))
+		if i < 0 {
+			break
+		}
+		l := &pdfLexer{b: b, pos: pos + i + len("trailer")}
+		if t, ok := l.value(l.next(), true, 0).(pDict); ok {
+			d.trailers = append(d.trailers, t)
+		}
+		pos = pos + i + len("trailer")
+	}
+	for _, o := range d.objs {
+		if s, ok := o.(*pStream); ok && s.dict["Type"] == pName("XRef") {
+			d.trailers = append(d.trailers, s.dict)
+		}
+	}
+	tail := b
+	if len(tail) > 2048 {
+		tail = tail[len(tail)-2048:]
+	}
+	if !bytes.Contains(tail, []byte("%%EOF")) {
+		d.truncated = true
+	}
+}
+
+// objHeader checks that "obj" at i is preceded by "num gen ".
+func objHeader(b []byte, i int) (int, int, bool) {
+	j := i
+	skip := func() {
+		for j > 0 && isPDFSpace(b[j-1]) {
+			j--
+		}
+	}
+	digits := func() (int, bool) {
+		e := j
+		for j > 0 && b[j-1] >= '0' && b[j-1] <= '9' && e-j < 10 {
+			j--
+		}
+		if j == e {
+			return 0, false
+		}
+		v, err := strconv.Atoi(string(b[j:e]))
+		return v, err == nil
+	}
+	skip()
+	if j == i {
+		return 0, 0, false
+	}
+	gen, ok := digits()
+	if !ok {
+		return 0, 0, false
+	}
+	e := j
+	skip()
+	if j == e {
+		return 0, 0, false
+	}
+	num, ok := digits()
+	if !ok {
+		return 0, 0, false
+	}
+	if j > 0 && !isPDFSpace(b[j-1]) && !isPDFDelim(b[j-1]) {
+		return 0, 0, false
+	}
+	return num, gen, true
+}
+
+// streamBody returns the stream bytes starting after the "stream" keyword.
+func streamBody(b []byte, pos int, dict pDict) ([]byte, int, bool) {
+	if pos < len(b) && b[pos] == '\r' {
+		pos++
+	}
+	if pos < len(b) && b[pos] == '\n' {
+		pos++
+	}
+	if n, ok := dict["Length"].(float64); ok && n >= 0 && pos+int(n) <= len(b) {
+		end := pos + int(n)
+		l := &pdfLexer{b: b, pos: end}
+		l.skipSpace()
+		if bytes.HasPrefix(b[l.pos:], []byte("endstream")) {
+			return b[pos:end], l.pos + len("endstream"), true
+		}
+	}
+	i := bytes.Index(b[pos:], []byte("endstream"))
+	if i < 0 {
+		return b[pos:], len(b), false
+	}
+	end := pos + i
+	if end > pos && b[end-1] == '\n' {
+		end--
+	}
+	if end > pos && b[end-1] == '\r' {
+		end--
+	}
+	return b[pos:end], pos + i + len("endstream"), true
+}
+
+func (d *pdfDoc) encrypted() bool {
+	for _, t := range d.trailers {
+		if _, ok := t["Encrypt"]; ok && t["Encrypt"] != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// resolve follows references (bounded, so cycles end).
+func (d *pdfDoc) resolve(v any) any {
+	for i := 0; i < 16; i++ {
+		r, ok := v.(pRef)
+		if !ok {
+			return v
+		}
+		v = d.objs[r.num]
+	}
+	return nil
+}
+
+func (d *pdfDoc) dict(v any) pDict {
+	switch t := d.resolve(v).(type) {
+	case pDict:
+		return t
+	case *pStream:
+		return t.dict
+	}
+	return nil
+}
+
+// expandObjectStreams adds the objects compressed inside /Type /ObjStm
+// streams (PDF 1.5+). Objects defined directly in the file win.
+func (d *pdfDoc) expandObjectStreams() {
+	var streams []*pStream
+	for _, o := range d.objs {
+		if s, ok := o.(*pStream); ok && s.dict["Type"] == pName("ObjStm") {
+			streams = append(streams, s)
+		}
+	}
+	for _, s := range streams {
+		if d.w.expired() {
+			return
+		}
+		data := d.decodeStream(s)
+		n, _ := s.dict["N"].(float64)
+		first, _ := s.dict["First"].(float64)
+		if n <= 0 || first < 0 || int(first) > len(data) || n > 1e6 {
+			continue
+		}
+		l := &pdfLexer{b: data[:int(first)]}
+		type entry struct{ num, off int }
+		var entries []entry
+		for i := 0; i < int(n); i++ {
+			num, ok1 := l.next().(float64)
+			off, ok2 := l.next().(float64)
+			if !ok1 || !ok2 {
+				break
+			}
+			entries = append(entries, entry{int(num), int(off)})
+		}
+		for _, e := range entries {
+			if _, exists := d.objs[e.num]; exists {
+				continue
+			}
+			at := int(first) + e.off
+			if at < 0 || at >= len(data) {
+				continue
+			}
+			ol := &pdfLexer{b: data, pos: at}
+			d.objs[e.num] = ol.value(ol.next(), true, 0)
+		}
+	}
+}
+
+// decodeStream applies the stream's filters within the decompression limits.
+func (d *pdfDoc) decodeStream(s *pStream) []byte {
+	data := s.raw
+	filters := d.resolve(s.dict["Filter"])
+	var names []pName
+	switch f := filters.(type) {
+	case pName:
+		names = []pName{f}
+	case pArray:
+		for _, x := range f {
+			if n, ok := d.resolve(x).(pName); ok {
+				names = append(names, n)
+			}
+		}
+	}
+	parms := d.resolve(s.dict["DecodeParms"])
+	for i, f := range names {
+		var p pDict
+		switch pp := parms.(type) {
+		case pDict:
+			p = pp
+		case pArray:
+			if i < len(pp) {
+				p = d.dict(pp[i])
+			}
+		}
+		switch f {
+		case "FlateDecode", "Fl":
+			data = d.inflate(data)
+			if pred, _ := p["Predictor"].(float64); pred >= 10 {
+				cols, _ := p["Columns"].(float64)
+				data = pngUnpredict(data, int(cols))
+			}
+		case "ASCIIHexDecode", "AHx":
+			l := &pdfLexer{b: append(append([]byte{'<'}, data...), '>')}
+			data = l.hexString()
+		case "ASCII85Decode", "A85":
+			data = ascii85(data)
+		case "RunLengthDecode", "RL":
+			data = runLength(data)
+		default:
+			// Image codecs (DCT, JPX, CCITT, JBIG2) and LZW never hold
+			// the text operators we read.
+			return nil
+		}
+	}
+	return data
+}
+
+func (d *pdfDoc) inflate(b []byte) []byte {
+	var r io.Reader
+	if zr, err := zlib.NewReader(bytes.NewReader(b)); err == nil {
+		r = zr
+	} else {
+		r = flate.NewReader(bytes.NewReader(b))
+	}
+	out, why, err := d.w.readBounded(r, int64(len(b)))
+	if errors.Is(err, errTooBig) {
+		d.w.limit(d.origin, "PDF stream: "+why+"; only the first part was inspected")
+	}
+	// A corrupt or truncated stream keeps what inflated before the damage.
+	return out
+}
+
+func pngUnpredict(b []byte, cols int) []byte {
+	if cols <= 0 {
+		cols = 1
+	}
+	row := cols + 1
+	var out []byte
+	prev := make([]byte, cols)
+	for i := 0; i+row <= len(b); i += row {
+		typ, cur := b[i], append([]byte(nil), b[i+1:i+row]...)
+		for j := range cur {
+			var left, up, ul byte
+			if j > 0 {
+				left, ul = cur[j-1], prev[j-1]
+			}
+			up = prev[j]
+			switch typ {
+			case 1:
+				cur[j] += left
+			case 2:
+				cur[j] += up
+			case 3:
+				cur[j] += byte((int(left) + int(up)) / 2)
+			case 4:
+				p := int(left) + int(up) - int(ul)
+				pa, pb, pc := abs(p-int(left)), abs(p-int(up)), abs(p-int(ul))
+				switch {
+				case pa <= pb && pa <= pc:
+					cur[j] += left
+				case pb <= pc:
+					cur[j] += up
+				default:
+					cur[j] += ul
+				}
+			}
+		}
+		out = append(out, cur...)
+		prev = cur
+	}
+	return out
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func ascii85(b []byte) []byte {
+	var out []byte
+	var tuple uint32
+	n := 0
+	for _, c := range b {
+		switch {
+		case c == '~':
+			goto done
+		case c == 'z' && n == 0:
+			out = append(out, 0, 0, 0, 0)
+		case c >= '!' && c <= 'u':
+			tuple = tuple*85 + uint32(c-'!')
+			n++
+			if n == 5 {
+				out = append(out, byte(tuple>>24), byte(tuple>>16), byte(tuple>>8), byte(tuple))
+				tuple, n = 0, 0
+			}
+		}
+	}
+done:
+	if n > 1 {
+		for i := n; i < 5; i++ {
+			tuple = tuple*85 + 84
+		}
+		out = append(out, []byte{byte(tuple >> 24), byte(tuple >> 16), byte(tuple >> 8), byte(tuple)}[:n-1]...)
+	}
+	return out
+}
+
+func runLength(b []byte) []byte {
+	var out []byte
+	for i := 0; i < len(b); {
+		l := int(b[i])
+		i++
+		switch {
+		case l < 128:
+			end := min(i+l+1, len(b))
+			out = append(out, b[i:end]...)
+			i = end
+		case l > 128:
+			if i < len(b) {
+				out = append(out, bytes.Repeat(b[i:i+1], 257-l)...)
+			}
+			i++
+		default:
+			return out
+		}
+	}
+	return out
+}
+
+// pageInfo is a page with its inherited resources.
+type pageInfo struct {
+	dict      pDict
+	resources pDict
+}
+
+// pages walks the page tree from the catalog; when the tree is missing or
+// broken, it falls back to every /Type /Page object in file order.
+func (d *pdfDoc) pages() []pageInfo {
+	var out []pageInfo
+	seen := map[any]bool{}
+	var walk func(v any, res pDict, depth int)
+	walk = func(v any, res pDict, depth int) {
+		if depth > 64 || len(out) > d.w.lim.MaxEntries {
+			return
+		}
+		if r, ok := v.(pRef); ok {
+			if seen[r] {
+				return
+			}
+			seen[r] = true
+		}
+		n := d.dict(v)
+		if n == nil {
+			return
+		}
+		if r := d.dict(n["Resources"]); r != nil {
+			res = r
+		}
+		switch n["Type"] {
+		case pName("Pages"):
+			kids, _ := d.resolve(n["Kids"]).(pArray)
+			for _, k := range kids {
+				walk(k, res, depth+1)
+			}
+		default:
+			if _, ok := n["Kids"]; ok {
+				kids, _ := d.resolve(n["Kids"]).(pArray)
+				for _, k := range kids {
+					walk(k, res, depth+1)
+				}
+				return
+			}
+			out = append(out, pageInfo{dict: n, resources: res})
+		}
+	}
+	for i := len(d.trailers) - 1; i >= 0 && len(out) == 0; i-- {
+		if cat := d.dict(d.trailers[i]["Root"]); cat != nil {
+			walk(cat["Pages"], nil, 0)
+		}
+	}
+	if len(out) == 0 {
+		for _, o := range d.objs {
+			if cat, ok := o.(pDict); ok && cat["Type"] == pName("Catalog") {
+				walk(cat["Pages"], nil, 0)
+				if len(out) > 0 {
+					break
+				}
+			}
+		}
+	}
+	if len(out) == 0 {
+		// Broken tree: every page object, in object-number order.
+		nums := make([]int, 0, len(d.objs))
+		for num := range d.objs {
+			nums = append(nums, num)
+		}
+		sortInts(nums)
+		for _, num := range nums {
+			if p, ok := d.objs[num].(pDict); ok && p["Type"] == pName("Page") {
+				out = append(out, pageInfo{dict: p, resources: d.dict(p["Resources"])})
+			}
+		}
+	}
+	return out
+}
+
+func sortInts(a []int) {
+	// insertion sort is fine for the object counts seen here; use the
+	// standard library for large ones.
+	if len(a) > 64 {
+		sortIntsStd(a)
+		return
+	}
+	for i := 1; i < len(a); i++ {
+		for j := i; j > 0 && a[j] < a[j-1]; j-- {
+			a[j], a[j-1] = a[j-1], a[j]
+		}
+	}
+}
+
+// pageText runs the content streams of one page.
+func (d *pdfDoc) pageText(p pageInfo) string {
+	var content []byte
+	switch c := d.resolve(p.dict["Contents"]).(type) {
+	case *pStream:
+		content = d.decodeStream(c)
+	case pArray:
+		for _, x := range c {
+			if s, ok := d.resolve(x).(*pStream); ok {
+				content = append(content, d.decodeStream(s)...)
+				content = append(content, '\n')
+			}
+		}
+	}
+	var sb strings.Builder
+	t := &textRun{d: d, sb: &sb}
+	t.run(content, p.resources, 0)
+	return tidyLines(sb.String())
+}
+
+// tidyLines trims trailing spaces and collapses blank-line runs.
+func tidyLines(s string) string {
+	lines := strings.Split(s, "\n")
+	out := lines[:0]
+	blank := 0
+	for _, l := range lines {
+		l = strings.TrimRight(l, " \t")
+		if l == "" {
+			blank++
+			if blank > 1 {
+				continue
+			}
+		} else {
+			blank = 0
+		}
+		out = append(out, l)
+	}
+	return strings.TrimSpace(strings.Join(out, "\n"))
+}

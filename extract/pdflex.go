@@ -1,0 +1,296 @@
+package extract
+
+import (
+	"bytes"
+	"strconv"
+)
+
+// PDF object model: just enough to find pages, fonts and content streams.
+type (
+	pName    string
+	pKeyword string
+	pStr     []byte
+	pArray   []any
+	pDict    map[string]any
+	pRef     struct{ num, gen int }
+	pStream  struct {
+		dict pDict
+		raw  []byte
+	}
+	pDelim byte // '[' ']' '<' (dict open) '>' (dict close) '{' '}'
+)
+
+// pdfLexer tokenizes PDF syntax (file bodies and content streams alike).
+type pdfLexer struct {
+	b   []byte
+	pos int
+}
+
+func isPDFSpace(c byte) bool {
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == 0
+}
+
+func isPDFDelim(c byte) bool {
+	switch c {
+	case '(', ')', '<', '>', '[', ']', '{', '}', '/', '%':
+		return true
+	}
+	return false
+}
+
+func (l *pdfLexer) skipSpace() {
+	for l.pos < len(l.b) {
+		c := l.b[l.pos]
+		if isPDFSpace(c) {
+			l.pos++
+			continue
+		}
+		if c == '%' {
+			for l.pos < len(l.b) && l.b[l.pos] != '\n' && l.b[l.pos] != '\r' {
+				l.pos++
+			}
+			continue
+		}
+		return
+	}
+}
+
+// next returns the next token, or nil at the end.
+func (l *pdfLexer) next() any {
+	l.skipSpace()
+	if l.pos >= len(l.b) {
+		return nil
+	}
+	c := l.b[l.pos]
+	switch {
+	case c == '[' || c == ']' || c == '{' || c == '}':
+		l.pos++
+		return pDelim(c)
+	case c == '<':
+		if l.pos+1 < len(l.b) && l.b[l.pos+1] == '<' {
+			l.pos += 2
+			return pDelim('<')
+		}
+		return l.hexString()
+	case c == '>':
+		l.pos++
+		if l.pos < len(l.b) && l.b[l.pos] == '>' {
+			l.pos++
+		}
+		return pDelim('>')
+	case c == '(':
+		return l.literalString()
+	case c == ')':
+		l.pos++
+		return l.next()
+	case c == '/':
+		l.pos++
+		start := l.pos
+		for l.pos < len(l.b) && !isPDFSpace(l.b[l.pos]) && !isPDFDelim(l.b[l.pos]) {
+			l.pos++
+		}
+		return pName(unescapeName(l.b[start:l.pos]))
+	case c == '+' || c == '-' || c == '.' || c >= '0' && c <= '9':
+		start := l.pos
+		l.pos++
+		for l.pos < len(l.b) && (l.b[l.pos] >= '0' && l.b[l.pos] <= '9' || l.b[l.pos] == '.' || l.b[l.pos] == '-') {
+			l.pos++
+		}
+		f, err := strconv.ParseFloat(string(l.b[start:l.pos]), 64)
+		if err != nil {
+			return float64(0)
+		}
+		return f
+	default:
+		start := l.pos
+		for l.pos < len(l.b) && !isPDFSpace(l.b[l.pos]) && !isPDFDelim(l.b[l.pos]) {
+			l.pos++
+		}
+		if l.pos == start {
+			l.pos++ // stray byte
+		}
+		return pKeyword(l.b[start:l.pos])
+	}
+}
+
+func unescapeName(b []byte) string {
+	if bytes.IndexByte(b, '#') < 0 {
+		return string(b)
+	}
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		if b[i] == '#' && i+2 < len(b) {
+			if v, err := strconv.ParseUint(string(b[i+1:i+3]), 16, 8); err == nil {
+				out = append(out, byte(v))
+				i += 2
+				continue
+			}
+		}
+		out = append(out, b[i])
+	}
+	return string(out)
+}
+
+func hexVal(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'a' && c <= 'f':
+		return int(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+func (l *pdfLexer) hexString() pStr {
+	l.pos++ // '<'
+	var out []byte
+	hi := -1
+	for l.pos < len(l.b) && l.b[l.pos] != '>' {
+		v := hexVal(l.b[l.pos])
+		l.pos++
+		if v < 0 {
+			continue
+		}
+		if hi < 0 {
+			hi = v
+		} else {
+			out = append(out, byte(hi<<4|v))
+			hi = -1
+		}
+	}
+	if hi >= 0 {
+		out = append(out, byte(hi<<4))
+	}
+	l.pos++ // '>'
+	return pStr(out)
+}
+
+func (l *pdfLexer) literalString() pStr {
+	l.pos++ // '('
+	var out []byte
+	depth := 1
+	for l.pos < len(l.b) {
+		c := l.b[l.pos]
+		l.pos++
+		switch c {
+		case '(':
+			depth++
+			out = append(out, c)
+		case ')':
+			depth--
+			if depth == 0 {
+				return pStr(out)
+			}
+			out = append(out, c)
+		case '\\':
+			if l.pos >= len(l.b) {
+				return pStr(out)
+			}
+			e := l.b[l.pos]
+			l.pos++
+			switch e {
+			case 'n':
+				out = append(out, '\n')
+			case 'r':
+				out = append(out, '\r')
+			case 't':
+				out = append(out, '\t')
+			case 'b':
+				out = append(out, '\b')
+			case 'f':
+				out = append(out, '\f')
+			case '\r':
+				if l.pos < len(l.b) && l.b[l.pos] == '\n' {
+					l.pos++
+				}
+			case '\n':
+			default:
+				if e >= '0' && e <= '7' {
+					v := int(e - '0')
+					for k := 0; k < 2 && l.pos < len(l.b) && l.b[l.pos] >= '0' && l.b[l.pos] <= '7'; k++ {
+						v = v*8 + int(l.b[l.pos]-'0')
+						l.pos++
+					}
+					out = append(out, byte(v))
+				} else {
+					out = append(out, e)
+				}
+			}
+		default:
+			out = append(out, c)
+		}
+	}
+	return pStr(out)
+}
+
+// value parses one object starting with tok; refs ("N G R") are recognised
+// when refs is set (file bodies, not content streams).
+func (l *pdfLexer) value(tok any, refs bool, depth int) any {
+	if depth > 64 {
+		return nil
+	}
+	switch t := tok.(type) {
+	case pDelim:
+		switch t {
+		case '[':
+			var arr pArray
+			for {
+				n := l.next()
+				if n == nil || n == pDelim(']') {
+					return arr
+				}
+				if d, ok := n.(pDelim); ok && (d == '>' || d == '}') {
+					continue
+				}
+				arr = append(arr, l.value(n, refs, depth+1))
+			}
+		case '<':
+			d := pDict{}
+			for {
+				k := l.next()
+				if k == nil || k == pDelim('>') {
+					return d
+				}
+				name, ok := k.(pName)
+				if !ok {
+					if kw, ok := k.(pKeyword); ok && (kw == "stream" || kw == "endobj") {
+						l.pos -= len(kw)
+						return d
+					}
+					continue
+				}
+				v := l.next()
+				if v == pDelim('>') {
+					d[string(name)] = nil
+					return d
+				}
+				d[string(name)] = l.value(v, refs, depth+1)
+			}
+		}
+		return nil
+	case float64:
+		if refs && t >= 0 && t == float64(int(t)) {
+			save := l.pos
+			if g, ok := l.next().(float64); ok && g >= 0 && g == float64(int(g)) {
+				if kw, ok := l.next().(pKeyword); ok && kw == "R" {
+					return pRef{int(t), int(g)}
+				}
+			}
+			l.pos = save
+		}
+		return t
+	case pKeyword:
+		switch t {
+		case "true":
+			return true
+		case "false":
+			return false
+		case "null":
+			return nil
+		}
+		return t
+	}
+	return tok
+}

@@ -1,0 +1,208 @@
+package extract
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// multipart walks every part of a multipart body; each part is a node of
+// its own, labelled "multipart:<field>/<filename>".
+func (w *walker) multipart(n node, boundary string) {
+	mr := multipart.NewReader(io.NewSectionReader(n.body.r, 0, n.body.size), boundary)
+	count := 0
+	for {
+		if w.expired() {
+			return
+		}
+		// NextRawPart: quoted-printable is handled below with the other
+		// transfer encodings, uniformly.
+		p, err := mr.NextRawPart()
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil {
+			w.problem(n.origin, Malformed, "multipart body corrupt or truncated")
+			return
+		}
+		count++
+		if count > w.lim.MaxEntries {
+			w.limit(n.origin, "too many multipart parts; the rest were not inspected")
+			return
+		}
+		field := sanitizeName(p.FormName())
+		if field == "" {
+			field = "part" + strconv.Itoa(count)
+		}
+		label := field
+		if fn := p.FileName(); fn != "" {
+			label += "/" + sanitizeName(fn)
+		}
+		var origin string
+		if n.origin == "" {
+			origin = "multipart:" + label
+		} else {
+			origin = n.origin + ">multipart:" + label
+		}
+		var r io.Reader = p
+		switch strings.ToLower(strings.TrimSpace(p.Header.Get("Content-Transfer-Encoding"))) {
+		case "base64":
+			r = base64.NewDecoder(base64.StdEncoding, newlineStripper{p})
+		case "quoted-printable":
+			r = quotedprintable.NewReader(p)
+		}
+		data, why, err := w.readBounded(r, 0)
+		switch {
+		case errors.Is(err, errStop):
+			return
+		case errors.Is(err, errTooBig):
+			w.limit(origin, why+"; only the first part was inspected")
+		case err != nil:
+			w.problem(origin, Malformed, "multipart part corrupt or truncated")
+		}
+		w.node(node{origin: origin, name: p.FileName(), ctype: p.Header.Get("Content-Type"), body: memBlob(data), depth: n.depth + 1})
+	}
+}
+
+// newlineStripper drops CR/LF so base64 bodies wrapped at 76 columns decode.
+type newlineStripper struct{ r io.Reader }
+
+func (s newlineStripper) Read(p []byte) (int, error) {
+	for {
+		n, err := s.r.Read(p)
+		k := 0
+		for _, c := range p[:n] {
+			if c != '\r' && c != '\n' && c != ' ' && c != '\t' {
+				p[k] = c
+				k++
+			}
+		}
+		if k > 0 || err != nil {
+			return k, err
+		}
+	}
+}
+
+// form reads application/x-www-form-urlencoded: each value is a node
+// (values are often JSON, e.g. DingTalk's msgParam).
+func (w *walker) form(n node, data []byte) {
+	vals, err := url.ParseQuery(string(data))
+	if err != nil && len(vals) == 0 {
+		w.problem(n.origin, Malformed, "form body does not parse")
+		return
+	}
+	// ParseQuery's map loses order: walk the body to keep it.
+	count := 0
+	for _, pair := range strings.Split(string(data), "&") {
+		if w.expired() {
+			return
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		key, err1 := url.QueryUnescape(k)
+		val, err2 := url.QueryUnescape(v)
+		if err1 != nil || err2 != nil || strings.TrimSpace(val) == "" {
+			continue
+		}
+		count++
+		if count > w.lim.MaxEntries {
+			w.limit(n.origin, "too many form fields; the rest were not inspected")
+			return
+		}
+		var origin string
+		if n.origin == "" {
+			origin = "form:" + sanitizeName(key)
+		} else {
+			origin = n.origin + ">form:" + sanitizeName(key)
+		}
+		w.node(node{origin: origin, body: memBlob([]byte(val)), depth: n.depth + 1})
+	}
+}
+
+// jsonNode walks a JSON document, emitting every string value labelled with
+// its path. A string value that is itself a JSON document is decoded and
+// walked too. It returns false when text is not JSON.
+func (w *walker) jsonNode(n node, text string) bool {
+	if !json.Valid([]byte(text)) {
+		return false
+	}
+	var prefix string
+	switch {
+	case n.origin == "":
+		prefix = "json:"
+	case strings.Contains(n.origin, "json:"):
+		prefix = n.origin + ">" // a JSON document inside a JSON string
+	default:
+		prefix = n.origin + ">json:"
+	}
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.UseNumber()
+	w.jsonValue(dec, prefix, "$", n.depth)
+	return true
+}
+
+func (w *walker) jsonValue(dec *json.Decoder, prefix, path string, depth int) {
+	if w.tick() {
+		panic(errStop)
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '{':
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return
+				}
+				key, _ := kt.(string)
+				w.jsonValue(dec, prefix, path+jsonKey(key), depth)
+			}
+			_, _ = dec.Token()
+		case '[':
+			for i := 0; dec.More(); i++ {
+				w.jsonValue(dec, prefix, path+"["+strconv.Itoa(i)+"]", depth)
+			}
+			_, _ = dec.Token()
+		}
+	case string:
+		origin := prefix + path
+		s := strings.TrimSpace(t)
+		if (strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") || strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]")) && json.Valid([]byte(s)) {
+			if depth+1 > w.lim.MaxDepth {
+				w.limit(origin, "nested JSON deeper than the nesting limit not inspected")
+				w.emit(origin, t)
+				return
+			}
+			inner := json.NewDecoder(strings.NewReader(s))
+			inner.UseNumber()
+			w.jsonValue(inner, origin+">", "$", depth+1)
+			return
+		}
+		w.emit(origin, t)
+	}
+}
+
+// jsonKey renders one path step: .name for plain keys, ["..."] otherwise.
+func jsonKey(k string) string {
+	plain := k != ""
+	for _, r := range k {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return "." + k
+	}
+	b, _ := json.Marshal(sanitizeName(k))
+	return "[" + string(b) + "]"
+}

@@ -1,0 +1,377 @@
+package extract
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"path"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Defaults used when a Limits field is zero.
+const (
+	DefaultMaxTotalBytes   = 64 << 20
+	DefaultMaxDepth        = 8
+	DefaultMaxEntries      = 10000
+	DefaultMaxRatio        = 200
+	DefaultMaxDecompressed = 512 << 20
+	DefaultTimeBudget      = int64(20 * time.Second)
+)
+
+// ratioFloor is the output size below which the compression ratio limit is
+// not applied: small, highly repetitive files (a CSV of zeros, an XML part of
+// empty cells) legitimately compress beyond any bomb-ratio, and a few MiB of
+// output cannot hurt.
+const ratioFloor = 4 << 20
+
+// sniffLen is how many leading bytes format detection looks at.
+const sniffLen = 8192
+
+// withDefaults returns lim with every zero field replaced by its default.
+func (lim Limits) withDefaults() Limits {
+	if lim.MaxTotalBytes <= 0 {
+		lim.MaxTotalBytes = DefaultMaxTotalBytes
+	}
+	if lim.MaxDepth <= 0 {
+		lim.MaxDepth = DefaultMaxDepth
+	}
+	if lim.MaxEntries <= 0 {
+		lim.MaxEntries = DefaultMaxEntries
+	}
+	if lim.MaxRatio <= 0 {
+		lim.MaxRatio = DefaultMaxRatio
+	}
+	if lim.MaxDecompressed <= 0 {
+		lim.MaxDecompressed = DefaultMaxDecompressed
+	}
+	if lim.TimeBudget <= 0 {
+		lim.TimeBudget = DefaultTimeBudget
+	}
+	return lim
+}
+
+// errStop unwinds a handler once extraction must end (time budget, total
+// text limit or cancellation); the reason is already recorded.
+var errStop = errors.New("extraction stopped")
+
+// walker holds the state of one Extract call. It is not shared between calls.
+type walker struct {
+	ctx    context.Context // with the time budget applied
+	parent context.Context // caller's context: its end is an error, not a Problem
+	lim    Limits
+	res    Result
+	stop   bool
+	seen   map[string]bool // limit problems already reported, by kind+origin
+	steps  int
+}
+
+func extractAll(ctx context.Context, in Input, lim Limits) (*Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("extract %s: %w", in.Origin, err)
+	}
+	if in.Body == nil {
+		return nil, fmt.Errorf("extract %s: no body", in.Origin)
+	}
+	lim = lim.withDefaults()
+	bctx, cancel := context.WithTimeout(ctx, time.Duration(lim.TimeBudget))
+	defer cancel()
+	w := &walker{ctx: bctx, parent: ctx, lim: lim, seen: map[string]bool{}}
+	// A budget that is already spent (tiny TimeBudget) is reported before any
+	// work, so the result is deterministic.
+	if w.expired() {
+		return &w.res, nil
+	}
+	body := blob{r: in.Body, size: in.Size}
+	if enc := strings.TrimSpace(in.ContentEncoding); enc != "" && !strings.EqualFold(enc, "identity") {
+		data, ok := w.decodeContentEncoding(in.Origin, enc, body)
+		if !ok {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("extract %s: %w", in.Origin, err)
+			}
+			return &w.res, nil
+		}
+		body = memBlob(data)
+	}
+	w.node(node{origin: in.Origin, name: in.Name, ctype: in.ContentType, body: body})
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("extract %s: %w", in.Origin, err)
+	}
+	return &w.res, nil
+}
+
+// node is one thing to extract: the whole input, a multipart part, an
+// archive member, a decompressed stream.
+type node struct {
+	origin string // path so far; "" for an unlabelled root
+	name   string // file name hint (never trusted for the format)
+	ctype  string // declared Content-Type, may be empty
+	body   blob
+	depth  int
+}
+
+// blob is bytes readable at random offsets; data is set when they are
+// already in memory (so they are never copied twice).
+type blob struct {
+	r    io.ReaderAt
+	size int64
+	data []byte
+}
+
+func memBlob(b []byte) blob { return blob{r: bytesReaderAt(b), size: int64(len(b)), data: b} }
+
+type bytesReaderAt []byte
+
+func (b bytesReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, errors.New("negative offset")
+	}
+	if off >= int64(len(b)) {
+		return 0, io.EOF
+	}
+	n := copy(p, b[off:])
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// head returns up to n leading bytes.
+func (w *walker) head(b blob, n int) []byte {
+	if b.data != nil {
+		if len(b.data) > n {
+			return b.data[:n]
+		}
+		return b.data
+	}
+	if int64(n) > b.size {
+		n = int(b.size)
+	}
+	if n <= 0 {
+		return nil
+	}
+	buf := make([]byte, n)
+	k, _ := b.r.ReadAt(buf, 0)
+	return buf[:k]
+}
+
+// load returns the whole blob in memory, bounded by MaxDecompressed; a
+// larger blob is cut there and the Limit reported.
+func (w *walker) load(origin string, b blob) ([]byte, error) {
+	if b.data != nil {
+		return b.data, nil
+	}
+	n := b.size
+	if n > w.lim.MaxDecompressed {
+		w.limit(origin, "input larger than the decompressed-size limit; only the first part was inspected")
+		n = w.lim.MaxDecompressed
+	}
+	if n < 0 {
+		n = 0
+	}
+	buf := make([]byte, n)
+	k, err := b.r.ReadAt(buf, 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return buf[:k], fmt.Errorf("read %s: %w", leaf(origin), err)
+	}
+	return buf[:k], nil
+}
+
+// leaf is the origin to label text with when the path is still empty.
+func leaf(origin string) string {
+	if origin == "" {
+		return "body"
+	}
+	return origin
+}
+
+// child returns the origin of a member called name inside a container at
+// parent: "zip:word/document.xml" at the root, "parent/word/document.xml"
+// below it.
+func child(parent, scheme, name string) string {
+	if parent == "" {
+		return scheme + ":" + name
+	}
+	return parent + "/" + name
+}
+
+// containerBase is the origin a root container's members hang from: an
+// unnamed root body uses the bare scheme, a named one its base name.
+func containerBase(n node, scheme string) string {
+	if n.origin != "" {
+		return n.origin
+	}
+	if n.name != "" {
+		return scheme + ":" + path.Base(strings.ReplaceAll(n.name, `\`, "/"))
+	}
+	return ""
+}
+
+// emit records text read at origin, applying the total-text limit.
+func (w *walker) emit(origin, text string) {
+	if w.stop || strings.TrimSpace(text) == "" {
+		return
+	}
+	if !utf8.ValidString(text) {
+		text = strings.ToValidUTF8(text, "\uFFFD")
+	}
+	room := w.lim.MaxTotalBytes - w.res.TextBytes
+	if int64(len(text)) > room {
+		cut := int(room)
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+		w.limitStop(origin, "total extracted text limit reached; text after this point was not inspected")
+	}
+	if text == "" {
+		return
+	}
+	w.res.Segments = append(w.res.Segments, Segment{Origin: leaf(origin), Text: text})
+	w.res.TextBytes += int64(len(text))
+}
+
+func (w *walker) problem(origin string, kind ProblemKind, reason string) {
+	key := string(kind) + "\x00" + origin + "\x00" + reason
+	if w.seen[key] {
+		return
+	}
+	w.seen[key] = true
+	w.res.Problems = append(w.res.Problems, Problem{Origin: leaf(origin), Kind: kind, Reason: reason})
+}
+
+func (w *walker) limit(origin, reason string) { w.problem(origin, Limit, reason) }
+
+// limitStop reports a limit that ends the whole extraction.
+func (w *walker) limitStop(origin, reason string) {
+	w.limit(origin, reason)
+	w.stop = true
+}
+
+// expired reports whether extraction must stop now (time budget spent,
+// caller cancelled, or a stopping limit hit). It records the time budget
+// problem the first time it notices.
+func (w *walker) expired() bool {
+	if w.stop {
+		return true
+	}
+	if err := w.ctx.Err(); err != nil {
+		w.stop = true
+		if w.parent.Err() == nil {
+			w.limit("", "time budget exceeded; the rest of the input was not inspected")
+		}
+		return true
+	}
+	return false
+}
+
+// tick is a cheap expired() for hot loops: it looks at the clock every
+// few hundred calls.
+func (w *walker) tick() bool {
+	w.steps++
+	if w.steps&255 != 0 {
+		return w.stop
+	}
+	return w.expired()
+}
+
+// guard runs a format handler, turning a panic into a Malformed problem so
+// that one hostile file never takes the proxy down.
+func (w *walker) guard(origin, format string, fn func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r == errStop { //nolint:errorlint // sentinel identity
+				return
+			}
+			w.problem(origin, Malformed, "internal error while parsing "+format+"; part not inspected")
+		}
+	}()
+	fn()
+}
+
+// node detects the format of n by its content and hands it to the right
+// handler.
+func (w *walker) node(n node) {
+	if w.expired() {
+		return
+	}
+	if n.depth > w.lim.MaxDepth {
+		w.limit(n.origin, fmt.Sprintf("nesting deeper than %d levels not inspected", w.lim.MaxDepth))
+		return
+	}
+	if n.body.size == 0 {
+		return
+	}
+	head := w.head(n.body, sniffLen)
+	mt, params, _ := mime.ParseMediaType(n.ctype)
+	mt = strings.ToLower(mt)
+
+	if strings.HasPrefix(mt, "multipart/") && params["boundary"] != "" && looksMultipart(head, params["boundary"]) {
+		w.guard(n.origin, "multipart", func() { w.multipart(n, params["boundary"]) })
+		return
+	}
+	kind := sniff(head, n.body.size)
+	switch kind {
+	case kindZip:
+		w.guard(n.origin, "zip", func() { w.zipNode(n) })
+		return
+	case kindPDF:
+		w.guard(n.origin, "pdf", func() { w.pdfNode(n) })
+		return
+	case kindGzip, kindZstd, kindBzip2:
+		w.guard(n.origin, "compressed stream", func() { w.compressedNode(n, kind) })
+		return
+	case kindOLE:
+		w.guard(n.origin, "ole", func() { w.oleNode(n) })
+		return
+	case kindRTF:
+		w.guard(n.origin, "rtf", func() { w.rtfNode(n) })
+		return
+	case kindImage, kindAudioVideo, kindOtherArchive, kindExecutable:
+		w.problem(n.origin, Unsupported, kind.reason())
+		return
+	}
+	// Text of some kind, or an unknown binary.
+	data, err := w.load(n.origin, n.body)
+	if err != nil {
+		w.problem(n.origin, Malformed, "body could not be read")
+		return
+	}
+	w.guard(n.origin, "text", func() { w.textNode(n, mt, params["charset"], data) })
+}
+
+// textNode decodes the charset and picks the text flavour (form, JSON,
+// HTML, XML, plain).
+func (w *walker) textNode(n node, mt, charset string, data []byte) {
+	if mt == "application/x-www-form-urlencoded" && !isBinary(data) {
+		w.form(n, data)
+		return
+	}
+	text, ok := decodeText(data, charset)
+	if !ok {
+		w.problem(n.origin, Unsupported, "binary content of unknown format")
+		return
+	}
+	trimmed := strings.TrimLeft(text, " \t\r\n\ufeff")
+	switch {
+	case (strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "[")) && w.jsonNode(n, trimmed):
+		return
+	case looksHTML(trimmed, mt):
+		// Charset from <meta> wins over detection when nothing was declared.
+		if charset == "" && !hasBOM(data) {
+			if cs := metaCharset(data); cs != "" {
+				if t, ok := decodeText(data, cs); ok {
+					text = t
+				}
+			}
+		}
+		w.emit(n.origin, htmlText(text))
+	case looksXML(trimmed):
+		w.emit(n.origin, xmlText(strings.NewReader(text)))
+	default:
+		w.emit(n.origin, text)
+	}
+}

@@ -1,0 +1,191 @@
+package extract
+
+import (
+	"archive/zip"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// zipNode handles any ZIP: an OOXML or ODF document, or a plain archive
+// whose members are extracted recursively. The archive is read in place
+// through its io.ReaderAt (a spilled upload is never loaded whole).
+func (w *walker) zipNode(n node) {
+	zr, err := zip.NewReader(n.body.r, n.body.size)
+	if err != nil {
+		// A ZIP that lost its central directory (truncated upload) still
+		// has its local headers: fall back to a forward scan.
+		if errors.Is(err, zip.ErrFormat) || errors.Is(err, io.ErrUnexpectedEOF) {
+			w.problem(n.origin, Malformed, "zip archive corrupt or truncated (no readable central directory)")
+			return
+		}
+		w.problem(n.origin, Malformed, "zip archive could not be opened")
+		return
+	}
+	if len(zr.File) > w.lim.MaxEntries {
+		w.limit(n.origin, fmt.Sprintf("archive has more than %d entries; only the first were inspected", w.lim.MaxEntries))
+		zr.File = zr.File[:w.lim.MaxEntries]
+	}
+	byName := make(map[string]*zip.File, len(zr.File))
+	for _, f := range zr.File {
+		byName[f.Name] = f
+	}
+	base := containerBase(n, "zip")
+	switch {
+	case byName["word/document.xml"] != nil:
+		w.ooxml(n, base, zr, docxParts)
+	case byName["xl/workbook.xml"] != nil:
+		w.xlsx(n, base, zr, byName)
+	case byName["ppt/presentation.xml"] != nil:
+		w.ooxml(n, base, zr, pptxParts)
+	case byName["mimetype"] != nil && byName["content.xml"] != nil:
+		w.odf(n, base, byName)
+	default:
+		w.archive(n, base, zr)
+	}
+}
+
+// archive extracts every member of a plain ZIP.
+func (w *walker) archive(n node, base string, zr *zip.Reader) {
+	for _, f := range zr.File {
+		if w.expired() {
+			return
+		}
+		if f.FileInfo().IsDir() {
+			continue
+		}
+		origin := child(base, "zip", sanitizeName(f.Name))
+		data, ok := w.readEntry(origin, f)
+		if !ok {
+			continue
+		}
+		w.node(node{origin: origin, name: f.Name, body: memBlob(data), depth: n.depth + 1})
+	}
+}
+
+// openEntry opens a member for streaming, checking encryption and the
+// declared sizes first; the reader it returns enforces the size and ratio
+// limits on the actual bytes.
+func (w *walker) openEntry(origin string, f *zip.File) (io.ReadCloser, bool) {
+	if f.Flags&1 != 0 {
+		w.problem(origin, Encrypted, "zip entry is password-protected")
+		return nil, false
+	}
+	if f.Method != zip.Store && f.Method != zip.Deflate {
+		if f.Method == 99 {
+			w.problem(origin, Encrypted, "zip entry is AES-encrypted")
+		} else {
+			w.problem(origin, Unsupported, fmt.Sprintf("zip compression method %d not supported", f.Method))
+		}
+		return nil, false
+	}
+	max := w.entryMax(f)
+	if f.UncompressedSize64 > uint64(max) {
+		w.limit(origin, w.entryWhy(f)+" (declared size); only the first part was inspected")
+	}
+	rc, err := f.Open()
+	if err != nil {
+		w.problem(origin, Malformed, "zip entry could not be opened")
+		return nil, false
+	}
+	return &limitedEntry{rc: rc, left: max, w: w, origin: origin, why: w.entryWhy(f)}, true
+}
+
+func (w *walker) entryMax(f *zip.File) int64 {
+	max := w.lim.MaxDecompressed
+	byRatio := int64(f.CompressedSize64) * int64(w.lim.MaxRatio)
+	if byRatio < ratioFloor {
+		byRatio = ratioFloor
+	}
+	if byRatio < max {
+		max = byRatio
+	}
+	return max
+}
+
+func (w *walker) entryWhy(f *zip.File) string {
+	byRatio := int64(f.CompressedSize64) * int64(w.lim.MaxRatio)
+	if byRatio < w.lim.MaxDecompressed && byRatio >= ratioFloor || byRatio < ratioFloor && ratioFloor < w.lim.MaxDecompressed {
+		return fmt.Sprintf("compression ratio over %d:1 (possible zip bomb)", w.lim.MaxRatio)
+	}
+	return fmt.Sprintf("decompressed size over %d bytes", w.lim.MaxDecompressed)
+}
+
+// limitedEntry stops a member at its limit and reports it once; a checksum
+// or inflate error becomes a Malformed problem. Either way the caller keeps
+// what was read.
+type limitedEntry struct {
+	rc     io.ReadCloser
+	left   int64
+	w      *walker
+	origin string
+	why    string
+	done   bool
+}
+
+func (l *limitedEntry) Read(p []byte) (int, error) {
+	if l.done {
+		return 0, io.EOF
+	}
+	if l.w.tick() {
+		return 0, errStop
+	}
+	if int64(len(p)) > l.left+1 {
+		p = p[:l.left+1]
+	}
+	n, err := l.rc.Read(p)
+	if int64(n) > l.left {
+		n = int(l.left)
+		l.done = true
+		l.w.limit(l.origin, l.why+"; only the first part was inspected")
+		return n, io.EOF
+	}
+	l.left -= int64(n)
+	if err != nil && !errors.Is(err, io.EOF) {
+		l.done = true
+		l.w.problem(l.origin, Malformed, "zip entry corrupt (bad data or checksum); text read before the damage was kept")
+		return n, io.EOF
+	}
+	return n, err
+}
+
+func (l *limitedEntry) Close() error { return l.rc.Close() }
+
+// readEntry reads one member into memory within the limits.
+func (w *walker) readEntry(origin string, f *zip.File) ([]byte, bool) {
+	rc, ok := w.openEntry(origin, f)
+	if !ok {
+		return nil, false
+	}
+	defer rc.Close()
+	data, _, err := w.readBounded(rc, 0)
+	if errors.Is(err, errStop) {
+		return nil, false
+	}
+	return data, true
+}
+
+// partOrder sorts names like slide10.xml after slide9.xml.
+func partOrder(names []string) {
+	num := func(s string) (string, int) {
+		b := strings.TrimSuffix(path.Base(s), path.Ext(s))
+		i := len(b)
+		for i > 0 && b[i-1] >= '0' && b[i-1] <= '9' {
+			i--
+		}
+		v, _ := strconv.Atoi(b[i:])
+		return path.Dir(s) + "/" + b[:i], v
+	}
+	sort.SliceStable(names, func(a, b int) bool {
+		pa, na := num(names[a])
+		pb, nb := num(names[b])
+		if pa != pb {
+			return pa < pb
+		}
+		return na < nb
+	})
+}
