@@ -250,7 +250,7 @@ func TestEvaluate(t *testing.T) {
 			in:     Input{Request: web, Findings: []classifiers.Finding{finding(med, 1, classifiers.Low)}},
 			action: Log, rule: "web-either", reason: "medical count 1 >= 1, confidence low >= low"},
 		{name: "match any: no condition holds",
-			in: Input{Request: web, Findings: []classifiers.Finding{{Classifier: classifiers.HKID, Count: 1, Confidence: classifiers.Low}}},
+			in:     Input{Request: web, Findings: []classifiers.Finding{{Classifier: classifiers.HKID, Count: 1, Confidence: classifiers.Low}}},
 			action: Log, rule: "hkid-single", explain: []string{"hkid-single: hkid count 1 in 1..2 -> log"}},
 		{name: "match all: one condition is not enough",
 			in:     Input{Request: files, Findings: []classifiers.Finding{finding(med, 1, classifiers.Low)}},
