@@ -85,10 +85,12 @@ func startSinks(opts Options) ([]*sink, error) {
 			return nil, fmt.Errorf("audit: sink %s: no address", c.Name)
 		}
 		ctx, cancel := context.WithCancel(context.Background())
-		s := &sink{cfg: c, network: c.Network, hostname: host, version: opts.Version, log: opts.Logger,
-			q: make(chan queued, opts.QueueSize), ctx: ctx, cancel: cancel, done: make(chan struct{})}
+		sinks = append(sinks, &sink{cfg: c, network: c.Network, hostname: host, version: opts.Version, log: opts.Logger,
+			q: make(chan queued, opts.QueueSize), ctx: ctx, cancel: cancel, done: make(chan struct{})})
+	}
+	// Start only once every sink is valid, so that an error leaks no goroutine.
+	for _, s := range sinks {
 		go s.run()
-		sinks = append(sinks, s)
 	}
 	return sinks, nil
 }

@@ -228,20 +228,24 @@ func checkChain(recs []lineRec) *Problem {
 			continue
 		}
 		// A record that the next one skips over (the next links to the one
-		// before it) was inserted, whatever seq it claims.
-		if i+1 < len(recs) && recs[i+1].Seq == want && recs[i+1].PrevHash == prev.Hash {
+		// before it) and that nothing links to was inserted, whatever seq it claims.
+		if i+1 < len(recs) && recs[i+1].Seq == want && recs[i+1].PrevHash == prev.Hash && !linkedFrom(recs[i+1:], r.Hash) {
 			return &Problem{File: r.file, Line: r.line, Kind: ProblemInserted,
 				Detail: fmt.Sprintf("seq %d (id %s) does not belong to the chain: the next record links to seq %d before it", r.Seq, r.ID, prev.Seq)}
 		}
 		switch {
 		case r.Seq == want:
 			return &Problem{File: r.file, Line: r.line, Kind: ProblemBroken,
-				Detail: fmt.Sprintf("seq %d does not link to the previous record (prev_hash mismatch): a record was replaced", r.Seq)}
+				Detail: fmt.Sprintf("seq %d does not link to seq %d at %s:%d (prev_hash mismatch): that record was edited and re-hashed, or replaced", r.Seq, prev.Seq, prev.file, prev.line)}
 		case r.Seq < want:
 			if j, dup := seen[r.Seq]; dup {
 				// Two records claim one seq: the genuine one links to the
 				// record before it, the other was inserted.
 				orig := recs[j]
+				if orig.Hash == r.Hash {
+					return &Problem{File: r.file, Line: r.line, Kind: ProblemInserted,
+						Detail: fmt.Sprintf("seq %d is a copy of the record at %s:%d", r.Seq, orig.file, orig.line)}
+				}
 				if j > 0 && r.PrevHash == recs[j-1].Hash {
 					return &Problem{File: orig.file, Line: orig.line, Kind: ProblemInserted,
 						Detail: fmt.Sprintf("seq %d (id %s) does not belong to the chain; the genuine seq %d is at %s:%d", orig.Seq, orig.ID, r.Seq, r.file, r.line)}
@@ -265,6 +269,17 @@ func checkChain(recs []lineRec) *Problem {
 		}
 	}
 	return nil
+}
+
+// linkedFrom reports whether a record names hash as its predecessor: a
+// genuine record out of place is linked from its successor, an inserted one is not.
+func linkedFrom(recs []lineRec, hash string) bool {
+	for i := range recs {
+		if recs[i].PrevHash == hash {
+			return true
+		}
+	}
+	return false
 }
 
 func findSeq(recs []lineRec, lo, hi uint64) *lineRec {
