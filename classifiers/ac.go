@@ -16,9 +16,13 @@ import (
 type automaton struct {
 	class [256]uint8 // byte -> class; 0 = a byte no pattern uses
 	nc    int        // number of classes
-	// trans[state*nc+class] = next<<1 | hasOutput, where next is the
-	// premultiplied index (state*nc) of the next state.
-	trans []int32
+	// trans[state<<shift|class] is the next state; states at or above
+	// outFrom have outputs. uint16 states and a power-of-two row keep the
+	// table small (it must stay in cache: CJK text walks many rows).
+	trans   []uint16
+	shift   uint
+	outFrom int
+	maxLen  int // longest pattern in bytes
 	// outputs of a state (premultiplied index / nc) are outs[outStart[s]:outStart[s+1]].
 	outStart []int32
 	outs     []int32
@@ -63,6 +67,7 @@ func newAutomaton(patterns []string) (*automaton, error) {
 			used[f[j]] = true
 		}
 		a.pats[i] = acPattern{text: string(f), wordStart: isASCIIAlnum(f[0]), wordEnd: isASCIIAlnum(f[len(f)-1])}
+		a.maxLen = max(a.maxLen, len(f))
 	}
 	// Byte classes: every folded byte used by a pattern gets its own class;
 	// the unfolded variants share it.
@@ -107,7 +112,7 @@ func newAutomaton(patterns []string) (*automaton, error) {
 		}
 		nodes[s].out = append(nodes[s].out, int32(id))
 	}
-	if len(nodes)*nc >= 1<<29 {
+	if len(nodes) > 1<<16 {
 		return nil, fmt.Errorf("automaton too large (%d states)", len(nodes))
 	}
 	// BFS: failure links, full DFA transitions, merged outputs.
@@ -134,21 +139,38 @@ func newAutomaton(patterns []string) (*automaton, error) {
 			}
 		}
 	}
-	a.trans = make([]int32, len(nodes)*nc)
+	// Renumber states so that every state with outputs comes after every
+	// state without: the scan loop then tests "has output" with one
+	// comparison against a.outFrom instead of a flag bit.
+	order := make([]int32, 0, len(nodes))
+	for pass := 0; pass < 2; pass++ {
+		for s := range nodes {
+			if (len(nodes[s].out) > 0) == (pass == 1) {
+				order = append(order, int32(s))
+			}
+		}
+	}
+	// The root must stay state 0 (it has no outputs, so it is first).
+	newID := make([]int32, len(nodes))
+	for i, s := range order {
+		newID[s] = int32(i)
+	}
+	for 1<<a.shift < nc {
+		a.shift++
+	}
+	a.outFrom = len(nodes)
+	a.trans = make([]uint16, len(nodes)<<a.shift)
 	a.outStart = make([]int32, len(nodes)+1)
-	for s := range nodes {
-		a.outStart[s] = int32(len(a.outs))
-		// Longest first: callers that want one match per position see the longest.
+	for i, s := range order {
+		if len(nodes[s].out) > 0 && i < a.outFrom {
+			a.outFrom = i
+		}
+		a.outStart[i] = int32(len(a.outs))
 		out := nodes[s].out
 		sort.Slice(out, func(i, j int) bool { return len(a.pats[out[i]].text) > len(a.pats[out[j]].text) })
 		a.outs = append(a.outs, out...)
 		for c := 0; c < nc; c++ {
-			t := nodes[s].next[c]
-			v := t * int32(nc) << 1
-			if len(nodes[t].out) > 0 {
-				v |= 1
-			}
-			a.trans[s*nc+c] = v
+			a.trans[i<<a.shift|c] = uint16(newID[nodes[s].next[c]])
 		}
 	}
 	a.outStart[len(nodes)] = int32(len(a.outs))
@@ -161,28 +183,107 @@ type hit struct {
 	start, end int32
 }
 
-// scan reports every match (respecting ASCII word boundaries) to emit in
-// order of end offset. It is the one pass over the text for all dictionaries.
-func (a *automaton) scan(text string, emit func(h hit)) {
-	trans, class, nc := a.trans, &a.class, int32(a.nc)
-	s := int32(0)
-	for i := 0; i < len(text); i++ {
-		t := trans[s+int32(class[text[i]])]
-		s = t >> 1
-		if t&1 == 0 {
+// scan appends every match (respecting ASCII word boundaries) to dst in
+// order of end offset. It is the one pass over the text for all
+// dictionaries.
+//
+// Why four lanes: a DFA step is a load that depends on the previous one,
+// so one automaton walk is bound by load latency, not bandwidth. Long
+// texts are cut into four parts walked in the same loop; each lane starts
+// maxLen bytes early from the root (enough to reach the right state, since
+// a state stands for at most maxLen-1 trailing bytes) and only reports
+// matches ending inside its own part, so the result is the same as one walk.
+func (a *automaton) scan(text string, dst []hit) []hit {
+	const lanes = 4
+	n := len(text)
+	part := n / lanes
+	if n < 4096 || part <= 2*a.maxLen {
+		return a.scanRange(text, 0, n, 0, dst)
+	}
+	var bufs [lanes][]hit
+	var st [lanes]int
+	var pos [lanes]int // next byte each lane reads
+	var own [lanes]int // first end offset a lane may report
+	for k := 0; k < lanes; k++ {
+		own[k] = k * part
+		pos[k] = max(0, own[k]-a.maxLen)
+	}
+	bufs[0] = dst
+	// Lanes 1..3 warm up over at most maxLen bytes before their part; run
+	// all four for the same number of steps, then finish each one alone.
+	steps := part - a.maxLen
+	trans, class, shift, outFrom := a.trans, &a.class, a.shift, a.outFrom
+	s0, s1, s2, s3 := 0, 0, 0, 0
+	p0, p1, p2, p3 := pos[0], pos[1], pos[2], pos[3]
+	t0, t1, t2, t3 := text[p0:p0+steps], text[p1:p1+steps], text[p2:p2+steps], text[p3:p3+steps]
+	for j := 0; j < steps; j++ {
+		s0 = int(trans[s0<<shift|int(class[t0[j]])])
+		s1 = int(trans[s1<<shift|int(class[t1[j]])])
+		s2 = int(trans[s2<<shift|int(class[t2[j]])])
+		s3 = int(trans[s3<<shift|int(class[t3[j]])])
+		if s0 < outFrom && s1 < outFrom && s2 < outFrom && s3 < outFrom {
 			continue
 		}
-		st := s / nc
-		for _, id := range a.outs[a.outStart[st]:a.outStart[st+1]] {
-			p := &a.pats[id]
-			start := i + 1 - len(p.text)
-			if p.wordStart && start > 0 && isASCIIAlnum(text[start-1]) {
-				continue
-			}
-			if p.wordEnd && i+1 < len(text) && isASCIIAlnum(text[i+1]) {
-				continue
-			}
-			emit(hit{id: id, start: int32(start), end: int32(i + 1)})
+		if s0 >= outFrom {
+			bufs[0] = a.report(text, p0+j, s0, own[0], bufs[0])
+		}
+		if s1 >= outFrom {
+			bufs[1] = a.report(text, p1+j, s1, own[1], bufs[1])
+		}
+		if s2 >= outFrom {
+			bufs[2] = a.report(text, p2+j, s2, own[2], bufs[2])
+		}
+		if s3 >= outFrom {
+			bufs[3] = a.report(text, p3+j, s3, own[3], bufs[3])
 		}
 	}
+	st = [lanes]int{s0, s1, s2, s3}
+	for k := 0; k < lanes; k++ {
+		end := own[k] + part
+		if k == lanes-1 {
+			end = n
+		}
+		bufs[k] = a.walk(text, pos[k]+steps, end, st[k], own[k], bufs[k])
+	}
+	out := bufs[0]
+	for k := 1; k < lanes; k++ {
+		out = append(out, bufs[k]...)
+	}
+	return out
+}
+
+// scanRange walks text[from:to] from the root, reporting matches that end
+// after emitFrom.
+func (a *automaton) scanRange(text string, from, to, emitFrom int, dst []hit) []hit {
+	return a.walk(text, from, to, 0, emitFrom, dst)
+}
+
+func (a *automaton) walk(text string, from, to, s, emitFrom int, dst []hit) []hit {
+	trans, class, shift, outFrom := a.trans, &a.class, a.shift, a.outFrom
+	for i := from; i < to; i++ {
+		s = int(trans[s<<shift|int(class[text[i]])])
+		if s >= outFrom {
+			dst = a.report(text, i, s, emitFrom, dst)
+		}
+	}
+	return dst
+}
+
+// report appends the matches of state s ending at text[i].
+func (a *automaton) report(text string, i, s, emitFrom int, dst []hit) []hit {
+	if i < emitFrom {
+		return dst
+	}
+	for _, id := range a.outs[a.outStart[s]:a.outStart[s+1]] {
+		p := &a.pats[id]
+		start := i + 1 - len(p.text)
+		if p.wordStart && start > 0 && isASCIIAlnum(text[start-1]) {
+			continue
+		}
+		if p.wordEnd && i+1 < len(text) && isASCIIAlnum(text[i+1]) {
+			continue
+		}
+		dst = append(dst, hit{id: id, start: int32(start), end: int32(i + 1)})
+	}
+	return dst
 }

@@ -259,6 +259,14 @@ func boundaryAfter(s string, i int) bool {
 func scanHKIDs(s string, dst []hkidMatch) []hkidMatch {
 	n := len(s)
 	for i := 0; i < n; {
+		// Skip eight bytes at a time while none is an ASCII digit or 0xEF
+		// (the lead byte of full-width digits): most text has neither.
+		for i+8 <= n && !digitOrEF(load64(s, i)) {
+			i += 8
+		}
+		if i >= n {
+			break
+		}
 		b := s[i]
 		if b-'0' >= 10 && b != 0xEF {
 			i++
@@ -291,6 +299,27 @@ func scanHKIDs(s string, dst []hkidMatch) []hkidMatch {
 		i = j
 	}
 	return dst
+}
+
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+const (
+	lo7 = 0x0101010101010101
+	hi8 = 0x8080808080808080
+)
+
+// digitOrEF reports whether any byte of x is '0'-'9' or 0xEF (SWAR: the
+// "has byte between" and "has zero byte" tricks from Bit Twiddling Hacks).
+func digitOrEF(x uint64) bool {
+	const m, n = '0' - 1, '9' + 1 // exclusive bounds
+	between := (lo7*(127+n) - (x & (lo7 * 127))) & ^x & ((x & (lo7 * 127)) + lo7*(127-m)) & hi8
+	y := x ^ (lo7 * 0xEF)
+	zero := (y - lo7) & ^y & hi8
+	return between|zero != 0
 }
 
 // hkidAt checks the candidate whose digit run is s[i:j].

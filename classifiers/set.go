@@ -139,12 +139,14 @@ func foldString(s string) []byte {
 // the findings of those that fired, in a stable order.
 func (s *defaultSet) Classify(ctx context.Context, segs []extract.Segment) []Finding {
 	doc := &document{segs: make([]segView, 0, len(segs))}
+	var buf []hit
 	for _, sg := range segs {
 		if ctx.Err() != nil {
 			return nil
 		}
 		v := segView{origin: sg.Origin, text: sg.Text, hits: make([][]termHit, len(s.cls))}
-		s.ac.scan(sg.Text, func(h hit) {
+		buf = s.ac.scan(sg.Text, buf[:0])
+		for _, h := range buf {
 			for _, o := range s.owners[h.id] {
 				if len(v.hits[o.cls]) >= maxHitsPerSegment {
 					doc.truncated = true
@@ -152,7 +154,7 @@ func (s *defaultSet) Classify(ctx context.Context, segs []extract.Segment) []Fin
 				}
 				v.hits[o.cls] = append(v.hits[o.cls], termHit{term: o.term, kind: o.kind, start: h.start, end: h.end})
 			}
-		})
+		}
 		v.hkids = scanHKIDs(sg.Text, nil)
 		doc.bytes += len(sg.Text)
 		doc.segs = append(doc.segs, v)

@@ -1,0 +1,103 @@
+package classifiers
+
+import (
+	"context"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/dlpgate/dlpgate/extract"
+)
+
+// mixedText generates n bytes of English/Traditional/Simplified business
+// text with numbers, dictionary words and the odd HKID, the traffic the
+// proxy sees all day.
+func mixedText(n int) string {
+	r := rand.New(rand.NewPCG(31, 32))
+	parts := []string{
+		"The operations team will review the shipping schedule for next week. ",
+		"Please confirm the purchase order PO-2026-0412 by Friday, total HK$24,000. ",
+		"明天下午三點喺觀塘辦公室開會，記得帶埋投影機。",
+		"各位好，请于周五前提交差旅报销单，附上发票原件。",
+		"Revenue for the region grew 8% year on year; the budget is unchanged. ",
+		"倉庫存貨 1,200 件，請於月底前盤點。",
+		"Customer 10234 called about invoice INV-88231 dated 2026-03-02. ",
+		"病人服務中心今日暫停開放，請改日再來。",
+		"Meeting notes: 1) pipeline 450,000 2) hiring 3) office move. ",
+		"財務部提醒：報銷單須附收據正本。",
+		"The health and safety briefing is on Tuesday in room 12. ",
+	}
+	var b strings.Builder
+	b.Grow(n + 256)
+	for b.Len() < n {
+		b.WriteString(parts[r.IntN(len(parts))])
+		if r.IntN(200) == 0 {
+			body, c := genHKID(r, "A")
+			b.WriteString("HKID " + body + "(" + string(c) + ") ")
+		}
+		if r.IntN(20) == 0 {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+func benchClassify(b *testing.B, text string) {
+	segs := []extract.Segment{{Origin: "bench", Text: text}}
+	ctx := context.Background()
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		testSet.Classify(ctx, segs)
+	}
+}
+
+const benchSize = 10 << 20
+
+func BenchmarkClassifyMixed(b *testing.B) { benchClassify(b, mixedText(benchSize)) }
+
+func BenchmarkPathologicalDigits(b *testing.B) {
+	benchClassify(b, strings.Repeat("0123456789", benchSize/10))
+}
+
+func BenchmarkPathologicalA1(b *testing.B) { benchClassify(b, strings.Repeat("A1", benchSize/2)) }
+
+func BenchmarkPathologicalHKIDs(b *testing.B) {
+	r := rand.New(rand.NewPCG(41, 42))
+	var sb strings.Builder
+	for sb.Len() < benchSize {
+		body, c := genHKID(r, "B")
+		sb.WriteString(body + "(" + string(c) + ")\n")
+	}
+	benchClassify(b, sb.String())
+}
+
+func BenchmarkPathologicalKeyword(b *testing.B) {
+	benchClassify(b, strings.Repeat("身份證", benchSize/9))
+}
+
+func BenchmarkPathologicalMedicalTerms(b *testing.B) {
+	benchClassify(b, strings.Repeat("Diagnosis: diabetes ", benchSize/20))
+}
+
+func BenchmarkPathologicalFigures(b *testing.B) {
+	benchClassify(b, strings.Repeat("Revenue (1,234) ", benchSize/16))
+}
+
+func BenchmarkAutomatonOnly(b *testing.B) {
+	text := mixedText(benchSize)
+	b.SetBytes(int64(len(text)))
+	var buf []hit
+	for b.Loop() {
+		buf = testSet.ac.scan(text, buf[:0])
+	}
+}
+
+func BenchmarkHKIDScanOnly(b *testing.B) {
+	text := mixedText(benchSize)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		scanHKIDs(text, nil)
+	}
+}

@@ -1,0 +1,73 @@
+package classifiers
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestFinancialStatement(t *testing.T) {
+	cases := []struct {
+		name string
+		text string
+		want bool
+	}{
+		{"balance sheet en", "Balance Sheet as at 31 December 2025\nHK$'000\t2025\t2024\nProperty, plant and equipment\t152,340\t148,210\nInventories\t40,211\t38,877\nTrade receivables\t55,102\t49,310\nTotal assets\t328,108\t308,317\nTotal liabilities\t87,106\t82,801", true},
+		{"income statement en no title", "For the year ended 31 March 2026 (HK$'000)\nRevenue 512,330 480,112\nCost of sales (301,220) (288,904)\nGross profit 211,110 191,208\nAdministrative expenses (98,003) (90,211)\nProfit before tax 64,981 58,007\nIncome tax expense (11,571) (10,231)", true},
+		{"cash flow en", "Consolidated Statement of Cash Flows\nNet cash from operating activities 88,120 75,330\nNet cash used in investing activities (40,200) (35,118)\nNet cash used in financing activities (12,500) (10,000)", true},
+		{"changes in equity en", "Statement of Changes in Equity\nShare capital 100,000\nRetained earnings 512,004\nTotal equity 612,004", true},
+		{"trial balance", "Trial Balance at 30 June 2026\nCash and cash equivalents 80,455\nTrade payables 41,230\nShare capital 100,000\nRevenue 512,330", true},
+		{"management accounts", "Management accounts — June 2026\nRevenue 1,204,330\nCost of sales (804,110)\nGross profit 400,220\nNet profit 120,004", true},
+		{"balance sheet 繁", "綜合財務狀況表\n於2025年12月31日\t2025\t2024\n港元千元\n非流動資產\n物業、廠房及設備\t152,340\t148,210\n流動資產\n存貨\t40,211\t38,877\n應收賬款\t55,102\t49,310\n資產總值\t328,108\t308,317", true},
+		{"income statement 繁", "綜合損益表\n截至2025年12月31日止年度\n營業額 512,330 480,112\n銷售成本 (301,220) (288,904)\n毛利 211,110 191,208\n除稅前溢利 64,981 58,007", true},
+		{"cash flow 繁", "綜合現金流量表\n經營活動所得現金淨額 88,120\n投資活動所用現金淨額 (40,200)\n融資活動所用現金淨額 (12,500)", true},
+		{"balance sheet 简", "资产负债表\n2025年12月31日　单位：人民币元\n货币资金　 12,330,118　 10,220,441\n应收账款　 8,204,330　 7,990,102\n资产总计　 60,118,204　 55,301,990\n负债合计　 22,004,118　 20,118,330", true},
+		{"income statement 简", "利润表\n单位：人民币万元\n项目,本期金额,上期金额\n一、营业收入,12,450.3,11,020.8\n减：营业成本,8,120.1,7,334.6\n三、利润总额,2,180.0,1,890.7\n四、净利润,1,635.0,1,418.0", true},
+		{"cash flow 简", "现金流量表\n经营活动产生的现金流量净额 88,120\n投资活动产生的现金流量净额 -40,200\n筹资活动产生的现金流量净额 -12,500", true},
+		// Near misses.
+		{"invoice", "INVOICE INV-2026-0412\nBill to: ABC Ltd\n20 x office chairs @ HK$1,200 = HK$24,000\nTotal HK$24,000\nPayment within 30 days", false},
+		{"quotation", "Quotation Q-7781\nItem Qty Unit price HK$\nLED panel 60x60 40 380\nInstallation 1 6,500\nTotal 21,700", false},
+		{"price list", "Price list 2026\nA4 paper 1,200 per pallet\nToner 850\nStapler 120", false},
+		{"payslip", "Payslip for March: basic salary HK$28,000, MPF deduction HK$1,500, net pay HK$26,500.", false},
+		{"expense claim 简", "各位好，请于周五前提交差旅报销单，附上发票原件。报销金额 1,250 元。", false},
+		{"budget chat", "Can you send me the balance sheet and the income statement for the year ended 31 March? Budget for revenue next year is 5,000,000.", false},
+		{"budget chat 繁", "老闆想睇資產負債表同損益表，麻煩今日send俾我。", false},
+		{"news", "Reuters: the group said revenue rose 8% to HK$5.1 billion while net profit fell slightly on higher costs; gross profit margin narrowed.", false},
+		{"news 简", "新闻：该公司营业收入同比增长8%，净利润下降3%，毛利率收窄。", false},
+		{"sales pipeline", "month,region,pipeline_hkd,won_hkd\n2026-01,Kowloon,450000,30000\n2026-02,Kowloon,620000,45000\n2026-03,HK Island,380000,12000", false},
+		{"inventory sheet 繁", "倉庫存貨清單\n貨品 數量\n螺絲 1,200\n螺母 3,400", false},
+		{"meeting minutes", "Minutes: the CFO will present the balance sheet at the next board meeting. Revenue targets unchanged.", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f, got := classifyText(t, tc.text)[FinancialStatement]
+			if got != tc.want {
+				t.Fatalf("financial_statement = %v, want %v (signals %v)", got, tc.want, f.Signals)
+			}
+			if got && len(f.Signals) < 2 {
+				t.Fatalf("finding explains too little: %v", f.Signals)
+			}
+		})
+	}
+}
+
+func TestFinancialSignals(t *testing.T) {
+	f, ok := classifyText(t, "Consolidated Statement of Profit or Loss\nFor the year ended 31 March 2026 (HK$'000)\n"+
+		"Revenue 512,330 480,112\nCost of sales (301,220) (288,904)\nGross profit 211,110 191,208\nProfit before tax 64,981 58,007")[FinancialStatement]
+	if !ok || f.Confidence != High || f.Count != 1 {
+		t.Fatalf("got %+v", f)
+	}
+	for _, want := range []string{"title:consolidated statement of profit or loss", "line_item:revenue", "period:for the year ended", "unit:hk$'000"} {
+		found := false
+		for _, s := range f.Signals {
+			if s == want {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("signal %q missing from %v", want, f.Signals)
+		}
+	}
+	if !strings.HasPrefix(f.Signals[len(f.Signals)-1], "bracketed_negatives") && !strings.Contains(strings.Join(f.Signals, " "), "bracketed_negatives:") {
+		t.Errorf("no bracketed_negatives signal in %v", f.Signals)
+	}
+}

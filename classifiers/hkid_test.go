@@ -1,0 +1,196 @@
+package classifiers
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+func TestHKIDCheckDigit(t *testing.T) {
+	for _, tc := range []struct {
+		body string
+		want byte
+	}{
+		{"A123456", '3'}, {"G123456", 'A'}, {"AB987654", '3'}, {"K123456", '0'}, {"WX123456", '9'},
+	} {
+		if got := hkidCheckDigit(tc.body); got != tc.want {
+			t.Errorf("hkidCheckDigit(%s) = %c, want %c", tc.body, got, tc.want)
+		}
+	}
+	for _, bad := range []string{"A123456(4)", "AB987654(8)", "C668668(E)"} {
+		if got := scanHKIDs(bad, nil); len(got) != 0 {
+			t.Errorf("%s: accepted an invalid check digit", bad)
+		}
+	}
+}
+
+func TestHKIDWrittenForms(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	body, c := genHKID(r, "A")
+	two, c2 := genHKID(r, "XA")
+	fw := func(s string) string { // full-width letters, digits and brackets
+		var b strings.Builder
+		for _, ch := range s {
+			if ch > ' ' && ch < 0x7F {
+				ch += 0xFEE0
+			}
+			b.WriteRune(ch)
+		}
+		return b.String()
+	}
+	cs := string(c)
+	cases := []struct {
+		name, text, want string
+	}{
+		{"brackets", "HKID " + body + "(" + cs + ")", body + "(" + cs + ")"},
+		{"attached", "no. " + body + cs + " ok", body + "(" + cs + ")"},
+		{"space", body + " " + cs, body + "(" + cs + ")"},
+		{"space before bracket", body + " (" + cs + ")", body + "(" + cs + ")"},
+		{"spaces in brackets", body + "( " + cs + " )", body + "(" + cs + ")"},
+		{"full-width brackets", "身份證：" + body + "（" + cs + "）。", body + "(" + cs + ")"},
+		{"full-width everything", "身份證" + fw(body+"("+cs+")"), body + "(" + cs + ")"},
+		{"lower case bracketed", strings.ToLower(body) + "(" + strings.ToLower(cs) + ")", body + "(" + cs + ")"},
+		{"hyphen", body + "-" + cs, body + "(" + cs + ")"},
+		{"two-letter prefix", "ID card " + two + "(" + string(c2) + ")", two + "(" + string(c2) + ")"},
+		{"CJK before", "香港身份證" + body + "(" + cs + ")", body + "(" + cs + ")"},
+		{"in CSV", "1,Chan," + body + "(" + cs + "),Kwun Tong", body + "(" + cs + ")"},
+		{"in JSON", `{"id":"` + body + cs + `"}`, body + "(" + cs + ")"},
+		{"colon no space", "HKID:" + body + "(" + cs + ")", body + "(" + cs + ")"},
+		{"end of sentence", "His number is " + body + "(" + cs + ").", body + "(" + cs + ")"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := scanHKIDs(tc.text, nil)
+			if len(got) != 1 || got[0].norm() != tc.want {
+				var norms []string
+				for _, m := range got {
+					norms = append(norms, m.masked())
+				}
+				t.Fatalf("got %d matches %v, want one", len(got), norms)
+			}
+			f, ok := classifyText(t, tc.text)[HKID]
+			if !ok || f.Count != 1 {
+				t.Fatalf("finding %+v, want count 1", f)
+			}
+		})
+	}
+	// Check character 'A' in every form.
+	for {
+		b, ch := genHKID(r, "G")
+		if ch != 'A' {
+			continue
+		}
+		for _, text := range []string{b + "(A)", b + "A", b + " A", b + "（Ａ）", strings.ToLower(b) + "(a)"} {
+			if got := scanHKIDs(text, nil); len(got) != 1 || got[0].check != 'A' {
+				t.Errorf("check digit A form not accepted (%d matches)", len(got))
+			}
+		}
+		break
+	}
+}
+
+func TestHKIDLookAlikes(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	body, c := genHKID(r, "B")
+	cs := string(c)
+	cases := []struct{ name, text string }{
+		{"wrong check digit", "Order " + body + "(" + string(wrongCheck(body)) + ")"},
+		{"UK NI number", "NI number AB123456C on file"},
+		{"Taiwan ID", "Taiwan ID A123456789"},
+		{"Singapore NRIC", "NRIC S1234567D"},
+		{"HK passport", "passport K12345678"},
+		{"letter before", "X" + body + "(" + cs + ")"},
+		{"three letters", "SKU" + body + cs},
+		{"digit after", body + cs + "7"},
+		{"letter after", body + cs + "B"},
+		{"digit before", "9" + body + cs},
+		{"URL path", "https://example.com/files/" + body + cs},
+		{"URL query", "https://example.com/?ref=" + body + cs},
+		{"file name", "scan_" + body + cs + ".pdf"},
+		{"file name dot", body + cs + ".pdf"},
+		{"email", body + cs + "@example.com"},
+		{"hex id", "commit 3f9e" + body + cs + "ab"},
+		{"seven digits and bracket", body + "7(" + cs + ")"},
+		{"no check digit", "HKID " + body + " only"},
+		{"lower case bare no keyword", "token " + strings.ToLower(body) + cs},
+		{"version", "v" + body[1:] + cs},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if f, ok := classifyText(t, tc.text)[HKID]; ok {
+				t.Fatalf("look-alike counted: %+v", f)
+			}
+		})
+	}
+}
+
+func TestHKIDUnissuedPrefix(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, p := range []string{"PO", "AB", "ZZ", "I", "O", "Q", "U", "X"} {
+		body, c := genHKID(r, p)
+		code := body + "(" + string(c) + ")"
+		t.Run(p+" alone", func(t *testing.T) {
+			if f, ok := classifyText(t, "Part number "+code+" shipped")[HKID]; ok {
+				t.Fatalf("unissued prefix counted without keyword: %+v", f)
+			}
+		})
+		t.Run(p+" with keyword", func(t *testing.T) {
+			f, ok := classifyText(t, "香港身份證號碼 "+code)[HKID]
+			if !ok || f.Count != 1 || f.Confidence != Low {
+				t.Fatalf("got %+v, want count 1 at low confidence", f)
+			}
+		})
+	}
+	for _, p := range []string{"EC", "WX", "XA", "XH", "A", "Z"} {
+		body, c := genHKID(r, p)
+		if f, ok := classifyText(t, "ref "+body+"("+string(c)+")")[HKID]; !ok || f.Confidence != Medium {
+			t.Errorf("issued prefix %s: got %+v, want medium", p, f)
+		}
+	}
+}
+
+func TestHKIDConfidenceAndCount(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	a, ca := genHKID(r, "C")
+	b, cb := genHKID(r, "D")
+	one := a + "(" + string(ca) + ")"
+	cases := []struct {
+		name  string
+		texts []string
+		count int
+		conf  Confidence
+	}{
+		{"check digit alone", []string{"ref " + one}, 1, Medium},
+		{"english keyword", []string{"Hong Kong Identity Card: " + one}, 1, High},
+		{"traditional keyword", []string{"身份證號碼：" + one}, 1, High},
+		{"simplified keyword", []string{"身份证号码：" + one}, 1, High},
+		{"keyword after", []string{one + " (HKID)"}, 1, High},
+		{"keyword too far", []string{"HKID" + strings.Repeat(" filler", 60) + " " + one}, 1, Medium},
+		{"same number three forms", []string{one + " " + a + string(ca) + " " + a + "（" + string(ca) + "）"}, 1, Medium},
+		{"two numbers across segments", []string{"HKID " + one, b + string(cb) + " and " + one}, 2, High},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f, ok := classifyText(t, tc.texts...)[HKID]
+			if !ok || f.Count != tc.count || f.Confidence != tc.conf {
+				t.Fatalf("got count %d conf %v (%v), want %d %v", f.Count, f.Confidence, f.Signals, tc.count, tc.conf)
+			}
+			for _, s := range f.Samples {
+				if strings.Contains(s.Masked, a[3:]) || strings.Contains(s.Masked, b[3:]) {
+					t.Fatalf("sample %q leaks the number", s.Masked)
+				}
+			}
+		})
+	}
+}
+
+func TestHKIDMask(t *testing.T) {
+	m := hkidMatch{body: "A123456", check: '3'}
+	if got := m.masked(); got != "A12****(3)" {
+		t.Errorf("masked = %q", got)
+	}
+	m = hkidMatch{body: "AB987654", check: '3'}
+	if got := m.masked(); got != "AB9*****(3)" {
+		t.Errorf("masked = %q", got)
+	}
+}

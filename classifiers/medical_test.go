@@ -1,0 +1,98 @@
+package classifiers
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+func TestMedical(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	id, c := genHKID(r, "K")
+	hkid := id + "(" + string(c) + ")"
+	cases := []struct {
+		name string
+		text string
+		want bool
+	}{
+		// Records about people, three scripts.
+		{"discharge summary en", "DISCHARGE SUMMARY\nPatient: Chan Tai Man  DOB: 1961-04-02\nDiagnosis: community-acquired pneumonia; type 2 diabetes mellitus\nDischarge medication: amoxicillin 500mg tds, metformin 500mg bd\nFollow-up: medical outpatient clinic in 2 weeks", true},
+		{"discharge summary 繁", "出院小結\n病人姓名：陳大文\n診斷：心房顫動；高血壓\n出院藥物：Warfarin 3mg 每日一次", true},
+		{"discharge summary 简", "出院小结\n患者姓名：王小明\n诊断：2型糖尿病，高血压\n出院药物：二甲双胍 0.5g 每日两次", true},
+		{"lab report en", "Laboratory Report\nPatient: Lee Mei Ling  MRN: 1234567\nHbA1c 7.9 % (H)\nCreatinine 132 umol/L\nTotal cholesterol 6.1 mmol/L", true},
+		{"lab report 简", "化验报告\n姓名：李华  病历号：A99231\n血常规：白细胞 12.1 ×10^9/L\nC反应蛋白 45 mg/L\n临床诊断：肺炎", true},
+		{"sick leave 繁", "病假證明書\n茲證明陳先生於今日到本診所求診，診斷為急性腸胃炎，建議病假兩天。\n醫生：李醫生", true},
+		{"sick leave en", "MEDICAL CERTIFICATE\nThis is to certify that Mr Wong attended the clinic today.\nDiagnosis: acute gastroenteritis\nSick leave: 2 days\nDr. Ho", true},
+		{"sick leave 简", "病假证明\n患者：张伟\n诊断：急性上呼吸道感染\n建议休息两天", true},
+		{"prescription 繁", "處方\n病人：何麗華\n藥物：Amlodipine 5mg 每日一次；Atorvastatin 20mg", true},
+		{"insurance claim with diagnosis and HKID", "Claim form\nClaimant: Ng Kwok Wai  HKID " + hkid + "\nDiagnosis: osteoarthritis of knee (M17.1)\nProcedure: arthroscopy", true},
+		{"ICD codes in context", "ICD-10: E11.65, I10\nImpression: poorly controlled diabetes with hypertension", true},
+		{"patient list", "patient,age,diagnosis\nChan,61,hypertension\nLee,45,asthma\nWong,70,heart failure\nCheung,52,gout", true},
+		// Business text with medical-sounding words.
+		{"IT operations", "The operations team will patch the virus scanner tonight and run a health check on the cluster.", false},
+		{"cold storage", "Cold storage in Kwai Chung is full; move frozen stock to Tuen Mun. Operation theatre of logistics.", false},
+		{"hospital invoice", "INVOICE\nBill to: Queen Mary Hospital, Purchasing\n20 x office chairs HK$24,000\nPayment within 30 days", false},
+		{"health and safety 繁", "各位同事：下週三有防火演習及職安健講座，請準時出席。如有不適請通知急救員。", false},
+		{"health and safety en", "Health and safety: report any injury to the first-aider. Flu vaccination for staff next Tuesday at the clinic.", false},
+		{"cantonese chat", "今日好攰，我有啲咳，聽日請病假，唔該幫我同老闆講聲。", false},
+		{"HR sick leave policy", "Sick leave policy: staff must submit a medical certificate signed by a registered doctor. Employees with diabetes may request flexible hours.", false},
+		{"HR policy 简", "病假制度：员工请病假须提交医生证明。", false},
+		{"pharma sales", "Q3 sales: metformin and amlodipine volumes grew 12%; our distributor network covers 200 pharmacies.", false},
+		{"product marketing", "Our app helps patients track diabetes and blood pressure at home.", false},
+		{"bare ICD-like codes", "Parts E11.65 and M51.2 are out of stock; reorder I10 brackets.", false},
+		{"news 简", "新闻：某医院今年接诊流感患者人数上升，专家提醒市民注意保暖。", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f, got := classifyText(t, tc.text)[Medical]
+			if got != tc.want {
+				t.Fatalf("medical = %v, want %v (signals %v)", got, tc.want, f.Signals)
+			}
+			if got {
+				if f.Confidence < Medium {
+					t.Fatalf("fired below medium: %v", f.Confidence)
+				}
+				if len(f.Signals) == 0 {
+					t.Fatal("finding without signals")
+				}
+				for _, s := range f.Samples {
+					for _, name := range []string{"Chan", "陳", "王小明", "Lee", "張", "李華", "何麗華", id} {
+						if strings.Contains(s.Masked, name) {
+							t.Fatalf("sample %q holds person data", s.Masked)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestMedicalPatientListCount(t *testing.T) {
+	text := "patient\tdiagnosis\nChan\thypertension\t2026-01-02\nLee\tasthma\t2026-01-03\nWong\tgout\t2026-01-04\n"
+	f, ok := classifyText(t, text)[Medical]
+	if !ok || f.Count != 3 {
+		t.Fatalf("got %+v, want count 3", f)
+	}
+}
+
+func TestMedicalAcrossSegments(t *testing.T) {
+	// A record split over two document parts is judged as a whole.
+	f, ok := classifyText(t, "病人姓名：陳大文\n診斷：肺炎", "出院藥物：Augmentin 375mg")[Medical]
+	if !ok {
+		t.Fatalf("not found across segments: %+v", f)
+	}
+}
+
+func TestMedicalLongDocumentWindows(t *testing.T) {
+	filler := strings.Repeat("The quarterly logistics review covers shipping lanes and warehouse space. ", 2000)
+	// Scattered single words far apart must not add up.
+	scattered := "patient " + filler + " diabetes " + filler + " diagnosis " + filler + " hypertension"
+	if _, ok := classifyText(t, scattered)[Medical]; ok {
+		t.Fatal("scattered words over 450 KB fired")
+	}
+	// A record in the middle of a long document still fires.
+	record := filler + "\nPatient: Chan\nDiagnosis: pneumonia\nMedication: amoxicillin\n" + filler
+	if _, ok := classifyText(t, record)[Medical]; !ok {
+		t.Fatal("record inside a long document not found")
+	}
+}
