@@ -224,6 +224,8 @@ func rtfText(b []byte) (string, bool) {
 							fontCP[curFontDef] = 950
 						case 134:
 							fontCP[curFontDef] = 936
+						case 0:
+							fontCP[curFontDef] = 1252
 						}
 					}
 				case "uc":

@@ -80,8 +80,8 @@ func (w *walker) embeddings(n node, base string, zr *zip.Reader) {
 func (w *walker) drawingMLText(r io.Reader) (string, error) {
 	dec := xml.NewDecoder(r)
 	dec.Strict = false
-	var sb strings.Builder
-	inText, inTabs := 0, 0
+	var sb textBuf
+	inText, inTabs, inCell := 0, 0, 0
 	room := w.room()
 	for {
 		if w.tick() {
@@ -104,6 +104,8 @@ func (w *walker) drawingMLText(r io.Reader) (string, error) {
 				}
 			case "br", "cr":
 				sb.WriteByte('\n')
+			case "tc":
+				inCell++
 			}
 		case xml.EndElement:
 			switch t.Name.Local {
@@ -116,8 +118,16 @@ func (w *walker) drawingMLText(r io.Reader) (string, error) {
 					inTabs--
 				}
 			case "p":
-				sb.WriteByte('\n')
+				if inCell > 0 {
+					sb.WriteByte(' ') // paragraphs inside a cell stay on the row
+				} else {
+					sb.WriteByte('\n')
+				}
 			case "tc":
+				if inCell > 0 {
+					inCell--
+				}
+				sb.trimSpace()
 				sb.WriteByte('\t')
 			case "tr":
 				sb.WriteByte('\n')
@@ -393,8 +403,8 @@ func (w *walker) odf(n node, base string, byName map[string]*zip.File) {
 func (w *walker) odfText(r io.Reader, stylesOnly bool) (string, error) {
 	dec := xml.NewDecoder(r)
 	dec.Strict = false
-	var sb strings.Builder
-	inBody := 0
+	var sb textBuf
+	inBody, inCell := 0, 0
 	room := w.room()
 	for {
 		if w.tick() {
@@ -435,6 +445,8 @@ func (w *walker) odfText(r io.Reader, stylesOnly bool) (string, error) {
 				if inBody > 0 {
 					sb.WriteByte('\n')
 				}
+			case "table-cell":
+				inCell++
 			}
 		case xml.EndElement:
 			switch t.Name.Local {
@@ -443,11 +455,17 @@ func (w *walker) odfText(r io.Reader, stylesOnly bool) (string, error) {
 					inBody--
 				}
 			case "p", "h":
-				if inBody > 0 {
+				if inBody > 0 && inCell > 0 {
+					sb.WriteByte(' ')
+				} else if inBody > 0 {
 					sb.WriteByte('\n')
 				}
 			case "table-cell":
+				if inCell > 0 {
+					inCell--
+				}
 				if inBody > 0 {
+					sb.trimSpace()
 					sb.WriteByte('\t')
 				}
 			case "table-row":
@@ -494,5 +512,25 @@ func xmlText(r io.Reader) string {
 				}
 			}
 		}
+	}
+}
+
+// textBuf is a builder that can drop trailing spaces (cell ends).
+type textBuf struct{ b []byte }
+
+func (t *textBuf) WriteByte(c byte) error { t.b = append(t.b, c); return nil }
+func (t *textBuf) Write(p []byte) (int, error) {
+	t.b = append(t.b, p...)
+	return len(p), nil
+}
+func (t *textBuf) WriteString(s string) (int, error) {
+	t.b = append(t.b, s...)
+	return len(s), nil
+}
+func (t *textBuf) Len() int       { return len(t.b) }
+func (t *textBuf) String() string { return string(t.b) }
+func (t *textBuf) trimSpace() {
+	for len(t.b) > 0 && t.b[len(t.b)-1] == ' ' {
+		t.b = t.b[:len(t.b)-1]
 	}
 }

@@ -67,9 +67,15 @@ type walker struct {
 	stop   bool
 	seen   map[string]bool // limit problems already reported, by kind+origin
 	steps  int
+	// repanic makes guard re-raise panics (fuzz tests want to see them).
+	repanic bool
 }
 
 func extractAll(ctx context.Context, in Input, lim Limits) (*Result, error) {
+	return extractOpts(ctx, in, lim, false)
+}
+
+func extractOpts(ctx context.Context, in Input, lim Limits, repanic bool) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("extract %s: %w", in.Origin, err)
 	}
@@ -79,7 +85,7 @@ func extractAll(ctx context.Context, in Input, lim Limits) (*Result, error) {
 	lim = lim.withDefaults()
 	bctx, cancel := context.WithTimeout(ctx, time.Duration(lim.TimeBudget))
 	defer cancel()
-	w := &walker{ctx: bctx, parent: ctx, lim: lim, seen: map[string]bool{}}
+	w := &walker{ctx: bctx, parent: ctx, lim: lim, seen: map[string]bool{}, repanic: repanic}
 	// A budget that is already spent (tiny TimeBudget) is reported before any
 	// work, so the result is deterministic.
 	if w.expired() {
@@ -286,6 +292,9 @@ func (w *walker) guard(origin, format string, fn func()) {
 			if r == errStop { //nolint:errorlint // sentinel identity
 				return
 			}
+			if w.repanic {
+				panic(r)
+			}
 			w.problem(origin, Malformed, "internal error while parsing "+format+"; part not inspected")
 		}
 	}()
@@ -306,7 +315,11 @@ func (w *walker) node(n node) {
 		return
 	}
 	head := w.head(n.body, sniffLen)
-	mt, params, _ := mime.ParseMediaType(n.ctype)
+	mt, params, err := mime.ParseMediaType(n.ctype)
+	if err != nil && n.ctype != "" {
+		// A sloppy header still names its media type.
+		mt = strings.TrimSpace(strings.SplitN(n.ctype, ";", 2)[0])
+	}
 	mt = strings.ToLower(mt)
 
 	if strings.HasPrefix(mt, "multipart/") && params["boundary"] != "" && looksMultipart(head, params["boundary"]) {

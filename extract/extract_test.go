@@ -1,0 +1,468 @@
+package extract
+
+import (
+	"bytes"
+	"compress/flate"
+	"encoding/json"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"mime/multipart"
+	"net/textproto"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/zstd"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/traditionalchinese"
+	"golang.org/x/text/encoding/unicode"
+)
+
+func TestHKIDHelper(t *testing.T) {
+	for in, want := range map[[2]string]string{
+		{"A", "123456"}: "A123456(3)", {"G", "123456"}: "G123456(A)", {"AB", "987654"}: "AB987654(3)",
+		{"K", "123456"}: "K123456(0)", {"WX", "123456"}: "WX123456(9)",
+	} {
+		if got := hkid(in[0], in[1]); got != want {
+			t.Errorf("hkid(%v) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// want describes what one extraction must produce.
+type want struct {
+	texts    []string // substrings of the joined text
+	absent   []string // substrings that must not appear
+	origins  []string // exact origins that must be present
+	problems []ProblemKind
+	clean    bool // no problems at all
+}
+
+func check(t *testing.T, res *Result, w want) {
+	t.Helper()
+	all := allText(res)
+	for _, s := range w.texts {
+		if !strings.Contains(all, s) {
+			t.Errorf("text %q missing; got origins %v text:\n%s", s, origins(res), clip(all))
+		}
+	}
+	for _, s := range w.absent {
+		if strings.Contains(all, s) {
+			t.Errorf("text %q must not appear; got:\n%s", s, clip(all))
+		}
+	}
+	got := map[string]bool{}
+	for _, o := range origins(res) {
+		got[o] = true
+	}
+	for _, o := range w.origins {
+		if !got[o] {
+			t.Errorf("origin %q missing; got %v", o, origins(res))
+		}
+	}
+	for _, k := range w.problems {
+		found := false
+		for _, p := range res.Problems {
+			found = found || p.Kind == k
+		}
+		if !found {
+			t.Errorf("problem %s missing; got %+v", k, res.Problems)
+		}
+	}
+	if w.clean && len(res.Problems) > 0 {
+		t.Errorf("unexpected problems: %+v", res.Problems)
+	}
+	var n int64
+	for _, s := range res.Segments {
+		n += int64(len(s.Text))
+	}
+	if n != res.TextBytes {
+		t.Errorf("TextBytes = %d, segments hold %d", res.TextBytes, n)
+	}
+}
+
+func clip(s string) string {
+	if len(s) > 600 {
+		return s[:600] + "..."
+	}
+	return s
+}
+
+func TestFormats(t *testing.T) {
+	id1, id2, id3 := hkid("A", "123456"), hkid("WX", "123456"), hkid("K", "765432")
+	docx := buildDOCX(t, []string{"Applicant Chan Tai Man", "HKID\t" + id1, "香港身份證 " + id2}, [][]string{{"Name", "HKID"}, {"Lee", id3}})
+	xlsx := buildXLSX(t,
+		[][]string{{"客戶編號", "姓名", "身份證"}, {"C1", "陳大文", id1}, {"C2", "李美玲", id2}},
+		[][]string{{"Account", "Balance", "HK$"}, {"Cash", "1200.50", "total"}})
+	tradLines := []string{"病假證明書", "茲證明 林小慧 女士 身份證 " + id3, "診斷為 急性上呼吸道感染"}
+	cjkPDF := buildCJKPDF(t, tradLines)
+	latinPDF := buildLatinPDF(t, []string{"LABORATORY REPORT\nPatient Wong Chi Keung HKID " + id1 + "\nDiagnosis type 2 diabetes", "Page two text\nsecond line of page two"}, "")
+	big5Text := "員工入職表\n姓名：黃志強\n香港身份證號碼：" + id2 + "\n職位：會計主任，請於星期五前交回表格。\n"
+	gbkText := "员工资料\n姓名：王小明\n身份证号码（香港）：" + id1 + "\n部门：物流部，请于周五前提交差旅报销单。\n"
+	utf16Text := "Chan Tai Man id card no. " + id1 + "\n陳大文 身份證 " + id2 + "\n"
+	le := encode(t, unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), utf16Text)
+	be := encode(t, unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), utf16Text)
+	nested := buildZip(t,
+		zipEntry{name: "outer/inner.zip", body: buildZip(t,
+			zipEntry{name: "members.csv", body: []byte("name,hkid\nChan Tai Man," + id1 + "\n")},
+			zipEntry{name: "b.docx", body: docx},
+		)},
+		zipEntry{name: "outer/readme.txt", body: []byte("read me")},
+		zipEntry{name: "outer/", body: nil},
+	)
+	htmlDoc := encode(t, traditionalchinese.Big5, `<!DOCTYPE html><html><head><meta charset="big5"><title>報表</title><style>.x{color:red}</style><script>var secret="SCRIPTBODY";</script></head><body><h1>綜合財務狀況表</h1><table><tr><td>現金</td><td>80,455</td></tr></table><p>A &amp; B &lt;Ltd&gt; &#39540;</p></body></html>`)
+	rtf := []byte(`{\rtf1\ansi\ansicpg950\deff0{\fonttbl{\f0\fnil\fcharset136 PMingLiU;}{\f1\fcharset0 Arial;}}{\colortbl;\red0\green0\blue0;}{\*\generator Msftedit;}\viewkind4\uc1\pard\f0\fs24 ` +
+		rtfHex(encode(t, traditionalchinese.Big5, "身份證")) + ` ` + id1 + `\par \u38515?\u22823?\u25991? Chan\tab Tai Man\par {\*\bkmkstart x}\f1 Caf\'e9 au lait\par}`)
+	rtfGBK := []byte(`{\rtf1\ansi\ansicpg936 ` + rtfHex(encode(t, simplifiedchinese.GBK, "资产负债表")) + `\par}`)
+	odt := buildODT(t, "Discharge summary", "Patient  Lau Ka Ho "+id2)
+	ods := buildODS(t, [][]string{{"Item", "Amount"}, {"Revenue", "512,330"}})
+	pptx := buildPPTX(t, "Slide one title", "Slide two "+id1, "3", "4", "5", "6", "7", "8", "9", "Slide ten last")
+	gz := gzipBytes(t, []byte("診斷：高血壓；處方：Amlodipine 5mg；病人：何麗華\n"), "note.txt")
+	jsonDoc := []byte(`{"msgtype":"text","text":{"content":"客人身份證 ` + id1 + `"},"at":{"atMobiles":["123"]},"n":5,"weird key":"v"}`)
+
+	tests := []struct {
+		name string
+		in   Input
+		want want
+	}{
+		{"docx", Input{Name: "report.docx"}, want{
+			texts:   []string{"Applicant Chan Tai Man\n", "HKID\t" + id1, "香港身份證 " + id2, "Name\tHKID\t\nLee\t" + id3, "Confidential header"},
+			absent:  []string{"\t\tHKID"},
+			origins: []string{"zip:report.docx/word/document.xml", "zip:report.docx/word/header1.xml"}, clean: true}},
+		{"xlsx", Input{}, want{
+			texts:   []string{"客戶編號\t姓名\t身份證\nC1\t陳大文\t" + id1 + "\nC2\t李美玲\t" + id2, "Account\tBalance\t\tHK$\nCash\t1200.50\t\ttotal"},
+			absent:  []string{"PHONETIC"},
+			origins: []string{"zip:xl/worksheets/sheet1.xml", "zip:xl/worksheets/sheet2.xml"}, clean: true}},
+		{"pptx slide order", Input{Name: "deck.pptx"}, want{texts: []string{"Slide one title\n", "Slide two " + id1}, clean: true}},
+		{"odt", Input{}, want{texts: []string{"Discharge summary\nPatient  Lau Ka Ho " + id2}, origins: []string{"zip:content.xml"}, clean: true}},
+		{"ods", Input{}, want{texts: []string{"Item\tAmount\t\nRevenue\t512,330"}, clean: true}},
+		{"pdf cjk type0 tounicode objstm", Input{Name: "cert.pdf"}, want{texts: []string{"病假證明書\n茲證明 林小慧 女士 身份證 " + id3 + "\n診斷為 急性上呼吸道感染"}, origins: []string{"pdf:cert.pdf/page1"}, clean: true}},
+		{"pdf latin two pages", Input{}, want{texts: []string{"LABORATORY REPORT\nPatient Wong Chi Keung HKID " + id1, "Diagnosis type 2 diabetes", "Page two text\nsecond line of page two"}, origins: []string{"pdf:page1", "pdf:page2"}, clean: true}},
+		{"big5 text", Input{}, want{texts: []string{big5Text}, origins: []string{"body"}, clean: true}},
+		{"gbk text", Input{}, want{texts: []string{gbkText}, clean: true}},
+		{"big5 declared", Input{ContentType: "text/plain; charset=big5-hkscs"}, want{texts: []string{big5Text}, clean: true}},
+		{"utf16le bom", Input{}, want{texts: []string{utf16Text}, clean: true}},
+		{"utf16be bom", Input{}, want{texts: []string{utf16Text}, clean: true}},
+		{"utf16le no bom", Input{}, want{texts: []string{utf16Text}, clean: true}},
+		{"utf16be no bom", Input{}, want{texts: []string{utf16Text}, clean: true}},
+		{"utf8 bom", Input{}, want{texts: []string{"héllo 香港"}, absent: []string{"\ufeff"}, clean: true}},
+		{"nested zip", Input{Name: "a.zip"}, want{
+			texts:   []string{"Chan Tai Man," + id1, "read me", "Applicant Chan Tai Man"},
+			origins: []string{"zip:a.zip/outer/inner.zip/members.csv", "zip:a.zip/outer/inner.zip/b.docx/word/document.xml"}, clean: true}},
+		{"html big5 meta", Input{}, want{texts: []string{"報表", "綜合財務狀況表", "現金\t80,455", "A & B <Ltd> 驴"}, absent: []string{"SCRIPTBODY", "color:red", "<td>"}, clean: true}},
+		{"rtf big5", Input{}, want{texts: []string{"身份證 " + id1 + "\n陳大文 Chan\tTai Man", "Café au lait"}, absent: []string{"PMingLiU", "Msftedit", "?"}, clean: true}},
+		{"rtf gbk", Input{}, want{texts: []string{"资产负债表"}, clean: true}},
+		{"gzip file", Input{Name: "x.gz"}, want{texts: []string{"診斷：高血壓"}, origins: []string{"gzip:x.gz/note.txt"}, clean: true}},
+		{"json robot", Input{ContentType: "application/json"}, want{
+			texts:   []string{"客人身份證 " + id1, "123", "v"},
+			origins: []string{"json:$.text.content", "json:$.at.atMobiles[0]", `json:$["weird key"]`}, clean: true}},
+		{"csv", Input{}, want{texts: []string{"name,hkid\nChan," + id1}, clean: true}},
+		{"xml generic", Input{}, want{texts: []string{"Chan Tai Man", id1}, absent: []string{"<hkid>"}, clean: true}},
+	}
+	bodies := map[string][]byte{
+		"docx": docx, "xlsx": xlsx, "pptx slide order": pptx, "odt": odt, "ods": ods,
+		"pdf cjk type0 tounicode objstm": cjkPDF, "pdf latin two pages": latinPDF,
+		"big5 text": encode(t, traditionalchinese.Big5, big5Text), "gbk text": encode(t, simplifiedchinese.GBK, gbkText),
+		"big5 declared":  encode(t, traditionalchinese.Big5, big5Text),
+		"utf16le bom":    append([]byte{0xff, 0xfe}, le...), "utf16be bom": append([]byte{0xfe, 0xff}, be...),
+		"utf16le no bom": le, "utf16be no bom": be, "utf8 bom": []byte("\xef\xbb\xbfhéllo 香港"),
+		"nested zip": nested, "html big5 meta": htmlDoc, "rtf big5": rtf, "rtf gbk": rtfGBK, "gzip file": gz,
+		"json robot": jsonDoc, "csv": []byte("name,hkid\nChan," + id1 + "\n"),
+		"xml generic": []byte(`<?xml version="1.0"?><people><person><name>Chan Tai Man</name><hkid>` + id1 + `</hkid></person></people>`),
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b, ok := bodies[tc.name]
+			if !ok {
+				t.Fatalf("no body for %s", tc.name)
+			}
+			in := tc.in
+			in.Body, in.Size = bytes.NewReader(b), int64(len(b))
+			check(t, run(t, in, Limits{}), tc.want)
+		})
+	}
+}
+
+func rtfHex(b []byte) string {
+	var sb strings.Builder
+	for _, c := range b {
+		fmt.Fprintf(&sb, `\'%02x`, c)
+	}
+	return sb.String()
+}
+
+func TestRequestShapes(t *testing.T) {
+	id1, id2 := hkid("A", "123456"), hkid("G", "123456")
+	xlsx := buildXLSX(t, [][]string{{"name", "hkid"}, {"Chan", id1}}, nil)
+
+	// multipart: a file part (xlsx), a text field, a base64 part, a JSON field.
+	var mp bytes.Buffer
+	mw := multipart.NewWriter(&mp)
+	fw, _ := mw.CreateFormFile("media", "report.xlsx")
+	fw.Write(xlsx)
+	mw.WriteField("type", "file")
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", `form-data; name="note"; filename="note.txt"`)
+	h.Set("Content-Type", "text/plain; charset=gbk")
+	h.Set("Content-Transfer-Encoding", "base64")
+	pw, _ := mw.CreatePart(h)
+	enc := base64.StdEncoding.EncodeToString(encode(t, simplifiedchinese.GBK, "身份证 "+id2))
+	pw.Write([]byte(enc[:8] + "\r\n" + enc[8:]))
+	mw.WriteField("payload", `{"content":"hello `+id1+`"}`)
+	mw.Close()
+
+	msgParam := jsonInString(t, map[string]string{"content": "客人身份證 " + id1, "title": "t"})
+	robot := []byte(`{"robotCode":"ding123","userIds":["u1"],"msgKey":"sampleText","msgParam":` + msgParam + `}`)
+
+	form := "access_token=abc&msgParam=" + url.QueryEscape(`{"content":"`+id2+`"}`) + "&note=" + url.QueryEscape("香港身份證 "+id1)
+
+	stacked := stack(t, []byte("stacked body "+id1), "gzip", "br", "zstd")
+
+	tests := []struct {
+		name string
+		in   Input
+		body []byte
+		want want
+	}{
+		{"multipart xlsx", Input{ContentType: mw.FormDataContentType()}, mp.Bytes(), want{
+			texts:   []string{"name\thkid\nChan\t" + id1, "file", "身份证 " + id2, "hello " + id1},
+			origins: []string{"multipart:media/report.xlsx/xl/worksheets/sheet1.xml", "multipart:type", "multipart:note/note.txt", "multipart:payload>json:$.content"}, clean: true}},
+		{"json msgParam", Input{ContentType: "application/json; charset=utf-8"}, robot, want{
+			texts:   []string{"客人身份證 " + id1},
+			origins: []string{"json:$.msgParam>$.content", "json:$.robotCode", "json:$.userIds[0]"}, clean: true}},
+		{"form urlencoded", Input{ContentType: "application/x-www-form-urlencoded"}, []byte(form), want{
+			texts:   []string{id2, "香港身份證 " + id1},
+			origins: []string{"form:msgParam>json:$.content", "form:note"}, clean: true}},
+		{"stacked gzip br zstd", Input{ContentEncoding: "gzip, br, zstd"}, stacked, want{texts: []string{"stacked body " + id1}, clean: true}},
+		{"deflate raw", Input{ContentEncoding: "deflate"}, rawDeflate(t, []byte("raw deflate "+id1)), want{texts: []string{"raw deflate " + id1}, clean: true}},
+		{"deflate zlib", Input{ContentEncoding: "deflate"}, flateBytes(t, []byte("zlib deflate "+id1)), want{texts: []string{"zlib deflate " + id1}, clean: true}},
+		{"raw PUT docx with wrong type", Input{ContentType: "application/octet-stream"}, buildDOCX(t, []string{"put " + id1}, nil), want{texts: []string{"put " + id1}, clean: true}},
+		{"origin prefix", Input{Origin: "file:x.json"}, []byte(`{"a":"b"}`), want{origins: []string{"file:x.json>json:$.a"}, clean: true}},
+		{"plain origin", Input{Origin: "upload"}, []byte("just text"), want{origins: []string{"upload"}, clean: true}},
+		{"unknown encoding", Input{ContentEncoding: "compress"}, []byte("x"), want{problems: []ProblemKind{Unsupported}}},
+		{"bad gzip encoding", Input{ContentEncoding: "gzip"}, []byte("not gzip at all"), want{problems: []ProblemKind{Malformed}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := tc.in
+			in.Body, in.Size = bytes.NewReader(tc.body), int64(len(tc.body))
+			check(t, run(t, in, Limits{}), tc.want)
+		})
+	}
+}
+
+// jsonInString encodes v as JSON, then that document as a JSON string, the
+// way DingTalk's msgParam travels.
+func jsonInString(t *testing.T, v any) string {
+	inner, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outer, err := json.Marshal(string(inner))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(outer)
+}
+
+func rawDeflate(t *testing.T, b []byte) []byte {
+	var buf bytes.Buffer
+	w, _ := flate.NewWriter(&buf, flate.BestSpeed)
+	w.Write(b)
+	w.Close()
+	return buf.Bytes()
+}
+
+func stack(t *testing.T, b []byte, codings ...string) []byte {
+	for _, c := range codings {
+		var buf bytes.Buffer
+		switch c {
+		case "gzip":
+			buf.Write(gzipBytes(t, b, ""))
+		case "br":
+			w := brotli.NewWriter(&buf)
+			w.Write(b)
+			w.Close()
+		case "zstd":
+			w, _ := zstd.NewWriter(&buf)
+			w.Write(b)
+			w.Close()
+		}
+		b = buf.Bytes()
+	}
+	return b
+}
+
+func TestProblems(t *testing.T) {
+	secret := hkid("Z", "654321")
+	encZip := buildZip(t, zipEntry{name: "secret.txt", body: []byte(secret), flags: 1}, zipEntry{name: "open.txt", body: []byte("open part")})
+	encPDF := buildLatinPDF(t, []string{"locked " + secret}, "/Encrypt 99 0 R /ID [<01> <01>]")
+	truncPDF := buildLatinPDF(t, []string{"first page " + secret, "second page"}, "")
+	// Cut inside the second page's content stream.
+	cut := bytes.LastIndex(truncPDF, []byte("stream\n")) + 10
+	truncPDF = truncPDF[:cut]
+	ole := append([]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), make([]byte, 600)...)
+	ole = append(ole, utf16le("EncryptionInfo")...)
+	ole = append(ole, make([]byte, 200)...)
+	legacy := append([]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), make([]byte, 600)...)
+	legacy = append(legacy, utf16le("Legacy word text "+secret)...)
+	corruptZip := buildZip(t, zipEntry{name: "a.txt", body: bytes.Repeat([]byte("abc "), 1000)})
+	corruptZip = corruptZip[:len(corruptZip)-30] // central directory damaged
+	badGz := gzipBytes(t, bytes.Repeat([]byte("ok text "+secret+"\n"), 2000), "")
+	badGz = badGz[:len(badGz)/2]
+	random := make([]byte, 4096)
+	for i := range random {
+		random[i] = byte(i*7919 + i/13)
+	}
+
+	tests := []struct {
+		name string
+		body []byte
+		want want
+	}{
+		{"encrypted zip entry", encZip, want{texts: []string{"open part"}, absent: []string{secret}, problems: []ProblemKind{Encrypted}}},
+		{"encrypted pdf", encPDF, want{absent: []string{"locked"}, problems: []ProblemKind{Encrypted}}},
+		{"encrypted ooxml (ole)", ole, want{problems: []ProblemKind{Encrypted}}},
+		{"legacy ole best effort", legacy, want{texts: []string{"Legacy word text"}, problems: []ProblemKind{Unsupported}}},
+		{"truncated pdf keeps text", truncPDF, want{texts: []string{"first page " + secret}, problems: []ProblemKind{Malformed}}},
+		{"corrupt zip", corruptZip, want{problems: []ProblemKind{Malformed}}},
+		{"truncated gzip keeps text", badGz, want{texts: []string{"ok text"}, problems: []ProblemKind{Malformed}}},
+		{"png", append([]byte("\x89PNG\r\n\x1a\n"), random...), want{problems: []ProblemKind{Unsupported}}},
+		{"jpeg", append([]byte("\xff\xd8\xff\xe0"), random...), want{problems: []ProblemKind{Unsupported}}},
+		{"gif", append([]byte("GIF89a"), random...), want{problems: []ProblemKind{Unsupported}}},
+		{"webp", append([]byte("RIFF\x00\x00\x00\x00WEBPVP8 "), random...), want{problems: []ProblemKind{Unsupported}}},
+		{"heic", append([]byte("\x00\x00\x00\x18ftypheic"), random...), want{problems: []ProblemKind{Unsupported}}},
+		{"mp4", append([]byte("\x00\x00\x00\x18ftypisom"), random...), want{problems: []ProblemKind{Unsupported}}},
+		{"unknown binary", random, want{problems: []ProblemKind{Unsupported}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := run(t, bodyInput(tc.body), Limits{})
+			check(t, res, tc.want)
+			for _, p := range res.Problems {
+				if strings.Contains(p.Reason, secret) || strings.Contains(p.Reason, "654321") {
+					t.Errorf("problem reason leaks content: %q", p.Reason)
+				}
+			}
+		})
+	}
+}
+
+func utf16le(s string) []byte {
+	var b []byte
+	for _, r := range s {
+		b = append(b, byte(r), byte(r>>8))
+	}
+	return b
+}
+
+func TestLimits(t *testing.T) {
+	zeros := buildZip(t, zipEntry{name: "bomb.txt", body: bytes.Repeat([]byte("0"), 8<<20)})
+	deep := []byte("deep secret")
+	for i := 0; i < 5; i++ {
+		deep = buildZip(t, zipEntry{name: fmt.Sprintf("l%d.zip", i), body: deep})
+	}
+	var many []zipEntry
+	for i := 0; i < 20; i++ {
+		many = append(many, zipEntry{name: fmt.Sprintf("f%02d.txt", i), body: []byte(fmt.Sprintf("file %d", i))})
+	}
+	long := bytes.Repeat([]byte("0123456789"), 100)
+	gz := gzipBytes(t, bytes.Repeat([]byte("line of text\n"), 200000), "") // 2.6 MB
+
+	tests := []struct {
+		name   string
+		in     Input
+		lim    Limits
+		text   []string
+		absent []string
+		maxTxt int64
+	}{
+		{"ratio bomb", bodyInput(zeros), Limits{MaxRatio: 10}, []string{"0000"}, nil, 4<<20 + 1},
+		{"declared size over max", bodyInput(zeros), Limits{MaxDecompressed: 1 << 20}, []string{"0000"}, nil, 1 << 20},
+		{"depth", bodyInput(deep), Limits{MaxDepth: 3}, nil, []string{"deep secret"}, 0},
+		{"entries", bodyInput(buildZip(t, many...)), Limits{MaxEntries: 5}, []string{"file 0", "file 4"}, []string{"file 5"}, 0},
+		{"total bytes", bodyInput(long), Limits{MaxTotalBytes: 95}, []string{"0123456789"}, nil, 95},
+		{"gzip decompressed size", bodyInput(gz), Limits{MaxDecompressed: 1 << 20}, []string{"line of text"}, nil, 1 << 20},
+		{"content-encoding size", Input{ContentEncoding: "gzip", Body: bytes.NewReader(gz), Size: int64(len(gz))}, Limits{MaxDecompressed: 1 << 20}, []string{"line of text"}, nil, 1 << 20},
+		{"time budget", bodyInput(long), Limits{TimeBudget: 1}, nil, []string{"0123"}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := run(t, tc.in, tc.lim)
+			check(t, res, want{texts: tc.text, absent: tc.absent, problems: []ProblemKind{Limit}})
+			if tc.maxTxt > 0 && res.TextBytes > tc.maxTxt {
+				t.Errorf("TextBytes %d over %d", res.TextBytes, tc.maxTxt)
+			}
+		})
+	}
+}
+
+func TestDeepZipWithinLimit(t *testing.T) {
+	deep := []byte("deep secret")
+	for i := 0; i < 5; i++ {
+		deep = buildZip(t, zipEntry{name: fmt.Sprintf("l%d.zip", i), body: deep})
+	}
+	check(t, run(t, bodyInput(deep), Limits{}), want{texts: []string{"deep secret"}, origins: []string{"zip:l4.zip/l3.zip/l2.zip/l1.zip/l0.zip"}, clean: true})
+}
+
+func TestCancelledContextIsError(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Extract(ctx, bodyInput([]byte("x")), Limits{})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
+
+func TestSpilledFile(t *testing.T) {
+	// The proxy spills large bodies to disk and passes the *os.File.
+	path := filepath.Join(t.TempDir(), "spill")
+	body := buildZip(t, zipEntry{name: "x.txt", body: []byte("spilled text")})
+	if err := os.WriteFile(path, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	check(t, run(t, Input{Body: f, Size: int64(len(body)), Origin: "body"}, Limits{}), want{texts: []string{"spilled text"}, origins: []string{"body/x.txt"}, clean: true})
+}
+
+func TestDetectLegacyCharset(t *testing.T) {
+	tests := []struct {
+		name, text string
+		big5       bool
+	}{
+		{"traditional finance", "綜合財務狀況表 於二零二五年十二月三十一日 物業、廠房及設備 應收賬款 現金及現金等價物", true},
+		{"traditional medical", "出院小結 病人姓名 診斷 社區性肺炎 第二型糖尿病 覆診 瑪麗醫院內科門診", true},
+		{"simplified finance", "利润表 单位：人民币万元 营业收入 营业成本 净利润 资产负债表", false},
+		{"simplified notice", "各位好，请于周五前提交差旅报销单，附上发票原件。", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var b []byte
+			if tc.big5 {
+				b = encode(t, traditionalchinese.Big5, tc.text)
+			} else {
+				b = encode(t, simplifiedchinese.GBK, tc.text)
+			}
+			got, ok := decodeText(b, "")
+			if !ok || got != tc.text {
+				t.Errorf("decoded %q, want %q", got, tc.text)
+			}
+		})
+	}
+}
+
+func TestNoTimeBudgetDrift(t *testing.T) {
+	// A generous budget must not report a Limit on ordinary input.
+	res := run(t, bodyInput([]byte("hello")), Limits{TimeBudget: int64(time.Minute)})
+	check(t, res, want{texts: []string{"hello"}, clean: true})
+}
