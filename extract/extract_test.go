@@ -3,9 +3,9 @@ package extract
 import (
 	"bytes"
 	"compress/flate"
-	"encoding/json"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"mime/multipart"
@@ -169,8 +169,8 @@ func TestFormats(t *testing.T) {
 		"docx": docx, "xlsx": xlsx, "pptx slide order": pptx, "odt": odt, "ods": ods,
 		"pdf cjk type0 tounicode objstm": cjkPDF, "pdf latin two pages": latinPDF,
 		"big5 text": encode(t, traditionalchinese.Big5, big5Text), "gbk text": encode(t, simplifiedchinese.GBK, gbkText),
-		"big5 declared":  encode(t, traditionalchinese.Big5, big5Text),
-		"utf16le bom":    append([]byte{0xff, 0xfe}, le...), "utf16be bom": append([]byte{0xfe, 0xff}, be...),
+		"big5 declared": encode(t, traditionalchinese.Big5, big5Text),
+		"utf16le bom":   append([]byte{0xff, 0xfe}, le...), "utf16be bom": append([]byte{0xfe, 0xff}, be...),
 		"utf16le no bom": le, "utf16be no bom": be, "utf8 bom": []byte("\xef\xbb\xbfhéllo 香港"),
 		"nested zip": nested, "html big5 meta": htmlDoc, "rtf big5": rtf, "rtf gbk": rtfGBK, "gzip file": gz,
 		"json robot": jsonDoc, "csv": []byte("name,hkid\nChan," + id1 + "\n"),

@@ -358,7 +358,7 @@ func buildCJKPDF(t testing.TB, lines []string) []byte {
 	page := p.add("")
 	content := p.add(pdfStreamObj("/Filter /FlateDecode", flateBytes(t, []byte(cs.String()))))
 	toUni := p.add(pdfStreamObj("/Filter /FlateDecode", flateBytes(t, []byte(cmap.String()))))
-	type0 := p.add("")  // in the object stream
+	type0 := p.add("")   // in the object stream
 	cidfont := p.add("") // in the object stream
 	objs := []string{
 		fmt.Sprintf("<< /Type /Font /Subtype /Type0 /BaseFont /ABCDEF+NotoSansCJK /Encoding /Identity-H /DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>", cidfont, toUni),
