@@ -1,0 +1,463 @@
+package proxy
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"mime"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"net/netip"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/elazarl/goproxy"
+
+	"github.com/dlpgate/dlpgate/audit"
+	"github.com/dlpgate/dlpgate/extract"
+	"github.com/dlpgate/dlpgate/inspect"
+	"github.com/dlpgate/dlpgate/rules"
+)
+
+// Scope actions a policy endpoint may name.
+const (
+	scopeInspect = "inspect"
+	scopeTunnel  = "tunnel"
+	scopeBlock   = "block"
+)
+
+// identity is who sent a proxy request, set by ServeHTTP.
+type identity struct {
+	user   string
+	groups []string
+	client netip.Addr
+}
+
+type identityKey struct{}
+
+// connInfo travels in goproxy's ctx.UserData, which v1.9.3 copies into
+// every request read from an intercepted connection.
+type connInfo struct {
+	identity
+	host     string // CONNECT (or request) host, no port
+	endpoint string // endpoint group from the scope decision
+	action   string // inspect, tunnel or block
+	// conn is the client connection of an intercepted CONNECT, nil otherwise.
+	conn *trackedConn
+}
+
+// gpLogger routes goproxy's Printf logs to slog at debug level, with secrets
+// in URLs (its errors quote them) redacted.
+type gpLogger struct{ l *slog.Logger }
+
+func (g gpLogger) Printf(format string, v ...any) {
+	g.l.Debug(redactText(fmt.Sprintf(format, v...)), "component", "goproxy")
+}
+
+var secretInText = regexp.MustCompile(`(?i)([?&][^=&\s"']*(?:token|secret|password|sign|timestamp)[^=&\s"']*=)[^&\s"']*`)
+
+// redactText masks query secrets inside free text such as url.Error messages.
+func redactText(s string) string { return secretInText.ReplaceAllString(s, "${1}"+redacted) }
+
+func (s *Server) newGoproxy() *goproxy.ProxyHttpServer {
+	gp := goproxy.NewProxyHttpServer()
+	gp.Logger = gpLogger{s.log}
+	gp.Tr = s.tr
+	gp.ConnectDial = nil // it read HTTPS_PROXY without NO_PROXY; ours below honours both
+	gp.ConnectDialWithReq = s.connectDial
+	gp.KeepAcceptEncoding = true // bodies pass through as the server encodes them
+	gp.AllowHTTP2 = false
+	gp.NonproxyHandler = http.HandlerFunc(s.serveLocal)
+	gp.OnRequest().HandleConnectFunc(s.handleConnect)
+	gp.OnRequest().DoFunc(s.handleRequest)
+	return gp
+}
+
+// ServeHTTP admits allowed clients, authenticates them and hands proxy
+// requests to goproxy; direct requests get /proxy.pac and /ca.pem.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	client := remoteAddr(r)
+	if !s.clientAllowed(client) {
+		s.log.Warn("client not allowed", "client", client.String())
+		w.Header().Set("Connection", "close")
+		http.Error(w, "dlpgate: this client is not allowed to use the proxy", http.StatusForbidden)
+		return
+	}
+	if (r.Method != http.MethodConnect && !r.URL.IsAbs()) || s.isSelfRequest(r) {
+		s.serveLocal(w, r)
+		return
+	}
+	id := &identity{client: client}
+	if s.opts.Identify != nil {
+		user, groups, err := s.opts.Identify(r.Header.Get("Proxy-Authorization"), client)
+		if err != nil {
+			s.log.Info("proxy authentication required", "client", client.String(), "reason", err.Error())
+			w.Header().Set("Proxy-Authenticate", `Basic realm="dlpgate"`)
+			http.Error(w, "dlpgate: proxy authentication required", http.StatusProxyAuthRequired)
+			return
+		}
+		id.user, id.groups = user, groups
+	}
+	s.gp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), identityKey{}, id)))
+}
+
+func identityFrom(ctx context.Context, r *http.Request) identity {
+	if id, ok := ctx.Value(identityKey{}).(*identity); ok {
+		return *id
+	}
+	return identity{client: remoteAddr(r)}
+}
+
+// handleConnect is the one catch-all CONNECT handler: intercept in-scope
+// hosts with our CA, reject blocked ones, tunnel (and log) the rest.
+func (s *Server) handleConnect(host string, ctx *goproxy.ProxyCtx) (*goproxy.ConnectAction, string) {
+	r := ctx.Req
+	hostname := normalizeHost(host)
+	eng := s.opts.Engine()
+	endpoint, action := eng.Policy.Scope(hostname)
+	info := &connInfo{identity: identityFrom(r.Context(), r), host: hostname, endpoint: endpoint, action: action}
+	ctx.UserData = info
+	switch action {
+	case scopeInspect:
+		info.conn = connFrom(r.Context())
+		s.log.Debug("intercept", "host", hostname, "endpoint", endpoint, "client", info.client.String(), "user", info.user)
+		return &goproxy.ConnectAction{Action: goproxy.ConnectMitm, TLSConfig: s.mitmTLSConfig}, host
+	case scopeBlock:
+		ev := s.scopeEvent(info, r, endpoint)
+		s.record(r.Context(), ev) // the host is blocked either way
+		ctx.Resp = s.errorResponse(r, http.StatusForbidden, codeHostBlocked,
+			fmt.Sprintf("blocked by dlpgate: host %s is blocked by policy (endpoint %s); event %s", hostname, endpoint, ev.ID))
+		ctx.Resp.Close = true
+		return &goproxy.ConnectAction{Action: goproxy.ConnectReject}, host
+	default:
+		s.log.Debug("tunnel", "host", host, "endpoint", endpoint, "client", info.client.String(), "user", info.user)
+		return &goproxy.ConnectAction{Action: goproxy.ConnectAccept}, host
+	}
+}
+
+func (s *Server) mitmTLSConfig(host string, _ *goproxy.ProxyCtx) (*tls.Config, error) {
+	return s.issuer.TLSConfig(host), nil
+}
+
+// handleRequest sees every plain-HTTP proxy request and every request read
+// from an intercepted connection.
+func (s *Server) handleRequest(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Request, *http.Response) {
+	ctx.RoundTripper = goproxy.RoundTripperFunc(s.roundTrip)
+	eng := s.opts.Engine() // this request keeps this engine to the end
+	info, _ := ctx.UserData.(*connInfo)
+	if info == nil {
+		// Plain HTTP through the proxy: decide the scope per request.
+		hostname := normalizeHost(req.URL.Host)
+		endpoint, action := eng.Policy.Scope(hostname)
+		info = &connInfo{identity: identityFrom(req.Context(), req), host: hostname, endpoint: endpoint, action: action}
+		ctx.UserData = info
+		switch action {
+		case scopeInspect:
+		case scopeBlock:
+			ev := s.scopeEvent(info, req, endpoint)
+			s.record(req.Context(), ev)
+			return req, s.errorResponse(req, http.StatusForbidden, codeHostBlocked,
+				fmt.Sprintf("blocked by dlpgate: host %s is blocked by policy (endpoint %s); event %s", hostname, endpoint, ev.ID))
+		default:
+			s.log.Debug("pass", "host", hostname, "method", req.Method, "client", info.client.String())
+			return req, nil
+		}
+	}
+	if info.action != scopeInspect {
+		return req, nil
+	}
+	return s.inspectRequest(req, info, eng)
+}
+
+// inspectRequest holds the body, inspects it and forwards or blocks.
+func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.Engine) (*http.Request, *http.Response) {
+	ctx := req.Context()
+	start := time.Now()
+	host := normalizeHost(req.URL.Host)
+	if host == "" {
+		host = info.host
+	}
+	rq := rules.Request{
+		User: info.user, Groups: info.groups, ClientIP: info.client,
+		Host: host, Method: req.Method, Path: req.URL.Path,
+		Endpoint: info.endpoint,
+		Time:     start,
+	}
+	// A path-scoped endpoint may block or pass some paths of an inspected host.
+	endpoint, action := eng.Policy.Route(host, req.URL.Path)
+	if endpoint != "" {
+		rq.Endpoint = endpoint
+	}
+	switch action {
+	case scopeBlock:
+		dec := rules.Decision{Action: rules.Block, Rule: "scope:" + endpoint, Reason: "path blocked by endpoint action", PolicyVersion: eng.Policy.Version()}
+		ev := s.newEvent(info, req, rq, dec, "http")
+		s.logDecision(ev, 0)
+		s.record(ctx, ev)
+		resp := s.blockResponse(req, ev, codeHostBlocked)
+		if hasBody(req) {
+			s.closeAfter(resp, info)
+		}
+		return req, resp
+	case scopeTunnel:
+		s.log.Debug("pass", "host", host, "path", req.URL.Path, "endpoint", endpoint)
+		return req, nil
+	}
+	if !hasBody(req) {
+		return req, nil
+	}
+	maxInspect, failOpen := limits(eng)
+	held, err := s.holdBody(req.Body, req.ContentLength, s.opts.MemoryBudget, maxInspect)
+	if held != nil {
+		// Removed when the request is finished (goproxy cancels the request
+		// context after the response is written), whatever happened.
+		context.AfterFunc(ctx, held.release)
+	}
+	switch {
+	case errors.Is(err, errOversize):
+		return s.oversize(req, info, eng, rq, held, failOpen)
+	case err != nil:
+		s.log.Info("request body not received", "host", host, "path", req.URL.Path, "client", info.client.String(), "err", err.Error())
+		resp := s.errorResponse(req, http.StatusBadRequest, codeBadRequest, "dlpgate: the request body could not be read")
+		resp.Close = true
+		return req, resp
+	}
+	res, err := eng.Inspect(ctx, rq, extract.Input{
+		ContentType:     req.Header.Get("Content-Type"),
+		ContentEncoding: req.Header.Get("Content-Encoding"),
+		Body:            held,
+		Size:            held.size,
+		Origin:          "body",
+	})
+	if err != nil {
+		resp := s.errorResponse(req, http.StatusServiceUnavailable, codeInspectFailed, "dlpgate: inspection was interrupted")
+		resp.Close = true
+		return req, resp
+	}
+	dec := res.Decision
+	ev := s.newEvent(info, req, rq, dec, "http")
+	ev.RuleDescription = ruleDescription(eng.Policy, dec.Rule)
+	ev.Findings = res.Findings
+	ev.BodyBytes, ev.BodySHA256 = held.size, held.sum
+	s.logDecision(ev, time.Since(start))
+	if ev.Action != "allow" {
+		ev.FileNames = multipartNames(req.Header.Get("Content-Type"), held)
+		if err := s.record(ctx, ev); err != nil && !failOpen {
+			return req, s.errorResponse(req, http.StatusForbidden, codeAuditDown, auditDownMessage(ev.ID))
+		}
+	}
+	if dec.Action == rules.Block {
+		return req, s.blockResponse(req, ev, codePolicy)
+	}
+	// Forward exactly the bytes held, with a length (no chunking upstream).
+	req.Body = held.reader()
+	req.GetBody = func() (io.ReadCloser, error) { return held.reader(), nil }
+	req.ContentLength = held.size
+	req.TransferEncoding = nil
+	req.Header.Del("Transfer-Encoding")
+	req.Header.Del("Expect") // the body is here; upstream need not approve it
+	return req, nil
+}
+
+// oversize applies the oversize action to a body larger than max_inspect_bytes.
+func (s *Server) oversize(req *http.Request, info *connInfo, eng *inspect.Engine, rq rules.Request, held *heldBody, failOpen bool) (*http.Request, *http.Response) {
+	dec := eng.Oversize(rq)
+	ev := s.newEvent(info, req, rq, dec, "http")
+	if req.ContentLength > 0 {
+		ev.BodyBytes = req.ContentLength
+	} else {
+		ev.BodyBytes = held.size
+	}
+	s.logDecision(ev, 0)
+	if ev.Action != "allow" {
+		if err := s.record(req.Context(), ev); err != nil && !failOpen {
+			resp := s.errorResponse(req, http.StatusForbidden, codeAuditDown, auditDownMessage(ev.ID))
+			s.closeAfter(resp, info)
+			return req, resp
+		}
+	}
+	if dec.Action == rules.Block {
+		resp := s.blockResponse(req, ev, codeOversize)
+		// The rest of the body was never read: this connection cannot
+		// carry another request.
+		s.closeAfter(resp, info)
+		return req, resp
+	}
+	// Let it through uninspected: what was held, then the rest as it comes.
+	if held.size > 0 {
+		req.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(held.reader(), req.Body), req.Body}
+		if req.ContentLength < 0 {
+			req.TransferEncoding = []string{"chunked"}
+		}
+	}
+	return req, nil
+}
+
+// closeAfter marks resp as the connection's last and, on an intercepted
+// connection (where goproxy would drain the unread body to EOF), half-closes
+// the client connection once the response is written and gives the drain a
+// short deadline.
+func (s *Server) closeAfter(resp *http.Response, info *connInfo) {
+	resp.Close = true
+	tc := info.conn
+	if tc == nil {
+		return
+	}
+	resp.Body = &closeHook{ReadCloser: resp.Body, fn: func() {
+		tc.CloseWrite()
+		tc.SetReadDeadline(time.Now().Add(2 * time.Second))
+	}}
+}
+
+type closeHook struct {
+	io.ReadCloser
+	fn func()
+}
+
+func (c *closeHook) Close() error {
+	err := c.ReadCloser.Close()
+	c.fn()
+	return err
+}
+
+func hasBody(req *http.Request) bool {
+	if req.Body == nil || req.Body == http.NoBody {
+		return false
+	}
+	return req.ContentLength != 0 || len(req.TransferEncoding) > 0
+}
+
+// limits reads the per-request switches from the policy the request
+// started with: max_inspect_bytes (0 = no limit) and fail_mode.
+func limits(eng *inspect.Engine) (maxInspect int64, failOpen bool) {
+	maxInspect = eng.Policy.MaxInspectBytes()
+	if maxInspect <= 0 {
+		maxInspect = math.MaxInt64 - 1
+	}
+	return maxInspect, eng.Policy.Spec().Global.FailMode == "open"
+}
+
+// record writes ev to the audit log, if any. The caller decides what a
+// failure means (fail_mode).
+func (s *Server) record(ctx context.Context, ev *audit.Event) error {
+	if s.opts.Recorder == nil {
+		return nil
+	}
+	if err := s.opts.Recorder.Record(ctx, ev); err != nil {
+		s.log.Error("audit record failed", "event", ev.ID, "action", ev.Action, "err", err.Error())
+		return fmt.Errorf("record event %s: %w", ev.ID, err)
+	}
+	return nil
+}
+
+func (s *Server) newEvent(info *connInfo, req *http.Request, rq rules.Request, dec rules.Decision, channel string) *audit.Event {
+	action := string(dec.Action)
+	if dec.WouldBlock {
+		action = "would-block"
+	}
+	return &audit.Event{
+		Time:          rq.Time.UTC(),
+		ID:            newEventID(),
+		Action:        action,
+		Rule:          dec.Rule,
+		RuleReason:    dec.Reason,
+		Severity:      dec.Severity,
+		Exception:     dec.Exception,
+		Explain:       dec.Explain,
+		User:          info.user,
+		Groups:        info.groups,
+		ClientIP:      addrString(info.client),
+		Host:          rq.Host,
+		Method:        req.Method,
+		Path:          req.URL.Path,
+		Query:         RedactQuery(req.URL.RawQuery),
+		Endpoint:      rq.Endpoint,
+		PolicyVersion: dec.PolicyVersion,
+		Instance:      s.opts.Instance,
+		Channel:       channel,
+	}
+}
+
+func (s *Server) scopeEvent(info *connInfo, req *http.Request, endpoint string) *audit.Event {
+	rq := rules.Request{Host: info.host, Endpoint: endpoint, Time: time.Now()}
+	dec := rules.Decision{Action: rules.Block, Rule: "scope:" + endpoint, Reason: "host blocked by endpoint action"}
+	ev := s.newEvent(info, req, rq, dec, "connect")
+	s.logDecision(ev, 0)
+	return ev
+}
+
+func ruleDescription(p *rules.Policy, name string) string {
+	if name == "" {
+		return ""
+	}
+	for _, r := range p.Spec().Rules {
+		if r.Name == name {
+			return r.Description
+		}
+	}
+	return ""
+}
+
+func (s *Server) logDecision(ev *audit.Event, took time.Duration) {
+	level := slog.LevelDebug
+	if ev.Action != "allow" {
+		level = slog.LevelInfo
+	}
+	s.log.Log(context.Background(), level, "decision",
+		"action", ev.Action, "rule", ev.Rule, "event", ev.ID, "host", ev.Host, "method", ev.Method,
+		"path", ev.Path, "query", ev.Query, "endpoint", ev.Endpoint, "user", ev.User, "client", ev.ClientIP,
+		"bytes", ev.BodyBytes, "sha256", ev.BodySHA256, "channel", ev.Channel, "took", took)
+}
+
+// multipartNames lists the file names of a multipart body's parts (part
+// headers only; contents are skipped).
+func multipartNames(contentType string, h *heldBody) []string {
+	mt, params, err := mime.ParseMediaType(contentType)
+	if err != nil || !strings.HasPrefix(mt, "multipart/") || params["boundary"] == "" {
+		return nil
+	}
+	mr := multipart.NewReader(io.NewSectionReader(h, 0, h.size), params["boundary"])
+	var names []string
+	for len(names) < 100 {
+		p, err := mr.NextPart()
+		if err != nil {
+			break
+		}
+		if fn := p.FileName(); fn != "" {
+			names = append(names, fn)
+		}
+		p.Close()
+	}
+	return names
+}
+
+func newEventID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func addrString(a netip.Addr) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.String()
+}
+
+func normalizeHost(h string) string {
+	if host, _, err := net.SplitHostPort(h); err == nil {
+		h = host
+	}
+	return strings.ToLower(strings.TrimSuffix(strings.Trim(h, "[]"), "."))
+}
