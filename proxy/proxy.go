@@ -39,8 +39,8 @@ type IdentifyFunc func(proxyAuth string, client netip.Addr) (user string, groups
 
 // Defaults for zero Options fields.
 const (
-	DefaultMemoryBudget    = 8 << 20
-	DefaultIdleTimeout     = 2 * time.Minute
+	DefaultMemoryBudget = 8 << 20
+	DefaultIdleTimeout  = 2 * time.Minute
 )
 
 // Options configure a Server. CA and Engine are required.
