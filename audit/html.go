@@ -5,6 +5,7 @@ import (
 	"html"
 	"html/template"
 	"io"
+	"path/filepath"
 	"strings"
 )
 
@@ -55,7 +56,7 @@ func (s *Summary) WriteHTML(w io.Writer) error {
 	data := map[string]any{
 		"Period":      period,
 		"Generated":   s.Generated.In(s.loc).Format("2006-01-02 15:04 MST"),
-		"Files":       strings.Join(s.Files, ", "),
+		"Files":       fileNames(s.Files),
 		"Total":       s.Total,
 		"Blocks":      s.ByAction[ActionBlock],
 		"WouldBlocks": s.ByAction[ActionWouldBlock],
@@ -73,6 +74,16 @@ func (s *Summary) WriteHTML(w io.Writer) error {
 		"Recent":      recent,
 	}
 	return reportTemplate.Execute(w, data)
+}
+
+// fileNames lists base names (the directory is the same for a log set and
+// would only add noise to a printed page).
+func fileNames(files []string) string {
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = filepath.Base(f)
+	}
+	return strings.Join(names, ", ")
 }
 
 func top(c []Count, n int) []Count {
@@ -115,7 +126,7 @@ func (s *Summary) dayChart(acts []string) string {
 	scale := niceMax(maxv)
 	plotH := float64(H - bottom - top)
 	slot := float64(W-left-8) / float64(len(s.Days))
-	barW := max(slot*0.7, 1)
+	barW := min(max(slot*0.7, 1), 90)
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="Events per day by action">`, W, H)
 	for i := 0; i <= 4; i++ { // grid lines and axis labels
@@ -158,7 +169,10 @@ func barChart(rows []Count, matches bool) string {
 	for _, r := range rows {
 		maxv = max(maxv, r.Events)
 	}
-	barMax := float64(W - labelW - 60)
+	barMax := float64(W - labelW - 50)
+	if matches {
+		barMax = float64(W - labelW - 120)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" width="100%%" role="img">`, W, H)
 	for i, r := range rows {
