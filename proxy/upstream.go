@@ -174,7 +174,7 @@ func (s *Server) roundTrip(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Resp
 	}
 	if ws && resp.StatusCode == http.StatusSwitchingProtocols {
 		if rwc, ok := resp.Body.(io.ReadWriteCloser); ok {
-			resp.Body = s.wrapWebSocket(req, info, rwc)
+			resp.Body = s.wrapWebSocket(req, resp, info, rwc)
 		}
 		if tc := connFrom(req.Context()); tc != nil {
 			tc.touch()
