@@ -289,3 +289,10 @@ func (a *Authenticator) dummyHash() []byte {
 
 // Required reports whether clients must authenticate.
 func (a *Authenticator) Required() bool { return a.required }
+
+// Lookup is Identify in the shape of proxy.IdentifyFunc, so that the
+// command wiring can pass auth.Lookup directly.
+func (a *Authenticator) Lookup(proxyAuthorization string, client netip.Addr) (user string, groups []string, err error) {
+	id, err := a.Identify(proxyAuthorization, client)
+	return id.User, id.Groups, err
+}
