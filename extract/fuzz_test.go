@@ -1,0 +1,162 @@
+package extract
+
+import (
+	"bytes"
+	"context"
+	"mime/multipart"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/traditionalchinese"
+)
+
+// fuzzLimits keep every fuzz run small and bounded in time.
+var fuzzLimits = Limits{MaxTotalBytes: 1 << 20, MaxDecompressed: 8 << 20, MaxEntries: 200, MaxDepth: 6, TimeBudget: int64(2 * time.Second)}
+
+// fuzzCheck runs Extract with panics surfacing (not turned into problems)
+// and checks the result's invariants.
+func fuzzCheck(t *testing.T, in Input) {
+	t.Helper()
+	res, err := extractOpts(context.Background(), in, fuzzLimits, true)
+	if err != nil {
+		t.Fatalf("Extract error on a live context: %v", err)
+	}
+	var n int64
+	for _, s := range res.Segments {
+		if !utf8.ValidString(s.Text) {
+			t.Fatalf("segment %s is not valid UTF-8", s.Origin)
+		}
+		if s.Origin == "" {
+			t.Fatal("empty origin")
+		}
+		n += int64(len(s.Text))
+	}
+	if n != res.TextBytes || n > fuzzLimits.MaxTotalBytes {
+		t.Fatalf("TextBytes %d, segments %d, limit %d", res.TextBytes, n, fuzzLimits.MaxTotalBytes)
+	}
+	for _, p := range res.Problems {
+		if p.Reason == "" || p.Kind == "" {
+			t.Fatalf("empty problem %+v", p)
+		}
+	}
+}
+
+func seedDocs(f *testing.F) [][]byte {
+	id := hkid("A", "123456")
+	return [][]byte{
+		buildDOCX(f, []string{"hello " + id}, [][]string{{"a", "b"}}),
+		buildXLSX(f, [][]string{{"name", "id"}, {"x", id}}, [][]string{{"1", "2"}}),
+		buildPPTX(f, "slide"),
+		buildODT(f, "odt text"),
+		buildODS(f, [][]string{{"a", "b"}}),
+		buildLatinPDF(f, []string{"pdf " + id}, ""),
+		buildCJKPDF(f, []string{"香港 身份證"}),
+		buildZip(f, zipEntry{name: "a/b.zip", body: buildZip(f, zipEntry{name: "c.txt", body: []byte("c")})}),
+		buildZip(f, zipEntry{name: "enc.txt", body: []byte("x"), flags: 1}),
+		gzipBytes(f, []byte("gz text"), "n.txt"),
+		[]byte(`{"msgParam":"{\"content\":\"x\"}","a":[1,"b",{"c":null}]}`),
+		[]byte(`<html><meta charset="gbk"><script>x</script><p>hi &amp; bye</p></html>`),
+		[]byte(`{\rtf1\ansi\ansicpg950{\fonttbl{\f0\fcharset136 X;}}\f0 \'a4\'a4\u20013? text\par}`),
+		[]byte("\xff\xfeh\x00i\x00"),
+		encode(f, traditionalchinese.Big5, "香港身份證"),
+		encode(f, simplifiedchinese.GBK, "身份证号码"),
+		[]byte("\x89PNG\r\n\x1a\n\x00\x00"),
+		[]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1E\x00n\x00c\x00"),
+		[]byte("plain text, a,b,c\n1,2,3\n"),
+	}
+}
+
+func FuzzExtract(f *testing.F) {
+	for _, b := range seedDocs(f) {
+		f.Add(b, "")
+	}
+	f.Add([]byte("a=1&b=%7B%22c%22%3A%22d%22%7D"), "application/x-www-form-urlencoded")
+	f.Add([]byte(`{"x":"y"}`), "application/json; charset=big5")
+	f.Fuzz(func(t *testing.T, data []byte, ctype string) {
+		fuzzCheck(t, Input{ContentType: ctype, Body: bytes.NewReader(data), Size: int64(len(data))})
+	})
+}
+
+func FuzzPDF(f *testing.F) {
+	f.Add(buildLatinPDF(f, []string{"one", "two"}, ""))
+	f.Add(buildCJKPDF(f, []string{"香港 身份證 號碼"}))
+	f.Add(buildLatinPDF(f, []string{"enc"}, "/Encrypt 5 0 R"))
+	f.Add([]byte("%PDF-1.4\n1 0 obj << /Type /Page /Contents 2 0 R >> endobj 2 0 obj << /Length 99 >> stream\nBT (x) Tj ET"))
+	f.Add([]byte("%PDF-1.7\n1 0 obj<</Type/ObjStm/N 1/First 4>>stream\n2 0 <</Type/Page>>\nendstream endobj"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !bytes.HasPrefix(data, []byte("%PDF-")) {
+			data = append([]byte("%PDF-1.4\n"), data...)
+		}
+		fuzzCheck(t, Input{Body: bytes.NewReader(data), Size: int64(len(data))})
+	})
+}
+
+func FuzzZip(f *testing.F) {
+	for _, b := range seedDocs(f)[:10] {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzCheck(t, Input{Body: bytes.NewReader(data), Size: int64(len(data))})
+	})
+}
+
+func FuzzJSON(f *testing.F) {
+	f.Add(`{"msgKey":"sampleText","msgParam":"{\"content\":\"身份證\"}"}`)
+	f.Add(`[{"a":"[\"[\\\"x\\\"]\"]"}]`)
+	f.Add(`{"":"", "a b":{"c":[1,2,"3"]}}`)
+	f.Fuzz(func(t *testing.T, doc string) {
+		fuzzCheck(t, Input{ContentType: "application/json", Body: strings.NewReader(doc), Size: int64(len(doc))})
+	})
+}
+
+func FuzzMultipart(f *testing.F) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.SetBoundary("xyzzy")
+	fw, _ := mw.CreateFormFile("media", "a.xlsx")
+	fw.Write(buildXLSX(f, [][]string{{"a"}}, nil))
+	mw.WriteField("json", `{"a":"b"}`)
+	mw.Close()
+	f.Add(buf.Bytes(), "xyzzy")
+	f.Add([]byte("--b\r\nContent-Disposition: form-data; name=\"f\"\r\nContent-Transfer-Encoding: base64\r\n\r\naGVsbG8=\r\n--b--\r\n"), "b")
+	f.Fuzz(func(t *testing.T, body []byte, boundary string) {
+		fuzzCheck(t, Input{ContentType: "multipart/form-data; boundary=" + boundary, Body: bytes.NewReader(body), Size: int64(len(body))})
+	})
+}
+
+func FuzzRTF(f *testing.F) {
+	f.Add([]byte(`{\rtf1\ansi\ansicpg936 \'c9\'ed\'b7\'dd\u-28888?\par{\*\x y}}`))
+	f.Add([]byte(`{\rtf1{\fonttbl{\f1\fcharset136 A;}}\f1\'a5\'c1\uc2\u20013\'a1\'a1 \bin5 abcde}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !bytes.HasPrefix(data, []byte(`{\rtf`)) {
+			data = append([]byte(`{\rtf1 `), data...)
+		}
+		fuzzCheck(t, Input{Body: bytes.NewReader(data), Size: int64(len(data))})
+	})
+}
+
+func FuzzCharset(f *testing.F) {
+	f.Add(encode(f, traditionalchinese.Big5, "香港身份證號碼"), "")
+	f.Add(encode(f, simplifiedchinese.GBK, "资产负债表"), "gbk")
+	f.Add([]byte("\xfe\xff\x00h"), "")
+	f.Add([]byte("h\x00i\x00"), "utf-16")
+	f.Fuzz(func(t *testing.T, data []byte, declared string) {
+		s, ok := decodeText(data, declared)
+		if ok && !utf8.ValidString(s) {
+			t.Fatal("decodeText returned invalid UTF-8")
+		}
+	})
+}
+
+func FuzzContentEncoding(f *testing.F) {
+	f.Add(gzipBytes(f, []byte("x"), ""), "gzip")
+	f.Add(flateBytes(f, []byte("x")), "deflate")
+	f.Add([]byte{0x28, 0xb5, 0x2f, 0xfd, 0, 0}, "zstd")
+	f.Add([]byte{0x0b, 0x00, 0x80, 0x78, 0x03}, "br, gzip")
+	f.Fuzz(func(t *testing.T, data []byte, header string) {
+		fuzzCheck(t, Input{ContentEncoding: header, Body: bytes.NewReader(data), Size: int64(len(data))})
+	})
+}
