@@ -4,6 +4,7 @@
 package audit
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -271,7 +272,15 @@ func (e Event) MarshalJSON() ([]byte, error) {
 			w.File.Hash = &wireHash{SHA256: e.BodySHA256}
 		}
 	}
-	return json.Marshal(w)
+	// No HTML escaping: the file is read by people and grep (">=" stays
+	// ">="), and nothing renders it as HTML unescaped.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(w); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // UnmarshalJSON reads a record written by MarshalJSON.
