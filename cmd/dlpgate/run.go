@@ -2,12 +2,251 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"github.com/dlpgate/dlpgate/audit"
+	"github.com/dlpgate/dlpgate/certs"
+	"github.com/dlpgate/dlpgate/identity"
+	"github.com/dlpgate/dlpgate/inspect"
+	"github.com/dlpgate/dlpgate/proxy"
 )
 
-// PLACEHOLDER until the run command lands.
+const defaultListen = "127.0.0.1:8080"
+
+// cmdRun starts the proxy and serves until ctx ends (SIGINT/SIGTERM).
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "dlpgate run: not implemented yet")
-	return 2
+	fset := flag.NewFlagSet("run", flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	cfgPath := fset.String("config", "", "config/policy file merged over the embedded default")
+	listen := fset.String("listen", "", "listen address (default from config, "+defaultListen+")")
+	dataDir := fset.String("data-dir", "", "where the CA and the audit log live (default "+defaultDataDir()+")")
+	logLevel := fset.String("log-level", "info", "operational log level: debug, info, warn, error")
+	logJSON := fset.Bool("log-json", false, "operational logs as JSON lines")
+	fset.Usage = func() {
+		fmt.Fprintln(stderr, "usage: dlpgate [run] [--config FILE] [--listen ADDR] [--data-dir DIR]")
+		fset.PrintDefaults()
+	}
+	if err := fset.Parse(args); err != nil {
+		return 2
+	}
+	if fset.NArg() > 0 {
+		fset.Usage()
+		return 2
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintf(stderr, "dlpgate run: --log-level: %v\n", err)
+		return 2
+	}
+	hopts := &slog.HandlerOptions{Level: level}
+	var logger *slog.Logger
+	if *logJSON {
+		logger = slog.New(slog.NewJSONHandler(stderr, hopts))
+	} else {
+		logger = slog.New(slog.NewTextHandler(stderr, hopts))
+	}
+
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		printErrors(stderr, err)
+		return 2
+	}
+	if *listen != "" {
+		cfg.Proxy.Listen = *listen
+	}
+	if cfg.Proxy.Listen == "" {
+		cfg.Proxy.Listen = defaultListen
+	}
+	allow, err := proxy.ParsePrefixes(cfg.Proxy.AllowClients)
+	if err != nil {
+		fmt.Fprintf(stderr, "dlpgate run: %v\n", err)
+		return 2
+	}
+	if err := proxy.CheckListen(cfg.Proxy.Listen, allow); err != nil {
+		fmt.Fprintf(stderr, "dlpgate run: refusing to start: %v\n", err)
+		return 2
+	}
+	dir := *dataDir
+	if dir == "" {
+		dir = defaultDataDir()
+	}
+
+	ca, created, err := certs.LoadOrCreate(dir, time.Now())
+	if err != nil {
+		fmt.Fprintf(stderr, "dlpgate run: %v\n", err)
+		return 1
+	}
+	eng, err := buildEngine(cfg)
+	if err != nil {
+		printErrors(stderr, err)
+		return 2
+	}
+	// The lead's hot reload (config.Watch) builds a new engine and stores
+	// it here; requests in flight keep the one they loaded.
+	var engine atomic.Pointer[inspect.Engine]
+	engine.Store(eng)
+
+	aopts := audit.OptionsFromConfig(cfg.Audit, dir)
+	aopts.Logger = logger.With("component", "audit")
+	alog, err := audit.Open(aopts)
+	if err != nil {
+		fmt.Fprintf(stderr, "dlpgate run: %v\n", err)
+		return 1
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := alog.Close(cctx); err != nil {
+			logger.Error("close audit log", "err", err.Error())
+		}
+	}()
+
+	opts := proxy.Options{
+		CA:           ca,
+		Engine:       engine.Load,
+		PACHosts:     func() []string { return pacHosts(engine.Load()) },
+		MemoryBudget: int64(cfg.Proxy.MemoryBudget),
+		Recorder:     alog,
+		AllowClients: allow,
+		IdleTimeout:  time.Duration(cfg.Proxy.IdleTimeout),
+		Instance:     cfg.Audit.InstanceID,
+		Logger:       logger,
+	}
+	if a := cfg.Proxy.Auth; a.HtpasswdFile != "" || len(a.Users) > 0 || a.Required {
+		auth, err := identity.New(a)
+		if err != nil {
+			fmt.Fprintf(stderr, "dlpgate run: %v\n", err)
+			return 2
+		}
+		opts.Identify = func(h string, client netip.Addr) (string, []string, error) {
+			id, err := auth.Identify(h, client)
+			return id.User, id.Groups, err
+		}
+	}
+	if f := cfg.Proxy.UpstreamCAFile; f != "" {
+		if opts.ExtraRootCAs, err = readCerts(f); err != nil {
+			fmt.Fprintf(stderr, "dlpgate run: upstream_ca_file: %v\n", err)
+			return 2
+		}
+	}
+	if u := cfg.Proxy.UpstreamProxy; u != "" {
+		if opts.UpstreamProxy, err = url.Parse(u); err != nil || opts.UpstreamProxy.Host == "" {
+			fmt.Fprintf(stderr, "dlpgate run: upstream_proxy %q: want http://[user:pass@]host:port\n", u)
+			return 2
+		}
+	}
+	srv, err := proxy.New(opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "dlpgate run: %v\n", err)
+		return 1
+	}
+	ln, err := net.Listen("tcp", cfg.Proxy.Listen)
+	if err != nil {
+		srv.Close()
+		fmt.Fprintf(stderr, "dlpgate run: %v\n", err)
+		return 1
+	}
+	addr := ln.Addr().String()
+	if created {
+		printTrustHelp(stdout, dir, ca, addr)
+	}
+	logger.Info("dlpgate listening", "addr", addr, "data_dir", dir, "ca", certs.CertPath(dir),
+		"audit", aopts.Path, "config", cfg.Source, "policy", eng.Policy.Version())
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintf(stderr, "dlpgate run: %v\n", err)
+			return 1
+		}
+	case <-ctx.Done():
+		logger.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			logger.Warn("shutdown", "err", err.Error())
+		}
+	}
+	return 0
+}
+
+// pacHosts lists the host globs of the endpoints the proxy must see
+// (inspect and block); tunnelled ones go DIRECT.
+func pacHosts(eng *inspect.Engine) []string {
+	var hosts []string
+	seen := map[string]bool{}
+	for _, e := range eng.Policy.Spec().Endpoints {
+		if e.Action == "tunnel" {
+			continue
+		}
+		for _, h := range e.Hosts {
+			if !seen[h] {
+				seen[h] = true
+				hosts = append(hosts, h)
+			}
+		}
+	}
+	return hosts
+}
+
+// readCerts reads every CERTIFICATE block of a PEM file.
+func readCerts(path string) ([]*x509.Certificate, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []*x509.Certificate
+	for {
+		var blk *pem.Block
+		blk, b = pem.Decode(b)
+		if blk == nil {
+			break
+		}
+		if blk.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(blk.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no PEM certificates", path)
+	}
+	return out, nil
+}
+
+// defaultDataDir is $XDG_DATA_HOME/dlpgate or ~/.local/share/dlpgate on
+// Unix; on macOS and Windows the user config dir.
+func defaultDataDir() string {
+	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
+		if d, err := os.UserConfigDir(); err == nil {
+			return filepath.Join(d, "dlpgate")
+		}
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "dlpgate")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "share", "dlpgate")
+	}
+	return "dlpgate-data"
 }
