@@ -46,7 +46,9 @@ type finEvent struct {
 	seg, pos, end int
 	kind          uint8
 	term          string
-	figure        bool // a line item followed by a figure
+	// figure: a line item followed by a figure; 0 not yet known, 1 yes,
+	// 2 no. Worked out only for windows that might fire (it reads ahead).
+	figure uint8
 }
 
 // finScore is what one window shows.
@@ -62,16 +64,27 @@ type finScore struct {
 }
 
 func (c *financialClassifier) classify(doc *document) (Finding, bool) {
-	var events []finEvent
+	// Nothing can fire without a title or at least three line items.
+	total, titles, items := 0, 0, 0
 	for si := range doc.segs {
-		sg := &doc.segs[si]
+		for _, h := range doc.hitsOf(si, clsFinancial) {
+			total++
+			switch h.kind {
+			case finTitle:
+				titles++
+			case finItem:
+				items++
+			}
+		}
+	}
+	if (titles == 0 && items < 3) || items < 2 {
+		return Finding{}, false
+	}
+	events := make([]finEvent, 0, total)
+	for si := range doc.segs {
 		// "財務狀況表" inside "綜合財務狀況表" is the same title.
 		for _, h := range dropNested(doc.hitsOf(si, clsFinancial)) {
-			e := finEvent{seg: si, pos: int(h.start), end: int(h.end), kind: h.kind, term: c.vocab[h.term].term}
-			if h.kind == finItem {
-				e.figure = figureAfter(sg.text, int(h.end))
-			}
-			events = append(events, e)
+			events = append(events, finEvent{seg: si, pos: int(h.start), end: int(h.end), kind: h.kind, term: c.vocab[h.term].term})
 		}
 	}
 	if len(events) == 0 {
@@ -143,6 +156,28 @@ func finWindows(ev []finEvent, try func([]finEvent)) {
 // quoting revenue, an invoice total: none of these reach it.
 func (c *financialClassifier) score(doc *document, ev []finEvent) finScore {
 	var s finScore
+	// Cheap rejection first: no title and fewer than three item hits, or a
+	// title with fewer than two, cannot fire.
+	nt, ni := 0, 0
+	for i := range ev {
+		switch ev[i].kind {
+		case finTitle:
+			nt++
+		case finItem:
+			ni++
+		}
+	}
+	if (nt == 0 && ni < 3) || ni < 2 {
+		return s
+	}
+	for i := range ev {
+		if e := &ev[i]; e.kind == finItem && e.figure == 0 {
+			e.figure = 2
+			if figureAfter(doc.segs[e.seg].text, e.end) {
+				e.figure = 1
+			}
+		}
+	}
 	titles, items, fig := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	markers := map[string]bool{}
 	for _, e := range ev {
@@ -154,7 +189,7 @@ func (c *financialClassifier) score(doc *document, ev []finEvent) finScore {
 			titles[e.term] = true
 		case finItem:
 			items[e.term] = true
-			if e.figure {
+			if e.figure == 1 {
 				fig[e.term] = true
 			}
 		case finPeriod:
@@ -195,7 +230,7 @@ func (c *financialClassifier) score(doc *document, ev []finEvent) finScore {
 	}
 	if !T {
 		for _, e := range ev {
-			if e.kind == finItem && e.figure {
+			if e.kind == finItem && e.figure == 1 {
 				s.sample = e
 				break
 			}

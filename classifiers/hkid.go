@@ -372,7 +372,7 @@ func hkidAt(s string, i, j int, digits []byte) (hkidMatch, bool) {
 // "(3)", " (3)", "（3）", "( 3 )", " 3", "-3" or an attached "A". It returns
 // 0 when there is none.
 func checkAfter(s string, j int) (check byte, end int, bracketed bool) {
-	c, n := normAt(s, j)
+	c, n := peek(s, j)
 	switch {
 	case c == 'A' || c == 'a':
 		return 'A', j + n, false

@@ -72,11 +72,11 @@ func (c *medicalClassifier) vocabulary() []vocabEntry { return c.vocab }
 
 // medEvent is one signal at a place in the document.
 type medEvent struct {
-	seg      int
-	pos      int
-	kind     uint8
-	term     string // dictionary term or "icd:E11.65"-like label
-	labelled bool
+	seg, pos, end int
+	kind          uint8
+	term          string // dictionary term or "icd10:E11.65"-like label
+	// labelled: 0 not yet known, 1 written as a field label, 2 not.
+	labelled uint8
 }
 
 // medScore is the verdict over one window of events.
@@ -90,16 +90,29 @@ type medScore struct {
 }
 
 func (c *medicalClassifier) classify(doc *document) (Finding, bool) {
+	// Most traffic holds no clinical term at all: stop before building events.
+	anyClinical := false
+	for si := range doc.segs {
+		for _, h := range doc.hitsOf(si, clsMedical) {
+			if clinical(h.kind) {
+				anyClinical = true
+				break
+			}
+		}
+	}
+	if !anyClinical {
+		return Finding{}, false
+	}
 	var events []medEvent
 	for si := range doc.segs {
-		events = append(events, c.segmentEvents(doc, si)...)
+		events = c.segmentEvents(doc, si, events)
 	}
 	if len(events) == 0 {
 		return Finding{}, false
 	}
 	best := medScore{}
 	try := func(ev []medEvent) {
-		if s := scoreMedical(ev); s.score > best.score {
+		if s := scoreMedical(doc, ev); s.score > best.score {
 			best = s
 		}
 	}
@@ -177,18 +190,20 @@ func windows(ev []medEvent, try func([]medEvent)) {
 	}
 }
 
-// segmentEvents turns one segment's dictionary hits, HKIDs and ICD-10 codes
-// into events sorted by position.
-func (c *medicalClassifier) segmentEvents(doc *document, si int) []medEvent {
+// segmentEvents appends one segment's dictionary hits, HKIDs and ICD-10
+// codes to dst as events sorted by position.
+func (c *medicalClassifier) segmentEvents(doc *document, si int, dst []medEvent) []medEvent {
 	sg := &doc.segs[si]
-	hits := dropContained(doc.hitsOf(si, clsMedical))
-	var ev []medEvent
+	hits := doc.hitsOf(si, clsMedical)
+	if len(hits) == 0 && len(sg.hkids) == 0 {
+		return dst
+	}
+	hits = dropContained(hits)
+	first := len(dst)
+	ev := dst
 	icdNear := 0
 	for _, h := range hits {
-		e := medEvent{seg: si, pos: int(h.start), kind: h.kind, term: c.vocab[h.term].term}
-		if !clinical(h.kind) {
-			e.labelled = labelled(sg.text, int(h.end), e.term)
-		}
+		e := medEvent{seg: si, pos: int(h.start), end: int(h.end), kind: h.kind, term: c.vocab[h.term].term}
 		ev = append(ev, e)
 		// ICD-10 codes count only next to a diagnosis or ICD label: a bare
 		// "E11.65" is as likely a part number or a version.
@@ -200,9 +215,10 @@ func (c *medicalClassifier) segmentEvents(doc *document, si int) []medEvent {
 		}
 	}
 	if len(sg.hkids) > 0 {
-		ev = append(ev, medEvent{seg: si, pos: sg.hkids[0].start, kind: medIdentity, term: "hkid", labelled: true})
+		ev = append(ev, medEvent{seg: si, pos: sg.hkids[0].start, kind: medIdentity, term: "hkid", labelled: 1})
 	}
-	sort.SliceStable(ev, func(i, j int) bool { return ev[i].pos < ev[j].pos })
+	mine := ev[first:]
+	sort.SliceStable(mine, func(i, j int) bool { return mine[i].pos < mine[j].pos })
 	return ev
 }
 
@@ -275,22 +291,40 @@ func labelled(text string, end int, term string) bool {
 		strings.HasPrefix(rest, "为")
 }
 
-func scoreMedical(ev []medEvent) medScore {
+func scoreMedical(doc *document, ev []medEvent) medScore {
 	var s medScore
+	// Cheap rejection: a window without a clinical term cannot fire.
+	hasClinical := false
+	for i := range ev {
+		if clinical(ev[i].kind) {
+			hasClinical = true
+			break
+		}
+	}
+	if !hasClinical {
+		return s
+	}
 	var fam [medKinds]bool
 	clin := map[string]bool{}
-	for _, e := range ev {
+	for i := range ev {
+		e := &ev[i]
+		if !clinical(e.kind) && e.labelled == 0 {
+			e.labelled = 2
+			if labelled(doc.segs[e.seg].text, e.end, e.term) {
+				e.labelled = 1
+			}
+		}
 		if clinical(e.kind) {
 			if !clin[e.term] {
 				clin[e.term] = true
 				if !s.hasSample {
-					s.sample, s.hasSample = e, true
+					s.sample, s.hasSample = *e, true
 				}
 			}
 			continue
 		}
 		fam[e.kind] = true
-		if e.labelled {
+		if e.labelled == 1 {
 			s.labelled[e.kind] = true
 		}
 	}
@@ -328,31 +362,29 @@ func scoreMedical(ev []medEvent) medScore {
 }
 
 // patientRows counts table rows (tab, comma or '|' separated lines) that
-// hold a clinical term: a patient list is one record per row.
+// hold a clinical term: a patient list is one record per row. Linear: the
+// text between rows is scanned once.
 func (c *medicalClassifier) patientRows(doc *document) int {
 	rows := 0
 	for si := range doc.segs {
-		sg := &doc.segs[si]
-		lastLine := -1
+		text := doc.segs[si].text
+		lineEnd := 0 // end of the last line looked at
 		for _, h := range doc.hitsOf(si, clsMedical) {
-			if !clinical(h.kind) {
+			if !clinical(h.kind) || int(h.start) < lineEnd {
 				continue
 			}
-			ls := strings.LastIndexByte(sg.text[:h.start], '\n') + 1
-			if ls == lastLine {
-				continue
-			}
-			le := strings.IndexByte(sg.text[h.end:], '\n')
+			ls := lineEnd + strings.LastIndexByte(text[lineEnd:h.start], '\n') + 1
+			le := strings.IndexByte(text[h.end:], '\n')
 			if le < 0 {
-				le = len(sg.text)
+				le = len(text)
 			} else {
 				le += int(h.end)
 			}
-			line := sg.text[ls:le]
+			line := text[ls:le]
 			if strings.Count(line, "\t")+strings.Count(line, ",")+strings.Count(line, "|") >= 2 {
 				rows++
-				lastLine = ls
 			}
+			lineEnd = le
 		}
 	}
 	return rows

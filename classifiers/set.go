@@ -37,14 +37,13 @@ type segView struct {
 type document struct {
 	segs  []segView
 	bytes int
-	// truncated is set when a segment produced more hits than we keep;
-	// classifiers still see the first maxHitsPerSegment of them.
-	truncated bool
 }
 
-// maxHitsPerSegment bounds memory on pathological input (one keyword
-// repeated for megabytes); the first hits are more than enough to judge.
-const maxHitsPerSegment = 1 << 15
+// maxHits bounds the hits kept per classifier and segment on pathological
+// input (one keyword repeated for megabytes): a fixed floor plus one hit per
+// 16 bytes of text, so memory stays proportional to the input while a
+// statement after a long run of padding words is still seen.
+func maxHits(textLen int) int { return 1<<15 + textLen/16 }
 
 // owner says which classifier term a pattern stands for.
 type owner struct {
@@ -146,10 +145,10 @@ func (s *defaultSet) Classify(ctx context.Context, segs []extract.Segment) []Fin
 		}
 		v := segView{origin: sg.Origin, text: sg.Text, hits: make([][]termHit, len(s.cls))}
 		buf = s.ac.scan(sg.Text, buf[:0])
+		limit := maxHits(len(sg.Text))
 		for _, h := range buf {
 			for _, o := range s.owners[h.id] {
-				if len(v.hits[o.cls]) >= maxHitsPerSegment {
-					doc.truncated = true
+				if len(v.hits[o.cls]) >= limit {
 					continue
 				}
 				v.hits[o.cls] = append(v.hits[o.cls], termHit{term: o.term, kind: o.kind, start: h.start, end: h.end})

@@ -1,0 +1,148 @@
+package classifiers
+
+import (
+	"context"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/dlpgate/dlpgate/extract"
+)
+
+// toFullWidth writes every printable ASCII character in its full-width form
+// and spaces as ideographic spaces: what NFKC undoes.
+func toFullWidth(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r > ' ' && r < 0x7F:
+			r += 0xFEE0
+		case r == ' ':
+			r = 0x3000
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func hkidSeeds(f *testing.F) {
+	r := rand.New(rand.NewPCG(51, 52))
+	b, c := genHKID(r, "A")
+	b2, c2 := genHKID(r, "WX")
+	for _, s := range []string{
+		"", "A", "A1", "A123456", b + "(" + string(c) + ")", b + string(c), b + " " + string(c), b + "-" + string(c),
+		b + "（" + string(c) + "）", toFullWidth(b + "(" + string(c) + ")"), strings.ToLower(b) + "(" + string(c) + ")",
+		"身份證" + b2 + "(" + string(c2) + ")", "AB123456C A123456789 S1234567D K12345678 PO123456(1)",
+		"https://x.io/" + b + string(c), "\xef\xbc", "\xef", "A123456(", "A123456( ", "A123456 (3", strings.Repeat("A1", 50),
+	} {
+		f.Add(s)
+	}
+}
+
+func FuzzHKID(f *testing.F) {
+	hkidSeeds(f)
+	f.Fuzz(func(t *testing.T, text string) {
+		ms := scanHKIDs(text, nil)
+		norms := map[string]bool{}
+		for _, m := range ms {
+			if m.start < 0 || m.end > len(text) || m.start >= m.end {
+				t.Fatalf("bad span %d-%d of %d", m.start, m.end, len(text))
+			}
+			if hkidCheckDigit(m.body) != m.check {
+				t.Fatalf("match with invalid check digit %s", m.masked())
+			}
+			if strings.Contains(m.masked(), m.body[len(m.body)-6:]) {
+				t.Fatalf("mask %q keeps the digits", m.masked())
+			}
+			norms[m.norm()] = true
+		}
+		// Writing the text in full-width forms must not change what is found.
+		fw := map[string]bool{}
+		for _, m := range scanHKIDs(toFullWidth(text), nil) {
+			fw[m.norm()] = true
+		}
+		if utf8.ValidString(text) && !reflect.DeepEqual(norms, fw) {
+			t.Fatalf("full-width text found %d numbers, ASCII %d", len(fw), len(norms))
+		}
+		f := classifyText(t, text)[HKID]
+		if f.Count > len(norms) {
+			t.Fatalf("count %d > %d distinct numbers scanned", f.Count, len(norms))
+		}
+		if f.Count > 0 && len(f.Samples) != min(f.Count, 10) {
+			t.Fatalf("%d samples for count %d", len(f.Samples), f.Count)
+		}
+		for _, s := range f.Samples {
+			for _, m := range ms {
+				if strings.Contains(s.Masked, m.body[1:]) {
+					t.Fatalf("sample %q holds a raw number", s.Masked)
+				}
+			}
+		}
+	})
+}
+
+// checkFinding holds the invariants every finding must keep.
+func checkFinding(t *testing.T, f Finding, segs []extract.Segment, vocab []vocabEntry) {
+	t.Helper()
+	if f.Count < 1 || f.Confidence < Medium || len(f.Signals) == 0 {
+		t.Fatalf("weak finding returned: %+v", f)
+	}
+	terms := map[string]bool{}
+	for _, v := range vocab {
+		terms[v.term] = true
+	}
+	for _, s := range f.Samples {
+		if !terms[s.Masked] && !strings.HasPrefix(s.Masked, "icd10:") {
+			t.Fatalf("sample %q is not a signal term", s.Masked)
+		}
+		ok := false
+		for _, sg := range segs {
+			if sg.Origin == s.Origin && s.Offset >= 0 && s.Offset <= len(sg.Text) {
+				ok = true
+			}
+		}
+		if !ok {
+			t.Fatalf("sample offset %d outside segment %s", s.Offset, s.Origin)
+		}
+	}
+}
+
+func fuzzClassifier(t *testing.T, a, b string, name string, vocab []vocabEntry) {
+	segs := []extract.Segment{{Origin: "a", Text: a}, {Origin: "b", Text: b}}
+	out := testSet.Classify(context.Background(), segs)
+	again := testSet.Classify(context.Background(), segs)
+	if !reflect.DeepEqual(out, again) {
+		t.Fatal("Classify is not deterministic")
+	}
+	for _, f := range out {
+		if f.Classifier == name {
+			checkFinding(t, f, segs, vocab)
+		}
+	}
+}
+
+func FuzzMedical(f *testing.F) {
+	for _, s := range []string{
+		"出院小結\n病人姓名：陳大文\n診斷：肺炎", "Patient: X\nDiagnosis: asthma\nICD-10: J45.9",
+		"病假证明\n患者：赵\n诊断：急性胃肠炎", "Diagnosis:", "ICD-10: E11.65.", "诊断为", strings.Repeat("patient diabetes ", 300),
+	} {
+		f.Add(s, "處方：Amlodipine 5mg")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		fuzzClassifier(t, a, b, Medical, testSet.cls[clsMedical].vocabulary())
+	})
+}
+
+func FuzzFinancial(f *testing.F) {
+	for _, s := range []string{
+		"Balance Sheet\nTotal assets 1,204,330\nTotal liabilities (455,210)", "利润表\n营业收入,12,450.3\n净利润,1,635.0",
+		"綜合財務狀況表\n2025\t2024\n存貨\t40211\t38877", "Revenue (1,", "(1,234)", "2025 2024 2023", strings.Repeat("Revenue 1,000 ", 500),
+	} {
+		f.Add(s, "HK$'000 for the year ended")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		fuzzClassifier(t, a, b, FinancialStatement, testSet.cls[clsFinancial].vocabulary())
+	})
+}
