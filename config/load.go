@@ -201,9 +201,12 @@ func (s *source) parse() (errs []*Error, fatal bool) {
 func decodeError(s *source, err error) *Error {
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
-		line, col := pe.Position.Line, pe.Position.Col
-		if line == 0 {
-			line = pe.Line
+		// Position.Col is computed off by a line at line starts in
+		// toml v1.6; the byte offset is exact.
+		line, col := pe.Position.Line, 1
+		if st := pe.Position.Start; st > 0 && st <= len(s.text) {
+			line = 1 + strings.Count(s.text[:st], "\n")
+			col = st - (strings.LastIndexByte(s.text[:st], '\n') + 1) + 1
 		}
 		return &Error{File: s.name, Line: max(line, 1), Col: max(col, 1), Msg: pe.Message}
 	}

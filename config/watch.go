@@ -74,6 +74,9 @@ func Watch(ctx context.Context, path string, onChange func(*Config), onError fun
 			case <-ctx.Done():
 				return
 			case <-hup:
+				if ctx.Err() != nil {
+					return
+				}
 				reload(true)
 			case ev, ok := <-w.Events:
 				if !ok {
@@ -89,6 +92,9 @@ func Watch(ctx context.Context, path string, onChange func(*Config), onError fun
 				}
 				onError(fmt.Errorf("watch config %s: %w", path, err))
 			case <-timer.C:
+				if ctx.Err() != nil { // select picks at random among ready cases
+					return
+				}
 				reload(false)
 			}
 		}
