@@ -29,6 +29,7 @@ func loadDict(name string, kinds map[string]uint8) ([]vocabEntry, error) {
 		return nil, fmt.Errorf("read dictionary %s: %w", name, err)
 	}
 	var out []vocabEntry
+	seen := map[string]bool{}
 	kind, haveKind := uint8(0), false
 	sc := bufio.NewScanner(strings.NewReader(string(b)))
 	for line := 1; sc.Scan(); line++ {
@@ -47,7 +48,11 @@ func loadDict(name string, kinds map[string]uint8) ([]vocabEntry, error) {
 		if !haveKind {
 			return nil, fmt.Errorf("dictionary %s line %d: term before any section", name, line)
 		}
-		out = append(out, vocabEntry{term: t, kind: kind})
+		// A term listed twice keeps its first section: one hit, one signal.
+		if k := string(foldString(t)); !seen[k] {
+			seen[k] = true
+			out = append(out, vocabEntry{term: t, kind: kind})
+		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read dictionary %s: %w", name, err)

@@ -112,7 +112,8 @@ func (c *financialClassifier) classify(doc *document) (Finding, bool) {
 	if !best.fired {
 		return Finding{}, false
 	}
-	f := Finding{Classifier: FinancialStatement, Count: max(1, len(best.titles)), Confidence: best.conf}
+	// One document-level verdict; the titles found are in the signals.
+	f := Finding{Classifier: FinancialStatement, Count: 1, Confidence: best.conf}
 	for _, t := range best.titles {
 		f.Signals = append(f.Signals, "title:"+t)
 	}

@@ -228,7 +228,18 @@ func boundaryBefore(s string, i int) bool {
 			return true
 		}
 		p, m := normBefore(s, i-n)
-		return m == 0 || !(isDigit(p) || isLetter(p))
+		if m == 0 || !(isDigit(p) || isLetter(p)) {
+			return true
+		}
+		// "No.A123456(3)": the abbreviation, not a dotted token.
+		if c == '.' && (p == 'o' || p == 'O') {
+			q, k := normBefore(s, i-n-m)
+			if q == 'n' || q == 'N' {
+				r, l := normBefore(s, i-n-m-k)
+				return l == 0 || !(isDigit(r) || isLetter(r))
+			}
+		}
+		return false
 	}
 	return true
 }

@@ -56,6 +56,7 @@ func TestHKIDWrittenForms(t *testing.T) {
 		{"in CSV", "1,Chan," + body + "(" + cs + "),Kwun Tong", body + "(" + cs + ")"},
 		{"in JSON", `{"id":"` + body + cs + `"}`, body + "(" + cs + ")"},
 		{"colon no space", "HKID:" + body + "(" + cs + ")", body + "(" + cs + ")"},
+		{"No. abbreviation", "HKID No." + body + "(" + cs + ")", body + "(" + cs + ")"},
 		{"end of sentence", "His number is " + body + "(" + cs + ").", body + "(" + cs + ")"},
 	}
 	for _, tc := range cases {
@@ -107,6 +108,7 @@ func TestHKIDLookAlikes(t *testing.T) {
 		{"URL path", "https://example.com/files/" + body + cs},
 		{"URL query", "https://example.com/?ref=" + body + cs},
 		{"file name", "scan_" + body + cs + ".pdf"},
+		{"dotted token", "cfg." + body + cs},
 		{"file name dot", body + cs + ".pdf"},
 		{"email", body + cs + "@example.com"},
 		{"hex id", "commit 3f9e" + body + cs + "ab"},

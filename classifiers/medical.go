@@ -33,11 +33,12 @@ var medKindName = [medKinds]string{"", "disease", "drug", "procedure", "lab_test
 	"diagnosis", "prescription", "sick_leave", "identity", "doctor", "icd"}
 
 // anchorWeight is what an anchor family adds to the score: record titles
-// (discharge summary, lab report) say "this is a record" on their own; the
-// others need to be written as a field label ("診斷：", "Patient:") to
-// weigh more than a word in running text (see labelled).
+// (discharge summary, lab report) and sick-leave wording say "this is about
+// a person's health" on their own; the others need to be written as a
+// field label ("診斷：", "Patient:") to weigh more than a word in running
+// text (see labelled).
 var anchorWeight = [medKinds]int{medPerson: 1, medRecord: 2, medDiagnosis: 1, medPrescription: 1,
-	medSickLeave: 1, medIdentity: 1, medDoctor: 1, medICD: 1}
+	medSickLeave: 2, medIdentity: 1, medDoctor: 1, medICD: 1}
 
 func clinical(k uint8) bool { return k >= medDisease && k <= medLabTest }
 
@@ -131,22 +132,28 @@ func (c *medicalClassifier) classify(doc *document) (Finding, bool) {
 			lo = hi
 		}
 	}
-	if best.score < medThreshold {
-		return Finding{}, false
-	}
-	f := Finding{Classifier: Medical, Count: 1, Confidence: Medium}
 	identified := false
 	for _, k := range best.families {
 		if k == medPerson || k == medIdentity {
 			identified = true
 		}
 	}
+	// A table with three or more rows naming a condition, under a patient
+	// heading, is a patient list even when each row is terse.
+	rows := 0
+	if identified || best.score >= medThreshold {
+		rows = c.patientRows(doc)
+	}
+	if best.score < medThreshold && !(identified && rows >= 3) {
+		return Finding{}, false
+	}
+	f := Finding{Classifier: Medical, Count: 1, Confidence: Medium}
 	if best.score >= medHigh && identified {
 		f.Confidence = High
 	}
-	if n := c.patientRows(doc); n >= 3 {
-		f.Count = n
-		f.Signals = append(f.Signals, fmt.Sprintf("patient_rows:%d", n))
+	if rows >= 3 {
+		f.Count = rows
+		f.Signals = append(f.Signals, fmt.Sprintf("patient_rows:%d", rows))
 	}
 	f.Signals = append(f.Signals, fmt.Sprintf("score:%d", best.score))
 	for _, k := range best.families {
@@ -278,12 +285,12 @@ func dropNested(hits []termHit) []termHit {
 // word, or a term that already ends like one ("診斷為", "diagnosed with").
 func labelled(text string, end int, term string) bool {
 	if strings.HasSuffix(term, ":") || strings.HasSuffix(term, "為") || strings.HasSuffix(term, "为") ||
-		strings.HasSuffix(term, " with") {
+		strings.HasSuffix(term, " with") || strings.HasSuffix(term, " from") {
 		return true
 	}
 	rest := text[end:min(len(text), end+16)]
 	rest = strings.TrimLeft(rest, " \t")
-	for _, w := range []string{"name", "Name", "姓名", "no.", "No.", "號", "号"} {
+	for _, w := range []string{"name", "Name", "姓名", "no.", "No.", "號", "号", "名單", "名单", "list", "List"} {
 		rest = strings.TrimPrefix(rest, w)
 	}
 	rest = strings.TrimLeft(rest, " \t")

@@ -27,6 +27,10 @@ func TestMedical(t *testing.T) {
 		{"prescription 繁", "處方\n病人：何麗華\n藥物：Amlodipine 5mg 每日一次；Atorvastatin 20mg", true},
 		{"insurance claim with diagnosis and HKID", "Claim form\nClaimant: Ng Kwok Wai  HKID " + hkid + "\nDiagnosis: osteoarthritis of knee (M17.1)\nProcedure: arthroscopy", true},
 		{"ICD codes in context", "ICD-10: E11.65, I10\nImpression: poorly controlled diabetes with hypertension", true},
+		{"medical certificate en prose", "MEDICAL CERTIFICATE\nThis is to certify that Mr Chan was examined today and found to be suffering from acute bronchitis. He is unfit for work for 3 days.\nDr. Lam, Registered Medical Practitioner", true},
+		{"medical certificate 简 prose", "兹证明 张三 因急性支气管炎于2026年3月5日到本院就诊，建议休息三天。\n医生：王医生", true},
+		{"patient list 繁", "病人名單：\n陳大文,72,糖尿病\n李小明,65,高血壓\n黃志強,58,哮喘", true},
+		{"dental record", "Dental record\nPatient: Wong\nTreatment: root canal treatment, scaling and polishing\nDiagnosis: dental caries", true},
 		{"patient list", "patient,age,diagnosis\nChan,61,hypertension\nLee,45,asthma\nWong,70,heart failure\nCheung,52,gout", true},
 		// Business text with medical-sounding words.
 		{"IT operations", "The operations team will patch the virus scanner tonight and run a health check on the cluster.", false},
@@ -40,6 +44,11 @@ func TestMedical(t *testing.T) {
 		{"pharma sales", "Q3 sales: metformin and amlodipine volumes grew 12%; our distributor network covers 200 pharmacies.", false},
 		{"product marketing", "Our app helps patients track diabetes and blood pressure at home.", false},
 		{"bare ICD-like codes", "Parts E11.65 and M51.2 are out of stock; reorder I10 brackets.", false},
+		{"insurance brochure", "Our critical illness plan covers cancer, stroke and heart attack. Claims need a report from a registered doctor.", false},
+		{"IT fault diagnosis 繁", "故障診斷：伺服器病毒掃描失敗，請IT部門處理。", false},
+		{"pharmacy price list", "Price list: Panadol 24 tabs HK$32; Amoxicillin 500mg x 21 HK$85; Loratadine 10mg HK$45", false},
+		{"staff flu vaccination", "Flu vaccination for staff next Tuesday at the clinic on 3/F. Please bring your staff card.", false},
+		{"sick chat en", "Feeling awful with a fever today, taking sick leave, see you tomorrow", false},
 		{"news 简", "新闻：某医院今年接诊流感患者人数上升，专家提醒市民注意保暖。", false},
 	}
 	for _, tc := range cases {
