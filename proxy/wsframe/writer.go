@@ -1,6 +1,9 @@
 package wsframe
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // keepBufferCap bounds the buffers a connection keeps between messages: an
 // idle chat connection should not pin megabytes because of one big message.
@@ -31,8 +34,9 @@ type writeState struct {
 	stream     *streamInflate
 	scratch    []byte
 
-	inf inflater
-	out []byte // decompressed message
+	inf      inflater
+	out      []byte // decompressed message
+	inflated int    // compressed messages inflated (for tests)
 }
 
 // feed runs the parser over p. It returns how many bytes it consumed (all of
@@ -166,6 +170,10 @@ func (c *Conn) frameStart(hdr []byte) error {
 	if w.streaming {
 		return c.upstream(hdr)
 	}
+	// Grow once to the announced size instead of doubling through it: the
+	// length was checked against MaxMessage above.
+	w.held = slices.Grow(w.held, len(hdr)+int(h.length))
+	w.payload = slices.Grow(w.payload, int(h.length))
 	w.held = append(w.held, hdr...)
 	return nil
 }
@@ -257,6 +265,7 @@ func (c *Conn) messageEnd() error {
 			return nil
 		}
 		w.out = out
+		w.inflated++
 		if over {
 			if c.opts.OversizeBlock {
 				c.terminate(ClosePolicyViolation, "message too large")

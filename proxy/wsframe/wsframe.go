@@ -119,17 +119,18 @@ func wrap(ctx context.Context, body io.ReadWriteCloser, opts Options, inspect In
 		inspect = func(context.Context, Message) Verdict { return Verdict{} }
 	}
 	c := &Conn{
-		ctx:      ctx,
-		body:     body,
-		opts:     opts,
-		inspect:  inspect,
-		log:      log,
-		grace:    grace,
-		termCh:   make(chan struct{}),
-		finished: make(chan struct{}),
-		closed:   make(chan struct{}),
-		chunks:   make(chan []byte),
-		ack:      make(chan struct{}, 1),
+		ctx:          ctx,
+		body:         body,
+		opts:         opts,
+		inspect:      inspect,
+		log:          log,
+		grace:        grace,
+		termCh:       make(chan struct{}),
+		finished:     make(chan struct{}),
+		serverClosed: make(chan struct{}),
+		closed:       make(chan struct{}),
+		chunks:       make(chan []byte),
+		ack:          make(chan struct{}, 1),
 	}
 	c.w.inf.params = parseExtensions(opts.Extensions)
 	c.stopCtx = context.AfterFunc(ctx, c.onContextDone)
@@ -160,10 +161,15 @@ type Conn struct {
 	termCh     chan struct{} // closed when term is set
 	finished   chan struct{} // closed when the read side is done or on Close
 	finishOnce sync.Once
-	closed     chan struct{} // closed by Close
-	closeOnce  sync.Once
-	bodyOnce   sync.Once
-	bodyErr    error
+	// serverClosed is closed once the close frame went upstream (or Close
+	// ran): Read holds its EOF until then, because the relay closes the
+	// upstream as soon as Read ends.
+	serverClosed     chan struct{}
+	serverClosedOnce sync.Once
+	closed           chan struct{} // closed by Close
+	closeOnce        sync.Once
+	bodyOnce         sync.Once
+	bodyErr          error
 
 	// read side: only the Read goroutine touches these, except chunks, ack
 	// and readErr which the pump goroutine hands over.
@@ -225,7 +231,10 @@ func (c *Conn) sendServerClose() {
 	if _, err := c.body.Write(closeFrame(t.code, "", true)); err != nil {
 		c.log.Debug("websocket: send close upstream", "err", err)
 	}
+	c.markServerClosed()
 }
+
+func (c *Conn) markServerClosed() { c.serverClosedOnce.Do(func() { close(c.serverClosed) }) }
 
 func (c *Conn) closeBody() {
 	c.bodyOnce.Do(func() { c.bodyErr = c.body.Close() })
@@ -245,6 +254,7 @@ func (c *Conn) Close() error {
 		c.stopCtx()
 		close(c.closed)
 		c.finish()
+		c.markServerClosed()
 		c.mu.Lock()
 		if c.graceTimer != nil {
 			c.graceTimer.Stop()
@@ -281,6 +291,15 @@ func (c *Conn) Write(p []byte) (int, error) {
 		return n, err
 	}
 	return len(p), nil
+}
+
+func (c *Conn) awaitServerClosed() {
+	t := time.NewTimer(c.grace)
+	defer t.Stop()
+	select {
+	case <-c.serverClosed:
+	case <-t.C:
+	}
 }
 
 func (c *Conn) awaitFinish() {
@@ -351,7 +370,9 @@ func (c *Conn) Read(p []byte) (int, error) {
 		if r.inject != nil {
 			if r.injected {
 				// The relay came back for more, so it wrote the close
-				// frame to the client: both directions may end now.
+				// frame to the client: both directions may end once the
+				// server has its close frame too.
+				c.awaitServerClosed()
 				r.eof, r.eofErr = true, io.EOF
 				continue
 			}
