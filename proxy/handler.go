@@ -246,9 +246,10 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 	ev := s.newEvent(info, req, rq, dec, "http")
 	ev.RuleDescription = ruleDescription(eng.Policy, dec.Rule)
 	ev.Findings = res.Findings
-	ev.BodyBytes, ev.BodySHA256 = held.size, held.sum
+	ev.BodyBytes = held.size
 	s.logDecision(ev, time.Since(start))
 	if ev.Action != "allow" {
+		ev.BodySHA256 = held.sha256()
 		ev.FileNames = multipartNames(req.Header.Get("Content-Type"), held)
 		if err := s.record(ctx, ev); err != nil && !failOpen {
 			return req, s.errorResponse(req, http.StatusForbidden, codeAuditDown, auditDownMessage(ev.ID))
