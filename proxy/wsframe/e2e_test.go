@@ -4,9 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"io"
 	"log"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -40,9 +47,43 @@ type rig struct {
 	mu         sync.Mutex
 	negotiated []string // Extensions each wrapped connection saw
 	conns      []*Conn
+	clientTLS  *tls.Config // trusts the MITM CA
+}
+
+// newTestCA makes a throwaway ECDSA CA for goproxy's interception (never
+// goproxy's built-in CA, whose key is public).
+func newTestCA(t *testing.T) (*tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "wsframe test CA"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	return &tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
 }
 
 type rigConfig struct {
+	// mitm runs wss:// through goproxy's CONNECT + TLS interception path
+	// (the deployment path) instead of its plain-HTTP path.
+	mitm       bool
 	serverMode websocket.CompressionMode
 	strip      bool
 	opts       Options
@@ -52,7 +93,7 @@ type rigConfig struct {
 func newRig(t *testing.T, cfg rigConfig) *rig {
 	t.Helper()
 	r := &rig{events: make(chan serverEvent, 100)}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		c, err := websocket.Accept(w, req, &websocket.AcceptOptions{CompressionMode: cfg.serverMode})
 		if err != nil {
 			return
@@ -68,11 +109,23 @@ func newRig(t *testing.T, cfg rigConfig) *rig {
 			r.events <- serverEvent{typ: typ, data: data}
 		}
 	}))
-	t.Cleanup(srv.Close)
-	r.wsURL = "ws" + strings.TrimPrefix(srv.URL, "http")
-
 	proxy := goproxy.NewProxyHttpServer()
 	proxy.Logger = log.New(io.Discard, "", 0)
+	if cfg.mitm {
+		srv.StartTLS()
+		upstreamRoots := x509.NewCertPool()
+		upstreamRoots.AddCert(srv.Certificate())
+		proxy.Tr = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: upstreamRoots}}
+		ca, caPool := newTestCA(t)
+		r.clientTLS = &tls.Config{RootCAs: caPool}
+		proxy.OnRequest().HandleConnectFunc(func(host string, _ *goproxy.ProxyCtx) (*goproxy.ConnectAction, string) {
+			return &goproxy.ConnectAction{Action: goproxy.ConnectMitm, TLSConfig: goproxy.TLSConfigFromCA(ca)}, host
+		})
+	} else {
+		srv.Start()
+	}
+	t.Cleanup(srv.Close)
+	r.wsURL = "ws" + strings.TrimPrefix(srv.URL, "http")
 	wsCtx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	proxy.OnRequest().DoFunc(func(req *http.Request, pctx *goproxy.ProxyCtx) (*http.Request, *http.Response) {
@@ -114,7 +167,7 @@ func newRig(t *testing.T, cfg rigConfig) *rig {
 
 func (r *rig) dial(t *testing.T, ctx context.Context, mode websocket.CompressionMode) *websocket.Conn {
 	t.Helper()
-	tr := &http.Transport{Proxy: http.ProxyURL(r.proxyURL)}
+	tr := &http.Transport{Proxy: http.ProxyURL(r.proxyURL), TLSClientConfig: r.clientTLS}
 	t.Cleanup(tr.CloseIdleConnections)
 	c, _, err := websocket.Dial(ctx, r.wsURL, &websocket.DialOptions{
 		HTTPClient:           &http.Client{Transport: tr},
@@ -161,6 +214,7 @@ func TestThroughGoproxy(t *testing.T) {
 	repeat := strings.Repeat("DingTalk chat line, 你好, repeated for compression. ", 30)
 	cases := []struct {
 		name       string
+		mitm       bool
 		serverMode websocket.CompressionMode
 		clientMode websocket.CompressionMode
 		strip      bool
@@ -186,6 +240,12 @@ func TestThroughGoproxy(t *testing.T) {
 			strip: true, wantExt: "",
 			steps: []sendStep{{text: repeat}, {text: marker, blocked: true}},
 		},
+		{name: "mitm blocked", mitm: true, steps: []sendStep{{text: "first ok"}, {frags: []string{"a", "b"}}, {text: "leak " + marker, blocked: true}}},
+		{
+			name: "mitm context takeover", mitm: true, serverMode: websocket.CompressionContextTakeover, clientMode: websocket.CompressionContextTakeover,
+			wantExt: "permessage-deflate",
+			steps:   []sendStep{{text: repeat}, {text: repeat + " second"}, {text: repeat + marker, blocked: true}},
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -193,7 +253,7 @@ func TestThroughGoproxy(t *testing.T) {
 			defer cancel()
 			reason := "blocked by dlpgate: rule hkid-bulk, event 0123abcd"
 			rec := &recorder{marker: []byte(marker), reason: reason}
-			r := newRig(t, rigConfig{serverMode: tc.serverMode, strip: tc.strip, inspect: rec.inspect})
+			r := newRig(t, rigConfig{mitm: tc.mitm, serverMode: tc.serverMode, strip: tc.strip, inspect: rec.inspect})
 			c := r.dial(t, ctx, tc.clientMode)
 
 			blockedAt := -1

@@ -518,3 +518,52 @@ func TestTruncateReason(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+// TestOversizeKeepsWindow: with context takeover, a compressed message too
+// large to hold is forwarded unchecked but still inflated on the side, so
+// the next message, which refers back into it, is inspected correctly.
+func TestOversizeKeepsWindow(t *testing.T) {
+	noise := make([]byte, 6000)
+	seed := uint32(1)
+	for i := range noise {
+		seed = seed*1664525 + 1013904223
+		noise[i] = byte(seed >> 24)
+	}
+	// The second message repeats the end of the first: its deflate data is
+	// mostly a back-reference into the previous message.
+	second := append(bytes.Clone(noise[3000:]), []byte(" SECRET")...)
+	comp := deflateMessages(t, true, noise, second)
+	if len(comp[0]) <= 4096 || len(comp[1]) > 500 {
+		t.Fatalf("test data: compressed sizes %d, %d", len(comp[0]), len(comp[1]))
+	}
+	for _, chunk := range []int{0, 1000} {
+		t.Run("chunk"+strconv.Itoa(chunk), func(t *testing.T) {
+			up := newFakeUpstream()
+			rec := &recorder{marker: []byte("SECRET"), reason: "r"}
+			var reported []Oversize
+			opts := Options{MaxMessage: 4096, Extensions: "permessage-deflate",
+				OnOversize: func(_ context.Context, o Oversize) { reported = append(reported, o) }}
+			c := wrap(context.Background(), up, opts, rec.inspect, testGrace)
+			defer c.Close()
+			read := readAll(c)
+			first := cframe(false, opText, true, comp[0][:100])
+			rest := cframe(true, opContinuation, false, comp[0][100:])
+			err := writeChunked(t, c, concat(first, rest, cframe(true, opText, true, comp[1])), chunk)
+			if err != ErrClosed {
+				t.Fatalf("Write = %v, want ErrClosed (second message blocked)", err)
+			}
+			waitBytes(t, read)
+			if len(reported) != 1 || reported[0].Size != int64(len(comp[0])) {
+				t.Fatalf("reported %+v", reported)
+			}
+			seen := rec.seen()
+			if len(seen) != 1 || !bytes.Equal(seen[0].Data, second) {
+				t.Fatalf("inspector saw %d messages; the second must decompress against the first", len(seen))
+			}
+			upFrames := parseFrames(t, up.written())
+			if len(upFrames) != 3 || upFrames[2].h.opcode != opClose {
+				t.Fatalf("upstream got %d frames, want the 2 oversize frames and the close", len(upFrames))
+			}
+		})
+	}
+}
