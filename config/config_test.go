@@ -338,3 +338,28 @@ func FuzzIndexPositions(f *testing.F) {
 		}
 	})
 }
+
+// The documented example is a valid configuration that keeps the default
+// policy and adds its exception.
+func TestExampleFile(t *testing.T) {
+	c, err := Load("../dlpgate.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(c.Policy.Rules, def.Policy.Rules) || !reflect.DeepEqual(c.Policy.Endpoints, def.Policy.Endpoints) {
+		t.Error("example rules/endpoints differ from the embedded default")
+	}
+	if len(c.Proxy.AllowClients) == 0 {
+		c.Proxy.AllowClients = nil // written as [] in the example
+	}
+	if !reflect.DeepEqual(c.Proxy, def.Proxy) || !reflect.DeepEqual(c.Extract, def.Extract) || c.Policy.Global != def.Policy.Global {
+		t.Error("example settings differ from the embedded default")
+	}
+	if len(c.Policy.Exceptions) != 1 {
+		t.Errorf("%d exceptions", len(c.Policy.Exceptions))
+	}
+}
