@@ -194,6 +194,14 @@ type hit struct {
 // a state stands for at most maxLen-1 trailing bytes) and only reports
 // matches ending inside its own part, so the result is the same as one walk.
 func (a *automaton) scan(text string, dst []hit) []hit {
+	return a.scanWith(text, dst, nil)
+}
+
+// laneBufs are reusable buffers for lanes 1-3 of scanWith.
+type laneBufs [3][]hit
+
+// scanWith is scan with caller-owned lane buffers (nil: allocate).
+func (a *automaton) scanWith(text string, dst []hit, lb *laneBufs) []hit {
 	const lanes = 4
 	n := len(text)
 	part := n / lanes
@@ -209,6 +217,11 @@ func (a *automaton) scan(text string, dst []hit) []hit {
 		pos[k] = max(0, own[k]-a.maxLen)
 	}
 	bufs[0] = dst
+	if lb != nil {
+		for k := 1; k < lanes; k++ {
+			bufs[k] = lb[k-1][:0]
+		}
+	}
 	// Lanes 1..3 warm up over at most maxLen bytes before their part; run
 	// all four for the same number of steps, then finish each one alone.
 	steps := part - a.maxLen
@@ -248,6 +261,9 @@ func (a *automaton) scan(text string, dst []hit) []hit {
 	out := bufs[0]
 	for k := 1; k < lanes; k++ {
 		out = append(out, bufs[k]...)
+		if lb != nil {
+			lb[k-1] = bufs[k]
+		}
 	}
 	return out
 }

@@ -21,6 +21,9 @@ var finSections = map[string]uint8{"title": finTitle, "item": finItem, "period":
 
 const (
 	finWindow = 8192
+	// Whole-document judgement up to this size: line items only count
+	// with a figure next to them, which is local evidence already.
+	finDocWindow = 64 << 10
 	// figureReach: how far after a line item its figure may start, across
 	// spaces, tabs, cell and line breaks, brackets and currency signs.
 	figureReach = 48
@@ -97,7 +100,7 @@ func (c *financialClassifier) classify(doc *document) (Finding, bool) {
 			best = s
 		}
 	}
-	if doc.bytes <= docWindow {
+	if doc.bytes <= finDocWindow {
 		try(events)
 	} else {
 		for lo := 0; lo < len(events); {

@@ -35,6 +35,13 @@ type hkidMatch struct {
 // norm returns the canonical written form, e.g. "A123456(3)".
 func (m hkidMatch) norm() string { return m.body + "(" + string(m.check) + ")" }
 
+// key identifies the number for distinct counting without allocating.
+func (m hkidMatch) key() (k [9]byte) {
+	copy(k[:], m.body)
+	k[8] = m.check
+	return k
+}
+
 // masked keeps the first three characters of the body and the check digit.
 func (m hkidMatch) masked() string {
 	return m.body[:3] + strings.Repeat("*", len(m.body)-3) + "(" + string(m.check) + ")"
@@ -64,7 +71,7 @@ func (c *hkidClassifier) vocabulary() []vocabEntry { return c.vocab }
 // look like hex or URL tokens, so they too need a keyword.
 func (c *hkidClassifier) classify(doc *document) (Finding, bool) {
 	f := Finding{Classifier: HKID}
-	distinct := map[string]bool{}
+	distinct := map[[9]byte]bool{}
 	keywords := map[string]bool{}
 	conf := None
 	unissued := 0
@@ -95,7 +102,7 @@ func (c *hkidClassifier) classify(doc *document) (Finding, bool) {
 			if mc > conf {
 				conf = mc
 			}
-			n := m.norm()
+			n := m.key()
 			if distinct[n] {
 				continue
 			}
@@ -371,10 +378,13 @@ func hkidAt(s string, i, j int, digits []byte) (hkidMatch, bool) {
 	if !boundaryAfter(s, end) {
 		return m, false
 	}
-	body := string(prefix) + string(digits)
-	if hkidCheckDigit(body) != check {
+	var buf [8]byte
+	nb := copy(buf[:], prefix)
+	nb += copy(buf[nb:], digits)
+	if hkidCheckDigit(string(buf[:nb])) != check { // no allocation: the conversion does not escape
 		return m, false
 	}
+	body := string(buf[:nb])
 	return hkidMatch{start: start, end: end, body: body, check: check, issued: issuedPrefix(prefix),
 		lower: lower, bracketed: bracketed}, true
 }

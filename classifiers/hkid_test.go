@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestHKIDCheckDigit(t *testing.T) {
@@ -194,5 +196,28 @@ func TestHKIDMask(t *testing.T) {
 	m = hkidMatch{body: "AB987654", check: '3'}
 	if got := m.masked(); got != "AB9*****(3)" {
 		t.Errorf("masked = %q", got)
+	}
+}
+
+// normAt is a hand-written subset of NFKC (so ASCII needs no normalisation
+// pass): check it agrees with NFKC for every character it maps, and that
+// NFKC maps no other character of those blocks to something an HKID uses.
+func TestNormAtAgreesWithNFKC(t *testing.T) {
+	for r := rune(0x3000); r <= 0xFFEF; r++ {
+		if r > 0x3000 && r < 0xFF00 {
+			continue
+		}
+		s := string(r)
+		c, n := normAt(s, 0)
+		want := norm.NFKC.String(s)
+		if c != 0 {
+			if n != len(s) || want != string(rune(c)) {
+				t.Errorf("U+%04X: normAt %q, NFKC %q", r, c, want)
+			}
+			continue
+		}
+		if len(want) == 1 && (isDigit(want[0]) || isLetter(want[0]) || strings.ContainsAny(want, "()-")) {
+			t.Errorf("U+%04X: NFKC gives %q but normAt does not map it", r, want)
+		}
 	}
 }

@@ -51,8 +51,11 @@ const (
 	maxClinical  = 4 // clinical terms beyond this add nothing
 	// Windows for long inputs: terms must co-occur this close.
 	medWindow = 4096
-	// Whole-document judgement for inputs up to this size (all segments).
-	docWindow = 64 << 10
+	// Whole-document judgement (all segments together) for inputs up to
+	// this size: a form or a note split over document parts. Longer texts
+	// (a staff handbook mentioning sick leave, doctors and pregnancy pages
+	// apart) are judged by window.
+	medDocWindow = 16 << 10
 )
 
 type medicalClassifier struct {
@@ -117,7 +120,7 @@ func (c *medicalClassifier) classify(doc *document) (Finding, bool) {
 			best = s
 		}
 	}
-	if doc.bytes <= docWindow {
+	if doc.bytes <= medDocWindow {
 		try(events)
 	} else {
 		// Sliding windows with half overlap inside each segment: every pair

@@ -99,6 +99,13 @@ func TestMedicalLongDocumentWindows(t *testing.T) {
 	if _, ok := classifyText(t, scattered)[Medical]; ok {
 		t.Fatal("scattered words over 450 KB fired")
 	}
+	// A staff handbook mentions sick leave, doctors and conditions pages apart.
+	handbook := "Sick leave: a medical certificate from a registered doctor is required. " + strings.Repeat("Office hours are 9 to 6. ", 300) +
+		" Maternity leave applies from the 28th week of pregnancy. " + strings.Repeat("Annual leave is 14 days. ", 300) +
+		" Staff with a fracture or other injury at work must report the diagnosis to HR. " + strings.Repeat("Dress code is smart casual. ", 300)
+	if f, ok := classifyText(t, handbook)[Medical]; ok {
+		t.Fatalf("handbook fired: %v", f.Signals)
+	}
 	// A record in the middle of a long document still fires.
 	record := filler + "\nPatient: Chan\nDiagnosis: pneumonia\nMedication: amoxicillin\n" + filler
 	if _, ok := classifyText(t, record)[Medical]; !ok {

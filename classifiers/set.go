@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync"
 
 	"github.com/dlpgate/dlpgate/extract"
 )
@@ -53,10 +54,18 @@ type owner struct {
 }
 
 type defaultSet struct {
-	cls    []classifier
-	ac     *automaton
-	owners [][]owner // pattern id -> owners
-	hk     *hkidClassifier
+	// scratch holds reusable automaton buffers (*scratch): Classify runs
+	// concurrently for many requests, so each call takes its own.
+	scratch sync.Pool
+	cls     []classifier
+	ac      *automaton
+	owners  [][]owner // pattern id -> owners
+	hk      *hkidClassifier
+}
+
+type scratch struct {
+	out   []hit
+	lanes laneBufs
 }
 
 // Option adjusts the default set.
@@ -138,15 +147,24 @@ func foldString(s string) []byte {
 // the findings of those that fired, in a stable order.
 func (s *defaultSet) Classify(ctx context.Context, segs []extract.Segment) []Finding {
 	doc := &document{segs: make([]segView, 0, len(segs))}
-	var buf []hit
+	sc, _ := s.scratch.Get().(*scratch)
+	if sc == nil {
+		sc = &scratch{}
+	}
+	defer func() {
+		// Keep ordinary buffers; let a pathological input's go with it.
+		if cap(sc.out) <= 1<<18 {
+			s.scratch.Put(sc)
+		}
+	}()
 	for _, sg := range segs {
 		if ctx.Err() != nil {
 			return nil
 		}
 		v := segView{origin: sg.Origin, text: sg.Text, hits: make([][]termHit, len(s.cls))}
-		buf = s.ac.scan(sg.Text, buf[:0])
+		sc.out = s.ac.scanWith(sg.Text, sc.out[:0], &sc.lanes)
 		limit := maxHits(len(sg.Text))
-		for _, h := range buf {
+		for _, h := range sc.out {
 			for _, o := range s.owners[h.id] {
 				if len(v.hits[o.cls]) >= limit {
 					continue
