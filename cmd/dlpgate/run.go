@@ -21,6 +21,7 @@ import (
 
 	"github.com/dlpgate/dlpgate/audit"
 	"github.com/dlpgate/dlpgate/certs"
+	"github.com/dlpgate/dlpgate/config"
 	"github.com/dlpgate/dlpgate/identity"
 	"github.com/dlpgate/dlpgate/inspect"
 	"github.com/dlpgate/dlpgate/proxy"
@@ -127,16 +128,22 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Instance:     cfg.Audit.InstanceID,
 		Logger:       logger,
 	}
-	if a := cfg.Proxy.Auth; a.HtpasswdFile != "" || len(a.Users) > 0 || a.Required {
-		auth, err := identity.New(a)
-		if err != nil {
-			fmt.Fprintf(stderr, "dlpgate run: %v\n", err)
-			return 2
+	// Identity follows reloads too: the adapter reads the current
+	// authenticator (nil: anonymous).
+	var auth atomic.Pointer[identity.Authenticator]
+	if a, err := newAuthenticator(cfg.Proxy.Auth); err != nil {
+		fmt.Fprintf(stderr, "dlpgate run: %v\n", err)
+		return 2
+	} else if a != nil {
+		auth.Store(a)
+	}
+	opts.Identify = func(h string, client netip.Addr) (string, []string, error) {
+		a := auth.Load()
+		if a == nil {
+			return "", nil, nil
 		}
-		opts.Identify = func(h string, client netip.Addr) (string, []string, error) {
-			id, err := auth.Identify(h, client)
-			return id.User, id.Groups, err
-		}
+		id, err := a.Identify(h, client)
+		return id.User, id.Groups, err
 	}
 	if f := cfg.Proxy.UpstreamCAFile; f != "" {
 		if opts.ExtraRootCAs, err = readCerts(f); err != nil {
@@ -168,6 +175,32 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	logger.Info("dlpgate listening", "addr", addr, "data_dir", dir, "ca", certs.CertPath(dir),
 		"audit", aopts.Path, "config", cfg.Source, "policy", eng.Policy.Version())
 
+	if *cfgPath != "" {
+		// Hot reload: a valid new file swaps the engine (policy, limits)
+		// and the authenticator; requests in flight keep what they loaded.
+		// Listener, audit and upstream settings take effect on restart.
+		err := config.Watch(ctx, *cfgPath, func(nc *config.Config) {
+			ne, err := buildEngine(nc)
+			if err != nil {
+				logger.Error("config reload rejected, keeping the previous policy", "err", err.Error())
+				return
+			}
+			na, err := newAuthenticator(nc.Proxy.Auth)
+			if err != nil {
+				logger.Error("config reload rejected, keeping the previous policy", "err", err.Error())
+				return
+			}
+			engine.Store(ne)
+			auth.Store(na)
+			logger.Info("config reloaded", "policy", ne.Policy.Version(), "note", "listen, audit and upstream settings apply on restart")
+		}, func(err error) {
+			logger.Error("config reload failed", "err", err.Error())
+		})
+		if err != nil {
+			logger.Warn("config hot reload unavailable", "err", err.Error())
+		}
+	}
+
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -185,6 +218,15 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return 0
+}
+
+// newAuthenticator builds the identity hook's authenticator, or nil when
+// no authentication or address map is configured.
+func newAuthenticator(a config.Auth) (*identity.Authenticator, error) {
+	if a.HtpasswdFile == "" && len(a.Users) == 0 && !a.Required {
+		return nil, nil
+	}
+	return identity.New(a)
 }
 
 // pacHosts lists the host globs of the endpoints the proxy must see

@@ -100,6 +100,20 @@ func TestRunServes(t *testing.T) {
 	if resp.StatusCode != http.StatusBadGateway {
 		t.Errorf("status %d, want 502 for an unreachable upstream", resp.StatusCode)
 	}
+	// Hot reload: the host becomes blocked without a restart.
+	if err := os.WriteFile(cfg, []byte("[[endpoints]]\nname = \"test\"\nhosts = [\"upstream.invalid\"]\naction = \"block\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	blocked := false
+	for i := 0; i < 100 && !blocked; i++ {
+		time.Sleep(50 * time.Millisecond)
+		c.CloseIdleConnections()
+		_, err := c.Get("https://upstream.invalid/")
+		blocked = err != nil && strings.Contains(err.Error(), "Forbidden")
+	}
+	if !blocked {
+		t.Error("reloaded policy (host blocked) not applied")
+	}
 	cancel()
 	select {
 	case code := <-done:
