@@ -126,30 +126,25 @@ func newRig(t *testing.T, cfg rigConfig) *rig {
 	}
 	t.Cleanup(srv.Close)
 	r.wsURL = "ws" + strings.TrimPrefix(srv.URL, "http")
-	wsCtx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
 	proxy.OnRequest().DoFunc(func(req *http.Request, pctx *goproxy.ProxyCtx) (*http.Request, *http.Response) {
 		pctx.RoundTripper = goproxy.RoundTripperFunc(func(req *http.Request, _ *goproxy.ProxyCtx) (*http.Response, error) {
 			if cfg.strip {
 				StripCompression(req.Header)
 			}
 			resp, err := proxy.Tr.RoundTrip(req)
-			if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
-				return resp, err
+			if err != nil {
+				return nil, err
 			}
-			body, ok := resp.Body.(io.ReadWriteCloser)
-			if !ok {
-				t.Error("101 body is not writable")
+			// As the proxy will: the request context lives as long as
+			// goproxy relays the upgraded connection.
+			if !WrapResponse(req.Context(), resp, cfg.opts, cfg.inspect) {
+				t.Errorf("upstream answer %d was not wrapped", resp.StatusCode)
 				return resp, nil
 			}
-			opts := cfg.opts
-			opts.Extensions = resp.Header.Get("Sec-WebSocket-Extensions")
+			wc := resp.Body.(*Conn)
 			r.mu.Lock()
-			r.negotiated = append(r.negotiated, opts.Extensions)
-			r.mu.Unlock()
-			resp.Body = Wrap(wsCtx, body, opts, cfg.inspect)
-			r.mu.Lock()
-			r.conns = append(r.conns, resp.Body.(*Conn))
+			r.negotiated = append(r.negotiated, wc.opts.Extensions)
+			r.conns = append(r.conns, wc)
 			r.mu.Unlock()
 			return resp, nil
 		})

@@ -24,6 +24,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -105,6 +107,24 @@ const graceTimeout = 5 * time.Second
 // the connection is closed (1001 to both sides).
 func Wrap(ctx context.Context, body io.ReadWriteCloser, opts Options, inspect InspectFunc) io.ReadWriteCloser {
 	return wrap(ctx, body, opts, inspect, graceTimeout)
+}
+
+// WrapResponse wraps resp.Body (see Wrap) when resp is a successful
+// WebSocket upgrade: status 101, "Upgrade: websocket" and a writable body.
+// It fills opts.Extensions from the response and reports whether it wrapped.
+// Call it in the proxy's RoundTripper on every upstream response.
+func WrapResponse(ctx context.Context, resp *http.Response, opts Options, inspect InspectFunc) bool {
+	if resp == nil || resp.StatusCode != http.StatusSwitchingProtocols ||
+		!strings.EqualFold(strings.TrimSpace(resp.Header.Get("Upgrade")), "websocket") {
+		return false
+	}
+	body, ok := resp.Body.(io.ReadWriteCloser)
+	if !ok {
+		return false
+	}
+	opts.Extensions = strings.Join(resp.Header.Values(extensionHeader), ", ")
+	resp.Body = Wrap(ctx, body, opts, inspect)
+	return true
 }
 
 func wrap(ctx context.Context, body io.ReadWriteCloser, opts Options, inspect InspectFunc, grace time.Duration) *Conn {
