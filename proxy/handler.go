@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/netip"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -149,7 +150,20 @@ func (s *Server) mitmTLSConfig(host string, _ *goproxy.ProxyCtx) (*tls.Config, e
 
 // handleRequest sees every plain-HTTP proxy request and every request read
 // from an intercepted connection.
-func (s *Server) handleRequest(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Request, *http.Response) {
+func (s *Server) handleRequest(req *http.Request, ctx *goproxy.ProxyCtx) (out *http.Request, resp *http.Response) {
+	// goproxy serves intercepted connections on goroutines of its own with
+	// no recover: a panic in extraction or classification would take the
+	// whole proxy down. Fail this request (closed) instead.
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("panic while handling a request; answered 503", "host", req.URL.Host, "path", req.URL.Path,
+				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			resp = s.errorResponse(req, http.StatusServiceUnavailable, codeInspectFailed,
+				"dlpgate: internal error while inspecting this request; nothing was sent")
+			resp.Close = true
+			out = req
+		}
+	}()
 	ctx.RoundTripper = goproxy.RoundTripperFunc(s.roundTrip)
 	eng := s.opts.Engine() // this request keeps this engine to the end
 	info, _ := ctx.UserData.(*connInfo)

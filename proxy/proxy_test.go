@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/dlpgate/dlpgate/classifiers"
+	"github.com/dlpgate/dlpgate/extract"
 	"github.com/dlpgate/dlpgate/internal/testgen"
 	"github.com/dlpgate/dlpgate/rules"
 )
@@ -803,3 +804,29 @@ func TestRedactQuery(t *testing.T) {
 }
 
 var _ = x509.NewCertPool
+
+type panicky struct{}
+
+func (panicky) Classify(context.Context, []extract.Segment) []classifiers.Finding {
+	panic("classifier bug")
+}
+
+// A panic while inspecting fails that request only; the proxy keeps serving
+// and nothing goes upstream.
+func TestPanicFailsRequestOnly(t *testing.T) {
+	h := newHarness(t, harnessConfig{classifiers: panicky{}})
+	for i := 0; i < 2; i++ {
+		resp, err := h.client().Post(robotURL, "application/json", strings.NewReader(`{"text":{"content":"x"}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := readDingErr(t, resp)
+		if resp.StatusCode != http.StatusServiceUnavailable || e.Errcode != codeInspectFailed {
+			t.Errorf("attempt %d: %d %+v", i, resp.StatusCode, e)
+		}
+	}
+	if len(h.up.requests()) != 0 {
+		t.Error("upstream reached")
+	}
+	waitEmpty(t, h.srv.spillDir)
+}
