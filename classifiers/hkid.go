@@ -30,6 +30,9 @@ type hkidMatch struct {
 	issued     bool   // prefix is on the issued list
 	lower      bool   // written in lower case
 	bracketed  bool   // check digit in brackets
+	// valid: the check digit verifies. Invalid candidates of the same
+	// shape are kept only to judge how likely the valid ones are chance.
+	valid bool
 }
 
 // norm returns the canonical written form, e.g. "A123456(3)".
@@ -75,6 +78,25 @@ func (c *hkidClassifier) classify(doc *document) (Finding, bool) {
 	keywords := map[string]bool{}
 	conf := None
 	unissued := 0
+	// A list of codes that merely look like HKIDs validates about one in
+	// eleven by chance. When most same-shape candidates fail the check and
+	// the document never mentions an identity card, the few that pass are
+	// taken as chance, not as HKIDs.
+	valid, invalid, docKeyword := 0, 0, false
+	for si := range doc.segs {
+		docKeyword = docKeyword || len(doc.hitsOf(si, clsHKID)) > 0
+		for _, m := range doc.segs[si].hkids {
+			if m.valid {
+				valid++
+			} else {
+				invalid++
+			}
+		}
+	}
+	if valid == 0 {
+		return Finding{}, false
+	}
+	chance := !docKeyword && invalid >= 3 && valid*3 < invalid
 	for si := range doc.segs {
 		sg := &doc.segs[si]
 		if len(sg.hkids) == 0 {
@@ -82,7 +104,13 @@ func (c *hkidClassifier) classify(doc *document) (Finding, bool) {
 		}
 		kws := doc.hitsOf(si, clsHKID)
 		for _, m := range sg.hkids {
+			if !m.valid {
+				continue
+			}
 			kw := nearestKeyword(sg.text, kws, m.start, m.end)
+			if chance && kw < 0 {
+				continue
+			}
 			mc := Medium
 			switch {
 			case !m.issued:
@@ -270,8 +298,8 @@ func boundaryAfter(s string, i int) bool {
 	return true
 }
 
-// scanHKIDs finds every checksum-valid HKID in s, in any common written
-// form, and appends it to dst. It is a hand-written scanner: find a run of
+// scanHKIDs finds every HKID-shaped candidate in s, in any common written
+// form, and appends it to dst; valid says whether its check digit verifies. It is a hand-written scanner: find a run of
 // digits, look back for one or two letters, look ahead for the check
 // character; linear in len(s) whatever the input.
 func scanHKIDs(s string, dst []hkidMatch) []hkidMatch {
@@ -382,11 +410,11 @@ func hkidAt(s string, i, j int, digits []byte) (hkidMatch, bool) {
 	nb := copy(buf[:], prefix)
 	nb += copy(buf[nb:], digits)
 	if hkidCheckDigit(string(buf[:nb])) != check { // no allocation: the conversion does not escape
-		return m, false
+		return hkidMatch{start: start, end: end}, true
 	}
 	body := string(buf[:nb])
 	return hkidMatch{start: start, end: end, body: body, check: check, issued: issuedPrefix(prefix),
-		lower: lower, bracketed: bracketed}, true
+		lower: lower, bracketed: bracketed, valid: true}, true
 }
 
 // checkAfter reads the check character after a 6-digit body ending at s[j]:

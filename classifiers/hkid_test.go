@@ -20,7 +20,7 @@ func TestHKIDCheckDigit(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"A123456(4)", "AB987654(8)", "C668668(E)"} {
-		if got := scanHKIDs(bad, nil); len(got) != 0 {
+		if got := scanHKIDs(bad, nil); len(got) > 0 && got[0].valid {
 			t.Errorf("%s: accepted an invalid check digit", bad)
 		}
 	}
@@ -64,7 +64,7 @@ func TestHKIDWrittenForms(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			got := scanHKIDs(tc.text, nil)
-			if len(got) != 1 || got[0].norm() != tc.want {
+			if len(got) != 1 || !got[0].valid || got[0].norm() != tc.want {
 				var norms []string
 				for _, m := range got {
 					norms = append(norms, m.masked())
@@ -84,7 +84,7 @@ func TestHKIDWrittenForms(t *testing.T) {
 			continue
 		}
 		for _, text := range []string{b + "(A)", b + "A", b + " A", b + "（Ａ）", strings.ToLower(b) + "(a)"} {
-			if got := scanHKIDs(text, nil); len(got) != 1 || got[0].check != 'A' {
+			if got := scanHKIDs(text, nil); len(got) != 1 || !got[0].valid || got[0].check != 'A' {
 				t.Errorf("check digit A form not accepted (%d matches)", len(got))
 			}
 		}
@@ -219,5 +219,42 @@ func TestNormAtAgreesWithNFKC(t *testing.T) {
 		if len(want) == 1 && (isDigit(want[0]) || isLetter(want[0]) || strings.ContainsAny(want, "()-")) {
 			t.Errorf("U+%04X: NFKC gives %q but normAt does not map it", r, want)
 		}
+	}
+}
+
+func TestHKIDChanceInCodeLists(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	// Product codes of HKID shape: about one in eleven passes the check.
+	var codes []string
+	valid := 0
+	for len(codes) < 60 {
+		body, _ := genHKID(r, "P")
+		d := byte('0' + r.IntN(10))
+		if hkidCheckDigit(body) == d {
+			valid++
+		}
+		codes = append(codes, body+string(d))
+	}
+	if valid == 0 {
+		t.Fatal("generator produced no chance-valid code; change the seed")
+	}
+	if f, ok := classifyText(t, "Product codes: "+strings.Join(codes, ", "))[HKID]; ok {
+		t.Fatalf("%d chance-valid product codes counted as HKIDs: %+v", valid, f)
+	}
+	// A real list with two typos still counts its valid numbers.
+	var list []string
+	for i := range 7 {
+		body, c := genHKID(r, "M")
+		if i < 2 {
+			c = wrongCheck(body)
+		}
+		list = append(list, body+"("+string(c)+")")
+	}
+	if f, ok := classifyText(t, "Members:\n"+strings.Join(list, "\n"))[HKID]; !ok || f.Count != 5 {
+		t.Fatalf("got %+v, want 5", f)
+	}
+	// With an HKID keyword in the document the chance rule does not apply.
+	if f, ok := classifyText(t, "HKID list\n"+strings.Join(codes, "\n"))[HKID]; !ok || f.Count != valid {
+		t.Fatalf("got %+v, want %d", f, valid)
 	}
 }

@@ -224,8 +224,11 @@ func (c *medicalClassifier) segmentEvents(doc *document, si int, dst []medEvent)
 			}
 		}
 	}
-	if len(sg.hkids) > 0 {
-		ev = append(ev, medEvent{seg: si, pos: sg.hkids[0].start, kind: medIdentity, term: "hkid", labelled: 1})
+	for _, m := range sg.hkids {
+		if m.valid && m.issued {
+			ev = append(ev, medEvent{seg: si, pos: m.start, end: m.end, kind: medIdentity, term: "hkid", labelled: 1})
+			break
+		}
 	}
 	mine := ev[first:]
 	sort.SliceStable(mine, func(i, j int) bool { return mine[i].pos < mine[j].pos })
