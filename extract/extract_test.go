@@ -314,6 +314,10 @@ func TestProblems(t *testing.T) {
 	legacy = append(legacy, utf16le("Legacy word text "+secret)...)
 	corruptZip := buildZip(t, zipEntry{name: "a.txt", body: bytes.Repeat([]byte("abc "), 1000)})
 	corruptZip = corruptZip[:len(corruptZip)-30] // central directory damaged
+	truncDocx := buildDOCX(t, []string{"chunked " + secret}, nil)
+	truncDocx = truncDocx[:bytes.Index(truncDocx, []byte("PK\x01\x02"))+10]
+	truncXlsx := buildXLSX(t, [][]string{{"name", "hkid"}, {"Chan", secret}}, nil)
+	truncXlsx = truncXlsx[:bytes.Index(truncXlsx, []byte("PK\x01\x02"))]
 	badGz := gzipBytes(t, bytes.Repeat([]byte("ok text "+secret+"\n"), 2000), "")
 	badGz = badGz[:len(badGz)/2]
 	random := make([]byte, 4096)
@@ -331,7 +335,9 @@ func TestProblems(t *testing.T) {
 		{"encrypted ooxml (ole)", ole, want{problems: []ProblemKind{Encrypted}}},
 		{"legacy ole best effort", legacy, want{texts: []string{"Legacy word text"}, problems: []ProblemKind{Unsupported}}},
 		{"truncated pdf keeps text", truncPDF, want{texts: []string{"first page " + secret}, problems: []ProblemKind{Malformed}}},
-		{"corrupt zip", corruptZip, want{problems: []ProblemKind{Malformed}}},
+		{"corrupt zip recovers entries", corruptZip, want{texts: []string{"abc abc"}, problems: []ProblemKind{Malformed}}},
+		{"truncated docx (first chunk of an upload)", truncDocx, want{texts: []string{"chunked " + secret}, absent: []string{"schemas.openxmlformats"}, problems: []ProblemKind{Malformed}}},
+		{"truncated xlsx", truncXlsx, want{texts: []string{"name\thkid\nChan\t" + secret}, problems: []ProblemKind{Malformed}}},
 		{"truncated gzip keeps text", badGz, want{texts: []string{"ok text"}, problems: []ProblemKind{Malformed}}},
 		{"png", append([]byte("\x89PNG\r\n\x1a\n"), random...), want{problems: []ProblemKind{Unsupported}}},
 		{"jpeg", append([]byte("\xff\xd8\xff\xe0"), random...), want{problems: []ProblemKind{Unsupported}}},
@@ -432,7 +438,7 @@ func TestSpilledFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	check(t, run(t, Input{Body: f, Size: int64(len(body)), Origin: "body"}, Limits{}), want{texts: []string{"spilled text"}, origins: []string{"body/x.txt"}, clean: true})
+	check(t, run(t, Input{Body: f, Size: int64(len(body)), Origin: "body"}, Limits{}), want{texts: []string{"spilled text"}, origins: []string{"zip:x.txt"}, clean: true})
 }
 
 func TestDetectLegacyCharset(t *testing.T) {

@@ -102,7 +102,14 @@ func extractOpts(ctx context.Context, in Input, lim Limits, repanic bool) (*Resu
 		}
 		body = memBlob(data)
 	}
-	w.node(node{origin: in.Origin, name: in.Name, ctype: in.ContentType, body: body})
+	// "body" is the default label of a request body: paths below it read
+	// "multipart:media/report.xlsx/..." and "json:$.text.content", as the
+	// rest of dlpgate documents them; a bare text body is still "body".
+	root := in.Origin
+	if root == "body" {
+		root = ""
+	}
+	w.node(node{origin: root, name: in.Name, ctype: in.ContentType, body: body})
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("extract %s: %w", in.Origin, err)
 	}
@@ -381,7 +388,7 @@ func (w *walker) textNode(n node, mt, charset string, data []byte) {
 				}
 			}
 		}
-		w.emit(n.origin, htmlText(text))
+		w.emit(n.origin, tidyLines(htmlText(text)))
 	case looksXML(trimmed):
 		w.emit(n.origin, xmlText(strings.NewReader(text)))
 	default:

@@ -2,10 +2,13 @@ package extract
 
 import (
 	"archive/zip"
+	"bytes"
+	"compress/flate"
 	"errors"
 	"fmt"
 	"io"
 	"path"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,11 +22,8 @@ func (w *walker) zipNode(n node) {
 	if err != nil {
 		// A ZIP that lost its central directory (truncated upload) still
 		// has its local headers: fall back to a forward scan.
-		if errors.Is(err, zip.ErrFormat) || errors.Is(err, io.ErrUnexpectedEOF) {
-			w.problem(n.origin, Malformed, "zip archive corrupt or truncated (no readable central directory)")
-			return
-		}
-		w.problem(n.origin, Malformed, "zip archive could not be opened")
+		w.problem(n.origin, Malformed, "zip archive corrupt or truncated (no readable central directory); entries were recovered from local headers")
+		w.zipRecover(n, containerBase(n, "zip"))
 		return
 	}
 	if len(zr.File) > w.lim.MaxEntries {
@@ -188,4 +188,122 @@ func partOrder(names []string) {
 		}
 		return na < nb
 	})
+}
+
+// recovered is one member read by zipRecover.
+type recovered struct {
+	name, origin string
+	data         []byte
+}
+
+// ooxmlPlumbing names package parts that hold no document text.
+var ooxmlPlumbing = regexp.MustCompile(`(^\[Content_Types\]\.xml$|\.rels$|^docProps/|/theme/|/styles\.xml$|/settings\.xml$|/fontTable\.xml$|/webSettings\.xml$|/numbering\.xml$|^xl/workbook\.xml$|/calcChain\.xml$|/media/|^meta\.xml$|^manifest\.rdf$|^META-INF/|^mimetype$|/presProps\.xml$|/viewProps\.xml$|/tableStyles\.xml$|/slideLayouts/|/slideMasters/|/printerSettings/)`)
+
+// zipRecover reads a ZIP without its central directory (a truncated upload,
+// or the first chunk of a chunked upload) by walking the local file headers.
+func (w *walker) zipRecover(n node, base string) {
+	data, err := w.load(n.origin, n.body)
+	if err != nil {
+		return
+	}
+	var items []recovered
+	le16 := func(b []byte) int { return int(b[0]) | int(b[1])<<8 }
+	le32 := func(b []byte) int64 { return int64(b[0]) | int64(b[1])<<8 | int64(b[2])<<16 | int64(b[3])<<24 }
+	for pos, count := 0, 0; pos < len(data); {
+		if w.expired() {
+			return
+		}
+		i := bytes.Index(data[pos:], []byte("PK\x03\x04"))
+		if i < 0 || pos+i+30 > len(data) {
+			break
+		}
+		at := pos + i
+		h := data[at:]
+		flags, method := le16(h[6:]), le16(h[8:])
+		csize := le32(h[18:])
+		nlen, xlen := le16(h[26:]), le16(h[28:])
+		start := at + 30 + nlen + xlen
+		if start > len(data) {
+			break
+		}
+		name := string(h[30 : 30+nlen])
+		pos = at + 4
+		if strings.HasSuffix(name, "/") || name == "" {
+			continue
+		}
+		count++
+		if count > w.lim.MaxEntries {
+			w.limit(n.origin, fmt.Sprintf("archive has more than %d entries; only the first were inspected", w.lim.MaxEntries))
+			break
+		}
+		origin := child(base, "zip", sanitizeName(name))
+		if flags&1 != 0 {
+			w.problem(origin, Encrypted, "zip entry is password-protected")
+			continue
+		}
+		known := flags&8 == 0 && csize > 0
+		end := len(data)
+		if known && int64(start)+csize <= int64(len(data)) {
+			end = start + int(csize)
+		}
+		var r io.Reader
+		switch method {
+		case 0:
+			if !known {
+				continue // stored with a data descriptor: length unknowable
+			}
+			r = bytes.NewReader(data[start:end])
+		case 8:
+			r = flate.NewReader(bytes.NewReader(data[start:end]))
+		default:
+			w.problem(origin, Unsupported, fmt.Sprintf("zip compression method %d not supported", method))
+			continue
+		}
+		out, why, err := w.readBounded(r, int64(end-start))
+		switch {
+		case errors.Is(err, errStop):
+			return
+		case errors.Is(err, errTooBig):
+			w.limit(origin, why+"; only the first part was inspected")
+		}
+		if known {
+			pos = end
+		}
+		items = append(items, recovered{name: name, origin: origin, data: out})
+	}
+	var shared []string
+	for _, it := range items {
+		if it.name == "xl/sharedStrings.xml" {
+			shared, _ = w.sharedStrings(bytes.NewReader(it.data))
+		}
+	}
+	for _, it := range items {
+		if w.expired() {
+			return
+		}
+		var text string
+		switch {
+		case it.name == "xl/sharedStrings.xml", ooxmlPlumbing.MatchString(it.name):
+			continue
+		case strings.HasPrefix(it.name, "xl/worksheets/") && strings.HasSuffix(it.name, ".xml"):
+			text, _ = w.sheetText(bytes.NewReader(it.data), shared)
+		case matchAny(docxParts, it.name) || matchAny(pptxParts, it.name):
+			text, _ = w.drawingMLText(bytes.NewReader(it.data))
+		case it.name == "content.xml" || it.name == "styles.xml":
+			text, _ = w.odfText(bytes.NewReader(it.data), it.name == "styles.xml")
+		default:
+			w.node(node{origin: it.origin, name: it.name, body: memBlob(it.data), depth: n.depth + 1})
+			continue
+		}
+		w.emit(it.origin, text)
+	}
+}
+
+func matchAny(res []*regexp.Regexp, s string) bool {
+	for _, re := range res {
+		if re.MatchString(s) {
+			return true
+		}
+	}
+	return false
 }
