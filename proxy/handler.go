@@ -2,9 +2,7 @@ package proxy
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/tls"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -383,7 +381,7 @@ func (s *Server) newEvent(info *connInfo, req *http.Request, rq rules.Request, d
 	}
 	return &audit.Event{
 		Time:          rq.Time.UTC(),
-		ID:            newEventID(),
+		ID:            audit.NewID(rq.Time),
 		Action:        action,
 		Rule:          dec.Rule,
 		RuleReason:    dec.Reason,
@@ -455,12 +453,6 @@ func multipartNames(contentType string, h *heldBody) []string {
 		p.Close()
 	}
 	return names
-}
-
-func newEventID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }
 
 func addrString(a netip.Addr) string {

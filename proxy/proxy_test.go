@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -22,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dlpgate/dlpgate/audit"
 	"github.com/dlpgate/dlpgate/classifiers"
 	"github.com/dlpgate/dlpgate/extract"
 	"github.com/dlpgate/dlpgate/internal/testgen"
@@ -829,4 +831,43 @@ func TestPanicFailsRequestOnly(t *testing.T) {
 		t.Error("upstream reached")
 	}
 	waitEmpty(t, h.srv.spillDir)
+}
+
+// (i) with the real audit log: the JSON lines written for a blocked robot
+// message hold the event but neither raw HKIDs nor token values.
+func TestRealAuditLogHasNoSecrets(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.jsonl")
+	alog, err := audit.Open(audit.Options{Path: path, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer alog.Close(context.Background())
+	h := newHarness(t, harnessConfig{opts: func(o *Options) { o.Recorder = alog }})
+	text, ids := hkidText(4)
+	const token = "0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9"
+	req, _ := http.NewRequest(http.MethodPost, "https://oapi.dingtalk.com/robot/send?access_token="+token+"&timestamp=1700000000123&sign=abcSIGNdef",
+		bytes.NewReader(robotJSON(text)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Acs-Dingtalk-Access-Token", "hdrSECRETvalue")
+	resp, err := h.client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	evID := resp.Header.Get("X-Dlpgate-Event")
+	if resp.StatusCode != http.StatusForbidden || evID == "" {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	log, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(log, []byte(evID)) || !bytes.Contains(log, []byte("hkid-bulk")) {
+		t.Errorf("event %s not in the audit log:\n%s", evID, log)
+	}
+	for _, secret := range append(ids, token, "1700000000123", "abcSIGNdef", "hdrSECRETvalue") {
+		if bytes.Contains(log, []byte(secret)) {
+			t.Errorf("audit log contains %q", secret)
+		}
+	}
 }
