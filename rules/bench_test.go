@@ -84,3 +84,27 @@ func TestEvaluateNoMatchDoesNotAllocate(t *testing.T) {
 		t.Errorf("Evaluate with no matching rule: %v allocs, want 0", n)
 	}
 }
+
+func BenchmarkRoute(b *testing.B) {
+	p := compileTOML(b, testAUP)
+	b.ReportAllocs()
+	for b.Loop() {
+		p.Route("oapi.dingtalk.com", "/robot/send")
+	}
+}
+
+// TestRouteDoesNotAllocate: the proxy calls Scope and Route on every
+// connection and request.
+func TestRouteDoesNotAllocate(t *testing.T) {
+	p := compileTOML(t, testAUP)
+	if n := testing.AllocsPerRun(100, func() {
+		p.Route("sh-dualstack.trans.dingtalk.com", "/x?y=1")
+		p.Scope("oapi.dingtalk.com:443")
+	}); n != 0 {
+		t.Errorf("%v allocs, want 0", n)
+	}
+	host := []byte("[2001:db8::1]:443")
+	if got := normHost(string(host)); got != "2001:db8::1" {
+		t.Errorf("normHost = %q", got)
+	}
+}

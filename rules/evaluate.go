@@ -116,12 +116,17 @@ func (e *endpoint) matchHost(host string) int {
 	return best
 }
 
+// normHost lower-cases host and drops a port, IPv6 brackets and a trailing
+// dot, without allocating when host is already in that form.
 func normHost(h string) string {
-	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.Contains(h[i:], "]") && strings.Count(h, ":") == 1 {
+	if strings.HasPrefix(h, "[") {
+		if i := strings.IndexByte(h, ']'); i > 0 {
+			h = h[1:i]
+		}
+	} else if i := strings.LastIndexByte(h, ':'); i >= 0 && strings.IndexByte(h, ':') == i {
 		h = h[:i]
 	}
-	h = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSuffix(h, "]"), "["), ".")
-	return strings.ToLower(h)
+	return strings.ToLower(strings.TrimSuffix(h, "."))
 }
 
 // rank orders actions: the strongest wins.

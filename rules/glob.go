@@ -17,6 +17,19 @@ type glob struct {
 	// literal counts the non-wildcard bytes; the most literal pattern is the
 	// most specific one.
 	literal int
+	// Most host patterns are exact names or "*" + suffix: matched without
+	// the general matcher.
+	exact, suffix bool
+}
+
+func (g glob) withFastPaths() glob {
+	switch {
+	case !strings.ContainsAny(g.pat, "*?"):
+		g.exact = true
+	case g.sep == 0 && g.pat[0] == '*' && !strings.ContainsAny(g.pat[1:], "*?"):
+		g.suffix = true
+	}
+	return g
 }
 
 func compileHostGlob(p string) (glob, error) {
@@ -35,7 +48,7 @@ func compileHostGlob(p string) (glob, error) {
 	if strings.Contains(p, "**") {
 		return glob{}, fmt.Errorf("bad host glob %q: \"**\" is not needed in hosts (\"*\" already matches dots)", p)
 	}
-	return glob{pat: p, sep: 0, literal: literalLen(p)}, nil
+	return glob{pat: p, sep: 0, literal: literalLen(p)}.withFastPaths(), nil
 }
 
 func compilePathGlob(p string) (glob, error) {
@@ -59,7 +72,7 @@ func compilePathGlob(p string) (glob, error) {
 	if strings.IndexByte(p, '#') >= 0 {
 		return glob{}, fmt.Errorf("bad path glob %q: fragments never reach the server", p)
 	}
-	return glob{pat: p, sep: '/', literal: literalLen(p)}, nil
+	return glob{pat: p, sep: '/', literal: literalLen(p)}.withFastPaths(), nil
 }
 
 func literalLen(p string) int {
@@ -73,7 +86,15 @@ func literalLen(p string) int {
 }
 
 // match reports whether s matches the pattern. It does not allocate.
-func (g glob) match(s string) bool { return globMatch(g.pat, s, g.sep) }
+func (g glob) match(s string) bool {
+	switch {
+	case g.exact:
+		return s == g.pat
+	case g.suffix:
+		return strings.HasSuffix(s, g.pat[1:])
+	}
+	return globMatch(g.pat, s, g.sep)
+}
 
 func globMatch(p, s string, sep byte) bool {
 	for len(p) > 0 {

@@ -406,6 +406,8 @@ action = "tunnel"
 		{"oapi.dingtalk.com", "api", "inspect"},
 		{"OAPI.DingTalk.com.", "api", "inspect"},
 		{"oapi.dingtalk.com:443", "api", "inspect"},
+		{"[2001:db8::1]:443", "", "tunnel"},
+		{"2001:db8::1", "", "tunnel"},
 		{"sh-dualstack.trans.dingtalk.com", "files", "inspect"},
 		{"im.dingtalk.com", "web", "inspect"},
 		{"webalfa-cm3.dingtalk.com", "desktop-long", "tunnel"},
