@@ -53,6 +53,12 @@ groups = ["hr"]
 expires = "2099-12-31"
 reason = "monthly payroll"
 `)
+	expired := writePolicyFile(t, "expired.toml", `[[exceptions]]
+name = "old"
+users = ["bob"]
+expires = "2020-01-01"
+reason = "finished project"
+`)
 	tests := []struct {
 		name     string
 		args     []string
@@ -67,6 +73,9 @@ reason = "monthly payroll"
 			bad + `:13:11: bad date "2026-02-30" (want YYYY-MM-DD or RFC 3339 like 2026-12-31T18:00:00+08:00)`,
 		}},
 		{name: "good file", args: []string{"check", good}, code: 0, stdout: []string{"ok: 6 rules, 8 endpoints, 1 exceptions (policy version "}},
+		{name: "expired exception warns", args: []string{"check", expired}, code: 0,
+			stdout: []string{"ok: 6 rules, 8 endpoints, 1 exceptions"},
+			stderr: []string{expired + `: warning: exceptions[0] "old" expired on 2020-01-01 and is ignored`}},
 		{name: "missing file", args: []string{"check", filepath.Join(t.TempDir(), "none.toml")}, code: 1, contains: "no such file"},
 		{name: "check without file", args: []string{"check"}, code: 2, contains: "usage:"},
 		{name: "no subcommand", args: nil, code: 2, contains: "usage:"},
