@@ -58,7 +58,15 @@ type connInfo struct {
 type gpLogger struct{ l *slog.Logger }
 
 func (g gpLogger) Printf(format string, v ...any) {
-	g.l.Debug(redactText(fmt.Sprintf(format, v...)), "component", "goproxy")
+	msg := redactText(fmt.Sprintf(format, v...))
+	if strings.Contains(msg, "Cannot handshake client") {
+		// Pinned apps and endpoints without our CA fail here; admins need
+		// to see it to choose "tunnel" for such a host.
+		g.l.Warn("TLS interception failed: the client rejected dlpgate's certificate (certificate pinning, or the CA is not trusted on that endpoint); set the host's endpoint action to tunnel to bypass it",
+			"detail", strings.TrimSpace(msg), "component", "goproxy")
+		return
+	}
+	g.l.Debug(msg, "component", "goproxy")
 }
 
 var secretInText = regexp.MustCompile(`(?i)([?&][^=&\s"']*(?:token|secret|password|sign|timestamp)[^=&\s"']*=)[^&\s"']*`)

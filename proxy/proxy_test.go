@@ -871,3 +871,92 @@ func TestRealAuditLogHasNoSecrets(t *testing.T) {
 		}
 	}
 }
+
+// Endpoint actions: a blocked host is refused at CONNECT (and for plain
+// HTTP), a path-scoped block or tunnel applies inside an inspected host.
+func TestScopeActions(t *testing.T) {
+	h := newHarness(t, harnessConfig{spec: func(s *rules.Spec) {
+		s.Endpoints = append([]rules.EndpointSpec{
+			{Name: "banned", Hosts: []string{"banned.example.net"}, Action: "block"},
+			{Name: "health", Hosts: []string{"oapi.dingtalk.com"}, Paths: []string{"/health/*"}, Action: "tunnel"},
+			{Name: "no-drive", Hosts: []string{"api.dingtalk.com"}, Paths: []string{"/v1.0/drive/*"}, Action: "block"},
+		}, s.Endpoints...)
+	}})
+	bad, _ := hkidText(3)
+	for _, tc := range []struct {
+		name, url string
+		status    int
+		reached   bool
+	}{
+		{"blocked host over CONNECT", "https://banned.example.net/x", 0, false},
+		{"blocked host over plain HTTP", "http://banned.example.net/x", 403, false},
+		{"path-scoped tunnel forwards uninspected", "https://oapi.dingtalk.com/health/ping", 200, true},
+		{"path-scoped block", "https://api.dingtalk.com/v1.0/drive/files", 403, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := len(h.up.requests()) + len(h.plain.requests())
+			resp, err := h.client().Post(tc.url, "text/plain", strings.NewReader(bad))
+			if tc.status == 0 {
+				if err == nil || !strings.Contains(err.Error(), "Forbidden") {
+					t.Errorf("CONNECT to a blocked host: %v", err)
+				}
+			} else {
+				if err != nil {
+					t.Fatal(err)
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != tc.status {
+					t.Errorf("status %d, want %d", resp.StatusCode, tc.status)
+				}
+			}
+			after := len(h.up.requests()) + len(h.plain.requests())
+			if (after > before) != tc.reached {
+				t.Errorf("upstream reached: %v, want %v", after > before, tc.reached)
+			}
+		})
+	}
+	var rulesSeen []string
+	for _, ev := range h.rec.events() {
+		rulesSeen = append(rulesSeen, ev.Rule)
+	}
+	if strings.Join(rulesSeen, ",") != "scope:banned,scope:banned,scope:no-drive" {
+		t.Errorf("audited rules %v", rulesSeen)
+	}
+}
+
+// A client that does not trust dlpgate's CA (or pins) fails the handshake,
+// and the failure is logged at warning level for the admin.
+func TestPinnedClientHandshakeFailureLogged(t *testing.T) {
+	var logs syncBuffer
+	h := newHarness(t, harnessConfig{opts: func(o *Options) {
+		o.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}})
+	c := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(h.proxyURL()), TLSClientConfig: &tls.Config{RootCAs: h.upCA.Pool()}}}
+	if _, err := c.Get("https://im.dingtalk.com/"); err == nil {
+		t.Fatal("client without dlpgate's CA accepted the interception")
+	}
+	for i := 0; i < 100 && !strings.Contains(logs.String(), "TLS interception failed"); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(logs.String(), "TLS interception failed") || !strings.Contains(logs.String(), "level=WARN") {
+		t.Errorf("handshake failure not logged: %q", logs.String())
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
