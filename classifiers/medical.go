@@ -224,6 +224,20 @@ func (c *medicalClassifier) segmentEvents(doc *document, si int, dst []medEvent)
 			}
 		}
 	}
+	// Doses ("500mg", "5 mg", "10ml") write a prescription without the
+	// word; looked for only where a clinical term already is.
+	hasClinical := false
+	for _, h := range hits {
+		if clinical(h.kind) {
+			hasClinical = true
+			break
+		}
+	}
+	if hasClinical {
+		for _, p := range doses(sg.text, 16) {
+			ev = append(ev, medEvent{seg: si, pos: p, end: p, kind: medPrescription, term: "dose", labelled: 2})
+		}
+	}
 	for _, m := range sg.hkids {
 		if m.valid && m.issued {
 			ev = append(ev, medEvent{seg: si, pos: m.start, end: m.end, kind: medIdentity, term: "hkid", labelled: 1})
@@ -401,6 +415,35 @@ func (c *medicalClassifier) patientRows(doc *document) int {
 		}
 	}
 	return rows
+}
+
+// doses returns the offsets of up to limit dose amounts: a number, an
+// optional space and mg, mcg, ml, g or 毫克, not followed by a letter.
+func doses(text string, limit int) []int {
+	var out []int
+	for _, unit := range []string{"mg", "mcg", "ml", "毫克"} {
+		for from := 0; len(out) < limit; {
+			i := strings.Index(text[from:], unit)
+			if i < 0 {
+				break
+			}
+			i += from
+			from = i + len(unit)
+			j := i
+			if j > 0 && text[j-1] == ' ' {
+				j--
+			}
+			if j == 0 || !isDigit(text[j-1]) {
+				continue
+			}
+			if e := i + len(unit); e < len(text) && isLetter(text[e]) {
+				continue
+			}
+			out = append(out, j)
+		}
+	}
+	sort.Ints(out)
+	return out
 }
 
 // icdCodes returns the offsets of ICD-10-shaped codes (letter, two digits,

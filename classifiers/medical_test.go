@@ -31,6 +31,12 @@ func TestMedical(t *testing.T) {
 		{"medical certificate 简 prose", "兹证明 张三 因急性支气管炎于2026年3月5日到本院就诊，建议休息三天。\n医生：王医生", true},
 		{"patient list 繁", "病人名單：\n陳大文,72,糖尿病\n李小明,65,高血壓\n黃志強,58,哮喘", true},
 		{"dental record", "Dental record\nPatient: Wong\nTreatment: root canal treatment, scaling and polishing\nDiagnosis: dental caries", true},
+		{"outpatient record 简", "门诊病历\n姓名：刘洋 性别：男 年龄：35岁\n主诉：咳嗽3天\n现病史：发热，咽痛\n诊断：急性支气管炎\n处理：阿莫西林胶囊 0.5g 每日三次", true},
+		{"radiology report", "RADIOLOGY REPORT\nName: Chan Siu Ming  HN: 12345678\nCT brain (plain): no acute infarct.\nImpression: chronic small vessel disease. Suggest MRI.", true},
+		{"lab results", "Lab results for Cheung Wai Man\nHb 10.2 g/dL (L)\nWBC 12.3 x10^9/L (H)\nPlatelet count 250\nCRP 45 mg/L", true},
+		{"psychiatric note with dose", "Psychiatric follow-up\nClient: Ho Ka Lok\nDiagnosis: major depressive disorder\nPlan: sertraline 50mg daily, review in 4 weeks", true},
+		{"insurance claim 简", "理赔申请表\n被保险人：李四\n诊断：腰椎间盘突出\n治疗：物理治疗 6 次\n金额：18,400", true},
+		{"follow-up 繁", "覆診紀錄 2026-03-01\n病人：黃太\n血壓 150/95，血糖 9.1\n藥物：降血壓藥加量", true},
 		{"patient list", "patient,age,diagnosis\nChan,61,hypertension\nLee,45,asthma\nWong,70,heart failure\nCheung,52,gout", true},
 		// Business text with medical-sounding words.
 		{"IT operations", "The operations team will patch the virus scanner tonight and run a health check on the cluster.", false},
@@ -49,6 +55,11 @@ func TestMedical(t *testing.T) {
 		{"pharmacy price list", "Price list: Panadol 24 tabs HK$32; Amoxicillin 500mg x 21 HK$85; Loratadine 10mg HK$45", false},
 		{"staff flu vaccination", "Flu vaccination for staff next Tuesday at the clinic on 3/F. Please bring your staff card.", false},
 		{"sick chat en", "Feeling awful with a fever today, taking sick leave, see you tomorrow", false},
+		{"staff body check", "Reminder: the annual body check for all staff will be held at the clinic next Monday. Please fast overnight.", false},
+		{"insurance renewal 繁", "各位：本公司醫療保險計劃已續期，門診、住院及手術費用均可報銷，詳情請向人事部查詢。", false},
+		{"health-tech pitch", "We are launching a diabetes management app for hospitals; target revenue HK$2m; partners include three clinics.", false},
+		{"IT surgery metaphor", "The surgery to fix the legacy billing system went well; patient zero for the bug was the invoice module.", false},
+		{"drug purchase list 简", "药品采购清单：阿莫西林 200盒，布洛芬 300盒，二甲双胍 150盒，请仓库核对。", false},
 		{"news 简", "新闻：某医院今年接诊流感患者人数上升，专家提醒市民注意保暖。", false},
 	}
 	for _, tc := range cases {
