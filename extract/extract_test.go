@@ -143,6 +143,7 @@ func TestFormats(t *testing.T) {
 		{"odt", Input{}, want{texts: []string{"Discharge summary\nPatient  Lau Ka Ho " + id2}, origins: []string{"zip:content.xml"}, clean: true}},
 		{"ods", Input{}, want{texts: []string{"Item\tAmount\t\nRevenue\t512,330"}, clean: true}},
 		{"pdf cjk type0 tounicode objstm", Input{Name: "cert.pdf"}, want{texts: []string{"病假證明書\n茲證明 林小慧 女士 身份證 " + id3 + "\n診斷為 急性上呼吸道感染"}, origins: []string{"pdf:cert.pdf/page1"}, clean: true}},
+		{"pdf glyph by glyph", Input{}, want{texts: []string{"HKID " + id1 + "\n香港身份證號碼\nRevenue\t512,330\t480,112"}, clean: true}},
 		{"pdf latin two pages", Input{}, want{texts: []string{"LABORATORY REPORT\nPatient Wong Chi Keung HKID " + id1, "Diagnosis type 2 diabetes", "Page two text\nsecond line of page two"}, origins: []string{"pdf:page1", "pdf:page2"}, clean: true}},
 		{"big5 text", Input{}, want{texts: []string{big5Text}, origins: []string{"body"}, clean: true}},
 		{"gbk text", Input{}, want{texts: []string{gbkText}, clean: true}},
@@ -168,7 +169,8 @@ func TestFormats(t *testing.T) {
 	bodies := map[string][]byte{
 		"docx": docx, "xlsx": xlsx, "pptx slide order": pptx, "odt": odt, "ods": ods,
 		"pdf cjk type0 tounicode objstm": cjkPDF, "pdf latin two pages": latinPDF,
-		"big5 text": encode(t, traditionalchinese.Big5, big5Text), "gbk text": encode(t, simplifiedchinese.GBK, gbkText),
+		"pdf glyph by glyph": buildPositionedPDF(t, "HKID "+id1, "香港身份證號碼", []string{"Revenue", "512,330", "480,112"}),
+		"big5 text":          encode(t, traditionalchinese.Big5, big5Text), "gbk text": encode(t, simplifiedchinese.GBK, gbkText),
 		"big5 declared": encode(t, traditionalchinese.Big5, big5Text),
 		"utf16le bom":   append([]byte{0xff, 0xfe}, le...), "utf16be bom": append([]byte{0xfe, 0xff}, be...),
 		"utf16le no bom": le, "utf16be no bom": be, "utf8 bom": []byte("\xef\xbb\xbfhéllo 香港"),

@@ -447,3 +447,45 @@ func origins(r *Result) []string {
 	}
 	return o
 }
+
+// buildPositionedPDF places every glyph with its own Td, the way many
+// generators lay out CJK text and table cells: a Latin line glyph by glyph
+// (monospaced widths), a CJK line glyph by glyph (Type0, /W widths), and a
+// table row whose cells are separate BT/ET blocks on one baseline.
+func buildPositionedPDF(t testing.TB, latin, cjk string, row []string) []byte {
+	var cs strings.Builder
+	cs.WriteString("BT /F1 10 Tf 50 800 Td\n")
+	for _, r := range latin {
+		fmt.Fprintf(&cs, "(%s) Tj 6 0 Td\n", pdfEscape(string(r)))
+	}
+	cs.WriteString("ET\nBT /F2 12 Tf 50 780 Td\n")
+	var order []rune
+	for _, r := range cjk {
+		fmt.Fprintf(&cs, "<%04X> Tj 12 0 Td\n", 0x0200+len(order))
+		order = append(order, r)
+	}
+	cs.WriteString("ET\n")
+	for i, c := range row {
+		fmt.Fprintf(&cs, "BT /F1 10 Tf %d 760 Td (%s) Tj ET\n", 50+i*150, pdfEscape(c))
+	}
+	var cmap strings.Builder
+	cmap.WriteString("begincmap\n1 begincodespacerange <0000> <FFFF> endcodespacerange\n")
+	fmt.Fprintf(&cmap, "1 beginbfrange\n<0200> <%04X> [", 0x0200+len(order)-1)
+	for _, r := range order {
+		fmt.Fprintf(&cmap, "<%04X>", r)
+	}
+	cmap.WriteString("]\nendbfrange\nendcmap\n")
+	widths := strings.TrimSpace(strings.Repeat("600 ", 95))
+	p := &pdfBuilder{}
+	cat := p.add("")
+	pages := p.add("")
+	f1 := p.add("<< /Type /Font /Subtype /TrueType /BaseFont /CourierLike /FirstChar 32 /LastChar 126 /Widths [" + widths + "] >>")
+	cid := p.add("<< /Type /Font /Subtype /CIDFontType2 /BaseFont /X /DW 500 /W [512 [1000 1000] 514 600 1000] >>")
+	uni := p.add(pdfStreamObj("", []byte(cmap.String())))
+	f2 := p.add(fmt.Sprintf("<< /Type /Font /Subtype /Type0 /BaseFont /X /Encoding /Identity-H /DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>", cid, uni))
+	content := p.add(pdfStreamObj("", []byte(cs.String())))
+	page := p.add(fmt.Sprintf("<< /Type /Page /Parent %d 0 R /Resources << /Font << /F1 %d 0 R /F2 %d 0 R >> >> /Contents %d 0 R >>", pages, f1, f2, content))
+	p.set(cat, fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R >>", pages))
+	p.set(pages, fmt.Sprintf("<< /Type /Pages /Kids [%d 0 R] /Count 1 >>", page))
+	return p.bytes("", cat)
+}

@@ -16,14 +16,25 @@ import (
 
 func sortIntsStd(a []int) { sort.Ints(a) }
 
-// textRun interprets a content stream's text operators.
+// textRun interprets a content stream's text operators. It tracks where
+// text lands (text and line matrices, glyph advances from the font widths)
+// so that a move to another baseline is a line break, a gap on the same
+// baseline a space (a wide one a tab, for table columns), and glyphs placed
+// one by one still read as words.
 type textRun struct {
 	d     *pdfDoc
 	sb    *strings.Builder
 	font  *pdfFont
-	lastY float64
-	hasY  bool
-	forms map[*pStream]bool
+	fs    float64 // font size (Tf)
+	tl    float64 // leading (TL)
+	a, d2 float64 // line matrix scale
+	e, f  float64 // line matrix origin (user space, rotation ignored)
+	px    float64 // advance since the line origin, text space
+	// End of the last text shown, user space.
+	lastX, lastY float64
+	started      bool
+	lastRune     rune
+	forms        map[*pStream]bool
 }
 
 func (t *textRun) newline() {
@@ -33,23 +44,80 @@ func (t *textRun) newline() {
 	}
 }
 
-func (t *textRun) space() {
+func (t *textRun) sep(c byte) {
 	s := t.sb.String()
-	if len(s) > 0 && s[len(s)-1] != ' ' && s[len(s)-1] != '\n' {
-		t.sb.WriteByte(' ')
+	if len(s) > 0 && s[len(s)-1] != ' ' && s[len(s)-1] != '\n' && s[len(s)-1] != '\t' {
+		t.sb.WriteByte(c)
 	}
+}
+
+func (t *textRun) moveTo(e, f float64) {
+	t.e, t.f, t.px = e, f, 0
+}
+
+func isCJK(r rune) bool {
+	return r >= 0x2e80 && r <= 0x9fff || r >= 0xac00 && r <= 0xd7af || r >= 0xf900 && r <= 0xfaff || r >= 0xff00 && r <= 0xffef || r >= 0x20000 && r <= 0x3ffff
 }
 
 func (t *textRun) show(s pStr) {
 	if t.font == nil {
 		t.font = &pdfFont{}
 	}
-	t.sb.WriteString(t.font.decode(s))
+	text := t.font.decode(s)
+	em := t.fs * absf(t.a)
+	if em == 0 {
+		em = 1
+	}
+	x, y := t.e+t.px*t.a, t.f
+	if t.started && text != "" {
+		dy := absf(y - t.lastY)
+		gap := x - t.lastX
+		first, _ := utf8.DecodeRuneInString(text)
+		cjkJoin := isCJK(t.lastRune) && isCJK(first)
+		switch {
+		case dy > 0.4*t.fs*absf(t.d2) && dy > 0.01:
+			t.newline()
+		case gap > 3*em:
+			t.sep('\t')
+		case gap > 0.2*em && !(cjkJoin && gap < 0.6*em):
+			t.sep(' ')
+		case gap < -1.5*em:
+			// A move back on the same baseline (or estimated advances
+			// that overshot) still starts a new word.
+			t.sep(' ')
+		}
+	}
+	if text != "" {
+		t.sb.WriteString(text)
+		r, _ := utf8.DecodeLastRuneInString(text)
+		t.lastRune = r
+		t.started = true
+	}
+	t.px += t.font.advance(s) * t.fs / 1000
+	t.lastX, t.lastY = t.e+t.px*t.a, t.f
+}
+
+func absf(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func num(ops []any, i int) float64 {
+	if i < 0 || i >= len(ops) {
+		return 0
+	}
+	f, _ := ops[i].(float64)
+	return f
 }
 
 func (t *textRun) run(content []byte, res pDict, depth int) {
 	if depth > 8 || len(content) == 0 {
 		return
+	}
+	if t.a == 0 {
+		t.a, t.d2 = 1, 1
 	}
 	fonts := t.d.dict(res["Font"])
 	xobjs := t.d.dict(res["XObject"])
@@ -74,70 +142,71 @@ func (t *textRun) run(content []byte, res pDict, depth int) {
 			ops = append(ops, l.value(tok, false, 0))
 			continue
 		}
+		n := len(ops)
 		switch kw {
 		case "BT":
-		case "ET":
-			t.newline()
+			t.a, t.d2 = 1, 1
+			t.moveTo(0, 0)
 		case "Tf":
-			if len(ops) >= 2 {
-				if name, ok := ops[len(ops)-2].(pName); ok {
+			if n >= 2 {
+				if name, ok := ops[n-2].(pName); ok {
 					t.font = t.d.font(fonts[string(name)])
 				}
+				t.fs = num(ops, n-1)
 			}
+		case "TL":
+			t.tl = num(ops, n-1)
 		case "Tj":
-			if len(ops) >= 1 {
-				if s, ok := ops[len(ops)-1].(pStr); ok {
+			if n >= 1 {
+				if s, ok := ops[n-1].(pStr); ok {
 					t.show(s)
 				}
 			}
 		case "'", "\"":
-			t.newline()
-			if len(ops) >= 1 {
-				if s, ok := ops[len(ops)-1].(pStr); ok {
+			t.moveTo(t.e, t.f-t.tl*t.d2)
+			if n >= 1 {
+				if s, ok := ops[n-1].(pStr); ok {
 					t.show(s)
 				}
 			}
 		case "TJ":
-			if len(ops) >= 1 {
-				if arr, ok := ops[len(ops)-1].(pArray); ok {
+			if n >= 1 {
+				if arr, ok := ops[n-1].(pArray); ok {
 					for _, e := range arr {
 						switch v := e.(type) {
 						case pStr:
 							t.show(v)
 						case float64:
-							// A large negative adjustment is a word gap.
-							if v < -200 {
-								t.space()
-							}
+							t.px -= v / 1000 * t.fs
 						}
 					}
 				}
 			}
 		case "Td", "TD":
-			if len(ops) >= 2 {
-				tx, _ := ops[len(ops)-2].(float64)
-				ty, _ := ops[len(ops)-1].(float64)
-				if ty != 0 {
-					t.newline()
-				} else if tx != 0 {
-					t.space()
+			if n >= 2 {
+				tx, ty := num(ops, n-2), num(ops, n-1)
+				if kw == "TD" {
+					t.tl = -ty
 				}
+				t.moveTo(t.e+tx*t.a, t.f+ty*t.d2)
 			}
 		case "Tm":
-			if len(ops) >= 6 {
-				y, _ := ops[len(ops)-1].(float64)
-				if t.hasY && y != t.lastY {
-					t.newline()
-				} else if t.hasY {
-					t.space()
+			if n >= 6 {
+				t.a, t.d2 = num(ops, n-6), num(ops, n-3)
+				if t.a == 0 {
+					// Rotated text: keep a unit scale for gap estimates.
+					t.a = 1
 				}
-				t.lastY, t.hasY = y, true
+				if t.d2 == 0 {
+					t.d2 = 1
+				}
+				t.moveTo(num(ops, n-2), num(ops, n-1))
 			}
 		case "T*":
-			t.newline()
+			t.moveTo(t.e, t.f-t.tl*t.d2)
 		case "Do":
-			if len(ops) >= 1 {
-				if name, ok := ops[len(ops)-1].(pName); ok {
+			if n >= 1 {
+				if name, ok := ops[n-1].(pName); ok {
 					if s, ok := t.d.resolve(xobjs[string(name)]).(*pStream); ok && s.dict["Subtype"] == pName("Form") {
 						if t.forms == nil {
 							t.forms = map[*pStream]bool{}
@@ -148,9 +217,10 @@ func (t *textRun) run(content []byte, res pDict, depth int) {
 							if sub == nil {
 								sub = res
 							}
-							saved := t.font
+							saved := *t
+							t.newline()
 							t.run(t.d.decodeStream(s), sub, depth+1)
-							t.font = saved
+							t.font, t.fs, t.a, t.d2, t.e, t.f, t.px = saved.font, saved.fs, saved.a, saved.d2, saved.e, saved.f, saved.px
 							t.newline()
 						}
 					}
@@ -187,6 +257,103 @@ type pdfFont struct {
 	utf16    bool              // UCS2/UTF16 predefined CMap
 	simple   *[256]rune        // simple font encoding
 	unmapped bool              // Identity-H without ToUnicode
+	// Glyph widths (thousandths of an em) by code/CID.
+	widths      map[uint32]float64
+	defWidth    float64
+	knownWidths bool
+}
+
+// advance is the width of the shown string in thousandths of an em. Without
+// widths, it estimates: 1 em for CJK, half an em otherwise.
+func (f *pdfFont) advance(s []byte) float64 {
+	var w float64
+	for i := 0; i < len(s); {
+		n := 1
+		if f.twoByte || len(f.ranges) > 0 {
+			n = min(f.codeLen(s[i:]), len(s)-i)
+		}
+		code := codeVal(s[i : i+n])
+		switch {
+		case f.knownWidths:
+			if v, ok := f.widths[code]; ok {
+				w += v
+			} else {
+				w += f.defWidth
+			}
+		case f.twoByte:
+			w += 1000
+		default:
+			w += 500
+		}
+		i += n
+	}
+	return w
+}
+
+// loadWidths reads /FirstChar + /Widths (simple fonts) or the descendant
+// font's /DW and /W (composite fonts).
+func (d *pdfDoc) loadWidths(f *pdfFont, fd pDict, composite bool) {
+	f.widths = map[uint32]float64{}
+	if composite {
+		desc, _ := d.resolve(fd["DescendantFonts"]).(pArray)
+		if len(desc) == 0 {
+			return
+		}
+		cf := d.dict(desc[0])
+		if cf == nil {
+			return
+		}
+		f.defWidth = 1000
+		if dw, ok := d.resolve(cf["DW"]).(float64); ok {
+			f.defWidth = dw
+		}
+		f.knownWidths = true
+		arr, _ := d.resolve(cf["W"]).(pArray)
+		total := 0
+		for i := 0; i < len(arr) && total < 1<<16; {
+			c0, ok := d.resolve(arr[i]).(float64)
+			if !ok || i+1 >= len(arr) {
+				return
+			}
+			switch nx := d.resolve(arr[i+1]).(type) {
+			case pArray:
+				for k, x := range nx {
+					if v, ok := d.resolve(x).(float64); ok {
+						f.widths[uint32(c0)+uint32(k)] = v
+						total++
+					}
+				}
+				i += 2
+			case float64:
+				if i+2 >= len(arr) {
+					return
+				}
+				v, _ := d.resolve(arr[i+2]).(float64)
+				for c := c0; c <= nx && total < 1<<16; c++ {
+					f.widths[uint32(c)] = v
+					total++
+				}
+				i += 3
+			default:
+				return
+			}
+		}
+		return
+	}
+	first, ok1 := d.resolve(fd["FirstChar"]).(float64)
+	ws, ok2 := d.resolve(fd["Widths"]).(pArray)
+	if !ok1 || !ok2 {
+		return
+	}
+	for k, x := range ws {
+		if v, ok := d.resolve(x).(float64); ok && k < 256 {
+			f.widths[uint32(first)+uint32(k)] = v
+		}
+	}
+	if desc := d.dict(fd["FontDescriptor"]); desc != nil {
+		f.defWidth, _ = d.resolve(desc["MissingWidth"]).(float64)
+	}
+	f.knownWidths = len(f.widths) > 0
 }
 
 type codeRange struct{ lo, hi []byte }
@@ -237,6 +404,7 @@ func (d *pdfDoc) buildFont(fd pDict) *pdfFont {
 	if s, ok := d.resolve(fd["ToUnicode"]).(*pStream); ok {
 		d.parseCMap(f, d.decodeStream(s))
 	}
+	d.loadWidths(f, fd, sub == "Type0")
 	if sub == "Type0" {
 		if len(f.toUni) == 0 && !f.utf16 && f.legacy == nil {
 			f.unmapped = true
