@@ -111,7 +111,7 @@ func TestAutomatonFolding(t *testing.T) {
 
 func TestDictionariesLoad(t *testing.T) {
 	for name, kinds := range map[string]map[string]uint8{
-		"hkid": {"keyword": hkKeyword}, "medical": medSections, "financial": finSections,
+		"hkid": {"keyword": hkKeyword, "code": hkCode}, "medical": medSections, "financial": finSections,
 	} {
 		v, err := loadDict(name, kinds)
 		if err != nil {

@@ -20,6 +20,7 @@ const keywordWindow = 300
 
 const (
 	hkKeyword uint8 = iota + 1
+	hkCode          // a word that introduces order/part/tracking codes
 )
 
 // hkidMatch is a checksum-valid HKID candidate in a segment.
@@ -56,7 +57,7 @@ type hkidClassifier struct {
 }
 
 func newHKIDClassifier(o options) (*hkidClassifier, error) {
-	v, err := loadDict("hkid", map[string]uint8{"keyword": hkKeyword})
+	v, err := loadDict("hkid", map[string]uint8{"keyword": hkKeyword, "code": hkCode})
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +85,12 @@ func (c *hkidClassifier) classify(doc *document) (Finding, bool) {
 	// taken as chance, not as HKIDs.
 	valid, invalid, docKeyword := 0, 0, false
 	for si := range doc.segs {
-		docKeyword = docKeyword || len(doc.hitsOf(si, clsHKID)) > 0
+		for _, h := range doc.hitsOf(si, clsHKID) {
+			if h.kind == hkKeyword {
+				docKeyword = true
+				break
+			}
+		}
 		for _, m := range doc.segs[si].hkids {
 			if m.valid {
 				valid++
@@ -102,13 +108,20 @@ func (c *hkidClassifier) classify(doc *document) (Finding, bool) {
 		if len(sg.hkids) == 0 {
 			continue
 		}
-		kws := doc.hitsOf(si, clsHKID)
+		var kws, codes []termHit
+		for _, h := range doc.hitsOf(si, clsHKID) {
+			if h.kind == hkKeyword {
+				kws = append(kws, h)
+			} else {
+				codes = append(codes, h)
+			}
+		}
 		for _, m := range sg.hkids {
 			if !m.valid {
 				continue
 			}
 			kw := nearestKeyword(sg.text, kws, m.start, m.end)
-			if chance && kw < 0 {
+			if kw < 0 && (chance || afterCodeWord(sg.text, codes, m.start)) {
 				continue
 			}
 			mc := Medium
@@ -182,6 +195,21 @@ func nearestKeyword(text string, kws []termHit, start, end int) int {
 		}
 	}
 	return -1
+}
+
+// afterCodeWord reports whether an order/invoice/part-code word ends just
+// before start on the same line ("Order No. S1234567", "訂單號：A1234563").
+func afterCodeWord(text string, codes []termHit, start int) bool {
+	i := sort.Search(len(codes), func(i int) bool { return int(codes[i].end) > start })
+	if i == 0 {
+		return false
+	}
+	end := int(codes[i-1].end)
+	if start-end > 16 {
+		return false
+	}
+	gap := text[end:start]
+	return !strings.ContainsAny(gap, "\n\r\t,;|")
 }
 
 // within reports whether text[from:to] holds at most keywordWindow runes.

@@ -117,6 +117,10 @@ func TestHKIDLookAlikes(t *testing.T) {
 		{"seven digits and bracket", body + "7(" + cs + ")"},
 		{"no check digit", "HKID " + body + " only"},
 		{"lower case bare no keyword", "token " + strings.ToLower(body) + cs},
+		{"order number", "Order No. " + body + cs + " shipped"},
+		{"invoice ref", "Invoice: " + body + "(" + cs + ")"},
+		{"order number 繁", "訂單號：" + body + cs},
+		{"tracking 简", "快递单号 " + body + cs},
 		{"version", "v" + body[1:] + cs},
 	}
 	for _, tc := range cases {
@@ -147,7 +151,7 @@ func TestHKIDUnissuedPrefix(t *testing.T) {
 	}
 	for _, p := range []string{"EC", "WX", "XA", "XH", "A", "Z"} {
 		body, c := genHKID(r, p)
-		if f, ok := classifyText(t, "ref "+body+"("+string(c)+")")[HKID]; !ok || f.Confidence != Medium {
+		if f, ok := classifyText(t, "holder "+body+"("+string(c)+")")[HKID]; !ok || f.Confidence != Medium {
 			t.Errorf("issued prefix %s: got %+v, want medium", p, f)
 		}
 	}
@@ -164,13 +168,15 @@ func TestHKIDConfidenceAndCount(t *testing.T) {
 		count int
 		conf  Confidence
 	}{
-		{"check digit alone", []string{"ref " + one}, 1, Medium},
+		{"check digit alone", []string{"holder " + one}, 1, Medium},
 		{"english keyword", []string{"Hong Kong Identity Card: " + one}, 1, High},
 		{"traditional keyword", []string{"身份證號碼：" + one}, 1, High},
 		{"simplified keyword", []string{"身份证号码：" + one}, 1, High},
 		{"keyword after", []string{one + " (HKID)"}, 1, High},
 		{"keyword too far", []string{"HKID" + strings.Repeat(" filler", 60) + " " + one}, 1, Medium},
 		{"same number three forms", []string{one + " " + a + string(ca) + " " + a + "（" + string(ca) + "）"}, 1, Medium},
+		{"code word but keyword near", []string{"HKID (ref " + one + ")"}, 1, High},
+		{"code word on another line", []string{"Order 123\n" + one}, 1, Medium},
 		{"two numbers across segments", []string{"HKID " + one, b + string(cb) + " and " + one}, 2, High},
 	}
 	for _, tc := range cases {
