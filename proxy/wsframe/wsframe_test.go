@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -523,12 +524,7 @@ func TestTruncateReason(t *testing.T) {
 // large to hold is forwarded unchecked but still inflated on the side, so
 // the next message, which refers back into it, is inspected correctly.
 func TestOversizeKeepsWindow(t *testing.T) {
-	noise := make([]byte, 6000)
-	seed := uint32(1)
-	for i := range noise {
-		seed = seed*1664525 + 1013904223
-		noise[i] = byte(seed >> 24)
-	}
+	noise := noiseBytes(6000)
 	// The second message repeats the end of the first: its deflate data is
 	// mostly a back-reference into the previous message.
 	second := append(bytes.Clone(noise[3000:]), []byte(" SECRET")...)
@@ -566,4 +562,74 @@ func TestOversizeKeepsWindow(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestWrapResponse(t *testing.T) {
+	rwc := newFakeUpstream()
+	cases := []struct {
+		name   string
+		status int
+		header http.Header
+		body   io.ReadCloser
+		want   bool
+	}{
+		{"upgrade", 101, http.Header{"Upgrade": {"WebSocket"}, "Sec-Websocket-Extensions": {"permessage-deflate"}}, rwc, true},
+		{"not 101", 200, http.Header{"Upgrade": {"websocket"}}, rwc, false},
+		{"other upgrade", 101, http.Header{"Upgrade": {"h2c"}}, rwc, false},
+		{"read-only body", 101, http.Header{"Upgrade": {"websocket"}}, io.NopCloser(strings.NewReader("")), false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := &http.Response{StatusCode: tc.status, Header: tc.header, Body: tc.body}
+			if got := WrapResponse(context.Background(), resp, Options{}, nil); got != tc.want {
+				t.Fatalf("WrapResponse = %v", got)
+			}
+			c, wrapped := resp.Body.(*Conn)
+			if wrapped != tc.want {
+				t.Fatalf("body wrapped = %v", wrapped)
+			}
+			if wrapped {
+				defer c.Close()
+				if !c.w.inf.params.enabled {
+					t.Fatal("Extensions not taken from the response")
+				}
+			}
+		})
+	}
+}
+
+// TestCloseReleasesGoroutines: Close ends the read pump and a live oversize
+// inflater, so a relay that closes the body leaks nothing.
+func TestCloseReleasesGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+	up := newFakeUpstream()
+	c := wrap(context.Background(), up, Options{MaxMessage: 100, Extensions: "permessage-deflate"}, nil, testGrace)
+	read := readAll(c)
+	comp := deflateMessages(t, true, noiseBytes(1000))[0]
+	// Half of an oversize compressed message: the side inflater is running.
+	if _, err := c.Write(cframe(false, opText, true, comp)); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitBytes(t, read)
+	deadline := time.Now().Add(3 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines before, %d after Close", before, runtime.NumGoroutine())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// noiseBytes returns n incompressible (pseudo-random, reproducible) bytes.
+func noiseBytes(n int) []byte {
+	b := make([]byte, n)
+	seed := uint32(1)
+	for i := range b {
+		seed = seed*1664525 + 1013904223
+		b[i] = byte(seed >> 24)
+	}
+	return b
 }
