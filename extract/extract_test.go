@@ -161,7 +161,7 @@ func TestFormats(t *testing.T) {
 		{"rtf gbk", Input{}, want{texts: []string{"资产负债表"}, clean: true}},
 		{"gzip file", Input{Name: "x.gz"}, want{texts: []string{"診斷：高血壓"}, origins: []string{"gzip:x.gz/note.txt"}, clean: true}},
 		{"json robot", Input{ContentType: "application/json"}, want{
-			texts:   []string{"客人身份證 " + id1, "123", "v"},
+			texts:   []string{"客人身份證 " + id1, "123", "v", "n: 5"},
 			origins: []string{"json:$.text.content", "json:$.at.atMobiles[0]", `json:$["weird key"]`}, clean: true}},
 		{"csv", Input{}, want{texts: []string{"name,hkid\nChan," + id1}, clean: true}},
 		{"xml generic", Input{}, want{texts: []string{"Chan Tai Man", id1}, absent: []string{"<hkid>"}, clean: true}},

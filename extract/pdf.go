@@ -323,7 +323,7 @@ func (d *pdfDoc) decodeStream(s *pStream) []byte {
 			l := &pdfLexer{b: append(append([]byte{'<'}, data...), '>')}
 			data = l.hexString()
 		case "ASCII85Decode", "A85":
-			data = ascii85(data)
+			data = decodeA85(data)
 		case "RunLengthDecode", "RL":
 			data = runLength(data)
 		default:
@@ -398,7 +398,7 @@ func abs(x int) int {
 	return x
 }
 
-func ascii85(b []byte) []byte {
+func decodeA85(b []byte) []byte {
 	var out []byte
 	var tuple uint32
 	n := 0

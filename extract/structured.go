@@ -142,11 +142,14 @@ func (w *walker) jsonNode(n node, text string) bool {
 	}
 	dec := json.NewDecoder(strings.NewReader(text))
 	dec.UseNumber()
-	w.jsonValue(dec, prefix, "$", n.depth)
+	w.jsonValue(dec, prefix, "$", "", n.depth)
 	return true
 }
 
-func (w *walker) jsonValue(dec *json.Decoder, prefix, path string, depth int) {
+// key is the member name the value sits under (an array's own name for its
+// elements): numbers are emitted as "key: 123" because a bare number means
+// nothing to a classifier, while {"Total assets": 1204330} does.
+func (w *walker) jsonValue(dec *json.Decoder, prefix, path, key string, depth int) {
 	if w.tick() {
 		panic(errStop)
 	}
@@ -163,15 +166,19 @@ func (w *walker) jsonValue(dec *json.Decoder, prefix, path string, depth int) {
 				if err != nil {
 					return
 				}
-				key, _ := kt.(string)
-				w.jsonValue(dec, prefix, path+jsonKey(key), depth)
+				k, _ := kt.(string)
+				w.jsonValue(dec, prefix, path+jsonKey(k), k, depth)
 			}
 			_, _ = dec.Token()
 		case '[':
 			for i := 0; dec.More(); i++ {
-				w.jsonValue(dec, prefix, path+"["+strconv.Itoa(i)+"]", depth)
+				w.jsonValue(dec, prefix, path+"["+strconv.Itoa(i)+"]", key, depth)
 			}
 			_, _ = dec.Token()
+		}
+	case json.Number:
+		if key != "" {
+			w.emit(prefix+path, key+": "+t.String())
 		}
 	case string:
 		origin := prefix + path
@@ -184,7 +191,7 @@ func (w *walker) jsonValue(dec *json.Decoder, prefix, path string, depth int) {
 			}
 			inner := json.NewDecoder(strings.NewReader(s))
 			inner.UseNumber()
-			w.jsonValue(inner, origin+">", "$", depth+1)
+			w.jsonValue(inner, origin+">", "$", "", depth+1)
 			return
 		}
 		w.emit(origin, t)

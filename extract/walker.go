@@ -354,8 +354,15 @@ func (w *walker) node(n node) {
 		w.problem(n.origin, Unsupported, kind.reason())
 		return
 	}
-	// Text of some kind, or an unknown binary.
-	data, err := w.load(n.origin, n.body)
+	// Text of some kind, or an unknown binary. More than a few times the
+	// total-text limit can never be emitted (UTF-16 doubles, markup
+	// inflates): do not read it.
+	body := n.body
+	if textCap := 4*w.lim.MaxTotalBytes + sniffLen; body.data == nil && body.size > textCap {
+		w.limit(n.origin, "text body larger than the total extracted text limit allows; only the first part was inspected")
+		body.size = textCap
+	}
+	data, err := w.load(n.origin, body)
 	if err != nil {
 		w.problem(n.origin, Malformed, "body could not be read")
 		return

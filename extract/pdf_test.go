@@ -1,0 +1,89 @@
+package extract
+
+import (
+	"bytes"
+	"encoding/ascii85"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// onePagePDF writes a one-page PDF whose page content is the stream object
+// given, with font F1 (Helvetica, or dict fontDict) and XObject X1 available.
+func onePagePDF(t *testing.T, contentObj, fontDict, xobj string) []byte {
+	p := &pdfBuilder{}
+	cat := p.add("")
+	pages := p.add("")
+	if fontDict == "" {
+		fontDict = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+	}
+	font := p.add(fontDict)
+	content := p.add(contentObj)
+	xres := ""
+	if xobj != "" {
+		x := p.add(xobj)
+		xres = fmt.Sprintf("/XObject << /X1 %d 0 R >>", x)
+	}
+	page := p.add(fmt.Sprintf("<< /Type /Page /Parent %d 0 R /Resources << /Font << /F1 %d 0 R >> %s >> /Contents %d 0 R >>", pages, font, xres, content))
+	p.set(cat, fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R >>", pages))
+	p.set(pages, fmt.Sprintf("<< /Type /Pages /Kids [%d 0 R] /Count 1 >>", page))
+	return p.bytes("", cat)
+}
+
+func TestPDFRobustness(t *testing.T) {
+	id := hkid("C", "668668")
+	plain := []byte("BT /F1 12 Tf 72 700 Td (Patient " + id + ") Tj ET")
+	hexed := strings.ToUpper(hex.EncodeToString(plain)) + ">"
+	var a85 bytes.Buffer
+	enc := ascii85.NewEncoder(&a85)
+	enc.Write(plain)
+	enc.Close()
+	a85.WriteString("~>")
+
+	good := onePagePDF(t, pdfStreamObj("", plain), "", "")
+	// Broken xref: offsets point nowhere and startxref is garbage.
+	brokenXref := bytes.Replace(good, []byte("xref\n"), []byte("xref-damaged\n"), 1)
+	brokenXref = bytes.ReplaceAll(brokenXref, []byte(" 00000 n "), []byte(" 99999 n "))
+	// No xref, no trailer at all (the catalog is found by scanning).
+	noTrailer := good[:bytes.Index(good, []byte("xref"))]
+	// Incremental update: the content object is redefined after the original.
+	update := append(append([]byte{}, good...), []byte("4 0 obj\n"+pdfStreamObj("", []byte("BT /F1 12 Tf 72 700 Td (Updated text) Tj ET"))+"\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")...)
+	// Junk before the header (allowed by readers).
+	junk := append([]byte("garbage bytes\r\n"), good...)
+	tests := []struct {
+		name string
+		pdf  []byte
+		want want
+	}{
+		{"broken xref", brokenXref, want{texts: []string{"Patient " + id}, clean: true}},
+		{"no xref or trailer", noTrailer, want{texts: []string{"Patient " + id}}},
+		{"incremental update wins", update, want{texts: []string{"Updated text"}, absent: []string{"Patient"}, clean: true}},
+		{"junk before header", junk, want{texts: []string{"Patient " + id}, clean: true}},
+		{"ASCIIHex filter", onePagePDF(t, pdfStreamObj("/Filter /ASCIIHexDecode", []byte(hexed)), "", ""), want{texts: []string{"Patient " + id}, clean: true}},
+		{"ASCII85 then Flate", onePagePDF(t, pdfStreamObj("/Filter [/ASCII85Decode /FlateDecode]", a85ThenFlate(t, plain)), "", ""), want{texts: []string{"Patient " + id}, clean: true}},
+		{"ASCII85 filter", onePagePDF(t, pdfStreamObj("/Filter /ASCII85Decode", a85.Bytes()), "", ""), want{texts: []string{"Patient " + id}, clean: true}},
+		{"form xobject and inline image", onePagePDF(t, pdfStreamObj("", []byte("BI /W 2 /H 2 /BPC 8 /CS /G ID \x00(x)\xff EI\nq /X1 Do Q")),
+			"", pdfStreamObj("/Type /XObject /Subtype /Form /BBox [0 0 100 100]", []byte("BT /F1 10 Tf 10 10 Td (Inside form "+id+") Tj ET"))),
+			want{texts: []string{"Inside form " + id}, absent: []string{"(x)"}, clean: true}},
+		{"differences encoding", onePagePDF(t, pdfStreamObj("", []byte("BT /F1 12 Tf 72 700 Td <01020304> Tj ET")),
+			"<< /Type /Font /Subtype /Type1 /BaseFont /X /Encoding << /Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [1 /H /K /uni8EAB /hyphen] >> >>", ""),
+			want{texts: []string{"HK身-"}, clean: true}},
+		{"escapes in literal strings", onePagePDF(t, pdfStreamObj("", []byte(`BT /F1 12 Tf 72 700 Td (A\(1\)\\ \101\102 end) Tj ET`)), "", ""),
+			want{texts: []string{`A(1)\ AB end`}, clean: true}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			check(t, run(t, bodyInput(tc.pdf), Limits{}), tc.want)
+		})
+	}
+}
+
+func a85ThenFlate(t *testing.T, b []byte) []byte {
+	var out bytes.Buffer
+	enc := ascii85.NewEncoder(&out)
+	enc.Write(flateBytes(t, b))
+	enc.Close()
+	out.WriteString("~>")
+	return out.Bytes()
+}
