@@ -107,6 +107,12 @@ func newRig(t *testing.T, cfg rigConfig) *rig {
 				return
 			}
 			r.events <- serverEvent{typ: typ, data: data}
+			// Echo, so the server-to-client direction carries data frames
+			// (compressed when negotiated) through the wrapper too.
+			if err := c.Write(req.Context(), typ, data); err != nil {
+				r.events <- serverEvent{final: true, code: websocket.CloseStatus(err)}
+				return
+			}
 		}
 	}))
 	proxy := goproxy.NewProxyHttpServer()
@@ -282,6 +288,10 @@ func TestThroughGoproxy(t *testing.T) {
 				ev := r.next(t)
 				if ev.final || ev.typ != typ || string(ev.data) != s.payload() {
 					t.Fatalf("step %d: server got %+v, want the message unchanged", i, ev)
+				}
+				etyp, echo, err := c.Read(ctx)
+				if err != nil || etyp != typ || string(echo) != s.payload() {
+					t.Fatalf("step %d: client read echo: %v", i, err)
 				}
 			}
 			r.mu.Lock()

@@ -67,12 +67,15 @@ type Oversize struct {
 // DefaultMaxMessage applies when Options.MaxMessage is zero or negative.
 const DefaultMaxMessage = 4 << 20
 
+// maxMaxMessage caps Options.MaxMessage (1 GiB).
+const maxMaxMessage = 1 << 30
+
 // Options configures Wrap. The zero value works: 4 MiB limit, oversize
 // messages forwarded unchecked, no compression negotiated.
 type Options struct {
 	// MaxMessage is the largest message (payload bytes, before and after
-	// decompression) held for inspection. A connection holds at most about
-	// 3.5 x MaxMessage while a message is pending.
+	// decompression) held for inspection; at most 1 GiB. A connection holds
+	// at most about 3.5 x MaxMessage while a message is pending.
 	MaxMessage int64
 	// OversizeBlock closes the connection (1008, "message too large") on a
 	// message over MaxMessage; otherwise such a message is forwarded
@@ -131,6 +134,9 @@ func wrap(ctx context.Context, body io.ReadWriteCloser, opts Options, inspect In
 	if opts.MaxMessage <= 0 {
 		opts.MaxMessage = DefaultMaxMessage
 	}
+	// Holding more than this in memory is never sensible, and the limit
+	// arithmetic must not overflow.
+	opts.MaxMessage = min(opts.MaxMessage, maxMaxMessage)
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
