@@ -182,6 +182,11 @@ func (c *financialClassifier) score(doc *document, ev []finEvent) finScore {
 			}
 		}
 	}
+	// Still cheap: without a title, three distinct items with figures are
+	// needed; business text repeating one item ("revenue") stops here.
+	if nt == 0 && distinctFigureItems(ev, 3) < 3 {
+		return s
+	}
 	titles, items, fig := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	markers := map[string]bool{}
 	for _, e := range ev {
@@ -251,6 +256,34 @@ func (c *financialClassifier) score(doc *document, ev []finEvent) finScore {
 	return s
 }
 
+// distinctFigureItems counts distinct line items followed by a figure,
+// stopping at limit (a short linear search: no map for the common case).
+func distinctFigureItems(ev []finEvent, limit int) int {
+	var seen [8]string
+	n := 0
+	for i := range ev {
+		e := &ev[i]
+		if e.kind != finItem || e.figure != 1 {
+			continue
+		}
+		dup := false
+		for _, t := range seen[:n] {
+			if t == e.term {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			seen[n] = e.term
+			n++
+			if n >= limit || n == len(seen) {
+				return n
+			}
+		}
+	}
+	return n
+}
+
 // numericLayout measures the figures around the events: bracketed negatives,
 // two adjacent year columns and the share of lines that carry a figure.
 func numericLayout(doc *document, ev []finEvent) []string {
@@ -279,7 +312,13 @@ func numericLayout(doc *document, ev []finEvent) []string {
 		w := text[lo:hi]
 		neg += bracketedNegatives(w)
 		years = years || yearColumns(w)
-		for _, line := range strings.Split(w, "\n") {
+		for rest := w; rest != ""; {
+			line := rest
+			if i := strings.IndexByte(rest, '\n'); i >= 0 {
+				line, rest = rest[:i], rest[i+1:]
+			} else {
+				rest = ""
+			}
 			if strings.TrimSpace(line) == "" {
 				continue
 			}
@@ -363,14 +402,21 @@ func figureAfter(text string, end int) bool {
 			for w < limit && isLetter(text[w]) {
 				w++
 			}
-			switch strings.ToUpper(text[i:w]) {
-			case "HK", "HKD", "RMB", "US", "USD", "CNY":
-			default:
+			if !currencyCode(text[i:w]) {
 				return false
 			}
 			n = w - i
 		}
 		i += n
+	}
+	return false
+}
+
+func currencyCode(w string) bool {
+	for _, c := range [...]string{"HK", "HKD", "RMB", "US", "USD", "CNY"} {
+		if strings.EqualFold(w, c) {
+			return true
+		}
 	}
 	return false
 }

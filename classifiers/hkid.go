@@ -108,20 +108,13 @@ func (c *hkidClassifier) classify(doc *document) (Finding, bool) {
 		if len(sg.hkids) == 0 {
 			continue
 		}
-		var kws, codes []termHit
-		for _, h := range doc.hitsOf(si, clsHKID) {
-			if h.kind == hkKeyword {
-				kws = append(kws, h)
-			} else {
-				codes = append(codes, h)
-			}
-		}
+		hits := doc.hitsOf(si, clsHKID)
 		for _, m := range sg.hkids {
 			if !m.valid {
 				continue
 			}
-			kw := nearestKeyword(sg.text, kws, m.start, m.end)
-			if kw < 0 && (chance || afterCodeWord(sg.text, codes, m.start)) {
+			kw := nearestKeyword(sg.text, hits, m.start, m.end)
+			if kw < 0 && (chance || afterCodeWord(sg.text, hits, m.start)) {
 				continue
 			}
 			mc := Medium
@@ -138,7 +131,7 @@ func (c *hkidClassifier) classify(doc *document) (Finding, bool) {
 				mc = High
 			}
 			if kw >= 0 {
-				keywords[c.vocab[kws[kw].term].term] = true
+				keywords[c.vocab[hits[kw].term].term] = true
 			}
 			if mc > conf {
 				conf = mc
@@ -171,24 +164,22 @@ func (c *hkidClassifier) classify(doc *document) (Finding, bool) {
 	return f, true
 }
 
-// nearestKeyword returns the index in kws (sorted by end) of a keyword hit
-// within keywordWindow characters of [start,end), or -1.
-func nearestKeyword(text string, kws []termHit, start, end int) int {
-	if len(kws) == 0 {
-		return -1
-	}
-	// First keyword ending after start: candidates are it and the one before.
-	i := sort.Search(len(kws), func(i int) bool { return int(kws[i].end) > start })
-	if i > 0 {
-		k := kws[i-1]
-		if within(text, int(k.end), start) {
-			return i - 1
+// nearestKeyword returns the index in hits (sorted by end) of a keyword
+// hit within keywordWindow characters of [start,end), or -1. Code-word hits
+// in between are skipped; the walk stops at the window's byte bound.
+func nearestKeyword(text string, hits []termHit, start, end int) int {
+	i := sort.Search(len(hits), func(i int) bool { return int(hits[i].end) > start })
+	for j := i - 1; j >= 0 && start-int(hits[j].end) <= keywordWindow*utf8.UTFMax; j-- {
+		if hits[j].kind == hkKeyword {
+			if within(text, int(hits[j].end), start) {
+				return j
+			}
+			break
 		}
 	}
-	for j := i; j < len(kws) && j < i+4; j++ {
-		k := kws[j]
-		if int(k.start) >= end {
-			if within(text, end, int(k.start)) {
+	for j := i; j < len(hits) && int(hits[j].start)-end <= keywordWindow*utf8.UTFMax; j++ {
+		if hits[j].kind == hkKeyword && int(hits[j].start) >= end {
+			if within(text, end, int(hits[j].start)) {
 				return j
 			}
 			break
@@ -199,17 +190,14 @@ func nearestKeyword(text string, kws []termHit, start, end int) int {
 
 // afterCodeWord reports whether an order/invoice/part-code word ends just
 // before start on the same line ("Order No. S1234567", "訂單號：A1234563").
-func afterCodeWord(text string, codes []termHit, start int) bool {
-	i := sort.Search(len(codes), func(i int) bool { return int(codes[i].end) > start })
-	if i == 0 {
-		return false
+func afterCodeWord(text string, hits []termHit, start int) bool {
+	i := sort.Search(len(hits), func(i int) bool { return int(hits[i].end) > start })
+	for j := i - 1; j >= 0 && start-int(hits[j].end) <= 16; j-- {
+		if hits[j].kind == hkCode {
+			return !strings.ContainsAny(text[hits[j].end:start], "\n\r\t,;|")
+		}
 	}
-	end := int(codes[i-1].end)
-	if start-end > 16 {
-		return false
-	}
-	gap := text[end:start]
-	return !strings.ContainsAny(gap, "\n\r\t,;|")
+	return false
 }
 
 // within reports whether text[from:to] holds at most keywordWindow runes.

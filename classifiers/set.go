@@ -164,6 +164,19 @@ func (s *defaultSet) Classify(ctx context.Context, segs []extract.Segment) []Fin
 		v := segView{origin: sg.Origin, text: sg.Text, hits: make([][]termHit, len(s.cls))}
 		sc.out = s.ac.scanWith(sg.Text, sc.out[:0], &sc.lanes)
 		limit := maxHits(len(sg.Text))
+		// Size each classifier's slice once: growing by appends copied
+		// more than the hits themselves on busy text.
+		var need [3]int
+		for _, h := range sc.out {
+			for _, o := range s.owners[h.id] {
+				need[o.cls]++
+			}
+		}
+		for ci := range v.hits {
+			if n := min(need[ci], limit); n > 0 {
+				v.hits[ci] = make([]termHit, 0, n)
+			}
+		}
 		for _, h := range sc.out {
 			for _, o := range s.owners[h.id] {
 				if len(v.hits[o.cls]) >= limit {
