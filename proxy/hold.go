@@ -23,6 +23,9 @@ type heldBody struct {
 	once    sync.Once
 	sumOnce sync.Once
 	sum     string
+
+	srv      *Server
+	reserved int64 // bytes accounted in srv.inMem
 }
 
 // sha256 returns the hex SHA-256 of the held bytes. It is computed on first
@@ -60,7 +63,24 @@ func (h *heldBody) release() {
 			os.Remove(name)
 		}
 		h.mem = nil
+		if h.srv != nil && h.reserved != 0 {
+			h.srv.inMem.Add(-h.reserved)
+		}
 	})
+}
+
+// reserve accounts n bytes of held bodies in memory against the server-wide
+// MemoryTotal; false means the body must go to a spill file instead.
+func (s *Server) reserve(n int64) bool {
+	for {
+		cur := s.inMem.Load()
+		if cur+n > s.opts.MemoryTotal {
+			return false
+		}
+		if s.inMem.CompareAndSwap(cur, cur+n) {
+			return true
+		}
+	}
 }
 
 // errOversize says the body is larger than the inspection limit; the bytes
@@ -68,60 +88,72 @@ func (h *heldBody) release() {
 var errOversize = errors.New("body exceeds max_inspect_bytes")
 
 // holdBody reads r completely: declared is the Content-Length (-1 unknown),
-// budget the in-memory limit, max the inspection limit. The SHA-256 is
-// computed while reading. On errOversize the returned heldBody holds the
-// first max bytes (so the caller may still forward them); on any other
-// error nothing is left behind. The spill file is removed on error or panic.
+// budget the in-memory limit for one body, max the inspection limit. Bodies
+// within the budget (and the server-wide MemoryTotal) stay in memory, the
+// rest go to a spill file written once. On errOversize the returned
+// heldBody holds what was read so far (so the caller may still forward it);
+// on any other error nothing is left behind. Memory and the spill file are
+// released on error or panic; otherwise by heldBody.release.
 func (s *Server) holdBody(r io.Reader, declared, budget, max int64) (h *heldBody, err error) {
-	h = &heldBody{}
+	held := &heldBody{srv: s}
 	defer func() {
 		if p := recover(); p != nil {
-			h.release()
+			held.release()
 			panic(p)
 		}
 		if err != nil && !errors.Is(err, errOversize) {
-			h.release()
+			held.release()
 			h = nil
 		}
 	}()
 	if declared > max {
-		return h, errOversize
+		return held, errOversize
 	}
-	if declared >= 0 && declared <= budget {
+	if declared >= 0 && declared <= budget && s.reserve(declared) {
 		// Known small size: one allocation, one copy.
-		h.mem = make([]byte, declared)
-		if _, err := io.ReadFull(r, h.mem); err != nil {
-			return nil, fmt.Errorf("read request body: %w", err)
+		held.reserved = declared
+		held.mem = make([]byte, declared)
+		if _, err := io.ReadFull(r, held.mem); err != nil {
+			return held, fmt.Errorf("read request body: %w", err)
 		}
 		// A well-formed body has no bytes beyond Content-Length (net/http
 		// enforces it).
-		h.size = declared
-		return h, nil
+		held.size = declared
+		return held, nil
 	}
-	if declared < 0 {
+	if limit := min(budget, max); declared < 0 && s.reserve(limit) {
 		// Unknown size (chunked): memory first, up to the budget (or the
 		// inspection limit if that is smaller).
-		limit := min(budget, max)
+		held.reserved = limit
 		var buf bytes.Buffer
 		n, err := io.Copy(&buf, io.LimitReader(r, limit+1))
 		if err != nil {
-			return nil, fmt.Errorf("read request body: %w", err)
+			return held, fmt.Errorf("read request body: %w", err)
 		}
-		h.mem, h.size = buf.Bytes(), n
+		held.mem, held.size = buf.Bytes(), n
 		if n <= limit {
-			return h, nil
+			s.inMem.Add(n - limit) // keep only what is held
+			held.reserved = n
+			return held, nil
 		}
 		if limit == max {
-			return h, errOversize
+			return held, errOversize
 		}
 		// Over budget: spill what we have and continue on disk.
-		r = io.MultiReader(bytes.NewReader(h.mem), r)
-		h.mem = nil
+		r = io.MultiReader(bytes.NewReader(held.mem), r)
+		held.mem = nil
+		defer func() { // the buffer is garbage once spilled
+			s.inMem.Add(-held.reserved)
+			held.reserved = 0
+		}()
 	}
-	if err := s.spill(h, r, max); err != nil {
-		return h, err
+	if err := s.spill(held, r, max); err != nil {
+		return held, err
 	}
-	return h, nil
+	if declared >= 0 && held.size != declared {
+		return held, fmt.Errorf("read request body: got %d of %d bytes: %w", held.size, declared, io.ErrUnexpectedEOF)
+	}
+	return held, nil
 }
 
 // spill writes r (up to max bytes, plus one to detect more) into a new file in
@@ -158,18 +190,25 @@ const spillBuffer = 1 << 20
 func copyLarge(w io.Writer, r io.Reader, buf []byte) (int64, error) {
 	var total int64
 	for {
-		n, err := io.ReadFull(r, buf)
+		// Fill buf; only io.EOF ends the copy cleanly (a truncated HTTP
+		// body reports io.ErrUnexpectedEOF, which must stay an error).
+		n := 0
+		var err error
+		for n < len(buf) && err == nil {
+			var k int
+			k, err = r.Read(buf[n:])
+			n += k
+		}
 		if n > 0 {
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				return total, werr
 			}
 			total += int64(n)
 		}
-		switch err {
-		case nil:
-		case io.EOF, io.ErrUnexpectedEOF:
+		if err == io.EOF {
 			return total, nil
-		default:
+		}
+		if err != nil {
 			return total, err
 		}
 	}

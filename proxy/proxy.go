@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/elazarl/goproxy"
@@ -59,6 +60,10 @@ type Options struct {
 	// MemoryBudget is how much of one body is held in memory before it is
 	// spilled to a private temp file (default 8 MiB).
 	MemoryBudget int64
+	// MemoryTotal bounds the memory held by all bodies together; a body
+	// that does not fit is spilled even if it is under MemoryBudget
+	// (default 16 x MemoryBudget).
+	MemoryTotal int64
 	// TempDir is where the private spill directory is created (default os.TempDir()).
 	TempDir string
 	// Recorder receives log and block events; nil records nothing.
@@ -101,6 +106,7 @@ type Server struct {
 	tr       *http.Transport
 	spillDir string
 	proxyFor func(*url.URL) (*url.URL, error)
+	inMem    atomic.Int64 // bytes of bodies held in memory
 
 	mu        sync.Mutex
 	listeners []net.Listener
@@ -123,6 +129,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.MemoryBudget <= 0 {
 		opts.MemoryBudget = DefaultMemoryBudget
+	}
+	if opts.MemoryTotal <= 0 {
+		opts.MemoryTotal = 16 * opts.MemoryBudget
 	}
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = DefaultIdleTimeout

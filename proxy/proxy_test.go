@@ -960,3 +960,90 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// A client that disconnects in the middle of a body leaves nothing behind
+// and does not disturb the proxy.
+func TestClientDisconnectMidBody(t *testing.T) {
+	h := newHarness(t, harnessConfig{opts: func(o *Options) { o.MemoryBudget = 16 << 10 }})
+	for _, size := range []int{1000, 100 << 10} { // in memory, spilled
+		raw, err := net.Dial("tcp", h.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(raw, "CONNECT oapi.dingtalk.com:443 HTTP/1.1\r\nHost: oapi.dingtalk.com:443\r\n\r\n")
+		if resp, err := http.ReadResponse(bufio.NewReader(raw), nil); err != nil || resp.StatusCode != 200 {
+			t.Fatal(resp, err)
+		}
+		conn := tls.Client(raw, &tls.Config{ServerName: "oapi.dingtalk.com", RootCAs: h.ca.Pool()})
+		fmt.Fprintf(conn, "POST /robot/send HTTP/1.1\r\nHost: oapi.dingtalk.com\r\nContent-Length: %d\r\n\r\n%s", size, strings.Repeat("x", size/2))
+		time.Sleep(50 * time.Millisecond)
+		conn.Close()
+	}
+	waitEmpty(t, h.srv.spillDir)
+	for i := 0; i < 100 && h.srv.inMem.Load() != 0; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := h.srv.inMem.Load(); n != 0 {
+		t.Errorf("%d bytes still accounted in memory", n)
+	}
+	resp, err := h.client().Post(robotURL, "application/json", bytes.NewReader(robotJSON("still alive")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || len(h.up.requests()) != 1 {
+		t.Errorf("after disconnects: status %d, upstream saw %d", resp.StatusCode, len(h.up.requests()))
+	}
+}
+
+// Bodies under the per-body budget still spill when all held bodies
+// together would exceed MemoryTotal; the accounting returns to zero.
+func TestMemoryTotalSpills(t *testing.T) {
+	h := newHarness(t, harnessConfig{opts: func(o *Options) {
+		o.MemoryBudget = 1 << 20
+		o.MemoryTotal = 32 << 10
+	}})
+	for _, tc := range []struct {
+		name    string
+		size    int
+		chunked bool
+		spilled bool
+	}{
+		{"small fits", 8 << 10, false, false},
+		{"over total", 64 << 10, false, true},
+		{"chunked over total", 64 << 10, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			spilled := make(chan string, 1)
+			h.srv.testHookSpill = func(p string) { spilled <- p }
+			var body io.Reader = strings.NewReader(strings.Repeat("y", tc.size))
+			if tc.chunked {
+				body = io.MultiReader(body)
+			}
+			resp, err := h.client().Post("https://api.dingtalk.com/v1.0/robot/oToMessages/batchSend", "text/plain", body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := readReply(t, resp)
+			if r.Bytes != int64(tc.size) {
+				t.Errorf("upstream got %d bytes", r.Bytes)
+			}
+			select {
+			case <-spilled:
+				if !tc.spilled {
+					t.Error("spilled a body that fits")
+				}
+			default:
+				if tc.spilled {
+					t.Error("not spilled")
+				}
+			}
+			for i := 0; i < 100 && h.srv.inMem.Load() != 0; i++ {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if n := h.srv.inMem.Load(); n != 0 {
+				t.Errorf("%d bytes still accounted", n)
+			}
+		})
+	}
+}
