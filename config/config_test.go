@@ -325,15 +325,27 @@ func TestWriteTOMLRoundTrip(t *testing.T) {
 	}
 }
 
-func FuzzIndexPositions(f *testing.F) {
-	f.Add(DefaultTOML())
+func FuzzLoad(f *testing.F) {
+	// Small seeds: the fuzzer minimises every new input, which is slow for
+	// one as large as the default file.
 	f.Add("a = [1, [2, {b = \"]\"}]] # c\n[[x.y]]\n'q k' = '''\nz'''\n")
 	f.Add("[a\n")
+	f.Add("[global]\nmode = \"monitor\"\n[[rules]]\nname = \"r\"\naction = \"log\"\n[[rules.conditions]]\nclassifier = \"hkid\"\nmax_count = 2\n")
+	f.Add("[[exceptions]]\nname = \"x\"\nclients = [\"10.0.0.0/8\"]\nexpires = \"2099-01-01\"\nreason = \"r\"\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		ps := indexPositions(s) // must terminate without panicking on any input
 		for k, p := range ps {
 			if p.Line < 1 || p.Col < 1 {
 				t.Fatalf("%q at %d:%d", k, p.Line, p.Col)
+			}
+		}
+		// Loading never panics, and every error it reports has a position.
+		if _, err := LoadText("fuzz.toml", s); err != nil {
+			for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+				var ce *Error
+				if !errors.As(e, &ce) || ce.Line < 1 || ce.Col < 1 {
+					t.Fatalf("error without position: %v", e)
+				}
 			}
 		}
 	})
