@@ -301,6 +301,11 @@ func (c *Conn) Close() error {
 // frame was handed to the Read caller (so the relay does not tear the client
 // connection down before it is sent), then returns ErrClosed.
 func (c *Conn) Write(p []byte) (int, error) {
+	select {
+	case <-c.closed:
+		return 0, ErrClosed
+	default:
+	}
 	c.wmu.Lock()
 	n, err := 0, error(nil)
 	if c.termination() == nil {
