@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -26,7 +27,7 @@ const (
 	finDocWindow = 64 << 10
 	// figureReach: how far after a line item its figure may start, across
 	// spaces, tabs, cell and line breaks, brackets and currency signs.
-	figureReach = 48
+	figureReach = 96
 )
 
 type financialClassifier struct {
@@ -389,15 +390,27 @@ func figureAfter(text string, end int) bool {
 		c, n := normAt(text, i)
 		switch {
 		case isDigit(c):
-			_, ok := figureAt(text, i)
-			return ok
-		case c == 0:
-			r, _ := utf8.DecodeRuneInString(text[i:])
-			if r != '　' && r != '：' && r != '，' && r != '、' && r != '\u00a0' && r != '’' {
+			e, ok := figureAt(text, i)
+			if ok {
+				return true
+			}
+			// A note reference ("Revenue  5  512,330") is skipped; any
+			// other short number (a percentage, "8% to") ends the search.
+			if e-i > 2 || (e < len(text) && text[e] == '%') {
 				return false
 			}
+			n = e - i
+		case c == 0:
+			// Leaders and separators (…, ·, ─, no-break space) are skipped;
+			// a word in any script ends the search.
+			r, size := utf8.DecodeRuneInString(text[i:])
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				return false
+			}
+			n = size
 		case isLetter(c):
-			// Allow currency codes before the figure ("HK$ 1,200", "RMB 3,000").
+			// Currency codes and "note" may stand between an item and its
+			// figure ("HK$ 1,200", "RMB 3,000", "Revenue (note 5) 512,330").
 			w := i
 			for w < limit && isLetter(text[w]) {
 				w++
@@ -413,7 +426,7 @@ func figureAfter(text string, end int) bool {
 }
 
 func currencyCode(w string) bool {
-	for _, c := range [...]string{"HK", "HKD", "RMB", "US", "USD", "CNY"} {
+	for _, c := range [...]string{"HK", "HKD", "RMB", "US", "USD", "CNY", "note", "notes"} {
 		if strings.EqualFold(w, c) {
 			return true
 		}

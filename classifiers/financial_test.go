@@ -27,6 +27,8 @@ func TestFinancialStatement(t *testing.T) {
 		{"changes in equity 简", "所有者权益变动表\n2025年度\n单位：元\n实收资本 10,000,000\n资本公积 2,000,000\n盈余公积 1,000,000\n未分配利润 5,000,000", true},
 		{"trial balance columns", "Trial balance 30/6/2026\nAccount\tDebit\tCredit\nCash at bank\t120,000\t\nAccounts receivable\t80,000\t\nAccounts payable\t\t60,000\nShare capital\t\t100,000\nRevenue\t\t300,000", true},
 		{"xlsx raw numbers", "綜合財務狀況表\n於2025年12月31日\t2025\t2024\n\t港元千元\t港元千元\n存貨\t40211\t38877\n應收賬款\t55102\t49310\n資產總值\t328108\t308317", true},
+		{"PDF leaders and note column", "Consolidated Income Statement\nNote 2025 2024\nRevenue ........................ 5 512,330 480,112\nCost of sales .................. 6 (301,220) (288,904)\nGross profit ................... 211,110 191,208", true},
+		{"note in brackets", "Statement of Financial Position\nTotal assets (note 12) 1,204,330\nTotal liabilities (note 13) 455,210", true},
 		// Near misses.
 		{"invoice 简", "发票\n购买方：某某公司\n货物名称 数量 单价 金额\n打印纸 10 200 2,000\n合计 2,000", false},
 		{"sales by region", "Quarterly sales by region\nRegion\tQ1\tQ2\nKowloon\t1,200,000\t1,300,000\nNT\t900,000\t950,000\nTotal\t2,100,000\t2,250,000", false},
