@@ -20,6 +20,7 @@ const (
 	medIdentity
 	medDoctor
 	medICD
+	medSymptom
 	medKinds
 )
 
@@ -27,10 +28,11 @@ var medSections = map[string]uint8{
 	"disease": medDisease, "drug": medDrug, "procedure": medProcedure, "labtest": medLabTest,
 	"person": medPerson, "record": medRecord, "diagnosis": medDiagnosis, "prescription": medPrescription,
 	"sickleave": medSickLeave, "identity": medIdentity, "doctor": medDoctor, "icd": medICD,
+	"symptom": medSymptom,
 }
 
 var medKindName = [medKinds]string{"", "disease", "drug", "procedure", "lab_test", "person", "record",
-	"diagnosis", "prescription", "sick_leave", "identity", "doctor", "icd"}
+	"diagnosis", "prescription", "sick_leave", "identity", "doctor", "icd", "symptom"}
 
 // anchorWeight is what an anchor family adds to the score: record titles
 // (discharge summary, lab report) and sick-leave wording say "this is about
@@ -40,7 +42,7 @@ var medKindName = [medKinds]string{"", "disease", "drug", "procedure", "lab_test
 var anchorWeight = [medKinds]int{medPerson: 1, medRecord: 2, medDiagnosis: 1, medPrescription: 1,
 	medSickLeave: 2, medIdentity: 1, medDoctor: 1, medICD: 1}
 
-func clinical(k uint8) bool { return k >= medDisease && k <= medLabTest }
+func clinical(k uint8) bool { return (k >= medDisease && k <= medLabTest) || k == medSymptom }
 
 const (
 	// medThreshold: at least five points, e.g. two clinical terms plus a
@@ -303,7 +305,10 @@ func dropNested(hits []termHit) []termHit {
 // labelled reports whether an anchor is written as a field label: followed
 // by a colon (ASCII or full-width) after optional spaces or a "name"/"姓名"
 // word, or a term that already ends like one ("診斷為", "diagnosed with").
-func labelled(text string, end int, term string) bool {
+func labelled(text string, start, end int, term string) bool {
+	if headerCell(text, start, end) {
+		return true
+	}
 	if strings.HasSuffix(term, ":") || strings.HasSuffix(term, "為") || strings.HasSuffix(term, "为") ||
 		strings.HasSuffix(term, " with") || strings.HasSuffix(term, " from") {
 		return true
@@ -316,6 +321,21 @@ func labelled(text string, end int, term string) bool {
 	rest = strings.TrimLeft(rest, " \t")
 	return strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "：") || strings.HasPrefix(rest, "為") ||
 		strings.HasPrefix(rest, "为")
+}
+
+// headerCell reports whether text[start:end] is a whole table cell
+// ("patient,age,diagnosis", "Patient\tDiagnosis"): a column heading is a
+// field label too.
+func headerCell(text string, start, end int) bool {
+	cellSep := func(c byte) bool { return c == '\t' || c == ',' || c == '|' }
+	before := start == 0 || text[start-1] == '\n' || cellSep(text[start-1])
+	after := end == len(text) || text[end] == '\n' || text[end] == '\r' || cellSep(text[end])
+	if !before || !after {
+		return false
+	}
+	// At least one separator on the line: a lone word on a line is a title
+	// or prose, not a cell.
+	return (start > 0 && cellSep(text[start-1])) || (end < len(text) && cellSep(text[end]))
 }
 
 func scoreMedical(doc *document, ev []medEvent) medScore {
@@ -333,17 +353,21 @@ func scoreMedical(doc *document, ev []medEvent) medScore {
 	}
 	var fam [medKinds]bool
 	clin := map[string]bool{}
+	symptoms := 0
 	for i := range ev {
 		e := &ev[i]
 		if !clinical(e.kind) && e.labelled == 0 {
 			e.labelled = 2
-			if labelled(doc.segs[e.seg].text, e.end, e.term) {
+			if labelled(doc.segs[e.seg].text, e.pos, e.end, e.term) {
 				e.labelled = 1
 			}
 		}
 		if clinical(e.kind) {
 			if !clin[e.term] {
 				clin[e.term] = true
+				if e.kind == medSymptom {
+					symptoms++
+				}
 				if !s.hasSample {
 					s.sample, s.hasSample = *e, true
 				}
@@ -355,11 +379,22 @@ func scoreMedical(doc *document, ev []medEvent) medScore {
 			s.labelled[e.kind] = true
 		}
 	}
+	// Symptoms (fever, cough) fill notices and chat: alone they count once.
 	nc := len(clin)
+	if symptoms == nc {
+		nc = min(nc, 1)
+	}
 	if nc == 0 {
 		return s
 	}
 	strong := false
+	// A record shows itself as one: a record title, an identity (HKID, DOB,
+	// MRN) or an anchor written as a field ("診斷：", "Patient:", "醫生：").
+	// Notices and policies use the same words in running text only.
+	documentary := fam[medRecord] || fam[medIdentity]
+	for k := range s.labelled {
+		documentary = documentary || s.labelled[k]
+	}
 	score := min(nc, maxClinical)
 	for k := uint8(1); k < medKinds; k++ {
 		if !fam[k] {
@@ -377,7 +412,7 @@ func scoreMedical(doc *document, ev []medEvent) medScore {
 	}
 	// One clinical term needs a strong anchor (a record title or a labelled
 	// field); otherwise two distinct terms are the minimum.
-	if len(s.families) == 0 || (nc < 2 && !strong) {
+	if len(s.families) == 0 || (nc < 2 && !strong) || !documentary {
 		return medScore{}
 	}
 	s.score = score

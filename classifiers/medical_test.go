@@ -60,6 +60,9 @@ func TestMedical(t *testing.T) {
 		{"health-tech pitch", "We are launching a diabetes management app for hospitals; target revenue HK$2m; partners include three clinics.", false},
 		{"IT surgery metaphor", "The surgery to fix the legacy billing system went well; patient zero for the bug was the invoice module.", false},
 		{"drug purchase list 简", "药品采购清单：阿莫西林 200盒，布洛芬 300盒，二甲双胍 150盒，请仓库核对。", false},
+		{"symptom notice 繁", "如有發燒、咳嗽等病徵，請留家休息並求診，病假需提交醫生證明。", false},
+		{"flu season notice", "Flu season: influenza vaccination is available at the clinic. Staff with influenza should take sick leave and see a doctor.", false},
+		{"symptom notice 简", "如出现发热、咳嗽、腹泻等症状，请及时就诊，病假须提交医生证明。", false},
 		{"news 简", "新闻：某医院今年接诊流感患者人数上升，专家提醒市民注意保暖。", false},
 	}
 	for _, tc := range cases {
