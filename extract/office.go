@@ -2,6 +2,7 @@ package extract
 
 import (
 	"archive/zip"
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -78,22 +79,47 @@ func (w *walker) embeddings(n node, base string, zr *zip.Reader) {
 // drawingMLText reads WordprocessingML / DrawingML text: w:t and a:t runs,
 // tabs, breaks, paragraphs as lines, table cells separated by tabs.
 func (w *walker) drawingMLText(r io.Reader) (string, error) {
-	dec := xml.NewDecoder(r)
-	dec.Strict = false
+	sc := newXMLScanner(r)
+	var tok xmlTok
 	var sb textBuf
 	inText, inTabs, inCell := 0, 0, 0
 	room := w.room()
+	end := func(name []byte) {
+		switch string(name) {
+		case "t", "delText":
+			if inText > 0 {
+				inText--
+			}
+		case "tabs":
+			if inTabs > 0 {
+				inTabs--
+			}
+		case "p":
+			if inCell > 0 {
+				sb.WriteByte(' ') // paragraphs inside a cell stay on the row
+			} else {
+				sb.WriteByte('\n')
+			}
+		case "tc":
+			if inCell > 0 {
+				inCell--
+			}
+			sb.trimSpace()
+			sb.WriteByte('\t')
+		case "tr":
+			sb.WriteByte('\n')
+		}
+	}
 	for {
 		if w.tick() {
 			return sb.String(), errStop
 		}
-		tok, err := dec.RawToken()
-		if err != nil {
-			return sb.String(), err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
+		sc.next(&tok)
+		switch tok.kind {
+		case xmlNone:
+			return sb.String(), scanErr(sc)
+		case xmlStart, xmlSelfClose:
+			switch string(tok.local) {
 			case "t", "delText":
 				inText++
 			case "tabs":
@@ -107,40 +133,28 @@ func (w *walker) drawingMLText(r io.Reader) (string, error) {
 			case "tc":
 				inCell++
 			}
-		case xml.EndElement:
-			switch t.Name.Local {
-			case "t", "delText":
-				if inText > 0 {
-					inText--
-				}
-			case "tabs":
-				if inTabs > 0 {
-					inTabs--
-				}
-			case "p":
-				if inCell > 0 {
-					sb.WriteByte(' ') // paragraphs inside a cell stay on the row
-				} else {
-					sb.WriteByte('\n')
-				}
-			case "tc":
-				if inCell > 0 {
-					inCell--
-				}
-				sb.trimSpace()
-				sb.WriteByte('\t')
-			case "tr":
-				sb.WriteByte('\n')
+			if tok.kind == xmlSelfClose {
+				end(tok.local)
 			}
-		case xml.CharData:
+		case xmlEnd:
+			end(tok.local)
+		case xmlChars:
 			if inText > 0 {
-				sb.Write(t)
+				sb.Write(tok.text)
 			}
 		}
 		if int64(sb.Len()) > room {
 			return sb.String(), nil // emit reports the limit
 		}
 	}
+}
+
+// scanErr is the scanner's read error, nil at a clean end.
+func scanErr(sc *xmlScanner) error {
+	if sc.err == nil || errors.Is(sc.err, io.EOF) {
+		return nil
+	}
+	return sc.err
 }
 
 // room is how much more text may be emitted.
@@ -201,131 +215,141 @@ func (w *walker) xlsx(n node, base string, zr *zip.Reader, byName map[string]*zi
 // sharedStrings reads xl/sharedStrings.xml: one string per <si>, rich-text
 // runs joined, phonetic guides (<rPh>) skipped.
 func (w *walker) sharedStrings(r io.Reader) ([]string, error) {
-	dec := xml.NewDecoder(r)
-	dec.Strict = false
+	sc := newXMLScanner(r)
+	var tok xmlTok
 	var out []string
-	var sb strings.Builder
+	var sb []byte
 	inSI, inT, inPh := false, false, 0
 	var total int64
 	for {
 		if w.tick() {
 			return out, errStop
 		}
-		tok, err := dec.RawToken()
-		if err != nil {
+		sc.next(&tok)
+		switch tok.kind {
+		case xmlNone:
 			if inSI {
-				out = append(out, sb.String())
+				out = append(out, string(sb))
 			}
-			return out, err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
+			return out, scanErr(sc)
+		case xmlStart:
+			switch string(tok.local) {
 			case "si":
 				inSI = true
-				sb.Reset()
+				sb = sb[:0]
 			case "t":
 				inT = true
 			case "rPh":
 				inPh++
 			}
-		case xml.EndElement:
-			switch t.Name.Local {
+		case xmlSelfClose:
+			if string(tok.local) == "si" {
+				out = append(out, "")
+			}
+		case xmlEnd:
+			switch string(tok.local) {
 			case "si":
 				inSI = false
-				out = append(out, sb.String())
-				total += int64(sb.Len())
+				out = append(out, string(sb))
+				total += int64(len(sb))
 				if total > w.lim.MaxTotalBytes {
 					return out, nil
 				}
 			case "t":
 				inT = false
 			case "rPh":
-				inPh--
+				if inPh > 0 {
+					inPh--
+				}
 			}
-		case xml.CharData:
+		case xmlChars:
 			if inSI && inT && inPh == 0 {
-				sb.Write(t)
+				sb = append(sb, tok.text...)
 			}
 		}
 	}
 }
 
-// sheetText streams one worksheet.
+// sheetText streams one worksheet: a row is a line, cells are separated by
+// tabs (empty columns keep their tab, so columns line up).
 func (w *walker) sheetText(r io.Reader, shared []string) (string, error) {
-	dec := xml.NewDecoder(r)
-	dec.Strict = false
-	var sb strings.Builder
+	sc := newXMLScanner(r)
+	var tok xmlTok
+	var sb textBuf
 	room := w.room()
 	var (
-		inRow, inCell, inV, inIS, inT bool
-		cellType                      string
-		col, lastCol                  int
-		val                           strings.Builder
+		inCell, inV, inIS, inT bool
+		cellType               string
+		col, lastCol           int
+		val                    []byte
 	)
+	endCell := func() {
+		if !inCell {
+			return
+		}
+		inCell = false
+		text := cellValue(cellType, val, shared)
+		if text == "" {
+			return
+		}
+		gap := col - lastCol
+		if lastCol == 0 {
+			gap = col - 1
+		}
+		if gap > 0 {
+			sb.WriteString(strings.Repeat("\t", min(gap, 64)))
+		}
+		sb.WriteString(text)
+		lastCol = col
+	}
 	for {
 		if w.tick() {
 			return sb.String(), errStop
 		}
-		tok, err := dec.RawToken()
-		if err != nil {
-			return sb.String(), err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
+		sc.next(&tok)
+		switch tok.kind {
+		case xmlNone:
+			return sb.String(), scanErr(sc)
+		case xmlStart, xmlSelfClose:
+			switch string(tok.local) {
 			case "row":
-				inRow, lastCol = true, 0
+				if lastCol > 0 {
+					sb.WriteByte('\n') // previous row was not closed
+				}
+				lastCol = 0
 			case "c":
 				inCell, cellType, col = true, "", lastCol+1
-				val.Reset()
-				for _, a := range t.Attr {
-					switch a.Name.Local {
-					case "t":
-						cellType = a.Value
-					case "r":
-						if c := columnIndex(a.Value); c > 0 {
-							col = c
-						}
+				val = val[:0]
+				if v, ok := tok.attr("t"); ok {
+					cellType = v
+				}
+				if v, ok := tok.attr("r"); ok {
+					if c := columnIndex(v); c > 0 {
+						col = c
 					}
 				}
+				if tok.kind == xmlSelfClose {
+					inCell = false
+				}
 			case "v":
-				inV = true
+				inV = tok.kind == xmlStart
 			case "is":
-				inIS = true
+				inIS = tok.kind == xmlStart
 			case "t":
-				inT = true
+				inT = tok.kind == xmlStart
 			case "rPh":
 				inT = false
 			}
-		case xml.EndElement:
-			switch t.Name.Local {
+		case xmlEnd:
+			switch string(tok.local) {
 			case "row":
-				if inRow && lastCol > 0 {
+				endCell()
+				if lastCol > 0 {
 					sb.WriteByte('\n')
 				}
-				inRow = false
+				lastCol = 0
 			case "c":
-				if inCell {
-					text := cellValue(cellType, val.String(), shared)
-					if text != "" {
-						// Empty columns keep their tab so columns line up;
-						// bounded so a cell at XFD1 cannot blow up.
-						gap := col - lastCol
-						if lastCol == 0 {
-							gap = col - 1
-							if gap > 0 {
-								gap = min(gap, 64)
-								sb.WriteString(strings.Repeat("\t", gap))
-							}
-						} else if gap > 0 {
-							sb.WriteString(strings.Repeat("\t", min(gap, 64)))
-						}
-						sb.WriteString(text)
-						lastCol = col
-					}
-				}
-				inCell = false
+				endCell()
 			case "v":
 				inV = false
 			case "is":
@@ -333,9 +357,9 @@ func (w *walker) sheetText(r io.Reader, shared []string) (string, error) {
 			case "t":
 				inT = false
 			}
-		case xml.CharData:
+		case xmlChars:
 			if inCell && (inV || inIS && inT) {
-				val.Write(t)
+				val = append(val, tok.text...)
 			}
 		}
 		if int64(sb.Len()) > room {
@@ -344,21 +368,21 @@ func (w *walker) sheetText(r io.Reader, shared []string) (string, error) {
 	}
 }
 
-func cellValue(typ, v string, shared []string) string {
+func cellValue(typ string, v []byte, shared []string) string {
 	switch typ {
 	case "s":
-		i, err := strconv.Atoi(strings.TrimSpace(v))
+		i, err := strconv.Atoi(string(bytes.TrimSpace(v)))
 		if err != nil || i < 0 || i >= len(shared) {
 			return ""
 		}
 		return shared[i]
 	case "b":
-		if strings.TrimSpace(v) == "1" {
+		if string(bytes.TrimSpace(v)) == "1" {
 			return "TRUE"
 		}
 		return "FALSE"
 	}
-	return v
+	return string(v)
 }
 
 // columnIndex turns "AB12" into 28.
