@@ -49,7 +49,9 @@ type connInfo struct {
 	host     string // CONNECT (or request) host, no port
 	endpoint string // endpoint group from the scope decision
 	action   string // inspect, tunnel or block
-	// conn is the client connection of an intercepted CONNECT, nil otherwise.
+	// mitm is set for requests read from an intercepted CONNECT.
+	mitm bool
+	// conn is the client connection of an intercepted CONNECT, if tracked.
 	conn *trackedConn
 }
 
@@ -134,6 +136,7 @@ func (s *Server) handleConnect(host string, ctx *goproxy.ProxyCtx) (*goproxy.Con
 	ctx.UserData = info
 	switch action {
 	case scopeInspect:
+		info.mitm = true
 		info.conn = connFrom(r.Context())
 		s.log.Debug("intercept", "host", hostname, "endpoint", endpoint, "client", info.client.String(), "user", info.user)
 		return &goproxy.ConnectAction{Action: goproxy.ConnectMitm, TLSConfig: s.mitmTLSConfig}, host
@@ -204,6 +207,16 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 	host := normalizeHost(req.URL.Host)
 	if host == "" {
 		host = info.host
+	}
+	if info.mitm && host != info.host {
+		// goproxy sends an intercepted request where its Host header says:
+		// a client could CONNECT to an inspected host and name another one
+		// inside the tunnel, which scope would then pass uninspected.
+		s.log.Warn("request host differs from the intercepted CONNECT host; refused", "connect", info.host, "host", host, "client", info.client.String())
+		resp := s.errorResponse(req, http.StatusMisdirectedRequest, codeMisdirected,
+			fmt.Sprintf("dlpgate: this connection is for %s; requests for %s must use their own CONNECT", info.host, host))
+		resp.Close = true
+		return req, resp
 	}
 	rq := rules.Request{
 		User: info.user, Groups: info.groups, ClientIP: info.client,

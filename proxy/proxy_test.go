@@ -1047,3 +1047,33 @@ func TestMemoryTotalSpills(t *testing.T) {
 		})
 	}
 }
+
+// A request inside an intercepted tunnel that names another host (which the
+// scope would tunnel) is refused, not forwarded uninspected.
+func TestHostMismatchInsideTunnelRefused(t *testing.T) {
+	h := newHarness(t, harnessConfig{})
+	raw, err := net.Dial("tcp", h.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	raw.SetDeadline(time.Now().Add(20 * time.Second))
+	fmt.Fprintf(raw, "CONNECT oapi.dingtalk.com:443 HTTP/1.1\r\nHost: oapi.dingtalk.com:443\r\n\r\n")
+	if resp, err := http.ReadResponse(bufio.NewReader(raw), nil); err != nil || resp.StatusCode != 200 {
+		t.Fatal(resp, err)
+	}
+	conn := tls.Client(raw, &tls.Config{ServerName: "oapi.dingtalk.com", RootCAs: h.ca.Pool()})
+	bad, _ := hkidText(3)
+	fmt.Fprintf(conn, "POST /upload HTTP/1.1\r\nHost: exfil.example.org\r\nContent-Length: %d\r\n\r\n%s", len(bad), bad)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMisdirectedRequest {
+		t.Errorf("status %d, want 421", resp.StatusCode)
+	}
+	if len(h.up.requests()) != 0 {
+		t.Error("request forwarded")
+	}
+}

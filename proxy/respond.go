@@ -20,6 +20,7 @@ const (
 	codeOversize      = 403002 // body larger than max_inspect_bytes
 	codeAuditDown     = 403003 // audit log unavailable, fail_mode closed
 	codeHostBlocked   = 403004 // host blocked by its endpoint's action
+	codeMisdirected   = 421001 // request host differs from the CONNECT host
 	codeInspectFailed = 503001 // inspection interrupted
 	codeBadRequest    = 400001 // body could not be read
 	codeUpstream      = 502001 // upstream unreachable or not trusted
