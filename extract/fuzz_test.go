@@ -86,6 +86,8 @@ func FuzzPDF(f *testing.F) {
 	f.Add(buildLatinPDF(f, []string{"enc"}, "/Encrypt 5 0 R"))
 	f.Add([]byte("%PDF-1.4\n1 0 obj << /Type /Page /Contents 2 0 R >> endobj 2 0 obj << /Length 99 >> stream\nBT (x) Tj ET"))
 	f.Add([]byte("%PDF-1.7\n1 0 obj<</Type/ObjStm/N 1/First 4>>stream\n2 0 <</Type/Page>>\nendstream endobj"))
+	f.Add([]byte("%PDF-1.5\n1 0 obj<</Type/Page/Contents 2 0 R>>endobj 2 0 obj<</Filter/FlateDecode/DecodeParms<</Predictor 12/Columns 4000000000>>/Length 3>>stream\nabc\nendstream endobj"))
+	f.Add([]byte("%PDF-1.5\n" + strings.Repeat("trailer[", 2000)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if !bytes.HasPrefix(data, []byte("%PDF-")) {
 			data = append([]byte("%PDF-1.4\n"), data...)
@@ -130,6 +132,7 @@ func FuzzMultipart(f *testing.F) {
 func FuzzRTF(f *testing.F) {
 	f.Add([]byte(`{\rtf1\ansi\ansicpg936 \'c9\'ed\'b7\'dd\u-28888?\par{\*\x y}}`))
 	f.Add([]byte(`{\rtf1{\fonttbl{\f1\fcharset136 A;}}\f1\'a5\'c1\uc2\u20013\'a1\'a1 \bin5 abcde}`))
+	f.Add([]byte(`{\rtf1 \bin-5 loop? \bin99999999 x}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if !bytes.HasPrefix(data, []byte(`{\rtf`)) {
 			data = append([]byte(`{\rtf1 `), data...)

@@ -263,7 +263,11 @@ func rtfText(b []byte) (string, bool) {
 				case "ldblquote", "rdblquote":
 					out("\"")
 				case "bin":
-					i += arg
+					// \binN skips N raw bytes; a negative or absurd N
+					// must not move backwards or past the end.
+					if arg > 0 {
+						i = min(i+arg, len(b))
+					}
 				default:
 					if rtfSkip[word] {
 						st.skip = true

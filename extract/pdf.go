@@ -114,16 +114,28 @@ func (d *pdfDoc) scan() {
 	}
 	// Trailers: classic "trailer << >>" dictionaries, and cross-reference
 	// streams (which hold the same keys).
+	// Only the last few trailers matter (incremental updates append); a
+	// file stuffed with "trailer" keywords must not cost quadratic time.
+	var at []int
 	for pos := 0; ; {
 		i := bytes.Index(b[pos:], []byte("trailer"))
 		if i < 0 {
 			break
 		}
-		l := &pdfLexer{b: b, pos: pos + i + len("trailer")}
+		at = append(at, pos+i+len("trailer"))
+		pos += i + len("trailer")
+	}
+	if len(at) > 16 {
+		at = at[len(at)-16:]
+	}
+	for _, p := range at {
+		if d.w.tick() {
+			return
+		}
+		l := &pdfLexer{b: b, pos: p}
 		if t, ok := l.value(l.next(), true, 0).(pDict); ok {
 			d.trailers = append(d.trailers, t)
 		}
-		pos = pos + i + len("trailer")
 	}
 	for _, o := range d.objs {
 		if s, ok := o.(*pStream); ok && s.dict["Type"] == pName("XRef") {
@@ -325,7 +337,7 @@ func (d *pdfDoc) decodeStream(s *pStream) []byte {
 		case "ASCII85Decode", "A85":
 			data = decodeA85(data)
 		case "RunLengthDecode", "RL":
-			data = runLength(data)
+			data = runLength(data, d.w.lim.MaxDecompressed)
 		default:
 			// Image codecs (DCT, JPX, CCITT, JBIG2) and LZW never hold
 			// the text operators we read.
@@ -351,8 +363,8 @@ func (d *pdfDoc) inflate(b []byte) []byte {
 }
 
 func pngUnpredict(b []byte, cols int) []byte {
-	if cols <= 0 {
-		cols = 1
+	if cols <= 0 || cols > 1<<16 {
+		return b // nonsense parameters: leave the bytes as they are
 	}
 	row := cols + 1
 	var out []byte
@@ -427,9 +439,9 @@ done:
 	return out
 }
 
-func runLength(b []byte) []byte {
+func runLength(b []byte, max int64) []byte {
 	var out []byte
-	for i := 0; i < len(b); {
+	for i := 0; i < len(b) && int64(len(out)) < max; {
 		l := int(b[i])
 		i++
 		switch {

@@ -556,7 +556,7 @@ func (d *pdfDoc) parseCMap(f *pdfFont, b []byte) {
 				hi, ok2 := ops[1].(pStr)
 				if ok1 && ok2 && len(lo) == len(hi) && len(lo) > 0 && len(lo) <= 4 {
 					a, b := codeVal(lo), codeVal(hi)
-					if b >= a && b-a <= 0xffff {
+					if b >= a && b-a <= 0xffff && len(f.toUni) < maxCMapEntries {
 						switch dst := ops[2].(type) {
 						case pStr:
 							base := []rune(utf16BEString(dst))
@@ -583,6 +583,10 @@ func (d *pdfDoc) parseCMap(f *pdfFont, b []byte) {
 		}
 	}
 }
+
+// maxCMapEntries bounds one font's map (a CMap of many full-range
+// bfranges would otherwise allocate millions of strings).
+const maxCMapEntries = 1 << 17
 
 func codeVal(b []byte) uint32 {
 	var v uint32
