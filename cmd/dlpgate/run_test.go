@@ -63,8 +63,15 @@ func TestRunServes(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr bytes.Buffer
 	done := make(chan int)
-	// .invalid never resolves (RFC 6761): no test traffic leaves the machine.
-	cfg := writeFile(t, "c.toml", "[[endpoints]]\nname = \"test\"\nhosts = [\"upstream.invalid\"]\naction = \"inspect\"\n")
+	// The intercepted "upstream" is a closed loopback port: no DNS, no
+	// traffic leaving the machine, and a fast refusal.
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := "https://" + closed.Addr().String()
+	closed.Close()
+	cfg := writeFile(t, "c.toml", "[[endpoints]]\nname = \"test\"\nhosts = [\"127.0.0.1\"]\naction = \"inspect\"\n")
 	go func() {
 		done <- cmdRun(ctx, []string{"--listen", addr, "--data-dir", dir, "--config", cfg, "--log-level", "warn"}, &stdout, &stderr)
 	}()
@@ -92,7 +99,7 @@ func TestRunServes(t *testing.T) {
 		Proxy:           http.ProxyURL(&url.URL{Scheme: "http", Host: addr}),
 		TLSClientConfig: &tls.Config{RootCAs: ca.Pool()},
 	}}
-	resp, err := c.Post("https://upstream.invalid/robot/send", "application/json", strings.NewReader(`{}`))
+	resp, err := c.Post(target+"/robot/send", "application/json", strings.NewReader(`{}`))
 	if err != nil {
 		t.Fatalf("through dlpgate: %v", err)
 	}
@@ -101,14 +108,14 @@ func TestRunServes(t *testing.T) {
 		t.Errorf("status %d, want 502 for an unreachable upstream", resp.StatusCode)
 	}
 	// Hot reload: the host becomes blocked without a restart.
-	if err := os.WriteFile(cfg, []byte("[[endpoints]]\nname = \"test\"\nhosts = [\"upstream.invalid\"]\naction = \"block\"\n"), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte("[[endpoints]]\nname = \"test\"\nhosts = [\"127.0.0.1\"]\naction = \"block\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	blocked := false
 	for i := 0; i < 100 && !blocked; i++ {
 		time.Sleep(50 * time.Millisecond)
 		c.CloseIdleConnections()
-		_, err := c.Get("https://upstream.invalid/")
+		_, err := c.Get(target + "/")
 		blocked = err != nil && strings.Contains(err.Error(), "Forbidden")
 	}
 	if !blocked {
