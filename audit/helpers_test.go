@@ -117,7 +117,11 @@ func openTest(t *testing.T, mod func(*Options)) (*Logger, Options, *fakeClock) {
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
-	t.Cleanup(func() { l.Close(context.Background()) })
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		l.Close(ctx)
+	})
 	return l, opts, clk
 }
 

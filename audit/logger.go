@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -285,20 +284,8 @@ func tail(path string) (last, partial []byte, cut int64, err error) {
 }
 
 func firstRecordTime(path string) (time.Time, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return time.Time{}, err
-	}
-	defer f.Close()
-	line, err := bufio.NewReaderSize(f, 64<<10).ReadSlice('\n')
-	if err != nil {
-		return time.Time{}, err
-	}
-	r, err := parseRecord(bytes.TrimSuffix(line, []byte("\n")))
-	if err != nil {
-		return time.Time{}, err
-	}
-	return r.Time, nil
+	r, err := firstRecord(path)
+	return r.Time, err
 }
 
 // rotatedFiles lists <base>-*<ext> beside path, oldest first (names sort by time).
@@ -527,10 +514,19 @@ func (l *Logger) reportDrops() {
 	}
 }
 
+// DefaultCloseTimeout bounds Close's wait for the sinks when ctx has no deadline.
+const DefaultCloseTimeout = 5 * time.Second
+
 // Close stops accepting events, lets the sinks drain until ctx is done
-// (what is still queued then is counted as dropped), and syncs and closes
-// the file.
+// (DefaultCloseTimeout when ctx has no deadline: a sink that is down would
+// never drain; what is still queued then is counted as dropped), and syncs
+// and closes the file.
 func (l *Logger) Close(ctx context.Context) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultCloseTimeout)
+		defer cancel()
+	}
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()

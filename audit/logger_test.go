@@ -201,6 +201,13 @@ func TestRotationKeepsChain(t *testing.T) {
 		t.Errorf("active file after age rotation has %d lines", len(lines)-1)
 	}
 
+	t.Run("files given out of order (locale-sorted glob)", func(t *testing.T) {
+		shuffled := append([]string{files[len(files)-1]}, files[:len(files)-1]...)
+		res, _ := Verify(context.Background(), shuffled, VerifyOptions{Complete: true})
+		if res.Problem != nil || res.FirstSeq != 1 {
+			t.Fatalf("got %+v", res)
+		}
+	})
 	t.Run("rotated file without its newest successor", func(t *testing.T) {
 		res, _ := Verify(context.Background(), files[:len(files)-1], VerifyOptions{Complete: true})
 		if res.Problem == nil || res.Problem.Kind != ProblemTail {

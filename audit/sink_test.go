@@ -63,6 +63,16 @@ func readOctetCounted(t *testing.T, r *bufio.Reader) string {
 	return string(buf)
 }
 
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 5s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func TestSyslogUDPJSON(t *testing.T) {
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
@@ -92,7 +102,9 @@ func TestSyslogUDPJSON(t *testing.T) {
 	if got.Hash != e.Hash || got.User != "alice" || got.Findings[0].Samples[0].Masked != "A12****(3)" {
 		t.Errorf("message event = %+v", got)
 	}
-	if st := l.Stats().Sinks[0]; st.Sent != 1 || st.Dropped != 0 || st.Name != "siem" {
+	// The sender counts after its write returns, which may be after we read.
+	waitFor(t, func() bool { return l.Stats().Sinks[0].Sent == 1 })
+	if st := l.Stats().Sinks[0]; st.Dropped != 0 || st.Name != "siem" {
 		t.Errorf("stats %+v", st)
 	}
 }

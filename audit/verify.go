@@ -95,6 +95,7 @@ type lineRec struct {
 // Whole records cut from the end of the newest file leave no trace in the
 // file itself: only an anchor held elsewhere (Anchors) detects that.
 func Verify(ctx context.Context, files []string, opts VerifyOptions) (*VerifyResult, error) {
+	files = chainOrder(files)
 	var recs []lineRec
 	res := &VerifyResult{}
 	var firstProblem *Problem
@@ -140,6 +141,40 @@ func Verify(ctx context.Context, files []string, opts VerifyOptions) (*VerifyRes
 	}
 	res.Problem = firstProblem
 	return res, nil
+}
+
+// chainOrder sorts files by the seq of their first record, so that a shell
+// glob sorted by locale rules (which may put events.jsonl before
+// events-2026….jsonl) still verifies in chain order. When a first record
+// cannot be read the given order is kept and verify reports what it finds.
+func chainOrder(files []string) []string {
+	if len(files) < 2 {
+		return files
+	}
+	seqs := make(map[string]uint64, len(files))
+	for _, f := range files {
+		r, err := firstRecord(f)
+		if err != nil {
+			return files
+		}
+		seqs[f] = r.Seq
+	}
+	out := append([]string(nil), files...)
+	sort.SliceStable(out, func(i, j int) bool { return seqs[out[i]] < seqs[out[j]] })
+	return out
+}
+
+func firstRecord(path string) (chainRecord, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return chainRecord{}, err
+	}
+	defer f.Close()
+	line, err := bufio.NewReaderSize(f, 64<<10).ReadSlice('\n')
+	if err != nil {
+		return chainRecord{}, err
+	}
+	return parseRecord(bytes.TrimSuffix(line, []byte("\n")))
 }
 
 func before(a, b *Problem, files []string) bool {
