@@ -224,6 +224,10 @@ func TestRequestShapes(t *testing.T) {
 
 	form := "access_token=abc&msgParam=" + url.QueryEscape(`{"content":"`+id2+`"}`) + "&note=" + url.QueryEscape("香港身份證 "+id1)
 
+	b64JSON := []byte(`{"file":{"name":"a.docx","content":"` + base64.StdEncoding.EncodeToString(buildDOCX(t, []string{"attached " + id1}, nil)) +
+		`"},"pdf":"data:application/pdf;base64,` + base64.StdEncoding.EncodeToString(buildLatinPDF(t, []string{"pdf attached " + id2}, "")) +
+		`","img":"` + base64.StdEncoding.EncodeToString(append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{1, 2, 3}, 40)...)) +
+		`","token":"` + strings.Repeat("QUJD", 30) + `"}`)
 	stacked := stack(t, []byte("stacked body "+id1), "gzip", "br", "zstd")
 
 	tests := []struct {
@@ -238,6 +242,10 @@ func TestRequestShapes(t *testing.T) {
 		{"json msgParam", Input{ContentType: "application/json; charset=utf-8"}, robot, want{
 			texts:   []string{"客人身份證 " + id1},
 			origins: []string{"json:$.msgParam>$.content", "json:$.robotCode", "json:$.userIds[0]"}, clean: true}},
+		{"json base64 attachments", Input{ContentType: "application/json"}, b64JSON, want{
+			texts:   []string{"attached " + id1, "pdf attached " + id2},
+			origins: []string{"json:$.file.content>base64/word/document.xml", "json:$.pdf>base64/page1"},
+			absent:  []string{"UEsDB"}, problems: []ProblemKind{Unsupported}}},
 		{"form urlencoded", Input{ContentType: "application/x-www-form-urlencoded"}, []byte(form), want{
 			texts:   []string{id2, "香港身份證 " + id1},
 			origins: []string{"form:msgParam>json:$.content", "form:note"}, clean: true}},
@@ -390,20 +398,28 @@ func TestLimits(t *testing.T) {
 		text   []string
 		absent []string
 		maxTxt int64
+		reason string // the Limit problem must name the limit
 	}{
-		{"ratio bomb", bodyInput(zeros), Limits{MaxRatio: 10}, []string{"0000"}, nil, 4<<20 + 1},
-		{"declared size over max", bodyInput(zeros), Limits{MaxDecompressed: 1 << 20}, []string{"0000"}, nil, 1 << 20},
-		{"depth", bodyInput(deep), Limits{MaxDepth: 3}, nil, []string{"deep secret"}, 0},
-		{"entries", bodyInput(buildZip(t, many...)), Limits{MaxEntries: 5}, []string{"file 0", "file 4"}, []string{"file 5"}, 0},
-		{"total bytes", bodyInput(long), Limits{MaxTotalBytes: 95}, []string{"0123456789"}, nil, 95},
-		{"gzip decompressed size", bodyInput(gz), Limits{MaxDecompressed: 1 << 20}, []string{"line of text"}, nil, 1 << 20},
-		{"content-encoding size", Input{ContentEncoding: "gzip", Body: bytes.NewReader(gz), Size: int64(len(gz))}, Limits{MaxDecompressed: 1 << 20}, []string{"line of text"}, nil, 1 << 20},
-		{"time budget", bodyInput(long), Limits{TimeBudget: 1}, nil, []string{"0123"}, 0},
+		{"ratio bomb", bodyInput(zeros), Limits{MaxRatio: 10}, []string{"0000"}, nil, 4<<20 + 1, "ratio"},
+		{"declared size over max", bodyInput(zeros), Limits{MaxDecompressed: 1 << 20}, []string{"0000"}, nil, 1 << 20, "declared size"},
+		{"depth", bodyInput(deep), Limits{MaxDepth: 3}, nil, []string{"deep secret"}, 0, "nesting"},
+		{"entries", bodyInput(buildZip(t, many...)), Limits{MaxEntries: 5}, []string{"file 0", "file 4"}, []string{"file 5"}, 0, "entries"},
+		{"total bytes", bodyInput(long), Limits{MaxTotalBytes: 95}, []string{"0123456789"}, nil, 95, "total extracted text"},
+		{"gzip decompressed size", bodyInput(gz), Limits{MaxDecompressed: 1 << 20}, []string{"line of text"}, nil, 1 << 20, "decompressed size"},
+		{"content-encoding size", Input{ContentEncoding: "gzip", Body: bytes.NewReader(gz), Size: int64(len(gz))}, Limits{MaxDecompressed: 1 << 20}, []string{"line of text"}, nil, 1 << 20, "decompressed size"},
+		{"time budget", bodyInput(long), Limits{TimeBudget: 1}, nil, []string{"0123"}, 0, "time budget"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			res := run(t, tc.in, tc.lim)
 			check(t, res, want{texts: tc.text, absent: tc.absent, problems: []ProblemKind{Limit}})
+			named := false
+			for _, p := range res.Problems {
+				named = named || p.Kind == Limit && strings.Contains(p.Reason, tc.reason)
+			}
+			if !named {
+				t.Errorf("no Limit problem naming %q: %+v", tc.reason, res.Problems)
+			}
 			if tc.maxTxt > 0 && res.TextBytes > tc.maxTxt {
 				t.Errorf("TextBytes %d over %d", res.TextBytes, tc.maxTxt)
 			}

@@ -194,8 +194,50 @@ func (w *walker) jsonValue(dec *json.Decoder, prefix, path, key string, depth in
 			w.jsonValue(inner, origin+">", "$", "", depth+1)
 			return
 		}
+		if w.base64Doc(origin, s, depth) {
+			return
+		}
 		w.emit(origin, t)
 	}
+}
+
+// base64Doc handles a long base64 string that decodes to a document (an
+// attachment embedded in a JSON message): it is extracted as a file.
+func (w *walker) base64Doc(origin, s string, depth int) bool {
+	if i := strings.Index(s, ";base64,"); strings.HasPrefix(s, "data:") && i > 0 && i < 100 {
+		s = s[i+len(";base64,"):]
+	}
+	if len(s) < 64 || strings.ContainsAny(s[:64], " .,:;") {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '=' || c == '_' || c == '-' || c == '\r' || c == '\n') {
+			return false
+		}
+	}
+	clean := strings.NewReplacer("\r", "", "\n", "").Replace(s)
+	var b []byte
+	var err error
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err = enc.DecodeString(clean); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return false
+	}
+	switch k := sniff(b, int64(len(b))); k {
+	case kindText:
+		// Text-looking base64 could be a token or a signature: only
+		// decoded documents are worth a second look; the string itself
+		// is emitted as it is.
+		return false
+	case kindImage, kindAudioVideo, kindExecutable, kindOtherArchive:
+		w.problem(origin+">base64", Unsupported, k.reason())
+		return true
+	}
+	w.node(node{origin: origin + ">base64", body: memBlob(b), depth: depth + 1})
+	return true
 }
 
 // jsonKey renders one path step: .name for plain keys, ["..."] otherwise.

@@ -64,7 +64,8 @@ type walker struct {
 	parent context.Context // caller's context: its end is an error, not a Problem
 	lim    Limits
 	res    Result
-	stop   bool
+	stop   bool // no further work: time, cancellation or a stopping limit
+	full   bool // total-text limit reached: no further text
 	seen   map[string]bool // limit problems already reported, by kind+origin
 	steps  int
 	// repanic makes guard re-raise panics (fuzz tests want to see them).
@@ -225,7 +226,9 @@ func containerBase(n node, scheme string) string {
 
 // emit records text read at origin, applying the total-text limit.
 func (w *walker) emit(origin, text string) {
-	if w.stop || strings.TrimSpace(text) == "" {
+	// After the time budget ran out the text already read is still kept;
+	// only the total-text limit refuses more.
+	if w.full || strings.TrimSpace(text) == "" {
 		return
 	}
 	if !utf8.ValidString(text) {
@@ -261,7 +264,7 @@ func (w *walker) limit(origin, reason string) { w.problem(origin, Limit, reason)
 // limitStop reports a limit that ends the whole extraction.
 func (w *walker) limitStop(origin, reason string) {
 	w.limit(origin, reason)
-	w.stop = true
+	w.stop, w.full = true, true
 }
 
 // expired reports whether extraction must stop now (time budget spent,
