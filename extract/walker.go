@@ -64,8 +64,8 @@ type walker struct {
 	parent context.Context // caller's context: its end is an error, not a Problem
 	lim    Limits
 	res    Result
-	stop   bool // no further work: time, cancellation or a stopping limit
-	full   bool // total-text limit reached: no further text
+	stop   bool            // no further work: time, cancellation or a stopping limit
+	full   bool            // total-text limit reached: no further text
 	seen   map[string]bool // limit problems already reported, by kind+origin
 	steps  int
 	// repanic makes guard re-raise panics (fuzz tests want to see them).
