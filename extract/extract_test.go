@@ -490,3 +490,16 @@ func TestNoTimeBudgetDrift(t *testing.T) {
 	res := run(t, bodyInput([]byte("hello")), Limits{TimeBudget: int64(time.Minute)})
 	check(t, res, want{texts: []string{"hello"}, clean: true})
 }
+
+func TestPanicInHandlerIsMalformed(t *testing.T) {
+	w := &walker{ctx: context.Background(), parent: context.Background(), lim: Limits{}.withDefaults(), seen: map[string]bool{}}
+	w.guard("body/x", "test format", func() { panic("boom") })
+	if len(w.res.Problems) != 1 || w.res.Problems[0].Kind != Malformed || strings.Contains(w.res.Problems[0].Reason, "boom") {
+		t.Fatalf("problems = %+v", w.res.Problems)
+	}
+	// errStop unwinds quietly: it is how handlers stop, not a fault.
+	w.guard("body/y", "test format", func() { panic(errStop) })
+	if len(w.res.Problems) != 1 {
+		t.Fatalf("errStop became a problem: %+v", w.res.Problems)
+	}
+}

@@ -253,6 +253,7 @@ func (w *walker) sharedStrings(r io.Reader) ([]string, error) {
 				out = append(out, string(sb))
 				total += int64(len(sb))
 				if total > w.lim.MaxTotalBytes {
+					w.limit("", "shared strings exceed the total extracted text limit; later strings were not read")
 					return out, nil
 				}
 			case "t":
