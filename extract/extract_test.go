@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"archive/tar"
 	"bytes"
 	"compress/flate"
 	"context"
@@ -501,5 +502,48 @@ func TestPanicInHandlerIsMalformed(t *testing.T) {
 	w.guard("body/y", "test format", func() { panic(errStop) })
 	if len(w.res.Problems) != 1 {
 		t.Fatalf("errStop became a problem: %+v", w.res.Problems)
+	}
+}
+
+func TestTarAndMail(t *testing.T) {
+	id1, id2 := hkid("B", "246810"), hkid("D", "135790")
+	var tb bytes.Buffer
+	tw := tar.NewWriter(&tb)
+	for _, f := range []struct{ name, body string }{{"export/members.csv", "name,hkid\nChan," + id1 + "\n"}, {"export/notes.txt", "notes"}} {
+		tw.WriteHeader(&tar.Header{Name: f.name, Mode: 0o600, Size: int64(len(f.body)), Typeflag: tar.TypeReg})
+		tw.Write([]byte(f.body))
+	}
+	tw.Close()
+	tgz := gzipBytes(t, tb.Bytes(), "")
+
+	docx := base64.StdEncoding.EncodeToString(buildDOCX(t, []string{"attachment " + id2}, nil))
+	var wrapped strings.Builder
+	for len(docx) > 76 {
+		wrapped.WriteString(docx[:76] + "\r\n")
+		docx = docx[76:]
+	}
+	wrapped.WriteString(docx)
+	subj := "=?big5?B?" + base64.StdEncoding.EncodeToString(encode(t, traditionalchinese.Big5, "客戶名單")) + "?="
+	eml := "From: a@example.com\r\nTo: b@example.com\r\nSubject: " + subj + "\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=\"XX\"\r\n\r\n--XX\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" +
+		"Please see the list =E9=A6=99=E6=B8=AF " + id1 + "\r\n--XX\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"list.docx\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+		wrapped.String() + "\r\n--XX--\r\n"
+	tests := []struct {
+		name string
+		in   Input
+		body []byte
+		want want
+	}{
+		{"tar.gz", Input{Name: "export.tar.gz"}, tgz, want{texts: []string{"Chan," + id1, "notes"}, origins: []string{"gzip:export.tar.gz/data/export/members.csv"}, clean: true}},
+		{"eml with attachment", Input{Name: "msg.eml"}, []byte(eml), want{
+			texts:   []string{"Subject: 客戶名單", "Please see the list 香港 " + id1, "attachment " + id2},
+			origins: []string{"mail:msg.eml/headers", "mail:msg.eml/body>multipart:part2/list.docx/word/document.xml"}, clean: true}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := tc.in
+			in.Body, in.Size = bytes.NewReader(tc.body), int64(len(tc.body))
+			check(t, run(t, in, Limits{}), tc.want)
+		})
 	}
 }

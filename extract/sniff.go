@@ -22,6 +22,8 @@ const (
 	kindAudioVideo
 	kindOtherArchive
 	kindExecutable
+	kindTar
+	kindMail
 )
 
 func (k format) reason() string {
@@ -78,6 +80,10 @@ func sniff(h []byte, size int64) format {
 		return kindExecutable
 	case pdfHeader(h) >= 0:
 		return kindPDF
+	case len(h) >= 263 && string(h[257:262]) == "ustar":
+		return kindTar
+	case looksMail(h):
+		return kindMail
 	}
 	return kindText
 }
@@ -115,6 +121,30 @@ func isBinary(h []byte) bool {
 		}
 	}
 	return ctl*100 > len(h)*5 // more than 5% control bytes
+}
+
+var mailHeader = regexp.MustCompile(`(?im)^(mime-version|content-type|from|to|subject|date|message-id|received|return-path):[ \t]`)
+
+// looksMail recognises an RFC 5322 message (.eml): it starts with header
+// lines and declares MIME or has at least three well-known headers.
+func looksMail(h []byte) bool {
+	end := bytes.Index(h, []byte("\r\n\r\n"))
+	if e := bytes.Index(h, []byte("\n\n")); e >= 0 && (end < 0 || e < end) {
+		end = e
+	}
+	if end <= 0 {
+		return false
+	}
+	head := h[:end]
+	first := head
+	if i := bytes.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	if !mailHeader.Match(first) && !bytes.HasPrefix(first, []byte("From ")) {
+		return false
+	}
+	n := len(mailHeader.FindAllIndex(head, 8))
+	return n >= 3 || n >= 1 && bytes.Contains(bytes.ToLower(head), []byte("mime-version:"))
 }
 
 func looksMultipart(h []byte, boundary string) bool {

@@ -1,12 +1,17 @@
 package extract
 
 import (
+	"archive/tar"
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
+	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -254,4 +259,91 @@ func jsonKey(k string) string {
 	}
 	b, _ := json.Marshal(sanitizeName(k))
 	return "[" + string(b) + "]"
+}
+
+// tarNode extracts every regular file of a tar archive (tar.gz arrives here
+// after the gzip layer).
+func (w *walker) tarNode(n node) {
+	tr := tar.NewReader(io.NewSectionReader(n.body.r, 0, n.body.size))
+	base := containerBase(n, "tar")
+	for count := 0; ; {
+		if w.expired() {
+			return
+		}
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil {
+			w.problem(n.origin, Malformed, "tar archive corrupt or truncated")
+			return
+		}
+		if h.Typeflag != tar.TypeReg && h.Typeflag != tar.TypeRegA {
+			continue
+		}
+		count++
+		if count > w.lim.MaxEntries {
+			w.limit(n.origin, "archive has more than the entries limit; only the first were inspected")
+			return
+		}
+		origin := child(base, "tar", sanitizeName(h.Name))
+		if h.Size > w.lim.MaxDecompressed {
+			w.limit(origin, "tar member larger than the decompressed size limit; only the first part was inspected")
+		}
+		data, _, err := w.readBounded(io.LimitReader(tr, w.lim.MaxDecompressed), 0)
+		if errors.Is(err, errStop) {
+			return
+		}
+		if err != nil {
+			w.problem(origin, Malformed, "tar member truncated; text read before the damage was kept")
+		}
+		w.node(node{origin: origin, name: h.Name, body: memBlob(data), depth: n.depth + 1})
+	}
+}
+
+// mailNode reads an e-mail message (.eml): headers that carry text, then
+// the body as a MIME node (multipart messages walk every attachment).
+func (w *walker) mailNode(n node) {
+	data, err := w.load(n.origin, n.body)
+	if err != nil {
+		w.problem(n.origin, Malformed, "body could not be read")
+		return
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(data))
+	if err != nil {
+		w.problem(n.origin, Malformed, "e-mail message headers do not parse")
+		return
+	}
+	base := containerBase(n, "mail")
+	dec := new(mime.WordDecoder)
+	dec.CharsetReader = func(charset string, input io.Reader) (io.Reader, error) {
+		e := lookupCharset(charset)
+		if e == nil {
+			return nil, fmt.Errorf("charset %q not supported", sanitizeToken(charset))
+		}
+		return e.NewDecoder().Reader(input), nil
+	}
+	var hdr strings.Builder
+	for _, k := range []string{"From", "To", "Cc", "Subject"} {
+		if v := msg.Header.Get(k); v != "" {
+			if d, err := dec.DecodeHeader(v); err == nil {
+				v = d
+			}
+			hdr.WriteString(k + ": " + v + "\n")
+		}
+	}
+	w.emit(child(base, "mail", "headers"), hdr.String())
+	body, _ := io.ReadAll(msg.Body)
+	var r io.Reader = bytes.NewReader(body)
+	switch strings.ToLower(strings.TrimSpace(msg.Header.Get("Content-Transfer-Encoding"))) {
+	case "base64":
+		r = base64.NewDecoder(base64.StdEncoding, newlineStripper{r})
+	case "quoted-printable":
+		r = quotedprintable.NewReader(r)
+	}
+	decoded, _, err := w.readBounded(r, 0)
+	if errors.Is(err, errStop) {
+		return
+	}
+	w.node(node{origin: child(base, "mail", "body"), ctype: msg.Header.Get("Content-Type"), body: memBlob(decoded), depth: n.depth + 1})
 }

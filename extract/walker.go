@@ -353,6 +353,12 @@ func (w *walker) node(n node) {
 	case kindRTF:
 		w.guard(n.origin, "rtf", func() { w.rtfNode(n) })
 		return
+	case kindTar:
+		w.guard(n.origin, "tar", func() { w.tarNode(n) })
+		return
+	case kindMail:
+		w.guard(n.origin, "mail", func() { w.mailNode(n) })
+		return
 	case kindImage, kindAudioVideo, kindOtherArchive, kindExecutable:
 		w.problem(n.origin, Unsupported, kind.reason())
 		return
