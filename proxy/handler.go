@@ -42,6 +42,9 @@ type identity struct {
 
 type identityKey struct{}
 
+// tunnelKey carries a blind tunnel's connInfo from handleConnect to connectDial.
+type tunnelKey struct{}
+
 // connInfo travels in goproxy's ctx.UserData, which v1.9.3 copies into
 // every request read from an intercepted connection.
 type connInfo struct {
@@ -149,6 +152,8 @@ func (s *Server) handleConnect(host string, ctx *goproxy.ProxyCtx) (*goproxy.Con
 		return &goproxy.ConnectAction{Action: goproxy.ConnectReject}, host
 	default:
 		s.log.Debug("tunnel", "host", host, "endpoint", endpoint, "client", info.client.String(), "user", info.user)
+		// connectDial wraps the upstream side in an sniGuard for this tunnel.
+		ctx.Req = r.WithContext(context.WithValue(r.Context(), tunnelKey{}, info))
 		return &goproxy.ConnectAction{Action: goproxy.ConnectAccept}, host
 	}
 }

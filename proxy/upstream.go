@@ -207,10 +207,19 @@ func (s *Server) connectDial(req *http.Request, network, addr string) (net.Conn,
 	if err != nil {
 		return nil, fmt.Errorf("upstream proxy for %s: %w", addr, err)
 	}
+	var c net.Conn
 	if pu == nil {
-		return s.dial(ctx, network, addr)
+		c, err = s.dial(ctx, network, addr)
+	} else {
+		c, err = s.dialViaProxy(ctx, pu, addr)
 	}
-	return s.dialViaProxy(ctx, pu, addr)
+	if err != nil {
+		return nil, err
+	}
+	if info, ok := req.Context().Value(tunnelKey{}).(*connInfo); ok {
+		return &sniGuard{Conn: c, s: s, info: info, req: req}, nil
+	}
+	return c, nil
 }
 
 // dialViaProxy opens a CONNECT tunnel to addr through the parent proxy pu.
