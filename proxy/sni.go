@@ -193,11 +193,11 @@ type helloConn struct {
 	net.Conn
 }
 
-func (c *helloConn) Read(p []byte) (int, error)         { return c.r.Read(p) }
-func (c *helloConn) Write(p []byte) (int, error)        { return len(p), nil }
-func (c *helloConn) Close() error                       { return nil }
-func (c *helloConn) SetDeadline(time.Time) error        { return nil }
-func (c *helloConn) SetReadDeadline(time.Time) error    { return nil }
-func (c *helloConn) SetWriteDeadline(time.Time) error   { return nil }
-func (c *helloConn) LocalAddr() net.Addr                { return &net.TCPAddr{} }
-func (c *helloConn) RemoteAddr() net.Addr               { return &net.TCPAddr{} }
+func (c *helloConn) Read(p []byte) (int, error)       { return c.r.Read(p) }
+func (c *helloConn) Write(p []byte) (int, error)      { return len(p), nil }
+func (c *helloConn) Close() error                     { return nil }
+func (c *helloConn) SetDeadline(time.Time) error      { return nil }
+func (c *helloConn) SetReadDeadline(time.Time) error  { return nil }
+func (c *helloConn) SetWriteDeadline(time.Time) error { return nil }
+func (c *helloConn) LocalAddr() net.Addr              { return &net.TCPAddr{} }
+func (c *helloConn) RemoteAddr() net.Addr             { return &net.TCPAddr{} }
