@@ -336,6 +336,16 @@ func (d *pdfDoc) decodeStream(s *pStream) []byte {
 			data = l.hexString()
 		case "ASCII85Decode", "A85":
 			data = decodeA85(data)
+		case "LZWDecode", "LZW":
+			early := 1
+			if e, ok := p["EarlyChange"].(float64); ok {
+				early = int(e)
+			}
+			data = lzwDecode(data, early, d.w.lim.MaxDecompressed)
+			if pred, _ := p["Predictor"].(float64); pred >= 10 {
+				cols, _ := p["Columns"].(float64)
+				data = pngUnpredict(data, int(cols))
+			}
 		case "RunLengthDecode", "RL":
 			data = runLength(data, d.w.lim.MaxDecompressed)
 		default:
@@ -359,6 +369,61 @@ func (d *pdfDoc) inflate(b []byte) []byte {
 		d.w.limit(d.origin, "PDF stream: "+why+"; only the first part was inspected")
 	}
 	// A corrupt or truncated stream keeps what inflated before the damage.
+	return out
+}
+
+// lzwDecode reads PDF LZW (MSB-first codes of 9 to 12 bits, 256 = clear,
+// 257 = end; with EarlyChange the width grows one code early). A corrupt
+// stream yields what decoded before the damage.
+func lzwDecode(b []byte, early int, max int64) []byte {
+	if early != 0 {
+		early = 1
+	}
+	var out []byte
+	dict := make([][]byte, 258, 4096)
+	for i := 0; i < 256; i++ {
+		dict[i] = []byte{byte(i)}
+	}
+	width := 9
+	var bits uint64
+	nbits, pos := 0, 0
+	var prev []byte
+	for int64(len(out)) < max {
+		for nbits < width && pos < len(b) {
+			bits = bits<<8 | uint64(b[pos])
+			pos++
+			nbits += 8
+		}
+		if nbits < width {
+			return out
+		}
+		code := int(bits>>(nbits-width)) & (1<<width - 1)
+		nbits -= width
+		switch code {
+		case 256:
+			dict, width, prev = dict[:258], 9, nil
+			continue
+		case 257:
+			return out
+		}
+		var entry []byte
+		switch {
+		case code < len(dict):
+			entry = dict[code]
+		case code == len(dict) && prev != nil:
+			entry = append(append(make([]byte, 0, len(prev)+1), prev...), prev[0])
+		default:
+			return out
+		}
+		out = append(out, entry...)
+		if prev != nil && len(dict) < 4096 {
+			dict = append(dict, append(append(make([]byte, 0, len(prev)+1), prev...), entry[0]))
+		}
+		prev = entry
+		if len(dict)+early >= 1<<width && width < 12 {
+			width++
+		}
+	}
 	return out
 }
 

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bytes"
+	"compress/lzw"
 	"encoding/ascii85"
 	"encoding/hex"
 	"fmt"
@@ -86,4 +87,85 @@ func a85ThenFlate(t *testing.T, b []byte) []byte {
 	enc.Close()
 	out.WriteString("~>")
 	return out.Bytes()
+}
+
+// lzwEncode is a PDF LZW encoder for fixtures (EarlyChange 0 or 1).
+func lzwEncode(data []byte, early int) []byte {
+	var out []byte
+	var bits uint64
+	nbits := 0
+	width := 9
+	put := func(code int) {
+		bits = bits<<width | uint64(code)
+		nbits += width
+		for nbits >= 8 {
+			out = append(out, byte(bits>>(nbits-8)))
+			nbits -= 8
+		}
+	}
+	dict := map[string]int{}
+	next := 258
+	put(256)
+	w := ""
+	for _, c := range data {
+		wc := w + string(c)
+		if _, ok := dict[wc]; ok || len(wc) == 1 {
+			w = wc
+			continue
+		}
+		code := int(w[0])
+		if len(w) > 1 {
+			code = dict[w]
+		}
+		put(code)
+		dict[wc] = next
+		next++
+		if next+early > 1<<width && width < 12 {
+			width++
+		}
+		if next == 4094 {
+			put(256)
+			dict, next, width = map[string]int{}, 258, 9
+		}
+		w = string(c)
+	}
+	if w != "" {
+		code := int(w[0])
+		if len(w) > 1 {
+			code = dict[w]
+		}
+		put(code)
+	}
+	put(257)
+	if nbits > 0 {
+		out = append(out, byte(bits<<(8-nbits)))
+	}
+	return out
+}
+
+func TestPDFLZW(t *testing.T) {
+	id := hkid("E", "112233")
+	content := []byte(strings.Repeat("BT /F1 12 Tf 72 700 Td (LZW page "+id+" repeated repeated) Tj ET\n", 300))
+	// Cross-check against the standard library's LZW writer, which
+	// produces the EarlyChange 0 variant (MSB, 8-bit literals).
+	var std bytes.Buffer
+	lw := lzw.NewWriter(&std, lzw.MSB, 8)
+	lw.Write(content)
+	lw.Close()
+	if got := lzwDecode(std.Bytes(), 0, 1<<30); !bytes.Equal(got, content) {
+		t.Fatalf("decoding compress/lzw output: got %d bytes, want %d", len(got), len(content))
+	}
+	for _, early := range []int{0, 1} {
+		t.Run(fmt.Sprintf("EarlyChange %d", early), func(t *testing.T) {
+			if got := lzwDecode(lzwEncode(content, early), early, 1<<30); !bytes.Equal(got, content) {
+				t.Fatalf("round trip: got %d bytes, want %d", len(got), len(content))
+			}
+			parms := ""
+			if early == 0 {
+				parms = " /DecodeParms << /EarlyChange 0 >>"
+			}
+			pdf := onePagePDF(t, pdfStreamObj("/Filter /LZWDecode"+parms, lzwEncode(content, early)), "", "")
+			check(t, run(t, bodyInput(pdf), Limits{}), want{texts: []string{"LZW page " + id + " repeated repeated"}, clean: true})
+		})
+	}
 }
