@@ -55,6 +55,13 @@ func isASCIIAlnum(b byte) bool {
 
 // newAutomaton compiles patterns; pattern i is reported as id i.
 func newAutomaton(patterns []string) (*automaton, error) {
+	return newAutomatonRaw(patterns, len(patterns))
+}
+
+// newAutomatonRaw is newAutomaton where patterns from index rawFrom on are
+// reported without word-boundary checks (the HKID prefilter wants "b1" in
+// "AB123456").
+func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 	a := &automaton{pats: make([]acPattern, len(patterns))}
 	var used [256]bool
 	for i, p := range patterns {
@@ -67,6 +74,9 @@ func newAutomaton(patterns []string) (*automaton, error) {
 			used[f[j]] = true
 		}
 		a.pats[i] = acPattern{text: string(f), wordStart: isASCIIAlnum(f[0]), wordEnd: isASCIIAlnum(f[len(f)-1])}
+		if i >= rawFrom {
+			a.pats[i].wordStart, a.pats[i].wordEnd = false, false
+		}
 		a.maxLen = max(a.maxLen, len(f))
 	}
 	// Byte classes: every folded byte used by a pattern gets its own class;

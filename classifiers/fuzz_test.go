@@ -73,6 +73,12 @@ func FuzzHKID(f *testing.F) {
 		if utf8.ValidString(text) && !reflect.DeepEqual(norms, fw) {
 			t.Fatalf("full-width text found %d numbers, ASCII %d", len(fw), len(norms))
 		}
+		// The shared pass (prefilter or full scanner) finds the same.
+		doc := testSet.analyse(context.Background(), []extract.Segment{{Text: text}})
+		all := scanHKIDs(text, nil)
+		if got := doc.segs[0].hkids; len(got) != len(all) || (len(all) > 0 && !reflect.DeepEqual(got, all)) {
+			t.Fatalf("shared pass found %d candidates, full scanner %d", len(got), len(all))
+		}
 		f := classifyText(t, text)[HKID]
 		if f.Count > len(norms) {
 			t.Fatalf("count %d > %d distinct numbers scanned", f.Count, len(norms))

@@ -384,6 +384,36 @@ func digitOrEF(x uint64) bool {
 	return between|zero != 0
 }
 
+// scanHKIDsAt is scanHKIDs for ASCII-only candidates: pairs holds the
+// offsets (ascending) of every ASCII letter followed by an ASCII digit, found
+// by the shared automaton pass, so the text is not read again. Callers use
+// scanHKIDs instead when the segment has full-width letters or digits.
+func scanHKIDsAt(s string, pairs []int, dst []hkidMatch) []hkidMatch {
+	done := 0 // digits before this offset belong to a run already judged
+	for _, p := range pairs {
+		i := p + 1
+		if i < done {
+			continue
+		}
+		var digits [7]byte
+		j, k := i, 0
+		for j < len(s) && isDigit(s[j]) {
+			if k < len(digits) {
+				digits[k] = s[j]
+			}
+			k++
+			j++
+		}
+		done = j
+		if k == 6 || k == 7 {
+			if m, ok := hkidAt(s, i, j, digits[:k]); ok {
+				dst = append(dst, m)
+			}
+		}
+	}
+	return dst
+}
+
 // hkidAt checks the candidate whose digit run is s[i:j].
 func hkidAt(s string, i, j int, digits []byte) (hkidMatch, bool) {
 	var m hkidMatch

@@ -264,3 +264,37 @@ func TestHKIDChanceInCodeLists(t *testing.T) {
 		t.Fatalf("got %+v, want %d", f, valid)
 	}
 }
+
+// The prefiltered scanner (letter+digit pairs from the shared pass) must
+// find exactly what the full scanner finds in text without full-width forms.
+func TestHKIDPrefilterAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	pieces := []string{"A", "b", "XA", "PO", "1", "23", "456", "123456", "(", ")", " ", "-", "身份證", ",", "\n", "7", "A"}
+	for round := range 2000 {
+		var sb strings.Builder
+		for range r.IntN(40) {
+			sb.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		if round%3 == 0 {
+			body, c := genHKID(r, "C")
+			sb.WriteString(" " + body + string(c))
+		}
+		text := sb.String()
+		var pairs []int
+		for i := 0; i+1 < len(text); i++ {
+			if isLetter(text[i]) && isDigit(text[i+1]) {
+				pairs = append(pairs, i)
+			}
+		}
+		full := scanHKIDs(text, nil)
+		fast := scanHKIDsAt(text, pairs, nil)
+		if len(full) != len(fast) {
+			t.Fatalf("%q: full %d, prefiltered %d", text, len(full), len(fast))
+		}
+		for i := range full {
+			if full[i] != fast[i] {
+				t.Fatalf("%q: match %d differs", text, i)
+			}
+		}
+	}
+}

@@ -59,13 +59,17 @@ type defaultSet struct {
 	scratch sync.Pool
 	cls     []classifier
 	ac      *automaton
-	owners  [][]owner // pattern id -> owners
+	owners  [][]owner // pattern id -> owners (dictionary patterns only)
 	hk      *hkidClassifier
+	// Pattern ids from dictPatterns on are the HKID prefilter: letter+digit
+	// pairs, then (from fullWidthFrom) full-width letters and digits.
+	dictPatterns, fullWidthFrom int
 }
 
 type scratch struct {
 	out   []hit
 	lanes laneBufs
+	pairs []int // letter+digit positions (HKID prefilter)
 }
 
 // Option adjusts the default set.
@@ -128,7 +132,23 @@ func newSet(opts ...Option) (*defaultSet, error) {
 			s.owners[id] = append(s.owners[id], owner{cls: uint8(ci), kind: v.kind, term: int32(ti)})
 		}
 	}
-	s.ac, err = newAutomaton(patterns)
+	// HKID prefilter patterns ride on the same pass: every ASCII letter
+	// followed by a digit (an HKID's prefix always touches its digits), and
+	// every full-width letter or digit (rare; they switch the segment to
+	// the full scanner, which reads full-width forms).
+	s.dictPatterns = len(patterns)
+	for l := byte('a'); l <= 'z'; l++ {
+		for d := byte('0'); d <= '9'; d++ {
+			patterns = append(patterns, string([]byte{l, d}))
+		}
+	}
+	s.fullWidthFrom = len(patterns)
+	for r := rune(0xFF10); r <= 0xFF5A; r++ {
+		if r <= 0xFF19 || (r >= 0xFF21 && r <= 0xFF3A) || r >= 0xFF41 {
+			patterns = append(patterns, string(r))
+		}
+	}
+	s.ac, err = newAutomatonRaw(patterns, s.dictPatterns)
 	if err != nil {
 		return nil, fmt.Errorf("compile dictionaries: %w", err)
 	}
@@ -146,6 +166,26 @@ func foldString(s string) []byte {
 // Classify runs every classifier over all segments of one input and returns
 // the findings of those that fired, in a stable order.
 func (s *defaultSet) Classify(ctx context.Context, segs []extract.Segment) []Finding {
+	doc := s.analyse(ctx, segs)
+	if doc == nil {
+		return nil
+	}
+	var out []Finding
+	for _, c := range s.cls {
+		if ctx.Err() != nil {
+			return nil
+		}
+		if f, ok := c.classify(doc); ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// analyse is the shared pass: one automaton walk per segment for every
+// dictionary and the HKID prefilter, then the HKID candidates. It returns
+// nil when ctx is cancelled.
+func (s *defaultSet) analyse(ctx context.Context, segs []extract.Segment) *document {
 	doc := &document{segs: make([]segView, 0, len(segs))}
 	sc, _ := s.scratch.Get().(*scratch)
 	if sc == nil {
@@ -167,9 +207,18 @@ func (s *defaultSet) Classify(ctx context.Context, segs []extract.Segment) []Fin
 		// Size each classifier's slice once: growing by appends copied
 		// more than the hits themselves on busy text.
 		var need [3]int
+		fullWidth := false
+		sc.pairs = sc.pairs[:0]
 		for _, h := range sc.out {
-			for _, o := range s.owners[h.id] {
-				need[o.cls]++
+			switch {
+			case int(h.id) >= s.fullWidthFrom:
+				fullWidth = true
+			case int(h.id) >= s.dictPatterns:
+				sc.pairs = append(sc.pairs, int(h.start))
+			default:
+				for _, o := range s.owners[h.id] {
+					need[o.cls]++
+				}
 			}
 		}
 		for ci := range v.hits {
@@ -178,6 +227,9 @@ func (s *defaultSet) Classify(ctx context.Context, segs []extract.Segment) []Fin
 			}
 		}
 		for _, h := range sc.out {
+			if int(h.id) >= s.dictPatterns {
+				continue
+			}
 			for _, o := range s.owners[h.id] {
 				if len(v.hits[o.cls]) >= limit {
 					continue
@@ -185,20 +237,15 @@ func (s *defaultSet) Classify(ctx context.Context, segs []extract.Segment) []Fin
 				v.hits[o.cls] = append(v.hits[o.cls], termHit{term: o.term, kind: o.kind, start: h.start, end: h.end})
 			}
 		}
-		v.hkids = scanHKIDs(sg.Text, nil)
+		if fullWidth {
+			v.hkids = scanHKIDs(sg.Text, nil)
+		} else {
+			v.hkids = scanHKIDsAt(sg.Text, sc.pairs, nil)
+		}
 		doc.bytes += len(sg.Text)
 		doc.segs = append(doc.segs, v)
 	}
-	var out []Finding
-	for _, c := range s.cls {
-		if ctx.Err() != nil {
-			return nil
-		}
-		if f, ok := c.classify(doc); ok {
-			out = append(out, f)
-		}
-	}
-	return out
+	return doc
 }
 
 // hitsOf returns classifier ci's hits in segment si.
