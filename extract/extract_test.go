@@ -547,3 +547,16 @@ func TestTarAndMail(t *testing.T) {
 		})
 	}
 }
+
+type failingReader struct{}
+
+func (failingReader) ReadAt(p []byte, off int64) (int, error) { return 0, errors.New("disk gone") }
+
+func TestUnreadableBodyIsError(t *testing.T) {
+	for _, enc := range []string{"", "gzip"} {
+		_, err := Extract(context.Background(), Input{Body: failingReader{}, Size: 100, ContentEncoding: enc}, Limits{})
+		if err == nil || !strings.Contains(err.Error(), "disk gone") {
+			t.Errorf("encoding %q: err = %v, want the read error", enc, err)
+		}
+	}
+}

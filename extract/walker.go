@@ -64,10 +64,12 @@ type walker struct {
 	parent context.Context // caller's context: its end is an error, not a Problem
 	lim    Limits
 	res    Result
-	stop   bool            // no further work: time, cancellation or a stopping limit
-	full   bool            // total-text limit reached: no further text
-	seen   map[string]bool // limit problems already reported, by kind+origin
-	steps  int
+	stop   bool // no further work: time, cancellation or a stopping limit
+	full   bool // total-text limit reached: no further text
+	// readErr is set when the input body itself could not be read.
+	readErr error
+	seen    map[string]bool // limit problems already reported, by kind+origin
+	steps   int
 	// repanic makes guard re-raise panics (fuzz tests want to see them).
 	repanic bool
 }
@@ -99,6 +101,9 @@ func extractOpts(ctx context.Context, in Input, lim Limits, repanic bool) (*Resu
 			if err := ctx.Err(); err != nil {
 				return nil, fmt.Errorf("extract %s: %w", in.Origin, err)
 			}
+			if w.readErr != nil {
+				return nil, fmt.Errorf("extract %s: %w", in.Origin, w.readErr)
+			}
 			return &w.res, nil
 		}
 		body = memBlob(data)
@@ -113,6 +118,9 @@ func extractOpts(ctx context.Context, in Input, lim Limits, repanic bool) (*Resu
 	w.node(node{origin: root, name: in.Name, ctype: in.ContentType, body: body})
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("extract %s: %w", in.Origin, err)
+	}
+	if w.readErr != nil {
+		return nil, fmt.Errorf("extract %s: %w", in.Origin, w.readErr)
 	}
 	return &w.res, nil
 }
@@ -189,7 +197,14 @@ func (w *walker) load(origin string, b blob) ([]byte, error) {
 	buf := make([]byte, n)
 	k, err := b.r.ReadAt(buf, 0)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return buf[:k], fmt.Errorf("read %s: %w", leaf(origin), err)
+		// Only the caller's body can fail to read (everything nested is
+		// in memory): that is an error of the call, not a Problem.
+		err = fmt.Errorf("read %s: %w", leaf(origin), err)
+		if w.readErr == nil {
+			w.readErr = err
+		}
+		w.stop = true
+		return buf[:k], err
 	}
 	return buf[:k], nil
 }
