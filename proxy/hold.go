@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"runtime"
 	"sync"
 )
 
@@ -26,6 +28,7 @@ type heldBody struct {
 
 	srv      *Server
 	reserved int64 // bytes accounted in srv.inMem
+	unlinked bool  // the spill file's name is already removed
 }
 
 // sha256 returns the hex SHA-256 of the held bytes. It is computed on first
@@ -58,9 +61,10 @@ func (h *heldBody) reader() io.ReadCloser {
 func (h *heldBody) release() {
 	h.once.Do(func() {
 		if h.file != nil {
-			name := h.file.Name()
 			h.file.Close()
-			os.Remove(name)
+			if !h.unlinked {
+				os.Remove(h.file.Name())
+			}
 		}
 		h.mem = nil
 		if h.srv != nil && h.reserved != 0 {
@@ -161,12 +165,26 @@ func (s *Server) holdBody(r io.Reader, declared, budget, max int64) (h *heldBody
 // reads return one 16 KB record at a time).
 func (s *Server) spill(h *heldBody, r io.Reader, max int64) error {
 	f, err := os.CreateTemp(s.spillDir, "body-*")
+	if errors.Is(err, fs.ErrNotExist) {
+		// A tmp cleaner removed our directory. Mkdir (not MkdirAll) fails
+		// if someone else recreated the name meanwhile.
+		if err = os.Mkdir(s.spillDir, 0o700); err == nil {
+			f, err = os.CreateTemp(s.spillDir, "body-*")
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("create spill file: %w", err)
 	}
 	h.file = f
 	if s.testHookSpill != nil {
 		s.testHookSpill(f.Name())
+	}
+	if runtime.GOOS != "windows" {
+		// Unlinked at once: the open descriptor keeps the bytes readable
+		// and nothing is left on disk even if the process is killed.
+		if os.Remove(f.Name()) == nil {
+			h.unlinked = true
+		}
 	}
 	n, err := copyLarge(f, io.LimitReader(r, max+1), make([]byte, spillBuffer))
 	if err != nil {
