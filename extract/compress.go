@@ -58,7 +58,9 @@ func (w *walker) readBounded(r io.Reader, compressedSize int64) ([]byte, string,
 }
 
 // decodeContentEncoding undoes a (possibly stacked) Content-Encoding:
-// "gzip, br" was gzip first, so br is undone first.
+// "gzip, br" was gzip first, so br is undone first. When a layer cannot be
+// undone, ok is false and data is the last layer that could (nil when the
+// body could not be read or extraction must stop).
 func (w *walker) decodeContentEncoding(origin, header string, b blob) ([]byte, bool) {
 	data, err := w.load(origin, b)
 	if err != nil {
@@ -76,7 +78,7 @@ func (w *walker) decodeContentEncoding(origin, header string, b blob) ([]byte, b
 			gz, err := gzip.NewReader(bytes.NewReader(data))
 			if err != nil {
 				w.problem(origin, Malformed, "content-encoding gzip: bad header")
-				return nil, false
+				return data, false
 			}
 			r = gz
 		case "deflate":
@@ -92,13 +94,13 @@ func (w *walker) decodeContentEncoding(origin, header string, b blob) ([]byte, b
 			zr, err := zstd.NewReader(bytes.NewReader(data), zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(w.lim.MaxDecompressed)))
 			if err != nil {
 				w.problem(origin, Malformed, "content-encoding zstd: bad header")
-				return nil, false
+				return data, false
 			}
 			defer zr.Close()
 			r = zr
 		default:
 			w.problem(origin, Unsupported, "content-encoding not supported: "+sanitizeToken(c))
-			return nil, false
+			return data, false
 		}
 		out, why, err := w.readBounded(r, int64(len(data)))
 		switch {
@@ -109,7 +111,7 @@ func (w *walker) decodeContentEncoding(origin, header string, b blob) ([]byte, b
 		case err != nil:
 			w.problem(origin, Malformed, "content-encoding "+c+": corrupt or truncated stream")
 			if len(out) == 0 {
-				return nil, false
+				return data, false
 			}
 		}
 		data = out

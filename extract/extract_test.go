@@ -256,8 +256,8 @@ func TestRequestShapes(t *testing.T) {
 		{"raw PUT docx with wrong type", Input{ContentType: "application/octet-stream"}, buildDOCX(t, []string{"put " + id1}, nil), want{texts: []string{"put " + id1}, clean: true}},
 		{"origin prefix", Input{Origin: "file:x.json"}, []byte(`{"a":"b"}`), want{origins: []string{"file:x.json>json:$.a"}, clean: true}},
 		{"plain origin", Input{Origin: "upload"}, []byte("just text"), want{origins: []string{"upload"}, clean: true}},
-		{"unknown encoding", Input{ContentEncoding: "compress"}, []byte("x"), want{problems: []ProblemKind{Unsupported}}},
-		{"bad gzip encoding", Input{ContentEncoding: "gzip"}, []byte("not gzip at all"), want{problems: []ProblemKind{Malformed}}},
+		{"unknown encoding still inspected", Input{ContentEncoding: "compress"}, []byte("plain " + id1), want{texts: []string{"plain " + id1}, problems: []ProblemKind{Unsupported}}},
+		{"false gzip header still inspected", Input{ContentEncoding: "gzip"}, []byte("not gzip at all " + id1), want{texts: []string{"not gzip at all " + id1}, problems: []ProblemKind{Malformed}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -97,6 +97,9 @@ func extractOpts(ctx context.Context, in Input, lim Limits, repanic bool) (*Resu
 	body := blob{r: in.Body, size: in.Size}
 	if enc := strings.TrimSpace(in.ContentEncoding); enc != "" && !strings.EqualFold(enc, "identity") {
 		data, ok := w.decodeContentEncoding(in.Origin, enc, body)
+		if data != nil {
+			body = memBlob(data)
+		}
 		if !ok {
 			if err := ctx.Err(); err != nil {
 				return nil, fmt.Errorf("extract %s: %w", in.Origin, err)
@@ -104,9 +107,13 @@ func extractOpts(ctx context.Context, in Input, lim Limits, repanic bool) (*Resu
 			if w.readErr != nil {
 				return nil, fmt.Errorf("extract %s: %w", in.Origin, w.readErr)
 			}
-			return &w.res, nil
+			if w.stop {
+				return &w.res, nil
+			}
+			// The body is not what its Content-Encoding says (the problem
+			// is recorded): inspect the bytes as they are rather than let
+			// a false header hide them.
 		}
-		body = memBlob(data)
 	}
 	// "body" is the default label of a request body: paths below it read
 	// "multipart:media/report.xlsx/..." and "json:$.text.content", as the
