@@ -228,7 +228,8 @@ func TestRequestShapes(t *testing.T) {
 	b64JSON := []byte(`{"file":{"name":"a.docx","content":"` + base64.StdEncoding.EncodeToString(buildDOCX(t, []string{"attached " + id1}, nil)) +
 		`"},"pdf":"data:application/pdf;base64,` + base64.StdEncoding.EncodeToString(buildLatinPDF(t, []string{"pdf attached " + id2}, "")) +
 		`","img":"` + base64.StdEncoding.EncodeToString(append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{1, 2, 3}, 40)...)) +
-		`","token":"` + strings.Repeat("QUJD", 30) + `"}`)
+		`","token":"` + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0x9c, 0x01, 0xfe, 0x00, 0x13}, 20)) +
+		`","hidden":"` + base64.StdEncoding.EncodeToString([]byte("name,hkid\nChan Tai Man,"+id1+"\nLee Mei Ling,"+id2+"\n")) + `"}`)
 	stacked := stack(t, []byte("stacked body "+id1), "gzip", "br", "zstd")
 
 	tests := []struct {
@@ -244,8 +245,8 @@ func TestRequestShapes(t *testing.T) {
 			texts:   []string{"客人身份證 " + id1},
 			origins: []string{"json:$.msgParam>$.content", "json:$.robotCode", "json:$.userIds[0]"}, clean: true}},
 		{"json base64 attachments", Input{ContentType: "application/json"}, b64JSON, want{
-			texts:   []string{"attached " + id1, "pdf attached " + id2},
-			origins: []string{"json:$.file.content>base64/word/document.xml", "json:$.pdf>base64/page1"},
+			texts:   []string{"attached " + id1, "pdf attached " + id2, "Lee Mei Ling," + id2},
+			origins: []string{"json:$.file.content>base64/word/document.xml", "json:$.pdf>base64/page1", "json:$.token", "json:$.hidden>base64"},
 			absent:  []string{"UEsDB"}, problems: []ProblemKind{Unsupported}}},
 		{"form urlencoded", Input{ContentType: "application/x-www-form-urlencoded"}, []byte(form), want{
 			texts:   []string{id2, "香港身份證 " + id1},

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // multipart walks every part of a multipart body; each part is a node of
@@ -233,10 +234,12 @@ func (w *walker) base64Doc(origin, s string, depth int) bool {
 	}
 	switch k := sniff(b, int64(len(b))); k {
 	case kindText:
-		// Text-looking base64 could be a token or a signature: only
-		// decoded documents are worth a second look; the string itself
-		// is emitted as it is.
-		return false
+		// Tokens and signatures decode to binary noise and are emitted
+		// as they are; base64 that decodes to readable text (a way to
+		// slip a list past a filter) is read decoded.
+		if !utf8.Valid(b) || isBinary(b) {
+			return false
+		}
 	case kindImage, kindAudioVideo, kindExecutable, kindOtherArchive:
 		w.problem(origin+">base64", Unsupported, k.reason())
 		return true
