@@ -418,8 +418,13 @@ func (l *Logger) rotate(now time.Time) error {
 	}
 	trailer := &Event{Time: now, ID: NewID(now), Action: ActionRotate, Instance: l.opts.Instance,
 		NextFile: filepath.Base(target)}
-	if _, err := l.append(trailer, true); err != nil {
+	line, err := l.append(trailer, true)
+	if err != nil {
 		return fmt.Errorf("audit: rotate: %w", err)
+	}
+	// Sinks get trailers too, so that the SIEM sees every seq.
+	for _, s := range l.sinks {
+		s.enqueue(queued{ev: *trailer, line: line})
 	}
 	if err := os.Rename(l.opts.Path, target); err != nil {
 		// Keep writing to the same file; the trailer then sits mid-file,

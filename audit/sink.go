@@ -121,12 +121,16 @@ func (s *sink) reportDrops(log *slog.Logger) {
 func (s *sink) run() {
 	defer close(s.done)
 	var conn net.Conn
-	defer func() {
+	stopCloser := func() bool { return false }
+	drop := func() {
 		if conn != nil {
+			stopCloser()
 			conn.Close()
+			conn = nil
 		}
 		s.connected.Store(false)
-	}()
+	}
+	defer drop()
 	backoff := 100 * time.Millisecond
 	for item := range s.q {
 		msg := s.message(item)
@@ -155,15 +159,13 @@ func (s *sink) run() {
 				}
 				conn = c
 				s.connected.Store(true)
-				stop := context.AfterFunc(s.ctx, func() { c.Close() })
-				_ = stop // the conn is closed on cancel; stop is not needed after that
+				// Close's deadline interrupts a blocked write.
+				stopCloser = context.AfterFunc(s.ctx, func() { c.Close() })
 			}
 			conn.SetWriteDeadline(time.Now().Add(writeTimeout))
 			if _, err := conn.Write(s.frame(msg)); err != nil {
 				s.failures.Add(1)
-				conn.Close()
-				conn = nil
-				s.connected.Store(false)
+				drop()
 				s.sleep(backoff)
 				backoff = min(backoff*2, maxBackoff)
 				continue

@@ -87,60 +87,188 @@ type lineRec struct {
 	line int
 }
 
-// Verify checks the hash chain across files given in chain order and
-// reports the first problem: a record whose content does not match its
-// hash (edited), a seq gap (missing), seq going backwards (reordered or
-// inserted), a prev_hash that does not link (broken), a partial last line
-// (truncated by a crash), a rotated file without its trailer (tail cut).
-// Whole records cut from the end of the newest file leave no trace in the
-// file itself: only an anchor held elsewhere (Anchors) detects that.
+// Verification streams: memory stays bounded however many files are
+// given. It keeps the last histSize records to name a duplicate, and on the
+// first anomaly reads up to aheadSize more to tell reordering from deletion
+// and insertion.
+const (
+	histSize  = 1024
+	aheadSize = 1024
+)
+
+// Verify checks the hash chain across files (put in chain order by the seq
+// of their first record) and reports the first problem: a record whose
+// content does not match its hash (edited), a seq gap (missing), seq going
+// backwards (reordered or inserted), a prev_hash that does not link
+// (broken), a partial last line (truncated by a crash), a rotated file
+// without its trailer (tail cut). Whole records cut from the end of the
+// newest file leave no trace in the file itself: only an anchor held
+// elsewhere (Anchors) detects that.
 func Verify(ctx context.Context, files []string, opts VerifyOptions) (*VerifyResult, error) {
 	files = chainOrder(files)
-	var recs []lineRec
+	cr := &chainReader{files: files}
+	defer cr.close()
 	res := &VerifyResult{}
-	var firstProblem *Problem
-	for fi, name := range files {
+	anchors := map[uint64]string{}
+	for _, a := range opts.Anchors {
+		anchors[a.Seq] = a.Hash
+	}
+	var hist []lineRec
+	var last lineRec
+	fail := func(p *Problem) (*VerifyResult, error) {
+		res.Problem = p
+		return res, nil
+	}
+	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		rs, p, err := readChainFile(name, fi == len(files)-1)
+		r, p, err := cr.next()
 		if err != nil {
 			return nil, err
 		}
-		recs = append(recs, rs...)
 		if p != nil {
-			firstProblem = p
+			return fail(p)
+		}
+		if r == nil {
 			break
 		}
-		// A rotated (non-last) file ends with the trailer the logger writes
-		// before renaming it; without it, records were cut off its end.
-		if fi < len(files)-1 && len(rs) > 0 && rs[len(rs)-1].Action != ActionRotate {
-			last := rs[len(rs)-1]
-			firstProblem = &Problem{File: name, Line: last.line, Kind: ProblemTail,
-				Detail: fmt.Sprintf("file ends at seq %d without its rotation trailer: records were removed from its end", last.Seq)}
-			break
+		if res.Records == 0 {
+			res.FirstID, res.FirstSeq = r.ID, r.Seq
+			res.Continues = !(r.Seq == 1 && r.PrevHash == ZeroHash)
+			if r.Seq == 1 && r.PrevHash != ZeroHash {
+				return fail(&Problem{File: r.file, Line: r.line, Kind: ProblemBroken, Detail: "seq 1 does not start from the zero hash"})
+			}
+		} else if r.Seq != last.Seq+1 || r.PrevHash != last.Hash {
+			window := append(append([]lineRec(nil), hist...), *r)
+			window = append(window, cr.ahead(aheadSize)...)
+			return fail(classify(window, len(hist)))
+		}
+		if want, ok := anchors[r.Seq]; ok && want != r.Hash {
+			return fail(&Problem{File: r.file, Line: r.line, Kind: ProblemAnchor,
+				Detail: fmt.Sprintf("seq %d has hash %s but the anchor says %s: the chain was rewritten", r.Seq, short(r.Hash), short(want))})
+		}
+		res.Records++
+		res.LastID, res.LastSeq = r.ID, r.Seq
+		last = *r
+		hist = append(hist, *r)
+		if len(hist) >= 2*histSize {
+			hist = append(hist[:0], hist[len(hist)-histSize:]...)
 		}
 	}
-	res.Records = len(recs)
-	if p := checkChain(recs); p != nil && (firstProblem == nil || before(p, firstProblem, files)) {
-		firstProblem = p
+	if res.Records == 0 {
+		return res, nil
 	}
-	if len(recs) > 0 {
-		res.FirstID, res.LastID = recs[0].ID, recs[len(recs)-1].ID
-		res.FirstSeq, res.LastSeq = recs[0].Seq, recs[len(recs)-1].Seq
-		res.Continues = !(recs[0].Seq == 1 && recs[0].PrevHash == ZeroHash)
-		res.EndsRotated = recs[len(recs)-1].Action == ActionRotate
+	res.EndsRotated = last.Action == ActionRotate
+	if opts.Complete && res.EndsRotated {
+		return fail(&Problem{File: last.file, Line: last.line, Kind: ProblemTail,
+			Detail: fmt.Sprintf("chain was rotated after seq %d but no later file was found (the newest file is missing)", last.Seq)})
 	}
-	if firstProblem == nil && opts.Complete && res.EndsRotated {
-		last := recs[len(recs)-1]
-		firstProblem = &Problem{File: last.file, Line: last.line, Kind: ProblemTail,
-			Detail: fmt.Sprintf("chain was rotated after seq %d but no later file was found (the newest file is missing)", last.Seq)}
+	for _, a := range opts.Anchors {
+		if a.Seq > last.Seq {
+			return fail(&Problem{File: last.file, Line: last.line, Kind: ProblemAnchor,
+				Detail: fmt.Sprintf("the anchor names seq %d but the chain ends at seq %d: records were removed from the end", a.Seq, last.Seq)})
+		}
 	}
-	if firstProblem == nil {
-		firstProblem = checkAnchors(recs, opts.Anchors)
-	}
-	res.Problem = firstProblem
 	return res, nil
+}
+
+// chainReader yields the records of the files in turn, one at a time.
+type chainReader struct {
+	files []string
+	idx   int
+	f     *os.File
+	br    *bufio.Reader
+	line  int
+	last  *lineRec // last record of the current file
+	done  bool
+}
+
+func (c *chainReader) close() {
+	if c.f != nil {
+		c.f.Close()
+		c.f = nil
+	}
+}
+
+// next returns the next record, or a problem with the file itself, or
+// nil, nil at the end of the last file.
+func (c *chainReader) next() (*lineRec, *Problem, error) {
+	for {
+		if c.done {
+			return nil, nil, nil
+		}
+		if c.f == nil {
+			if c.idx >= len(c.files) {
+				c.done = true
+				return nil, nil, nil
+			}
+			f, err := os.Open(c.files[c.idx])
+			if err != nil {
+				return nil, nil, fmt.Errorf("verify: %w", err)
+			}
+			c.f, c.br, c.line, c.last = f, bufio.NewReaderSize(f, 256<<10), 0, nil
+		}
+		name := c.files[c.idx]
+		lastFile := c.idx == len(c.files)-1
+		line, err := c.br.ReadBytes('\n')
+		if len(line) == 0 && errors.Is(err, io.EOF) {
+			c.close()
+			c.idx++
+			// A rotated (non-last) file ends with the trailer the logger
+			// writes before renaming it; without it, records were cut off.
+			if !lastFile && c.last != nil && c.last.Action != ActionRotate {
+				c.done = true
+				return nil, &Problem{File: name, Line: c.last.line, Kind: ProblemTail,
+					Detail: fmt.Sprintf("file ends at seq %d without its rotation trailer: records were removed from its end", c.last.Seq)}, nil
+			}
+			continue
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, nil, fmt.Errorf("verify: read %s: %w", name, err)
+		}
+		c.line++
+		complete := bytes.HasSuffix(line, []byte("\n"))
+		r, perr := parseRecord(bytes.TrimSuffix(line, []byte("\n")))
+		if !complete && (perr != nil || r.Computed != r.Hash) {
+			// A crash mid-write leaves a partial last line and nothing after.
+			c.done = true
+			after := "the start of the file"
+			if c.last != nil {
+				after = fmt.Sprintf("seq %d", c.last.Seq)
+			}
+			detail := fmt.Sprintf("partial line of %d bytes at the end of the file, after %s; the records before it are intact", len(line), after)
+			if !lastFile {
+				detail += " (in a rotated file, which should end with a trailer: suspicious)"
+			}
+			return nil, &Problem{File: name, Line: c.line, Kind: ProblemTruncated, Detail: detail}, nil
+		}
+		// (A complete record missing only its newline is accepted.)
+		if perr != nil {
+			c.done = true
+			return nil, &Problem{File: name, Line: c.line, Kind: ProblemMalformed, Detail: perr.Error()}, nil
+		}
+		if r.Computed != r.Hash {
+			c.done = true
+			return nil, &Problem{File: name, Line: c.line, Kind: ProblemEdited,
+				Detail: fmt.Sprintf("seq %d (id %s): content does not match its hash", r.Seq, r.ID)}, nil
+		}
+		c.last = &lineRec{chainRecord: r, file: name, line: c.line}
+		return c.last, nil, nil
+	}
+}
+
+// ahead reads up to n more readable records (for classifying an anomaly).
+func (c *chainReader) ahead(n int) []lineRec {
+	var out []lineRec
+	for len(out) < n {
+		r, p, err := c.next()
+		if r == nil || p != nil || err != nil {
+			break
+		}
+		out = append(out, *r)
+	}
+	return out
 }
 
 // chainOrder sorts files by the seq of their first record, so that a shell
@@ -177,133 +305,60 @@ func firstRecord(path string) (chainRecord, error) {
 	return parseRecord(bytes.TrimSuffix(line, []byte("\n")))
 }
 
-func before(a, b *Problem, files []string) bool {
-	ia, ib := indexOf(files, a.File), indexOf(files, b.File)
-	if ia != ib {
-		return ia < ib
+// classify names the damage at recs[i], the first record that does not
+// follow recs[i-1]; recs holds some history before i and look-ahead after.
+func classify(recs []lineRec, i int) *Problem {
+	prev, r := recs[i-1], recs[i]
+	want := prev.Seq + 1
+	// A record that the next one skips over (the next links to the one
+	// before it) and that nothing links to was inserted, whatever seq it claims.
+	if i+1 < len(recs) && recs[i+1].Seq == want && recs[i+1].PrevHash == prev.Hash && !linkedFrom(recs[i+1:], r.Hash) {
+		return &Problem{File: r.file, Line: r.line, Kind: ProblemInserted,
+			Detail: fmt.Sprintf("seq %d (id %s) does not belong to the chain: the next record links to seq %d before it", r.Seq, r.ID, prev.Seq)}
 	}
-	return a.Line < b.Line
-}
-
-func indexOf(files []string, f string) int {
-	for i, x := range files {
-		if x == f {
-			return i
-		}
-	}
-	return len(files)
-}
-
-// readChainFile parses every line; it stops at the first unreadable one.
-func readChainFile(name string, lastFile bool) ([]lineRec, *Problem, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, nil, fmt.Errorf("verify: %w", err)
-	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, 256<<10)
-	var recs []lineRec
-	for n := 1; ; n++ {
-		line, err := br.ReadBytes('\n')
-		if len(line) == 0 && errors.Is(err, io.EOF) {
-			return recs, nil, nil
-		}
-		if err != nil && !errors.Is(err, io.EOF) {
-			return nil, nil, fmt.Errorf("verify: read %s: %w", name, err)
-		}
-		complete := bytes.HasSuffix(line, []byte("\n"))
-		r, perr := parseRecord(bytes.TrimSuffix(line, []byte("\n")))
-		if !complete {
-			// A crash mid-write leaves a partial last line and nothing after.
-			if perr != nil || r.Computed != r.Hash {
-				kind := ProblemTruncated
-				detail := fmt.Sprintf("partial line of %d bytes at the end of the file, after seq %d; the records before it are checked", len(line), lastSeq(recs))
-				if !lastFile {
-					detail += " (in a rotated file, which should end with a trailer: suspicious)"
-				}
-				return recs, &Problem{File: name, Line: n, Kind: kind, Detail: detail}, nil
-			}
-			// Intact record missing only its newline: accept it.
-		} else if perr != nil {
-			return recs, &Problem{File: name, Line: n, Kind: ProblemMalformed, Detail: perr.Error()}, nil
-		}
-		if r.Computed != r.Hash {
-			return recs, &Problem{File: name, Line: n, Kind: ProblemEdited,
-				Detail: fmt.Sprintf("seq %d (id %s): content does not match its hash", r.Seq, r.ID)}, nil
-		}
-		recs = append(recs, lineRec{chainRecord: r, file: name, line: n})
-	}
-}
-
-func lastSeq(recs []lineRec) uint64 {
-	if len(recs) == 0 {
-		return 0
-	}
-	return recs[len(recs)-1].Seq
-}
-
-// checkChain checks seq continuity and prev_hash links between records
-// whose own hashes are valid, naming the kind of damage.
-func checkChain(recs []lineRec) *Problem {
-	if len(recs) == 0 {
-		return nil
-	}
-	first := recs[0]
-	if first.Seq == 1 && first.PrevHash != ZeroHash {
-		return &Problem{File: first.file, Line: first.line, Kind: ProblemBroken,
-			Detail: "seq 1 does not start from the zero hash"}
-	}
-	seen := make(map[uint64]int, len(recs))
-	seen[first.Seq] = 0
-	for i := 1; i < len(recs); i++ {
-		prev, r := recs[i-1], recs[i]
-		want := prev.Seq + 1
-		if r.Seq == want && r.PrevHash == prev.Hash {
-			seen[r.Seq] = i
-			continue
-		}
-		// A record that the next one skips over (the next links to the one
-		// before it) and that nothing links to was inserted, whatever seq it claims.
-		if i+1 < len(recs) && recs[i+1].Seq == want && recs[i+1].PrevHash == prev.Hash && !linkedFrom(recs[i+1:], r.Hash) {
-			return &Problem{File: r.file, Line: r.line, Kind: ProblemInserted,
-				Detail: fmt.Sprintf("seq %d (id %s) does not belong to the chain: the next record links to seq %d before it", r.Seq, r.ID, prev.Seq)}
-		}
-		switch {
-		case r.Seq == want:
-			return &Problem{File: r.file, Line: r.line, Kind: ProblemBroken,
-				Detail: fmt.Sprintf("seq %d does not link to seq %d at %s:%d (prev_hash mismatch): that record was edited and re-hashed, or replaced", r.Seq, prev.Seq, prev.file, prev.line)}
-		case r.Seq < want:
-			if j, dup := seen[r.Seq]; dup {
-				// Two records claim one seq: the genuine one links to the
-				// record before it, the other was inserted.
-				orig := recs[j]
-				if orig.Hash == r.Hash {
-					return &Problem{File: r.file, Line: r.line, Kind: ProblemInserted,
-						Detail: fmt.Sprintf("seq %d is a copy of the record at %s:%d", r.Seq, orig.file, orig.line)}
-				}
-				if j > 0 && r.PrevHash == recs[j-1].Hash {
-					return &Problem{File: orig.file, Line: orig.line, Kind: ProblemInserted,
-						Detail: fmt.Sprintf("seq %d (id %s) does not belong to the chain; the genuine seq %d is at %s:%d", orig.Seq, orig.ID, r.Seq, r.file, r.line)}
-				}
+	switch {
+	case r.Seq == want:
+		return &Problem{File: r.file, Line: r.line, Kind: ProblemBroken,
+			Detail: fmt.Sprintf("seq %d does not link to seq %d at %s:%d (prev_hash mismatch): that record was edited and re-hashed, or replaced", r.Seq, prev.Seq, prev.file, prev.line)}
+	case r.Seq < want:
+		if j := findSeqBefore(recs[:i], r.Seq); j >= 0 {
+			// Two records claim one seq: the genuine one links to the
+			// record before it, the other was inserted.
+			orig := recs[j]
+			if orig.Hash == r.Hash {
 				return &Problem{File: r.file, Line: r.line, Kind: ProblemInserted,
-					Detail: fmt.Sprintf("seq %d appears again (first at %s:%d): duplicated or inserted record", r.Seq, orig.file, orig.line)}
+					Detail: fmt.Sprintf("seq %d is a copy of the record at %s:%d", r.Seq, orig.file, orig.line)}
 			}
+			if j > 0 && r.PrevHash == recs[j-1].Hash {
+				return &Problem{File: orig.file, Line: orig.line, Kind: ProblemInserted,
+					Detail: fmt.Sprintf("seq %d (id %s) does not belong to the chain; the genuine seq %d is at %s:%d", orig.Seq, orig.ID, r.Seq, r.file, r.line)}
+			}
+			return &Problem{File: r.file, Line: r.line, Kind: ProblemInserted,
+				Detail: fmt.Sprintf("seq %d appears again (first at %s:%d): duplicated or inserted record", r.Seq, orig.file, orig.line)}
+		}
+		return &Problem{File: r.file, Line: r.line, Kind: ProblemReordered,
+			Detail: fmt.Sprintf("seq %d follows seq %d: records out of order", r.Seq, prev.Seq)}
+	default: // r.Seq > want
+		if later := findSeq(recs[i+1:], want, r.Seq); later != nil {
 			return &Problem{File: r.file, Line: r.line, Kind: ProblemReordered,
-				Detail: fmt.Sprintf("seq %d follows seq %d: records out of order", r.Seq, prev.Seq)}
-		default: // r.Seq > want
-			if later := findSeq(recs[i+1:], want, r.Seq); later != nil {
-				return &Problem{File: r.file, Line: r.line, Kind: ProblemReordered,
-					Detail: fmt.Sprintf("seq %d where %d was expected; seq %d comes later at %s:%d: records out of order", r.Seq, want, later.Seq, later.file, later.line)}
-			}
-			missing := fmt.Sprintf("seq %d", want)
-			if r.Seq-1 > want {
-				missing = fmt.Sprintf("seq %d-%d", want, r.Seq-1)
-			}
-			return &Problem{File: r.file, Line: r.line, Kind: ProblemMissing,
-				Detail: fmt.Sprintf("%s missing before seq %d (deleted records or a removed file)", missing, r.Seq)}
+				Detail: fmt.Sprintf("seq %d where %d was expected; seq %d comes later at %s:%d: records out of order", r.Seq, want, later.Seq, later.file, later.line)}
+		}
+		missing := fmt.Sprintf("seq %d", want)
+		if r.Seq-1 > want {
+			missing = fmt.Sprintf("seq %d-%d", want, r.Seq-1)
+		}
+		return &Problem{File: r.file, Line: r.line, Kind: ProblemMissing,
+			Detail: fmt.Sprintf("%s missing before seq %d (deleted records or a removed file)", missing, r.Seq)}
+	}
+}
+
+func findSeqBefore(recs []lineRec, seq uint64) int {
+	for j := len(recs) - 1; j >= 0; j-- {
+		if recs[j].Seq == seq {
+			return j
 		}
 	}
-	return nil
+	return -1
 }
 
 // linkedFrom reports whether a record names hash as its predecessor: a
@@ -321,28 +376,6 @@ func findSeq(recs []lineRec, lo, hi uint64) *lineRec {
 	for i := range recs {
 		if recs[i].Seq >= lo && recs[i].Seq < hi {
 			return &recs[i]
-		}
-	}
-	return nil
-}
-
-func checkAnchors(recs []lineRec, anchors []Anchor) *Problem {
-	if len(anchors) == 0 || len(recs) == 0 {
-		return nil
-	}
-	first, last := recs[0], recs[len(recs)-1]
-	for _, a := range anchors {
-		if a.Seq > last.Seq {
-			return &Problem{File: last.file, Line: last.line, Kind: ProblemAnchor,
-				Detail: fmt.Sprintf("the anchor names seq %d but the chain ends at seq %d: records were removed from the end", a.Seq, last.Seq)}
-		}
-		if a.Seq < first.Seq {
-			continue // rotated away or not given: cannot check
-		}
-		r := recs[a.Seq-first.Seq] // seqs are contiguous once checkChain passed
-		if r.Hash != a.Hash {
-			return &Problem{File: r.file, Line: r.line, Kind: ProblemAnchor,
-				Detail: fmt.Sprintf("seq %d has hash %s but the anchor says %s: the chain was rewritten", a.Seq, short(r.Hash), short(a.Hash))}
 		}
 	}
 	return nil
