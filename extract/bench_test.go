@@ -177,5 +177,7 @@ func BenchmarkPDF40Pages(b *testing.B) {
 	}
 	pdf := buildLatinPDF(b, pages, "")
 	b.Logf("pdf %.1f KB", float64(len(pdf))/1024)
+	start := time.Now()
 	benchExtract(b, Input{}, pdf, int64(len(pdf)))
+	b.ReportMetric(float64(b.N*len(pages))/time.Since(start).Seconds(), "pages/s")
 }
