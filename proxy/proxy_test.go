@@ -1077,3 +1077,35 @@ func TestHostMismatchInsideTunnelRefused(t *testing.T) {
 		t.Error("request forwarded")
 	}
 }
+
+// oversize_action = log: a body over max_inspect_bytes goes upstream whole
+// and byte-identical (uninspected), and the decision is audited.
+func TestOversizeLoggedAndForwarded(t *testing.T) {
+	h := newHarness(t, harnessConfig{spec: func(s *rules.Spec) {
+		s.Global.MaxInspectBytes = 64 << 10
+		s.Global.OversizeAction = "log"
+	}})
+	big := []byte(strings.Repeat("z", 200<<10))
+	for _, tc := range []struct {
+		name    string
+		chunked bool
+	}{{"content-length", false}, {"chunked", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var body io.Reader = bytes.NewReader(big)
+			if tc.chunked {
+				body = io.MultiReader(body)
+			}
+			resp, err := h.client().Post("https://sh-dualstack.trans.dingtalk.com/put/3", "application/octet-stream", body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := readReply(t, resp); r.SHA256 != sha(big) {
+				t.Errorf("upstream got %d bytes, not the body", r.Bytes)
+			}
+		})
+	}
+	evs := h.rec.events()
+	if len(evs) != 2 || evs[0].Action != "log" || evs[0].Rule != rules.RuleOversize {
+		t.Errorf("events %+v", evs)
+	}
+}
