@@ -52,13 +52,20 @@ func (w *walker) pdfNode(n node) {
 		w.limit(n.origin, fmt.Sprintf("PDF has more than %d pages; only the first were inspected", w.lim.MaxEntries))
 		pages = pages[:w.lim.MaxEntries]
 	}
+	textual := false
 	for i, p := range pages {
 		if w.expired() {
 			return
 		}
 		origin := child(base, "pdf", "page"+strconv.Itoa(i+1))
 		text := d.pageText(p)
+		textual = textual || strings.TrimSpace(text) != ""
 		w.emit(origin, text)
+	}
+	if len(pages) > 0 && !textual && !d.truncated {
+		// A scan (an ID card photographed into a PDF) has pages but no
+		// text layer: nothing here was inspected.
+		w.problem(n.origin, Unsupported, "PDF has no text layer (scanned or image-only pages)")
 	}
 	if d.truncated {
 		w.problem(n.origin, Malformed, "PDF is truncated or damaged; text read before the damage was kept")

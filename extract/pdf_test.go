@@ -70,6 +70,8 @@ func TestPDFRobustness(t *testing.T) {
 		{"differences encoding", onePagePDF(t, pdfStreamObj("", []byte("BT /F1 12 Tf 72 700 Td <01020304> Tj ET")),
 			"<< /Type /Font /Subtype /Type1 /BaseFont /X /Encoding << /Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [1 /H /K /uni8EAB /hyphen] >> >>", ""),
 			want{texts: []string{"HK身-"}, clean: true}},
+		{"image-only pages", onePagePDF(t, pdfStreamObj("", []byte("q 500 0 0 700 0 0 cm /X1 Do Q")), "", pdfStreamObj("/Type /XObject /Subtype /Image /Width 1 /Height 1 /BitsPerComponent 8 /ColorSpace /DeviceGray", []byte{0})),
+			want{problems: []ProblemKind{Unsupported}}},
 		{"escapes in literal strings", onePagePDF(t, pdfStreamObj("", []byte(`BT /F1 12 Tf 72 700 Td (A\(1\)\\ \101\102 end) Tj ET`)), "", ""),
 			want{texts: []string{`A(1)\ AB end`}, clean: true}},
 	}
