@@ -35,6 +35,14 @@ type acPattern struct {
 	// wordStart/wordEnd: the pattern starts/ends with an ASCII letter or
 	// digit, so a match must not continue a longer ASCII word there.
 	wordStart, wordEnd bool
+	// digitsFrom > 0: report only when that many ASCII digits start at the
+	// pattern's last byte (the HKID prefilter wants "A1" only before six
+	// digits; "A1A1A1..." must not produce a hit per byte).
+	digitsFrom uint8
+	// runStart: report only when the pattern does not directly follow
+	// another full-width form (the prefilter needs one sign per run, not a
+	// hit per character of "１２３４５６...").
+	runStart bool
 }
 
 // fold maps a byte to its matching form: ASCII upper case to lower case and
@@ -47,6 +55,34 @@ func fold(b byte) byte {
 		return ' '
 	}
 	return b
+}
+
+// fullWidthAlnum reports whether the 3 bytes of s are a full-width digit
+// or letter (U+FF10-FF19, U+FF21-FF3A, U+FF41-FF5A).
+func fullWidthAlnum(s string) bool {
+	if len(s) != 3 || s[0] != 0xEF {
+		return false
+	}
+	switch s[1] {
+	case 0xBC:
+		return (s[2] >= 0x90 && s[2] <= 0x99) || (s[2] >= 0xA1 && s[2] <= 0xBA)
+	case 0xBD:
+		return s[2] >= 0x81 && s[2] <= 0x9A
+	}
+	return false
+}
+
+// digitsAt reports whether n ASCII digits start at text[i].
+func digitsAt(text string, i, n int) bool {
+	if i+n > len(text) {
+		return false
+	}
+	for _, c := range []byte(text[i : i+n]) {
+		if c-'0' >= 10 {
+			return false
+		}
+	}
+	return true
 }
 
 func isASCIIAlnum(b byte) bool {
@@ -76,6 +112,10 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 		a.pats[i] = acPattern{text: string(f), wordStart: isASCIIAlnum(f[0]), wordEnd: isASCIIAlnum(f[len(f)-1])}
 		if i >= rawFrom {
 			a.pats[i].wordStart, a.pats[i].wordEnd = false, false
+			if last := f[len(f)-1]; isDigit(last) {
+				a.pats[i].digitsFrom = 6
+			}
+			a.pats[i].runStart = f[0] == 0xEF
 		}
 		a.maxLen = max(a.maxLen, len(f))
 	}
@@ -307,6 +347,12 @@ func (a *automaton) report(text string, i, s, emitFrom int, dst []hit) []hit {
 			continue
 		}
 		if p.wordEnd && i+1 < len(text) && isASCIIAlnum(text[i+1]) {
+			continue
+		}
+		if p.digitsFrom > 0 && !digitsAt(text, i, int(p.digitsFrom)) {
+			continue
+		}
+		if p.runStart && start >= 3 && fullWidthAlnum(text[start-3:start]) {
 			continue
 		}
 		dst = append(dst, hit{id: id, start: int32(start), end: int32(i + 1)})

@@ -50,6 +50,7 @@ func TestHKIDWrittenForms(t *testing.T) {
 		{"space before bracket", body + " (" + cs + ")", body + "(" + cs + ")"},
 		{"spaces in brackets", body + "( " + cs + " )", body + "(" + cs + ")"},
 		{"full-width brackets", "身份證：" + body + "（" + cs + "）。", body + "(" + cs + ")"},
+		{"full-width after full-width colon", "身份證：" + fw(body+"("+cs+")"), body + "(" + cs + ")"},
 		{"full-width everything", "身份證" + fw(body+"("+cs+")"), body + "(" + cs + ")"},
 		{"lower case bracketed", strings.ToLower(body) + "(" + strings.ToLower(cs) + ")", body + "(" + cs + ")"},
 		{"hyphen", body + "-" + cs, body + "(" + cs + ")"},
@@ -282,7 +283,7 @@ func TestHKIDPrefilterAgrees(t *testing.T) {
 		text := sb.String()
 		var pairs []int
 		for i := 0; i+1 < len(text); i++ {
-			if isLetter(text[i]) && isDigit(text[i+1]) {
+			if isLetter(text[i]) && digitsAt(text, i+1, 6) {
 				pairs = append(pairs, i)
 			}
 		}
