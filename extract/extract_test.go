@@ -326,6 +326,10 @@ func TestProblems(t *testing.T) {
 	legacy = append(legacy, utf16le("Legacy word text "+secret)...)
 	corruptZip := buildZip(t, zipEntry{name: "a.txt", body: bytes.Repeat([]byte("abc "), 1000)})
 	corruptZip = corruptZip[:len(corruptZip)-30] // central directory damaged
+	picDocx := buildZip(t,
+		zipEntry{name: "[Content_Types].xml", body: []byte(contentTypes)},
+		zipEntry{name: "word/document.xml", body: []byte(`<w:document xmlns:w="w"><w:body><w:p><w:r><w:drawing/></w:r></w:p></w:body></w:document>`)},
+		zipEntry{name: "word/media/image1.jpeg", body: []byte("\xff\xd8\xff\xe0 jpeg data")})
 	truncDocx := buildDOCX(t, []string{"chunked " + secret}, nil)
 	truncDocx = truncDocx[:bytes.Index(truncDocx, []byte("PK\x01\x02"))+10]
 	truncXlsx := buildXLSX(t, [][]string{{"name", "hkid"}, {"Chan", secret}}, nil)
@@ -345,6 +349,7 @@ func TestProblems(t *testing.T) {
 		{"encrypted zip entry", encZip, want{texts: []string{"open part"}, absent: []string{secret}, problems: []ProblemKind{Encrypted}}},
 		{"encrypted pdf", encPDF, want{absent: []string{"locked"}, problems: []ProblemKind{Encrypted}}},
 		{"encrypted ooxml (ole)", ole, want{problems: []ProblemKind{Encrypted}}},
+		{"docx with only a picture", picDocx, want{problems: []ProblemKind{Unsupported}}},
 		{"legacy ole best effort", legacy, want{texts: []string{"Legacy word text"}, problems: []ProblemKind{Unsupported}}},
 		{"truncated pdf keeps text", truncPDF, want{texts: []string{"first page " + secret}, problems: []ProblemKind{Malformed}}},
 		{"corrupt zip recovers entries", corruptZip, want{texts: []string{"abc abc"}, problems: []ProblemKind{Malformed}}},

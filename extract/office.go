@@ -29,6 +29,7 @@ var (
 // ooxml extracts a DOCX or PPTX: text parts in order, then embedded files
 // (an XLSX pasted into a DOCX is its own node).
 func (w *walker) ooxml(n node, base string, zr *zip.Reader, parts []*regexp.Regexp) {
+	w.docStart = w.res.TextBytes
 	for _, re := range parts {
 		var names []string
 		files := map[string]*zip.File{}
@@ -60,6 +61,7 @@ func (w *walker) ooxml(n node, base string, zr *zip.Reader, parts []*regexp.Rege
 }
 
 func (w *walker) embeddings(n node, base string, zr *zip.Reader) {
+	w.imageOnly(n, base, zr)
 	for _, f := range zr.File {
 		if w.expired() {
 			return
@@ -163,6 +165,7 @@ func (w *walker) room() int64 { return w.lim.MaxTotalBytes - w.res.TextBytes + 1
 // xlsx extracts every worksheet; each row reads as one line with cells
 // separated by tabs, so classifiers see the table layout.
 func (w *walker) xlsx(n node, base string, zr *zip.Reader, byName map[string]*zip.File) {
+	w.docStart = w.res.TextBytes
 	var shared []string
 	if f := byName["xl/sharedStrings.xml"]; f != nil {
 		origin := child(base, "zip", f.Name)
@@ -557,5 +560,20 @@ func (t *textBuf) String() string { return string(t.b) }
 func (t *textBuf) trimSpace() {
 	for len(t.b) > 0 && t.b[len(t.b)-1] == ' ' {
 		t.b = t.b[:len(t.b)-1]
+	}
+}
+
+// imageOnly reports a document that yielded no text but holds pictures (a
+// scanned ID card pasted into Word): what it shows was not inspected.
+// Pictures next to text (logos) are not worth a problem each.
+func (w *walker) imageOnly(n node, base string, zr *zip.Reader) {
+	if w.res.TextBytes > w.docStart || w.stop {
+		return
+	}
+	for _, f := range zr.File {
+		if strings.Contains(f.Name, "/media/") && !f.FileInfo().IsDir() {
+			w.problem(leaf(base), Unsupported, "document holds only pictures, no text: the pictures were not inspected")
+			return
+		}
 	}
 }

@@ -70,6 +70,8 @@ type walker struct {
 	readErr error
 	seen    map[string]bool // limit problems already reported, by kind+origin
 	steps   int
+	// docStart is TextBytes when the current office document began.
+	docStart int64
 	// repanic makes guard re-raise panics (fuzz tests want to see them).
 	repanic bool
 }
