@@ -12,6 +12,23 @@ import (
 	"unicode/utf8"
 )
 
+// Origins. Every segment and problem names where it was read, as a path:
+//
+//	body                                    a plain request body
+//	json:$.text.content                     a JSON string value
+//	json:$.msgParam>$.content               JSON inside a JSON string
+//	json:$.file.content>base64/word/...     a base64 document in JSON
+//	form:note                               a form field
+//	multipart:media/report.xlsx/xl/worksheets/sheet1.xml
+//	zip:a.zip/b.docx/word/document.xml      archive members, "/"-joined
+//	gzip:x.gz/note.txt, pdf:page1, mail:msg.eml/headers
+//
+// The scheme prefix ("zip:", "pdf:" ...) is used only at the root of an
+// unlabelled input (Input.Origin "" or "body"); an input labelled by its
+// caller (scan passes the file name) prefixes the label instead, e.g.
+// "report.docx/word/document.xml". ">" marks a document found inside a
+// value (JSON in a string, a form field, a multipart part below a label).
+
 // Defaults used when a Limits field is zero.
 const (
 	DefaultMaxTotalBytes   = 64 << 20
