@@ -49,10 +49,13 @@ func utf16Order(b []byte) int {
 		}
 	}
 	pairs := len(b) / 2
+	// ASCII in UTF-16 puts NULs on one side only. Chinese text with some
+	// digits and punctuation has fewer of them, so a lower share counts
+	// when the other side has (almost) none.
 	switch {
-	case odd*100 >= pairs*40 && even*100 <= pairs*5:
+	case odd*100 >= pairs*40 && even*100 <= pairs*5, odd*100 >= pairs*8 && even*200 <= pairs:
 		return utf16LE
-	case even*100 >= pairs*40 && odd*100 <= pairs*5:
+	case even*100 >= pairs*40 && odd*100 <= pairs*5, even*100 >= pairs*8 && odd*200 <= pairs:
 		return utf16BE
 	}
 	return 0
@@ -89,6 +92,11 @@ func decodeText(b []byte, declared string) (string, bool) {
 		return decodeWith(unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), b), true
 	}
 	if isBinary(b) {
+		// Pure CJK UTF-16 has no NULs but many bytes below 0x20 (the low
+		// byte of "：" is 0x1A): accept it when it reads as Chinese.
+		if e := utf16ByScore(b); e != nil {
+			return decodeWith(e, b), true
+		}
 		return "", false
 	}
 	if utf8.Valid(b) {
@@ -169,16 +177,41 @@ func guessLegacy(b []byte) encoding.Encoding {
 	if high == 0 {
 		return charmap.Windows1252
 	}
-	big5 := scoreHan(traditionalchinese.Big5, b)
-	gbk := scoreHan(simplifiedchinese.GB18030, b)
-	best, enc := big5, encoding.Encoding(traditionalchinese.Big5)
-	if gbk > best {
-		best, enc = gbk, simplifiedchinese.GB18030
+	best, enc := scoreHan(traditionalchinese.Big5, b), encoding.Encoding(traditionalchinese.Big5)
+	cands := []encoding.Encoding{simplifiedchinese.GB18030}
+	if len(b)%2 == 0 {
+		// BOM-less UTF-16 of pure CJK text has no NULs to give it away.
+		cands = append(cands, unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM))
+	}
+	for _, e := range cands {
+		if s := scoreHan(e, b); s > best {
+			best, enc = s, e
+		}
 	}
 	if best <= 0 {
 		return charmap.Windows1252
 	}
 	return enc
+}
+
+// utf16ByScore returns the UTF-16 byte order under which b reads as mostly
+// common Chinese, or nil.
+func utf16ByScore(b []byte) encoding.Encoding {
+	if len(b) < 8 || len(b)%2 != 0 {
+		return nil
+	}
+	if len(b) > 64<<10 {
+		b = b[:64<<10]
+	}
+	runes := len(b) / 2
+	var best encoding.Encoding
+	bestScore := runes / 4 // at least a quarter point per character
+	for _, e := range []encoding.Encoding{unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM)} {
+		if s := scoreHan(e, b); s > bestScore {
+			best, bestScore = e, s
+		}
+	}
+	return best
 }
 
 func scoreHan(e encoding.Encoding, b []byte) int {
@@ -199,8 +232,8 @@ func scoreHan(e encoding.Encoding, b []byte) int {
 			}
 		case r >= 0x3000 && r <= 0x303f, r >= 0xff00 && r <= 0xffef:
 			score++ // CJK punctuation, full-width forms
-		case r >= 0x80 && r < 0x3000, r >= 0xe000 && r <= 0xf8ff:
-			score -= 2 // Latin/box-drawing/private-use garbage from a wrong decode
+		case r >= 0x80 && r < 0x3000, r >= 0xe000 && r <= 0xf8ff, r >= 0xa000 && r < 0xff00, r < 0x20 && r != '\n' && r != '\r' && r != '\t':
+			score -= 2 // Latin/Yi/Hangul/private-use/control garbage from a wrong decode
 		}
 	}
 	return score

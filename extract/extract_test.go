@@ -476,6 +476,15 @@ func TestDetectLegacyCharset(t *testing.T) {
 		{"simplified finance", "利润表 单位：人民币万元 营业收入 营业成本 净利润 资产负债表", false},
 		{"simplified notice", "各位好，请于周五前提交差旅报销单，附上发票原件。", false},
 	}
+	utf16Cases := []string{"香港身份證號碼：病人姓名陳大文，診斷為急性上呼吸道感染。", "员工资料\n姓名：王小明\n身份证号码：" + hkid("A", "123456") + "\n部门：物流部\n"}
+	for i, text := range utf16Cases {
+		for _, order := range []unicode.Endianness{unicode.LittleEndian, unicode.BigEndian} {
+			b := encode(t, unicode.UTF16(order, unicode.IgnoreBOM), text)
+			if got, ok := decodeText(b, ""); !ok || got != text {
+				t.Errorf("utf16 case %d order %v without BOM: decoded %q", i, order, got)
+			}
+		}
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var b []byte
