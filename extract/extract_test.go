@@ -140,6 +140,7 @@ func TestFormats(t *testing.T) {
 			texts:   []string{"客戶編號\t姓名\t身份證\nC1\t陳大文\t" + id1 + "\nC2\t李美玲\t" + id2, "Account\tBalance\t\tHK$\nCash\t1200.50\t\ttotal"},
 			absent:  []string{"PHONETIC"},
 			origins: []string{"zip:xl/worksheets/sheet1.xml", "zip:xl/worksheets/sheet2.xml"}, clean: true}},
+		{"docx altchunk and xlsx drawing", Input{}, want{texts: []string{"pasted html " + id1, "text box " + id2, "comment " + id3}, clean: true}},
 		{"pptx slide order", Input{Name: "deck.pptx"}, want{texts: []string{"Slide one title\n", "Slide two " + id1}, clean: true}},
 		{"odt", Input{}, want{texts: []string{"Discharge summary\nPatient  Lau Ka Ho " + id2}, origins: []string{"zip:content.xml"}, clean: true}},
 		{"ods", Input{}, want{texts: []string{"Item\tAmount\t\nRevenue\t512,330"}, clean: true}},
@@ -168,6 +169,15 @@ func TestFormats(t *testing.T) {
 		{"xml generic", Input{}, want{texts: []string{"Chan Tai Man", id1}, absent: []string{"<hkid>"}, clean: true}},
 	}
 	bodies := map[string][]byte{
+		"docx altchunk and xlsx drawing": buildZip(t,
+			zipEntry{name: "[Content_Types].xml", body: []byte(contentTypes)},
+			zipEntry{name: "word/document.xml", body: []byte(`<w:document xmlns:w="w"><w:body><w:altChunk r:id="x"/></w:body></w:document>`)},
+			zipEntry{name: "word/afchunk.htm", body: []byte(`<html><body><p>pasted html ` + id1 + `</p></body></html>`)},
+			zipEntry{name: "word/embeddings/Microsoft_Excel_Worksheet.xlsx", body: buildZip(t,
+				zipEntry{name: "xl/workbook.xml", body: []byte(`<workbook/>`)},
+				zipEntry{name: "xl/drawings/drawing1.xml", body: []byte(`<xdr:wsDr xmlns:xdr="x" xmlns:a="a"><xdr:sp><xdr:txBody><a:p><a:r><a:t>text box ` + id2 + `</a:t></a:r></a:p></xdr:txBody></xdr:sp></xdr:wsDr>`)},
+				zipEntry{name: "xl/comments1.xml", body: []byte(`<comments><commentList><comment ref="A1"><text><r><t>comment ` + id3 + `</t></r></text></comment></commentList></comments>`)},
+			)}),
 		"docx": docx, "xlsx": xlsx, "pptx slide order": pptx, "odt": odt, "ods": ods,
 		"pdf cjk type0 tounicode objstm": cjkPDF, "pdf latin two pages": latinPDF,
 		"pdf glyph by glyph": buildPositionedPDF(t, "HKID "+id1, "香港身份證號碼", []string{"Revenue", "512,330", "480,112"}),

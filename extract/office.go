@@ -17,13 +17,18 @@ var (
 		regexp.MustCompile(`^word/document\d*\.xml$`),
 		regexp.MustCompile(`^word/(header|footer)\d*\.xml$`),
 		regexp.MustCompile(`^word/(footnotes|endnotes|comments)\.xml$`),
+		regexp.MustCompile(`^word/glossary/document\.xml$`),
 	}
 	pptxParts = []*regexp.Regexp{
 		regexp.MustCompile(`^ppt/slides/slide\d+\.xml$`),
 		regexp.MustCompile(`^ppt/notesSlides/notesSlide\d+\.xml$`),
-		regexp.MustCompile(`^ppt/comments/comment\d+\.xml$`),
+		regexp.MustCompile(`^ppt/comments/[^/]*\.xml$`),
 	}
-	embedded = regexp.MustCompile(`^(word|xl|ppt)/embeddings/`)
+	// Text in worksheets' drawings (text boxes, shapes) and comments.
+	xlsxExtra = regexp.MustCompile(`^xl/(comments[^/]*|drawings/drawing\d+|threadedComments/[^/]*)\.xml$`)
+	// Embedded objects, and altChunk documents (HTML/RTF/MHT pasted into
+	// a DOCX keep their own format inside the package).
+	embedded = regexp.MustCompile(`^(word|xl|ppt)/(embeddings/|[^/]+\.(htm|html|xhtml|mht|mhtml|rtf|txt)$)`)
 )
 
 // ooxml extracts a DOCX or PPTX: text parts in order, then embedded files
@@ -203,7 +208,7 @@ func (w *walker) xlsx(n node, base string, zr *zip.Reader, byName map[string]*zi
 	}
 	// Comments and embedded objects carry text too.
 	for _, f := range zr.File {
-		if strings.HasPrefix(f.Name, "xl/comments") && strings.HasSuffix(f.Name, ".xml") {
+		if xlsxExtra.MatchString(f.Name) {
 			origin := child(base, "zip", f.Name)
 			if rc, ok := w.openEntry(origin, f); ok {
 				text, _ := w.drawingMLText(rc)
