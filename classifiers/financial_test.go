@@ -29,6 +29,9 @@ func TestFinancialStatement(t *testing.T) {
 		{"xlsx raw numbers", "綜合財務狀況表\n於2025年12月31日\t2025\t2024\n\t港元千元\t港元千元\n存貨\t40211\t38877\n應收賬款\t55102\t49310\n資產總值\t328108\t308317", true},
 		{"PDF leaders and note column", "Consolidated Income Statement\nNote 2025 2024\nRevenue ........................ 5 512,330 480,112\nCost of sales .................. 6 (301,220) (288,904)\nGross profit ................... 211,110 191,208", true},
 		{"note in brackets", "Statement of Financial Position\nTotal assets (note 12) 1,204,330\nTotal liabilities (note 13) 455,210", true},
+		{"UK balance sheet", "Balance Sheet at 31 March 2026\nFixed assets 120,000\nDebtors 45,000\nCreditors (30,000)\nNet assets 135,000\nCalled up share capital 100", true},
+		{"US income statement", "Consolidated Statements of Operations\nNet sales 1,204,330\nSelling, general and administrative expenses (300,120)\nOperating income 210,004\nIncome before income taxes 200,000\nNet income 150,000", true},
+		{"Taiwan income statement", "綜合損益表\n營業收入合計 5,120,330\n營業成本 (3,001,220)\n營業毛利 2,119,110\n營業費用 (980,003)\n本期淨利 900,120", true},
 		// Near misses.
 		{"invoice 简", "发票\n购买方：某某公司\n货物名称 数量 单价 金额\n打印纸 10 200 2,000\n合计 2,000", false},
 		{"sales by region", "Quarterly sales by region\nRegion\tQ1\tQ2\nKowloon\t1,200,000\t1,300,000\nNT\t900,000\t950,000\nTotal\t2,100,000\t2,250,000", false},

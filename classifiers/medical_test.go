@@ -37,6 +37,8 @@ func TestMedical(t *testing.T) {
 		{"psychiatric note with dose", "Psychiatric follow-up\nClient: Ho Ka Lok\nDiagnosis: major depressive disorder\nPlan: sertraline 50mg daily, review in 4 weeks", true},
 		{"insurance claim 简", "理赔申请表\n被保险人：李四\n诊断：腰椎间盘突出\n治疗：物理治疗 6 次\n金额：18,400", true},
 		{"follow-up 繁", "覆診紀錄 2026-03-01\n病人：黃太\n血壓 150/95，血糖 9.1\n藥物：降血壓藥加量", true},
+		{"SOAP note en", "Chief complaint: chest pain for 2 days\nPast medical history: hypertension, hyperlipidaemia\nECG: ST elevation\nPlan: aspirin 300mg stat, refer for coronary angiogram", true},
+		{"outpatient note 繁", "主訴：咳嗽一星期\n過敏史：盤尼西林\n診斷：急性支氣管炎\n處方：阿莫西林", true},
 		{"patient list", "patient,age,diagnosis\nChan,61,hypertension\nLee,45,asthma\nWong,70,heart failure\nCheung,52,gout", true},
 		// Business text with medical-sounding words.
 		{"IT operations", "The operations team will patch the virus scanner tonight and run a health check on the cluster.", false},
