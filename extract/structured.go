@@ -135,7 +135,7 @@ func (w *walker) form(n node, data []byte) {
 // walked too. It returns false when text is not JSON.
 func (w *walker) jsonNode(n node, text string) bool {
 	if !json.Valid([]byte(text)) {
-		return false
+		return w.jsonLines(n, text)
 	}
 	var prefix string
 	switch {
@@ -149,6 +149,43 @@ func (w *walker) jsonNode(n node, text string) bool {
 	dec := json.NewDecoder(strings.NewReader(text))
 	dec.UseNumber()
 	w.jsonValue(dec, prefix, "$", "", n.depth)
+	return true
+}
+
+// jsonLines walks JSON Lines (one document per line, as log exports and
+// message dumps are written): every non-empty line must be JSON, else the
+// body is not JSON Lines and is read as text. Origins read "jsonl:3:$.a".
+func (w *walker) jsonLines(n node, text string) bool {
+	lines := strings.Split(text, "\n")
+	docs := 0
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			continue
+		}
+		if l[0] != '{' && l[0] != '[' || !json.Valid([]byte(l)) {
+			return false
+		}
+		docs++
+	}
+	if docs < 2 {
+		return false
+	}
+	for i, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		if w.expired() {
+			return true
+		}
+		prefix := "jsonl:" + strconv.Itoa(i+1) + ":"
+		if n.origin != "" {
+			prefix = n.origin + ">" + prefix
+		}
+		dec := json.NewDecoder(strings.NewReader(l))
+		dec.UseNumber()
+		w.jsonValue(dec, prefix, "$", "", n.depth)
+	}
 	return true
 }
 
