@@ -9,6 +9,21 @@ import (
 	"github.com/dlpgate/dlpgate/extract"
 )
 
+// Design. One input (all its segments) is classified in two steps:
+//
+//  1. analyse: per segment, one walk of a single Aho-Corasick DFA (ac.go)
+//     built from every dictionary of every classifier plus the HKID
+//     prefilter patterns; then HKID candidates are parsed only where the
+//     walk saw a letter touching six digits (hkid.go).
+//  2. each classifier judges the whole document from its own hits:
+//     hkid counts distinct checksum-valid numbers with context rules;
+//     medical and financial_statement score several signal families over
+//     the whole document when it is small and over sliding windows when it
+//     is long, and explain themselves in Finding.Signals.
+//
+// No regular expressions: the hand-written scanners are linear, need no
+// timeouts and cannot leak input through error messages.
+
 // classifier is one detector. Each declares its vocabulary; the Set compiles
 // all vocabularies into one automaton so every segment is read once, then
 // hands each classifier the hits for its own terms.
@@ -31,7 +46,7 @@ type segView struct {
 	origin string
 	text   string
 	hits   [][]termHit // per classifier, in order of end offset
-	hkids  []hkidMatch // checksum-valid HKID candidates (hkid.go)
+	hkids  []hkidMatch // HKID-shaped candidates, valid or not (hkid.go)
 }
 
 // document is everything the shared pass learnt about one input.
@@ -60,7 +75,6 @@ type defaultSet struct {
 	cls     []classifier
 	ac      *automaton
 	owners  [][]owner // pattern id -> owners (dictionary patterns only)
-	hk      *hkidClassifier
 	// Pattern ids from dictPatterns on are the HKID prefilter: letter+digit
 	// pairs, then (from fullWidthFrom) full-width letters and digits.
 	dictPatterns, fullWidthFrom int
@@ -116,7 +130,7 @@ func newSet(opts ...Option) (*defaultSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &defaultSet{cls: []classifier{hk, med, fin}, hk: hk}
+	s := &defaultSet{cls: []classifier{hk, med, fin}}
 	byText := map[string]int{}
 	var patterns []string
 	for ci, c := range s.cls {
