@@ -166,6 +166,7 @@ func TestFormats(t *testing.T) {
 			texts:   []string{"客人身份證 " + id1, "123", "v", "n: 5"},
 			origins: []string{"json:$.text.content", "json:$.at.atMobiles[0]", `json:$["weird key"]`}, clean: true}},
 		{"json lines", Input{}, want{texts: []string{"客人 " + id2, "sample_001.xlsx", "n: 1"}, absent: []string{`\u5ba2`}, origins: []string{"jsonl:2:$.text", "jsonl:1:$.file"}, clean: true}},
+		{"truncated json", Input{}, want{texts: []string{`"content":"客人 ` + id1 + "\n😀"}, problems: []ProblemKind{Malformed}}},
 		{"csv", Input{}, want{texts: []string{"name,hkid\nChan," + id1}, clean: true}},
 		{"xml generic", Input{}, want{texts: []string{"Chan Tai Man", id1}, absent: []string{"<hkid>"}, clean: true}},
 	}
@@ -187,8 +188,9 @@ func TestFormats(t *testing.T) {
 		"utf16le bom":   append([]byte{0xff, 0xfe}, le...), "utf16be bom": append([]byte{0xfe, 0xff}, be...),
 		"utf16le no bom": le, "utf16be no bom": be, "utf8 bom": []byte("\xef\xbb\xbfhéllo 香港"),
 		"nested zip": nested, "html big5 meta": htmlDoc, "rtf big5": rtf, "rtf gbk": rtfGBK, "gzip file": gz,
-		"json robot": jsonDoc,
-		"json lines": []byte("{\"file\": \"sample_001.xlsx\", \"n\": 1}\n{\"text\": \"\\u5ba2\\u4eba " + id2 + "\"}\n\n"), "csv": []byte("name,hkid\nChan," + id1 + "\n"),
+		"json robot":     jsonDoc,
+		"truncated json": []byte(`{"msgtype":"text","text":{"content":"\u5ba2\u4eba ` + id1 + `\n\ud83d\ude00`),
+		"json lines":     []byte("{\"file\": \"sample_001.xlsx\", \"n\": 1}\n{\"text\": \"\\u5ba2\\u4eba " + id2 + "\"}\n\n"), "csv": []byte("name,hkid\nChan," + id1 + "\n"),
 		"xml generic": []byte(`<?xml version="1.0"?><people><person><name>Chan Tai Man</name><hkid>` + id1 + `</hkid></person></people>`),
 	}
 	for _, tc := range tests {

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -150,6 +151,51 @@ func (w *walker) jsonNode(n node, text string) bool {
 	dec.UseNumber()
 	w.jsonValue(dec, prefix, "$", "", n.depth)
 	return true
+}
+
+// unescapeJSONText decodes \uXXXX (and surrogate pairs) and the simple
+// backslash escapes in text that is JSON-like but not parseable.
+func unescapeJSONText(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var sb strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 >= len(s) {
+			sb.WriteByte(s[i])
+			continue
+		}
+		switch c := s[i+1]; c {
+		case 'u':
+			if i+6 <= len(s) {
+				if v, err := strconv.ParseUint(s[i+2:i+6], 16, 16); err == nil {
+					r := rune(v)
+					i += 5
+					if utf16.IsSurrogate(r) && i+7 <= len(s) && s[i+1] == '\\' && s[i+2] == 'u' {
+						if v2, err := strconv.ParseUint(s[i+3:i+7], 16, 16); err == nil {
+							r = utf16.DecodeRune(r, rune(v2))
+							i += 6
+						}
+					}
+					sb.WriteRune(r)
+					continue
+				}
+			}
+			sb.WriteByte(s[i])
+		case 'n':
+			sb.WriteByte('\n')
+			i++
+		case 't':
+			sb.WriteByte('\t')
+			i++
+		case '"', '\\', '/':
+			sb.WriteByte(c)
+			i++
+		default:
+			sb.WriteByte(s[i])
+		}
+	}
+	return sb.String()
 }
 
 // jsonLines walks JSON Lines (one document per line, as log exports and

@@ -17,6 +17,7 @@ import (
 //	body                                    a plain request body
 //	json:$.text.content                     a JSON string value
 //	json:$.msgParam>$.content               JSON inside a JSON string
+//	jsonl:3:$.text                          line 3 of a JSON Lines body
 //	json:$.file.content>base64/word/...     a base64 document in JSON
 //	form:note                               a form field
 //	multipart:media/report.xlsx/xl/worksheets/sheet1.xml
@@ -436,6 +437,11 @@ func (w *walker) textNode(n node, mt, charset string, data []byte) {
 	switch {
 	case (strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "[")) && w.jsonNode(n, trimmed):
 		return
+	case strings.HasPrefix(trimmed, "{") && strings.Contains(trimmed, `":`):
+		// JSON that does not parse (a truncated chunk): read it as text,
+		// but with \uXXXX escapes decoded so Chinese is not hidden.
+		w.problem(n.origin, Malformed, "JSON body does not parse (truncated?); read as text")
+		w.emit(n.origin, unescapeJSONText(text))
 	case looksHTML(trimmed, mt):
 		// Charset from <meta> wins over detection when nothing was declared.
 		if charset == "" && !hasBOM(data) {
