@@ -171,3 +171,34 @@ func TestPDFLZW(t *testing.T) {
 		})
 	}
 }
+
+// TestPDFAllInObjectStreams: PDF 1.5 as modern writers produce it — the
+// catalog, page tree and page live in a compressed object stream, the
+// trailer is a cross-reference stream, and there is no classic xref table.
+func TestPDFAllInObjectStreams(t *testing.T) {
+	id := hkid("F", "908070")
+	content := flateBytes(t, []byte("BT /F1 12 Tf 1 0 0 1 72 700 Tm [(Modern )-20(PDF )] TJ 1 0 0 1 72 686 Tm (holder "+id+") Tj ET"))
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+	}
+	var header, body strings.Builder
+	for i, o := range objs {
+		fmt.Fprintf(&header, "%d %d ", i+1, body.Len())
+		body.WriteString(o + "\n")
+	}
+	stm := flateBytes(t, []byte(header.String()+body.String()))
+	var pdf bytes.Buffer
+	pdf.WriteString("%PDF-1.5\n")
+	fmt.Fprintf(&pdf, "5 0 obj\n%s\nendobj\n", pdfStreamObj("/Filter /FlateDecode", content))
+	fmt.Fprintf(&pdf, "6 0 obj\n%s\nendobj\n", pdfStreamObj(fmt.Sprintf("/Type /ObjStm /N %d /First %d /Filter /FlateDecode", len(objs), header.Len()), stm))
+	xref := pdf.Len()
+	fmt.Fprintf(&pdf, "7 0 obj\n%s\nendobj\nstartxref\n%d\n%%%%EOF\n", pdfStreamObj("/Type /XRef /Size 8 /W [1 2 1] /Root 1 0 R /Filter /FlateDecode", flateBytes(t, []byte{1, 0, 9, 0})), xref)
+	check(t, run(t, bodyInput(pdf.Bytes()), Limits{}), want{texts: []string{"Modern PDF\nholder " + id}, clean: true})
+
+	// The same with /Encrypt in the cross-reference stream: Encrypted.
+	enc := bytes.Replace(pdf.Bytes(), []byte("/Root 1 0 R"), []byte("/Root 1 0 R /Encrypt 9 0 R"), 1)
+	check(t, run(t, bodyInput(enc), Limits{}), want{absent: []string{"Modern"}, problems: []ProblemKind{Encrypted}})
+}
