@@ -123,6 +123,7 @@ func rtfText(b []byte) (string, bool) {
 	fontCP := map[int]int{}
 	st := rtfState{uc: 1}
 	var stack []rtfState
+	overflow := 0
 	skipChars := 0
 	curFontDef := -1
 	var high uint16 // pending high surrogate from \uN
@@ -151,7 +152,13 @@ func rtfText(b []byte) (string, bool) {
 		switch c {
 		case '{':
 			flush()
-			stack = append(stack, st)
+			// Groups nested absurdly deep (a hostile "{{{{...") are
+			// counted, not stacked, so memory stays bounded.
+			if len(stack) < 1024 {
+				stack = append(stack, st)
+			} else {
+				overflow++
+			}
 			i++
 			// {\*\dest ...} is an ignorable destination.
 			if i+1 < len(b) && b[i] == '\\' && b[i+1] == '*' {
@@ -160,6 +167,11 @@ func rtfText(b []byte) (string, bool) {
 			}
 		case '}':
 			flush()
+			if overflow > 0 {
+				overflow--
+				i++
+				continue
+			}
 			if len(stack) == 0 {
 				return sb.String(), false
 			}
@@ -303,7 +315,7 @@ func rtfText(b []byte) (string, bool) {
 		}
 	}
 	flush()
-	return sb.String(), len(stack) == 0
+	return sb.String(), len(stack) == 0 && overflow == 0
 }
 
 // oleNode handles a Compound File (legacy Office, or an encrypted OOXML
