@@ -589,3 +589,46 @@ func TestUnreadableBodyIsError(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileInputsStayBounded feeds shapes built to exhaust a naive
+// parser; each must finish with bounded text and no panic.
+func TestHostileInputsStayBounded(t *testing.T) {
+	nestedGz := []byte("core")
+	for i := 0; i < 12; i++ {
+		nestedGz = gzipBytes(t, nestedGz, "")
+	}
+	tests := []struct {
+		name    string
+		body    []byte
+		problem ProblemKind
+	}{
+		{"rtf deep groups", append([]byte(`{\rtf1 `), bytes.Repeat([]byte("{"), 1<<20)...), Malformed},
+		{"pdf trailer flood", append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("trailer[<<"), 100000)...), Malformed},
+		{"pdf obj flood", append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("1 0 obj [[[[ "), 50000)...), Malformed},
+		{"json deep nesting", []byte(strings.Repeat("[", 9000) + `"x"` + strings.Repeat("]", 9000)), ""},
+		{"html unclosed scripts", bytes.Repeat([]byte("<html><script>"), 100000), ""},
+		{"gzip nested past the depth limit", nestedGz, Limit},
+		{"msgParam nested past the depth limit", []byte(nestedJSON(12)), Limit},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := run(t, bodyInput(tc.body), Limits{MaxTotalBytes: 1 << 20})
+			if res.TextBytes > 1<<20 {
+				t.Errorf("TextBytes %d over the limit", res.TextBytes)
+			}
+			if tc.problem != "" {
+				check(t, res, want{problems: []ProblemKind{tc.problem}})
+			}
+		})
+	}
+}
+
+// nestedJSON wraps a message n times as a JSON string inside JSON.
+func nestedJSON(n int) string {
+	doc := `{"content":"innermost"}`
+	for i := 0; i < n; i++ {
+		b, _ := json.Marshal(map[string]string{"msgParam": doc})
+		doc = string(b)
+	}
+	return doc
+}
