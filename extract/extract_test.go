@@ -362,6 +362,11 @@ func TestProblems(t *testing.T) {
 	}{
 		{"encrypted zip entry", encZip, want{texts: []string{"open part"}, absent: []string{secret}, problems: []ProblemKind{Encrypted}}},
 		{"encrypted pdf", encPDF, want{absent: []string{"locked"}, problems: []ProblemKind{Encrypted}}},
+		{"encrypted odt", buildZip(t,
+			zipEntry{name: "mimetype", body: []byte("application/vnd.oasis.opendocument.text"), store: true},
+			zipEntry{name: "content.xml", body: []byte("\x93\x11 encrypted bytes")},
+			zipEntry{name: "META-INF/manifest.xml", body: []byte(`<manifest:manifest><manifest:file-entry manifest:full-path="content.xml"><manifest:encryption-data manifest:checksum-type="SHA1/1K"/></manifest:file-entry></manifest:manifest>`)}),
+			want{problems: []ProblemKind{Encrypted}}},
 		{"encrypted ooxml (ole)", ole, want{problems: []ProblemKind{Encrypted}}},
 		{"docx with only a picture", picDocx, want{problems: []ProblemKind{Unsupported}}},
 		{"legacy ole best effort", legacy, want{texts: []string{"Legacy word text"}, problems: []ProblemKind{Unsupported}}},

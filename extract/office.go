@@ -412,6 +412,14 @@ func columnIndex(ref string) int {
 
 // odf extracts an OpenDocument text/spreadsheet/presentation.
 func (w *walker) odf(n node, base string, byName map[string]*zip.File) {
+	// A password-protected OpenDocument keeps the ZIP readable but
+	// encrypts its parts; the manifest says so.
+	if f := byName["META-INF/manifest.xml"]; f != nil {
+		if data, ok := w.readEntry(child(base, "zip", f.Name), f); ok && bytes.Contains(data, []byte("encryption-data")) {
+			w.problem(leaf(base), Encrypted, "OpenDocument is password-protected")
+			return
+		}
+	}
 	for _, name := range []string{"content.xml", "styles.xml"} {
 		f := byName[name]
 		if f == nil || w.expired() {
