@@ -101,3 +101,19 @@ func BenchmarkHKIDScanOnly(b *testing.B) {
 		scanHKIDs(text, nil)
 	}
 }
+
+// The benchmark's business text mentions revenue, stock, a patient service
+// centre and health and safety, and holds generated HKIDs: only hkid may
+// fire on it.
+func TestMixedBusinessTextQuiet(t *testing.T) {
+	got := classifyText(t, mixedText(1<<20))
+	if f, ok := got[Medical]; ok {
+		t.Errorf("medical fired on business text: %v", f.Signals)
+	}
+	if f, ok := got[FinancialStatement]; ok {
+		t.Errorf("financial_statement fired on business text: %v", f.Signals)
+	}
+	if _, ok := got[HKID]; !ok {
+		t.Error("the generated HKIDs were not found")
+	}
+}
