@@ -73,6 +73,12 @@ func decodeText(b []byte, declared string) (string, bool) {
 	case bytes.HasPrefix(b, []byte("\xfe\xff")):
 		return decodeWith(unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), b[2:]), true
 	}
+	// Multi-byte text that is valid UTF-8 is UTF-8 whatever the label
+	// says: legacy CJK text almost never validates by accident, while
+	// mislabelled UTF-8 (a "charset=big5" form posting UTF-8) is common.
+	if utf8.Valid(b) && !isASCII(b) {
+		return string(b), true
+	}
 	if declared != "" {
 		if e := lookupCharset(declared); e != nil {
 			// A declared UTF-8 that is not valid UTF-8 is a wrong label
@@ -103,6 +109,15 @@ func decodeText(b []byte, declared string) (string, bool) {
 		return string(b), true
 	}
 	return decodeWith(guessLegacy(b), b), true
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // lookupCharset maps a charset label to an encoding; nil when unknown.
