@@ -76,7 +76,8 @@ func decodeText(b []byte, declared string) (string, bool) {
 	// Multi-byte text that is valid UTF-8 is UTF-8 whatever the label
 	// says: legacy CJK text almost never validates by accident, while
 	// mislabelled UTF-8 (a "charset=big5" form posting UTF-8) is common.
-	if utf8.Valid(b) && !isASCII(b) {
+	// (A few high bytes can validate by chance: then the label wins.)
+	if nonASCII(b) >= 8 && utf8.Valid(b) {
 		return string(b), true
 	}
 	if declared != "" {
@@ -111,13 +112,14 @@ func decodeText(b []byte, declared string) (string, bool) {
 	return decodeWith(guessLegacy(b), b), true
 }
 
-func isASCII(b []byte) bool {
+func nonASCII(b []byte) int {
+	n := 0
 	for _, c := range b {
 		if c >= 0x80 {
-			return false
+			n++
 		}
 	}
-	return true
+	return n
 }
 
 // lookupCharset maps a charset label to an encoding; nil when unknown.
