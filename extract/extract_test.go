@@ -639,3 +639,31 @@ func nestedJSON(n int) string {
 	}
 	return doc
 }
+
+// TestChunkFragments: a chunked upload sends pieces of a file; a middle
+// piece of a ZIP or PDF still yields the parts it holds whole.
+func TestChunkFragments(t *testing.T) {
+	id := hkid("H", "121212")
+	filler := make([]byte, 3000)
+	for i := range filler {
+		filler[i] = byte(i*131 + i/7)
+	}
+	z := buildZip(t,
+		zipEntry{name: "a.bin", body: filler, store: true},
+		zipEntry{name: "list.csv", body: []byte("name,hkid\nChan," + id + "\n")},
+		zipEntry{name: "b.bin", body: filler, store: true})
+	zipChunk := z[1000 : len(z)-400]
+	pages := []string{"page one " + id, "page two"}
+	pdf := buildLatinPDF(t, pages, "")
+	pdfChunk := pdf[bytes.Index(pdf, []byte("\n4 0 obj")):bytes.Index(pdf, []byte("xref"))]
+	pdfChunk = append(append([]byte{}, filler[:600]...), pdfChunk...)
+	for _, tc := range []struct {
+		name string
+		body []byte
+		text string
+	}{{"zip middle chunk", zipChunk, "Chan," + id}, {"pdf middle chunk", pdfChunk, "page one " + id}} {
+		t.Run(tc.name, func(t *testing.T) {
+			check(t, run(t, bodyInput(tc.body), Limits{}), want{texts: []string{tc.text}, problems: []ProblemKind{Malformed}})
+		})
+	}
+}

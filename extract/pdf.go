@@ -78,6 +78,58 @@ func (w *walker) pdfNode(n node) {
 	}
 }
 
+// pdfFragment reads the content streams found in a piece of a PDF without
+// its catalog: fonts are resolved when their objects are in the piece too.
+func (w *walker) pdfFragment(n node, data []byte) {
+	d := &pdfDoc{w: w, origin: n.origin, data: data, objs: map[int]any{}, fonts: map[any]*pdfFont{}}
+	d.scan()
+	d.expandObjectStreams()
+	base := containerBase(n, "pdf")
+	nums := make([]int, 0, len(d.objs))
+	for num := range d.objs {
+		nums = append(nums, num)
+	}
+	sortInts(nums)
+	for _, num := range nums {
+		if w.expired() {
+			return
+		}
+		s, ok := d.objs[num].(*pStream)
+		if !ok || s.dict["Type"] != nil || s.dict["Subtype"] != nil {
+			continue // images, fonts, object streams...
+		}
+		content := d.decodeStream(s)
+		if !bytes.Contains(content, []byte("BT")) || !bytes.Contains(content, []byte("ET")) {
+			continue
+		}
+		var sb strings.Builder
+		t := &textRun{d: d, sb: &sb}
+		t.run(content, d.fragmentResources(), 0)
+		w.emit(child(base, "pdf", "obj"+strconv.Itoa(num)), tidyLines(sb.String()))
+	}
+}
+
+// fragmentResources gathers every font dictionary in the fragment under
+// its resource names, so content streams can find what is there.
+func (d *pdfDoc) fragmentResources() pDict {
+	fonts := pDict{}
+	for _, o := range d.objs {
+		if dict, ok := o.(pDict); ok {
+			if r := d.dict(dict["Resources"]); r != nil {
+				for k, v := range d.dict(r["Font"]) {
+					fonts[k] = v
+				}
+			}
+			if f := d.dict(dict["Font"]); f != nil {
+				for k, v := range f {
+					fonts[k] = v
+				}
+			}
+		}
+	}
+	return pDict{"Font": fonts}
+}
+
 // scan finds every "N G obj" in file order; a later definition (an
 // incremental update) replaces an earlier one. Stream bodies are skipped so
 // binary data cannot fake object headers.

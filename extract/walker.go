@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -421,6 +422,26 @@ func (w *walker) node(n node) {
 	w.guard(n.origin, "text", func() { w.textNode(n, mt, params["charset"], data) })
 }
 
+// fragment reads a piece cut out of a ZIP or PDF (a middle chunk of a
+// chunked upload): ZIP members whose local headers it holds, PDF content
+// streams it holds whole. It reports whether anything was read.
+func (w *walker) fragment(n node, data []byte) bool {
+	before := w.res.TextBytes
+	switch {
+	case bytes.Contains(data, []byte("PK\x03\x04")):
+		w.guard(n.origin, "zip fragment", func() { w.zipRecover(n, containerBase(n, "zip")) })
+	case bytes.Contains(data, []byte("endstream")) && bytes.Contains(data, []byte(" obj")):
+		w.guard(n.origin, "pdf fragment", func() { w.pdfFragment(n, data) })
+	default:
+		return false
+	}
+	if w.res.TextBytes == before {
+		return false
+	}
+	w.problem(n.origin, Malformed, "fragment of a ZIP or PDF (e.g. one chunk of an upload): only the complete parts it holds were read")
+	return true
+}
+
 // textNode decodes the charset and picks the text flavour (form, JSON,
 // HTML, XML, plain).
 func (w *walker) textNode(n node, mt, charset string, data []byte) {
@@ -430,6 +451,9 @@ func (w *walker) textNode(n node, mt, charset string, data []byte) {
 	}
 	text, ok := decodeText(data, charset)
 	if !ok {
+		if w.fragment(n, data) {
+			return
+		}
 		w.problem(n.origin, Unsupported, "binary content of unknown format")
 		return
 	}
