@@ -144,7 +144,8 @@ func buildXLSX(t testing.TB, sheet1 [][]string, sheet2 [][]string) []byte {
 	s2.WriteString(`</sheetData></worksheet>`)
 	return buildZip(t,
 		zipEntry{name: "[Content_Types].xml", body: []byte(contentTypes)},
-		zipEntry{name: "xl/workbook.xml", body: []byte(`<workbook><sheets><sheet name="A" sheetId="1"/><sheet name="B" sheetId="2"/></sheets></workbook>`)},
+		zipEntry{name: "xl/workbook.xml", body: []byte(`<workbook xmlns:r="r"><sheets><sheet name="客戶名單" sheetId="1" r:id="rId1"/><sheet name="Balance" sheetId="2" r:id="rId2"/></sheets></workbook>`)},
+		zipEntry{name: "xl/_rels/workbook.xml.rels", body: []byte(`<Relationships><Relationship Id="rId1" Type="ws" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="ws" Target="/xl/worksheets/sheet2.xml"/></Relationships>`)},
 		zipEntry{name: "xl/sharedStrings.xml", body: []byte(sst.String())},
 		zipEntry{name: "xl/worksheets/sheet1.xml", body: []byte(s1.String())},
 		zipEntry{name: "xl/worksheets/sheet2.xml", body: []byte(s2.String())},

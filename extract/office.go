@@ -190,6 +190,7 @@ func (w *walker) xlsx(n node, base string, zr *zip.Reader, byName map[string]*zi
 		}
 	}
 	partOrder(names)
+	sheetNames := w.sheetNames(base, byName)
 	for _, name := range names {
 		if w.expired() {
 			return
@@ -200,6 +201,11 @@ func (w *walker) xlsx(n node, base string, zr *zip.Reader, byName map[string]*zi
 			continue
 		}
 		text, err := w.sheetText(rc, shared)
+		if sn := sheetNames[name]; sn != "" && text != "" {
+			// The tab name ("資產負債表", "Customers") is context a
+			// classifier can use; it heads the sheet's text.
+			text = sn + "\n" + text
+		}
 		rc.Close()
 		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, errStop) {
 			w.problem(origin, Malformed, "worksheet XML does not parse; rows before the damage were kept")
@@ -218,6 +224,45 @@ func (w *walker) xlsx(n node, base string, zr *zip.Reader, byName map[string]*zi
 		}
 	}
 	w.embeddings(n, base, zr)
+}
+
+// sheetNames maps worksheet part names to the tab names in workbook.xml
+// (through the workbook relationships).
+func (w *walker) sheetNames(base string, byName map[string]*zip.File) map[string]string {
+	out := map[string]string{}
+	read := func(name string) []byte {
+		f := byName[name]
+		if f == nil || f.UncompressedSize64 > 16<<20 {
+			return nil
+		}
+		data, _ := w.readEntry(child(base, "zip", name), f)
+		return data
+	}
+	targets := map[string]string{} // relationship id -> part name
+	sc := newXMLScanner(bytes.NewReader(read("xl/_rels/workbook.xml.rels")))
+	var tok xmlTok
+	for sc.next(&tok); tok.kind != xmlNone; sc.next(&tok) {
+		if (tok.kind == xmlStart || tok.kind == xmlSelfClose) && string(tok.local) == "Relationship" {
+			id, _ := tok.attr("Id")
+			target, _ := tok.attr("Target")
+			target = strings.TrimPrefix(target, "/")
+			if !strings.HasPrefix(target, "xl/") {
+				target = "xl/" + target
+			}
+			targets[id] = target
+		}
+	}
+	sc = newXMLScanner(bytes.NewReader(read("xl/workbook.xml")))
+	for sc.next(&tok); tok.kind != xmlNone; sc.next(&tok) {
+		if (tok.kind == xmlStart || tok.kind == xmlSelfClose) && string(tok.local) == "sheet" {
+			name, _ := tok.attr("name")
+			id, _ := tok.attr("id") // r:id, prefix stripped
+			if t := targets[id]; t != "" && name != "" {
+				out[t] = name
+			}
+		}
+	}
+	return out
 }
 
 // sharedStrings reads xl/sharedStrings.xml: one string per <si>, rich-text
