@@ -109,7 +109,11 @@ func (c *medicalClassifier) classify(doc *document) (Finding, bool) {
 	if !anyClinical {
 		return Finding{}, false
 	}
-	var events []medEvent
+	total := 0
+	for si := range doc.segs {
+		total += len(doc.hitsOf(si, clsMedical)) + 24 // + doses, an HKID, a few codes
+	}
+	events := make([]medEvent, 0, total)
 	for si := range doc.segs {
 		events = c.segmentEvents(doc, si, events)
 	}
