@@ -66,6 +66,11 @@ func seedDocs(f *testing.F) [][]byte {
 		[]byte("\x89PNG\r\n\x1a\n\x00\x00"),
 		[]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1E\x00n\x00c\x00"),
 		[]byte("plain text, a,b,c\n1,2,3\n"),
+		[]byte("From: a@b\r\nSubject: =?gbk?B?1tDOxA==?=\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=Z\r\n\r\n--Z\r\nContent-Transfer-Encoding: base64\r\n\r\naGk=\r\n--Z--\r\n"),
+		append(append(make([]byte, 257), "ustar\x0000"...), make([]byte, 250)...),
+		[]byte("{\"a\":\"b\"}\n{\"c\":[1,\"\\u4e2d\"]}\n"),
+		[]byte(`{"text":{"content":"\u5ba2\u4eba`),
+		append([]byte("\x00\x01\x02junk"), buildZip(f, zipEntry{name: "x.txt", body: []byte("frag")})[:40]...),
 	}
 }
 
