@@ -33,11 +33,14 @@ var htmlBlock = map[string]bool{
 
 // htmlText strips tags, drops script/style, decodes entities; block
 // elements become line breaks and table cells tabs.
-func htmlText(s string) string {
+func htmlText(s string, stop func() bool) string {
 	z := html.NewTokenizer(strings.NewReader(s))
 	var sb strings.Builder
 	skip := 0
 	for {
+		if stop() {
+			return sb.String()
+		}
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:

@@ -572,13 +572,16 @@ func (w *walker) odfText(r io.Reader, stylesOnly bool) (string, error) {
 
 // xmlText returns the character data of a generic XML document, one line
 // per element that held text.
-func xmlText(r io.Reader) string {
+func xmlText(r io.Reader, stop func() bool) string {
 	dec := xml.NewDecoder(r)
 	dec.Strict = false
 	dec.AutoClose = xml.HTMLAutoClose
 	dec.Entity = xml.HTMLEntity
 	var sb strings.Builder
 	for {
+		if stop() {
+			return sb.String()
+		}
 		tok, err := dec.RawToken()
 		if err != nil {
 			return sb.String()

@@ -475,9 +475,9 @@ func (w *walker) textNode(n node, mt, charset string, data []byte) {
 				}
 			}
 		}
-		w.emit(n.origin, tidyLines(htmlText(text)))
+		w.emit(n.origin, tidyLines(htmlText(text, w.tick)))
 	case looksXML(trimmed):
-		w.emit(n.origin, xmlText(strings.NewReader(text)))
+		w.emit(n.origin, xmlText(strings.NewReader(text), w.tick))
 	default:
 		w.emit(n.origin, text)
 	}
