@@ -2,14 +2,14 @@ package extract
 
 import (
 	"bytes"
+	"compress/flate"
 	"compress/zlib"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
-
-	"compress/flate"
 )
 
 // pdfDoc is a parsed PDF: every object found by scanning the file for
@@ -89,7 +89,7 @@ func (w *walker) pdfFragment(n node, data []byte) {
 	for num := range d.objs {
 		nums = append(nums, num)
 	}
-	sortInts(nums)
+	slices.Sort(nums)
 	for _, num := range nums {
 		if w.expired() {
 			return
@@ -652,7 +652,7 @@ func (d *pdfDoc) pages() []pageInfo {
 		for num := range d.objs {
 			nums = append(nums, num)
 		}
-		sortInts(nums)
+		slices.Sort(nums)
 		for _, num := range nums {
 			if p, ok := d.objs[num].(pDict); ok && p["Type"] == pName("Page") {
 				out = append(out, pageInfo{dict: p, resources: d.dict(p["Resources"])})
@@ -662,19 +662,6 @@ func (d *pdfDoc) pages() []pageInfo {
 	return out
 }
 
-func sortInts(a []int) {
-	// insertion sort is fine for the object counts seen here; use the
-	// standard library for large ones.
-	if len(a) > 64 {
-		sortIntsStd(a)
-		return
-	}
-	for i := 1; i < len(a); i++ {
-		for j := i; j > 0 && a[j] < a[j-1]; j-- {
-			a[j], a[j-1] = a[j-1], a[j]
-		}
-	}
-}
 
 // pageText runs the content streams of one page.
 func (d *pdfDoc) pageText(p pageInfo) string {

@@ -2,7 +2,6 @@ package extract
 
 import (
 	"bytes"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -13,8 +12,6 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/traditionalchinese"
 )
-
-func sortIntsStd(a []int) { sort.Ints(a) }
 
 // textRun interprets a content stream's text operators. It tracks where
 // text lands (text and line matrices, glyph advances from the font widths)
