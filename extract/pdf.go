@@ -662,7 +662,6 @@ func (d *pdfDoc) pages() []pageInfo {
 	return out
 }
 
-
 // pageText runs the content streams of one page.
 func (d *pdfDoc) pageText(p pageInfo) string {
 	var content []byte
