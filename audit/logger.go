@@ -426,25 +426,27 @@ func (l *Logger) rotate(now time.Time) error {
 	for _, s := range l.sinks {
 		s.enqueue(queued{ev: *trailer, line: line})
 	}
+	// Close before renaming: Windows (endpoint installs) cannot rename an open file.
+	if err := l.f.Close(); err != nil {
+		l.log.Warn("audit log close before rotation", "file", l.opts.Path, "err", err)
+	}
+	l.f = nil
 	if err := os.Rename(l.opts.Path, target); err != nil {
 		// Keep writing to the same file; the trailer then sits mid-file,
 		// which verify accepts. Try again in a minute.
 		l.log.Warn("audit log rotation failed; continuing in the same file", "file", l.opts.Path, "err", err)
 		l.noRotateUntil = now.Add(time.Minute)
-		return nil
+	} else {
+		syncDir(dir)
+		l.size, l.started = 0, now
+		l.retain()
 	}
-	syncDir(dir)
-	if err := l.f.Close(); err != nil {
-		l.log.Warn("audit log close after rotation", "file", target, "err", err)
-	}
-	l.f = nil
-	l.size, l.started = 0, now
 	f, err := l.opts.OpenFile(l.opts.Path)
 	if err != nil {
+		// append retries the open on the next record.
 		return fmt.Errorf("audit: open %s after rotation: %w", l.opts.Path, err)
 	}
 	l.f = f
-	l.retain()
 	return nil
 }
 

@@ -441,6 +441,34 @@ func TestRecordWriteFailure(t *testing.T) {
 	}
 }
 
+func TestRecordRecoversWhenReopenAfterRotationFails(t *testing.T) {
+	calls := 0
+	l, opts, _ := openTest(t, func(o *Options) {
+		o.RotateSize = 1
+		o.OpenFile = func(p string) (File, error) {
+			calls++
+			if calls == 2 { // the open right after the first rotation
+				return nil, syscall.EMFILE
+			}
+			return openAppend(p)
+		}
+	})
+	record(t, l, sampleEvent(0))
+	if err := l.Record(context.Background(), sampleEvent(1)); !errors.Is(err, syscall.EMFILE) {
+		t.Fatalf("Record when the new file cannot be opened: %v", err)
+	}
+	e := sampleEvent(2)
+	record(t, l, e)
+	if e.Seq != 3 { // 1 event, 2 trailer, 3 this one
+		t.Errorf("seq = %d, want 3", e.Seq)
+	}
+	l.Close(context.Background())
+	files, _, _ := ExpandPaths([]string{filepath.Dir(opts.Path)})
+	if res, _ := Verify(context.Background(), files, VerifyOptions{Complete: true}); res.Problem != nil || res.Records != 3 {
+		t.Fatalf("verify: %+v", res)
+	}
+}
+
 func TestRecordFsyncPolicy(t *testing.T) {
 	for _, c := range []struct {
 		name      string

@@ -209,6 +209,9 @@ func BenchmarkIdentifyCached(b *testing.B) {
 	}
 	hdr := basic("alice", "pw")
 	client := netip.MustParseAddr("10.0.0.1")
+	if _, err := a.Identify(hdr, client); err != nil { // the one bcrypt run, outside the timing
+		b.Fatal(err)
+	}
 	for b.Loop() {
 		if _, err := a.Identify(hdr, client); err != nil {
 			b.Fatal(err)
