@@ -83,6 +83,9 @@ func fileNames(files []string) string {
 	for i, f := range files {
 		names[i] = filepath.Base(f)
 	}
+	if len(names) > 3 {
+		return fmt.Sprintf("%d files, %s … %s", len(names), names[0], names[len(names)-1])
+	}
 	return strings.Join(names, ", ")
 }
 
@@ -229,7 +232,7 @@ var reportTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 <meta charset="utf-8">
 <title>dlpgate audit report — {{.Period}}</title>
 <style>
-  body { font: 14px/1.45 -apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK TC", "Microsoft JhengHei", sans-serif; color: #222; margin: 24px auto; max-width: 1040px; padding: 0 16px; }
+  body { font: 14px/1.45 -apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK TC", "PingFang TC", "Microsoft JhengHei", "Heiti TC", sans-serif; color: #222; margin: 24px auto; max-width: 1040px; padding: 0 16px; }
   h1 { font-size: 22px; margin: 0 0 4px; }
   h2 { font-size: 16px; margin: 28px 0 8px; border-bottom: 1px solid #ccc; padding-bottom: 4px; }
   .meta { color: #555; font-size: 12px; }
@@ -289,7 +292,7 @@ var reportTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 {{range .Classifiers}}<tr><td>{{.Name}}</td><td class="n">{{.Events}}</td><td class="n">{{.Blocks}}</td><td class="n">{{.Matches}}</td></tr>
 {{end}}</table>
 
-<h2>Recent blocks</h2>
+<h2>Latest blocks and would-blocks</h2>
 {{if .Recent}}<table><tr><th>Time</th><th>User</th><th>Source</th><th>Destination</th><th>Rule</th><th>Action</th><th>Findings (masked)</th><th>Event ID</th></tr>
 {{range .Recent}}<tr><td>{{.Time}}</td><td>{{.User}}</td><td>{{.Source}}</td><td>{{.Host}}</td><td title="{{.Reason}}">{{.Rule}}</td><td>{{.Action}}</td><td>{{.Findings}}</td><td><code>{{.ID}}</code></td></tr>
 {{end}}</table>{{else}}<p>No blocks in this period.</p>{{end}}

@@ -9,10 +9,12 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/width"
 )
 
 // ReportOptions selects the events a report covers.
@@ -214,14 +216,14 @@ func (s *Summary) actionsIn() []string {
 }
 
 // WriteText writes the terminal report: totals by day, rule, user, host
-// and classifier as aligned tables.
+// and classifier as aligned tables (first column left, counts right).
 func (s *Summary) WriteText(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	var b strings.Builder
 	acts := s.actionsIn()
 	if s.Total == 0 {
-		fmt.Fprintf(tw, "no events in %d file(s)\n", len(s.Files))
+		fmt.Fprintf(&b, "no events in %d file(s)\n", len(s.Files))
 	} else {
-		fmt.Fprintf(tw, "dlpgate audit report: %s to %s, %d events", s.Since.In(s.loc).Format("2006-01-02 15:04"),
+		fmt.Fprintf(&b, "dlpgate audit report: %s to %s, %d events", s.Since.In(s.loc).Format("2006-01-02 15:04"),
 			s.Until.In(s.loc).Format("2006-01-02 15:04 MST"), s.Total)
 		var parts []string
 		for _, a := range acts {
@@ -229,37 +231,93 @@ func (s *Summary) WriteText(w io.Writer) error {
 				parts = append(parts, fmt.Sprintf("%d %s", n, a))
 			}
 		}
-		fmt.Fprintf(tw, " (%s)\n", strings.Join(parts, ", "))
+		fmt.Fprintf(&b, " (%s)\n", strings.Join(parts, ", "))
 	}
 	if s.Skipped > 0 {
-		fmt.Fprintf(tw, "warning: %d unreadable line(s) skipped; run 'dlpgate log verify'\n", s.Skipped)
+		fmt.Fprintf(&b, "warning: %d unreadable line(s) skipped; run 'dlpgate log verify'\n", s.Skipped)
 	}
-	fmt.Fprintf(tw, "\nBY DAY\nDAY\tTOTAL")
+
+	days := &textTable{}
+	hdr := []string{"DAY", "TOTAL"}
 	for _, a := range acts {
-		fmt.Fprintf(tw, "\t%s", strings.ToUpper(a))
+		hdr = append(hdr, strings.ToUpper(a))
 	}
-	fmt.Fprintln(tw)
+	days.add(hdr...)
 	for _, d := range s.Days {
-		fmt.Fprintf(tw, "%s\t%d", d.Day, d.Total)
+		row := []string{d.Day, strconv.Itoa(d.Total)}
 		for _, a := range acts {
-			fmt.Fprintf(tw, "\t%d", d.ByAction[a])
+			row = append(row, strconv.Itoa(d.ByAction[a]))
 		}
-		fmt.Fprintln(tw)
+		days.add(row...)
 	}
+	b.WriteString("\nBY DAY\n")
+	days.write(&b)
 	for _, sec := range []struct {
 		title, col string
 		rows       []Count
 	}{{"BY RULE", "RULE", s.Rules}, {"BY USER", "USER", s.Users}, {"BY HOST", "HOST", s.Hosts}} {
-		fmt.Fprintf(tw, "\n%s\n%s\tEVENTS\tBLOCKED\n", sec.title, sec.col)
+		t := &textTable{}
+		t.add(sec.col, "EVENTS", "BLOCKED")
 		for _, c := range sec.rows {
-			fmt.Fprintf(tw, "%s\t%d\t%d\n", c.Name, c.Events, c.Blocks)
+			t.add(c.Name, strconv.Itoa(c.Events), strconv.Itoa(c.Blocks))
+		}
+		fmt.Fprintf(&b, "\n%s\n", sec.title)
+		t.write(&b)
+	}
+	cls := &textTable{}
+	cls.add("CLASSIFIER", "EVENTS", "BLOCKED", "MATCHES")
+	for _, c := range s.Classifiers {
+		cls.add(c.Name, strconv.Itoa(c.Events), strconv.Itoa(c.Blocks), strconv.Itoa(c.Matches))
+	}
+	b.WriteString("\nBY CLASSIFIER\n")
+	cls.write(&b)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// textTable aligns columns by display width, so that Chinese user names
+// (two terminal cells per character) line up; text/tabwriter counts runes.
+type textTable struct{ rows [][]string }
+
+func (t *textTable) add(cells ...string) { t.rows = append(t.rows, cells) }
+
+func (t *textTable) write(b *strings.Builder) {
+	var widths []int
+	for _, r := range t.rows {
+		for i, c := range r {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], displayWidth(c))
 		}
 	}
-	fmt.Fprintf(tw, "\nBY CLASSIFIER\nCLASSIFIER\tEVENTS\tBLOCKED\tMATCHES\n")
-	for _, c := range s.Classifiers {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\n", c.Name, c.Events, c.Blocks, c.Matches)
+	for _, r := range t.rows {
+		for i, c := range r {
+			pad := strings.Repeat(" ", widths[i]-displayWidth(c))
+			switch {
+			case i == 0 && i == len(r)-1:
+				b.WriteString(c)
+			case i == 0:
+				b.WriteString(c + pad)
+			default:
+				b.WriteString("  " + pad + c)
+			}
+		}
+		b.WriteByte('\n')
 	}
-	return tw.Flush()
+}
+
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 // MaskSample makes sure a sample shown in a report is masked even if an

@@ -122,6 +122,25 @@ func TestReportTextTotals(t *testing.T) {
 	}
 }
 
+func TestReportTextAlignsWideNames(t *testing.T) {
+	s := &Summary{ByAction: map[string]int{}, loc: time.UTC,
+		Users: []Count{{Name: "陳大文", Events: 12, Blocks: 3}, {Name: "alice", Events: 7, Blocks: 1}}}
+	var out bytes.Buffer
+	s.WriteText(&out)
+	text := out.String()
+	sec := text[strings.Index(text, "BY USER\n")+len("BY USER\n"):]
+	sec = sec[:strings.Index(sec, "\n\n")]
+	lines := strings.Split(sec, "\n")
+	if len(lines) != 3 {
+		t.Fatalf("section %q", sec)
+	}
+	for _, l := range lines {
+		if displayWidth(l) != displayWidth(lines[0]) {
+			t.Errorf("misaligned (display width %d vs %d):\n%s", displayWidth(l), displayWidth(lines[0]), sec)
+		}
+	}
+}
+
 func TestReportDateRange(t *testing.T) {
 	files := reportFixture(t)
 	for _, c := range []struct {
