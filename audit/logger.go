@@ -336,16 +336,18 @@ func (l *Logger) Record(ctx context.Context, e *Event) error {
 	}
 	sync := e.Action == ActionBlock || l.opts.FsyncLog
 	line, err := l.append(e, sync)
-	if err != nil {
-		return err
+	if line != nil {
+		// Written (even if the fsync failed): the chain includes it, so
+		// the SIEM gets it too.
+		for _, s := range l.sinks {
+			s.enqueue(queued{ev: *e, line: line})
+		}
 	}
-	for _, s := range l.sinks {
-		s.enqueue(queued{ev: *e, line: line})
-	}
-	return nil
+	return err
 }
 
-// append writes one record; l.mu is held.
+// append writes one record; l.mu is held. It returns the line whenever the
+// record was written, also with an fsync error.
 func (l *Logger) append(e *Event, sync bool) ([]byte, error) {
 	if l.f == nil {
 		f, err := l.opts.OpenFile(l.opts.Path)
@@ -385,7 +387,7 @@ func (l *Logger) append(e *Event, sync bool) ([]byte, error) {
 	l.records++
 	if sync {
 		if err := l.f.Sync(); err != nil {
-			return nil, fmt.Errorf("audit: fsync %s: %w", l.opts.Path, err)
+			return line, fmt.Errorf("audit: fsync %s: %w", l.opts.Path, err)
 		}
 	}
 	return line, nil
@@ -419,12 +421,14 @@ func (l *Logger) rotate(now time.Time) error {
 	trailer := &Event{Time: now, ID: NewID(now), Action: ActionRotate, Instance: l.opts.Instance,
 		NextFile: filepath.Base(target)}
 	line, err := l.append(trailer, true)
+	if line != nil {
+		// Sinks get trailers too, so that the SIEM sees every seq.
+		for _, s := range l.sinks {
+			s.enqueue(queued{ev: *trailer, line: line})
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("audit: rotate: %w", err)
-	}
-	// Sinks get trailers too, so that the SIEM sees every seq.
-	for _, s := range l.sinks {
-		s.enqueue(queued{ev: *trailer, line: line})
 	}
 	// Close before renaming: Windows (endpoint installs) cannot rename an open file.
 	if err := l.f.Close(); err != nil {
