@@ -201,11 +201,17 @@ func (t *xmlTok) attr(name string) (string, bool) {
 		if eq < 0 {
 			return "", false
 		}
-		key := bytes.TrimSpace(a[:eq])
+		key := a[:eq]
+		for len(key) > 0 && isXMLSpace(key[len(key)-1]) {
+			key = key[:len(key)-1]
+		}
 		if c := bytes.IndexByte(key, ':'); c >= 0 {
 			key = key[c+1:]
 		}
-		a = bytes.TrimLeft(a[eq+1:], " \t\r\n")
+		a = a[eq+1:]
+		for len(a) > 0 && isXMLSpace(a[0]) {
+			a = a[1:]
+		}
 		if len(a) == 0 || a[0] != '"' && a[0] != '\'' {
 			return "", false
 		}
