@@ -266,6 +266,31 @@ func TestSyslogUnixDatagram(t *testing.T) {
 	}
 }
 
+func TestSyslogUnixStream(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "log.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Skipf("unix stream sockets unavailable: %v", err)
+	}
+	defer ln.Close()
+	l, _, _ := openTest(t, func(o *Options) {
+		// "unix" tries a datagram socket first (/dev/log), then stream.
+		o.Sinks = []config.Sink{{Name: "local", Network: "unix", Address: sock, Format: "cef"}}
+	})
+	e := sampleEvent(0)
+	record(t, l, e)
+	c, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	m := parseSyslog(t, readOctetCounted(t, bufio.NewReader(c)))
+	if m.hash != e.Hash || !strings.HasPrefix(m.msg, "CEF:0|dlpgate|dlpgate|") {
+		t.Errorf("got %+v", m)
+	}
+}
+
 func TestSinkDownDropsAndNeverBlocks(t *testing.T) {
 	// A port with nothing listening: every dial fails.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
