@@ -2,6 +2,8 @@ package audit
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -99,6 +101,30 @@ func TestEventJSONShape(t *testing.T) {
 	want.Time = e.Time.UTC()
 	if !reflect.DeepEqual(back, want) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", back, want)
+	}
+}
+
+// TestDocExampleVerifies keeps docs/audit.md honest: its example line must
+// be a record whose hash checks out under the documented rule.
+func TestDocExampleVerifies(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "audit.md"))
+	if err != nil {
+		t.Skipf("docs/audit.md not found: %v", err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "```json\n")
+	if !ok {
+		t.Fatal("no json example in docs/audit.md")
+	}
+	line, _, _ := strings.Cut(rest, "\n")
+	r, err := parseRecord([]byte(line))
+	if err != nil {
+		t.Fatalf("example is not a record: %v", err)
+	}
+	if r.Computed != r.Hash || r.Seq != 1 || r.PrevHash != ZeroHash {
+		t.Errorf("example record: %+v", r)
+	}
+	if !strings.Contains(line, "A12****(3)") {
+		t.Error("example lacks the masked sample")
 	}
 }
 
