@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/dlpgate/dlpgate/config"
 )
 
 func TestRecordAssignsChainFields(t *testing.T) {
@@ -569,5 +571,19 @@ func BenchmarkRecord(b *testing.B) {
 		if err := l.Record(context.Background(), e); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestOptionsFromConfig(t *testing.T) {
+	c := config.Audit{File: "events.jsonl", FsyncLog: true, RotateSize: 1 << 20, RotateAge: config.Duration(time.Hour),
+		RetainFiles: 5, InstanceID: "gw", QueueSize: 7, Syslog: []config.Sink{{Name: "s", Network: "udp", Address: "127.0.0.1:514"}}}
+	o := OptionsFromConfig(c, "/var/lib/dlpgate")
+	if o.Path != filepath.Join("/var/lib/dlpgate", "events.jsonl") || !o.FsyncLog || o.RotateSize != 1<<20 ||
+		o.RotateAge != time.Hour || o.RetainFiles != 5 || o.Instance != "gw" || o.QueueSize != 7 || len(o.Sinks) != 1 {
+		t.Errorf("options %+v", o)
+	}
+	c.File = "/abs/audit.jsonl"
+	if o := OptionsFromConfig(c, "/var/lib/dlpgate"); o.Path != "/abs/audit.jsonl" {
+		t.Errorf("absolute path rewritten: %s", o.Path)
 	}
 }
