@@ -667,3 +667,53 @@ func TestChunkFragments(t *testing.T) {
 		})
 	}
 }
+
+func TestMultipartFraming(t *testing.T) {
+	id1, id2 := hkid("J", "343434"), hkid("K", "565656")
+	big := bytes.Repeat([]byte("filler line without secrets\n"), 30000) // ~840 KB: spans scan windows
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "big.txt")
+	fw.Write(big)
+	fw.Write([]byte("tail " + id1))
+	zw, _ := mw.CreateFormFile("media", "list.zip")
+	zw.Write(buildZip(t, zipEntry{name: "list.csv", body: []byte("hkid\n" + id2 + "\n")}))
+	mw.WriteField("note", "--"+mw.Boundary()+"x is not a delimiter")
+	mw.Close()
+	crlf := buf.Bytes()
+	ct := mw.FormDataContentType()
+
+	lf := bytes.ReplaceAll([]byte("--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nLF only "+id1+"\r\n--b--\r\n"), []byte("\r\n"), []byte("\n"))
+	truncated := crlf[:bytes.LastIndex(crlf, []byte("--"+mw.Boundary()))]
+
+	spill := filepath.Join(t.TempDir(), "body")
+	if err := os.WriteFile(spill, crlf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(spill)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+
+	tests := []struct {
+		name string
+		in   Input
+		want want
+	}{
+		{"parts across scan windows", Input{ContentType: ct, Body: bytes.NewReader(crlf), Size: int64(len(crlf))}, want{
+			texts:   []string{"tail " + id1, "hkid\n" + id2, "is not a delimiter"},
+			origins: []string{"multipart:file/big.txt", "multipart:media/list.zip/list.csv", "multipart:note"}, clean: true}},
+		{"spilled to a file", Input{ContentType: ct, Body: f, Size: int64(len(crlf)), Origin: "body"}, want{
+			texts: []string{"tail " + id1, "hkid\n" + id2}, origins: []string{"multipart:media/list.zip/list.csv"}, clean: true}},
+		{"LF-only framing falls back", Input{ContentType: "multipart/form-data; boundary=b", Body: bytes.NewReader(lf), Size: int64(len(lf))}, want{
+			texts: []string{"LF only " + id1}, origins: []string{"multipart:a"}, clean: true}},
+		{"no closing boundary", Input{ContentType: ct, Body: bytes.NewReader(truncated), Size: int64(len(truncated))}, want{
+			texts: []string{"tail " + id1, "hkid\n" + id2}, problems: []ProblemKind{Malformed}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			check(t, run(t, tc.in, Limits{}), tc.want)
+		})
+	}
+}

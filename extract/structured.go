@@ -2,6 +2,7 @@ package extract
 
 import (
 	"archive/tar"
+	"bufio"
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
@@ -12,7 +13,9 @@ import (
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net/mail"
+	"net/textproto"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -20,16 +23,157 @@ import (
 )
 
 // multipart walks every part of a multipart body; each part is a node of
-// its own, labelled "multipart:<field>/<filename>".
+// its own, labelled "multipart:<field>/<filename>". Parts are located in
+// place (a spilled upload is read through its io.ReaderAt, never copied):
+// a ZIP part is opened where it lies. Bodies that do not frame their parts
+// with CRLF fall back to mime/multipart, which copies each part.
 func (w *walker) multipart(n node, boundary string) {
-	mr := multipart.NewReader(io.NewSectionReader(n.body.r, 0, n.body.size), boundary)
-	count := 0
-	for {
+	spans, closed, ok := w.partSpans(n.body, boundary)
+	if !ok {
+		w.multipartCopy(n, boundary)
+		return
+	}
+	for i, sp := range spans {
 		if w.expired() {
 			return
 		}
-		// NextRawPart: quoted-printable is handled below with the other
-		// transfer encodings, uniformly.
+		if i >= w.lim.MaxEntries {
+			w.limit(n.origin, "too many multipart parts; the rest were not inspected")
+			return
+		}
+		w.partInPlace(n, i+1, sp)
+	}
+	if !closed {
+		w.problem(n.origin, Malformed, "multipart body truncated (no closing boundary); the parts read were kept")
+	}
+}
+
+// span is one part's bytes (headers and body) inside the multipart body.
+type span struct{ start, end int64 }
+
+// partSpans finds the delimiters "--boundary" (at the start or after CRLF)
+// by scanning the body once. ok is false when there are none.
+func (w *walker) partSpans(b blob, boundary string) (spans []span, closed, ok bool) {
+	delim := []byte("\r\n--" + boundary)
+	var marks []int64 // offsets where a delimiter line starts (at "--")
+	const chunk = 256 << 10
+	buf := make([]byte, chunk+len(delim))
+	head := make([]byte, len(delim)-2)
+	if k, _ := b.r.ReadAt(head, 0); k == len(head) && bytes.Equal(head, delim[2:]) {
+		marks = append(marks, 0)
+	}
+	for off := int64(0); off < b.size; off += chunk {
+		if w.tick() {
+			return nil, false, false
+		}
+		k, err := b.r.ReadAt(buf, off)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, false, false
+		}
+		data := buf[:k]
+		for i := 0; ; {
+			j := bytes.Index(data[i:], delim)
+			if j < 0 {
+				break
+			}
+			at := off + int64(i+j)
+			// Overlapping windows see a delimiter twice.
+			if at < off+chunk && (len(marks) == 0 || marks[len(marks)-1] < at+2) {
+				marks = append(marks, at+2)
+			}
+			i += j + len(delim)
+		}
+		if len(marks) > w.lim.MaxEntries+1 {
+			break
+		}
+	}
+	// A delimiter is "--boundary" followed by "--" or by optional
+	// whitespace and a line end; "--boundaryX" inside content is not one.
+	valid := marks[:0]
+	tail := make([]byte, 128)
+	for _, m := range marks {
+		k, _ := b.r.ReadAt(tail, m+int64(len(delim))-2)
+		t := tail[:k]
+		if bytes.HasPrefix(t, []byte("--")) {
+			valid = append(valid, m)
+			continue
+		}
+		t = bytes.TrimLeft(t, " \t")
+		switch {
+		case bytes.HasPrefix(t, []byte("\r\n")), len(t) == 0 && k < len(tail):
+			valid = append(valid, m)
+		case bytes.HasPrefix(t, []byte("\n")):
+			return nil, false, false // bare-LF framing: mime/multipart copes
+		}
+	}
+	marks = valid
+	if len(marks) == 0 {
+		return nil, false, false
+	}
+	line := make([]byte, 2)
+	for i, m := range marks {
+		after := m + int64(len(delim)) - 2
+		k, _ := b.r.ReadAt(line, after)
+		if k == 2 && line[0] == '-' && line[1] == '-' {
+			return spans, true, true // close delimiter
+		}
+		// The part starts after the delimiter line (transport padding
+		// allowed before its CRLF).
+		start := after
+		nl := make([]byte, 256)
+		k, _ = b.r.ReadAt(nl, after)
+		if e := bytes.IndexByte(nl[:k], '\n'); e >= 0 {
+			start = after + int64(e) + 1
+		} else {
+			start = after + int64(k)
+		}
+		end := b.size
+		if i+1 < len(marks) {
+			end = marks[i+1] - 2 // the CRLF before the next delimiter
+		}
+		if end < start {
+			end = start
+		}
+		spans = append(spans, span{start, end})
+	}
+	return spans, false, true
+}
+
+// partInPlace reads one part's headers and hands its body on, in place
+// unless a transfer encoding must be undone.
+func (w *walker) partInPlace(n node, idx int, sp span) {
+	hb := make([]byte, min(sp.end-sp.start, 64<<10))
+	k, _ := n.body.r.ReadAt(hb, sp.start)
+	hb = hb[:k]
+	var hlen int
+	switch {
+	case bytes.HasPrefix(hb, []byte("\r\n")):
+		hlen = 2 // no headers
+	default:
+		e := bytes.Index(hb, []byte("\r\n\r\n"))
+		if e < 0 {
+			w.problem(n.origin, Malformed, "multipart part headers do not end; part not inspected")
+			return
+		}
+		hlen = e + 4
+	}
+	hdr, err := textproto.NewReader(bufio.NewReader(bytes.NewReader(hb[:hlen]))).ReadMIMEHeader()
+	if err != nil && hlen > 2 {
+		w.problem(n.origin, Malformed, "multipart part headers do not parse; part not inspected")
+		return
+	}
+	body := io.NewSectionReader(n.body.r, sp.start+int64(hlen), sp.end-sp.start-int64(hlen))
+	w.partNode(n, idx, hdr, body, blob{r: body, size: body.Size()})
+}
+
+// multipartCopy is the mime/multipart path for bodies partSpans cannot frame.
+func (w *walker) multipartCopy(n node, boundary string) {
+	mr := multipart.NewReader(io.NewSectionReader(n.body.r, 0, n.body.size), boundary)
+	for count := 1; ; count++ {
+		if w.expired() {
+			return
+		}
+		// NextRawPart: transfer encodings are undone in partNode, uniformly.
 		p, err := mr.NextRawPart()
 		if errors.Is(err, io.EOF) {
 			return
@@ -38,43 +182,59 @@ func (w *walker) multipart(n node, boundary string) {
 			w.problem(n.origin, Malformed, "multipart body corrupt or truncated")
 			return
 		}
-		count++
 		if count > w.lim.MaxEntries {
 			w.limit(n.origin, "too many multipart parts; the rest were not inspected")
 			return
 		}
-		field := sanitizeName(p.FormName())
-		if field == "" {
-			field = "part" + strconv.Itoa(count)
-		}
-		label := field
-		if fn := p.FileName(); fn != "" {
-			label += "/" + sanitizeName(fn)
-		}
-		var origin string
-		if n.origin == "" {
-			origin = "multipart:" + label
-		} else {
-			origin = n.origin + ">multipart:" + label
-		}
-		var r io.Reader = p
-		switch strings.ToLower(strings.TrimSpace(p.Header.Get("Content-Transfer-Encoding"))) {
-		case "base64":
-			r = base64.NewDecoder(base64.StdEncoding, newlineStripper{p})
-		case "quoted-printable":
-			r = quotedprintable.NewReader(p)
-		}
-		data, why, err := w.readBounded(r, 0)
-		switch {
-		case errors.Is(err, errStop):
-			return
-		case errors.Is(err, errTooBig):
-			w.limit(origin, why+"; only the first part was inspected")
-		case err != nil:
-			w.problem(origin, Malformed, "multipart part corrupt or truncated")
-		}
-		w.node(node{origin: origin, name: p.FileName(), ctype: p.Header.Get("Content-Type"), body: memBlob(data), depth: n.depth + 1})
+		w.partNode(n, count, p.Header, p, blob{})
 	}
+}
+
+// partNode labels a part from its headers and extracts its body: raw is
+// read (and transfer-decoded) into memory unless inPlace can serve it.
+func (w *walker) partNode(n node, idx int, hdr textproto.MIMEHeader, raw io.Reader, inPlace blob) {
+	var field, filename string
+	if _, params, err := mime.ParseMediaType(hdr.Get("Content-Disposition")); err == nil {
+		field, filename = params["name"], params["filename"]
+	}
+	if filename != "" {
+		filename = path.Base(strings.ReplaceAll(filename, `\`, "/"))
+	}
+	label := sanitizeName(field)
+	if label == "" {
+		label = "part" + strconv.Itoa(idx)
+	}
+	if filename != "" {
+		label += "/" + sanitizeName(filename)
+	}
+	origin := "multipart:" + label
+	if n.origin != "" {
+		origin = n.origin + ">" + origin
+	}
+	ctype := hdr.Get("Content-Type")
+	var r io.Reader
+	switch strings.ToLower(strings.TrimSpace(hdr.Get("Content-Transfer-Encoding"))) {
+	case "base64":
+		r = base64.NewDecoder(base64.StdEncoding, newlineStripper{raw})
+	case "quoted-printable":
+		r = quotedprintable.NewReader(raw)
+	default:
+		if inPlace.r != nil {
+			w.node(node{origin: origin, name: filename, ctype: ctype, body: inPlace, depth: n.depth + 1})
+			return
+		}
+		r = raw
+	}
+	data, why, err := w.readBounded(r, 0)
+	switch {
+	case errors.Is(err, errStop):
+		return
+	case errors.Is(err, errTooBig):
+		w.limit(origin, why+"; only the first part was inspected")
+	case err != nil:
+		w.problem(origin, Malformed, "multipart part corrupt or truncated")
+	}
+	w.node(node{origin: origin, name: filename, ctype: ctype, body: memBlob(data), depth: n.depth + 1})
 }
 
 // newlineStripper drops CR/LF so base64 bodies wrapped at 76 columns decode.
