@@ -18,6 +18,9 @@ import (
 	"syscall"
 )
 
+// version is reported in CEF headers and `dlpgate version`.
+const version = "0.1.0"
+
 // command runs one subcommand and returns the process exit code.
 type command func(ctx context.Context, args []string, stdout, stderr io.Writer) int
 
@@ -42,6 +45,9 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	switch args[0] {
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
+		return 0
+	case "version", "--version":
+		fmt.Fprintf(stdout, "dlpgate %s\n", version)
 		return 0
 	}
 	cmd, ok := commands[args[0]]

@@ -14,6 +14,8 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"os/signal"
+	"syscall"
 	"path/filepath"
 	"runtime"
 	"sync/atomic"
@@ -104,6 +106,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	aopts := audit.OptionsFromConfig(cfg.Audit, dir)
 	aopts.Logger = logger.With("component", "audit")
+	aopts.Version = version
 	alog, err := audit.Open(aopts)
 	if err != nil {
 		fmt.Fprintf(stderr, "dlpgate run: %v\n", err)
@@ -175,7 +178,12 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	logger.Info("dlpgate listening", "addr", addr, "data_dir", dir, "ca", certs.CertPath(dir),
 		"audit", aopts.Path, "config", cfg.Source, "policy", eng.Policy.Version())
 
-	if *cfgPath != "" {
+	if *cfgPath == "" {
+		// Nothing to reload: keep SIGHUP (sent by service managers and
+		// admins out of habit) from terminating the proxy.
+		signal.Ignore(syscall.SIGHUP)
+		logger.Debug("no --config given: SIGHUP ignored, the embedded policy stays in force")
+	} else {
 		// Hot reload: a valid new file swaps the engine (policy, limits)
 		// and the authenticator; requests in flight keep what they loaded.
 		// Listener, audit and upstream settings take effect on restart.
