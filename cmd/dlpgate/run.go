@@ -15,10 +15,10 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"syscall"
 	"path/filepath"
 	"runtime"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/dlpgate/dlpgate/audit"
