@@ -40,6 +40,9 @@ type Proxy struct {
 	MemoryBudget ByteSize `toml:"memory_budget"`
 	// IdleTimeout bounds idle client and tunnel connections.
 	IdleTimeout Duration `toml:"idle_timeout"`
+	// Contact is shown on block pages: whom users ask about a block
+	// (e.g. "IT Security, ext. 4321, dlp@example.hk").
+	Contact string `toml:"contact"`
 	// Auth enables proxy authentication and user attribution.
 	Auth Auth `toml:"auth"`
 }

@@ -323,6 +323,9 @@ func readDingErr(t testing.TB, resp *http.Response) dingErr {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if bytes.Contains(b, []byte(`\u003e`)) || bytes.Contains(b, []byte(`\u0026`)) {
+		t.Errorf("errmsg is HTML-escaped for an API client: %q", b)
+	}
 	var e dingErr
 	if err := json.Unmarshal(b, &e); err != nil {
 		t.Fatalf("response is not DingTalk-shaped JSON: %v: %q", err, b)

@@ -693,7 +693,8 @@ func TestBlockPageForBrowsers(t *testing.T) {
 	page := string(b)
 	ev := resp.Header.Get("X-Dlpgate-Event")
 	if resp.StatusCode != 403 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") ||
-		!strings.Contains(page, "hkid-bulk") || !strings.Contains(page, ev) || !strings.Contains(page, "it-security@example.hk") {
+		!strings.Contains(page, "hkid-bulk") || !strings.Contains(page, ev) || !strings.Contains(page, "it-security@example.hk") ||
+		!strings.Contains(page, "3 or more distinct HKID numbers") {
 		t.Errorf("block page %d %q", resp.StatusCode, page)
 	}
 	for _, id := range ids {

@@ -41,11 +41,16 @@ func (s *Server) errorResponse(req *http.Request, status, code int, msg string) 
 	if wantsHTML(req) {
 		return s.htmlResponse(req, status, blockPage{Title: http.StatusText(status), What: msg, Contact: s.opts.Contact})
 	}
-	b, _ := json.Marshal(struct {
+	// Not json.Marshal: it would escape ">" and "&" in errmsg for HTML,
+	// which API clients would then show as \u003e.
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(struct {
 		Errcode int    `json:"errcode"`
 		Errmsg  string `json:"errmsg"`
 	}{code, msg})
-	return newResponse(req, status, "application/json; charset=utf-8", b)
+	return newResponse(req, status, "application/json; charset=utf-8", bytes.TrimSuffix(b.Bytes(), []byte("\n")))
 }
 
 // blockResponse answers a blocked upload: which rule, why, the event id and
@@ -67,6 +72,7 @@ func (s *Server) blockResponse(req *http.Request, ev *audit.Event, code int) *ht
 			Title:   "Upload blocked by dlpgate",
 			What:    fmt.Sprintf("Your %s to %s%s was blocked by the acceptable-use policy.", strings.ToUpper(req.Method), ev.Host, ev.Path),
 			Rule:    rule,
+			Why:     ev.RuleDescription,
 			Reason:  ev.RuleReason,
 			EventID: ev.ID,
 			Contact: s.opts.Contact,
@@ -83,7 +89,7 @@ func auditDownMessage(id string) string {
 }
 
 type blockPage struct {
-	Title, What, Rule, Reason, EventID, Contact string
+	Title, What, Rule, Why, Reason, EventID, Contact string
 }
 
 var blockTemplate = template.Must(template.New("block").Parse(`<!DOCTYPE html>
@@ -93,7 +99,7 @@ h1{color:#a00}dt{font-weight:bold}code{background:#eee;padding:0 .2em}</style></
 <body><h1>{{.Title}}</h1>
 <p>{{.What}}</p>
 <dl>
-{{if .Rule}}<dt>Rule</dt><dd><code>{{.Rule}}</code>{{if .Reason}}: {{.Reason}}{{end}}</dd>{{end}}
+{{if .Rule}}<dt>Rule</dt><dd>{{if .Why}}{{.Why}}<br>{{end}}<code>{{.Rule}}</code>{{if .Reason}}: {{.Reason}}{{end}}</dd>{{end}}
 {{if .EventID}}<dt>Event ID</dt><dd><code>{{.EventID}}</code> (quote it when you ask for help)</dd>{{end}}
 <dt>Contact</dt><dd>{{.Contact}}</dd>
 </dl>

@@ -107,6 +107,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	aopts := audit.OptionsFromConfig(cfg.Audit, dir)
 	aopts.Logger = logger.With("component", "audit")
 	aopts.Version = version
+	aopts.Instance = instanceID(cfg.Audit.InstanceID)
 	alog, err := audit.Open(aopts)
 	if err != nil {
 		fmt.Fprintf(stderr, "dlpgate run: %v\n", err)
@@ -128,7 +129,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Recorder:     alog,
 		AllowClients: allow,
 		IdleTimeout:  time.Duration(cfg.Proxy.IdleTimeout),
-		Instance:     cfg.Audit.InstanceID,
+		Instance:     instanceID(cfg.Audit.InstanceID),
+		Contact:      cfg.Proxy.Contact,
 		Logger:       logger,
 	}
 	// Identity follows reloads too: the adapter reads the current
@@ -299,4 +301,17 @@ func defaultDataDir() string {
 		return filepath.Join(home, ".local", "share", "dlpgate")
 	}
 	return "dlpgate-data"
+}
+
+// instanceID names this proxy in audit events (observer.name): the
+// configured id, else the host name, so that events from several egress
+// boxes can be told apart in the SIEM.
+func instanceID(configured string) string {
+	if configured != "" {
+		return configured
+	}
+	if h, err := os.Hostname(); err == nil {
+		return h
+	}
+	return "dlpgate"
 }
