@@ -717,3 +717,26 @@ func TestMultipartFraming(t *testing.T) {
 		})
 	}
 }
+
+func TestXLSXDates(t *testing.T) {
+	styles := `<styleSheet><numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy/mm/dd;@"/><numFmt numFmtId="165" formatCode="[Red]0.00"/></numFmts>` +
+		`<cellStyleXfs count="1"><xf numFmtId="14"/></cellStyleXfs>` +
+		`<cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/><xf numFmtId="164"/><xf numFmtId="165"/></cellXfs></styleSheet>`
+	sheet := `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>DOB</t></is></c><c r="B1" s="1"><v>32874</v></c>` +
+		`<c r="C1" s="2"><v>45000.5</v></c><c r="D1" s="3"><v>1234.5</v></c><c r="E1"><v>32874</v></c></row></sheetData></worksheet>`
+	x := buildZip(t,
+		zipEntry{name: "xl/workbook.xml", body: []byte(`<workbook/>`)},
+		zipEntry{name: "xl/styles.xml", body: []byte(styles)},
+		zipEntry{name: "xl/worksheets/sheet1.xml", body: []byte(sheet)})
+	check(t, run(t, bodyInput(x), Limits{}), want{texts: []string{"DOB\t1990-01-01\t2023-03-15 12:00\t1234.5\t32874"}, clean: true})
+
+	for _, tc := range []struct {
+		id   int
+		code string
+		date bool
+	}{{14, "", true}, {0, "", false}, {164, "d-mmm", true}, {165, `0.00" days"`, false}, {166, "[$-404]e/m/d", true}, {167, "h:mm", false}, {168, `yyyy"年"m"月"d"日"`, true}} {
+		if got := isDateFormat(tc.id, tc.code); got != tc.date {
+			t.Errorf("isDateFormat(%d, %q) = %v", tc.id, tc.code, got)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Parts of an OOXML package that hold text, in reading order.
@@ -191,6 +192,7 @@ func (w *walker) xlsx(n node, base string, zr *zip.Reader, byName map[string]*zi
 	}
 	partOrder(names)
 	sheetNames := w.sheetNames(base, byName)
+	dates := w.dateStyles(base, byName)
 	for _, name := range names {
 		if w.expired() {
 			return
@@ -200,7 +202,7 @@ func (w *walker) xlsx(n node, base string, zr *zip.Reader, byName map[string]*zi
 		if !ok {
 			continue
 		}
-		text, err := w.sheetText(rc, shared)
+		text, err := w.sheetText(rc, shared, dates)
 		if sn := sheetNames[name]; sn != "" && text != "" {
 			// The tab name ("資產負債表", "Customers") is context a
 			// classifier can use; it heads the sheet's text.
@@ -326,7 +328,7 @@ func (w *walker) sharedStrings(r io.Reader) ([]string, error) {
 
 // sheetText streams one worksheet: a row is a line, cells are separated by
 // tabs (empty columns keep their tab, so columns line up).
-func (w *walker) sheetText(r io.Reader, shared []string) (string, error) {
+func (w *walker) sheetText(r io.Reader, shared []string, dates []bool) (string, error) {
 	sc := newXMLScanner(r)
 	var tok xmlTok
 	var sb textBuf
@@ -334,6 +336,7 @@ func (w *walker) sheetText(r io.Reader, shared []string) (string, error) {
 	var (
 		inCell, inV, inIS, inT bool
 		cellType               string
+		style                  int
 		col, lastCol           int
 		val                    []byte
 	)
@@ -343,6 +346,9 @@ func (w *walker) sheetText(r io.Reader, shared []string) (string, error) {
 		}
 		inCell = false
 		text := cellValue(cellType, val, shared)
+		if cellType == "" && style >= 0 && style < len(dates) && dates[style] {
+			text = excelDate(text)
+		}
 		if text == "" {
 			return
 		}
@@ -372,8 +378,11 @@ func (w *walker) sheetText(r io.Reader, shared []string) (string, error) {
 				}
 				lastCol = 0
 			case "c":
-				inCell, cellType, col = true, "", lastCol+1
+				inCell, cellType, col, style = true, "", lastCol+1, 0
 				val = val[:0]
+				if v, ok := tok.attr("s"); ok {
+					style, _ = strconv.Atoi(v)
+				}
 				if v, ok := tok.attr("t"); ok {
 					cellType = v
 				}
@@ -637,4 +646,92 @@ func (w *walker) imageOnly(n node, base string, zr *zip.Reader) {
 			return
 		}
 	}
+}
+
+// dateStyles reads xl/styles.xml: for each cell style index, whether its
+// number format shows a date (dates of birth are stored as serial numbers
+// and would otherwise read as "32874").
+func (w *walker) dateStyles(base string, byName map[string]*zip.File) []bool {
+	f := byName["xl/styles.xml"]
+	if f == nil || f.UncompressedSize64 > 16<<20 {
+		return nil
+	}
+	data, ok := w.readEntry(child(base, "zip", f.Name), f)
+	if !ok {
+		return nil
+	}
+	custom := map[int]string{}
+	var out []bool
+	inXfs := false
+	sc := newXMLScanner(bytes.NewReader(data))
+	var tok xmlTok
+	for sc.next(&tok); tok.kind != xmlNone; sc.next(&tok) {
+		switch {
+		case tok.kind == xmlEnd && string(tok.local) == "cellXfs":
+			inXfs = false
+		case tok.kind != xmlStart && tok.kind != xmlSelfClose:
+		case string(tok.local) == "numFmt":
+			id, _ := tok.attr("numFmtId")
+			code, _ := tok.attr("formatCode")
+			if n, err := strconv.Atoi(id); err == nil {
+				custom[n] = code
+			}
+		case string(tok.local) == "cellXfs":
+			inXfs = tok.kind == xmlStart
+		case inXfs && string(tok.local) == "xf":
+			id, _ := tok.attr("numFmtId")
+			n, _ := strconv.Atoi(id)
+			out = append(out, isDateFormat(n, custom[n]))
+		}
+	}
+	return out
+}
+
+// isDateFormat knows the built-in date formats (including the CJK ones)
+// and recognises custom codes with day or year parts.
+func isDateFormat(id int, code string) bool {
+	switch {
+	case id >= 14 && id <= 17, id == 22, id >= 27 && id <= 36, id >= 50 && id <= 58:
+		return true
+	case code == "":
+		return false
+	}
+	// Drop quoted literals and [..] sections (colours, locales).
+	var sb strings.Builder
+	quote, bracket := false, false
+	for _, r := range strings.ToLower(code) {
+		switch {
+		case r == '"':
+			quote = !quote
+		case quote:
+		case r == '[':
+			bracket = true
+		case r == ']':
+			bracket = false
+		case !bracket:
+			sb.WriteRune(r)
+		}
+	}
+	c := sb.String()
+	return strings.ContainsAny(c, "yd") || strings.Contains(c, "年") || strings.Contains(c, "日")
+}
+
+// excelDate renders a 1900-system serial as YYYY-MM-DD (with hh:mm when
+// there is a time part); anything else is returned unchanged.
+func excelDate(v string) string {
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || f < 1 || f > 2958465 {
+		return v
+	}
+	days := int(f)
+	base := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+	if days < 61 {
+		base = base.AddDate(0, 0, 1) // Excel's phantom 1900-02-29
+	}
+	t := base.AddDate(0, 0, days)
+	if frac := f - float64(days); frac > 1e-9 {
+		t = t.Add(time.Duration(frac*86400+0.5) * time.Second)
+		return t.Format("2006-01-02 15:04")
+	}
+	return t.Format("2006-01-02")
 }

@@ -286,7 +286,7 @@ func (w *walker) zipRecover(n node, base string) {
 		case it.name == "xl/sharedStrings.xml", ooxmlPlumbing.MatchString(it.name):
 			continue
 		case strings.HasPrefix(it.name, "xl/worksheets/") && strings.HasSuffix(it.name, ".xml"):
-			text, _ = w.sheetText(bytes.NewReader(it.data), shared)
+			text, _ = w.sheetText(bytes.NewReader(it.data), shared, nil)
 		case matchAny(docxParts, it.name) || matchAny(pptxParts, it.name):
 			text, _ = w.drawingMLText(bytes.NewReader(it.data))
 		case it.name == "content.xml" || it.name == "styles.xml":
