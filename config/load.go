@@ -18,6 +18,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/dlpgate/dlpgate/classifiers"
 	"github.com/dlpgate/dlpgate/rules"
 )
 
@@ -46,13 +47,14 @@ func (e *Error) Error() string {
 // document is the whole file as written. Policy fields sit at the top level
 // beside [proxy], [extract] and [audit]; [global] is read with sizes.
 type document struct {
-	Proxy      Proxy                 `toml:"proxy"`
-	Extract    Extract               `toml:"extract"`
-	Audit      Audit                 `toml:"audit"`
-	Global     globalDoc             `toml:"global"`
-	Endpoints  []rules.EndpointSpec  `toml:"endpoints"`
-	Rules      []rules.RuleSpec      `toml:"rules"`
-	Exceptions []rules.ExceptionSpec `toml:"exceptions"`
+	Proxy      Proxy                     `toml:"proxy"`
+	Extract    Extract                   `toml:"extract"`
+	Audit      Audit                     `toml:"audit"`
+	Global     globalDoc                 `toml:"global"`
+	Endpoints  []rules.EndpointSpec      `toml:"endpoints"`
+	Rules      []rules.RuleSpec          `toml:"rules"`
+	Exceptions []rules.ExceptionSpec     `toml:"exceptions"`
+	Patterns   []classifiers.PatternSpec `toml:"patterns"`
 }
 
 // globalDoc is rules.Global with max_inspect_bytes read as a size; rules
@@ -126,6 +128,7 @@ func loadSources(files ...*source) (*Config, error) {
 				OversizeAction:  doc.Global.OversizeAction, UninspectableAction: doc.Global.UninspectableAction,
 			},
 			Endpoints: doc.Endpoints, Rules: doc.Rules, Exceptions: doc.Exceptions,
+			Patterns: doc.Patterns,
 		},
 	}
 	for _, s := range srcs {
@@ -535,6 +538,7 @@ func (c *Config) WriteTOML(w io.Writer) error {
 			OversizeAction: g.OversizeAction, UninspectableAction: g.UninspectableAction,
 		},
 		Endpoints: c.Policy.Endpoints, Rules: c.Policy.Rules, Exceptions: c.Policy.Exceptions,
+		Patterns: c.Policy.Patterns,
 	}
 	if err := toml.NewEncoder(w).Encode(doc); err != nil {
 		return fmt.Errorf("encode config: %w", err)

@@ -44,11 +44,15 @@ func (e *Engine) Inspect(ctx context.Context, req rules.Request, in extract.Inpu
 		ex = &extract.Result{Problems: []extract.Problem{{Origin: in.Origin, Kind: extract.Malformed, Reason: err.Error()}}}
 	}
 	findings := e.Classifiers.Classify(ctx, ex.Segments)
+	if ps := e.Policy.Patterns(); ps != nil {
+		findings = append(findings, ps.Classify(ctx, ex.Segments)...)
+	}
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("inspect %s: %w", in.Origin, ctx.Err())
 	}
 	input := &rules.Input{Request: req}
-	if f, failures := problemsFinding(ex.Problems); f != nil {
+	findings, unreadable := splitUninspectable(findings)
+	if f, failures := problemsFinding(ex.Problems, unreadable); f != nil {
 		findings = append(findings, *f)
 		input.Failures = failures
 	}
@@ -68,19 +72,41 @@ func (e *Engine) Oversize(req rules.Request) rules.Decision {
 	return e.Policy.Evaluate(&rules.Input{Request: req, Oversize: true})
 }
 
-// problemsFinding folds extraction problems into one "uninspectable" finding
-// whose signals are "kind: origin: reason"; malformed parts and exceeded
-// limits are also returned as failures for the fail mode.
-func problemsFinding(ps []extract.Problem) (*classifiers.Finding, []string) {
-	if len(ps) == 0 {
+// splitUninspectable takes out the signals of classifiers that could not
+// finish (a pattern's match timeout), to be reported with extraction problems.
+func splitUninspectable(fs []classifiers.Finding) ([]classifiers.Finding, []string) {
+	var signals []string
+	out := fs[:0]
+	for _, f := range fs {
+		if f.Classifier == classifiers.Uninspectable {
+			signals = append(signals, f.Signals...)
+			continue
+		}
+		out = append(out, f)
+	}
+	return out, signals
+}
+
+// problemsFinding folds extraction problems (and classifier signals such as
+// "limit: origin: pattern x: match timeout") into one "uninspectable"
+// finding whose signals are "kind: origin: reason"; malformed parts and
+// exceeded limits are also returned as failures for the fail mode.
+func problemsFinding(ps []extract.Problem, more []string) (*classifiers.Finding, []string) {
+	if len(ps) == 0 && len(more) == 0 {
 		return nil, nil
 	}
-	f := &classifiers.Finding{Classifier: classifiers.Uninspectable, Count: len(ps), Confidence: classifiers.High}
+	f := &classifiers.Finding{Classifier: classifiers.Uninspectable, Count: len(ps) + len(more), Confidence: classifiers.High}
 	var failures []string
 	for _, p := range ps {
 		s := fmt.Sprintf("%s: %s: %s", p.Kind, p.Origin, p.Reason)
 		f.Signals = append(f.Signals, s)
 		if p.Kind == extract.Malformed || p.Kind == extract.Limit {
+			failures = append(failures, s)
+		}
+	}
+	for _, s := range more {
+		f.Signals = append(f.Signals, s)
+		if strings.HasPrefix(s, string(extract.Limit)+":") || strings.HasPrefix(s, string(extract.Malformed)+":") {
 			failures = append(failures, s)
 		}
 	}

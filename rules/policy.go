@@ -25,6 +25,7 @@ const maxClasses = 16
 // new one, so requests in flight keep the policy they started with.
 type Policy struct {
 	spec       Spec
+	patterns   *classifiers.PatternSet
 	version    string
 	monitor    bool
 	failClosed bool
@@ -86,6 +87,7 @@ func Compile(spec Spec) (*Policy, error) {
 	c := compiler{p: &Policy{spec: spec}}
 	c.global(spec.Global)
 	c.compileEndpoints(spec.Endpoints)
+	c.compilePatterns(spec.Patterns)
 	c.compileRules(spec.Rules)
 	c.compileExceptions(spec.Exceptions)
 	if len(c.errs) > 0 {
@@ -122,9 +124,34 @@ func (p *Policy) Monitor() bool { return p.monitor }
 func (p *Policy) MaxInspectBytes() int64 { return p.maxInspect }
 
 type compiler struct {
-	p    *Policy
-	errs []error
+	p        *Policy
+	errs     []error
+	patterns map[string]bool // names of admin-defined patterns
 }
+
+// compilePatterns validates [[patterns]]; rule conditions may then name them.
+func (c *compiler) compilePatterns(specs []classifiers.PatternSpec) {
+	if len(specs) == 0 {
+		return
+	}
+	c.patterns = map[string]bool{}
+	for _, s := range specs {
+		c.patterns[s.Name] = true
+	}
+	ps, errs := classifiers.CompilePatterns(specs)
+	for _, err := range errs {
+		path, msg, ok := strings.Cut(err.Error(), ": ")
+		if !ok {
+			path, msg = "patterns", err.Error()
+		}
+		c.errf(path, "%s", msg)
+	}
+	c.p.patterns = ps
+}
+
+// Patterns returns the admin-defined pattern classifiers (nil when none).
+// They belong to the policy so that a reload replaces them with it.
+func (p *Policy) Patterns() *classifiers.PatternSet { return p.patterns }
 
 func (c *compiler) errf(path, format string, args ...any) {
 	c.errs = append(c.errs, &FieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
@@ -317,7 +344,7 @@ func (c *compiler) condition(at string, s ConditionSpec) cond {
 	switch {
 	case s.Classifier == "":
 		c.errf(at, "condition needs a classifier")
-	case !classifiers.Known(s.Classifier):
+	case !classifiers.Known(s.Classifier) && !c.patterns[s.Classifier]:
 		c.errf(at+".classifier", "unknown classifier %q", s.Classifier)
 	}
 	k.class = c.classID(s.Classifier)

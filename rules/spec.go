@@ -1,11 +1,16 @@
 package rules
 
+import "github.com/dlpgate/dlpgate/classifiers"
+
 // Spec is the policy part of the TOML file, as written.
 type Spec struct {
 	Global     Global          `toml:"global"`
 	Endpoints  []EndpointSpec  `toml:"endpoints"`
 	Rules      []RuleSpec      `toml:"rules"`
 	Exceptions []ExceptionSpec `toml:"exceptions"`
+	// Patterns are admin-defined classifiers; rule conditions name them
+	// like the built-in ones.
+	Patterns []classifiers.PatternSpec `toml:"patterns,omitempty"`
 }
 
 // Global holds the policy-wide switches.

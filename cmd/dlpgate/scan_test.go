@@ -138,3 +138,49 @@ severity = "medium"
 		t.Fatalf("bad config: exit %d, output %q: want exit 2 naming bad.toml:2", code, raw)
 	}
 }
+
+// Admin-defined [[patterns]] (regexp2, with lookaround) are part of the
+// policy: a rule can name them, and scan applies them like the built-ins.
+func TestScanCustomPattern(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "patterns.toml")
+	policy := `
+[[patterns]]
+name = "staff_id"
+description = "Staff numbers HK-nnnnnn"
+regex = '(?<![A-Za-z0-9-])HK-[0-9]{6}(?![0-9])'
+keywords = ["staff", "員工"]
+
+[[rules]]
+name = "staff-list"
+description = "Lists of staff numbers"
+conditions = [{ classifier = "staff_id", min_count = 2 }]
+action = "block"
+severity = "medium"
+`
+	if err := os.WriteFile(cfg, []byte(policy), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, lines, raw := runScan(t, "員工編號 HK-123456, HK-222222; part no. XHK-333333", "--config", cfg, "-")
+	if code != 0 || len(lines) != 1 || lines[0].Verdict != "block" || lines[0].Decision.Rule != "staff-list" {
+		t.Fatalf("exit %d\n%s", code, raw)
+	}
+	if strings.Contains(raw, "123456") || strings.Contains(raw, "222222") {
+		t.Fatalf("raw value in scan output: %s", raw)
+	}
+	// One number is below the threshold: allowed.
+	code, lines, raw = runScan(t, "staff HK-123456", "--config", cfg, "-")
+	if code != 0 || lines[0].Verdict != "allow" {
+		t.Fatalf("one staff number: exit %d\n%s", code, raw)
+	}
+
+	// A broken regex is a configuration error at its line and column.
+	bad := filepath.Join(dir, "bad.toml")
+	if err := os.WriteFile(bad, []byte("[[patterns]]\nname = \"p\"\nregex = \"(?<=x\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := cmdPolicy(context.Background(), []string{"check", bad}, &out, &errb); code != 1 || !strings.Contains(out.String()+errb.String(), "bad.toml:3:") {
+		t.Fatalf("policy check: exit %d, %q", code, out.String()+errb.String())
+	}
+}
