@@ -3,7 +3,6 @@ package audit
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -13,32 +12,12 @@ import (
 	"time"
 
 	"github.com/dlpgate/dlpgate/classifiers"
+	"github.com/dlpgate/dlpgate/internal/testgen"
 )
 
-// hkidCheck computes the HKID check character (team brief algorithm).
+// hkidCheck is the HKID check character (generated test data only).
 func hkidCheck(prefix, digits string) string {
-	body := prefix + digits
-	if len(prefix) == 1 {
-		body = " " + body
-	}
-	sum := 0
-	for i, c := range body {
-		v := 0
-		switch {
-		case c == ' ':
-			v = 36
-		case c >= 'A' && c <= 'Z':
-			v = int(c-'A') + 10
-		default:
-			v = int(c - '0')
-		}
-		sum += v * (9 - i)
-	}
-	d := (11 - sum%11) % 11
-	if d == 10 {
-		return "A"
-	}
-	return fmt.Sprint(d)
+	return string(testgen.HKIDCheck(prefix, digits))
 }
 
 // maskedHKID returns a masked sample like A12****(3) for a generated HKID;

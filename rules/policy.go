@@ -129,6 +129,21 @@ type compiler struct {
 	patterns map[string]bool // names of admin-defined patterns
 }
 
+// hostGlobs compiles the host globs of an endpoint or exception, reporting
+// each bad one at its index.
+func (c *compiler) hostGlobs(at string, hosts []string) []glob {
+	var out []glob
+	for k, h := range hosts {
+		g, err := compileHostGlob(h)
+		if err != nil {
+			c.errf(fmt.Sprintf("%s.hosts[%d]", at, k), "%v", err)
+			continue
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
 // compilePatterns validates [[patterns]]; rule conditions may then name them.
 func (c *compiler) compilePatterns(specs []classifiers.PatternSpec) {
 	if len(specs) == 0 {
@@ -203,14 +218,7 @@ func (c *compiler) compileEndpoints(specs []EndpointSpec) {
 		if len(s.Hosts) == 0 {
 			c.errf(at, "endpoint %q needs hosts", s.Name)
 		}
-		for k, h := range s.Hosts {
-			g, err := compileHostGlob(h)
-			if err != nil {
-				c.errf(fmt.Sprintf("%s.hosts[%d]", at, k), "%v", err)
-				continue
-			}
-			e.hosts = append(e.hosts, g)
-		}
+		e.hosts = c.hostGlobs(at, s.Hosts)
 		for k, pth := range s.Paths {
 			g, err := compilePathGlob(pth)
 			if err != nil {
@@ -418,14 +426,7 @@ func (c *compiler) compileExceptions(specs []ExceptionSpec) {
 			}
 			e.clients = append(e.clients, pfx)
 		}
-		for k, h := range s.Hosts {
-			g, err := compileHostGlob(h)
-			if err != nil {
-				c.errf(fmt.Sprintf("%s.hosts[%d]", at, k), "%v", err)
-				continue
-			}
-			e.hosts = append(e.hosts, g)
-		}
+		e.hosts = c.hostGlobs(at, s.Hosts)
 		if s.Expires == "" {
 			c.errf(at, "exception %q needs expires (a date, YYYY-MM-DD, or RFC 3339 time)", s.Name)
 		} else if t, err := parseExpiry(s.Expires); err != nil {
