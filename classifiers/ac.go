@@ -252,18 +252,28 @@ type laneBufs [3][]hit
 
 // scanWith is scan with caller-owned lane buffers (nil: allocate).
 func (a *automaton) scanWith(text string, dst []hit, lb *laneBufs) []hit {
+	return a.scanSpan(text, 0, len(text), dst, lb)
+}
+
+// scanSpan appends the matches that end inside text[from:to] (their last
+// byte at an offset in [from,to)), as one walk over the whole text would
+// report them: the walk starts up to maxLen bytes before from, and word
+// boundaries are checked against the whole text. Spans that tile a text
+// give, concatenated in order, exactly scan's result; analyse uses this to
+// share one segment between goroutines.
+func (a *automaton) scanSpan(text string, from, to int, dst []hit, lb *laneBufs) []hit {
 	const lanes = 4
-	n := len(text)
+	n := to - from
 	part := n / lanes
 	if n < 4096 || part <= 2*a.maxLen {
-		return a.scanRange(text, 0, n, 0, dst)
+		return a.walk(text, max(0, from-a.maxLen), to, 0, from, dst)
 	}
 	var bufs [lanes][]hit
 	var st [lanes]int
 	var pos [lanes]int // next byte each lane reads
 	var own [lanes]int // first end offset a lane may report
 	for k := 0; k < lanes; k++ {
-		own[k] = k * part
+		own[k] = from + k*part
 		pos[k] = max(0, own[k]-a.maxLen)
 	}
 	bufs[0] = dst
@@ -272,8 +282,8 @@ func (a *automaton) scanWith(text string, dst []hit, lb *laneBufs) []hit {
 			bufs[k] = lb[k-1][:0]
 		}
 	}
-	// Lanes 1..3 warm up over at most maxLen bytes before their part; run
-	// all four for the same number of steps, then finish each one alone.
+	// Lanes warm up over at most maxLen bytes before their part; run all
+	// four for the same number of steps, then finish each one alone.
 	steps := part - a.maxLen
 	trans, class, shift, outFrom := a.trans, &a.class, a.shift, a.outFrom
 	s0, s1, s2, s3 := 0, 0, 0, 0
@@ -304,7 +314,7 @@ func (a *automaton) scanWith(text string, dst []hit, lb *laneBufs) []hit {
 	for k := 0; k < lanes; k++ {
 		end := own[k] + part
 		if k == lanes-1 {
-			end = n
+			end = to
 		}
 		bufs[k] = a.walk(text, pos[k]+steps, end, st[k], own[k], bufs[k])
 	}

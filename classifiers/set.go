@@ -3,8 +3,10 @@ package classifiers
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dlpgate/dlpgate/extract"
 )
@@ -78,7 +80,19 @@ type defaultSet struct {
 	// Pattern ids from dictPatterns on are the HKID prefilter: letter+digit
 	// pairs, then (from fullWidthFrom) full-width letters and digits.
 	dictPatterns, fullWidthFrom int
+	// Inputs with at least parallelMin bytes of text are analysed by up to
+	// workers goroutines (0: GOMAXPROCS) in pieces of about pieceSize
+	// bytes, so one large upload uses every core. Tests lower both to put
+	// many piece boundaries through small documents.
+	parallelMin, pieceSize, workers int
 }
+
+// Defaults for parallel analysis: below 4 MiB the goroutines cost more
+// than they save; 1 MiB pieces keep two or more cores evenly busy.
+const (
+	defaultParallelMin = 4 << 20
+	defaultPieceSize   = 1 << 20
+)
 
 type scratch struct {
 	out   []hit
@@ -130,7 +144,7 @@ func newSet(opts ...Option) (*defaultSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &defaultSet{cls: []classifier{hk, med, fin}}
+	s := &defaultSet{cls: []classifier{hk, med, fin}, parallelMin: defaultParallelMin, pieceSize: defaultPieceSize}
 	byText := map[string]int{}
 	var patterns []string
 	for ci, c := range s.cls {
@@ -184,22 +198,56 @@ func (s *defaultSet) Classify(ctx context.Context, segs []extract.Segment) []Fin
 	if doc == nil {
 		return nil
 	}
-	var out []Finding
-	for _, c := range s.cls {
-		if ctx.Err() != nil {
-			return nil
+	type result struct {
+		f  Finding
+		ok bool
+	}
+	res := make([]result, len(s.cls))
+	if doc.bytes >= s.parallelMin && s.workerCount() > 1 {
+		// The classifiers only read the document: judge it side by side.
+		var wg sync.WaitGroup
+		for i, c := range s.cls {
+			wg.Go(func() { res[i].f, res[i].ok = c.classify(doc) })
 		}
-		if f, ok := c.classify(doc); ok {
-			out = append(out, f)
+		wg.Wait()
+	} else {
+		for i, c := range s.cls {
+			if ctx.Err() != nil {
+				return nil
+			}
+			res[i].f, res[i].ok = c.classify(doc)
+		}
+	}
+	if ctx.Err() != nil {
+		return nil
+	}
+	var out []Finding
+	for _, r := range res {
+		if r.ok {
+			out = append(out, r.f)
 		}
 	}
 	return out
+}
+
+func (s *defaultSet) workerCount() int {
+	if s.workers > 0 {
+		return s.workers
+	}
+	return runtime.GOMAXPROCS(0)
 }
 
 // analyse is the shared pass: one automaton walk per segment for every
 // dictionary and the HKID prefilter, then the HKID candidates. It returns
 // nil when ctx is cancelled.
 func (s *defaultSet) analyse(ctx context.Context, segs []extract.Segment) *document {
+	total := 0
+	for _, sg := range segs {
+		total += len(sg.Text)
+	}
+	if w := s.workerCount(); w > 1 && total >= s.parallelMin {
+		return s.analyseParallel(ctx, segs, w)
+	}
 	doc := &document{segs: make([]segView, 0, len(segs))}
 	sc, _ := s.scratch.Get().(*scratch)
 	if sc == nil {
@@ -215,51 +263,134 @@ func (s *defaultSet) analyse(ctx context.Context, segs []extract.Segment) *docum
 		if ctx.Err() != nil {
 			return nil
 		}
-		v := segView{origin: sg.Origin, text: sg.Text, hits: make([][]termHit, len(s.cls))}
 		sc.out = s.ac.scanWith(sg.Text, sc.out[:0], &sc.lanes)
-		limit := maxHits(len(sg.Text))
-		// Size each classifier's slice once: growing by appends copied
-		// more than the hits themselves on busy text.
-		var need [3]int
-		fullWidth := false
-		sc.pairs = sc.pairs[:0]
-		for _, h := range sc.out {
-			switch {
-			case int(h.id) >= s.fullWidthFrom:
-				fullWidth = true
-			case int(h.id) >= s.dictPatterns:
-				sc.pairs = append(sc.pairs, int(h.start))
-			default:
-				for _, o := range s.owners[h.id] {
-					need[o.cls]++
-				}
-			}
-		}
-		for ci := range v.hits {
-			if n := min(need[ci], limit); n > 0 {
-				v.hits[ci] = make([]termHit, 0, n)
-			}
-		}
-		for _, h := range sc.out {
-			if int(h.id) >= s.dictPatterns {
-				continue
-			}
-			for _, o := range s.owners[h.id] {
-				if len(v.hits[o.cls]) >= limit {
-					continue
-				}
-				v.hits[o.cls] = append(v.hits[o.cls], termHit{term: o.term, kind: o.kind, start: h.start, end: h.end})
-			}
-		}
-		if fullWidth {
-			v.hkids = scanHKIDs(sg.Text, nil)
-		} else {
-			v.hkids = scanHKIDsAt(sg.Text, sc.pairs, nil)
-		}
+		doc.segs = append(doc.segs, s.view(sg, sc.out, &sc.pairs))
 		doc.bytes += len(sg.Text)
-		doc.segs = append(doc.segs, v)
 	}
 	return doc
+}
+
+// piece is a span of one segment scanned by one goroutine.
+type piece struct {
+	seg, from, to int
+	hits          []hit
+}
+
+// analyseParallel is analyse for large inputs. The automaton walk (most of
+// the work) is shared out in pieces: scanSpan reports exactly the matches
+// ending inside its span, whatever straddles the boundary, so the pieces of
+// a segment concatenated are the one-walk result. Then each segment's view
+// (hits per classifier, HKID candidates) is built from its whole hit list,
+// segments side by side. The document is the one analyse builds
+// sequentially, byte for byte, so every verdict is the same.
+func (s *defaultSet) analyseParallel(ctx context.Context, segs []extract.Segment, workers int) *document {
+	size := max(s.pieceSize, 1)
+	var pieces []piece
+	first := make([]int, len(segs)+1) // segment i's pieces are pieces[first[i]:first[i+1]]
+	for i, sg := range segs {
+		first[i] = len(pieces)
+		for from := 0; from < len(sg.Text) || from == 0; from += size {
+			pieces = append(pieces, piece{seg: i, from: from, to: min(from+size, len(sg.Text))})
+		}
+	}
+	first[len(segs)] = len(pieces)
+	// Each worker takes the next piece (or segment) until none is left:
+	// uneven segments still keep every core busy.
+	run := func(n int, work func(i int, lb *laneBufs, pairs *[]int)) bool {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range min(workers, n) {
+			wg.Go(func() {
+				var lb laneBufs
+				var pairs []int
+				for ctx.Err() == nil {
+					i := int(next.Add(1) - 1)
+					if i >= n {
+						return
+					}
+					work(i, &lb, &pairs)
+				}
+			})
+		}
+		wg.Wait()
+		return ctx.Err() == nil
+	}
+	ok := run(len(pieces), func(i int, lb *laneBufs, _ *[]int) {
+		p := &pieces[i]
+		p.hits = s.ac.scanSpan(segs[p.seg].Text, p.from, p.to, nil, lb)
+	})
+	if !ok {
+		return nil
+	}
+	doc := &document{segs: make([]segView, len(segs))}
+	ok = run(len(segs), func(i int, _ *laneBufs, pairs *[]int) {
+		ps := pieces[first[i]:first[i+1]]
+		hits := ps[0].hits
+		if len(ps) > 1 {
+			n := 0
+			for _, p := range ps {
+				n += len(p.hits)
+			}
+			hits = make([]hit, 0, n)
+			for _, p := range ps {
+				hits = append(hits, p.hits...)
+			}
+		}
+		doc.segs[i] = s.view(segs[i], hits, pairs)
+	})
+	if !ok {
+		return nil
+	}
+	for _, sg := range segs {
+		doc.bytes += len(sg.Text)
+	}
+	return doc
+}
+
+// view builds one segment's view from its automaton hits (in order of end
+// offset); pairs is a reusable buffer.
+func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int) segView {
+	v := segView{origin: sg.Origin, text: sg.Text, hits: make([][]termHit, len(s.cls))}
+	limit := maxHits(len(sg.Text))
+	// Size each classifier's slice once: growing by appends copied
+	// more than the hits themselves on busy text.
+	var need [3]int
+	fullWidth := false
+	*pairs = (*pairs)[:0]
+	for _, h := range out {
+		switch {
+		case int(h.id) >= s.fullWidthFrom:
+			fullWidth = true
+		case int(h.id) >= s.dictPatterns:
+			*pairs = append(*pairs, int(h.start))
+		default:
+			for _, o := range s.owners[h.id] {
+				need[o.cls]++
+			}
+		}
+	}
+	for ci := range v.hits {
+		if n := min(need[ci], limit); n > 0 {
+			v.hits[ci] = make([]termHit, 0, n)
+		}
+	}
+	for _, h := range out {
+		if int(h.id) >= s.dictPatterns {
+			continue
+		}
+		for _, o := range s.owners[h.id] {
+			if len(v.hits[o.cls]) >= limit {
+				continue
+			}
+			v.hits[o.cls] = append(v.hits[o.cls], termHit{term: o.term, kind: o.kind, start: h.start, end: h.end})
+		}
+	}
+	if fullWidth {
+		v.hkids = scanHKIDs(sg.Text, nil)
+	} else {
+		v.hkids = scanHKIDsAt(sg.Text, *pairs, nil)
+	}
+	return v
 }
 
 // hitsOf returns classifier ci's hits in segment si.
