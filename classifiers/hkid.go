@@ -2,6 +2,7 @@ package classifiers
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -39,11 +40,25 @@ type hkidMatch struct {
 // norm returns the canonical written form, e.g. "A123456(3)".
 func (m hkidMatch) norm() string { return m.body + "(" + string(m.check) + ")" }
 
-// key identifies the number for distinct counting without allocating.
-func (m hkidMatch) key() (k [9]byte) {
-	copy(k[:], m.body)
-	k[8] = m.check
-	return k
+// key64 packs the number into an integer (prefix letters in base 27 with
+// space as 0, six digits, check 0-10) for counting distinct numbers by
+// sorting: a map of a million keys spent most of its time in cache misses.
+func (m hkidMatch) key64() uint64 {
+	b := m.body
+	var l1, l2 uint64
+	if len(b) == 8 {
+		l1, b = uint64(b[0]-'A'+1), b[1:]
+	}
+	l2 = uint64(b[0] - 'A' + 1)
+	var d uint64
+	for i := 1; i < len(b); i++ {
+		d = d*10 + uint64(b[i]-'0')
+	}
+	c := uint64(m.check - '0')
+	if m.check == 'A' {
+		c = 10
+	}
+	return ((l1*27+l2)*1_000_000+d)*11 + c
 }
 
 // masked keeps the first three characters of the body and the check digit.
@@ -75,7 +90,8 @@ func (c *hkidClassifier) vocabulary() []vocabEntry { return c.vocab }
 // look like hex or URL tokens, so they too need a keyword.
 func (c *hkidClassifier) classify(doc *document) (Finding, bool) {
 	f := Finding{Classifier: HKID}
-	distinct := map[[9]byte]bool{}
+	var keys []uint64       // every counted number, for the distinct count
+	var sampleKeys []uint64 // distinct numbers seen while samples are not full
 	keywords := map[string]bool{}
 	conf := None
 	unissued := 0
@@ -103,6 +119,7 @@ func (c *hkidClassifier) classify(doc *document) (Finding, bool) {
 		return Finding{}, false
 	}
 	chance := !docKeyword && invalid >= 3 && valid*3 < invalid
+	keys = make([]uint64, 0, valid)
 	for si := range doc.segs {
 		sg := &doc.segs[si]
 		if len(sg.hkids) == 0 {
@@ -136,22 +153,25 @@ func (c *hkidClassifier) classify(doc *document) (Finding, bool) {
 			if mc > conf {
 				conf = mc
 			}
-			n := m.key()
-			if distinct[n] {
-				continue
-			}
-			distinct[n] = true
-			if len(f.Samples) < c.opts.maxSamples {
+			n := m.key64()
+			keys = append(keys, n)
+			// Samples are the first distinct numbers in document order;
+			// while they are not full, every distinct number seen so far
+			// is among them, so a short search says whether n is new.
+			if len(f.Samples) < c.opts.maxSamples && !slices.Contains(sampleKeys, n) {
+				sampleKeys = append(sampleKeys, n)
 				f.Samples = append(f.Samples, Sample{Masked: m.masked(), Origin: sg.origin, Offset: m.start})
 			}
 		}
 	}
-	if len(distinct) == 0 {
+	if len(keys) == 0 {
 		return Finding{}, false
 	}
-	f.Count = len(distinct)
+	slices.Sort(keys)
+	distinct := len(slices.Compact(keys))
+	f.Count = distinct
 	f.Confidence = conf
-	f.Signals = append(f.Signals, "check_digit", fmt.Sprintf("distinct:%d", len(distinct)))
+	f.Signals = append(f.Signals, "check_digit", fmt.Sprintf("distinct:%d", distinct))
 	for i, k := range uniqueSorted(keywords) {
 		if i == 5 {
 			break
@@ -458,7 +478,13 @@ func hkidAt(s string, i, j int, digits []byte) (hkidMatch, bool) {
 	if hkidCheckDigit(string(buf[:nb])) != check { // no allocation: the conversion does not escape
 		return hkidMatch{start: start, end: end}, true
 	}
-	body := string(buf[:nb])
+	// A number written as it is normalised (upper case, ASCII, no
+	// separator) shares the segment's bytes: lists of a million numbers
+	// need no million small strings.
+	body := s[start : start+nb]
+	if body != string(buf[:nb]) { // no allocation: compared in place
+		body = string(buf[:nb])
+	}
 	return hkidMatch{start: start, end: end, body: body, check: check, issued: issuedPrefix(prefix),
 		lower: lower, bracketed: bracketed, valid: true}, true
 }

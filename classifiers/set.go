@@ -388,7 +388,8 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int) segView {
 	if fullWidth {
 		v.hkids = scanHKIDs(sg.Text, nil)
 	} else {
-		v.hkids = scanHKIDsAt(sg.Text, *pairs, nil)
+		// At most one candidate per pair: size the slice once.
+		v.hkids = scanHKIDsAt(sg.Text, *pairs, make([]hkidMatch, 0, len(*pairs)))
 	}
 	return v
 }
