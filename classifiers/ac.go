@@ -285,32 +285,30 @@ func (a *automaton) scanSpan(text string, from, to int, dst []hit, lb *laneBufs)
 	// Lanes warm up over at most maxLen bytes before their part; run all
 	// four for the same number of steps, then finish each one alone.
 	steps := part - a.maxLen
-	trans, class, shift, outFrom := a.trans, &a.class, a.shift, a.outFrom
-	s0, s1, s2, s3 := 0, 0, 0, 0
 	p0, p1, p2, p3 := pos[0], pos[1], pos[2], pos[3]
 	t0, t1, t2, t3 := text[p0:p0+steps], text[p1:p1+steps], text[p2:p2+steps], text[p3:p3+steps]
 	for j := 0; j < steps; j++ {
-		s0 = int(trans[s0<<shift|int(class[t0[j]])])
-		s1 = int(trans[s1<<shift|int(class[t1[j]])])
-		s2 = int(trans[s2<<shift|int(class[t2[j]])])
-		s3 = int(trans[s3<<shift|int(class[t3[j]])])
-		if s0 < outFrom && s1 < outFrom && s2 < outFrom && s3 < outFrom {
-			continue
+		// advance4 runs until some lane is in a state with outputs;
+		// reporting lives out here so the loop's variables fit in
+		// registers (with it inline the lane states went to the stack on
+		// every byte).
+		j = a.advance4(t0, t1, t2, t3, j, &st)
+		if j == steps {
+			break
 		}
-		if s0 >= outFrom {
-			bufs[0] = a.report(text, p0+j, s0, own[0], bufs[0])
+		if st[0] >= a.outFrom {
+			bufs[0] = a.report(text, p0+j, st[0], own[0], bufs[0])
 		}
-		if s1 >= outFrom {
-			bufs[1] = a.report(text, p1+j, s1, own[1], bufs[1])
+		if st[1] >= a.outFrom {
+			bufs[1] = a.report(text, p1+j, st[1], own[1], bufs[1])
 		}
-		if s2 >= outFrom {
-			bufs[2] = a.report(text, p2+j, s2, own[2], bufs[2])
+		if st[2] >= a.outFrom {
+			bufs[2] = a.report(text, p2+j, st[2], own[2], bufs[2])
 		}
-		if s3 >= outFrom {
-			bufs[3] = a.report(text, p3+j, s3, own[3], bufs[3])
+		if st[3] >= a.outFrom {
+			bufs[3] = a.report(text, p3+j, st[3], own[3], bufs[3])
 		}
 	}
-	st = [lanes]int{s0, s1, s2, s3}
 	for k := 0; k < lanes; k++ {
 		end := own[k] + part
 		if k == lanes-1 {
@@ -328,6 +326,29 @@ func (a *automaton) scanSpan(text string, from, to int, dst []hit, lb *laneBufs)
 	return out
 }
 
+// advance4 steps four lanes over t0..t3 (of equal length) from offset j
+// with the lane states in st. It returns the offset of the first byte after
+// which some lane is in a state with outputs (st then holds the states
+// after that byte), or len(t0) when none reached one.
+func (a *automaton) advance4(t0, t1, t2, t3 string, j int, st *[4]int) int {
+	// shift&63 spares the range check Go adds to variable shifts.
+	trans, class, shift, outFrom := a.trans, &a.class, a.shift&63, a.outFrom
+	s0, s1, s2, s3 := st[0], st[1], st[2], st[3]
+	n := len(t0)
+	t1, t2, t3 = t1[:n], t2[:n], t3[:n]
+	for ; j < n; j++ {
+		s0 = int(trans[s0<<shift|int(class[t0[j]])])
+		s1 = int(trans[s1<<shift|int(class[t1[j]])])
+		s2 = int(trans[s2<<shift|int(class[t2[j]])])
+		s3 = int(trans[s3<<shift|int(class[t3[j]])])
+		if s0 >= outFrom || s1 >= outFrom || s2 >= outFrom || s3 >= outFrom {
+			break
+		}
+	}
+	*st = [4]int{s0, s1, s2, s3}
+	return j
+}
+
 // scanRange walks text[from:to] from the root, reporting matches that end
 // after emitFrom.
 func (a *automaton) scanRange(text string, from, to, emitFrom int, dst []hit) []hit {
@@ -335,7 +356,7 @@ func (a *automaton) scanRange(text string, from, to, emitFrom int, dst []hit) []
 }
 
 func (a *automaton) walk(text string, from, to, s, emitFrom int, dst []hit) []hit {
-	trans, class, shift, outFrom := a.trans, &a.class, a.shift, a.outFrom
+	trans, class, shift, outFrom := a.trans, &a.class, a.shift&63, a.outFrom
 	for i := from; i < to; i++ {
 		s = int(trans[s<<shift|int(class[text[i]])])
 		if s >= outFrom {
