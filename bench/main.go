@@ -25,6 +25,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/elazarl/goproxy"
@@ -61,7 +62,8 @@ func main() {
 }
 
 type paths struct {
-	upstream   string // address of the TLS stand-in
+	phases     map[*url.URL]*phaseLog // per dlpgate instance
+	upstream   string                 // address of the TLS stand-in
 	upRoots    *x509.CertPool
 	ourCA      *certs.CA
 	goproxyURL *url.URL
@@ -77,6 +79,10 @@ func run(sizeMB, runs, n int) error {
 	}
 	defer cleanup()
 	body := textBody(sizeMB << 20)
+	for _, pl := range p.phases {
+		pl.size = int64(len(body))
+		pl.on.Store(true)
+	}
 	fmt.Printf("dlpgate bench: %d MB upload x %d runs (median), %d small messages; GOMAXPROCS=%d, %s\n",
 		sizeMB, runs, n, runtime.GOMAXPROCS(0), time.Now().UTC().Format(time.RFC3339))
 
@@ -113,11 +119,31 @@ func run(sizeMB, runs, n int) error {
 	med := map[string]time.Duration{}
 	for i, r := range rows {
 		clients[i].CloseIdleConnections()
-		ts := times[i]
+		ts := slices.Clone(times[i])
 		slices.Sort(ts)
 		med[r.name] = ts[len(ts)/2]
 		fmt.Printf("  upload %-46s median %7.3fs  (min %.3fs)  %6.0f MB/s\n", r.name, ts[len(ts)/2].Seconds(), ts[0].Seconds(),
 			float64(sizeMB)/ts[len(ts)/2].Seconds())
+	}
+	// Where the time goes inside dlpgate: holding the body (receipt),
+	// inspecting it, and the rest (forwarding upstream and the response),
+	// from the proxy's decision log.
+	for i, r := range rows {
+		pl := p.phases[r.via]
+		if pl == nil {
+			continue
+		}
+		pl.on.Store(false)
+		hold, insp := pl.get()
+		if len(hold) != len(times[i]) {
+			continue
+		}
+		var rest []time.Duration
+		for k := range hold {
+			rest = append(rest, times[i][k]-hold[k]-insp[k])
+		}
+		fmt.Printf("  phases %-46s hold %6.1fms  inspect %6.1fms  forward+response %6.1fms (medians)\n", r.name,
+			ms(median(hold)), ms(median(insp)), ms(median(rest)))
 	}
 	gp := med["goproxy MITM pass-through"]
 	for _, name := range []string{"dlpgate (inspect, no classifiers)", "dlpgate (inspect, default classifiers)", "dlpgate (default classifiers, 64 MiB budget)"} {
@@ -179,7 +205,7 @@ func setup() (*paths, func(), error) {
 	})}
 	go up.Serve(ln)
 	closers = append(closers, func() { up.Close() })
-	p := &paths{upstream: ln.Addr().String(), upRoots: upCA.Pool(), ourCA: ourCA}
+	p := &paths{upstream: ln.Addr().String(), upRoots: upCA.Pool(), ourCA: ourCA, phases: map[*url.URL]*phaseLog{}}
 	dial := func(ctx context.Context, network, _ string) (net.Conn, error) {
 		var d net.Dialer
 		return d.DialContext(ctx, network, p.upstream)
@@ -225,11 +251,12 @@ func setup() (*paths, func(), error) {
 		{classifiers.NewDefault(), 64 << 20, &p.dlpMemURL},
 	} {
 		eng := &inspect.Engine{Policy: pol, Classifiers: v.set, Limits: lim}
+		pl := &phaseLog{}
 		srv, err := proxy.New(proxy.Options{
 			CA: ourCA, Engine: func() *inspect.Engine { return eng },
 			MemoryBudget: v.budget, DialContext: dial,
 			UpstreamRoots: p.upRoots, UpstreamProxy: nil,
-			Logger: slog.New(slog.DiscardHandler),
+			Logger: slog.New(pl),
 		})
 		if err != nil {
 			return fail(err)
@@ -241,6 +268,7 @@ func setup() (*paths, func(), error) {
 		go srv.Serve(l)
 		closers = append(closers, func() { srv.Close() })
 		*v.dst = &url.URL{Scheme: "http", Host: l.Addr().String()}
+		p.phases[*v.dst] = pl
 	}
 	return p, cleanup, nil
 }
@@ -329,6 +357,61 @@ func textBody(size int) []byte {
 		b.WriteString(para)
 	}
 	return []byte(b.String()[:size])
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// phaseLog is a slog.Handler that keeps the hold and inspect durations of
+// the proxy's decision records for bodies of the upload size. It is
+// enabled only during the upload runs, so the small-message latency runs
+// pay nothing for logging.
+type phaseLog struct {
+	on   atomic.Bool
+	size int64
+	mu   sync.Mutex
+	hold []time.Duration
+	insp []time.Duration
+}
+
+func (p *phaseLog) Enabled(context.Context, slog.Level) bool { return p.on.Load() }
+func (p *phaseLog) WithAttrs([]slog.Attr) slog.Handler       { return p }
+func (p *phaseLog) WithGroup(string) slog.Handler            { return p }
+
+func (p *phaseLog) Handle(_ context.Context, r slog.Record) error {
+	if r.Message != "decision" {
+		return nil
+	}
+	var bytes int64
+	var hold, insp time.Duration
+	found := 0
+	r.Attrs(func(a slog.Attr) bool {
+		switch a.Key {
+		case "bytes":
+			bytes = a.Value.Int64()
+		case "hold":
+			hold, found = a.Value.Duration(), found+1
+		case "inspect":
+			insp, found = a.Value.Duration(), found+1
+		}
+		return true
+	})
+	if bytes != p.size || found != 2 {
+		return nil
+	}
+	p.mu.Lock()
+	p.hold, p.insp = append(p.hold, hold), append(p.insp, insp)
+	p.mu.Unlock()
+	return nil
+}
+
+func (p *phaseLog) get() (hold, insp []time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.hold), slices.Clone(p.insp)
 }
 
 type noClassifiers struct{}

@@ -254,6 +254,7 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 	}
 	maxInspect, failOpen := limits(eng)
 	held, err := s.holdBody(req.Body, req.ContentLength, s.opts.MemoryBudget, maxInspect)
+	holdTook := time.Since(start)
 	if held != nil {
 		// Removed when the request is finished (goproxy cancels the request
 		// context after the response is written), whatever happened.
@@ -285,7 +286,10 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 	ev.RuleDescription = ruleDescription(eng.Policy, dec.Rule)
 	ev.Findings = res.Findings
 	ev.BodyBytes = held.size
-	s.logDecision(ev, time.Since(start))
+	took := time.Since(start)
+	// The phases apart: receiving the body is the client's and the
+	// network's pace, inspection is ours.
+	s.logDecision(ev, took, "hold", holdTook, "inspect", took-holdTook)
 	if ev.Action != "allow" {
 		ev.BodySHA256 = held.sha256()
 		ev.FileNames = multipartNames(req.Header.Get("Content-Type"), held)
@@ -448,15 +452,22 @@ func ruleDescription(p *rules.Policy, name string) string {
 	return ""
 }
 
-func (s *Server) logDecision(ev *audit.Event, took time.Duration) {
+// logDecision logs ev; extra are further key-value pairs.
+func (s *Server) logDecision(ev *audit.Event, took time.Duration, extra ...any) {
 	level := slog.LevelDebug
 	if ev.Action != "allow" {
 		level = slog.LevelInfo
 	}
-	s.log.Log(context.Background(), level, "decision",
+	ctx := context.Background()
+	if !s.log.Enabled(ctx, level) {
+		return // allowed requests log at debug: build nothing for a disabled level
+	}
+	args := append([]any{
 		"action", ev.Action, "rule", ev.Rule, "event", ev.ID, "host", ev.Host, "method", ev.Method,
 		"path", ev.Path, "query", ev.Query, "endpoint", ev.Endpoint, "user", ev.User, "client", ev.ClientIP,
-		"bytes", ev.BodyBytes, "sha256", ev.BodySHA256, "channel", ev.Channel, "took", took)
+		"bytes", ev.BodyBytes, "sha256", ev.BodySHA256, "channel", ev.Channel, "took", took,
+	}, extra...)
+	s.log.Log(ctx, level, "decision", args...)
 }
 
 // multipartNames lists the file names of a multipart body's parts (part
