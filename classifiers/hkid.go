@@ -61,6 +61,41 @@ func (m hkidMatch) key64() uint64 {
 	return ((l1*27+l2)*1_000_000+d)*11 + c
 }
 
+// radixSort sorts keys (LSD, 11 bits a pass, only as many passes as the
+// largest key needs: HKID keys are under 2^33, three passes). A list of a
+// million numbers sorted with pdqsort spent a third of its time there.
+func radixSort(keys []uint64) []uint64 {
+	if len(keys) < 256 {
+		slices.Sort(keys)
+		return keys
+	}
+	var top uint64
+	for _, k := range keys {
+		top |= k
+	}
+	const bits = 11
+	tmp := make([]uint64, len(keys))
+	src, dst := keys, tmp
+	for shift := uint(0); shift < 64 && top>>shift != 0; shift += bits {
+		var count [1 << bits]int
+		for _, k := range src {
+			count[k>>shift&(1<<bits-1)]++
+		}
+		sum := 0
+		for i, c := range count {
+			count[i] = sum
+			sum += c
+		}
+		for _, k := range src {
+			d := k >> shift & (1<<bits - 1)
+			dst[count[d]] = k
+			count[d]++
+		}
+		src, dst = dst, src
+	}
+	return src
+}
+
 // masked keeps the first three characters of the body and the check digit.
 func (m hkidMatch) masked() string {
 	return m.body[:3] + strings.Repeat("*", len(m.body)-3) + "(" + string(m.check) + ")"
@@ -167,8 +202,7 @@ func (c *hkidClassifier) classify(doc *document) (Finding, bool) {
 	if len(keys) == 0 {
 		return Finding{}, false
 	}
-	slices.Sort(keys)
-	distinct := len(slices.Compact(keys))
+	distinct := len(slices.Compact(radixSort(keys)))
 	f.Count = distinct
 	f.Confidence = conf
 	f.Signals = append(f.Signals, "check_digit", fmt.Sprintf("distinct:%d", distinct))

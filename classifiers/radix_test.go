@@ -1,0 +1,38 @@
+package classifiers
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+func TestRadixSort(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, tc := range []struct {
+		name string
+		n    int
+		max  uint64
+	}{
+		{"empty", 0, 10},
+		{"small", 100, 1000},
+		{"hkid range", 50000, 8_000_000_000},
+		{"duplicates", 20000, 50},
+		{"full 64 bits", 10000, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			keys := make([]uint64, tc.n)
+			for i := range keys {
+				if tc.max == 0 {
+					keys[i] = r.Uint64()
+				} else {
+					keys[i] = r.Uint64N(tc.max)
+				}
+			}
+			want := slices.Clone(keys)
+			slices.Sort(want)
+			if got := radixSort(keys); !slices.Equal(got, want) {
+				t.Fatal("radixSort differs from slices.Sort")
+			}
+		})
+	}
+}
