@@ -48,7 +48,7 @@ func TestHeldBody(t *testing.T) {
 			} else if !tc.spilled && !bytes.Equal(b, body) {
 				t.Error("Bytes differs from the body")
 			}
-			for _, off := range []int{0, 1, len(body) / 2, len(body) - 1, len(body), len(body) + 5} {
+			for _, off := range []int{0, 1, len(body) / 2, max(0, len(body)-1), len(body), len(body) + 5} {
 				p := make([]byte, 64)
 				n, err := h.ReadAt(p, int64(off))
 				want := body[min(off, len(body)):min(off+64, len(body))]
