@@ -96,21 +96,18 @@ func (c *financialClassifier) classify(doc *document) (Finding, bool) {
 	}
 	var best finScore
 	try := func(ev []finEvent) {
-		s := c.score(doc, ev)
-		if s.fired && (!best.fired || s.conf > best.conf || (s.conf == best.conf && len(s.items) > len(best.items))) {
+		if s := c.score(doc, ev); s.better(best) {
 			best = s
 		}
 	}
-	if doc.bytes <= finDocWindow {
+	switch {
+	case doc.bytes <= finDocWindow:
 		try(events)
-	} else {
-		for lo := 0; lo < len(events); {
-			hi := lo
-			for hi < len(events) && events[hi].seg == events[lo].seg {
-				hi++
-			}
-			finWindows(events[lo:hi], try)
-			lo = hi
+	case doc.workers > 1:
+		best = c.parallelWindows(doc, events)
+	default:
+		for _, w := range finWindowRanges(events, nil) {
+			try(events[w.lo:w.hi])
 		}
 	}
 	if !best.fired {
@@ -137,21 +134,81 @@ func (c *financialClassifier) classify(doc *document) (Finding, bool) {
 	return f, true
 }
 
-func finWindows(ev []finEvent, try func([]finEvent)) {
+// better reports whether s beats best: the first window with the highest
+// (fired, confidence, distinct items) wins.
+func (s finScore) better(best finScore) bool {
+	return s.fired && (!best.fired || s.conf > best.conf || (s.conf == best.conf && len(s.items) > len(best.items)))
+}
+
+// evRange is a window: events[lo:hi].
+type evRange struct{ lo, hi int }
+
+// finWindowRanges appends the finWindow-long windows of events (sorted by
+// segment, then position), stepping by half a window inside each segment.
+func finWindowRanges(events []finEvent, dst []evRange) []evRange {
 	step := finWindow / 2
-	for lo := 0; lo < len(ev); {
-		base := ev[lo].pos - ev[lo].pos%step
-		hi := lo
-		for hi < len(ev) && ev[hi].pos < base+finWindow {
-			hi++
+	for first := 0; first < len(events); {
+		end := first
+		for end < len(events) && events[end].seg == events[first].seg {
+			end++
 		}
-		try(ev[lo:hi])
-		next := lo
-		for next < len(ev) && ev[next].pos < base+step {
-			next++
+		for lo := first; lo < end; {
+			base := events[lo].pos - events[lo].pos%step
+			hi := lo
+			for hi < end && events[hi].pos < base+finWindow {
+				hi++
+			}
+			dst = append(dst, evRange{lo, hi})
+			next := lo
+			for next < end && events[next].pos < base+step {
+				next++
+			}
+			lo = max(next, lo+1)
 		}
-		lo = max(next, lo+1)
+		first = end
 	}
+	return dst
+}
+
+// parallelWindows is the window loop of a large document on doc.workers
+// goroutines, with the sequential result: every line item's figure is
+// worked out first (score then only reads the events), the windows are
+// scored in blocks, and the blocks' winners are compared in order by the
+// same rule, which keeps the first best window.
+func (c *financialClassifier) parallelWindows(doc *document, events []finEvent) finScore {
+	parallelRanges(len(events), doc.workers, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if e := &events[i]; e.kind == finItem && e.figure == 0 {
+				e.figure = 2
+				if figureAfter(doc.segs[e.seg].text, e.end) {
+					e.figure = 1
+				}
+			}
+		}
+	})
+	wins := finWindowRanges(events, nil)
+	chunks := min(len(wins), doc.workers*4)
+	if chunks == 0 {
+		return finScore{}
+	}
+	size := (len(wins) + chunks - 1) / chunks
+	bests := make([]finScore, (len(wins)+size-1)/size)
+	parallelRanges(len(bests), doc.workers, func(lo, hi int) {
+		for b := lo; b < hi; b++ {
+			for _, w := range wins[b*size : min((b+1)*size, len(wins))] {
+				if s := c.score(doc, events[w.lo:w.hi]); s.better(bests[b]) {
+					bests[b] = s
+				}
+			}
+		}
+	})
+	var best finScore
+	for _, s := range bests {
+		if s.better(best) {
+			best = s
+		}
+	}
+	return best
 }
 
 // score applies the rule: at least two signal families, one of which ties

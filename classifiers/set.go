@@ -55,6 +55,9 @@ type segView struct {
 type document struct {
 	segs  []segView
 	bytes int
+	// workers > 1: the document is large and the classifiers may judge
+	// its windows on that many goroutines.
+	workers int
 }
 
 // maxHits bounds the hits kept per classifier and segment on pathological
@@ -344,7 +347,32 @@ func (s *defaultSet) analyseParallel(ctx context.Context, segs []extract.Segment
 	for _, sg := range segs {
 		doc.bytes += len(sg.Text)
 	}
+	doc.workers = workers
 	return doc
+}
+
+// parallelRanges calls f on consecutive ranges [lo,hi) covering [0,n), on up
+// to workers goroutines, and waits for them.
+func parallelRanges(n, workers int, f func(lo, hi int)) {
+	if n == 0 {
+		return
+	}
+	chunks := min(n, workers*4)
+	size := (n + chunks - 1) / chunks
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, chunks) {
+		wg.Go(func() {
+			for {
+				lo := int(next.Add(1)-1) * size
+				if lo >= n {
+					return
+				}
+				f(lo, min(lo+size, n))
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // view builds one segment's view from its automaton hits (in order of end
