@@ -77,7 +77,7 @@ func decodeText(b []byte, declared string) (string, bool) {
 	// says: legacy CJK text almost never validates by accident, while
 	// mislabelled UTF-8 (a "charset=big5" form posting UTF-8) is common.
 	// (A few high bytes can validate by chance: then the label wins.)
-	if nonASCII(b) >= 8 && utf8.Valid(b) {
+	if hasNonASCII(b, 8) && utf8.Valid(b) {
 		return string(b), true
 	}
 	if declared != "" {
@@ -112,14 +112,17 @@ func decodeText(b []byte, declared string) (string, bool) {
 	return decodeWith(guessLegacy(b), b), true
 }
 
-func nonASCII(b []byte) int {
-	n := 0
+// hasNonASCII reports whether b holds at least n bytes >= 0x80; it stops
+// at the n-th, so a 50 MB upload is not counted through just to learn "yes".
+func hasNonASCII(b []byte, n int) bool {
 	for _, c := range b {
 		if c >= 0x80 {
-			n++
+			if n--; n <= 0 {
+				return true
+			}
 		}
 	}
-	return n
+	return n <= 0
 }
 
 // lookupCharset maps a charset label to an encoding; nil when unknown.

@@ -47,6 +47,8 @@ type Input struct {
 	ContentType     string
 	ContentEncoding string
 	// Body is read at random offsets (archives need it); Size is its length.
+	// A Body that also has a Bytes() []byte method (a body held in memory)
+	// is read in place without a copy; extract never modifies it.
 	Body io.ReaderAt
 	Size int64
 	// Origin prefixes every segment origin (e.g. "body", "file:report.docx").

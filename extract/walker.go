@@ -116,6 +116,14 @@ func extractOpts(ctx context.Context, in Input, lim Limits, repanic bool) (*Resu
 		return &w.res, nil
 	}
 	body := blob{r: in.Body, size: in.Size}
+	// A body held in memory (the proxy's) is read in place, not copied:
+	// extract never writes into its input (every fixture in TestFormats and
+	// TestRequestShapes checks that).
+	if m, ok := in.Body.(interface{ Bytes() []byte }); ok {
+		if b := m.Bytes(); b != nil && int64(len(b)) == in.Size {
+			body.data = b
+		}
+	}
 	if enc := strings.TrimSpace(in.ContentEncoding); enc != "" && !strings.EqualFold(enc, "identity") {
 		data, ok := w.decodeContentEncoding(in.Origin, enc, body)
 		if data != nil {
@@ -276,6 +284,14 @@ func (w *walker) emit(origin, text string) {
 	}
 	if !utf8.ValidString(text) {
 		text = strings.ToValidUTF8(text, "\uFFFD")
+	}
+	w.emitValid(origin, text)
+}
+
+// emitValid is emit for text known to be valid UTF-8.
+func (w *walker) emitValid(origin, text string) {
+	if w.full || strings.TrimSpace(text) == "" {
+		return
 	}
 	room := w.lim.MaxTotalBytes - w.res.TextBytes
 	if int64(len(text)) > room {
@@ -479,6 +495,7 @@ func (w *walker) textNode(n node, mt, charset string, data []byte) {
 	case looksXML(trimmed):
 		w.emit(n.origin, xmlText(strings.NewReader(text), w.tick))
 	default:
-		w.emit(n.origin, text)
+		// decodeText returns valid UTF-8: no second validation pass.
+		w.emitValid(n.origin, text)
 	}
 }
