@@ -261,31 +261,19 @@ func dropContained(hits []termHit) []termHit {
 	if len(hits) < 2 {
 		return hits
 	}
-	s := make([]termHit, len(hits))
-	copy(s, hits)
-	sort.Slice(s, func(i, j int) bool {
-		if s[i].start != s[j].start {
-			return s[i].start < s[j].start
-		}
-		return s[i].end > s[j].end
-	})
-	out := s[:0]
-	maxEnd := int32(-1)
-	for _, h := range s {
-		if clinical(h.kind) && h.end <= maxEnd {
-			continue
-		}
-		if clinical(h.kind) && h.end > maxEnd {
-			maxEnd = h.end
-		}
-		out = append(out, h)
-	}
-	return out
+	return dropInside(hits, func(h termHit) bool { return clinical(h.kind) })
 }
 
 // dropNested removes every hit that lies inside a longer hit and returns
 // the rest sorted by start.
 func dropNested(hits []termHit) []termHit {
+	return dropInside(hits, func(termHit) bool { return true })
+}
+
+// dropInside sorts a copy of hits by start (longest first on ties) and
+// drops each hit that takes part (per takesPart) and lies inside an
+// earlier participating hit; others are kept and do not shadow.
+func dropInside(hits []termHit, takesPart func(termHit) bool) []termHit {
 	s := make([]termHit, len(hits))
 	copy(s, hits)
 	sort.Slice(s, func(i, j int) bool {
@@ -297,10 +285,12 @@ func dropNested(hits []termHit) []termHit {
 	out := s[:0]
 	maxEnd := int32(-1)
 	for _, h := range s {
-		if h.end <= maxEnd {
-			continue
+		if takesPart(h) {
+			if h.end <= maxEnd {
+				continue
+			}
+			maxEnd = h.end
 		}
-		maxEnd = h.end
 		out = append(out, h)
 	}
 	return out
