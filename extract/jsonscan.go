@@ -1,0 +1,545 @@
+package extract
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// JSON is walked by a hand-written scanner over the document string rather
+// than encoding/json's token stream: Token allocates for every token (an
+// interface value, a copied string, a path string), which made JSON the
+// slowest text format by far. The scanner validates the document in one
+// pass (validJSON, with encoding/json's grammar and nesting limit, so the
+// same bodies count as JSON), then walks it in a second pass that assumes
+// validity. Unescaped string values are emitted as substrings of the
+// document; the origin path is built in one reused buffer and turned into a
+// string only when something is emitted there. The output (segments,
+// problems, time-budget checks) is that of the encoding/json walker, which
+// jsonref_test.go keeps as the reference for the differential tests.
+
+// jsonMaxNesting is encoding/json's nesting limit: a deeper document is not
+// valid JSON to json.Valid, so it is not JSON here either.
+const jsonMaxNesting = 10000
+
+// jsonNode walks a JSON document, emitting every string value labelled with
+// its path. A string value that is itself a JSON document is decoded and
+// walked too. It returns false when text is not JSON.
+func (w *walker) jsonNode(n node, text string) bool {
+	values, ok := scanJSON(text)
+	if !ok {
+		return w.jsonLines(n, text)
+	}
+	// Most string values become a segment: size the slice once rather
+	// than grow it through many copies, but never beyond the document's
+	// own size in Segment headers (a body of "","",... must not reserve
+	// gigabytes).
+	if room := min(values, len(text)/32); cap(w.res.Segments)-len(w.res.Segments) < room {
+		if w.res.Segments == nil {
+			// Nothing emitted leaves Segments nil, as before.
+			defer func() {
+				if len(w.res.Segments) == 0 {
+					w.res.Segments = nil
+				}
+			}()
+		}
+		w.res.Segments = slices.Grow(w.res.Segments, room)
+	}
+	var prefix string
+	switch {
+	case n.origin == "":
+		prefix = "json:"
+	case strings.Contains(n.origin, "json:"):
+		prefix = n.origin + ">" // a JSON document inside a JSON string
+	default:
+		prefix = n.origin + ">json:"
+	}
+	j := jsonWalker{w: w, origin: make([]byte, 0, len(prefix)+128)}
+	j.origin = append(append(j.origin, prefix...), '$')
+	j.value(text, 0, "", n.depth)
+	return true
+}
+
+// jsonLines walks JSON Lines (one document per line, as log exports and
+// message dumps are written): every non-empty line must be JSON, else the
+// body is not JSON Lines and is read as text. Origins read "jsonl:3:$.a".
+func (w *walker) jsonLines(n node, text string) bool {
+	lines := strings.Split(text, "\n")
+	docs := 0
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			continue
+		}
+		if l[0] != '{' && l[0] != '[' || !validJSON(l) {
+			return false
+		}
+		docs++
+	}
+	if docs < 2 {
+		return false
+	}
+	j := jsonWalker{w: w, origin: make([]byte, 0, 128)}
+	for i, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		if w.expired() {
+			return true
+		}
+		j.origin = j.origin[:0]
+		if n.origin != "" {
+			j.origin = append(append(j.origin, n.origin...), '>')
+		}
+		j.origin = append(append(strconv.AppendInt(append(j.origin, "jsonl:"...), int64(i+1), 10), ':'), '$')
+		// The line is walked as it stands, as a JSON decoder reads it:
+		// after JSON whitespace it starts the document checked above,
+		// unless other Unicode space (\v, U+00A0 ...) precedes it, which
+		// strings.TrimSpace dropped but a decoder rejects.
+		if k := skipJSONSpace(l, 0); l[k] == '{' || l[k] == '[' {
+			j.value(l, k, "", n.depth)
+		} else if w.tick() {
+			panic(errStop)
+		}
+	}
+	return true
+}
+
+// jsonWalker walks one valid JSON document. origin holds the origin of the
+// value being walked (prefix and path); each step appends to it and cuts
+// it back afterwards.
+type jsonWalker struct {
+	w      *walker
+	origin []byte
+}
+
+// value walks the JSON value at or after s[i] (s is valid JSON there) and
+// returns the offset just past it. key is the member name the value sits
+// under (an array's own name for its elements): numbers are emitted as
+// "key: 123" because a bare number means nothing to a classifier, while
+// {"Total assets": 1204330} does.
+func (j *jsonWalker) value(s string, i int, key string, depth int) int {
+	if j.w.tick() {
+		panic(errStop)
+	}
+	i = skipJSONSpace(s, i)
+	switch s[i] {
+	case '{':
+		i = skipJSONSpace(s, i+1)
+		if s[i] == '}' {
+			return i + 1
+		}
+		for {
+			k, end := jsonString(s, i)
+			mark := len(j.origin)
+			j.origin = appendJSONKey(j.origin, k)
+			i = skipJSONSpace(s, end) // at ':'
+			i = skipJSONSpace(s, j.value(s, i+1, k, depth))
+			j.origin = j.origin[:mark]
+			if s[i] == '}' {
+				return i + 1
+			}
+			i = skipJSONSpace(s, i+1) // past ','
+		}
+	case '[':
+		i = skipJSONSpace(s, i+1)
+		if s[i] == ']' {
+			return i + 1
+		}
+		for idx := 0; ; idx++ {
+			mark := len(j.origin)
+			j.origin = append(strconv.AppendInt(append(j.origin, '['), int64(idx), 10), ']')
+			i = skipJSONSpace(s, j.value(s, i, key, depth))
+			j.origin = j.origin[:mark]
+			if s[i] == ']' {
+				return i + 1
+			}
+			i++ // past ','
+		}
+	case '"':
+		t, end := jsonString(s, i)
+		j.str(t, depth)
+		return end
+	case 't', 'n':
+		return i + 4
+	case 'f':
+		return i + 5
+	default:
+		end, _ := scanJSONNumber(s, i)
+		if key != "" {
+			j.w.emitValid(string(j.origin), key+": "+s[i:end])
+		}
+		return end
+	}
+}
+
+// str handles one string value t: nested JSON is walked below ">$", a
+// base64 document is extracted as a file, anything else is text.
+func (j *jsonWalker) str(t string, depth int) {
+	s := strings.TrimSpace(t)
+	if s == "" {
+		return // blank text is never emitted
+	}
+	if (s[0] == '{' && s[len(s)-1] == '}' || s[0] == '[' && s[len(s)-1] == ']') && validJSON(s) {
+		if depth+1 > j.w.lim.MaxDepth {
+			origin := string(j.origin)
+			j.w.limit(origin, "nested JSON deeper than the nesting limit not inspected")
+			j.w.emit(origin, t)
+			return
+		}
+		mark := len(j.origin)
+		j.origin = append(j.origin, ">$"...)
+		j.value(s, 0, "", depth+1)
+		j.origin = j.origin[:mark]
+		return
+	}
+	origin := string(j.origin)
+	if j.w.base64Doc(origin, s, depth) {
+		return
+	}
+	j.w.emitValid(origin, t) // jsonString returns valid UTF-8
+}
+
+// appendJSONKey appends one path step: .name for plain keys, ["..."]
+// otherwise (jsonKey, which allocates, only for the rare unplain key).
+func appendJSONKey(b []byte, k string) []byte {
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return append(b, jsonKey(k)...)
+		}
+	}
+	if k == "" {
+		return append(b, jsonKey(k)...)
+	}
+	return append(append(b, '.'), k...)
+}
+
+// jsonString returns the decoded value of the valid JSON string starting
+// at s[i] (the quote) and the offset past its closing quote. It decodes as
+// encoding/json does: invalid UTF-8 bytes each become U+FFFD, and so does
+// a \u surrogate that is not half of a valid pair.
+func jsonString(s string, i int) (string, int) {
+	// Short ASCII strings (keys, most values) end in this loop.
+	k := i + 1
+	for ; s[k] < utf8.RuneSelf; k++ {
+		if s[k] == '"' {
+			return s[i+1 : k], k + 1
+		}
+		if s[k] == '\\' {
+			break
+		}
+	}
+	if s[k] != '\\' {
+		q := k + strings.IndexByte(s[k:], '"')
+		if strings.IndexByte(s[k:q], '\\') < 0 && utf8.ValidString(s[k:q]) {
+			return s[i+1 : q], q + 1
+		}
+	}
+	// Find the closing quote: the first one not escaped.
+	end := i + 1
+	for s[end] != '"' {
+		if s[end] == '\\' {
+			end++
+		}
+		end++
+	}
+	return unquoteJSON(s[i+1 : end]), end + 1
+}
+
+// unquoteJSON decodes the body of a valid JSON string that has escapes or
+// invalid UTF-8.
+func unquoteJSON(raw string) string {
+	var b strings.Builder
+	b.Grow(len(raw))
+	for r := 0; r < len(raw); {
+		c := raw[r]
+		switch {
+		case c == '\\':
+			c = raw[r+1]
+			r += 2
+			switch c {
+			case 'b':
+				b.WriteByte('\b')
+			case 'f':
+				b.WriteByte('\f')
+			case 'n':
+				b.WriteByte('\n')
+			case 'r':
+				b.WriteByte('\r')
+			case 't':
+				b.WriteByte('\t')
+			case 'u':
+				rr := hex4(raw[r:])
+				r += 4
+				if utf16.IsSurrogate(rr) {
+					rr1 := rune(-1)
+					if r+6 <= len(raw) && raw[r] == '\\' && raw[r+1] == 'u' {
+						rr1 = hex4(raw[r+2:])
+					}
+					if dec := utf16.DecodeRune(rr, rr1); dec != unicode.ReplacementChar {
+						r += 6
+						b.WriteRune(dec)
+						break
+					}
+					rr = unicode.ReplacementChar
+				}
+				b.WriteRune(rr)
+			default: // '"', '\\', '/'
+				b.WriteByte(c)
+			}
+		case c < utf8.RuneSelf:
+			// Copy the run of plain ASCII up to the next escape or high byte.
+			e := r + 1
+			for e < len(raw) && raw[e] != '\\' && raw[e] < utf8.RuneSelf {
+				e++
+			}
+			b.WriteString(raw[r:e])
+			r = e
+		default:
+			rr, size := utf8.DecodeRuneInString(raw[r:])
+			if rr == utf8.RuneError && size == 1 {
+				b.WriteString("\uFFFD")
+			} else {
+				b.WriteString(raw[r : r+size])
+			}
+			r += size
+		}
+	}
+	return b.String()
+}
+
+// hex4 parses the four hex digits at the start of s, or returns -1.
+func hex4(s string) rune {
+	if len(s) < 4 {
+		return -1
+	}
+	var r rune
+	for i := 0; i < 4; i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return -1
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
+}
+
+func skipJSONSpace(s string, i int) int {
+	for i < len(s) {
+		switch s[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// validJSON reports whether s is exactly one JSON value with optional
+// surrounding whitespace, as json.Valid does (same grammar, bytes >= 0x80
+// accepted inside strings whatever their UTF-8 validity, nesting up to
+// jsonMaxNesting). It does not allocate.
+func validJSON(s string) bool {
+	_, ok := scanJSON(s)
+	return ok
+}
+
+// scanJSON is validJSON that also counts the string values (not keys).
+func scanJSON(s string) (values int, ok bool) {
+	// objs has bit d set when the container at nesting d is an object.
+	var objs [jsonMaxNesting/64 + 1]uint64
+	const (
+		wantValue = iota
+		wantKey
+		afterValue
+	)
+	depth, state, i := 0, wantValue, 0
+	for {
+		i = skipJSONSpace(s, i)
+		switch state {
+		case wantValue:
+			if i >= len(s) {
+				return 0, false
+			}
+			switch c := s[i]; {
+			case c == '{' || c == '[':
+				if depth >= jsonMaxNesting {
+					return 0, false
+				}
+				if c == '{' {
+					objs[depth/64] |= 1 << (depth % 64)
+				} else {
+					objs[depth/64] &^= 1 << (depth % 64)
+				}
+				depth++
+				i = skipJSONSpace(s, i+1)
+				if i < len(s) && s[i] == c+2 { // '}' or ']'
+					depth--
+					i++
+					state = afterValue
+				} else if c == '{' {
+					state = wantKey
+				}
+				continue
+			case c == '"':
+				if i, ok = scanJSONString(s, i); !ok {
+					return 0, false
+				}
+				values++
+			case c == 't':
+				if !strings.HasPrefix(s[i:], "true") {
+					return 0, false
+				}
+				i += 4
+			case c == 'f':
+				if !strings.HasPrefix(s[i:], "false") {
+					return 0, false
+				}
+				i += 5
+			case c == 'n':
+				if !strings.HasPrefix(s[i:], "null") {
+					return 0, false
+				}
+				i += 4
+			case c == '-' || c >= '0' && c <= '9':
+				if i, ok = scanJSONNumber(s, i); !ok {
+					return 0, false
+				}
+			default:
+				return 0, false
+			}
+			state = afterValue
+		case wantKey:
+			if i >= len(s) || s[i] != '"' {
+				return 0, false
+			}
+			if i, ok = scanJSONString(s, i); !ok {
+				return 0, false
+			}
+			i = skipJSONSpace(s, i)
+			if i >= len(s) || s[i] != ':' {
+				return 0, false
+			}
+			i++
+			state = wantValue
+		case afterValue:
+			if depth == 0 {
+				return values, i == len(s)
+			}
+			if i >= len(s) {
+				return 0, false
+			}
+			obj := objs[(depth-1)/64]>>((depth-1)%64)&1 != 0
+			switch s[i] {
+			case ',':
+				if obj {
+					state = wantKey
+				} else {
+					state = wantValue
+				}
+			case '}':
+				if !obj {
+					return 0, false
+				}
+				depth--
+			case ']':
+				if obj {
+					return 0, false
+				}
+				depth--
+			default:
+				return 0, false
+			}
+			i++
+		}
+	}
+}
+
+// jsonStringPlain marks the bytes a JSON string scan can step over
+// without a closer look: not a quote, backslash or control character.
+var jsonStringPlain = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// scanJSONString checks the string starting at s[i] (the quote) and
+// returns the offset past its closing quote.
+func scanJSONString(s string, i int) (int, bool) {
+	for i++; i < len(s); i++ {
+		if jsonStringPlain[s[i]] {
+			continue
+		}
+		switch s[i] {
+		case '"':
+			return i + 1, true
+		case '\\':
+			i++
+			if i >= len(s) {
+				return 0, false
+			}
+			switch s[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if hex4(s[i+1:]) < 0 {
+					return 0, false
+				}
+				i += 4
+			default:
+				return 0, false
+			}
+		default: // a control character
+			return 0, false
+		}
+	}
+	return 0, false
+}
+
+// scanJSONNumber checks the number starting at s[i] and returns the offset
+// past it.
+func scanJSONNumber(s string, i int) (int, bool) {
+	if s[i] == '-' {
+		i++
+	}
+	digits := func() bool {
+		start := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		return i > start
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case !digits():
+		return i, false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if !digits() {
+			return i, false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return i, false
+		}
+	}
+	return i, true
+}
