@@ -57,7 +57,7 @@ func (w *walker) jsonNode(n node, text string) bool {
 	default:
 		prefix = n.origin + ">json:"
 	}
-	j := jsonWalker{w: w, origin: make([]byte, 0, len(prefix)+128)}
+	j := jsonWalker{w: w, origin: make([]byte, 0, len(prefix)+128), arena: newTextArena(len(text))}
 	j.origin = append(append(j.origin, prefix...), '$')
 	j.value(text, 0, "", n.depth)
 	return true
@@ -82,7 +82,7 @@ func (w *walker) jsonLines(n node, text string) bool {
 	if docs < 2 {
 		return false
 	}
-	j := jsonWalker{w: w, origin: make([]byte, 0, 128)}
+	j := jsonWalker{w: w, origin: make([]byte, 0, 128), arena: newTextArena(len(text))}
 	for i, l := range lines {
 		if strings.TrimSpace(l) == "" {
 			continue
@@ -110,10 +110,59 @@ func (w *walker) jsonLines(n node, text string) bool {
 
 // jsonWalker walks one valid JSON document. origin holds the origin of the
 // value being walked (prefix and path); each step appends to it and cuts
-// it back afterwards.
+// it back afterwards. The strings it emits that are not substrings of the
+// document (origins, decoded strings, "key: 123") are carved from arena.
 type jsonWalker struct {
-	w      *walker
-	origin []byte
+	w       *walker
+	origin  []byte
+	arena   textArena
+	scratch []byte // decoding buffer, copied to the arena
+}
+
+// textArena hands out strings carved from shared chunks: one allocation
+// per chunk instead of one per origin or decoded string. It relies on
+// strings.Builder only ever appending: a string returned by an earlier
+// String() is never changed by later writes (a write that outgrows the
+// buffer copies it, leaving the old one to the strings that use it).
+type textArena struct {
+	b     strings.Builder
+	chunk int
+}
+
+// newTextArena sizes chunks for a document of n bytes: small documents
+// get small chunks, large ones 2 KiB. Chunks stay small because a
+// classifier finding keeps its segment's origin, and with it the chunk,
+// for as long as the audit event lives.
+func newTextArena(n int) textArena { return textArena{chunk: min(max(n, 256), 2<<10)} }
+
+// reserve makes room for n more bytes in the current chunk.
+func (a *textArena) reserve(n int) {
+	if a.b.Cap()-a.b.Len() < n {
+		a.b = strings.Builder{}
+		a.b.Grow(max(n, a.chunk))
+	}
+}
+
+// str returns the concatenation of parts as an arena string.
+func (a *textArena) str(parts ...string) string {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	a.reserve(n)
+	start := a.b.Len()
+	for _, p := range parts {
+		a.b.WriteString(p)
+	}
+	return a.b.String()[start:]
+}
+
+// bytes returns p as an arena string.
+func (a *textArena) bytes(p []byte) string {
+	a.reserve(len(p))
+	start := a.b.Len()
+	a.b.Write(p)
+	return a.b.String()[start:]
 }
 
 // value walks the JSON value at or after s[i] (s is valid JSON there) and
@@ -133,7 +182,7 @@ func (j *jsonWalker) value(s string, i int, key string, depth int) int {
 			return i + 1
 		}
 		for {
-			k, end := jsonString(s, i)
+			k, end := j.quoted(s, i)
 			mark := len(j.origin)
 			j.origin = appendJSONKey(j.origin, k)
 			i = skipJSONSpace(s, end) // at ':'
@@ -160,7 +209,7 @@ func (j *jsonWalker) value(s string, i int, key string, depth int) int {
 			i++ // past ','
 		}
 	case '"':
-		t, end := jsonString(s, i)
+		t, end := j.quoted(s, i)
 		j.str(t, depth)
 		return end
 	case 't', 'n':
@@ -170,7 +219,7 @@ func (j *jsonWalker) value(s string, i int, key string, depth int) int {
 	default:
 		end, _ := scanJSONNumber(s, i)
 		if key != "" {
-			j.w.emitValid(string(j.origin), key+": "+s[i:end])
+			j.w.emitValid(j.arena.bytes(j.origin), j.arena.str(key, ": ", s[i:end]))
 		}
 		return end
 	}
@@ -179,13 +228,13 @@ func (j *jsonWalker) value(s string, i int, key string, depth int) int {
 // str handles one string value t: nested JSON is walked below ">$", a
 // base64 document is extracted as a file, anything else is text.
 func (j *jsonWalker) str(t string, depth int) {
-	s := strings.TrimSpace(t)
+	s := trimSpace(t)
 	if s == "" {
 		return // blank text is never emitted
 	}
 	if (s[0] == '{' && s[len(s)-1] == '}' || s[0] == '[' && s[len(s)-1] == ']') && validJSON(s) {
 		if depth+1 > j.w.lim.MaxDepth {
-			origin := string(j.origin)
+			origin := j.arena.bytes(j.origin)
 			j.w.limit(origin, "nested JSON deeper than the nesting limit not inspected")
 			j.w.emit(origin, t)
 			return
@@ -196,11 +245,44 @@ func (j *jsonWalker) str(t string, depth int) {
 		j.origin = j.origin[:mark]
 		return
 	}
-	origin := string(j.origin)
+	origin := j.arena.bytes(j.origin)
 	if j.w.base64Doc(origin, s, depth) {
 		return
 	}
-	j.w.emitValid(origin, t) // jsonString returns valid UTF-8
+	j.w.emitValid(origin, t) // quoted returns valid UTF-8
+}
+
+// spaceEdge marks the bytes a Unicode space (as strings.TrimSpace sees
+// them) can begin (bit 0) or end (bit 1) with.
+var spaceEdge = func() (t [256]uint8) {
+	var buf [utf8.UTFMax]byte
+	for _, tab := range []*unicode.RangeTable{unicode.White_Space} {
+		for _, r16 := range tab.R16 {
+			for r := rune(r16.Lo); r <= rune(r16.Hi); r += rune(r16.Stride) {
+				n := utf8.EncodeRune(buf[:], r)
+				t[buf[0]] |= 1
+				t[buf[n-1]] |= 2
+			}
+		}
+		for _, r32 := range tab.R32 {
+			for r := rune(r32.Lo); r <= rune(r32.Hi); r += rune(r32.Stride) {
+				n := utf8.EncodeRune(buf[:], r)
+				t[buf[0]] |= 1
+				t[buf[n-1]] |= 2
+			}
+		}
+	}
+	return t
+}()
+
+// trimSpace is strings.TrimSpace, skipped for the usual value whose first
+// and last bytes cannot belong to a space (TrimSpace decodes runes at
+// both ends of any string that does not start with ASCII).
+func trimSpace(t string) string {
+	if t == "" || spaceEdge[t[0]]&1 == 0 && spaceEdge[t[len(t)-1]]&2 == 0 {
+		return t
+	}
+	return strings.TrimSpace(t)
 }
 
 // appendJSONKey appends one path step: .name for plain keys, ["..."]
@@ -217,20 +299,21 @@ func appendJSONKey(b []byte, k string) []byte {
 	return append(append(b, '.'), k...)
 }
 
-// jsonString returns the decoded value of the valid JSON string starting
+// quoted returns the decoded value of the valid JSON string starting
 // at s[i] (the quote) and the offset past its closing quote. It decodes as
 // encoding/json does: invalid UTF-8 bytes each become U+FFFD, and so does
 // a \u surrogate that is not half of a valid pair.
-func jsonString(s string, i int) (string, int) {
+func (j *jsonWalker) quoted(s string, i int) (string, int) {
 	// Short ASCII strings (keys, most values) end in this loop.
 	k := i + 1
-	for ; s[k] < utf8.RuneSelf; k++ {
-		if s[k] == '"' {
-			return s[i+1 : k], k + 1
-		}
-		if s[k] == '\\' {
-			break
-		}
+	for k+8 <= len(s) && !special8(load8(s, k)) && load8(s, k)&msb8 == 0 {
+		k += 8
+	}
+	for jsonASCIIPlain[s[k]] {
+		k++
+	}
+	if s[k] == '"' {
+		return s[i+1 : k], k + 1
 	}
 	if s[k] != '\\' {
 		q := k + strings.IndexByte(s[k:], '"')
@@ -246,14 +329,13 @@ func jsonString(s string, i int) (string, int) {
 		}
 		end++
 	}
-	return unquoteJSON(s[i+1 : end]), end + 1
+	j.scratch = appendUnquoted(j.scratch[:0], s[i+1:end])
+	return j.arena.bytes(j.scratch), end + 1
 }
 
-// unquoteJSON decodes the body of a valid JSON string that has escapes or
-// invalid UTF-8.
-func unquoteJSON(raw string) string {
-	var b strings.Builder
-	b.Grow(len(raw))
+// appendUnquoted appends the decoded body of a valid JSON string that
+// has escapes or invalid UTF-8 to b.
+func appendUnquoted(b []byte, raw string) []byte {
 	for r := 0; r < len(raw); {
 		c := raw[r]
 		switch {
@@ -262,15 +344,15 @@ func unquoteJSON(raw string) string {
 			r += 2
 			switch c {
 			case 'b':
-				b.WriteByte('\b')
+				b = append(b, '\b')
 			case 'f':
-				b.WriteByte('\f')
+				b = append(b, '\f')
 			case 'n':
-				b.WriteByte('\n')
+				b = append(b, '\n')
 			case 'r':
-				b.WriteByte('\r')
+				b = append(b, '\r')
 			case 't':
-				b.WriteByte('\t')
+				b = append(b, '\t')
 			case 'u':
 				rr := hex4(raw[r:])
 				r += 4
@@ -281,34 +363,31 @@ func unquoteJSON(raw string) string {
 					}
 					if dec := utf16.DecodeRune(rr, rr1); dec != unicode.ReplacementChar {
 						r += 6
-						b.WriteRune(dec)
+						b = utf8.AppendRune(b, dec)
 						break
 					}
 					rr = unicode.ReplacementChar
 				}
-				b.WriteRune(rr)
+				b = utf8.AppendRune(b, rr)
 			default: // '"', '\\', '/'
-				b.WriteByte(c)
+				b = append(b, c)
 			}
 		case c < utf8.RuneSelf:
-			// Copy the run of plain ASCII up to the next escape or high byte.
-			e := r + 1
-			for e < len(raw) && raw[e] != '\\' && raw[e] < utf8.RuneSelf {
-				e++
-			}
-			b.WriteString(raw[r:e])
-			r = e
+			b = append(b, c)
+			r++
 		default:
+			// Each byte of a bad sequence becomes U+FFFD, as in
+			// encoding/json.
 			rr, size := utf8.DecodeRuneInString(raw[r:])
 			if rr == utf8.RuneError && size == 1 {
-				b.WriteString("\uFFFD")
+				b = append(b, "\uFFFD"...)
 			} else {
-				b.WriteString(raw[r : r+size])
+				b = append(b, raw[r:r+size]...)
 			}
 			r += size
 		}
 	}
-	return b.String()
+	return b
 }
 
 // hex4 parses the four hex digits at the start of s, or returns -1.
@@ -357,8 +436,10 @@ func validJSON(s string) bool {
 
 // scanJSON is validJSON that also counts the string values (not keys).
 func scanJSON(s string) (values int, ok bool) {
-	// objs has bit d set when the container at nesting d is an object.
-	var objs [jsonMaxNesting/64 + 1]uint64
+	// objs has bit d set when the container at nesting d is an object;
+	// it lives on the stack unless the document nests deeper than 256.
+	var small [4]uint64
+	objs := small[:]
 	const (
 		wantValue = iota
 		wantKey
@@ -376,6 +457,9 @@ func scanJSON(s string) (values int, ok bool) {
 			case c == '{' || c == '[':
 				if depth >= jsonMaxNesting {
 					return 0, false
+				}
+				if depth/64 == len(objs) {
+					objs = append(objs, 0)
 				}
 				if c == '{' {
 					objs[depth/64] |= 1 << (depth % 64)
@@ -475,28 +559,43 @@ var jsonStringPlain = func() (t [256]bool) {
 	return t
 }()
 
+// jsonASCIIPlain is jsonStringPlain without the bytes >= 0x80.
+var jsonASCIIPlain = func() (t [256]bool) {
+	copy(t[:utf8.RuneSelf], jsonStringPlain[:utf8.RuneSelf])
+	return t
+}()
+
 // scanJSONString checks the string starting at s[i] (the quote) and
 // returns the offset past its closing quote.
 func scanJSONString(s string, i int) (int, bool) {
-	for i++; i < len(s); i++ {
-		if jsonStringPlain[s[i]] {
-			continue
+	i++
+	for {
+		// Eight bytes at a time through plain text, then byte by byte
+		// up to the byte that stopped it.
+		for i+8 <= len(s) && !special8(load8(s, i)) {
+			i += 8
+		}
+		for i < len(s) && jsonStringPlain[s[i]] {
+			i++
+		}
+		if i >= len(s) {
+			return 0, false
 		}
 		switch s[i] {
 		case '"':
 			return i + 1, true
 		case '\\':
-			i++
-			if i >= len(s) {
+			if i+1 >= len(s) {
 				return 0, false
 			}
-			switch s[i] {
+			switch s[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
 			case 'u':
-				if hex4(s[i+1:]) < 0 {
+				if hex4(s[i+2:]) < 0 {
 					return 0, false
 				}
-				i += 4
+				i += 6
 			default:
 				return 0, false
 			}
@@ -504,7 +603,29 @@ func scanJSONString(s string, i int) (int, bool) {
 			return 0, false
 		}
 	}
-	return 0, false
+}
+
+// Word-at-a-time byte tests (the classic "has zero byte" bit tricks).
+const (
+	lsb8 = 0x0101010101010101
+	msb8 = 0x8080808080808080
+)
+
+// load8 returns s[i:i+8] as a little-endian word (the compiler turns this
+// into one load).
+func load8(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+// special8 reports whether a byte of x is a quote, a backslash or a
+// control character (below 0x20). It is exact: a borrow can only mark a
+// byte after one that really matches.
+func special8(x uint64) bool {
+	q := x ^ (lsb8 * '"')
+	b := x ^ (lsb8 * '\\')
+	return ((x-lsb8*0x20)&^x|(q-lsb8)&^q|(b-lsb8)&^b)&msb8 != 0
 }
 
 // scanJSONNumber checks the number starting at s[i] and returns the offset

@@ -339,6 +339,9 @@ func unescapeJSONText(s string) string {
 // base64Doc handles a long base64 string that decodes to a document (an
 // attachment embedded in a JSON message): it is extracted as a file.
 func (w *walker) base64Doc(origin, s string, depth int) bool {
+	if len(s) < 64 {
+		return false // the test below, made before searching every short string
+	}
 	if i := strings.Index(s, ";base64,"); strings.HasPrefix(s, "data:") && i > 0 && i < 100 {
 		s = s[i+len(";base64,"):]
 	}
