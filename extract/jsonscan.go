@@ -16,10 +16,11 @@ import (
 // pass (validJSON, with encoding/json's grammar and nesting limit, so the
 // same bodies count as JSON), then walks it in a second pass that assumes
 // validity. Unescaped string values are emitted as substrings of the
-// document; the origin path is built in one reused buffer and turned into a
-// string only when something is emitted there. The output (segments,
-// problems, time-budget checks) is that of the encoding/json walker, which
-// jsonref_test.go keeps as the reference for the differential tests.
+// document; the origin path is built in one reused buffer and copied into
+// a small arena chunk (textArena) only when something is emitted there.
+// The output (segments, problems, time-budget checks) is that of the
+// encoding/json walker, which jsonref_test.go keeps as the reference for
+// the differential tests.
 
 // jsonMaxNesting is encoding/json's nesting limit: a deeper document is not
 // valid JSON to json.Valid, so it is not JSON here either.
@@ -428,7 +429,7 @@ func skipJSONSpace(s string, i int) int {
 // validJSON reports whether s is exactly one JSON value with optional
 // surrounding whitespace, as json.Valid does (same grammar, bytes >= 0x80
 // accepted inside strings whatever their UTF-8 validity, nesting up to
-// jsonMaxNesting). It does not allocate.
+// jsonMaxNesting). It allocates only for documents nested deeper than 256.
 func validJSON(s string) bool {
 	_, ok := scanJSON(s)
 	return ok
