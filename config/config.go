@@ -38,6 +38,9 @@ type Proxy struct {
 	// MemoryBudget is how much of one body is held in memory before spilling
 	// to a private temp file.
 	MemoryBudget ByteSize `toml:"memory_budget"`
+	// MemoryTotal bounds the memory held by all bodies in flight together;
+	// past it, new bodies spill from their first byte. 0 = 16 x MemoryBudget.
+	MemoryTotal ByteSize `toml:"memory_total"`
 	// IdleTimeout bounds idle client and tunnel connections.
 	IdleTimeout Duration `toml:"idle_timeout"`
 	// Contact is shown on block pages: whom users ask about a block

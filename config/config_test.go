@@ -375,3 +375,16 @@ func TestExampleFile(t *testing.T) {
 		t.Errorf("%d exceptions", len(c.Policy.Exceptions))
 	}
 }
+
+func TestMemoryTotalKey(t *testing.T) {
+	cfg, err := LoadText("box.toml", "[proxy]\nmemory_budget = \"4MiB\"\nmemory_total = \"256MiB\"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Proxy.MemoryTotal != 256<<20 || cfg.Proxy.MemoryBudget != 4<<20 {
+		t.Fatalf("memory_total %d, memory_budget %d", cfg.Proxy.MemoryTotal, cfg.Proxy.MemoryBudget)
+	}
+	if _, err := LoadText("box.toml", "[proxy]\nmemory_total = \"lots\"\n"); err == nil || !strings.Contains(err.Error(), "box.toml:2:") {
+		t.Fatalf("bad size: %v", err)
+	}
+}

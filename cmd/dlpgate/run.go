@@ -126,6 +126,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Engine:       engine.Load,
 		PACHosts:     func() []string { return pacHosts(engine.Load()) },
 		MemoryBudget: int64(cfg.Proxy.MemoryBudget),
+		MemoryTotal:  int64(cfg.Proxy.MemoryTotal),
 		Recorder:     alog,
 		AllowClients: allow,
 		IdleTimeout:  time.Duration(cfg.Proxy.IdleTimeout),
