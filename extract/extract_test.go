@@ -268,6 +268,13 @@ func TestRequestShapes(t *testing.T) {
 			texts:   []string{"attached " + id1, "pdf attached " + id2, "Lee Mei Ling," + id2},
 			origins: []string{"json:$.file.content>base64/word/document.xml", "json:$.pdf>base64/page1", "json:$.token", "json:$.hidden>base64"},
 			absent:  []string{"UEsDB"}, problems: []ProblemKind{Unsupported}}},
+		// curl --data-binary labels any file as a form: a body with no
+		// key=value pair is text, not an empty form.
+		{"form label on plain text", Input{ContentType: "application/x-www-form-urlencoded"}, []byte("Patient list\nChan Tai Man " + id1 + "\nLee Mei Ling " + id2 + "\n"), want{
+			texts: []string{"Chan Tai Man " + id1, "Lee Mei Ling " + id2}, clean: true}},
+		// A value with a bad escape is read as written; keys are read too.
+		{"form bad escape and data in keys", Input{ContentType: "application/x-www-form-urlencoded"}, []byte("note=100%25 sure %zz " + id1 + "&" + url.QueryEscape("HKID "+id2) + "=1"), want{
+			texts: []string{"%zz " + id1, "HKID " + id2}}},
 		{"form urlencoded", Input{ContentType: "application/x-www-form-urlencoded"}, []byte(form), want{
 			texts:   []string{id2, "香港身份證 " + id1},
 			origins: []string{"form:msgParam>json:$.content", "form:note"}, clean: true}},

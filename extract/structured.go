@@ -259,21 +259,36 @@ func (s newlineStripper) Read(p []byte) (int, error) {
 // form reads application/x-www-form-urlencoded: each value is a node
 // (values are often JSON, e.g. DingTalk's msgParam).
 func (w *walker) form(n node, data []byte) {
-	vals, err := url.ParseQuery(string(data))
-	if err != nil && len(vals) == 0 {
-		w.problem(n.origin, Malformed, "form body does not parse")
+	// A body labelled as a form that has no key=value pair is not a form
+	// (curl --data-binary labels any file so): read it as text rather than
+	// finding no values in it.
+	if !bytes.Contains(data, []byte("=")) {
+		w.textNode(n, "text/plain", "", data)
 		return
 	}
-	// ParseQuery's map loses order: walk the body to keep it.
+	// Walk the pairs in order. Nothing is skipped: a value or key that does
+	// not unescape is read as written, and keys are read too (data can hide
+	// in them as well as in values).
+	var keys strings.Builder
 	count := 0
 	for _, pair := range strings.Split(string(data), "&") {
 		if w.expired() {
 			return
 		}
 		k, v, _ := strings.Cut(pair, "=")
-		key, err1 := url.QueryUnescape(k)
-		val, err2 := url.QueryUnescape(v)
-		if err1 != nil || err2 != nil || strings.TrimSpace(val) == "" {
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			key = k
+		}
+		val, err := url.QueryUnescape(v)
+		if err != nil {
+			val = v
+		}
+		if strings.TrimSpace(key) != "" {
+			keys.WriteString(key)
+			keys.WriteByte('\n')
+		}
+		if strings.TrimSpace(val) == "" {
 			continue
 		}
 		count++
@@ -288,6 +303,13 @@ func (w *walker) form(n node, data []byte) {
 			origin = n.origin + ">form:" + sanitizeName(key)
 		}
 		w.node(node{origin: origin, body: memBlob([]byte(val)), depth: n.depth + 1})
+	}
+	if keys.Len() > 0 {
+		origin := "form-keys"
+		if n.origin != "" {
+			origin = n.origin + ">form-keys"
+		}
+		w.emit(origin, keys.String())
 	}
 }
 

@@ -1088,3 +1088,23 @@ func TestOversizeLoggedAndForwarded(t *testing.T) {
 		t.Errorf("events %+v", evs)
 	}
 }
+
+// A raw PUT labelled as a form (what `curl --data-binary` sends for any
+// file) is still read: a customer list in it is blocked and nothing goes
+// upstream.
+func TestFormLabelledRawUploadInspected(t *testing.T) {
+	h := newHarness(t, harnessConfig{})
+	text, _ := hkidText(4)
+	req, _ := http.NewRequest(http.MethodPut, "https://sh-dualstack.trans.dingtalk.com/upload/abc", strings.NewReader(text))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := h.client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := readDingErr(t, resp); resp.StatusCode != http.StatusForbidden || e.Errcode != 403001 {
+		t.Fatalf("status %d, %+v: want 403 403001", resp.StatusCode, e)
+	}
+	if n := len(h.up.requests()); n != 0 {
+		t.Fatalf("upstream saw %d requests", n)
+	}
+}
