@@ -82,6 +82,13 @@ func decodeText(b []byte, declared string) (string, bool) {
 	}
 	if declared != "" {
 		if e := lookupCharset(declared); e != nil {
+			// A UTF-16 label on NUL-free valid UTF-8 is a wrong label:
+			// UTF-16 Latin text is full of NULs and UTF-16 Chinese almost
+			// never validates as UTF-8. Honouring it would turn the text
+			// into garbage that no classifier can read.
+			if utf16Label(declared) && utf8.Valid(b) && bytes.IndexByte(b, 0) < 0 {
+				return string(b), true
+			}
 			// A declared UTF-8 that is not valid UTF-8 is a wrong label
 			// (common with CSV exports); fall through to detection.
 			if e != encoding.Nop || utf8.Valid(b) {
@@ -272,3 +279,9 @@ var commonHanSet = func() map[rune]bool {
 // forms, plus vocabulary of the documents dlpgate cares about (identity,
 // medical, financial).
 const commonHan = "的一是不了人我在有他这這中大来來上国國个個到说說们們为為子和你地出道也时時年得就那要下以生会會自着著去之过過家学學对對可她里裡後后小么麼心多天而能好都然没沒日于於起还還发發成事只作当當想看文无無开開手十用主行方又如前所本见見经經头頭面公同三已老从從动動两兩长長知民样樣现現分将將外但身些与與高意进進把法此实實回二理美点點月明其种種声聲全工己话話儿兒者向情部正名定女问問力机機给給等几幾很业業最间間新什打便位因重被走电電四第门門相次东東政海口使教西再平真听聽世气氣信北少关關并內内加化由却卻代军軍产產入先山五太水万萬市眼体體别別处處总總才场場师師书書比住员員九笑性通目华華报報立马馬命张張活难難神数數件安表原车車白应應路期叫死常提感金何更反合放做系計计或司利受光王果亲親界及今京务務制解各任至清物台臺象记記边邊共风風战戰干幹接它许許八特觉覺望直服毛林题題建南度统統色字请請交爱愛让讓认認算论論百吃义義科怎元社术術结結六功指思非流每青管夫连連远遠资資队隊跟带帶花快条條院变變联聯言权權往展该該领領传傳近留红紅治决決周保达達办辦运運武半候七必城父强強步完革深区區即求品士转轉量空甚众眾技轻輕程告江语語英基派满滿式李息写寫呢识識极極令黄黃德收脸臉钱錢党黨倒未持取设設始版双雙历歷越史商千片容研像找友孩站广廣改议議形委早房音火际際则則首单單据據导導影失拿网網香似斯专專石若兵弟谁誰校读讀志飞飛观觀争爭究包组組造落视視济濟喜离離虽雖坏壞兴興切围圍叶葉群哪较較港身份证證号號码碼姓别性男女出生日期电話话地址住客户戶名单單员員工职職位部门門医醫院诊診断斷病历歷患者药藥物治疗療检檢查验驗血糖压壓心脏臟肝肾腎癌症状狀手术術护護理处處方财財务務报報表资資产產负負债債损損益收入支出利润潤现現金流量银銀行账賬帐帳户戶结結余餘额額年度季月份合计計总總营營业業成本费費用税稅股东權权益应應付收款借贷貸存款港币幣元人民币美金公司有限集团團董事会計审審核签簽署日期表格编編號号码碼备備注註请請联聯絡络系電郵邮郵件传傳真網址址区區街道大厦廈楼樓室座香港九龍龙新界澳门門台湾灣中國国广廣东東深圳上海北京嘅咗喺唔冇佢哋啲嘢乜嗰咁噉係嚟睇俾畀諗啱咪攞揾搵"
+
+// utf16Label reports whether a declared charset names UTF-16 (or UCS-2).
+func utf16Label(name string) bool {
+	n := strings.ToLower(strings.NewReplacer("-", "", "_", "", " ", "").Replace(name))
+	return strings.Contains(n, "utf16") || strings.Contains(n, "ucs2")
+}

@@ -268,6 +268,10 @@ func TestRequestShapes(t *testing.T) {
 			texts:   []string{"attached " + id1, "pdf attached " + id2, "Lee Mei Ling," + id2},
 			origins: []string{"json:$.file.content>base64/word/document.xml", "json:$.pdf>base64/page1", "json:$.token", "json:$.hidden>base64"},
 			absent:  []string{"UEsDB"}, problems: []ProblemKind{Unsupported}}},
+		// A UTF-16 label on text that is plainly UTF-8 (no NULs) is wrong;
+		// honouring it would turn the text into unreadable CJK garbage.
+		{"utf-16 label on utf-8 text", Input{ContentType: "text/plain; charset=utf-16"}, []byte("Customer A: " + id1 + ", Chan Tai Man"), want{
+			texts: []string{"Customer A: " + id1 + ", Chan Tai Man"}, clean: true}},
 		// curl --data-binary labels any file as a form: a body with no
 		// key=value pair is text, not an empty form.
 		{"form label on plain text", Input{ContentType: "application/x-www-form-urlencoded"}, []byte("Patient list\nChan Tai Man " + id1 + "\nLee Mei Ling " + id2 + "\n"), want{
