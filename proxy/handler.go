@@ -249,10 +249,24 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 		s.log.Debug("pass", "host", host, "path", req.URL.Path, "endpoint", endpoint)
 		return req, nil
 	}
+	maxInspect, failOpen := limits(eng)
+	// Data can leave in the URL as well as in the body.
+	if q := inspectableQuery(req.URL.RawQuery); q != "" {
+		resp, found := s.inspectQuery(req, info, eng, rq, q, failOpen)
+		if found {
+			// Every event of this request must show the query masked.
+			req = req.WithContext(context.WithValue(req.Context(), queryHasFindings{}, true))
+		}
+		if resp != nil {
+			if hasBody(req) {
+				s.closeAfter(resp, info)
+			}
+			return req, resp
+		}
+	}
 	if !hasBody(req) {
 		return req, nil
 	}
-	maxInspect, failOpen := limits(eng)
 	held, err := s.holdBody(req.Body, req.ContentLength, s.opts.MemoryBudget, maxInspect)
 	holdTook := time.Since(start)
 	if held != nil {
@@ -308,6 +322,40 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 	req.Header.Del("Transfer-Encoding")
 	req.Header.Del("Expect") // the body is here; upstream need not approve it
 	return req, nil
+}
+
+// inspectQuery inspects the query parameters of an in-scope request (read
+// as a form) and answers when the policy blocks them; a log decision is
+// recorded and the request goes on to body inspection.
+func (s *Server) inspectQuery(req *http.Request, info *connInfo, eng *inspect.Engine, rq rules.Request, q string, failOpen bool) (resp *http.Response, found bool) {
+	ctx := req.Context()
+	res, err := eng.Inspect(ctx, rq, extract.Input{
+		ContentType: "application/x-www-form-urlencoded",
+		Body:        strings.NewReader(q),
+		Size:        int64(len(q)),
+		Origin:      "query",
+	})
+	if err != nil {
+		resp := s.errorResponse(req, http.StatusServiceUnavailable, codeInspectFailed, "dlpgate: inspection was interrupted")
+		resp.Close = true
+		return resp, false
+	}
+	found = len(res.Findings) > 0
+	if res.Decision.Action == rules.Allow {
+		return nil, found
+	}
+	ev := s.newEvent(info, req, rq, res.Decision, "http-query")
+	ev.Query = hideQueryValues(req.URL.RawQuery)
+	ev.RuleDescription = ruleDescription(eng.Policy, res.Decision.Rule)
+	ev.Findings = res.Findings
+	s.logDecision(ev, 0)
+	if err := s.record(ctx, ev); err != nil && !failOpen {
+		return s.errorResponse(req, http.StatusForbidden, codeAuditDown, auditDownMessage(ev.ID)), found
+	}
+	if res.Decision.Action == rules.Block {
+		return s.blockResponse(req, ev, codePolicy), found
+	}
+	return nil, found
 }
 
 // oversize applies the oversize action to a body larger than max_inspect_bytes.
@@ -424,7 +472,7 @@ func (s *Server) newEvent(info *connInfo, req *http.Request, rq rules.Request, d
 		Host:          rq.Host,
 		Method:        req.Method,
 		Path:          req.URL.Path,
-		Query:         RedactQuery(req.URL.RawQuery),
+		Query:         eventQuery(req),
 		Endpoint:      rq.Endpoint,
 		PolicyVersion: dec.PolicyVersion,
 		Instance:      s.opts.Instance,

@@ -1108,3 +1108,67 @@ func TestFormLabelledRawUploadInspected(t *testing.T) {
 		t.Fatalf("upstream saw %d requests", n)
 	}
 }
+
+// Data can leave in the URL: an in-scope request whose query holds a
+// customer list is blocked even without a body, and no event or log line
+// shows the query values in clear.
+func TestQueryInspected(t *testing.T) {
+	var logs syncBuffer
+	h := newHarness(t, harnessConfig{opts: func(o *Options) {
+		o.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}})
+	text, ids := hkidText(4)
+	q := url.Values{"access_token": {"0123456789abcdef"}, "type": {"file"}, "content": {text}}
+	resp, err := h.client().Get("https://oapi.dingtalk.com/chat/get?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := readDingErr(t, resp); resp.StatusCode != http.StatusForbidden || e.Errcode != 403001 {
+		t.Fatalf("GET with HKIDs in the query: status %d %+v, want 403 403001", resp.StatusCode, e)
+	}
+	if n := len(h.up.requests()); n != 0 {
+		t.Fatalf("upstream saw %d requests", n)
+	}
+
+	// One HKID in the query of a POST with a clean body: logged, forwarded,
+	// the query masked in the event.
+	q = url.Values{"access_token": {"0123456789abcdef"}, "note": {"HKID " + ids[0]}}
+	resp, err = h.client().Post("https://oapi.dingtalk.com/robot/send?"+q.Encode(), "application/json", bytes.NewReader(robotJSON("hello")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST with one HKID in the query: status %d, want 200 (log)", resp.StatusCode)
+	}
+
+	// A harmless query passes without an event.
+	before := len(h.rec.events())
+	resp, err = h.client().Get("https://oapi.dingtalk.com/media/downloadFile?type=file&access_token=abc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || len(h.rec.events()) != before {
+		t.Fatalf("harmless query: status %d, %d new events", resp.StatusCode, len(h.rec.events())-before)
+	}
+
+	evs := h.rec.events()
+	if len(evs) < 2 {
+		t.Fatalf("%d events, want the block and the log", len(evs))
+	}
+	raw, _ := os.ReadFile(h.rec.path)
+	all := string(raw) + logs.String()
+	for _, id := range ids {
+		bare := strings.NewReplacer("(", "", ")", "").Replace(id)
+		if strings.Contains(all, id) || strings.Contains(all, bare) || strings.Contains(all, url.QueryEscape(id)) {
+			t.Fatalf("a raw HKID from the query reached the audit log or slog")
+		}
+	}
+	if strings.Contains(all, "0123456789abcdef") {
+		t.Fatal("access_token reached the audit log or slog")
+	}
+	if !strings.Contains(evs[0].Query, "content=REDACTED") || evs[0].Channel != "http-query" {
+		t.Errorf("block event query %q channel %q", evs[0].Query, evs[0].Channel)
+	}
+}

@@ -74,3 +74,82 @@ func secretHeader(name string) bool {
 	n := strings.ToLower(name)
 	return strings.Contains(n, "token") || strings.Contains(n, "secret")
 }
+
+// inspectableQuery returns rawQuery without its credential parameters: the
+// part of a URL that can carry data out (a GET whose query holds a customer
+// list) and that the classifiers may read. Credentials are never handed to
+// inspection, so they cannot surface in findings.
+func inspectableQuery(rawQuery string) string {
+	var b strings.Builder
+	for part := range strings.SplitSeq(rawQuery, "&") {
+		k, _, _ := strings.Cut(part, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			key = k
+		}
+		if part == "" || secretQueryKey(key) {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(part)
+	}
+	return b.String()
+}
+
+// queryHasFindings marks (in a request's context) a request whose query
+// parameters held something a classifier found: its events then show every
+// query value masked, not only the credentials.
+type queryHasFindings struct{}
+
+// eventQuery is the query as audit events and logs show it.
+func eventQuery(req *http.Request) string {
+	if hidden, _ := req.Context().Value(queryHasFindings{}).(bool); hidden {
+		return hideQueryValues(req.URL.RawQuery)
+	}
+	return RedactQuery(req.URL.RawQuery)
+}
+
+// hideQueryValues replaces every value of rawQuery, and every key that is
+// not a plain parameter name (data can ride in keys too).
+func hideQueryValues(rawQuery string) string {
+	var b strings.Builder
+	for part := range strings.SplitSeq(rawQuery, "&") {
+		if part == "" {
+			continue
+		}
+		k, _, hasValue := strings.Cut(part, "=")
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		if plainParamName(k) {
+			b.WriteString(k)
+		} else {
+			b.WriteString(redacted)
+		}
+		if hasValue {
+			b.WriteString("=" + redacted)
+		}
+	}
+	return b.String()
+}
+
+// plainParamName reports whether k looks like a parameter name rather than
+// data: at most 32 letters, digits, '_', '-' or '.', with fewer than 4 digits.
+func plainParamName(k string) bool {
+	if k == "" || len(k) > 32 {
+		return false
+	}
+	digits := 0
+	for _, c := range k {
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_', c == '-', c == '.':
+		default:
+			return false
+		}
+	}
+	return digits < 4
+}
