@@ -273,6 +273,19 @@ func (h *harness) dial(ctx context.Context, network, addr string) (net.Conn, err
 	return d.DialContext(ctx, network, target)
 }
 
+// status sends req through the proxy with h.client(), reads and closes the
+// response body, and returns the status code.
+func (h *harness) status(t testing.TB, req *http.Request) int {
+	t.Helper()
+	resp, err := h.client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 // tlsTunnel opens a raw CONNECT tunnel to host:443 through the proxy and
 // starts TLS in it, trusting dlpgate's CA: for tests that write requests
 // byte by byte (pipelining, mismatched Host headers).

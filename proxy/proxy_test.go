@@ -191,14 +191,8 @@ func TestChunkedBody(t *testing.T) {
 			}()
 			req, _ := http.NewRequest(http.MethodPut, "https://sh-dualstack.trans.dingtalk.com/upload/abc", pr)
 			req.Header.Set("Content-Type", "text/plain")
-			resp, err := h.client().Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != tc.status {
-				t.Fatalf("status %d, want %d", resp.StatusCode, tc.status)
+			if got := h.status(t, req); got != tc.status {
+				t.Fatalf("status %d, want %d", got, tc.status)
 			}
 		})
 	}
@@ -298,14 +292,8 @@ func TestLargeUploadSpilled(t *testing.T) {
 				existed <- err == nil && st.Mode().Perm() == 0o600
 			}
 			req, _ := http.NewRequest(http.MethodPut, "https://zjk-dualstack.trans.dingtalk.com/put/1", strings.NewReader(tc.body))
-			resp, err := h.client().Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != tc.status {
-				t.Errorf("status %d, want %d", resp.StatusCode, tc.status)
+			if got := h.status(t, req); got != tc.status {
+				t.Errorf("status %d, want %d", got, tc.status)
 			}
 			select {
 			case ok := <-existed:
@@ -394,14 +382,10 @@ func TestPlainHTTPInspected(t *testing.T) {
 		{"out of scope passes", "http://intranet.example.net/upload", bad, 200, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, err := h.client().Post(tc.url, "application/json", strings.NewReader(tc.body))
-			if err != nil {
-				t.Fatal(err)
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != tc.status {
-				t.Errorf("status %d, want %d", resp.StatusCode, tc.status)
+			req, _ := http.NewRequest(http.MethodPost, tc.url, strings.NewReader(tc.body))
+			req.Header.Set("Content-Type", "application/json")
+			if got := h.status(t, req); got != tc.status {
+				t.Errorf("status %d, want %d", got, tc.status)
 			}
 			if n := len(h.plain.requests()); n != tc.upstream {
 				t.Errorf("upstream saw %d, want %d", n, tc.upstream)
