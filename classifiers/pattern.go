@@ -45,9 +45,6 @@ type PatternSet struct {
 	patterns []pattern
 }
 
-// ReservedName reports whether name belongs to a built-in classifier.
-func ReservedName(name string) bool { return Known(name) }
-
 // CompilePatterns checks and compiles specs. Errors name the pattern and
 // field (e.g. `patterns[0].regex: ...`) and never echo scanned content.
 func CompilePatterns(specs []PatternSpec) (*PatternSet, []error) {
@@ -60,7 +57,7 @@ func CompilePatterns(specs []PatternSpec) (*PatternSet, []error) {
 		switch {
 		case s.Name == "":
 			errs = append(errs, fmt.Errorf("%s.name: a pattern needs a name", at))
-		case ReservedName(s.Name):
+		case Known(s.Name):
 			errs = append(errs, fmt.Errorf("%s.name: %q is a built-in classifier", at, s.Name))
 		case seen[s.Name]:
 			errs = append(errs, fmt.Errorf("%s.name: duplicate pattern %q", at, s.Name))
@@ -104,15 +101,6 @@ func CompilePatterns(specs []PatternSpec) (*PatternSet, []error) {
 		return nil, errs
 	}
 	return ps, nil
-}
-
-// Names lists the patterns' names, usable as classifiers in rule conditions.
-func (ps *PatternSet) Names() []string {
-	out := make([]string, len(ps.patterns))
-	for i, p := range ps.patterns {
-		out[i] = p.name
-	}
-	return out
 }
 
 // Classify reports, per pattern, the distinct matches over all segments.

@@ -79,13 +79,7 @@ func policyShow(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, policyUsage)
 		return 2
 	}
-	var cfg *config.Config
-	var err error
-	if *path == "" {
-		cfg, err = config.Default()
-	} else {
-		cfg, err = config.Load(*path)
-	}
+	cfg, err := loadConfig(*path)
 	if err != nil {
 		printErrors(stderr, err)
 		return 1
