@@ -436,7 +436,7 @@ func limits(eng *inspect.Engine) (maxInspect int64, failOpen bool) {
 	if maxInspect <= 0 {
 		maxInspect = math.MaxInt64 - 1
 	}
-	return maxInspect, eng.Policy.Spec().Global.FailMode == "open"
+	return maxInspect, eng.Policy.FailOpen()
 }
 
 // record writes ev to the audit log, if any. The caller decides what a

@@ -119,6 +119,10 @@ func (p *Policy) Spec() Spec { return p.spec }
 // Monitor reports whether the policy only logs what it would block.
 func (p *Policy) Monitor() bool { return p.monitor }
 
+// FailOpen reports whether fail_mode is "open": inspection failures (and an
+// audit log that cannot be written) let the upload through, logged.
+func (p *Policy) FailOpen() bool { return !p.failClosed }
+
 // MaxInspectBytes is the largest body the proxy reads for inspection; 0
 // means no limit. Larger bodies are decided by Evaluate with Input.Oversize.
 func (p *Policy) MaxInspectBytes() int64 { return p.maxInspect }
