@@ -6,7 +6,7 @@ package inspect
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/dlpgate/dlpgate/classifiers"
@@ -110,17 +110,7 @@ func problemsFinding(ps []extract.Problem, more []string) (*classifiers.Finding,
 			failures = append(failures, s)
 		}
 	}
-	sort.Strings(f.Signals)
-	f.Signals = dedupe(f.Signals)
+	slices.Sort(f.Signals)
+	f.Signals = slices.Compact(f.Signals)
 	return f, failures
-}
-
-func dedupe(s []string) []string {
-	out := s[:0]
-	for i, v := range s {
-		if i == 0 || !strings.EqualFold(v, s[i-1]) {
-			out = append(out, v)
-		}
-	}
-	return out
 }
