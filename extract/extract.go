@@ -63,6 +63,10 @@ type Limits struct {
 	MaxRatio        int   // decompressed/compressed ratio (zip bombs)
 	MaxDecompressed int64 // bytes produced by any single decompression
 	TimeBudget      int64 // nanoseconds for one input (time.Duration)
+	// OCR reads text from images; nil reports images as unsupported.
+	OCR ImageReader
+	// OCRBudget is the nanoseconds all OCR of one input may take together.
+	OCRBudget int64
 }
 
 // Result is everything read from one input.

@@ -39,6 +39,7 @@ const (
 	DefaultMaxRatio        = 200
 	DefaultMaxDecompressed = 512 << 20
 	DefaultTimeBudget      = int64(20 * time.Second)
+	DefaultOCRBudget       = int64(15 * time.Second)
 )
 
 // ratioFloor is the output size below which the compression ratio limit is
@@ -93,6 +94,9 @@ type walker struct {
 	docStart int64
 	// repanic makes guard re-raise panics (fuzz tests want to see them).
 	repanic bool
+	// ocrCtx bounds all OCR of this call (Limits.OCRBudget); image.go.
+	ocrCtx  context.Context
+	ocrStop context.CancelFunc
 }
 
 func extractAll(ctx context.Context, in Input, lim Limits) (*Result, error) {
@@ -110,6 +114,7 @@ func extractOpts(ctx context.Context, in Input, lim Limits, repanic bool) (*Resu
 	bctx, cancel := context.WithTimeout(ctx, time.Duration(lim.TimeBudget))
 	defer cancel()
 	w := &walker{ctx: bctx, parent: ctx, lim: lim, seen: map[string]bool{}, repanic: repanic}
+	defer w.endOCR()
 	// A budget that is already spent (tiny TimeBudget) is reported before any
 	// work, so the result is deterministic.
 	if w.expired() {
@@ -418,7 +423,10 @@ func (w *walker) node(n node) {
 	case kindMail:
 		w.guard(n.origin, "mail", func() { w.mailNode(n) })
 		return
-	case kindImage, kindAudioVideo, kindOtherArchive, kindExecutable:
+	case kindImage:
+		w.guard(n.origin, "image", func() { w.imageNode(n, kind) })
+		return
+	case kindAudioVideo, kindOtherArchive, kindExecutable:
 		w.problem(n.origin, Unsupported, kind.reason())
 		return
 	}

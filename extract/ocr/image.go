@@ -1,0 +1,262 @@
+package ocr
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/gif"  // decoders register themselves
+	_ "image/jpeg" // with image.Decode
+	"image/png"
+	"sort"
+
+	_ "golang.org/x/image/bmp"
+	_ "golang.org/x/image/tiff"
+	_ "golang.org/x/image/webp"
+)
+
+// gray is an 8-bit luminance image, origin at 0,0.
+type gray struct {
+	w, h int
+	pix  []byte
+}
+
+// Smallest image that can hold a readable word; anything smaller (icons,
+// bullets, spacer GIFs) is allowed without OCR.
+const (
+	minSide   = 12
+	minPixels = 2000
+)
+
+// decode reads an encoded image after checking its declared size.
+func (e *Engine) decode(data []byte) (*gray, error) {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("image does not decode: %w", errors.Unwrap(err))
+	}
+	if small(cfg.Width, cfg.Height) {
+		return nil, nil
+	}
+	if px := int64(cfg.Width) * int64(cfg.Height); px > e.cfg.MaxPixels {
+		return nil, fmt.Errorf("image of %d pixels is over the OCR limit of %d (max_pixels)", px, e.cfg.MaxPixels)
+	}
+	img, _, err := image.Decode(bufio.NewReader(bytes.NewReader(data)))
+	if err != nil && img == nil {
+		return nil, fmt.Errorf("image does not decode: %v", err)
+	}
+	return toGray(img), nil
+}
+
+func small(w, h int) bool { return w < minSide || h < minSide || w*h < minPixels }
+
+// fromPixels takes decoded pixels (a PDF image) through the same checks.
+func (e *Engine) fromPixels(img image.Image) (*gray, error) {
+	b := img.Bounds()
+	if small(b.Dx(), b.Dy()) {
+		return nil, nil
+	}
+	if px := int64(b.Dx()) * int64(b.Dy()); px > e.cfg.MaxPixels {
+		return nil, fmt.Errorf("image of %d pixels is over the OCR limit of %d (max_pixels)", px, e.cfg.MaxPixels)
+	}
+	return toGray(img), nil
+}
+
+// toGray converts to luminance; JPEG's Y plane and gray images are copied
+// without per-pixel colour conversion.
+func toGray(img image.Image) *gray {
+	b := img.Bounds()
+	g := &gray{w: b.Dx(), h: b.Dy(), pix: make([]byte, b.Dx()*b.Dy())}
+	switch m := img.(type) {
+	case *image.Gray:
+		for y := 0; y < g.h; y++ {
+			copy(g.pix[y*g.w:(y+1)*g.w], m.Pix[(y)*m.Stride:])
+		}
+	case *image.YCbCr:
+		for y := 0; y < g.h; y++ {
+			copy(g.pix[y*g.w:(y+1)*g.w], m.Y[y*m.YStride:])
+		}
+	default:
+		for y := 0; y < g.h; y++ {
+			for x := 0; x < g.w; x++ {
+				r, gg, bb, a := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
+				// Transparent pixels read as white paper.
+				lum := (19595*r + 38470*gg + 7471*bb + 1<<15) >> 24
+				lum = (lum*a + 255*(0xffff-a)) / 0xffff
+				g.pix[y*g.w+x] = uint8(lum)
+			}
+		}
+	}
+	return g
+}
+
+// mayHoldText is the cheap test before OCR: text has contrast and many
+// sharp edges. A flat or smooth picture (a colour field, a gradient, a
+// blurred photo) is skipped. It samples at most ~64k pixels.
+func mayHoldText(g *gray) bool {
+	step := 1
+	for (g.w/step)*(g.h/step) > 65536 {
+		step++
+	}
+	var n, edges int
+	var sum, sq float64
+	for y := 0; y < g.h; y += step {
+		row := g.pix[y*g.w : (y+1)*g.w]
+		for x := 0; x+step < g.w; x += step {
+			v := int(row[x])
+			sum += float64(v)
+			sq += float64(v * v)
+			n++
+			if d := v - int(row[x+1]); d > 48 || d < -48 {
+				edges++
+			}
+		}
+	}
+	if n == 0 {
+		return false
+	}
+	mean := sum / float64(n)
+	variance := sq/float64(n) - mean*mean
+	// Sharp edges on at least 0.3% of the sampled pixels, and contrast.
+	return variance > 100 && edges*1000 >= 3*n
+}
+
+// lineHeight estimates the height of text lines in pixels: the median run
+// of inked rows (or columns, for a page turned sideways, whichever shows
+// more lines). 0 when no lines are seen.
+func lineHeight(g *gray) int {
+	var sum int
+	for _, v := range g.pix {
+		sum += int(v)
+	}
+	thr := uint8(sum / len(g.pix) * 3 / 4) // ink is clearly darker than the mean
+	rows := make([]int, g.h)
+	cols := make([]int, g.w)
+	for y := 0; y < g.h; y++ {
+		row := g.pix[y*g.w : (y+1)*g.w]
+		for x, v := range row {
+			if v < thr {
+				rows[y]++
+				cols[x]++
+			}
+		}
+	}
+	r, c := runs(rows, g.w), runs(cols, g.h)
+	if len(c) > len(r) {
+		r = c
+	}
+	if len(r) == 0 {
+		return 0
+	}
+	sort.Ints(r)
+	return r[len(r)/2]
+}
+
+// runs returns the lengths of runs of inked lines (more than 1.5% of the
+// line's pixels dark, so a frame or a ruled border does not count) that are
+// at least 3 lines long.
+func runs(counts []int, length int) []int {
+	var out []int
+	min := max(3, length*3/200)
+	run := 0
+	for _, c := range append(counts, 0) {
+		if c >= min {
+			run++
+			continue
+		}
+		if run >= 3 {
+			out = append(out, run)
+		}
+		run = 0
+	}
+	return out
+}
+
+// Target line height for Tesseract (its models like x-heights of 20-30 px).
+const (
+	targetLine = 40
+	maxOutSide = 6000
+)
+
+// prepare scales the text to a size Tesseract reads well.
+func prepare(g *gray) *gray {
+	if lh := lineHeight(g); lh > 0 {
+		f := float64(targetLine) / float64(lh)
+		switch {
+		case f > 1.3:
+			f = min(f, 4, float64(maxOutSide)/float64(max(g.w, g.h)))
+			if f > 1.3 {
+				g = scale(g, f)
+			}
+		case f < 0.5:
+			// Huge text (a 12 MP photo of a card) costs time, not accuracy.
+			g = scale(g, max(f, 0.25))
+		}
+	}
+	return g
+}
+
+// encodePNG encodes g as an 8-bit grayscale PNG, fast rather than small
+// (it only travels down a pipe).
+func encodePNG(g *gray) []byte {
+	img := &image.Gray{Pix: g.pix, Stride: g.w, Rect: image.Rect(0, 0, g.w, g.h)}
+	var b bytes.Buffer
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	if err := enc.Encode(&b, img); err != nil {
+		return nil
+	}
+	return b.Bytes()
+}
+
+// scale resizes bilinearly by f.
+func scale(g *gray, f float64) *gray {
+	w, h := max(1, int(float64(g.w)*f)), max(1, int(float64(g.h)*f))
+	out := &gray{w: w, h: h, pix: make([]byte, w*h)}
+	for y := 0; y < h; y++ {
+		sy := (float64(y)+0.5)/f - 0.5
+		y0 := int(sy)
+		if sy < 0 {
+			sy, y0 = 0, 0
+		}
+		y1 := min(y0+1, g.h-1)
+		fy := sy - float64(y0)
+		for x := 0; x < w; x++ {
+			sx := (float64(x)+0.5)/f - 0.5
+			x0 := int(sx)
+			if sx < 0 {
+				sx, x0 = 0, 0
+			}
+			x1 := min(x0+1, g.w-1)
+			fx := sx - float64(x0)
+			a := float64(g.pix[y0*g.w+x0])*(1-fx) + float64(g.pix[y0*g.w+x1])*fx
+			b := float64(g.pix[y1*g.w+x0])*(1-fx) + float64(g.pix[y1*g.w+x1])*fx
+			out.pix[y*w+x] = uint8(a*(1-fy) + b*fy + 0.5)
+		}
+	}
+	return out
+}
+
+// rotate turns g clockwise by deg (90, 180 or 270).
+func rotate(g *gray, deg int) *gray {
+	w, h := g.w, g.h
+	out := &gray{w: w, h: h, pix: make([]byte, w*h)}
+	if deg != 180 {
+		out.w, out.h = h, w
+	}
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			v := g.pix[y*w+x]
+			switch deg {
+			case 90:
+				out.pix[x*out.w+(h-1-y)] = v
+			case 180:
+				out.pix[(h-1-y)*w+(w-1-x)] = v
+			case 270:
+				out.pix[(w-1-x)*out.w+y] = v
+			default:
+				return g
+			}
+		}
+	}
+	return out
+}
