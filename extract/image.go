@@ -1,9 +1,10 @@
 package extract
 
 import (
+	"archive/zip"
 	"context"
-	"errors"
 	"image"
+	"strings"
 	"time"
 )
 
@@ -24,10 +25,6 @@ type Image struct {
 type ImageReader interface {
 	ReadImage(ctx context.Context, img Image) (string, error)
 }
-
-// ErrNoText is what an ImageReader may return for an image it was told not
-// to read (its text layer already read); it is not reported.
-var ErrNoText = errors.New("no text")
 
 // imageNode reads one image through the OCR hook, or reports why not.
 func (w *walker) imageNode(n node, kind format) {
@@ -61,9 +58,6 @@ func (w *walker) ocr(origin string, img Image) {
 	}
 	text, err := w.lim.OCR.ReadImage(w.ocrCtx, img)
 	if err != nil {
-		if errors.Is(err, ErrNoText) {
-			return
-		}
 		if w.parent.Err() != nil {
 			w.stop = true
 			return
@@ -81,5 +75,25 @@ func (w *walker) ocr(origin string, img Image) {
 func (w *walker) endOCR() {
 	if w.ocrStop != nil {
 		w.ocrStop()
+	}
+}
+
+// docImages reads the pictures of an Office document (word/media/,
+// xl/media/, ppt/media/) with OCR: a scanned certificate pasted into Word.
+// Vector pictures (EMF, WMF, SVG) do not sniff as images and are skipped.
+func (w *walker) docImages(n node, base string, zr *zip.Reader) {
+	for _, f := range zr.File {
+		if w.expired() {
+			return
+		}
+		if !strings.Contains(f.Name, "/media/") || f.FileInfo().IsDir() {
+			continue
+		}
+		origin := child(base, "zip", f.Name)
+		data, ok := w.readEntry(origin, f)
+		if !ok || sniff(data, int64(len(data))) != kindImage {
+			continue
+		}
+		w.node(node{origin: origin, name: f.Name, body: memBlob(data), depth: n.depth + 1})
 	}
 }

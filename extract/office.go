@@ -637,6 +637,10 @@ func (t *textBuf) trimSpace() {
 // scanned ID card pasted into Word): what it shows was not inspected.
 // Pictures next to text (logos) are not worth a problem each.
 func (w *walker) imageOnly(n node, base string, zr *zip.Reader) {
+	if w.lim.OCR != nil {
+		w.docImages(n, base, zr)
+		return
+	}
 	if w.res.TextBytes > w.docStart || w.stop {
 		return
 	}

@@ -61,8 +61,11 @@ func (w *walker) pdfNode(n node) {
 		text := d.pageText(p)
 		textual = textual || strings.TrimSpace(text) != ""
 		w.emit(origin, text)
+		if w.lim.OCR != nil && strings.TrimSpace(text) == "" {
+			d.pdfImages(origin, p) // a scanned page: pdfimage.go
+		}
 	}
-	if len(pages) > 0 && !textual && !d.truncated {
+	if len(pages) > 0 && !textual && !d.truncated && w.lim.OCR == nil {
 		// A scan (an ID card photographed into a PDF) has pages but no
 		// text layer: nothing here was inspected.
 		w.problem(n.origin, Unsupported, "PDF has no text layer (scanned or image-only pages)")
