@@ -49,6 +49,7 @@ func (e *Error) Error() string {
 type document struct {
 	Proxy      Proxy                     `toml:"proxy"`
 	Extract    Extract                   `toml:"extract"`
+	OCR        OCR                       `toml:"ocr"`
 	Audit      Audit                     `toml:"audit"`
 	Global     globalDoc                 `toml:"global"`
 	Endpoints  []rules.EndpointSpec      `toml:"endpoints"`
@@ -120,7 +121,7 @@ func loadSources(files ...*source) (*Config, error) {
 		}
 	}
 	cfg := &Config{
-		Proxy: doc.Proxy, Extract: doc.Extract, Audit: doc.Audit,
+		Proxy: doc.Proxy, Extract: doc.Extract, OCR: doc.OCR, Audit: doc.Audit,
 		Policy: rules.Spec{
 			Global: rules.Global{
 				Mode: doc.Global.Mode, FailMode: doc.Global.FailMode,
@@ -494,11 +495,28 @@ func (c *Config) validate() []*rules.FieldError {
 	for path, n := range map[string]int{
 		"extract.max_depth": c.Extract.MaxDepth, "extract.max_entries": c.Extract.MaxEntries,
 		"extract.max_ratio": c.Extract.MaxRatio, "audit.retain_files": c.Audit.RetainFiles,
-		"audit.queue_size": c.Audit.QueueSize,
+		"audit.queue_size": c.Audit.QueueSize, "ocr.workers": c.OCR.Workers,
+		"ocr.max_pixels": int(min(c.OCR.MaxPixels, 1<<40)),
 	} {
 		if n < 0 {
 			bad(path, "must not be negative")
 		}
+	}
+	for path, d := range map[string]Duration{"ocr.image_timeout": c.OCR.ImageTimeout, "ocr.request_timeout": c.OCR.RequestTimeout} {
+		if d < 0 {
+			bad(path, "must not be negative")
+		}
+	}
+	if c.OCR.ImageTimeout > 0 && c.OCR.RequestTimeout > 0 && c.OCR.ImageTimeout > c.OCR.RequestTimeout {
+		bad("ocr.image_timeout", "is longer than ocr.request_timeout")
+	}
+	for i, l := range c.OCR.Languages {
+		if !validLanguage(l) {
+			bad(fmt.Sprintf("ocr.languages[%d]", i), "%q is not a Tesseract language code (e.g. \"eng\", \"chi_tra\")", l)
+		}
+	}
+	if c.OCR.Enabled && len(c.OCR.Languages) == 0 {
+		bad("ocr.languages", "OCR is enabled but no language is given")
 	}
 	for i, s := range c.Audit.Syslog {
 		at := fmt.Sprintf("audit.syslog[%d]", i)
@@ -532,7 +550,7 @@ func parseCIDR(s string) (netip.Prefix, error) {
 func (c *Config) WriteTOML(w io.Writer) error {
 	g := c.Policy.Global
 	doc := document{
-		Proxy: c.Proxy, Extract: c.Extract, Audit: c.Audit,
+		Proxy: c.Proxy, Extract: c.Extract, OCR: c.OCR, Audit: c.Audit,
 		Global: globalDoc{
 			Mode: g.Mode, FailMode: g.FailMode, MaxInspectBytes: ByteSize(g.MaxInspectBytes),
 			OversizeAction: g.OversizeAction, UninspectableAction: g.UninspectableAction,
@@ -544,4 +562,18 @@ func (c *Config) WriteTOML(w io.Writer) error {
 		return fmt.Errorf("encode config: %w", err)
 	}
 	return nil
+}
+
+// validLanguage accepts Tesseract model names: letters, digits and "_"
+// (e.g. "eng", "chi_tra", "script/Latin" is not accepted).
+func validLanguage(l string) bool {
+	if l == "" || len(l) > 32 {
+		return false
+	}
+	for _, c := range l {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
 }

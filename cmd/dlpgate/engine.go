@@ -7,6 +7,7 @@ import (
 	"github.com/dlpgate/dlpgate/classifiers"
 	"github.com/dlpgate/dlpgate/config"
 	"github.com/dlpgate/dlpgate/extract"
+	"github.com/dlpgate/dlpgate/extract/ocr"
 	"github.com/dlpgate/dlpgate/inspect"
 	"github.com/dlpgate/dlpgate/rules"
 )
@@ -26,11 +27,40 @@ func buildEngine(cfg *config.Config) (*inspect.Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile policy: %w", err)
 	}
+	lim := extractLimits(cfg.Extract)
+	if r := ocrReader(cfg.OCR); r != nil {
+		lim.OCR = r
+		lim.OCRBudget = int64(time.Duration(cfg.OCR.RequestTimeout))
+	}
 	return &inspect.Engine{
 		Policy:      pol,
 		Classifiers: classifiers.NewDefault(),
-		Limits:      extractLimits(cfg.Extract),
+		Limits:      lim,
 	}, nil
+}
+
+// ocrReader returns the OCR engine [ocr] configures, nil when disabled. An
+// engine whose Tesseract is missing is still returned: it reports images
+// "ocr: no OCR engine" so the policy sees them (see ocrStatus).
+func ocrReader(c config.OCR) *ocr.Engine {
+	if !c.Enabled {
+		return nil
+	}
+	return ocr.New(ocr.Config{
+		Languages:    c.Languages,
+		ImageTimeout: time.Duration(c.ImageTimeout),
+		MaxPixels:    c.MaxPixels,
+		Workers:      c.Workers,
+	})
+}
+
+// ocrStatus says why images cannot be read and how to fix it, or "".
+func ocrStatus(lim extract.Limits) string {
+	e, ok := lim.OCR.(*ocr.Engine)
+	if !ok || e.Available() == nil {
+		return ""
+	}
+	return fmt.Sprintf("%v; images will be reported uninspectable (%s): %s", e.Available(), extract.OCR, ocr.InstallHint)
 }
 
 func extractLimits(e config.Extract) extract.Limits {

@@ -180,6 +180,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	logger.Info("dlpgate listening", "addr", addr, "data_dir", dir, "ca", certs.CertPath(dir),
 		"audit", aopts.Path, "config", cfg.Source, "policy", eng.Policy.Version())
+	if msg := ocrStatus(eng.Limits); msg != "" {
+		logger.Warn("OCR unavailable", "reason", msg)
+	}
 
 	if *cfgPath == "" {
 		// Nothing to reload: keep SIGHUP (sent by service managers and
