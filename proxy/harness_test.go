@@ -170,6 +170,7 @@ type harness struct {
 
 type harnessConfig struct {
 	classifiers classifiers.Set
+	limits      extract.Limits // e.g. an OCR reader
 	spec        func(*rules.Spec)
 	opts        func(*Options)
 }
@@ -213,7 +214,7 @@ func newHarness(t testing.TB, hc harnessConfig) *harness {
 	if set == nil {
 		set = hkidCounter{}
 	}
-	eng := &inspect.Engine{Policy: pol, Classifiers: set}
+	eng := &inspect.Engine{Policy: pol, Classifiers: set, Limits: hc.limits}
 	h.rec = &fileRecorder{path: filepath.Join(t.TempDir(), "events.log")}
 	opts := Options{
 		CA:            h.ca,

@@ -34,7 +34,11 @@ func isCJK(r rune) bool {
 	return unicode.Is(unicode.Han, r) || r >= 0x3000 && r <= 0x303f || r >= 0xff00 && r <= 0xffef
 }
 
-// joinCJK drops spaces that have a CJK character on both sides.
+// joinCJK drops spaces that have a CJK character on one side and a CJK
+// character, a digit or punctuation on the other ("於 2025 年" is
+// "於2025年", "診斷 : 急性" is "診斷：急性"): Chinese is written without
+// spaces, Tesseract puts one between words. A colon after CJK becomes the
+// full-width one Chinese forms use.
 func joinCJK(l string) string {
 	if !strings.Contains(l, " ") {
 		return l
@@ -43,21 +47,33 @@ func joinCJK(l string) string {
 	var prev rune
 	for i := 0; i < len(l); {
 		r, n := utf8.DecodeRuneInString(l[i:])
-		if r == ' ' && isCJK(prev) {
+		if r == ' ' && prev != 0 {
 			j := i
 			for j < len(l) && l[j] == ' ' {
 				j++
 			}
-			if next, _ := utf8.DecodeRuneInString(l[j:]); isCJK(next) {
+			next, _ := utf8.DecodeRuneInString(l[j:])
+			if isCJK(prev) && (isCJK(next) || joinable(next)) || joinable(prev) && isCJK(next) {
 				i = j
 				continue
 			}
+		}
+		if r == ':' && isCJK(prev) {
+			b.WriteString("：")
+			prev = '：'
+			i += n
+			continue
 		}
 		b.WriteString(l[i : i+n])
 		prev = r
 		i += n
 	}
 	return b.String()
+}
+
+// joinable are characters that sit next to Chinese without a space.
+func joinable(r rune) bool {
+	return r >= '0' && r <= '9' || r == ':' || r == '：' || r == ',' || r == '.' || r == '(' || r == ')'
 }
 
 // idShape is an HKID as OCR may misread it: one or two prefix characters,

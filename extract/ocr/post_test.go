@@ -7,6 +7,9 @@ func TestPostProcess(t *testing.T) {
 		{"香港 永久 性 居民 身份 证", "香港永久性居民身份证"},
 		{"Name: CHAN Tai Man 陳 大 文", "Name: CHAN Tai Man 陳大文"},
 		{"A123456(3)", "A123456(3)"},
+		{"於 2025 年 3 月 3 日 到 本 診所", "於2025年3月3日到本診所"},
+		{"診斷 : 急性 腸胃 炎", "診斷：急性腸胃炎"},
+		{"Total 12 assets: 3", "Total 12 assets: 3"},
 		{"A1234S6(3)", "A123456(3)"},         // S read for 5
 		{"A12345б(3)", "A12345б(3)"},         // not a confusion we map
 		{"AI23456(3)", "A123456(3)"},         // I for 1
