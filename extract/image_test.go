@@ -1,0 +1,148 @@
+package extract
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"image"
+	"mime/multipart"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/dlpgate/dlpgate/extract/ocr/ocrtest"
+)
+
+// fakeOCR reads every image as "seen WxH" (its decoded size, or the byte
+// count of an encoded one) so origins and plumbing are tested without
+// Tesseract; wait makes it hang until its context ends.
+type fakeOCR struct {
+	wait  bool
+	calls atomic.Int32
+}
+
+func (f *fakeOCR) ReadImage(ctx context.Context, img Image) (string, error) {
+	f.calls.Add(1)
+	if f.wait {
+		<-ctx.Done()
+		return "", fmt.Errorf("OCR timed out")
+	}
+	if img.Pixels != nil {
+		b := img.Pixels.Bounds()
+		return fmt.Sprintf("pixels %dx%d", b.Dx(), b.Dy()), nil
+	}
+	return fmt.Sprintf("encoded %d", len(img.Encoded)), nil
+}
+
+func stripes(w, h int) *image.Gray {
+	g := image.NewGray(image.Rect(0, 0, w, h))
+	for i := range g.Pix {
+		if (i%w)/3%2 == 0 {
+			g.Pix[i] = 255
+		}
+	}
+	return g
+}
+
+func multipartOf(t *testing.T, name string, data []byte) Input {
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	fw, err := mw.CreateFormFile("media", name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(data)
+	mw.Close()
+	return Input{Body: bytes.NewReader(b.Bytes()), Size: int64(b.Len()), ContentType: mw.FormDataContentType(), Origin: "body"}
+}
+
+func TestImagesReachOCR(t *testing.T) {
+	png := ocrtest.PNG(stripes(120, 40))
+	jpeg := ocrtest.JPEG(stripes(200, 60), 80)
+	pdf := ocrtest.ImagePDF([]ocrtest.PDFImage{
+		{JPEG: jpeg, W: 200, H: 60},
+		{Gray: stripes(90, 30)},
+	})
+	docx := ocrtest.DOCXWithImage("see attached", png, "png")
+	zipped := buildZip(t, zipEntry{name: "scans/a.png", body: png}, zipEntry{name: "b.jpg", body: jpeg})
+	eml := []byte("From: a@example.hk\r\nTo: b@example.hk\r\nSubject: scan\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=Z\r\n\r\n--Z\r\nContent-Type: text/plain\r\n\r\nhi\r\n--Z\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename=\"id.png\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+		base64.StdEncoding.EncodeToString(png) + "\r\n--Z--\r\n")
+	cases := []struct {
+		name string
+		data []byte
+		want map[string]string // origin -> text
+	}{
+		{"shot.png", png, map[string]string{"multipart:media/shot.png": fmt.Sprintf("encoded %d", len(png))}},
+		{"scan.pdf", pdf, map[string]string{
+			"multipart:media/scan.pdf/page1/image1": fmt.Sprintf("encoded %d", len(jpeg)),
+			"multipart:media/scan.pdf/page2/image1": "pixels 90x30",
+		}},
+		{"cert.docx", docx, map[string]string{
+			"multipart:media/cert.docx/word/document.xml":     "see attached\n",
+			"multipart:media/cert.docx/word/media/image1.png": fmt.Sprintf("encoded %d", len(png)),
+		}},
+		{"scans.zip", zipped, map[string]string{
+			"multipart:media/scans.zip/scans/a.png": fmt.Sprintf("encoded %d", len(png)),
+			"multipart:media/scans.zip/b.jpg":       fmt.Sprintf("encoded %d", len(jpeg)),
+		}},
+		{"mail.eml", eml, map[string]string{"multipart:media/mail.eml/body>multipart:part2/id.png": fmt.Sprintf("encoded %d", len(png))}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res := run(t, multipartOf(t, c.name, c.data), Limits{OCR: &fakeOCR{}})
+			got := map[string]string{}
+			for _, s := range res.Segments {
+				got[s.Origin] = s.Text
+			}
+			for o, text := range c.want {
+				if got[o] != text {
+					t.Errorf("origin %s: %q, want %q (all: %v)", o, got[o], text, got)
+				}
+			}
+			if len(res.Problems) != 0 {
+				t.Errorf("problems %+v", res.Problems)
+			}
+		})
+	}
+}
+
+// Without a reader images stay "unsupported", as before OCR; a PDF page
+// with text is not OCRed.
+func TestImagesWithoutOCR(t *testing.T) {
+	res := run(t, multipartOf(t, "a.png", ocrtest.PNG(stripes(50, 50))), Limits{})
+	if len(res.Problems) != 1 || res.Problems[0].Kind != Unsupported {
+		t.Errorf("problems %+v, want one unsupported", res.Problems)
+	}
+	f := &fakeOCR{}
+	res = run(t, bodyInput(buildLatinPDF(t, []string{"Total assets 25,980"}, "")), Limits{OCR: f})
+	if f.calls.Load() != 0 || !strings.Contains(allText(res), "Total assets") {
+		t.Errorf("text PDF: %d OCR calls, text %q", f.calls.Load(), allText(res))
+	}
+}
+
+// All OCR of one input shares OCRBudget: hanging images end as "ocr"
+// problems within it, and extraction returns.
+func TestOCRBudget(t *testing.T) {
+	png := ocrtest.PNG(stripes(120, 40))
+	zipped := buildZip(t, zipEntry{name: "a.png", body: png}, zipEntry{name: "b.png", body: png}, zipEntry{name: "c.txt", body: []byte("hello")})
+	f := &fakeOCR{wait: true}
+	start := time.Now()
+	res := run(t, bodyInput(zipped), Limits{OCR: f, OCRBudget: int64(100 * time.Millisecond)})
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %v with a 100ms OCR budget", d)
+	}
+	n := 0
+	for _, p := range res.Problems {
+		if p.Kind == OCR && strings.Contains(p.Reason, "budget") {
+			n++
+		}
+	}
+	if n != 2 || f.calls.Load() != 1 {
+		t.Errorf("problems %+v, %d calls; want 2 budget problems after 1 call", res.Problems, f.calls.Load())
+	}
+	if !strings.Contains(allText(res), "hello") {
+		t.Error("text after the images was lost")
+	}
+}
