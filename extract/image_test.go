@@ -146,3 +146,47 @@ func TestOCRBudget(t *testing.T) {
 		t.Error("text after the images was lost")
 	}
 }
+
+// BenchmarkNoImages: an upload without images costs the same with an OCR
+// reader configured as without (the reader is never called):
+//
+//	go test ./extract -run '^$' -bench NoImages -benchtime 20x
+func BenchmarkNoImages(b *testing.B) {
+	var paras []string
+	for i := 0; i < 5000; i++ {
+		paras = append(paras, fmt.Sprintf("Paragraph %d: applicant Chan Tai Man lives in 觀塘.", i))
+	}
+	pages := make([]string, 10)
+	for i := range pages {
+		pages[i] = strings.Repeat(fmt.Sprintf("Line of page %d with Patient Chan Tai Man\n", i), 50)
+	}
+	var doc strings.Builder
+	doc.WriteString(`<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>`)
+	for _, p := range paras {
+		fmt.Fprintf(&doc, `<w:p><w:r><w:t>%s</w:t></w:r></w:p>`, p)
+	}
+	doc.WriteString(`</w:body></w:document>`)
+	docx := buildZip(b, zipEntry{name: "[Content_Types].xml", body: []byte(contentTypes)}, zipEntry{name: "word/document.xml", body: []byte(doc.String())})
+	docs := map[string][]byte{"docx": docx, "pdf": buildLatinPDF(b, pages, ""), "text": []byte(strings.Join(paras, "\n"))}
+	for _, name := range []string{"docx", "pdf", "text"} {
+		for _, withOCR := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%s/ocr=%v", name, withOCR), func(b *testing.B) {
+				f := &fakeOCR{}
+				lim := Limits{}
+				if withOCR {
+					lim.OCR = f
+				}
+				data := docs[name]
+				b.SetBytes(int64(len(data)))
+				for i := 0; i < b.N; i++ {
+					if _, err := Extract(context.Background(), bodyInput(data), lim); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if f.calls.Load() != 0 {
+					b.Fatalf("OCR called %d times for a body without images", f.calls.Load())
+				}
+			})
+		}
+	}
+}

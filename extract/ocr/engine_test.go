@@ -3,6 +3,7 @@ package ocr
 import (
 	"context"
 	"errors"
+	"image"
 	"image/color"
 	"os/exec"
 	"strings"
@@ -89,4 +90,14 @@ func TestNoEngine(t *testing.T) {
 	if _, err := e.ReadImage(context.Background(), extract.Image{Encoded: []byte("\x89PNG\r\n\x1a\nbroken")}); err == nil {
 		t.Error("broken PNG: no error")
 	}
+}
+
+func stripesGray(w, h int) *image.Gray {
+	g := image.NewGray(image.Rect(0, 0, w, h))
+	for i := range g.Pix {
+		if (i%w)/3%2 == 0 {
+			g.Pix[i] = 255
+		}
+	}
+	return g
 }

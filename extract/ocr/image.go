@@ -32,8 +32,11 @@ const (
 // decode reads an encoded image after checking its declared size.
 func (e *Engine) decode(data []byte) (*gray, error) {
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if errors.Is(err, image.ErrFormat) {
+		return nil, errors.New("image format not readable by OCR (HEIC, AVIF, ICO and vector images are not decoded)")
+	}
 	if err != nil {
-		return nil, fmt.Errorf("image does not decode: %w", errors.Unwrap(err))
+		return nil, fmt.Errorf("image header does not decode: %v", err)
 	}
 	if small(cfg.Width, cfg.Height) {
 		return nil, nil
