@@ -28,8 +28,8 @@ import (
 
 var benchTexts = map[string][]string{
 	"EN": {"Consolidated statement of financial position", "Trade receivables 8,320 and cash 5,210", "Patient advised two days of sick leave"},
-	"繁": {"綜合財務狀況表截至二零二五年十二月三十一日", "病人因上呼吸道感染需休息兩天", "香港永久性居民身份證持有人"},
-	"简": {"合并资产负债表截至二零二五年十二月三十一日", "病人因上呼吸道感染需休息两天", "客户名单包括姓名电话和地址"},
+	"繁":  {"綜合財務狀況表截至二零二五年十二月三十一日", "病人因上呼吸道感染需休息兩天", "香港永久性居民身份證持有人"},
+	"简":  {"合并资产负债表截至二零二五年十二月三十一日", "病人因上呼吸道感染需休息两天", "客户名单包括姓名电话和地址"},
 }
 
 func BenchmarkOCRAccuracy(b *testing.B) {
