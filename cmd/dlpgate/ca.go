@@ -12,20 +12,34 @@ import (
 
 // cmdCA manages dlpgate's CA: export prints the certificate, init creates it.
 func cmdCA(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	const caUsage = "usage: dlpgate ca export|init [--data-dir DIR] [--force]"
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: dlpgate ca export|init [--data-dir DIR] [--force]")
+		fmt.Fprintln(stderr, caUsage)
 		return 2
 	}
 	sub, args := args[0], args[1:]
-	fset := flag.NewFlagSet("ca "+sub, flag.ContinueOnError)
-	fset.SetOutput(stderr)
+	switch sub {
+	case "help", "-h", "-help", "--help":
+		fmt.Fprintln(stdout, caUsage)
+		fmt.Fprintln(stdout, "  export  print the CA certificate (PEM) on stdout\n  init    create the CA (--force replaces an existing one)")
+		return 0
+	case "export", "init":
+	default:
+		fmt.Fprintf(stderr, "dlpgate ca: unknown subcommand %q (want export or init)\n%s\n", sub, caUsage)
+		return 2
+	}
+	fset := flag.NewFlagSet("dlpgate ca "+sub, flag.ContinueOnError)
 	dataDir := fset.String("data-dir", "", "where the CA lives (default "+defaultDataDir()+")")
 	var force *bool
 	if sub == "init" {
 		force = fset.Bool("force", false, "replace an existing CA (endpoints must trust the new one)")
 	}
-	if err := fset.Parse(args); err != nil {
-		return 2
+	fset.Usage = func() {
+		fmt.Fprintf(fset.Output(), "usage: dlpgate ca %s [--data-dir DIR]%s\n", sub, map[bool]string{true: " [--force]"}[sub == "init"])
+		fset.PrintDefaults()
+	}
+	if code, ok := parseFlags(fset, args, stdout, stderr); !ok {
+		return code
 	}
 	if fset.NArg() > 0 {
 		fmt.Fprintf(stderr, "dlpgate ca %s: unexpected argument %q\n", sub, fset.Arg(0))

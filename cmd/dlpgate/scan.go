@@ -46,18 +46,17 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdScanWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fset := flag.NewFlagSet("scan", flag.ContinueOnError)
-	fset.SetOutput(stderr)
+	fset := flag.NewFlagSet("dlpgate scan", flag.ContinueOnError)
 	cfgPath := fset.String("config", "", "config/policy file merged over the embedded default")
 	endpoint := fset.String("endpoint", "", "evaluate as an upload to this endpoint group (rules limited to other endpoints do not apply)")
 	method := fset.String("method", "POST", "evaluate as an upload with this HTTP method")
 	jobs := fset.Int("jobs", runtime.GOMAXPROCS(0), "files scanned in parallel")
 	fset.Usage = func() {
-		fmt.Fprintf(stderr, "usage: dlpgate scan [--config FILE] PATH...   (- reads stdin; directories are walked)\n")
+		fmt.Fprintf(fset.Output(), "usage: dlpgate scan [--config FILE] PATH...   (- reads stdin; directories are walked)\n")
 		fset.PrintDefaults()
 	}
-	if err := fset.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fset, args, stdout, stderr); !ok {
+		return code
 	}
 	if fset.NArg() == 0 {
 		fset.Usage()
