@@ -58,6 +58,9 @@ func policyCheck(args []string, stdout, stderr io.Writer) int {
 		printErrors(stderr, err)
 		return 1
 	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintln(stderr, w)
+	}
 	for _, w := range pol.Warnings(time.Now()) {
 		fmt.Fprintf(stderr, "%s: warning: %s\n", fs.Arg(0), w)
 	}

@@ -69,6 +69,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		printErrors(stderr, err)
 		return 2
 	}
+	for _, w := range cfg.Warnings {
+		logger.Warn("config", "warning", w)
+	}
 	if *listen != "" {
 		cfg.Proxy.Listen = *listen
 	}
