@@ -103,7 +103,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "dlpgate: this client is not allowed to use the proxy", http.StatusForbidden)
 		return
 	}
-	if (r.Method != http.MethodConnect && !r.URL.IsAbs()) || s.isSelfRequest(r) {
+	if (r.Method != http.MethodConnect && !r.URL.IsAbs()) || s.isSelfRequest(r) || isOnboarding(r) {
 		s.serveLocal(w, r)
 		return
 	}
