@@ -190,3 +190,24 @@ func BenchmarkNoImages(b *testing.B) {
 		}
 	}
 }
+
+// A picture sent as base64 inside a JSON message is read too.
+func TestBase64ImageInJSON(t *testing.T) {
+	png := ocrtest.PNG(stripes(120, 40))
+	body := []byte(`{"msgtype":"image","image":{"data":"data:image/png;base64,` + base64.StdEncoding.EncodeToString(png) + `"},"raw":"` + base64.StdEncoding.EncodeToString(png) + `"}`)
+	res := run(t, Input{Body: bytes.NewReader(body), Size: int64(len(body)), ContentType: "application/json", Origin: "body"}, Limits{OCR: &fakeOCR{}})
+	want := fmt.Sprintf("encoded %d", len(png))
+	n := 0
+	for _, s := range res.Segments {
+		if s.Text == want && strings.HasSuffix(s.Origin, ">base64") {
+			n++
+		}
+	}
+	if n != 2 || len(res.Problems) != 0 {
+		t.Errorf("segments %+v problems %+v, want 2 OCR readings", res.Segments, res.Problems)
+	}
+	res = run(t, Input{Body: bytes.NewReader(body), Size: int64(len(body)), ContentType: "application/json"}, Limits{})
+	if len(res.Problems) != 2 || res.Problems[0].Kind != Unsupported {
+		t.Errorf("without OCR: problems %+v, want 2 unsupported", res.Problems)
+	}
+}

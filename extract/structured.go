@@ -394,7 +394,7 @@ func (w *walker) base64Doc(origin, s string, depth int) bool {
 		if !utf8.Valid(b) || isBinary(b) {
 			return false
 		}
-	case kindImage, kindAudioVideo, kindExecutable, kindOtherArchive:
+	case kindAudioVideo, kindExecutable, kindOtherArchive:
 		w.problem(origin+">base64", Unsupported, k.reason())
 		return true
 	}
