@@ -27,7 +27,8 @@ func FuzzPrepare(f *testing.F) {
 			t.Fatalf("decoded %dx%d over max_pixels", g.w, g.h)
 		}
 		if mayHoldText(g) {
-			encodePNG(rotate(prepare(g), 90))
+			p, _ := prepare(g)
+			encodePNG(rotate(p, 90))
 		}
 	})
 }

@@ -128,6 +128,15 @@ func mayHoldText(g *gray) bool {
 // of inked rows (or columns, for a page turned sideways, whichever shows
 // more lines). 0 when no lines are seen.
 func lineHeight(g *gray) int {
+	h, _ := lines(g)
+	return h
+}
+
+// lines returns lineHeight and whether the text is clearly upright: lines
+// of text separated by blank rows (at least 15% of the inked span), and
+// fewer blank columns than blank rows. A page turned sideways, a single
+// line or a table with wide column gaps is not clearly upright.
+func lines(g *gray) (int, bool) {
 	var sum int
 	for _, v := range g.pix {
 		sum += int(v)
@@ -145,14 +154,39 @@ func lineHeight(g *gray) int {
 		}
 	}
 	r, c := runs(rows, g.w), runs(cols, g.h)
+	br, bc := blankShare(rows, g.w), blankShare(cols, g.h)
+	upright := br >= 0.15 && bc < br
 	if len(c) > len(r) {
 		r = c
 	}
 	if len(r) == 0 {
-		return 0
+		return 0, upright
 	}
 	sort.Ints(r)
-	return r[len(r)/2]
+	return r[len(r)/2], upright
+}
+
+// blankShare is the share of blank lines between the first and the last
+// inked one.
+func blankShare(counts []int, length int) float64 {
+	min := max(3, length*3/200)
+	a, b := 0, len(counts)-1
+	for a < len(counts) && counts[a] < min {
+		a++
+	}
+	for b > a && counts[b] < min {
+		b--
+	}
+	if b <= a {
+		return 0
+	}
+	blank := 0
+	for _, c := range counts[a : b+1] {
+		if c < min {
+			blank++
+		}
+	}
+	return float64(blank) / float64(b-a+1)
 }
 
 // runs returns the lengths of runs of inked lines (more than 1.5% of the
@@ -181,9 +215,11 @@ const (
 	maxOutSide = 6000
 )
 
-// prepare scales the text to a size Tesseract reads well.
-func prepare(g *gray) *gray {
-	if lh := lineHeight(g); lh > 0 {
+// prepare scales the text to a size Tesseract reads well and says whether
+// it is clearly upright.
+func prepare(g *gray) (*gray, bool) {
+	lh, upright := lines(g)
+	if lh > 0 {
 		f := float64(targetLine) / float64(lh)
 		switch {
 		case f > 1.3:
@@ -196,7 +232,7 @@ func prepare(g *gray) *gray {
 			g = scale(g, max(f, 0.25))
 		}
 	}
-	return g
+	return g, upright
 }
 
 // encodePNG encodes g as an 8-bit grayscale PNG, fast rather than small

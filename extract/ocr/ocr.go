@@ -151,15 +151,23 @@ func (e *Engine) ReadImage(ctx context.Context, img extract.Image) (string, erro
 	if e.missing != nil {
 		return "", ErrNoEngine
 	}
-	g = prepare(g)
+	g, upright := prepare(g)
+	if !upright {
+		// Tesseract's own orientation pass in --psm 1 turns sideways
+		// pages but drops text at their edges: unless the line profile
+		// shows upright lines, ask OSD first (one cheap process).
+		if deg := e.orientation(ctx, g); deg != 0 {
+			g = rotate(g, deg)
+		}
+	}
 	r, err := e.run(ctx, "1", encodePNG(g))
 	if err != nil {
 		return "", err
 	}
-	if r.conf < lowConfidence {
-		// Poor reading: perhaps the page is upside down or sideways (the
-		// layout pass's own orientation check misses 180°). Ask OSD and
-		// read again turned upright; keep the better reading.
+	if r.conf < lowConfidence && upright {
+		// Poor reading of lines that looked upright: perhaps upside down
+		// (the layout pass's own orientation check misses 180°). Ask OSD
+		// and read again turned; keep the better reading.
 		if deg := e.orientation(ctx, g); deg != 0 {
 			if r2, err := e.run(ctx, "1", encodePNG(rotate(g, deg))); err == nil && r2.conf > r.conf {
 				r = r2
