@@ -90,6 +90,7 @@ func TestOCRThroughProxy(t *testing.T) {
 		// One HKID on a card photo is what hkid-single logs (as text would be).
 		{"hkid-card-photo", "id.jpg", photo(idCard, ocrtest.Style{Size: 26, Border: true, Noise: 20}, 55), 200, "hkid-single"},
 		{"table-of-5-hkids", "customers.png", render(table, ocrtest.Style{Size: 18, Tabs: 200}), 403, "hkid-bulk"},
+		{"table-webp-screenshot", "chat.webp", ocrtest.WebP(mustRenderImg(t, table, ocrtest.Style{Size: 24, Tabs: 260})), 403, "hkid-bulk"},
 		{"balance-sheet-scan-pdf", "scan.pdf", sheetPDF, 403, "financial-statement"},
 		{"sick-leave-photo-sideways", "sick.jpg", photo(strings.Split(sickLeave, "\n"), ocrtest.Style{Size: 30, Rotate: 90, Noise: 15}, 70), 403, "medical-record"},
 		{"medical-cert-in-docx", "cert.docx", medDocx, 403, "medical-record"},

@@ -87,8 +87,9 @@ var (
 )
 
 // fixIDs rewrites misread HKIDs in one line as "A123456(3)". A token is
-// changed only if it is not already a valid HKID as written, its repaired
-// form verifies, and, when a prefix digit had to become a letter, a bracket
+// changed only if it is not already an HKID as written (letters and digits
+// confused, or one bracket lost: table layout often splits the ")" into a
+// column of its own), its repaired form verifies, and, when a prefix digit had to become a letter, a bracket
 // shows it is an identifier (an 8-digit phone number stays one).
 func fixIDs(l string) string {
 	if !strings.ContainsAny(l, "0123456789") {
@@ -152,7 +153,7 @@ func repairID(pre, digits, open, check, closer string) (string, bool) {
 	case 'I', 'l', '|':
 		ck = '1'
 	}
-	if string(p) == pre && string(d) == digits && ck == check[0] {
+	if string(p) == pre && string(d) == digits && ck == check[0] && (open == "") == (closer == "") {
 		return "", false // read as written: the classifier judges it
 	}
 	if !validHKID(string(p), string(d), ck) {

@@ -1,0 +1,70 @@
+package ocr
+
+import (
+	"bytes"
+	"image"
+	"image/gif"
+	"testing"
+
+	"golang.org/x/image/bmp"
+	"golang.org/x/image/tiff"
+
+	"github.com/dlpgate/dlpgate/extract/ocr/ocrtest"
+)
+
+// Every format extract sniffs as an image decodes to the same pixels
+// (before any OCR): PNG, JPEG, GIF, BMP, TIFF, WebP.
+func TestFormatsDecode(t *testing.T) {
+	src := stripesGray(120, 40)
+	enc := map[string]func(image.Image) []byte{
+		"png":  ocrtest.PNG,
+		"jpeg": func(m image.Image) []byte { return ocrtest.JPEG(m, 95) },
+		"gif": func(m image.Image) []byte {
+			var b bytes.Buffer
+			if err := gif.Encode(&b, m, nil); err != nil {
+				t.Fatal(err)
+			}
+			return b.Bytes()
+		},
+		"bmp": func(m image.Image) []byte {
+			var b bytes.Buffer
+			if err := bmp.Encode(&b, m); err != nil {
+				t.Fatal(err)
+			}
+			return b.Bytes()
+		},
+		"tiff": func(m image.Image) []byte {
+			var b bytes.Buffer
+			if err := tiff.Encode(&b, m, &tiff.Options{Compression: tiff.Deflate}); err != nil {
+				t.Fatal(err)
+			}
+			return b.Bytes()
+		},
+		"webp": ocrtest.WebP,
+	}
+	e := New(Config{Command: "/nonexistent/tesseract"})
+	for name, f := range enc {
+		g, err := e.decode(f(src))
+		if err != nil || g == nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if g.w != 120 || g.h != 40 {
+			t.Errorf("%s: %dx%d", name, g.w, g.h)
+			continue
+		}
+		diff := 0
+		for i, v := range g.pix {
+			d := int(v) - int(src.Pix[i])
+			if d > 40 || d < -40 {
+				diff++
+			}
+		}
+		if diff > len(g.pix)/50 {
+			t.Errorf("%s: %d of %d pixels differ", name, diff, len(g.pix))
+		}
+		if !mayHoldText(g) {
+			t.Errorf("%s: stripes judged text-free", name)
+		}
+	}
+}
