@@ -69,11 +69,18 @@ func TestImagesReachOCR(t *testing.T) {
 	zipped := buildZip(t, zipEntry{name: "scans/a.png", body: png}, zipEntry{name: "b.jpg", body: jpeg})
 	eml := []byte("From: a@example.hk\r\nTo: b@example.hk\r\nSubject: scan\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=Z\r\n\r\n--Z\r\nContent-Type: text/plain\r\n\r\nhi\r\n--Z\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename=\"id.png\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
 		base64.StdEncoding.EncodeToString(png) + "\r\n--Z--\r\n")
+	pptx := buildZip(t, zipEntry{name: "ppt/presentation.xml", body: []byte("<p:presentation/>")},
+		zipEntry{name: "ppt/slides/slide1.xml", body: []byte(`<p:sld xmlns:a="a"><a:t>Slide</a:t></p:sld>`)},
+		zipEntry{name: "ppt/media/image1.png", body: png})
+	xlsx := buildZip(t, zipEntry{name: "xl/workbook.xml", body: []byte(`<workbook><sheets/></workbook>`)},
+		zipEntry{name: "xl/media/image1.jpeg", body: jpeg}, zipEntry{name: "xl/media/image2.emf", body: []byte("\x01\x00\x00\x00 EMF")})
 	cases := []struct {
 		name string
 		data []byte
 		want map[string]string // origin -> text
 	}{
+		{"deck.pptx", pptx, map[string]string{"multipart:media/deck.pptx/ppt/media/image1.png": fmt.Sprintf("encoded %d", len(png))}},
+		{"book.xlsx", xlsx, map[string]string{"multipart:media/book.xlsx/xl/media/image1.jpeg": fmt.Sprintf("encoded %d", len(jpeg))}},
 		{"shot.png", png, map[string]string{"multipart:media/shot.png": fmt.Sprintf("encoded %d", len(png))}},
 		{"scan.pdf", pdf, map[string]string{
 			"multipart:media/scan.pdf/page1/image1": fmt.Sprintf("encoded %d", len(jpeg)),

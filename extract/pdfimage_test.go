@@ -1,0 +1,66 @@
+package extract
+
+import (
+	"image"
+	"strings"
+	"testing"
+)
+
+func testDoc() *pdfDoc {
+	w := &walker{lim: Limits{}.withDefaults()}
+	return &pdfDoc{w: w, objs: map[int]any{}, fonts: map[any]*pdfFont{}}
+}
+
+// Image XObjects decode to the luminance the page shows.
+func TestPDFImageSamples(t *testing.T) {
+	d := testDoc()
+	cases := []struct {
+		name string
+		dict pDict
+		raw  []byte
+		want []uint8 // first pixels
+	}{
+		{"gray8", pDict{"Width": 3.0, "Height": 1.0, "ColorSpace": pName("DeviceGray"), "BitsPerComponent": 8.0}, []byte{0, 128, 255}, []uint8{0, 128, 255}},
+		{"gray8-decode-inverted", pDict{"Width": 2.0, "Height": 1.0, "ColorSpace": pName("DeviceGray"), "BitsPerComponent": 8.0, "Decode": pArray{1.0, 0.0}}, []byte{0, 255}, []uint8{255, 0}},
+		{"gray1", pDict{"Width": 8.0, "Height": 1.0, "ColorSpace": pName("DeviceGray"), "BitsPerComponent": 1.0}, []byte{0b10100000}, []uint8{255, 0, 255, 0, 0}},
+		{"stencil-mask", pDict{"Width": 4.0, "Height": 1.0, "ImageMask": true}, []byte{0b01000000}, []uint8{255, 0, 255, 255}},
+		{"rgb", pDict{"Width": 2.0, "Height": 1.0, "ColorSpace": pName("DeviceRGB"), "BitsPerComponent": 8.0}, []byte{255, 255, 255, 255, 0, 0}, []uint8{255, 76}},
+		{"cmyk", pDict{"Width": 2.0, "Height": 1.0, "ColorSpace": pName("DeviceCMYK"), "BitsPerComponent": 8.0}, []byte{0, 0, 0, 0, 0, 0, 0, 255}, []uint8{255, 0}},
+		{"indexed", pDict{"Width": 2.0, "Height": 1.0, "ColorSpace": pArray{pName("Indexed"), pName("DeviceRGB"), 1.0, pStr{0, 0, 0, 255, 255, 255}}, "BitsPerComponent": 8.0}, []byte{1, 0}, []uint8{255, 0}},
+		{"gray16", pDict{"Width": 2.0, "Height": 1.0, "ColorSpace": pName("DeviceGray"), "BitsPerComponent": 16.0}, []byte{0xff, 0xff, 0x00, 0x10}, []uint8{255, 0}},
+		// All-white CCITT G4: one V0 code per row, then EOFB.
+		{"ccitt-g4", pDict{"Width": 8.0, "Height": 8.0, "Filter": pName("CCITTFaxDecode"), "DecodeParms": pDict{"K": -1.0, "Columns": 8.0}}, []byte{0xff, 0x00, 0x10, 0x01}, []uint8{255, 255, 255}},
+	}
+	for _, c := range cases {
+		img, why := d.image(&pStream{dict: c.dict, raw: c.raw})
+		if why != "" {
+			t.Errorf("%s: %s", c.name, why)
+			continue
+		}
+		g, ok := img.Pixels.(*image.Gray)
+		if !ok {
+			t.Errorf("%s: %T", c.name, img.Pixels)
+			continue
+		}
+		for i, v := range c.want {
+			if g.Pix[i] != v {
+				t.Errorf("%s: pixel %d = %d, want %d (row %v)", c.name, i, g.Pix[i], v, g.Pix[:len(c.want)])
+				break
+			}
+		}
+	}
+	for name, dict := range map[string]pDict{
+		"jpx":     {"Width": 2.0, "Height": 2.0, "Filter": pName("JPXDecode")},
+		"no-size": {"ColorSpace": pName("DeviceGray")},
+		"short":   {"Width": 100.0, "Height": 100.0, "ColorSpace": pName("DeviceGray"), "BitsPerComponent": 8.0},
+		"bpc3":    {"Width": 2.0, "Height": 1.0, "ColorSpace": pName("DeviceGray"), "BitsPerComponent": 3.0},
+	} {
+		if _, why := d.image(&pStream{dict: dict, raw: []byte{1, 2, 3}}); why == "" || strings.Contains(why, "\x00") {
+			t.Errorf("%s: no reason", name)
+		}
+	}
+	// A JPEG is passed on as it is.
+	if img, why := d.image(&pStream{dict: pDict{"Width": 1.0, "Height": 1.0, "Filter": pName("DCTDecode")}, raw: []byte("\xff\xd8\xff")}); why != "" || string(img.Encoded) != "\xff\xd8\xff" {
+		t.Errorf("DCT: %q %q", img.Encoded, why)
+	}
+}
