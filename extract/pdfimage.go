@@ -55,6 +55,11 @@ func (d *pdfDoc) pdfImages(origin string, p pageInfo) {
 	walk(p.resources, 0)
 }
 
+// maxPDFImagePixels bounds the pixels decoded from one PDF image (the OCR
+// engine has its own, usually lower, max_pixels): a 1-bit image of a few
+// MB can declare billions of pixels.
+const maxPDFImagePixels = 64 << 20
+
 // image turns an image XObject into something the reader takes, or says
 // why it cannot.
 func (d *pdfDoc) image(s *pStream) (Image, string) {
@@ -73,6 +78,9 @@ func (d *pdfDoc) image(s *pStream) (Image, string) {
 	h, _ := d.resolve(s.dict["Height"]).(float64)
 	if w <= 0 || h <= 0 || w > 1<<16 || h > 1<<16 {
 		return Image{}, "PDF image without a usable /Width and /Height"
+	}
+	if w*h > maxPDFImagePixels {
+		return Image{}, "PDF image larger than " + strconv.Itoa(maxPDFImagePixels) + " pixels not read"
 	}
 	last := pName("")
 	if len(filters) > 0 {
@@ -273,6 +281,9 @@ func (d *pdfDoc) fax(s *pStream, w, h int) (Image, string) {
 	}
 	if rows, ok := d.resolve(p["Rows"]).(float64); ok && rows > 0 {
 		h = int(rows)
+	}
+	if w > 1<<16 || h > 1<<16 || w*h > maxPDFImagePixels {
+		return Image{}, "CCITT image larger than " + strconv.Itoa(maxPDFImagePixels) + " pixels not read"
 	}
 	black1, _ := d.resolve(p["BlackIs1"]).(bool)
 	align, _ := d.resolve(p["EncodedByteAlign"]).(bool)

@@ -1,9 +1,12 @@
 package extract
 
 import (
+	"context"
 	"image"
 	"strings"
 	"testing"
+
+	"github.com/dlpgate/dlpgate/extract/ocr/ocrtest"
 )
 
 func testDoc() *pdfDoc {
@@ -62,5 +65,34 @@ func TestPDFImageSamples(t *testing.T) {
 	// A JPEG is passed on as it is.
 	if img, why := d.image(&pStream{dict: pDict{"Width": 1.0, "Height": 1.0, "Filter": pName("DCTDecode")}, raw: []byte("\xff\xd8\xff")}); why != "" || string(img.Encoded) != "\xff\xd8\xff" {
 		t.Errorf("DCT: %q %q", img.Encoded, why)
+	}
+}
+
+// FuzzPDFImages: image-only PDFs with hostile image dictionaries and
+// streams never crash the walker or decode beyond the limits.
+func FuzzPDFImages(f *testing.F) {
+	g := stripes(40, 20)
+	f.Add(ocrtest.ImagePDF([]ocrtest.PDFImage{{Gray: g}}))
+	f.Add(ocrtest.ImagePDF([]ocrtest.PDFImage{{JPEG: ocrtest.JPEG(g, 50), W: 40, H: 20}}))
+	f.Add([]byte("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj 3 0 obj<</Type/Page/Resources<</XObject<</I 4 0 R>>>>>>endobj 4 0 obj<</Subtype/Image/Width 8/Height 8/Filter/CCITTFaxDecode/DecodeParms<</K -1/Columns 8>>/Length 4>>stream\n\xff\x00\x10\x01\nendstream endobj trailer<</Root 1 0 R>>"))
+	lim := fuzzLimits
+	lim.OCR = &fakeOCR{}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if _, err := extractOpts(context.Background(), bodyInput(data), lim, true); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// A small stream declaring a huge image is refused before allocation.
+func TestPDFImageTooLarge(t *testing.T) {
+	d := testDoc()
+	for _, dict := range []pDict{
+		{"Width": 60000.0, "Height": 60000.0, "ColorSpace": pName("DeviceGray"), "BitsPerComponent": 1.0},
+		{"Width": 8.0, "Height": 8.0, "Filter": pName("CCITTFaxDecode"), "DecodeParms": pDict{"K": -1.0, "Columns": 60000.0, "Rows": 60000.0}},
+	} {
+		if _, why := d.image(&pStream{dict: dict, raw: make([]byte, 1<<20)}); !strings.Contains(why, "larger than") {
+			t.Errorf("%v: %q", dict, why)
+		}
 	}
 }
