@@ -3,6 +3,7 @@ package ocr
 import (
 	"bytes"
 	"image"
+	"image/color"
 	"image/gif"
 	"testing"
 
@@ -41,6 +42,19 @@ func TestFormatsDecode(t *testing.T) {
 			return b.Bytes()
 		},
 		"webp": ocrtest.WebP,
+		"png-rgb": func(m image.Image) []byte {
+			return ocrtest.PNG(ocrtest.Tint(m, color.RGBA{250, 240, 230, 255}))
+		},
+		"png-nrgba-transparent-paper": func(m image.Image) []byte {
+			g := m.(*image.Gray)
+			n := image.NewNRGBA(g.Rect)
+			for i, v := range g.Pix {
+				if v < 128 { // ink opaque, paper transparent
+					n.Pix[4*i+3] = 255
+				}
+			}
+			return ocrtest.PNG(n)
+		},
 	}
 	e := New(Config{Command: "/nonexistent/tesseract"})
 	for name, f := range enc {

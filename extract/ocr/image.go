@@ -31,24 +31,33 @@ const (
 
 // decode reads an encoded image after checking its declared size.
 func (e *Engine) decode(data []byte) (*gray, error) {
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
-	if errors.Is(err, image.ErrFormat) {
-		return nil, errors.New("image format not readable by OCR (HEIC, AVIF, ICO and vector images are not decoded)")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("image header does not decode: %v", err)
-	}
-	if small(cfg.Width, cfg.Height) {
-		return nil, nil
-	}
-	if px := int64(cfg.Width) * int64(cfg.Height); px > e.cfg.MaxPixels {
-		return nil, fmt.Errorf("image of %d pixels is over the OCR limit of %d (max_pixels)", px, e.cfg.MaxPixels)
+	if skip, err := e.check(data); skip || err != nil {
+		return nil, err
 	}
 	img, _, err := image.Decode(bufio.NewReader(bytes.NewReader(data)))
 	if err != nil && img == nil {
 		return nil, fmt.Errorf("image does not decode: %v", err)
 	}
 	return toGray(img), nil
+}
+
+// check reads the image header: skip is true for an image too small to
+// hold text; an error refuses it (unknown format, over max_pixels).
+func (e *Engine) check(data []byte) (skip bool, err error) {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if errors.Is(err, image.ErrFormat) {
+		return false, errors.New("image format not readable by OCR (HEIC, AVIF, ICO and vector images are not decoded)")
+	}
+	if err != nil {
+		return false, fmt.Errorf("image header does not decode: %v", err)
+	}
+	if small(cfg.Width, cfg.Height) {
+		return true, nil
+	}
+	if px := int64(cfg.Width) * int64(cfg.Height); px > e.cfg.MaxPixels {
+		return false, fmt.Errorf("image of %d pixels is over the OCR limit of %d (max_pixels)", px, e.cfg.MaxPixels)
+	}
+	return false, nil
 }
 
 func small(w, h int) bool { return w < minSide || h < minSide || w*h < minPixels }
@@ -78,6 +87,31 @@ func toGray(img image.Image) *gray {
 	case *image.YCbCr:
 		for y := 0; y < g.h; y++ {
 			copy(g.pix[y*g.w:(y+1)*g.w], m.Y[y*m.YStride:])
+		}
+	case *image.RGBA, *image.NRGBA:
+		// Screenshots decode to these: read the bytes, not At (an
+		// interface call and a colour conversion per pixel).
+		var pix []byte
+		var stride int
+		premul := false
+		if r, ok := m.(*image.RGBA); ok {
+			pix, stride, premul = r.Pix, r.Stride, true
+		} else {
+			n := m.(*image.NRGBA)
+			pix, stride = n.Pix, n.Stride
+		}
+		for y := 0; y < g.h; y++ {
+			row := pix[y*stride:]
+			for x := 0; x < g.w; x++ {
+				r, gg, b, a := int(row[4*x]), int(row[4*x+1]), int(row[4*x+2]), int(row[4*x+3])
+				lum := (299*r + 587*gg + 114*b) / 1000
+				if premul {
+					lum += 255 - a // transparent reads as white paper
+				} else {
+					lum = (lum*a + 255*(255-a)) / 255
+				}
+				g.pix[y*g.w+x] = uint8(min(255, lum))
+			}
 		}
 	default:
 		for y := 0; y < g.h; y++ {

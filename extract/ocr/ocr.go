@@ -133,6 +133,24 @@ func (e *Engine) Available() error { return e.missing }
 
 // ReadImage implements extract.ImageReader.
 func (e *Engine) ReadImage(ctx context.Context, img extract.Image) (string, error) {
+	if img.Pixels == nil {
+		// The header alone rules out icons and oversized images, without
+		// a worker slot.
+		if skip, err := e.check(img.Encoded); skip || err != nil {
+			return "", err
+		}
+	}
+	// A slot bounds decoding (up to max_pixels of memory) as much as the
+	// Tesseract processes; the wait counts against the request's budget,
+	// the image's own timeout starts with the slot.
+	select {
+	case e.slots <- struct{}{}:
+		defer func() { <-e.slots }()
+	case <-ctx.Done():
+		return "", errors.New("OCR timed out waiting for a free worker")
+	}
+	ctx, cancel := context.WithTimeout(ctx, e.cfg.ImageTimeout)
+	defer cancel()
 	var g *gray
 	var err error
 	if img.Pixels != nil {
@@ -260,17 +278,9 @@ func parseTSV(out string) reading {
 	return r
 }
 
-// exec feeds one PNG to a tesseract process within the image timeout and
-// returns its standard output.
+// exec feeds one PNG to a tesseract process, killed when ctx ends, and
+// returns its standard output. The caller holds a worker slot.
 func (e *Engine) exec(ctx context.Context, png []byte, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, e.cfg.ImageTimeout)
-	defer cancel()
-	select {
-	case e.slots <- struct{}{}:
-		defer func() { <-e.slots }()
-	case <-ctx.Done():
-		return "", errors.New("OCR timed out waiting for a free worker")
-	}
 	cmd := exec.CommandContext(ctx, e.bin, append([]string{"stdin", "stdout"}, args...)...)
 	// One thread per process: Workers processes already share the CPUs,
 	// and OpenMP threads fighting over 2 cores made every run slower.
