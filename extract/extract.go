@@ -1,7 +1,9 @@
 // Package extract turns bytes seen on the wire (or read from disk) into text
 // segments, each labelled with the path it came from, so classifiers can read
 // every part of an upload: multipart parts, JSON strings, archive members,
-// document parts, in whatever charset they were written.
+// document parts, in whatever charset they were written. Images (files,
+// Office pictures, scanned PDF pages) are read through an ImageReader;
+// extract/ocr provides one backed by Tesseract.
 package extract
 
 import (
