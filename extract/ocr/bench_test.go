@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image"
 	"image/color"
 	"os"
 	"slices"
@@ -171,4 +172,29 @@ func cer(ref, got string) float64 {
 		prev, cur = cur, prev
 	}
 	return float64(prev[len(bb)]) / float64(max(1, len(a)))
+}
+
+// BenchmarkOCRSkip: what a picture that cannot hold text costs before any
+// process (no Tesseract needed):
+//
+//	go test ./extract/ocr -run '^$' -bench OCRSkip
+func BenchmarkOCRSkip(b *testing.B) {
+	icon := image.NewRGBA(image.Rect(0, 0, 32, 32))
+	for i := range icon.Pix {
+		icon.Pix[i] = uint8(i * 7)
+	}
+	flat := image.NewGray(image.Rect(0, 0, 640, 480))
+	for i := range flat.Pix {
+		flat.Pix[i] = uint8(100 + (i%640)/16) // a smooth gradient: no edges
+	}
+	e := New(Config{Command: "/nonexistent/tesseract"})
+	for name, data := range map[string][]byte{"icon-32px-png": ocrtest.PNG(icon), "gradient-640x480-jpeg": ocrtest.JPEG(flat, 80)} {
+		b.Run(name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if text, err := e.ReadImage(context.Background(), extract.Image{Encoded: data}); text != "" || err != nil {
+					b.Fatalf("(%q, %v): not skipped", text, err)
+				}
+			}
+		})
+	}
 }
