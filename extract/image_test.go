@@ -122,6 +122,12 @@ func TestImagesWithoutOCR(t *testing.T) {
 	if len(res.Problems) != 1 || res.Problems[0].Kind != Unsupported {
 		t.Errorf("problems %+v, want one unsupported", res.Problems)
 	}
+	// A page number does not hide the picture beside it.
+	pdf := ocrtest.ImagePDF([]ocrtest.PDFImage{{Gray: stripes(90, 30), Text: "Page 1"}})
+	res = run(t, bodyInput(pdf), Limits{OCR: &fakeOCR{}})
+	if !strings.Contains(allText(res), "Page 1") || !strings.Contains(allText(res), "pixels 90x30") {
+		t.Errorf("page with a text layer and a picture: %q", allText(res))
+	}
 	f := &fakeOCR{}
 	res = run(t, bodyInput(buildLatinPDF(t, []string{"Total assets 25,980"}, "")), Limits{OCR: f})
 	if f.calls.Load() != 0 || !strings.Contains(allText(res), "Total assets") {

@@ -23,7 +23,8 @@ type pdfDoc struct {
 	trailers  []pDict
 	truncated bool
 	fonts     map[any]*pdfFont
-	noMap     bool // a font had no usable text mapping
+	noMap     bool              // a font had no usable text mapping
+	images    map[*pStream]bool // image XObjects already read (pdfimage.go)
 }
 
 // pdfNode extracts the text layer of a PDF, one segment per page.
@@ -61,8 +62,8 @@ func (w *walker) pdfNode(n node) {
 		text := d.pageText(p)
 		textual = textual || strings.TrimSpace(text) != ""
 		w.emit(origin, text)
-		if w.lim.OCR != nil && strings.TrimSpace(text) == "" {
-			d.pdfImages(origin, p) // a scanned page: pdfimage.go
+		if w.lim.OCR != nil {
+			d.pdfImages(origin, p) // scans and screenshots: pdfimage.go
 		}
 	}
 	if len(pages) > 0 && !textual && !d.truncated && w.lim.OCR == nil {

@@ -9,13 +9,18 @@ import (
 	"golang.org/x/image/ccitt"
 )
 
-// pdfImages reads the image XObjects of a page that has no text layer (a
-// scan) with OCR, one segment per image: "pdf:page3/image1". Images drawn
+// pdfImages reads the image XObjects of a page with OCR, one segment per
+// image: "pdf:page3/image1". Every page is read, not only those without a
+// text layer: a page number must not hide a pasted screenshot. An image
+// drawn on many pages (a logo) is read once per document; images drawn
 // through form XObjects are found too. JPEG (DCTDecode) goes to the reader
 // as it is; Flate/LZW/RunLength pixels (gray, RGB, CMYK, 1 to 8 bits) and
 // CCITT fax images are decoded here.
 func (d *pdfDoc) pdfImages(origin string, p pageInfo) {
-	seen := map[*pStream]bool{}
+	if d.images == nil {
+		d.images = map[*pStream]bool{}
+	}
+	seen := d.images
 	count := 0
 	var walk func(res pDict, depth int)
 	walk = func(res pDict, depth int) {
@@ -34,6 +39,9 @@ func (d *pdfDoc) pdfImages(origin string, p pageInfo) {
 			}
 			s, ok := d.resolve(xobjs[k]).(*pStream)
 			if !ok || seen[s] {
+				if ok && s.dict["Subtype"] == pName("Image") {
+					count++ // numbered as drawn, read the first time only
+				}
 				continue
 			}
 			seen[s] = true

@@ -50,6 +50,9 @@ func TestReadImageRotationsAndQuality(t *testing.T) {
 		{"png-rot90", func() []byte { return render(t, card, ocrtest.Style{Size: 28, Rotate: 90}) }},
 		{"png-rot180", func() []byte { return render(t, card, ocrtest.Style{Size: 28, Rotate: 180}) }},
 		{"png-rot270-12px", func() []byte { return render(t, card, ocrtest.Style{Size: 12, Rotate: 270}) }},
+		{"dark-mode-screenshot", func() []byte {
+			return render(t, card, ocrtest.Style{Size: 18, Paper: color.Gray{Y: 30}, Ink: color.Gray{Y: 230}})
+		}},
 		{"jpeg-q35-photo", func() []byte {
 			img, err := ocrtest.Render(card, ocrtest.Style{Size: 30, Noise: 30, Border: true})
 			if err != nil {

@@ -252,6 +252,7 @@ const (
 // prepare scales the text to a size Tesseract reads well and says whether
 // it is clearly upright.
 func prepare(g *gray) (*gray, bool) {
+	invertDark(g)
 	lh, upright := lines(g)
 	if lh > 0 {
 		f := float64(targetLine) / float64(lh)
@@ -332,4 +333,20 @@ func rotate(g *gray, deg int) *gray {
 		}
 	}
 	return out
+}
+
+// invertDark turns a dark-mode screenshot (light text on a dark
+// background) into dark text on light paper, which Tesseract's models and
+// the line profile expect.
+func invertDark(g *gray) {
+	var sum int
+	for _, v := range g.pix {
+		sum += int(v)
+	}
+	if sum/max(1, len(g.pix)) >= 100 {
+		return
+	}
+	for i, v := range g.pix {
+		g.pix[i] = 255 - v
+	}
 }

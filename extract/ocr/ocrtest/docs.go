@@ -14,6 +14,9 @@ type PDFImage struct {
 	JPEG []byte
 	Gray *image.Gray
 	W, H int
+	// Text, when set, is drawn in Helvetica too: a page with a thin text
+	// layer (a page number) beside the picture.
+	Text string
 }
 
 // GrayOf converts img to *image.Gray.
@@ -57,8 +60,14 @@ func ImagePDF(pages []PDFImage) []byte {
 	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids, n), nil)
 	for i, p := range pages {
 		pw, ph := p.W*72/150, p.H*72/150 // scanned at 150 dpi
-		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents %d 0 R /Resources << /XObject << /Im1 %d 0 R >> >> >>", pw, ph, 4+3*i, 5+3*i), nil)
+		if p.JPEG == nil {
+			pw, ph = p.Gray.Rect.Dx()*72/150, p.Gray.Rect.Dy()*72/150
+		}
+		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents %d 0 R /Resources << /XObject << /Im1 %d 0 R >> /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >> >> >> >>", pw, ph, 4+3*i, 5+3*i), nil)
 		content := fmt.Sprintf("q %d 0 0 %d 0 0 cm /Im1 Do Q", pw, ph)
+		if p.Text != "" {
+			content += fmt.Sprintf(" BT /F1 8 Tf 4 4 Td (%s) Tj ET", p.Text)
+		}
 		obj(fmt.Sprintf("<< /Length %d >>", len(content)), []byte(content))
 		if p.JPEG != nil {
 			obj(fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /Length %d >>", p.W, p.H, len(p.JPEG)), p.JPEG)
