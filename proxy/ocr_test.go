@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"net/http"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -214,5 +215,53 @@ func TestOCRNoEngine(t *testing.T) {
 		if !found {
 			t.Errorf("findings %+v, want signal %q", evs[0].Findings, want)
 		}
+	}
+}
+
+// A hanging OCR engine never holds a request past the OCR budget: the
+// image is uninspectable (logged by the default policy) and the upload goes
+// on.
+func TestOCRBudgetThroughProxy(t *testing.T) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("SKIP: no sh for the stand-in engine")
+	}
+	bin := t.TempDir() + "/tesseract"
+	script := "#!/bin/sh\ncase \"$1\" in --list-langs) printf 'eng\\nchi_tra\\nchi_sim\\n'; exit 0;; esac\ncat >/dev/null\nsleep 30\n"
+	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	eng := ocr.New(ocr.Config{Command: bin, ImageTimeout: 5 * time.Second})
+	h := newHarness(t, harnessConfig{
+		classifiers: classifiers.NewDefault(),
+		limits:      extract.Limits{OCR: eng, OCRBudget: int64(500 * time.Millisecond)},
+	})
+	stripes := image.NewGray(image.Rect(0, 0, 300, 100))
+	for i := range stripes.Pix {
+		if (i%300)/3%2 == 0 && (i/300)%20 < 12 {
+			stripes.Pix[i] = 255
+		}
+	}
+	ct, body := multipartBody(t, "media", "photo.png", ocrtest.PNG(stripes))
+	req, _ := http.NewRequest(http.MethodPost, "https://oapi.dingtalk.com/media/upload?access_token=x&type=file", bytes.NewReader(body))
+	req.Header.Set("Content-Type", ct)
+	start := time.Now()
+	if got := h.status(t, req); got != 200 {
+		t.Errorf("status %d, want 200 (logged)", got)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("request held %v by a hanging OCR engine (budget 500ms)", d)
+	}
+	evs := h.rec.events()
+	if len(evs) != 1 || evs[0].Action != "log" {
+		t.Fatalf("events %+v, want one log", evs)
+	}
+	found := false
+	for _, f := range evs[0].Findings {
+		for _, s := range f.Signals {
+			found = found || strings.HasPrefix(s, "ocr: multipart:media/photo.png: ") && strings.Contains(s, "budget")
+		}
+	}
+	if !found {
+		t.Errorf("findings %+v, want an ocr budget signal", evs[0].Findings)
 	}
 }

@@ -288,6 +288,7 @@ func (e *Engine) exec(ctx context.Context, png []byte, args ...string) (string, 
 	cmd.Stdin = strings.NewReader(string(png))
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb
+	killGroup(cmd)
 	cmd.WaitDelay = time.Second
 	err := cmd.Run()
 	if ctx.Err() != nil {
