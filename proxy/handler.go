@@ -56,6 +56,9 @@ type connInfo struct {
 	mitm bool
 	// conn is the client connection of an intercepted CONNECT, if tracked.
 	conn *trackedConn
+	// anyHost: an intercepted CONNECT to a bare address without a TLS
+	// server name; its requests may name any host.
+	anyHost bool
 }
 
 // gpLogger routes goproxy's Printf logs to slog at debug level, with secrets
@@ -74,7 +77,7 @@ func (g gpLogger) Printf(format string, v ...any) {
 	g.l.Debug(msg, "component", "goproxy")
 }
 
-var secretInText = regexp.MustCompile(`(?i)([?&][^=&\s"']*(?:token|secret|password|sign|timestamp)[^=&\s"']*=)[^&\s"']*`)
+var secretInText = regexp.MustCompile(`(?i)([?&][^=&\s"']*(?:token|secret|password|sign|timestamp|session|accesskey|code|key)[^=&\s"']*=)[^&\s"']*`)
 
 // redactText masks query secrets inside free text such as url.Error messages.
 func redactText(s string) string { return secretInText.ReplaceAllString(s, "${1}"+redacted) }
@@ -137,6 +140,19 @@ func (s *Server) handleConnect(host string, ctx *goproxy.ProxyCtx) (*goproxy.Con
 	endpoint, action := eng.Policy.Scope(hostname)
 	info := &connInfo{identity: identityFrom(r.Context(), r), host: hostname, endpoint: endpoint, action: action}
 	ctx.UserData = info
+	if why := s.checkDestination(r.Context(), host, "443"); why != nil {
+		return s.refuseConnect(info, ctx, why), host
+	}
+	rd, redispatched := r.Context().Value(redispatchKey{}).(redispatch)
+	if rd.intercept {
+		// Nameless TLS to an address, intercepted by no_sni_action: each
+		// request inside is scoped and inspected by its own Host.
+		action, info.action, info.anyHost = scopeInspect, scopeInspect, true
+	}
+	if !redispatched && action != scopeBlock && isAddressHost(hostname) {
+		// What the client talks to is in its first bytes, not in an address.
+		return &goproxy.ConnectAction{Action: goproxy.ConnectHijack, Hijack: s.peekRoute}, host
+	}
 	switch action {
 	case scopeInspect:
 		info.mitm = true
@@ -187,6 +203,9 @@ func (s *Server) handleRequest(req *http.Request, ctx *goproxy.ProxyCtx) (out *h
 		endpoint, action := eng.Policy.Scope(hostname)
 		info = &connInfo{identity: identityFrom(req.Context(), req), host: hostname, endpoint: endpoint, action: action}
 		ctx.UserData = info
+		if why := s.checkDestination(req.Context(), req.URL.Host, "80"); why != nil {
+			return req, s.refuseDestination(info, req, why, "http")
+		}
 		switch action {
 		case scopeInspect:
 		case scopeBlock:
@@ -212,6 +231,13 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 	host := normalizeHost(req.URL.Host)
 	if host == "" {
 		host = info.host
+	}
+	if info.anyHost && host != info.host {
+		ep, _ := eng.Policy.Scope(host)
+		if ep == "" {
+			ep = "address"
+		}
+		info = &connInfo{identity: info.identity, host: host, endpoint: ep, action: scopeInspect, mitm: true, conn: info.conn}
 	}
 	if info.mitm && host != info.host {
 		// goproxy sends an intercepted request where its Host header says:

@@ -10,16 +10,20 @@ import (
 const redacted = "REDACTED"
 
 // secretQueryKey reports whether a query parameter carries a credential:
-// DingTalk's access_token, sign and timestamp (the signature inputs) and any
-// key that names a token, secret or password.
+// DingTalk's access_token, sign and timestamp (the signature inputs) and
+// session (robot sendBySession), Alibaba Cloud OSS pre-signed URLs'
+// Signature, OSSAccessKeyId, security-token and x-oss-signature, and any key
+// that names a token, secret, password, signature or access key.
 func secretQueryKey(k string) bool {
 	k = strings.ToLower(k)
 	switch k {
-	case "access_token", "sign", "timestamp", "signature", "key", "apikey", "api_key", "appsecret", "code":
+	case "access_token", "sign", "timestamp", "signature", "key", "apikey", "api_key", "appsecret", "code",
+		"session", "sessionwebhook", "ossaccesskeyid", "accesskeyid", "x-oss-credential":
 		return true
 	}
 	return strings.Contains(k, "token") || strings.Contains(k, "secret") ||
-		strings.Contains(k, "password") || strings.Contains(k, "passwd")
+		strings.Contains(k, "password") || strings.Contains(k, "passwd") ||
+		strings.Contains(k, "signature") || strings.Contains(k, "accesskey")
 }
 
 // RedactQuery returns rawQuery with the values of secret keys replaced, in
@@ -68,11 +72,12 @@ func RedactURL(u *url.URL) string {
 // secretHeader reports whether a request header must never be logged.
 func secretHeader(name string) bool {
 	switch http.CanonicalHeaderKey(name) {
-	case "Authorization", "Proxy-Authorization", "Cookie", "X-Acs-Dingtalk-Access-Token":
+	case "Authorization", "Proxy-Authorization", "Cookie", "X-Acs-Dingtalk-Access-Token", "Session":
 		return true
 	}
 	n := strings.ToLower(name)
-	return strings.Contains(n, "token") || strings.Contains(n, "secret")
+	return strings.Contains(n, "token") || strings.Contains(n, "secret") ||
+		strings.Contains(n, "signature") || strings.Contains(n, "accesskey") || strings.Contains(n, "session")
 }
 
 // inspectableQuery returns rawQuery without its credential parameters: the

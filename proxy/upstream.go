@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,6 +66,9 @@ func (s *Server) dial(ctx context.Context, network, addr string) (net.Conn, erro
 		return s.opts.DialContext(ctx, network, addr)
 	}
 	d := net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
+	if !slices.Contains(s.upstreamAddrs, strings.ToLower(addr)) {
+		d.Control = s.dialControl // the parent proxy is always allowed
+	}
 	return d.DialContext(ctx, network, addr)
 }
 
@@ -112,27 +116,11 @@ func (s *Server) isSelfAddr(hostport, scheme string) bool {
 		return false
 	}
 	host = normalizeHost(host)
-	ip, ipErr := netip.ParseAddr(host)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, self := range s.selfAddrs {
-		if int(self.Port()) != p {
-			continue
-		}
-		if host == "localhost" {
-			return true
-		}
-		if ipErr == nil {
-			ip = ip.Unmap()
-			if ip == self.Addr().Unmap() || ip.IsLoopback() && (self.Addr().IsLoopback() || self.Addr().IsUnspecified()) {
-				return true
-			}
-			if self.Addr().IsUnspecified() && isLocalAddr(ip) {
-				return true
-			}
-		}
+	if host == "localhost" {
+		host = "127.0.0.1"
 	}
-	return false
+	ip, err := netip.ParseAddr(host)
+	return err == nil && s.isSelfIP(ip, p)
 }
 
 func isLocalAddr(ip netip.Addr) bool {
