@@ -149,7 +149,7 @@ func (s *Server) handleConnect(host string, ctx *goproxy.ProxyCtx) (*goproxy.Con
 		// request inside is scoped and inspected by its own Host.
 		action, info.action, info.anyHost = scopeInspect, scopeInspect, true
 	}
-	if !redispatched && action != scopeBlock && isAddressHost(hostname) {
+	if !redispatched && action == scopeTunnel && isAddressHost(hostname) {
 		// What the client talks to is in its first bytes, not in an address.
 		return &goproxy.ConnectAction{Action: goproxy.ConnectHijack, Hijack: s.peekRoute}, host
 	}

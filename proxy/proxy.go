@@ -137,7 +137,7 @@ type Server struct {
 	proxyFor func(*url.URL) (*url.URL, error)
 	// upstreamAddrs are the parent proxies' host:port, always dialled.
 	upstreamAddrs []string
-	inMem    atomic.Int64 // bytes of bodies held in memory
+	inMem         atomic.Int64 // bytes of bodies held in memory
 
 	mu        sync.Mutex
 	listeners []net.Listener
@@ -242,7 +242,7 @@ func (s *Server) Serve(l net.Listener) error {
 	s.listeners = append(s.listeners, l)
 	if s.srv == nil {
 		s.srv = &http.Server{
-			Handler:           s,
+			Handler: s,
 			// The connection watchdog answers 408 at HeaderTimeout; this
 			// is net/http's own backstop.
 			ReadHeaderTimeout: s.opts.HeaderTimeout + 5*time.Second,

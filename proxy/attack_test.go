@@ -1,0 +1,276 @@
+package proxy
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dlpgate/dlpgate/rules"
+)
+
+// rawConnect sends CONNECT target through the proxy on a raw socket and
+// returns the connection and the status of the answer (the answer is read
+// unbuffered, so whatever follows stays in the connection).
+func (h *harness) rawConnect(t testing.TB, target string) (net.Conn, *http.Response) {
+	t.Helper()
+	raw, err := net.Dial("tcp", h.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	raw.SetDeadline(time.Now().Add(20 * time.Second))
+	fmt.Fprintf(raw, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", target, target)
+	resp, err := http.ReadResponse(bufio.NewReaderSize(&oneByteReader{raw}, 16), &http.Request{Method: http.MethodConnect})
+	if err != nil {
+		t.Fatalf("CONNECT %s: %v", target, err)
+	}
+	return raw, resp
+}
+
+func (h *harness) upstreamCount() int { return len(h.up.requests()) + len(h.plain.requests()) }
+
+// postRaw writes one POST on c and reads the answer.
+func postRaw(t testing.TB, c net.Conn, host, path, body string) *http.Response {
+	t.Helper()
+	fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s", path, host, len(body), body)
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatalf("read answer: %v", err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp
+}
+
+// Issue 12 (1): a CONNECT to a bare address is scoped by what the client
+// really talks to: SNI, plain HTTP Host, or (nameless TLS) no_sni_action.
+func TestConnectToAddressRoutedByFirstBytes(t *testing.T) {
+	bad, _ := hkidText(5)
+	t.Run("TLS with SNI of an inspected host is intercepted", func(t *testing.T) {
+		h := newHarness(t, harnessConfig{})
+		raw, resp := h.rawConnect(t, "203.0.113.7:443")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("CONNECT: %d", resp.StatusCode)
+		}
+		c := tls.Client(raw, &tls.Config{ServerName: "oapi.dingtalk.com", RootCAs: h.ca.Pool()})
+		if err := c.Handshake(); err != nil {
+			t.Fatalf("handshake with dlpgate's leaf: %v", err)
+		}
+		if r := postRaw(t, c, "oapi.dingtalk.com", "/robot/send", bad); r.StatusCode != http.StatusForbidden {
+			t.Errorf("status %d, want 403", r.StatusCode)
+		}
+		evs := h.rec.events()
+		if h.upstreamCount() != 0 || len(evs) != 1 || evs[0].Rule != "hkid-bulk" || evs[0].Host != "oapi.dingtalk.com" {
+			t.Errorf("upstream saw %d, events %+v", h.upstreamCount(), evs)
+		}
+	})
+	t.Run("TLS without SNI is refused and audited", func(t *testing.T) {
+		h := newHarness(t, harnessConfig{})
+		raw, _ := h.rawConnect(t, "203.0.113.7:443")
+		c := tls.Client(raw, &tls.Config{InsecureSkipVerify: true})
+		if err := c.Handshake(); err == nil {
+			t.Fatal("nameless TLS to an address was tunnelled")
+		}
+		evs := h.rec.events()
+		if h.upstreamCount() != 0 || len(evs) != 1 || evs[0].Rule != "scope:no-sni" || evs[0].Host != "203.0.113.7" || evs[0].Action != "block" {
+			t.Errorf("upstream saw %d, events %+v", h.upstreamCount(), evs)
+		}
+	})
+	t.Run("TLS without SNI, no_sni_action tunnel", func(t *testing.T) {
+		h := newHarness(t, harnessConfig{opts: func(o *Options) { o.NoSNIAction = "tunnel" }})
+		raw, _ := h.rawConnect(t, "203.0.113.7:443")
+		c := tls.Client(raw, &tls.Config{InsecureSkipVerify: true})
+		if err := c.Handshake(); err != nil {
+			t.Fatal(err)
+		}
+		if c.ConnectionState().PeerCertificates[0].CheckSignatureFrom(h.upCA.Cert) != nil {
+			t.Error("not the upstream's own certificate: intercepted")
+		}
+		if r := postRaw(t, c, "files.example.org", "/x", "hello"); r.StatusCode != 200 || len(h.up.requests()) != 1 {
+			t.Errorf("tunnelled request: %d, upstream saw %d", r.StatusCode, len(h.up.requests()))
+		}
+	})
+	t.Run("TLS without SNI, no_sni_action intercept: Host decides", func(t *testing.T) {
+		h := newHarness(t, harnessConfig{opts: func(o *Options) { o.NoSNIAction = "intercept" }})
+		raw, _ := h.rawConnect(t, "203.0.113.7:443")
+		c := tls.Client(raw, &tls.Config{InsecureSkipVerify: true})
+		if err := c.Handshake(); err != nil {
+			t.Fatal(err)
+		}
+		if c.ConnectionState().PeerCertificates[0].CheckSignatureFrom(h.ca.Cert) != nil {
+			t.Error("not dlpgate's leaf")
+		}
+		if r := postRaw(t, c, "oapi.dingtalk.com", "/robot/send", bad); r.StatusCode != http.StatusForbidden {
+			t.Errorf("status %d, want 403", r.StatusCode)
+		}
+		evs := h.rec.events()
+		if h.upstreamCount() != 0 || len(evs) != 1 || evs[0].Rule != "hkid-bulk" || evs[0].Host != "oapi.dingtalk.com" {
+			t.Errorf("upstream saw %d, events %+v", h.upstreamCount(), evs)
+		}
+	})
+	t.Run("allowed address: nameless TLS tunnelled", func(t *testing.T) {
+		h := newHarness(t, harnessConfig{opts: func(o *Options) { o.NoSNIAllow = []netip.Prefix{netip.MustParsePrefix("203.0.113.0/24")} }})
+		raw, _ := h.rawConnect(t, "203.0.113.7:443")
+		c := tls.Client(raw, &tls.Config{InsecureSkipVerify: true})
+		if err := c.Handshake(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("plain HTTP naming an inspected host is inspected", func(t *testing.T) {
+		h := newHarness(t, harnessConfig{})
+		raw, _ := h.rawConnect(t, "203.0.113.7:80")
+		if r := postRaw(t, raw, "oapi.dingtalk.com", "/robot/send", bad); r.StatusCode != http.StatusForbidden {
+			t.Errorf("status %d, want 403", r.StatusCode)
+		}
+		evs := h.rec.events()
+		if h.upstreamCount() != 0 || len(evs) != 1 || evs[0].Rule != "hkid-bulk" {
+			t.Errorf("upstream saw %d, events %+v", h.upstreamCount(), evs)
+		}
+		// The same connection cannot then switch to another host.
+		if r := postRaw(t, raw, "files.example.org", "/x", bad); r.StatusCode != http.StatusMisdirectedRequest || h.upstreamCount() != 0 {
+			t.Errorf("host switch: %d, upstream %d", r.StatusCode, h.upstreamCount())
+		}
+	})
+	t.Run("plain HTTP naming an unrelated host is tunnelled", func(t *testing.T) {
+		h := newHarness(t, harnessConfig{})
+		raw, _ := h.rawConnect(t, "203.0.113.7:80")
+		if r := postRaw(t, raw, "files.example.org", "/x", "hello"); r.StatusCode != 200 || len(h.plain.requests()) != 1 {
+			t.Errorf("status %d, plain upstream saw %d", r.StatusCode, len(h.plain.requests()))
+		}
+		if len(h.rec.events()) != 0 {
+			t.Errorf("events %+v", h.rec.events())
+		}
+	})
+	t.Run("plain HTTP to a blocked host answered 403", func(t *testing.T) {
+		h := newHarness(t, harnessConfig{spec: blockPastebin})
+		raw, _ := h.rawConnect(t, "203.0.113.7:80")
+		if r := postRaw(t, raw, "pastebin.example", "/x", "hello"); r.StatusCode != http.StatusForbidden {
+			t.Errorf("status %d", r.StatusCode)
+		}
+		evs := h.rec.events()
+		if h.upstreamCount() != 0 || len(evs) != 1 || evs[0].Host != "pastebin.example" {
+			t.Errorf("upstream saw %d, events %+v", h.upstreamCount(), evs)
+		}
+	})
+	t.Run("server-first protocol tunnelled after the peek timeout", func(t *testing.T) {
+		h := newHarness(t, harnessConfig{opts: func(o *Options) { o.PeekTimeout = 200 * time.Millisecond }})
+		raw, _ := h.rawConnect(t, "203.0.113.7:80")
+		// Say nothing first; then speak HTTP once the tunnel is up.
+		time.Sleep(400 * time.Millisecond)
+		if r := postRaw(t, raw, "files.example.org", "/x", "hello"); r.StatusCode != 200 || len(h.plain.requests()) != 1 {
+			t.Errorf("status %d, plain upstream saw %d", r.StatusCode, len(h.plain.requests()))
+		}
+	})
+}
+
+// Issue 12 (4): no open door. Loopback, link-local, unspecified, private
+// and the proxy's own address are refused (literal or after DNS), for
+// CONNECT and plain HTTP, with a 403 and an audit event.
+func TestNoOpenDoor(t *testing.T) {
+	h := newHarness(t, harnessConfig{})
+	_, selfPort, _ := net.SplitHostPort(h.addr)
+	for _, target := range []string{
+		"127.0.0.1:22", "[::1]:443", "169.254.169.254:80", "10.1.2.3:443", "192.168.1.1:443",
+		"172.16.0.1:443", "100.64.0.1:443", "0.0.0.0:80", "[fe80::1]:443", "[fd00::1]:443",
+		"localhost:6379", "evil.loopback.test:443", "oapi.loopback.test:443", h.addr, "localhost:" + selfPort,
+	} {
+		before := len(h.rec.events())
+		_, resp := h.rawConnect(t, target)
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "403005") || !strings.Contains(string(body), "dlpgate does not connect there") {
+			t.Errorf("CONNECT %s: %d %s", target, resp.StatusCode, body)
+		}
+		evs := h.rec.events()
+		if len(evs) != before+1 || evs[len(evs)-1].Rule != "destination" || evs[len(evs)-1].Channel != "connect" {
+			t.Errorf("CONNECT %s: events %+v", target, evs[before:])
+		}
+	}
+	for _, u := range []string{
+		"http://localhost/admin", "http://127.0.0.1:8500/v1/kv", "http://169.254.169.254/latest/meta-data/",
+		"http://evil.loopback.test/x", "http://10.0.0.5/", "http://[::1]:9000/", "http://" + h.addr + "/metrics",
+	} {
+		req, _ := http.NewRequest(http.MethodGet, u, nil)
+		resp, err := h.client().Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v", u, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.HasSuffix(u, "/metrics") {
+			continue // a request to the proxy itself is served locally (PAC, CA), never proxied
+		}
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "dlpgate does not connect there") {
+			t.Errorf("GET %s: %d %s", u, resp.StatusCode, body)
+		}
+	}
+	if h.upstreamCount() != 0 {
+		t.Errorf("stand-ins reached %d times", h.upstreamCount())
+	}
+	for _, ev := range h.rec.events() {
+		if ev.Rule != "destination" || ev.Action != "block" || !strings.Contains(ev.RuleReason, "destination") {
+			t.Errorf("event %+v", ev)
+		}
+	}
+}
+
+// allow_private opens listed networks (an internal upstream, a lab); the
+// proxy's own address stays refused.
+func TestAllowPrivate(t *testing.T) {
+	h := newHarness(t, harnessConfig{opts: func(o *Options) {
+		o.AllowPrivate = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("127.0.0.1/32")}
+	}})
+	_, resp := h.rawConnect(t, "10.1.2.3:443")
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("allowed private network refused: %d", resp.StatusCode)
+	}
+	if _, resp := h.rawConnect(t, "192.168.1.1:443"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("unlisted private network: %d", resp.StatusCode)
+	}
+	if _, resp := h.rawConnect(t, h.addr); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("own address with 127.0.0.1/32 allowed: %d", resp.StatusCode)
+	}
+}
+
+// The direct dialler checks the address it really connects to (DNS
+// rebinding), and the configured parent proxy is always allowed.
+func TestDialRefusesLoopbackUnlessUpstream(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	h := newHarness(t, harnessConfig{opts: func(o *Options) { o.DialContext = nil }})
+	if c, err := h.srv.dial(context.Background(), "tcp", ln.Addr().String()); err == nil {
+		c.Close()
+		t.Fatal("direct dial to loopback allowed")
+	} else if !strings.Contains(err.Error(), "loopback") {
+		t.Errorf("error %v", err)
+	}
+	h.srv.upstreamAddrs = []string{ln.Addr().String()}
+	c, err := h.srv.dial(context.Background(), "tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatalf("parent proxy on loopback refused: %v", err)
+	}
+	c.Close()
+}
+
+func blockPastebin(s *rules.Spec) {
+	s.Endpoints = append([]rules.EndpointSpec{{Name: "paste", Hosts: []string{"pastebin.example"}, Action: "block"}}, s.Endpoints...)
+}
