@@ -274,3 +274,149 @@ func TestDialRefusesLoopbackUnlessUpstream(t *testing.T) {
 func blockPastebin(s *rules.Spec) {
 	s.Endpoints = append([]rules.EndpointSpec{{Name: "paste", Hosts: []string{"pastebin.example"}, Action: "block"}}, s.Endpoints...)
 }
+
+// dripWriter writes b to w a few bytes at a time with a pause between
+// writes, in the background; it stops at the first error.
+func drip(w io.Writer, b []byte, chunk int, pause time.Duration) {
+	go func() {
+		for len(b) > 0 {
+			n := min(chunk, len(b))
+			if _, err := w.Write(b[:n]); err != nil {
+				return
+			}
+			b = b[n:]
+			time.Sleep(pause)
+		}
+	}()
+}
+
+func deadlineOpts(o *Options) {
+	o.HeaderTimeout = 300 * time.Millisecond
+	o.MinBodyRate = 2000
+	o.MaxRequestTime = 3 * time.Second
+}
+
+// readUntilClosed reads c to its end (or error) and returns what came.
+func readUntilClosed(c net.Conn, limit time.Duration) (string, time.Duration) {
+	start := time.Now()
+	c.SetReadDeadline(start.Add(limit))
+	b, _ := io.ReadAll(c)
+	return string(b), time.Since(start)
+}
+
+// Issue 12 (3): a client sending its headers byte by byte is answered 408
+// and closed at header_timeout (plain proxy connection), or closed (inside
+// an intercepted TLS connection); nothing reaches the stand-in.
+func TestSlowHeaders(t *testing.T) {
+	h := newHarness(t, harnessConfig{opts: deadlineOpts})
+	bad, _ := hkidText(3)
+	head := fmt.Sprintf("POST http://oapi.dingtalk.com/robot/send HTTP/1.1\r\nHost: oapi.dingtalk.com\r\nX-Pad: %s\r\nContent-Length: %d\r\n\r\n%s", strings.Repeat("a", 200), len(bad), bad)
+	raw, err := net.Dial("tcp", h.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	drip(raw, []byte(head), 1, 50*time.Millisecond)
+	got, took := readUntilClosed(raw, 10*time.Second)
+	if !strings.HasPrefix(got, "HTTP/1.1 408 ") || took > 5*time.Second {
+		t.Errorf("plain: after %s got %q", took, got)
+	}
+
+	c := h.tlsTunnel(t, "oapi.dingtalk.com")
+	if err := c.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	drip(c, []byte(strings.Replace(head, "http://oapi.dingtalk.com", "", 1)), 1, 50*time.Millisecond)
+	_, took = readUntilClosed(c, 10*time.Second)
+	if took > 5*time.Second {
+		t.Errorf("intercepted: connection still open after %s", took)
+	}
+	if h.upstreamCount() != 0 {
+		t.Errorf("stand-in reached %d times", h.upstreamCount())
+	}
+}
+
+// A keep-alive connection may stay quiet between requests (idle timeout,
+// not header timeout), inside an intercepted tunnel too.
+func TestQuietKeepAliveNotCut(t *testing.T) {
+	h := newHarness(t, harnessConfig{opts: deadlineOpts})
+	c := h.tlsTunnel(t, "oapi.dingtalk.com")
+	br := bufio.NewReader(c)
+	for i := 0; i < 2; i++ {
+		fmt.Fprintf(c, "POST /robot/send HTTP/1.1\r\nHost: oapi.dingtalk.com\r\nContent-Length: 5\r\n\r\nhello")
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("request %d: %d", i, resp.StatusCode)
+		}
+		time.Sleep(700 * time.Millisecond) // > 2 x header_timeout
+	}
+}
+
+// A body slower than min_body_rate, one that stalls, and one that outlives
+// max_request_time are answered 408 and closed; nothing is forwarded and
+// what was held is freed.
+func TestSlowBody(t *testing.T) {
+	bad, _ := hkidText(3)
+	body := []byte(bad + strings.Repeat("x", 4000))
+	for _, tc := range []struct {
+		name  string
+		chunk int
+		pause time.Duration
+		opts  func(*Options)
+	}{
+		{"below min rate", 20, 50 * time.Millisecond, deadlineOpts},                     // 400 B/s < 2000
+		{"stalls", 100, 10 * time.Second, deadlineOpts},                                  // first chunk, then nothing
+		{"outlives max_request_time", 300, 50 * time.Millisecond, func(o *Options) { // 6 kB/s: rate ok
+			deadlineOpts(o)
+			o.MaxRequestTime = 400 * time.Millisecond
+		}},
+	} {
+		for _, mitm := range []bool{false, true} {
+			name := tc.name + map[bool]string{false: " plain", true: " intercepted"}[mitm]
+			t.Run(name, func(t *testing.T) {
+				h := newHarness(t, harnessConfig{opts: tc.opts})
+				var c net.Conn
+				target := "http://oapi.dingtalk.com/robot/send"
+				if mitm {
+					c, target = h.tlsTunnel(t, "oapi.dingtalk.com"), "/robot/send"
+				} else {
+					raw, err := net.Dial("tcp", h.addr)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer raw.Close()
+					c = raw
+				}
+				fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: oapi.dingtalk.com\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n", target, len(body))
+				drip(c, body, tc.chunk, tc.pause)
+				start := time.Now()
+				c.SetReadDeadline(start.Add(10 * time.Second))
+				resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+				if err != nil {
+					t.Fatalf("no answer: %v", err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusRequestTimeout || !resp.Close {
+					t.Errorf("status %d close %v, want 408 and close", resp.StatusCode, resp.Close)
+				}
+				if took := time.Since(start); took > 5*time.Second {
+					t.Errorf("answered after %s", took)
+				}
+				if h.upstreamCount() != 0 {
+					t.Errorf("stand-in reached")
+				}
+				for i := 0; i < 100 && h.srv.inMem.Load() != 0; i++ {
+					time.Sleep(10 * time.Millisecond)
+				}
+				if n := h.srv.inMem.Load(); n != 0 {
+					t.Errorf("%d bytes still held", n)
+				}
+			})
+		}
+	}
+}

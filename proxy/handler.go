@@ -106,6 +106,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "dlpgate: this client is not allowed to use the proxy", http.StatusForbidden)
 		return
 	}
+	if tc := connFrom(r.Context()); tc != nil {
+		if r.Method == http.MethodConnect {
+			tc.hijacked.Store(true) // handleConnect sets the phase that follows
+		} else {
+			defer tc.beginRequest()()
+		}
+	}
 	if (r.Method != http.MethodConnect && !r.URL.IsAbs()) || s.isSelfRequest(r) {
 		s.serveLocal(w, r)
 		return
@@ -153,6 +160,13 @@ func (s *Server) handleConnect(host string, ctx *goproxy.ProxyCtx) (*goproxy.Con
 		// What the client talks to is in its first bytes, not in an address.
 		return &goproxy.ConnectAction{Action: goproxy.ConnectHijack, Hijack: s.peekRoute}, host
 	}
+	if tc := connFrom(r.Context()); tc != nil {
+		if action == scopeInspect {
+			tc.awaitHeaders() // the TLS handshake and the first request's headers
+		} else if action != scopeBlock {
+			tc.tunnel() // blind tunnels and peeked CONNECTs (their own peek timeout)
+		}
+	}
 	switch action {
 	case scopeInspect:
 		info.mitm = true
@@ -197,6 +211,11 @@ func (s *Server) handleRequest(req *http.Request, ctx *goproxy.ProxyCtx) (out *h
 	ctx.RoundTripper = goproxy.RoundTripperFunc(s.roundTrip)
 	eng := s.opts.Engine() // this request keeps this engine to the end
 	info, _ := ctx.UserData.(*connInfo)
+	if info != nil && info.mitm && info.conn != nil {
+		// Headers read from an intercepted connection; the next request's
+		// headers are timed once this one is answered.
+		context.AfterFunc(req.Context(), info.conn.beginRequest())
+	}
 	if info == nil {
 		// Plain HTTP through the proxy: decide the scope per request.
 		hostname := normalizeHost(req.URL.Host)
@@ -293,8 +312,13 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 	if !hasBody(req) {
 		return req, nil
 	}
+	guard := s.guardBody(req, info, start)
+	req.Body = guard
 	held, err := s.holdBody(req.Body, req.ContentLength, s.opts.MemoryBudget, maxInspect)
 	holdTook := time.Since(start)
+	if err == nil {
+		guard.done()
+	}
 	if held != nil {
 		// Removed when the request is finished (goproxy cancels the request
 		// context after the response is written), whatever happened.
@@ -303,6 +327,8 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 	switch {
 	case errors.Is(err, errOversize):
 		return s.oversize(req, info, eng, rq, held, failOpen)
+	case errors.Is(err, errSlowClient):
+		return req, s.slowResponse(req, info, err)
 	case err != nil:
 		s.log.Info("request body not received", "host", host, "path", req.URL.Path, "client", info.client.String(), "err", err.Error())
 		resp := s.errorResponse(req, http.StatusBadRequest, codeBadRequest, "dlpgate: the request body could not be read")

@@ -166,6 +166,7 @@ func (s *Server) roundTrip(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Resp
 		}
 		if tc := connFrom(req.Context()); tc != nil {
 			tc.touch()
+			tc.tunnel() // frames from now on, not requests
 		}
 	}
 	return resp, nil
