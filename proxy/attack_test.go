@@ -369,8 +369,8 @@ func TestSlowBody(t *testing.T) {
 		pause time.Duration
 		opts  func(*Options)
 	}{
-		{"below min rate", 20, 50 * time.Millisecond, deadlineOpts},                     // 400 B/s < 2000
-		{"stalls", 100, 10 * time.Second, deadlineOpts},                                  // first chunk, then nothing
+		{"below min rate", 20, 50 * time.Millisecond, deadlineOpts}, // 400 B/s < 2000
+		{"stalls", 100, 10 * time.Second, deadlineOpts},             // first chunk, then nothing
 		{"outlives max_request_time", 300, 50 * time.Millisecond, func(o *Options) { // 6 kB/s: rate ok
 			deadlineOpts(o)
 			o.MaxRequestTime = 400 * time.Millisecond
