@@ -2,6 +2,8 @@ package proxy
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"fmt"
@@ -9,9 +11,12 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/andybalholm/brotli"
 
 	"github.com/dlpgate/dlpgate/rules"
 )
@@ -418,5 +423,118 @@ func TestSlowBody(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// Issue 12 (5) and 11 (4): the URL path, credential-named query values
+// and non-standard headers are read like bodies; a place that produced a
+// finding is masked in the event (A12****(3)).
+func TestPlacesInspectedAndMasked(t *testing.T) {
+	three, ids := hkidText(3)
+	one := ids[0] // e.g. A123456(3)
+	masked := one[:3] + "****" + one[7:]
+	t.Run("one HKID in the path: logged, forwarded, path masked", func(t *testing.T) {
+		h := newHarness(t, harnessConfig{})
+		u := "https://sh-dualstack.trans.dingtalk.com/v1.0/storage/spaces/1/files/" + one + ".txt?OSSAccessKeyId=AKIDsecret1&Signature=SIGsecret2&security-token=TOKsecret3"
+		req, _ := http.NewRequest(http.MethodPut, u, strings.NewReader("hello"))
+		if st := h.status(t, req); st != http.StatusOK || len(h.up.requests()) != 1 {
+			t.Fatalf("status %d, upstream %d", st, len(h.up.requests()))
+		}
+		evs := h.rec.events()
+		if len(evs) != 1 || evs[0].Rule != "hkid-single" || evs[0].Path != "/v1.0/storage/spaces/1/files/"+masked+".txt" {
+			t.Fatalf("events %+v", evs)
+		}
+		if strings.Contains(evs[0].Query, "secret") {
+			t.Errorf("query %q", evs[0].Query)
+		}
+	})
+	for _, tc := range []struct {
+		name  string
+		build func() *http.Request
+	}{
+		{"three HKIDs in the path", func() *http.Request {
+			req, _ := http.NewRequest(http.MethodPut, "https://api.dingtalk.com/v1.0/storage/"+url.PathEscape(three), strings.NewReader("hello"))
+			return req
+		}},
+		{"HKIDs in a credential-named query value", func() *http.Request {
+			req, _ := http.NewRequest(http.MethodGet, "https://oapi.dingtalk.com/sns/getuserinfo?code="+url.QueryEscape(three), nil)
+			return req
+		}},
+		{"HKIDs in a custom header", func() *http.Request {
+			req, _ := http.NewRequest(http.MethodPost, robotURL, strings.NewReader(string(robotJSON("hi"))))
+			req.Header.Set("X-Customer-Notes", strings.ReplaceAll(three, "\n", "; "))
+			return req
+		}},
+		{"HKIDs in a cookie", func() *http.Request {
+			req, _ := http.NewRequest(http.MethodGet, "https://im.dingtalk.com/", nil)
+			req.Header.Set("Cookie", "list="+url.QueryEscape(three))
+			return req
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, harnessConfig{})
+			if st := h.status(t, tc.build()); st != http.StatusForbidden {
+				t.Errorf("status %d, want 403", st)
+			}
+			evs := h.rec.events()
+			if h.upstreamCount() != 0 || len(evs) != 1 || evs[0].Rule != "hkid-bulk" {
+				t.Fatalf("upstream %d, events %+v", h.upstreamCount(), evs)
+			}
+			line := fmt.Sprintf("%+v", evs[0])
+			for _, id := range ids {
+				if strings.Contains(line, id) || strings.Contains(line, id[:7]) {
+					t.Errorf("raw HKID in the event: %s", line)
+				}
+			}
+		})
+	}
+}
+
+// Several Content-Encoding lines are one list, decoded in order.
+func TestContentEncodingLinesCombined(t *testing.T) {
+	h := newHarness(t, harnessConfig{})
+	text, _ := hkidText(3)
+	body := brotliEnc(gz([]byte(text))) // gzip applied first, then br (no magic to sniff)
+	req, _ := http.NewRequest(http.MethodPost, "https://oapi.dingtalk.com/media/upload", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "text/csv")
+	req.Header.Add("Content-Encoding", "gzip")
+	req.Header.Add("Content-Encoding", "br")
+	st := h.status(t, req)
+	evs := h.rec.events()
+	if st != http.StatusForbidden || h.upstreamCount() != 0 || len(evs) != 1 || evs[0].Rule != "hkid-bulk" {
+		t.Errorf("status %d, upstream %d, events %+v", st, h.upstreamCount(), evs)
+	}
+}
+
+func brotliEnc(b []byte) []byte {
+	var out bytes.Buffer
+	w := brotli.NewWriter(&out)
+	w.Write(b)
+	w.Close()
+	return out.Bytes()
+}
+
+func gz(b []byte) []byte {
+	var out bytes.Buffer
+	w := gzip.NewWriter(&out)
+	w.Write(b)
+	w.Close()
+	return out.Bytes()
+}
+
+// File names in events are masked once they hold a finding.
+func TestFileNameMaskedInEvent(t *testing.T) {
+	h := newHarness(t, harnessConfig{})
+	text, ids := hkidText(3)
+	ct, body := multipartBody(t, "media", ids[0]+" customers.csv", []byte(text))
+	req, _ := http.NewRequest(http.MethodPost, "https://oapi.dingtalk.com/media/upload?type=file", bytes.NewReader(body))
+	req.Header.Set("Content-Type", ct)
+	if st := h.status(t, req); st != http.StatusForbidden {
+		t.Fatalf("status %d", st)
+	}
+	evs := h.rec.events()
+	want := ids[0][:3] + "****" + ids[0][7:] + " customers.csv"
+	if len(evs) != 1 || len(evs[0].FileNames) != 1 || evs[0].FileNames[0] != want {
+		t.Fatalf("events %+v, want file name %q", evs, want)
 	}
 }

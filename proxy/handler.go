@@ -77,10 +77,17 @@ func (g gpLogger) Printf(format string, v ...any) {
 	g.l.Debug(msg, "component", "goproxy")
 }
 
+var digitsInText = regexp.MustCompile(`[0-9]{6,}`)
+
 var secretInText = regexp.MustCompile(`(?i)([?&][^=&\s"']*(?:token|secret|password|sign|timestamp|session|accesskey|code|key)[^=&\s"']*=)[^&\s"']*`)
 
 // redactText masks query secrets inside free text such as url.Error messages.
-func redactText(s string) string { return secretInText.ReplaceAllString(s, "${1}"+redacted) }
+// Long digit runs (an identifier in a URL path quoted by an error) keep
+// their first two digits.
+func redactText(s string) string {
+	s = secretInText.ReplaceAllString(s, "${1}"+redacted)
+	return digitsInText.ReplaceAllStringFunc(s, func(d string) string { return d[:2] + strings.Repeat("*", len(d)-2) })
+}
 
 func (s *Server) newGoproxy() *goproxy.ProxyHttpServer {
 	gp := goproxy.NewProxyHttpServer()
@@ -200,7 +207,7 @@ func (s *Server) handleRequest(req *http.Request, ctx *goproxy.ProxyCtx) (out *h
 	// whole proxy down. Fail this request (closed) instead.
 	defer func() {
 		if p := recover(); p != nil {
-			s.log.Error("panic while handling a request; answered 503", "host", req.URL.Host, "path", req.URL.Path,
+			s.log.Error("panic while handling a request; answered 503", "host", req.URL.Host, "path", logPath(req),
 				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			resp = s.errorResponse(req, http.StatusServiceUnavailable, codeInspectFailed,
 				"dlpgate: internal error while inspecting this request; nothing was sent")
@@ -291,23 +298,17 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 		}
 		return req, resp
 	case scopeTunnel:
-		s.log.Debug("pass", "host", host, "path", req.URL.Path, "endpoint", endpoint)
+		s.log.Debug("pass", "host", host, "path", logPath(req), "endpoint", endpoint)
 		return req, nil
 	}
 	maxInspect, failOpen := limits(eng)
-	// Data can leave in the URL as well as in the body.
-	if q := inspectableQuery(req.URL.RawQuery); q != "" {
-		resp, found := s.inspectQuery(req, info, eng, rq, q, failOpen)
-		if found {
-			// Every event of this request must show the query masked.
-			req = req.WithContext(context.WithValue(req.Context(), queryHasFindings{}, true))
+	// Data can leave in the URL and the headers as well as in the body.
+	req, resp := s.inspectPlaces(req, info, eng, rq, failOpen)
+	if resp != nil {
+		if hasBody(req) {
+			s.closeAfter(resp, info)
 		}
-		if resp != nil {
-			if hasBody(req) {
-				s.closeAfter(resp, info)
-			}
-			return req, resp
-		}
+		return req, resp
 	}
 	if !hasBody(req) {
 		return req, nil
@@ -330,14 +331,15 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 	case errors.Is(err, errSlowClient):
 		return req, s.slowResponse(req, info, err)
 	case err != nil:
-		s.log.Info("request body not received", "host", host, "path", req.URL.Path, "client", info.client.String(), "err", err.Error())
+		s.log.Info("request body not received", "host", host, "path", logPath(req), "client", info.client.String(), "err", err.Error())
 		resp := s.errorResponse(req, http.StatusBadRequest, codeBadRequest, "dlpgate: the request body could not be read")
 		resp.Close = true
 		return req, resp
 	}
 	res, err := eng.Inspect(ctx, rq, extract.Input{
 		ContentType:     req.Header.Get("Content-Type"),
-		ContentEncoding: req.Header.Get("Content-Encoding"),
+		// Several header lines are one list, in order (RFC 9110 5.3).
+		ContentEncoding: strings.Join(req.Header.Values("Content-Encoding"), ", "),
 		Body:            held,
 		Size:            held.size,
 		Origin:          "body",
@@ -358,7 +360,7 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 	s.logDecision(ev, took, "hold", holdTook, "inspect", took-holdTook)
 	if ev.Action != "allow" {
 		ev.BodySHA256 = held.sha256()
-		ev.FileNames = multipartNames(req.Header.Get("Content-Type"), held)
+		ev.FileNames = s.maskFileNames(ctx, eng, rq, multipartNames(req.Header.Get("Content-Type"), held))
 		if err := s.record(ctx, ev); err != nil && !failOpen {
 			return req, s.errorResponse(req, http.StatusForbidden, codeAuditDown, auditDownMessage(ev.ID))
 		}
@@ -374,40 +376,6 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 	req.Header.Del("Transfer-Encoding")
 	req.Header.Del("Expect") // the body is here; upstream need not approve it
 	return req, nil
-}
-
-// inspectQuery inspects the query parameters of an in-scope request (read
-// as a form) and answers when the policy blocks them; a log decision is
-// recorded and the request goes on to body inspection.
-func (s *Server) inspectQuery(req *http.Request, info *connInfo, eng *inspect.Engine, rq rules.Request, q string, failOpen bool) (resp *http.Response, found bool) {
-	ctx := req.Context()
-	res, err := eng.Inspect(ctx, rq, extract.Input{
-		ContentType: "application/x-www-form-urlencoded",
-		Body:        strings.NewReader(q),
-		Size:        int64(len(q)),
-		Origin:      "query",
-	})
-	if err != nil {
-		resp := s.errorResponse(req, http.StatusServiceUnavailable, codeInspectFailed, "dlpgate: inspection was interrupted")
-		resp.Close = true
-		return resp, false
-	}
-	found = len(res.Findings) > 0
-	if res.Decision.Action == rules.Allow {
-		return nil, found
-	}
-	ev := s.newEvent(info, req, rq, res.Decision, "http-query")
-	ev.Query = hideQueryValues(req.URL.RawQuery)
-	ev.RuleDescription = ruleDescription(eng.Policy, res.Decision.Rule)
-	ev.Findings = res.Findings
-	s.logDecision(ev, 0)
-	if err := s.record(ctx, ev); err != nil && !failOpen {
-		return s.errorResponse(req, http.StatusForbidden, codeAuditDown, auditDownMessage(ev.ID)), found
-	}
-	if res.Decision.Action == rules.Block {
-		return s.blockResponse(req, ev, codePolicy), found
-	}
-	return nil, found
 }
 
 // oversize applies the oversize action to a body larger than max_inspect_bytes.
@@ -523,7 +491,7 @@ func (s *Server) newEvent(info *connInfo, req *http.Request, rq rules.Request, d
 		ClientIP:      addrString(info.client),
 		Host:          rq.Host,
 		Method:        req.Method,
-		Path:          req.URL.Path,
+		Path:          eventPath(req),
 		Query:         eventQuery(req),
 		Endpoint:      rq.Endpoint,
 		PolicyVersion: dec.PolicyVersion,

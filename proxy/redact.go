@@ -80,37 +80,10 @@ func secretHeader(name string) bool {
 		strings.Contains(n, "signature") || strings.Contains(n, "accesskey") || strings.Contains(n, "session")
 }
 
-// inspectableQuery returns rawQuery without its credential parameters: the
-// part of a URL that can carry data out (a GET whose query holds a customer
-// list) and that the classifiers may read. Credentials are never handed to
-// inspection, so they cannot surface in findings.
-func inspectableQuery(rawQuery string) string {
-	var b strings.Builder
-	for part := range strings.SplitSeq(rawQuery, "&") {
-		k, _, _ := strings.Cut(part, "=")
-		key, err := url.QueryUnescape(k)
-		if err != nil {
-			key = k
-		}
-		if part == "" || secretQueryKey(key) {
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(part)
-	}
-	return b.String()
-}
-
-// queryHasFindings marks (in a request's context) a request whose query
-// parameters held something a classifier found: its events then show every
-// query value masked, not only the credentials.
-type queryHasFindings struct{}
-
-// eventQuery is the query as audit events and logs show it.
+// eventQuery is the query as audit events and logs show it: credentials
+// redacted, and every value hidden once the request's places held findings.
 func eventQuery(req *http.Request) string {
-	if hidden, _ := req.Context().Value(queryHasFindings{}).(bool); hidden {
+	if m := maskFrom(req.Context()); m != nil && m.hideQuery {
 		return hideQueryValues(req.URL.RawQuery)
 	}
 	return RedactQuery(req.URL.RawQuery)

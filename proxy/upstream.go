@@ -156,7 +156,9 @@ func (s *Server) roundTrip(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Resp
 	}
 	resp, err := s.tr.RoundTrip(req)
 	if err != nil {
-		s.log.Warn("upstream request failed", "url", RedactURL(req.URL), "err", redactText(err.Error()))
+		u := *req.URL
+		u.Path, u.RawPath = logPath(req), ""
+		s.log.Warn("upstream request failed", "url", RedactURL(&u), "err", redactText(err.Error()))
 		msg := "dlpgate: upstream server unreachable or its certificate is not trusted"
 		return s.errorResponse(req, http.StatusBadGateway, codeUpstream, msg), nil
 	}
