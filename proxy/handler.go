@@ -337,7 +337,7 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 		return req, resp
 	}
 	res, err := eng.Inspect(ctx, rq, extract.Input{
-		ContentType:     req.Header.Get("Content-Type"),
+		ContentType: req.Header.Get("Content-Type"),
 		// Several header lines are one list, in order (RFC 9110 5.3).
 		ContentEncoding: strings.Join(req.Header.Values("Content-Encoding"), ", "),
 		Body:            held,
