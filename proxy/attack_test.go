@@ -8,16 +8,22 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/andybalholm/brotli"
 
+	"github.com/dlpgate/dlpgate/audit"
+	"github.com/dlpgate/dlpgate/config"
 	"github.com/dlpgate/dlpgate/rules"
 )
 
@@ -536,5 +542,144 @@ func TestFileNameMaskedInEvent(t *testing.T) {
 	want := ids[0][:3] + "****" + ids[0][7:] + " customers.csv"
 	if len(evs) != 1 || len(evs[0].FileNames) != 1 || evs[0].FileNames[0] != want {
 		t.Fatalf("events %+v, want file name %q", evs, want)
+	}
+}
+
+// Issue 12 (5, 6): after every block case, no file dlpgate wrote (the
+// audit log and its rotated files, the syslog/CEF copies, the operational
+// log standing in for stderr) holds a raw identifier or a secret.
+func TestNoRawValueInAnyLog(t *testing.T) {
+	dir := t.TempDir()
+	// The SIEM: one UDP listener for both sinks, appending to a file.
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	siem, err := os.Create(filepath.Join(dir, "siem.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer siem.Close()
+	var siemMu sync.Mutex
+	go func() {
+		buf := make([]byte, 64<<10)
+		for {
+			n, _, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			siemMu.Lock()
+			siem.Write(append(buf[:n:n], '\n'))
+			siemMu.Unlock()
+		}
+	}()
+	alog, err := audit.Open(audit.Options{
+		Path: filepath.Join(dir, "events.jsonl"), RotateSize: 4 << 10, Logger: slog.New(slog.DiscardHandler),
+		Sinks: []config.Sink{
+			{Name: "json", Network: "udp", Address: pc.LocalAddr().String(), Format: "rfc5424"},
+			{Name: "cef", Network: "udp", Address: pc.LocalAddr().String(), Format: "cef"},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr, err := os.Create(filepath.Join(dir, "stderr.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stderr.Close()
+	h := newHarness(t, harnessConfig{spec: blockPastebin, opts: func(o *Options) {
+		o.Recorder = alog
+		o.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		o.HeaderTimeout, o.MinBodyRate = 300*time.Millisecond, 2000
+	}})
+	three, ids := hkidText(3)
+	secrets := []string{"TOKsecret0a1b2c3d", "SIGNsecret4e5f", "1700000000999", "SESSsecret77", "AKIDsecret88",
+		"OSSSIGsecret99", "STSsecret1010", "HDRSIGsecret1111", "ACSTOKsecret1212", "CODEsecret1313"}
+	q := "access_token=" + secrets[0] + "&sign=" + secrets[1] + "&timestamp=" + secrets[2]
+	c := h.client()
+	do := func(method, u string, hdr map[string]string, body []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(method, u, bytes.NewReader(body))
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			return // refused CONNECTs end the request with an error
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("%s %s: %d, want 403", method, logPath(req), resp.StatusCode)
+		}
+	}
+	ct, mp := multipartBody(t, "media", ids[1]+" 陳大文 客戶.csv", []byte(three))
+	do("POST", robotURL+"&"+q, map[string]string{"Content-Type": "application/json", "X-Acs-Dingtalk-Access-Token": secrets[8]}, robotJSON(three))
+	do("POST", "https://oapi.dingtalk.com/robot/sendBySession?session="+secrets[3], map[string]string{"Content-Type": "application/json"}, robotJSON(three))
+	do("POST", "https://oapi.dingtalk.com/media/upload?type=file&"+q, map[string]string{"Content-Type": ct}, mp)
+	do("PUT", "https://sh-dualstack.trans.dingtalk.com/v1.0/storage/spaces/1/files/"+ids[0]+".csv?OSSAccessKeyId="+secrets[4]+"&Signature="+secrets[5]+"&security-token="+secrets[6],
+		map[string]string{"X-Oss-Signature": secrets[7], "Content-Type": "text/csv"}, []byte(three))
+	do("PUT", "https://api.dingtalk.com/v1.0/storage/"+url.PathEscape(three)+"?"+q, nil, []byte("x"))
+	do("GET", "https://oapi.dingtalk.com/sns/getuserinfo?code="+url.QueryEscape(three)+"&key="+secrets[9], nil, nil)
+	do("POST", robotURL, map[string]string{"X-Customer-Notes": strings.ReplaceAll(three, "\n", "; ")}, robotJSON("hi"))
+	do("POST", "http://oapi.dingtalk.com/robot/send?"+q, map[string]string{"Content-Type": "text/plain"}, []byte(three))
+	do("GET", "http://127.0.0.1:6379/"+ids[2], nil, nil)
+	do("GET", "http://pastebin.example/"+ids[2]+"?"+q, nil, nil)
+	// Raw-socket cases: address CONNECT routed by SNI, nameless TLS, slow body.
+	raw, _ := h.rawConnect(t, "203.0.113.7:443")
+	tc := tls.Client(raw, &tls.Config{ServerName: "oapi.dingtalk.com", RootCAs: h.ca.Pool()})
+	if r := postRaw(t, tc, "oapi.dingtalk.com", "/v1.0/robot/"+ids[0]+"?"+q, three); r.StatusCode != 403 {
+		t.Errorf("SNI-routed: %d", r.StatusCode)
+	}
+	raw, _ = h.rawConnect(t, "203.0.113.7:443")
+	tls.Client(raw, &tls.Config{InsecureSkipVerify: true}).Handshake()
+	slow := h.tlsTunnel(t, "oapi.dingtalk.com")
+	fmt.Fprintf(slow, "POST /robot/send?%s HTTP/1.1\r\nHost: oapi.dingtalk.com\r\nContent-Length: %d\r\n\r\n", q, len(three)+1000)
+	drip(slow, []byte(three), 10, 50*time.Millisecond)
+	if resp, err := http.ReadResponse(bufio.NewReader(slow), nil); err != nil || resp.StatusCode != http.StatusRequestTimeout {
+		t.Errorf("slow body: %v %v", resp, err)
+	}
+	if h.upstreamCount() != 0 {
+		t.Errorf("stand-ins reached %d times", h.upstreamCount())
+	}
+	h.srv.Close()
+	if err := alog.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // last datagrams
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	rotated := 0
+	var all strings.Builder
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(filepath.Base(f), "events-") {
+			rotated++
+		}
+		all.Write(b)
+	}
+	text := all.String()
+	if rotated == 0 || !strings.Contains(text, "CEF:") || !strings.Contains(text, "hkid-bulk") || !strings.Contains(text, "scope:no-sni") {
+		t.Fatalf("the run did not write what it should: %d rotated files among %v; cef/hkid-bulk/no-sni present: %v %v %v",
+			rotated, files, strings.Contains(text, "CEF:"), strings.Contains(text, "hkid-bulk"), strings.Contains(text, "scope:no-sni"))
+	}
+	for _, id := range ids {
+		for _, form := range []string{id, id[:7], url.QueryEscape(id), url.PathEscape(id)} {
+			if strings.Contains(text, form) {
+				t.Errorf("raw identifier %q (as %q) in a log", id[:3]+"…", form)
+			}
+		}
+	}
+	for _, sec := range secrets {
+		if strings.Contains(text, sec) {
+			t.Errorf("secret %q in a log", sec)
+		}
+	}
+	if !strings.Contains(text, ids[1][:3]+"****"+ids[1][7:]+" 陳大文 客戶.csv") {
+		t.Error("the masked file name is not in the events")
 	}
 }

@@ -114,6 +114,7 @@ func (s *Server) refuseDestination(info *connInfo, req *http.Request, why *destR
 	rq := rules.Request{Host: info.host, Endpoint: info.endpoint, Time: now}
 	dec := rules.Decision{Action: rules.Block, Rule: "destination", Reason: why.Error()}
 	ev := s.newEvent(info, req, rq, dec, channel)
+	maskUninspected(ev, req)
 	s.log.Warn("destination refused", "host", why.host, "addr", why.addr, "reason", why.reason,
 		"client", info.client.String(), "user", info.user, "event", ev.ID)
 	s.logDecision(ev, 0)

@@ -290,6 +290,7 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 	case scopeBlock:
 		dec := rules.Decision{Action: rules.Block, Rule: "scope:" + endpoint, Reason: "path blocked by endpoint action", PolicyVersion: eng.Policy.Version()}
 		ev := s.newEvent(info, req, rq, dec, "http")
+		maskUninspected(ev, req)
 		s.logDecision(ev, 0)
 		s.record(ctx, ev)
 		resp := s.blockResponse(req, ev, codeHostBlocked)
@@ -360,7 +361,9 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 	s.logDecision(ev, took, "hold", holdTook, "inspect", took-holdTook)
 	if ev.Action != "allow" {
 		ev.BodySHA256 = held.sha256()
-		ev.FileNames = s.maskFileNames(ctx, eng, rq, multipartNames(req.Header.Get("Content-Type"), held))
+		names := multipartNames(req.Header.Get("Content-Type"), held)
+		ev.FileNames = s.maskFileNames(ctx, eng, rq, names)
+		ev.Findings = maskOrigins(ev.Findings, names, ev.FileNames)
 		if err := s.record(ctx, ev); err != nil && !failOpen {
 			return req, s.errorResponse(req, http.StatusForbidden, codeAuditDown, auditDownMessage(ev.ID))
 		}
@@ -504,8 +507,20 @@ func (s *Server) scopeEvent(info *connInfo, req *http.Request, endpoint string) 
 	rq := rules.Request{Host: info.host, Endpoint: endpoint, Time: time.Now()}
 	dec := rules.Decision{Action: rules.Block, Rule: "scope:" + endpoint, Reason: "host blocked by endpoint action"}
 	ev := s.newEvent(info, req, rq, dec, "connect")
+	maskUninspected(ev, req)
 	s.logDecision(ev, 0)
 	return ev
+}
+
+// maskUninspected hides what was not classified in the event of a request
+// refused before inspection (blocked host, refused destination): digit runs
+// of the path are masked as identifiers, every query value hidden.
+func maskUninspected(ev *audit.Event, req *http.Request) {
+	if req == nil || req.URL == nil {
+		return
+	}
+	ev.Path = logPath(req)
+	ev.Query = hideQueryValues(req.URL.RawQuery)
 }
 
 func ruleDescription(p *rules.Policy, name string) string {

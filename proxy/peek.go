@@ -186,6 +186,7 @@ func (s *Server) refusePeeked(r *http.Request, client net.Conn, info *connInfo, 
 	rq := rules.Request{Host: host, Endpoint: endpoint, Time: time.Now()}
 	dec := rules.Decision{Action: rules.Block, Rule: rule, Reason: reason}
 	ev := s.newEvent(&in, r, rq, dec, "connect")
+	maskUninspected(ev, r)
 	s.log.Warn("tunnel refused after reading the client's first bytes", "connect", info.host, "host", host, "rule", rule,
 		"client", info.client.String(), "user", info.user, "event", ev.ID)
 	s.logDecision(ev, 0)

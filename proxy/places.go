@@ -245,7 +245,7 @@ func (s *Server) inspectPlaces(req *http.Request, info *connInfo, eng *inspect.E
 	}
 	ev := s.newEvent(info, req, rq, res.Decision, "http-query")
 	ev.RuleDescription = ruleDescription(eng.Policy, res.Decision.Rule)
-	ev.Findings = res.Findings
+	ev.Findings = maskOrigins(res.Findings, nil, nil)
 	s.logDecision(ev, 0)
 	if err := s.record(ctx, ev); err != nil && !failOpen {
 		return req, s.errorResponse(req, http.StatusForbidden, codeAuditDown, auditDownMessage(ev.ID))
@@ -275,4 +275,31 @@ func (s *Server) maskFileNames(ctx context.Context, eng *inspect.Engine, rq rule
 		return m.segs
 	}
 	return names
+}
+
+var digitsInOrigin = regexp.MustCompile(`[0-9]{4,}`)
+
+// maskOrigins masks the data inside finding origins before they are
+// logged: an origin names the file or archive member a sample came from
+// ("multipart:media/A123456(3).csv"), and such a name is data. Each raw
+// file name of the request is replaced by its masked form, and long digit
+// runs keep their first two digits.
+func maskOrigins(fs []classifiers.Finding, raw, masked []string) []classifiers.Finding {
+	var rep []string
+	for i := range raw {
+		if i < len(masked) && raw[i] != masked[i] && raw[i] != "" {
+			rep = append(rep, raw[i], masked[i])
+		}
+	}
+	r := strings.NewReplacer(rep...)
+	for i := range fs {
+		for j := range fs[i].Samples {
+			o := fs[i].Samples[j].Origin
+			if len(rep) > 0 {
+				o = r.Replace(o)
+			}
+			fs[i].Samples[j].Origin = digitsInOrigin.ReplaceAllStringFunc(o, func(d string) string { return d[:2] + strings.Repeat("*", len(d)-2) })
+		}
+	}
+	return fs
 }
