@@ -683,3 +683,25 @@ func TestNoRawValueInAnyLog(t *testing.T) {
 		t.Error("the masked file name is not in the events")
 	}
 }
+
+// Issue 12 (6): DingTalk's session and OSS pre-signed URL parameters are
+// secrets, in query strings and headers.
+func TestRedactionKeys(t *testing.T) {
+	got := RedactQuery("session=S1&OSSAccessKeyId=A2&Signature=S3&security-token=T4&x-oss-signature=X5&Expires=1700000000&type=file")
+	want := "session=REDACTED&OSSAccessKeyId=REDACTED&Signature=REDACTED&security-token=REDACTED&x-oss-signature=REDACTED&Expires=1700000000&type=file"
+	if got != want {
+		t.Errorf("RedactQuery = %q\nwant %q", got, want)
+	}
+	for _, h := range []string{"X-Oss-Signature", "X-Oss-Security-Token", "Session", "X-Acs-Dingtalk-Access-Token", "Authorization"} {
+		if !secretHeader(h) {
+			t.Errorf("header %s not secret", h)
+		}
+	}
+	if secretHeader("Content-Type") {
+		t.Error("Content-Type secret")
+	}
+	msg := redactText(`Put "https://x.trans.dingtalk.com/f?OSSAccessKeyId=A2&Signature=S3&session=S1": EOF`)
+	if strings.Contains(msg, "A2") || strings.Contains(msg, "S3") || strings.Contains(msg, "S1") {
+		t.Errorf("redactText = %q", msg)
+	}
+}
