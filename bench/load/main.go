@@ -153,10 +153,10 @@ action = "inspect"
 	target := "https://" + ln.Addr().String() + "/robot/send?access_token=0123456789abcdef"
 	proxyURL := &url.URL{Scheme: "http", Host: proxyAddr}
 	type result struct {
-		lat               []time.Duration
-		ok, blocked, errs int
-		blockIDs          []string
-		firstErr          error
+		lat, latClean, latBlock []time.Duration
+		ok, blocked, errs       int
+		blockIDs                []string
+		firstErr                error
 	}
 	results := make([]result, clients)
 	deadline := time.Now().Add(duration)
