@@ -86,6 +86,13 @@ func (c *trackedConn) awaitHeaders() {
 	c.phase.CompareAndSwap(phaseRequest, phaseHeaders)
 }
 
+// expectHeaders: an intercepted CONNECT begins (also one re-dispatched
+// after a peek): the TLS handshake and the first request's headers are timed.
+func (c *trackedConn) expectHeaders() {
+	c.hdrStart.Store(0)
+	c.phase.Store(phaseHeaders)
+}
+
 // tunnel turns the header deadline off for good.
 func (c *trackedConn) tunnel() { c.phase.Store(phaseTunnel) }
 

@@ -169,7 +169,7 @@ func (s *Server) handleConnect(host string, ctx *goproxy.ProxyCtx) (*goproxy.Con
 	}
 	if tc := connFrom(r.Context()); tc != nil {
 		if action == scopeInspect {
-			tc.awaitHeaders() // the TLS handshake and the first request's headers
+			tc.expectHeaders() // the TLS handshake and the first request's headers
 		} else if action != scopeBlock {
 			tc.tunnel() // blind tunnels and peeked CONNECTs (their own peek timeout)
 		}
