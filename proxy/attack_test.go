@@ -705,3 +705,52 @@ func TestRedactionKeys(t *testing.T) {
 		t.Errorf("redactText = %q", msg)
 	}
 }
+
+// A CONNECT to an unrelated name whose plain HTTP names an inspected host
+// is refused and audited (the TLS case: TestFrontedTunnelRefused).
+func TestFrontedPlainHTTPTunnelRefused(t *testing.T) {
+	h := newHarness(t, harnessConfig{})
+	raw, resp := h.rawConnect(t, "files.example.org:80")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("CONNECT: %d", resp.StatusCode)
+	}
+	bad, _ := hkidText(3)
+	fmt.Fprintf(raw, "POST /robot/send HTTP/1.1\r\nHost: oapi.dingtalk.com\r\nContent-Length: %d\r\n\r\n%s", len(bad), bad)
+	if _, err := http.ReadResponse(bufio.NewReader(raw), nil); err == nil {
+		t.Error("fronted plain HTTP got an answer")
+	}
+	evs := h.rec.events()
+	if h.upstreamCount() != 0 || len(evs) != 1 || evs[0].Rule != "scope:sni" || evs[0].Host != "oapi.dingtalk.com" || !strings.Contains(evs[0].RuleReason, "carried HTTP") {
+		t.Errorf("upstream %d, events %+v", h.upstreamCount(), evs)
+	}
+	// The same tunnel with its own Host passes.
+	raw, _ = h.rawConnect(t, "files.example.org:80")
+	if r := postRaw(t, raw, "files.example.org", "/x", "hello"); r.StatusCode != 200 {
+		t.Errorf("ordinary plain tunnel: %d", r.StatusCode)
+	}
+}
+
+// FuzzPeekHTTPHost: any first bytes of a tunnel are judged without panic,
+// and a complete request with a Host is recognised.
+func FuzzPeekHTTPHost(f *testing.F) {
+	for _, s := range []string{
+		"GET / HTTP/1.1\r\nHost: oapi.dingtalk.com\r\n\r\n",
+		"POST /x HTTP/1.0\n\n",
+		"\x16\x03\x01\x00\x05hello",
+		"SSH-2.0-OpenSSH_9.6\r\n",
+		"GET ",
+		"",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		kind, host, done := peekHTTPHost(b)
+		if kind != peekHTTP && host != "" {
+			t.Fatalf("host %q for a non-HTTP stream", host)
+		}
+		if done && kind == peekHTTP && host != normalizeHost(host) {
+			t.Fatalf("host %q not normalised", host)
+		}
+		clientHelloSNI(b)
+	})
+}
