@@ -754,3 +754,63 @@ func FuzzPeekHTTPHost(f *testing.F) {
 		clientHelloSNI(b)
 	})
 }
+
+// eagerConn sends CONNECT and the first TLS bytes in one write (as eager
+// clients do) and skips the CONNECT answer before TLS reads.
+type eagerConn struct {
+	net.Conn
+	pre     []byte
+	skipped bool
+	status  string
+}
+
+func (c *eagerConn) Write(p []byte) (int, error) {
+	if c.pre != nil {
+		b := append(c.pre, p...)
+		c.pre = nil
+		if _, err := c.Conn.Write(b); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	return c.Conn.Write(p)
+}
+
+func (c *eagerConn) Read(p []byte) (int, error) {
+	if !c.skipped {
+		var head []byte
+		one := make([]byte, 1)
+		for !bytes.HasSuffix(head, []byte("\r\n\r\n")) {
+			if _, err := c.Conn.Read(one); err != nil {
+				return 0, err
+			}
+			head = append(head, one[0])
+		}
+		c.skipped, c.status = true, string(head)
+	}
+	return c.Conn.Read(p)
+}
+
+// A ClientHello sent in the same write as the CONNECT is not lost: the
+// address CONNECT is still routed by its SNI.
+func TestEagerClientHelloRouted(t *testing.T) {
+	h := newHarness(t, harnessConfig{})
+	raw, err := net.Dial("tcp", h.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	raw.SetDeadline(time.Now().Add(20 * time.Second))
+	ec := &eagerConn{Conn: raw, pre: []byte("CONNECT 203.0.113.7:443 HTTP/1.1\r\nHost: 203.0.113.7:443\r\n\r\n")}
+	c := tls.Client(ec, &tls.Config{ServerName: "oapi.dingtalk.com", RootCAs: h.ca.Pool()})
+	if err := c.Handshake(); err != nil {
+		t.Fatalf("handshake: %v (CONNECT answer %q)", err, ec.status)
+	}
+	bad, _ := hkidText(3)
+	if r := postRaw(t, c, "oapi.dingtalk.com", "/robot/send", bad); r.StatusCode != http.StatusForbidden {
+		t.Errorf("status %d", r.StatusCode)
+	}
+	if evs := h.rec.events(); h.upstreamCount() != 0 || len(evs) != 1 || evs[0].Rule != "hkid-bulk" {
+		t.Errorf("upstream %d, events %+v", h.upstreamCount(), evs)
+	}
+}

@@ -135,6 +135,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		id.user, id.groups = user, groups
 	}
+	if r.Method == http.MethodConnect {
+		if hj, ok := w.(http.Hijacker); ok {
+			w = replayHijacker{ResponseWriter: w, hj: hj}
+		}
+	}
 	s.gp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), identityKey{}, id)))
 }
 

@@ -288,6 +288,34 @@ func (c *replayConn) CloseWrite() error {
 	return errors.New("close write: not supported")
 }
 
+func (c *replayConn) CloseRead() error {
+	if hc, ok := c.Conn.(interface{ CloseRead() error }); ok {
+		return hc.CloseRead()
+	}
+	return errors.New("close read: not supported")
+}
+
+// replayHijacker hands goproxy a CONNECT's connection with the bytes the
+// client sent right behind the CONNECT (an eager ClientHello) replayed by
+// the connection itself: goproxy's ConnectHijack path (the peek) would
+// otherwise never see them.
+type replayHijacker struct {
+	http.ResponseWriter
+	hj http.Hijacker
+}
+
+func (w replayHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, rw, err := w.hj.Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	if n := rw.Reader.Buffered(); n > 0 {
+		b, _ := rw.Reader.Peek(n)
+		c = &replayConn{Conn: c, prefix: append([]byte(nil), b...)}
+	}
+	return c, bufio.NewReadWriter(bufio.NewReader(eofReader{}), rw.Writer), nil
+}
+
 // hijackWriter is the http.ResponseWriter of a re-dispatched CONNECT: it
 // only hands over the connection.
 type hijackWriter struct {
