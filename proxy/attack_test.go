@@ -191,7 +191,7 @@ func TestNoOpenDoor(t *testing.T) {
 	for _, target := range []string{
 		"127.0.0.1:22", "[::1]:443", "169.254.169.254:80", "10.1.2.3:443", "192.168.1.1:443",
 		"172.16.0.1:443", "100.64.0.1:443", "0.0.0.0:80", "[fe80::1]:443", "[fd00::1]:443",
-		"localhost:6379", "evil.loopback.test:443", "oapi.loopback.test:443", h.addr, "localhost:" + selfPort,
+		"[::ffff:127.0.0.1]:22", "[64:ff9b::7f00:1]:22", "255.255.255.255:80", "localhost:6379", "evil.loopback.test:443", "oapi.loopback.test:443", h.addr, "localhost:" + selfPort,
 	} {
 		before := len(h.rec.events())
 		_, resp := h.rawConnect(t, target)

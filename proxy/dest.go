@@ -27,6 +27,7 @@ const (
 var (
 	cgnat    = netip.MustParsePrefix("100.64.0.0/10")
 	thisNet  = netip.MustParsePrefix("0.0.0.0/8")
+	nat64    = netip.MustParsePrefix("64:ff9b::/96")
 	resolveT = 5 * time.Second
 )
 
@@ -36,6 +37,13 @@ var (
 // networks, or the proxy itself (a CONNECT loop).
 func (s *Server) refusedAddr(ip netip.Addr, port int) string {
 	ip = ip.Unmap()
+	if nat64.Contains(ip) {
+		// 64:ff9b::7f00:1 is 127.0.0.1 through a NAT64 gateway.
+		b := ip.As16()
+		if r := s.refusedAddr(netip.AddrFrom4([4]byte(b[12:])), port); r != "" {
+			return r + " (NAT64)"
+		}
+	}
 	if s.isSelfIP(ip, port) {
 		return "dlpgate's own listening address"
 	}
@@ -55,6 +63,8 @@ func (s *Server) refusedAddr(ip netip.Addr, port int) string {
 		return "a multicast address"
 	case ip.IsPrivate() || cgnat.Contains(ip):
 		return "a private address (list its network in [proxy] allow_private to allow it)"
+	case !ip.IsGlobalUnicast():
+		return "not a unicast address"
 	}
 	return ""
 }
