@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/andybalholm/brotli"
+	"github.com/coder/websocket"
 
 	"github.com/dlpgate/dlpgate/audit"
 	"github.com/dlpgate/dlpgate/config"
@@ -812,5 +813,31 @@ func TestEagerClientHelloRouted(t *testing.T) {
 	}
 	if evs := h.rec.events(); h.upstreamCount() != 0 || len(evs) != 1 || evs[0].Rule != "hkid-bulk" {
 		t.Errorf("upstream %d, events %+v", h.upstreamCount(), evs)
+	}
+}
+
+// A WebSocket through an intercepted connection carries frames, not
+// requests: a chat quieter and longer than header_timeout is not cut.
+func TestWebSocketOutlivesHeaderTimeout(t *testing.T) {
+	h := newHarness(t, harnessConfig{opts: deadlineOpts})
+	got := make(chan string, 10)
+	h.up.srv.Handler = wsEcho(got)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	hc := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(h.proxyURL()), TLSClientConfig: &tls.Config{RootCAs: h.ca.Pool()}}}
+	c, _, err := websocket.Dial(ctx, "wss://webalfa-cm3.dingtalk.com/long", &websocket.DialOptions{HTTPClient: hc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	for i := 0; i < 4; i++ {
+		msg := fmt.Sprintf(`{"lwp":"/r/IDLSend/send","body":[{"content":{"textContent":{"text":"line %d"}}}]}`, i)
+		if err := c.Write(ctx, websocket.MessageText, []byte(msg)); err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+		if _, b, err := c.Read(ctx); err != nil || string(b) != msg {
+			t.Fatalf("message %d: echo %q %v", i, b, err)
+		}
+		time.Sleep(250 * time.Millisecond) // 1 s in all, > 3 x header_timeout
 	}
 }

@@ -168,7 +168,16 @@ func (s *Server) roundTrip(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Resp
 		}
 		if tc := connFrom(req.Context()); tc != nil {
 			tc.touch()
-			tc.tunnel() // frames from now on, not requests
+		}
+	}
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		// Frames from now on, not requests: no header deadline.
+		tc := connFrom(req.Context())
+		if tc == nil && info != nil {
+			tc = info.conn
+		}
+		if tc != nil {
+			tc.tunnel()
 		}
 	}
 	return resp, nil
