@@ -24,6 +24,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/dlpgate/dlpgate/audit"
+	"github.com/dlpgate/dlpgate/classifiers"
 	"github.com/dlpgate/dlpgate/config"
 	"github.com/dlpgate/dlpgate/rules"
 )
@@ -839,5 +840,25 @@ func TestWebSocketOutlivesHeaderTimeout(t *testing.T) {
 			t.Fatalf("message %d: echo %q %v", i, b, err)
 		}
 		time.Sleep(250 * time.Millisecond) // 1 s in all, > 3 x header_timeout
+	}
+}
+
+// Everyday API and browser headers (tokens, a JWT cookie, base64 values)
+// read as places produce no event and no block under the real classifiers.
+func TestEverydayHeadersPass(t *testing.T) {
+	h := newHarness(t, harnessConfig{classifiers: classifiers.NewDefault()})
+	req, _ := http.NewRequest(http.MethodPost, "https://api.dingtalk.com/v1.0/robot/groupMessages/send?timestamp=1700000000123&sign=dGVzdHNpZ25hdHVyZQ%3D%3D", bytes.NewReader(robotJSON("lunch at 1?")))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Acs-Dingtalk-Access-Token", "5a3f0e1c9b2d4e6f8a7b6c5d4e3f2a1b")
+	req.Header.Set("Cookie", "session=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c; lang=zh_HK; _ga=GA1.2.1234567890.1700000000")
+	req.Header.Set("Referer", "https://im.dingtalk.com/?spm=a2q1j.24441644.0.0&lwfrom=2024")
+	req.Header.Set("X-Requested-With", "XMLHttpRequest")
+	req.Header.Set("X-Request-Id", "0f8b6f2c-3b8e-4c1e-9d6a-2f0e4b7a9c11")
+	req.Header.Set("X-Client-Data", "CIa2yQEIo7bJAQipncoBCKijygE=")
+	if st := h.status(t, req); st != http.StatusOK {
+		t.Errorf("status %d, events %+v", st, h.rec.events())
+	}
+	if evs := h.rec.events(); len(evs) != 0 {
+		t.Errorf("events %+v", evs)
 	}
 }
