@@ -94,6 +94,7 @@ func TestOCRThroughProxy(t *testing.T) {
 		{"table-webp-screenshot", "chat.webp", ocrtest.WebP(mustRenderImg(t, table, ocrtest.Style{Size: 24, Tabs: 260})), 403, "hkid-bulk"},
 		{"balance-sheet-scan-pdf", "scan.pdf", sheetPDF, 403, "financial-statement"},
 		{"sick-leave-photo-sideways", "sick.jpg", photo(strings.Split(sickLeave, "\n"), ocrtest.Style{Size: 30, Rotate: 90, Noise: 15}, 70), 403, "medical-record"},
+		{"sick-leave-simplified-photo", "bingjia.jpg", photo(strings.Split(sickLeaveSimplified, "\n"), ocrtest.Style{Size: 26, Noise: 25}, 50), 403, "medical-record"},
 		{"medical-cert-in-docx", "cert.docx", medDocx, 403, "medical-record"},
 		{"poster", "lunch.png", render(strings.Split(poster, "\n"), ocrtest.Style{Size: 40}), 200, ""},
 	}
@@ -152,6 +153,13 @@ const sickLeave = `病假證明書
 診斷：上呼吸道感染
 建議病假三天
 主診醫生 李醫生`
+
+const sickLeaveSimplified = `病假证明书
+兹证明 王小明 先生
+于2025年3月3日到本诊所求诊
+诊断：上呼吸道感染
+建议病假三天
+主诊医生 李医生`
 
 const medicalCert = `MEDICAL CERTIFICATE
 This is to certify that Mr WONG Siu Ming
