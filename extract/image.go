@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"context"
 	"image"
+	"slices"
 	"strings"
 	"time"
 )
@@ -78,16 +79,37 @@ func (w *walker) endOCR() {
 	}
 }
 
+// odfImages reads the pictures of an OpenDocument (Pictures/), in name
+// order.
+func (w *walker) odfImages(n node, base string, byName map[string]*zip.File) {
+	var files []*zip.File
+	for name, f := range byName {
+		if strings.HasPrefix(name, "Pictures/") && !f.FileInfo().IsDir() {
+			files = append(files, f)
+		}
+	}
+	slices.SortFunc(files, func(a, b *zip.File) int { return strings.Compare(a.Name, b.Name) })
+	w.images(n, base, files)
+}
+
 // docImages reads the pictures of an Office document (word/media/,
 // xl/media/, ppt/media/) with OCR: a scanned certificate pasted into Word.
 // Vector pictures (EMF, WMF, SVG) do not sniff as images and are skipped.
 func (w *walker) docImages(n node, base string, zr *zip.Reader) {
+	var files []*zip.File
 	for _, f := range zr.File {
+		if strings.Contains(f.Name, "/media/") && !f.FileInfo().IsDir() {
+			files = append(files, f)
+		}
+	}
+	w.images(n, base, files)
+}
+
+// images reads the package members that sniff as images.
+func (w *walker) images(n node, base string, files []*zip.File) {
+	for _, f := range files {
 		if w.expired() {
 			return
-		}
-		if !strings.Contains(f.Name, "/media/") || f.FileInfo().IsDir() {
-			continue
 		}
 		origin := child(base, "zip", f.Name)
 		data, ok := w.readEntry(origin, f)

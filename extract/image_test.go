@@ -74,11 +74,15 @@ func TestImagesReachOCR(t *testing.T) {
 		zipEntry{name: "ppt/media/image1.png", body: png})
 	xlsx := buildZip(t, zipEntry{name: "xl/workbook.xml", body: []byte(`<workbook><sheets/></workbook>`)},
 		zipEntry{name: "xl/media/image1.jpeg", body: jpeg}, zipEntry{name: "xl/media/image2.emf", body: []byte("\x01\x00\x00\x00 EMF")})
+	odt := buildZip(t, zipEntry{name: "mimetype", body: []byte("application/vnd.oasis.opendocument.text"), store: true},
+		zipEntry{name: "content.xml", body: []byte(`<office:document-content xmlns:office="o" xmlns:text="t"><office:body><text:p>note</text:p></office:body></office:document-content>`)},
+		zipEntry{name: "Pictures/10000001.png", body: png})
 	cases := []struct {
 		name string
 		data []byte
 		want map[string]string // origin -> text
 	}{
+		{"note.odt", odt, map[string]string{"multipart:media/note.odt/Pictures/10000001.png": fmt.Sprintf("encoded %d", len(png))}},
 		{"deck.pptx", pptx, map[string]string{"multipart:media/deck.pptx/ppt/media/image1.png": fmt.Sprintf("encoded %d", len(png))}},
 		{"book.xlsx", xlsx, map[string]string{"multipart:media/book.xlsx/xl/media/image1.jpeg": fmt.Sprintf("encoded %d", len(jpeg))}},
 		{"shot.png", png, map[string]string{"multipart:media/shot.png": fmt.Sprintf("encoded %d", len(png))}},

@@ -491,6 +491,9 @@ func (w *walker) odf(n node, base string, byName map[string]*zip.File) {
 		}
 		w.emit(origin, text)
 	}
+	if w.lim.OCR != nil {
+		w.odfImages(n, base, byName)
+	}
 }
 
 // odfText reads text:p/text:h paragraphs and table rows; styles.xml only
