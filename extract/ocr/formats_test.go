@@ -2,14 +2,17 @@ package ocr
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/color"
 	"image/gif"
+	"strings"
 	"testing"
 
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
 
+	"github.com/dlpgate/dlpgate/extract"
 	"github.com/dlpgate/dlpgate/extract/ocr/ocrtest"
 )
 
@@ -80,5 +83,31 @@ func TestFormatsDecode(t *testing.T) {
 		if !mayHoldText(g) {
 			t.Errorf("%s: stripes judged text-free", name)
 		}
+	}
+}
+
+// A multi-page TIFF (a scanned letter) is read on every page, not only the
+// first one Go decodes.
+func TestMultiPageTIFF(t *testing.T) {
+	one := stripesGray(60, 30)
+	doc := ocrtest.MultiTIFF(one, one, one)
+	if n := tiffPages(doc); n != 3 {
+		t.Fatalf("tiffPages = %d, want 3", n)
+	}
+	if n := tiffPages(ocrtest.PNG(one)); n != 0 {
+		t.Errorf("PNG: %d pages", n)
+	}
+	e := engine(t)
+	p1, err := ocrtest.Render([]string{"Cover page", "Customer file attached"}, ocrtest.Style{Size: 22})
+	if err != nil {
+		t.Skip(err)
+	}
+	p2, _ := ocrtest.Render(card, ocrtest.Style{Size: 22})
+	text, err := e.ReadImage(context.Background(), extract.Image{Encoded: ocrtest.MultiTIFF(ocrtest.GrayOf(p1), ocrtest.GrayOf(p2))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text, "Cover page") || !strings.Contains(text, "A123456(3)") {
+		t.Errorf("pages not all read:\n%s", text)
 	}
 }

@@ -18,7 +18,11 @@ func FuzzPrepare(f *testing.F) {
 	f.Add([]byte("II*\x00\x08\x00\x00\x00"))
 	f.Add([]byte("RIFF\x00\x00\x00\x00WEBPVP8 "))
 	e := New(Config{Command: "/nonexistent/tesseract", MaxPixels: 1 << 20})
+	f.Add(ocrtest.MultiTIFF(stripesGray(16, 16), stripesGray(16, 16)))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if n := tiffPages(data); n < 0 || n > 1000 {
+			t.Fatalf("tiffPages = %d", n)
+		}
 		g, err := e.decode(data)
 		if err != nil || g == nil {
 			return

@@ -350,3 +350,34 @@ func invertDark(g *gray) {
 		g.pix[i] = 255 - v
 	}
 }
+
+// tiffPages counts the pages (IFDs) of a TIFF, 0 for anything else; it
+// stops at 1000 and at a loop.
+func tiffPages(d []byte) int {
+	if len(d) < 8 {
+		return 0
+	}
+	var u16 func([]byte) int
+	var u32 func([]byte) int
+	switch string(d[:4]) {
+	case "II*\x00":
+		u16 = func(b []byte) int { return int(b[0]) | int(b[1])<<8 }
+		u32 = func(b []byte) int { return u16(b) | u16(b[2:])<<16 }
+	case "MM\x00*":
+		u16 = func(b []byte) int { return int(b[1]) | int(b[0])<<8 }
+		u32 = func(b []byte) int { return u16(b[2:]) | u16(b)<<16 }
+	default:
+		return 0
+	}
+	seen := map[int]bool{}
+	n := 0
+	for off := u32(d[4:]); off > 0 && off+2 <= len(d) && !seen[off] && n < 1000; n++ {
+		seen[off] = true
+		end := off + 2 + 12*u16(d[off:])
+		if end+4 > len(d) {
+			return n + 1
+		}
+		off = u32(d[end:])
+	}
+	return n
+}

@@ -151,6 +151,19 @@ func (e *Engine) ReadImage(ctx context.Context, img extract.Image) (string, erro
 	}
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.ImageTimeout)
 	defer cancel()
+	if img.Pixels == nil && tiffPages(img.Encoded) > 1 {
+		// A multi-page scan: Go decodes the first page only, Tesseract
+		// (Leptonica) reads them all. No preprocessing: faxes and scans
+		// are already bilevel at a readable resolution.
+		if e.missing != nil {
+			return "", ErrNoEngine
+		}
+		r, err := e.run(ctx, "1", img.Encoded)
+		if err != nil {
+			return "", err
+		}
+		return PostProcess(r.text), nil
+	}
 	var g *gray
 	var err error
 	if img.Pixels != nil {
@@ -253,12 +266,12 @@ func parseTSV(out string) reading {
 		if word == "" {
 			continue
 		}
-		k := f[2] + "." + f[3] + "." + f[4]
+		k := f[1] + "." + f[2] + "." + f[3] + "." + f[4]
 		switch {
 		case key == "":
 		case k == key:
 			b.WriteByte(' ')
-		case strings.HasPrefix(k, f[2]+"."+f[3]+".") && strings.HasPrefix(key, f[2]+"."+f[3]+"."):
+		case strings.HasPrefix(k, f[1]+"."+f[2]+"."+f[3]+".") && strings.HasPrefix(key, f[1]+"."+f[2]+"."+f[3]+"."):
 			b.WriteByte('\n')
 		default:
 			b.WriteString("\n\n")

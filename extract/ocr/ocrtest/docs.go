@@ -108,3 +108,42 @@ func DOCXWithImage(text string, img []byte, ext string) []byte {
 	zw.Close()
 	return b.Bytes()
 }
+
+// MultiTIFF writes an uncompressed 8-bit grayscale TIFF with one page per
+// image (a multi-page fax or scan; Go's encoder writes one page only).
+func MultiTIFF(pages ...*image.Gray) []byte {
+	var b bytes.Buffer
+	b.WriteString("II*\x00\x00\x00\x00\x00") // first IFD offset patched below
+	le16 := func(v int) { b.WriteByte(byte(v)); b.WriteByte(byte(v >> 8)) }
+	le32 := func(v int) { le16(v & 0xffff); le16(v >> 16) }
+	prevNext := 4 // where the offset of the next IFD is written
+	for _, g := range pages {
+		w, h := g.Rect.Dx(), g.Rect.Dy()
+		pix := b.Len()
+		for y := 0; y < h; y++ {
+			b.Write(g.Pix[y*g.Stride : y*g.Stride+w])
+		}
+		if b.Len()%2 == 1 {
+			b.WriteByte(0)
+		}
+		ifd := b.Len()
+		out := b.Bytes()
+		out[prevNext], out[prevNext+1], out[prevNext+2], out[prevNext+3] = byte(ifd), byte(ifd>>8), byte(ifd>>16), byte(ifd>>24)
+		entries := [][3]int{{256, 4, w}, {257, 4, h}, {258, 3, 8}, {259, 3, 1}, {262, 3, 1}, {273, 4, pix}, {277, 3, 1}, {278, 4, h}, {279, 4, w * h}}
+		le16(len(entries))
+		for _, e := range entries {
+			le16(e[0])
+			le16(e[1])
+			le32(1)
+			if e[1] == 3 {
+				le16(e[2])
+				le16(0)
+			} else {
+				le32(e[2])
+			}
+		}
+		prevNext = b.Len()
+		le32(0)
+	}
+	return b.Bytes()
+}
