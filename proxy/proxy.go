@@ -25,6 +25,7 @@ import (
 	"github.com/dlpgate/dlpgate/audit"
 	"github.com/dlpgate/dlpgate/certs"
 	"github.com/dlpgate/dlpgate/inspect"
+	"github.com/dlpgate/dlpgate/metrics"
 )
 
 // Recorder receives audit events; audit.Logger implements it. Record must
@@ -94,6 +95,8 @@ type Options struct {
 	Contact string
 	// Logger receives operational logs; nil discards them.
 	Logger *slog.Logger
+	// Metrics counts decisions, inspected bytes and held bodies; nil counts nothing.
+	Metrics metrics.Observer
 }
 
 // Server is a running dlpgate proxy. It is an http.Handler; Serve runs it

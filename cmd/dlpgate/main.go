@@ -38,6 +38,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		"ca":     cmdCA,
 		"policy": cmdPolicy,
 		"log":    cmdLog,
+		"icap":   cmdICAP,
 	}
 	if len(args) == 0 || (len(args[0]) > 0 && args[0][0] == '-') {
 		return cmdRun(ctx, args, stdout, stderr)
