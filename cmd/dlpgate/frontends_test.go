@@ -149,3 +149,14 @@ func TestICAPCommandAlone(t *testing.T) {
 		t.Errorf("ICAP answer %q", line)
 	}
 }
+
+func TestServicePrint(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := dispatch(context.Background(), []string{"service", "print", "systemd"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "ProtectSystem=strict") {
+		t.Errorf("service print systemd: %d %q %q", code, out.String(), errb.String())
+	}
+	out.Reset()
+	if code := dispatch(context.Background(), []string{"service", "print", "nope"}, &out, &errb); code != 2 {
+		t.Errorf("unknown kind: exit %d", code)
+	}
+}

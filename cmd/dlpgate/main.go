@@ -38,8 +38,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		"ca":     cmdCA,
 		"policy": cmdPolicy,
 		"log":    cmdLog,
-		"icap":   cmdICAP,
 	}
+	addAdminCommands(commands) // icap, service (icapcmd.go)
 	if len(args) == 0 || (len(args[0]) > 0 && args[0][0] == '-') {
 		return cmdRun(ctx, args, stdout, stderr)
 	}
