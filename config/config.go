@@ -50,6 +50,10 @@ type Proxy struct {
 	Contact string `toml:"contact"`
 	// Auth enables proxy authentication and user attribution.
 	Auth Auth `toml:"auth"`
+	// PACProxies lists the proxies /proxy.pac names for in-scope hosts, in
+	// failover order ("PROXY a; PROXY b"); empty names the address the
+	// client reached. Never DIRECT: with every proxy down uploads fail.
+	PACProxies []string `toml:"pac_proxies"`
 }
 
 // ICAP configures the ICAP (RFC 3507) server for Squid and other egress

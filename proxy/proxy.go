@@ -95,6 +95,9 @@ type Options struct {
 	Contact string
 	// Logger receives operational logs; nil discards them.
 	Logger *slog.Logger
+	// PACProxies are the proxies (host:port) /proxy.pac names in failover
+	// order; empty: the address the client reached.
+	PACProxies []string
 	// Metrics counts decisions, inspected bytes and held bodies; nil counts nothing.
 	Metrics metrics.Observer
 }

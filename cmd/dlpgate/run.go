@@ -47,6 +47,7 @@ func serve(ctx context.Context, mode serveMode, args []string, stdout, stderr io
 	logLevel := fset.String("log-level", "info", "operational log level: debug, info, warn, error")
 	logJSON := fset.Bool("log-json", false, "operational logs as JSON lines")
 	icapListen := fset.String("icap-listen", "", "ICAP server address (default from [icap] listen; "+defaultICAPListen+" for dlpgate icap)")
+	instance := fset.String("instance", "", "name of this instance in audit events (default [audit] instance_id, else the host name)")
 	adminListen := fset.String("admin-listen", "", "admin listener address for /metrics, /healthz, /readyz (default from [admin] listen)")
 	fset.Usage = func() {
 		fmt.Fprintln(stderr, mode.usage())
@@ -84,6 +85,9 @@ func serve(ctx context.Context, mode serveMode, args []string, stdout, stderr io
 		cfg.Proxy.Listen = defaultListen
 	}
 	applyFrontEndFlags(cfg, mode, *icapListen, *adminListen)
+	if *instance != "" {
+		cfg.Audit.InstanceID = *instance
+	}
 	allow, err := proxy.ParsePrefixes(cfg.Proxy.AllowClients)
 	if err != nil {
 		fmt.Fprintf(stderr, "dlpgate run: %v\n", err)
@@ -144,6 +148,7 @@ func serve(ctx context.Context, mode serveMode, args []string, stdout, stderr io
 		Contact:      cfg.Proxy.Contact,
 		Logger:       logger,
 		Metrics:      obs.prom,
+		PACProxies:   cfg.Proxy.PACProxies,
 	}
 	// Identity follows reloads too: the adapter reads the current
 	// authenticator (nil: anonymous).
