@@ -128,6 +128,9 @@ func (m icapMsg) encode() (first, rest []byte) {
 	return b.Bytes(), r.Bytes()
 }
 
+// encoder is an ICAP message to send: its first part and what follows 100 Continue.
+type encoder interface{ encode() (first, rest []byte) }
+
 func writeChunks(b *bytes.Buffer, data []byte, size int, lastExt string) {
 	if size <= 0 {
 		size = len(data)
@@ -196,7 +199,7 @@ func readResp(t testing.TB, br *bufio.Reader) *icapResp {
 
 // exchange sends m on c (answering 100 Continue with the rest) and returns
 // the final response; sawContinue says whether a 100 came.
-func roundTrip(t testing.TB, c net.Conn, br *bufio.Reader, m icapMsg) (resp *icapResp, sawContinue bool) {
+func roundTrip(t testing.TB, c net.Conn, br *bufio.Reader, m encoder) (resp *icapResp, sawContinue bool) {
 	t.Helper()
 	first, rest := m.encode()
 	if _, err := c.Write(first); err != nil {
