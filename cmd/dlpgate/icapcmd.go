@@ -48,9 +48,3 @@ func applyFrontEndFlags(cfg *config.Config, mode serveMode, icapListen, adminLis
 		cfg.Admin.Listen = adminListen
 	}
 }
-
-// addAdminCommands registers the egress admins' subcommands: icap and service.
-func addAdminCommands(m map[string]command) {
-	m["icap"] = cmdICAP
-	m["service"] = cmdService
-}

@@ -39,8 +39,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // serve runs the proxy (modeProxy, with the ICAP server and the admin
 // listener beside it when configured) or the ICAP server alone (modeICAP).
 func serve(ctx context.Context, mode serveMode, args []string, stdout, stderr io.Writer) int {
-	fset := flag.NewFlagSet(mode.String(), flag.ContinueOnError)
-	fset.SetOutput(stderr)
+	fset := flag.NewFlagSet("dlpgate "+mode.String(), flag.ContinueOnError)
 	cfgPath := fset.String("config", "", "config/policy file merged over the embedded default")
 	listen := fset.String("listen", "", "listen address (default from config, "+defaultListen+")")
 	dataDir := fset.String("data-dir", "", "where the CA and the audit log live (default "+defaultDataDir()+")")
@@ -50,13 +49,14 @@ func serve(ctx context.Context, mode serveMode, args []string, stdout, stderr io
 	instance := fset.String("instance", "", "name of this instance in audit events (default [audit] instance_id, else the host name)")
 	adminListen := fset.String("admin-listen", "", "admin listener address for /metrics, /healthz, /readyz (default from [admin] listen)")
 	fset.Usage = func() {
-		fmt.Fprintln(stderr, mode.usage())
+		fmt.Fprintln(fset.Output(), mode.usage())
 		fset.PrintDefaults()
 	}
-	if err := fset.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fset, args, stdout, stderr); !ok {
+		return code
 	}
 	if fset.NArg() > 0 {
+		fmt.Fprintf(stderr, "dlpgate run: unexpected argument %q\n", fset.Arg(0))
 		fset.Usage()
 		return 2
 	}
@@ -77,6 +77,9 @@ func serve(ctx context.Context, mode serveMode, args []string, stdout, stderr io
 	if err != nil {
 		printErrors(stderr, err)
 		return 2
+	}
+	for _, w := range cfg.Warnings {
+		logger.Warn("config", "warning", w)
 	}
 	if *listen != "" {
 		cfg.Proxy.Listen = *listen

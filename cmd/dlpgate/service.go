@@ -23,6 +23,9 @@ func cmdService(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return 2
 	}
 	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, serviceUsage)
+		return 0
 	case "print":
 		if len(args) != 2 {
 			fmt.Fprint(stderr, serviceUsage)
