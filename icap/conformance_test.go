@@ -10,7 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dlpgate/dlpgate/inspect"
 	"github.com/dlpgate/dlpgate/internal/testgen"
+	"github.com/dlpgate/dlpgate/rules"
 )
 
 const robotURL = "https://oapi.dingtalk.com/robot/send"
@@ -300,5 +302,33 @@ func TestMaxConnections(t *testing.T) {
 	fmt.Fprintf(c2, "OPTIONS icap://127.0.0.1/reqmod ICAP/1.0\r\n\r\n")
 	if r := readResp(t, br2); r.code != 503 {
 		t.Errorf("second connection over Max-Connections: %d", r.code)
+	}
+}
+
+// TestOversize: past max_inspect_bytes the oversize action decides (block
+// by default) and, for a client that takes 204, the rest is not held.
+func TestOversize(t *testing.T) {
+	eng := defaultEngine(t)
+	spec := eng.Policy.Spec()
+	spec.Global.MaxInspectBytes = 64 << 10
+	pol, err := rules.Compile(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng.Policy = pol
+	s, rec := startServer(t, func(o *Options) { o.Engine = func() *inspect.Engine { return eng }; o.MemoryBudget = 1 << 10 })
+	c, br := dial(t, s)
+	body := cleanBody(1 << 20)
+	r, _ := roundTrip(t, c, br, icapMsg{headers: []string{"Allow: 204"}, http: httpPost(robotURL, "text/plain", len(body)), body: body, preview: 0, chunk: 8 << 10})
+	if r.code != 200 || !bytes.Contains(r.body, []byte("403002")) {
+		t.Fatalf("oversize: %d %q", r.code, r.body)
+	}
+	evs := rec.events()
+	if len(evs) != 1 || evs[0].BodyBytes != int64(len(body)) || evs[0].BodySHA256 != "" {
+		t.Errorf("oversize event: %+v", evs)
+	}
+	// Keep-alive still in sync after a body that was counted, not kept.
+	if r, _ := roundTrip(t, c, br, icapMsg{headers: []string{"Allow: 204"}, http: httpPost(robotURL, "text/plain", 5), body: []byte("hello"), preview: 0}); r.code != 204 {
+		t.Errorf("next request: %d", r.code)
 	}
 }

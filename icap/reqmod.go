@@ -126,6 +126,28 @@ type exchange struct {
 	started time.Time
 	// queryFound: the query held findings; every event shows it masked.
 	queryFound bool
+	sink       *capWriter
+}
+
+// capWriter holds a body up to max bytes; past it, over is set and the
+// rest is kept only when it must be echoed (discard false).
+type capWriter struct {
+	s       *spool
+	max     int64
+	discard bool
+	over    bool
+	total   int64
+}
+
+func (c *capWriter) Write(p []byte) (int, error) {
+	c.total += int64(len(p))
+	if c.total > c.max {
+		c.over = true
+		if c.discard {
+			return len(p), nil
+		}
+	}
+	return c.s.Write(p)
 }
 
 // reqmod answers one REQMOD. The body is held whole before inspection;
@@ -146,11 +168,19 @@ func (s *Server) reqmod(br *bufio.Reader, bw *bufio.Writer, req *request, peer n
 			Method: hr.Method, Path: hr.URL.Path, Time: time.Now()},
 	}
 	defer x.body.release()
+	maxInspect := eng.Policy.MaxInspectBytes()
+	if maxInspect <= 0 {
+		maxInspect = math.MaxInt64
+	}
+	// Past max_inspect_bytes nothing more is inspected: a client that takes
+	// 204 needs nothing back, so the rest is counted, not kept (no disk to
+	// fill); one that needs the request echoed gets it all back.
+	x.sink = &capWriter{s: x.body, max: maxInspect, discard: req.allow204()}
 	cr := chunkReader{br}
 	complete := !req.HasBody
 	waiting := false // a preview was read and the client waits for 100 Continue
 	if req.HasBody && req.Preview >= 0 {
-		_, ieof, err := cr.copyChunks(x.body, int64(req.Preview))
+		_, ieof, err := cr.copyChunks(x.sink, int64(req.Preview))
 		if err != nil {
 			return false, err
 		}
@@ -166,7 +196,7 @@ func (s *Server) reqmod(br *bufio.Reader, bw *bufio.Writer, req *request, peer n
 				return err
 			}
 		}
-		_, _, err := cr.copyChunks(x.body, -1)
+		_, _, err := cr.copyChunks(x.sink, -1)
 		complete, waiting = true, false
 		return err
 	}
@@ -250,12 +280,8 @@ func (x *exchange) early(ctx context.Context) *verdict {
 
 // inspectBody runs the held body through the pipeline.
 func (x *exchange) inspectBody(ctx context.Context) *verdict {
-	maxInspect := x.eng.Policy.MaxInspectBytes()
-	if maxInspect <= 0 {
-		maxInspect = math.MaxInt64
-	}
 	x.s.met.Held(frontEnd, x.body.size, x.body.spilled())
-	if x.body.size > maxInspect {
+	if x.sink.over {
 		return x.decided(ctx, x.eng.Oversize(x.rq), nil, "icap", answer.CodeOversize)
 	}
 	t := time.Now()
@@ -286,12 +312,15 @@ func (x *exchange) decided(ctx context.Context, dec rules.Decision, res *inspect
 		ev.Query = hideQueryValues(x.hr.URL.RawQuery)
 	}
 	ev.BodyBytes = x.body.size
+	if x.sink != nil {
+		ev.BodyBytes = x.sink.total
+	}
 	x.s.met.Decision(frontEnd, ev.Endpoint, ev.Action, ev.Rule)
 	x.log(ev)
 	if ev.Action == audit.ActionAllow {
 		return &verdict{allow: true}
 	}
-	if x.body.size > 0 {
+	if x.body.size > 0 && (x.sink == nil || !x.sink.over) {
 		ev.BodySHA256 = x.body.sha256()
 		ev.FileNames = multipartNames(x.hr.Header.Get("Content-Type"), x.body)
 	}
