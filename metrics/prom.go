@@ -50,6 +50,8 @@ func NewProm(reg prometheus.Registerer) *Prom {
 			Name: "dlpgate_reloads_total", Help: "Configuration reloads, by result (ok, rejected).",
 		}, []string{"result"}),
 	}
+	p.reloads.WithLabelValues("ok")
+	p.reloads.WithLabelValues("rejected")
 	reg.MustRegister(p.requests, p.rules, p.bytes, p.segments, p.latency, p.heldBytes, p.spills, p.reloads)
 	return p
 }
