@@ -114,7 +114,8 @@ func freePort(t *testing.T) int {
 // upload arrives byte-identical; an HKID list is blocked with dlpgate's
 // answer and never reaches the stand-in; the event names the client address
 // Squid passed in X-Client-IP (the client dials from 127.0.0.2, Squid talks
-// ICAP from 127.0.0.1).
+// ICAP from 127.0.0.1) and the user Squid authenticated (base64 in
+// X-Authenticated-User).
 func TestSquidSSLBumpICAP(t *testing.T) {
 	squid, err := exec.LookPath("squid")
 	if err != nil {
@@ -129,6 +130,9 @@ func TestSquidSSLBumpICAP(t *testing.T) {
 	}
 	if certgen == "" {
 		t.Skip("SKIPPED LOUDLY: squid is installed without security_file_certgen (need squid-openssl for ssl-bump)")
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(certgen), "basic_fake_auth")); err != nil {
+		t.Skip("SKIPPED LOUDLY: squid is installed without its basic_fake_auth helper")
 	}
 	if out, _ := exec.Command(squid, "-v").CombinedOutput(); !bytes.Contains(out, []byte("openssl")) && !bytes.Contains(out, []byte("ssl-crtd")) {
 		t.Skip("SKIPPED LOUDLY: this squid is built without OpenSSL (need squid-openssl for ssl-bump)")
@@ -189,10 +193,14 @@ acl step1 at_step SslBump1
 ssl_bump peek step1
 ssl_bump bump all
 tls_outgoing_options cafile=%[2]s/upstream-ca.pem
+auth_param basic program %[8]s
+auth_param basic realm dlpgate-test
 acl clients src 127.0.0.0/8
+acl authed proxy_auth REQUIRED
 acl SSL_ports port %[6]d
 acl CONNECT method CONNECT
 http_access deny CONNECT !SSL_ports
+http_access deny !authed
 http_access allow clients
 http_access deny all
 icap_enable on
@@ -211,7 +219,7 @@ access_log stdio:%[2]s/access.log
 coredump_dir %[2]s
 netdb_filename none
 shutdown_lifetime 0 seconds
-%[7]s`, port, dir, certgen, ssldb, strings.Split(s.Addr(), ":")[1], upPort, runAs)
+%[7]s`, port, dir, certgen, ssldb, strings.Split(s.Addr(), ":")[1], upPort, runAs, filepath.Join(filepath.Dir(certgen), "basic_fake_auth"))
 	must(os.WriteFile(filepath.Join(dir, "squid.conf"), []byte(conf), 0o644))
 	if uid >= 0 {
 		// Squid's helpers and logs run as "proxy": hand it the work dir.
@@ -245,7 +253,9 @@ shutdown_lifetime 0 seconds
 	// A client through Squid, trusting Squid's bump CA, dialling from 127.0.0.2.
 	roots := x509.NewCertPool()
 	roots.AddCert(bumpCA.cert)
-	proxyURL, _ := url.Parse(fmt.Sprintf("http://127.0.0.1:%d", port))
+	// Squid authenticates the user (basic_fake_auth accepts any password)
+	// and passes the name to dlpgate base64-encoded.
+	proxyURL, _ := url.Parse(fmt.Sprintf("http://alice.chan:pw@127.0.0.1:%d", port))
 	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}, Timeout: 5 * time.Second}
 	client := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{
 		Proxy: http.ProxyURL(proxyURL), DialContext: dialer.DialContext,
@@ -287,8 +297,8 @@ shutdown_lifetime 0 seconds
 		t.Fatalf("%d events, want 1", len(evs))
 	}
 	ev := evs[0]
-	if ev.ClientIP != "127.0.0.2" || ev.Action != "block" || ev.Host != "oapi.dingtalk.com" || ev.Path != "/robot/send" ||
+	if ev.ClientIP != "127.0.0.2" || ev.User != "alice.chan" || ev.Action != "block" || ev.Host != "oapi.dingtalk.com" || ev.Path != "/robot/send" ||
 		!strings.Contains(e.Errmsg, ev.ID) || strings.Contains(ev.Query, "t0ken") {
-		t.Errorf("event: client %q action %q host %q path %q query %q id %q", ev.ClientIP, ev.Action, ev.Host, ev.Path, ev.Query, ev.ID)
+		t.Errorf("event: client %q user %q action %q host %q path %q query %q id %q", ev.ClientIP, ev.User, ev.Action, ev.Host, ev.Path, ev.Query, ev.ID)
 	}
 }
