@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/dlpgate/dlpgate/inspect"
@@ -332,3 +334,44 @@ func TestOversize(t *testing.T) {
 		t.Errorf("next request: %d", r.code)
 	}
 }
+
+// TestISTagFollowsReload: a reload (a new engine) changes the ISTag, so
+// proxies that cache OPTIONS see the policy changed.
+func TestISTagFollowsReload(t *testing.T) {
+	eng := defaultEngine(t)
+	var cur atomicEngine
+	cur.set(eng)
+	s, _ := startServer(t, func(o *Options) { o.Engine = cur.get })
+	c, br := dial(t, s)
+	fmt.Fprintf(c, "OPTIONS icap://127.0.0.1/reqmod ICAP/1.0\r\n\r\n")
+	before := readResp(t, br).header.Get("Istag")
+	spec := eng.Policy.Spec()
+	spec.Global.Mode = "monitor"
+	pol, err := rules.Compile(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur.set(&inspect.Engine{Policy: pol, Classifiers: eng.Classifiers})
+	fmt.Fprintf(c, "OPTIONS icap://127.0.0.1/reqmod ICAP/1.0\r\n\r\n")
+	after := readResp(t, br).header.Get("Istag")
+	if before == after || !strings.Contains(after, pol.Version()) {
+		t.Errorf("ISTag %s -> %s after a reload to %s", before, after, pol.Version())
+	}
+}
+
+// TestClientNotAllowed: only the configured proxies may use the service.
+func TestClientNotAllowed(t *testing.T) {
+	s, _ := startServer(t, func(o *Options) { o.AllowClients = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")} })
+	c, br := dial(t, s)
+	fmt.Fprintf(c, "OPTIONS icap://127.0.0.1/reqmod ICAP/1.0\r\n\r\n")
+	if r := readResp(t, br); r.code != 403 {
+		t.Errorf("client outside allow_clients: %d", r.code)
+	}
+}
+
+type atomicEngine struct {
+	p atomic.Pointer[inspect.Engine]
+}
+
+func (a *atomicEngine) set(e *inspect.Engine) { a.p.Store(e) }
+func (a *atomicEngine) get() *inspect.Engine  { return a.p.Load() }
