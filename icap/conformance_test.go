@@ -133,13 +133,19 @@ func TestNoAllow204Echoes(t *testing.T) {
 		preview int
 		chunk   int
 		size    int
-	}{{"no preview one chunk", -1, 0, 5000}, {"no preview 7-byte chunks", -1, 7, 3001}, {"preview 1", 1, 333, 2000}, {"preview 4096 ieof", 4096, 100, 100}} {
+	}{{"no preview one chunk", -1, 0, 5000}, {"no preview 7-byte chunks", -1, 7, 3001}, {"preview 1", 1, 333, 2000}, {"preview 0", 0, 4096, 9000}} {
 		body := cleanBody(tt.size)
 		hdr := httpPost(robotURL+"?x=1", "text/plain", len(body))
 		r, _ := roundTrip(t, c, br, icapMsg{http: hdr, body: body, preview: tt.preview, chunk: tt.chunk})
 		if r.code != 200 || r.httpHdr != hdr || !bytes.Equal(r.body, body) {
 			t.Errorf("%s: echo %d hdr-equal=%v body-equal=%v (%d bytes)", tt.name, r.code, r.httpHdr == hdr, bytes.Equal(r.body, body), len(r.body))
 		}
+	}
+	// A whole body in an ieof preview: the answer is to the preview, so 204
+	// is allowed without Allow: 204 (RFC 3507 4.5).
+	small := cleanBody(100)
+	if r, cont := roundTrip(t, c, br, icapMsg{http: httpPost(robotURL, "text/plain", len(small)), body: small, preview: 4096}); r.code != 204 || cont {
+		t.Errorf("ieof preview without Allow: 204: %d continue=%v", r.code, cont)
 	}
 	// A bodiless GET is echoed as req-hdr + null-body.
 	get := "GET https://oapi.dingtalk.com/user/get?userid=1 HTTP/1.1\r\nHost: oapi.dingtalk.com\r\n\r\n"

@@ -178,7 +178,8 @@ func (s *Server) reqmod(br *bufio.Reader, bw *bufio.Writer, req *request, peer n
 	x.sink = &capWriter{s: x.body, max: maxInspect, discard: req.allow204()}
 	cr := chunkReader{br}
 	complete := !req.HasBody
-	waiting := false // a preview was read and the client waits for 100 Continue
+	waiting := false   // a preview was read and the client waits for 100 Continue
+	continued := false // 100 Continue was sent: the answer is no longer to the preview
 	if req.HasBody && req.Preview >= 0 {
 		_, ieof, err := cr.copyChunks(x.sink, int64(req.Preview))
 		if err != nil {
@@ -191,6 +192,7 @@ func (s *Server) reqmod(br *bufio.Reader, bw *bufio.Writer, req *request, peer n
 			return nil
 		}
 		if waiting {
+			continued = true
 			bw.WriteString("ICAP/1.0 100 Continue\r\n\r\n")
 			if err := bw.Flush(); err != nil {
 				return err
@@ -219,7 +221,9 @@ func (s *Server) reqmod(br *bufio.Reader, bw *bufio.Writer, req *request, peer n
 	if !v.allow {
 		return true, s.writeResponse(bw, v.resp)
 	}
-	if req.allow204() {
+	// 204 answers a preview (ieof: the whole body was in it) whatever the
+	// client offered; after 100 Continue only with Allow: 204.
+	if req.allow204() || (req.HasBody && req.Preview >= 0 && !continued) {
 		s.writeStatus(bw, 204, false)
 		return true, nil
 	}
