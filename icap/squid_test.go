@@ -277,6 +277,15 @@ shutdown_lifetime 0 seconds
 		t.Fatalf("clean upload through Squid: %d %q", resp.StatusCode, body)
 	}
 
+	// The same clean body with no length (HTTP chunked from the client).
+	resp, err = client.Post(target, "text/plain", io.MultiReader(bytes.NewReader(clean[:1000]), bytes.NewReader(clean[1000:])))
+	must(err)
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || json.Unmarshal(body, &reply) != nil || reply.SHA256 != hex.EncodeToString(want[:]) {
+		t.Fatalf("chunked clean upload through Squid: %d %q", resp.StatusCode, body)
+	}
+
 	bad := append(badBody(), cleanBody(50<<10)...)
 	resp, err = client.Post(target, "text/plain", bytes.NewReader(bad))
 	must(err)
@@ -289,8 +298,8 @@ shutdown_lifetime 0 seconds
 	if resp.StatusCode != 403 || json.Unmarshal(body, &e) != nil || e.Errcode != 403001 || !strings.Contains(e.Errmsg, "hkid-bulk") {
 		t.Fatalf("HKID upload through Squid: %d %q", resp.StatusCode, body)
 	}
-	if n := len(si.seen()); n != 1 {
-		t.Errorf("stand-in saw %d requests, want only the clean one", n)
+	if n := len(si.seen()); n != 2 {
+		t.Errorf("stand-in saw %d requests, want only the two clean ones", n)
 	}
 	evs := rec.events()
 	if len(evs) != 1 {
