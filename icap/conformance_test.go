@@ -6,8 +6,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -381,3 +383,49 @@ type atomicEngine struct {
 
 func (a *atomicEngine) set(e *inspect.Engine) { a.p.Store(e) }
 func (a *atomicEngine) get() *inspect.Engine  { return a.p.Load() }
+
+// TestPlacesInspectedAndMasked: data in the path, the query, a header and
+// a multipart file name is read like a body, and no event carries it raw.
+func TestPlacesInspectedAndMasked(t *testing.T) {
+	s, rec := startServer(t, nil)
+	c, br := dial(t, s)
+	id0, id1, id2 := testgen.HKID(0), testgen.HKID(1), testgen.HKID(2)
+	// Three HKIDs in the query of a bodiless GET: blocked on the headers.
+	get := fmt.Sprintf("GET https://oapi.dingtalk.com/user/search?q=%s&r=%s&s=%s&access_token=t0k HTTP/1.1\r\nHost: oapi.dingtalk.com\r\n\r\n",
+		url.QueryEscape(id0), url.QueryEscape(id1), url.QueryEscape(id2))
+	r, _ := roundTrip(t, c, br, icapMsg{headers: []string{"Allow: 204"}, http: get, noBody: true, preview: -1})
+	if r.code != 200 || !strings.HasPrefix(r.httpHdr, "HTTP/1.1 403") {
+		t.Fatalf("HKIDs in the query: %d %q", r.code, r.httpHdr)
+	}
+	// One HKID in the path and the file name, a list in the body.
+	var mp bytes.Buffer
+	w := multipart.NewWriter(&mp)
+	fw, _ := w.CreateFormFile("file", id1+".csv")
+	fw.Write(badBody())
+	w.Close()
+	post := fmt.Sprintf("POST https://api.dingtalk.com/v1.0/storage/spaces/1/files/%s.txt HTTP/1.1\r\nHost: api.dingtalk.com\r\nContent-Type: %s\r\nX-Note: %s\r\nContent-Length: %d\r\n\r\n",
+		url.PathEscape(id0), w.FormDataContentType(), id2, mp.Len())
+	r, _ = roundTrip(t, c, br, icapMsg{headers: []string{"Allow: 204"}, http: post, body: mp.Bytes(), preview: 0})
+	if r.code != 200 || !strings.HasPrefix(r.httpHdr, "HTTP/1.1 403") {
+		t.Fatalf("HKIDs in path, name, header and body: %d %q", r.code, r.httpHdr)
+	}
+	evs := rec.events()
+	if len(evs) < 2 || evs[0].Channel != "icap-query" {
+		t.Fatalf("events: %d, first channel %q", len(evs), evs[0].Channel)
+	}
+	for _, ev := range evs {
+		b, err := json.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []string{id0, id1, id2, id0[:7], id1[:7], id2[:7], id0[1:7], id1[1:7], id2[1:7], "t0k"} {
+			if bytes.Contains(b, []byte(id)) || bytes.Contains(b, []byte(url.QueryEscape(id))) {
+				t.Errorf("event %s carries %q raw: %s", ev.Channel, id[:3]+"…", b)
+			}
+		}
+	}
+	last := evs[len(evs)-1]
+	if !strings.Contains(last.Path, "****") || len(last.FileNames) != 1 || !strings.Contains(last.FileNames[0], "****") {
+		t.Errorf("path %q file names %q not masked", last.Path, last.FileNames)
+	}
+}

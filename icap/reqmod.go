@@ -2,6 +2,7 @@ package icap
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/base64"
 	"log/slog"
@@ -22,6 +23,7 @@ import (
 	"github.com/dlpgate/dlpgate/audit"
 	"github.com/dlpgate/dlpgate/extract"
 	"github.com/dlpgate/dlpgate/inspect"
+	"github.com/dlpgate/dlpgate/places"
 	"github.com/dlpgate/dlpgate/rules"
 )
 
@@ -124,9 +126,10 @@ type exchange struct {
 	who     who
 	body    *spool
 	started time.Time
-	// queryFound: the query held findings; every event shows it masked.
-	queryFound bool
-	sink       *capWriter
+	// mask: the places (path, query) that held findings, masked in every
+	// event of the request.
+	mask *places.Mask
+	sink *capWriter
 }
 
 // capWriter holds a body up to max bytes; past it, over is set and the
@@ -257,22 +260,22 @@ func (x *exchange) early(ctx context.Context) *verdict {
 			return &verdict{allow: true}
 		}
 	}
-	if q := inspectableQuery(x.hr.URL.RawQuery); q != "" {
-		t := time.Now()
-		res, err := x.eng.Inspect(ctx, x.rq, extract.Input{
-			ContentType: "application/x-www-form-urlencoded",
-			Body:        strings.NewReader(q), Size: int64(len(q)), Origin: "query",
-		})
-		if err != nil {
-			return x.failed()
-		}
-		x.s.met.Inspected(frontEnd, int64(len(q)), res.Segments, time.Since(t))
-		x.queryFound = len(res.Findings) > 0
-		if res.Decision.Action != rules.Allow {
-			v := x.decided(ctx, res.Decision, res, "icap-query", answer.CodePolicy)
-			if !v.allow {
-				return v
-			}
+	// Data leaves in the path, the query and the headers too: they are
+	// read as one JSON document, as the forward proxy reads them.
+	d := places.Build(x.hr)
+	doc := d.JSON()
+	t := time.Now()
+	res, err := x.eng.Inspect(ctx, x.rq, extract.Input{
+		ContentType: "application/json", Body: bytes.NewReader(doc), Size: int64(len(doc)), Origin: "url",
+	})
+	if err != nil {
+		return x.failed()
+	}
+	x.s.met.Inspected(frontEnd, int64(len(doc)), res.Segments, time.Since(t))
+	x.mask = places.MaskFor(d, res.Findings)
+	if res.Decision.Action != rules.Allow {
+		if v := x.decided(ctx, res.Decision, res, "icap-query", answer.CodePolicy); !v.allow {
+			return v
 		}
 	}
 	if !x.req.HasBody {
@@ -309,10 +312,7 @@ func (x *exchange) failed() *verdict {
 // decided records a decision that is not a plain allow and answers it.
 func (x *exchange) decided(ctx context.Context, dec rules.Decision, res *inspect.Result, channel string, code int) *verdict {
 	ev := x.event(dec, channel)
-	if res != nil {
-		ev.Findings = res.Findings
-	}
-	if x.queryFound {
+	if x.mask != nil && x.mask.HideQuery {
 		ev.Query = hideQueryValues(x.hr.URL.RawQuery)
 	}
 	ev.BodyBytes = x.body.size
@@ -320,14 +320,32 @@ func (x *exchange) decided(ctx context.Context, dec rules.Decision, res *inspect
 		ev.BodyBytes = x.sink.total
 	}
 	x.s.met.Decision(frontEnd, ev.Endpoint, ev.Action, ev.Rule)
-	x.log(ev)
 	if ev.Action == audit.ActionAllow {
+		x.log(ev)
 		return &verdict{allow: true}
 	}
-	if x.body.size > 0 && (x.sink == nil || !x.sink.over) {
+	// Only events that are recorded pay for hashing and for reading the
+	// file names (which are data too: masked where they hold findings).
+	// A recorded event is about sensitive content: a lone identifier in
+	// the path, a name or the query that the classifiers do not flag on
+	// its own is likely part of it, so every run of 3+ digits there keeps
+	// only its first two.
+	var rawNames, maskedNames []string
+	if x.body.size > 0 && !x.sink.over {
 		ev.BodySHA256 = x.body.sha256()
-		ev.FileNames = multipartNames(x.hr.Header.Get("Content-Type"), x.body)
+		rawNames = multipartNames(x.hr.Header.Get("Content-Type"), x.body)
+		maskedNames = append([]string(nil), x.maskFileNames(ctx, rawNames)...)
+		for i := range maskedNames {
+			maskedNames[i] = places.LogPath(maskedNames[i])
+		}
+		ev.FileNames = maskedNames
 	}
+	ev.Path = places.LogPath(ev.Path)
+	ev.Query = places.LogPath(ev.Query)
+	if res != nil {
+		ev.Findings = places.MaskOrigins(res.Findings, rawNames, maskedNames)
+	}
+	x.log(ev)
 	if x.s.opts.Recorder != nil {
 		if err := x.s.opts.Recorder.Record(ctx, ev); err != nil {
 			x.s.log.Error("audit record failed", "event", ev.ID, "action", ev.Action, "err", err.Error())
@@ -357,11 +375,41 @@ func (x *exchange) event(dec rules.Decision, channel string) *audit.Event {
 		Exception: dec.Exception, Explain: dec.Explain,
 		RuleDescription: ruleDescription(x.eng.Policy, dec.Rule),
 		User:            x.who.user, Groups: x.who.groups, ClientIP: addrString(x.who.client),
-		Host: x.rq.Host, Method: x.hr.Method, Path: x.hr.URL.Path,
+		Host: x.rq.Host, Method: x.hr.Method, Path: x.eventPath(),
 		Query:    redactQuery(x.hr.URL.RawQuery),
 		Endpoint: x.rq.Endpoint, PolicyVersion: dec.PolicyVersion,
 		Instance: x.s.opts.Instance, Channel: channel,
 	}
+}
+
+// eventPath is the path as events show it: masked where it held findings.
+func (x *exchange) eventPath() string {
+	if x.mask != nil && x.mask.Path != "" {
+		return x.mask.Path
+	}
+	return x.hr.URL.Path
+}
+
+// maskFileNames masks the multipart file names that hold findings, read
+// with the same classifiers as bodies.
+func (x *exchange) maskFileNames(ctx context.Context, names []string) []string {
+	if len(names) == 0 {
+		return names
+	}
+	d := places.Doc{Path: names}
+	doc := d.JSON()
+	res, err := x.eng.Inspect(ctx, x.rq, extract.Input{ContentType: "application/json", Body: bytes.NewReader(doc), Size: int64(len(doc)), Origin: "filename"})
+	if err != nil {
+		out := make([]string, len(names))
+		for i, n := range names {
+			out[i] = places.MaskValue(n, false)
+		}
+		return out
+	}
+	if m := places.MaskFor(d, res.Findings); m != nil {
+		return m.Segs
+	}
+	return names
 }
 
 func (x *exchange) log(ev *audit.Event) {
@@ -421,9 +469,9 @@ func normalizeHost(h string) string {
 	return strings.ToLower(strings.TrimSuffix(strings.Trim(h, "[]"), "."))
 }
 
-// Query handling as the forward proxy does it: credentials are never
-// inspected or logged; a query that held findings is logged all masked.
-const redacted = "REDACTED"
+// Query handling as the forward proxy does it: credentials are inspected
+// but never logged; a query that held findings is logged all masked.
+const redacted = places.Redacted
 
 func secretQueryKey(k string) bool {
 	k = strings.ToLower(k)
@@ -433,25 +481,6 @@ func secretQueryKey(k string) bool {
 	}
 	return strings.Contains(k, "token") || strings.Contains(k, "secret") ||
 		strings.Contains(k, "password") || strings.Contains(k, "passwd")
-}
-
-func inspectableQuery(raw string) string {
-	var b strings.Builder
-	for part := range strings.SplitSeq(raw, "&") {
-		k, _, _ := strings.Cut(part, "=")
-		key, err := url.QueryUnescape(k)
-		if err != nil {
-			key = k
-		}
-		if part == "" || secretQueryKey(key) {
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(part)
-	}
-	return b.String()
 }
 
 // redactQuery keeps the query but masks the values of secret keys.

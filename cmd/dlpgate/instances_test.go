@@ -149,6 +149,7 @@ func TestTwoInstancesPACFailover(t *testing.T) {
 	policy := writeFile(t, "dlpgate.toml", fmt.Sprintf(`[proxy]
 upstream_ca_file = %q
 pac_proxies = [%q, %q]
+allow_private = ["127.0.0.1/32"]   # the stand-in DingTalk is on loopback
 [admin]
 listen = ""
 [[audit.syslog]]
