@@ -418,7 +418,7 @@ func (x *exchange) log(ev *audit.Event) {
 		level = slog.LevelInfo
 	}
 	x.s.log.Log(context.Background(), level, "decision", "action", ev.Action, "rule", ev.Rule, "event", ev.ID,
-		"host", ev.Host, "method", ev.Method, "path", ev.Path, "endpoint", ev.Endpoint, "user", ev.User,
+		"host", ev.Host, "method", ev.Method, "path", places.LogPath(ev.Path), "endpoint", ev.Endpoint, "user", ev.User,
 		"client", ev.ClientIP, "bytes", ev.BodyBytes, "channel", ev.Channel, "took", time.Since(x.started))
 }
 
