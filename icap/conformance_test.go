@@ -3,6 +3,7 @@ package icap
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/dlpgate/dlpgate/inspect"
 	"github.com/dlpgate/dlpgate/internal/testgen"
@@ -427,5 +429,35 @@ func TestPlacesInspectedAndMasked(t *testing.T) {
 	last := evs[len(evs)-1]
 	if !strings.Contains(last.Path, "****") || len(last.FileNames) != 1 || !strings.Contains(last.FileNames[0], "****") {
 		t.Errorf("path %q file names %q not masked", last.Path, last.FileNames)
+	}
+}
+
+// TestShutdownClosesIdleConnections: a proxy's idle keep-alive connection
+// does not hold up shutdown; a request in flight is finished first.
+func TestShutdownClosesIdleConnections(t *testing.T) {
+	s, _ := startServer(t, nil)
+	idle, ibr := dial(t, s)
+	fmt.Fprintf(idle, "OPTIONS icap://127.0.0.1/reqmod ICAP/1.0\r\n\r\n")
+	readResp(t, ibr)
+	busy, bbr := dial(t, s)
+	body := cleanBody(2000)
+	first, rest := icapMsg{headers: []string{"Allow: 204"}, http: httpPost(robotURL, "text/plain", len(body)), body: body, preview: 0}.encode()
+	busy.Write(first)
+	if r := readResp(t, bbr); r.code != 100 {
+		t.Fatalf("want 100 Continue, got %d", r.code)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- s.Shutdown(ctx) }()
+	if _, err := ibr.ReadByte(); err == nil {
+		t.Error("idle connection still open after Shutdown")
+	}
+	busy.Write(rest) // the request in flight still gets its answer
+	if r := readResp(t, bbr); r.code != 204 {
+		t.Errorf("in-flight request during Shutdown: %d", r.code)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Shutdown: %v (waited for an idle connection?)", err)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dlpgate/dlpgate/audit"
@@ -90,7 +91,7 @@ type Server struct {
 
 	mu     sync.Mutex
 	lns    []net.Listener
-	conns  map[net.Conn]struct{}
+	conns  map[net.Conn]*connState
 	closed bool
 	wg     sync.WaitGroup
 }
@@ -142,7 +143,7 @@ func New(opts Options) (*Server, error) {
 	return &Server{
 		opts: opts, log: opts.Logger.With("component", "icap"), met: metrics.Or(opts.Metrics),
 		spillDir: spill, sem: make(chan struct{}, opts.MaxConnections),
-		conns: make(map[net.Conn]struct{}),
+		conns: make(map[net.Conn]*connState),
 	}, nil
 }
 
@@ -193,23 +194,29 @@ func (s *Server) Serve(l net.Listener) error {
 			}
 			return err
 		}
-		if !s.track(c) {
+		st, ok := s.track(c)
+		if !ok {
 			c.Close()
 			return net.ErrClosed
 		}
-		go s.serveConn(c)
+		go s.serveConn(c, st)
 	}
 }
 
-func (s *Server) track(c net.Conn) bool {
+// connState says whether a connection is between requests (idle), where
+// Shutdown may close it without cutting a request short.
+type connState struct{ busy atomic.Bool }
+
+func (s *Server) track(c net.Conn) (*connState, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return false
+		return nil, false
 	}
-	s.conns[c] = struct{}{}
+	st := &connState{}
+	s.conns[c] = st
 	s.wg.Add(1)
-	return true
+	return st, true
 }
 
 func (s *Server) untrack(c net.Conn) {
@@ -249,23 +256,41 @@ func (s *Server) Close() error {
 	return os.RemoveAll(s.spillDir)
 }
 
-// Shutdown stops listening and waits (up to ctx) for connections to finish
-// the request they are on, then closes them.
+// Shutdown stops listening, closes the idle keep-alive connections, waits
+// (up to ctx) for the others to finish the request they are on, then
+// closes everything.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = true
 	lns := s.lns
+	var idle []net.Conn
+	for c, st := range s.conns {
+		if !st.busy.Load() {
+			idle = append(idle, c)
+		}
+	}
 	s.mu.Unlock()
 	for _, l := range lns {
 		l.Close()
+	}
+	for _, c := range idle {
+		c.Close()
 	}
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
 	select {
 	case <-done:
+		return s.Close()
 	case <-ctx.Done():
+		s.Close()
+		return ctx.Err()
 	}
-	return s.Close()
+}
+
+func (s *Server) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
 }
 
 func (s *Server) clientAllowed(a netip.Addr) bool {
@@ -298,7 +323,7 @@ func (d deadlineConn) Write(p []byte) (int, error) {
 	return d.Conn.Write(p)
 }
 
-func (s *Server) serveConn(c net.Conn) {
+func (s *Server) serveConn(c net.Conn, st *connState) {
 	defer s.untrack(c)
 	defer c.Close()
 	peer := netip.Addr{}
@@ -322,6 +347,14 @@ func (s *Server) serveConn(c net.Conn) {
 	}
 	br := bufio.NewReaderSize(dc, 32<<10)
 	for {
+		st.busy.Store(false)
+		if s.isClosed() {
+			return
+		}
+		if _, err := br.Peek(1); err != nil {
+			return // closed or idle too long between requests
+		}
+		st.busy.Store(true)
 		keep := s.serveOne(br, bw, peer)
 		if err := bw.Flush(); err != nil || !keep {
 			return
