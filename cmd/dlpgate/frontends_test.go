@@ -98,7 +98,7 @@ func TestRunServesICAPAndAdmin(t *testing.T) {
 	for _, want := range []string{
 		`dlpgate_requests_total{decision="block",endpoint="dingtalk-robot",front_end="icap"} 1`,
 		`dlpgate_rules_fired_total{rule="hkid-bulk"} 1`,
-		`dlpgate_inspect_duration_seconds_count{front_end="icap"} 1`,
+		`dlpgate_inspect_duration_seconds_count{front_end="icap"} 2`, // the places, then the body
 		`dlpgate_audit_records_total 1`,
 		`dlpgate_leaf_certs_issued_total 0`,
 	} {
