@@ -16,7 +16,7 @@ func PostProcess(s string) string {
 	var lines []string
 	blank := false
 	for _, l := range strings.Split(s, "\n") {
-		l = strings.TrimSpace(joinCJK(l))
+		l = strings.TrimSpace(joinCJK(narrow(l)))
 		if l == "" {
 			if !blank && len(lines) > 0 {
 				lines = append(lines, "")
@@ -28,6 +28,18 @@ func PostProcess(s string) string {
 		lines = append(lines, fixIDs(l))
 	}
 	return strings.TrimSpace(strings.Join(lines, "\n"))
+}
+
+// narrow maps full-width letters, digits and parentheses (Chinese forms
+// write "A123456（3）") to ASCII, so identifiers read the same either way.
+func narrow(l string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '０' && r <= '９', r >= 'Ａ' && r <= 'Ｚ', r >= 'ａ' && r <= 'ｚ', r == '（', r == '）':
+			return r - 0xfee0
+		}
+		return r
+	}, l)
 }
 
 func isCJK(r rune) bool {

@@ -27,6 +27,9 @@ func TestPostProcess(t *testing.T) {
 		{"XA123456(3)9", "XA123456(3)9"},
 		{"A123456(3)\tB1234567\tC 1", "A123456(3)\tB1234567\tC 1"},
 		{"a\f\n\n\nb", "a\n\nb"},
+		{"身份證號碼：A123456（3）", "身份證號碼：A123456(3)"},
+		{"Ａ１２３４５６（３）", "A123456(3)"},
+		{"Ａ1234S6（３）", "A123456(3)"},
 	}
 	for _, c := range cases {
 		if got := PostProcess(c.in); got != c.want {
