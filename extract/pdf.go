@@ -25,6 +25,7 @@ type pdfDoc struct {
 	fonts     map[any]*pdfFont
 	noMap     bool              // a font had no usable text mapping
 	images    map[*pStream]bool // image XObjects already read (pdfimage.go)
+	content   []byte            // decoded content of the page last read
 }
 
 // pdfNode extracts the text layer of a PDF, one segment per page.
@@ -680,6 +681,7 @@ func (d *pdfDoc) pageText(p pageInfo) string {
 			}
 		}
 	}
+	d.content = content // inline images are read from it (pdfimage.go)
 	var sb strings.Builder
 	t := &textRun{d: d, sb: &sb}
 	t.run(content, p.resources, 0)

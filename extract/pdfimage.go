@@ -61,6 +61,7 @@ func (d *pdfDoc) pdfImages(origin string, p pageInfo) {
 		}
 	}
 	walk(p.resources, 0)
+	d.inlineImages(origin, count)
 }
 
 // maxPDFImagePixels bounds the pixels decoded from one PDF image (the OCR
@@ -308,4 +309,81 @@ func (d *pdfDoc) fax(s *pStream, w, h int) (Image, string) {
 		return Image{}, "CCITT image does not decode"
 	}
 	return Image{Pixels: g}, ""
+}
+
+// inlineKeys expands the abbreviations of inline image dictionaries.
+var inlineKeys = map[string]string{
+	"BPC": "BitsPerComponent", "CS": "ColorSpace", "D": "Decode", "DP": "DecodeParms",
+	"F": "Filter", "H": "Height", "IM": "ImageMask", "W": "Width", "I": "Interpolate",
+}
+
+// inlineNames expands abbreviated colour space names of inline images
+// (filter abbreviations are understood by decodeStream and image).
+var inlineNames = map[pName]pName{"G": "DeviceGray", "RGB": "DeviceRGB", "CMYK": "DeviceCMYK"}
+
+// inlineImages reads the inline images (BI ... ID data EI) of the page
+// pageText just read (its decoded content), numbered after its XObject
+// images.
+func (d *pdfDoc) inlineImages(origin string, count int) {
+	content := d.content
+	for pos := 0; pos < len(content); {
+		if d.w.expired() {
+			return
+		}
+		i := bytes.Index(content[pos:], []byte("BI"))
+		if i < 0 {
+			return
+		}
+		at := pos + i
+		pos = at + 2
+		if at > 0 && !isPDFSpace(content[at-1]) || pos < len(content) && !isPDFSpace(content[pos]) {
+			continue // "BI" inside another token
+		}
+		l := &pdfLexer{b: content, pos: pos}
+		dict := pDict{}
+		complete := false
+		for k := 0; k < 64; k++ {
+			tok := l.next()
+			if kw, ok := tok.(pKeyword); ok && kw == "ID" {
+				complete = true
+				break
+			}
+			key, ok := tok.(pName)
+			if !ok {
+				break
+			}
+			v := l.value(l.next(), false, 0)
+			if n, ok := v.(pName); ok && inlineNames[n] != "" {
+				v = inlineNames[n]
+			}
+			if long := inlineKeys[string(key)]; long != "" {
+				dict[long] = v
+			} else {
+				dict[string(key)] = v
+			}
+		}
+		if !complete {
+			continue
+		}
+		start := l.pos + 1 // one white-space byte after ID
+		end := -1
+		for j := start; j+2 <= len(content); j++ {
+			if content[j] == 'E' && content[j+1] == 'I' && j > start && isPDFSpace(content[j-1]) && (j+2 == len(content) || isPDFSpace(content[j+2])) {
+				end = j - 1
+				break
+			}
+		}
+		if start > len(content) || end < start {
+			return
+		}
+		pos = end + 3
+		count++
+		o := origin + "/image" + strconv.Itoa(count)
+		img, why := d.image(&pStream{dict: dict, raw: content[start:end]})
+		if why != "" {
+			d.w.problem(o, OCR, why)
+			continue
+		}
+		d.w.ocr(o, img)
+	}
 }

@@ -3,6 +3,7 @@ package extract
 import (
 	"context"
 	"image"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -94,5 +95,22 @@ func TestPDFImageTooLarge(t *testing.T) {
 		if _, why := d.image(&pStream{dict: dict, raw: make([]byte, 1<<20)}); !strings.Contains(why, "larger than") {
 			t.Errorf("%v: %q", dict, why)
 		}
+	}
+}
+
+// Inline images (BI ... ID ... EI) in a page's content are read too.
+func TestPDFInlineImage(t *testing.T) {
+	g := stripes(40, 20)
+	raw := string(g.Pix)
+	content := "q 40 0 0 20 0 0 cm BI /W 40 /H 20 /CS /G /BPC 8 ID " + raw + " EI Q"
+	pdf := "%PDF-1.4\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n2 0 obj <</Type/Pages/Kids[3 0 R]/Count 1>> endobj\n3 0 obj <</Type/Page/Parent 2 0 R/Contents 4 0 R>> endobj\n" +
+		"4 0 obj <</Length " + strconv.Itoa(len(content)) + ">> stream\n" + content + "\nendstream endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
+	res := run(t, bodyInput([]byte(pdf)), Limits{OCR: &fakeOCR{}})
+	found := false
+	for _, s := range res.Segments {
+		found = found || s.Origin == "pdf:page1/image1" && s.Text == "pixels 40x20"
+	}
+	if !found {
+		t.Errorf("segments %+v problems %+v, want the inline image read", res.Segments, res.Problems)
 	}
 }
