@@ -76,6 +76,7 @@ func FuzzPDFImages(f *testing.F) {
 	f.Add(ocrtest.ImagePDF([]ocrtest.PDFImage{{Gray: g}}))
 	f.Add(ocrtest.ImagePDF([]ocrtest.PDFImage{{JPEG: ocrtest.JPEG(g, 50), W: 40, H: 20}}))
 	f.Add([]byte("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj 3 0 obj<</Type/Page/Resources<</XObject<</I 4 0 R>>>>>>endobj 4 0 obj<</Subtype/Image/Width 8/Height 8/Filter/CCITTFaxDecode/DecodeParms<</K -1/Columns 8>>/Length 4>>stream\n\xff\x00\x10\x01\nendstream endobj trailer<</Root 1 0 R>>"))
+	f.Add([]byte("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]>>endobj 3 0 obj<</Type/Page/Contents 4 0 R>>endobj 4 0 obj<</Length 40>>stream\nBI /W 4 /H 4 /CS /G /BPC 8 ID 0123456789abcdef EI\nendstream endobj trailer<</Root 1 0 R>>"))
 	lim := fuzzLimits
 	lim.OCR = &fakeOCR{}
 	f.Fuzz(func(t *testing.T, data []byte) {
