@@ -133,9 +133,11 @@ func (e *Engine) Available() error { return e.missing }
 
 // ReadImage implements extract.ImageReader.
 func (e *Engine) ReadImage(ctx context.Context, img extract.Image) (string, error) {
-	if img.Pixels == nil {
+	multi := img.Pixels == nil && tiffPages(img.Encoded) > 1
+	if img.Pixels == nil && !multi {
 		// The header alone rules out icons and oversized images, without
-		// a worker slot.
+		// a worker slot. (A multi-page TIFF is judged by all its pages:
+		// a blank first page must not hide the second.)
 		if skip, err := e.check(img.Encoded); skip || err != nil {
 			return "", err
 		}
@@ -151,7 +153,7 @@ func (e *Engine) ReadImage(ctx context.Context, img extract.Image) (string, erro
 	}
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.ImageTimeout)
 	defer cancel()
-	if img.Pixels == nil && tiffPages(img.Encoded) > 1 {
+	if multi {
 		// A multi-page scan: Go decodes the first page only, Tesseract
 		// (Leptonica) reads them all. No preprocessing: faxes and scans
 		// are already bilevel at a readable resolution.
