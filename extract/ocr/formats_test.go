@@ -5,6 +5,8 @@ import (
 	"context"
 	"image"
 	"image/color"
+	"image/color/palette"
+	"image/draw"
 	"image/gif"
 	"strings"
 	"testing"
@@ -113,5 +115,39 @@ func TestMultiPageTIFF(t *testing.T) {
 	}
 	if !strings.Contains(text, "Cover page") || !strings.Contains(text, "A123456(3)") {
 		t.Errorf("pages not all read:\n%s", text)
+	}
+}
+
+// An animated GIF whose first frame is blank still shows its later frames
+// to OCR: up to four composited frames are stacked into one page.
+func TestAnimatedGIF(t *testing.T) {
+	blank := image.NewPaletted(image.Rect(0, 0, 300, 120), palette.Plan9)
+	draw.Draw(blank, blank.Bounds(), image.White, image.Point{}, draw.Src)
+	text, err := ocrtest.Render(card, ocrtest.Style{Size: 16, Width: 300})
+	if err != nil {
+		t.Skip(err)
+	}
+	shown := image.NewPaletted(text.Bounds(), palette.Plan9)
+	draw.Draw(shown, shown.Bounds(), text, image.Point{}, draw.Src)
+	var b bytes.Buffer
+	if err := gif.EncodeAll(&b, &gif.GIF{Image: []*image.Paletted{blank, shown}, Delay: []int{100, 100},
+		Config: image.Config{ColorModel: color.Palette(palette.Plan9), Width: shown.Bounds().Dx(), Height: shown.Bounds().Dy()}}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _, _ := gifFrames(b.Bytes()); n != 2 {
+		t.Fatalf("gifFrames = %d, want 2", n)
+	}
+	e := New(Config{Command: "/nonexistent/tesseract"})
+	g, err := e.decode(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.h <= shown.Bounds().Dy() || !mayHoldText(g) {
+		t.Errorf("stacked frames %dx%d, text seen %v", g.w, g.h, mayHoldText(g))
+	}
+	real := engine(t)
+	got, err := real.ReadImage(context.Background(), extract.Image{Encoded: b.Bytes()})
+	if err != nil || !strings.Contains(got, "A123456(3)") {
+		t.Errorf("animated GIF: %q, %v", got, err)
 	}
 }

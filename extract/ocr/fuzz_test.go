@@ -14,6 +14,7 @@ func FuzzPrepare(f *testing.F) {
 	f.Add(ocrtest.PNG(img))
 	f.Add(ocrtest.JPEG(img, 50))
 	f.Add([]byte("GIF89a\x10\x00\x10\x00\x00\x00\x00;"))
+	f.Add([]byte("GIF89a\x20\x00\x20\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff,\x00\x00\x00\x00\x20\x00\x20\x00\x00\x02\x02\x44\x01\x00,\x00\x00\x00\x00\x20\x00\x20\x00\x00\x02\x02\x44\x01\x00;"))
 	f.Add([]byte("BM\x00\x00\x00\x00\x00\x00\x00\x00"))
 	f.Add([]byte("II*\x00\x08\x00\x00\x00"))
 	f.Add([]byte("RIFF\x00\x00\x00\x00WEBPVP8 "))
@@ -22,6 +23,9 @@ func FuzzPrepare(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if n := tiffPages(data); n < 0 || n > 1000 {
 			t.Fatalf("tiffPages = %d", n)
+		}
+		if n, _, _ := gifFrames(data); n < 0 || n > len(data) {
+			t.Fatalf("gifFrames = %d", n)
 		}
 		g, err := e.decode(data)
 		if err != nil || g == nil {

@@ -6,8 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	_ "image/gif"  // decoders register themselves
-	_ "image/jpeg" // with image.Decode
+	"image/draw"
+	"image/gif"
+	_ "image/jpeg" // decoders register themselves with image.Decode
 	"image/png"
 	"sort"
 
@@ -34,11 +35,80 @@ func (e *Engine) decode(data []byte) (*gray, error) {
 	if skip, err := e.check(data); skip || err != nil {
 		return nil, err
 	}
+	if bytes.HasPrefix(data, []byte("GIF8")) {
+		if g, ok := e.animated(data); ok {
+			return g, nil
+		}
+	}
 	img, _, err := image.Decode(bufio.NewReader(bytes.NewReader(data)))
 	if err != nil && img == nil {
 		return nil, fmt.Errorf("image does not decode: %v", err)
 	}
 	return toGray(img), nil
+}
+
+// maxFrames is how many frames of an animated GIF are read.
+const maxFrames = 4
+
+// animated reads an animated GIF as one page: up to maxFrames frames
+// (first, last and evenly between), each composited as shown, stacked
+// top to bottom, so one Tesseract run reads a blank first frame and the
+// list shown after it alike. ok is false for a single frame.
+func (e *Engine) animated(data []byte) (*gray, bool) {
+	// gif.DecodeAll holds every frame: count them first, from the block
+	// structure, and decode only what max_pixels allows.
+	n, w0, h0 := gifFrames(data)
+	if n < 2 || int64(n)*int64(w0)*int64(h0) > e.cfg.MaxPixels {
+		return nil, false // the first frame is read as before
+	}
+	all, err := gif.DecodeAll(bytes.NewReader(data))
+	if err != nil || len(all.Image) < 2 {
+		return nil, false
+	}
+	w, h := all.Config.Width, all.Config.Height
+	if w <= 0 || h <= 0 {
+		b := all.Image[0].Bounds()
+		w, h = b.Max.X, b.Max.Y
+	}
+	pick := map[int]bool{0: true, len(all.Image) - 1: true}
+	for k := 1; k < maxFrames-1; k++ {
+		pick[k*(len(all.Image)-1)/(maxFrames-1)] = true
+	}
+	if int64(w)*int64(h)*int64(len(pick)) > e.cfg.MaxPixels {
+		return nil, false // the first frame is read as before
+	}
+	canvas := image.NewRGBA(image.Rect(0, 0, w, h))
+	draw.Draw(canvas, canvas.Bounds(), image.White, image.Point{}, draw.Src)
+	var shots []*gray
+	for i, fr := range all.Image {
+		var saved *image.RGBA
+		if i < len(all.Disposal) && all.Disposal[i] == gif.DisposalPrevious {
+			saved = image.NewRGBA(canvas.Bounds())
+			copy(saved.Pix, canvas.Pix)
+		}
+		draw.Draw(canvas, fr.Bounds(), fr, fr.Bounds().Min, draw.Over)
+		if pick[i] {
+			shot := toGray(canvas)
+			if len(shots) == 0 || !bytes.Equal(shots[len(shots)-1].pix, shot.pix) {
+				shots = append(shots, shot)
+			}
+		}
+		if i < len(all.Disposal) {
+			switch all.Disposal[i] {
+			case gif.DisposalBackground:
+				draw.Draw(canvas, fr.Bounds(), image.White, image.Point{}, draw.Src)
+			case gif.DisposalPrevious:
+				copy(canvas.Pix, saved.Pix)
+			}
+		}
+	}
+	gap := max(8, h/10)
+	out := &gray{w: w, h: len(shots)*h + (len(shots)-1)*gap}
+	out.pix = bytes.Repeat([]byte{255}, out.w*out.h)
+	for k, s := range shots {
+		copy(out.pix[k*(h+gap)*w:], s.pix)
+	}
+	return out, true
 }
 
 // check reads the image header: skip is true for an image too small to
@@ -380,4 +450,53 @@ func tiffPages(d []byte) int {
 		off = u32(d[end:])
 	}
 	return n
+}
+
+// gifFrames counts the frames of a GIF by walking its blocks (no
+// decoding) and returns its logical screen size.
+func gifFrames(d []byte) (n, w, h int) {
+	if len(d) < 13 {
+		return 0, 0, 0
+	}
+	w, h = int(d[6])|int(d[7])<<8, int(d[8])|int(d[9])<<8
+	pos := 13
+	if d[10]&0x80 != 0 {
+		pos += 3 << (d[10]&7 + 1)
+	}
+	subBlocks := func() bool {
+		for pos < len(d) {
+			size := int(d[pos])
+			pos += 1 + size
+			if size == 0 {
+				return true
+			}
+		}
+		return false
+	}
+	for pos < len(d) {
+		switch d[pos] {
+		case 0x21: // extension: label, sub-blocks
+			pos += 2
+			if !subBlocks() {
+				return n, w, h
+			}
+		case 0x2c: // image descriptor, colour table, LZW size, sub-blocks
+			if pos+10 > len(d) {
+				return n, w, h
+			}
+			flags := d[pos+9]
+			pos += 10
+			if flags&0x80 != 0 {
+				pos += 3 << (flags&7 + 1)
+			}
+			pos++ // LZW minimum code size
+			n++
+			if !subBlocks() {
+				return n, w, h
+			}
+		default: // trailer or garbage
+			return n, w, h
+		}
+	}
+	return n, w, h
 }
