@@ -114,9 +114,12 @@ func (e *Engine) animated(data []byte) (*gray, bool) {
 // check reads the image header: skip is true for an image too small to
 // hold text; an error refuses it (unknown format, over max_pixels).
 func (e *Engine) check(data []byte) (skip bool, err error) {
+	if bytes.HasPrefix(data, []byte("\x00\x00\x01\x00")) {
+		return true, nil // a Windows icon (at most 256 px): decoration
+	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 	if errors.Is(err, image.ErrFormat) {
-		return false, errors.New("image format not readable by OCR (HEIC, AVIF, ICO and vector images are not decoded)")
+		return false, errors.New("image format not readable by OCR (HEIC, AVIF and vector images are not decoded)")
 	}
 	if err != nil {
 		return false, fmt.Errorf("image header does not decode: %v", err)
