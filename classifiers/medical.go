@@ -21,6 +21,9 @@ const (
 	medDoctor
 	medICD
 	medSymptom
+	medTCM   // Chinese-medicine findings, patterns, formulas, points
+	medScale // clinical rating scales (PHQ-9, MMSE ...)
+	medTopic // health topics that are not yet a record (health check, care plan)
 	medKinds
 )
 
@@ -28,11 +31,11 @@ var medSections = map[string]uint8{
 	"disease": medDisease, "drug": medDrug, "procedure": medProcedure, "labtest": medLabTest,
 	"person": medPerson, "record": medRecord, "diagnosis": medDiagnosis, "prescription": medPrescription,
 	"sickleave": medSickLeave, "identity": medIdentity, "doctor": medDoctor, "icd": medICD,
-	"symptom": medSymptom,
+	"symptom": medSymptom, "tcm": medTCM, "scale": medScale, "topic": medTopic,
 }
 
 var medKindName = [medKinds]string{"", "disease", "drug", "procedure", "lab_test", "person", "record",
-	"diagnosis", "prescription", "sick_leave", "identity", "doctor", "icd", "symptom"}
+	"diagnosis", "prescription", "sick_leave", "identity", "doctor", "icd", "symptom", "tcm", "scale", "topic"}
 
 // anchorWeight is what an anchor family adds to the score: record titles
 // (discharge summary, lab report) and sick-leave wording say "this is about
@@ -40,9 +43,11 @@ var medKindName = [medKinds]string{"", "disease", "drug", "procedure", "lab_test
 // field label ("診斷：", "Patient:") to weigh more than a word in running
 // text (see labelled).
 var anchorWeight = [medKinds]int{medPerson: 1, medRecord: 2, medDiagnosis: 1, medPrescription: 1,
-	medSickLeave: 2, medIdentity: 1, medDoctor: 1, medICD: 1}
+	medSickLeave: 2, medIdentity: 1, medDoctor: 1, medICD: 1, medTopic: 1}
 
-func clinical(k uint8) bool { return (k >= medDisease && k <= medLabTest) || k == medSymptom }
+func clinical(k uint8) bool {
+	return (k >= medDisease && k <= medLabTest) || k == medSymptom || k == medTCM || k == medScale
+}
 
 const (
 	// medThreshold: at least five points, e.g. two clinical terms plus a
@@ -60,13 +65,17 @@ const (
 	medDocWindow = 16 << 10
 )
 
+// medDictFiles are the medical dictionaries (dict/README.md names their
+// sources): hand-curated core, open-source vocabularies, THUOCL-derived.
+var medDictFiles = []string{"medical", "medical_more", "medical_thuocl"}
+
 type medicalClassifier struct {
 	opts  options
 	vocab []vocabEntry
 }
 
 func newMedicalClassifier(o options) (*medicalClassifier, error) {
-	v, err := loadDict("medical", medSections)
+	v, err := loadDicts(medSections, medDictFiles...)
 	if err != nil {
 		return nil, err
 	}
