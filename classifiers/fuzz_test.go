@@ -96,6 +96,14 @@ func FuzzHKID(f *testing.F) {
 	})
 }
 
+// s0 is the first sample's text or "".
+func s0(f Finding) string {
+	if len(f.Samples) == 0 {
+		return ""
+	}
+	return f.Samples[0].Masked
+}
+
 // checkFinding holds the invariants every finding must keep.
 func checkFinding(t *testing.T, f Finding, segs []extract.Segment, vocab []vocabEntry) {
 	t.Helper()
@@ -105,6 +113,13 @@ func checkFinding(t *testing.T, f Finding, segs []extract.Segment, vocab []vocab
 	terms := map[string]bool{}
 	for _, v := range vocab {
 		terms[v.term] = true
+		if f.Classifier == Medical {
+			// Medical samples are masked: kind and starred term.
+			terms[maskedTerm(v.kind, v.term)] = true
+			if clinical(v.kind) && len([]rune(v.term)) >= 3 && strings.Contains(s0(f), v.term) {
+				t.Fatalf("medical sample %q shows a term in clear", s0(f))
+			}
+		}
 	}
 	for _, s := range f.Samples {
 		if !terms[s.Masked] && !strings.HasPrefix(s.Masked, "icd10:") {

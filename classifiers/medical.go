@@ -105,6 +105,26 @@ type medScore struct {
 }
 
 func (c *medicalClassifier) classify(doc *document) (Finding, bool) {
+	v := c.evaluate(doc)
+	return v.finding, v.fired
+}
+
+// medVerdict is everything the medical classifier worked out about one
+// input; explain shows it even when it did not fire.
+type medVerdict struct {
+	best        medScore
+	patientRows int // table rows holding a clinical term
+	tableRows   int // rows of a table of people with a health column
+	fired       bool
+	finding     Finding
+}
+
+func (c *medicalClassifier) evaluate(doc *document) medVerdict {
+	var v medVerdict
+	// A table of people with a health column (sick-leave reasons,
+	// allergies, TB results) is a record of each row, whatever the cells
+	// say; it is found from its header cells, so it is cheap.
+	v.tableRows = c.healthTable(doc)
 	// Most traffic holds no clinical term at all: stop before building events.
 	anyClinical := false
 	for si := range doc.segs {
@@ -115,8 +135,8 @@ func (c *medicalClassifier) classify(doc *document) (Finding, bool) {
 			}
 		}
 	}
-	if !anyClinical {
-		return Finding{}, false
+	if !anyClinical && v.tableRows == 0 {
+		return v
 	}
 	total := 0
 	for si := range doc.segs {
@@ -125,9 +145,6 @@ func (c *medicalClassifier) classify(doc *document) (Finding, bool) {
 	events := make([]medEvent, 0, total)
 	for si := range doc.segs {
 		events = c.segmentEvents(doc, si, events)
-	}
-	if len(events) == 0 {
-		return Finding{}, false
 	}
 	best := medScore{}
 	try := func(ev []medEvent) {
@@ -150,6 +167,7 @@ func (c *medicalClassifier) classify(doc *document) (Finding, bool) {
 			lo = hi
 		}
 	}
+	v.best = best
 	identified := false
 	for _, k := range best.families {
 		if k == medPerson || k == medIdentity {
@@ -162,16 +180,21 @@ func (c *medicalClassifier) classify(doc *document) (Finding, bool) {
 	if identified || best.score >= medThreshold {
 		rows = c.patientRows(doc)
 	}
-	if best.score < medThreshold && !(identified && rows >= 3) {
-		return Finding{}, false
+	v.patientRows = rows
+	if best.score < medThreshold && !(identified && rows >= 3) && v.tableRows == 0 {
+		return v
 	}
 	f := Finding{Classifier: Medical, Count: 1, Confidence: Medium}
-	if best.score >= medHigh && identified {
+	if best.score >= medHigh && identified || v.tableRows >= 3 {
 		f.Confidence = High
 	}
 	if rows >= 3 {
 		f.Count = rows
 		f.Signals = append(f.Signals, fmt.Sprintf("patient_rows:%d", rows))
+	}
+	if v.tableRows > 0 {
+		f.Count = max(f.Count, v.tableRows)
+		f.Signals = append(f.Signals, fmt.Sprintf("health_table_rows:%d", v.tableRows))
 	}
 	f.Signals = append(f.Signals, fmt.Sprintf("score:%d", best.score))
 	for _, k := range best.families {
@@ -185,10 +208,46 @@ func (c *medicalClassifier) classify(doc *document) (Finding, bool) {
 		f.Signals = append(f.Signals, "term:"+t)
 	}
 	if best.hasSample && c.opts.maxSamples > 0 {
-		// The sample is the signal term that fired, never the person's data.
-		f.Samples = []Sample{{Masked: best.sample.term, Origin: doc.segs[best.sample.seg].origin, Offset: best.sample.pos}}
+		// The sample names the kind of signal and a masked term: never a
+		// diagnosis in clear next to the person it is about.
+		f.Samples = []Sample{{Masked: maskedTerm(best.sample.kind, best.sample.term), Origin: doc.segs[best.sample.seg].origin, Offset: best.sample.pos}}
 	}
-	return f, true
+	v.fired, v.finding = true, f
+	return v
+}
+
+// maskedTerm writes a clinical signal for logs: its kind and the term with
+// most of it starred ("disease:2型**病", "drug:二***", "icd10:E1****").
+func maskedTerm(kind uint8, term string) string {
+	k := medKindName[kind]
+	if code, ok := strings.CutPrefix(term, "icd10:"); ok {
+		k, term = "icd10", code
+	}
+	return k + ":" + maskRunes(term)
+}
+
+// maskRunes keeps the first third of a term (at least one rune) and, from
+// five runes on, its last rune; the rest becomes '*'.
+func maskRunes(t string) string {
+	r := []rune(t)
+	n := len(r)
+	if n <= 1 {
+		return "*"
+	}
+	keep, tail := 1, 0
+	if n >= 5 {
+		keep, tail = (n+2)/3, 1
+	}
+	out := make([]rune, 0, n)
+	out = append(out, r[:keep]...)
+	for i := keep; i < n-tail; i++ {
+		if r[i] == ' ' {
+			out = append(out, ' ')
+		} else {
+			out = append(out, '*')
+		}
+	}
+	return string(append(out, r[n-tail:]...))
 }
 
 // windows calls try on every medWindow-long window of events (sorted by
@@ -356,6 +415,7 @@ func scoreMedical(doc *document, ev []medEvent) medScore {
 	}
 	var fam [medKinds]bool
 	clin := map[string]bool{}
+	clinKind := map[string]bool{} // masked "kind:term" for signals
 	symptoms := 0
 	for i := range ev {
 		e := &ev[i]
@@ -368,6 +428,7 @@ func scoreMedical(doc *document, ev []medEvent) medScore {
 		if clinical(e.kind) {
 			if !clin[e.term] {
 				clin[e.term] = true
+				clinKind[maskedTerm(e.kind, e.term)] = true
 				if e.kind == medSymptom {
 					symptoms++
 				}
@@ -419,7 +480,7 @@ func scoreMedical(doc *document, ev []medEvent) medScore {
 		return medScore{}
 	}
 	s.score = score
-	s.clinical = uniqueSorted(clin)
+	s.clinical = uniqueSorted(clinKind)
 	if len(s.clinical) > 8 {
 		s.clinical = s.clinical[:8]
 	}
