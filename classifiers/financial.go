@@ -281,7 +281,10 @@ func (c *financialClassifier) score(doc *document, ev []finEvent) finScore {
 	switch {
 	case T && F >= 2:
 		s.fired = true
-	case T && I >= 2 && M:
+	case T && I >= 3 && len(layout) > 0:
+		// Figures laid out apart from their items (PDF columns): the
+		// window must still be full of figures. A blank template or
+		// release notes naming the items have none.
 		s.fired = true
 	case !T && F >= 4 && M:
 		s.fired = true

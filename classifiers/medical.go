@@ -457,7 +457,9 @@ func scoreMedical(doc *document, ev []medEvent) medScore {
 	// Notices and policies use the same words in running text only.
 	documentary := fam[medRecord] || fam[medIdentity]
 	for k := range s.labelled {
-		documentary = documentary || s.labelled[k]
+		// A "Doctor:" column or field names who treats, not who is
+		// treated: a clinic timetable is not a record.
+		documentary = documentary || (s.labelled[k] && uint8(k) != medDoctor)
 	}
 	score := min(nc, maxClinical)
 	for k := uint8(1); k < medKinds; k++ {

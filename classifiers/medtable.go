@@ -13,7 +13,7 @@ import (
 
 // genericHealthHeader: column names that are health data only when the
 // cells say so ("Reason" of a leave register: annual leave or flu).
-var genericHealthHeader = map[string]bool{"reason": true, "原因": true, "結果": true, "结果": true}
+var genericHealthHeader = map[string]bool{"reason": true, "complaint": true, "原因": true, "結果": true, "结果": true}
 
 // healthHeaderKind: anchor kinds that name a health column when written as
 // a header cell.
