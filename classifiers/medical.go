@@ -97,6 +97,8 @@ type medEvent struct {
 // medScore is the verdict over one window of events.
 type medScore struct {
 	score     int
+	raw       int    // the score before the record/person rules (explain)
+	reject    string // why a window with clinical terms did not count
 	clinical  []string
 	families  []uint8
 	labelled  [medKinds]bool
@@ -115,6 +117,8 @@ type medVerdict struct {
 	best        medScore
 	patientRows int // table rows holding a clinical term
 	tableRows   int // rows of a table of people with a health column
+	rejected    medScore
+	noClinical  bool
 	fired       bool
 	finding     Finding
 }
@@ -136,6 +140,7 @@ func (c *medicalClassifier) evaluate(doc *document) medVerdict {
 		}
 	}
 	if !anyClinical && v.tableRows == 0 {
+		v.noClinical = true
 		return v
 	}
 	total := 0
@@ -146,10 +151,14 @@ func (c *medicalClassifier) evaluate(doc *document) medVerdict {
 	for si := range doc.segs {
 		events = c.segmentEvents(doc, si, events)
 	}
-	best := medScore{}
+	best, rejected := medScore{}, medScore{}
 	try := func(ev []medEvent) {
-		if s := scoreMedical(doc, ev); s.score > best.score {
+		s := scoreMedical(doc, ev)
+		if s.score > best.score {
 			best = s
+		}
+		if s.score == 0 && s.raw > rejected.raw {
+			rejected = s
 		}
 	}
 	if doc.bytes <= medDocWindow {
@@ -167,7 +176,7 @@ func (c *medicalClassifier) evaluate(doc *document) medVerdict {
 			lo = hi
 		}
 	}
-	v.best = best
+	v.best, v.rejected = best, rejected
 	identified := false
 	for _, k := range best.families {
 		if k == medPerson || k == medIdentity {
@@ -217,7 +226,7 @@ func (c *medicalClassifier) evaluate(doc *document) medVerdict {
 }
 
 // maskedTerm writes a clinical signal for logs: its kind and the term with
-// most of it starred ("disease:2型**病", "drug:二***", "icd10:E1****").
+// most of it starred ("disease:2型**病", "drug:二***", "icd10:E1***5").
 func maskedTerm(kind uint8, term string) string {
 	k := medKindName[kind]
 	if code, ok := strings.CutPrefix(term, "icd10:"); ok {
@@ -226,7 +235,7 @@ func maskedTerm(kind uint8, term string) string {
 	return k + ":" + maskRunes(term)
 }
 
-// maskRunes keeps the first third of a term (at least one rune) and, from
+// maskRunes keeps the first third of a term (one to three runes) and, from
 // five runes on, its last rune; the rest becomes '*'.
 func maskRunes(t string) string {
 	r := []rune(t)
@@ -236,7 +245,7 @@ func maskRunes(t string) string {
 	}
 	keep, tail := 1, 0
 	if n >= 5 {
-		keep, tail = (n+2)/3, 1
+		keep, tail = min((n+2)/3, 3), 1
 	}
 	out := make([]rune, 0, n)
 	out = append(out, r[:keep]...)
@@ -478,8 +487,22 @@ func scoreMedical(doc *document, ev []medEvent) medScore {
 	}
 	// One clinical term needs a strong anchor (a record title or a labelled
 	// field); otherwise two distinct terms are the minimum.
-	if len(s.families) == 0 || (nc < 2 && !strong) || !documentary {
-		return medScore{}
+	reject := ""
+	switch {
+	case len(s.families) == 0:
+		reject = "no person or record anchor near the clinical terms"
+	case nc < 2 && !strong:
+		reject = "one clinical term without a record title or field"
+	case !documentary:
+		reject = "no record title, identity or field label: health text about no one"
+	}
+	if reject != "" {
+		// Kept for explain only: score 0 never wins a window.
+		terms := map[string]bool{}
+		for k := range clinKind {
+			terms[k] = true
+		}
+		return medScore{raw: score, reject: reject, families: s.families, labelled: s.labelled, clinical: firstN(uniqueSorted(terms), 8)}
 	}
 	s.score = score
 	s.clinical = uniqueSorted(clinKind)
@@ -587,4 +610,51 @@ func icdAt(text string, i int) string {
 		return ""
 	}
 	return text[i:j]
+}
+
+func firstN(s []string, n int) []string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// explain reports the medical verdict with its score and signals, also
+// when it stayed below the threshold.
+func (c *medicalClassifier) explain(doc *document) Explanation {
+	v := c.evaluate(doc)
+	e := Explanation{Classifier: Medical, Fired: v.fired, Threshold: medThreshold}
+	if v.fired {
+		e.Confidence, e.Score, e.Signals = v.finding.Confidence, v.best.score, v.finding.Signals
+		return e
+	}
+	s := v.best
+	if s.score == 0 {
+		s = v.rejected
+		e.Score = s.raw
+	} else {
+		e.Score = s.score
+	}
+	switch {
+	case v.noClinical:
+		e.Reason = "no clinical term (condition, drug, procedure, test, symptom, TCM, scale)"
+	case s.reject != "":
+		e.Reason = s.reject
+	case e.Score < medThreshold:
+		e.Reason = fmt.Sprintf("score %d below %d", e.Score, medThreshold)
+	}
+	if v.patientRows > 0 {
+		e.Signals = append(e.Signals, fmt.Sprintf("patient_rows:%d", v.patientRows))
+	}
+	for _, k := range s.families {
+		sig := "anchor:" + medKindName[k]
+		if s.labelled[k] {
+			sig += ":field"
+		}
+		e.Signals = append(e.Signals, sig)
+	}
+	for _, t := range s.clinical {
+		e.Signals = append(e.Signals, "term:"+t)
+	}
+	return e
 }
