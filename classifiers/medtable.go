@@ -57,18 +57,22 @@ func (c *medicalClassifier) healthTable(doc *document) int {
 	for si := range doc.segs {
 		text := doc.segs[si].text
 		hits := doc.hitsOf(si, clsMedical)
-		done := -1 // end of the last table read
+		// done: end of the last line or table read. Each line is looked at
+		// once however many header-like cells it holds, so a megabyte-long
+		// line of "name,reason," stays linear.
+		done := 0
 		for i, h := range hits {
 			if int(h.start) < done || !healthHeaderKind(h.kind) || !headerCell(text, int(h.start), int(h.end)) {
 				continue
 			}
-			ls := strings.LastIndexByte(text[:h.start], '\n') + 1
+			ls := done + strings.LastIndexByte(text[done:h.start], '\n') + 1
 			le := strings.IndexByte(text[h.end:], '\n')
 			if le < 0 {
 				le = len(text)
 			} else {
 				le += int(h.end)
 			}
+			done = le
 			// The same header line needs a person column.
 			person := false
 			for j := max(0, i-16); j < min(len(hits), i+16); j++ {
@@ -81,6 +85,7 @@ func (c *medicalClassifier) healthTable(doc *document) int {
 			if !person {
 				continue
 			}
+			// Only the first health column of a header is read.
 			header := cellSplit(strings.TrimRight(text[ls:le], "\r"))
 			col := -1
 			name := strings.ToLower(strings.TrimSpace(c.vocab[h.term].term))
@@ -95,7 +100,7 @@ func (c *medicalClassifier) healthTable(doc *document) int {
 			}
 			n, end := c.tableRowsBelow(doc, si, le, col, len(header), genericHealthHeader[name])
 			total += n
-			done = end
+			done = max(done, end)
 		}
 	}
 	return total
