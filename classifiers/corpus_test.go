@@ -30,7 +30,8 @@ func TestLabelledCorpus(t *testing.T) {
 		gotMed, gotFin     bool
 	}
 	var docs []doc
-	all := [][]template{medicalTemplates, medicalNearMisses, financialTemplates, financialNearMisses}
+	all := [][]template{medicalTemplates, medicalNearMisses, financialTemplates, financialNearMisses,
+		medicalTemplates2, medicalNearMisses2, financialTemplates2, financialNearMisses2}
 	ctx := context.Background()
 	formats := map[string]int{}
 	langs := map[lang]int{}

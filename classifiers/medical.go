@@ -295,9 +295,30 @@ func (c *medicalClassifier) segmentEvents(doc *document, si int, dst []medEvent)
 	first := len(dst)
 	ev := dst
 	icdNear := 0
+	names := 0
 	for _, h := range hits {
+		// A ticked-box option ("□ diabetes", "[ ] asthma") of a blank form
+		// is a question, not a fact about anyone.
+		if clinical(h.kind) && checkboxBefore(sg.text, int(h.start)) {
+			continue
+		}
 		e := medEvent{seg: si, pos: int(h.start), end: int(h.end), kind: h.kind, term: c.vocab[h.term].term}
+		if e.term == "name" && qualifiedName(sg.text, e.pos) {
+			continue // "Product name", "File name": not a person
+		}
+		if (h.kind == medPerson || h.kind == medIdentity) && blankFieldAfter(sg.text, int(h.end)) {
+			e.labelled = 2 // "Name: ______" names no one
+		}
 		ev = append(ev, e)
+		// A personal name next to a sick-leave or diagnosis statement
+		// ("Chan Tai Man is on sick leave", "王丽娟抑郁症复发") ties it
+		// to someone in chat and e-mail, where no field says "Name:".
+		if (h.kind == medSickLeave || h.kind == medDiagnosis) && names < 16 {
+			if p, ok := nameNear(sg.text, int(h.start), int(h.end)); ok {
+				names++
+				ev = append(ev, medEvent{seg: si, pos: p, end: p, kind: medPerson, term: "name", labelled: 3})
+			}
+		}
 		// ICD-10 codes count only next to a diagnosis or ICD label: a bare
 		// "E11.65" is as likely a part number or a version.
 		if (h.kind == medDiagnosis || h.kind == medICD) && icdNear < 64 {
@@ -423,6 +444,7 @@ func scoreMedical(doc *document, ev []medEvent) medScore {
 		return s
 	}
 	var fam [medKinds]bool
+	named := false // a personal name beside a sick-leave or diagnosis anchor
 	clin := map[string]bool{}
 	clinKind := map[string]bool{} // masked "kind:term" for signals
 	symptoms := 0
@@ -451,6 +473,16 @@ func scoreMedical(doc *document, ev []medEvent) medScore {
 		if e.labelled == 1 {
 			s.labelled[e.kind] = true
 		}
+		if e.labelled == 3 {
+			named = true
+		}
+	}
+	drugsOnly := true
+	for i := range ev {
+		if clinical(ev[i].kind) && ev[i].kind != medDrug {
+			drugsOnly = false
+			break
+		}
 	}
 	// Symptoms (fever, cough) fill notices and chat: alone they count once.
 	nc := len(clin)
@@ -464,7 +496,7 @@ func scoreMedical(doc *document, ev []medEvent) medScore {
 	// A record shows itself as one: a record title, an identity (HKID, DOB,
 	// MRN) or an anchor written as a field ("診斷：", "Patient:", "醫生：").
 	// Notices and policies use the same words in running text only.
-	documentary := fam[medRecord] || fam[medIdentity]
+	documentary := fam[medRecord] || fam[medIdentity] || named
 	for k := range s.labelled {
 		// A "Doctor:" column or field names who treats, not who is
 		// treated: a clinic timetable is not a record.
@@ -489,6 +521,8 @@ func scoreMedical(doc *document, ev []medEvent) medScore {
 	// field); otherwise two distinct terms are the minimum.
 	reject := ""
 	switch {
+	case drugsOnly && !(fam[medRecord] || fam[medIdentity] || s.labelled[medPrescription] || named):
+		reject = "medicines only, with no prescription or record: a sales or stock list"
 	case len(s.families) == 0:
 		reject = "no person or record anchor near the clinical terms"
 	case nc < 2 && !strong:
@@ -521,7 +555,10 @@ func (c *medicalClassifier) patientRows(doc *document) int {
 		text := doc.segs[si].text
 		lineEnd := 0 // end of the last line looked at
 		for _, h := range doc.hitsOf(si, clsMedical) {
-			if !clinical(h.kind) || int(h.start) < lineEnd {
+			// Drug names alone make a sales or stock sheet, not a patient
+			// list; a medication column under a health header is read by
+			// healthTable.
+			if !clinical(h.kind) || h.kind == medDrug || int(h.start) < lineEnd {
 				continue
 			}
 			ls := lineEnd + strings.LastIndexByte(text[lineEnd:h.start], '\n') + 1

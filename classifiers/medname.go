@@ -1,0 +1,177 @@
+package classifiers
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Who a health statement is about, where no field label says so, and
+// blank forms that name no one. All scans are bounded windows around an
+// anchor: linear in the input.
+
+// checkboxBefore reports an empty tick box right before text[start]
+// ("□ diabetes", "[ ] asthma", "☐高血壓"): an option on a form.
+func checkboxBefore(text string, start int) bool {
+	j := start
+	for j > 0 && j > start-4 && (text[j-1] == ' ' || text[j-1] == '\t') {
+		j--
+	}
+	head := text[max(0, j-6):j]
+	for _, box := range []string{"□", "☐", "[ ]", "[]", "( )", "（ ）", "○"} {
+		if strings.HasSuffix(head, box) {
+			return true
+		}
+	}
+	return false
+}
+
+// blankFieldAfter reports a field label followed by an empty value
+// ("Name: ______", "姓名：＿＿＿＿", "Name:" at the end of a line).
+func blankFieldAfter(text string, end int) bool {
+	rest := text[end:min(len(text), end+64)]
+	rest = strings.TrimLeft(rest, " \t")
+	switch {
+	case strings.HasPrefix(rest, ":"):
+		rest = rest[1:]
+	case strings.HasPrefix(rest, "："):
+		rest = rest[len("："):]
+	default:
+		return false
+	}
+	rest = strings.TrimLeft(rest, " \t")
+	if rest == "" || rest[0] == '\n' || rest[0] == '\r' {
+		return true
+	}
+	for _, blank := range []string{"___", "＿", "....", "……", "[  ]", "(  )"} {
+		if strings.HasPrefix(rest, blank) {
+			return true
+		}
+	}
+	return false
+}
+
+// nameNear looks for a personal name on the anchor's line, up to 96 bytes
+// before it or 48 after: two or three capitalised words that are not
+// everyday words ("Chan Tai Man is on sick leave"), or a common Chinese
+// surname starting a word ("@人事 王丽娟抑郁症复发"). It returns the name's
+// offset.
+func nameNear(text string, start, end int) (int, bool) {
+	lo := max(0, start-96)
+	if i := strings.LastIndexByte(text[lo:start], '\n'); i >= 0 {
+		lo += i + 1
+	}
+	hi := min(len(text), end+48)
+	if i := strings.IndexByte(text[end:hi], '\n'); i >= 0 {
+		hi = end + i
+	}
+	for _, span := range [][2]int{{lo, start}, {end, hi}} {
+		if p, ok := latinName(text, span[0], span[1]); ok {
+			return p, true
+		}
+		if p, ok := hanName(text, span[0], span[1]); ok {
+			return p, true
+		}
+	}
+	return 0, false
+}
+
+var notNameWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`The This That These Dear Hi Hello All Team Staff Please Note Update Notice FYI HR IT
+		Medical Certificate Sick Leave Doctor Dr Mr Mrs Ms Miss Hospital Clinic Centre Center Queen Mary Department
+		Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
+		August September October November December Hong Kong Kowloon Limited Ltd Company Group Health Care
+		Insurance Claim Policy Plan Employees Employee Manager Office Annual Flu Influenza Covid Vaccination
+		Our We You They He She It From To Subject Re Fw Yours Sincerely Regards Best Thanks Thank Attached
+		Diagnosis Patient Client Resident Report Record Results Result Form Section Page Table Total`) {
+		notNameWords[w] = true
+	}
+}
+
+// latinName finds two or three consecutive capitalised words in text[lo:hi].
+func latinName(text string, lo, hi int) (int, bool) {
+	run, runStart := 0, 0
+	for i := lo; i < hi; {
+		if !(text[i] >= 'A' && text[i] <= 'Z') || (i > lo && isLetter(text[i-1])) {
+			if text[i] != ' ' || run == 0 {
+				if run >= 2 {
+					return runStart, true
+				}
+				run = 0
+			}
+			i++
+			continue
+		}
+		j := i + 1
+		for j < hi && text[j] >= 'a' && text[j] <= 'z' {
+			j++
+		}
+		w := text[i:j]
+		if j-i < 2 || notNameWords[w] || (j < hi && isLetter(text[j])) {
+			if run >= 2 {
+				return runStart, true
+			}
+			run = 0
+			i = j
+			continue
+		}
+		if run == 0 {
+			runStart = i
+		}
+		run++
+		if run == 3 {
+			return runStart, true
+		}
+		i = j
+		if i < hi && text[i] == ' ' && i+1 < hi && text[i+1] >= 'A' && text[i+1] <= 'Z' {
+			i++ // next word of the name
+			continue
+		}
+		if run >= 2 {
+			return runStart, true
+		}
+		run = 0
+	}
+	if run >= 2 {
+		return runStart, true
+	}
+	return 0, false
+}
+
+// commonSurnames: frequent Chinese surnames (both scripts) that are not also
+// everyday words (高, 方, 石, 金, 白 ... are left out; 周 is kept: a
+// name is only looked for beside a sick-leave or diagnosis anchor).
+const commonSurnames = "周陳陈李張张黃黄王吳吴劉刘林何梁鄭郑謝谢羅罗楊杨趙赵孫孙朱胡郭曾蔡鄧邓許许馮冯葉叶蕭萧盧卢潘彭袁曹麥麦鍾钟譚谭徐唐韓韩蔣蒋沈呂吕蘇苏賴赖姚廖鄒邹崔邱侯邵孟錢钱湯汤尹賀贺龔龚汪顧顾魏薛阮翁岑駱骆"
+
+// hanName finds a common surname that starts a word (after a space, '@',
+// punctuation or the line start) followed by two Han characters.
+func hanName(text string, lo, hi int) (int, bool) {
+	for i := lo; i < hi; {
+		r, n := utf8.DecodeRuneInString(text[i:])
+		if r >= 0x4E00 && strings.ContainsRune(commonSurnames, r) {
+			prev, _ := utf8.DecodeLastRuneInString(text[:i])
+			if i == 0 || !unicode.Is(unicode.Han, prev) {
+				r2, n2 := utf8.DecodeRuneInString(text[i+n:])
+				r3, _ := utf8.DecodeRuneInString(text[i+n+n2:])
+				if unicode.Is(unicode.Han, r2) && unicode.Is(unicode.Han, r3) && !strings.ContainsRune("醫医生先女小太院師师姑", r2) {
+					return i, true
+				}
+			}
+		}
+		i += n
+	}
+	return 0, false
+}
+
+// qualifiedName reports "name" written after another word ("Product name",
+// "file name", "company name"): the name of a thing.
+func qualifiedName(text string, pos int) bool {
+	j := pos
+	if j == 0 || text[j-1] != ' ' {
+		return false
+	}
+	j--
+	return j > 0 && isLetter(text[j-1])
+}
