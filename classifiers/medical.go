@@ -72,6 +72,9 @@ var medDictFiles = []string{"medical", "medical_more", "medical_thuocl"}
 type medicalClassifier struct {
 	opts  options
 	vocab []vocabEntry
+	// Field names of records in JSON (lower case): a person field and a
+	// health field make each record a medical record (medtable.go).
+	personKeys, healthKeys map[string]bool
 }
 
 func newMedicalClassifier(o options) (*medicalClassifier, error) {
@@ -79,7 +82,17 @@ func newMedicalClassifier(o options) (*medicalClassifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &medicalClassifier{opts: o, vocab: v}, nil
+	c := &medicalClassifier{opts: o, vocab: v, personKeys: map[string]bool{}, healthKeys: map[string]bool{}}
+	for _, e := range v {
+		k := strings.ToLower(e.term)
+		switch {
+		case e.kind == medPerson || e.kind == medIdentity:
+			c.personKeys[k] = true
+		case healthHeaderKind(e.kind):
+			c.healthKeys[k] = true
+		}
+	}
+	return c, nil
 }
 
 func (c *medicalClassifier) name() string             { return Medical }
@@ -128,7 +141,7 @@ func (c *medicalClassifier) evaluate(doc *document) medVerdict {
 	// A table of people with a health column (sick-leave reasons,
 	// allergies, TB results) is a record of each row, whatever the cells
 	// say; it is found from its header cells, so it is cheap.
-	v.tableRows = c.healthTable(doc)
+	v.tableRows = c.healthTable(doc) + c.healthRecords(doc)
 	// Most traffic holds no clinical term at all: stop before building events.
 	anyClinical := false
 	for si := range doc.segs {
@@ -420,6 +433,13 @@ func labelled(text string, start, end int, term string) bool {
 // field label too.
 func headerCell(text string, start, end int) bool {
 	cellSep := func(c byte) bool { return c == '\t' || c == ',' || c == '|' }
+	// Spaces padding a cell ("| 姓名 |" in markdown) are part of it.
+	for start > 0 && end-start < 64 && text[start-1] == ' ' && start >= 2 && (text[start-2] == ' ' || text[start-2] == '|') {
+		start--
+	}
+	for end < len(text) && text[end] == ' ' && end+1 < len(text) && (text[end+1] == ' ' || text[end+1] == '|') {
+		end++
+	}
 	before := start == 0 || text[start-1] == '\n' || cellSep(text[start-1])
 	after := end == len(text) || text[end] == '\n' || text[end] == '\r' || cellSep(text[end])
 	if !before || !after {
@@ -509,7 +529,8 @@ func scoreMedical(doc *document, ev []medEvent) medScore {
 		}
 		s.families = append(s.families, k)
 		w := anchorWeight[k]
-		if s.labelled[k] && k != medRecord {
+		if s.labelled[k] && k != medRecord || k == medPerson && named {
+			// A field label, or a personal name beside the statement.
 			w++
 		}
 		if w >= 2 {

@@ -85,7 +85,11 @@ func init() {
 		August September October November December Hong Kong Kowloon Limited Ltd Company Group Health Care
 		Insurance Claim Policy Plan Employees Employee Manager Office Annual Flu Influenza Covid Vaccination
 		Our We You They He She It From To Subject Re Fw Yours Sincerely Regards Best Thanks Thank Attached
-		Diagnosis Patient Client Resident Report Record Results Result Form Section Page Table Total`) {
+		Diagnosis Patient Client Resident Report Record Results Result Form Section Page Table Total
+		Ordinance Employment Labour Labor Government Act Regulation Regulations Authority Protection Council
+		Board Committee Services Service Human Resources Finance Sales Operations Public Private New Territories
+		Island China Chinese English University School College Institute Association Society Bank Fund Trust
+		Centers Disease Control Prevention World Organization Organisation National Department Bureau Ministry`) {
 		notNameWords[w] = true
 	}
 }
@@ -152,7 +156,7 @@ func hanName(text string, lo, hi int) (int, bool) {
 		r, n := utf8.DecodeRuneInString(text[i:])
 		if r >= 0x4E00 && strings.ContainsRune(commonSurnames, r) {
 			prev, _ := utf8.DecodeLastRuneInString(text[:i])
-			if i == 0 || !unicode.Is(unicode.Han, prev) {
+			if i == 0 || !unicode.Is(unicode.Han, prev) || afterRole(text[:i]) {
 				r2, n2 := utf8.DecodeRuneInString(text[i+n:])
 				r3, _ := utf8.DecodeRuneInString(text[i+n+n2:])
 				if unicode.Is(unicode.Han, r2) && unicode.Is(unicode.Han, r3) && !strings.ContainsRune("醫医生先女小太院師师姑", r2) {
@@ -174,4 +178,15 @@ func qualifiedName(text string, pos int) bool {
 	}
 	j--
 	return j > 0 && isLetter(text[j-1])
+}
+
+// afterRole reports a role word right before a name ("同事陳大文",
+// "员工王丽娟"): the name starts there although a Han character precedes it.
+func afterRole(head string) bool {
+	for _, r := range []string{"同事", "員工", "员工", "職員", "职员", "下屬", "下属", "組員", "组员", "病人", "患者", "客戶", "客户", "院友", "學生", "学生"} {
+		if strings.HasSuffix(head, r) {
+			return true
+		}
+	}
+	return false
 }

@@ -13,7 +13,7 @@ import (
 
 // genericHealthHeader: column names that are health data only when the
 // cells say so ("Reason" of a leave register: annual leave or flu).
-var genericHealthHeader = map[string]bool{"reason": true, "complaint": true, "原因": true, "結果": true, "结果": true}
+var genericHealthHeader = map[string]bool{"reason": true, "complaint": true, "reason for leave": true, "leave reason": true, "原因": true, "請假原因": true, "请假原因": true, "結果": true, "结果": true}
 
 // healthHeaderKind: anchor kinds that name a health column when written as
 // a header cell.
@@ -85,20 +85,22 @@ func (c *medicalClassifier) healthTable(doc *document) int {
 			if !person {
 				continue
 			}
-			// Only the first health column of a header is read.
 			header := cellSplit(strings.TrimRight(text[ls:le], "\r"))
-			col := -1
-			name := strings.ToLower(strings.TrimSpace(c.vocab[h.term].term))
+			// Every health column of the header: a row counts when any of
+			// them is filled (allergies "NKDA" but a medication listed).
+			var cols []int
+			var generic []bool
 			for k, cell := range header {
-				if strings.EqualFold(cell, text[h.start:h.end]) {
-					col = k
-					break
+				key := strings.ToLower(cell)
+				if c.healthKeys[key] {
+					cols = append(cols, k)
+					generic = append(generic, genericHealthHeader[key])
 				}
 			}
-			if col < 0 {
+			if len(cols) == 0 {
 				continue
 			}
-			n, end := c.tableRowsBelow(doc, si, le, col, len(header), genericHealthHeader[name])
+			n, end := c.tableRowsBelow(doc, si, le, cols, generic, len(header))
 			total += n
 			done = max(done, end)
 		}
@@ -106,13 +108,15 @@ func (c *medicalClassifier) healthTable(doc *document) int {
 	return total
 }
 
-// tableRowsBelow counts the rows after a header (ending at from) whose cell
-// col is filled; generic columns need a clinical term in the cell. It stops
-// at a blank line or a line of another shape and returns where.
-func (c *medicalClassifier) tableRowsBelow(doc *document, si, from, col, width int, generic bool) (int, int) {
+// tableRowsBelow counts the rows after a header (ending at from) with a
+// filled health cell in one of cols; generic columns need a clinical term
+// in the row. It stops at two blank lines or a line of another shape and
+// returns where.
+func (c *medicalClassifier) tableRowsBelow(doc *document, si, from int, cols []int, generic []bool, width int) (int, int) {
 	text := doc.segs[si].text
 	hits := doc.hitsOf(si, clsMedical)
-	n := 0
+	last := cols[len(cols)-1]
+	n, blank := 0, 0
 	pos := from
 	for pos < len(text) {
 		ls := pos + 1
@@ -128,20 +132,31 @@ func (c *medicalClassifier) tableRowsBelow(doc *document, si, from, col, width i
 		line := strings.TrimRight(text[ls:le], "\r")
 		pos = le
 		if strings.TrimSpace(line) == "" {
-			break
+			// HTML and DOCX tables come with a blank line between rows;
+			// two in a row end the table.
+			if blank++; blank >= 2 {
+				break
+			}
+			continue
 		}
+		blank = 0
 		cells := cellSplit(line)
-		if len(cells) < col+1 || len(cells) < width-2 || len(cells) > width+2 {
+		if len(cells) < 2 || len(cells) < width-2 || len(cells) > width+2 || len(cells) <= cols[0] {
 			break
 		}
-		cell := cells[col]
-		if negativeCell(cell) {
-			continue
+		if strings.Trim(line, "|-:+ \t") == "" {
+			continue // markdown rule under the header
 		}
-		if generic && !clinicalIn(hits, ls, le) {
-			continue
+		for k, col := range cols {
+			if col >= len(cells) || col > last || negativeCell(cells[col]) {
+				continue
+			}
+			if generic[k] && !clinicalIn(hits, ls, le) {
+				continue
+			}
+			n++
+			break
 		}
-		n++
 	}
 	return n, pos
 }
@@ -164,4 +179,50 @@ func clinicalIn(hits []termHit, lo, hi int) bool {
 		}
 	}
 	return false
+}
+
+// healthRecords counts records of JSON arrays (segments whose origins are
+// "json:$[3].name", "json:$[3].reason" ...) that carry a person field and a
+// filled health field; generic health fields ("reason") need a clinical
+// term in their value. Segments are read in order, once.
+func (c *medicalClassifier) healthRecords(doc *document) int {
+	n := 0
+	rec := ""
+	person, health := false, false
+	flush := func() {
+		if person && health {
+			n++
+		}
+		person, health = false, false
+	}
+	for si := range doc.segs {
+		o := doc.segs[si].origin
+		i := strings.LastIndexByte(o, '.')
+		if i < 0 || !strings.Contains(o[:i], "json:") || !strings.HasSuffix(o[:i], "]") {
+			continue
+		}
+		if o[:i] != rec {
+			flush()
+			rec = o[:i]
+		}
+		key := strings.ToLower(strings.NewReplacer("_", " ", "-", " ").Replace(o[i+1:]))
+		switch {
+		case c.personKeys[key]:
+			person = true
+		case c.healthKeys[key]:
+			val := strings.TrimSpace(doc.segs[si].text)
+			if negativeCell(val) {
+				continue
+			}
+			if genericHealthHeader[key] {
+				hits := doc.hitsOf(si, clsMedical)
+				if !clinicalIn(hits, 0, len(doc.segs[si].text)) {
+					continue
+				}
+			}
+			health = true
+		}
+	}
+	flush()
+	return n
 }
