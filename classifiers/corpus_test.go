@@ -31,7 +31,8 @@ func TestLabelledCorpus(t *testing.T) {
 	}
 	var docs []doc
 	all := [][]template{medicalTemplates, medicalNearMisses, financialTemplates, financialNearMisses,
-		medicalTemplates2, medicalNearMisses2, financialTemplates2, financialNearMisses2}
+		medicalTemplates2, medicalNearMisses2, financialTemplates2, financialNearMisses2,
+		medicalTemplates3, medicalNearMisses3, financialTemplates3, financialNearMisses3}
 	ctx := context.Background()
 	formats := map[string]int{}
 	langs := map[lang]int{}

@@ -302,6 +302,13 @@ func (c *medicalClassifier) segmentEvents(doc *document, si int, dst []medEvent)
 	sg := &doc.segs[si]
 	hits := doc.hitsOf(si, clsMedical)
 	if len(hits) == 0 && len(sg.hkids) == 0 {
+		// A slide or cell holding only "Lam Chi Keung, 72 M": the person
+		// of a small document whose clinical terms are elsewhere.
+		if doc.bytes <= medDocWindow {
+			for _, p := range ageSex(sg.text, 2) {
+				dst = append(dst, medEvent{seg: si, pos: p, end: p, kind: medPerson, term: "age_sex", labelled: 3})
+			}
+		}
 		return dst
 	}
 	hits = dropContained(hits)
@@ -326,8 +333,8 @@ func (c *medicalClassifier) segmentEvents(doc *document, si int, dst []medEvent)
 		// A personal name next to a sick-leave or diagnosis statement
 		// ("Chan Tai Man is on sick leave", "王丽娟抑郁症复发") ties it
 		// to someone in chat and e-mail, where no field says "Name:".
-		if (h.kind == medSickLeave || h.kind == medDiagnosis) && names < 16 {
-			if p, ok := nameNear(sg.text, int(h.start), int(h.end)); ok {
+		if k := h.kind; (k == medSickLeave || k == medDiagnosis || k == medRecord || k == medPrescription || k == medTopic) && names < 16 {
+			if p, ok := nameNear(sg.text, int(h.start), int(h.end), k != medSickLeave && k != medDiagnosis || labelled(sg.text, int(h.start), int(h.end), e.term)); ok {
 				names++
 				ev = append(ev, medEvent{seg: si, pos: p, end: p, kind: medPerson, term: "name", labelled: 3})
 			}
@@ -351,6 +358,9 @@ func (c *medicalClassifier) segmentEvents(doc *document, si int, dst []medEvent)
 		}
 	}
 	if hasClinical {
+		for _, p := range ageSex(sg.text, 4) {
+			ev = append(ev, medEvent{seg: si, pos: p, end: p, kind: medPerson, term: "age_sex", labelled: 3})
+		}
 		for _, p := range doses(sg.text, 16) {
 			ev = append(ev, medEvent{seg: si, pos: p, end: p, kind: medPrescription, term: "dose", labelled: 2})
 		}
@@ -465,6 +475,7 @@ func scoreMedical(doc *document, ev []medEvent) medScore {
 	}
 	var fam [medKinds]bool
 	named := false // a personal name beside a sick-leave or diagnosis anchor
+	icd := false   // an ICD-10 code next to a diagnosis label: coded record
 	clin := map[string]bool{}
 	clinKind := map[string]bool{} // masked "kind:term" for signals
 	symptoms := 0
@@ -477,6 +488,9 @@ func scoreMedical(doc *document, ev []medEvent) medScore {
 			}
 		}
 		if clinical(e.kind) {
+			if strings.HasPrefix(e.term, "icd10:") {
+				icd = true
+			}
 			if !clin[e.term] {
 				clin[e.term] = true
 				clinKind[maskedTerm(e.kind, e.term)] = true
@@ -516,11 +530,13 @@ func scoreMedical(doc *document, ev []medEvent) medScore {
 	// A record shows itself as one: a record title, an identity (HKID, DOB,
 	// MRN) or an anchor written as a field ("診斷：", "Patient:", "醫生：").
 	// Notices and policies use the same words in running text only.
-	documentary := fam[medRecord] || fam[medIdentity] || named
+	// A field label ties the terms to a record only with a subject: a
+	// person field, or a person word beside other fields. "Dosage:" on a
+	// package insert, "主要診斷為" in hospital statistics and a "Doctor:"
+	// column of a timetable name no one.
+	documentary := fam[medRecord] || fam[medIdentity] || named || s.labelled[medPerson] || icd
 	for k := range s.labelled {
-		// A "Doctor:" column or field names who treats, not who is
-		// treated: a clinic timetable is not a record.
-		documentary = documentary || (s.labelled[k] && uint8(k) != medDoctor)
+		documentary = documentary || (s.labelled[k] && uint8(k) != medDoctor && fam[medPerson])
 	}
 	score := min(nc, maxClinical)
 	for k := uint8(1); k < medKinds; k++ {

@@ -52,13 +52,17 @@ func blankFieldAfter(text string, end int) bool {
 }
 
 // nameNear looks for a personal name on the anchor's line, up to 96 bytes
-// before it or 48 after: two or three capitalised words that are not
+// before it (200 across lines when wide) or 48 after: two or three capitalised words that are not
 // everyday words ("Chan Tai Man is on sick leave"), or a common Chinese
 // surname starting a word ("@人事 王丽娟抑郁症复发"). It returns the name's
 // offset.
-func nameNear(text string, start, end int) (int, bool) {
+func nameNear(text string, start, end int, wide bool) (int, bool) {
 	lo := max(0, start-96)
-	if i := strings.LastIndexByte(text[lo:start], '\n'); i >= 0 {
+	if wide {
+		// A record's heading block: the name may be a line or two above
+		// its first field ("Chan Tai Man, 58\nDx: frozen shoulder").
+		lo = max(0, start-200)
+	} else if i := strings.LastIndexByte(text[lo:start], '\n'); i >= 0 {
 		lo += i + 1
 	}
 	hi := min(len(text), end+48)
@@ -86,6 +90,8 @@ func init() {
 		Insurance Claim Policy Plan Employees Employee Manager Office Annual Flu Influenza Covid Vaccination
 		Our We You They He She It From To Subject Re Fw Yours Sincerely Regards Best Thanks Thank Attached
 		Diagnosis Patient Client Resident Report Record Results Result Form Section Page Table Total
+		Tsuen Causeway Kwun Tseung Mong Kok Sheung Shui Yau Tsim Tsui Admiralty Central Quarry Fanling
+		Indications Contraindications Dosage Side Effects Agenda Registration Symposium Annual Programme
 		Ordinance Employment Labour Labor Government Act Regulation Regulations Authority Protection Council
 		Board Committee Services Service Human Resources Finance Sales Operations Public Private New Territories
 		Island China Chinese English University School College Institute Association Society Bank Fund Trust
@@ -159,7 +165,8 @@ func hanName(text string, lo, hi int) (int, bool) {
 			if i == 0 || !unicode.Is(unicode.Han, prev) || afterRole(text[:i]) {
 				r2, n2 := utf8.DecodeRuneInString(text[i+n:])
 				r3, _ := utf8.DecodeRuneInString(text[i+n+n2:])
-				if unicode.Is(unicode.Han, r2) && unicode.Is(unicode.Han, r3) && !strings.ContainsRune("醫医生先女小太院師师姑", r2) {
+				if unicode.Is(unicode.Han, r2) && unicode.Is(unicode.Han, r3) && !strings.ContainsRune("醫医生先女小太院師师姑", r2) &&
+					!(r == '周' && strings.ContainsRune("一二三四五六日天末期年报報会會刊至", r2)) {
 					return i, true
 				}
 			}
@@ -187,6 +194,70 @@ func afterRole(head string) bool {
 		if strings.HasSuffix(head, r) {
 			return true
 		}
+	}
+	return false
+}
+
+// ageSex finds "name, 72 M", "Pt Chan, 67F", "Client: X, 52/M" and
+// "陳大文，45歲": an age (1-110) with a sex or 歲/岁 right after a name and
+// a comma. Floors ("Room 1201, 12F") and ages in adverts ("3歲以下")
+// are not written that way. It returns up to limit offsets.
+func ageSex(text string, limit int) []int {
+	var out []int
+	for i := 0; i < len(text) && len(out) < limit; i++ {
+		if !isDigit(text[i]) || (i > 0 && isDigit(text[i-1])) {
+			continue
+		}
+		j := i
+		for j < len(text) && isDigit(text[j]) && j-i < 4 {
+			j++
+		}
+		if j-i > 3 || (j < len(text) && isDigit(text[j])) {
+			i = j
+			continue
+		}
+		age := 0
+		for _, c := range text[i:j] {
+			age = age*10 + int(c-'0')
+		}
+		if age < 1 || age > 110 || !afterNameComma(text, i) {
+			i = j - 1
+			continue
+		}
+		rest := text[j:]
+		ok := false
+		switch {
+		case strings.HasPrefix(rest, "歲") || strings.HasPrefix(rest, "岁"):
+			ok = true
+		default:
+			k := 0
+			if strings.HasPrefix(rest, " ") || strings.HasPrefix(rest, "/") {
+				k = 1
+			}
+			if k < len(rest) && (rest[k] == 'M' || rest[k] == 'F') && (k+1 == len(rest) || !isLetter(rest[k+1]) && !isDigit(rest[k+1])) {
+				ok = true
+			}
+		}
+		if ok {
+			out = append(out, i)
+		}
+		i = j - 1
+	}
+	return out
+}
+
+// afterNameComma reports "<word>, " or "<Han>，" right before text[i]: the
+// age follows a name, not a number or a line start.
+func afterNameComma(text string, i int) bool {
+	head := text[:i]
+	switch {
+	case strings.HasSuffix(head, ", "):
+		head = head[:len(head)-2]
+		return len(head) > 0 && isLetter(head[len(head)-1])
+	case strings.HasSuffix(head, "，"), strings.HasSuffix(head, ","):
+		head = strings.TrimSuffix(strings.TrimSuffix(head, "，"), ",")
+		r, _ := utf8.DecodeLastRuneInString(head)
+		return unicode.Is(unicode.Han, r) || (len(head) > 0 && isLetter(head[len(head)-1]))
 	}
 	return false
 }

@@ -74,3 +74,17 @@ func TestMedicalNamedAndBlank(t *testing.T) {
 		})
 	}
 }
+
+func TestAgeSex(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		n    int
+	}{
+		{"Lam Chi Keung, 72 M\nAdmitted", 1}, {"Pt Chan, 67F, c/o SOB", 1}, {"Client: Ho Wing Sze, 52/M", 1}, {"陳大文，45歲，男", 1},
+		{"Room 1201, 12F, Tower 1", 0}, {"3歲以下兒童免費", 0}, {"Revenue, 120 M in 2025", 0}, {"sold 30M units", 0},
+	} {
+		if got := len(ageSex(tc.text, 4)); got != tc.n {
+			t.Errorf("ageSex(%q) = %d, want %d", tc.text, got, tc.n)
+		}
+	}
+}
