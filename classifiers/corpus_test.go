@@ -109,3 +109,28 @@ func ratio(a, b int) float64 {
 	}
 	return float64(a) / float64(b)
 }
+
+// BenchmarkClassifyCorpusMix: 10 MB of the labelled corpus's text documents
+// (records, statements, near-misses) interleaved with mixed business text,
+// one segment, so the medical and financial paths are exercised, not only
+// the automaton walk.
+func BenchmarkClassifyCorpusMix(b *testing.B) {
+	var docs []string
+	for gi, group := range [][]template{medicalTemplates, medicalNearMisses, financialTemplates, financialNearMisses} {
+		for ti, tp := range group {
+			for _, l := range []lang{en, tc, sc} {
+				r := rand.New(rand.NewPCG(uint64(gi*1000+ti), uint64(l)))
+				docs = append(docs, string(render(b, tp.gen(l, r), "txt")))
+			}
+		}
+	}
+	filler := mixedText(64 << 10)
+	var sb strings.Builder
+	for i := 0; sb.Len() < benchSize; i++ {
+		sb.WriteString(docs[i%len(docs)])
+		sb.WriteString("\n\n")
+		sb.WriteString(filler[:8<<10])
+		sb.WriteString("\n\n")
+	}
+	benchClassify(b, sb.String())
+}
