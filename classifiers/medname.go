@@ -100,8 +100,64 @@ func init() {
 	}
 }
 
-// latinName finds two or three consecutive capitalised words in text[lo:hi].
+// romanSurnames: romanised Chinese surnames (HK Cantonese and pinyin). A
+// run of capitalised words is a name only with one of them ("Chan Tai
+// Man", "Amy Wong"); "Spring Promotion" is not.
+var romanSurnames = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`Chan Chen Wong Wang Lee Li Cheung Zhang Lau Liu Lam Lin Ho He Ng Wu Leung Liang
+		Chow Zhou Tsang Zeng Yip Ip Ye Tang Lai Kwok Guo Cheng Chu Zhu Fung Feng Hui Xu Yeung Yang Law Luo Mak Mai
+		Tam Tan Siu Xiao Tse Xie Poon Pan Choi Cai Yu Lo Lu Kwan Guan Tong Yuen Yuan Au Ou Chung Zhong Chiu Zhao
+		Kong Fong Fang Mok Tsui Cui Sun Hu Song Han Deng Tang Cao Peng Tian Dong Jiang Du Wei Su Ding Ren Shen Yao
+		Jin Lui Lei Koo Ku Kam Kan Ling Shum Sham Szeto Fok Ko Tai Chiang Hung Hong Hon Ngai Yiu Keung`) {
+		romanSurnames[w] = true
+	}
+}
+
+// latinName finds two or three consecutive capitalised words in text[lo:hi]
+// holding a romanised Chinese surname.
 func latinName(text string, lo, hi int) (int, bool) {
+	for from := lo; from < hi; {
+		p, end, ok := capRun(text, from, hi)
+		if !ok {
+			return 0, false
+		}
+		for _, w := range strings.Fields(text[p:end]) {
+			if romanSurnames[w] {
+				return p, true
+			}
+		}
+		from = end
+	}
+	return 0, false
+}
+
+// capRun finds the next run of two or three capitalised words in
+// text[lo:hi] and returns its span.
+func capRun(text string, lo, hi int) (int, int, bool) {
+	p, ok := capRunStart(text, lo, hi)
+	if !ok {
+		return 0, 0, false
+	}
+	end := p
+	for n := 0; n < 3; n++ {
+		j := end + 1
+		for j < hi && text[j] >= 'a' && text[j] <= 'z' {
+			j++
+		}
+		end = j
+		if n == 2 || end+1 >= hi || text[end] != ' ' || text[end+1] < 'A' || text[end+1] > 'Z' {
+			break
+		}
+		end++
+	}
+	return p, max(end, p+1), true
+}
+
+// capRunStart finds where the next run of two or three capitalised words
+// that are not everyday words starts.
+func capRunStart(text string, lo, hi int) (int, bool) {
 	run, runStart := 0, 0
 	for i := lo; i < hi; {
 		if !(text[i] >= 'A' && text[i] <= 'Z') || (i > lo && isLetter(text[i-1])) {

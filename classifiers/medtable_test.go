@@ -88,3 +88,18 @@ func TestAgeSex(t *testing.T) {
 		}
 	}
 }
+
+func TestLatinName(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"HR update: Chan Tai Man is on sick leave", true}, {"Amy Wong called in sick", true}, {"Dear Ho Wing Sze,", true},
+		{"Spring Promotion - Health Pharmacy price list", false}, {"Queen Mary Hospital", false}, {"Employment Ordinance", false},
+		{"Tsuen Wan branch", false},
+	} {
+		if _, got := latinName(tc.text, 0, len(tc.text)); got != tc.want {
+			t.Errorf("latinName(%q) = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
