@@ -207,9 +207,17 @@ func capRunStart(text string, lo, hi int) (int, bool) {
 }
 
 // commonSurnames: frequent Chinese surnames (both scripts) that are not also
-// everyday words (高, 方, 石, 金, 白 ... are left out; 周 is kept: a
-// name is only looked for beside a sick-leave or diagnosis anchor).
-const commonSurnames = "周陳陈李張张黃黄王吳吴劉刘林何梁鄭郑謝谢羅罗楊杨趙赵孫孙朱胡郭曾蔡鄧邓許许馮冯葉叶蕭萧盧卢潘彭袁曹麥麦鍾钟譚谭徐唐韓韩蔣蒋沈呂吕蘇苏賴赖姚廖鄒邹崔邱侯邵孟錢钱湯汤尹賀贺龔龚汪顧顾魏薛阮翁岑駱骆"
+// everyday words (高, 方, 石, 金, 白, 錢, 湯 ... are left out).
+const commonSurnames = "周陳陈李張张黃黄王吳吴劉刘林何梁鄭郑謝谢羅罗楊杨趙赵孫孙朱胡郭曾蔡鄧邓許许馮冯葉叶蕭萧盧卢潘彭袁曹麥麦鍾钟譚谭徐唐韓韩蔣蒋沈呂吕蘇苏賴赖姚廖鄒邹崔邱侯邵孟尹賀贺龔龚汪顧顾魏薛阮翁岑駱骆"
+
+// surnameWords: a surname followed by one of these is a word (謝謝, 何時,
+// 許多, 曾經, 顧客, 韓國, 黃金 ...), not a name.
+var surnameWords = map[rune]string{
+	'周': "一二三四五六日天末期年报報会會刊至", '何': "時时謂谓況况必以不處处", '許': "多可", '许': "多可", '曾': "經经",
+	'張': "貼", '张': "贴", '顧': "客問及慮", '顾': "客问及虑", '賀': "卡年詞", '贺': "卡年词", '鍾': "意", '钟': "意点點",
+	'麥': "當片芽", '麦': "当片芽", '羅': "列", '罗': "列", '韓': "國式劇", '韩': "国式剧", '謝': "謝意絕", '谢': "谢意绝",
+	'鄭': "重", '郑': "重", '黃': "金色燈", '黄': "金色灯", '陳': "列述", '陈': "列述", '胡': "說椒亂",
+}
 
 // hanName finds a common surname that starts a word (after a space, '@',
 // punctuation or the line start) followed by two Han characters.
@@ -221,8 +229,8 @@ func hanName(text string, lo, hi int) (int, bool) {
 			if i == 0 || !unicode.Is(unicode.Han, prev) || afterRole(text[:i]) {
 				r2, n2 := utf8.DecodeRuneInString(text[i+n:])
 				r3, _ := utf8.DecodeRuneInString(text[i+n+n2:])
-				if unicode.Is(unicode.Han, r2) && unicode.Is(unicode.Han, r3) && !strings.ContainsRune("醫医生先女小太院師师姑", r2) &&
-					!(r == '周' && strings.ContainsRune("一二三四五六日天末期年报報会會刊至", r2)) {
+				if unicode.Is(unicode.Han, r2) && unicode.Is(unicode.Han, r3) && !strings.ContainsRune("醫医生先女太院師师姑", r2) && !(r2 == '小' && r3 == '姐') &&
+					!strings.ContainsRune(surnameWords[r], r2) {
 					return i, true
 				}
 			}

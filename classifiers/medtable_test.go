@@ -103,3 +103,17 @@ func TestLatinName(t *testing.T) {
 		}
 	}
 }
+
+func TestHanName(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"@人事 王丽娟抑郁症复发", true}, {"同事陳大文今日入院", true}, {"李小明請病假", true},
+		{"謝謝各位，病假申請已收到", false}, {"何時覆診請致電診所", false}, {"許多員工患上流感", false}, {"顧客投訴", false}, {"李醫生門診", false},
+	} {
+		if _, got := hanName(tc.text, 0, len(tc.text)); got != tc.want {
+			t.Errorf("hanName(%q) = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
