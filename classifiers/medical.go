@@ -315,7 +315,7 @@ func (c *medicalClassifier) segmentEvents(doc *document, si int, dst []medEvent)
 	first := len(dst)
 	ev := dst
 	icdNear := 0
-	names := 0
+	names, tries := 0, 0 // names found, anchors looked around (bounded)
 	for _, h := range hits {
 		// A ticked-box option ("□ diabetes", "[ ] asthma") of a blank form
 		// is a question, not a fact about anyone.
@@ -333,7 +333,8 @@ func (c *medicalClassifier) segmentEvents(doc *document, si int, dst []medEvent)
 		// A personal name next to a sick-leave or diagnosis statement
 		// ("Chan Tai Man is on sick leave", "王丽娟抑郁症复发") ties it
 		// to someone in chat and e-mail, where no field says "Name:".
-		if k := h.kind; (k == medSickLeave || k == medDiagnosis || k == medRecord || k == medPrescription || k == medTopic) && names < 16 {
+		if k := h.kind; (k == medSickLeave || k == medDiagnosis || k == medRecord || k == medPrescription || k == medTopic) && names < 16 && tries < 64 {
+			tries++
 			if p, ok := nameNear(sg.text, int(h.start), int(h.end), k != medSickLeave && k != medDiagnosis || labelled(sg.text, int(h.start), int(h.end), e.term)); ok {
 				names++
 				ev = append(ev, medEvent{seg: si, pos: p, end: p, kind: medPerson, term: "name", labelled: 3})

@@ -27,23 +27,49 @@ func healthHeaderKind(k uint8) bool {
 
 // negativeCell: a health cell that records nothing.
 func negativeCell(c string) bool {
-	switch strings.ToLower(c) {
-	case "", "-", "--", "/", "nil", "none", "n/a", "na", "no", "nkda", "nkda.", "無", "无", "沒有", "没有", "否", "不適用", "不适用":
-		return true
+	if len(c) > 12 {
+		return false
+	}
+	for _, v := range negativeValues {
+		if strings.EqualFold(c, v) {
+			return true
+		}
 	}
 	return false
 }
 
+var negativeValues = [...]string{"", "-", "--", "/", "nil", "none", "n/a", "na", "no", "nkda", "nkda.", "無", "无", "沒有", "没有", "否", "不適用", "不适用"}
+
+// lineSep is the cell separator of a table line: tab, '|' or ','.
+func lineSep(line string) byte {
+	switch {
+	case strings.IndexByte(line, '\t') >= 0:
+		return '\t'
+	case strings.Count(line, "|") >= 2:
+		return '|'
+	}
+	return ','
+}
+
+// cellAt returns cell k of line (trimmed) without allocating, and the
+// number of cells.
+func cellAt(line string, sep byte, k int) (string, int) {
+	n := strings.Count(line, string(sep)) + 1
+	if k >= n {
+		return "", n
+	}
+	for ; k > 0; k-- {
+		line = line[strings.IndexByte(line, sep)+1:]
+	}
+	if i := strings.IndexByte(line, sep); i >= 0 {
+		line = line[:i]
+	}
+	return strings.TrimSpace(strings.Trim(strings.TrimSpace(line), `"`)), n
+}
+
 // cellSplit splits a table line on its separator (tab, '|' or ',').
 func cellSplit(line string) []string {
-	sep := ","
-	switch {
-	case strings.Count(line, "\t") >= 1:
-		sep = "\t"
-	case strings.Count(line, "|") >= 2:
-		sep = "|"
-	}
-	cells := strings.Split(line, sep)
+	cells := strings.Split(line, string(lineSep(line)))
 	for i := range cells {
 		cells[i] = strings.TrimSpace(strings.Trim(strings.TrimSpace(cells[i]), `"`))
 	}
@@ -140,15 +166,17 @@ func (c *medicalClassifier) tableRowsBelow(doc *document, si, from int, cols []i
 			continue
 		}
 		blank = 0
-		cells := cellSplit(line)
-		if len(cells) < 2 || len(cells) < width-2 || len(cells) > width+2 || len(cells) <= cols[0] {
+		sep := lineSep(line)
+		_, ncells := cellAt(line, sep, 0)
+		if ncells < 2 || ncells < width-2 || ncells > width+2 || ncells <= cols[0] {
 			break
 		}
 		if strings.Trim(line, "|-:+ \t") == "" {
 			continue // markdown rule under the header
 		}
 		for k, col := range cols {
-			if col >= len(cells) || col > last || negativeCell(cells[col]) {
+			cell, _ := cellAt(line, sep, col)
+			if col >= ncells || col > last || negativeCell(cell) {
 				continue
 			}
 			if generic[k] && !clinicalIn(hits, ls, le) {
