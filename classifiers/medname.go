@@ -248,7 +248,19 @@ func qualifiedName(text string, pos int) bool {
 		return false
 	}
 	j--
-	return j > 0 && isLetter(text[j-1])
+	if j == 0 || !isLetter(text[j-1]) {
+		return false
+	}
+	w := j
+	for w > 0 && isLetter(text[w-1]) {
+		w--
+	}
+	switch strings.ToLower(text[w:j]) {
+	case "employee", "staff", "patient", "client", "resident", "member", "student", "child", "full", "first", "last",
+		"given", "family", "english", "chinese", "customer", "claimant", "insured":
+		return false // "Employee name": a person after all
+	}
+	return true
 }
 
 // afterRole reports a role word right before a name ("同事陳大文",

@@ -16,6 +16,7 @@ func TestHealthTables(t *testing.T) {
 	}{
 		{"csv sick-leave register", []extract.Segment{{Origin: "f.csv", Text: "Staff No,Name,Dates,Reason for sick leave\nE1,Chan Tai Man,3 Mar,sprained ankle\nE2,Lee Siu Ming,4 Mar,-\nE3,Wong Mei Ling,9 Mar,food poisoning\n"}}, 2},
 		{"generic Reason needs a clinical term", []extract.Segment{{Origin: "f.csv", Text: "Staff No,Name,Dates,Reason\nE1,Chan Tai Man,3 Mar,influenza\nE2,Lee Siu Ming,4 Mar,family trip\nE3,Wong Mei Ling,9 Mar,migraine\n"}}, 2},
+		{"Employee Name column", []extract.Segment{{Origin: "f.csv", Text: "Employee Name,Dept,Days,Reason\nChan Tai Man,IT,2,influenza\nLee Siu Ming,HR,1,migraine\n"}}, 2},
 		{"annual leave register", []extract.Segment{{Origin: "f.csv", Text: "Staff No,Name,Dates,Reason\nE1,Chan Tai Man,3 Mar,wedding\nE2,Lee Siu Ming,4 Mar,family trip\nE3,Wong Mei Ling,9 Mar,moving house\n"}}, 0},
 		{"markdown 繁", []extract.Segment{{Origin: "m", Text: "| 員工編號 | 姓名 | 病假原因 |\n|---|---|---|\n| E1021 | 陳大文 | 急性腸胃炎 |\n| E1022 | 李小明 | 流感 |\n"}}, 2},
 		{"html table rows apart, two health columns", []extract.Segment{{Origin: "h", Text: "Resident allergy list\n\nResident\tAllergies\tMedications\n\nChan Tai Man\tpenicillin\tamlodipine 5mg\n\nLee Siu Ming\tNKDA\tdonepezil 10mg\n\nHo Wing Sze\tNKDA\t-"}}, 2},
