@@ -58,7 +58,15 @@ func (s *defaultSet) Explain(ctx context.Context, segs []extract.Segment) []Expl
 			e.Reason = "below threshold"
 		}
 		if c.name() == HKID {
-			e.Signals = append(e.Signals, hkidCandidateSignals(doc)...)
+			sigs, shaped, valid := hkidCandidateSignals(doc)
+			e.Signals = append(e.Signals, sigs...)
+			switch {
+			case ok:
+			case shaped == 0:
+				e.Reason = "no HKID-shaped string"
+			case valid == 0:
+				e.Reason = "no HKID-shaped string passes the check digit"
+			}
 		}
 		out = append(out, e)
 	}
@@ -83,18 +91,17 @@ func hitSignals(doc *document, ci int, vocab []vocabEntry) []string {
 
 // hkidCandidateSignals counts HKID-shaped strings and how many pass the
 // check digit, never showing them.
-func hkidCandidateSignals(doc *document) []string {
-	n, valid := 0, 0
+func hkidCandidateSignals(doc *document) (sigs []string, shaped, valid int) {
 	for _, sg := range doc.segs {
 		for _, m := range sg.hkids {
-			n++
+			shaped++
 			if m.valid {
 				valid++
 			}
 		}
 	}
-	if n == 0 {
-		return nil
+	if shaped == 0 {
+		return nil, 0, 0
 	}
-	return []string{fmt.Sprintf("hkid_shaped:%d", n), fmt.Sprintf("check_digit_valid:%d", valid)}
+	return []string{fmt.Sprintf("hkid_shaped:%d", shaped), fmt.Sprintf("check_digit_valid:%d", valid)}, shaped, valid
 }
