@@ -329,6 +329,9 @@ func (c *medicalClassifier) segmentEvents(doc *document, si int, dst []medEvent)
 		if (h.kind == medPerson || h.kind == medIdentity) && blankFieldAfter(sg.text, int(h.end)) {
 			e.labelled = 2 // "Name: ______" names no one
 		}
+		if h.kind == medPerson && familyWord(e.term) {
+			e.labelled = 3 // "my son", "我太太": one particular person
+		}
 		ev = append(ev, e)
 		// A personal name next to a sick-leave or diagnosis statement
 		// ("Chan Tai Man is on sick leave", "王丽娟抑郁症复发") ties it

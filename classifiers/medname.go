@@ -118,6 +118,25 @@ func init() {
 // latinName finds two or three consecutive capitalised words in text[lo:hi]
 // holding a romanised Chinese surname.
 func latinName(text string, lo, hi int) (int, bool) {
+	// "Mrs Cheung", "Mr. Wong": an honorific and a surname.
+	for _, h := range [...]string{"Mr ", "Mr. ", "Mrs ", "Mrs. ", "Ms ", "Ms. ", "Miss ", "Mdm ", "Madam "} {
+		for from := lo; from < hi; {
+			i := strings.Index(text[from:hi], h)
+			if i < 0 {
+				break
+			}
+			p := from + i
+			j := p + len(h)
+			k := j
+			for k < hi && isLetter(text[k]) {
+				k++
+			}
+			if (p == 0 || !isLetter(text[p-1])) && romanSurnames[text[j:k]] {
+				return p, true
+			}
+			from = j
+		}
+	}
 	for from := lo; from < hi; {
 		p, end, ok := capRun(text, from, hi)
 		if !ok {
@@ -336,4 +355,10 @@ func afterNameComma(text string, i int) bool {
 		return unicode.Is(unicode.Han, r) || (len(head) > 0 && isLetter(head[len(head)-1]))
 	}
 	return false
+}
+
+// familyWord reports a person anchor naming the writer's relative ("my
+// son", "我太太", "家母"): a particular, identifiable person.
+func familyWord(term string) bool {
+	return strings.HasPrefix(term, "my ") || strings.HasPrefix(term, "我") || strings.HasPrefix(term, "家") || term == "小兒" || term == "犬子"
 }
