@@ -278,6 +278,12 @@ func (c *financialClassifier) score(doc *document, ev []finEvent) finScore {
 	// Numeric layout only where it can matter: computed over the span of
 	// the window's events in their segments.
 	layout := numericLayout(doc, ev)
+	if F >= 5 {
+		// Five different line items each with its figure is a layout of
+		// its own, even run together in a chat line ("turnover 845,200,
+		// COGS 401,300, GP 443,900, rent 120,000, wages 160,500").
+		layout = append(layout, fmt.Sprintf("figured_items:%d", F))
+	}
 	M := len(markers) > 0 || len(layout) > 0
 	switch {
 	case T && F >= 2:
@@ -562,7 +568,7 @@ func (c *financialClassifier) explain(doc *document) Explanation {
 	e := Explanation{Classifier: FinancialStatement, Threshold: 2}
 	if f, ok := c.classify(doc); ok {
 		e.Fired, e.Confidence, e.Signals = true, f.Confidence, f.Signals
-		e.Score = finFamilies(hasPrefix(f.Signals, "title:"), 2, hasPrefix(f.Signals, "period:", "unit:", "standard:"), hasPrefix(f.Signals, "bracketed_", "year_columns", "numeric_density"))
+		e.Score = finFamilies(hasPrefix(f.Signals, "title:"), 2, hasPrefix(f.Signals, "period:", "unit:", "standard:"), hasPrefix(f.Signals, "bracketed_", "year_columns", "numeric_density", "figured_items"))
 		return e
 	}
 	var events []finEvent
