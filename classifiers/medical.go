@@ -365,6 +365,9 @@ func (c *medicalClassifier) segmentEvents(doc *document, si int, dst []medEvent)
 		for _, p := range ageSex(sg.text, 4) {
 			ev = append(ev, medEvent{seg: si, pos: p, end: p, kind: medPerson, term: "age_sex", labelled: 3})
 		}
+		for _, p := range bedNumbers(sg.text, 4) {
+			ev = append(ev, medEvent{seg: si, pos: p, end: p, kind: medIdentity, term: "bed_no", labelled: 1})
+		}
 		for _, p := range doses(sg.text, 16) {
 			ev = append(ev, medEvent{seg: si, pos: p, end: p, kind: medPrescription, term: "dose", labelled: 2})
 		}

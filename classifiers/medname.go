@@ -285,7 +285,7 @@ func qualifiedName(text string, pos int) bool {
 // afterRole reports a role word right before a name ("同事陳大文",
 // "员工王丽娟"): the name starts there although a Han character precedes it.
 func afterRole(head string) bool {
-	for _, r := range []string{"同事", "員工", "员工", "職員", "职员", "下屬", "下属", "組員", "组员", "病人", "患者", "客戶", "客户", "院友", "學生", "学生"} {
+	for _, r := range []string{"床", "同事", "員工", "员工", "職員", "职员", "下屬", "下属", "組員", "组员", "病人", "患者", "客戶", "客户", "院友", "學生", "学生"} {
 		if strings.HasSuffix(head, r) {
 			return true
 		}
@@ -361,4 +361,35 @@ func afterNameComma(text string, i int) bool {
 // son", "我太太", "家母"): a particular, identifiable person.
 func familyWord(term string) bool {
 	return strings.HasPrefix(term, "my ") || strings.HasPrefix(term, "我") || strings.HasPrefix(term, "家") || term == "小兒" || term == "犬子"
+}
+
+// bedNumbers finds ward bed numbers ("3床", "12床", "Bed 12"): a bed
+// points at the patient in it. It returns up to limit offsets.
+func bedNumbers(text string, limit int) []int {
+	var out []int
+	for from := 0; len(out) < limit; {
+		i := strings.Index(text[from:], "床")
+		if i < 0 {
+			break
+		}
+		i += from
+		from = i + len("床")
+		if i > 0 && isDigit(text[i-1]) && (i < 2 || !isDigit(text[i-2]) || i < 3 || !isDigit(text[i-3])) {
+			out = append(out, i-1)
+		}
+	}
+	for _, w := range []string{"Bed ", "bed "} {
+		for from := 0; len(out) < limit; {
+			i := strings.Index(text[from:], w)
+			if i < 0 {
+				break
+			}
+			i += from
+			from = i + len(w)
+			if from < len(text) && isDigit(text[from]) && (i == 0 || !isLetter(text[i-1])) {
+				out = append(out, i)
+			}
+		}
+	}
+	return out
 }
