@@ -338,7 +338,7 @@ func (c *medicalClassifier) segmentEvents(doc *document, si int, dst []medEvent)
 		// to someone in chat and e-mail, where no field says "Name:".
 		if k := h.kind; (k == medSickLeave || k == medDiagnosis || k == medRecord || k == medPrescription || k == medTopic) && names < 16 && tries < 64 {
 			tries++
-			if p, ok := nameNear(sg.text, int(h.start), int(h.end), k != medSickLeave && k != medDiagnosis || labelled(sg.text, int(h.start), int(h.end), e.term)); ok {
+			if p, ok := nameNear(sg.text, int(h.start), int(h.end), k == medRecord || k == medPrescription || labelled(sg.text, int(h.start), int(h.end), e.term)); ok {
 				names++
 				ev = append(ev, medEvent{seg: si, pos: p, end: p, kind: medPerson, term: "name", labelled: 3})
 			}

@@ -69,6 +69,14 @@ func nameNear(text string, start, end int, wide bool) (int, bool) {
 	if i := strings.IndexByte(text[end:hi], '\n'); i >= 0 {
 		hi = end + i
 	}
+	// Figures about many people (sick-leave statistics, average days,
+	// cases) are not about the person named beside them.
+	line := text[lo:hi]
+	for _, w := range []string{"statistic", "Statistic", "average", "Average", "統計", "统计", "平均", "人次", "per cent", "percent"} {
+		if strings.Contains(line, w) {
+			return 0, false
+		}
+	}
 	for _, span := range [][2]int{{lo, start}, {end, hi}} {
 		if p, ok := latinName(text, span[0], span[1]); ok {
 			return p, true
@@ -141,6 +149,10 @@ func latinName(text string, lo, hi int) (int, bool) {
 		p, end, ok := capRun(text, from, hi)
 		if !ok {
 			return 0, false
+		}
+		if h := text[max(0, p-8):p]; strings.HasSuffix(h, "Dr ") || strings.HasSuffix(h, "Dr. ") || strings.HasSuffix(h, "Doctor ") || strings.HasSuffix(h, "Prof ") {
+			from = end // the doctor, not the patient
+			continue
 		}
 		for _, w := range strings.Fields(text[p:end]) {
 			if romanSurnames[w] {
@@ -249,7 +261,7 @@ func hanName(text string, lo, hi int) (int, bool) {
 				r2, n2 := utf8.DecodeRuneInString(text[i+n:])
 				r3, _ := utf8.DecodeRuneInString(text[i+n+n2:])
 				if unicode.Is(unicode.Han, r2) && unicode.Is(unicode.Han, r3) && !strings.ContainsRune("醫医生先女太院師师姑", r2) && !(r2 == '小' && r3 == '姐') &&
-					!strings.ContainsRune(surnameWords[r], r2) {
+					!strings.ContainsRune(surnameWords[r], r2) && !titleAfter(text[i+n+n2:]) {
 					return i, true
 				}
 			}
@@ -392,4 +404,22 @@ func bedNumbers(text string, limit int) []int {
 		}
 	}
 	return out
+}
+
+// titleAfter reports a professional title right after a name's first two
+// characters or three ("陳大文醫生", "李主任"): staff, not the patient.
+func titleAfter(rest string) bool {
+	for k := 0; k < 2; k++ {
+		for _, t := range []string{"醫生", "医生", "醫師", "医师", "護士", "护士", "教授", "主任", "經理", "经理", "老師", "老师", "姑娘", "負責", "负责", "主持", "安排"} {
+			if strings.HasPrefix(rest, t) {
+				return true
+			}
+		}
+		_, n := utf8.DecodeRuneInString(rest)
+		if n == 0 {
+			break
+		}
+		rest = rest[n:]
+	}
+	return false
 }

@@ -9,7 +9,9 @@ import (
 
 // Third probe round, 繁/简 chat and forms: a ward message naming a bed and
 // a patient, a clinic's message to a patient, a leave form; chat about a
-// check-up queue, a drug sales ranking, a leave procedure, policy wording.
+// check-up queue, a drug sales ranking, a leave procedure, policy wording;
+// and names that are not the subject: an attendee, a doctor, a new nurse,
+// an organiser, a presenter of sick-leave statistics.
 func TestProbesRound3(t *testing.T) {
 	for _, tc := range []struct {
 		name, text string
@@ -32,6 +34,18 @@ func TestProbesRound3(t *testing.T) {
 `, true},
 		{"mpos_ward_chat_sc.txt", `张主任，3床李建国今天血压180/100，头痛，已给硝苯地平10mg舌下含服，请指示。
 `, true},
+		{"names-n1.txt", `Chan Tai Man will attend the diabetes awareness seminar on Friday.
+`, false},
+		{"names-n2.txt", `Dr Chan Tai Man diagnosed 300 patients with influenza this winter, the clinic said.
+`, false},
+		{"names-n3.txt", `Please welcome Lee Siu Ming, our new occupational health nurse, who will run the diabetes and hypertension screening and the flu vaccination day.
+`, false},
+		{"names-n4.txt", `各位同事：歡迎李小明加入職業健康組，負責糖尿病及高血壓篩查，以及流感疫苗接種日。
+`, false},
+		{"names-n5.txt", `王丽娟负责本次员工体检的组织工作，体检项目包括血糖、血脂、心电图，请大家空腹参加。
+`, false},
+		{"names-n6.txt", `Meeting minutes: Wong Mei Ling presented the sick leave statistics (average 4.2 days); influenza and back pain were the main reasons. Action: Chan Tai Man to update the policy.
+`, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var med bool
