@@ -229,6 +229,19 @@ func (c *medicalClassifier) evaluate(doc *document) medVerdict {
 	for _, t := range best.clinical {
 		f.Signals = append(f.Signals, "term:"+t)
 	}
+	if !best.hasSample && v.tableRows > 0 {
+		// A table found by its header: the first clinical term of the
+		// input is the sample.
+	first:
+		for si := range doc.segs {
+			for _, h := range doc.hitsOf(si, clsMedical) {
+				if clinical(h.kind) {
+					best.sample, best.hasSample = medEvent{seg: si, pos: int(h.start), kind: h.kind, term: c.vocab[h.term].term}, true
+					break first
+				}
+			}
+		}
+	}
 	if best.hasSample && c.opts.maxSamples > 0 {
 		// The sample names the kind of signal and a masked term: never a
 		// diagnosis in clear next to the person it is about.
