@@ -19,6 +19,7 @@ var businessTraps = []string{
 	"名片", "芯片", "照片", "图片", "卡片", "影片", "刀片", "晶片", "顆粒度", "颗粒度", "因素", "要素", "元素",
 	"遊戲中毒", "职业病", "富貴病", "富贵病", "拖延症", "選擇困難症", "选择困难症", "城市病", "流行病學", "精神病院",
 	"神經病", "神经病", "綜合症", "综合征", "分裂", "硬化", "手機中毒",
+	"the BCG matrix", "a PSA for the campaign", "MoCA exhibition", "lithium carbonate prices", "碳酸鋰價格", "calcium carbonate filler", "Ayrton Senna", "a rash decision",
 }
 
 func TestPrunedWordsStayQuiet(t *testing.T) {
