@@ -28,6 +28,9 @@ const (
 	Limit ProblemKind = "limit"
 	// Malformed: the bytes do not parse as the format they claim or appear to be.
 	Malformed ProblemKind = "malformed"
+	// Unreadable: a binary of unknown format (only its printable strings
+	// were read), or an archive or compression method dlpgate cannot open.
+	Unreadable ProblemKind = "unreadable"
 )
 
 // Problem reports a part of the input that was not (fully) inspected. It never

@@ -394,10 +394,8 @@ func (w *walker) base64Doc(origin, s string, depth int) bool {
 		if !utf8.Valid(b) || isBinary(b) {
 			return false
 		}
-	case kindImage, kindAudioVideo, kindExecutable, kindOtherArchive:
-		w.problem(origin+">base64", Unsupported, k.reason())
-		return true
 	}
+	// Everything else is a file: w.node checks that media really is media.
 	w.node(node{origin: origin + ">base64", body: memBlob(b), depth: depth + 1})
 	return true
 }

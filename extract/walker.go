@@ -418,9 +418,19 @@ func (w *walker) node(n node) {
 	case kindMail:
 		w.guard(n.origin, "mail", func() { w.mailNode(n) })
 		return
-	case kindImage, kindAudioVideo, kindOtherArchive, kindExecutable:
-		w.problem(n.origin, Unsupported, kind.reason())
+	case kindXz, kindLzma, kind7z, kindRar:
+		w.guard(n.origin, "archive", func() { w.archiveNode(n, kind) })
 		return
+	case kindOtherArchive:
+		w.problem(n.origin, Unreadable, kind.reason())
+		return
+	case kindImage, kindAudioVideo:
+		var real bool
+		w.guard(n.origin, "media", func() { real = w.mediaNode(n, kind) })
+		if real || w.stop {
+			return
+		}
+		// Not the media its first bytes claim: read it as text below.
 	}
 	// Text of some kind, or an unknown binary. More than a few times the
 	// total-text limit can never be emitted (UTF-16 doubles, markup
@@ -470,7 +480,7 @@ func (w *walker) textNode(n node, mt, charset string, data []byte) {
 		if w.fragment(n, data) {
 			return
 		}
-		w.problem(n.origin, Unsupported, "binary content of unknown format")
+		w.binaryNode(n, data, "binary content of unknown format")
 		return
 	}
 	trimmed := strings.TrimLeft(text, " \t\r\n\ufeff")

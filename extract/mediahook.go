@@ -1,0 +1,58 @@
+package extract
+
+import (
+	"io"
+)
+
+// mediaRunMin is the shortest printable run read out of a real picture,
+// sound or video (metadata, comments, text appended after the data): long
+// enough that compressed samples rarely form one.
+const mediaRunMin = 8
+
+// binaryRunMin is the shortest printable run read out of a binary of
+// unknown format, as `strings` does.
+const binaryRunMin = 4
+
+// mediaNode handles a body whose magic bytes name a picture, a sound or a
+// video. It reports false when the container does not really parse or the
+// bytes are mostly text: the caller then reads the body as text. A real
+// image goes to imageNode; a real sound or video is reported unsupported.
+// Either way its printable runs are read.
+func (w *walker) mediaNode(n node, kind format) bool {
+	h := w.head(n.body, mediaHead)
+	name, ok := mediaCheck(h, n.body.size)
+	if !ok || mostlyText(h[min(len(h), 16):]) {
+		return false
+	}
+	w.mediaStrings(n)
+	if kind == kindImage {
+		w.imageNode(n, name)
+		return true
+	}
+	w.problem(n.origin, Unsupported, "audio or video ("+name+"): no text layer to inspect; only its printable strings were read")
+	return true
+}
+
+// imageNode is the hook for a body that really is a picture (its container
+// parsed): the place OCR reads it. Without OCR the picture is reported as
+// not inspected.
+func (w *walker) imageNode(n node, format string) {
+	w.problem(n.origin, Unsupported, "image ("+format+"): no text layer to inspect; only its printable strings were read")
+}
+
+// mediaStrings emits the printable runs of a real media body.
+func (w *walker) mediaStrings(n node) {
+	text := printableRuns(io.NewSectionReader(n.body.r, 0, n.body.size), mediaRunMin, w.room(), w.tick)
+	w.emitValid(leaf(n.origin), text)
+}
+
+// binaryNode reads a body of unknown format (not text in any charset, not
+// a format dlpgate knows): its printable UTF-8 and UTF-16 runs are read,
+// and the rest is reported unreadable so the policy decides.
+func (w *walker) binaryNode(n node, data []byte, what string) {
+	text := printableRuns(bytesReaderAt(data).reader(), binaryRunMin, w.room(), w.tick)
+	w.emitValid(leaf(n.origin), text)
+	w.problem(n.origin, Unreadable, what+": only its printable text was read")
+}
+
+func (b bytesReaderAt) reader() io.Reader { return io.NewSectionReader(b, 0, int64(len(b))) }
