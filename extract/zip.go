@@ -37,6 +37,9 @@ func (w *walker) zipNode(n node) {
 		byName[f.Name] = f
 	}
 	base := containerBase(n, "zip")
+	if w.opcNode(n, base, zr, byName) {
+		return
+	}
 	switch {
 	case byName["word/document.xml"] != nil:
 		w.ooxml(n, base, zr, docxParts)
