@@ -492,6 +492,7 @@ func (w *walker) textNode(n node, mt, charset string, data []byte) {
 		// but with \uXXXX escapes decoded so Chinese is not hidden.
 		w.problem(n.origin, Malformed, "JSON body does not parse (truncated?); read as text")
 		w.emit(n.origin, unescapeJSONText(text))
+		w.textExtras(leaf(n.origin), unescapeJSONText(text), n.depth, true)
 	case looksHTML(trimmed, mt):
 		// Charset from <meta> wins over detection when nothing was declared.
 		if charset == "" && !hasBOM(data) {
@@ -502,10 +503,13 @@ func (w *walker) textNode(n node, mt, charset string, data []byte) {
 			}
 		}
 		w.emit(n.origin, tidyLines(htmlText(text, w.tick)))
+		w.textExtras(leaf(n.origin), text, n.depth, false)
 	case looksXML(trimmed):
 		w.emit(n.origin, xmlText(strings.NewReader(text), w.tick))
+		w.textExtras(leaf(n.origin), text, n.depth, false)
 	default:
 		// decodeText returns valid UTF-8: no second validation pass.
 		w.emitValid(n.origin, text)
+		w.textExtras(leaf(n.origin), text, n.depth, true)
 	}
 }
