@@ -140,7 +140,7 @@ func (w *walker) xzNode(n node, kind format) {
 		r = lr
 	}
 	origin := child(containerBase(n, scheme), scheme, "data")
-	out, why, err := w.readBounded(r, int64(len(data)))
+	out, why, err := w.readBounded(safeReader{r}, int64(len(data)))
 	switch {
 	case errors.Is(err, errStop):
 		return
@@ -204,7 +204,8 @@ func (w *walker) readMember(origin string, r io.Reader, b *memberBudget) (data [
 // only pure-Go 7z reader: LZMA, LZMA2, PPMd, BCJ, deflate, bzip2, zstd...,
 // and it tells an encrypted folder from a damaged one).
 func (w *walker) sevenZipNode(n node) {
-	zr, err := sevenzip.NewReader(n.body.r, n.body.size)
+	var zr *sevenzip.Reader
+	err := noPanic(func() (e error) { zr, e = sevenzip.NewReader(n.body.r, n.body.size); return })
 	if err != nil {
 		var re *sevenzip.ReadError
 		if errors.As(err, &re) && re.Encrypted {
@@ -229,13 +230,14 @@ func (w *walker) sevenZipNode(n node) {
 			continue
 		}
 		origin := child(base, "7z", sanitizeName(f.Name))
-		rc, err := f.Open()
+		var rc io.ReadCloser
+		err := noPanic(func() (e error) { rc, e = f.Open(); return })
 		if err != nil {
 			w.sevenZipErr(origin, err)
 			continue
 		}
-		data, rerr, ok := w.readMember(origin, rc, budget)
-		rc.Close()
+		data, rerr, ok := w.readMember(origin, safeReader{rc}, budget)
+		noPanic(rc.Close)
 		if !ok {
 			return
 		}
@@ -263,7 +265,11 @@ func (w *walker) sevenZipErr(origin string, err error) {
 // Go reader exists). Multi-volume archives are read as far as this volume
 // goes.
 func (w *walker) rarNode(n node) {
-	rr, err := rardecode.NewReader(io.NewSectionReader(n.body.r, 0, n.body.size), rardecode.MaxDictionarySize(maxDict))
+	var rr *rardecode.Reader
+	err := noPanic(func() (e error) {
+		rr, e = rardecode.NewReader(io.NewSectionReader(n.body.r, 0, n.body.size), rardecode.MaxDictionarySize(maxDict))
+		return
+	})
 	if err != nil {
 		w.rarErr(n.origin, err)
 		return
@@ -274,7 +280,8 @@ func (w *walker) rarNode(n node) {
 		if w.expired() || budget.left <= 0 {
 			return
 		}
-		h, err := rr.Next()
+		var h *rardecode.FileHeader
+		err := noPanic(func() (e error) { h, e = rr.Next(); return })
 		if errors.Is(err, io.EOF) {
 			return
 		}
@@ -294,7 +301,7 @@ func (w *walker) rarNode(n node) {
 			w.problem(origin, Encrypted, "rar entry is password-protected")
 			continue
 		}
-		data, rerr, ok := w.readMember(origin, rr, budget)
+		data, rerr, ok := w.readMember(origin, safeReader{rr}, budget)
 		if !ok {
 			return
 		}
@@ -340,7 +347,7 @@ func (w *walker) zipMethods(zr *zip.Reader) {
 		if err != nil {
 			return errCloser{err}
 		}
-		return io.NopCloser(xr)
+		return io.NopCloser(safeReader{xr})
 	})
 }
 
@@ -368,10 +375,40 @@ func zipLZMA(r io.Reader) io.ReadCloser {
 	if err != nil {
 		return errCloser{err}
 	}
-	return io.NopCloser(lr)
+	return io.NopCloser(safeReader{lr})
 }
 
 type errCloser struct{ err error }
 
 func (e errCloser) Read([]byte) (int, error) { return 0, e.err }
 func (e errCloser) Close() error             { return nil }
+
+// errLibraryPanic: a third-party decoder panicked on hostile input. It is
+// reported as damage of that part, like any decoding error, so one bug in
+// a library never loses the rest of the request (guard would drop the
+// whole container).
+var errLibraryPanic = errors.New("decoder failed on malformed input")
+
+// noPanic runs a library call, turning a panic into errLibraryPanic.
+func noPanic(fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r == errStop { //nolint:errorlint // sentinel identity
+				panic(r)
+			}
+			err = errLibraryPanic
+		}
+	}()
+	return fn()
+}
+
+// safeReader is a library's reader whose panics become errLibraryPanic.
+type safeReader struct{ r io.Reader }
+
+func (s safeReader) Read(p []byte) (n int, err error) {
+	err = noPanic(func() (e error) { n, e = s.r.Read(p); return })
+	if err == errLibraryPanic { //nolint:errorlint // sentinel identity
+		n = 0
+	}
+	return n, err
+}

@@ -3,12 +3,12 @@ package extract
 import (
 	"archive/zip"
 	"bytes"
-	"encoding/binary"
 	"hash/crc32"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/dlpgate/dlpgate/internal/testgen"
 	"github.com/ulikunitz/xz"
 	"github.com/ulikunitz/xz/lzma"
 )
@@ -90,43 +90,11 @@ type rarFile struct {
 	encrypted bool
 }
 
-// buildRAR4 writes a RAR 4.x archive of stored (method 0x30) files by hand,
-// following the RAR 4 technote: marker block, archive header, one file
-// header per file (header CRC = low 16 bits of CRC-32), end block. There is
-// no free RAR writer; stored files need none.
+// buildRAR4 writes a RAR 4 archive of stored files (testgen.RAR4).
 func buildRAR4(files ...rarFile) []byte {
-	var b bytes.Buffer
-	b.WriteString("Rar!\x1a\x07\x00")
-	block := func(typ byte, flags uint16, rest []byte) {
-		h := make([]byte, 7, 7+len(rest))
-		h[2] = typ
-		binary.LittleEndian.PutUint16(h[3:], flags)
-		binary.LittleEndian.PutUint16(h[5:], uint16(7+len(rest)))
-		h = append(h, rest...)
-		binary.LittleEndian.PutUint16(h[0:], uint16(crc32.ChecksumIEEE(h[2:])))
-		b.Write(h)
-	}
-	block(0x73, 0, make([]byte, 6))
+	var fs []testgen.RARFile
 	for _, f := range files {
-		var r bytes.Buffer
-		le := func(v any) { binary.Write(&r, binary.LittleEndian, v) }
-		le(uint32(len(f.body)))          // packed size
-		le(uint32(len(f.body)))          // unpacked size
-		le(byte(3))                      // host OS: Unix
-		le(crc32.ChecksumIEEE(f.body))   // file CRC
-		le(uint32(0x5a210000))           // DOS time
-		le(byte(20))                     // version needed
-		le(byte(0x30))                   // method: store
-		le(uint16(len(f.name)))          // name size
-		le(uint32(0o100644 << 16 >> 16)) // attributes
-		r.WriteString(f.name)
-		flags := uint16(0x8000) // LONG_BLOCK: data follows
-		if f.encrypted {
-			flags |= 0x04
-		}
-		block(0x74, flags, r.Bytes())
-		b.Write(f.body)
+		fs = append(fs, testgen.RARFile{Name: f.name, Body: f.body, Encrypted: f.encrypted})
 	}
-	block(0x7b, 0x4000, nil)
-	return b.Bytes()
+	return testgen.RAR4(fs...)
 }

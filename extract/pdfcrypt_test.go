@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dlpgate/dlpgate/internal/testgen"
 )
 
 // An encrypted-PDF writer for the tests, following ISO 32000-2 7.6
@@ -208,4 +210,18 @@ func TestPDFEmptyUserPasswordDecrypted(t *testing.T) {
 			check(t, res, want{absent: []string{"Chan Tai Man"}, problems: []ProblemKind{Encrypted}})
 		})
 	}
+}
+
+// TestRestrictedPDFFromTestgen: the proxy tests' restricted PDF opens.
+func TestRestrictedPDFFromTestgen(t *testing.T) {
+	id1 := hkid("A", "123456")
+	b := testgen.RestrictedPDF([]string{"Customer Chan Tai Man " + id1})
+	if p, _ := exec.LookPath("pdftotext"); p != "" {
+		f := filepath.Join(t.TempDir(), "r.pdf")
+		os.WriteFile(f, b, 0o600)
+		if out, err := exec.Command(p, f, "-").CombinedOutput(); err != nil || !strings.Contains(string(out), id1) {
+			t.Fatalf("pdftotext: %v %q", err, out)
+		}
+	}
+	check(t, run(t, bodyInput(b), Limits{}), want{texts: []string{"Customer Chan Tai Man " + id1}, clean: true})
 }

@@ -42,7 +42,7 @@ func (w *walker) textExtras(origin, text string, depth int, entities bool) {
 // its padding.
 func b64End(text string, i int) (int, int) {
 	k := i
-	for k < len(text) && isB64(text[k]) {
+	for k < len(text) && b64Table[text[k]] {
 		k++
 	}
 	e := k
@@ -52,9 +52,13 @@ func b64End(text string, i int) (int, int) {
 	return k, e
 }
 
-func isB64(c byte) bool {
-	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '-' || c == '_'
-}
+// b64Table marks the base64 alphabets (standard and URL-safe).
+var b64Table = func() (t [256]bool) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_") {
+		t[c] = true
+	}
+	return t
+}()
 
 // base64Runs finds runs of base64 alphabet at least b64Min long (lines of
 // a wrapped block joined), decodes the valid ones and reads what they
@@ -63,15 +67,19 @@ func isB64(c byte) bool {
 func (w *walker) base64Runs(origin, text string, depth int) {
 	found := 0
 	for i := 0; i < len(text); {
-		if w.tick() {
-			return
-		}
-		if !isB64(text[i]) || i > 0 && isB64(text[i-1]) {
+		if !b64Table[text[i]] {
 			i++
 			continue
 		}
-		// A run, possibly wrapped over lines of 40+ characters.
 		k, e := b64End(text, i)
+		if e-i < b64Min {
+			i = e // too short to decode, or to start a wrapped block
+			continue
+		}
+		if w.tick() {
+			return
+		}
+		// A run, possibly wrapped over lines of 40+ characters.
 		run := text[i:e]
 		var parts []string
 		for e == k && e-i >= 40 {
@@ -79,7 +87,7 @@ func (w *walker) base64Runs(origin, text string, depth int) {
 			if nl < len(text) && text[nl] == '\r' {
 				nl++
 			}
-			if nl >= len(text) || text[nl] != '\n' || nl+1 >= len(text) || !isB64(text[nl+1]) {
+			if nl >= len(text) || text[nl] != '\n' || nl+1 >= len(text) || !b64Table[text[nl+1]] {
 				break
 			}
 			if parts == nil {
