@@ -33,21 +33,21 @@ const defaultListen = "127.0.0.1:8080"
 
 // cmdRun starts the proxy and serves until ctx ends (SIGINT/SIGTERM).
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fset := flag.NewFlagSet("run", flag.ContinueOnError)
-	fset.SetOutput(stderr)
+	fset := flag.NewFlagSet("dlpgate run", flag.ContinueOnError)
 	cfgPath := fset.String("config", "", "config/policy file merged over the embedded default")
 	listen := fset.String("listen", "", "listen address (default from config, "+defaultListen+")")
 	dataDir := fset.String("data-dir", "", "where the CA and the audit log live (default "+defaultDataDir()+")")
 	logLevel := fset.String("log-level", "info", "operational log level: debug, info, warn, error")
 	logJSON := fset.Bool("log-json", false, "operational logs as JSON lines")
 	fset.Usage = func() {
-		fmt.Fprintln(stderr, "usage: dlpgate [run] [--config FILE] [--listen ADDR] [--data-dir DIR]")
+		fmt.Fprintln(fset.Output(), "usage: dlpgate [run] [--config FILE] [--listen ADDR] [--data-dir DIR]")
 		fset.PrintDefaults()
 	}
-	if err := fset.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fset, args, stdout, stderr); !ok {
+		return code
 	}
 	if fset.NArg() > 0 {
+		fmt.Fprintf(stderr, "dlpgate run: unexpected argument %q\n", fset.Arg(0))
 		fset.Usage()
 		return 2
 	}
@@ -69,6 +69,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		printErrors(stderr, err)
 		return 2
 	}
+	for _, w := range cfg.Warnings {
+		logger.Warn("config", "warning", w)
+	}
 	if *listen != "" {
 		cfg.Proxy.Listen = *listen
 	}
@@ -78,6 +81,16 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	allow, err := proxy.ParsePrefixes(cfg.Proxy.AllowClients)
 	if err != nil {
 		fmt.Fprintf(stderr, "dlpgate run: %v\n", err)
+		return 2
+	}
+	allowPrivate, err := proxy.ParsePrefixes(cfg.Proxy.AllowPrivate)
+	if err != nil {
+		fmt.Fprintf(stderr, "dlpgate run: proxy.allow_private: %v\n", err)
+		return 2
+	}
+	noSNIAllow, err := proxy.ParsePrefixes(cfg.Proxy.NoSNIAllow)
+	if err != nil {
+		fmt.Fprintf(stderr, "dlpgate run: proxy.no_sni_allow: %v\n", err)
 		return 2
 	}
 	if err := proxy.CheckListen(cfg.Proxy.Listen, allow); err != nil {
@@ -130,9 +143,16 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Recorder:     alog,
 		AllowClients: allow,
 		IdleTimeout:  time.Duration(cfg.Proxy.IdleTimeout),
-		Instance:     instanceID(cfg.Audit.InstanceID),
-		Contact:      cfg.Proxy.Contact,
-		Logger:       logger,
+		// Issue 12: deadlines, destination guard, nameless TLS.
+		HeaderTimeout:  time.Duration(cfg.Proxy.HeaderTimeout),
+		MinBodyRate:    orNone(int64(cfg.Proxy.MinBodyRate)),
+		MaxRequestTime: time.Duration(orNone(int64(cfg.Proxy.MaxRequestTime))),
+		AllowPrivate:   allowPrivate,
+		NoSNIAction:    cfg.Proxy.NoSNIAction,
+		NoSNIAllow:     noSNIAllow,
+		Instance:       instanceID(cfg.Audit.InstanceID),
+		Contact:        cfg.Proxy.Contact,
+		Logger:         logger,
 	}
 	// Identity follows reloads too: the adapter reads the current
 	// authenticator (nil: anonymous).
@@ -315,4 +335,13 @@ func instanceID(configured string) string {
 		return h
 	}
 	return "dlpgate"
+}
+
+// orNone maps a configured 0 ("no limit") to the proxy's negative "none"
+// (its 0 means "default").
+func orNone(v int64) int64 {
+	if v == 0 {
+		return -1
+	}
+	return v
 }
