@@ -103,3 +103,17 @@ func TestUnknownBinaryRead(t *testing.T) {
 		check(t, res, want{texts: []string{"Chan Tai Man " + id1}, problems: []ProblemKind{Unreadable}})
 	}
 }
+
+// TestImageWithAppendedZip: a PNG with a ZIP appended (it opens as both)
+// has the archive read too.
+func TestImageWithAppendedZip(t *testing.T) {
+	id1 := hkid("A", "123456")
+	z := buildZip(t, zipEntry{name: "list.csv", body: []byte("Chan Tai Man," + id1 + "\n")})
+	res := run(t, bodyInput(append(realPNG(t), z...)), Limits{})
+	check(t, res, want{texts: []string{"Chan Tai Man," + id1}, origins: []string{"zip:list.csv"}, problems: []ProblemKind{Unsupported}})
+	for _, p := range res.Problems {
+		if p.Kind == Malformed {
+			t.Errorf("unexpected %+v", p)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"archive/zip"
+	"bytes"
 	"io"
 )
 
@@ -25,6 +27,7 @@ func (w *walker) mediaNode(n node, kind format) bool {
 		return false
 	}
 	w.mediaStrings(n)
+	w.appendedZip(n)
 	if kind == kindImage {
 		w.imageNode(n, name)
 		return true
@@ -56,3 +59,21 @@ func (w *walker) binaryNode(n node, data []byte, what string) {
 }
 
 func (b bytesReaderAt) reader() io.Reader { return io.NewSectionReader(b, 0, int64(len(b))) }
+
+// appendedZip reads a ZIP appended to a picture or sound (a polyglot: the
+// file opens as an image and as an archive). Only an archive whose end
+// record is found and whose directory reads is opened, so a stray "PK" in
+// pixel data is never reported as a damaged archive.
+func (w *walker) appendedZip(n node) {
+	const tailLen = 64<<10 + 22
+	off := max(n.body.size-tailLen, 0)
+	tail := make([]byte, n.body.size-off)
+	k, _ := n.body.r.ReadAt(tail, off)
+	if !bytes.Contains(tail[:k], []byte("PK\x05\x06")) {
+		return
+	}
+	if _, err := zip.NewReader(n.body.r, n.body.size); err != nil {
+		return
+	}
+	w.guard(n.origin, "zip", func() { w.zipNode(n) })
+}
