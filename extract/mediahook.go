@@ -45,7 +45,7 @@ func (w *walker) imageNode(n node, format string) {
 
 // mediaStrings emits the printable runs of a real media body.
 func (w *walker) mediaStrings(n node) {
-	text := printableRuns(io.NewSectionReader(n.body.r, 0, n.body.size), mediaRunMin, w.room(), w.tick)
+	text := printableRuns(io.NewSectionReader(n.body.r, 0, n.body.size), mediaRunMin, w.room(), w.expired)
 	w.emitValid(leaf(n.origin), text)
 }
 
@@ -53,7 +53,7 @@ func (w *walker) mediaStrings(n node) {
 // a format dlpgate knows): its printable UTF-8 and UTF-16 runs are read,
 // and the rest is reported unreadable so the policy decides.
 func (w *walker) binaryNode(n node, data []byte, what string) {
-	text := printableRuns(bytesReaderAt(data).reader(), binaryRunMin, w.room(), w.tick)
+	text := printableRuns(bytesReaderAt(data).reader(), binaryRunMin, w.room(), w.expired)
 	w.emitValid(leaf(n.origin), text)
 	w.problem(n.origin, Unreadable, what+": only its printable text was read")
 }

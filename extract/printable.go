@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"bufio"
 	"io"
 	"unicode"
 	"unicode/utf8"
@@ -20,7 +19,7 @@ func printableRuns(r io.Reader, minRunes int, max int64, stop func() bool) strin
 	if minRunes < 1 {
 		minRunes = 1
 	}
-	br := bufio.NewReaderSize(r, 64<<10)
+	buf := make([]byte, 64<<10)
 	var out []byte
 	var u8 runRec     // the current UTF-8 run
 	var u16 [4]u16Rec // LE and BE, at each byte alignment
@@ -28,7 +27,6 @@ func printableRuns(r io.Reader, minRunes int, max int64, stop func() bool) strin
 		u16[i].hanMin = 2*minRunes + 4
 	}
 	var pos int64
-	var prev [3]byte // the last bytes, for UTF-16 pairs
 	flush := func(run []byte, n int) {
 		if n >= minRunes && int64(len(out)+len(run)+1) <= max {
 			out = append(out, run...)
@@ -37,62 +35,65 @@ func printableRuns(r io.Reader, minRunes int, max int64, stop func() bool) strin
 	}
 	var pend [utf8.UTFMax]byte
 	pn := 0
+	var prevByte byte
 	for {
-		if pos&0xffff == 0 && stop != nil && stop() {
+		if stop != nil && stop() || int64(len(out)) >= max {
 			break
 		}
-		if int64(len(out)) >= max {
+		k, err := io.ReadFull(r, buf)
+		if k == 0 {
 			break
 		}
-		c, err := br.ReadByte()
-		if err != nil {
-			break
-		}
-		// UTF-16: a code unit ends at every byte; track each alignment.
-		if pos >= 1 {
-			lane := int(pos & 1) // the unit's second byte is at pos
-			le := uint16(prev[0]) | uint16(c)<<8
-			be := uint16(prev[0])<<8 | uint16(c)
-			u16[lane].add(le, flush)
-			u16[2+lane].add(be, flush)
-		}
-		prev[0] = c
-		pos++
+		for _, c := range buf[:k] {
+			// UTF-16: a code unit ends at every byte; track each alignment.
+			if pos >= 1 {
+				lane := int(pos & 1) // the unit's second byte is at pos
+				le := uint16(prevByte) | uint16(c)<<8
+				be := uint16(prevByte)<<8 | uint16(c)
+				u16[lane].add(le, flush)
+				u16[2+lane].add(be, flush)
+			}
+			prevByte = c
+			pos++
 
-		// UTF-8.
-		if pn == 0 {
-			if c < utf8.RuneSelf {
-				if c >= 0x20 && c < 0x7f || c == '\t' {
-					u8.b = append(u8.b, c)
-					u8.n++
-				} else {
+			// UTF-8.
+			if pn == 0 {
+				if c < utf8.RuneSelf {
+					if c >= 0x20 && c < 0x7f || c == '\t' {
+						u8.b = append(u8.b, c)
+						u8.n++
+					} else {
+						u8.end(flush)
+					}
+					continue
+				}
+				if c < 0xc2 || c > 0xf4 {
+					u8.end(flush)
+					continue
+				}
+			}
+			pend[pn] = c
+			pn++
+			if !utf8.FullRune(pend[:pn]) {
+				if pn == utf8.UTFMax {
+					pn = 0
 					u8.end(flush)
 				}
 				continue
 			}
-			if c < 0xc2 || c > 0xf4 {
+			rr, size := utf8.DecodeRune(pend[:pn])
+			if rr == utf8.RuneError || size != pn || !unicode.IsPrint(rr) {
+				pn = 0
 				u8.end(flush)
 				continue
 			}
-		}
-		pend[pn] = c
-		pn++
-		if !utf8.FullRune(pend[:pn]) {
-			if pn == utf8.UTFMax {
-				pn = 0
-				u8.end(flush)
-			}
-			continue
-		}
-		rr, size := utf8.DecodeRune(pend[:pn])
-		if rr == utf8.RuneError || size != pn || !unicode.IsPrint(rr) {
+			u8.b = append(u8.b, pend[:pn]...)
+			u8.n++
 			pn = 0
-			u8.end(flush)
-			continue
 		}
-		u8.b = append(u8.b, pend[:pn]...)
-		u8.n++
-		pn = 0
+		if err != nil {
+			break
+		}
 	}
 	u8.end(flush)
 	for i := range u16 {
@@ -113,33 +114,61 @@ func (r *runRec) end(flush func([]byte, int)) {
 	r.b, r.n = r.b[:0], 0
 }
 
-// u16Rec is a UTF-16 run in one byte order and alignment.
+// u16Rec is a UTF-16 run in one byte order and alignment; units are kept
+// as they are and turned into UTF-8 only when the run is kept.
 type u16Rec struct {
-	r      runRec
+	units  []uint16
 	zero   bool // holds an ASCII unit (one byte 0x00): surely UTF-16
 	binary bool // holds a byte outside printable ASCII
 	hanMin int  // the length a run without ASCII units needs
 }
 
-func (u *u16Rec) add(v uint16, flush func([]byte, int)) {
-	ok := v >= 0x20 && v < 0x7f || v == '\t' ||
-		v >= 0x3000 && v <= 0x303f || v >= 0x3400 && v <= 0x4dbf || v >= 0x4e00 && v <= 0x9fff ||
-		v >= 0xff01 && v <= 0xffef
-	// A unit with a NUL byte above ASCII is ASCII UTF-16 read off by one
-	// byte ("\x00e" as U+6500), not a Han character.
-	if v >= 0x100 && (v&0xff == 0 || v>>8 == 0) {
-		ok = false
+// u16Hi classifies a unit by its high byte: 0 never text, 1 ASCII (high
+// byte 0), 2 every low byte is Han, 3 depends on the low byte.
+var u16Hi = func() (t [256]uint8) {
+	t[0] = 1
+	for h := 0x34; h <= 0x9f; h++ {
+		t[h] = 2
 	}
-	if !ok {
-		u.end(flush)
+	t[0x30], t[0x4d], t[0xff] = 3, 3, 3
+	return t
+}()
+
+// u16OK: ASCII-printable, CJK punctuation, Han (extension A and the
+// unified block) or full-width forms. A unit with a NUL byte above ASCII is
+// ASCII UTF-16 read off by one byte ("\x00e" as U+6500), not Han.
+func u16OK(v uint16) bool {
+	hi, lo := byte(v>>8), byte(v)
+	switch u16Hi[hi] {
+	case 1:
+		return lo >= 0x20 && lo < 0x7f || lo == '\t'
+	case 2:
+		return lo != 0
+	case 3:
+		switch hi {
+		case 0x30:
+			return lo >= 0x01 && lo <= 0x3f
+		case 0x4d:
+			return lo >= 0x01 && lo <= 0xbf
+		default: // 0xff
+			return lo >= 0x01 && lo <= 0xef
+		}
+	}
+	return false
+}
+
+func (u *u16Rec) add(v uint16, flush func([]byte, int)) {
+	if !u16OK(v) {
+		if len(u.units) > 0 {
+			u.end(flush)
+		}
 		return
 	}
-	u.r.b = utf8.AppendRune(u.r.b, rune(v))
-	u.r.n++
+	u.units = append(u.units, v)
 	if v < 0x80 {
 		u.zero = true
 	}
-	if !printableByte(byte(v)) || !printableByte(byte(v>>8)) {
+	if !u.binary && (!printableByte(byte(v)) || !printableByte(byte(v>>8))) {
 		u.binary = true
 	}
 }
@@ -151,9 +180,13 @@ func printableByte(c byte) bool { return c >= 0x20 && c < 0x7f }
 // echo, not UTF-16. A run without any ASCII unit (only Han) must be
 // longer, since random bytes form short Han runs.
 func (u *u16Rec) end(flush func([]byte, int)) {
-	if u.r.n > 0 && u.binary && (u.zero || u.r.n >= u.hanMin) {
-		flush(u.r.b, u.r.n)
+	if n := len(u.units); n > 0 && u.binary && (u.zero || n >= u.hanMin) {
+		var b []byte
+		for _, v := range u.units {
+			b = utf8.AppendRune(b, rune(v))
+		}
+		flush(b, n)
 	}
-	u.r.b, u.r.n = u.r.b[:0], 0
+	u.units = u.units[:0]
 	u.zero, u.binary = false, false
 }
