@@ -57,17 +57,79 @@ func lzmaAlone(h []byte, size int64) bool {
 	return n == 1<<64-1 || n < 1<<40
 }
 
-// xzDictOK reads the dictionary size in the first block header of an xz
-// stream (LZMA2 filter) and refuses one over maxDict before the decoder
-// allocates it.
-func xzDictOK(h []byte) bool {
-	if len(h) < 12+2 {
-		return true // the decoder reports the damage
+// xzDictOK checks, before the decoder allocates anything, that no block
+// of the xz file asks for a dictionary over maxDict: it walks every stream
+// from its footer and index to each block header. A file whose index does
+// not parse is refused too (every complete xz file has one).
+func xzDictOK(b []byte) bool {
+	end := len(b)
+	for end > 0 {
+		for end >= 4 && string(b[end-4:end]) == "\x00\x00\x00\x00" { // stream padding
+			end -= 4
+		}
+		if end < 24 || string(b[end-2:end]) != "YZ" {
+			return false
+		}
+		indexSize := (int(binary.LittleEndian.Uint32(b[end-8:])) + 1) * 4
+		footer := end - 12
+		index := footer - indexSize
+		if index < 12 || b[index] != 0 {
+			return false
+		}
+		pos := index + 1
+		varint := func() (uint64, bool) {
+			var v uint64
+			for i := 0; i < 9 && pos < footer; i++ {
+				c := b[pos]
+				pos++
+				v |= uint64(c&0x7f) << (7 * i)
+				if c < 0x80 {
+					return v, true
+				}
+			}
+			return 0, false
+		}
+		count, ok := varint()
+		if !ok || count > uint64(indexSize) {
+			return false
+		}
+		var sizes []int
+		total := 0
+		for i := uint64(0); i < count; i++ {
+			unpadded, ok1 := varint()
+			_, ok2 := varint()
+			if !ok1 || !ok2 || unpadded > uint64(len(b)) {
+				return false
+			}
+			sz := (int(unpadded) + 3) &^ 3
+			sizes = append(sizes, sz)
+			total += sz
+		}
+		start := index - total - 12 // the stream header
+		if start < 0 || string(b[start:start+6]) != "\xfd7zXZ\x00" {
+			return false
+		}
+		at := start + 12
+		for _, sz := range sizes {
+			if !xzBlockDictOK(b[at:min(at+sz, len(b))]) {
+				return false
+			}
+			at += sz
+		}
+		end = start
 	}
-	b := h[12:]
+	return true
+}
+
+// xzBlockDictOK reads one block header's filter flags and checks the
+// LZMA2 dictionary size against maxDict.
+func xzBlockDictOK(b []byte) bool {
+	if len(b) < 2 || b[0] == 0 {
+		return false
+	}
 	hsize := (int(b[0]) + 1) * 4
-	if b[0] == 0 || hsize > len(b) {
-		return true
+	if hsize > len(b) {
+		return false
 	}
 	flags := b[1]
 	pos := 2
@@ -92,16 +154,15 @@ func xzDictOK(h []byte) bool {
 	for f := 0; f <= int(flags&3); f++ {
 		id, ok1 := varint()
 		psize, ok2 := varint()
-		if !ok1 || !ok2 {
-			return true
+		if !ok1 || !ok2 || psize > uint64(hsize) {
+			return false
 		}
-		if id == 0x21 && psize == 1 && pos < hsize {
-			d := b[pos] & 0x3f
-			if d > 40 {
+		if id == 0x21 {
+			if psize != 1 || pos >= hsize {
 				return false
 			}
-			dict := uint64(2|d&1) << (d/2 + 11)
-			return dict <= maxDict
+			d := b[pos] & 0x3f
+			return d <= 40 && uint64(2|d&1)<<(d/2+11) <= maxDict
 		}
 		pos += int(psize)
 	}
@@ -119,7 +180,7 @@ func (w *walker) xzNode(n node, kind format) {
 	var r io.Reader
 	if kind == kindXz {
 		if !xzDictOK(data) {
-			w.limit(n.origin, "xz dictionary larger than 64 MiB; not decompressed")
+			w.problem(n.origin, Malformed, "xz file truncated, damaged or asking for a dictionary over 64 MiB; not decompressed")
 			return
 		}
 		xr, err := xz.ReaderConfig{DictCap: 1 << 20}.NewReader(bytes.NewReader(data))
@@ -343,6 +404,13 @@ func (w *walker) zipMethods(zr *zip.Reader) {
 		return zd.IOReadCloser()
 	})
 	zr.RegisterDecompressor(95, func(r io.Reader) io.ReadCloser {
+		// The dictionary check needs the whole member: read it within
+		// the size limit first (members are read into memory anyway).
+		data, err := io.ReadAll(io.LimitReader(r, w.lim.MaxDecompressed))
+		if err != nil || !xzDictOK(data) {
+			return errCloser{errors.New("xz member damaged or dictionary over 64 MiB")}
+		}
+		r = bytes.NewReader(data)
 		xr, err := xz.ReaderConfig{DictCap: 1 << 20}.NewReader(r)
 		if err != nil {
 			return errCloser{err}

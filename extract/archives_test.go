@@ -97,6 +97,15 @@ func TestArchiveLimits(t *testing.T) {
 		i := bytes.Index(b[12:], []byte{0x21, 0x01}) + 12 + 2
 		b[i] = 40 // 4 GiB
 		res := run(t, bodyInput(b), Limits{})
-		check(t, res, want{problems: []ProblemKind{Limit}})
+		check(t, res, want{problems: []ProblemKind{Malformed}})
+		// In the second of two concatenated streams too.
+		ok := xzBytes(t, []byte("first stream "+hkid("A", "123456")))
+		res = run(t, bodyInput(append(append([]byte(nil), ok...), b...)), Limits{})
+		check(t, res, want{absent: []string{"first stream"}, problems: []ProblemKind{Malformed}})
+		// Two sound streams (and stream padding) are both read.
+		two := append(append(append([]byte(nil), ok...), 0, 0, 0, 0), xzBytes(t, []byte("second stream"))...)
+		check(t, run(t, bodyInput(two), Limits{}), want{texts: []string{"first stream", "second stream"}, clean: true})
+		// A truncated file has no index: refused, not allocated.
+		check(t, run(t, bodyInput(ok[:len(ok)-10]), Limits{}), want{problems: []ProblemKind{Malformed}})
 	})
 }
