@@ -2,6 +2,8 @@ package extract
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"testing"
 )
 
@@ -108,4 +110,19 @@ func TestArchiveLimits(t *testing.T) {
 		// A truncated file has no index: refused, not allocated.
 		check(t, run(t, bodyInput(ok[:len(ok)-10]), Limits{}), want{problems: []ProblemKind{Malformed}})
 	})
+}
+
+// TestSevenZipDictionaryRefused: 7z coder properties asking for a huge
+// dictionary are refused before anything is allocated.
+func TestSevenZipDictionaryRefused(t *testing.T) {
+	rc := []io.ReadCloser{io.NopCloser(bytes.NewReader(nil))}
+	if _, err := sevenZipLZMA([]byte{0x5d, 0, 0, 0, 0x40}, 1<<40, rc); !errors.Is(err, errDictTooLarge) {
+		t.Errorf("lzma 1 GiB dictionary: %v", err)
+	}
+	if _, err := sevenZipLZMA2([]byte{40}, 0, rc); !errors.Is(err, errDictTooLarge) {
+		t.Errorf("lzma2 1.5 GiB dictionary: %v", err)
+	}
+	if _, err := sevenZipLZMA2([]byte{18}, 0, rc); err != nil {
+		t.Errorf("lzma2 1 MiB dictionary refused: %v", err)
+	}
 }
