@@ -117,6 +117,15 @@ var opcSkip = []string{
 	"spreadsheetml.styles+xml", "sharedstrings+xml", "people+xml", "person+xml", "x-font", "tableparts", "table+xml",
 }
 
+// opcAllText names parts whose text is not in w:t/a:t runs: chart caches
+// (c:v), PowerPoint and threaded comments (p:text, text), custom XML data
+// bound to content controls. All their character data is read.
+func opcAllText(ct string) bool {
+	return strings.Contains(ct, "drawingml.chart") || strings.Contains(ct, "presentationml.comments") ||
+		strings.Contains(ct, "threadedcomment") || ct == "application/xml" || ct == "text/xml" ||
+		strings.Contains(ct, "customxml")
+}
+
 func opcSkipped(ct string) bool {
 	for _, s := range opcSkip {
 		if strings.Contains(ct, s) {
@@ -199,7 +208,13 @@ func (w *walker) readOPC(n node, base string, zr *zip.Reader, pkg opcPackage) {
 		if !ok {
 			continue
 		}
-		text, err := w.drawingMLText(rc)
+		var text string
+		var err error
+		if opcAllText(p.ctype) {
+			text = xmlText(rc, w.tick)
+		} else {
+			text, err = w.drawingMLText(rc)
+		}
 		rc.Close()
 		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, errStop) {
 			w.problem(origin, Malformed, "document XML part does not parse; text before the damage was kept")

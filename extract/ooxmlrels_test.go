@@ -146,7 +146,11 @@ func buildRelPPTX(t testing.TB, slide string) []byte {
 		{name: "deck/show.xml", ctype: ctPPTMain, body: []byte(`<p:presentation xmlns:p="p"><p:sldIdLst><p:sldId r:id="rId1"/></p:sldIdLst></p:presentation>`)},
 		{name: "deck/pages/one.xml", ctype: ctPPTSlide, body: []byte(`<p:sld xmlns:a="a"><a:p><a:r><a:t>` + slide + `</a:t></a:r></a:p></p:sld>`)},
 		{name: "deck/pages/one-notes.xml", ctype: ctPPTNotes, body: []byte(`<p:notes xmlns:a="a"><a:p><a:r><a:t>speaker notes 9</a:t></a:r></a:p></p:notes>`)},
+		{name: "deck/cm/c1.xml", ctype: "application/vnd.openxmlformats-officedocument.presentationml.comments+xml", body: []byte(`<p:cmLst xmlns:p="p"><p:cm authorId="0"><p:text>slide comment 10</p:text></p:cm></p:cmLst>`)},
+		{name: "deck/charts/chart1.xml", ctype: "application/vnd.openxmlformats-officedocument.drawingml.chart+xml", body: []byte(`<c:chartSpace xmlns:c="c"><c:ser><c:tx><c:strRef><c:strCache><c:pt idx="0"><c:v>chart series 11</c:v></c:pt></c:strCache></c:strRef></c:tx></c:ser></c:chartSpace>`)},
 	}, []opcRelSpec{
+		{"deck/pages/one.xml", "rId2", "comments", "../cm/c1.xml"},
+		{"deck/pages/one.xml", "rId3", "chart", "../charts/chart1.xml"},
 		{"", "rId1", "officeDocument", "deck/show.xml"},
 		{"deck/show.xml", "rId1", "slide", "pages/one.xml"},
 		{"deck/pages/one.xml", "rId1", "notesSlide", "one-notes.xml"},
@@ -173,7 +177,7 @@ func TestOOXMLByRelationships(t *testing.T) {
 			texts:   []string{"cover letter", "Chan Tai Man\t" + id1, "second sheet " + id3},
 			origins: []string{"zip:word/objects/Book 1.xlsx/xl/sheets/data.xml"}, clean: true}},
 		{"pptx with odd names", buildRelPPTX(t, "slide "+id1), want{
-			texts: []string{"slide " + id1, "speaker notes 9"}, origins: []string{"zip:deck/pages/one.xml", "zip:deck/pages/one-notes.xml"}, clean: true}},
+			texts: []string{"slide " + id1, "speaker notes 9", "slide comment 10", "chart series 11"}, origins: []string{"zip:deck/pages/one.xml", "zip:deck/pages/one-notes.xml"}, clean: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			check(t, run(t, bodyInput(tc.body), Limits{}), tc.w)
