@@ -184,7 +184,7 @@ func jsonKeyData(k string) bool {
 
 // partNames emits what a multipart part's headers say about it: the form
 // field name, the file name (also from Content-Type's name parameter, as
-// mail attachments give it) and any description, all text a user chose.
+// mail attachments give it) and every other header of the part.
 func (w *walker) partNames(origin string, hdr textproto.MIMEHeader, field, filename, ctype string) {
 	var sb strings.Builder
 	for _, v := range []string{field, filename} {
@@ -197,14 +197,24 @@ func (w *walker) partNames(origin string, hdr textproto.MIMEHeader, field, filen
 		sb.WriteString(params["name"])
 		sb.WriteByte('\n')
 	}
+	// Every other header of the part (a description, an e-mail part's
+	// own Subject, X- headers), encoded words decoded, in a stable order.
 	dec := new(mime.WordDecoder)
-	for _, k := range []string{"Content-Description", "Subject", "Content-Id", "Content-Location"} {
-		if v := hdr.Get(k); v != "" {
+	keys := make([]string, 0, len(hdr))
+	for k := range hdr {
+		switch k {
+		case "Content-Type", "Content-Disposition", "Content-Transfer-Encoding", "Content-Length", "Mime-Version":
+			continue
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		for _, v := range hdr[k] {
 			if d, err := dec.DecodeHeader(v); err == nil {
 				v = d
 			}
-			sb.WriteString(v)
-			sb.WriteByte('\n')
+			sb.WriteString(k + ": " + v + "\n")
 		}
 	}
 	w.emit(origin+"#names", sb.String())

@@ -48,7 +48,7 @@ func TestTextInOtherPlaces(t *testing.T) {
 
 	mail := "From: clerk@example.com\r\nTo: partner@example.cn\r\nSubject: =?UTF-8?B?" + base64.StdEncoding.EncodeToString([]byte("客戶 "+id3)) + "?=\r\n" +
 		"X-Customer-Id: " + id1 + "\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=BB\r\n\r\n" +
-		"--BB\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nSee list: Lee Mei Ling =\r\n" + id2 + "\r\n" +
+		"--BB\r\nContent-Type: text/plain; charset=utf-8\r\nX-Part-Note: part header " + id2 + "\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nSee list: Lee Mei Ling =\r\n" + id2 + "\r\n" +
 		"--BB\r\nContent-Type: text/csv; name=\"list.csv\"\r\nContent-Description: customers of " + id3 + "\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"list.csv\"\r\n\r\n" + wrap76(b64) + "\r\n" +
 		"--BB\r\nContent-Type: message/rfc822\r\n\r\nFrom: a@b.c\r\nSubject: inner\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\ninner message Chan Tai Man " + id1 + "\r\n" +
 		"--BB--\r\n"
@@ -64,7 +64,7 @@ func TestTextInOtherPlaces(t *testing.T) {
 		{"multipart names", Input{ContentType: mw.FormDataContentType()}, mp.String(), want{
 			texts: []string{id2, "Chan Tai Man " + id1 + ".txt"}}},
 		{"eml every header and part", Input{}, mail, want{
-			texts: []string{"X-Customer-Id: " + id1, "Subject: 客戶 " + id3, "Lee Mei Ling " + id2, "Lee Mei Ling," + id2, "customers of " + id3, "inner message Chan Tai Man " + id1}}},
+			texts: []string{"X-Customer-Id: " + id1, "Subject: 客戶 " + id3, "Lee Mei Ling " + id2, "Lee Mei Ling," + id2, "customers of " + id3, "X-Part-Note: part header " + id2, "inner message Chan Tai Man " + id1}}},
 		{"base64 in a text body", Input{ContentType: "text/plain"}, "Hi, the file as asked:\n" + b64 + "\nthanks", want{
 			texts: []string{"Lee Mei Ling," + id2}, origins: []string{"body>base64"}}},
 		{"wrapped base64 in a text body", Input{}, "Hi,\r\n" + wrap76(b64+b64) + "\r\nbye", want{
