@@ -41,7 +41,8 @@ func evasionZip(t *testing.T, files ...[2]string) []byte {
 }
 
 // evasionDOCX: the main document at word/body.xml, named only by the
-// package relationships (Word opens it).
+// package relationships (Word opens it); word/document.xml is a decoy that
+// no relationship names.
 func evasionDOCX(t *testing.T, text string) []byte {
 	var paras strings.Builder
 	for _, l := range strings.Split(strings.TrimSpace(text), "\n") {
@@ -50,24 +51,31 @@ func evasionDOCX(t *testing.T, text string) []byte {
 	return evasionZip(t,
 		[2]string{"[Content_Types].xml", `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Override PartName="/word/body.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`},
 		[2]string{"_rels/.rels", `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/body.xml"/></Relationships>`},
+		[2]string{"word/document.xml", `<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Dear customer</w:t></w:r></w:p></w:body></w:document>`},
 		[2]string{"word/body.xml", `<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>` + paras.String() + `</w:body></w:document>`})
 }
 
-// evasionXLSX: the worksheet at xl/sheets/list.xml with inline strings.
+// evasionXLSX: a workbook at the usual xl/workbook.xml whose worksheet is
+// at xl/sheets/list.xml (Excel finds it by relationship), cells in shared
+// strings.
 func evasionXLSX(t *testing.T, text string) []byte {
-	var rows strings.Builder
+	var rows, sst strings.Builder
+	k := 0
 	for r, l := range strings.Split(strings.TrimSpace(text), "\n") {
 		fmt.Fprintf(&rows, `<row r="%d">`, r+1)
 		for c, v := range strings.Split(l, ",") {
-			fmt.Fprintf(&rows, `<c r="%c%d" t="inlineStr"><is><t>%s</t></is></c>`, 'A'+c, r+1, v)
+			fmt.Fprintf(&rows, `<c r="%c%d" t="s"><v>%d</v></c>`, 'A'+c, r+1, k)
+			fmt.Fprintf(&sst, `<si><t>%s</t></si>`, v)
+			k++
 		}
 		rows.WriteString(`</row>`)
 	}
 	return evasionZip(t,
-		[2]string{"[Content_Types].xml", `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/xl/wb.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/sheets/list.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`},
-		[2]string{"_rels/.rels", `<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/wb.xml"/></Relationships>`},
-		[2]string{"xl/_rels/wb.xml.rels", `<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="sheets/list.xml"/></Relationships>`},
-		[2]string{"xl/wb.xml", `<workbook xmlns:r="r"><sheets><sheet name="Customers" sheetId="1" r:id="rId1"/></sheets></workbook>`},
+		[2]string{"[Content_Types].xml", `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/sheets/list.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>`},
+		[2]string{"_rels/.rels", `<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`},
+		[2]string{"xl/_rels/workbook.xml.rels", `<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="sheets/list.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>`},
+		[2]string{"xl/workbook.xml", `<workbook xmlns:r="r"><sheets><sheet name="Customers" sheetId="1" r:id="rId1"/></sheets></workbook>`},
+		[2]string{"xl/sharedStrings.xml", `<sst>` + sst.String() + `</sst>`},
 		[2]string{"xl/sheets/list.xml", `<worksheet><sheetData>` + rows.String() + `</sheetData></worksheet>`})
 }
 
@@ -104,9 +112,10 @@ func TestEvasionsBlocked(t *testing.T) {
 		wrapped.WriteString(s[:n] + "\r\n")
 		s = s[n:]
 	}
-	eml := "From: clerk@example.com\r\nTo: partner@example.cn\r\nSubject: list\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=BB\r\n\r\n" +
-		"--BB\r\nContent-Type: text/plain\r\n\r\nplease find attached\r\n" +
-		"--BB\r\nContent-Type: text/csv; name=\"c.csv\"\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"c.csv\"\r\n\r\n" + wrapped.String() + "--BB--\r\n"
+	// The list rides in headers the old reader skipped: a message
+	// header and a part header.
+	eml := "From: clerk@example.com\r\nTo: partner@example.cn\r\nSubject: list\r\nX-Customer-Ids: " + strings.Join(ids[:2], " ") + "\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=BB\r\n\r\n" +
+		"--BB\r\nContent-Type: text/plain\r\nX-Ref: " + ids[2] + "\r\n\r\nplease find the list in the headers\r\n--BB--\r\n"
 	var entities strings.Builder
 	for _, r := range list {
 		fmt.Fprintf(&entities, "&#%d;", r)
@@ -155,7 +164,7 @@ func TestEvasionsBlocked(t *testing.T) {
 		upload{name: "3 restricted pdf", fileName: "list.pdf", file: testgen.RestrictedPDF(strings.Split(list, "\n"))},
 		upload{name: "4 json keys", ctype: "application/json", raw: []byte(keys.String())},
 		upload{name: "4 multipart file names", fileName: strings.Join(ids, " ") + ".txt", file: []byte("nothing to see")},
-		upload{name: "4 eml attachment", fileName: "fwd.eml", file: []byte(eml)},
+		upload{name: "4 eml headers", fileName: "fwd.eml", file: []byte(eml)},
 		upload{name: "4 base64 in a text body", ctype: "text/plain", raw: []byte("note:\r\n" + wrapped.String())},
 		upload{name: "4 html entities", ctype: "text/plain", raw: []byte(entities.String())},
 	)
