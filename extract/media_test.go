@@ -117,3 +117,25 @@ func TestImageWithAppendedZip(t *testing.T) {
 		}
 	}
 }
+
+// TestPNGCompressedText: a list deflated into a PNG zTXt or iTXt chunk is
+// read.
+func TestPNGCompressedText(t *testing.T) {
+	id1 := hkid("A", "123456")
+	p := realPNG(t)
+	chunk := func(typ string, body []byte) []byte {
+		var c bytes.Buffer
+		binary.Write(&c, binary.BigEndian, uint32(len(body)))
+		c.WriteString(typ)
+		c.Write(body)
+		binary.Write(&c, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), body...)))
+		return c.Bytes()
+	}
+	z := flateBytes(t, []byte("ztxt customer Chan Tai Man "+id1))
+	it := flateBytes(t, []byte("itxt customer Lee Mei Ling "+hkid("K", "765432")))
+	extra := append(chunk("zTXt", append([]byte("Comment\x00\x00"), z...)), chunk("iTXt", append([]byte("Description\x00\x01\x00en\x00Beschreibung\x00"), it...))...)
+	b := append(append(append([]byte(nil), p[:33]...), extra...), p[33:]...)
+	res := run(t, bodyInput(b), Limits{})
+	check(t, res, want{texts: []string{"ztxt customer Chan Tai Man " + id1, "itxt customer Lee Mei Ling " + hkid("K", "765432")},
+		origins: []string{"png:zTXt:Comment"}, problems: []ProblemKind{Unsupported}})
+}

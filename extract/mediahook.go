@@ -3,6 +3,9 @@ package extract
 import (
 	"archive/zip"
 	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"errors"
 	"io"
 )
 
@@ -28,6 +31,9 @@ func (w *walker) mediaNode(n node, kind format) bool {
 	}
 	w.mediaStrings(n)
 	w.appendedZip(n)
+	if name == "png" {
+		w.pngText(n)
+	}
 	if kind == kindImage {
 		w.imageNode(n, name)
 		return true
@@ -76,4 +82,72 @@ func (w *walker) appendedZip(n node) {
 		return
 	}
 	w.guard(n.origin, "zip", func() { w.zipNode(n) })
+}
+
+// pngText reads the compressed text chunks of a real PNG (zTXt, and iTXt
+// with its compression flag set), which printable runs cannot see: a list
+// deflated into the picture's metadata is still read. Chunks are walked
+// through the whole body; each inflates within the size limits.
+func (w *walker) pngText(n node) {
+	var hdr [8]byte
+	pos := int64(8)
+	for chunks := 0; pos+12 <= n.body.size && chunks < 100000; chunks++ {
+		if w.tick() {
+			return
+		}
+		if k, _ := n.body.r.ReadAt(hdr[:], pos); k < 8 {
+			return
+		}
+		size := int64(binary.BigEndian.Uint32(hdr[:4]))
+		typ := string(hdr[4:8])
+		if typ == "IEND" || pos+12+size > n.body.size {
+			return
+		}
+		if (typ == "zTXt" || typ == "iTXt") && size <= w.lim.MaxDecompressed {
+			data := make([]byte, size)
+			if k, _ := n.body.r.ReadAt(data, pos+8); int64(k) == size {
+				w.pngTextChunk(n, typ, data)
+			}
+		}
+		pos += 12 + size
+	}
+}
+
+func (w *walker) pngTextChunk(n node, typ string, data []byte) {
+	key, rest, ok := bytes.Cut(data, []byte{0})
+	if !ok || len(rest) < 1 {
+		return
+	}
+	if typ == "iTXt" {
+		// compression flag, method, language tag\0, translated keyword\0
+		if len(rest) < 2 || rest[0] != 1 {
+			return // uncompressed iTXt is plain UTF-8: printable runs read it
+		}
+		flagged := rest[2:]
+		if _, after, ok := bytes.Cut(flagged, []byte{0}); ok {
+			if _, text, ok := bytes.Cut(after, []byte{0}); ok {
+				rest = append([]byte{0}, text...)
+			} else {
+				return
+			}
+		} else {
+			return
+		}
+	}
+	if rest[0] != 0 { // compression method 0: zlib
+		return
+	}
+	zr, err := zlib.NewReader(bytes.NewReader(rest[1:]))
+	if err != nil {
+		return
+	}
+	origin := child(containerBase(n, "png"), "png", typ+":"+sanitizeName(string(key)))
+	out, why, err := w.readBounded(zr, int64(len(rest)))
+	switch {
+	case errors.Is(err, errStop):
+		return
+	case errors.Is(err, errTooBig):
+		w.limit(origin, why+"; only the first part was inspected")
+	}
+	w.node(node{origin: origin, body: memBlob(out), depth: n.depth + 1})
 }
