@@ -22,7 +22,8 @@ type ProblemKind string
 const (
 	// Encrypted: password-protected ZIP, PDF or Office file.
 	Encrypted ProblemKind = "encrypted"
-	// Unsupported: images, audio, video, unknown binaries: no text layer to read.
+	// Unsupported: real images, audio and video (the container parses): no
+	// text layer to read; their printable strings are still read.
 	Unsupported ProblemKind = "unsupported"
 	// Limit: a safety limit was exceeded (size, depth, entries, ratio, time).
 	Limit ProblemKind = "limit"
