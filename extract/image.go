@@ -27,10 +27,12 @@ type ImageReader interface {
 	ReadImage(ctx context.Context, img Image) (string, error)
 }
 
-// imageNode reads one image through the OCR hook, or reports why not.
-func (w *walker) imageNode(n node, kind format) {
-	if w.lim.OCR == nil || kind != kindImage {
-		w.problem(n.origin, Unsupported, kind.reason())
+// imageNode is the hook for a body that really is a picture (its container
+// parsed, mediahook.go): OCR reads it. Without OCR the picture is reported
+// as not inspected.
+func (w *walker) imageNode(n node, format string) {
+	if w.lim.OCR == nil {
+		w.problem(n.origin, Unsupported, "image ("+format+"): no text layer to inspect; only its printable strings were read")
 		return
 	}
 	data, err := w.load(n.origin, n.body)
