@@ -105,6 +105,15 @@ type numGroups struct {
 // numberAt reads the digit run starting at s[i] (a digit that follows no
 // digit) and appends what it is; it returns the offset to go on from.
 func numberAt(s string, i int, dst *[]idMatch) int {
+	// Fast path: most digit runs in text are short amounts, dates and
+	// codes that no separator continues.
+	k := i + 1
+	for k < len(s) && s[k]-'0' < 10 {
+		k++
+	}
+	if k-i < 8 && (k+1 >= len(s) || s[k+1]-'0' >= 10 || (s[k] != ' ' && s[k] != '-' && s[k] != ')')) {
+		return k
+	}
 	var g numGroups
 	j := i
 	over, paren := false, false
