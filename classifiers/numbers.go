@@ -165,6 +165,10 @@ func numberAt(s string, i int, dst *[]idMatch) int {
 	}
 	intl := paren || i >= 1 && s[i-1] == '+'
 	if m, ok := judgeNumber(&g, i, intl); ok {
+		// The span takes in "+" and "(" of a country code.
+		for m.start > 0 && intl && (s[m.start-1] == '+' || s[m.start-1] == '(') && int(m.start) > i-2 {
+			m.start--
+		}
 		*dst = append(*dst, m)
 		return j
 	}
