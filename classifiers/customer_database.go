@@ -2,7 +2,6 @@ package classifiers
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -809,32 +808,50 @@ func (c *customerDBClassifier) jsonRecords(doc *document, runs []cdbRun) []cdbRu
 }
 
 // jsonRecordPath splits a JSON segment origin into its record (the path
-// up to the last array index, or the JSON Lines line) and the field name
-// right after it: "x>json:$.customers[3].phone" -> ("x>json:$.customers[3]",
-// "phone"); "jsonl:4:$.contact.email" -> ("jsonl:4:", "contact").
+// up to the last array index, or the JSON Lines line) and the field path
+// after it: "x>json:$.customers[3].phone" -> ("x>json:$.customers[3]",
+// "phone"); "jsonl:4:$.contact.email" -> ("jsonl:4:$", "contact.email");
+// quoted keys (["Full name"]) read as plain ones.
 func jsonRecordPath(origin string) (key, field string, ok bool) {
 	j := strings.LastIndex(origin, "json")
 	if j < 0 {
 		return "", "", false
 	}
 	p := origin[j:]
-	var rest string
-	if strings.HasPrefix(p, "jsonl:") {
-		d := strings.Index(p, ":$")
-		if d < 0 {
-			return "", "", false
-		}
-		key, rest = origin[:j+d+1], p[d+2:]
-		if b := strings.LastIndexByte(rest, ']'); b >= 0 {
-			key, rest = origin[:j+d+2+b+1], rest[b+1:]
-		}
-	} else {
-		b := strings.LastIndexByte(p, ']')
-		if b < 0 {
-			return "", "", false
-		}
-		key, rest = origin[:j+b+1], p[b+1:]
+	jsonl := strings.HasPrefix(p, "jsonl:")
+	d := strings.IndexByte(p, '$')
+	if d < 0 || !(jsonl || strings.HasPrefix(p, "json:")) {
+		return "", "", false
 	}
-	rest = strings.TrimPrefix(rest, ".")
-	return key, rest, !slices.Contains([]string{"", "$"}, rest)
+	base := j + d + 1
+	path := origin[base:]
+	end := -1
+	for i := len(path) - 1; i > 0 && end < 0; i-- {
+		if path[i] != ']' || !isDigit(path[i-1]) {
+			continue
+		}
+		k := i - 1
+		for k >= 0 && isDigit(path[k]) {
+			k--
+		}
+		if k >= 0 && path[k] == '[' {
+			end = i + 1
+		}
+	}
+	switch {
+	case end >= 0:
+		key, field = origin[:base+end], path[end:]
+	case jsonl:
+		key, field = origin[:base], path
+	default:
+		return "", "", false
+	}
+	if strings.Contains(field, `["`) {
+		field = strings.NewReplacer(`["`, ".", `"]`, "").Replace(field)
+	}
+	field = strings.TrimPrefix(field, ".")
+	if field == "" {
+		return "", "", false
+	}
+	return key, field, true
 }

@@ -351,3 +351,22 @@ func TestCustomerDatabaseNoRawValues(t *testing.T) {
 		}
 	}
 }
+
+func TestJSONRecordPath(t *testing.T) {
+	for _, c := range []struct{ origin, key, field string }{
+		{"f>json:$.data.customers[3].phone", "f>json:$.data.customers[3]", "phone"},
+		{`f>json:$.members[12]["Full name"]`, "f>json:$.members[12]", "Full name"},
+		{"f>json:$.rows[0].address.city", "f>json:$.rows[0]", "address.city"},
+		{"body>jsonl:4:$.email", "body>jsonl:4:$", "email"},
+		{`body>jsonl:4:$["姓名"]`, "body>jsonl:4:$", "姓名"},
+		{"body>jsonl:2:$.items[1].name", "body>jsonl:2:$.items[1]", "name"},
+		{"f>json:$.text.content", "", ""},
+		{"f>json:$.list[0]", "", ""},
+		{"file", "", ""},
+	} {
+		key, field, ok := jsonRecordPath(c.origin)
+		if ok != (c.key != "") || key != c.key || field != c.field {
+			t.Errorf("%s: (%q, %q, %v), want (%q, %q)", c.origin, key, field, ok, c.key, c.field)
+		}
+	}
+}
