@@ -116,7 +116,7 @@ func newCustomerDBClassifier(o options) (*customerDBClassifier, error) {
 			if colKind(v.kind) != s.kind {
 				continue
 			}
-			f := string(foldString(v.term))
+			f := strings.NewReplacer("_", " ", "-", " ").Replace(string(foldString(v.term)))
 			c.terms = append(c.terms, cdbTerm{text: f, kind: s.kind, ascii: f[0] < utf8.RuneSelf})
 			if s.trigger {
 				c.vocab = append(c.vocab, v)
@@ -417,7 +417,10 @@ func (c *customerDBClassifier) readHeader(line string, cells []string) (header, 
 			h.directory = true
 		}
 	}
-	if known < 2 || personalCols == 0 || (!h.person && personalCols < 2) {
+	// A column naming the person and another known one (the values may
+	// still show a mobile or ID in a column the header does not name), or
+	// two personal columns.
+	if known < 2 || (!h.person && personalCols < 2) {
 		return h, false
 	}
 	return h, true
@@ -504,6 +507,9 @@ func (c *customerDBClassifier) rows(text string, p int, hd *header) (int, int) {
 				if hasLetters(cell) {
 					named = true
 				}
+				if k == colPerson && !hd.directory && countDigits(cell) >= 8 && personalValue(cell) {
+					r.personal = true // "Contact: 91234567"
+				}
 			case colMobile:
 				r.personal = r.personal || countDigits(cell) >= 7
 			case colPhone:
@@ -520,6 +526,11 @@ func (c *customerDBClassifier) rows(text string, p int, hd *header) (int, int) {
 				r.personal = r.personal || countDigits(cell) >= 2
 			case colIdentity, colCard, colAccount:
 				r.personal = r.personal || countDigits(cell) >= 3
+			default:
+				// "Contact" or an unnamed column holding a mobile or ID.
+				if !hd.directory && countDigits(cell) >= 8 && personalValue(cell) {
+					r.personal = true
+				}
 			}
 		}
 		if named {
@@ -576,7 +587,23 @@ func personalPhone(cell string) bool {
 			return m.flags&idMobile != 0
 		}
 	}
-	return countDigits(cell) >= 9
+	// Numbers in other countries' international form: +44 7700 900123.
+	if i := strings.IndexByte(cell, '+'); i >= 0 && !strings.HasPrefix(cell[i:], "+852") && !strings.HasPrefix(cell[i:], "+86") {
+		return countDigits(cell[i:]) >= 9
+	}
+	return false
+}
+
+// personalValue: the cell holds a mobile, resident ID, card or HKID-free
+// personal identifier the scanner recognises.
+func personalValue(cell string) bool {
+	for _, m := range scanIdentifiers(cell, nil) {
+		switch {
+		case m.kind == idPhoneCN, m.kind == idPRC, m.kind == idCard, m.kind == idPhoneHK && m.flags&idMobile != 0:
+			return true
+		}
+	}
+	return false
 }
 
 // freeMail are consumer mailbox providers: an address there is personal.
@@ -621,9 +648,10 @@ func (c *customerDBClassifier) valueLines(sg *segView, covered [][2]int, runs []
 		start, end int
 		kinds      uint16
 		email      string
+		key        uint64 // the line's first value: one person per value
 	}
 	var lines []line
-	add := func(start, end int, k idKind, email string) {
+	add := func(start, end int, k idKind, email string, key uint64) {
 		for _, cv := range covered {
 			if start >= cv[0] && start < cv[1] {
 				return
@@ -634,14 +662,14 @@ func (c *customerDBClassifier) valueLines(sg *segView, covered [][2]int, runs []
 			return
 		}
 		ls, le := lineAt(text, start)
-		lines = append(lines, line{start: ls, end: le, kinds: 1 << k, email: email})
+		lines = append(lines, line{start: ls, end: le, kinds: 1 << k, email: email, key: key})
 	}
 	// Merge the two sorted lists of values.
 	ids, hks := sg.ids, sg.hkids
 	for len(ids) > 0 || len(hks) > 0 {
 		if len(hks) > 0 && (len(ids) == 0 || hks[0].start < int(ids[0].start)) {
 			if hks[0].valid && hks[0].issued {
-				add(hks[0].start, hks[0].end, idKind(15), "")
+				add(hks[0].start, hks[0].end, idKind(15), "", hks[0].key64())
 			}
 			hks = hks[1:]
 			continue
@@ -650,9 +678,9 @@ func (c *customerDBClassifier) valueLines(sg *segView, covered [][2]int, runs []
 		ids = ids[1:]
 		switch {
 		case m.kind == idPhoneCN, m.kind == idPhoneHK && m.flags&idMobile != 0, m.kind == idPRC, m.kind == idCard:
-			add(int(m.start), int(m.end), m.kind, "")
+			add(int(m.start), int(m.end), m.kind, "", m.key)
 		case m.kind == idEmail:
-			add(int(m.start), int(m.end), m.kind, text[m.start:m.end])
+			add(int(m.start), int(m.end), m.kind, text[m.start:m.end], m.key)
 		}
 	}
 	// Runs of consecutive lines (blank lines between allowed) with the same
@@ -671,7 +699,14 @@ func (c *customerDBClassifier) valueLines(sg *segView, covered [][2]int, runs []
 		if onlyEmail && companyDomain(emails) {
 			return
 		}
-		runs = append(runs, cdbRun{records: len(run), shape: "lines"})
+		// The same number on many lines is one person (a chat, a log).
+		keys := map[uint64]bool{}
+		for _, l := range run {
+			keys[l.key] = true
+		}
+		if len(keys) >= 5 {
+			runs = append(runs, cdbRun{records: len(keys), shape: "lines"})
+		}
 	}
 	var run []line
 	for i, l := range lines {
@@ -712,14 +747,21 @@ func restHasName(line string) bool {
 func (c *customerDBClassifier) jsonRecords(doc *document, runs []cdbRun) []cdbRun {
 	type rec struct {
 		named, personal bool
-		email           string
-		values          int
+		// work: a directory or business field (company, department);
+		// then phones, addresses and e-mails are work ones.
+		work, workable bool
+		email          string
 	}
 	var cur rec
 	curKey := ""
 	var recs []rec
 	terms := map[string]bool{}
 	flushRec := func() {
+		if cur.work {
+			cur.email = ""
+		} else if cur.workable {
+			cur.personal = true
+		}
 		if curKey != "" && cur.named && (cur.personal || cur.email != "") {
 			recs = append(recs, cur)
 		}
@@ -758,16 +800,21 @@ func (c *customerDBClassifier) jsonRecords(doc *document, runs []cdbRun) []cdbRu
 		switch k {
 		case colName, colPerson:
 			cur.named = cur.named || hasLetters(v)
+			if k == colPerson && countDigits(v) >= 8 && personalValue(v) {
+				cur.personal = true
+			}
+		case colDirectory:
+			cur.work = true
 		case colMobile:
 			cur.personal = cur.personal || countDigits(v) >= 7
 		case colPhone:
-			cur.personal = cur.personal || personalPhone(v)
+			cur.workable = cur.workable || personalPhone(v)
 		case colEmail:
 			if strings.IndexByte(v, '@') > 0 {
 				cur.email = v
 			}
 		case colAddress:
-			cur.personal = cur.personal || utf8.RuneCountInString(v) >= 4
+			cur.workable = cur.workable || utf8.RuneCountInString(v) >= 4
 		case colBirthday:
 			cur.personal = cur.personal || countDigits(v) >= 2
 		case colIdentity, colCard, colAccount:

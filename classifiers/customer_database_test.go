@@ -81,6 +81,16 @@ var (
 	gcOffice   = genCol{"Office phone", "辦公電話", "办公电话", func(r *rand.Rand, _, _ int) string { return fmt.Sprintf("2%03d %04d", r.IntN(1000), r.IntN(10000)) }}
 	gcAmount   = genCol{"Amount", "金額", "金额", func(r *rand.Rand, _, _ int) string { return fmt.Sprintf("%d.00", 100+r.IntN(9000)) }}
 	gcProduct  = genCol{"Product", "產品", "产品", func(r *rand.Rand, _, _ int) string { return pick(r, []string{"Umbrella", "Tea set", "Desk lamp"}) }}
+	gcConsignee = genCol{"Consignee", "收貨人", "收货人", personName}
+	gcContact   = genCol{"Contact", "聯絡方式", "联系方式", func(r *rand.Rand, script, _ int) string {
+		if script == scSC {
+			return genCNMobile(r)
+		}
+		return genHKMobile(r)
+	}}
+	gcSupplier = genCol{"Supplier", "供應商", "供应商", func(r *rand.Rand, _, _ int) string { return pick(r, []string{"Harbour Trading Ltd", "Kowloon Paper Co", "East Asia Steel"}) }}
+	gcContactP = genCol{"Contact person", "聯絡人", "联系人", personName}
+	gcCNOffice = genCol{"Tel", "電話", "电话", func(r *rand.Rand, _, _ int) string { return fmt.Sprintf("021-%08d", r.IntN(100000000)) }}
 	gcSKU      = genCol{"SKU", "貨號", "货号", func(_ *rand.Rand, _, i int) string { return fmt.Sprintf("SKU-%05d", 10000+i*7) }}
 )
 
@@ -104,6 +114,8 @@ var positiveExports = []export{
 	{"gym-billing", []genCol{gcMemberNo, gcName, gcCard}},
 	{"eshop", []genCol{gcCustomer, gcAddress, gcCNMobile}},
 	{"newsletter", []genCol{gcName, gcEmail}},
+	{"shipping", []genCol{gcConsignee, gcContact, gcAddress}},
+	{"name-contact", []genCol{gcName, gcContact}},
 }
 
 // The near-miss shapes: no person, or nothing personal about them.
@@ -115,6 +127,8 @@ var negativeExports = []export{
 	{"price-list", []genCol{gcSKU, gcProduct, gcAmount}},
 	{"order-lines", []genCol{gcCustomer, gcProduct, gcAmount}},
 	{"company-mail-list", []genCol{gcName, gcWorkMail}},
+	{"supplier-list", []genCol{gcSupplier, gcContactP, gcOffice, gcWorkMail, gcAddress}},
+	{"mainland-office-lines", []genCol{gcCustomer, gcCNOffice}},
 }
 
 // Table layouts as extract delivers them.
@@ -197,8 +211,8 @@ func classifySegs(segs []extract.Segment) map[string]Finding {
 
 // TestCustomerDatabaseExports: every positive shape in every script and
 // layout (and as JSON and JSON Lines) is a customer database with one
-// record per row; every near-miss shape stays quiet. 11 positive shapes x
-// 3 scripts x 7 layouts + 7 near-miss shapes x 3 x 7 = 378 cases.
+// record per row; every near-miss shape stays quiet. 13 positive shapes x
+// 3 scripts x 7 layouts + 9 near-miss shapes x 3 x 7 = 462 cases.
 func TestCustomerDatabaseExports(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	cases := 0
@@ -293,10 +307,15 @@ func TestCustomerDatabaseNearMisses(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		fmt.Fprintf(&trackings, "Tracking no. %s delivered\n", genCard(r, "4", 16))
 	}
+	var chat strings.Builder
+	mob := genHKMobile(r)
+	for i := 0; i < 12; i++ {
+		fmt.Fprintf(&chat, "阿明 10:%02d 打 %s 搵我\n", i, mob)
+	}
 	minutes := "Minutes: attendees Chan Tai Man (Sales), Lee Mei Ling (HR), Wong Chi Keung (IT). Action: Lee to call the landlord on 2123 4567.\n"
 	for name, text := range map[string]string{
 		"signature": signature, "thread": thread.String(), "extensions": ext.String(), "dept": dept.String(),
-		"invoice": invoice, "attendees": attendees, "orders": orders.String(), "minutes": minutes,
+		"invoice": invoice, "attendees": attendees, "orders": orders.String(), "minutes": minutes, "chat": chat.String(),
 	} {
 		got := classifyText(t, text)
 		if f, ok := got[CustomerDatabase]; ok {

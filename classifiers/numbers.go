@@ -174,9 +174,11 @@ func numberAt(s string, i int, dst *[]idMatch) int {
 	}
 	// "Qty 2 91234567": the run joined by a space is no identifier; its
 	// longer groups may be, each on its own.
-	if g.ng > 1 && !g.x {
+	// Not after a hyphen or an area code ("021-61234567", "021 61234567"
+	// are one mainland fixed line).
+	if g.ng > 1 && !g.x && g.digits[0] != '0' {
 		for k := 0; k < g.ng; k++ {
-			if g.glen[k] < 8 {
+			if g.glen[k] < 8 || (k > 0 && s[g.gpos[k]-1] == '-') || (k+1 < g.ng && s[g.gpos[k+1]-1] == '-') {
 				continue
 			}
 			var h numGroups
