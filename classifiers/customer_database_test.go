@@ -52,35 +52,35 @@ func personalEmail(r *rand.Rand, _, i int) string {
 }
 
 var (
-	gcName     = genCol{"Name", "姓名", "姓名", personName}
-	gcCustomer = genCol{"Customer", "客戶", "客户", personName}
-	gcMember   = genCol{"Member name", "會員姓名", "会员姓名", personName}
-	gcTenant   = genCol{"Tenant", "租戶", "租户", personName}
-	gcOwner    = genCol{"Owner", "業主", "业主", personName}
-	gcParent   = genCol{"Parent", "家長", "家长", personName}
-	gcStudent  = genCol{"Student", "學生", "学生", personName}
-	gcStaff    = genCol{"Employee", "員工", "员工", personName}
-	gcInsured  = genCol{"Policyholder", "投保人", "投保人", personName}
-	gcHKMobile = genCol{"Mobile", "手機", "手机", func(r *rand.Rand, _, _ int) string { return genHKMobile(r) }}
-	gcHKPhone  = genCol{"Phone", "電話", "电话", func(r *rand.Rand, _, _ int) string { return "+852 " + genHKMobile(r)[:4] + " " + genHKMobile(r)[4:] }}
-	gcCNMobile = genCol{"Mobile", "手機號碼", "手机号", func(r *rand.Rand, _, _ int) string { return genCNMobile(r) }}
-	gcEmail    = genCol{"Email", "電郵", "邮箱", personalEmail}
-	gcAddress  = genCol{"Address", "地址", "地址", homeAddress}
-	gcBirthday = genCol{"Date of birth", "出生日期", "出生日期", func(r *rand.Rand, _, _ int) string { return genBirthday(r) }}
-	gcPRC      = genCol{"ID card no", "身份證號碼", "身份证号码", func(r *rand.Rand, _, _ int) string { return genPRC(r) }}
-	gcCard     = genCol{"Card number", "信用卡號碼", "信用卡号码", func(r *rand.Rand, _, _ int) string { return group4(genCard(r, "4", 16), " ") }}
-	gcPolicy   = genCol{"Policy no", "保單號碼", "保单号码", func(r *rand.Rand, _, i int) string { return fmt.Sprintf("PL-%08d", 10000000+i*37) }}
-	gcRecord   = genCol{"Customer ID", "客戶編號", "客户编号", func(_ *rand.Rand, _, i int) string { return fmt.Sprintf("C%05d", 1000+i) }}
-	gcMemberNo = genCol{"Member no", "會員編號", "会员编号", func(_ *rand.Rand, _, i int) string { return fmt.Sprintf("M%05d", 3000+i) }}
-	gcPoints   = genCol{"Points", "積分", "积分", func(r *rand.Rand, _, _ int) string { return fmt.Sprint(r.IntN(9000)) }}
-	gcFlat     = genCol{"Flat", "單位", "单元", func(r *rand.Rand, _, _ int) string { return fmt.Sprintf("%d%c", 1+r.IntN(40), 'A'+r.IntN(8)) }}
-	gcClass    = genCol{"Class", "班別", "班级", func(r *rand.Rand, _, _ int) string { return fmt.Sprintf("%d%c", 1+r.IntN(6), 'A'+r.IntN(4)) }}
-	gcDept     = genCol{"Department", "部門", "部门", func(r *rand.Rand, _, _ int) string { return pick(r, []string{"Sales", "HR", "IT", "Finance"}) }}
-	gcExt      = genCol{"Ext", "分機", "分机", func(r *rand.Rand, _, _ int) string { return fmt.Sprint(2000 + r.IntN(900)) }}
-	gcWorkMail = genCol{"Email", "電郵", "邮箱", func(r *rand.Rand, _, i int) string { return fmt.Sprintf("staff%d@harbour-trading.example", i) }}
-	gcOffice   = genCol{"Office phone", "辦公電話", "办公电话", func(r *rand.Rand, _, _ int) string { return fmt.Sprintf("2%03d %04d", r.IntN(1000), r.IntN(10000)) }}
-	gcAmount   = genCol{"Amount", "金額", "金额", func(r *rand.Rand, _, _ int) string { return fmt.Sprintf("%d.00", 100+r.IntN(9000)) }}
-	gcProduct  = genCol{"Product", "產品", "产品", func(r *rand.Rand, _, _ int) string { return pick(r, []string{"Umbrella", "Tea set", "Desk lamp"}) }}
+	gcName      = genCol{"Name", "姓名", "姓名", personName}
+	gcCustomer  = genCol{"Customer", "客戶", "客户", personName}
+	gcMember    = genCol{"Member name", "會員姓名", "会员姓名", personName}
+	gcTenant    = genCol{"Tenant", "租戶", "租户", personName}
+	gcOwner     = genCol{"Owner", "業主", "业主", personName}
+	gcParent    = genCol{"Parent", "家長", "家长", personName}
+	gcStudent   = genCol{"Student", "學生", "学生", personName}
+	gcStaff     = genCol{"Employee", "員工", "员工", personName}
+	gcInsured   = genCol{"Policyholder", "投保人", "投保人", personName}
+	gcHKMobile  = genCol{"Mobile", "手機", "手机", func(r *rand.Rand, _, _ int) string { return genHKMobile(r) }}
+	gcHKPhone   = genCol{"Phone", "電話", "电话", func(r *rand.Rand, _, _ int) string { return "+852 " + genHKMobile(r)[:4] + " " + genHKMobile(r)[4:] }}
+	gcCNMobile  = genCol{"Mobile", "手機號碼", "手机号", func(r *rand.Rand, _, _ int) string { return genCNMobile(r) }}
+	gcEmail     = genCol{"Email", "電郵", "邮箱", personalEmail}
+	gcAddress   = genCol{"Address", "地址", "地址", homeAddress}
+	gcBirthday  = genCol{"Date of birth", "出生日期", "出生日期", func(r *rand.Rand, _, _ int) string { return genBirthday(r) }}
+	gcPRC       = genCol{"ID card no", "身份證號碼", "身份证号码", func(r *rand.Rand, _, _ int) string { return genPRC(r) }}
+	gcCard      = genCol{"Card number", "信用卡號碼", "信用卡号码", func(r *rand.Rand, _, _ int) string { return group4(genCard(r, "4", 16), " ") }}
+	gcPolicy    = genCol{"Policy no", "保單號碼", "保单号码", func(r *rand.Rand, _, i int) string { return fmt.Sprintf("PL-%08d", 10000000+i*37) }}
+	gcRecord    = genCol{"Customer ID", "客戶編號", "客户编号", func(_ *rand.Rand, _, i int) string { return fmt.Sprintf("C%05d", 1000+i) }}
+	gcMemberNo  = genCol{"Member no", "會員編號", "会员编号", func(_ *rand.Rand, _, i int) string { return fmt.Sprintf("M%05d", 3000+i) }}
+	gcPoints    = genCol{"Points", "積分", "积分", func(r *rand.Rand, _, _ int) string { return fmt.Sprint(r.IntN(9000)) }}
+	gcFlat      = genCol{"Flat", "單位", "单元", func(r *rand.Rand, _, _ int) string { return fmt.Sprintf("%d%c", 1+r.IntN(40), 'A'+r.IntN(8)) }}
+	gcClass     = genCol{"Class", "班別", "班级", func(r *rand.Rand, _, _ int) string { return fmt.Sprintf("%d%c", 1+r.IntN(6), 'A'+r.IntN(4)) }}
+	gcDept      = genCol{"Department", "部門", "部门", func(r *rand.Rand, _, _ int) string { return pick(r, []string{"Sales", "HR", "IT", "Finance"}) }}
+	gcExt       = genCol{"Ext", "分機", "分机", func(r *rand.Rand, _, _ int) string { return fmt.Sprint(2000 + r.IntN(900)) }}
+	gcWorkMail  = genCol{"Email", "電郵", "邮箱", func(r *rand.Rand, _, i int) string { return fmt.Sprintf("staff%d@harbour-trading.example", i) }}
+	gcOffice    = genCol{"Office phone", "辦公電話", "办公电话", func(r *rand.Rand, _, _ int) string { return fmt.Sprintf("2%03d %04d", r.IntN(1000), r.IntN(10000)) }}
+	gcAmount    = genCol{"Amount", "金額", "金额", func(r *rand.Rand, _, _ int) string { return fmt.Sprintf("%d.00", 100+r.IntN(9000)) }}
+	gcProduct   = genCol{"Product", "產品", "产品", func(r *rand.Rand, _, _ int) string { return pick(r, []string{"Umbrella", "Tea set", "Desk lamp"}) }}
 	gcConsignee = genCol{"Consignee", "收貨人", "收货人", personName}
 	gcContact   = genCol{"Contact", "聯絡方式", "联系方式", func(r *rand.Rand, script, _ int) string {
 		if script == scSC {
@@ -88,7 +88,9 @@ var (
 		}
 		return genHKMobile(r)
 	}}
-	gcSupplier = genCol{"Supplier", "供應商", "供应商", func(r *rand.Rand, _, _ int) string { return pick(r, []string{"Harbour Trading Ltd", "Kowloon Paper Co", "East Asia Steel"}) }}
+	gcSupplier = genCol{"Supplier", "供應商", "供应商", func(r *rand.Rand, _, _ int) string {
+		return pick(r, []string{"Harbour Trading Ltd", "Kowloon Paper Co", "East Asia Steel"})
+	}}
 	gcContactP = genCol{"Contact person", "聯絡人", "联系人", personName}
 	gcCNOffice = genCol{"Tel", "電話", "电话", func(r *rand.Rand, _, _ int) string { return fmt.Sprintf("021-%08d", r.IntN(100000000)) }}
 	gcSKU      = genCol{"SKU", "貨號", "货号", func(_ *rand.Rand, _, i int) string { return fmt.Sprintf("SKU-%05d", 10000+i*7) }}
