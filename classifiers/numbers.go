@@ -79,10 +79,28 @@ func scanIdentifiers(s string, dst []idMatch) []idMatch {
 		k := len(dst)
 		dst = scanEmails(s, dst)
 		if k > 0 && len(dst) > k {
-			slices.SortStableFunc(dst, func(a, b idMatch) int { return int(a.start - b.start) })
+			dst = mergeByStart(dst, k)
 		}
 	}
 	return dst
+}
+
+// mergeByStart merges the two runs dst[:k] and dst[k:], each in order of
+// start offset, into one (linear; a sort was n log n on large exports).
+func mergeByStart(dst []idMatch, k int) []idMatch {
+	a, b := dst[:k], dst[k:]
+	i, j := 0, 0
+	res := make([]idMatch, 0, len(dst))
+	for i < len(a) || j < len(b) {
+		if j == len(b) || (i < len(a) && a[i].start <= b[j].start) {
+			res = append(res, a[i])
+			i++
+		} else {
+			res = append(res, b[j])
+			j++
+		}
+	}
+	return res
 }
 
 // hasDigit reports whether any byte of x is an ASCII digit (SWAR).
@@ -380,7 +398,8 @@ func (c *idClassifier) classify(doc *document) (Finding, bool) {
 	}
 	chance := !docKeyword && invalid >= 3 && valid*3 < invalid
 	f := Finding{Classifier: c.spec.name}
-	seen := map[uint64]bool{}
+	keys := make([]uint64, 0, valid)
+	var sampleKeys []uint64
 	keywords := map[string]bool{}
 	extras := map[string]bool{}
 	conf := None
@@ -412,24 +431,26 @@ func (c *idClassifier) classify(doc *document) (Finding, bool) {
 					extras[e] = true
 				}
 			}
-			if seen[m.key] {
-				continue
-			}
-			seen[m.key] = true
-			if len(f.Samples) < c.opts.maxSamples {
+			keys = append(keys, m.key)
+			// While the samples are not full every distinct number seen
+			// is among them (as in hkid.go).
+			if len(f.Samples) < c.opts.maxSamples && !slices.Contains(sampleKeys, m.key) {
+				sampleKeys = append(sampleKeys, m.key)
 				f.Samples = append(f.Samples, Sample{Masked: c.spec.mask(raw, m), Origin: sg.origin, Offset: int(m.start)})
 			}
 		}
 	}
-	if len(seen) == 0 {
+	if len(keys) == 0 {
 		return Finding{}, false
 	}
-	f.Count = len(seen)
+	slices.Sort(keys)
+	distinct := len(slices.Compact(keys))
+	f.Count = distinct
 	f.Confidence = conf
 	if c.spec.signal != "" {
 		f.Signals = append(f.Signals, c.spec.signal)
 	}
-	f.Signals = append(f.Signals, "distinct:"+itoa(len(seen)))
+	f.Signals = append(f.Signals, "distinct:"+itoa(distinct))
 	f.Signals = append(f.Signals, uniqueSorted(extras)...)
 	for i, k := range uniqueSorted(keywords) {
 		if i == 5 {
