@@ -1,6 +1,7 @@
 package classifiers
 
 import (
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -63,7 +64,16 @@ const maxIDDigits = 20
 func scanIdentifiers(s string, dst []idMatch) []idMatch {
 	n := len(s)
 	for i := 0; i < n; {
-		for i+8 <= n && !hasDigit(load64(s, i)) {
+		// Skip eight bytes at a time to the next ASCII digit: x^'0' turns
+		// digits into bytes below 10 and every other byte into one of 10 or
+		// more (or with the high bit set); the lowest flagged byte of the
+		// "has byte less than" trick is always a true digit.
+		for i+8 <= n {
+			y := load64(s, i) ^ (lo7 * '0')
+			if m := (y - lo7*10) &^ y & hi8; m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
 			i += 8
 		}
 		if i >= n {
@@ -71,6 +81,16 @@ func scanIdentifiers(s string, dst []idMatch) []idMatch {
 		}
 		if s[i]-'0' >= 10 {
 			i++
+			continue
+		}
+		// Most digit runs are short amounts, dates and codes that no
+		// separator continues: skip them here.
+		k := i + 1
+		for k < n && s[k]-'0' < 10 {
+			k++
+		}
+		if k-i < 8 && (k+1 >= n || s[k+1]-'0' >= 10 || (s[k] != ' ' && s[k] != '-' && s[k] != ')')) {
+			i = k
 			continue
 		}
 		i = numberAt(s, i, &dst)
@@ -103,12 +123,6 @@ func mergeByStart(dst []idMatch, k int) []idMatch {
 	return res
 }
 
-// hasDigit reports whether any byte of x is an ASCII digit (SWAR).
-func hasDigit(x uint64) bool {
-	const m, n = '0' - 1, '9' + 1
-	return (lo7*(127+n)-(x&(lo7*127)))&^x&((x&(lo7*127))+lo7*(127-m))&hi8 != 0
-}
-
 // numGroups is a run of digit groups joined by single spaces or hyphens.
 type numGroups struct {
 	digits [maxIDDigits]byte
@@ -123,15 +137,6 @@ type numGroups struct {
 // numberAt reads the digit run starting at s[i] (a digit that follows no
 // digit) and appends what it is; it returns the offset to go on from.
 func numberAt(s string, i int, dst *[]idMatch) int {
-	// Fast path: most digit runs in text are short amounts, dates and
-	// codes that no separator continues.
-	k := i + 1
-	for k < len(s) && s[k]-'0' < 10 {
-		k++
-	}
-	if k-i < 8 && (k+1 >= len(s) || s[k+1]-'0' >= 10 || (s[k] != ' ' && s[k] != '-' && s[k] != ')')) {
-		return k
-	}
 	var g numGroups
 	j := i
 	over, paren := false, false
