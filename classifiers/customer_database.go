@@ -53,6 +53,9 @@ const (
 	colName
 	colPerson
 	colKinds
+	// vcardKind marks the "BEGIN:VCARD" hit of the shared pass (contact
+	// exports); it classifies no cell.
+	vcardKind = colKinds + 1
 )
 
 // cdbSections in the order a cell is tested: the first section with a
@@ -102,7 +105,7 @@ type customerDBClassifier struct {
 }
 
 func newCustomerDBClassifier(o options) (*customerDBClassifier, error) {
-	kinds := map[string]uint8{}
+	kinds := map[string]uint8{"vcard": uint8(vcardKind)}
 	for _, s := range cdbSections {
 		kinds[s.name] = uint8(s.kind)
 	}
@@ -111,6 +114,11 @@ func newCustomerDBClassifier(o options) (*customerDBClassifier, error) {
 		return nil, err
 	}
 	c := &customerDBClassifier{opts: o}
+	for _, v := range all {
+		if v.kind == uint8(vcardKind) {
+			c.vocab = append(c.vocab, v)
+		}
+	}
 	for _, s := range cdbSections {
 		for _, v := range all {
 			if colKind(v.kind) != s.kind {
@@ -433,8 +441,17 @@ func (c *customerDBClassifier) tables(sg *segView, hits []termHit, runs []cdbRun
 	text := sg.text
 	done := 0 // lines before this offset were judged
 	var cells []string
+	vcards := 0
 	for _, h := range hits {
 		if int(h.start) < done {
+			continue
+		}
+		if h.kind == uint8(vcardKind) {
+			ok, end := vcardRecord(text, int(h.end))
+			if ok {
+				vcards++
+			}
+			done = end
 			continue
 		}
 		ls, le := lineAt(text, int(h.start))
@@ -444,6 +461,16 @@ func (c *customerDBClassifier) tables(sg *segView, hits []termHit, runs []cdbRun
 		}
 		hd, ok := c.readHeader(text[ls:le], cells)
 		if !ok {
+			// "姓名：陳大文" / "Mobile: 9123 4567": records written one
+			// field a line.
+			if _, _, keyed := c.keyedLine(text[ls:le]); keyed {
+				n, end, terms := c.keyedRecords(text, ls)
+				done = max(done, end) // each line is read once
+				if n >= 3 {
+					covered = append(covered, [2]int{ls, end})
+					runs = append(runs, cdbRun{records: n, shape: "keyed", headers: terms})
+				}
+			}
 			continue
 		}
 		n, end := c.rows(text, le+1, &hd)
@@ -453,7 +480,143 @@ func (c *customerDBClassifier) tables(sg *segView, hits []termHit, runs []cdbRun
 			runs = append(runs, cdbRun{records: n, shape: delimNames[hd.delim], headers: hd.terms})
 		}
 	}
+	if vcards >= 3 {
+		runs = append(runs, cdbRun{records: vcards, shape: "vcard", headers: []string{"vcard"}})
+	}
 	return runs, covered
+}
+
+// vcardRecord reads one vCard from after its BEGIN:VCARD: a person (FN or
+// N) with a phone, e-mail, address or birthday is a record. end is the
+// offset after END:VCARD (or where the next card begins).
+func vcardRecord(text string, p int) (ok bool, end int) {
+	rest := text[p:]
+	// Bounded by the next card first, so that cards without an END are
+	// each read once.
+	e := len(rest)
+	if k := strings.Index(rest, "BEGIN:VCARD"); k >= 0 {
+		e = k
+	}
+	if k := strings.Index(rest[:e], "END:VCARD"); k >= 0 {
+		e = k + len("END:VCARD")
+	}
+	named, personal := false, false
+	for _, line := range strings.Split(rest[:e], "\n") {
+		line = strings.TrimSpace(line)
+		up := strings.ToUpper(line[:min(len(line), 6)])
+		switch {
+		case strings.HasPrefix(up, "FN:") || strings.HasPrefix(up, "FN;") || strings.HasPrefix(up, "N:") || strings.HasPrefix(up, "N;"):
+			named = true
+		case strings.HasPrefix(up, "TEL"), strings.HasPrefix(up, "EMAIL"), strings.HasPrefix(up, "ADR"), strings.HasPrefix(up, "BDAY"):
+			personal = true
+		}
+	}
+	return named && personal, p + e
+}
+
+// kindCache remembers the kinds of labels already classified: keyed
+// records repeat the same few labels.
+type kindCache map[string]colKind
+
+// keyedLine reads "label: value" (or "label：value") with a known label.
+func (c *customerDBClassifier) keyedLine(line string) (colKind, string, bool) {
+	k, _, v, ok := c.keyedLineCached(line, nil)
+	return k, v, ok
+}
+
+func (c *customerDBClassifier) keyedLineCached(line string, cache kindCache) (colKind, string, string, bool) {
+	line = strings.TrimSpace(line)
+	i := strings.IndexByte(line, ':')
+	w := 1
+	if j := strings.Index(line, "："); j >= 0 && (i < 0 || j < i) {
+		i, w = j, len("：")
+	}
+	if i <= 0 || i > 36 || strings.ContainsAny(line[:i], "\t\u3000") || strings.Contains(line[:i], "  ") {
+		return colNone, "", "", false
+	}
+	label := line[:i]
+	k, ok := cache[label]
+	if !ok {
+		k, _ = c.cellKind(label)
+		if cache != nil && len(cache) < 256 {
+			cache[label] = k
+		}
+	}
+	v := strings.TrimSpace(line[i+w:])
+	if k == colNone || v == "" {
+		return colNone, "", "", false
+	}
+	return k, label, v, true
+}
+
+// keyedRecords reads records written one "label: value" a line from offset
+// p, a record ending where a label it already has comes again, until a line
+// that is neither keyed, blank nor a short separator ("---", "2.").
+func (c *customerDBClassifier) keyedRecords(text string, p int) (n, end int, terms []string) {
+	var seen [colKinds]bool
+	named, personal, work, workable, fields := false, false, false, false, 0
+	keys := map[string]bool{}
+	cache := kindCache{}
+	signalled := map[string]bool{} // labels whose term is in keys
+	flush := func() {
+		if !work && workable {
+			personal = true
+		}
+		if personal && fields >= 2 && (named || fields >= 3) {
+			n++
+		}
+		seen = [colKinds]bool{}
+		named, personal, work, workable, fields = false, false, false, false, 0
+	}
+	for p < len(text) {
+		le := strings.IndexByte(text[p:], '\n')
+		if le < 0 {
+			le = len(text)
+		} else {
+			le += p
+		}
+		line := text[p:le]
+		k, label, v, ok := c.keyedLineCached(line, cache)
+		if !ok {
+			if t := strings.TrimSpace(line); t != "" && utf8.RuneCountInString(t) > 4 {
+				break
+			}
+			p = le + 1
+			continue
+		}
+		if seen[k] && fields > 0 {
+			flush()
+		}
+		seen[k] = true
+		fields++
+		if !signalled[label] && len(keys) < 8 && len(signalled) < 256 {
+			signalled[label] = true
+			if _, t := c.cellKind(label); t != "" {
+				keys[t] = true
+			}
+		}
+		switch k {
+		case colName, colPerson:
+			named = named || hasLetters(v)
+		case colDirectory:
+			work = true
+		case colMobile:
+			personal = personal || countDigits(v) >= 7
+		case colPhone:
+			workable = workable || personalPhone(v)
+		case colEmail:
+			workable = workable || strings.IndexByte(v, '@') > 0
+		case colAddress:
+			workable = workable || utf8.RuneCountInString(v) >= 4
+		case colBirthday:
+			personal = personal || countDigits(v) >= 2
+		case colIdentity, colCard, colAccount:
+			personal = personal || countDigits(v) >= 3
+		}
+		p = le + 1
+	}
+	flush()
+	return n, min(p, len(text)), uniqueSorted(keys)
 }
 
 // rows counts the person records under a header, from offset p, until the

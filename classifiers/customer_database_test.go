@@ -391,3 +391,39 @@ func TestJSONRecordPath(t *testing.T) {
 		}
 	}
 }
+
+// TestCustomerDatabaseKeyedAndVCard: records written one field a line (a
+// list pasted into chat) and contact exports.
+func TestCustomerDatabaseKeyedAndVCard(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	labels := [][3]string{{"Name", "Mobile", "Address"}, {"姓名", "手機", "地址"}, {"姓名", "手机", "地址"}}
+	for script, l := range labels {
+		var b strings.Builder
+		b.WriteString("Customers to call back:\n\n")
+		for i := 0; i < 6; i++ {
+			fmt.Fprintf(&b, "%s: %s\n%s：%s\n%s: %s\n\n", l[0], personName(r, script, i), l[1], genHKMobile(r), l[2], homeAddress(r, script, i))
+		}
+		f, ok := classifyText(t, b.String())[CustomerDatabase]
+		if !ok || f.Count != 6 || !strings.Contains(strings.Join(f.Signals, " "), "shape:keyed") {
+			t.Errorf("keyed %s: %+v, want 6 records", scriptNames[script], f)
+		}
+	}
+	var v strings.Builder
+	for i := 0; i < 7; i++ {
+		fmt.Fprintf(&v, "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:%s\r\nTEL;TYPE=CELL:+852 %s\r\nEMAIL:%s\r\nEND:VCARD\r\n", genENName(r), genHKMobile(r), personalEmail(r, 0, i))
+	}
+	if f, ok := classifyText(t, v.String())[CustomerDatabase]; !ok || f.Count != 7 {
+		t.Errorf("vcard: %+v, want 7 records", f)
+	}
+	// One form, and signatures in a thread, are no list.
+	form := "申請表\n姓名：陳大文\n手機：91234567\n地址：九龍彌敦道1號\n出生日期：1980-01-01\n"
+	var thread strings.Builder
+	for i := 0; i < 5; i++ {
+		fmt.Fprintf(&thread, "Please see the attached schedule for the next shipment.\nRegards,\n%s\nMobile: %s\nEmail: %s\n\n> quoted earlier message text here\n\n", genENName(r), genHKMobile(r), personalEmail(r, 0, i))
+	}
+	for name, text := range map[string]string{"form": form, "thread": thread.String(), "vcard-no-end": strings.Repeat("BEGIN:VCARD\nFN:x\n", 3)} {
+		if f, ok := classifyText(t, text)[CustomerDatabase]; ok {
+			t.Errorf("%s: %+v", name, f)
+		}
+	}
+}

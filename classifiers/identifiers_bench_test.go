@@ -58,3 +58,11 @@ func hugeCSV(n int) string {
 func BenchmarkHugeCSV(b *testing.B) { benchClassify(b, hugeCSV(benchSize)) }
 
 func BenchmarkHugeCSV1MB(b *testing.B) { benchClassify(b, hugeCSV(1<<20)) }
+
+func BenchmarkPathologicalKeyedLines(b *testing.B) {
+	benchClassify(b, strings.Repeat("Name: x\n", benchSize/8))
+}
+
+func BenchmarkPathologicalVCardBegins(b *testing.B) {
+	benchClassify(b, strings.Repeat("BEGIN:VCARD\n", benchSize/12))
+}
