@@ -303,13 +303,10 @@ func splitCells(line string, delim int, maxCell int, dst []string) ([]string, bo
 		line = strings.TrimPrefix(line, "|")
 		line = strings.TrimSuffix(line, "|")
 	}
+	ok := true
 	add := func(c string) bool {
-		c = strings.TrimSpace(c)
-		if len(c) > maxCell || len(dst) == 64 {
-			return false
-		}
-		dst = append(dst, c)
-		return true
+		dst, ok = addCell(dst, c, maxCell)
+		return ok
 	}
 	switch delim {
 	case delimComma, delimSemicolon:
@@ -384,6 +381,14 @@ func splitCells(line string, delim int, maxCell int, dst []string) ([]string, bo
 		}
 	}
 	return dst, true
+}
+
+func addCell(dst []string, c string, maxCell int) ([]string, bool) {
+	c = strings.TrimSpace(c)
+	if len(c) > maxCell || len(dst) == 64 {
+		return dst, false
+	}
+	return append(dst, c), true
 }
 
 // header is a recognised header row.

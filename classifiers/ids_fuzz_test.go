@@ -95,7 +95,7 @@ func FuzzCustomerDatabase(f *testing.F) {
 			f.Add(renderTable(r, e, script, layouts[script], 6), "mobile")
 		}
 	}
-	for _, s := range []string{"姓名,手機\n", "| 客户 | 电话 |\n|---|---|\n| 王 | 13800138000 |", "Name\tMobile\n\n\n", "\"a,b\",\"", "name  mobile\u3000email\n"} {
+	for _, s := range []string{"姓名：王伟\n手机：13800138000\n\n姓名：李娜\n手机：13900139000\n", "BEGIN:VCARD\nFN:x\nTEL:9123 4567\nEND:VCARD\nBEGIN:VCARD\n", "Name: x\nName: y\n", "姓名,手機\n", "| 客户 | 电话 |\n|---|---|\n| 王 | 13800138000 |", "Name\tMobile\n\n\n", "\"a,b\",\"", "name  mobile\u3000email\n"} {
 		f.Add(s, "customers[0].phone")
 	}
 	f.Fuzz(func(t *testing.T, text, field string) {
