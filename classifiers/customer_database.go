@@ -202,7 +202,7 @@ func (c *customerDBClassifier) classify(doc *document) (Finding, bool) {
 		n0 := len(runs)
 		var covered [][2]int // line spans read as tables
 		runs, covered = c.tables(sg, doc.hitsOf(si, clsCustomerDB), runs)
-		runs = c.valueLines(sg, covered, runs)
+		runs = c.valueLines(sg, covered, len(doc.hitsOf(si, clsPhone)) > 0, runs)
 		if len(runs) > n0 && firstOrigin == "" {
 			firstOrigin = sg.origin
 			if len(covered) > 0 {
@@ -807,7 +807,11 @@ func companyDomain(emails []string) bool {
 
 // valueLines reads runs of lines outside the tables that each carry a
 // personal value (mobile, resident ID, HKID, card, e-mail) and other text.
-func (c *customerDBClassifier) valueLines(sg *segView, covered [][2]int, runs []cdbRun) []cdbRun {
+//
+// Eight unbroken digits are as often item, account or reference numbers as
+// Hong Kong mobiles: without +852 or grouping they count only in a segment
+// that mentions a phone (phoneWord).
+func (c *customerDBClassifier) valueLines(sg *segView, covered [][2]int, phoneWord bool, runs []cdbRun) []cdbRun {
 	if len(sg.ids)+len(sg.hkids) < 5 {
 		return runs
 	}
@@ -845,6 +849,7 @@ func (c *customerDBClassifier) valueLines(sg *segView, covered [][2]int, runs []
 		m := ids[0]
 		ids = ids[1:]
 		switch {
+		case m.kind == idPhoneHK && m.flags&(idIntl|idGrouped) == 0 && !phoneWord:
 		case m.kind == idPhoneCN, m.kind == idPhoneHK && m.flags&idMobile != 0, m.kind == idPRC, m.kind == idCard:
 			add(int(m.start), int(m.end), m.kind, "", m.key)
 		case m.kind == idEmail:

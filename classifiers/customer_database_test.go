@@ -271,7 +271,7 @@ func TestCustomerDatabaseNoHeader(t *testing.T) {
 		fmt.Fprintf(&en, "%s <%s> %s\n", genENName(r), personalEmail(r, 0, i), "+852 "+genHKMobile(r))
 		fmt.Fprintf(&pdf, "%s\u3000電話：%s\n\n", pick(r, zhtNames), genHKMobile(r))
 	}
-	for name, text := range map[string]string{"tc": tc.String(), "sc": sc.String(), "en": en.String(), "pdf": "VIP 名單\n" + pdf.String()} {
+	for name, text := range map[string]string{"tc": "客戶聯絡電話\n" + tc.String(), "sc": sc.String(), "en": en.String(), "pdf": "VIP 名單\n" + pdf.String()} {
 		f, ok := classifyText(t, text)[CustomerDatabase]
 		if !ok || f.Count != 8 {
 			t.Errorf("%s: %+v, want 8 records", name, f)
@@ -314,10 +314,14 @@ func TestCustomerDatabaseNearMisses(t *testing.T) {
 	for i := 0; i < 12; i++ {
 		fmt.Fprintf(&chat, "阿明 10:%02d 打 %s 搵我\n", i, mob)
 	}
+	var items strings.Builder
+	for i := 0; i < 20; i++ {
+		fmt.Fprintf(&items, "Item %s %s qty %d\n", genHKMobile(r), pick(r, []string{"Umbrella", "Tea set", "Desk lamp"}), 1+r.IntN(50))
+	}
 	minutes := "Minutes: attendees Chan Tai Man (Sales), Lee Mei Ling (HR), Wong Chi Keung (IT). Action: Lee to call the landlord on 2123 4567.\n"
 	for name, text := range map[string]string{
 		"signature": signature, "thread": thread.String(), "extensions": ext.String(), "dept": dept.String(),
-		"invoice": invoice, "attendees": attendees, "orders": orders.String(), "minutes": minutes, "chat": chat.String(),
+		"invoice": invoice, "attendees": attendees, "orders": orders.String(), "minutes": minutes, "chat": chat.String(), "item-numbers": items.String(),
 	} {
 		got := classifyText(t, text)
 		if f, ok := got[CustomerDatabase]; ok {
