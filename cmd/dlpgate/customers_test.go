@@ -95,9 +95,13 @@ func TestScanCustomerDatabaseShapes(t *testing.T) {
 		records int
 	}
 	var files []file
+	var cells []string // every data cell: none may reach the output
 	for _, script := range []string{"en", "tc", "sc"} {
 		n := 6 + r.IntN(8)
 		rows := customerTable(r, script, n)
+		for _, row := range rows[1:] {
+			cells = append(cells, row[1:]...)
+		}
 		title := map[string]string{"en": "Member list", "tc": "會員名單", "sc": "会员名单"}[script]
 		add := func(ext string, body []byte) {
 			files = append(files, file{name: script + "_members." + ext, body: body, records: n})
@@ -147,6 +151,11 @@ func TestScanCustomerDatabaseShapes(t *testing.T) {
 		}
 		if got != f.records || lines[i].Verdict != "block" || lines[i].Decision.Rule != "customer-database" {
 			t.Errorf("%s: customer_database %d (verdict %s, rule %s), want %d records blocked: %+v", f.name, got, lines[i].Verdict, lines[i].Decision.Rule, f.records, lines[i].Findings)
+		}
+	}
+	for _, c := range cells {
+		if strings.Contains(raw, c) {
+			t.Errorf("a cell of %d bytes reached the scan output", len(c))
 		}
 	}
 	t.Logf("%d files", len(files))
