@@ -420,7 +420,8 @@ func (c *idClassifier) classify(doc *document) (Finding, bool) {
 				continue
 			}
 			kw := nearestKeyword(sg.text, hits, int(m.start), int(m.end))
-			if kw < 0 && (need || chance || (c.spec.codeWords && afterCodeWord(sg.text, hits, int(m.start)))) {
+			if kw < 0 && (need || chance || (c.spec.codeWords && (afterCodeWord(sg.text, hits, int(m.start)) ||
+				afterCodeWord(sg.text, doc.hitsOf(si, clsHKID), int(m.start))))) {
 				continue
 			}
 			if kw >= 0 {
