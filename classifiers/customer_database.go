@@ -882,7 +882,7 @@ func (c *customerDBClassifier) valueLines(sg *segView, covered [][2]int, phoneWo
 		}
 	}
 	var run []line
-	for i, l := range lines {
+	for _, l := range lines {
 		named := restHasName(text[l.start:l.end])
 		if len(run) > 0 {
 			prev := run[len(run)-1]
@@ -895,7 +895,6 @@ func (c *customerDBClassifier) valueLines(sg *segView, covered [][2]int, phoneWo
 		if named && (len(run) == 0 || l.start != run[len(run)-1].start) {
 			run = append(run, l)
 		}
-		_ = i
 	}
 	flush(run)
 	return runs

@@ -15,20 +15,20 @@ func judgePhone(g *numGroups, m idMatch, intl bool) (idMatch, bool) {
 	// mainland mobile written unbroken (8613800138000).
 	switch {
 	case intl && g.n == 11 && string(d[:3]) == "852" && (g.ng == 1 || g.glen[0] == 3):
-		return hkPhone(d[3:], g.ng > 1 && g.glen[0] == 3 && g.ng > 2, m, true)
+		return hkPhone(d[3:], m, true)
 	case intl && g.n == 13 && string(d[:2]) == "86" && (g.ng == 1 || g.glen[0] == 2):
-		return cnMobile(d[2:], g, 1, m, true)
+		return cnMobile(d[2:], g, m, true)
 	case !intl && g.n == 13 && g.ng == 1 && string(d[:2]) == "86":
-		return cnMobile(d[2:], g, 1, m, true)
+		return cnMobile(d[2:], g, m, true)
 	case intl:
 		return m, false
 	case g.n == 8 && (g.ng == 1 || g.ng == 2 && g.glen[0] == 4):
 		if g.ng == 1 && looksLikeDate(d) {
 			return m, false
 		}
-		return hkPhone(d, g.ng == 2, m, false)
+		return hkPhone(d, m, false)
 	case g.n == 11:
-		return cnMobile(d, g, 0, m, false)
+		return cnMobile(d, g, m, false)
 	}
 	return m, false
 }
@@ -38,7 +38,7 @@ func looksLikeDate(d []byte) bool {
 	return validDate(num(d[:4]), num(d[4:6]), num(d[6:8]))
 }
 
-func hkPhone(d []byte, grouped bool, m idMatch, intl bool) (idMatch, bool) {
+func hkPhone(d []byte, m idMatch, intl bool) (idMatch, bool) {
 	switch d[0] {
 	case '2', '3':
 	case '5', '6', '7', '8', '9':
@@ -54,26 +54,28 @@ func hkPhone(d []byte, grouped bool, m idMatch, intl bool) (idMatch, bool) {
 	return m, true
 }
 
-// cnMobile accepts 11 digits 1[3-9]xxxxxxxxx written unbroken, 3-4-4 or 3-8
-// (after skip groups of country code).
-func cnMobile(d []byte, g *numGroups, skip int, m idMatch, intl bool) (idMatch, bool) {
+// cnMobile accepts 11 digits 1[3-9]xxxxxxxxx written unbroken, 3-4-4 or
+// 3-8; with a country code (intl) the first group is the code, or the code
+// is written unbroken with the number.
+func cnMobile(d []byte, g *numGroups, m idMatch, intl bool) (idMatch, bool) {
 	if d[0] != '1' || d[1] < '3' || d[1] > '9' {
 		return m, false
 	}
-	if intl && g.ng > 1 {
-		skip = 1
-	} else if !intl {
-		skip = 0
+	rest := g.glen[:g.ng]
+	if intl {
+		if g.ng == 1 {
+			rest = nil // +8613800138000
+		} else {
+			rest = rest[1:]
+		}
 	}
-	rest := g.glen[skip:g.ng]
 	switch {
+	case rest == nil:
 	case len(rest) == 1 && rest[0] == 11:
 	case len(rest) == 3 && rest[0] == 3 && rest[1] == 4 && rest[2] == 4:
 	case len(rest) == 2 && rest[0] == 3 && rest[1] == 8:
 	default:
-		if !(intl && g.ng == 1) {
-			return m, false
-		}
+		return m, false
 	}
 	m.kind = idPhoneCN
 	m.flags |= idMobile
