@@ -431,3 +431,42 @@ func TestCustomerDatabaseKeyedAndVCard(t *testing.T) {
 		}
 	}
 }
+
+// TestCustomerDatabaseHeaderSynonyms: the header words exports really use,
+// each with a person column, in a 6-row CSV: every pairing is read.
+func TestCustomerDatabaseHeaderSynonyms(t *testing.T) {
+	r := rand.New(rand.NewPCG(19, 20))
+	names := []string{"Name", "Full Name", "Customer Name", "Client", "Member", "Tenant", "Owner", "Parent", "Student", "Policyholder", "Contact person", "Consignee",
+		"姓名", "客戶姓名", "客户名称", "會員", "租戶", "業主", "家長", "学生", "投保人", "联系人", "收货人", "顧客"}
+	values := map[string]func() string{
+		"Mobile": func() string { return genHKMobile(r) }, "Mobile No.": func() string { return genHKMobile(r) }, "Cell phone": func() string { return genHKMobile(r) },
+		"WhatsApp": func() string { return genHKMobile(r) }, "手提電話": func() string { return genHKMobile(r) }, "流動電話": func() string { return genHKMobile(r) },
+		"手机号码": func() string { return genCNMobile(r) }, "移动电话": func() string { return genCNMobile(r) }, "联系方式": func() string { return genCNMobile(r) },
+		"Contact Number": func() string { return "+852 " + genHKMobile(r) }, "聯絡電話": func() string { return genHKMobile(r) }, "Tel.": func() string { return genHKMobile(r) },
+		"E-mail": func() string { return personalEmail(r, 0, r.IntN(999)) }, "Email Address": func() string { return personalEmail(r, 0, r.IntN(999)) },
+		"電郵地址": func() string { return personalEmail(r, 0, r.IntN(999)) }, "电子邮箱": func() string { return personalEmail(r, 0, r.IntN(999)) },
+		"Residential Address": func() string { return homeAddress(r, scEN, 0) }, "住址": func() string { return homeAddress(r, scTC, 0) },
+		"通訊地址": func() string { return homeAddress(r, scTC, 0) }, "收货地址": func() string { return homeAddress(r, scSC, 0) },
+		"DOB": func() string { return genBirthday(r) }, "Date of Birth": func() string { return genBirthday(r) }, "出生日期": func() string { return genBirthday(r) },
+		"生日": func() string { return genBirthday(r) }, "出生年月": func() string { return genBirthday(r)[:7] },
+		"HKID": func() string { return "A123456(3)" }, "Passport No.": func() string { return fmt.Sprintf("K%08d", r.IntN(1e8)) },
+		"身份證號碼": func() string { return "A123456(3)" }, "证件号码": func() string { return genPRC(r) },
+		"Policy No.": func() string { return fmt.Sprintf("P%09d", r.IntN(1e9)) }, "Bank Account": func() string { return fmt.Sprintf("012-345-%06d", r.IntN(1e6)) },
+		"信用卡號碼": func() string { return group4(genCard(r, "4", 16), " ") }, "会员卡号": func() string { return fmt.Sprintf("%012d", r.IntN(1e12)) },
+	}
+	cases := 0
+	for _, n := range names {
+		for h, val := range values {
+			var b strings.Builder
+			fmt.Fprintf(&b, "%s,%s\n", n, h)
+			for i := 0; i < 6; i++ {
+				fmt.Fprintf(&b, "%s,%s\n", personName(r, r.IntN(3), i), val())
+			}
+			cases++
+			if f, ok := classifyText(t, b.String())[CustomerDatabase]; !ok || f.Count != 6 {
+				t.Errorf("header %q + %q: %+v", n, h, f)
+			}
+		}
+	}
+	t.Logf("%d header pairings", cases)
+}
