@@ -72,6 +72,13 @@ func FuzzIdentifiers(f *testing.F) {
 				}
 			}
 		}
+		// The shared pass (which learns about '@' from its hits) finds the
+		// same as the scanner alone.
+		all := scanIdentifiers(text, nil)
+		doc := testSet.analyse(context.Background(), []extract.Segment{{Text: text}})
+		if got := doc.segs[0].ids; len(got) != len(all) || (len(all) > 0 && !reflect.DeepEqual(got, all)) {
+			t.Fatalf("shared pass found %d identifiers, scanner %d", len(got), len(all))
+		}
 		segs := []extract.Segment{{Origin: "a", Text: text}, {Origin: "b>json:$.rows[0].mobile", Text: text}}
 		out := testSet.Classify(context.Background(), segs)
 		if !reflect.DeepEqual(out, testSet.Classify(context.Background(), segs)) {

@@ -62,6 +62,26 @@ const maxIDDigits = 20
 // scanIdentifiers appends every identifier candidate of s to dst, in order
 // of start offset. Linear: each byte is read a bounded number of times.
 func scanIdentifiers(s string, dst []idMatch) []idMatch {
+	return scanIdentifiersAt(s, dst, strings.IndexByte(s, '@') >= 0)
+}
+
+// identifiersOf scans a segment's identifiers after the shared pass: its
+// hits say whether the text holds an '@' (email.txt lists it), so e-mail
+// addresses are looked for without another walk over the text.
+func identifiersOf(v *segView, limit int) []idMatch {
+	hits := v.hits[clsEmail]
+	at := len(hits) >= limit // hits dropped: look for addresses anyway
+	for _, h := range hits {
+		if h.kind == idAt {
+			at = true
+			break
+		}
+	}
+	return scanIdentifiersAt(v.text, nil, at)
+}
+
+// scanIdentifiersAt is scanIdentifiers; at says whether s holds an '@'.
+func scanIdentifiersAt(s string, dst []idMatch, at bool) []idMatch {
 	n := len(s)
 	for i := 0; i < n; {
 		// Skip eight bytes at a time to the next ASCII digit: x^'0' turns
@@ -95,7 +115,7 @@ func scanIdentifiers(s string, dst []idMatch) []idMatch {
 		}
 		i = numberAt(s, i, &dst)
 	}
-	if strings.IndexByte(s, '@') >= 0 {
+	if at {
 		k := len(dst)
 		dst = scanEmails(s, dst)
 		if k > 0 && len(dst) > k {
@@ -137,6 +157,16 @@ type numGroups struct {
 // numberAt reads the digit run starting at s[i] (a digit that follows no
 // digit) and appends what it is; it returns the offset to go on from.
 func numberAt(s string, i int, dst *[]idMatch) int {
+	// Cheap rejections first, before the groups are collected: the tail
+	// of a longer token ("PO-2026-0412", "INV88231001") and dates
+	// ("2026-03-02", "2026 03 02") are skipped whole.
+	if !numBoundaryBefore(s, i) {
+		return skipJoined(s, i)
+	}
+	if k := i + 4; k+3 < len(s) && digitsAt(s, i, 4) && (s[k] == '-' || s[k] == ' ' || s[k] == '/') &&
+		digitsAt(s, k+1, 2) && (k+3 == len(s) || !isDigit(s[k+3])) {
+		return skipJoined(s, i)
+	}
 	var g numGroups
 	j := i
 	over, paren := false, false
@@ -215,6 +245,15 @@ func numberAt(s string, i int, dst *[]idMatch) int {
 		}
 	}
 	return j
+}
+
+// skipJoined returns the end of the digit run at s[i] with the groups
+// joined to it by single spaces or hyphens.
+func skipJoined(s string, i int) int {
+	for i < len(s) && (isDigit(s[i]) || ((s[i] == ' ' || s[i] == '-') && i+1 < len(s) && isDigit(s[i+1]) && i > 0 && isDigit(s[i-1]))) {
+		i++
+	}
+	return i
 }
 
 // numBoundaryBefore: the run starting at s[i] is not the tail of a longer
@@ -337,6 +376,7 @@ func maskDigits(raw string, keep, tail int) string {
 const (
 	idKeyword = hkKeyword
 	idCode    = hkCode
+	idAt      = hkCode + 1 // email.txt's "@": the segment may hold addresses
 )
 
 // idSpec is what one identifier classifier counts and how it shows it.
@@ -364,7 +404,7 @@ type idClassifier struct {
 }
 
 func newIDClassifier(o options, dict string, ci int, spec idSpec) (*idClassifier, error) {
-	v, err := loadDict(dict, map[string]uint8{"keyword": idKeyword, "code": idCode})
+	v, err := loadDict(dict, map[string]uint8{"keyword": idKeyword, "code": idCode, "at": idAt})
 	if err != nil {
 		return nil, err
 	}

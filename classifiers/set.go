@@ -443,7 +443,7 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int) segView {
 		// At most one candidate per pair: size the slice once.
 		v.hkids = scanHKIDsAt(sg.Text, *pairs, make([]hkidMatch, 0, len(*pairs)))
 	}
-	v.ids = scanIdentifiers(sg.Text, nil)
+	v.ids = identifiersOf(&v, limit)
 	return v
 }
 
