@@ -606,7 +606,7 @@ func (c *customerDBClassifier) keyedRecords(text string, p int) (n, end int, ter
 		case colDirectory:
 			work = true
 		case colMobile:
-			personal = personal || countDigits(v) >= 7
+			workable = workable || countDigits(v) >= 7
 		case colPhone:
 			workable = workable || personalPhone(v)
 		case colEmail:
@@ -679,7 +679,7 @@ func (c *customerDBClassifier) rows(text string, p int, hd *header) (int, int) {
 					r.personal = true // "Contact: 91234567"
 				}
 			case colMobile:
-				r.personal = r.personal || countDigits(cell) >= 7
+				r.personal = r.personal || (countDigits(cell) >= 7 && !hd.directory)
 			case colPhone:
 				if !hd.directory && personalPhone(cell) {
 					r.personal = true
@@ -978,7 +978,7 @@ func (c *customerDBClassifier) jsonRecords(doc *document, runs []cdbRun) []cdbRu
 		case colDirectory:
 			cur.work = true
 		case colMobile:
-			cur.personal = cur.personal || countDigits(v) >= 7
+			cur.workable = cur.workable || countDigits(v) >= 7
 		case colPhone:
 			cur.workable = cur.workable || personalPhone(v)
 		case colEmail:
