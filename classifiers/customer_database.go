@@ -415,6 +415,9 @@ func (c *customerDBClassifier) readHeader(line string, cells []string) (header, 
 	}
 	known, personalCols := 0, 0
 	for _, cell := range cells {
+		if countDigits(cell) >= 5 {
+			return h, false // a record ("電話：91067850"), not a header
+		}
 		k, t := c.cellKind(cell)
 		h.kinds = append(h.kinds, k)
 		if k != colNone {
