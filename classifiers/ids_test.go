@@ -127,6 +127,8 @@ func TestPaymentCard(t *testing.T) {
 		{"tracking word zh", "运单号：" + visa, 0},
 		{"20 digits", "acct 4" + visa[:15] + "0000", 0},
 		{"bad grouping", "card " + visa[:3] + " " + visa[3:9] + " " + visa[9:], 0},
+		{"csv with cvv", "card_number,cvv\n" + visa + ",123\n", 1},
+		{"in url path", "https://pay.example/c/" + visa, 0},
 	}
 	for _, c := range cases {
 		got, f := idCount(t, PaymentCard, c.text)
@@ -175,6 +177,9 @@ func TestPhone(t *testing.T) {
 		{"thousands", "91,234,567", 0, ""},
 		{"in longer run", "912345678901234", 0, ""},
 		{"in id", "PO-9123-4567", 0, ""},
+		{"slash list", "手机：13800138000/13900139000", 2, "mainland_mobile"},
+		{"csv points", "91234567,123,x", 1, "hk_mobile"},
+		{"in path", "/u/13800138000", 0, ""},
 	}
 	for _, c := range cases {
 		got, f := idCount(t, Phone, c.text)

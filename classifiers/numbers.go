@@ -264,7 +264,11 @@ func numBoundaryBefore(s string, i int) bool {
 	}
 	c := s[i-1]
 	switch {
-	case isLetter(c), c == '_', c == '@', c == '/', c == '\\', c == '$', c == '%', c == '&':
+	case c == '/':
+		// "13800138000/13900139000" lists two numbers; "/u/13800138000"
+		// and "a/123..." are paths.
+		return i >= 2 && isDigit(s[i-2])
+	case isLetter(c), c == '_', c == '@', c == '\\', c == '$', c == '%', c == '&':
 		return false
 	case c == '.' || c == '-' || c == '+' || c == '#' || c == ':':
 		if c == ':' || c == '#' {
@@ -287,12 +291,14 @@ func numBoundaryAfter(s string, j int) bool {
 	switch {
 	case isLetter(c), c == '_', c == '@', c == '%', c == '\\':
 		return false
-	case c == '.' || c == '-' || c == '/' || c == ',':
-		if j+1 < len(s) && (isASCIIAlnum(s[j+1]) && c != ',') {
+	case c == '/':
+		return j+1 >= len(s) || !isLetter(s[j+1])
+	case c == '.' || c == '-':
+		// "9123.4567", "91234567-A": a decimal or a longer code. (A comma
+		// ends a number: thousands groups are never 8 digits long, so an
+		// amount never reaches here, and CSV puts "4111…1111,123" together.)
+		if j+1 < len(s) && isASCIIAlnum(s[j+1]) {
 			return false
-		}
-		if c == ',' && j+3 < len(s) && digitsAt(s, j+1, 3) && (j+4 >= len(s) || !isDigit(s[j+4])) {
-			return false // "1,234": an amount
 		}
 	}
 	return true
