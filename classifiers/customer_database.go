@@ -191,6 +191,7 @@ type cdbRun struct {
 	records int
 	shape   string
 	headers []string
+	origin  string // JSON runs: the first record's path (tables: the segment's)
 }
 
 func (c *customerDBClassifier) classify(doc *document) (Finding, bool) {
@@ -245,8 +246,13 @@ func (c *customerDBClassifier) classify(doc *document) (Finding, bool) {
 		f.Signals = append(f.Signals, "shape:"+s)
 	}
 	if c.opts.maxSamples > 0 {
-		if firstOrigin == "" && len(runs) > 0 {
-			firstOrigin = "json"
+		if firstOrigin == "" {
+			for _, r := range runs {
+				if r.origin != "" {
+					firstOrigin = r.origin
+					break
+				}
+			}
 		}
 		f.Samples = []Sample{{Masked: fmt.Sprintf("%d person records", total), Origin: firstOrigin, Offset: firstOff}}
 	}
@@ -931,6 +937,7 @@ func (c *customerDBClassifier) jsonRecords(doc *document, runs []cdbRun) []cdbRu
 	curKey := ""
 	var recs []rec
 	terms := map[string]bool{}
+	firstOrigin := "" // the first record's path, for the sample
 	flushRec := func() {
 		if cur.work {
 			cur.email = ""
@@ -939,6 +946,9 @@ func (c *customerDBClassifier) jsonRecords(doc *document, runs []cdbRun) []cdbRu
 		}
 		if curKey != "" && cur.named && (cur.personal || cur.email != "") {
 			recs = append(recs, cur)
+			if firstOrigin == "" {
+				firstOrigin = curKey
+			}
 		}
 		cur, curKey = rec{}, ""
 	}
@@ -1026,7 +1036,7 @@ func (c *customerDBClassifier) jsonRecords(doc *document, runs []cdbRun) []cdbRu
 	if len(hs) > 8 {
 		hs = hs[:8]
 	}
-	return append(runs, cdbRun{records: n, shape: "json", headers: hs})
+	return append(runs, cdbRun{records: n, shape: "json", headers: hs, origin: firstOrigin})
 }
 
 // jsonRecordPath splits a JSON segment origin into its record (the path
