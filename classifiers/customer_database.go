@@ -50,6 +50,7 @@ const (
 	colAccount
 	colRecordID
 	colDirectory
+	colThing // a column naming a shop, product, venue: not a person
 	colName
 	colPerson
 	colKinds
@@ -79,6 +80,7 @@ var cdbSections = []struct {
 	{"account", colAccount, true},
 	{"recordid", colRecordID, false},
 	{"directory", colDirectory, false},
+	{"thing", colThing, false},
 	{"name", colName, true},
 	{"person", colPerson, false},
 }
@@ -404,6 +406,7 @@ type header struct {
 	delim     int
 	directory bool // the table is a staff or department directory
 	person    bool // some column names the person
+	places    bool // the rows are shops, products, venues: no person records
 }
 
 // readHeader judges a line as a header row: at least two cells, two of
@@ -419,7 +422,7 @@ func (c *customerDBClassifier) readHeader(line string, cells []string) (header, 
 	if !ok || len(cells) < 2 {
 		return h, false
 	}
-	known, personalCols := 0, 0
+	known, personalCols, thing := 0, 0, false
 	for _, cell := range cells {
 		if countDigits(cell) >= 5 {
 			return h, false // a record ("電話：91067850"), not a header
@@ -437,7 +440,16 @@ func (c *customerDBClassifier) readHeader(line string, cells []string) (header, 
 			h.person = true
 		case k == colDirectory:
 			h.directory = true
+		case k == colThing:
+			thing = true
 		}
+	}
+	if thing && !h.person {
+		// A list of shops, hotels, products with addresses: read as a
+		// table (so its lines are not read again as values) with no
+		// person records.
+		h.places = true
+		return h, known >= 2
 	}
 	// A column naming the person and another known one (the values may
 	// still show a mobile or ID in a column the header does not name), or
@@ -720,6 +732,9 @@ func (c *customerDBClassifier) rows(text string, p int, hd *header) (int, int) {
 			rs = append(rs, r)
 		}
 		p = le + 1
+	}
+	if hd.places {
+		return 0, min(p, len(text))
 	}
 	personalEmail := !companyDomain(emails)
 	n := 0

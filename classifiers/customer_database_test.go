@@ -93,6 +93,9 @@ var (
 	}}
 	gcContactP = genCol{"Contact person", "聯絡人", "联系人", personName}
 	gcCNOffice = genCol{"Tel", "電話", "电话", func(r *rand.Rand, _, _ int) string { return fmt.Sprintf("021-%08d", r.IntN(100000000)) }}
+	gcShop     = genCol{"Shop name", "店名", "门店名称", func(r *rand.Rand, _, i int) string { return fmt.Sprintf("%s %d", pick(r, []string{"Harbour Cafe", "Sun Bakery", "Star Optical"}), i) }}
+	gcHotel    = genCol{"Hotel", "酒店", "酒店", func(r *rand.Rand, _, i int) string { return fmt.Sprintf("Grand Hotel %d", i) }}
+	gcShopTel  = genCol{"Tel", "電話", "电话", func(r *rand.Rand, _, _ int) string { return fmt.Sprintf("2%03d %04d", r.IntN(1000), r.IntN(10000)) }}
 	gcSKU      = genCol{"SKU", "貨號", "货号", func(_ *rand.Rand, _, i int) string { return fmt.Sprintf("SKU-%05d", 10000+i*7) }}
 )
 
@@ -132,6 +135,8 @@ var negativeExports = []export{
 	{"company-mail-list", []genCol{gcName, gcWorkMail}},
 	{"supplier-list", []genCol{gcSupplier, gcContactP, gcOffice, gcWorkMail, gcAddress}},
 	{"mainland-office-lines", []genCol{gcCustomer, gcCNOffice}},
+	{"shop-list", []genCol{gcShop, gcAddress, gcShopTel}},
+	{"hotel-list", []genCol{gcHotel, gcAddress, gcEmail}},
 }
 
 // Table layouts as extract delivers them.
@@ -215,7 +220,7 @@ func classifySegs(segs []extract.Segment) map[string]Finding {
 // TestCustomerDatabaseExports: every positive shape in every script and
 // layout (and as JSON and JSON Lines) is a customer database with one
 // record per row; every near-miss shape stays quiet. 13 positive shapes x
-// 3 scripts x 7 layouts + 10 near-miss shapes x 3 x 7 = 483 cases.
+// 3 scripts x 7 layouts + 12 near-miss shapes x 3 x 7 = 525 cases.
 func TestCustomerDatabaseExports(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	cases := 0
