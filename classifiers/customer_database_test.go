@@ -93,10 +93,12 @@ var (
 	}}
 	gcContactP = genCol{"Contact person", "聯絡人", "联系人", personName}
 	gcCNOffice = genCol{"Tel", "電話", "电话", func(r *rand.Rand, _, _ int) string { return fmt.Sprintf("021-%08d", r.IntN(100000000)) }}
-	gcShop     = genCol{"Shop name", "店名", "门店名称", func(r *rand.Rand, _, i int) string { return fmt.Sprintf("%s %d", pick(r, []string{"Harbour Cafe", "Sun Bakery", "Star Optical"}), i) }}
-	gcHotel    = genCol{"Hotel", "酒店", "酒店", func(r *rand.Rand, _, i int) string { return fmt.Sprintf("Grand Hotel %d", i) }}
-	gcShopTel  = genCol{"Tel", "電話", "电话", func(r *rand.Rand, _, _ int) string { return fmt.Sprintf("2%03d %04d", r.IntN(1000), r.IntN(10000)) }}
-	gcSKU      = genCol{"SKU", "貨號", "货号", func(_ *rand.Rand, _, i int) string { return fmt.Sprintf("SKU-%05d", 10000+i*7) }}
+	gcShop     = genCol{"Shop name", "店名", "门店名称", func(r *rand.Rand, _, i int) string {
+		return fmt.Sprintf("%s %d", pick(r, []string{"Harbour Cafe", "Sun Bakery", "Star Optical"}), i)
+	}}
+	gcHotel   = genCol{"Hotel", "酒店", "酒店", func(r *rand.Rand, _, i int) string { return fmt.Sprintf("Grand Hotel %d", i) }}
+	gcShopTel = genCol{"Tel", "電話", "电话", func(r *rand.Rand, _, _ int) string { return fmt.Sprintf("2%03d %04d", r.IntN(1000), r.IntN(10000)) }}
+	gcSKU     = genCol{"SKU", "貨號", "货号", func(_ *rand.Rand, _, i int) string { return fmt.Sprintf("SKU-%05d", 10000+i*7) }}
 )
 
 // export is a real-world shape: who the records are about and which columns.
