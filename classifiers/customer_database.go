@@ -51,7 +51,7 @@ const (
 	colRecordID
 	colDirectory
 	colThing // a column naming a shop, product, venue: not a person
-	colName
+	colPersonName
 	colPerson
 	colKinds
 	// vcardKind marks the "BEGIN:VCARD" hit of the shared pass (contact
@@ -81,7 +81,7 @@ var cdbSections = []struct {
 	{"recordid", colRecordID, false},
 	{"directory", colDirectory, false},
 	{"thing", colThing, false},
-	{"name", colName, true},
+	{"name", colPersonName, true},
 	{"person", colPerson, false},
 }
 
@@ -436,7 +436,7 @@ func (c *customerDBClassifier) readHeader(line string, cells []string) (header, 
 		switch {
 		case k.personal():
 			personalCols++
-		case k == colName || k == colPerson:
+		case k == colPersonName || k == colPerson:
 			h.person = true
 		case k == colDirectory:
 			h.directory = true
@@ -622,7 +622,7 @@ func (c *customerDBClassifier) keyedRecords(text string, p int) (n, end int, ter
 			}
 		}
 		switch k {
-		case colName, colPerson:
+		case colPersonName, colPerson:
 			named = named || hasLetters(v)
 		case colDirectory:
 			work = true
@@ -692,7 +692,7 @@ func (c *customerDBClassifier) rows(text string, p int, hd *header) (int, int) {
 			}
 			k := hd.kinds[i]
 			switch k {
-			case colName, colPerson:
+			case colPersonName, colPerson:
 				if hasLetters(cell) {
 					named = true
 				}
@@ -998,7 +998,7 @@ func (c *customerDBClassifier) jsonRecords(doc *document, runs []cdbRun) []cdbRu
 			terms[t] = true
 		}
 		switch k {
-		case colName, colPerson:
+		case colPersonName, colPerson:
 			cur.named = cur.named || hasLetters(v)
 			if k == colPerson && countDigits(v) >= 8 && personalValue(v) {
 				cur.personal = true

@@ -30,9 +30,9 @@ func (c genCol) head(script int) string { return []string{c.en, c.tc, c.sc}[scri
 func personName(r *rand.Rand, script, _ int) string {
 	switch script {
 	case scTC:
-		return pick(r, zhtNames)
+		return pickOne(r, zhtNames)
 	case scSC:
-		return pick(r, zhsNames)
+		return pickOne(r, zhsNames)
 	}
 	return genENName(r)
 }
@@ -40,15 +40,15 @@ func personName(r *rand.Rand, script, _ int) string {
 func homeAddress(r *rand.Rand, script, _ int) string {
 	switch script {
 	case scTC:
-		return fmt.Sprintf("九龍%s%d號%d樓%c室", pick(r, zhtStreets), 1+r.IntN(300), 1+r.IntN(40), 'A'+r.IntN(8))
+		return fmt.Sprintf("九龍%s%d號%d樓%c室", pickOne(r, zhtStreets), 1+r.IntN(300), 1+r.IntN(40), 'A'+r.IntN(8))
 	case scSC:
-		return fmt.Sprintf("深圳市南山区%s%d号%d栋%d室", pick(r, zhsStreets), 1+r.IntN(300), 1+r.IntN(20), 101+r.IntN(30))
+		return fmt.Sprintf("深圳市南山区%s%d号%d栋%d室", pickOne(r, zhsStreets), 1+r.IntN(300), 1+r.IntN(20), 101+r.IntN(30))
 	}
-	return fmt.Sprintf("Flat %d%c, %d %s, Kowloon", 1+r.IntN(40), 'A'+r.IntN(8), 1+r.IntN(300), pick(r, enStreets))
+	return fmt.Sprintf("Flat %d%c, %d %s, Kowloon", 1+r.IntN(40), 'A'+r.IntN(8), 1+r.IntN(300), pickOne(r, enStreets))
 }
 
 func personalEmail(r *rand.Rand, _, i int) string {
-	return fmt.Sprintf("%s%d@%s", pick(r, []string{"chan", "wong", "lee", "ming", "amy", "kk"}), i, pick(r, freeMails))
+	return fmt.Sprintf("%s%d@%s", pickOne(r, []string{"chan", "wong", "lee", "ming", "amy", "kk"}), i, pickOne(r, freeMails))
 }
 
 var (
@@ -75,12 +75,12 @@ var (
 	gcPoints    = genCol{"Points", "積分", "积分", func(r *rand.Rand, _, _ int) string { return fmt.Sprint(r.IntN(9000)) }}
 	gcFlat      = genCol{"Flat", "單位", "单元", func(r *rand.Rand, _, _ int) string { return fmt.Sprintf("%d%c", 1+r.IntN(40), 'A'+r.IntN(8)) }}
 	gcClass     = genCol{"Class", "班別", "班级", func(r *rand.Rand, _, _ int) string { return fmt.Sprintf("%d%c", 1+r.IntN(6), 'A'+r.IntN(4)) }}
-	gcDept      = genCol{"Department", "部門", "部门", func(r *rand.Rand, _, _ int) string { return pick(r, []string{"Sales", "HR", "IT", "Finance"}) }}
+	gcDept      = genCol{"Department", "部門", "部门", func(r *rand.Rand, _, _ int) string { return pickOne(r, []string{"Sales", "HR", "IT", "Finance"}) }}
 	gcExt       = genCol{"Ext", "分機", "分机", func(r *rand.Rand, _, _ int) string { return fmt.Sprint(2000 + r.IntN(900)) }}
 	gcWorkMail  = genCol{"Email", "電郵", "邮箱", func(r *rand.Rand, _, i int) string { return fmt.Sprintf("staff%d@harbour-trading.example", i) }}
 	gcOffice    = genCol{"Office phone", "辦公電話", "办公电话", func(r *rand.Rand, _, _ int) string { return fmt.Sprintf("2%03d %04d", r.IntN(1000), r.IntN(10000)) }}
 	gcAmount    = genCol{"Amount", "金額", "金额", func(r *rand.Rand, _, _ int) string { return fmt.Sprintf("%d.00", 100+r.IntN(9000)) }}
-	gcProduct   = genCol{"Product", "產品", "产品", func(r *rand.Rand, _, _ int) string { return pick(r, []string{"Umbrella", "Tea set", "Desk lamp"}) }}
+	gcProduct   = genCol{"Product", "產品", "产品", func(r *rand.Rand, _, _ int) string { return pickOne(r, []string{"Umbrella", "Tea set", "Desk lamp"}) }}
 	gcConsignee = genCol{"Consignee", "收貨人", "收货人", personName}
 	gcContact   = genCol{"Contact", "聯絡方式", "联系方式", func(r *rand.Rand, script, _ int) string {
 		if script == scSC {
@@ -89,12 +89,12 @@ var (
 		return genHKMobile(r)
 	}}
 	gcSupplier = genCol{"Supplier", "供應商", "供应商", func(r *rand.Rand, _, _ int) string {
-		return pick(r, []string{"Harbour Trading Ltd", "Kowloon Paper Co", "East Asia Steel"})
+		return pickOne(r, []string{"Harbour Trading Ltd", "Kowloon Paper Co", "East Asia Steel"})
 	}}
 	gcContactP = genCol{"Contact person", "聯絡人", "联系人", personName}
 	gcCNOffice = genCol{"Tel", "電話", "电话", func(r *rand.Rand, _, _ int) string { return fmt.Sprintf("021-%08d", r.IntN(100000000)) }}
 	gcShop     = genCol{"Shop name", "店名", "门店名称", func(r *rand.Rand, _, i int) string {
-		return fmt.Sprintf("%s %d", pick(r, []string{"Harbour Cafe", "Sun Bakery", "Star Optical"}), i)
+		return fmt.Sprintf("%s %d", pickOne(r, []string{"Harbour Cafe", "Sun Bakery", "Star Optical"}), i)
 	}}
 	gcHotel   = genCol{"Hotel", "酒店", "酒店", func(r *rand.Rand, _, i int) string { return fmt.Sprintf("Grand Hotel %d", i) }}
 	gcShopTel = genCol{"Tel", "電話", "电话", func(r *rand.Rand, _, _ int) string { return fmt.Sprintf("2%03d %04d", r.IntN(1000), r.IntN(10000)) }}
@@ -274,10 +274,10 @@ func TestCustomerDatabaseNoHeader(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
 	var tc, sc, en, pdf strings.Builder
 	for i := 0; i < 8; i++ {
-		fmt.Fprintf(&tc, "%s\t%s\t%s\n", pick(r, zhtNames), genHKMobile(r), homeAddress(r, scTC, i))
-		fmt.Fprintf(&sc, "%s，%s，%s\n", pick(r, zhsNames), genPRC(r), genCNMobile(r))
+		fmt.Fprintf(&tc, "%s\t%s\t%s\n", pickOne(r, zhtNames), genHKMobile(r), homeAddress(r, scTC, i))
+		fmt.Fprintf(&sc, "%s，%s，%s\n", pickOne(r, zhsNames), genPRC(r), genCNMobile(r))
 		fmt.Fprintf(&en, "%s <%s> %s\n", genENName(r), personalEmail(r, 0, i), "+852 "+genHKMobile(r))
-		fmt.Fprintf(&pdf, "%s\u3000電話：%s\n\n", pick(r, zhtNames), genHKMobile(r))
+		fmt.Fprintf(&pdf, "%s\u3000電話：%s\n\n", pickOne(r, zhtNames), genHKMobile(r))
 	}
 	for name, text := range map[string]string{"tc": "客戶聯絡電話\n" + tc.String(), "sc": sc.String(), "en": en.String(), "pdf": "VIP 名單\n" + pdf.String()} {
 		f, ok := classifyText(t, text)[CustomerDatabase]
@@ -324,7 +324,7 @@ func TestCustomerDatabaseNearMisses(t *testing.T) {
 	}
 	var items strings.Builder
 	for i := 0; i < 20; i++ {
-		fmt.Fprintf(&items, "Item %s %s qty %d\n", genHKMobile(r), pick(r, []string{"Umbrella", "Tea set", "Desk lamp"}), 1+r.IntN(50))
+		fmt.Fprintf(&items, "Item %s %s qty %d\n", genHKMobile(r), pickOne(r, []string{"Umbrella", "Tea set", "Desk lamp"}), 1+r.IntN(50))
 	}
 	minutes := "Minutes: attendees Chan Tai Man (Sales), Lee Mei Ling (HR), Wong Chi Keung (IT). Action: Lee to call the landlord on 2123 4567.\n"
 	for name, text := range map[string]string{

@@ -21,9 +21,9 @@ var (
 	regions    = []string{"110105", "310115", "440305", "440106", "330106", "510107", "420102", "320102", "370202", "500103"}
 )
 
-func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
+func pickOne[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
 
-func genENName(r *rand.Rand) string { return pick(r, enSurnames) + " " + pick(r, enGiven) }
+func genENName(r *rand.Rand) string { return pickOne(r, enSurnames) + " " + pickOne(r, enGiven) }
 
 // genHKMobile returns an 8-digit Hong Kong mobile number.
 func genHKMobile(r *rand.Rand) string {
@@ -37,7 +37,7 @@ func genCNMobile(r *rand.Rand) string {
 
 // genPRC returns a valid 18-character resident ID number.
 func genPRC(r *rand.Rand) string {
-	body := fmt.Sprintf("%s%04d%02d%02d%03d", pick(r, regions), 1950+r.IntN(60), 1+r.IntN(12), 1+r.IntN(28), r.IntN(1000))
+	body := fmt.Sprintf("%s%04d%02d%02d%03d", pickOne(r, regions), 1950+r.IntN(60), 1+r.IntN(12), 1+r.IntN(28), r.IntN(1000))
 	return body + string(prcCheckChar([]byte(body)))
 }
 
@@ -82,5 +82,5 @@ func genBirthday(r *rand.Rand) string {
 func genCustomerRow(r *rand.Rand, i int) string {
 	name := genENName(r)
 	return fmt.Sprintf("C%06d,%s,+852 %s,%s.%d@%s,\"Flat %dB, %d %s\",%s\n", i, name, genHKMobile(r),
-		strings.ToLower(strings.ReplaceAll(name, " ", ".")), i, pick(r, freeMails), 1+r.IntN(40), 1+r.IntN(300), pick(r, enStreets), genBirthday(r))
+		strings.ToLower(strings.ReplaceAll(name, " ", ".")), i, pickOne(r, freeMails), 1+r.IntN(40), 1+r.IntN(300), pickOne(r, enStreets), genBirthday(r))
 }
