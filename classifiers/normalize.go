@@ -1,0 +1,250 @@
+package classifiers
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Normalisation before classification. Text is read as a person reads it:
+//
+//   - zero-width characters (U+200B-U+200D, U+2060, U+FEFF) and soft
+//     hyphens (U+00AD) are removed, so "病\u200b人\u200b" is "病人";
+//   - NFKC: full-width letters and digits, mathematical alphanumerics,
+//     circled, super- and subscript digits, ligatures, compatibility and
+//     Kangxi-radical ideographs read as their plain forms. CJK full-width
+//     punctuation (，：（）) and the ideographic space stay as written:
+//     the dictionaries and the HKID scanner read them natively;
+//   - markdown emphasis is read as it renders: "A12**3456**(3)" is
+//     "A123456(3)", "~~x~~" is "x"; a lone "*" (a footnote, a mask, a
+//     product) stays.
+//
+// Cost. Nothing is copied for text that needs none of this: the shared
+// automaton walk (set.go) carries trigger patterns for every character that
+// can change (normTriggers), and only segments where one fired are
+// normalised and walked again. Samples found in normalised text are mapped
+// back to offsets in the text as extracted (offsetMap).
+//
+// Separators inside identifiers ("A 123 456 (3)", "A-123456-3", a check
+// digit in the next CSV column) are the HKID scanner's business (hkid.go):
+// they are not removed here, so "Room 12-3" stays what it is.
+
+// normTriggers are the byte strings whose presence sends a segment through
+// normalizeText. Some are lead bytes of a block, not whole characters.
+var normTriggers = []string{
+	"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", // invisible
+	"\u00a0",                                         // no-break space
+	"\u00b2", "\u00b3", "\u00b9", "\u00aa", "\u00ba", // superscripts
+	"\xe2\x81", "\xe2\x82", // U+2040-U+209F super/subscripts
+	"\xe2\x85", "\xe2\x86", // U+2140-U+21BF number forms, Roman numerals
+	"\xe2\x91", "\xe2\x92", "\xe2\x93", // U+2440-U+24FF enclosed alphanumerics
+	"\xe2\xbc", "\xe2\xbd", "\xe2\xbe", "\xe2\xbf", // Kangxi radicals
+	"\xef\xa4", "\xef\xa5", "\xef\xa6", "\xef\xa7", "\xef\xa8", "\xef\xa9", "\xef\xaa", "\xef\xab", // CJK compatibility ideographs
+	"\xef\xac", // ligatures
+	"\xf0\x9d\x90", "\xf0\x9d\x91", "\xf0\x9d\x92", "\xf0\x9d\x93", "\xf0\x9d\x94", "\xf0\x9d\x95", "\xf0\x9d\x96", "\xf0\x9d\x97",
+	"\xf0\x9d\x98", "\xf0\x9d\x99", "\xf0\x9d\x9a", "\xf0\x9d\x9b", "\xf0\x9d\x9c", "\xf0\x9d\x9d", "\xf0\x9d\x9e", "\xf0\x9d\x9f", // mathematical alphanumerics
+	"\xf0\x9f\x84", "\xf0\x9f\x85", "\xf0\x9f\x86", // enclosed alphanumeric supplement
+	"*", "~~", "__", " _", // markdown emphasis
+	// Full-width letters and digits are already HKID prefilter patterns
+	// (set.go); they trigger normalisation too.
+}
+
+// offsetPoint says that from byte out of the normalised text on, bytes
+// correspond to the original text from byte in on.
+type offsetPoint struct{ out, in int32 }
+
+// offsetMap maps offsets in normalised text back to the original.
+type offsetMap []offsetPoint
+
+func (m offsetMap) original(off int) int {
+	i := sort.Search(len(m), func(i int) bool { return int(m[i].out) > off }) - 1
+	if i < 0 {
+		return off
+	}
+	return int(m[i].in) + off - int(m[i].out)
+}
+
+// normBuilder writes normalised text and records where it diverges.
+type normBuilder struct {
+	b   strings.Builder
+	m   offsetMap
+	src string
+}
+
+// copyFrom appends src[i:j] unchanged.
+func (w *normBuilder) copyFrom(i, j int) {
+	w.mark(i)
+	w.b.WriteString(w.src[i:j])
+}
+
+// put appends replacement text for src[i:...].
+func (w *normBuilder) put(i int, s string) {
+	w.mark(i)
+	w.b.WriteString(s)
+}
+
+func (w *normBuilder) mark(i int) {
+	out := int32(w.b.Len())
+	if n := len(w.m); n > 0 && int(w.m[n-1].in)+int(out-w.m[n-1].out) == i {
+		return // still in step
+	}
+	if n := len(w.m); n > 0 && w.m[n-1].out == out {
+		w.m[n-1].in = int32(i)
+		return
+	}
+	w.m = append(w.m, offsetPoint{out: out, in: int32(i)})
+}
+
+// normalizeText returns s normalised (see above) and the map back to s.
+func normalizeText(s string) (string, offsetMap) {
+	w := &normBuilder{src: s}
+	w.b.Grow(len(s))
+	w.m = append(w.m, offsetPoint{})
+	var closers map[int]int // markdown closing delimiters to drop: offset -> length
+	for i := 0; i < len(s); {
+		if n, ok := closers[i]; ok {
+			delete(closers, i)
+			i += n
+			continue
+		}
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c == '*' || c == '~' || c == '_' {
+				if n, close := emphasisAt(s, i); n > 0 {
+					if closers == nil {
+						closers = map[int]int{}
+					}
+					closers[close] = n
+					i += n
+					continue
+				}
+			}
+			j := i + 1
+			for j < len(s) && s[j] < utf8.RuneSelf && s[j] != '*' && s[j] != '~' && s[j] != '_' {
+				j++
+			}
+			if len(closers) > 0 {
+				for k := range closers {
+					if k > i && k < j {
+						j = k
+					}
+				}
+			}
+			w.copyFrom(i, j)
+			i = j
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == 0x200B || r == 0x200C || r == 0x200D || r == 0x2060 || r == 0xFEFF || r == 0x00AD:
+			i += size
+			continue
+		case r >= 0x3000 && r <= 0x9FFF, r >= 0xAC00 && r <= 0xD7A3:
+			// CJK punctuation, kana, Han, Hangul syllables: as written
+			// (compatibility forms in U+3200-U+33FF are left too).
+			w.copyFrom(i, i+size)
+			i += size
+			continue
+		case r >= 0xFF01 && r <= 0xFF5E:
+			if c := byte(r - 0xFF01 + 0x21); isDigit(c) || isLetter(c) {
+				w.put(i, string(rune(c)))
+			} else {
+				w.copyFrom(i, i+size) // full-width punctuation as written
+			}
+			i += size
+			continue
+		case r == utf8.RuneError && size == 1:
+			w.copyFrom(i, i+1)
+			i++
+			continue
+		}
+		n := norm.NFKC.NextBoundaryInString(s[i:], true)
+		if n <= 0 {
+			n = size
+		}
+		chunk := s[i : i+n]
+		if norm.NFKC.IsNormalString(chunk) {
+			w.copyFrom(i, i+n)
+		} else {
+			w.put(i, norm.NFKC.String(chunk))
+		}
+		i += n
+	}
+	return w.b.String(), w.m
+}
+
+// emphasisAt reports whether s[i] opens markdown emphasis (a run of 1-3
+// '*', 2 '~' or 1-2 '_') with a matching closer on the same line; it
+// returns the delimiter length and the closer's offset. CommonMark's
+// flanking rules in short: the opener is followed and the closer preceded
+// by a non-space; '_' does not open or close inside a word.
+func emphasisAt(s string, i int) (n, close int) {
+	c := s[i]
+	if i > 0 && s[i-1] == c {
+		return 0, 0 // inside a longer run already judged
+	}
+	for n = 1; i+n < len(s) && s[i+n] == c; n++ {
+	}
+	switch {
+	case c == '*' && n > 3, c == '~' && n != 2, c == '_' && n > 2:
+		return 0, 0
+	}
+	from := i + n
+	if from >= len(s) || isSpace(s[from]) {
+		return 0, 0
+	}
+	if c == '_' && i > 0 && isASCIIAlnum(s[i-1]) {
+		return 0, 0
+	}
+	end := min(len(s), from+512)
+	for j := from + 1; j < end; j++ {
+		b := s[j]
+		if b == '\n' {
+			return 0, 0
+		}
+		if b != c {
+			continue
+		}
+		k := j
+		for k < len(s) && s[k] == c {
+			k++
+		}
+		if k-j == n && !isSpace(s[j-1]) && (c != '_' || k >= len(s) || !isASCIIAlnum(s[k])) {
+			return n, j
+		}
+		j = k - 1
+	}
+	return 0, 0
+}
+
+func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
+
+// normOrigin marks the origin of a normalised segment while classifiers
+// run, so samples found in it can be mapped back (see restoreOffsets).
+const normMark = "\x00norm:"
+
+func normOrigin(origin string, seg int) string {
+	return origin + normMark + strconv.Itoa(seg)
+}
+
+// restoreOffsets maps the samples of normalised segments back to their
+// segment's origin and original offsets.
+func restoreOffsets(fs []Finding, maps map[int]offsetMap) {
+	for fi := range fs {
+		for si := range fs[fi].Samples {
+			sm := &fs[fi].Samples[si]
+			k := strings.Index(sm.Origin, normMark)
+			if k < 0 {
+				continue
+			}
+			seg, err := strconv.Atoi(sm.Origin[k+len(normMark):])
+			sm.Origin = sm.Origin[:k]
+			if err == nil {
+				sm.Offset = maps[seg].original(sm.Offset)
+			}
+		}
+	}
+}
