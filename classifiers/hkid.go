@@ -210,8 +210,10 @@ func (c *hkidClassifier) classify(doc *document) (Finding, bool) {
 	if len(keys) == 0 {
 		return Finding{}, false
 	}
-	distinct := len(slices.Compact(radixSort(keys)))
+	keys = slices.Compact(radixSort(keys))
+	distinct := len(keys)
 	f.Count = distinct
+	f.Keys = ValueKeys(keys)
 	f.Confidence = conf
 	f.Signals = append(f.Signals, "check_digit", fmt.Sprintf("distinct:%d", distinct))
 	for i, k := range uniqueSorted(keywords) {

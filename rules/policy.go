@@ -38,6 +38,8 @@ type Policy struct {
 	// classes are the classifier names conditions use; a condition refers to
 	// its classifier by index here.
 	classes []string
+	// hasWindows: some rule counts values over a window (Remember).
+	hasWindows bool
 }
 
 type endpoint struct {
@@ -66,6 +68,10 @@ type cond struct {
 	minConf    classifiers.Confidence
 	// reasons are signal prefixes with the colon: "encrypted:".
 	reasons []string
+	// window > 0: count distinct values per subject over this long
+	// (the rule's window; windowRule names the rule in the store).
+	window     time.Duration
+	windowRule string
 }
 
 type exception struct {
@@ -294,8 +300,15 @@ func (c *compiler) compileRules(specs []RuleSpec) {
 		if s.Severity != "" && !slices.Contains(severities, s.Severity) {
 			c.errf(at+".severity", "%q is not one of %s", s.Severity, listOr(quoteAll(severities)))
 		}
+		window := c.window(at, s)
 		for k, cs := range s.Conditions {
-			r.conds = append(r.conds, c.condition(fmt.Sprintf("%s.conditions[%d]", at, k), cs))
+			cd := c.condition(fmt.Sprintf("%s.conditions[%d]", at, k), cs)
+			if window > 0 {
+				c.windowCondition(fmt.Sprintf("%s.conditions[%d]", at, k), cs)
+				cd.window, cd.windowRule = window, s.Name
+				c.p.hasWindows = true
+			}
+			r.conds = append(r.conds, cd)
 		}
 		for k, o := range s.Overrides {
 			op := fmt.Sprintf("%s.overrides[%d]", at, k)
@@ -348,7 +361,7 @@ func ruleKey(s RuleSpec) string {
 		conds[i] = fmt.Sprintf("%s/%d/%d/%s/%s", c.Classifier, max(c.MinCount, 1), c.MaxCount, c.MinConfidence, strings.Join(rs, ","))
 	}
 	slices.Sort(conds)
-	return strings.Join(eps, ",") + "|" + strings.Join(ms, ",") + "|" + match + "|" + strings.Join(conds, ";")
+	return strings.Join(eps, ",") + "|" + strings.Join(ms, ",") + "|" + match + "|" + strings.Join(conds, ";") + "|" + s.Window
 }
 
 func (c *compiler) condition(at string, s ConditionSpec) cond {

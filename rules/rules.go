@@ -40,6 +40,9 @@ type Input struct {
 	Failures []string
 	// Oversize is set when the body exceeded max_inspect_bytes and was not inspected.
 	Oversize bool
+	// Windows holds what each subject sent recently, for rules with a
+	// window; nil counts this request's values only.
+	Windows *Windows
 }
 
 // Decision is the outcome of evaluation.

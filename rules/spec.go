@@ -44,6 +44,11 @@ type RuleSpec struct {
 	// Overrides (allow rules only) names the rules this rule silences when
 	// it matches, e.g. an HR robot allowed to receive HKIDs.
 	Overrides []string `toml:"overrides,omitempty"`
+	// Window ("1h", "30m") makes each condition count the distinct values
+	// one user (or client address) sent within that time, this request's
+	// included, instead of the values of one request: a list sent as many
+	// small messages.
+	Window string `toml:"window,omitempty"`
 }
 
 // ConditionSpec is one test on the findings.

@@ -26,6 +26,7 @@ import (
 	"github.com/dlpgate/dlpgate/config"
 	"github.com/dlpgate/dlpgate/identity"
 	"github.com/dlpgate/dlpgate/inspect"
+	"github.com/dlpgate/dlpgate/rules"
 	"github.com/dlpgate/dlpgate/proxy"
 )
 
@@ -100,7 +101,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	// The lead's hot reload (config.Watch) builds a new engine and stores
-	// it here; requests in flight keep the one they loaded.
+	// it here; requests in flight keep the one they loaded. The windows
+	// of drip rules (what each user sent this past hour) belong to the
+	// run, not to an engine: every engine gets the same store.
+	windows := rules.NewWindows(0, 0)
+	eng.Windows = windows
 	var engine atomic.Pointer[inspect.Engine]
 	engine.Store(eng)
 
@@ -196,6 +201,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				logger.Error("config reload rejected, keeping the previous policy", "err", err.Error())
 				return
 			}
+			ne.Windows = windows
 			na, err := newAuthenticator(nc.Proxy.Auth)
 			if err != nil {
 				logger.Error("config reload rejected, keeping the previous policy", "err", err.Error())
