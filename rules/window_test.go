@@ -158,13 +158,13 @@ func TestWindowMemoryIsBounded(t *testing.T) {
 
 func TestWindowValidation(t *testing.T) {
 	cases := map[string]string{
-		`window = "soon"`:    `rules[0].window: bad duration "soon"`,
-		`window = "0s"`:      `rules[0].window: window 0s is outside`,
-		`window = "30d"`:     `rules[0].window: bad duration`,
-		`window = "9000h"`:   `rules[0].window: window 9000h is outside`,
-		`min_count_big = 1`:  `rules[0].conditions[0].min_count: a window remembers at most 256`,
-		`action_allow = 1`:   `rules[0].window: an allow rule cannot have a window`,
-		`uninspectable = 1`:  `a window counts distinct values`,
+		`window = "soon"`:   `rules[0].window: bad duration "soon"`,
+		`window = "0s"`:     `rules[0].window: window 0s is outside`,
+		`window = "30d"`:    `rules[0].window: bad duration`,
+		`window = "9000h"`:  `rules[0].window: window 9000h is outside`,
+		`min_count_big = 1`: `rules[0].conditions[0].min_count: a window remembers at most 256`,
+		`action_allow = 1`:  `rules[0].window: an allow rule cannot have a window`,
+		`uninspectable = 1`: `a window counts distinct values`,
 	}
 	for line, want := range cases {
 		cond := `{ classifier = "hkid", min_count = 10 }`

@@ -26,8 +26,8 @@ import (
 	"github.com/dlpgate/dlpgate/config"
 	"github.com/dlpgate/dlpgate/identity"
 	"github.com/dlpgate/dlpgate/inspect"
-	"github.com/dlpgate/dlpgate/rules"
 	"github.com/dlpgate/dlpgate/proxy"
+	"github.com/dlpgate/dlpgate/rules"
 )
 
 const defaultListen = "127.0.0.1:8080"
