@@ -20,6 +20,10 @@ type Engine struct {
 	Policy      *rules.Policy
 	Classifiers classifiers.Set
 	Limits      extract.Limits
+	// Extra are further classifier sets the policy names, such as its
+	// Exact Data Match indexes (classifiers/edm); they belong to the
+	// engine so a reload replaces them with the policy.
+	Extra []classifiers.Set
 	// Windows is what users sent recently, for rules with a window. It
 	// belongs to the front end, which hands the same store to every
 	// Engine it builds, so counts survive a reload; nil counts each
@@ -51,6 +55,9 @@ func (e *Engine) Inspect(ctx context.Context, req rules.Request, in extract.Inpu
 	findings := e.Classifiers.Classify(ctx, ex.Segments)
 	if ps := e.Policy.Patterns(); ps != nil {
 		findings = append(findings, ps.Classify(ctx, ex.Segments)...)
+	}
+	for _, x := range e.Extra {
+		findings = append(findings, x.Classify(ctx, ex.Segments)...)
 	}
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("inspect %s: %w", in.Origin, ctx.Err())

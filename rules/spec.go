@@ -11,6 +11,15 @@ type Spec struct {
 	// Patterns are admin-defined classifiers; rule conditions name them
 	// like the built-in ones.
 	Patterns []classifiers.PatternSpec `toml:"patterns,omitempty"`
+	// EDM names Exact Data Match indexes (`dlpgate edm index`); a rule
+	// condition names one as "edm:NAME" and counts the rows found.
+	EDM []EDMSpec `toml:"edm,omitempty"`
+}
+
+// EDMSpec names one Exact Data Match index file.
+type EDMSpec struct {
+	Name string `toml:"name"`
+	File string `toml:"file"` // relative paths are relative to the config file
 }
 
 // Global holds the policy-wide switches.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/dlpgate/dlpgate/classifiers"
+	"github.com/dlpgate/dlpgate/classifiers/edm"
 	"github.com/dlpgate/dlpgate/config"
 	"github.com/dlpgate/dlpgate/extract"
 	"github.com/dlpgate/dlpgate/inspect"
@@ -26,11 +27,23 @@ func buildEngine(cfg *config.Config) (*inspect.Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile policy: %w", err)
 	}
-	return &inspect.Engine{
+	eng := &inspect.Engine{
 		Policy:      pol,
 		Classifiers: classifiers.NewDefault(),
 		Limits:      extractLimits(cfg.Extract),
-	}, nil
+	}
+	if len(cfg.Policy.EDM) > 0 {
+		var idx []*edm.Index
+		for _, s := range cfg.Policy.EDM {
+			x, err := edm.LoadAs(s.File, s.Name)
+			if err != nil {
+				return nil, fmt.Errorf("edm %q: %w", s.Name, err)
+			}
+			idx = append(idx, x)
+		}
+		eng.Extra = append(eng.Extra, edm.NewSet(idx...))
+	}
+	return eng, nil
 }
 
 func extractLimits(e config.Extract) extract.Limits {
