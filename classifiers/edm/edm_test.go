@@ -178,10 +178,14 @@ func TestMatchRowsInManyShapes(t *testing.T) {
 	pick := []int{3, 4, 17, 99, 250, 251, 600, 777, 1234, 1500, 1800, 1999}
 	shapes := map[string]func(r []string) string{
 		"csv reordered": func(r []string) string { return r[2] + "," + r[0] + ",HK\n" },
-		"json records":  func(r []string) string { return fmt.Sprintf(`{"customer":%q,"tel":"+852 %s %s"},`, r[0], r[1][:4], r[1][4:]) },
-		"chat lines":    func(r []string) string { return "客戶 " + r[0] + " 身份證 " + r[3] + " 請跟進\n" },
-		"markdown":      func(r []string) string { return "| " + strings.ToUpper(r[0]) + " | " + r[1][:4] + "-" + r[1][4:] + " |\n" },
-		"tsv id+email":  func(r []string) string { return r[3] + "\t" + strings.ToUpper(r[2]) + "\n" },
+		"json records": func(r []string) string {
+			return fmt.Sprintf(`{"customer":%q,"tel":"+852 %s %s"},`, r[0], r[1][:4], r[1][4:])
+		},
+		"chat lines": func(r []string) string { return "客戶 " + r[0] + " 身份證 " + r[3] + " 請跟進\n" },
+		"markdown": func(r []string) string {
+			return "| " + strings.ToUpper(r[0]) + " | " + r[1][:4] + "-" + r[1][4:] + " |\n"
+		},
+		"tsv id+email": func(r []string) string { return r[3] + "\t" + strings.ToUpper(r[2]) + "\n" },
 	}
 	for name, shape := range shapes {
 		t.Run(name, func(t *testing.T) {

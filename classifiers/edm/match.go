@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"sync"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
