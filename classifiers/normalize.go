@@ -111,6 +111,20 @@ func normalizeText(s string) (string, offsetMap) {
 			continue
 		}
 		c := s[i]
+		if j := keepRun(s, i); j > i {
+			// ASCII without markdown delimiters, CJK punctuation, kana and
+			// Han (U+3000-U+9FFF): copied as one run.
+			if len(closers) > 0 {
+				for k := range closers {
+					if k > i && k < j {
+						j = k
+					}
+				}
+			}
+			w.copyFrom(i, j)
+			i = j
+			continue
+		}
 		if c < utf8.RuneSelf {
 			if c == '*' || c == '~' || c == '_' {
 				if n, close := emphasisAt(s, i); n > 0 {
@@ -174,6 +188,29 @@ func normalizeText(s string) (string, offsetMap) {
 		i += n
 	}
 	return w.b.String(), w.m
+}
+
+// keepRun returns the end of the run from s[i] that normalisation leaves
+// as it is: ASCII other than '*', '~' and '_', and whole three-byte
+// characters with lead bytes E3-E9 (U+3000-U+9FFF: CJK punctuation and the
+// ideographic space, kana, Han), which the classifiers read as written.
+func keepRun(s string, i int) int {
+	j := i
+	for j < len(s) {
+		c := s[j]
+		switch {
+		case c < utf8.RuneSelf:
+			if c == '*' || c == '~' || c == '_' {
+				return j
+			}
+			j++
+		case c >= 0xE3 && c <= 0xE9 && j+2 < len(s) && s[j+1]&0xC0 == 0x80 && s[j+2]&0xC0 == 0x80:
+			j += 3
+		default:
+			return j
+		}
+	}
+	return j
 }
 
 // emphasisAt reports whether s[i] opens markdown emphasis (a run of 1-3

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/dlpgate/dlpgate/audit"
 	"github.com/dlpgate/dlpgate/classifiers"
+	"github.com/dlpgate/dlpgate/classifiers/edm"
 	"github.com/dlpgate/dlpgate/config"
 	"github.com/dlpgate/dlpgate/inspect"
 	"github.com/dlpgate/dlpgate/internal/testgen"
@@ -225,4 +227,76 @@ func fullWidth(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// An Exact Data Match index in the engine: a CSV upload holding rows of
+// the indexed table is blocked (stand-in sees nothing, one audit event
+// with the edm finding), a list of other people passes.
+func TestEDMThroughProxy(t *testing.T) {
+	b, err := edm.NewBuilder("customers", []string{"name", "mobile", "email"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type person struct{ name, mobile, email string }
+	var people []person
+	for i := range 300 {
+		p := person{fmt.Sprintf("Wong Ka Yan %c%c", 'A'+byte(i%26), 'A'+byte(i/26)), fmt.Sprintf("9%07d", i*13), fmt.Sprintf("kayan%d@example.hk", i)}
+		people = append(people, p)
+		b.Add([]string{p.name, p.mobile, p.email})
+	}
+	var raw bytes.Buffer
+	if _, err := b.WriteTo(&raw); err != nil {
+		t.Fatal(err)
+	}
+	x, err := edm.Parse(raw.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, harnessConfig{
+		spec: func(s *rules.Spec) {
+			s.EDM = []rules.EDMSpec{{Name: "customers", File: "customers.edm"}}
+			s.Rules = append(s.Rules, rules.RuleSpec{Name: "customer-rows", Action: "block",
+				Conditions: []rules.ConditionSpec{{Classifier: "edm:customers", MinCount: 3}}})
+		},
+		opts: func(o *Options) {
+			eng := o.Engine()
+			eng.Extra = []classifiers.Set{edm.NewSet(x)}
+		},
+	})
+	upload := func(csv string) (int, int, []audit.Event) {
+		seen, before := len(h.up.requests()), len(h.rec.events())
+		ct, body := multipartBody(t, "media", "export.csv", []byte(csv))
+		resp, err := h.client().Post("https://oapi.dingtalk.com/media/upload?access_token=x&type=file", ct, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		readDingErrOrReply(resp)
+		return resp.StatusCode, len(h.up.requests()) - seen, h.rec.events()[before:]
+	}
+	var rows strings.Builder
+	rows.WriteString("mobile,name\n")
+	for _, i := range []int{5, 50, 150, 299} {
+		fmt.Fprintf(&rows, "%s,%s\n", people[i].mobile, strings.ToLower(people[i].name))
+	}
+	st, up, evs := upload(rows.String())
+	if st != http.StatusForbidden || up != 0 || len(evs) != 1 || evs[0].Rule != "customer-rows" {
+		t.Fatalf("rows of the table: status %d, upstream %d, events %+v", st, up, evs)
+	}
+	var sig []string
+	for _, f := range evs[0].Findings {
+		if f.Classifier == "edm:customers" {
+			sig = f.Signals
+		}
+	}
+	if len(sig) == 0 || sig[0] != "edm:customers rows=4" {
+		t.Errorf("signals %v", sig)
+	}
+	var others strings.Builder
+	others.WriteString("mobile,name\n")
+	for i := range 20 {
+		fmt.Fprintf(&others, "6%07d,Wong Ka Yan Z%c\n", i, 'A'+byte(i))
+	}
+	if st, up, _ := upload(others.String()); st != http.StatusOK || up != 1 {
+		t.Fatalf("other people: status %d, upstream %d", st, up)
+	}
 }
