@@ -64,7 +64,11 @@ func (m offsetMap) original(off int) int {
 	if i < 0 {
 		return off
 	}
-	return int(m[i].in) + off - int(m[i].out)
+	o := int(m[i].in) + off - int(m[i].out)
+	if i+1 < len(m) && o > int(m[i+1].in) {
+		o = int(m[i+1].in) // inside a replacement longer than what it replaced
+	}
+	return o
 }
 
 // normBuilder writes normalised text and records where it diverges.
@@ -187,6 +191,9 @@ func normalizeText(s string) (string, offsetMap) {
 		}
 		i += n
 	}
+	// The end maps to the end: offsets inside a final replacement stay in
+	// the original text.
+	w.m = append(w.m, offsetPoint{out: int32(w.b.Len()), in: int32(len(s))})
 	return w.b.String(), w.m
 }
 
@@ -271,6 +278,15 @@ func normOrigin(origin string, seg int) string {
 // segment's origin and original offsets.
 func restoreOffsets(fs []Finding, maps map[int]offsetMap) {
 	for fi := range fs {
+		for si, sg := range fs[fi].Signals {
+			if k := strings.Index(sg, normMark); k >= 0 {
+				e := k + len(normMark)
+				for e < len(sg) && sg[e] >= '0' && sg[e] <= '9' {
+					e++
+				}
+				fs[fi].Signals[si] = sg[:k] + sg[e:]
+			}
+		}
 		for si := range fs[fi].Samples {
 			sm := &fs[fi].Samples[si]
 			k := strings.Index(sm.Origin, normMark)

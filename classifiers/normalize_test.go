@@ -270,3 +270,35 @@ func benchSegments(b *testing.B, s *defaultSet, texts []string) {
 		s.Classify(context.Background(), segs)
 	}
 }
+
+// FuzzNormalizeText: any text normalises without panicking, offsets map
+// into the original in order, and text without trigger characters is
+// returned unchanged.
+func FuzzNormalizeText(f *testing.F) {
+	for _, s := range []string{"A12**3456**(3)", "病\u200b人", "ＡＢ１２", "𝐀𝟏", "**a** *b* ~~c~~ __d__ _e_", "\xff\xfe*", "ﬁ①"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, m := normalizeText(s)
+		last := 0
+		for o := 0; o <= len(got); o++ {
+			in := m.original(o)
+			if in < last || in > len(s) {
+				t.Fatalf("offset %d maps to %d after %d (len %d)", o, in, last, len(s))
+			}
+			last = in
+		}
+		if !strings.ContainsAny(s, "*~_\u200b\u200c\u200d\u2060\ufeff\u00ad") && isPlainASCII(s) && got != s {
+			t.Fatalf("plain ASCII changed: %q -> %q", s, got)
+		}
+	})
+}
+
+func isPlainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
