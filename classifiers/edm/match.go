@@ -227,7 +227,7 @@ func tokenize(s string, dst []token) []token {
 				i += size
 				continue
 			}
-			if isHan(r) != han || !han && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			if h := isHan(r); h != han || !h && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
 				break
 			}
 			ascii = false
