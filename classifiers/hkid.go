@@ -711,7 +711,7 @@ func separatedHKIDAt(s string, p int) (hkidMatch, bool) {
 			digits[k] = c
 			k++
 			i++
-		case (c == ' ' || c == '-') && k > 0 && i+1 < len(s) && isDigit(s[i+1]) && seps < 3:
+		case (c == ' ' || c == '-') && k > 0 && i+1 < len(s) && isDigit(s[i+1]) && seps < 6:
 			seps++
 			i++
 		default:
@@ -854,8 +854,8 @@ func peopleTable(text string, pos int, memo map[int]bool) bool {
 }
 
 // letterBefore reads backwards from the bracket of a check character at
-// s[paren] over an optional space, six digits with up to three single
-// spaces or hyphens and an optional separator, and returns the offset of
+// s[paren] over an optional space, six digits with single spaces or
+// hyphens between them and an optional separator, and returns the offset of
 // the prefix letter before them, or -1.
 func letterBefore(s string, paren int) int {
 	j := paren - 1
@@ -867,7 +867,7 @@ func letterBefore(s string, paren int) int {
 		switch c := s[j]; {
 		case isDigit(c):
 			k++
-		case (c == ' ' || c == '-') && k > 0 && seps < 3:
+		case (c == ' ' || c == '-') && k > 0 && seps < 6:
 			seps++
 		default:
 			return -1

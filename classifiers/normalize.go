@@ -18,9 +18,9 @@ import (
 //     Kangxi-radical ideographs read as their plain forms. CJK full-width
 //     punctuation (，：（）) and the ideographic space stay as written:
 //     the dictionaries and the HKID scanner read them natively;
-//   - markdown emphasis is read as it renders: "A12**3456**(3)" is
-//     "A123456(3)", "~~x~~" is "x"; a lone "*" (a footnote, a mask, a
-//     product) stays.
+//   - markdown emphasis and inline code are read as they render:
+//     "A12**3456**(3)" is "A123456(3)", "~~x~~" and "`x`" are "x"; a lone
+//     "*" (a footnote, a mask, a product) stays.
 //
 // Cost. Nothing is copied for text that needs none of this: the shared
 // automaton walk (set.go) carries trigger patterns for every character that
@@ -47,7 +47,7 @@ var normTriggers = []string{
 	"\xf0\x9d\x90", "\xf0\x9d\x91", "\xf0\x9d\x92", "\xf0\x9d\x93", "\xf0\x9d\x94", "\xf0\x9d\x95", "\xf0\x9d\x96", "\xf0\x9d\x97",
 	"\xf0\x9d\x98", "\xf0\x9d\x99", "\xf0\x9d\x9a", "\xf0\x9d\x9b", "\xf0\x9d\x9c", "\xf0\x9d\x9d", "\xf0\x9d\x9e", "\xf0\x9d\x9f", // mathematical alphanumerics
 	"\xf0\x9f\x84", "\xf0\x9f\x85", "\xf0\x9f\x86", // enclosed alphanumeric supplement
-	"*", "~~", "__", " _", // markdown emphasis
+	"*", "~~", "__", " _", "`", // markdown emphasis and inline code
 	// Full-width letters and digits are already HKID prefilter patterns
 	// (set.go); they trigger normalisation too.
 }
@@ -130,7 +130,7 @@ func normalizeText(s string) (string, offsetMap) {
 			continue
 		}
 		if c < utf8.RuneSelf {
-			if c == '*' || c == '~' || c == '_' {
+			if c == '*' || c == '~' || c == '_' || c == '`' {
 				if n, close := emphasisAt(s, i); n > 0 {
 					if closers == nil {
 						closers = map[int]int{}
@@ -141,7 +141,7 @@ func normalizeText(s string) (string, offsetMap) {
 				}
 			}
 			j := i + 1
-			for j < len(s) && s[j] < utf8.RuneSelf && s[j] != '*' && s[j] != '~' && s[j] != '_' {
+			for j < len(s) && s[j] < utf8.RuneSelf && s[j] != '*' && s[j] != '~' && s[j] != '_' && s[j] != '`' {
 				j++
 			}
 			if len(closers) > 0 {
@@ -207,7 +207,7 @@ func keepRun(s string, i int) int {
 		c := s[j]
 		switch {
 		case c < utf8.RuneSelf:
-			if c == '*' || c == '~' || c == '_' {
+			if c == '*' || c == '~' || c == '_' || c == '`' {
 				return j
 			}
 			j++
@@ -221,7 +221,8 @@ func keepRun(s string, i int) int {
 }
 
 // emphasisAt reports whether s[i] opens markdown emphasis (a run of 1-3
-// '*', 2 '~' or 1-2 '_') with a matching closer on the same line; it
+// '*', 2 '~' or 1-2 '_') or an inline code span (1-2 '`') with a matching
+// closer on the same line; it
 // returns the delimiter length and the closer's offset. CommonMark's
 // flanking rules in short: the opener is followed and the closer preceded
 // by a non-space; '_' does not open or close inside a word.
@@ -233,7 +234,7 @@ func emphasisAt(s string, i int) (n, close int) {
 	for n = 1; i+n < len(s) && s[i+n] == c; n++ {
 	}
 	switch {
-	case c == '*' && n > 3, c == '~' && n != 2, c == '_' && n > 2:
+	case c == '*' && n > 3, c == '~' && n != 2, c == '_' && n > 2, c == '`' && n > 2:
 		return 0, 0
 	}
 	from := i + n

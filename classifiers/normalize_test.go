@@ -17,6 +17,7 @@ func TestNormalizeText(t *testing.T) {
 		{"A12**3456**(3)", "A123456(3)"},
 		{"**Revenue** and __profit__ and ~~loss~~ and *note*", "Revenue and profit and loss and note"},
 		{"3*4 = 12, A12****(3), snake_case_name, a * b", "3*4 = 12, A12****(3), snake_case_name, a * b"},
+		{"run `go test` then ``x`` and ```", "run go test then x and ```"},
 		{"病\u200b人\u200b姓\u200b名", "病人姓名"},
 		{"in\u00adcorporated\u2060 \ufeffx\u200c\u200dy", "incorporated xy"},
 		{"ＡＢ１２３４５６（７）", "AB123456（7）"},
@@ -97,6 +98,8 @@ func TestHKIDEvasionsAreRead(t *testing.T) {
 		"tsv column":        func(b string, c byte) string { return b + "\t" + string(c) + "\t" },
 		"quoted csv column": func(b string, c byte) string { return `"` + b + `","` + string(c) + `"` },
 		"markdown table":    func(b string, c byte) string { return "| " + b + " | " + string(c) + " |" },
+		"inline code":       func(b string, c byte) string { return "`" + b + "(" + string(c) + ")`" },
+		"digit by digit":    func(b string, c byte) string { return strings.Join(strings.Split(b, ""), " ") + " (" + string(c) + ")" },
 	}
 	for name, form := range forms {
 		t.Run(name, func(t *testing.T) {

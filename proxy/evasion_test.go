@@ -182,6 +182,8 @@ func TestNormalisedEvasionsThroughProxy(t *testing.T) {
 		{"full width", three(func(id string) string { return fullWidth(id) }), "hkid-bulk"},
 		{"spaced groups", three(func(id string) string { return id[:1] + " " + id[1:4] + " " + id[4:7] + " " + id[7:] }), "hkid-bulk"},
 		{"hyphenated", three(func(id string) string { return id[:1] + "-" + id[1:7] + "-" + id[8:9] }), "hkid-bulk"},
+		{"inline code", three(func(id string) string { return "`" + id + "`" }), "hkid-bulk"},
+		{"digit by digit", three(func(id string) string { return strings.Join(strings.Split(id[:7], ""), " ") + " " + id[7:] }), "hkid-bulk"},
 		{"check digit in the next column", three(func(id string) string { return id[:7] + "," + id[8:9] + ",HK" }), "hkid-bulk"},
 		{"medical record, zero-width after each Han", zwAfterHan("出院小結\n病人姓名：陳大文\n診斷：心房顫動；高血壓\n出院藥物：Warfarin 3mg 每日一次"), "medical-record"},
 	}
