@@ -73,14 +73,27 @@ func (m offsetMap) original(off int) int {
 
 // normBuilder writes normalised text and records where it diverges.
 type normBuilder struct {
-	b   strings.Builder
-	m   offsetMap
-	src string
+	b    strings.Builder
+	m    offsetMap
+	src  string
+	runs []cleanRun
 }
+
+// cleanRun is a span of the output copied unchanged from the input.
+type cleanRun struct{ out, in, n int }
 
 // copyFrom appends src[i:j] unchanged.
 func (w *normBuilder) copyFrom(i, j int) {
+	if j <= i {
+		return
+	}
 	w.mark(i)
+	out := w.b.Len()
+	if k := len(w.runs) - 1; k >= 0 && w.runs[k].out+w.runs[k].n == out && w.runs[k].in+w.runs[k].n == i {
+		w.runs[k].n += j - i
+	} else {
+		w.runs = append(w.runs, cleanRun{out: out, in: i, n: j - i})
+	}
 	w.b.WriteString(w.src[i:j])
 }
 
@@ -104,18 +117,57 @@ func (w *normBuilder) mark(i int) {
 
 // normalizeText returns s normalised (see above) and the map back to s.
 func normalizeText(s string) (string, offsetMap) {
+	t, m, _ := normalizeAt(s, nil)
+	return t, m
+}
+
+// normalizeAt is normalizeText reading only around triggers: the sorted
+// offsets where the shared walk saw a trigger pattern (nil: read all of
+// s). Between triggers the text is copied as it is; from a trigger on it
+// is read character by character while characters normalisation may
+// change follow. It also returns the spans copied unchanged (for splice).
+func normalizeAt(s string, triggers []int) (string, offsetMap, []cleanRun) {
 	w := &normBuilder{src: s}
 	w.b.Grow(len(s))
 	w.m = append(w.m, offsetPoint{})
 	var closers map[int]int // markdown closing delimiters to drop: offset -> length
+	scanAll := triggers == nil
+	active := 0 // in trigger mode, characters before this offset are read one by one
+	nextStop := func(i int) int {
+		for len(triggers) > 0 && triggers[0] < i {
+			triggers = triggers[1:]
+		}
+		j := len(s)
+		if len(triggers) > 0 {
+			j = triggers[0]
+		}
+		for k := range closers {
+			if k >= i && k < j {
+				j = k
+			}
+		}
+		return j
+	}
 	for i := 0; i < len(s); {
 		if n, ok := closers[i]; ok {
 			delete(closers, i)
 			i += n
+			active = max(active, i+1)
 			continue
+		}
+		if !scanAll && i >= active {
+			if j := nextStop(i); j > i {
+				w.copyFrom(i, j)
+				i = j
+				continue
+			}
+			active = i + 4 // trigger patterns are at most 4 bytes
 		}
 		c := s[i]
 		if j := keepRun(s, i); j > i {
+			if !scanAll {
+				j = min(j, max(active, i+1))
+			}
 			// ASCII without markdown delimiters, CJK punctuation, kana and
 			// Han (U+3000-U+9FFF): copied as one run.
 			if len(closers) > 0 {
@@ -137,6 +189,7 @@ func normalizeText(s string) (string, offsetMap) {
 					}
 					closers[close] = n
 					i += n
+					active = max(active, i+1)
 					continue
 				}
 			}
@@ -151,10 +204,14 @@ func normalizeText(s string) (string, offsetMap) {
 					}
 				}
 			}
+			if !scanAll {
+				j = min(j, max(active, i+1))
+			}
 			w.copyFrom(i, j)
 			i = j
 			continue
 		}
+		active = max(active, i+utf8.UTFMax+1)
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == 0x200B || r == 0x200C || r == 0x200D || r == 0x2060 || r == 0xFEFF || r == 0x00AD:
@@ -194,7 +251,76 @@ func normalizeText(s string) (string, offsetMap) {
 	// The end maps to the end: offsets inside a final replacement stay in
 	// the original text.
 	w.m = append(w.m, offsetPoint{out: int32(w.b.Len()), in: int32(len(s))})
-	return w.b.String(), w.m
+	return w.b.String(), w.m, w.runs
+}
+
+// splice returns the automaton hits of t (s normalised, with the clean runs
+// of normalizeAt) without walking all of t: a hit of s whose bytes and the
+// context its checks read (4 bytes either side) lie in one clean run is a
+// hit of t, shifted; t is walked again only around what changed. The
+// result is what a.scanWith(t) returns (TestSpliceMatchesFullWalk).
+func (a *automaton) splice(s, t string, hs []hit, runs []cleanRun, dst []hit) []hit {
+	const ctx = 4
+	// Changed spans of t: between and around the clean runs.
+	type span struct{ from, to int }
+	var walk []span // end offsets (last byte) to report, merged
+	addDirty := func(ds, de int) {
+		from, to := max(0, ds-ctx), min(len(t), de+a.maxLen+ctx)
+		if n := len(walk); n > 0 && from <= walk[n-1].to {
+			walk[n-1].to = max(walk[n-1].to, to)
+			return
+		}
+		walk = append(walk, span{from, to})
+	}
+	prevOut, prevIn := 0, 0
+	for _, r := range runs {
+		if r.out != prevOut || r.in != prevIn {
+			addDirty(prevOut, r.out)
+		}
+		prevOut, prevIn = r.out+r.n, r.in+r.n
+	}
+	if prevOut != len(t) || prevIn != len(s) {
+		addDirty(prevOut, len(t))
+	}
+	// Walked spans' hits, in order; kept hits of s in between.
+	ri, wi := 0, 0
+	inWalk := func(last int) bool {
+		for wi < len(walk) && walk[wi].to <= last {
+			wi++
+		}
+		return wi < len(walk) && walk[wi].from <= last
+	}
+	var lanes laneBufs
+	emitted := 0 // walk spans already appended
+	for _, h := range hs {
+		// The run holding h with its context, if any.
+		lo, hi := max(0, int(h.start)-ctx), min(len(s), int(h.end)+ctx)
+		for ri < len(runs) && runs[ri].in+runs[ri].n < hi {
+			ri++
+		}
+		if ri == len(runs) || runs[ri].in > lo {
+			continue
+		}
+		r := runs[ri]
+		if lo == 0 && r.out != 0 || hi == len(s) && r.out+r.n != len(t) {
+			continue // a text edge in s is not one in t
+		}
+		d := int32(r.out - r.in)
+		nh := hit{id: h.id, start: h.start + d, end: h.end + d}
+		last := int(nh.end) - 1
+		if inWalk(last) {
+			continue
+		}
+		for emitted < len(walk) && walk[emitted].to <= last {
+			dst = a.scanSpan(t, walk[emitted].from, walk[emitted].to, dst, &lanes)
+			emitted++
+		}
+		dst = append(dst, nh)
+	}
+	for ; emitted < len(walk); emitted++ {
+		dst = a.scanSpan(t, walk[emitted].from, walk[emitted].to, dst, &lanes)
+	}
+	return dst
 }
 
 // keepRun returns the end of the run from s[i] that normalisation leaves

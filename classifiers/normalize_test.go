@@ -2,6 +2,8 @@ package classifiers
 
 import (
 	"context"
+	"slices"
+	"unicode/utf8"
 
 	"fmt"
 	"github.com/dlpgate/dlpgate/extract"
@@ -315,4 +317,67 @@ func isPlainASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// triggersOf returns the trigger offsets and hits of one full walk of s,
+// as view records them.
+func triggersOf(s string) ([]int, []hit) {
+	hs := testSet.ac.scan(s, nil)
+	var at []int
+	for _, h := range hs {
+		if int(h.id) >= testSet.normFrom || (int(h.id) >= testSet.fullWidthFrom && int(h.id) < testSet.sepFrom) {
+			at = append(at, int(h.start))
+		}
+	}
+	slices.Sort(at)
+	return at, hs
+}
+
+func checkSplice(t *testing.T, s string) {
+	t.Helper()
+	at, hs := triggersOf(s)
+	text, _, runs := normalizeAt(s, at)
+	want := testSet.ac.scan(text, nil)
+	got := testSet.ac.splice(s, text, hs, runs, nil)
+	if !slices.Equal(got, want) {
+		t.Fatalf("splice differs from a full walk of the normalised text\n got %v\nwant %v\ntext %q", got, want, text)
+	}
+}
+
+func TestSpliceMatchesFullWalk(t *testing.T) {
+	r := rand.New(rand.NewPCG(12, 34))
+	pieces := []string{
+		"病人姓名：", "診斷：高血壓。", "Balance Sheet ", "total assets ", "HKID ", "身份證 ", "A123456(3) ",
+		"\u200b", "\u200d", "\u00ad", "\ufeff", "\u00a0", "ＡＢ１２３", "𝐀𝟏𝟐", "①", "ﬁ", "⽇",
+		"**", "*", "~~", "__", " _", "`", "snake_case ", "3*4 ", "\n", "，", "。", "Z",
+	}
+	for n := range 400 {
+		var b strings.Builder
+		for range 5 + r.IntN(60) {
+			p := pieces[r.IntN(len(pieces))]
+			if r.IntN(3) == 0 && len(p) > 3 {
+				// a trigger inside a word
+				k := len(p) / 2
+				for k > 0 && !utf8.RuneStart(p[k]) {
+					k--
+				}
+				p = p[:k] + "\u200b" + p[k:]
+			}
+			b.WriteString(p)
+		}
+		s := b.String()
+		checkSplice(t, s)
+		at, _ := triggersOf(s)
+		got, _, _ := normalizeAt(s, at)
+		if want, _ := normalizeText(s); got != want {
+			t.Fatalf("case %d: trigger-driven %q, full %q (from %q)", n, got, want, s)
+		}
+	}
+}
+
+func FuzzSplice(f *testing.F) {
+	for _, s := range []string{"病\u200b人 A12**3456**(3)", "ＡＢ１２３４５６（７）", "_x_ `y` ~~z~~", "\u00a0\u00ad\ufeff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkSplice(t, s) })
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -54,8 +55,12 @@ type segView struct {
 	text   string
 	hits   [][]termHit // per classifier, in order of end offset
 	hkids  []hkidMatch // HKID-shaped candidates, valid or not (hkid.go)
-	// needsNorm: the walk saw a character normalisation changes.
+	// needsNorm: the walk saw a character normalisation changes; then
+	// normAt are the offsets of those triggers and raw the walk's hits,
+	// for normalising and re-walking only around them (normalize.go).
 	needsNorm bool
+	normAt    []int
+	raw       []hit
 }
 
 // document is everything the shared pass learnt about one input.
@@ -274,14 +279,15 @@ func (s *defaultSet) normalize(doc *document, segs []extract.Segment) map[int]of
 		if !doc.segs[i].needsNorm {
 			continue
 		}
-		text, m := normalizeText(segs[i].Text)
+		sv := &doc.segs[i]
+		text, m, runs := normalizeAt(segs[i].Text, sv.normAt)
 		if maps == nil {
 			maps = map[int]offsetMap{}
 		}
 		maps[i] = m
-		sc.out = s.ac.scanWith(text, sc.out[:0], &sc.lanes)
-		doc.segs[i] = s.view(extract.Segment{Origin: normOrigin(segs[i].Origin, i), Text: text}, sc.out, &sc.pairs)
-		doc.segs[i].needsNorm = false
+		// Walk again only around what changed.
+		sc.out = s.ac.splice(segs[i].Text, text, sv.raw, runs, sc.out[:0])
+		doc.segs[i] = s.viewNormalised(extract.Segment{Origin: normOrigin(segs[i].Origin, i), Text: text}, sc.out, &sc.pairs)
 		doc.bytes += len(text) - len(segs[i].Text)
 	}
 	return maps
@@ -432,6 +438,20 @@ func parallelRanges(n, workers int, f func(lo, hi int)) {
 // view builds one segment's view from its automaton hits (in order of end
 // offset); pairs is a reusable buffer.
 func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int) segView {
+	// A segment to normalise is viewed after normalisation (normalize):
+	// keep what that needs and nothing more.
+	for _, h := range out {
+		if int(h.id) >= s.normFrom || int(h.id) >= s.fullWidthFrom && int(h.id) < s.sepFrom {
+			v := segView{origin: sg.Origin, text: sg.Text, hits: make([][]termHit, len(s.cls)), needsNorm: true, raw: slices.Clone(out)}
+			for _, h := range out {
+				if int(h.id) >= s.normFrom || int(h.id) >= s.fullWidthFrom && int(h.id) < s.sepFrom {
+					v.normAt = append(v.normAt, int(h.start))
+				}
+			}
+			slices.Sort(v.normAt)
+			return v
+		}
+	}
 	v := segView{origin: sg.Origin, text: sg.Text, hits: make([][]termHit, len(s.cls))}
 	limit := maxHits(len(sg.Text))
 	// Size each classifier's slice once: growing by appends copied
@@ -443,12 +463,11 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int) segView {
 	for _, h := range out {
 		switch {
 		case int(h.id) >= s.normFrom:
-			v.needsNorm = true
+			// Left after normalisation (a lone '*'): nothing more to do.
 		case int(h.id) >= s.sepFrom:
 			seps = append(seps, int(h.start))
 		case int(h.id) >= s.fullWidthFrom:
 			fullWidth = true
-			v.needsNorm = true
 		case int(h.id) >= s.dictPatterns:
 			*pairs = append(*pairs, int(h.start))
 		default:
@@ -481,6 +500,30 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int) segView {
 	}
 	if len(seps) > 0 || len(*pairs) > 0 {
 		v.hkids = scanSeparatedHKIDs(sg.Text, *pairs, seps, v.hkids)
+	}
+	return v
+}
+
+// viewNormalised is view for normalised text: triggers left in it (a lone
+// '*', a full-width punctuation run) do not ask for normalisation again.
+func (s *defaultSet) viewNormalised(sg extract.Segment, out []hit, pairs *[]int) segView {
+	kept := out[:0]
+	fullWidth := false
+	for _, h := range out {
+		switch {
+		case int(h.id) >= s.normFrom:
+			continue
+		case int(h.id) >= s.fullWidthFrom && int(h.id) < s.sepFrom:
+			fullWidth = true
+			continue
+		}
+		kept = append(kept, h)
+	}
+	v := s.view(sg, kept, pairs)
+	if fullWidth {
+		// Full-width forms NFKC left (none for letters and digits) are
+		// still read by the full HKID scanner.
+		v.hkids = scanSeparatedHKIDs(sg.Text, nil, nil, scanHKIDs(sg.Text, nil))
 	}
 	return v
 }
