@@ -46,6 +46,17 @@ func buildEngine(cfg *config.Config) (*inspect.Engine, error) {
 	return eng, nil
 }
 
+// buildRunEngine is buildEngine for the proxy: the engine counts window
+// rules in windows, the one store of the run (it outlives reloads).
+func buildRunEngine(cfg *config.Config, windows *rules.Windows) (*inspect.Engine, error) {
+	eng, err := buildEngine(cfg)
+	if err != nil {
+		return nil, err
+	}
+	eng.Windows = windows
+	return eng, nil
+}
+
 func extractLimits(e config.Extract) extract.Limits {
 	return extract.Limits{
 		MaxTotalBytes:   int64(e.MaxTotalBytes),

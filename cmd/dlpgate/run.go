@@ -108,17 +108,17 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "dlpgate run: %v\n", err)
 		return 1
 	}
-	eng, err := buildEngine(cfg)
+	// The windows of drip rules (what each user sent this past hour)
+	// belong to the run, not to an engine: every engine gets the same
+	// store, so a reload keeps the counts.
+	windows := rules.NewWindows(0, 0)
+	eng, err := buildRunEngine(cfg, windows)
 	if err != nil {
 		printErrors(stderr, err)
 		return 2
 	}
 	// The lead's hot reload (config.Watch) builds a new engine and stores
-	// it here; requests in flight keep the one they loaded. The windows
-	// of drip rules (what each user sent this past hour) belong to the
-	// run, not to an engine: every engine gets the same store.
-	windows := rules.NewWindows(0, 0)
-	eng.Windows = windows
+	// it here; requests in flight keep the one they loaded.
 	var engine atomic.Pointer[inspect.Engine]
 	engine.Store(eng)
 
@@ -216,12 +216,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		// and the authenticator; requests in flight keep what they loaded.
 		// Listener, audit and upstream settings take effect on restart.
 		err := config.Watch(ctx, *cfgPath, func(nc *config.Config) {
-			ne, err := buildEngine(nc)
+			ne, err := buildRunEngine(nc, windows)
 			if err != nil {
 				logger.Error("config reload rejected, keeping the previous policy", "err", err.Error())
 				return
 			}
-			ne.Windows = windows
 			na, err := newAuthenticator(nc.Proxy.Auth)
 			if err != nil {
 				logger.Error("config reload rejected, keeping the previous policy", "err", err.Error())
