@@ -18,6 +18,10 @@ import (
 //     built from every dictionary of every classifier plus the HKID
 //     prefilter patterns; then HKID candidates are parsed only where the
 //     walk saw a letter touching six digits (hkid.go).
+//     A segment where the walk also saw a character normalisation
+//     changes (zero-width, NFKC look-alikes, markdown emphasis) is
+//     normalised around those characters and walked again only around
+//     what changed; its samples are mapped back (normalize.go).
 //  2. each classifier judges the whole document from its own hits:
 //     hkid counts distinct checksum-valid numbers with context rules;
 //     medical and financial_statement score several signal families over

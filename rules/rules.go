@@ -1,6 +1,8 @@
 // Package rules owns the acceptable-use policy: its TOML schema, validation
 // and the evaluation of findings into a decision (allow, log or block) that
-// explains itself.
+// explains itself. Rules with a window count what one user sent over time
+// in a Windows store that the front end owns and hands to every policy it
+// compiles (window.go).
 package rules
 
 import (
