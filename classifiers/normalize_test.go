@@ -304,7 +304,19 @@ func FuzzNormalizeText(f *testing.F) {
 			}
 			last = in
 		}
-		if !strings.ContainsAny(s, "*~_\u200b\u200c\u200d\u2060\ufeff\u00ad") && isPlainASCII(s) && got != s {
+		// Copied spans are what they say and map back exactly.
+		_, _, runs := normalizeAt(s, nil)
+		for _, r := range runs {
+			if got[r.out:r.out+r.n] != s[r.in:r.in+r.n] {
+				t.Fatalf("clean run %+v differs", r)
+			}
+			for k := 0; k < r.n; k++ {
+				if o := m.original(r.out + k); o != r.in+k {
+					t.Fatalf("offset %d of a copied span maps to %d, want %d", r.out+k, o, r.in+k)
+				}
+			}
+		}
+		if !strings.ContainsAny(s, "*~_`\u200b\u200c\u200d\u2060\ufeff\u00ad") && isPlainASCII(s) && got != s {
 			t.Fatalf("plain ASCII changed: %q -> %q", s, got)
 		}
 	})
