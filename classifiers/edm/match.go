@@ -295,8 +295,8 @@ func gapOK(s string, allowed string) bool {
 }
 
 const (
-	wordGap    = " -.'"
-	compactGap = " -()+./"
+	wordGap    = " -.'*_~`" // markdown emphasis and code marks too
+	compactGap = " -()+./*_~`"
 )
 
 // candidates hashes every candidate span of the segment and appends the
