@@ -109,7 +109,7 @@ func TestHKIDEvasionsAreRead(t *testing.T) {
 			ids, text := evasions(r, 4, form)
 			n, f := hkidsIn(t, text)
 			if n != 4 {
-				t.Fatalf("%d HKIDs, want 4 in\n%s", n, maskDigits(text))
+				t.Fatalf("%d HKIDs, want 4 in\n%s", n, maskTestDigits(text))
 			}
 			for _, s := range f.Samples {
 				if strings.ContainsAny(s.Masked[3:], "0123456789"[1:]) && strings.Count(s.Masked, "*") < 4 {
@@ -219,7 +219,7 @@ func toMathDigits(s string) string {
 	return b.String()
 }
 
-func maskDigits(s string) string {
+func maskTestDigits(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r >= '0' && r <= '9' {
 			return '#'

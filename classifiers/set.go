@@ -59,6 +59,7 @@ type segView struct {
 	text   string
 	hits   [][]termHit // per classifier, in order of end offset
 	hkids  []hkidMatch // HKID-shaped candidates, valid or not (hkid.go)
+	ids    []idMatch   // phones, resident IDs, cards, e-mails (numbers.go)
 	// needsNorm: the walk saw a character normalisation changes; then
 	// normAt are the offsets of those triggers and raw the walk's hits,
 	// for normalising and re-walking only around them (normalize.go).
@@ -169,6 +170,21 @@ func newSet(opts ...Option) (*defaultSet, error) {
 		return nil, err
 	}
 	s := &defaultSet{cls: []classifier{hk, med, fin}, parallelMin: defaultParallelMin, pieceSize: defaultPieceSize}
+	// The identifier classifiers and customer_database (numbers.go), in
+	// the order of their cls* indexes.
+	for _, mk := range []func(options) (classifier, error){
+		func(o options) (classifier, error) { return newPRCClassifier(o) },
+		func(o options) (classifier, error) { return newPaymentCardClassifier(o) },
+		func(o options) (classifier, error) { return newPhoneClassifier(o) },
+		func(o options) (classifier, error) { return newEmailClassifier(o) },
+		func(o options) (classifier, error) { return newCustomerDBClassifier(o) },
+	} {
+		c, err := mk(o)
+		if err != nil {
+			return nil, err
+		}
+		s.cls = append(s.cls, c)
+	}
 	byText := map[string]int{}
 	var patterns []string
 	for ci, c := range s.cls {
@@ -460,7 +476,7 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int) segView {
 	limit := maxHits(len(sg.Text))
 	// Size each classifier's slice once: growing by appends copied
 	// more than the hits themselves on busy text.
-	var need [3]int
+	var need [8]int
 	fullWidth := false
 	*pairs = (*pairs)[:0]
 	var seps []int
@@ -505,6 +521,7 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int) segView {
 	if len(seps) > 0 || len(*pairs) > 0 {
 		v.hkids = scanSeparatedHKIDs(sg.Text, *pairs, seps, v.hkids)
 	}
+	v.ids = identifiersOf(&v, limit)
 	return v
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -49,5 +50,43 @@ func TestRunEnginesShareWindows(t *testing.T) {
 	}
 	if d := send("HKID " + testgen.HKID(9)); d.Action != rules.Block || d.Rule != "identifier-drip" {
 		t.Fatalf("10th after a reload: %s by %q (%s)", d.Action, d.Rule, d.Reason)
+	}
+}
+
+// identifier-drip counts resident ID and card numbers too: one or two a
+// message, the 10th distinct card from one user is blocked.
+func TestDripCountsCardsAndResidentIDs(t *testing.T) {
+	cfg, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := buildRunEngine(cfg, rules.NewWindows(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(4, 2))
+	for _, kind := range []struct {
+		name string
+		gen  func() string
+	}{
+		{"payment_card", func() string { return "card " + testgen.Card(r, "4", 16) }},
+		{"prc_id", func() string { return "身份证号码 " + testgen.PRCID(r) }},
+	} {
+		req := rules.Request{User: "dave-" + kind.name, Method: "POST", Host: "oapi.dingtalk.com", Path: "/robot/send", Endpoint: "dingtalk-robot"}
+		var last rules.Decision
+		for i := range 10 {
+			body := []byte(fmt.Sprintf(`{"msgtype":"text","text":{"content":%q}}`, "please update "+kind.gen()))
+			res, err := eng.Inspect(context.Background(), req, extract.Input{ContentType: "application/json", Body: bytes.NewReader(body), Size: int64(len(body)), Origin: "body"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			last = res.Decision
+			if i < 9 && last.Action == rules.Block {
+				t.Fatalf("%s: message %d blocked early: %s (%s)", kind.name, i, last.Rule, last.Reason)
+			}
+		}
+		if last.Action != rules.Block || last.Rule != "identifier-drip" {
+			t.Errorf("%s: 10th distinct: %s by %q (%s)", kind.name, last.Action, last.Rule, last.Reason)
+		}
 	}
 }
