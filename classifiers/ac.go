@@ -36,9 +36,8 @@ type acPattern struct {
 	// digit, so a match must not continue a longer ASCII word there.
 	wordStart, wordEnd bool
 	// digitsFrom > 0: report only when that many ASCII digits start at the
-	// pattern's last byte (the HKID prefilter wants "A1" only before three
-	// digits, the first group of "A123 456(3)"; "A1A1A1..." must not
-	// produce a hit per byte).
+	// pattern's last byte (the HKID prefilter wants "A1" only before six
+	// digits; "A1A1A1..." must not produce a hit per byte).
 	digitsFrom uint8
 	// runStart: report only when the pattern does not directly follow
 	// another full-width form (the prefilter needs one sign per run, not a
@@ -114,7 +113,7 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 		if i >= rawFrom {
 			a.pats[i].wordStart, a.pats[i].wordEnd = false, false
 			if last := f[len(f)-1]; isDigit(last) {
-				a.pats[i].digitsFrom = 3
+				a.pats[i].digitsFrom = 6
 			}
 			a.pats[i].runStart = f[0] == 0xEF
 		}

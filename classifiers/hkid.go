@@ -321,7 +321,8 @@ func isLetter(c byte) bool { return (c|0x20)-'a' < 26 }
 // file paths, query strings, e-mail addresses, identifiers).
 func tokenGlue(c byte) bool {
 	switch c {
-	case '_', '/', '\\', '=', '&', '?', '%', '#', '@', '+', '$', '~', '`':
+	case '_', '/', '\\', '=', '&', '?', '%', '#', '@', '+', '$', '~':
+		// Not '`': inline code (`A123456(3)`) renders as the number.
 		return true
 	}
 	return isDigit(c) || isLetter(c)
