@@ -59,6 +59,7 @@ type document struct {
 	Rules      []rules.RuleSpec          `toml:"rules"`
 	Exceptions []rules.ExceptionSpec     `toml:"exceptions"`
 	Patterns   []classifiers.PatternSpec `toml:"patterns"`
+	EDM        []rules.EDMSpec           `toml:"edm"`
 }
 
 // globalDoc is rules.Global with max_inspect_bytes read as a size; rules
@@ -133,6 +134,7 @@ func loadSources(files ...*source) (*Config, error) {
 			},
 			Endpoints: doc.Endpoints, Rules: doc.Rules, Exceptions: doc.Exceptions,
 			Patterns: doc.Patterns,
+			EDM:      resolveEDM(doc.EDM, srcs),
 		},
 	}
 	for _, s := range srcs {
@@ -141,6 +143,7 @@ func loadSources(files ...*source) (*Config, error) {
 	cfg.ListSource, cfg.Warnings = listReplacements(srcs)
 	var fieldErrs []*rules.FieldError
 	fieldErrs = append(fieldErrs, cfg.validate()...)
+	fieldErrs = append(fieldErrs, checkEDMFiles(cfg.Policy.EDM)...)
 	if _, err := rules.Compile(cfg.Policy); err != nil {
 		for _, e := range unjoin(err) {
 			var fe *rules.FieldError
@@ -680,7 +683,7 @@ func (c *Config) WriteTOML(w io.Writer) error {
 			OversizeAction: g.OversizeAction, UninspectableAction: g.UninspectableAction,
 		},
 		Endpoints: c.Policy.Endpoints, Rules: c.Policy.Rules, Exceptions: c.Policy.Exceptions,
-		Patterns: c.Policy.Patterns,
+		Patterns: c.Policy.Patterns, EDM: c.Policy.EDM,
 	}
 	var buf bytes.Buffer
 	if err := toml.NewEncoder(&buf).Encode(doc); err != nil {

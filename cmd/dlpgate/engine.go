@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/dlpgate/dlpgate/classifiers"
+	"github.com/dlpgate/dlpgate/classifiers/edm"
 	"github.com/dlpgate/dlpgate/config"
 	"github.com/dlpgate/dlpgate/extract"
 	"github.com/dlpgate/dlpgate/extract/ocr"
@@ -32,11 +33,34 @@ func buildEngine(cfg *config.Config) (*inspect.Engine, error) {
 		lim.OCR = r
 		lim.OCRBudget = int64(time.Duration(cfg.OCR.RequestTimeout))
 	}
-	return &inspect.Engine{
+	eng := &inspect.Engine{
 		Policy:      pol,
 		Classifiers: classifiers.NewDefault(),
 		Limits:      lim,
-	}, nil
+	}
+	if len(cfg.Policy.EDM) > 0 {
+		var idx []*edm.Index
+		for _, s := range cfg.Policy.EDM {
+			x, err := edm.LoadAs(s.File, s.Name)
+			if err != nil {
+				return nil, fmt.Errorf("edm %q: %w", s.Name, err)
+			}
+			idx = append(idx, x)
+		}
+		eng.Extra = append(eng.Extra, edm.NewSet(idx...))
+	}
+	return eng, nil
+}
+
+// buildRunEngine is buildEngine for the proxy: the engine counts window
+// rules in windows, the one store of the run (it outlives reloads).
+func buildRunEngine(cfg *config.Config, windows *rules.Windows) (*inspect.Engine, error) {
+	eng, err := buildEngine(cfg)
+	if err != nil {
+		return nil, err
+	}
+	eng.Windows = windows
+	return eng, nil
 }
 
 // ocrReader returns the OCR engine [ocr] configures, nil when disabled. An
