@@ -5,6 +5,7 @@ package inspect
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -20,6 +21,9 @@ type Engine struct {
 	Policy      *rules.Policy
 	Classifiers classifiers.Set
 	Limits      extract.Limits
+	// Budget, when set, bounds the inspections running at once (shared
+	// by the engines a reload builds); nil runs every inspection at once.
+	Budget *Budget
 }
 
 // Result is the outcome of inspecting one body.
@@ -35,6 +39,20 @@ type Result struct {
 // only when ctx ended; every content problem is part of the Result and the
 // policy's fail mode or uninspectable action decides about it.
 func (e *Engine) Inspect(ctx context.Context, req rules.Request, in extract.Input) (*Result, error) {
+	if e.Budget != nil && in.Size >= smallInput {
+		release, err := e.Budget.acquire(ctx, e.Budget.weight(in, e.Limits))
+		if errors.Is(err, errBudgetWait) {
+			// Nothing was read: the policy's fail mode decides.
+			return e.judge(req, nil, &extract.Result{Problems: []extract.Problem{{
+				Origin: in.Origin, Kind: extract.Limit,
+				Reason: fmt.Sprintf("inspection queue: waited longer than %s for a free inspection slot; not inspected", e.Budget.wait),
+			}}}), nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("inspect %s: %w", in.Origin, err)
+		}
+		defer release()
+	}
 	ex, err := extract.Extract(ctx, in, e.Limits)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -50,6 +68,12 @@ func (e *Engine) Inspect(ctx context.Context, req rules.Request, in extract.Inpu
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("inspect %s: %w", in.Origin, ctx.Err())
 	}
+	return e.judge(req, findings, ex), nil
+}
+
+// judge folds extraction problems into the findings and lets the policy
+// decide.
+func (e *Engine) judge(req rules.Request, findings []classifiers.Finding, ex *extract.Result) *Result {
 	input := &rules.Input{Request: req}
 	findings, unreadable := splitUninspectable(findings)
 	if f, failures := problemsFinding(ex.Problems, unreadable); f != nil {
@@ -63,7 +87,7 @@ func (e *Engine) Inspect(ctx context.Context, req rules.Request, in extract.Inpu
 		Problems:  ex.Problems,
 		Segments:  len(ex.Segments),
 		TextBytes: ex.TextBytes,
-	}, nil
+	}
 }
 
 // Oversize decides about a body larger than the policy's max_inspect_bytes,

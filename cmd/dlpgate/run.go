@@ -99,6 +99,10 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		printErrors(stderr, err)
 		return 2
 	}
+	// One inspection budget for the process: engines built by reloads
+	// share it, so memory stays bounded across a reload too.
+	budget := inspect.NewBudget(0, 0, 0)
+	eng.Budget = budget
 	// The lead's hot reload (config.Watch) builds a new engine and stores
 	// it here; requests in flight keep the one they loaded.
 	var engine atomic.Pointer[inspect.Engine]
@@ -196,6 +200,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				logger.Error("config reload rejected, keeping the previous policy", "err", err.Error())
 				return
 			}
+			ne.Budget = budget
 			na, err := newAuthenticator(nc.Proxy.Auth)
 			if err != nil {
 				logger.Error("config reload rejected, keeping the previous policy", "err", err.Error())
