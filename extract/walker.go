@@ -465,7 +465,13 @@ func (w *walker) textNode(n node, mt, charset string, data []byte) {
 		w.form(n, data)
 		return
 	}
-	text, ok := decodeText(data, charset)
+	// A body the walker read into its own buffer (a spilled upload) becomes
+	// its text without a copy: nothing writes to that buffer again.
+	str := copyString
+	if n.body.data == nil {
+		str = aliasString
+	}
+	text, ok := decodeTextAs(data, charset, str)
 	if !ok {
 		if w.fragment(n, data) {
 			return
@@ -498,4 +504,13 @@ func (w *walker) textNode(n node, mt, charset string, data []byte) {
 		// decodeText returns valid UTF-8: no second validation pass.
 		w.emitValid(n.origin, text)
 	}
+}
+
+// blobReader reads b from its start: in place when it is in memory, through
+// its ReaderAt otherwise (never loading it whole).
+func blobReader(b blob) io.Reader {
+	if b.data != nil {
+		return bytes.NewReader(b.data)
+	}
+	return io.NewSectionReader(b.r, 0, b.size)
 }
