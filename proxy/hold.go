@@ -208,7 +208,15 @@ func (s *Server) spill(h *heldBody, r io.Reader, max int64) error {
 			h.unlinked = true
 		}
 	}
-	n, err := copyLarge(f, io.LimitReader(r, max+1), make([]byte, spillBuffer))
+	// Buffers are reused: a hundred concurrent uploads must not each
+	// allocate their own.
+	bp, _ := s.spillBuf.Get().(*[]byte)
+	if bp == nil {
+		b := make([]byte, spillBuffer)
+		bp = &b
+	}
+	n, err := copyLarge(f, io.LimitReader(r, max+1), *bp)
+	s.spillBuf.Put(bp)
 	if err != nil {
 		return fmt.Errorf("spill request body: %w", err)
 	}
@@ -221,7 +229,10 @@ func (s *Server) spill(h *heldBody, r io.Reader, max int64) error {
 	return nil
 }
 
-const spillBuffer = 1 << 20
+// spillBuffer is the size of one spill write: large enough that TLS's 16 KB
+// records do not become one syscall each, small enough that a hundred
+// uploads in flight hold 25 MiB of buffers, not 100.
+const spillBuffer = 256 << 10
 
 // copyLarge copies r to w in writes of len(buf) (except the last): TLS
 // reads return one 16 KB record at a time, and one write syscall per record

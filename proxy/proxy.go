@@ -107,6 +107,7 @@ type Server struct {
 	spillDir string
 	proxyFor func(*url.URL) (*url.URL, error)
 	inMem    atomic.Int64 // bytes of bodies held in memory
+	spillBuf sync.Pool    // *[]byte of spillBuffer bytes (hold.go)
 
 	mu        sync.Mutex
 	listeners []net.Listener
