@@ -59,8 +59,9 @@ func main() {
 	noMitm := flag.Bool("no-mitmdump", false, "leave mitmdump out even when installed")
 	rssN := flag.Int("rss-n", 100, "concurrent uploads in the peak-RSS measurement")
 	rssMB := flag.Int("rss-mb", 20, "size in MiB of each upload in the peak-RSS measurement")
+	only := flag.String("only", "", "run only the measurements whose name contains this")
 	flag.Parse()
-	if err := run(*runs, *n, *dlp, *compare, !*noMitm, *rssN, *rssMB); err != nil {
+	if err := run(*runs, *n, *dlp, *compare, !*noMitm, *rssN, *rssMB, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -76,7 +77,7 @@ type proxyProc struct {
 	client *http.Client
 }
 
-func run(runs, n int, dlpBin, compareBin string, withMitm bool, rssN, rssMB int) error {
+func run(runs, n int, dlpBin, compareBin string, withMitm bool, rssN, rssMB int, only string) error {
 	dir, err := os.MkdirTemp("", "dlpgate-bench-")
 	if err != nil {
 		return err
@@ -224,6 +225,7 @@ func run(runs, n int, dlpBin, compareBin string, withMitm bool, rssN, rssMB int)
 			return peakRSS(p, text[:rssMB<<20], rssN)
 		}},
 	}
+	metrics = slices.DeleteFunc(metrics, func(m metric) bool { return !strings.Contains(m.name, only) })
 	results := make([][][]float64, len(metrics)) // metric, proxy, run
 	for i := range results {
 		results[i] = make([][]float64, len(procs))
