@@ -93,6 +93,8 @@ type walker struct {
 	docStart int64
 	// repanic makes guard re-raise panics (fuzz tests want to see them).
 	repanic bool
+	// stream receives large plain text in windows (Input.Stream; stream.go).
+	stream func(seg Segment, offset int64)
 }
 
 func extractAll(ctx context.Context, in Input, lim Limits) (*Result, error) {
@@ -109,7 +111,7 @@ func extractOpts(ctx context.Context, in Input, lim Limits, repanic bool) (*Resu
 	lim = lim.withDefaults()
 	bctx, cancel := context.WithTimeout(ctx, time.Duration(lim.TimeBudget))
 	defer cancel()
-	w := &walker{ctx: bctx, parent: ctx, lim: lim, seen: map[string]bool{}, repanic: repanic}
+	w := &walker{ctx: bctx, parent: ctx, lim: lim, seen: map[string]bool{}, repanic: repanic, stream: in.Stream}
 	// A budget that is already spent (tiny TimeBudget) is reported before any
 	// work, so the result is deterministic.
 	if w.expired() {
@@ -420,6 +422,10 @@ func (w *walker) node(n node) {
 		return
 	case kindImage, kindAudioVideo, kindOtherArchive, kindExecutable:
 		w.problem(n.origin, Unsupported, kind.reason())
+		return
+	}
+	if w.streamable(n, mt, params["charset"], head) {
+		w.guard(n.origin, "text", func() { w.streamText(n) })
 		return
 	}
 	// Text of some kind, or an unknown binary. More than a few times the

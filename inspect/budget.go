@@ -1,11 +1,14 @@
 package inspect
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dlpgate/dlpgate/extract"
 )
@@ -65,9 +68,16 @@ func NewBudget(memory int64, concurrent int, wait time.Duration) *Budget {
 // capped at the whole budget so any single input can run, alone.
 func (b *Budget) weight(in extract.Input, lim extract.Limits) int64 {
 	w := 2*in.Size + 1<<20
-	var head [4]byte
+	var head [512]byte
 	if in.Body != nil {
-		if n, _ := in.Body.ReadAt(head[:], 0); n >= 2 {
+		n, _ := in.Body.ReadAt(head[:], 0)
+		ct := strings.ToLower(in.ContentType)
+		labelled := strings.Contains(ct, "charset=") && !strings.Contains(ct, "utf-8") || strings.Contains(ct, "form-urlencoded")
+		if !labelled && in.ContentEncoding == "" && plainText(head[:n]) && in.Size > extract.StreamAbove {
+			// Streamed window by window: a few windows in flight.
+			return min(4*extract.StreamWindow+1<<20, b.memory)
+		}
+		if n >= 2 {
 			// ZIP (Office, archives) and gzip expand: their text can
 			// reach the total-text limit whatever the file's size.
 			if (head[0] == 'P' && head[1] == 'K') || (head[0] == 0x1f && head[1] == 0x8b) {
@@ -156,4 +166,18 @@ func (b *Budget) grantLocked() {
 		b.take(wt.weight)
 		close(wt.ready)
 	}
+}
+
+// plainText is a cheap guess that a body starting with h is streamed as
+// plain text (extract decides for itself; a wrong guess only misjudges the
+// weight): printable UTF-8, not JSON or markup.
+func plainText(h []byte) bool {
+	t := bytes.TrimLeft(bytes.TrimPrefix(h, []byte("\xef\xbb\xbf")), " \t\r\n")
+	if len(t) == 0 || t[0] == '{' || t[0] == '[' || t[0] == '<' || bytes.IndexByte(t, 0) >= 0 {
+		return false
+	}
+	for i := 0; i < utf8.UTFMax && len(t) > 0 && !utf8.Valid(t); i++ {
+		t = t[:len(t)-1]
+	}
+	return utf8.Valid(t)
 }

@@ -53,6 +53,10 @@ func (e *Engine) Inspect(ctx context.Context, req rules.Request, in extract.Inpu
 		}
 		defer release()
 	}
+	var folded windowFolder
+	if in.Stream == nil {
+		in.Stream = func(seg extract.Segment, offset int64) { e.classifyWindow(ctx, &folded, seg, offset) }
+	}
 	ex, err := extract.Extract(ctx, in, e.Limits)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -65,6 +69,7 @@ func (e *Engine) Inspect(ctx context.Context, req rules.Request, in extract.Inpu
 	if ps := e.Policy.Patterns(); ps != nil {
 		findings = append(findings, ps.Classify(ctx, ex.Segments)...)
 	}
+	findings = folded.merge(findings)
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("inspect %s: %w", in.Origin, ctx.Err())
 	}

@@ -172,6 +172,7 @@ type harnessConfig struct {
 	classifiers classifiers.Set
 	spec        func(*rules.Spec)
 	opts        func(*Options)
+	budget      *inspect.Budget // inspection budget of the engine (nil: none)
 }
 
 func newHarness(t testing.TB, hc harnessConfig) *harness {
@@ -213,7 +214,7 @@ func newHarness(t testing.TB, hc harnessConfig) *harness {
 	if set == nil {
 		set = hkidCounter{}
 	}
-	eng := &inspect.Engine{Policy: pol, Classifiers: set}
+	eng := &inspect.Engine{Policy: pol, Classifiers: set, Budget: hc.budget}
 	h.rec = &fileRecorder{path: filepath.Join(t.TempDir(), "events.log")}
 	opts := Options{
 		CA:            h.ca,
