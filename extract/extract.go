@@ -58,7 +58,8 @@ type Input struct {
 	// overlapping windows as it is read, instead of that text being kept
 	// in Result.Segments: memory stays bounded by the window whatever the
 	// body's size. offset is where the window starts in the body (the
-	// first window at 0). See stream.go. Nil keeps every segment in the
+	// first window at 0). The text is valid only during the call (the
+	// buffer is reused): keep a copy of anything retained. See stream.go. Nil keeps every segment in the
 	// Result.
 	Stream func(seg Segment, offset int64)
 }

@@ -15,7 +15,8 @@ import (
 // windows of about StreamWindow bytes, each cut after a line end where one
 // is near, and each starting with the last StreamOverlap bytes of the one
 // before (whole characters), so a match that straddles a cut is still seen
-// whole in one window. The windows go to Input.Stream with the offset of
+// whole in one window. One window buffer serves the whole body. The
+// windows go to Input.Stream with the offset of
 // their first byte in the body (after a UTF-8 BOM), not to
 // Result.Segments; TextBytes counts them (the overlap once) and the
 // total-text limit applies to them as to any text.
@@ -66,15 +67,18 @@ func (w *walker) streamText(n node) {
 		w.limit(n.origin, "text body larger than the total extracted text limit allows; only the first part was inspected")
 		size = textCap
 	}
-	var carry []byte // the overlap: tail of the previous window
+	// One buffer for every window: the overlap is moved to its front and
+	// the next window read after it. (Stream's text is valid only during
+	// the call.)
+	buf := make([]byte, 0, min(size, int64(StreamWindow))+StreamOverlap)
+	carry := 0 // bytes of overlap at the front of buf
 	for off := int64(0); off < size; {
 		if w.expired() || w.full {
 			return
 		}
 		want := min(int64(StreamWindow), size-off)
-		buf := make([]byte, len(carry)+int(want))
-		copy(buf, carry)
-		k, err := b.r.ReadAt(buf[len(carry):], off)
+		buf = buf[:carry+int(want)]
+		k, err := b.r.ReadAt(buf[carry:], off)
 		if err != nil && !errors.Is(err, io.EOF) || k == 0 && want > 0 {
 			if err == nil || errors.Is(err, io.EOF) {
 				err = errShortRead
@@ -86,11 +90,11 @@ func (w *walker) streamText(n node) {
 			w.stop = true
 			return
 		}
-		buf = buf[:len(carry)+k]
+		buf = buf[:carry+k]
 		end := len(buf)
 		last := off+int64(k) >= size
 		if !last {
-			end = cutPoint(buf, len(carry))
+			end = cutPoint(buf, carry)
 		}
 		win := buf[:end]
 		if off == 0 {
@@ -102,8 +106,8 @@ func (w *walker) streamText(n node) {
 		} else {
 			text = decodeWith(guessLegacy(win), win)
 		}
-		w.streamEmit(n.origin, text, len(carry), off-int64(len(carry)))
-		off += int64(end - len(carry))
+		w.streamEmit(n.origin, text, carry, off-int64(carry))
+		off += int64(end - carry)
 		if last {
 			return
 		}
@@ -112,7 +116,7 @@ func (w *walker) streamText(n node) {
 		for from < end && !utf8.RuneStart(buf[from]) {
 			from++
 		}
-		carry = append([]byte(nil), buf[from:end]...)
+		carry = copy(buf[:cap(buf)], buf[from:end])
 	}
 }
 

@@ -35,7 +35,7 @@ func streamAll(t *testing.T, body []byte, ctype string, lim Limits) ([]Segment, 
 	t.Helper()
 	var wins []Segment
 	res, err := Extract(context.Background(), Input{ContentType: ctype, Body: readerOnly{bytes.NewReader(body)}, Size: int64(len(body)), Origin: "body",
-		Stream: func(s Segment, _ int64) { wins = append(wins, s) }}, lim)
+		Stream: func(s Segment, _ int64) { s.Text = strings.Clone(s.Text); wins = append(wins, s) }}, lim)
 	if err != nil {
 		t.Fatal(err)
 	}

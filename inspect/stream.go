@@ -3,6 +3,7 @@ package inspect
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/dlpgate/dlpgate/classifiers"
@@ -58,9 +59,14 @@ func (f *windowFolder) add(fs []classifiers.Finding, origin string, offset int) 
 		f.byCls, f.seen = map[string]*classifiers.Finding{}, map[sampleKey]bool{}
 	}
 	for _, nf := range fs {
+		// The window's text is reused once the call returns: nothing of
+		// it may stay behind in a finding.
+		nf.Classifier = strings.Clone(nf.Classifier)
+		nf.Signals = cloneAll(nf.Signals)
 		dupes := 0
 		var samples []classifiers.Sample
 		for _, s := range nf.Samples {
+			s.Masked, s.Origin = strings.Clone(s.Masked), strings.Clone(s.Origin)
 			if s.Origin == origin {
 				s.Offset += offset
 			}
@@ -76,7 +82,7 @@ func (f *windowFolder) add(fs []classifiers.Finding, origin string, offset int) 
 		if cur == nil {
 			c := nf
 			c.Samples = samples
-			c.Signals = slices.Clone(nf.Signals)
+			c.Signals = nf.Signals
 			if !documentLevel(nf.Classifier) {
 				c.Count -= dupes
 			}
@@ -114,6 +120,14 @@ func (f *windowFolder) merge(rest []classifiers.Finding) []classifiers.Finding {
 	out := make([]classifiers.Finding, 0, len(f.order))
 	for _, name := range f.order {
 		out = append(out, *f.byCls[name])
+	}
+	return out
+}
+
+func cloneAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strings.Clone(s)
 	}
 	return out
 }
