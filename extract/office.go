@@ -345,11 +345,29 @@ func (w *walker) sheetText(r io.Reader, shared []string, dates []bool) (string, 
 			return
 		}
 		inCell = false
-		text := cellValue(cellType, val, shared)
-		if cellType == "" && style >= 0 && style < len(dates) && dates[style] {
-			text = excelDate(text)
+		// Numbers and inline text are written as they are, shared strings
+		// looked up: no string is made per cell.
+		var text []byte
+		var str string
+		switch cellType {
+		case "s":
+			i, ok := atoiBytes(bytes.TrimSpace(val))
+			if !ok || i >= len(shared) {
+				return
+			}
+			str = shared[i]
+		case "b":
+			str = "FALSE"
+			if string(bytes.TrimSpace(val)) == "1" {
+				str = "TRUE"
+			}
+		default:
+			text = val
+			if cellType == "" && style >= 0 && style < len(dates) && dates[style] {
+				str, text = excelDate(string(val)), nil
+			}
 		}
-		if text == "" {
+		if len(text) == 0 && str == "" {
 			return
 		}
 		gap := col - lastCol
@@ -357,9 +375,10 @@ func (w *walker) sheetText(r io.Reader, shared []string, dates []bool) (string, 
 			gap = col - 1
 		}
 		if gap > 0 {
-			sb.WriteString(strings.Repeat("\t", min(gap, 64)))
+			sb.WriteString(tabs[:min(gap, len(tabs))])
 		}
-		sb.WriteString(text)
+		sb.Write(text)
+		sb.WriteString(str)
 		lastCol = col
 	}
 	for {
@@ -380,14 +399,14 @@ func (w *walker) sheetText(r io.Reader, shared []string, dates []bool) (string, 
 			case "c":
 				inCell, cellType, col, style = true, "", lastCol+1, 0
 				val = val[:0]
-				if v, ok := tok.attr("s"); ok {
-					style, _ = strconv.Atoi(v)
+				if v, ok := tok.rawAttr("s"); ok {
+					style, _ = atoiBytes(v)
 				}
-				if v, ok := tok.attr("t"); ok {
-					cellType = v
+				if v, ok := tok.rawAttr("t"); ok {
+					cellType = cellTypeName(v)
 				}
-				if v, ok := tok.attr("r"); ok {
-					if c := columnIndex(v); c > 0 {
+				if v, ok := tok.rawAttr("r"); ok {
+					if c := columnIndex(string(v)); c > 0 {
 						col = c
 					}
 				}
@@ -431,21 +450,36 @@ func (w *walker) sheetText(r io.Reader, shared []string, dates []bool) (string, 
 	}
 }
 
-func cellValue(typ string, v []byte, shared []string) string {
-	switch typ {
+// tabs separate cells (a gap of empty columns is at most 64 tabs).
+const tabs = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t"
+
+// cellTypeName returns a cell's t attribute as a constant string (no
+// allocation for the types that matter; others read as plain values).
+func cellTypeName(v []byte) string {
+	switch string(v) {
 	case "s":
-		i, err := strconv.Atoi(string(bytes.TrimSpace(v)))
-		if err != nil || i < 0 || i >= len(shared) {
-			return ""
-		}
-		return shared[i]
+		return "s"
 	case "b":
-		if string(bytes.TrimSpace(v)) == "1" {
-			return "TRUE"
-		}
-		return "FALSE"
+		return "b"
+	case "":
+		return ""
 	}
-	return string(v)
+	return "other"
+}
+
+// atoiBytes parses a non-negative decimal index without allocating.
+func atoiBytes(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 9 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
 }
 
 // columnIndex turns "AB12" into 28.

@@ -192,6 +192,17 @@ func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c ==
 
 // attr returns the value of the attribute with the given local name.
 func (t *xmlTok) attr(name string) (string, bool) {
+	v, ok := t.rawAttr(name)
+	if !ok {
+		return "", false
+	}
+	return string(unescapeXML(nil, v)), true
+}
+
+// rawAttr returns the attribute's value as written (entities not decoded),
+// in place: for hot loops that read plain values such as a cell's "s",
+// "t" and "r" without allocating.
+func (t *xmlTok) rawAttr(name string) ([]byte, bool) {
 	a := t.attrs
 	for len(a) > 0 {
 		for len(a) > 0 && isXMLSpace(a[0]) {
@@ -199,7 +210,7 @@ func (t *xmlTok) attr(name string) (string, bool) {
 		}
 		eq := bytes.IndexByte(a, '=')
 		if eq < 0 {
-			return "", false
+			return nil, false
 		}
 		key := a[:eq]
 		for len(key) > 0 && isXMLSpace(key[len(key)-1]) {
@@ -213,20 +224,20 @@ func (t *xmlTok) attr(name string) (string, bool) {
 			a = a[1:]
 		}
 		if len(a) == 0 || a[0] != '"' && a[0] != '\'' {
-			return "", false
+			return nil, false
 		}
 		q := a[0]
 		end := bytes.IndexByte(a[1:], q)
 		if end < 0 {
-			return "", false
+			return nil, false
 		}
 		val := a[1 : 1+end]
 		a = a[2+end:]
 		if string(key) == name {
-			return string(unescapeXML(nil, val)), true
+			return val, true
 		}
 	}
-	return "", false
+	return nil, false
 }
 
 func (s *xmlScanner) unescape(b []byte) []byte {
