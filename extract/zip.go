@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	kflate "github.com/klauspost/compress/flate"
 )
 
 // zipNode handles any ZIP: an OOXML or ODF document, or a plain archive
@@ -19,6 +21,11 @@ import (
 // through its io.ReaderAt (a spilled upload is never loaded whole).
 func (w *walker) zipNode(n node) {
 	zr, err := zip.NewReader(n.body.r, n.body.size)
+	if err == nil {
+		// klauspost's inflate is a fifth faster than compress/flate on
+		// Office parts, and inflating is most of an XLSX's cost.
+		zr.RegisterDecompressor(zip.Deflate, func(r io.Reader) io.ReadCloser { return kflate.NewReader(r) })
+	}
 	if err != nil {
 		// A ZIP that lost its central directory (truncated upload) still
 		// has its local headers: fall back to a forward scan.
