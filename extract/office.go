@@ -120,12 +120,12 @@ func (w *walker) drawingMLText(r io.Reader) (string, error) {
 	}
 	for {
 		if w.tick() {
-			return sb.String(), errStop
+			return sb.done(), errStop
 		}
 		sc.next(&tok)
 		switch tok.kind {
 		case xmlNone:
-			return sb.String(), scanErr(sc)
+			return sb.done(), scanErr(sc)
 		case xmlStart, xmlSelfClose:
 			switch string(tok.local) {
 			case "t", "delText":
@@ -152,7 +152,7 @@ func (w *walker) drawingMLText(r io.Reader) (string, error) {
 			}
 		}
 		if int64(sb.Len()) > room {
-			return sb.String(), nil // emit reports the limit
+			return sb.done(), nil // emit reports the limit
 		}
 	}
 }
@@ -383,12 +383,12 @@ func (w *walker) sheetText(r io.Reader, shared []string, dates []bool) (string, 
 	}
 	for {
 		if w.tick() {
-			return sb.String(), errStop
+			return sb.done(), errStop
 		}
 		sc.next(&tok)
 		switch tok.kind {
 		case xmlNone:
-			return sb.String(), scanErr(sc)
+			return sb.done(), scanErr(sc)
 		case xmlStart, xmlSelfClose:
 			switch string(tok.local) {
 			case "row":
@@ -445,7 +445,7 @@ func (w *walker) sheetText(r io.Reader, shared []string, dates []bool) (string, 
 			}
 		}
 		if int64(sb.Len()) > room {
-			return sb.String(), nil
+			return sb.done(), nil
 		}
 	}
 }
@@ -661,6 +661,14 @@ func (t *textBuf) WriteString(s string) (int, error) {
 }
 func (t *textBuf) Len() int       { return len(t.b) }
 func (t *textBuf) String() string { return string(t.b) }
+
+// done returns the text without copying it (a part's text can be tens of
+// MB) and empties the builder: nothing may be written to it afterwards.
+func (t *textBuf) done() string {
+	s := aliasString(t.b)
+	t.b = nil
+	return s
+}
 func (t *textBuf) trimSpace() {
 	for len(t.b) > 0 && t.b[len(t.b)-1] == ' ' {
 		t.b = t.b[:len(t.b)-1]
