@@ -22,6 +22,13 @@ type Config struct {
 	Policy rules.Spec `toml:"-"`
 	// Source names the files merged, for messages ("embedded default", path).
 	Source []string `toml:"-"`
+	// ListSource names, for each list the embedded default writes
+	// ("rules", "endpoints", "proxy.allow_clients"...), the source whose
+	// list is in force: lists are replaced whole, never merged.
+	ListSource map[string]string `toml:"-"`
+	// Warnings are "file:line:col: warning: ..." lines about the merge,
+	// such as a file's list replacing the default's; they do not stop Load.
+	Warnings []string `toml:"-"`
 }
 
 // Proxy configures the listener and the way upstream.

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"cmp"
 	_ "embed"
 	"errors"
@@ -132,12 +133,9 @@ func loadSources(files ...*source) (*Config, error) {
 		},
 	}
 	for _, s := range srcs {
-		if s.name == DefaultName {
-			cfg.Source = append(cfg.Source, "embedded default")
-		} else {
-			cfg.Source = append(cfg.Source, s.name)
-		}
+		cfg.Source = append(cfg.Source, displayName(s.name))
 	}
+	cfg.ListSource, cfg.Warnings = listReplacements(srcs)
 	var fieldErrs []*rules.FieldError
 	fieldErrs = append(fieldErrs, cfg.validate()...)
 	if _, err := rules.Compile(cfg.Policy); err != nil {
@@ -425,6 +423,114 @@ func tomlType(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
+func displayName(name string) string {
+	if name == DefaultName {
+		return "embedded default"
+	}
+	return name
+}
+
+// listReplacements finds the lists of the embedded default (srcs[0]) that a
+// later file writes: such a list replaces the default's whole, which drops
+// every default entry the file does not repeat. It returns which source's
+// list is in force for each of the default's lists, and one warning per
+// replacement naming the file and line that wrote it.
+func listReplacements(srcs []*source) (map[string]string, []string) {
+	owner := map[string]string{}
+	var warnings []string
+	var walk func(path string, def map[string]any)
+	walk = func(path string, def map[string]any) {
+		for k, dv := range def {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			n := listLen(dv)
+			if n < 0 {
+				if m, ok := dv.(map[string]any); ok {
+					walk(p, m)
+				}
+				continue
+			}
+			if n == 0 {
+				continue
+			}
+			owner[p] = displayName(srcs[0].name)
+			for _, s := range srcs[1:] {
+				v, ok := lookupRaw(s.raw, p)
+				if !ok {
+					continue
+				}
+				owner[p] = displayName(s.name)
+				at, _ := s.pos.find(p + "[0]")
+				if at.Line == 0 {
+					at, _ = s.pos.find(p)
+				}
+				warnings = append(warnings, fmt.Sprintf("%s:%d:%d: warning: %s replaces the embedded default's list of %d (%s) with this file's %d: entries not repeated here no longer apply (`dlpgate policy show` prints the defaults to copy)",
+					s.name, max(at.Line, 1), max(at.Col, 1), listTitle(p, dv), n, entryNames(dv), max(listLen(v), 0)))
+			}
+		}
+	}
+	walk("", srcs[0].raw)
+	slices.Sort(warnings)
+	return owner, warnings
+}
+
+func lookupRaw(m map[string]any, path string) (any, bool) {
+	var v any = m
+	for _, k := range strings.Split(path, ".") {
+		mm, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = mm[k]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// listLen is the length of a TOML array (of tables or values), -1 for
+// anything else.
+func listLen(v any) int {
+	switch l := v.(type) {
+	case []map[string]any:
+		return len(l)
+	case []any:
+		return len(l)
+	}
+	return -1
+}
+
+func listTitle(path string, v any) string {
+	if _, ok := v.([]map[string]any); ok {
+		return "[[" + path + "]]"
+	}
+	return path
+}
+
+// entryNames lists the names of a default list's entries (their "name"
+// keys, or the values themselves), shortened.
+func entryNames(v any) string {
+	var names []string
+	switch l := v.(type) {
+	case []map[string]any:
+		for _, e := range l {
+			if n, ok := e["name"].(string); ok {
+				names = append(names, n)
+			}
+		}
+	case []any:
+		for _, e := range l {
+			names = append(names, fmt.Sprint(e))
+		}
+	}
+	if len(names) > 6 {
+		names = append(names[:6], "...")
+	}
+	return strings.Join(names, ", ")
+}
+
 // clearLists empties every list in dst that raw writes, so decoding raw
 // over the previous files replaces lists instead of overlaying elements.
 func clearLists(raw map[string]any, dst reflect.Value) {
@@ -540,8 +646,23 @@ func (c *Config) WriteTOML(w io.Writer) error {
 		Endpoints: c.Policy.Endpoints, Rules: c.Policy.Rules, Exceptions: c.Policy.Exceptions,
 		Patterns: c.Policy.Patterns,
 	}
-	if err := toml.NewEncoder(w).Encode(doc); err != nil {
+	var buf bytes.Buffer
+	if err := toml.NewEncoder(&buf).Encode(doc); err != nil {
 		return fmt.Errorf("encode config: %w", err)
+	}
+	// Mark where each array-of-tables entry comes from: lists are replaced
+	// whole, so every entry of one list has the same source.
+	for _, line := range strings.SplitAfter(buf.String(), "\n") {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "[[") && strings.HasSuffix(t, "]]") {
+			if src, ok := c.ListSource[strings.Trim(t, "[]")]; ok {
+				indent := line[:len(line)-len(strings.TrimLeft(line, " \t"))]
+				fmt.Fprintf(w, "%s# from: %s\n", indent, src)
+			}
+		}
+		if _, err := io.WriteString(w, line); err != nil {
+			return fmt.Errorf("write config: %w", err)
+		}
 	}
 	return nil
 }

@@ -143,3 +143,13 @@ func problemsFinding(ps []extract.Problem, more []string) (*classifiers.Finding,
 	f.Signals = slices.Compact(f.Signals)
 	return f, failures
 }
+
+// Unreadable decides about an input that could not be read at all (a file
+// scan cannot open, a body cut short): it is one malformed part, and the
+// policy's fail mode decides as it does for a body that cannot be parsed.
+func (e *Engine) Unreadable(req rules.Request, origin, reason string) *Result {
+	ps := []extract.Problem{{Origin: origin, Kind: extract.Malformed, Reason: reason}}
+	f, failures := problemsFinding(ps, nil)
+	in := &rules.Input{Request: req, Findings: []classifiers.Finding{*f}, Failures: failures}
+	return &Result{Decision: e.Policy.Evaluate(in), Findings: in.Findings, Problems: ps}
+}

@@ -103,7 +103,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "dlpgate: this client is not allowed to use the proxy", http.StatusForbidden)
 		return
 	}
-	if (r.Method != http.MethodConnect && !r.URL.IsAbs()) || s.isSelfRequest(r) {
+	if (r.Method != http.MethodConnect && !r.URL.IsAbs()) || s.isSelfRequest(r) || isOnboarding(r) {
 		s.serveLocal(w, r)
 		return
 	}
@@ -301,12 +301,15 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 	ev.Findings = res.Findings
 	ev.BodyBytes = held.size
 	took := time.Since(start)
-	// The phases apart: receiving the body is the client's and the
-	// network's pace, inspection is ours.
-	s.logDecision(ev, took, "hold", holdTook, "inspect", took-holdTook)
 	if ev.Action != "allow" {
 		ev.BodySHA256 = held.sha256()
 		ev.FileNames = multipartNames(req.Header.Get("Content-Type"), held)
+	}
+	// The phases apart: receiving the body is the client's and the
+	// network's pace, inspection is ours. The line carries the body hash
+	// whenever the audit event does.
+	s.logDecision(ev, took, "hold", holdTook, "inspect", took-holdTook)
+	if ev.Action != "allow" {
 		if err := s.record(ctx, ev); err != nil && !failOpen {
 			return req, s.errorResponse(req, http.StatusForbidden, codeAuditDown, auditDownMessage(ev.ID))
 		}

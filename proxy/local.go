@@ -7,8 +7,9 @@ import (
 	"strings"
 )
 
-// serveLocal answers direct requests to the proxy's own address: the PAC
-// file for browsers and the CA certificate for endpoint installs.
+// serveLocal answers direct requests to the proxy's own address (and
+// requests through it for http://dlpgate.local/): the onboarding page, the
+// PAC file for browsers and the CA certificate for endpoint installs.
 func (s *Server) serveLocal(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		http.Error(w, "dlpgate: method not allowed", http.StatusMethodNotAllowed)
@@ -25,13 +26,12 @@ func (s *Server) serveLocal(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		w.Header().Set("Cache-Control", "max-age=300")
 		w.Write([]byte(body))
-	case "/ca.pem":
-		w.Header().Set("Content-Type", "application/x-pem-file")
-		w.Header().Set("Content-Disposition", `attachment; filename="dlpgate-ca.pem"`)
-		w.Header().Set("Content-Length", strconv.Itoa(len(s.opts.CA.CertPEM)))
-		w.Write(s.opts.CA.CertPEM)
+	case "/", "/index.html":
+		s.serveOnboarding(w, r)
 	default:
-		http.Error(w, "dlpgate: this is a proxy; direct requests serve /proxy.pac and /ca.pem only", http.StatusNotFound)
+		if !s.serveCADownload(w, r) {
+			http.Error(w, "dlpgate: this is a proxy; direct requests serve / (set-up page), /proxy.pac, /ca.pem, /ca.crt and /dlpgate.mobileconfig", http.StatusNotFound)
+		}
 	}
 }
 

@@ -35,7 +35,7 @@ func cmdLog(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return logVerify(ctx, args[1:], stdout, stderr)
 	case "report":
 		return logReport(ctx, args[1:], stdout, stderr)
-	case "help", "-h", "--help":
+	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, logUsage)
 		return 0
 	}
@@ -57,12 +57,13 @@ func (a *anchorList) Set(s string) error {
 
 func logVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("dlpgate log verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), logUsage) }
 	var anchors anchorList
 	fs.Var(&anchors, "anchor", "`SEQ:HASH` the chain must contain (repeatable)")
+	fs.SetOutput(io.Discard)
 	paths, err := parseInterleaved(fs, args)
-	if err != nil {
-		return 2
+	if code, ok := flagResult(fs, err, stdout, stderr); !ok {
+		return code
 	}
 	if len(paths) == 0 {
 		fmt.Fprint(stderr, "dlpgate log verify: no files given\n\n"+logUsage)
@@ -106,14 +107,15 @@ func logVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 
 func logReport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("dlpgate log report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), logUsage) }
 	since := fs.String("since", "", "first `DATE` to include (YYYY-MM-DD or RFC 3339)")
 	until := fs.String("until", "", "last `DATE` to include (YYYY-MM-DD includes that day)")
 	tz := fs.String("tz", "Local", "time `ZONE` for days (e.g. Asia/Hong_Kong, UTC)")
 	htmlOut := fs.String("html", "", "also write an HTML report to `FILE`")
+	fs.SetOutput(io.Discard)
 	paths, err := parseInterleaved(fs, args)
-	if err != nil {
-		return 2
+	if code, ok := flagResult(fs, err, stdout, stderr); !ok {
+		return code
 	}
 	if len(paths) == 0 {
 		fmt.Fprint(stderr, "dlpgate log report: no files given\n\n"+logUsage)

@@ -30,7 +30,7 @@ func cmdPolicy(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return policyCheck(args[1:], stdout, stderr)
 	case "show":
 		return policyShow(args[1:], stdout, stderr)
-	case "help", "-h", "--help":
+	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, policyUsage)
 		return 0
 	}
@@ -40,10 +40,9 @@ func cmdPolicy(ctx context.Context, args []string, stdout, stderr io.Writer) int
 
 func policyCheck(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("dlpgate policy check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, policyUsage) }
-	if err := fs.Parse(args); err != nil {
-		return 2
+	fs.Usage = func() { fmt.Fprint(fs.Output(), policyUsage) }
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprint(stderr, policyUsage)
@@ -59,6 +58,9 @@ func policyCheck(args []string, stdout, stderr io.Writer) int {
 		printErrors(stderr, err)
 		return 1
 	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintln(stderr, w)
+	}
 	for _, w := range pol.Warnings(time.Now()) {
 		fmt.Fprintf(stderr, "%s: warning: %s\n", fs.Arg(0), w)
 	}
@@ -70,10 +72,10 @@ func policyCheck(args []string, stdout, stderr io.Writer) int {
 
 func policyShow(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("dlpgate policy show", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	path := fs.String("config", "", "configuration `FILE` merged over the embedded default")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	fs.Usage = func() { fmt.Fprint(fs.Output(), policyUsage); fs.PrintDefaults() }
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
 	if fs.NArg() != 0 {
 		fmt.Fprint(stderr, policyUsage)

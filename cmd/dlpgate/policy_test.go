@@ -136,3 +136,23 @@ func TestPolicyShow(t *testing.T) {
 		}
 	}
 }
+
+// policy check warns, naming the file and line, when the file's [[rules]]
+// replaces the default's; policy show marks where each entry came from.
+func TestPolicyCheckWarnsOnReplacedList(t *testing.T) {
+	p := writeFile(t, "one.toml", "[[rules]]\nname = \"only\"\naction = \"block\"\n[[rules.conditions]]\nclassifier = \"hkid\"\nmin_count = 1\n")
+	var out, errb bytes.Buffer
+	if code := cmdPolicy(context.Background(), []string{"check", p}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), p+":1:1: warning: [[rules]] replaces the embedded default's list") {
+		t.Errorf("no replacement warning: %q", errb.String())
+	}
+	out.Reset()
+	if code := cmdPolicy(context.Background(), []string{"show", "--config", p}, &out, &errb); code != 0 {
+		t.Fatalf("show exit %d", code)
+	}
+	if !strings.Contains(out.String(), "# from: "+p+"\n[[rules]]") || !strings.Contains(out.String(), "# from: embedded default\n[[endpoints]]") {
+		t.Errorf("show does not mark sources:\n%s", out.String())
+	}
+}

@@ -33,21 +33,21 @@ const defaultListen = "127.0.0.1:8080"
 
 // cmdRun starts the proxy and serves until ctx ends (SIGINT/SIGTERM).
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fset := flag.NewFlagSet("run", flag.ContinueOnError)
-	fset.SetOutput(stderr)
+	fset := flag.NewFlagSet("dlpgate run", flag.ContinueOnError)
 	cfgPath := fset.String("config", "", "config/policy file merged over the embedded default")
 	listen := fset.String("listen", "", "listen address (default from config, "+defaultListen+")")
 	dataDir := fset.String("data-dir", "", "where the CA and the audit log live (default "+defaultDataDir()+")")
 	logLevel := fset.String("log-level", "info", "operational log level: debug, info, warn, error")
 	logJSON := fset.Bool("log-json", false, "operational logs as JSON lines")
 	fset.Usage = func() {
-		fmt.Fprintln(stderr, "usage: dlpgate [run] [--config FILE] [--listen ADDR] [--data-dir DIR]")
+		fmt.Fprintln(fset.Output(), "usage: dlpgate [run] [--config FILE] [--listen ADDR] [--data-dir DIR]")
 		fset.PrintDefaults()
 	}
-	if err := fset.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fset, args, stdout, stderr); !ok {
+		return code
 	}
 	if fset.NArg() > 0 {
+		fmt.Fprintf(stderr, "dlpgate run: unexpected argument %q\n", fset.Arg(0))
 		fset.Usage()
 		return 2
 	}
@@ -68,6 +68,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		printErrors(stderr, err)
 		return 2
+	}
+	for _, w := range cfg.Warnings {
+		logger.Warn("config", "warning", w)
 	}
 	if *listen != "" {
 		cfg.Proxy.Listen = *listen

@@ -26,10 +26,10 @@ import (
 // and findings[].count must not change meaning.
 type scanResult struct {
 	Path     string                `json:"path"`
-	Verdict  rules.Action          `json:"verdict,omitempty"`
+	Verdict  rules.Action          `json:"verdict"`
 	Findings []classifiers.Finding `json:"findings"`
-	Decision *rules.Decision       `json:"decision,omitempty"`
-	Problems []scanProblem         `json:"problems,omitempty"`
+	Decision *rules.Decision       `json:"decision"`
+	Problems []scanProblem         `json:"problems"`
 	Bytes    int64                 `json:"bytes"`
 	Segments int                   `json:"segments"`
 	Error    string                `json:"error,omitempty"`
@@ -46,18 +46,17 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdScanWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fset := flag.NewFlagSet("scan", flag.ContinueOnError)
-	fset.SetOutput(stderr)
+	fset := flag.NewFlagSet("dlpgate scan", flag.ContinueOnError)
 	cfgPath := fset.String("config", "", "config/policy file merged over the embedded default")
 	endpoint := fset.String("endpoint", "", "evaluate as an upload to this endpoint group (rules limited to other endpoints do not apply)")
 	method := fset.String("method", "POST", "evaluate as an upload with this HTTP method")
 	jobs := fset.Int("jobs", runtime.GOMAXPROCS(0), "files scanned in parallel")
 	fset.Usage = func() {
-		fmt.Fprintf(stderr, "usage: dlpgate scan [--config FILE] PATH...   (- reads stdin; directories are walked)\n")
+		fmt.Fprintf(fset.Output(), "usage: dlpgate scan [--config FILE] PATH...   (- reads stdin; directories are walked)\n")
 		fset.PrintDefaults()
 	}
-	if err := fset.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fset, args, stdout, stderr); !ok {
+		return code
 	}
 	if fset.NArg() == 0 {
 		fset.Usage()
@@ -89,9 +88,12 @@ func cmdScanWith(ctx context.Context, args []string, stdin io.Reader, stdout, st
 			for i := range next {
 				if items[i].err != nil {
 					results[i] = scanResult{Path: items[i].path, Error: items[i].err.Error()}
-					continue
+				} else {
+					results[i] = s.scanPath(ctx, items[i].path)
 				}
-				results[i] = s.scanPath(ctx, items[i].path)
+				if results[i].Error != "" {
+					s.unreadable(&results[i])
+				}
 			}
 		}()
 	}
@@ -107,6 +109,9 @@ func cmdScanWith(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	for _, r := range results {
 		if r.Findings == nil {
 			r.Findings = []classifiers.Finding{}
+		}
+		if r.Problems == nil {
+			r.Problems = []scanProblem{}
 		}
 		if err := enc.Encode(r); err != nil {
 			fmt.Fprintf(stderr, "dlpgate scan: write: %v\n", err)
@@ -214,6 +219,19 @@ func (s *scanner) scanPath(ctx context.Context, path string) scanResult {
 		res.Problems = append(res.Problems, scanProblem{Origin: p.Origin, Kind: string(p.Kind), Reason: p.Reason})
 	}
 	return res
+}
+
+// unreadable completes the result of an input that could not be scanned
+// at all: the policy's fail mode decides, as the proxy's does for a body
+// it cannot read, so every line carries a verdict and a decision.
+func (s *scanner) unreadable(res *scanResult) {
+	req := rules.Request{Method: s.method, Endpoint: s.endpoint, Path: res.Path, Time: time.Now()}
+	r := s.engine.Unreadable(req, filepath.Base(res.Path), res.Error)
+	res.Verdict, res.Decision, res.Findings = r.Decision.Action, &r.Decision, r.Findings
+	res.Problems = res.Problems[:0]
+	for _, p := range r.Problems {
+		res.Problems = append(res.Problems, scanProblem{Origin: p.Origin, Kind: string(p.Kind), Reason: p.Reason})
+	}
 }
 
 var errTooLarge = errors.New("input larger than max_inspect_bytes")

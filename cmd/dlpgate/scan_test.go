@@ -78,7 +78,9 @@ func TestScanFilesDirsAndErrors(t *testing.T) {
 	if lines[1].Path != clean || lines[1].Verdict != "allow" || len(lines[1].Findings) != 0 {
 		t.Errorf("clean note: %+v", lines[1])
 	}
-	if lines[2].Path != missing || lines[2].Error == "" || lines[2].Verdict != "" {
+	// An input that cannot be read is decided by the fail mode (closed by
+	// default), like a body the proxy cannot read.
+	if lines[2].Path != missing || lines[2].Error == "" || lines[2].Verdict != "block" || lines[2].Decision.Rule != "fail-closed" {
 		t.Errorf("missing file: %+v", lines[2])
 	}
 	for _, id := range []string{testgen.HKID(0), testgen.HKID(1), testgen.HKID(2), testgen.HKID(3)} {
@@ -182,5 +184,88 @@ severity = "medium"
 	var out, errb bytes.Buffer
 	if code := cmdPolicy(context.Background(), []string{"check", bad}, &out, &errb); code != 1 || !strings.Contains(out.String()+errb.String(), "bad.toml:3:") {
 		t.Fatalf("policy check: exit %d, %q", code, out.String()+errb.String())
+	}
+}
+
+// TestScanDocumentedShape checks every field the README documents as the
+// public interface, on a clean input, a blocked one, an unreadable part and
+// an input that could not be read at all: every line has the same keys, with
+// problems and findings as arrays (never omitted) and a verdict and decision
+// also next to an error.
+func TestScanDocumentedShape(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, body []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, body, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	clean := write("memo.txt", []byte("Lunch at noon on Friday."))
+	list := write("list.csv", []byte(testgen.HKIDList(5)))
+	missing := filepath.Join(dir, "absent.txt")
+	var out, errb bytes.Buffer
+	cmdScanWith(context.Background(), []string{clean, list, missing}, strings.NewReader(""), &out, &errb)
+	rows := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(rows) != 3 {
+		t.Fatalf("want 3 lines, got %d:\n%s", len(rows), out.String())
+	}
+	always := []string{"path", "verdict", "findings", "decision", "problems", "bytes", "segments"}
+	for i, row := range rows {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(row), &m); err != nil {
+			t.Fatalf("line %d: %v", i, err)
+		}
+		for _, k := range always {
+			if _, ok := m[k]; !ok {
+				t.Errorf("line %d lacks %q: %s", i, k, row)
+			}
+		}
+		for _, k := range []string{"findings", "problems"} {
+			if !strings.HasPrefix(string(m[k]), "[") {
+				t.Errorf("line %d: %s is %s, want an array", i, k, m[k])
+			}
+		}
+		var v string
+		if err := json.Unmarshal(m["verdict"], &v); err != nil || (v != "allow" && v != "log" && v != "block") {
+			t.Errorf("line %d: verdict %s", i, m["verdict"])
+		}
+		var d map[string]json.RawMessage
+		if err := json.Unmarshal(m["decision"], &d); err != nil {
+			t.Errorf("line %d: decision %s", i, m["decision"])
+		}
+		keys := []string{"action", "policy_version"}
+		if v != "allow" {
+			keys = append(keys, "rule", "reason")
+		}
+		for _, k := range keys {
+			if _, ok := d[k]; !ok {
+				t.Errorf("line %d: decision lacks %q: %s", i, k, m["decision"])
+			}
+		}
+		_, hasErr := m["error"]
+		if hasErr != (i == 2) {
+			t.Errorf("line %d: error present=%v", i, hasErr)
+		}
+	}
+	var blocked struct {
+		Findings []struct {
+			Classifier string   `json:"classifier"`
+			Count      int      `json:"count"`
+			Confidence string   `json:"confidence"`
+			Signals    []string `json:"signals"`
+			Samples    []struct {
+				Masked string `json:"masked"`
+				Origin string `json:"origin"`
+			} `json:"samples"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(rows[1]), &blocked); err != nil {
+		t.Fatal(err)
+	}
+	if len(blocked.Findings) == 0 || blocked.Findings[0].Classifier == "" || blocked.Findings[0].Count == 0 ||
+		blocked.Findings[0].Confidence == "" || len(blocked.Findings[0].Signals) == 0 ||
+		len(blocked.Findings[0].Samples) == 0 || blocked.Findings[0].Samples[0].Masked == "" || blocked.Findings[0].Samples[0].Origin == "" {
+		t.Errorf("finding lacks documented fields: %s", rows[1])
 	}
 }
