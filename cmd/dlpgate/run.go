@@ -104,7 +104,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	// One inspection budget for the process: engines built by reloads
 	// share it, so memory stays bounded across a reload too.
-	budget := inspect.NewBudget(0, 0, 0)
+	budget := inspect.NewBudget(int64(cfg.Proxy.InspectMemory), cfg.Proxy.InspectConcurrency, time.Duration(cfg.Proxy.InspectWait))
 	eng.Budget = budget
 	// The lead's hot reload (config.Watch) builds a new engine and stores
 	// it here; requests in flight keep the one they loaded.
