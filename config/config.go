@@ -50,7 +50,7 @@ type Proxy struct {
 	MemoryTotal ByteSize `toml:"memory_total"`
 	// InspectMemory, InspectConcurrency and InspectWait are the inspection
 	// budget shared by all requests: the estimated working memory and the
-	// number of inspections running at once (0 = 96 MiB and 2 x CPUs);
+	// number of inspections running at once (0 = 64 MiB and 2 x CPUs);
 	// more waits in line, and a request that waited InspectWait (0 = 2m)
 	// is uninspectable, decided by the fail mode.
 	InspectMemory      ByteSize `toml:"inspect_memory"`

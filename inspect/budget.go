@@ -39,7 +39,7 @@ type waiter struct {
 
 // Defaults for NewBudget's zero arguments.
 const (
-	DefaultBudgetMemory = 96 << 20
+	DefaultBudgetMemory = 64 << 20
 	DefaultBudgetWait   = 2 * time.Minute
 	smallInput          = 64 << 10
 )
@@ -48,7 +48,7 @@ const (
 var errBudgetWait = errors.New("inspection queue wait exceeded")
 
 // NewBudget returns a budget of memory bytes and concurrent inspections;
-// zero values take the defaults (96 MiB, 2 x GOMAXPROCS, 2 minutes).
+// zero values take the defaults (64 MiB, 2 x GOMAXPROCS, 2 minutes).
 func NewBudget(memory int64, concurrent int, wait time.Duration) *Budget {
 	if memory <= 0 {
 		memory = DefaultBudgetMemory
@@ -61,6 +61,9 @@ func NewBudget(memory int64, concurrent int, wait time.Duration) *Budget {
 	}
 	return &Budget{memory: memory, concurrent: concurrent, wait: wait}
 }
+
+// Memory is the budget's memory in bytes.
+func (b *Budget) Memory() int64 { return b.memory }
 
 // weight estimates the memory one inspection of in needs: extraction holds
 // the decoded text (about the body's size for text, up to the total-text

@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -106,6 +107,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// share it, so memory stays bounded across a reload too.
 	budget := inspect.NewBudget(int64(cfg.Proxy.InspectMemory), cfg.Proxy.InspectConcurrency, time.Duration(cfg.Proxy.InspectWait))
 	eng.Budget = budget
+	setMemoryLimit(logger, cfg, budget)
 	// The lead's hot reload (config.Watch) builds a new engine and stores
 	// it here; requests in flight keep the one they loaded.
 	var engine atomic.Pointer[inspect.Engine]
@@ -323,4 +325,26 @@ func instanceID(configured string) string {
 		return h
 	}
 	return "dlpgate"
+}
+
+// setMemoryLimit gives the Go runtime a soft memory limit that matches what
+// dlpgate holds by design (the inspection budget, bodies held in memory,
+// and a fixed allowance for connections and tables), unless GOMEMLIMIT is
+// set: without it the collector lets the heap grow to twice the live data,
+// and a hundred concurrent uploads doubled the resident memory.
+func setMemoryLimit(logger *slog.Logger, cfg *config.Config, budget *inspect.Budget) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	held := int64(cfg.Proxy.MemoryTotal)
+	if held <= 0 {
+		per := int64(cfg.Proxy.MemoryBudget)
+		if per <= 0 {
+			per = proxy.DefaultMemoryBudget
+		}
+		held = 16 * per
+	}
+	limit := budget.Memory() + held + 32<<20
+	debug.SetMemoryLimit(limit)
+	logger.Debug("memory limit", "bytes", limit, "note", "set GOMEMLIMIT to override")
 }
