@@ -399,14 +399,15 @@ func (w *walker) sheetText(r io.Reader, shared []string, dates []bool) (string, 
 			case "c":
 				inCell, cellType, col, style = true, "", lastCol+1, 0
 				val = val[:0]
-				if v, ok := tok.rawAttr("s"); ok {
-					style, _ = atoiBytes(v)
+				vs, vt, vr, okS, okT, okR := tok.rawAttrs3("s", "t", "r")
+				if okS {
+					style, _ = atoiBytes(vs)
 				}
-				if v, ok := tok.rawAttr("t"); ok {
-					cellType = cellTypeName(v)
+				if okT {
+					cellType = cellTypeName(vt)
 				}
-				if v, ok := tok.rawAttr("r"); ok {
-					if c := columnIndex(string(v)); c > 0 {
+				if okR {
+					if c := columnIndex(string(vr)); c > 0 {
 						col = c
 					}
 				}
