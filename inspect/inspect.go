@@ -73,7 +73,9 @@ func (e *Engine) Inspect(ctx context.Context, req rules.Request, in extract.Inpu
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("inspect %s: %w", in.Origin, ctx.Err())
 	}
-	return e.judge(req, findings, ex), nil
+	r := e.judge(req, findings, ex)
+	r.Segments += folded.windows // a streamed body's windows count as segments
+	return r, nil
 }
 
 // judge folds extraction problems into the findings and lets the policy

@@ -28,6 +28,8 @@ type windowFolder struct {
 	byCls map[string]*classifiers.Finding
 	order []string
 	seen  map[sampleKey]bool
+	// windows is how many windows were classified.
+	windows int
 }
 
 type sampleKey struct {
@@ -50,6 +52,9 @@ func (e *Engine) classifyWindow(ctx context.Context, f *windowFolder, seg extrac
 		fs = append(fs, ps.Classify(ctx, segs)...)
 	}
 	f.add(fs, seg.Origin, int(offset))
+	f.mu.Lock()
+	f.windows++
+	f.mu.Unlock()
 }
 
 func (f *windowFolder) add(fs []classifiers.Finding, origin string, offset int) {

@@ -68,6 +68,9 @@ func TestStreamedBodyMatchesWholeText(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if r.Segments < 3 || r.TextBytes != int64(len(body)) {
+				t.Fatalf("streamed: %d segments (windows), %d text bytes of %d", r.Segments, r.TextBytes, len(body))
+			}
 			f := findingOf(r, classifiers.HKID)
 			if f == nil || f.Count != c.want {
 				t.Fatalf("streamed: hkid finding %+v, want count %d", f, c.want)
