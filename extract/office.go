@@ -55,12 +55,13 @@ func (w *walker) ooxml(n node, base string, zr *zip.Reader, parts []*regexp.Rege
 			if !ok {
 				continue
 			}
-			text, err := w.drawingMLText(rc)
+			ps := &partStream{origin: origin}
+			text, err := w.drawingMLTextTo(rc, ps)
 			rc.Close()
 			if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, errStop) {
 				w.problem(origin, Malformed, "document XML part does not parse; text before the damage was kept")
 			}
-			w.emit(origin, text)
+			w.finish(ps, text)
 		}
 	}
 	w.embeddings(n, base, zr)
@@ -86,12 +87,15 @@ func (w *walker) embeddings(n node, base string, zr *zip.Reader) {
 
 // drawingMLText reads WordprocessingML / DrawingML text: w:t and a:t runs,
 // tabs, breaks, paragraphs as lines, table cells separated by tabs.
-func (w *walker) drawingMLText(r io.Reader) (string, error) {
+func (w *walker) drawingMLText(r io.Reader) (string, error) { return w.drawingMLTextTo(r, nil) }
+
+// drawingMLTextTo is drawingMLText streaming a large part through ps (nil:
+// never); the text returned is what was not streamed.
+func (w *walker) drawingMLTextTo(r io.Reader, ps *partStream) (string, error) {
 	sc := newXMLScanner(r)
 	var tok xmlTok
 	var sb textBuf
 	inText, inTabs, inCell := 0, 0, 0
-	room := w.room()
 	end := func(name []byte) {
 		switch string(name) {
 		case "t", "delText":
@@ -107,6 +111,7 @@ func (w *walker) drawingMLText(r io.Reader) (string, error) {
 				sb.WriteByte(' ') // paragraphs inside a cell stay on the row
 			} else {
 				sb.WriteByte('\n')
+				w.flush(ps, &sb)
 			}
 		case "tc":
 			if inCell > 0 {
@@ -116,6 +121,7 @@ func (w *walker) drawingMLText(r io.Reader) (string, error) {
 			sb.WriteByte('\t')
 		case "tr":
 			sb.WriteByte('\n')
+			w.flush(ps, &sb)
 		}
 	}
 	for {
@@ -151,7 +157,7 @@ func (w *walker) drawingMLText(r io.Reader) (string, error) {
 				sb.Write(tok.text)
 			}
 		}
-		if int64(sb.Len()) > room {
+		if int64(sb.Len()) > w.room()+int64(psCarry(ps)) {
 			return sb.done(), nil // emit reports the limit
 		}
 	}
@@ -202,17 +208,15 @@ func (w *walker) xlsx(n node, base string, zr *zip.Reader, byName map[string]*zi
 		if !ok {
 			continue
 		}
-		text, err := w.sheetText(rc, shared, dates)
-		if sn := sheetNames[name]; sn != "" && text != "" {
-			// The tab name ("資產負債表", "Customers") is context a
-			// classifier can use; it heads the sheet's text.
-			text = sn + "\n" + text
-		}
+		// The tab name ("資產負債表", "Customers") is context a classifier
+		// can use; it heads the sheet's text.
+		ps := &partStream{origin: origin, head: sheetNames[name]}
+		text, err := w.sheetTextTo(rc, shared, dates, ps)
 		rc.Close()
 		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, errStop) {
 			w.problem(origin, Malformed, "worksheet XML does not parse; rows before the damage were kept")
 		}
-		w.emit(origin, text)
+		w.finish(ps, text)
 	}
 	// Comments and embedded objects carry text too.
 	for _, f := range zr.File {
@@ -329,10 +333,15 @@ func (w *walker) sharedStrings(r io.Reader) ([]string, error) {
 // sheetText streams one worksheet: a row is a line, cells are separated by
 // tabs (empty columns keep their tab, so columns line up).
 func (w *walker) sheetText(r io.Reader, shared []string, dates []bool) (string, error) {
+	return w.sheetTextTo(r, shared, dates, nil)
+}
+
+// sheetTextTo is sheetText streaming a large sheet through ps (nil: never);
+// the text returned is what was not streamed.
+func (w *walker) sheetTextTo(r io.Reader, shared []string, dates []bool, ps *partStream) (string, error) {
 	sc := newXMLScanner(r)
 	var tok xmlTok
 	var sb textBuf
-	room := w.room()
 	var (
 		inCell, inV, inIS, inT bool
 		cellType               string
@@ -429,6 +438,7 @@ func (w *walker) sheetText(r io.Reader, shared []string, dates []bool) (string, 
 				endCell()
 				if lastCol > 0 {
 					sb.WriteByte('\n')
+					w.flush(ps, &sb)
 				}
 				lastCol = 0
 			case "c":
@@ -445,7 +455,7 @@ func (w *walker) sheetText(r io.Reader, shared []string, dates []bool) (string, 
 				val = append(val, tok.text...)
 			}
 		}
-		if int64(sb.Len()) > room {
+		if int64(sb.Len()) > w.room()+int64(psCarry(ps)) {
 			return sb.done(), nil
 		}
 	}

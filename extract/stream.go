@@ -164,3 +164,78 @@ func (w *walker) streamEmit(origin, text string, overlap int, offset int64) {
 	w.res.TextBytes += fresh
 	w.stream(Segment{Origin: leaf(origin), Text: text}, offset)
 }
+
+// partStream streams the text of one large document part (a worksheet, a
+// document body) as it is built, once it passes StreamAbove: the builder
+// is handed over in windows at row or paragraph ends and only the overlap
+// stays behind, so a 200 MB workbook is never held as text whole. Parts up
+// to StreamAbove are emitted whole, as before.
+type partStream struct {
+	origin string
+	head   string // heads the part's text (a sheet's tab name)
+	on     bool
+	carry  int   // bytes at the front of the builder already streamed (overlap)
+	offset int64 // offset of the builder's first byte in the part's text
+}
+
+// flush hands sb's text to the stream when it is large enough; call it
+// only where sb ends a line (so the overlap is never trimmed).
+func (w *walker) flush(ps *partStream, sb *textBuf) {
+	if ps == nil || w.stream == nil || w.full {
+		return
+	}
+	if !ps.on {
+		if sb.Len() <= StreamAbove {
+			return
+		}
+		ps.on = true
+	}
+	for sb.Len() >= ps.carry+StreamWindow && !w.full {
+		buf := sb.b
+		end := cutPoint(buf[:ps.carry+StreamWindow], ps.carry)
+		text := aliasString(buf[:end])
+		if !utf8.ValidString(text) {
+			text = strings.ToValidUTF8(text, "\uFFFD")
+		}
+		shift := int64(0)
+		if ps.head != "" && ps.offset == 0 && ps.carry == 0 {
+			text = ps.head + "\n" + text
+			shift = int64(len(ps.head) + 1)
+		}
+		w.streamEmit(ps.origin, text, ps.carry, ps.offset)
+		from := max(0, end-StreamOverlap)
+		for from < end && !utf8.RuneStart(buf[from]) {
+			from++
+		}
+		n := copy(buf, buf[from:])
+		sb.b = buf[:n]
+		ps.offset += shift + int64(from)
+		ps.carry = end - from
+	}
+}
+
+// finish emits the rest of a part: whole when it was never streamed.
+func (w *walker) finish(ps *partStream, text string) {
+	if !ps.on {
+		if ps.head != "" && text != "" {
+			text = ps.head + "\n" + text
+		}
+		w.emit(ps.origin, text)
+		return
+	}
+	if len(text) > ps.carry && !w.full {
+		if !utf8.ValidString(text) {
+			text = strings.ToValidUTF8(text, "\uFFFD")
+		}
+		w.streamEmit(ps.origin, text, ps.carry, ps.offset)
+	}
+}
+
+// psCarry is the overlap at the front of a streamed part's builder (text
+// already counted), 0 when not streaming.
+func psCarry(ps *partStream) int {
+	if ps == nil {
+		return 0
+	}
+	return ps.carry
+}

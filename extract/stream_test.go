@@ -3,6 +3,7 @@ package extract
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"strings"
@@ -159,4 +160,84 @@ func (f failAfter) ReadAt(p []byte, off int64) (int, error) {
 		return 0, io.ErrUnexpectedEOF
 	}
 	return f.r.ReadAt(p, off)
+}
+
+// rebuild joins streamed windows without their overlaps.
+func rebuild(t *testing.T, wins []Segment) string {
+	t.Helper()
+	var got strings.Builder
+	prev := ""
+	for i, w := range wins {
+		text := w.Text
+		if i > 0 {
+			from := max(0, len(prev)-StreamOverlap)
+			for !utf8.RuneStart(prev[from]) {
+				from++
+			}
+			if !strings.HasPrefix(text, prev[from:]) {
+				t.Fatalf("window %d does not start with the tail of the one before", i)
+			}
+			text = text[len(prev)-from:]
+		}
+		got.WriteString(text)
+		prev = w.Text
+	}
+	return got.String()
+}
+
+// A worksheet and a document body whose text passes StreamAbove stream in
+// windows that rebuild exactly the text extracted whole, and no segment
+// of them is kept; small parts are not streamed.
+func TestStreamOfficeParts(t *testing.T) {
+	rows := make([][]string, 0, 220000)
+	for i := 0; len(rows) < cap(rows); i++ {
+		rows = append(rows, []string{fmt.Sprintf("item %d", i), "陳大文 Chan Tai Man", fmt.Sprintf("%d.%02d", i*37%100000, i%100)})
+	}
+	paras := make([]string, 0, 170000)
+	for i := 0; len(paras) < cap(paras); i++ {
+		paras = append(paras, fmt.Sprintf("Paragraph %d: the team reviews the plan 下季度計劃", i))
+	}
+	for _, c := range []struct {
+		name string
+		body []byte
+	}{
+		{"xlsx", buildXLSX(t, rows, nil)},
+		{"docx", buildDOCX(t, paras, nil)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			whole, err := Extract(context.Background(), Input{Body: bytes.NewReader(c.body), Size: int64(len(c.body))}, Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var big Segment
+			for _, s := range whole.Segments {
+				if len(s.Text) > len(big.Text) {
+					big = s
+				}
+			}
+			if len(big.Text) <= StreamAbove {
+				t.Fatalf("fixture too small: largest part %d bytes", len(big.Text))
+			}
+			wins, res := streamAll(t, c.body, "", Limits{})
+			for _, s := range res.Segments {
+				if s.Origin == big.Origin {
+					t.Fatalf("streamed part %s also kept as a segment", s.Origin)
+				}
+			}
+			if len(wins) < 3 {
+				t.Fatalf("%d windows", len(wins))
+			}
+			for _, w := range wins {
+				if w.Origin != big.Origin || len(w.Text) > StreamWindow+StreamOverlap+256 {
+					t.Fatalf("window of %s, %d bytes", w.Origin, len(w.Text))
+				}
+			}
+			if got := rebuild(t, wins); got != big.Text {
+				t.Fatalf("windows rebuild %d bytes, whole part is %d (or differs)", len(got), len(big.Text))
+			}
+			if res.TextBytes != whole.TextBytes {
+				t.Fatalf("TextBytes %d streamed, %d whole", res.TextBytes, whole.TextBytes)
+			}
+		})
+	}
 }
