@@ -58,6 +58,27 @@ type Proxy struct {
 	InspectWait        Duration `toml:"inspect_wait"`
 	// IdleTimeout bounds idle client and tunnel connections.
 	IdleTimeout Duration `toml:"idle_timeout"`
+	// HeaderTimeout bounds the time from a request's first byte to the end
+	// of its headers (slow clients are answered 408 and closed).
+	HeaderTimeout Duration `toml:"header_timeout"`
+	// MinBodyRate is the slowest average upload rate (bytes per second)
+	// accepted once HeaderTimeout has passed; a slower body is answered 408
+	// and its held bytes freed. 0 disables the rate check.
+	MinBodyRate ByteSize `toml:"min_body_rate"`
+	// MaxRequestTime bounds the whole receipt of one request (headers and
+	// body); 0 means no limit.
+	MaxRequestTime Duration `toml:"max_request_time"`
+	// AllowPrivate lists private destination networks (RFC 1918, ULA,
+	// CGNAT, and also loopback or link-local if listed) the proxy may
+	// connect to; by default it refuses them. The upstream proxy is always
+	// allowed.
+	AllowPrivate []string `toml:"allow_private"`
+	// NoSNIAction says what to do with TLS without a server name sent
+	// through a CONNECT to an address: "refuse" (default), "intercept" or
+	// "tunnel". NoSNIAllow lists addresses (CIDRs) whose nameless TLS is
+	// tunnelled regardless.
+	NoSNIAction string   `toml:"no_sni_action"`
+	NoSNIAllow  []string `toml:"no_sni_allow"`
 	// Contact is shown on block pages: whom users ask about a block
 	// (e.g. "IT Security, ext. 4321, dlp@example.hk").
 	Contact string `toml:"contact"`

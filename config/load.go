@@ -576,6 +576,21 @@ func (c *Config) validate() []*rules.FieldError {
 			bad(fmt.Sprintf("proxy.allow_clients[%d]", i), "%v", err)
 		}
 	}
+	for i, cl := range c.Proxy.AllowPrivate {
+		if _, err := parseCIDR(cl); err != nil {
+			bad(fmt.Sprintf("proxy.allow_private[%d]", i), "%v", err)
+		}
+	}
+	for i, cl := range c.Proxy.NoSNIAllow {
+		if _, err := parseCIDR(cl); err != nil {
+			bad(fmt.Sprintf("proxy.no_sni_allow[%d]", i), "%v", err)
+		}
+	}
+	switch c.Proxy.NoSNIAction {
+	case "", "refuse", "intercept", "tunnel":
+	default:
+		bad("proxy.no_sni_action", "bad no_sni_action %q (want refuse, intercept or tunnel)", c.Proxy.NoSNIAction)
+	}
 	if !loopback && len(c.Proxy.AllowClients) == 0 && c.Proxy.Listen != "" {
 		bad("proxy.listen", "listening on %q (not loopback) needs proxy.allow_clients: an open proxy would let anyone in", c.Proxy.Listen)
 	}

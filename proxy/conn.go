@@ -22,7 +22,7 @@ func (l *trackingListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	tc := &trackedConn{Conn: c, s: l.s, idle: l.s.opts.IdleTimeout}
+	tc := &trackedConn{Conn: c, s: l.s, idle: l.s.opts.IdleTimeout, hdrTimeout: l.s.opts.HeaderTimeout}
 	tc.touch()
 	l.s.mu.Lock()
 	if l.s.closed {
@@ -46,24 +46,94 @@ type trackedConn struct {
 	last  atomic.Int64 // unix nanoseconds of the last read or write
 	timer *time.Timer
 	once  sync.Once
+
+	// Header deadline: phase says whether the connection is waiting for
+	// request headers; hdrStart is when their first byte arrived (0: none
+	// yet). hijacked: the connection left net/http (CONNECT), so the
+	// watchdog cannot write an HTTP answer on it.
+	hdrTimeout time.Duration
+	phase      atomic.Int32
+	hdrStart   atomic.Int64
+	hijacked   atomic.Bool
+	gen        atomic.Int64 // requests begun: a late awaitHeaders of an earlier one is ignored
 }
+
+// Connection phases for the header deadline.
+const (
+	phaseHeaders int32 = iota // reading a request's headers (or the TLS handshake before them)
+	phaseRequest              // a handler has the request: body deadlines apply
+	phaseTunnel               // raw bytes (blind tunnel, WebSocket): idle timeout only
+)
+
+// beginRequest: the headers are in. The returned func says the request
+// is answered and the next bytes are a new request's headers.
+func (c *trackedConn) beginRequest() (answered func()) {
+	gen := c.gen.Add(1)
+	if c.phase.Load() != phaseTunnel {
+		c.phase.Store(phaseRequest)
+		c.hdrStart.Store(0)
+	}
+	return func() {
+		if c.gen.Load() == gen {
+			c.awaitHeaders()
+		}
+	}
+}
+
+// awaitHeaders: the next bytes are a new request's headers.
+func (c *trackedConn) awaitHeaders() {
+	c.hdrStart.Store(0)
+	c.phase.CompareAndSwap(phaseRequest, phaseHeaders)
+}
+
+// expectHeaders: an intercepted CONNECT begins (also one re-dispatched
+// after a peek): the TLS handshake and the first request's headers are timed.
+func (c *trackedConn) expectHeaders() {
+	c.hdrStart.Store(0)
+	c.phase.Store(phaseHeaders)
+}
+
+// tunnel turns the header deadline off for good.
+func (c *trackedConn) tunnel() { c.phase.Store(phaseTunnel) }
 
 func (c *trackedConn) touch() { c.last.Store(time.Now().UnixNano()) }
 
 func (c *trackedConn) check() {
-	idle := time.Since(time.Unix(0, c.last.Load()))
+	now := time.Now()
+	if c.phase.Load() == phaseHeaders {
+		if hs := c.hdrStart.Load(); hs != 0 && now.Sub(time.Unix(0, hs)) >= c.hdrTimeout {
+			c.s.log.Warn("slow client: request headers not received in time; closed",
+				"client", c.RemoteAddr().String(), "header_timeout", c.hdrTimeout)
+			if !c.hijacked.Load() {
+				c.Conn.SetWriteDeadline(now.Add(time.Second))
+				c.Conn.Write([]byte(timeoutAnswer))
+			}
+			c.Close()
+			return
+		}
+	}
+	idle := now.Sub(time.Unix(0, c.last.Load()))
 	if idle >= c.idle {
 		c.s.log.Debug("closing idle connection", "client", c.RemoteAddr().String(), "idle", idle.Round(time.Second))
 		c.Close()
 		return
 	}
-	c.timer.Reset(c.idle - idle)
+	next := c.idle - idle
+	if c.phase.Load() == phaseHeaders {
+		if hs := c.hdrStart.Load(); hs != 0 {
+			next = min(next, c.hdrTimeout-now.Sub(time.Unix(0, hs)))
+		}
+	}
+	c.timer.Reset(next)
 }
 
 func (c *trackedConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if n > 0 {
 		c.touch()
+		if c.phase.Load() == phaseHeaders && c.hdrStart.CompareAndSwap(0, time.Now().UnixNano()) && c.timer != nil {
+			c.timer.Reset(c.hdrTimeout)
+		}
 	}
 	return n, err
 }

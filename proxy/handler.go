@@ -56,6 +56,9 @@ type connInfo struct {
 	mitm bool
 	// conn is the client connection of an intercepted CONNECT, if tracked.
 	conn *trackedConn
+	// anyHost: an intercepted CONNECT to a bare address without a TLS
+	// server name; its requests may name any host.
+	anyHost bool
 }
 
 // gpLogger routes goproxy's Printf logs to slog at debug level, with secrets
@@ -74,10 +77,17 @@ func (g gpLogger) Printf(format string, v ...any) {
 	g.l.Debug(msg, "component", "goproxy")
 }
 
-var secretInText = regexp.MustCompile(`(?i)([?&][^=&\s"']*(?:token|secret|password|sign|timestamp)[^=&\s"']*=)[^&\s"']*`)
+var digitsInText = regexp.MustCompile(`[0-9]{6,}`)
+
+var secretInText = regexp.MustCompile(`(?i)([?&][^=&\s"']*(?:token|secret|password|sign|timestamp|session|accesskey|code|key)[^=&\s"']*=)[^&\s"']*`)
 
 // redactText masks query secrets inside free text such as url.Error messages.
-func redactText(s string) string { return secretInText.ReplaceAllString(s, "${1}"+redacted) }
+// Long digit runs (an identifier in a URL path quoted by an error) keep
+// their first two digits.
+func redactText(s string) string {
+	s = secretInText.ReplaceAllString(s, "${1}"+redacted)
+	return digitsInText.ReplaceAllStringFunc(s, func(d string) string { return d[:2] + strings.Repeat("*", len(d)-2) })
+}
 
 func (s *Server) newGoproxy() *goproxy.ProxyHttpServer {
 	gp := goproxy.NewProxyHttpServer()
@@ -103,6 +113,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "dlpgate: this client is not allowed to use the proxy", http.StatusForbidden)
 		return
 	}
+	if tc := connFrom(r.Context()); tc != nil {
+		if r.Method == http.MethodConnect {
+			tc.hijacked.Store(true) // handleConnect sets the phase that follows
+		} else {
+			defer tc.beginRequest()()
+		}
+	}
 	if (r.Method != http.MethodConnect && !r.URL.IsAbs()) || s.isSelfRequest(r) || isOnboarding(r) {
 		s.serveLocal(w, r)
 		return
@@ -117,6 +134,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		id.user, id.groups = user, groups
+	}
+	if r.Method == http.MethodConnect {
+		if hj, ok := w.(http.Hijacker); ok {
+			w = replayHijacker{ResponseWriter: w, hj: hj}
+		}
 	}
 	s.gp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), identityKey{}, id)))
 }
@@ -137,6 +159,26 @@ func (s *Server) handleConnect(host string, ctx *goproxy.ProxyCtx) (*goproxy.Con
 	endpoint, action := eng.Policy.Scope(hostname)
 	info := &connInfo{identity: identityFrom(r.Context(), r), host: hostname, endpoint: endpoint, action: action}
 	ctx.UserData = info
+	if why := s.checkDestination(r.Context(), host, "443"); why != nil {
+		return s.refuseConnect(info, ctx, why), host
+	}
+	rd, redispatched := r.Context().Value(redispatchKey{}).(redispatch)
+	if rd.intercept {
+		// Nameless TLS to an address, intercepted by no_sni_action: each
+		// request inside is scoped and inspected by its own Host.
+		action, info.action, info.anyHost = scopeInspect, scopeInspect, true
+	}
+	if !redispatched && action == scopeTunnel && isAddressHost(hostname) {
+		// What the client talks to is in its first bytes, not in an address.
+		return &goproxy.ConnectAction{Action: goproxy.ConnectHijack, Hijack: s.peekRoute}, host
+	}
+	if tc := connFrom(r.Context()); tc != nil {
+		if action == scopeInspect {
+			tc.expectHeaders() // the TLS handshake and the first request's headers
+		} else if action != scopeBlock {
+			tc.tunnel() // blind tunnels and peeked CONNECTs (their own peek timeout)
+		}
+	}
 	switch action {
 	case scopeInspect:
 		info.mitm = true
@@ -170,7 +212,7 @@ func (s *Server) handleRequest(req *http.Request, ctx *goproxy.ProxyCtx) (out *h
 	// whole proxy down. Fail this request (closed) instead.
 	defer func() {
 		if p := recover(); p != nil {
-			s.log.Error("panic while handling a request; answered 503", "host", req.URL.Host, "path", req.URL.Path,
+			s.log.Error("panic while handling a request; answered 503", "host", req.URL.Host, "path", logPath(req),
 				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			resp = s.errorResponse(req, http.StatusServiceUnavailable, codeInspectFailed,
 				"dlpgate: internal error while inspecting this request; nothing was sent")
@@ -181,12 +223,20 @@ func (s *Server) handleRequest(req *http.Request, ctx *goproxy.ProxyCtx) (out *h
 	ctx.RoundTripper = goproxy.RoundTripperFunc(s.roundTrip)
 	eng := s.opts.Engine() // this request keeps this engine to the end
 	info, _ := ctx.UserData.(*connInfo)
+	if info != nil && info.mitm && info.conn != nil {
+		// Headers read from an intercepted connection; the next request's
+		// headers are timed once this one is answered.
+		context.AfterFunc(req.Context(), info.conn.beginRequest())
+	}
 	if info == nil {
 		// Plain HTTP through the proxy: decide the scope per request.
 		hostname := normalizeHost(req.URL.Host)
 		endpoint, action := eng.Policy.Scope(hostname)
 		info = &connInfo{identity: identityFrom(req.Context(), req), host: hostname, endpoint: endpoint, action: action}
 		ctx.UserData = info
+		if why := s.checkDestination(req.Context(), req.URL.Host, "80"); why != nil {
+			return req, s.refuseDestination(info, req, why, "http")
+		}
 		switch action {
 		case scopeInspect:
 		case scopeBlock:
@@ -213,6 +263,13 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 	if host == "" {
 		host = info.host
 	}
+	if info.anyHost && host != info.host {
+		ep, _ := eng.Policy.Scope(host)
+		if ep == "" {
+			ep = "address"
+		}
+		info = &connInfo{identity: info.identity, host: host, endpoint: ep, action: scopeInspect, mitm: true, conn: info.conn}
+	}
 	if info.mitm && host != info.host {
 		// goproxy sends an intercepted request where its Host header says:
 		// a client could CONNECT to an inspected host and name another one
@@ -238,6 +295,7 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 	case scopeBlock:
 		dec := rules.Decision{Action: rules.Block, Rule: "scope:" + endpoint, Reason: "path blocked by endpoint action", PolicyVersion: eng.Policy.Version()}
 		ev := s.newEvent(info, req, rq, dec, "http")
+		maskUninspected(ev, req)
 		s.logDecision(ev, 0)
 		s.record(ctx, ev)
 		resp := s.blockResponse(req, ev, codeHostBlocked)
@@ -246,29 +304,28 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 		}
 		return req, resp
 	case scopeTunnel:
-		s.log.Debug("pass", "host", host, "path", req.URL.Path, "endpoint", endpoint)
+		s.log.Debug("pass", "host", host, "path", logPath(req), "endpoint", endpoint)
 		return req, nil
 	}
 	maxInspect, failOpen := limits(eng)
-	// Data can leave in the URL as well as in the body.
-	if q := inspectableQuery(req.URL.RawQuery); q != "" {
-		resp, found := s.inspectQuery(req, info, eng, rq, q, failOpen)
-		if found {
-			// Every event of this request must show the query masked.
-			req = req.WithContext(context.WithValue(req.Context(), queryHasFindings{}, true))
+	// Data can leave in the URL and the headers as well as in the body.
+	req, resp := s.inspectPlaces(req, info, eng, rq, failOpen)
+	if resp != nil {
+		if hasBody(req) {
+			s.closeAfter(resp, info)
 		}
-		if resp != nil {
-			if hasBody(req) {
-				s.closeAfter(resp, info)
-			}
-			return req, resp
-		}
+		return req, resp
 	}
 	if !hasBody(req) {
 		return req, nil
 	}
+	guard := s.guardBody(req, info, start)
+	req.Body = guard
 	held, err := s.holdBody(req.Body, req.ContentLength, s.opts.MemoryBudget, maxInspect)
 	holdTook := time.Since(start)
+	if err == nil {
+		guard.done()
+	}
 	if held != nil {
 		// Removed when the request is finished (goproxy cancels the request
 		// context after the response is written), whatever happened.
@@ -277,15 +334,18 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 	switch {
 	case errors.Is(err, errOversize):
 		return s.oversize(req, info, eng, rq, held, failOpen)
+	case errors.Is(err, errSlowClient):
+		return req, s.slowResponse(req, info, err)
 	case err != nil:
-		s.log.Info("request body not received", "host", host, "path", req.URL.Path, "client", info.client.String(), "err", err.Error())
+		s.log.Info("request body not received", "host", host, "path", logPath(req), "client", info.client.String(), "err", err.Error())
 		resp := s.errorResponse(req, http.StatusBadRequest, codeBadRequest, "dlpgate: the request body could not be read")
 		resp.Close = true
 		return req, resp
 	}
 	res, err := eng.Inspect(ctx, rq, extract.Input{
-		ContentType:     req.Header.Get("Content-Type"),
-		ContentEncoding: req.Header.Get("Content-Encoding"),
+		ContentType: req.Header.Get("Content-Type"),
+		// Several header lines are one list, in order (RFC 9110 5.3).
+		ContentEncoding: strings.Join(req.Header.Values("Content-Encoding"), ", "),
 		Body:            held,
 		Size:            held.size,
 		Origin:          "body",
@@ -303,7 +363,9 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 	took := time.Since(start)
 	if ev.Action != "allow" {
 		ev.BodySHA256 = held.sha256()
-		ev.FileNames = multipartNames(req.Header.Get("Content-Type"), held)
+		names := multipartNames(req.Header.Get("Content-Type"), held)
+		ev.FileNames = s.maskFileNames(ctx, eng, rq, names)
+		ev.Findings = maskOrigins(ev.Findings, names, ev.FileNames)
 	}
 	// The phases apart: receiving the body is the client's and the
 	// network's pace, inspection is ours. The line carries the body hash
@@ -325,40 +387,6 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 	req.Header.Del("Transfer-Encoding")
 	req.Header.Del("Expect") // the body is here; upstream need not approve it
 	return req, nil
-}
-
-// inspectQuery inspects the query parameters of an in-scope request (read
-// as a form) and answers when the policy blocks them; a log decision is
-// recorded and the request goes on to body inspection.
-func (s *Server) inspectQuery(req *http.Request, info *connInfo, eng *inspect.Engine, rq rules.Request, q string, failOpen bool) (resp *http.Response, found bool) {
-	ctx := req.Context()
-	res, err := eng.Inspect(ctx, rq, extract.Input{
-		ContentType: "application/x-www-form-urlencoded",
-		Body:        strings.NewReader(q),
-		Size:        int64(len(q)),
-		Origin:      "query",
-	})
-	if err != nil {
-		resp := s.errorResponse(req, http.StatusServiceUnavailable, codeInspectFailed, "dlpgate: inspection was interrupted")
-		resp.Close = true
-		return resp, false
-	}
-	found = len(res.Findings) > 0
-	if res.Decision.Action == rules.Allow {
-		return nil, found
-	}
-	ev := s.newEvent(info, req, rq, res.Decision, "http-query")
-	ev.Query = hideQueryValues(req.URL.RawQuery)
-	ev.RuleDescription = ruleDescription(eng.Policy, res.Decision.Rule)
-	ev.Findings = res.Findings
-	s.logDecision(ev, 0)
-	if err := s.record(ctx, ev); err != nil && !failOpen {
-		return s.errorResponse(req, http.StatusForbidden, codeAuditDown, auditDownMessage(ev.ID)), found
-	}
-	if res.Decision.Action == rules.Block {
-		return s.blockResponse(req, ev, codePolicy), found
-	}
-	return nil, found
 }
 
 // oversize applies the oversize action to a body larger than max_inspect_bytes.
@@ -474,7 +502,7 @@ func (s *Server) newEvent(info *connInfo, req *http.Request, rq rules.Request, d
 		ClientIP:      addrString(info.client),
 		Host:          rq.Host,
 		Method:        req.Method,
-		Path:          req.URL.Path,
+		Path:          eventPath(req),
 		Query:         eventQuery(req),
 		Endpoint:      rq.Endpoint,
 		PolicyVersion: dec.PolicyVersion,
@@ -487,8 +515,20 @@ func (s *Server) scopeEvent(info *connInfo, req *http.Request, endpoint string) 
 	rq := rules.Request{Host: info.host, Endpoint: endpoint, Time: time.Now()}
 	dec := rules.Decision{Action: rules.Block, Rule: "scope:" + endpoint, Reason: "host blocked by endpoint action"}
 	ev := s.newEvent(info, req, rq, dec, "connect")
+	maskUninspected(ev, req)
 	s.logDecision(ev, 0)
 	return ev
+}
+
+// maskUninspected hides what was not classified in the event of a request
+// refused before inspection (blocked host, refused destination): digit runs
+// of the path are masked as identifiers, every query value hidden.
+func maskUninspected(ev *audit.Event, req *http.Request) {
+	if req == nil || req.URL == nil {
+		return
+	}
+	ev.Path = logPath(req)
+	ev.Query = hideQueryValues(req.URL.RawQuery)
 }
 
 func ruleDescription(p *rules.Policy, name string) string {

@@ -15,6 +15,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -227,6 +228,7 @@ func newHarness(t testing.TB, hc harnessConfig) *harness {
 		IdleTimeout:   30 * time.Second,
 		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 		PACHosts:      func() []string { return []string{"oapi.dingtalk.com", "*.dingtalk.com"} },
+		LookupNetIP:   harnessLookup,
 	}
 	if testing.Verbose() {
 		opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -255,6 +257,16 @@ func newHarness(t testing.TB, hc harnessConfig) *harness {
 		time.Sleep(time.Millisecond)
 	}
 	return h
+}
+
+// harnessLookup resolves every name to a public documentation address (the
+// harness dial sends it to a stand-in anyway), except names under
+// loopback.test, which resolve to 127.0.0.1 as a hostile DNS answer would.
+func harnessLookup(_ context.Context, host string) ([]netip.Addr, error) {
+	if host == "loopback.test" || strings.HasSuffix(host, ".loopback.test") {
+		return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
+	}
+	return []netip.Addr{netip.MustParseAddr("198.51.100.10")}, nil
 }
 
 // dial points every upstream name at the local stand-ins.

@@ -42,6 +42,11 @@ type IdentifyFunc func(proxyAuth string, client netip.Addr) (user string, groups
 const (
 	DefaultMemoryBudget = 8 << 20
 	DefaultIdleTimeout  = 2 * time.Minute
+
+	DefaultHeaderTimeout  = 20 * time.Second
+	DefaultMinBodyRate    = 4 << 10
+	DefaultMaxRequestTime = 30 * time.Minute
+	DefaultPeekTimeout    = 5 * time.Second
 )
 
 // Options configure a Server. CA and Engine are required.
@@ -88,6 +93,30 @@ type Options struct {
 	// IdleTimeout closes tunnels and intercepted connections idle this long
 	// (default 2 minutes).
 	IdleTimeout time.Duration
+	// HeaderTimeout bounds a request's headers from their first byte
+	// (default 20 s); MinBodyRate (bytes/s, default 4 KiB/s; negative:
+	// none) is the slowest average body accepted after that grace;
+	// MaxRequestTime bounds the receipt of one request (default 30 min;
+	// negative: none). A slow client is answered 408 and closed.
+	HeaderTimeout  time.Duration
+	MinBodyRate    int64
+	MaxRequestTime time.Duration
+	// AllowPrivate lists destination networks allowed although private (or
+	// loopback, link-local) addresses are refused by default. The upstream
+	// proxy is always allowed; dlpgate's own listeners never.
+	AllowPrivate []netip.Prefix
+	// LookupNetIP resolves destination names for the address check (nil:
+	// net.DefaultResolver). Tests map names with it.
+	LookupNetIP func(ctx context.Context, host string) ([]netip.Addr, error)
+	// NoSNIAction is what a CONNECT to a bare address carrying TLS without a
+	// server name gets: "refuse" (default), "intercept" or "tunnel";
+	// NoSNIAllow lists addresses whose nameless TLS is tunnelled anyway.
+	NoSNIAction string
+	NoSNIAllow  []netip.Prefix
+	// PeekTimeout is how long a CONNECT to a bare address waits for the
+	// client's first bytes before tunnelling (default 5 s: server-first
+	// protocols such as SSH or SMTP send nothing until the server speaks).
+	PeekTimeout time.Duration
 	// Instance names this proxy in audit events (observer.name).
 	Instance string
 	// Contact is shown on block pages ("whom to contact").
@@ -106,8 +135,10 @@ type Server struct {
 	tr       *http.Transport
 	spillDir string
 	proxyFor func(*url.URL) (*url.URL, error)
-	inMem    atomic.Int64 // bytes of bodies held in memory
-	spillBuf sync.Pool    // *[]byte of spillBuffer bytes (hold.go)
+	// upstreamAddrs are the parent proxies' host:port, always dialled.
+	upstreamAddrs []string
+	inMem         atomic.Int64 // bytes of bodies held in memory
+	spillBuf      sync.Pool    // *[]byte of spillBuffer bytes (hold.go)
 
 	mu        sync.Mutex
 	listeners []net.Listener
@@ -137,6 +168,25 @@ func New(opts Options) (*Server, error) {
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = DefaultIdleTimeout
 	}
+	if opts.HeaderTimeout <= 0 {
+		opts.HeaderTimeout = DefaultHeaderTimeout
+	}
+	if opts.MinBodyRate == 0 {
+		opts.MinBodyRate = DefaultMinBodyRate
+	}
+	if opts.MaxRequestTime == 0 {
+		opts.MaxRequestTime = DefaultMaxRequestTime
+	}
+	if opts.PeekTimeout <= 0 {
+		opts.PeekTimeout = DefaultPeekTimeout
+	}
+	switch opts.NoSNIAction {
+	case "":
+		opts.NoSNIAction = "refuse"
+	case "refuse", "intercept", "tunnel":
+	default:
+		return nil, fmt.Errorf("proxy: bad NoSNIAction %q (want refuse, intercept or tunnel)", opts.NoSNIAction)
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -163,6 +213,7 @@ func New(opts Options) (*Server, error) {
 		conns:    make(map[*trackedConn]struct{}),
 	}
 	s.proxyFor = s.upstreamProxyFunc()
+	s.upstreamAddrs = upstreamProxyAddrs(opts.UpstreamProxy)
 	s.tr, err = s.newTransport()
 	if err != nil {
 		os.Remove(spill)
@@ -192,8 +243,10 @@ func (s *Server) Serve(l net.Listener) error {
 	s.listeners = append(s.listeners, l)
 	if s.srv == nil {
 		s.srv = &http.Server{
-			Handler:           s,
-			ReadHeaderTimeout: 30 * time.Second,
+			Handler: s,
+			// The connection watchdog answers 408 at HeaderTimeout; this
+			// is net/http's own backstop.
+			ReadHeaderTimeout: s.opts.HeaderTimeout + 5*time.Second,
 			IdleTimeout:       s.opts.IdleTimeout,
 			ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 			ConnContext: func(ctx context.Context, c net.Conn) context.Context {

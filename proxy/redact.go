@@ -10,16 +10,20 @@ import (
 const redacted = "REDACTED"
 
 // secretQueryKey reports whether a query parameter carries a credential:
-// DingTalk's access_token, sign and timestamp (the signature inputs) and any
-// key that names a token, secret or password.
+// DingTalk's access_token, sign and timestamp (the signature inputs) and
+// session (robot sendBySession), Alibaba Cloud OSS pre-signed URLs'
+// Signature, OSSAccessKeyId, security-token and x-oss-signature, and any key
+// that names a token, secret, password, signature or access key.
 func secretQueryKey(k string) bool {
 	k = strings.ToLower(k)
 	switch k {
-	case "access_token", "sign", "timestamp", "signature", "key", "apikey", "api_key", "appsecret", "code":
+	case "access_token", "sign", "timestamp", "signature", "key", "apikey", "api_key", "appsecret", "code",
+		"session", "sessionwebhook", "ossaccesskeyid", "accesskeyid", "x-oss-credential":
 		return true
 	}
 	return strings.Contains(k, "token") || strings.Contains(k, "secret") ||
-		strings.Contains(k, "password") || strings.Contains(k, "passwd")
+		strings.Contains(k, "password") || strings.Contains(k, "passwd") ||
+		strings.Contains(k, "signature") || strings.Contains(k, "accesskey")
 }
 
 // RedactQuery returns rawQuery with the values of secret keys replaced, in
@@ -68,44 +72,18 @@ func RedactURL(u *url.URL) string {
 // secretHeader reports whether a request header must never be logged.
 func secretHeader(name string) bool {
 	switch http.CanonicalHeaderKey(name) {
-	case "Authorization", "Proxy-Authorization", "Cookie", "X-Acs-Dingtalk-Access-Token":
+	case "Authorization", "Proxy-Authorization", "Cookie", "X-Acs-Dingtalk-Access-Token", "Session":
 		return true
 	}
 	n := strings.ToLower(name)
-	return strings.Contains(n, "token") || strings.Contains(n, "secret")
+	return strings.Contains(n, "token") || strings.Contains(n, "secret") ||
+		strings.Contains(n, "signature") || strings.Contains(n, "accesskey") || strings.Contains(n, "session")
 }
 
-// inspectableQuery returns rawQuery without its credential parameters: the
-// part of a URL that can carry data out (a GET whose query holds a customer
-// list) and that the classifiers may read. Credentials are never handed to
-// inspection, so they cannot surface in findings.
-func inspectableQuery(rawQuery string) string {
-	var b strings.Builder
-	for part := range strings.SplitSeq(rawQuery, "&") {
-		k, _, _ := strings.Cut(part, "=")
-		key, err := url.QueryUnescape(k)
-		if err != nil {
-			key = k
-		}
-		if part == "" || secretQueryKey(key) {
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(part)
-	}
-	return b.String()
-}
-
-// queryHasFindings marks (in a request's context) a request whose query
-// parameters held something a classifier found: its events then show every
-// query value masked, not only the credentials.
-type queryHasFindings struct{}
-
-// eventQuery is the query as audit events and logs show it.
+// eventQuery is the query as audit events and logs show it: credentials
+// redacted, and every value hidden once the request's places held findings.
 func eventQuery(req *http.Request) string {
-	if hidden, _ := req.Context().Value(queryHasFindings{}).(bool); hidden {
+	if m := maskFrom(req.Context()); m != nil && m.hideQuery {
 		return hideQueryValues(req.URL.RawQuery)
 	}
 	return RedactQuery(req.URL.RawQuery)

@@ -48,10 +48,19 @@ func (g *sniGuard) Write(p []byte) (int, error) {
 	}
 	g.pending = append(g.pending, p...)
 	sni, complete := clientHelloSNI(g.pending)
-	if !complete && len(g.pending) < maxHello {
-		return len(p), nil // hold until the ClientHello is whole
+	proto := "TLS"
+	if len(g.pending) > 0 && g.pending[0] != 0x16 {
+		// Plain HTTP in a tunnel (CONNECT name:80) names its host in Host.
+		kind, host, done := peekHTTPHost(g.pending)
+		complete, proto = done, "HTTP"
+		if kind == peekHTTP {
+			sni = host
+		}
 	}
-	if sni != "" && g.inScope(sni) {
+	if !complete && len(g.pending) < maxHello {
+		return len(p), nil // hold until the ClientHello (or header block) is whole
+	}
+	if sni != "" && g.inScope(sni, proto) {
 		g.refused = true
 		g.Conn.Close()
 		return 0, errTunnelRefused
@@ -130,7 +139,7 @@ func (g *sniGuard) CloseRead() error {
 
 // inScope reports whether sni is a host the policy intercepts or blocks,
 // and audits the refused tunnel. g.mu is held.
-func (g *sniGuard) inScope(sni string) bool {
+func (g *sniGuard) inScope(sni, proto string) bool {
 	sni = normalizeHost(sni)
 	if sni == g.info.host {
 		return false
@@ -140,13 +149,13 @@ func (g *sniGuard) inScope(sni string) bool {
 	if action != scopeInspect && action != scopeBlock {
 		return false
 	}
-	g.s.log.Warn("tunnel refused: its TLS server name is in the inspection scope (IP or fronted CONNECT)",
+	g.s.log.Warn("tunnel refused: the host its "+proto+" names is in the inspection scope (fronted CONNECT)",
 		"connect", g.info.host, "sni", sni, "endpoint", endpoint, "client", g.info.client.String(), "user", g.info.user)
 	info := *g.info
 	info.host = sni
 	ev := g.s.scopeEvent(&info, g.req, endpoint)
 	ev.Rule = "scope:sni"
-	ev.RuleReason = "CONNECT to " + g.info.host + " carried TLS for " + sni
+	ev.RuleReason = "CONNECT to " + g.info.host + " carried " + proto + " for " + sni
 	g.s.record(context.Background(), ev)
 	return true
 }

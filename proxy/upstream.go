@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,6 +66,9 @@ func (s *Server) dial(ctx context.Context, network, addr string) (net.Conn, erro
 		return s.opts.DialContext(ctx, network, addr)
 	}
 	d := net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
+	if !slices.Contains(s.upstreamAddrs, strings.ToLower(addr)) {
+		d.Control = s.dialControl // the parent proxy is always allowed
+	}
 	return d.DialContext(ctx, network, addr)
 }
 
@@ -112,27 +116,11 @@ func (s *Server) isSelfAddr(hostport, scheme string) bool {
 		return false
 	}
 	host = normalizeHost(host)
-	ip, ipErr := netip.ParseAddr(host)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, self := range s.selfAddrs {
-		if int(self.Port()) != p {
-			continue
-		}
-		if host == "localhost" {
-			return true
-		}
-		if ipErr == nil {
-			ip = ip.Unmap()
-			if ip == self.Addr().Unmap() || ip.IsLoopback() && (self.Addr().IsLoopback() || self.Addr().IsUnspecified()) {
-				return true
-			}
-			if self.Addr().IsUnspecified() && isLocalAddr(ip) {
-				return true
-			}
-		}
+	if host == "localhost" {
+		host = "127.0.0.1"
 	}
-	return false
+	ip, err := netip.ParseAddr(host)
+	return err == nil && s.isSelfIP(ip, p)
 }
 
 func isLocalAddr(ip netip.Addr) bool {
@@ -168,7 +156,9 @@ func (s *Server) roundTrip(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Resp
 	}
 	resp, err := s.tr.RoundTrip(req)
 	if err != nil {
-		s.log.Warn("upstream request failed", "url", RedactURL(req.URL), "err", redactText(err.Error()))
+		u := *req.URL
+		u.Path, u.RawPath = logPath(req), ""
+		s.log.Warn("upstream request failed", "url", RedactURL(&u), "err", redactText(err.Error()))
 		msg := "dlpgate: upstream server unreachable or its certificate is not trusted"
 		return s.errorResponse(req, http.StatusBadGateway, codeUpstream, msg), nil
 	}
@@ -178,6 +168,16 @@ func (s *Server) roundTrip(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Resp
 		}
 		if tc := connFrom(req.Context()); tc != nil {
 			tc.touch()
+		}
+	}
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		// Frames from now on, not requests: no header deadline.
+		tc := connFrom(req.Context())
+		if tc == nil && info != nil {
+			tc = info.conn
+		}
+		if tc != nil {
+			tc.tunnel()
 		}
 	}
 	return resp, nil

@@ -477,9 +477,22 @@ func parseExpiry(s string) (time.Time, error) {
 }
 
 // Warnings lists what is valid but probably not meant: exceptions that have
-// expired by now (they are ignored).
+// expired by now (they are ignored), and a host wildcard "*.example.com"
+// whose apex "example.com" no endpoint names (the wildcard matches
+// subdomains only, so the apex would be tunnelled).
 func (p *Policy) Warnings(now time.Time) []string {
 	var out []string
+	for _, e := range p.endpoints {
+		for _, g := range e.hosts {
+			apex, ok := strings.CutPrefix(g.pat, "*.")
+			if !ok || strings.ContainsAny(apex, "*?") {
+				continue
+			}
+			if name, _ := p.Scope(apex); name == "" {
+				out = append(out, fmt.Sprintf("endpoint %q: host %q matches subdomains only; no endpoint names the apex %q, which is tunnelled uninspected (add it to hosts)", e.name, g.pat, apex))
+			}
+		}
+	}
 	for i, e := range p.exceptions {
 		if !e.until.IsZero() && !now.Before(e.until) {
 			out = append(out, fmt.Sprintf("exceptions[%d] %q expired on %s and is ignored", i, e.name, e.expires))

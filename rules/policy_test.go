@@ -577,8 +577,36 @@ func TestVersion(t *testing.T) {
 
 func TestWarnings(t *testing.T) {
 	p := compileTOML(t, testAUP)
-	w := p.Warnings(now)
+	var w []string
+	for _, x := range p.Warnings(now) {
+		if strings.Contains(x, "exceptions[") {
+			w = append(w, x)
+		}
+	}
 	if len(w) != 1 || !strings.Contains(w[0], `"bob-expired" expired on 2020-01-01`) {
 		t.Errorf("warnings %q", w)
+	}
+}
+
+func TestWarningsWildcardWithoutApex(t *testing.T) {
+	p := compileTOML(t, `
+[[endpoints]]
+name = "web"
+hosts = ["*.dingtalk.com", "*.trans.dingtalk.com", "*.dingtalkapps.com", "dingtalkapps.com"]
+action = "inspect"
+`)
+	w := p.Warnings(now)
+	// *.trans.dingtalk.com's apex is covered by *.dingtalk.com; dingtalkapps.com is listed.
+	if len(w) != 1 || !strings.Contains(w[0], `"*.dingtalk.com" matches subdomains only`) || !strings.Contains(w[0], `apex "dingtalk.com"`) {
+		t.Errorf("warnings %q", w)
+	}
+	p = compileTOML(t, `
+[[endpoints]]
+name = "web"
+hosts = ["*.dingtalk.com", "dingtalk.com"]
+action = "inspect"
+`)
+	if w := p.Warnings(now); len(w) != 0 {
+		t.Errorf("apex listed, still warned: %q", w)
 	}
 }

@@ -84,6 +84,16 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "dlpgate run: %v\n", err)
 		return 2
 	}
+	allowPrivate, err := proxy.ParsePrefixes(cfg.Proxy.AllowPrivate)
+	if err != nil {
+		fmt.Fprintf(stderr, "dlpgate run: proxy.allow_private: %v\n", err)
+		return 2
+	}
+	noSNIAllow, err := proxy.ParsePrefixes(cfg.Proxy.NoSNIAllow)
+	if err != nil {
+		fmt.Fprintf(stderr, "dlpgate run: proxy.no_sni_allow: %v\n", err)
+		return 2
+	}
 	if err := proxy.CheckListen(cfg.Proxy.Listen, allow); err != nil {
 		fmt.Fprintf(stderr, "dlpgate run: refusing to start: %v\n", err)
 		return 2
@@ -139,9 +149,16 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Recorder:     alog,
 		AllowClients: allow,
 		IdleTimeout:  time.Duration(cfg.Proxy.IdleTimeout),
-		Instance:     instanceID(cfg.Audit.InstanceID),
-		Contact:      cfg.Proxy.Contact,
-		Logger:       logger,
+		// Issue 12: deadlines, destination guard, nameless TLS.
+		HeaderTimeout:  time.Duration(cfg.Proxy.HeaderTimeout),
+		MinBodyRate:    orNone(int64(cfg.Proxy.MinBodyRate)),
+		MaxRequestTime: time.Duration(orNone(int64(cfg.Proxy.MaxRequestTime))),
+		AllowPrivate:   allowPrivate,
+		NoSNIAction:    cfg.Proxy.NoSNIAction,
+		NoSNIAllow:     noSNIAllow,
+		Instance:       instanceID(cfg.Audit.InstanceID),
+		Contact:        cfg.Proxy.Contact,
+		Logger:         logger,
 	}
 	// Identity follows reloads too: the adapter reads the current
 	// authenticator (nil: anonymous).
@@ -347,4 +364,13 @@ func setMemoryLimit(logger *slog.Logger, cfg *config.Config, budget *inspect.Bud
 	limit := budget.Memory() + held + 32<<20
 	debug.SetMemoryLimit(limit)
 	logger.Debug("memory limit", "bytes", limit, "note", "set GOMEMLIMIT to override")
+}
+
+// orNone maps a configured 0 ("no limit") to the proxy's negative "none"
+// (its 0 means "default").
+func orNone(v int64) int64 {
+	if v == 0 {
+		return -1
+	}
+	return v
 }

@@ -71,7 +71,8 @@ func TestRunServes(t *testing.T) {
 	}
 	target := "https://" + closed.Addr().String()
 	closed.Close()
-	cfg := writeFile(t, "c.toml", "[[endpoints]]\nname = \"test\"\nhosts = [\"127.0.0.1\"]\naction = \"inspect\"\n")
+	// The stand-in upstream is on loopback, which dlpgate refuses by default.
+	cfg := writeFile(t, "c.toml", "[proxy]\nallow_private = [\"127.0.0.1/32\"]\n[[endpoints]]\nname = \"test\"\nhosts = [\"127.0.0.1\"]\naction = \"inspect\"\n")
 	go func() {
 		done <- cmdRun(ctx, []string{"--listen", addr, "--data-dir", dir, "--config", cfg, "--log-level", "warn"}, &stdout, &stderr)
 	}()
@@ -108,7 +109,7 @@ func TestRunServes(t *testing.T) {
 		t.Errorf("status %d, want 502 for an unreachable upstream", resp.StatusCode)
 	}
 	// Hot reload: the host becomes blocked without a restart.
-	if err := os.WriteFile(cfg, []byte("[[endpoints]]\nname = \"test\"\nhosts = [\"127.0.0.1\"]\naction = \"block\"\n"), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte("[proxy]\nallow_private = [\"127.0.0.1/32\"]\n[[endpoints]]\nname = \"test\"\nhosts = [\"127.0.0.1\"]\naction = \"block\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	blocked := false
