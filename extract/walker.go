@@ -95,6 +95,8 @@ type walker struct {
 	repanic bool
 	// stream receives large plain text in windows (Input.Stream; stream.go).
 	stream func(seg Segment, offset int64)
+	// inflaters are closed ZIP member readers kept for reuse (zip.go).
+	inflaters []io.ReadCloser
 }
 
 func extractAll(ctx context.Context, in Input, lim Limits) (*Result, error) {

@@ -24,7 +24,7 @@ func (w *walker) zipNode(n node) {
 	if err == nil {
 		// klauspost's inflate is a fifth faster than compress/flate on
 		// Office parts, and inflating is most of an XLSX's cost.
-		zr.RegisterDecompressor(zip.Deflate, func(r io.Reader) io.ReadCloser { return kflate.NewReader(r) })
+		zr.RegisterDecompressor(zip.Deflate, w.inflater)
 	}
 	if err != nil {
 		// A ZIP that lost its central directory (truncated upload) still
@@ -313,4 +313,36 @@ func matchAny(res []*regexp.Regexp, s string) bool {
 		}
 	}
 	return false
+}
+
+// inflater returns a deflate reader for a ZIP member, reusing one the
+// walker has closed before: a presentation has hundreds of small parts,
+// and a fresh klauspost reader for each cost more than inflating them.
+func (w *walker) inflater(r io.Reader) io.ReadCloser {
+	if n := len(w.inflaters); n > 0 {
+		fr := w.inflaters[n-1]
+		w.inflaters = w.inflaters[:n-1]
+		if rs, ok := fr.(kflate.Resetter); ok && rs.Reset(r, nil) == nil {
+			return &pooledInflater{fr: fr, w: w}
+		}
+	}
+	return &pooledInflater{fr: kflate.NewReader(r), w: w}
+}
+
+type pooledInflater struct {
+	fr     io.ReadCloser
+	w      *walker
+	closed bool
+}
+
+func (p *pooledInflater) Read(b []byte) (int, error) { return p.fr.Read(b) }
+
+func (p *pooledInflater) Close() error {
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	err := p.fr.Close()
+	p.w.inflaters = append(p.w.inflaters, p.fr)
+	return err
 }
