@@ -61,8 +61,9 @@ func main() {
 	rssMB := flag.Int("rss-mb", 20, "size in MiB of each upload in the peak-RSS measurement")
 	only := flag.String("only", "", "run only the measurements whose name contains this")
 	bigXLSX := flag.Int("big-xlsx-mb", 0, "also measure peak RSS for one XLSX upload of this many MiB (0: off)")
+	keep := flag.Bool("keep", false, "keep the work directory (proxy logs, configs) and print its path")
 	flag.Parse()
-	if err := run(*runs, *n, *dlp, *compare, !*noMitm, *rssN, *rssMB, *only, *bigXLSX); err != nil {
+	if err := run(*runs, *n, *dlp, *compare, !*noMitm, *rssN, *rssMB, *only, *bigXLSX, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -78,12 +79,16 @@ type proxyProc struct {
 	client *http.Client
 }
 
-func run(runs, n int, dlpBin, compareBin string, withMitm bool, rssN, rssMB int, only string, bigXLSX int) error {
+func run(runs, n int, dlpBin, compareBin string, withMitm bool, rssN, rssMB int, only string, bigXLSX int, keep bool) error {
 	dir, err := os.MkdirTemp("", "dlpgate-bench-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	if keep {
+		defer fmt.Println("work directory kept:", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
 	sinkAddr, sinkCA, stopSink, err := startSink(dir)
 	if err != nil {
 		return err
