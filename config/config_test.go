@@ -370,6 +370,15 @@ func TestExampleFile(t *testing.T) {
 	if len(c.Proxy.AllowClients) == 0 {
 		c.Proxy.AllowClients = nil // written as [] in the example
 	}
+	if len(c.Proxy.PACProxies) == 0 {
+		c.Proxy.PACProxies = nil
+	}
+	if len(c.ICAP.AllowClients) == 0 {
+		c.ICAP.AllowClients = nil
+	}
+	if !reflect.DeepEqual(c.ICAP, def.ICAP) || c.Admin != def.Admin {
+		t.Error("example [icap]/[admin] differ from the embedded default")
+	}
 	if !reflect.DeepEqual(c.Proxy, def.Proxy) || !reflect.DeepEqual(c.Extract, def.Extract) || c.Policy.Global != def.Policy.Global {
 		t.Error("example settings differ from the embedded default")
 	}

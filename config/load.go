@@ -51,6 +51,8 @@ type document struct {
 	Proxy      Proxy                     `toml:"proxy"`
 	Extract    Extract                   `toml:"extract"`
 	Audit      Audit                     `toml:"audit"`
+	ICAP       ICAP                      `toml:"icap"`
+	Admin      Admin                     `toml:"admin"`
 	Global     globalDoc                 `toml:"global"`
 	Endpoints  []rules.EndpointSpec      `toml:"endpoints"`
 	Rules      []rules.RuleSpec          `toml:"rules"`
@@ -121,7 +123,7 @@ func loadSources(files ...*source) (*Config, error) {
 		}
 	}
 	cfg := &Config{
-		Proxy: doc.Proxy, Extract: doc.Extract, Audit: doc.Audit,
+		Proxy: doc.Proxy, Extract: doc.Extract, Audit: doc.Audit, ICAP: doc.ICAP, Admin: doc.Admin,
 		Policy: rules.Spec{
 			Global: rules.Global{
 				Mode: doc.Global.Mode, FailMode: doc.Global.FailMode,
@@ -609,6 +611,7 @@ func (c *Config) validate() []*rules.FieldError {
 			bad(at, "user mapping needs a user")
 		}
 	}
+	errs = append(errs, c.validateFrontEnds()...)
 	if c.Proxy.Auth.Required && c.Proxy.Auth.HtpasswdFile == "" {
 		bad("proxy.auth.required", "required = true needs htpasswd_file")
 	}
@@ -653,7 +656,7 @@ func parseCIDR(s string) (netip.Prefix, error) {
 func (c *Config) WriteTOML(w io.Writer) error {
 	g := c.Policy.Global
 	doc := document{
-		Proxy: c.Proxy, Extract: c.Extract, Audit: c.Audit,
+		Proxy: c.Proxy, Extract: c.Extract, Audit: c.Audit, ICAP: c.ICAP, Admin: c.Admin,
 		Global: globalDoc{
 			Mode: g.Mode, FailMode: g.FailMode, MaxInspectBytes: ByteSize(g.MaxInspectBytes),
 			OversizeAction: g.OversizeAction, UninspectableAction: g.UninspectableAction,

@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dlpgate/dlpgate/answer"
 	"github.com/dlpgate/dlpgate/audit"
 	"github.com/dlpgate/dlpgate/certs"
 	"github.com/dlpgate/dlpgate/classifiers"
@@ -370,9 +371,14 @@ func sha(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
+// dingErr reads either DingTalk error shape: oapi's errcode/errmsg or
+// api.dingtalk.com's code/message/requestid (mapped back to the number).
 type dingErr struct {
-	Errcode int    `json:"errcode"`
-	Errmsg  string `json:"errmsg"`
+	Errcode   int    `json:"errcode"`
+	Errmsg    string `json:"errmsg"`
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	RequestID string `json:"requestid"`
 }
 
 func readDingErr(t testing.TB, resp *http.Response) dingErr {
@@ -388,6 +394,9 @@ func readDingErr(t testing.TB, resp *http.Response) dingErr {
 	var e dingErr
 	if err := json.Unmarshal(b, &e); err != nil {
 		t.Fatalf("response is not DingTalk-shaped JSON: %v: %q", err, b)
+	}
+	if e.Code != "" {
+		e.Errcode, e.Errmsg = answer.NumericCode(e.Code), e.Message
 	}
 	return e
 }
