@@ -6,7 +6,7 @@
 // (proxy after proxy, run after run) so load from elsewhere on the machine
 // falls on all of them alike; it prints medians, min-max and ratios.
 //
-//	bench/run.sh [-runs 3] [-n 500] [-compare /path/to/older/dlpgate]
+//	bench/run.sh [-runs 3] [-n 500] [-compare before=/path/to/older/dlpgate]
 //
 // The sink is a CONNECT proxy that terminates TLS itself: every proxy is
 // configured with it as its upstream proxy, so no name is resolved and no
@@ -55,7 +55,7 @@ func main() {
 	runs := flag.Int("runs", 3, "runs of each measurement per proxy (the median is reported)")
 	n := flag.Int("n", 500, "small messages per run at concurrency 1 (x4 at concurrency 64)")
 	dlp := flag.String("dlpgate", "", "dlpgate binary to measure (default: build ./cmd/dlpgate)")
-	compare := flag.String("compare", "", "a second dlpgate binary (e.g. built from an older commit) measured alongside")
+	compare := flag.String("compare", "", "other dlpgate binaries measured alongside, as label=path[,label=path] (e.g. builds of older commits)")
 	noMitm := flag.Bool("no-mitmdump", false, "leave mitmdump out even when installed")
 	rssN := flag.Int("rss-n", 100, "concurrent uploads in the peak-RSS measurement")
 	rssMB := flag.Int("rss-mb", 20, "size in MiB of each upload in the peak-RSS measurement")
@@ -133,12 +133,20 @@ func run(runs, n int, dlpBin, compareBin string, withMitm bool, rssN, rssMB int,
 		return err
 	}
 	procs = append(procs, d)
-	if compareBin != "" {
-		c, err := startDlpgate(dir, "dlpgate (compare)", compareBin, sinkAddr, sinkCA)
+	// -compare "label=path,label=path": older builds measured alongside.
+	for _, c := range strings.Split(compareBin, ",") {
+		if c == "" {
+			continue
+		}
+		label, path, ok := strings.Cut(c, "=")
+		if !ok {
+			label, path = "compare", c
+		}
+		p, err := startDlpgate(dir, "dlpgate ("+label+")", path, sinkAddr, sinkCA)
 		if err != nil {
 			return err
 		}
-		procs = append(procs, c)
+		procs = append(procs, p)
 	}
 	for _, p := range procs {
 		p.client = newClient(p, 64)
@@ -234,7 +242,7 @@ func run(runs, n int, dlpBin, compareBin string, withMitm bool, rssN, rssMB int,
 	if bigXLSX > 0 {
 		big := xlsxBody(bigXLSX << 20)
 		fmt.Printf("big xlsx: %.1f MB\n", mb(len(big)))
-		metrics = append(metrics, metric{fmt.Sprintf("peak RSS, one %d MiB XLSX", bigXLSX), "MiB", true, func(p *proxyProc, _ int) (float64, error) {
+		metrics = slices.Insert(metrics, len(metrics)-1, metric{fmt.Sprintf("peak RSS, one %d MiB XLSX", bigXLSX), "MiB", true, func(p *proxyProc, _ int) (float64, error) {
 			if p.noRSS {
 				return -1, nil
 			}
