@@ -174,3 +174,13 @@ func BenchmarkClassifyPerCore(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) { benchClassifyWith(b, s, c.text) })
 	}
 }
+
+// Tables of people (medtable.go): one endless header line, and a header
+// repeated on every line, must stay linear.
+func BenchmarkPathologicalHealthHeaderLine(b *testing.B) {
+	benchClassify(b, strings.Repeat("name,reason,", benchSize/12))
+}
+
+func BenchmarkPathologicalHealthHeaderRows(b *testing.B) {
+	benchClassify(b, strings.Repeat("Name,Diagnosis\n", benchSize/15))
+}

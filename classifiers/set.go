@@ -54,6 +54,7 @@ type segView struct {
 	text   string
 	hits   [][]termHit // per classifier, in order of end offset
 	hkids  []hkidMatch // HKID-shaped candidates, valid or not (hkid.go)
+	ids    []idMatch   // phones, resident IDs, cards, e-mails (numbers.go)
 }
 
 // document is everything the shared pass learnt about one input.
@@ -156,6 +157,21 @@ func newSet(opts ...Option) (*defaultSet, error) {
 		return nil, err
 	}
 	s := &defaultSet{cls: []classifier{hk, med, fin}, parallelMin: defaultParallelMin, pieceSize: defaultPieceSize}
+	// The identifier classifiers and customer_database (numbers.go), in
+	// the order of their cls* indexes.
+	for _, mk := range []func(options) (classifier, error){
+		func(o options) (classifier, error) { return newPRCClassifier(o) },
+		func(o options) (classifier, error) { return newPaymentCardClassifier(o) },
+		func(o options) (classifier, error) { return newPhoneClassifier(o) },
+		func(o options) (classifier, error) { return newEmailClassifier(o) },
+		func(o options) (classifier, error) { return newCustomerDBClassifier(o) },
+	} {
+		c, err := mk(o)
+		if err != nil {
+			return nil, err
+		}
+		s.cls = append(s.cls, c)
+	}
 	byText := map[string]int{}
 	var patterns []string
 	for ci, c := range s.cls {
@@ -395,7 +411,7 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int) segView {
 	limit := maxHits(len(sg.Text))
 	// Size each classifier's slice once: growing by appends copied
 	// more than the hits themselves on busy text.
-	var need [3]int
+	var need [8]int
 	fullWidth := false
 	*pairs = (*pairs)[:0]
 	for _, h := range out {
@@ -432,6 +448,7 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int) segView {
 		// At most one candidate per pair: size the slice once.
 		v.hkids = scanHKIDsAt(sg.Text, *pairs, make([]hkidMatch, 0, len(*pairs)))
 	}
+	v.ids = identifiersOf(&v, limit)
 	return v
 }
 

@@ -22,12 +22,16 @@ type ProblemKind string
 const (
 	// Encrypted: password-protected ZIP, PDF or Office file.
 	Encrypted ProblemKind = "encrypted"
-	// Unsupported: images, audio, video, unknown binaries: no text layer to read.
+	// Unsupported: real images, audio and video (the container parses): no
+	// text layer to read; their printable strings are still read.
 	Unsupported ProblemKind = "unsupported"
 	// Limit: a safety limit was exceeded (size, depth, entries, ratio, time).
 	Limit ProblemKind = "limit"
 	// Malformed: the bytes do not parse as the format they claim or appear to be.
 	Malformed ProblemKind = "malformed"
+	// Unreadable: a binary of unknown format (only its printable strings
+	// were read), or an archive or compression method dlpgate cannot open.
+	Unreadable ProblemKind = "unreadable"
 )
 
 // Problem reports a part of the input that was not (fully) inspected. It never

@@ -705,7 +705,11 @@ func (w *walker) imageOnly(n node, base string, zr *zip.Reader) {
 // number format shows a date (dates of birth are stored as serial numbers
 // and would otherwise read as "32874").
 func (w *walker) dateStyles(base string, byName map[string]*zip.File) []bool {
-	f := byName["xl/styles.xml"]
+	return w.dateStylesFile(base, byName["xl/styles.xml"])
+}
+
+// dateStylesFile is dateStyles for a styles part found by relationship.
+func (w *walker) dateStylesFile(base string, f *zip.File) []bool {
 	if f == nil || f.UncompressedSize64 > 16<<20 {
 		return nil
 	}

@@ -20,6 +20,7 @@ type pdfDoc struct {
 	origin    string
 	data      []byte
 	objs      map[int]any
+	gens      map[int]int // generation numbers (decryption keys use them)
 	trailers  []pDict
 	truncated bool
 	fonts     map[any]*pdfFont
@@ -37,13 +38,12 @@ func (w *walker) pdfNode(n node) {
 		data = data[off:]
 	}
 	base := containerBase(n, "pdf")
-	d := &pdfDoc{w: w, origin: n.origin, data: data, objs: map[int]any{}, fonts: map[any]*pdfFont{}}
+	d := &pdfDoc{w: w, origin: n.origin, data: data, objs: map[int]any{}, gens: map[int]int{}, fonts: map[any]*pdfFont{}}
 	d.scan()
 	if w.stop {
 		return
 	}
-	if d.encrypted() {
-		w.problem(n.origin, Encrypted, "PDF is encrypted (password or permissions)")
+	if d.encrypted() && !d.decryptEmpty(n.origin) {
 		return
 	}
 	d.expandObjectStreams()
@@ -168,7 +168,9 @@ func (d *pdfDoc) scan() {
 			d.truncated = true
 		}
 		d.objs[num] = v
-		_ = gen
+		if d.gens != nil {
+			d.gens[num] = gen
+		}
 		pos = after
 	}
 	// Trailers: classic "trailer << >>" dictionaries, and cross-reference

@@ -422,9 +422,19 @@ func (w *walker) node(n node) {
 	case kindMail:
 		w.guard(n.origin, "mail", func() { w.mailNode(n) })
 		return
-	case kindImage, kindAudioVideo, kindOtherArchive, kindExecutable:
-		w.problem(n.origin, Unsupported, kind.reason())
+	case kindXz, kindLzma, kind7z, kindRar:
+		w.guard(n.origin, "archive", func() { w.archiveNode(n, kind) })
 		return
+	case kindOtherArchive:
+		w.problem(n.origin, Unreadable, kind.reason())
+		return
+	case kindImage, kindAudioVideo:
+		var real bool
+		w.guard(n.origin, "media", func() { real = w.mediaNode(n, kind) })
+		if real || w.stop {
+			return
+		}
+		// Not the media its first bytes claim: read it as text below.
 	}
 	if w.streamable(n, mt, params["charset"], head) {
 		w.guard(n.origin, "text", func() { w.streamText(n) })
@@ -484,7 +494,7 @@ func (w *walker) textNode(n node, mt, charset string, data []byte) {
 		if w.fragment(n, data) {
 			return
 		}
-		w.problem(n.origin, Unsupported, "binary content of unknown format")
+		w.binaryNode(n, data, "binary content of unknown format")
 		return
 	}
 	trimmed := strings.TrimLeft(text, " \t\r\n\ufeff")
@@ -496,6 +506,7 @@ func (w *walker) textNode(n node, mt, charset string, data []byte) {
 		// but with \uXXXX escapes decoded so Chinese is not hidden.
 		w.problem(n.origin, Malformed, "JSON body does not parse (truncated?); read as text")
 		w.emit(n.origin, unescapeJSONText(text))
+		w.textExtras(leaf(n.origin), unescapeJSONText(text), n.depth, true)
 	case looksHTML(trimmed, mt):
 		// Charset from <meta> wins over detection when nothing was declared.
 		if charset == "" && !hasBOM(data) {
@@ -506,11 +517,14 @@ func (w *walker) textNode(n node, mt, charset string, data []byte) {
 			}
 		}
 		w.emit(n.origin, tidyLines(htmlText(text, w.tick)))
+		w.textExtras(leaf(n.origin), text, n.depth, false)
 	case looksXML(trimmed):
 		w.emit(n.origin, xmlText(strings.NewReader(text), w.tick))
+		w.textExtras(leaf(n.origin), text, n.depth, false)
 	default:
 		// decodeText returns valid UTF-8: no second validation pass.
 		w.emitValid(n.origin, text)
+		w.textExtras(leaf(n.origin), text, n.depth, true)
 	}
 }
 
