@@ -94,7 +94,21 @@ type Finding struct {
 	Samples    []Sample   `json:"samples,omitempty"`
 	// Signals explain why: "check_digit", "keyword:身份證", "title:Balance Sheet", ...
 	Signals []string `json:"signals,omitempty"`
+	// Keys identify the distinct values counted (a number packed from the
+	// normalised value), for policies that count distinct values over a
+	// time window (rules: window). They stay in memory: never serialised,
+	// and printed only as their number.
+	Keys ValueKeys `json:"-"`
 }
+
+// ValueKeys identify distinct matched values; see Finding.Keys.
+type ValueKeys []uint64
+
+// String hides the keys: "3 keys".
+func (k ValueKeys) String() string { return fmt.Sprintf("%d keys", len(k)) }
+
+// GoString hides the keys from %#v too.
+func (k ValueKeys) GoString() string { return k.String() }
 
 // Set runs every classifier over all segments of one input.
 type Set interface {

@@ -76,7 +76,8 @@ func FuzzHKID(f *testing.F) {
 		// The shared pass (prefilter or full scanner) finds the same.
 		doc := testSet.analyse(context.Background(), []extract.Segment{{Text: text}})
 		all := scanHKIDs(text, nil)
-		if got := doc.segs[0].hkids; len(got) != len(all) || (len(all) > 0 && !reflect.DeepEqual(got, all)) {
+		// (A segment to normalise is scanned after normalisation.)
+		if got := doc.segs[0].hkids; !doc.segs[0].needsNorm && (len(got) != len(all) || (len(all) > 0 && !reflect.DeepEqual(got, all))) {
 			t.Fatalf("shared pass found %d candidates, full scanner %d", len(got), len(all))
 		}
 		f := classifyText(t, text)[HKID]

@@ -496,8 +496,10 @@ func (c *idClassifier) classify(doc *document) (Finding, bool) {
 		return Finding{}, false
 	}
 	slices.Sort(keys)
-	distinct := len(slices.Compact(keys))
+	keys = slices.Compact(keys)
+	distinct := len(keys)
 	f.Count = distinct
+	f.Keys = ValueKeys(keys) // for window rules (identifier-drip)
 	f.Confidence = conf
 	if c.spec.signal != "" {
 		f.Signals = append(f.Signals, c.spec.signal)

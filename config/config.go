@@ -17,6 +17,7 @@ import (
 type Config struct {
 	Proxy   Proxy   `toml:"proxy"`
 	Extract Extract `toml:"extract"`
+	OCR     OCR     `toml:"ocr"`
 	Audit   Audit   `toml:"audit"`
 	ICAP    ICAP    `toml:"icap"`
 	Admin   Admin   `toml:"admin"`
@@ -138,6 +139,21 @@ type Extract struct {
 	MaxRatio        int      `toml:"max_ratio"`
 	MaxDecompressed ByteSize `toml:"max_decompressed"`
 	TimeBudget      Duration `toml:"time_budget"`
+}
+
+// OCR configures reading text from images (extract/ocr, Tesseract).
+type OCR struct {
+	// Enabled: false reports images as unsupported (not read).
+	Enabled bool `toml:"enabled"`
+	// Languages are Tesseract models, e.g. ["eng", "chi_tra", "chi_sim"].
+	Languages []string `toml:"languages"`
+	// ImageTimeout bounds one image; RequestTimeout all images of a body.
+	ImageTimeout   Duration `toml:"image_timeout"`
+	RequestTimeout Duration `toml:"request_timeout"`
+	// MaxPixels refuses larger images (width x height) without decoding.
+	MaxPixels int64 `toml:"max_pixels"`
+	// Workers is how many OCR processes run at once; 0 = half the CPUs.
+	Workers int `toml:"workers"`
 }
 
 // Audit configures the event log and its sinks.

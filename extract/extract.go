@@ -1,7 +1,9 @@
 // Package extract turns bytes seen on the wire (or read from disk) into text
 // segments, each labelled with the path it came from, so classifiers can read
 // every part of an upload: multipart parts, JSON strings, archive members,
-// document parts, in whatever charset they were written.
+// document parts, in whatever charset they were written. Images (files,
+// Office pictures, scanned PDF pages) are read through an ImageReader;
+// extract/ocr provides one backed by Tesseract.
 package extract
 
 import (
@@ -76,6 +78,10 @@ type Limits struct {
 	MaxRatio        int   // decompressed/compressed ratio (zip bombs)
 	MaxDecompressed int64 // bytes produced by any single decompression
 	TimeBudget      int64 // nanoseconds for one input (time.Duration)
+	// OCR reads text from images; nil reports images as unsupported.
+	OCR ImageReader
+	// OCRBudget is the nanoseconds all OCR of one input may take together.
+	OCRBudget int64
 }
 
 // Result is everything read from one input.

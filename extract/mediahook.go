@@ -42,12 +42,8 @@ func (w *walker) mediaNode(n node, kind format) bool {
 	return true
 }
 
-// imageNode is the hook for a body that really is a picture (its container
-// parsed): the place OCR reads it. Without OCR the picture is reported as
-// not inspected.
-func (w *walker) imageNode(n node, format string) {
-	w.problem(n.origin, Unsupported, "image ("+format+"): no text layer to inspect; only its printable strings were read")
-}
+// imageNode (image.go) is the hook for a body that really is a picture
+// (its container parsed): the place OCR reads it.
 
 // mediaStrings emits the printable runs of a real media body.
 func (w *walker) mediaStrings(n node) {

@@ -536,6 +536,9 @@ func (w *walker) odf(n node, base string, byName map[string]*zip.File) {
 		}
 		w.emit(origin, text)
 	}
+	if w.lim.OCR != nil {
+		w.odfImages(n, base, byName)
+	}
 }
 
 // odfText reads text:p/text:h paragraphs and table rows; styles.xml only
@@ -690,6 +693,10 @@ func (t *textBuf) trimSpace() {
 // scanned ID card pasted into Word): what it shows was not inspected.
 // Pictures next to text (logos) are not worth a problem each.
 func (w *walker) imageOnly(n node, base string, zr *zip.Reader) {
+	if w.lim.OCR != nil {
+		w.docImages(n, base, zr)
+		return
+	}
 	if w.res.TextBytes > w.docStart || w.stop {
 		return
 	}

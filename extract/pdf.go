@@ -24,7 +24,9 @@ type pdfDoc struct {
 	trailers  []pDict
 	truncated bool
 	fonts     map[any]*pdfFont
-	noMap     bool // a font had no usable text mapping
+	noMap     bool              // a font had no usable text mapping
+	images    map[*pStream]bool // image XObjects already read (pdfimage.go)
+	content   []byte            // decoded content of the page last read
 }
 
 // pdfNode extracts the text layer of a PDF, one segment per page.
@@ -61,8 +63,11 @@ func (w *walker) pdfNode(n node) {
 		text := d.pageText(p)
 		textual = textual || strings.TrimSpace(text) != ""
 		w.emit(origin, text)
+		if w.lim.OCR != nil {
+			d.pdfImages(origin, p) // scans and screenshots: pdfimage.go
+		}
 	}
-	if len(pages) > 0 && !textual && !d.truncated {
+	if len(pages) > 0 && !textual && !d.truncated && w.lim.OCR == nil {
 		// A scan (an ID card photographed into a PDF) has pages but no
 		// text layer: nothing here was inspected.
 		w.problem(n.origin, Unsupported, "PDF has no text layer (scanned or image-only pages)")
@@ -678,6 +683,7 @@ func (d *pdfDoc) pageText(p pageInfo) string {
 			}
 		}
 	}
+	d.content = content // inline images are read from it (pdfimage.go)
 	var sb strings.Builder
 	t := &textRun{d: d, sb: &sb}
 	t.run(content, p.resources, 0)

@@ -39,6 +39,7 @@ const (
 	DefaultMaxRatio        = 200
 	DefaultMaxDecompressed = 512 << 20
 	DefaultTimeBudget      = int64(20 * time.Second)
+	DefaultOCRBudget       = int64(15 * time.Second)
 )
 
 // ratioFloor is the output size below which the compression ratio limit is
@@ -97,6 +98,9 @@ type walker struct {
 	stream func(seg Segment, offset int64)
 	// inflaters are closed ZIP member readers kept for reuse (zip.go).
 	inflaters []io.ReadCloser
+	// ocrCtx bounds all OCR of this call (Limits.OCRBudget); image.go.
+	ocrCtx  context.Context
+	ocrStop context.CancelFunc
 }
 
 func extractAll(ctx context.Context, in Input, lim Limits) (*Result, error) {
@@ -114,6 +118,7 @@ func extractOpts(ctx context.Context, in Input, lim Limits, repanic bool) (*Resu
 	bctx, cancel := context.WithTimeout(ctx, time.Duration(lim.TimeBudget))
 	defer cancel()
 	w := &walker{ctx: bctx, parent: ctx, lim: lim, seen: map[string]bool{}, repanic: repanic, stream: in.Stream}
+	defer w.endOCR()
 	// A budget that is already spent (tiny TimeBudget) is reported before any
 	// work, so the result is deterministic.
 	if w.expired() {

@@ -51,6 +51,9 @@ func (e *Engine) classifyWindow(ctx context.Context, f *windowFolder, seg extrac
 	if ps := e.Policy.Patterns(); ps != nil {
 		fs = append(fs, ps.Classify(ctx, segs)...)
 	}
+	for _, x := range e.Extra {
+		fs = append(fs, x.Classify(ctx, segs)...)
+	}
 	f.add(fs, seg.Origin, int(offset))
 	f.mu.Lock()
 	f.windows++

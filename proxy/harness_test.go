@@ -172,6 +172,7 @@ type harness struct {
 
 type harnessConfig struct {
 	classifiers classifiers.Set
+	limits      extract.Limits // e.g. an OCR reader
 	spec        func(*rules.Spec)
 	opts        func(*Options)
 	budget      *inspect.Budget // inspection budget of the engine (nil: none)
@@ -216,7 +217,7 @@ func newHarness(t testing.TB, hc harnessConfig) *harness {
 	if set == nil {
 		set = hkidCounter{}
 	}
-	eng := &inspect.Engine{Policy: pol, Classifiers: set, Budget: hc.budget}
+	eng := &inspect.Engine{Policy: pol, Classifiers: set, Limits: hc.limits, Budget: hc.budget}
 	h.rec = &fileRecorder{path: filepath.Join(t.TempDir(), "events.log")}
 	opts := Options{
 		CA:            h.ca,

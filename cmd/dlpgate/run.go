@@ -28,6 +28,7 @@ import (
 	"github.com/dlpgate/dlpgate/identity"
 	"github.com/dlpgate/dlpgate/inspect"
 	"github.com/dlpgate/dlpgate/proxy"
+	"github.com/dlpgate/dlpgate/rules"
 )
 
 const defaultListen = "127.0.0.1:8080"
@@ -121,7 +122,11 @@ func serve(ctx context.Context, mode serveMode, args []string, stdout, stderr io
 		fmt.Fprintf(stderr, "dlpgate run: %v\n", err)
 		return 1
 	}
-	eng, err := buildEngine(cfg)
+	// The windows of drip rules (what each user sent this past hour)
+	// belong to the run, not to an engine: every engine gets the same
+	// store, so a reload keeps the counts.
+	windows := rules.NewWindows(0, 0)
+	eng, err := buildRunEngine(cfg, windows)
 	if err != nil {
 		printErrors(stderr, err)
 		return 2
@@ -237,6 +242,9 @@ func serve(ctx context.Context, mode serveMode, args []string, stdout, stderr io
 		return 1
 	}
 	defer fe.Close()
+	if msg := ocrStatus(eng.Limits); msg != "" {
+		logger.Warn("OCR unavailable", "reason", msg)
+	}
 
 	if *cfgPath == "" {
 		// Nothing to reload: keep SIGHUP (sent by service managers and
@@ -248,7 +256,7 @@ func serve(ctx context.Context, mode serveMode, args []string, stdout, stderr io
 		// and the authenticator; requests in flight keep what they loaded.
 		// Listener, audit and upstream settings take effect on restart.
 		err := config.Watch(ctx, *cfgPath, func(nc *config.Config) {
-			ne, err := buildEngine(nc)
+			ne, err := buildRunEngine(nc, windows)
 			if err != nil {
 				logger.Error("config reload rejected, keeping the previous policy", "err", err.Error())
 				obs.prom.Reloaded(false)
