@@ -15,9 +15,12 @@ import (
 // window, not the body. Bodies up to extract.StreamAbove (8 MiB) are
 // classified whole, exactly as before. Beyond it each window is classified
 // on its own and the findings are folded into one per classifier:
-//   - counts add up; a match in the overlap two windows share (the same
-//     masked sample at the same offset of the body) counts once, but a
-//     value repeated in different windows counts once per window;
+//   - classifiers that count distinct values and report them as
+//     Finding.Keys (hkid, prc_id, payment_card, custom patterns) are
+//     folded by the union of their keys, so a value repeated in several
+//     windows, or lying in the overlap two windows share, counts once;
+//   - other counts add up; a match in the overlap (the same masked sample
+//     at the same offset of the body) counts once;
 //   - document-level verdicts (medical, financial_statement: count 1)
 //     take the strongest window, as their sliding-window scoring of long
 //     documents already does;
@@ -87,20 +90,29 @@ func (f *windowFolder) add(fs []classifiers.Finding, origin string, offset int) 
 			samples = append(samples, s)
 		}
 		cur := f.byCls[nf.Classifier]
+		keyed := len(nf.Keys) > 0
 		if cur == nil {
 			c := nf
 			c.Samples = samples
 			c.Signals = nf.Signals
-			if !documentLevel(nf.Classifier) {
+			switch {
+			case keyed:
+				c.Keys = slices.Clone(nf.Keys)
+				c.Count = len(c.Keys)
+			case !documentLevel(nf.Classifier):
 				c.Count -= dupes
 			}
 			f.byCls[nf.Classifier] = &c
 			f.order = append(f.order, nf.Classifier)
 			continue
 		}
-		if documentLevel(nf.Classifier) {
+		switch {
+		case keyed && (len(cur.Keys) > 0 || cur.Count == 0):
+			cur.Keys = unionSorted(cur.Keys, nf.Keys)
+			cur.Count = len(cur.Keys)
+		case documentLevel(nf.Classifier):
 			cur.Count = max(cur.Count, nf.Count)
-		} else {
+		default:
 			cur.Count += max(0, nf.Count-dupes)
 		}
 		cur.Confidence = max(cur.Confidence, nf.Confidence)
@@ -128,6 +140,28 @@ func (f *windowFolder) merge(rest []classifiers.Finding) []classifiers.Finding {
 	out := make([]classifiers.Finding, 0, len(f.order))
 	for _, name := range f.order {
 		out = append(out, *f.byCls[name])
+	}
+	return out
+}
+
+// unionSorted merges two ascending key lists without duplicates (keys
+// arrive sorted and compacted from their classifier).
+func unionSorted(a, b classifiers.ValueKeys) classifiers.ValueKeys {
+	out := make(classifiers.ValueKeys, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		var v uint64
+		switch {
+		case j == len(b) || (i < len(a) && a[i] < b[j]):
+			v, i = a[i], i+1
+		case i == len(a) || b[j] < a[i]:
+			v, j = b[j], j+1
+		default:
+			v, i, j = a[i], i+1, j+1
+		}
+		if n := len(out); n == 0 || out[n-1] != v {
+			out = append(out, v)
+		}
 	}
 	return out
 }

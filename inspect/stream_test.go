@@ -49,6 +49,9 @@ func TestStreamedBodyMatchesWholeText(t *testing.T) {
 		{"straddles a cut", map[int]string{w - 5: testgen.HKID(1)}, 1},
 		{"inside the overlap", map[int]string{w - 200: testgen.HKID(2)}, 1},
 		{"three across windows", map[int]string{100: "HKID " + testgen.HKID(3), w - 6: testgen.HKID(4), 2*w + 1000: testgen.HKID(5)}, 3},
+		// One person's HKID quoted in three windows is one HKID: logged,
+		// not a list of three.
+		{"one value in three windows", map[int]string{100: testgen.HKID(6), w + 500: testgen.HKID(6), 2*w + 1000: testgen.HKID(6)}, 1},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
