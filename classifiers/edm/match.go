@@ -227,11 +227,18 @@ func tokenize(s string, dst []token) []token {
 				i += size
 				continue
 			}
+			if han && r >= 0x4E00 && r <= 0x9FFF {
+				ascii = false
+				i += size
+				continue
+			}
 			if h := isHan(r); h != han || !h && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
 				break
 			}
 			ascii = false
-			digit = digit || unicode.IsDigit(r)
+			if !han { // Han characters are never digits
+				digit = digit || unicode.IsDigit(r)
+			}
 			i += size
 		}
 		t := token{start: start, end: i, kind: tokWord, ascii: ascii}
@@ -283,6 +290,9 @@ func asciiLower(s string) string {
 // gapOK reports whether s (between two tokens) may join them: short and
 // made only of allowed bytes.
 func gapOK(s string, allowed string) bool {
+	if len(s) == 1 && s[0] == ' ' {
+		return true
+	}
 	if len(s) == 0 || len(s) > 3 {
 		return len(s) == 0
 	}
@@ -363,7 +373,7 @@ func (x *Index) candidates(s string, toks []token, sc *scratch, dst []hitRec) []
 					}
 				}
 			}
-			if x.shapes&shapeCompact != 0 {
+			if x.shapes&shapeCompact != 0 && numWithin(toks[i:]) {
 				b = b[:0]
 				digits := false
 				for j := i; j < len(toks) && j < i+maxTokens; j++ {
@@ -413,6 +423,21 @@ func (x *Index) candidates(s string, toks []token, sc *scratch, dst []hitRec) []
 	}
 	sc.buf = b
 	return dst
+}
+
+// numWithin reports whether one of the first maxTokens tokens of toks,
+// before any Han token, holds a digit: only then can a compact candidate
+// start at toks[0].
+func numWithin(toks []token) bool {
+	for j := 0; j < len(toks) && j < maxTokens; j++ {
+		switch toks[j].kind {
+		case tokNum:
+			return true
+		case tokHan:
+			return false
+		}
+	}
+	return false
 }
 
 func allDigitBytes(b []byte) bool {
