@@ -59,14 +59,14 @@ const (
 type token struct {
 	start, end int // byte span in the segment
 	kind       tokKind
-	ascii      bool   // the span is ASCII: its text is its lower case
-	text       string // otherwise: lower case, NFKC, invisible characters removed (not for Han)
+	ascii      bool  // the span is ASCII: its text is its lower case
+	text       int32 // otherwise: its index in the texts of the segment: lower case, NFKC, invisible characters removed (not for Han)
 }
 
 // appendText appends t's matching text to b.
-func appendText(b []byte, s string, t token) []byte {
+func appendText(b []byte, s string, texts []string, t token) []byte {
 	if !t.ascii {
-		return append(b, t.text...)
+		return append(b, texts[t.text]...)
 	}
 	for i := t.start; i < t.end; i++ {
 		c := s[i]
@@ -80,10 +80,11 @@ func appendText(b []byte, s string, t token) []byte {
 
 // scratch holds buffers reused across segments.
 type scratch struct {
-	buf  []byte
-	rs   [][2]int
-	toks []token
-	hits []hitRec
+	buf   []byte
+	rs    [][2]int
+	toks  []token
+	texts []string // normalised text of the non-ASCII tokens
+	hits  []hitRec
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -115,7 +116,7 @@ func (s *Set) Classify(ctx context.Context, segs []extract.Segment) []classifier
 		if ctx.Err() != nil {
 			return nil
 		}
-		toks = tokenize(sg.Text, toks[:0])
+		toks, sc.texts = tokenize(sg.Text, toks[:0], sc.texts[:0])
 		for xi, x := range s.indexes {
 			hits := x.candidates(sg.Text, toks, sc, sc.hits[:0])
 			sc.hits = hits[:0]
@@ -193,7 +194,7 @@ func (x *Index) sweep(sg extract.Segment, hits []hitRec, found func(row uint32, 
 func isInvisible(r rune) bool { return dropInvisible(r) < 0 }
 
 // tokenize cuts text into tokens.
-func tokenize(s string, dst []token) []token {
+func tokenize(s string, dst []token, texts []string) ([]token, []string) {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf && !isASCIIAlnum(c) {
@@ -249,14 +250,16 @@ func tokenize(s string, dst []token) []token {
 			t.kind = tokNum
 		}
 		if !ascii && !han {
-			t.text = strings.ToLower(strings.Map(dropInvisible, norm.NFKC.String(s[start:i])))
-			if t.kind == tokWord && strings.IndexFunc(t.text, unicode.IsDigit) >= 0 {
+			txt := strings.ToLower(strings.Map(dropInvisible, norm.NFKC.String(s[start:i])))
+			t.text = int32(len(texts))
+			texts = append(texts, txt)
+			if t.kind == tokWord && strings.IndexFunc(txt, unicode.IsDigit) >= 0 {
 				t.kind = tokNum
 			}
 		}
 		dst = append(dst, t)
 	}
-	return dst
+	return dst, texts
 }
 
 // startOf is what the start filter holds for a canonical value: its first
@@ -357,7 +360,7 @@ func (x *Index) candidates(s string, toks []token, sc *scratch, dst []hitRec) []
 				}
 			}
 		default:
-			if x.shapes&shapeWords != 0 && t.kind == tokWord && x.mayStart(appendText(b[:0], s, t)) {
+			if x.shapes&shapeWords != 0 && t.kind == tokWord && x.mayStart(appendText(b[:0], s, sc.texts, t)) {
 				b = b[:0]
 				for j := i; j < len(toks) && j < i+maxTokens; j++ {
 					u := toks[j]
@@ -367,7 +370,7 @@ func (x *Index) candidates(s string, toks []token, sc *scratch, dst []hitRec) []
 					if j > i {
 						b = append(b, ' ')
 					}
-					b = appendText(b, s, u)
+					b = appendText(b, s, sc.texts, u)
 					if len(b) >= minBytes {
 						look(b, t.start, u.end)
 					}
@@ -381,7 +384,7 @@ func (x *Index) candidates(s string, toks []token, sc *scratch, dst []hitRec) []
 					if u.kind == tokHan || j > i && !gapOK(s[toks[j-1].end:u.start], compactGap) {
 						break
 					}
-					b = appendText(b, s, u)
+					b = appendText(b, s, sc.texts, u)
 					digits = digits || u.kind == tokNum
 					if !digits {
 						continue
