@@ -262,3 +262,23 @@ func TestHanNamesMatch(t *testing.T) {
 		t.Fatalf("%d rows, want %d", got, n)
 	}
 }
+
+// TestCommonHan: the byte-level fast path agrees with decoding and isHan
+// over the whole range it claims and its neighbours.
+func TestCommonHan(t *testing.T) {
+	for r := rune(0x3000); r <= 0xA000; r++ {
+		s := string(r) + "x"
+		want := r >= 0x4E00 && r <= 0x9FFF
+		if got := commonHan(s); got != want {
+			t.Fatalf("commonHan(U+%04X) = %v", r, got)
+		}
+		if want && (!isHan(r) || isInvisible(r)) {
+			t.Fatalf("U+%04X claimed but not a visible Han character", r)
+		}
+	}
+	for _, s := range []string{"\xe5", "\xe5\x80", "\xe5\x80x", "\xe5x\x80"} {
+		if commonHan(s) {
+			t.Fatalf("commonHan(%q) on a broken sequence", s)
+		}
+	}
+}

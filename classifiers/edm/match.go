@@ -191,6 +191,17 @@ func (x *Index) sweep(sg extract.Segment, hits []hitRec, found func(row uint32, 
 	}
 }
 
+// commonHan reports whether s starts with a well-formed character of
+// U+4E00..U+9FFF (CJK Unified Ideographs: Han, NFKC-stable, visible), read
+// from its bytes without decoding.
+func commonHan(s string) bool {
+	if len(s) < 3 || s[1]&0xC0 != 0x80 || s[2]&0xC0 != 0x80 {
+		return false
+	}
+	c := s[0]
+	return c >= 0xE5 && c <= 0xE9 || c == 0xE4 && s[1] >= 0xB8
+}
+
 func isInvisible(r rune) bool { return dropInvisible(r) < 0 }
 
 // tokenize cuts text into tokens.
@@ -220,6 +231,11 @@ func tokenize(s string, dst []token, texts []string) ([]token, []string) {
 				}
 				digit = digit || c <= '9'
 				i++
+				continue
+			}
+			if han && commonHan(s[i:]) {
+				ascii = false
+				i += 3
 				continue
 			}
 			r, size := utf8.DecodeRuneInString(s[i:])
@@ -336,6 +352,11 @@ func (x *Index) candidates(s string, toks []token, sc *scratch, dst []hitRec) []
 			// (visible) character, with their offsets as written.
 			rs := sc.rs[:0] // start, end in s of each visible character
 			for p := t.start; p < t.end; {
+				if commonHan(s[p:]) {
+					rs = append(rs, [2]int{p, p + 3})
+					p += 3
+					continue
+				}
 				r, sz := utf8.DecodeRuneInString(s[p:])
 				if !isInvisible(r) {
 					rs = append(rs, [2]int{p, p + sz})
