@@ -495,7 +495,7 @@ func (c *idClassifier) classify(doc *document) (Finding, bool) {
 	if len(keys) == 0 {
 		return Finding{}, false
 	}
-	slices.Sort(keys)
+	keys = radixSort(keys)
 	keys = slices.Compact(keys)
 	distinct := len(keys)
 	f.Count = distinct
