@@ -109,7 +109,9 @@ func scanIdentifiersAt(s string, dst []idMatch, at bool) []idMatch {
 		for k < n && s[k]-'0' < 10 {
 			k++
 		}
-		if k-i < 8 && (k+1 >= n || s[k+1]-'0' >= 10 || (s[k] != ' ' && s[k] != '-' && s[k] != ')')) {
+		// (The separator is tested before the digit after it: on base64
+		// and random text that branch is the one that predicts well.)
+		if k-i < 8 && (k+1 >= n || (s[k] != ' ' && s[k] != '-' && s[k] != ')') || s[k+1]-'0' >= 10) {
 			i = k
 			continue
 		}
