@@ -321,6 +321,9 @@ func globEscape(s string) string {
 type syncRound struct {
 	done chan struct{}
 	err  error
+	// lead hands the round to one of its waiters when the fsync before it
+	// ends (capacity 1), so that only one goroutine wakes to run it.
+	lead chan struct{}
 }
 
 // Record assigns the event its ID (if empty), time (if zero), instance (if
@@ -381,15 +384,15 @@ func (l *Logger) record(e *Event) (*syncRound, error) {
 		return nil, nil
 	}
 	if l.pending == nil {
-		l.pending = &syncRound{done: make(chan struct{})}
+		l.pending = &syncRound{done: make(chan struct{}), lead: make(chan struct{}, 1)}
 	}
 	return l.pending, nil
 }
 
 // waitSync waits until round r has fsynced and returns its error; l.mu is
 // held on entry and released on return. When no fsync runs, the caller
-// runs r itself (outside the lock); otherwise it waits for the running one
-// to end and tries again: r is then either done or next to run.
+// runs r itself (outside the lock); otherwise it waits for r to be done or
+// to be handed to it (r.lead) when the running fsync ends.
 func (l *Logger) waitSync(ctx context.Context, r *syncRound) error {
 	for {
 		select {
@@ -415,15 +418,20 @@ func (l *Logger) waitSync(ctx context.Context, r *syncRound) error {
 			close(r.done)
 			l.syncing = false
 			close(idle)
+			if next := l.pending; next != nil {
+				select {
+				case next.lead <- struct{}{}:
+				default: // already handed over
+				}
+			}
 			l.mu.Unlock()
 			return err
 		}
-		idle := l.idle
 		l.mu.Unlock()
 		select {
 		case <-r.done:
 			return r.err
-		case <-idle:
+		case <-r.lead:
 			l.mu.Lock()
 		case <-ctx.Done():
 			// The line is in the chain; make sure its fsync still runs
