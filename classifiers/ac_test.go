@@ -113,7 +113,11 @@ func TestDictionariesLoad(t *testing.T) {
 	for name, kinds := range map[string]map[string]uint8{
 		"hkid": {"keyword": hkKeyword, "code": hkCode}, "medical": medSections, "financial": finSections,
 	} {
-		v, err := loadDict(name, kinds)
+		files := []string{name}
+		if name == "medical" {
+			files = medDictFiles
+		}
+		v, err := loadDicts(kinds, files...)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -132,3 +132,13 @@ func TestMixedBusinessTextQuiet(t *testing.T) {
 		t.Error("the generated HKIDs were not found")
 	}
 }
+
+// Tables of people (medtable.go): one endless header line, and a header
+// repeated on every line, must stay linear.
+func BenchmarkPathologicalHealthHeaderLine(b *testing.B) {
+	benchClassify(b, strings.Repeat("name,reason,", benchSize/12))
+}
+
+func BenchmarkPathologicalHealthHeaderRows(b *testing.B) {
+	benchClassify(b, strings.Repeat("Name,Diagnosis\n", benchSize/15))
+}

@@ -1,5 +1,6 @@
 // Package classifiers recognises the content the AUP names: HKID numbers,
-// medical records about people and financial statements, in English,
+// mainland resident IDs, payment cards, phones and e-mails, customer
+// databases, medical records about people and financial statements, in English,
 // Traditional and Simplified Chinese. Findings carry counts, confidence,
 // masked samples and the signals that fired, never raw sensitive values.
 package classifiers
@@ -17,6 +18,8 @@ const (
 	HKID               = "hkid"
 	Medical            = "medical"
 	FinancialStatement = "financial_statement"
+	// PRCID, PaymentCard, Phone, Email and CustomerDatabase are declared
+	// in their own files (prc_id.go ...).
 	// Uninspectable is not a classifier: inspect reports unreadable parts
 	// under this name so that the policy can decide about them.
 	Uninspectable = "uninspectable"
@@ -25,7 +28,8 @@ const (
 // Known reports whether name may be used in a rule condition.
 func Known(name string) bool {
 	switch name {
-	case HKID, Medical, FinancialStatement, Uninspectable:
+	case HKID, Medical, FinancialStatement, Uninspectable,
+		PRCID, PaymentCard, Phone, Email, CustomerDatabase:
 		return true
 	}
 	return false
@@ -90,7 +94,21 @@ type Finding struct {
 	Samples    []Sample   `json:"samples,omitempty"`
 	// Signals explain why: "check_digit", "keyword:身份證", "title:Balance Sheet", ...
 	Signals []string `json:"signals,omitempty"`
+	// Keys identify the distinct values counted (a number packed from the
+	// normalised value), for policies that count distinct values over a
+	// time window (rules: window). They stay in memory: never serialised,
+	// and printed only as their number.
+	Keys ValueKeys `json:"-"`
 }
+
+// ValueKeys identify distinct matched values; see Finding.Keys.
+type ValueKeys []uint64
+
+// String hides the keys: "3 keys".
+func (k ValueKeys) String() string { return fmt.Sprintf("%d keys", len(k)) }
+
+// GoString hides the keys from %#v too.
+func (k ValueKeys) GoString() string { return k.String() }
 
 // Set runs every classifier over all segments of one input.
 type Set interface {

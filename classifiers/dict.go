@@ -24,12 +24,28 @@ type vocabEntry struct {
 // kinds; a section the classifier does not know is an error so that a typo
 // in a dictionary cannot silently disable a list.
 func loadDict(name string, kinds map[string]uint8) ([]vocabEntry, error) {
+	return loadDicts(kinds, name)
+}
+
+// loadDicts reads several dictionaries into one vocabulary; a term in more
+// than one keeps its first place.
+func loadDicts(kinds map[string]uint8, names ...string) ([]vocabEntry, error) {
+	var out []vocabEntry
+	seen := map[string]bool{}
+	for _, name := range names {
+		var err error
+		if out, err = loadOne(name, kinds, out, seen); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func loadOne(name string, kinds map[string]uint8, out []vocabEntry, seen map[string]bool) ([]vocabEntry, error) {
 	b, err := dictFS.ReadFile("dict/" + name + ".txt")
 	if err != nil {
 		return nil, fmt.Errorf("read dictionary %s: %w", name, err)
 	}
-	var out []vocabEntry
-	seen := map[string]bool{}
 	kind, haveKind := uint8(0), false
 	sc := bufio.NewScanner(strings.NewReader(string(b)))
 	for line := 1; sc.Scan(); line++ {

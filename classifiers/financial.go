@@ -128,6 +128,7 @@ func (c *financialClassifier) classify(doc *document) (Finding, bool) {
 		fmt.Sprintf("line_items_with_figures:%d", best.withFigure))
 	f.Signals = append(f.Signals, best.markers...)
 	f.Signals = append(f.Signals, best.layout...)
+	f.Signals = append(f.Signals, fmt.Sprintf("families:%d", finFamilies(len(best.titles) > 0, best.withFigure, len(best.markers) > 0, len(best.layout) > 0)))
 	if c.opts.maxSamples > 0 {
 		f.Samples = []Sample{{Masked: best.sample.term, Origin: doc.segs[best.sample.seg].origin, Offset: best.sample.pos}}
 	}
@@ -277,11 +278,20 @@ func (c *financialClassifier) score(doc *document, ev []finEvent) finScore {
 	// Numeric layout only where it can matter: computed over the span of
 	// the window's events in their segments.
 	layout := numericLayout(doc, ev)
+	if F >= 5 {
+		// Five different line items each with its figure is a layout of
+		// its own, even run together in a chat line ("turnover 845,200,
+		// COGS 401,300, GP 443,900, rent 120,000, wages 160,500").
+		layout = append(layout, fmt.Sprintf("figured_items:%d", F))
+	}
 	M := len(markers) > 0 || len(layout) > 0
 	switch {
 	case T && F >= 2:
 		s.fired = true
-	case T && I >= 2 && M:
+	case T && I >= 3 && len(layout) > 0:
+		// Figures laid out apart from their items (PDF columns): the
+		// window must still be full of figures. A blank template or
+		// release notes naming the items have none.
 		s.fired = true
 	case !T && F >= 4 && M:
 		s.fired = true
@@ -534,6 +544,89 @@ func yearColumns(w string) bool {
 		}
 		prev, prevEnd = y, i+4
 		i += 3
+	}
+	return false
+}
+
+// finFamilies counts the signal families that fired: a title, line items
+// with figures (two or more), period/unit/standard markers, numeric layout.
+// A finding needs two, one of them figures; three or more is high
+// confidence.
+func finFamilies(title bool, withFigure int, markers, layout bool) int {
+	n := 0
+	for _, b := range []bool{title, withFigure >= 2, markers, layout} {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
+// explain reports the families seen over the whole input (the first
+// 4096 signals of a long one) and why they did not make a statement.
+func (c *financialClassifier) explain(doc *document) Explanation {
+	e := Explanation{Classifier: FinancialStatement, Threshold: 2}
+	if f, ok := c.classify(doc); ok {
+		e.Fired, e.Confidence, e.Signals = true, f.Confidence, f.Signals
+		e.Score = finFamilies(hasPrefix(f.Signals, "title:"), 2, hasPrefix(f.Signals, "period:", "unit:", "standard:"), hasPrefix(f.Signals, "bracketed_", "year_columns", "numeric_density", "figured_items"))
+		return e
+	}
+	var events []finEvent
+	for si := range doc.segs {
+		for _, h := range dropNested(doc.hitsOf(si, clsFinancial)) {
+			if len(events) < 4096 {
+				events = append(events, finEvent{seg: si, pos: int(h.start), end: int(h.end), kind: h.kind, term: c.vocab[h.term].term})
+			}
+		}
+	}
+	titles, items, fig, markers := map[string]bool{}, map[string]bool{}, 0, map[string]bool{}
+	for i := range events {
+		ev := &events[i]
+		switch ev.kind {
+		case finTitle:
+			titles["title:"+ev.term] = true
+		case finItem:
+			if !items[ev.term] && figureAfter(doc.segs[ev.seg].text, ev.end) {
+				fig++
+			}
+			items[ev.term] = true
+		case finPeriod:
+			markers["period:"+ev.term] = true
+		case finUnit:
+			markers["unit:"+ev.term] = true
+		case finStandard:
+			markers["standard:"+ev.term] = true
+		}
+	}
+	var layout []string
+	if len(events) > 0 {
+		layout = numericLayout(doc, events)
+	}
+	e.Score = finFamilies(len(titles) > 0, fig, len(markers) > 0, len(layout) > 0)
+	e.Signals = append(e.Signals, firstN(uniqueSorted(titles), 6)...)
+	e.Signals = append(e.Signals, fmt.Sprintf("line_items:%d", len(items)), fmt.Sprintf("line_items_with_figures:%d", fig))
+	e.Signals = append(e.Signals, firstN(uniqueSorted(markers), 6)...)
+	e.Signals = append(e.Signals, layout...)
+	switch {
+	case len(events) == 0:
+		e.Reason = "no statement title or line item"
+	case fig == 0:
+		e.Reason = "line items carry no figures (template, chart of accounts, notes)"
+	case len(titles) == 0:
+		e.Reason = "without a title, four line items with figures and a period, unit or layout signal are needed"
+	default:
+		e.Reason = "too few line items with figures close together"
+	}
+	return e
+}
+
+func hasPrefix(sigs []string, prefixes ...string) bool {
+	for _, s := range sigs {
+		for _, p := range prefixes {
+			if strings.HasPrefix(s, p) {
+				return true
+			}
+		}
 	}
 	return false
 }

@@ -161,13 +161,21 @@ func (c *hkidClassifier) classify(doc *document) (Finding, bool) {
 			continue
 		}
 		hits := doc.hitsOf(si, clsHKID)
+		var tables map[int]bool
 		for _, m := range sg.hkids {
 			if !m.valid {
 				continue
 			}
 			kw := nearestKeyword(sg.text, hits, m.start, m.end)
 			if kw < 0 && (chance || afterCodeWord(sg.text, hits, m.start)) {
-				continue
+				// A column of a table of people holds identity numbers,
+				// whatever else the document holds.
+				if tables == nil {
+					tables = map[int]bool{}
+				}
+				if !peopleTable(sg.text, m.start, tables) {
+					continue
+				}
 			}
 			mc := Medium
 			switch {
@@ -202,8 +210,10 @@ func (c *hkidClassifier) classify(doc *document) (Finding, bool) {
 	if len(keys) == 0 {
 		return Finding{}, false
 	}
-	distinct := len(slices.Compact(radixSort(keys)))
+	keys = slices.Compact(radixSort(keys))
+	distinct := len(keys)
 	f.Count = distinct
+	f.Keys = ValueKeys(keys)
 	f.Confidence = conf
 	f.Signals = append(f.Signals, "check_digit", fmt.Sprintf("distinct:%d", distinct))
 	for i, k := range uniqueSorted(keywords) {
@@ -311,7 +321,8 @@ func isLetter(c byte) bool { return (c|0x20)-'a' < 26 }
 // file paths, query strings, e-mail addresses, identifiers).
 func tokenGlue(c byte) bool {
 	switch c {
-	case '_', '/', '\\', '=', '&', '?', '%', '#', '@', '+', '$', '~', '`':
+	case '_', '/', '\\', '=', '&', '?', '%', '#', '@', '+', '$', '~':
+		// Not '`': inline code (`A123456(3)`) renders as the number.
 		return true
 	}
 	return isDigit(c) || isLetter(c)
@@ -625,4 +636,253 @@ func issuedPrefix(p []byte) bool {
 		return true
 	}
 	return false
+}
+
+// scanSeparatedHKIDs finds HKIDs written with separators the plain scanner
+// does not read: "A 123456(3)", "A-123456-3", "A 123 456 (3)",
+// "A123-456(3)" and a check digit in the next column of a table
+// ("A123456,3", "A123456\t3", `"A123456","3"`, "| A123456 | 3 |").
+// pairs holds the offsets of a letter followed by a digit, seps those of a
+// letter followed by a hyphen and a digit or of a bracketed check
+// character, from the shared automaton pass.
+// Candidates are appended to dst, valid or not, in order of offset; forms
+// the plain scanner already read are skipped.
+func scanSeparatedHKIDs(s string, pairs, seps []int, dst []hkidMatch) []hkidMatch {
+	n0 := len(dst)
+	try := func(p int) {
+		if m, ok := separatedHKIDAt(s, p); ok {
+			for _, d := range dst[:n0] {
+				if d.start == m.start {
+					return
+				}
+			}
+			dst = append(dst, m)
+		}
+	}
+	for _, p := range pairs {
+		try(p)
+	}
+	for _, p := range seps {
+		if s[p] == '(' {
+			if p = letterBefore(s, p); p < 0 {
+				continue
+			}
+		}
+		try(p)
+	}
+	if len(dst) > n0 {
+		slices.SortStableFunc(dst, func(a, b hkidMatch) int { return a.start - b.start })
+	}
+	return dst
+}
+
+// separatedHKIDAt parses a separated HKID whose (last) prefix letter is s[p].
+func separatedHKIDAt(s string, p int) (hkidMatch, bool) {
+	var m hkidMatch
+	l1 := s[p]
+	if !isLetter(l1) {
+		return m, false
+	}
+	start := p
+	prefix := []byte{l1 &^ 0x20}
+	lower := l1 >= 'a'
+	if p > 0 && isLetter(s[p-1]) {
+		start = p - 1
+		prefix = []byte{s[p-1] &^ 0x20, l1 &^ 0x20}
+		lower = lower || s[p-1] >= 'a'
+		if start > 0 && isLetter(s[start-1]) {
+			return m, false // part of a word: "Room 123 456"
+		}
+	}
+	if !boundaryBefore(s, start) {
+		return m, false
+	}
+	i := p + 1
+	seps := 0
+	if i < len(s) && (s[i] == ' ' || s[i] == '-') {
+		seps++
+		i++
+	}
+	var digits [6]byte
+	k := 0
+	for k < 6 && i < len(s) {
+		c := s[i]
+		switch {
+		case isDigit(c):
+			digits[k] = c
+			k++
+			i++
+		case (c == ' ' || c == '-') && k > 0 && i+1 < len(s) && isDigit(s[i+1]) && seps < 6:
+			seps++
+			i++
+		default:
+			goto done
+		}
+	}
+done:
+	if k != 6 || (i < len(s) && isDigit(s[i])) {
+		return m, false
+	}
+	check, end, bracketed := checkAfter(s, i)
+	if check == 0 {
+		check, end = columnCheck(s, i)
+		if check == 0 {
+			return m, false
+		}
+		seps++
+	}
+	if seps == 0 || !boundaryAfter(s, end) {
+		return m, false
+	}
+	var buf [8]byte
+	nb := copy(buf[:], prefix)
+	nb += copy(buf[nb:], digits[:])
+	body := string(buf[:nb])
+	if hkidCheckDigit(body) != check {
+		return hkidMatch{start: start, end: end}, true
+	}
+	return hkidMatch{start: start, end: end, body: body, check: check, issued: issuedPrefix(prefix),
+		lower: lower, bracketed: bracketed, valid: true}, true
+}
+
+// columnCheck reads a check character standing alone in the next cell of
+// a delimited row after s[i]: `,3`, `\t3`, `;3`, ` | 3 |`, `","3"`.
+func columnCheck(s string, i int) (byte, int) {
+	at := func(j int) byte {
+		if j < len(s) {
+			return s[j]
+		}
+		return 0
+	}
+	j := i
+	quoted := at(j) == '"'
+	if quoted {
+		j++
+	}
+	for at(j) == ' ' {
+		j++
+	}
+	switch at(j) {
+	case ',', '\t', ';', '|':
+		j++
+	default:
+		return 0, 0
+	}
+	for at(j) == ' ' {
+		j++
+	}
+	if quoted {
+		if at(j) != '"' {
+			return 0, 0
+		}
+		j++
+	}
+	c := at(j)
+	if !isCheckChar(c) {
+		return 0, 0
+	}
+	j++
+	if quoted {
+		if at(j) != '"' {
+			return 0, 0
+		}
+		j++
+	}
+	switch at(j) {
+	case 0, ',', '\t', ';', '|', '\n', '\r', ' ':
+		return upper(c), j
+	}
+	return 0, 0
+}
+
+// peopleWords in a table's header row say that its rows are people.
+var peopleWords = []string{
+	"name", "customer", "client", "member", "staff", "employee", "patient", "tenant",
+	"student", "contact", "holder", "applicant", "owner", "guest", "passenger", "hkid",
+	"mobile", "phone", "birth", "passport",
+	"姓名", "名字", "客戶", "客户", "會員", "会员", "員工", "员工", "職員", "职员", "病人", "患者",
+	"租戶", "租户", "學生", "学生", "聯絡人", "联系人", "業主", "业主", "住戶", "住户",
+	"身份證", "身份证", "證件", "证件", "電話", "电话", "手機", "手机", "出生",
+}
+
+// peopleTable reports whether text[pos] stands in a row of a delimited table
+// (CSV, TSV, markdown or pipe-aligned) whose header row names people. memo
+// caches the verdict per header row.
+func peopleTable(text string, pos int, memo map[int]bool) bool {
+	ls := strings.LastIndexByte(text[:pos], '\n') + 1
+	le := strings.IndexByte(text[pos:], '\n')
+	if le < 0 {
+		le = len(text)
+	} else {
+		le += pos
+	}
+	line := text[ls:le]
+	delim, best := byte(0), 1
+	for _, d := range []byte{',', '\t', '|', ';'} {
+		if n := strings.Count(line, string(d)); n > best {
+			delim, best = d, n
+		}
+	}
+	if delim == 0 {
+		return false
+	}
+	// Walk up while the lines are rows of the same table.
+	top := ls
+	for rows := 0; top > 0 && rows < 200 && ls-top < 64<<10; rows++ {
+		prev := strings.LastIndexByte(text[:top-1], '\n') + 1
+		if strings.Count(text[prev:top-1], string(delim)) < 2 {
+			break
+		}
+		top = prev
+	}
+	if v, ok := memo[top]; ok {
+		return v
+	}
+	he := strings.IndexByte(text[top:], '\n')
+	if he < 0 {
+		he = len(text) - top
+	}
+	header := strings.ToLower(text[top : top+min(he, 4096)])
+	v := false
+	for _, w := range peopleWords {
+		if strings.Contains(header, w) {
+			v = true
+			break
+		}
+	}
+	memo[top] = v
+	return v
+}
+
+// letterBefore reads backwards from the bracket of a check character at
+// s[paren] over an optional space, six digits with single spaces or
+// hyphens between them and an optional separator, and returns the offset of
+// the prefix letter before them, or -1.
+func letterBefore(s string, paren int) int {
+	j := paren - 1
+	if j >= 0 && s[j] == ' ' {
+		j--
+	}
+	k, seps := 0, 0
+	for j >= 0 && k < 6 {
+		switch c := s[j]; {
+		case isDigit(c):
+			k++
+		case (c == ' ' || c == '-') && k > 0 && seps < 6:
+			seps++
+		default:
+			return -1
+		}
+		j--
+	}
+	if k != 6 || j < 0 {
+		return -1
+	}
+	if s[j] == ' ' || s[j] == '-' {
+		j--
+	}
+	if j < 0 || !isLetter(s[j]) {
+		return -1
+	}
+	return j
 }

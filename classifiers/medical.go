@@ -21,6 +21,9 @@ const (
 	medDoctor
 	medICD
 	medSymptom
+	medTCM   // Chinese-medicine findings, patterns, formulas, points
+	medScale // clinical rating scales (PHQ-9, MMSE ...)
+	medTopic // health topics that are not yet a record (health check, care plan)
 	medKinds
 )
 
@@ -28,11 +31,11 @@ var medSections = map[string]uint8{
 	"disease": medDisease, "drug": medDrug, "procedure": medProcedure, "labtest": medLabTest,
 	"person": medPerson, "record": medRecord, "diagnosis": medDiagnosis, "prescription": medPrescription,
 	"sickleave": medSickLeave, "identity": medIdentity, "doctor": medDoctor, "icd": medICD,
-	"symptom": medSymptom,
+	"symptom": medSymptom, "tcm": medTCM, "scale": medScale, "topic": medTopic,
 }
 
 var medKindName = [medKinds]string{"", "disease", "drug", "procedure", "lab_test", "person", "record",
-	"diagnosis", "prescription", "sick_leave", "identity", "doctor", "icd", "symptom"}
+	"diagnosis", "prescription", "sick_leave", "identity", "doctor", "icd", "symptom", "tcm", "scale", "topic"}
 
 // anchorWeight is what an anchor family adds to the score: record titles
 // (discharge summary, lab report) and sick-leave wording say "this is about
@@ -40,9 +43,11 @@ var medKindName = [medKinds]string{"", "disease", "drug", "procedure", "lab_test
 // field label ("診斷：", "Patient:") to weigh more than a word in running
 // text (see labelled).
 var anchorWeight = [medKinds]int{medPerson: 1, medRecord: 2, medDiagnosis: 1, medPrescription: 1,
-	medSickLeave: 2, medIdentity: 1, medDoctor: 1, medICD: 1}
+	medSickLeave: 2, medIdentity: 1, medDoctor: 1, medICD: 1, medTopic: 1}
 
-func clinical(k uint8) bool { return (k >= medDisease && k <= medLabTest) || k == medSymptom }
+func clinical(k uint8) bool {
+	return (k >= medDisease && k <= medLabTest) || k == medSymptom || k == medTCM || k == medScale
+}
 
 const (
 	// medThreshold: at least five points, e.g. two clinical terms plus a
@@ -60,17 +65,34 @@ const (
 	medDocWindow = 16 << 10
 )
 
+// medDictFiles are the medical dictionaries (dict/README.md names their
+// sources): hand-curated core, open-source vocabularies, THUOCL-derived.
+var medDictFiles = []string{"medical", "medical_more", "medical_thuocl"}
+
 type medicalClassifier struct {
 	opts  options
 	vocab []vocabEntry
+	// Field names of records in JSON (lower case): a person field and a
+	// health field make each record a medical record (medtable.go).
+	personKeys, healthKeys map[string]bool
 }
 
 func newMedicalClassifier(o options) (*medicalClassifier, error) {
-	v, err := loadDict("medical", medSections)
+	v, err := loadDicts(medSections, medDictFiles...)
 	if err != nil {
 		return nil, err
 	}
-	return &medicalClassifier{opts: o, vocab: v}, nil
+	c := &medicalClassifier{opts: o, vocab: v, personKeys: map[string]bool{}, healthKeys: map[string]bool{}}
+	for _, e := range v {
+		k := strings.ToLower(e.term)
+		switch {
+		case e.kind == medPerson || e.kind == medIdentity:
+			c.personKeys[k] = true
+		case healthHeaderKind(e.kind):
+			c.healthKeys[k] = true
+		}
+	}
+	return c, nil
 }
 
 func (c *medicalClassifier) name() string             { return Medical }
@@ -88,6 +110,8 @@ type medEvent struct {
 // medScore is the verdict over one window of events.
 type medScore struct {
 	score     int
+	raw       int    // the score before the record/person rules (explain)
+	reject    string // why a window with clinical terms did not count
 	clinical  []string
 	families  []uint8
 	labelled  [medKinds]bool
@@ -96,6 +120,28 @@ type medScore struct {
 }
 
 func (c *medicalClassifier) classify(doc *document) (Finding, bool) {
+	v := c.evaluate(doc)
+	return v.finding, v.fired
+}
+
+// medVerdict is everything the medical classifier worked out about one
+// input; explain shows it even when it did not fire.
+type medVerdict struct {
+	best        medScore
+	patientRows int // table rows holding a clinical term
+	tableRows   int // rows of a table of people with a health column
+	rejected    medScore
+	noClinical  bool
+	fired       bool
+	finding     Finding
+}
+
+func (c *medicalClassifier) evaluate(doc *document) medVerdict {
+	var v medVerdict
+	// A table of people with a health column (sick-leave reasons,
+	// allergies, TB results) is a record of each row, whatever the cells
+	// say; it is found from its header cells, so it is cheap.
+	v.tableRows = c.healthTable(doc) + c.healthRecords(doc)
 	// Most traffic holds no clinical term at all: stop before building events.
 	anyClinical := false
 	for si := range doc.segs {
@@ -106,8 +152,9 @@ func (c *medicalClassifier) classify(doc *document) (Finding, bool) {
 			}
 		}
 	}
-	if !anyClinical {
-		return Finding{}, false
+	if !anyClinical && v.tableRows == 0 {
+		v.noClinical = true
+		return v
 	}
 	total := 0
 	for si := range doc.segs {
@@ -117,13 +164,14 @@ func (c *medicalClassifier) classify(doc *document) (Finding, bool) {
 	for si := range doc.segs {
 		events = c.segmentEvents(doc, si, events)
 	}
-	if len(events) == 0 {
-		return Finding{}, false
-	}
-	best := medScore{}
+	best, rejected := medScore{}, medScore{}
 	try := func(ev []medEvent) {
-		if s := scoreMedical(doc, ev); s.score > best.score {
+		s := scoreMedical(doc, ev)
+		if s.score > best.score {
 			best = s
+		}
+		if s.score == 0 && s.raw > rejected.raw {
+			rejected = s
 		}
 	}
 	if doc.bytes <= medDocWindow {
@@ -141,6 +189,7 @@ func (c *medicalClassifier) classify(doc *document) (Finding, bool) {
 			lo = hi
 		}
 	}
+	v.best, v.rejected = best, rejected
 	identified := false
 	for _, k := range best.families {
 		if k == medPerson || k == medIdentity {
@@ -153,16 +202,21 @@ func (c *medicalClassifier) classify(doc *document) (Finding, bool) {
 	if identified || best.score >= medThreshold {
 		rows = c.patientRows(doc)
 	}
-	if best.score < medThreshold && !(identified && rows >= 3) {
-		return Finding{}, false
+	v.patientRows = rows
+	if best.score < medThreshold && !(identified && rows >= 3) && v.tableRows == 0 {
+		return v
 	}
 	f := Finding{Classifier: Medical, Count: 1, Confidence: Medium}
-	if best.score >= medHigh && identified {
+	if best.score >= medHigh && identified || v.tableRows >= 3 {
 		f.Confidence = High
 	}
 	if rows >= 3 {
 		f.Count = rows
 		f.Signals = append(f.Signals, fmt.Sprintf("patient_rows:%d", rows))
+	}
+	if v.tableRows > 0 {
+		f.Count = max(f.Count, v.tableRows)
+		f.Signals = append(f.Signals, fmt.Sprintf("health_table_rows:%d", v.tableRows))
 	}
 	f.Signals = append(f.Signals, fmt.Sprintf("score:%d", best.score))
 	for _, k := range best.families {
@@ -175,11 +229,60 @@ func (c *medicalClassifier) classify(doc *document) (Finding, bool) {
 	for _, t := range best.clinical {
 		f.Signals = append(f.Signals, "term:"+t)
 	}
-	if best.hasSample && c.opts.maxSamples > 0 {
-		// The sample is the signal term that fired, never the person's data.
-		f.Samples = []Sample{{Masked: best.sample.term, Origin: doc.segs[best.sample.seg].origin, Offset: best.sample.pos}}
+	if !best.hasSample && v.tableRows > 0 {
+		// A table found by its header: the first clinical term of the
+		// input is the sample.
+	first:
+		for si := range doc.segs {
+			for _, h := range doc.hitsOf(si, clsMedical) {
+				if clinical(h.kind) {
+					best.sample, best.hasSample = medEvent{seg: si, pos: int(h.start), kind: h.kind, term: c.vocab[h.term].term}, true
+					break first
+				}
+			}
+		}
 	}
-	return f, true
+	if best.hasSample && c.opts.maxSamples > 0 {
+		// The sample names the kind of signal and a masked term: never a
+		// diagnosis in clear next to the person it is about.
+		f.Samples = []Sample{{Masked: maskedTerm(best.sample.kind, best.sample.term), Origin: doc.segs[best.sample.seg].origin, Offset: best.sample.pos}}
+	}
+	v.fired, v.finding = true, f
+	return v
+}
+
+// maskedTerm writes a clinical signal for logs: its kind and the term with
+// most of it starred ("disease:2型**病", "drug:二***", "icd10:E1***5").
+func maskedTerm(kind uint8, term string) string {
+	k := medKindName[kind]
+	if code, ok := strings.CutPrefix(term, "icd10:"); ok {
+		k, term = "icd10", code
+	}
+	return k + ":" + maskRunes(term)
+}
+
+// maskRunes keeps the first third of a term (one to three runes) and, from
+// five runes on, its last rune; the rest becomes '*'.
+func maskRunes(t string) string {
+	r := []rune(t)
+	n := len(r)
+	if n <= 1 {
+		return "*"
+	}
+	keep, tail := 1, 0
+	if n >= 5 {
+		keep, tail = min((n+2)/3, 3), 1
+	}
+	out := make([]rune, 0, n)
+	out = append(out, r[:keep]...)
+	for i := keep; i < n-tail; i++ {
+		if r[i] == ' ' {
+			out = append(out, ' ')
+		} else {
+			out = append(out, '*')
+		}
+	}
+	return string(append(out, r[n-tail:]...))
 }
 
 // windows calls try on every medWindow-long window of events (sorted by
@@ -212,15 +315,47 @@ func (c *medicalClassifier) segmentEvents(doc *document, si int, dst []medEvent)
 	sg := &doc.segs[si]
 	hits := doc.hitsOf(si, clsMedical)
 	if len(hits) == 0 && len(sg.hkids) == 0 {
+		// A slide or cell holding only "Lam Chi Keung, 72 M": the person
+		// of a small document whose clinical terms are elsewhere.
+		if doc.bytes <= medDocWindow {
+			for _, p := range ageSex(sg.text, 2) {
+				dst = append(dst, medEvent{seg: si, pos: p, end: p, kind: medPerson, term: "age_sex", labelled: 3})
+			}
+		}
 		return dst
 	}
 	hits = dropContained(hits)
 	first := len(dst)
 	ev := dst
 	icdNear := 0
+	names, tries := 0, 0 // names found, anchors looked around (bounded)
 	for _, h := range hits {
+		// A ticked-box option ("□ diabetes", "[ ] asthma") of a blank form
+		// is a question, not a fact about anyone.
+		if clinical(h.kind) && checkboxBefore(sg.text, int(h.start)) {
+			continue
+		}
 		e := medEvent{seg: si, pos: int(h.start), end: int(h.end), kind: h.kind, term: c.vocab[h.term].term}
+		if e.term == "name" && qualifiedName(sg.text, e.pos) {
+			continue // "Product name", "File name": not a person
+		}
+		if (h.kind == medPerson || h.kind == medIdentity) && blankFieldAfter(sg.text, int(h.end)) {
+			e.labelled = 2 // "Name: ______" names no one
+		}
+		if h.kind == medPerson && familyWord(e.term) {
+			e.labelled = 3 // "my son", "我太太": one particular person
+		}
 		ev = append(ev, e)
+		// A personal name next to a sick-leave or diagnosis statement
+		// ("Chan Tai Man is on sick leave", "王丽娟抑郁症复发") ties it
+		// to someone in chat and e-mail, where no field says "Name:".
+		if k := h.kind; (k == medSickLeave || k == medDiagnosis || k == medRecord || k == medPrescription || k == medTopic) && names < 16 && tries < 64 {
+			tries++
+			if p, ok := nameNear(sg.text, int(h.start), int(h.end), k == medRecord || k == medPrescription || labelled(sg.text, int(h.start), int(h.end), e.term)); ok {
+				names++
+				ev = append(ev, medEvent{seg: si, pos: p, end: p, kind: medPerson, term: "name", labelled: 3})
+			}
+		}
 		// ICD-10 codes count only next to a diagnosis or ICD label: a bare
 		// "E11.65" is as likely a part number or a version.
 		if (h.kind == medDiagnosis || h.kind == medICD) && icdNear < 64 {
@@ -240,6 +375,12 @@ func (c *medicalClassifier) segmentEvents(doc *document, si int, dst []medEvent)
 		}
 	}
 	if hasClinical {
+		for _, p := range ageSex(sg.text, 4) {
+			ev = append(ev, medEvent{seg: si, pos: p, end: p, kind: medPerson, term: "age_sex", labelled: 3})
+		}
+		for _, p := range bedNumbers(sg.text, 4) {
+			ev = append(ev, medEvent{seg: si, pos: p, end: p, kind: medIdentity, term: "bed_no", labelled: 1})
+		}
 		for _, p := range doses(sg.text, 16) {
 			ev = append(ev, medEvent{seg: si, pos: p, end: p, kind: medPrescription, term: "dose", labelled: 2})
 		}
@@ -322,6 +463,13 @@ func labelled(text string, start, end int, term string) bool {
 // field label too.
 func headerCell(text string, start, end int) bool {
 	cellSep := func(c byte) bool { return c == '\t' || c == ',' || c == '|' }
+	// Spaces padding a cell ("| 姓名 |" in markdown) are part of it.
+	for start > 0 && end-start < 64 && text[start-1] == ' ' && start >= 2 && (text[start-2] == ' ' || text[start-2] == '|') {
+		start--
+	}
+	for end < len(text) && text[end] == ' ' && end+1 < len(text) && (text[end+1] == ' ' || text[end+1] == '|') {
+		end++
+	}
 	before := start == 0 || text[start-1] == '\n' || cellSep(text[start-1])
 	after := end == len(text) || text[end] == '\n' || text[end] == '\r' || cellSep(text[end])
 	if !before || !after {
@@ -346,7 +494,10 @@ func scoreMedical(doc *document, ev []medEvent) medScore {
 		return s
 	}
 	var fam [medKinds]bool
+	named := false // a personal name beside a sick-leave or diagnosis anchor
+	icd := false   // an ICD-10 code next to a diagnosis label: coded record
 	clin := map[string]bool{}
+	clinKind := map[string]bool{} // masked "kind:term" for signals
 	symptoms := 0
 	for i := range ev {
 		e := &ev[i]
@@ -357,8 +508,12 @@ func scoreMedical(doc *document, ev []medEvent) medScore {
 			}
 		}
 		if clinical(e.kind) {
+			if strings.HasPrefix(e.term, "icd10:") {
+				icd = true
+			}
 			if !clin[e.term] {
 				clin[e.term] = true
+				clinKind[maskedTerm(e.kind, e.term)] = true
 				if e.kind == medSymptom {
 					symptoms++
 				}
@@ -371,6 +526,16 @@ func scoreMedical(doc *document, ev []medEvent) medScore {
 		fam[e.kind] = true
 		if e.labelled == 1 {
 			s.labelled[e.kind] = true
+		}
+		if e.labelled == 3 {
+			named = true
+		}
+	}
+	drugsOnly := true
+	for i := range ev {
+		if clinical(ev[i].kind) && ev[i].kind != medDrug {
+			drugsOnly = false
+			break
 		}
 	}
 	// Symptoms (fever, cough) fill notices and chat: alone they count once.
@@ -385,9 +550,13 @@ func scoreMedical(doc *document, ev []medEvent) medScore {
 	// A record shows itself as one: a record title, an identity (HKID, DOB,
 	// MRN) or an anchor written as a field ("診斷：", "Patient:", "醫生：").
 	// Notices and policies use the same words in running text only.
-	documentary := fam[medRecord] || fam[medIdentity]
+	// A field label ties the terms to a record only with a subject: a
+	// person field, or a person word beside other fields. "Dosage:" on a
+	// package insert, "主要診斷為" in hospital statistics and a "Doctor:"
+	// column of a timetable name no one.
+	documentary := fam[medRecord] || fam[medIdentity] || named || s.labelled[medPerson] || icd
 	for k := range s.labelled {
-		documentary = documentary || s.labelled[k]
+		documentary = documentary || (s.labelled[k] && uint8(k) != medDoctor && fam[medPerson])
 	}
 	score := min(nc, maxClinical)
 	for k := uint8(1); k < medKinds; k++ {
@@ -396,7 +565,8 @@ func scoreMedical(doc *document, ev []medEvent) medScore {
 		}
 		s.families = append(s.families, k)
 		w := anchorWeight[k]
-		if s.labelled[k] && k != medRecord {
+		if s.labelled[k] && k != medRecord || k == medPerson && named {
+			// A field label, or a personal name beside the statement.
 			w++
 		}
 		if w >= 2 {
@@ -406,11 +576,27 @@ func scoreMedical(doc *document, ev []medEvent) medScore {
 	}
 	// One clinical term needs a strong anchor (a record title or a labelled
 	// field); otherwise two distinct terms are the minimum.
-	if len(s.families) == 0 || (nc < 2 && !strong) || !documentary {
-		return medScore{}
+	reject := ""
+	switch {
+	case drugsOnly && !(fam[medRecord] || fam[medIdentity] || s.labelled[medPrescription] || named):
+		reject = "medicines only, with no prescription or record: a sales or stock list"
+	case len(s.families) == 0:
+		reject = "no person or record anchor near the clinical terms"
+	case nc < 2 && !strong:
+		reject = "one clinical term without a record title or field"
+	case !documentary:
+		reject = "no record title, identity or field label: health text about no one"
+	}
+	if reject != "" {
+		// Kept for explain only: score 0 never wins a window.
+		terms := map[string]bool{}
+		for k := range clinKind {
+			terms[k] = true
+		}
+		return medScore{raw: score, reject: reject, families: s.families, labelled: s.labelled, clinical: firstN(uniqueSorted(terms), 8)}
 	}
 	s.score = score
-	s.clinical = uniqueSorted(clin)
+	s.clinical = uniqueSorted(clinKind)
 	if len(s.clinical) > 8 {
 		s.clinical = s.clinical[:8]
 	}
@@ -426,7 +612,10 @@ func (c *medicalClassifier) patientRows(doc *document) int {
 		text := doc.segs[si].text
 		lineEnd := 0 // end of the last line looked at
 		for _, h := range doc.hitsOf(si, clsMedical) {
-			if !clinical(h.kind) || int(h.start) < lineEnd {
+			// Drug names alone make a sales or stock sheet, not a patient
+			// list; a medication column under a health header is read by
+			// healthTable.
+			if !clinical(h.kind) || h.kind == medDrug || int(h.start) < lineEnd {
 				continue
 			}
 			ls := lineEnd + strings.LastIndexByte(text[lineEnd:h.start], '\n') + 1
@@ -515,4 +704,51 @@ func icdAt(text string, i int) string {
 		return ""
 	}
 	return text[i:j]
+}
+
+func firstN(s []string, n int) []string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// explain reports the medical verdict with its score and signals, also
+// when it stayed below the threshold.
+func (c *medicalClassifier) explain(doc *document) Explanation {
+	v := c.evaluate(doc)
+	e := Explanation{Classifier: Medical, Fired: v.fired, Threshold: medThreshold}
+	if v.fired {
+		e.Confidence, e.Score, e.Signals = v.finding.Confidence, v.best.score, v.finding.Signals
+		return e
+	}
+	s := v.best
+	if s.score == 0 {
+		s = v.rejected
+		e.Score = s.raw
+	} else {
+		e.Score = s.score
+	}
+	switch {
+	case v.noClinical:
+		e.Reason = "no clinical term (condition, drug, procedure, test, symptom, TCM, scale)"
+	case s.reject != "":
+		e.Reason = s.reject
+	case e.Score < medThreshold:
+		e.Reason = fmt.Sprintf("score %d below %d", e.Score, medThreshold)
+	}
+	if v.patientRows > 0 {
+		e.Signals = append(e.Signals, fmt.Sprintf("patient_rows:%d", v.patientRows))
+	}
+	for _, k := range s.families {
+		sig := "anchor:" + medKindName[k]
+		if s.labelled[k] {
+			sig += ":field"
+		}
+		e.Signals = append(e.Signals, sig)
+	}
+	for _, t := range s.clinical {
+		e.Signals = append(e.Signals, "term:"+t)
+	}
+	return e
 }

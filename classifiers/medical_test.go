@@ -1,6 +1,7 @@
 package classifiers
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -126,5 +127,41 @@ func TestMedicalLongDocumentWindows(t *testing.T) {
 	record := filler + "\nPatient: Chan\nDiagnosis: pneumonia\nMedication: amoxicillin\n" + filler
 	if _, ok := classifyText(t, record)[Medical]; !ok {
 		t.Fatal("record inside a long document not found")
+	}
+}
+
+func TestMaskedTerm(t *testing.T) {
+	for _, tc := range []struct {
+		kind      uint8
+		term, out string
+	}{
+		{medDisease, "2型糖尿病", "disease:2型**病"},
+		{medDrug, "二甲双胍", "drug:二***"},
+		{medDrug, "metformin", "drug:met*****n"},
+		{medDisease, "icd10:E11.65", "icd10:E1***5"},
+		{medSymptom, "咳", "symptom:*"},
+	} {
+		if got := maskedTerm(tc.kind, tc.term); got != tc.out {
+			t.Errorf("maskedTerm(%q) = %q, want %q", tc.term, got, tc.out)
+		}
+	}
+}
+
+// A finding's samples and signals name the kind and a masked term, never
+// the diagnosis in clear next to the person.
+func TestMedicalEvidenceMasked(t *testing.T) {
+	text := "Discharge summary\nPatient: Chan Tai Man\nDiagnosis: community-acquired pneumonia\nDischarge medication: amoxicillin 500mg tds"
+	f, ok := classifyText(t, text)[Medical]
+	if !ok {
+		t.Fatal("not found")
+	}
+	all := fmt.Sprint(f.Samples, f.Signals)
+	for _, clear := range []string{"pneumonia", "amoxicillin", "Chan Tai Man"} {
+		if strings.Contains(all, clear) {
+			t.Errorf("evidence %s shows %q", all, clear)
+		}
+	}
+	if len(f.Samples) == 0 || !strings.Contains(f.Samples[0].Masked, ":") || !strings.Contains(f.Samples[0].Masked, "*") {
+		t.Errorf("sample %v is not kind:masked-term", f.Samples)
 	}
 }

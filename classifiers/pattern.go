@@ -127,6 +127,10 @@ func (ps *PatternSet) Classify(ctx context.Context, segs []extract.Segment) []Fi
 		}
 		if f.Count = len(distinct); f.Count > 0 {
 			f.Signals = append(f.Signals, "pattern:"+p.name, fmt.Sprintf("distinct:%d", f.Count))
+			f.Keys = make(ValueKeys, 0, len(distinct))
+			for v := range distinct {
+				f.Keys = append(f.Keys, valueKey(v))
+			}
 			out = append(out, f)
 		}
 	}
@@ -220,4 +224,15 @@ func maskValue(v string) string {
 		return strings.Repeat("*", len(r))
 	}
 	return string(r[:2]) + strings.Repeat("*", len(r)-3) + string(r[len(r)-1:])
+}
+
+// valueKey identifies a matched value for window rules (Finding.Keys):
+// FNV-1a of its text. The rules' window store keys it again with a secret.
+func valueKey(v string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(v); i++ {
+		h ^= uint64(v[i])
+		h *= 1099511628211
+	}
+	return h
 }

@@ -17,7 +17,10 @@ import (
 type Config struct {
 	Proxy   Proxy   `toml:"proxy"`
 	Extract Extract `toml:"extract"`
+	OCR     OCR     `toml:"ocr"`
 	Audit   Audit   `toml:"audit"`
+	ICAP    ICAP    `toml:"icap"`
+	Admin   Admin   `toml:"admin"`
 	// Policy holds [global], [[endpoints]], [[rules]] and [[exceptions]].
 	Policy rules.Spec `toml:"-"`
 	// Source names the files merged, for messages ("embedded default", path).
@@ -76,6 +79,31 @@ type Proxy struct {
 	Contact string `toml:"contact"`
 	// Auth enables proxy authentication and user attribution.
 	Auth Auth `toml:"auth"`
+	// PACProxies lists the proxies /proxy.pac names for in-scope hosts, in
+	// failover order ("PROXY a; PROXY b"); empty names the address the
+	// client reached. Never DIRECT: with every proxy down uploads fail.
+	PACProxies []string `toml:"pac_proxies"`
+}
+
+// ICAP configures the ICAP (RFC 3507) server for Squid and other egress
+// proxies; an empty Listen turns it off in `dlpgate run`.
+type ICAP struct {
+	Listen string `toml:"listen"` // e.g. 127.0.0.1:1344
+	// AllowClients lists the proxies (CIDRs) allowed to connect; required
+	// when Listen is not loopback. Their X-Client-IP/X-Authenticated-User
+	// headers are trusted for attribution.
+	AllowClients   []string `toml:"allow_clients"`
+	Service        string   `toml:"service"`         // ICAP service path, default /reqmod
+	Preview        int      `toml:"preview"`         // Preview size advertised in OPTIONS, default 0
+	MaxConnections int      `toml:"max_connections"` // default 256
+}
+
+// Admin configures the admin listener (/metrics, /healthz, /readyz); an
+// empty Listen turns it off.
+type Admin struct {
+	Listen string `toml:"listen"` // default 127.0.0.1:9180
+	// AllowRemote permits a non-loopback Listen (a management network).
+	AllowRemote bool `toml:"allow_remote"`
 }
 
 // Auth configures who the users are.
@@ -103,6 +131,21 @@ type Extract struct {
 	MaxRatio        int      `toml:"max_ratio"`
 	MaxDecompressed ByteSize `toml:"max_decompressed"`
 	TimeBudget      Duration `toml:"time_budget"`
+}
+
+// OCR configures reading text from images (extract/ocr, Tesseract).
+type OCR struct {
+	// Enabled: false reports images as unsupported (not read).
+	Enabled bool `toml:"enabled"`
+	// Languages are Tesseract models, e.g. ["eng", "chi_tra", "chi_sim"].
+	Languages []string `toml:"languages"`
+	// ImageTimeout bounds one image; RequestTimeout all images of a body.
+	ImageTimeout   Duration `toml:"image_timeout"`
+	RequestTimeout Duration `toml:"request_timeout"`
+	// MaxPixels refuses larger images (width x height) without decoding.
+	MaxPixels int64 `toml:"max_pixels"`
+	// Workers is how many OCR processes run at once; 0 = half the CPUs.
+	Workers int `toml:"workers"`
 }
 
 // Audit configures the event log and its sinks.

@@ -102,6 +102,14 @@ func TestLoadErrorsPositions(t *testing.T) {
 			[]string{`2:10: listening on "0.0.0.0:3128" (not loopback) needs proxy.allow_clients`}},
 		{"bad allow_clients", "[proxy]\nlisten = \"0.0.0.0:3128\"\nallow_clients = [\"10.0.0.0/40\"]\n",
 			[]string{`3:18: bad CIDR "10.0.0.0/40"`}},
+		{"ocr negative workers", "[ocr]\nworkers = -1\n",
+			[]string{`2:11: must not be negative`}},
+		{"ocr bad language", "[ocr]\nlanguages = [\"eng\", \"../etc\"]\n",
+			[]string{`2:21: "../etc" is not a Tesseract language code`}},
+		{"ocr image budget over request budget", "[ocr]\nimage_timeout = \"30s\"\nrequest_timeout = \"10s\"\n",
+			[]string{`2:17: is longer than ocr.request_timeout`}},
+		{"ocr enabled without languages", "[ocr]\nlanguages = []\n",
+			[]string{`2:13: OCR is enabled but no language is given`}},
 		{"quoted keys and dotted keys", "global.\"mode\" = \"x\"\n",
 			[]string{`1:17: "x" is not one of "enforce" or "monitor"`}},
 	}
@@ -370,6 +378,15 @@ func TestExampleFile(t *testing.T) {
 	if len(c.Proxy.AllowClients) == 0 {
 		c.Proxy.AllowClients = nil // written as [] in the example
 	}
+	if len(c.Proxy.PACProxies) == 0 {
+		c.Proxy.PACProxies = nil
+	}
+	if len(c.ICAP.AllowClients) == 0 {
+		c.ICAP.AllowClients = nil
+	}
+	if !reflect.DeepEqual(c.ICAP, def.ICAP) || c.Admin != def.Admin {
+		t.Error("example [icap]/[admin] differ from the embedded default")
+	}
 	if !reflect.DeepEqual(c.Proxy, def.Proxy) || !reflect.DeepEqual(c.Extract, def.Extract) || c.Policy.Global != def.Policy.Global {
 		t.Error("example settings differ from the embedded default")
 	}
@@ -388,5 +405,23 @@ func TestMemoryTotalKey(t *testing.T) {
 	}
 	if _, err := LoadText("box.toml", "[proxy]\nmemory_total = \"lots\"\n"); err == nil || !strings.Contains(err.Error(), "box.toml:2:") {
 		t.Fatalf("bad size: %v", err)
+	}
+}
+
+func TestOCRDefaults(t *testing.T) {
+	c, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := c.OCR
+	if !o.Enabled || strings.Join(o.Languages, "+") != "eng+chi_tra+chi_sim" || o.ImageTimeout <= 0 || o.RequestTimeout < o.ImageTimeout || o.MaxPixels <= 0 || o.Workers != 0 {
+		t.Errorf("default [ocr] = %+v", o)
+	}
+	c, err = LoadText("f.toml", "[ocr]\nenabled = false\nworkers = 3\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.OCR.Enabled || c.OCR.Workers != 3 || len(c.OCR.Languages) != 3 {
+		t.Errorf("merged [ocr] = %+v", c.OCR)
 	}
 }

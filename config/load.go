@@ -50,12 +50,16 @@ func (e *Error) Error() string {
 type document struct {
 	Proxy      Proxy                     `toml:"proxy"`
 	Extract    Extract                   `toml:"extract"`
+	OCR        OCR                       `toml:"ocr"`
 	Audit      Audit                     `toml:"audit"`
+	ICAP       ICAP                      `toml:"icap"`
+	Admin      Admin                     `toml:"admin"`
 	Global     globalDoc                 `toml:"global"`
 	Endpoints  []rules.EndpointSpec      `toml:"endpoints"`
 	Rules      []rules.RuleSpec          `toml:"rules"`
 	Exceptions []rules.ExceptionSpec     `toml:"exceptions"`
 	Patterns   []classifiers.PatternSpec `toml:"patterns"`
+	EDM        []rules.EDMSpec           `toml:"edm"`
 }
 
 // globalDoc is rules.Global with max_inspect_bytes read as a size; rules
@@ -121,7 +125,7 @@ func loadSources(files ...*source) (*Config, error) {
 		}
 	}
 	cfg := &Config{
-		Proxy: doc.Proxy, Extract: doc.Extract, Audit: doc.Audit,
+		Proxy: doc.Proxy, Extract: doc.Extract, OCR: doc.OCR, Audit: doc.Audit, ICAP: doc.ICAP, Admin: doc.Admin,
 		Policy: rules.Spec{
 			Global: rules.Global{
 				Mode: doc.Global.Mode, FailMode: doc.Global.FailMode,
@@ -130,6 +134,7 @@ func loadSources(files ...*source) (*Config, error) {
 			},
 			Endpoints: doc.Endpoints, Rules: doc.Rules, Exceptions: doc.Exceptions,
 			Patterns: doc.Patterns,
+			EDM:      resolveEDM(doc.EDM, srcs),
 		},
 	}
 	for _, s := range srcs {
@@ -138,6 +143,7 @@ func loadSources(files ...*source) (*Config, error) {
 	cfg.ListSource, cfg.Warnings = listReplacements(srcs)
 	var fieldErrs []*rules.FieldError
 	fieldErrs = append(fieldErrs, cfg.validate()...)
+	fieldErrs = append(fieldErrs, checkEDMFiles(cfg.Policy.EDM)...)
 	if _, err := rules.Compile(cfg.Policy); err != nil {
 		for _, e := range unjoin(err) {
 			var fe *rules.FieldError
@@ -609,17 +615,35 @@ func (c *Config) validate() []*rules.FieldError {
 			bad(at, "user mapping needs a user")
 		}
 	}
+	errs = append(errs, c.validateFrontEnds()...)
 	if c.Proxy.Auth.Required && c.Proxy.Auth.HtpasswdFile == "" {
 		bad("proxy.auth.required", "required = true needs htpasswd_file")
 	}
 	for path, n := range map[string]int{
 		"extract.max_depth": c.Extract.MaxDepth, "extract.max_entries": c.Extract.MaxEntries,
 		"extract.max_ratio": c.Extract.MaxRatio, "audit.retain_files": c.Audit.RetainFiles,
-		"audit.queue_size": c.Audit.QueueSize,
+		"audit.queue_size": c.Audit.QueueSize, "ocr.workers": c.OCR.Workers,
+		"ocr.max_pixels": int(min(c.OCR.MaxPixels, 1<<40)),
 	} {
 		if n < 0 {
 			bad(path, "must not be negative")
 		}
+	}
+	for path, d := range map[string]Duration{"ocr.image_timeout": c.OCR.ImageTimeout, "ocr.request_timeout": c.OCR.RequestTimeout} {
+		if d < 0 {
+			bad(path, "must not be negative")
+		}
+	}
+	if c.OCR.ImageTimeout > 0 && c.OCR.RequestTimeout > 0 && c.OCR.ImageTimeout > c.OCR.RequestTimeout {
+		bad("ocr.image_timeout", "is longer than ocr.request_timeout")
+	}
+	for i, l := range c.OCR.Languages {
+		if !validLanguage(l) {
+			bad(fmt.Sprintf("ocr.languages[%d]", i), "%q is not a Tesseract language code (e.g. \"eng\", \"chi_tra\")", l)
+		}
+	}
+	if c.OCR.Enabled && len(c.OCR.Languages) == 0 {
+		bad("ocr.languages", "OCR is enabled but no language is given")
 	}
 	for i, s := range c.Audit.Syslog {
 		at := fmt.Sprintf("audit.syslog[%d]", i)
@@ -653,13 +677,13 @@ func parseCIDR(s string) (netip.Prefix, error) {
 func (c *Config) WriteTOML(w io.Writer) error {
 	g := c.Policy.Global
 	doc := document{
-		Proxy: c.Proxy, Extract: c.Extract, Audit: c.Audit,
+		Proxy: c.Proxy, Extract: c.Extract, OCR: c.OCR, Audit: c.Audit, ICAP: c.ICAP, Admin: c.Admin,
 		Global: globalDoc{
 			Mode: g.Mode, FailMode: g.FailMode, MaxInspectBytes: ByteSize(g.MaxInspectBytes),
 			OversizeAction: g.OversizeAction, UninspectableAction: g.UninspectableAction,
 		},
 		Endpoints: c.Policy.Endpoints, Rules: c.Policy.Rules, Exceptions: c.Policy.Exceptions,
-		Patterns: c.Policy.Patterns,
+		Patterns: c.Policy.Patterns, EDM: c.Policy.EDM,
 	}
 	var buf bytes.Buffer
 	if err := toml.NewEncoder(&buf).Encode(doc); err != nil {
@@ -680,4 +704,18 @@ func (c *Config) WriteTOML(w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// validLanguage accepts Tesseract model names: letters, digits and "_"
+// (e.g. "eng", "chi_tra", "script/Latin" is not accepted).
+func validLanguage(l string) bool {
+	if l == "" || len(l) > 32 {
+		return false
+	}
+	for _, c := range l {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
 }

@@ -1,7 +1,9 @@
 // Package extract turns bytes seen on the wire (or read from disk) into text
 // segments, each labelled with the path it came from, so classifiers can read
 // every part of an upload: multipart parts, JSON strings, archive members,
-// document parts, in whatever charset they were written.
+// document parts, in whatever charset they were written. Images (files,
+// Office pictures, scanned PDF pages) are read through an ImageReader;
+// extract/ocr provides one backed by Tesseract.
 package extract
 
 import (
@@ -22,12 +24,16 @@ type ProblemKind string
 const (
 	// Encrypted: password-protected ZIP, PDF or Office file.
 	Encrypted ProblemKind = "encrypted"
-	// Unsupported: images, audio, video, unknown binaries: no text layer to read.
+	// Unsupported: real images, audio and video (the container parses): no
+	// text layer to read; their printable strings are still read.
 	Unsupported ProblemKind = "unsupported"
 	// Limit: a safety limit was exceeded (size, depth, entries, ratio, time).
 	Limit ProblemKind = "limit"
 	// Malformed: the bytes do not parse as the format they claim or appear to be.
 	Malformed ProblemKind = "malformed"
+	// Unreadable: a binary of unknown format (only its printable strings
+	// were read), or an archive or compression method dlpgate cannot open.
+	Unreadable ProblemKind = "unreadable"
 )
 
 // Problem reports a part of the input that was not (fully) inspected. It never
@@ -63,6 +69,10 @@ type Limits struct {
 	MaxRatio        int   // decompressed/compressed ratio (zip bombs)
 	MaxDecompressed int64 // bytes produced by any single decompression
 	TimeBudget      int64 // nanoseconds for one input (time.Duration)
+	// OCR reads text from images; nil reports images as unsupported.
+	OCR ImageReader
+	// OCRBudget is the nanoseconds all OCR of one input may take together.
+	OCRBudget int64
 }
 
 // Result is everything read from one input.

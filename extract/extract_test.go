@@ -247,7 +247,7 @@ func TestRequestShapes(t *testing.T) {
 
 	b64JSON := []byte(`{"file":{"name":"a.docx","content":"` + base64.StdEncoding.EncodeToString(buildDOCX(t, []string{"attached " + id1}, nil)) +
 		`"},"pdf":"data:application/pdf;base64,` + base64.StdEncoding.EncodeToString(buildLatinPDF(t, []string{"pdf attached " + id2}, "")) +
-		`","img":"` + base64.StdEncoding.EncodeToString(append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{1, 2, 3}, 40)...)) +
+		`","img":"` + base64.StdEncoding.EncodeToString(realPNG(t)) +
 		`","token":"` + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0x9c, 0x01, 0xfe, 0x00, 0x13}, 20)) +
 		`","hidden":"` + base64.StdEncoding.EncodeToString([]byte("name,hkid\nChan Tai Man,"+id1+"\nLee Mei Ling,"+id2+"\n")) + `"}`)
 	stacked := stack(t, []byte("stacked body "+id1), "gzip", "br", "zstd")
@@ -396,13 +396,21 @@ func TestProblems(t *testing.T) {
 		{"truncated docx (first chunk of an upload)", truncDocx, want{texts: []string{"chunked " + secret}, absent: []string{"schemas.openxmlformats"}, problems: []ProblemKind{Malformed}}},
 		{"truncated xlsx", truncXlsx, want{texts: []string{"name\thkid\nChan\t" + secret}, problems: []ProblemKind{Malformed}}},
 		{"truncated gzip keeps text", badGz, want{texts: []string{"ok text"}, problems: []ProblemKind{Malformed}}},
-		{"png", append([]byte("\x89PNG\r\n\x1a\n"), random...), want{problems: []ProblemKind{Unsupported}}},
-		{"jpeg", append([]byte("\xff\xd8\xff\xe0"), random...), want{problems: []ProblemKind{Unsupported}}},
-		{"gif", append([]byte("GIF89a"), random...), want{problems: []ProblemKind{Unsupported}}},
-		{"webp", append([]byte("RIFF\x00\x00\x00\x00WEBPVP8 "), random...), want{problems: []ProblemKind{Unsupported}}},
-		{"heic", append([]byte("\x00\x00\x00\x18ftypheic"), random...), want{problems: []ProblemKind{Unsupported}}},
-		{"mp4", append([]byte("\x00\x00\x00\x18ftypisom"), random...), want{problems: []ProblemKind{Unsupported}}},
-		{"unknown binary", random, want{problems: []ProblemKind{Unsupported}}},
+		{"png", realPNG(t), want{problems: []ProblemKind{Unsupported}}},
+		{"jpeg", realJPEG(t), want{problems: []ProblemKind{Unsupported}}},
+		{"gif", realGIF(t), want{problems: []ProblemKind{Unsupported}}},
+		{"webp", realWEBP(), want{problems: []ProblemKind{Unsupported}}},
+		{"heic", realMP4("heic"), want{problems: []ProblemKind{Unsupported}}},
+		{"mp4", realMP4("isom"), want{problems: []ProblemKind{Unsupported}}},
+		{"wav", realWAV(), want{problems: []ProblemKind{Unsupported}}},
+		{"ogg", realOgg(), want{problems: []ProblemKind{Unsupported}}},
+		{"mp3", realMP3(), want{problems: []ProblemKind{Unsupported}}},
+		{"flac", realFLAC(), want{problems: []ProblemKind{Unsupported}}},
+		// Magic bytes over random data are not media: the bytes are read
+		// as a binary of unknown format.
+		{"fake png", append([]byte("\x89PNG\r\n\x1a\n"), random...), want{problems: []ProblemKind{Unreadable}}},
+		{"fake jpeg", append([]byte("\xff\xd8\xff\xe0"), random...), want{problems: []ProblemKind{Unreadable}}},
+		{"unknown binary", random, want{problems: []ProblemKind{Unreadable}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

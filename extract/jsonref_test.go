@@ -91,6 +91,9 @@ func (w *walker) refJSONValue(dec *json.Decoder, prefix, path, key string, depth
 					return
 				}
 				k, _ := kt.(string)
+				if jsonKeyData(k) {
+					w.emit(prefix+path+jsonKey(k)+"#key", k)
+				}
 				w.refJSONValue(dec, prefix, path+jsonKey(k), k, depth)
 			}
 			_, _ = dec.Token()
@@ -122,5 +125,6 @@ func (w *walker) refJSONValue(dec *json.Decoder, prefix, path, key string, depth
 			return
 		}
 		w.emit(origin, t)
+		w.textExtras(origin, t, depth, true)
 	}
 }

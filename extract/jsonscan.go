@@ -186,6 +186,10 @@ func (j *jsonWalker) value(s string, i int, key string, depth int) int {
 			k, end := j.quoted(s, i)
 			mark := len(j.origin)
 			j.origin = appendJSONKey(j.origin, k)
+			if jsonKeyData(k) {
+				// A member name can carry the data itself.
+				j.w.emit(j.arena.str(string(j.origin), "#key"), k)
+			}
 			i = skipJSONSpace(s, end) // at ':'
 			i = skipJSONSpace(s, j.value(s, i+1, k, depth))
 			j.origin = j.origin[:mark]
@@ -251,6 +255,7 @@ func (j *jsonWalker) str(t string, depth int) {
 		return
 	}
 	j.w.emitValid(origin, t) // quoted returns valid UTF-8
+	j.w.textExtras(origin, t, depth, true)
 }
 
 // spaceEdge marks the bytes a Unicode space (as strings.TrimSpace sees

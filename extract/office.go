@@ -491,6 +491,9 @@ func (w *walker) odf(n node, base string, byName map[string]*zip.File) {
 		}
 		w.emit(origin, text)
 	}
+	if w.lim.OCR != nil {
+		w.odfImages(n, base, byName)
+	}
 }
 
 // odfText reads text:p/text:h paragraphs and table rows; styles.xml only
@@ -637,6 +640,10 @@ func (t *textBuf) trimSpace() {
 // scanned ID card pasted into Word): what it shows was not inspected.
 // Pictures next to text (logos) are not worth a problem each.
 func (w *walker) imageOnly(n node, base string, zr *zip.Reader) {
+	if w.lim.OCR != nil {
+		w.docImages(n, base, zr)
+		return
+	}
 	if w.res.TextBytes > w.docStart || w.stop {
 		return
 	}
@@ -652,7 +659,11 @@ func (w *walker) imageOnly(n node, base string, zr *zip.Reader) {
 // number format shows a date (dates of birth are stored as serial numbers
 // and would otherwise read as "32874").
 func (w *walker) dateStyles(base string, byName map[string]*zip.File) []bool {
-	f := byName["xl/styles.xml"]
+	return w.dateStylesFile(base, byName["xl/styles.xml"])
+}
+
+// dateStylesFile is dateStyles for a styles part found by relationship.
+func (w *walker) dateStylesFile(base string, f *zip.File) []bool {
 	if f == nil || f.UncompressedSize64 > 16<<20 {
 		return nil
 	}

@@ -20,10 +20,13 @@ type pdfDoc struct {
 	origin    string
 	data      []byte
 	objs      map[int]any
+	gens      map[int]int // generation numbers (decryption keys use them)
 	trailers  []pDict
 	truncated bool
 	fonts     map[any]*pdfFont
-	noMap     bool // a font had no usable text mapping
+	noMap     bool              // a font had no usable text mapping
+	images    map[*pStream]bool // image XObjects already read (pdfimage.go)
+	content   []byte            // decoded content of the page last read
 }
 
 // pdfNode extracts the text layer of a PDF, one segment per page.
@@ -37,13 +40,12 @@ func (w *walker) pdfNode(n node) {
 		data = data[off:]
 	}
 	base := containerBase(n, "pdf")
-	d := &pdfDoc{w: w, origin: n.origin, data: data, objs: map[int]any{}, fonts: map[any]*pdfFont{}}
+	d := &pdfDoc{w: w, origin: n.origin, data: data, objs: map[int]any{}, gens: map[int]int{}, fonts: map[any]*pdfFont{}}
 	d.scan()
 	if w.stop {
 		return
 	}
-	if d.encrypted() {
-		w.problem(n.origin, Encrypted, "PDF is encrypted (password or permissions)")
+	if d.encrypted() && !d.decryptEmpty(n.origin) {
 		return
 	}
 	d.expandObjectStreams()
@@ -61,8 +63,11 @@ func (w *walker) pdfNode(n node) {
 		text := d.pageText(p)
 		textual = textual || strings.TrimSpace(text) != ""
 		w.emit(origin, text)
+		if w.lim.OCR != nil {
+			d.pdfImages(origin, p) // scans and screenshots: pdfimage.go
+		}
 	}
-	if len(pages) > 0 && !textual && !d.truncated {
+	if len(pages) > 0 && !textual && !d.truncated && w.lim.OCR == nil {
 		// A scan (an ID card photographed into a PDF) has pages but no
 		// text layer: nothing here was inspected.
 		w.problem(n.origin, Unsupported, "PDF has no text layer (scanned or image-only pages)")
@@ -168,7 +173,9 @@ func (d *pdfDoc) scan() {
 			d.truncated = true
 		}
 		d.objs[num] = v
-		_ = gen
+		if d.gens != nil {
+			d.gens[num] = gen
+		}
 		pos = after
 	}
 	// Trailers: classic "trailer << >>" dictionaries, and cross-reference
@@ -676,6 +683,7 @@ func (d *pdfDoc) pageText(p pageInfo) string {
 			}
 		}
 	}
+	d.content = content // inline images are read from it (pdfimage.go)
 	var sb strings.Builder
 	t := &textRun{d: d, sb: &sb}
 	t.run(content, p.resources, 0)

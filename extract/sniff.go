@@ -24,6 +24,10 @@ const (
 	kindExecutable
 	kindTar
 	kindMail
+	kindXz
+	kindLzma
+	kind7z
+	kindRar
 )
 
 func (k format) reason() string {
@@ -33,7 +37,7 @@ func (k format) reason() string {
 	case kindAudioVideo:
 		return "audio or video: no text layer to inspect"
 	case kindOtherArchive:
-		return "archive format not supported (7z, rar, xz, tar-less streams)"
+		return "archive format not supported (cab)"
 	case kindExecutable:
 		return "executable or unknown binary: not inspected"
 	}
@@ -72,8 +76,16 @@ func sniff(h []byte, size int64) format {
 			return kindImage
 		}
 		return kindAudioVideo
-	case has("7z\xbc\xaf\x27\x1c"), has("Rar!\x1a\x07"), has("\xfd7zXZ\x00"), has("MSCF"):
+	case has("7z\xbc\xaf\x27\x1c"):
+		return kind7z
+	case has("Rar!\x1a\x07"):
+		return kindRar
+	case has("\xfd7zXZ\x00"):
+		return kindXz
+	case has("MSCF"):
 		return kindOtherArchive
+	case lzmaAlone(h, size):
+		return kindLzma
 	case has("\x7fELF"), has("\xca\xfe\xba\xbe"), has("\xcf\xfa\xed\xfe"), has("\xce\xfa\xed\xfe"), has("\x00asm"):
 		return kindExecutable
 	case has("MZ") && len(h) >= 64 && isBinary(h):

@@ -212,6 +212,7 @@ func (w *walker) partNode(n node, idx int, hdr textproto.MIMEHeader, raw io.Read
 		origin = n.origin + ">" + origin
 	}
 	ctype := hdr.Get("Content-Type")
+	w.partNames(origin, hdr, field, filename, ctype)
 	var r io.Reader
 	switch strings.ToLower(strings.TrimSpace(hdr.Get("Content-Transfer-Encoding"))) {
 	case "base64":
@@ -394,10 +395,8 @@ func (w *walker) base64Doc(origin, s string, depth int) bool {
 		if !utf8.Valid(b) || isBinary(b) {
 			return false
 		}
-	case kindImage, kindAudioVideo, kindExecutable, kindOtherArchive:
-		w.problem(origin+">base64", Unsupported, k.reason())
-		return true
 	}
+	// Everything else is a file: w.node checks that media really is media.
 	w.node(node{origin: origin + ">base64", body: memBlob(b), depth: depth + 1})
 	return true
 }
@@ -480,16 +479,7 @@ func (w *walker) mailNode(n node) {
 		}
 		return e.NewDecoder().Reader(input), nil
 	}
-	var hdr strings.Builder
-	for _, k := range []string{"From", "To", "Cc", "Subject"} {
-		if v := msg.Header.Get(k); v != "" {
-			if d, err := dec.DecodeHeader(v); err == nil {
-				v = d
-			}
-			hdr.WriteString(k + ": " + v + "\n")
-		}
-	}
-	w.emit(child(base, "mail", "headers"), hdr.String())
+	w.emit(child(base, "mail", "headers"), mailHeaders(msg.Header, dec))
 	body, _ := io.ReadAll(msg.Body)
 	var r io.Reader = bytes.NewReader(body)
 	switch strings.ToLower(strings.TrimSpace(msg.Header.Get("Content-Transfer-Encoding"))) {

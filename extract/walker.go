@@ -39,6 +39,7 @@ const (
 	DefaultMaxRatio        = 200
 	DefaultMaxDecompressed = 512 << 20
 	DefaultTimeBudget      = int64(20 * time.Second)
+	DefaultOCRBudget       = int64(15 * time.Second)
 )
 
 // ratioFloor is the output size below which the compression ratio limit is
@@ -93,6 +94,9 @@ type walker struct {
 	docStart int64
 	// repanic makes guard re-raise panics (fuzz tests want to see them).
 	repanic bool
+	// ocrCtx bounds all OCR of this call (Limits.OCRBudget); image.go.
+	ocrCtx  context.Context
+	ocrStop context.CancelFunc
 }
 
 func extractAll(ctx context.Context, in Input, lim Limits) (*Result, error) {
@@ -110,6 +114,7 @@ func extractOpts(ctx context.Context, in Input, lim Limits, repanic bool) (*Resu
 	bctx, cancel := context.WithTimeout(ctx, time.Duration(lim.TimeBudget))
 	defer cancel()
 	w := &walker{ctx: bctx, parent: ctx, lim: lim, seen: map[string]bool{}, repanic: repanic}
+	defer w.endOCR()
 	// A budget that is already spent (tiny TimeBudget) is reported before any
 	// work, so the result is deterministic.
 	if w.expired() {
@@ -418,9 +423,19 @@ func (w *walker) node(n node) {
 	case kindMail:
 		w.guard(n.origin, "mail", func() { w.mailNode(n) })
 		return
-	case kindImage, kindAudioVideo, kindOtherArchive, kindExecutable:
-		w.problem(n.origin, Unsupported, kind.reason())
+	case kindXz, kindLzma, kind7z, kindRar:
+		w.guard(n.origin, "archive", func() { w.archiveNode(n, kind) })
 		return
+	case kindOtherArchive:
+		w.problem(n.origin, Unreadable, kind.reason())
+		return
+	case kindImage, kindAudioVideo:
+		var real bool
+		w.guard(n.origin, "media", func() { real = w.mediaNode(n, kind) })
+		if real || w.stop {
+			return
+		}
+		// Not the media its first bytes claim: read it as text below.
 	}
 	// Text of some kind, or an unknown binary. More than a few times the
 	// total-text limit can never be emitted (UTF-16 doubles, markup
@@ -470,7 +485,7 @@ func (w *walker) textNode(n node, mt, charset string, data []byte) {
 		if w.fragment(n, data) {
 			return
 		}
-		w.problem(n.origin, Unsupported, "binary content of unknown format")
+		w.binaryNode(n, data, "binary content of unknown format")
 		return
 	}
 	trimmed := strings.TrimLeft(text, " \t\r\n\ufeff")
@@ -482,6 +497,7 @@ func (w *walker) textNode(n node, mt, charset string, data []byte) {
 		// but with \uXXXX escapes decoded so Chinese is not hidden.
 		w.problem(n.origin, Malformed, "JSON body does not parse (truncated?); read as text")
 		w.emit(n.origin, unescapeJSONText(text))
+		w.textExtras(leaf(n.origin), unescapeJSONText(text), n.depth, true)
 	case looksHTML(trimmed, mt):
 		// Charset from <meta> wins over detection when nothing was declared.
 		if charset == "" && !hasBOM(data) {
@@ -492,10 +508,13 @@ func (w *walker) textNode(n node, mt, charset string, data []byte) {
 			}
 		}
 		w.emit(n.origin, tidyLines(htmlText(text, w.tick)))
+		w.textExtras(leaf(n.origin), text, n.depth, false)
 	case looksXML(trimmed):
 		w.emit(n.origin, xmlText(strings.NewReader(text), w.tick))
+		w.textExtras(leaf(n.origin), text, n.depth, false)
 	default:
 		// decodeText returns valid UTF-8: no second validation pass.
 		w.emitValid(n.origin, text)
+		w.textExtras(leaf(n.origin), text, n.depth, true)
 	}
 }

@@ -3,6 +3,7 @@ package extract
 import (
 	"archive/zip"
 	"bytes"
+	"compress/bzip2"
 	"compress/flate"
 	"errors"
 	"fmt"
@@ -26,6 +27,7 @@ func (w *walker) zipNode(n node) {
 		w.zipRecover(n, containerBase(n, "zip"))
 		return
 	}
+	w.zipMethods(zr)
 	if len(zr.File) > w.lim.MaxEntries {
 		w.limit(n.origin, fmt.Sprintf("archive has more than %d entries; only the first were inspected", w.lim.MaxEntries))
 		zr.File = zr.File[:w.lim.MaxEntries]
@@ -35,6 +37,9 @@ func (w *walker) zipNode(n node) {
 		byName[f.Name] = f
 	}
 	base := containerBase(n, "zip")
+	if w.opcNode(n, base, zr, byName) {
+		return
+	}
 	switch {
 	case byName["word/document.xml"] != nil:
 		w.ooxml(n, base, zr, docxParts)
@@ -75,11 +80,11 @@ func (w *walker) openEntry(origin string, f *zip.File) (io.ReadCloser, bool) {
 		w.problem(origin, Encrypted, "zip entry is password-protected")
 		return nil, false
 	}
-	if f.Method != zip.Store && f.Method != zip.Deflate {
+	if f.Method != zip.Store && f.Method != zip.Deflate && !zipMethodOK(f.Method) {
 		if f.Method == 99 {
 			w.problem(origin, Encrypted, "zip entry is AES-encrypted")
 		} else {
-			w.problem(origin, Unsupported, fmt.Sprintf("zip compression method %d not supported", f.Method))
+			w.problem(origin, Unreadable, fmt.Sprintf("zip compression method %d not supported", f.Method))
 		}
 		return nil, false
 	}
@@ -255,8 +260,12 @@ func (w *walker) zipRecover(n node, base string) {
 			r = bytes.NewReader(data[start:end])
 		case 8:
 			r = flate.NewReader(bytes.NewReader(data[start:end]))
+		case 12:
+			r = bzip2.NewReader(bytes.NewReader(data[start:end]))
+		case 14:
+			r = zipLZMA(bytes.NewReader(data[start:end]))
 		default:
-			w.problem(origin, Unsupported, fmt.Sprintf("zip compression method %d not supported", method))
+			w.problem(origin, Unreadable, fmt.Sprintf("zip compression method %d not supported", method))
 			continue
 		}
 		out, why, err := w.readBounded(r, int64(end-start))

@@ -20,6 +20,15 @@ type Engine struct {
 	Policy      *rules.Policy
 	Classifiers classifiers.Set
 	Limits      extract.Limits
+	// Extra are further classifier sets the policy names, such as its
+	// Exact Data Match indexes (classifiers/edm); they belong to the
+	// engine so a reload replaces them with the policy.
+	Extra []classifiers.Set
+	// Windows is what users sent recently, for rules with a window. It
+	// belongs to the front end, which hands the same store to every
+	// Engine it builds, so counts survive a reload; nil counts each
+	// request on its own.
+	Windows *rules.Windows
 }
 
 // Result is the outcome of inspecting one body.
@@ -47,18 +56,23 @@ func (e *Engine) Inspect(ctx context.Context, req rules.Request, in extract.Inpu
 	if ps := e.Policy.Patterns(); ps != nil {
 		findings = append(findings, ps.Classify(ctx, ex.Segments)...)
 	}
+	for _, x := range e.Extra {
+		findings = append(findings, x.Classify(ctx, ex.Segments)...)
+	}
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("inspect %s: %w", in.Origin, ctx.Err())
 	}
-	input := &rules.Input{Request: req}
+	input := &rules.Input{Request: req, Windows: e.Windows}
 	findings, unreadable := splitUninspectable(findings)
 	if f, failures := problemsFinding(ex.Problems, unreadable); f != nil {
 		findings = append(findings, *f)
 		input.Failures = failures
 	}
 	input.Findings = findings
+	dec := e.Policy.Evaluate(input)
+	e.Policy.Remember(input, dec)
 	return &Result{
-		Decision:  e.Policy.Evaluate(input),
+		Decision:  dec,
 		Findings:  findings,
 		Problems:  ex.Problems,
 		Segments:  len(ex.Segments),

@@ -35,7 +35,7 @@ func BenchmarkRobotMessage(b *testing.B) {
 // BenchmarkUpload: a 4 MB text upload (held in memory) and a 16 MB one
 // (spilled to a file) through dlpgate, with the default classifiers.
 func BenchmarkUpload(b *testing.B) {
-	for _, size := range []int{4 << 20, 16 << 20} {
+	for _, size := range []int{4 << 20, 16 << 20, 50 << 20} {
 		b.Run(byteSize(size), func(b *testing.B) {
 			// The real classifiers: the test one is a slow regexp.
 			h := newHarness(b, harnessConfig{classifiers: classifiers.NewDefault()})

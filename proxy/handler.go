@@ -361,6 +361,8 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 	ev.Findings = res.Findings
 	ev.BodyBytes = held.size
 	took := time.Since(start)
+	s.met().Inspected("proxy", held.size, res.Segments, took-holdTook)
+	s.met().Held("proxy", held.size, held.file != nil)
 	if ev.Action != "allow" {
 		ev.BodySHA256 = held.sha256()
 		names := multipartNames(req.Header.Get("Content-Type"), held)
@@ -545,6 +547,7 @@ func ruleDescription(p *rules.Policy, name string) string {
 
 // logDecision logs ev; extra are further key-value pairs.
 func (s *Server) logDecision(ev *audit.Event, took time.Duration, extra ...any) {
+	s.met().Decision("proxy", ev.Endpoint, ev.Action, ev.Rule)
 	level := slog.LevelDebug
 	if ev.Action != "allow" {
 		level = slog.LevelInfo

@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dlpgate/dlpgate/answer"
 	"github.com/dlpgate/dlpgate/audit"
 	"github.com/dlpgate/dlpgate/certs"
 	"github.com/dlpgate/dlpgate/classifiers"
@@ -171,6 +172,7 @@ type harness struct {
 
 type harnessConfig struct {
 	classifiers classifiers.Set
+	limits      extract.Limits // e.g. an OCR reader
 	spec        func(*rules.Spec)
 	opts        func(*Options)
 }
@@ -214,7 +216,7 @@ func newHarness(t testing.TB, hc harnessConfig) *harness {
 	if set == nil {
 		set = hkidCounter{}
 	}
-	eng := &inspect.Engine{Policy: pol, Classifiers: set}
+	eng := &inspect.Engine{Policy: pol, Classifiers: set, Limits: hc.limits}
 	h.rec = &fileRecorder{path: filepath.Join(t.TempDir(), "events.log")}
 	opts := Options{
 		CA:            h.ca,
@@ -369,9 +371,14 @@ func sha(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
+// dingErr reads either DingTalk error shape: oapi's errcode/errmsg or
+// api.dingtalk.com's code/message/requestid (mapped back to the number).
 type dingErr struct {
-	Errcode int    `json:"errcode"`
-	Errmsg  string `json:"errmsg"`
+	Errcode   int    `json:"errcode"`
+	Errmsg    string `json:"errmsg"`
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	RequestID string `json:"requestid"`
 }
 
 func readDingErr(t testing.TB, resp *http.Response) dingErr {
@@ -387,6 +394,9 @@ func readDingErr(t testing.TB, resp *http.Response) dingErr {
 	var e dingErr
 	if err := json.Unmarshal(b, &e); err != nil {
 		t.Fatalf("response is not DingTalk-shaped JSON: %v: %q", err, b)
+	}
+	if e.Code != "" {
+		e.Errcode, e.Errmsg = answer.NumericCode(e.Code), e.Message
 	}
 	return e
 }

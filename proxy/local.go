@@ -42,6 +42,18 @@ func (s *Server) pac(addr string) string {
 	b.WriteString("// dlpgate proxy auto-configuration: in-scope hosts via the proxy, the rest direct.\n")
 	b.WriteString("function FindProxyForURL(url, host) {\n")
 	proxy := fmt.Sprintf("PROXY %s", addr)
+	if len(s.opts.PACProxies) > 0 {
+		// Several instances: the browser tries each in turn (never DIRECT).
+		var list []string
+		for _, p := range s.opts.PACProxies {
+			if p = strings.TrimSpace(p); p != "" && !strings.ContainsAny(p, "\"\\\n; ") {
+				list = append(list, "PROXY "+p)
+			}
+		}
+		if len(list) > 0 {
+			proxy = strings.Join(list, "; ")
+		}
+	}
 	if s.opts.PACHosts == nil {
 		fmt.Fprintf(&b, "  return %q;\n}\n", proxy)
 		return b.String()

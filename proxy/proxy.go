@@ -25,6 +25,7 @@ import (
 	"github.com/dlpgate/dlpgate/audit"
 	"github.com/dlpgate/dlpgate/certs"
 	"github.com/dlpgate/dlpgate/inspect"
+	"github.com/dlpgate/dlpgate/metrics"
 )
 
 // Recorder receives audit events; audit.Logger implements it. Record must
@@ -123,6 +124,11 @@ type Options struct {
 	Contact string
 	// Logger receives operational logs; nil discards them.
 	Logger *slog.Logger
+	// PACProxies are the proxies (host:port) /proxy.pac names in failover
+	// order; empty: the address the client reached.
+	PACProxies []string
+	// Metrics counts decisions, inspected bytes and held bodies; nil counts nothing.
+	Metrics metrics.Observer
 }
 
 // Server is a running dlpgate proxy. It is an http.Handler; Serve runs it

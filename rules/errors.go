@@ -37,7 +37,7 @@ func reservedRule(name string) bool {
 
 // Reasons an uninspectable finding carries as the prefix of its signals
 // ("encrypted: body/a.zip: ..."), as extract names its problem kinds.
-var knownReasons = []string{"encrypted", "unsupported", "limit", "malformed"}
+var knownReasons = []string{"encrypted", "unsupported", "limit", "malformed", "unreadable", "ocr"}
 
 func knownReason(r string) bool {
 	for _, k := range knownReasons {

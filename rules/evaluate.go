@@ -197,7 +197,7 @@ func (r *rule) matches(in *Input, idx *[maxClasses]int16) bool {
 		return true
 	}
 	for i := range r.conds {
-		ok := r.conds[i].test(in.Findings, idx)
+		ok := r.conds[i].test(in, idx)
 		if r.any && ok {
 			return true
 		}
@@ -209,13 +209,18 @@ func (r *rule) matches(in *Input, idx *[maxClasses]int16) bool {
 }
 
 // count is the number the condition compares: the finding's count, or for
-// reasons the number of its signals with one of those reasons.
-func (c *cond) count(findings []classifiers.Finding, idx *[maxClasses]int16) (int, *classifiers.Finding) {
+// reasons the number of its signals with one of those reasons, or for a
+// rule with a window the distinct values the subject sent within it,
+// this request's included.
+func (c *cond) count(in *Input, idx *[maxClasses]int16) (int, *classifiers.Finding) {
 	fi := idx[c.class]
 	if fi < 0 {
 		return 0, nil
 	}
-	f := &findings[fi]
+	f := &in.Findings[fi]
+	if c.window > 0 {
+		return c.windowCount(in, f), f
+	}
 	if len(c.reasons) == 0 {
 		return f.Count, f
 	}
@@ -240,8 +245,8 @@ func (c *cond) covers(signal string) bool {
 	return false
 }
 
-func (c *cond) test(findings []classifiers.Finding, idx *[maxClasses]int16) bool {
-	n, f := c.count(findings, idx)
+func (c *cond) test(in *Input, idx *[maxClasses]int16) bool {
+	n, f := c.count(in, idx)
 	if f == nil || n < c.minCount || (c.maxCount > 0 && n > c.maxCount) {
 		return false
 	}
@@ -250,8 +255,8 @@ func (c *cond) test(findings []classifiers.Finding, idx *[maxClasses]int16) bool
 
 // describe says why the condition holds, with counts and never values:
 // "hkid count 4 >= 3".
-func (c *cond) describe(findings []classifiers.Finding, idx *[maxClasses]int16) string {
-	n, f := c.count(findings, idx)
+func (c *cond) describe(in *Input, idx *[maxClasses]int16) string {
+	n, f := c.count(in, idx)
 	var b strings.Builder
 	b.WriteString(c.classifier)
 	for i, r := range c.reasons {
@@ -266,6 +271,9 @@ func (c *cond) describe(findings []classifiers.Finding, idx *[maxClasses]int16) 
 		fmt.Fprintf(&b, " count %d in %d..%d", n, c.minCount, c.maxCount)
 	} else {
 		fmt.Fprintf(&b, " count %d >= %d", n, c.minCount)
+	}
+	if c.window > 0 {
+		fmt.Fprintf(&b, " within %s from one %s", c.window, in.subjectKind())
 	}
 	if c.minConf > classifiers.None && f != nil {
 		fmt.Fprintf(&b, ", confidence %s >= %s", f.Confidence, c.minConf)
@@ -289,8 +297,8 @@ func (r *rule) describe(in *Input, idx *[maxClasses]int16) string {
 	}
 	var parts []string
 	for i := range r.conds {
-		if r.conds[i].test(in.Findings, idx) {
-			parts = append(parts, r.conds[i].describe(in.Findings, idx))
+		if r.conds[i].test(in, idx) {
+			parts = append(parts, r.conds[i].describe(in, idx))
 		}
 	}
 	if r.any {
@@ -429,7 +437,7 @@ next:
 			r := &p.rules[ri]
 			for ci := range r.conds {
 				c := &r.conds[ci]
-				if c.classifier == classifiers.Uninspectable && c.covers(s) && c.test(in.Findings, idx) {
+				if c.classifier == classifiers.Uninspectable && c.covers(s) && c.test(in, idx) {
 					continue next
 				}
 			}

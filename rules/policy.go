@@ -38,6 +38,8 @@ type Policy struct {
 	// classes are the classifier names conditions use; a condition refers to
 	// its classifier by index here.
 	classes []string
+	// hasWindows: some rule counts values over a window (Remember).
+	hasWindows bool
 }
 
 type endpoint struct {
@@ -66,6 +68,10 @@ type cond struct {
 	minConf    classifiers.Confidence
 	// reasons are signal prefixes with the colon: "encrypted:".
 	reasons []string
+	// window > 0: count distinct values per subject over this long
+	// (the rule's window; windowRule names the rule in the store).
+	window     time.Duration
+	windowRule string
 }
 
 type exception struct {
@@ -88,6 +94,7 @@ func Compile(spec Spec) (*Policy, error) {
 	c.global(spec.Global)
 	c.compileEndpoints(spec.Endpoints)
 	c.compilePatterns(spec.Patterns)
+	c.compileEDM(spec.EDM)
 	c.compileRules(spec.Rules)
 	c.compileExceptions(spec.Exceptions)
 	if len(c.errs) > 0 {
@@ -131,6 +138,7 @@ type compiler struct {
 	p        *Policy
 	errs     []error
 	patterns map[string]bool // names of admin-defined patterns
+	edm      map[string]bool // names of [[edm]] indexes
 }
 
 // hostGlobs compiles the host globs of an endpoint or exception, reporting
@@ -294,8 +302,15 @@ func (c *compiler) compileRules(specs []RuleSpec) {
 		if s.Severity != "" && !slices.Contains(severities, s.Severity) {
 			c.errf(at+".severity", "%q is not one of %s", s.Severity, listOr(quoteAll(severities)))
 		}
+		window := c.window(at, s)
 		for k, cs := range s.Conditions {
-			r.conds = append(r.conds, c.condition(fmt.Sprintf("%s.conditions[%d]", at, k), cs))
+			cd := c.condition(fmt.Sprintf("%s.conditions[%d]", at, k), cs)
+			if window > 0 {
+				c.windowCondition(fmt.Sprintf("%s.conditions[%d]", at, k), cs)
+				cd.window, cd.windowRule = window, s.Name
+				c.p.hasWindows = true
+			}
+			r.conds = append(r.conds, cd)
 		}
 		for k, o := range s.Overrides {
 			op := fmt.Sprintf("%s.overrides[%d]", at, k)
@@ -348,7 +363,7 @@ func ruleKey(s RuleSpec) string {
 		conds[i] = fmt.Sprintf("%s/%d/%d/%s/%s", c.Classifier, max(c.MinCount, 1), c.MaxCount, c.MinConfidence, strings.Join(rs, ","))
 	}
 	slices.Sort(conds)
-	return strings.Join(eps, ",") + "|" + strings.Join(ms, ",") + "|" + match + "|" + strings.Join(conds, ";")
+	return strings.Join(eps, ",") + "|" + strings.Join(ms, ",") + "|" + match + "|" + strings.Join(conds, ";") + "|" + s.Window
 }
 
 func (c *compiler) condition(at string, s ConditionSpec) cond {
@@ -356,6 +371,10 @@ func (c *compiler) condition(at string, s ConditionSpec) cond {
 	switch {
 	case s.Classifier == "":
 		c.errf(at, "condition needs a classifier")
+	case strings.HasPrefix(s.Classifier, edmPrefix):
+		if !c.edm[strings.TrimPrefix(s.Classifier, edmPrefix)] {
+			c.errf(at+".classifier", "unknown EDM index %q (not named in [[edm]])", strings.TrimPrefix(s.Classifier, edmPrefix))
+		}
 	case !classifiers.Known(s.Classifier) && !c.patterns[s.Classifier]:
 		c.errf(at+".classifier", "unknown classifier %q", s.Classifier)
 	}
@@ -499,4 +518,31 @@ func (p *Policy) Warnings(now time.Time) []string {
 		}
 	}
 	return out
+}
+
+// edmPrefix starts the classifier name of an EDM index: "edm:customers".
+const edmPrefix = "edm:"
+
+// compileEDM validates [[edm]]: unique names a rule can write after
+// "edm:", and a file each. Whether the file is a readable index is checked
+// where it is loaded (config, and the front end that builds the engine).
+func (c *compiler) compileEDM(specs []EDMSpec) {
+	c.edm = map[string]bool{}
+	for i, s := range specs {
+		at := fmt.Sprintf("edm[%d]", i)
+		switch {
+		case s.Name == "":
+			c.errf(at, "edm index needs a name (rules refer to it as \"edm:NAME\")")
+		case strings.IndexFunc(s.Name, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_')
+		}) >= 0 || len(s.Name) > 64:
+			c.errf(at+".name", "bad edm name %q (letters, digits, '-' and '_', at most 64)", s.Name)
+		case c.edm[s.Name]:
+			c.errf(at+".name", "duplicate edm name %q", s.Name)
+		}
+		c.edm[s.Name] = true
+		if strings.TrimSpace(s.File) == "" {
+			c.errf(at, "edm index %q needs a file (written by `dlpgate edm index`)", s.Name)
+		}
+	}
 }

@@ -1,6 +1,8 @@
 // Package rules owns the acceptable-use policy: its TOML schema, validation
 // and the evaluation of findings into a decision (allow, log or block) that
-// explains itself.
+// explains itself. Rules with a window count what one user sent over time
+// in a Windows store that the front end owns and hands to every policy it
+// compiles (window.go).
 package rules
 
 import (
@@ -40,6 +42,9 @@ type Input struct {
 	Failures []string
 	// Oversize is set when the body exceeded max_inspect_bytes and was not inspected.
 	Oversize bool
+	// Windows holds what each subject sent recently, for rules with a
+	// window; nil counts this request's values only.
+	Windows *Windows
 }
 
 // Decision is the outcome of evaluation.

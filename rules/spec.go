@@ -11,6 +11,15 @@ type Spec struct {
 	// Patterns are admin-defined classifiers; rule conditions name them
 	// like the built-in ones.
 	Patterns []classifiers.PatternSpec `toml:"patterns,omitempty"`
+	// EDM names Exact Data Match indexes (`dlpgate edm index`); a rule
+	// condition names one as "edm:NAME" and counts the rows found.
+	EDM []EDMSpec `toml:"edm,omitempty"`
+}
+
+// EDMSpec names one Exact Data Match index file.
+type EDMSpec struct {
+	Name string `toml:"name"`
+	File string `toml:"file"` // relative paths are relative to the config file
 }
 
 // Global holds the policy-wide switches.
@@ -44,6 +53,11 @@ type RuleSpec struct {
 	// Overrides (allow rules only) names the rules this rule silences when
 	// it matches, e.g. an HR robot allowed to receive HKIDs.
 	Overrides []string `toml:"overrides,omitempty"`
+	// Window ("1h", "30m") makes each condition count the distinct values
+	// one user (or client address) sent within that time, this request's
+	// included, instead of the values of one request: a list sent as many
+	// small messages.
+	Window string `toml:"window,omitempty"`
 }
 
 // ConditionSpec is one test on the findings.

@@ -74,6 +74,9 @@ func logVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "dlpgate log verify: %v\n", err)
 		return 2
 	}
+	if groups := audit.GroupByInstance(files); len(groups) > 1 {
+		return verifyInstances(ctx, groups, anchors, complete, stdout, stderr)
+	}
 	res, err := audit.Verify(ctx, files, audit.VerifyOptions{Anchors: anchors, Complete: complete})
 	if err != nil {
 		fmt.Fprintf(stderr, "dlpgate log verify: %v\n", err)

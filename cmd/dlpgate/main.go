@@ -41,7 +41,10 @@ func commands() []subcommand {
 		{"scan", "check files offline with the same pipeline as the proxy (JSON lines)", cmdScan},
 		{"ca", "export or create the interception CA (ca export | ca init)", cmdCA},
 		{"policy", "validate or print the effective policy (policy check FILE | policy show)", cmdPolicy},
+		{"edm", "build or describe an Exact Data Match index (edm index | edm info)", cmdEDM},
 		{"log", "verify the audit hash chain or report on it (log verify | log report)", cmdLog},
+		{"icap", "serve ICAP (RFC 3507) REQMOD for Squid and other egress proxies, without the proxy", cmdICAP},
+		{"service", "print the systemd/launchd service files; Windows: service install | uninstall", cmdService},
 		{"version", "print the version, commit and Go version", cmdVersion},
 		{"help", "list the commands, or show one command's flags (help COMMAND)", nil},
 	}

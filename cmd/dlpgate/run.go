@@ -27,20 +27,30 @@ import (
 	"github.com/dlpgate/dlpgate/identity"
 	"github.com/dlpgate/dlpgate/inspect"
 	"github.com/dlpgate/dlpgate/proxy"
+	"github.com/dlpgate/dlpgate/rules"
 )
 
 const defaultListen = "127.0.0.1:8080"
 
 // cmdRun starts the proxy and serves until ctx ends (SIGINT/SIGTERM).
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fset := flag.NewFlagSet("dlpgate run", flag.ContinueOnError)
+	return serve(ctx, modeProxy, args, stdout, stderr)
+}
+
+// serve runs the proxy (modeProxy, with the ICAP server and the admin
+// listener beside it when configured) or the ICAP server alone (modeICAP).
+func serve(ctx context.Context, mode serveMode, args []string, stdout, stderr io.Writer) int {
+	fset := flag.NewFlagSet("dlpgate "+mode.String(), flag.ContinueOnError)
 	cfgPath := fset.String("config", "", "config/policy file merged over the embedded default")
 	listen := fset.String("listen", "", "listen address (default from config, "+defaultListen+")")
 	dataDir := fset.String("data-dir", "", "where the CA and the audit log live (default "+defaultDataDir()+")")
 	logLevel := fset.String("log-level", "info", "operational log level: debug, info, warn, error")
 	logJSON := fset.Bool("log-json", false, "operational logs as JSON lines")
+	icapListen := fset.String("icap-listen", "", "ICAP server address (default from [icap] listen; "+defaultICAPListen+" for dlpgate icap)")
+	instance := fset.String("instance", "", "name of this instance in audit events (default [audit] instance_id, else the host name)")
+	adminListen := fset.String("admin-listen", "", "admin listener address for /metrics, /healthz, /readyz (default from [admin] listen)")
 	fset.Usage = func() {
-		fmt.Fprintln(fset.Output(), "usage: dlpgate [run] [--config FILE] [--listen ADDR] [--data-dir DIR]")
+		fmt.Fprintln(fset.Output(), mode.usage())
 		fset.PrintDefaults()
 	}
 	if code, ok := parseFlags(fset, args, stdout, stderr); !ok {
@@ -78,6 +88,10 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if cfg.Proxy.Listen == "" {
 		cfg.Proxy.Listen = defaultListen
 	}
+	applyFrontEndFlags(cfg, mode, *icapListen, *adminListen)
+	if *instance != "" {
+		cfg.Audit.InstanceID = *instance
+	}
 	allow, err := proxy.ParsePrefixes(cfg.Proxy.AllowClients)
 	if err != nil {
 		fmt.Fprintf(stderr, "dlpgate run: %v\n", err)
@@ -107,7 +121,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "dlpgate run: %v\n", err)
 		return 1
 	}
-	eng, err := buildEngine(cfg)
+	// The windows of drip rules (what each user sent this past hour)
+	// belong to the run, not to an engine: every engine gets the same
+	// store, so a reload keeps the counts.
+	windows := rules.NewWindows(0, 0)
+	eng, err := buildRunEngine(cfg, windows)
 	if err != nil {
 		printErrors(stderr, err)
 		return 2
@@ -134,6 +152,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 
+	obs := newObservability()
 	opts := proxy.Options{
 		CA:           ca,
 		Engine:       engine.Load,
@@ -153,6 +172,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Instance:       instanceID(cfg.Audit.InstanceID),
 		Contact:        cfg.Proxy.Contact,
 		Logger:         logger,
+		Metrics:        obs.prom,
+		PACProxies:     cfg.Proxy.PACProxies,
 	}
 	// Identity follows reloads too: the adapter reads the current
 	// authenticator (nil: anonymous).
@@ -183,23 +204,41 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	srv, err := proxy.New(opts)
+	deps := frontEndDeps{cfg: cfg, engine: engine.Load, alog: alog, auditPath: aopts.Path, logger: logger, obs: obs}
+	var srv *proxy.Server
+	var ln net.Listener
+	if mode == modeProxy {
+		srv, err = proxy.New(opts)
+		if err != nil {
+			fmt.Fprintf(stderr, "dlpgate run: %v\n", err)
+			return 1
+		}
+		ln, err = net.Listen("tcp", cfg.Proxy.Listen)
+		if err != nil {
+			srv.Close()
+			fmt.Fprintf(stderr, "dlpgate run: %v\n", err)
+			return 1
+		}
+		addr := ln.Addr().String()
+		if created {
+			printTrustHelp(stdout, dir, ca, addr)
+		}
+		logger.Info("dlpgate listening", "addr", addr, "data_dir", dir, "ca", certs.CertPath(dir),
+			"audit", aopts.Path, "config", cfg.Source, "policy", eng.Policy.Version())
+		deps.ca, deps.issuer, deps.held = ca, srv.Issuer(), srv.HeldInMemory
+	}
+	fe, err := startFrontEnds(deps)
 	if err != nil {
-		fmt.Fprintf(stderr, "dlpgate run: %v\n", err)
+		if srv != nil {
+			srv.Close()
+		}
+		fmt.Fprintf(stderr, "dlpgate %s: %v\n", mode, err)
 		return 1
 	}
-	ln, err := net.Listen("tcp", cfg.Proxy.Listen)
-	if err != nil {
-		srv.Close()
-		fmt.Fprintf(stderr, "dlpgate run: %v\n", err)
-		return 1
+	defer fe.Close()
+	if msg := ocrStatus(eng.Limits); msg != "" {
+		logger.Warn("OCR unavailable", "reason", msg)
 	}
-	addr := ln.Addr().String()
-	if created {
-		printTrustHelp(stdout, dir, ca, addr)
-	}
-	logger.Info("dlpgate listening", "addr", addr, "data_dir", dir, "ca", certs.CertPath(dir),
-		"audit", aopts.Path, "config", cfg.Source, "policy", eng.Policy.Version())
 
 	if *cfgPath == "" {
 		// Nothing to reload: keep SIGHUP (sent by service managers and
@@ -211,21 +250,25 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		// and the authenticator; requests in flight keep what they loaded.
 		// Listener, audit and upstream settings take effect on restart.
 		err := config.Watch(ctx, *cfgPath, func(nc *config.Config) {
-			ne, err := buildEngine(nc)
+			ne, err := buildRunEngine(nc, windows)
 			if err != nil {
 				logger.Error("config reload rejected, keeping the previous policy", "err", err.Error())
+				obs.prom.Reloaded(false)
 				return
 			}
 			na, err := newAuthenticator(nc.Proxy.Auth)
 			if err != nil {
 				logger.Error("config reload rejected, keeping the previous policy", "err", err.Error())
+				obs.prom.Reloaded(false)
 				return
 			}
+			obs.prom.Reloaded(true)
 			engine.Store(ne)
 			auth.Store(na)
 			logger.Info("config reloaded", "policy", ne.Policy.Version(), "note", "listen, audit and upstream settings apply on restart")
 		}, func(err error) {
 			logger.Error("config reload failed", "err", err.Error())
+			obs.prom.Reloaded(false)
 		})
 		if err != nil {
 			logger.Warn("config hot reload unavailable", "err", err.Error())
@@ -233,7 +276,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	if srv != nil {
+		go func() { errc <- srv.Serve(ln) }()
+	}
 	select {
 	case err := <-errc:
 		if err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -242,6 +287,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	case <-ctx.Done():
 		logger.Info("shutting down")
+		if srv == nil {
+			break
+		}
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {

@@ -33,6 +33,9 @@ type scanResult struct {
 	Bytes    int64                 `json:"bytes"`
 	Segments int                   `json:"segments"`
 	Error    string                `json:"error,omitempty"`
+	// Explain (only with --explain): every classifier's score and signals,
+	// also below its threshold.
+	Explain []classifiers.Explanation `json:"explain,omitempty"`
 }
 
 type scanProblem struct {
@@ -51,6 +54,7 @@ func cmdScanWith(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	endpoint := fset.String("endpoint", "", "evaluate as an upload to this endpoint group (rules limited to other endpoints do not apply)")
 	method := fset.String("method", "POST", "evaluate as an upload with this HTTP method")
 	jobs := fset.Int("jobs", runtime.GOMAXPROCS(0), "files scanned in parallel")
+	explain := fset.Bool("explain", false, "also print every classifier's score and the signals it saw, fired or not")
 	fset.Usage = func() {
 		fmt.Fprintf(fset.Output(), "usage: dlpgate scan [--config FILE] PATH...   (- reads stdin; directories are walked)\n")
 		fset.PrintDefaults()
@@ -73,7 +77,7 @@ func cmdScanWith(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		return 2
 	}
 	items := expandPaths(fset.Args())
-	s := scanner{engine: eng, maxBytes: cfg.Policy.Global.MaxInspectBytes, endpoint: *endpoint, method: *method, stdin: stdin}
+	s := scanner{engine: eng, maxBytes: cfg.Policy.Global.MaxInspectBytes, endpoint: *endpoint, method: *method, stdin: stdin, explain: *explain}
 
 	results := make([]scanResult, len(items))
 	var wg sync.WaitGroup
@@ -167,6 +171,7 @@ type scanner struct {
 	endpoint string
 	method   string
 	stdin    io.Reader
+	explain  bool
 }
 
 func (s *scanner) scanPath(ctx context.Context, path string) scanResult {
@@ -217,6 +222,13 @@ func (s *scanner) scanPath(ctx context.Context, path string) scanResult {
 	res.Segments = r.Segments
 	for _, p := range r.Problems {
 		res.Problems = append(res.Problems, scanProblem{Origin: p.Origin, Kind: string(p.Kind), Reason: p.Reason})
+	}
+	if s.explain {
+		x, err := s.engine.Explain(ctx, extract.Input{Name: path, Body: body, Size: size, Origin: origin})
+		if err != nil {
+			res.Error = err.Error()
+		}
+		res.Explain = x
 	}
 	return res
 }

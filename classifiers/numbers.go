@@ -1,0 +1,518 @@
+package classifiers
+
+import (
+	"math/bits"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The identifier classifiers (prc_id.go, payment_card.go, phone.go,
+// email.go) share one scanner: a segment's digits are read once, each run
+// of digits joined by single spaces or hyphens is cut into its groups, and
+// the groups are judged against every numeric shape at once (resident ID,
+// card, Hong Kong and mainland phone). E-mail addresses are found from
+// their '@'. customer_database reads the same matches.
+
+// Classifier indexes after the three of hkid.go (newSet appends them in
+// this order).
+const (
+	clsPRCID = clsFinancial + 1 + iota
+	clsPaymentCard
+	clsPhone
+	clsEmail
+	clsCustomerDB
+)
+
+// idKind is what an identifier match is.
+type idKind uint8
+
+const (
+	idPhoneHK idKind = iota + 1 // 8-digit Hong Kong number
+	idPhoneCN                   // mainland mobile, 1[3-9] + 9 digits
+	idPRC                       // 18-character resident ID, check verified
+	idPRCBad                    // 18-character ID shape whose check fails
+	idPRC15                     // 15-digit legacy ID with plausible region and date
+	idCard                      // card number: known IIN, Luhn-valid
+	idCardBad                   // card shape with a known IIN that fails Luhn
+	idEmail                     // e-mail address
+)
+
+// idMatch flags.
+const (
+	idIntl    uint8 = 1 << iota // written with its country code (+852, +86)
+	idGrouped                   // written in groups (4111 1111 ..., 9123 4567)
+	idMobile                    // a mobile number (HK 5/6/7/8/9, every mainland match)
+)
+
+// idMatch is one identifier candidate in a segment.
+type idMatch struct {
+	start, end int32
+	kind       idKind
+	flags      uint8
+	// key is the number itself (digits, PRC check 'X' as 10 in the last
+	// place) or a hash of the lower-cased e-mail: distinct counts compare keys.
+	key uint64
+}
+
+// maxIDDigits bounds the digits of one joined run; a longer run is no
+// identifier and is skipped whole, so that no number is found inside it.
+const maxIDDigits = 20
+
+// scanIdentifiers appends every identifier candidate of s to dst, in order
+// of start offset. Linear: each byte is read a bounded number of times.
+func scanIdentifiers(s string, dst []idMatch) []idMatch {
+	return scanIdentifiersAt(s, dst, strings.IndexByte(s, '@') >= 0)
+}
+
+// identifiersOf scans a segment's identifiers after the shared pass: its
+// hits say whether the text holds an '@' (email.txt lists it), so e-mail
+// addresses are looked for without another walk over the text.
+func identifiersOf(v *segView, limit int) []idMatch {
+	hits := v.hits[clsEmail]
+	at := len(hits) >= limit // hits dropped: look for addresses anyway
+	for _, h := range hits {
+		if h.kind == idAt {
+			at = true
+			break
+		}
+	}
+	return scanIdentifiersAt(v.text, nil, at)
+}
+
+// scanIdentifiersAt is scanIdentifiers; at says whether s holds an '@'.
+func scanIdentifiersAt(s string, dst []idMatch, at bool) []idMatch {
+	n := len(s)
+	for i := 0; i < n; {
+		// Skip eight bytes at a time to the next ASCII digit: x^'0' turns
+		// digits into bytes below 10 and every other byte into one of 10 or
+		// more (or with the high bit set); the lowest flagged byte of the
+		// "has byte less than" trick is always a true digit.
+		for i+8 <= n {
+			y := load64(s, i) ^ (lo7 * '0')
+			if m := (y - lo7*10) &^ y & hi8; m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
+		if i >= n {
+			break
+		}
+		if s[i]-'0' >= 10 {
+			i++
+			continue
+		}
+		// Most digit runs are short amounts, dates and codes that no
+		// separator continues: skip them here.
+		k := i + 1
+		for k < n && s[k]-'0' < 10 {
+			k++
+		}
+		if k-i < 8 && (k+1 >= n || s[k+1]-'0' >= 10 || (s[k] != ' ' && s[k] != '-' && s[k] != ')')) {
+			i = k
+			continue
+		}
+		i = numberAt(s, i, &dst)
+	}
+	if at {
+		k := len(dst)
+		dst = scanEmails(s, dst)
+		if k > 0 && len(dst) > k {
+			dst = mergeByStart(dst, k)
+		}
+	}
+	return dst
+}
+
+// mergeByStart merges the two runs dst[:k] and dst[k:], each in order of
+// start offset, into one (linear; a sort was n log n on large exports).
+func mergeByStart(dst []idMatch, k int) []idMatch {
+	a, b := dst[:k], dst[k:]
+	i, j := 0, 0
+	res := make([]idMatch, 0, len(dst))
+	for i < len(a) || j < len(b) {
+		if j == len(b) || (i < len(a) && a[i].start <= b[j].start) {
+			res = append(res, a[i])
+			i++
+		} else {
+			res = append(res, b[j])
+			j++
+		}
+	}
+	return res
+}
+
+// numGroups is a run of digit groups joined by single spaces or hyphens.
+type numGroups struct {
+	digits [maxIDDigits]byte
+	n      int    // digits
+	glen   [8]int // group lengths
+	gpos   [8]int // group start offsets
+	ng     int
+	x      bool // an 'X' directly after the last digit (PRC check character)
+	end    int  // offset after the run (and the X)
+}
+
+// numberAt reads the digit run starting at s[i] (a digit that follows no
+// digit) and appends what it is; it returns the offset to go on from.
+func numberAt(s string, i int, dst *[]idMatch) int {
+	// Cheap rejections first, before the groups are collected: the tail
+	// of a longer token ("PO-2026-0412", "INV88231001") and dates
+	// ("2026-03-02", "2026 03 02") are skipped whole.
+	if !numBoundaryBefore(s, i) {
+		return skipJoined(s, i)
+	}
+	if k := i + 4; k+3 < len(s) && digitsAt(s, i, 4) && (s[k] == '-' || s[k] == ' ' || s[k] == '/') &&
+		digitsAt(s, k+1, 2) && (k+3 == len(s) || !isDigit(s[k+3])) {
+		return skipJoined(s, i)
+	}
+	var g numGroups
+	j := i
+	over, paren := false, false
+	for {
+		k := j
+		for k < len(s) && s[k]-'0' < 10 {
+			k++
+		}
+		if g.ng == len(g.glen) || g.n+(k-j) > maxIDDigits {
+			over = true
+		} else {
+			g.glen[g.ng], g.gpos[g.ng] = k-j, j
+			g.ng++
+			copy(g.digits[g.n:], s[j:k])
+			g.n += k - j
+		}
+		j = k
+		// "(852) 9123 4567": the country code in brackets.
+		if g.ng == 1 && j+1 < len(s) && s[j] == ')' && i >= 1 && (s[i-1] == '(' || s[i-1] == '+') && (s[i:j] == "852" || s[i:j] == "86") {
+			p := j + 1
+			if p < len(s) && s[p] == ' ' {
+				p++
+			}
+			if p < len(s) && s[p]-'0' < 10 {
+				j, paren = p, true
+				continue
+			}
+		}
+		if j+1 < len(s) && (s[j] == ' ' || s[j] == '-') && s[j+1]-'0' < 10 {
+			j++
+			continue
+		}
+		break
+	}
+	if over {
+		// Skip the rest of an over-long run in one go.
+		for j < len(s) && (s[j]-'0' < 10 || ((s[j] == ' ' || s[j] == '-') && j+1 < len(s) && s[j+1]-'0' < 10)) {
+			j++
+		}
+		return j
+	}
+	if j < len(s) && (s[j] == 'X' || s[j] == 'x') && (g.ng == 1 || g.glen[g.ng-1] == 3) {
+		g.x = true
+		j++
+	}
+	g.end = j
+	if !numBoundaryBefore(s, i) || !numBoundaryAfter(s, j) {
+		return j // part of a longer token: nothing inside it counts
+	}
+	intl := paren || i >= 1 && s[i-1] == '+'
+	if m, ok := judgeNumber(&g, i, intl); ok {
+		// The span takes in "+" and "(" of a country code.
+		for m.start > 0 && intl && (s[m.start-1] == '+' || s[m.start-1] == '(') && int(m.start) > i-2 {
+			m.start--
+		}
+		*dst = append(*dst, m)
+		return j
+	}
+	// "Qty 2 91234567": the run joined by a space is no identifier; its
+	// longer groups may be, each on its own.
+	// Not after a hyphen or an area code ("021-61234567", "021 61234567"
+	// are one mainland fixed line).
+	if g.ng > 1 && !g.x && g.digits[0] != '0' {
+		for k := 0; k < g.ng; k++ {
+			if g.glen[k] < 8 || (k > 0 && s[g.gpos[k]-1] == '-') || (k+1 < g.ng && s[g.gpos[k+1]-1] == '-') {
+				continue
+			}
+			var h numGroups
+			h.n, h.ng = g.glen[k], 1
+			h.glen[0], h.gpos[0] = g.glen[k], g.gpos[k]
+			copy(h.digits[:], s[g.gpos[k]:g.gpos[k]+g.glen[k]])
+			h.end = g.gpos[k] + g.glen[k]
+			if m, ok := judgeNumber(&h, g.gpos[k], false); ok {
+				*dst = append(*dst, m)
+			}
+		}
+	}
+	return j
+}
+
+// skipJoined returns the end of the digit run at s[i] with the groups
+// joined to it by single spaces or hyphens.
+func skipJoined(s string, i int) int {
+	for i < len(s) && (isDigit(s[i]) || ((s[i] == ' ' || s[i] == '-') && i+1 < len(s) && isDigit(s[i+1]) && i > 0 && isDigit(s[i-1]))) {
+		i++
+	}
+	return i
+}
+
+// numBoundaryBefore: the run starting at s[i] is not the tail of a longer
+// token (a letter, "_", a path or a dotted/hyphenated code right before).
+func numBoundaryBefore(s string, i int) bool {
+	if i == 0 {
+		return true
+	}
+	c := s[i-1]
+	switch {
+	case c == '/':
+		// "13800138000/13900139000" lists two numbers; "/u/13800138000"
+		// and "a/123..." are paths.
+		return i >= 2 && isDigit(s[i-2])
+	case isLetter(c), c == '_', c == '@', c == '\\', c == '$', c == '%', c == '&':
+		return false
+	case c == '.' || c == '-' || c == '+' || c == '#' || c == ':':
+		if c == ':' || c == '#' {
+			return true
+		}
+		if i >= 2 && (isASCIIAlnum(s[i-2]) || s[i-2] == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// numBoundaryAfter: the run ending before s[j] is not the head of a longer
+// token.
+func numBoundaryAfter(s string, j int) bool {
+	if j >= len(s) {
+		return true
+	}
+	c := s[j]
+	switch {
+	case isLetter(c), c == '_', c == '@', c == '%', c == '\\':
+		return false
+	case c == '/':
+		return j+1 >= len(s) || !isLetter(s[j+1])
+	case c == '.' || c == '-':
+		// "9123.4567", "91234567-A": a decimal or a longer code. (A comma
+		// ends a number: thousands groups are never 8 digits long, so an
+		// amount never reaches here, and CSV puts "4111…1111,123" together.)
+		if j+1 < len(s) && isASCIIAlnum(s[j+1]) {
+			return false
+		}
+	}
+	return true
+}
+
+// judgeNumber decides what a clean digit run is, most specific shape first.
+func judgeNumber(g *numGroups, start int, intl bool) (idMatch, bool) {
+	m := idMatch{start: int32(start), end: int32(g.end)}
+	d := g.digits[:g.n]
+	grouped := g.ng > 1
+	if grouped {
+		m.flags |= idGrouped
+	}
+	// Resident ID: 18 characters, or 15 digits (legacy), unbroken or 6-8-4.
+	if !intl && (g.n == 18 || (g.n == 17 && g.x)) && (g.ng == 1 || g.ng == 3 && g.glen[0] == 6 && g.glen[1] == 8) {
+		if k, ok := prcShape(d, g.x); ok {
+			m.key = k
+			m.kind = idPRCBad
+			if prcCheckValid(d, g.x) {
+				m.kind = idPRC
+			}
+			return m, true
+		}
+	}
+	if g.x {
+		return m, false
+	}
+	// Cards before the 15-digit ID: "3782 822463 10005" is an Amex number
+	// whatever its first digits say about a province.
+	if !intl && g.n >= 13 && g.n <= 19 && cardGrouping(g) {
+		if brand := cardBrand(d); brand != "" {
+			m.key = digitsKey(d)
+			m.kind = idCardBad
+			if luhnValid(d) {
+				m.kind = idCard
+			}
+			return m, true
+		}
+	}
+	if !intl && g.n == 15 && g.ng == 1 {
+		if k, ok := prc15Shape(d); ok {
+			m.key, m.kind = k, idPRC15
+			return m, true
+		}
+	}
+	return judgePhone(g, m, intl)
+}
+
+func digitsKey(d []byte) uint64 {
+	var k uint64
+	for _, c := range d {
+		k = k*10 + uint64(c-'0')
+	}
+	return k
+}
+
+// maskDigits keeps the first keep digits and the last tail of a number and
+// writes '*' for the rest, keeping the separators as written.
+func maskDigits(raw string, keep, tail int) string {
+	total := 0
+	for i := 0; i < len(raw); i++ {
+		if isDigit(raw[i]) || raw[i] == 'X' || raw[i] == 'x' {
+			total++
+		}
+	}
+	b := []byte(raw)
+	k := 0
+	for i := range b {
+		if isDigit(b[i]) || b[i] == 'X' || b[i] == 'x' {
+			if k >= keep && k < total-tail {
+				b[i] = '*'
+			}
+			k++
+		}
+	}
+	return string(b)
+}
+
+// Dictionary sections of the identifier classifiers: the same kind numbers
+// as hkid's, so nearestKeyword and afterCodeWord read their hits too.
+const (
+	idKeyword = hkKeyword
+	idCode    = hkCode
+	idAt      = hkCode + 1 // email.txt's "@": the segment may hold addresses
+)
+
+// idSpec is what one identifier classifier counts and how it shows it.
+type idSpec struct {
+	name string
+	// accept says whether m is one of this classifier's numbers, its
+	// confidence without a keyword, and whether it counts only next to one.
+	accept func(m idMatch) (ok bool, conf Confidence, needKeyword bool)
+	// bad: a same-shape candidate whose check fails (the chance rule).
+	bad    func(m idMatch) bool
+	mask   func(raw string, m idMatch) string
+	signal string // the check that verified it: "mod11-2", "luhn" ...
+	// extra is a signal per counted match ("iin:visa"); may be nil.
+	extra func(raw string, m idMatch) string
+	// codeWords: a number right after an order/invoice word is that code.
+	codeWords bool
+}
+
+// idClassifier counts the distinct identifiers of one spec.
+type idClassifier struct {
+	opts  options
+	vocab []vocabEntry
+	spec  idSpec
+	ci    int // index in defaultSet.cls
+}
+
+func newIDClassifier(o options, dict string, ci int, spec idSpec) (*idClassifier, error) {
+	v, err := loadDict(dict, map[string]uint8{"keyword": idKeyword, "code": idCode, "at": idAt})
+	if err != nil {
+		return nil, err
+	}
+	return &idClassifier{opts: o, vocab: v, spec: spec, ci: ci}, nil
+}
+
+func (c *idClassifier) name() string             { return c.spec.name }
+func (c *idClassifier) vocabulary() []vocabEntry { return c.vocab }
+
+// classify counts distinct accepted numbers. A keyword within ~300
+// characters raises confidence one step; numbers that need one count only
+// with it. As with HKIDs, when most same-shape candidates fail their check
+// and no keyword is in the document, the few that pass are taken as chance.
+func (c *idClassifier) classify(doc *document) (Finding, bool) {
+	valid, invalid, docKeyword := 0, 0, false
+	for si := range doc.segs {
+		sg := &doc.segs[si]
+		for _, m := range sg.ids {
+			if ok, _, _ := c.spec.accept(m); ok {
+				valid++
+			} else if c.spec.bad != nil && c.spec.bad(m) {
+				invalid++
+			}
+		}
+		if valid > 0 && !docKeyword {
+			for _, h := range doc.hitsOf(si, c.ci) {
+				if h.kind == idKeyword {
+					docKeyword = true
+					break
+				}
+			}
+		}
+	}
+	if valid == 0 {
+		return Finding{}, false
+	}
+	chance := !docKeyword && invalid >= 3 && valid*3 < invalid
+	f := Finding{Classifier: c.spec.name}
+	keys := make([]uint64, 0, valid)
+	var sampleKeys []uint64
+	keywords := map[string]bool{}
+	extras := map[string]bool{}
+	conf := None
+	for si := range doc.segs {
+		sg := &doc.segs[si]
+		if len(sg.ids) == 0 {
+			continue
+		}
+		hits := doc.hitsOf(si, c.ci)
+		for _, m := range sg.ids {
+			ok, mc, need := c.spec.accept(m)
+			if !ok {
+				continue
+			}
+			kw := nearestKeyword(sg.text, hits, int(m.start), int(m.end))
+			if kw < 0 && (need || chance || (c.spec.codeWords && (afterCodeWord(sg.text, hits, int(m.start)) ||
+				afterCodeWord(sg.text, doc.hitsOf(si, clsHKID), int(m.start))))) {
+				continue
+			}
+			if kw >= 0 {
+				keywords[c.vocab[hits[kw].term].term] = true
+				if mc < High {
+					mc++
+				}
+			}
+			conf = max(conf, mc)
+			raw := sg.text[m.start:m.end]
+			if c.spec.extra != nil {
+				if e := c.spec.extra(raw, m); e != "" {
+					extras[e] = true
+				}
+			}
+			keys = append(keys, m.key)
+			// While the samples are not full every distinct number seen
+			// is among them (as in hkid.go).
+			if len(f.Samples) < c.opts.maxSamples && !slices.Contains(sampleKeys, m.key) {
+				sampleKeys = append(sampleKeys, m.key)
+				f.Samples = append(f.Samples, Sample{Masked: c.spec.mask(raw, m), Origin: sg.origin, Offset: int(m.start)})
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return Finding{}, false
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	distinct := len(keys)
+	f.Count = distinct
+	f.Keys = ValueKeys(keys) // for window rules (identifier-drip)
+	f.Confidence = conf
+	if c.spec.signal != "" {
+		f.Signals = append(f.Signals, c.spec.signal)
+	}
+	f.Signals = append(f.Signals, "distinct:"+itoa(distinct))
+	f.Signals = append(f.Signals, uniqueSorted(extras)...)
+	for i, k := range uniqueSorted(keywords) {
+		if i == 5 {
+			break
+		}
+		f.Signals = append(f.Signals, "keyword:"+k)
+	}
+	return f, true
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,234 @@
+// Package places reads the parts of a request other than its body — the
+// URL path, every query value and the non-standard headers — as one JSON
+// document for the inspect pipeline, and masks the places that held
+// findings for events and logs. Both front ends (proxy, icap) use it:
+//
+//	{"path": [segments], "query": [[name, value]...], "header": [[name, value]...]}
+//
+// (Lifted from proxy/places.go, which can switch to it.)
+package places
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/dlpgate/dlpgate/classifiers"
+)
+
+// Redacted replaces values that must not be shown.
+const Redacted = "REDACTED"
+
+// WellKnownHeader lists request headers that are protocol, not content; all
+// others are inspected.
+func WellKnownHeader(name string) bool {
+	switch http.CanonicalHeaderKey(name) {
+	case "Host", "User-Agent", "Accept", "Accept-Encoding", "Accept-Language", "Accept-Charset",
+		"Content-Type", "Content-Length", "Content-Encoding", "Transfer-Encoding", "Connection",
+		"Keep-Alive", "Proxy-Connection", "Upgrade", "Te", "Trailer", "Expect", "Cache-Control",
+		"Pragma", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since", "If-Range",
+		"Range", "Origin", "Date", "Dnt", "Upgrade-Insecure-Requests", "Priority",
+		"Authorization", "Proxy-Authorization", "Sec-Websocket-Key", "Sec-Websocket-Version",
+		"Sec-Websocket-Extensions", "Sec-Websocket-Protocol":
+		return true
+	}
+	n := strings.ToLower(name)
+	return strings.HasPrefix(n, "sec-fetch-") || strings.HasPrefix(n, "sec-ch-")
+}
+
+// Doc is a request's places as the pipeline reads them.
+type Doc struct {
+	Path   []string    `json:"path"`
+	Query  [][2]string `json:"query,omitempty"`
+	Header [][2]string `json:"header,omitempty"`
+}
+
+// Build reads the places of req: path segments, every query parameter
+// (credentials too: they are inspected, then redacted in logs) and every
+// header that is not protocol.
+func Build(req *http.Request) Doc {
+	d := Doc{Path: strings.Split(req.URL.Path, "/")}
+	for part := range strings.SplitSeq(req.URL.RawQuery, "&") {
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		if uk, err := url.QueryUnescape(k); err == nil {
+			k = uk
+		}
+		if uv, err := url.QueryUnescape(v); err == nil {
+			v = uv
+		}
+		d.Query = append(d.Query, [2]string{k, v})
+	}
+	for name, vs := range req.Header {
+		if WellKnownHeader(name) {
+			continue
+		}
+		for _, v := range vs {
+			d.Header = append(d.Header, [2]string{name, v})
+			if uv, err := url.QueryUnescape(v); err == nil && uv != v {
+				// Cookies and custom headers often carry URL-encoded values.
+				d.Header = append(d.Header, [2]string{name, uv})
+			}
+		}
+	}
+	return d
+}
+
+// Mask says which places of a request held findings, so that every event
+// and log line of the request shows them masked.
+type Mask struct {
+	Path      string   // the masked path ("" = path unchanged)
+	Segs      []string // the path's segments, masked
+	HideQuery bool
+}
+
+var placeOrigin = regexp.MustCompile(`\$\.(path|query)\[(\d+)\]`)
+
+// MaskFor works out the masks from the findings of a places inspection.
+func MaskFor(d Doc, findings []classifiers.Finding) *Mask {
+	if len(findings) == 0 {
+		return nil
+	}
+	m := &Mask{}
+	segs := append([]string(nil), d.Path...)
+	marked := make([]int, len(segs)) // 0 none, 1 identifier, 2 other
+	unattributed := false
+	for _, f := range findings {
+		ident := identifierFinding(f)
+		mark := 2
+		if ident {
+			mark = 1
+		}
+		attributed := false
+		for _, s := range f.Samples {
+			sm := placeOrigin.FindStringSubmatch(s.Origin)
+			if sm == nil {
+				continue
+			}
+			attributed = true
+			i, _ := strconv.Atoi(sm[2])
+			switch sm[1] {
+			case "path":
+				if i < len(marked) && marked[i] < mark {
+					marked[i] = mark
+				}
+			case "query":
+				m.HideQuery = true
+			}
+		}
+		if !attributed && !strings.Contains(strings.Join(sampleOrigins(f), " "), "$.header") {
+			// A document-level verdict (medical, financial): any place may
+			// hold it; mask them all.
+			unattributed = true
+			if mark > 1 {
+				for i := range marked {
+					marked[i] = max(marked[i], 2)
+				}
+			}
+		}
+	}
+	if unattributed {
+		m.HideQuery = true
+	}
+	changed := false
+	for i, seg := range segs {
+		if marked[i] == 0 || seg == "" {
+			continue
+		}
+		if ms := MaskValue(seg, marked[i] == 1); ms != seg {
+			segs[i], changed = ms, true
+		}
+	}
+	m.Segs = segs
+	if changed {
+		m.Path = strings.Join(segs, "/")
+	}
+	return m
+}
+
+func sampleOrigins(f classifiers.Finding) []string {
+	var o []string
+	for _, s := range f.Samples {
+		o = append(o, s.Origin)
+	}
+	return o
+}
+
+// identifierFinding: the finding's samples are masked identifiers
+// (A12****(3)), so masking the digits of the place hides the value.
+func identifierFinding(f classifiers.Finding) bool {
+	if len(f.Samples) == 0 {
+		return false
+	}
+	for _, s := range f.Samples {
+		if !strings.Contains(s.Masked, "*") {
+			return false
+		}
+	}
+	return true
+}
+
+var digitRun = regexp.MustCompile(`[0-9]{3,}`)
+
+// MaskValue masks a place (path segment, file name) that held a finding.
+// Identifiers: every run of 3 or more digits keeps its first two
+// ("A123456(3).txt" -> "A12****(3).txt"). Anything else (a diagnosis next
+// to a name): only the extension is kept.
+func MaskValue(v string, identifier bool) string {
+	if identifier {
+		out := digitRun.ReplaceAllStringFunc(v, func(d string) string { return d[:2] + strings.Repeat("*", len(d)-2) })
+		if out != v {
+			return out
+		}
+	}
+	ext := path.Ext(v)
+	if len(ext) > 8 || strings.ContainsAny(ext, " ()") {
+		ext = ""
+	}
+	return Redacted + ext
+}
+
+var digitsInOrigin = regexp.MustCompile(`[0-9]{4,}`)
+
+// MaskOrigins masks the data inside finding origins before they are
+// logged: an origin names the file or archive member a sample came from
+// ("multipart:media/A123456(3).csv"), and such a name is data. Each raw
+// file name of the request is replaced by its masked form, and long digit
+// runs keep their first two digits.
+func MaskOrigins(fs []classifiers.Finding, raw, masked []string) []classifiers.Finding {
+	var rep []string
+	for i := range raw {
+		if i < len(masked) && raw[i] != masked[i] && raw[i] != "" {
+			rep = append(rep, raw[i], masked[i])
+		}
+	}
+	r := strings.NewReplacer(rep...)
+	for i := range fs {
+		for j := range fs[i].Samples {
+			o := fs[i].Samples[j].Origin
+			if len(rep) > 0 {
+				o = r.Replace(o)
+			}
+			fs[i].Samples[j].Origin = digitsInOrigin.ReplaceAllStringFunc(o, func(d string) string { return d[:2] + strings.Repeat("*", len(d)-2) })
+		}
+	}
+	return fs
+}
+
+// JSON is the document the pipeline reads (Origin "url").
+func (d Doc) JSON() []byte {
+	b, _ := json.Marshal(d)
+	return b
+}
+
+// LogPath masks digit runs in a path that was not (or not yet) inspected,
+// as identifiers would be masked.
+func LogPath(p string) string {
+	return digitRun.ReplaceAllStringFunc(p, func(d string) string { return d[:2] + strings.Repeat("*", len(d)-2) })
+}

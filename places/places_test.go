@@ -1,0 +1,48 @@
+package places
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/dlpgate/dlpgate/classifiers"
+)
+
+func TestBuildReadsPathQueryAndContentHeaders(t *testing.T) {
+	req, _ := http.NewRequest("GET", "https://oapi.dingtalk.com/a/b%20c?x=1&q=A123456%283%29&access_token=t", nil)
+	req.Header.Set("User-Agent", "curl")
+	req.Header.Set("X-Note", "hello%20world")
+	d := Build(req)
+	if strings.Join(d.Path, "/") != "/a/b c" {
+		t.Errorf("path %q", d.Path)
+	}
+	if len(d.Query) != 3 || d.Query[1] != [2]string{"q", "A123456(3)"} || d.Query[2][0] != "access_token" {
+		t.Errorf("query %q", d.Query)
+	}
+	// X-Note twice (raw and URL-decoded); User-Agent is protocol.
+	if len(d.Header) != 2 || d.Header[1] != [2]string{"X-Note", "hello world"} {
+		t.Errorf("headers %q", d.Header)
+	}
+	if !strings.Contains(string(d.JSON()), `"path":["","a","b c"]`) {
+		t.Errorf("JSON %s", d.JSON())
+	}
+}
+
+func TestMaskFor(t *testing.T) {
+	d := Doc{Path: []string{"", "files", "A123456(3).txt"}, Query: [][2]string{{"q", "x"}}}
+	f := classifiers.Finding{Classifier: "hkid", Count: 1, Samples: []classifiers.Sample{{Masked: "A12****(3)", Origin: "url>json:$.path[2]"}}}
+	m := MaskFor(d, []classifiers.Finding{f})
+	if m == nil || m.Path != "/files/A12****(3).txt" || m.HideQuery {
+		t.Errorf("path finding: %+v", m)
+	}
+	med := classifiers.Finding{Classifier: "medical", Count: 1} // document-level: every place
+	if m := MaskFor(d, []classifiers.Finding{med}); m == nil || !m.HideQuery || m.Segs[2] != Redacted+".txt" {
+		t.Errorf("document-level finding: %+v", m)
+	}
+	if MaskFor(d, nil) != nil {
+		t.Error("no findings, yet a mask")
+	}
+	if got := LogPath("/robot/send/123456"); got != "/robot/send/12****" {
+		t.Errorf("LogPath %q", got)
+	}
+}
