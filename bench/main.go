@@ -1,28 +1,39 @@
-// Command bench measures what dlpgate costs on loopback: a large HTTPS
-// upload direct, through bare goproxy MITM (own CA, pass-through) and
-// through dlpgate (held, inspected, allowed), and the latency added to a
-// small robot message on a keep-alive connection.
+// Command bench measures dlpgate process against process on loopback: bare
+// goproxy (MITM pass-through, our CA), mitmproxy's mitmdump with a small
+// addon that reads the body and runs an HKID regex (what a user would
+// script instead), when it is installed, and the dlpgate binary, each a
+// separate process in front of the same TLS sink. Runs are interleaved
+// (proxy after proxy, run after run) so load from elsewhere on the machine
+// falls on all of them alike; it prints medians, min-max and ratios.
 //
-//	go run ./bench [-size 50] [-runs 3] [-n 2000]
+//	bench/run.sh [-runs 3] [-n 500] [-compare before=/path/to/older/dlpgate]
+//
+// The sink is a CONNECT proxy that terminates TLS itself: every proxy is
+// configured with it as its upstream proxy, so no name is resolved and no
+// byte leaves the machine.
 package main
 
 import (
+	"archive/zip"
+	"bufio"
 	"bytes"
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,304 +42,365 @@ import (
 	"github.com/elazarl/goproxy"
 
 	"github.com/dlpgate/dlpgate/certs"
-	"github.com/dlpgate/dlpgate/classifiers"
-	"github.com/dlpgate/dlpgate/config"
-	"github.com/dlpgate/dlpgate/extract"
-	"github.com/dlpgate/dlpgate/inspect"
-	"github.com/dlpgate/dlpgate/proxy"
-	"github.com/dlpgate/dlpgate/rules"
 )
 
 func main() {
-	sizeMB := flag.Int("size", 50, "upload size in MB")
-	runs := flag.Int("runs", 3, "runs per upload path (the median is reported)")
-	n := flag.Int("n", 2000, "small messages per latency path")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
-	flag.Parse()
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
+	if len(os.Args) > 1 && os.Args[1] == "goproxy" {
+		if err := goproxyMain(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "bench goproxy:", err)
 			os.Exit(1)
 		}
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
+		return
 	}
-	if err := run(*sizeMB, *runs, *n); err != nil {
-		pprof.StopCPUProfile()
+	runs := flag.Int("runs", 3, "runs of each measurement per proxy (the median is reported)")
+	n := flag.Int("n", 500, "small messages per run at concurrency 1 (x4 at concurrency 64)")
+	dlp := flag.String("dlpgate", "", "dlpgate binary to measure (default: build ./cmd/dlpgate)")
+	compare := flag.String("compare", "", "other dlpgate binaries measured alongside, as label=path[,label=path] (e.g. builds of older commits)")
+	noMitm := flag.Bool("no-mitmdump", false, "leave mitmdump out even when installed")
+	rssN := flag.Int("rss-n", 100, "concurrent uploads in the peak-RSS measurement")
+	rssMB := flag.Int("rss-mb", 20, "size in MiB of each upload in the peak-RSS measurement")
+	only := flag.String("only", "", "run only the measurements whose name contains this")
+	bigXLSX := flag.Int("big-xlsx-mb", 0, "also measure peak RSS for one XLSX upload of this many MiB (0: off)")
+	keep := flag.Bool("keep", false, "keep the work directory (proxy logs, configs) and print its path")
+	flag.Parse()
+	if err := run(*runs, *n, *dlp, *compare, !*noMitm, *rssN, *rssMB, *only, *bigXLSX, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-type paths struct {
-	phases     map[*url.URL]*phaseLog // per dlpgate instance
-	upstream   string                 // address of the TLS stand-in
-	upRoots    *x509.CertPool
-	ourCA      *certs.CA
-	goproxyURL *url.URL
-	dlpURL     *url.URL // default classifiers
-	dlpNoneURL *url.URL // no classifiers: the proxy's own cost
-	dlpMemURL  *url.URL // default classifiers, body held in memory (no spill)
+// proxyProc is one proxy under test.
+type proxyProc struct {
+	name   string
+	addr   string
+	roots  *x509.CertPool // to trust its MITM certificates
+	cmd    *exec.Cmd
+	noRSS  bool // leave out of the concurrent-upload measurement
+	client *http.Client
 }
 
-func run(sizeMB, runs, n int) error {
-	p, cleanup, err := setup()
+func run(runs, n int, dlpBin, compareBin string, withMitm bool, rssN, rssMB int, only string, bigXLSX int, keep bool) error {
+	dir, err := os.MkdirTemp("", "dlpgate-bench-")
 	if err != nil {
 		return err
 	}
-	defer cleanup()
-	body := textBody(sizeMB << 20)
-	for _, pl := range p.phases {
-		pl.size = int64(len(body))
-		pl.on.Store(true)
+	if keep {
+		defer fmt.Println("work directory kept:", dir)
+	} else {
+		defer os.RemoveAll(dir)
 	}
-	fmt.Printf("dlpgate bench: %d MB upload x %d runs (median), %d small messages; GOMAXPROCS=%d, %s\n",
-		sizeMB, runs, n, runtime.GOMAXPROCS(0), time.Now().UTC().Format(time.RFC3339))
+	sinkAddr, sinkCA, stopSink, err := startSink(dir)
+	if err != nil {
+		return err
+	}
+	defer stopSink()
 
-	type row struct {
-		name string
-		via  *url.URL
-	}
-	rows := []row{
-		{"direct", nil},
-		{"goproxy MITM pass-through", p.goproxyURL},
-		{"dlpgate (inspect, no classifiers)", p.dlpNoneURL},
-		{"dlpgate (inspect, default classifiers)", p.dlpURL},
-		{"dlpgate (default classifiers, 64 MiB budget)", p.dlpMemURL},
-	}
-	// Round-robin over the paths, run by run, so that load from other
-	// processes on the machine spreads over all of them alike.
-	clients := make([]*http.Client, len(rows))
-	times := make([][]time.Duration, len(rows))
-	for i, r := range rows {
-		clients[i] = p.client(r.via)
-		if _, err := upload(clients[i], body[:1<<20]); err != nil { // warm up: TLS, leaf
-			return fmt.Errorf("%s: %w", r.name, err)
+	if dlpBin == "" {
+		dlpBin = filepath.Join(dir, "dlpgate")
+		build := exec.Command("go", "build", "-o", dlpBin, "./cmd/dlpgate")
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("build dlpgate: %w", err)
 		}
 	}
-	for run := 0; run < runs; run++ {
-		for i, r := range rows {
-			d, err := upload(clients[i], body)
-			if err != nil {
-				return fmt.Errorf("%s: %w", r.name, err)
+	var procs []*proxyProc
+	defer func() {
+		for _, p := range procs {
+			if p.cmd != nil && p.cmd.Process != nil {
+				p.cmd.Process.Kill()
+				p.cmd.Wait()
 			}
-			times[i] = append(times[i], d)
+		}
+	}()
+	gp, err := startGoproxy(dir, sinkAddr, sinkCA)
+	if err != nil {
+		return err
+	}
+	procs = append(procs, gp)
+	if withMitm {
+		if path, err := exec.LookPath("mitmdump"); err == nil {
+			m, err := startMitmdump(dir, path, sinkAddr, sinkCA)
+			if err != nil {
+				return err
+			}
+			procs = append(procs, m)
+		} else {
+			fmt.Println("mitmdump not installed: left out")
 		}
 	}
-	med := map[string]time.Duration{}
-	for i, r := range rows {
-		clients[i].CloseIdleConnections()
-		ts := slices.Clone(times[i])
-		slices.Sort(ts)
-		med[r.name] = ts[len(ts)/2]
-		fmt.Printf("  upload %-46s median %7.3fs  (min %.3fs)  %6.0f MB/s\n", r.name, ts[len(ts)/2].Seconds(), ts[0].Seconds(),
-			float64(sizeMB)/ts[len(ts)/2].Seconds())
+	d, err := startDlpgate(dir, "dlpgate", dlpBin, sinkAddr, sinkCA)
+	if err != nil {
+		return err
 	}
-	// Where the time goes inside dlpgate: holding the body (receipt),
-	// inspecting it, and the rest (forwarding upstream and the response),
-	// from the proxy's decision log.
-	for i, r := range rows {
-		pl := p.phases[r.via]
-		if pl == nil {
+	procs = append(procs, d)
+	// -compare "label=path,label=path": older builds measured alongside.
+	for _, c := range strings.Split(compareBin, ",") {
+		if c == "" {
 			continue
 		}
-		pl.on.Store(false)
-		hold, insp := pl.get()
-		if len(hold) != len(times[i]) {
-			continue
+		label, path, ok := strings.Cut(c, "=")
+		if !ok {
+			label, path = "compare", c
 		}
-		var rest []time.Duration
-		for k := range hold {
-			rest = append(rest, times[i][k]-hold[k]-insp[k])
+		p, err := startDlpgate(dir, "dlpgate ("+label+")", path, sinkAddr, sinkCA)
+		if err != nil {
+			return err
 		}
-		fmt.Printf("  phases %-46s hold %6.1fms  inspect %6.1fms  forward+response %6.1fms (medians)\n", r.name,
-			ms(median(hold)), ms(median(insp)), ms(median(rest)))
+		procs = append(procs, p)
 	}
-	gp := med["goproxy MITM pass-through"]
-	for _, name := range []string{"dlpgate (inspect, no classifiers)", "dlpgate (inspect, default classifiers)", "dlpgate (default classifiers, 64 MiB budget)"} {
-		fmt.Printf("  throughput %s / goproxy = %.2fx (target >= 0.8x)\n", name, gp.Seconds()/med[name].Seconds())
+	for _, p := range procs {
+		p.client = newClient(p, 64)
 	}
 
+	load, _ := os.ReadFile("/proc/loadavg")
+	fmt.Printf("dlpgate process bench: %d runs (interleaved), GOMAXPROCS=%d, %s, load %s\n",
+		runs, runtime.GOMAXPROCS(0), time.Now().UTC().Format(time.RFC3339), strings.Join(strings.Fields(string(load))[:3], " "))
+	text := textBody(50 << 20)
+	xlsx := xlsxBody(20 << 20)
+	docx := docxBody(20 << 20)
+	fmt.Printf("inputs: text %.1f MB, xlsx %.1f MB, docx %.1f MB\n", mb(len(text)), mb(len(xlsx)), mb(len(docx)))
 	msg, _ := json.Marshal(map[string]any{"msgtype": "text", "text": map[string]string{"content": "Build 1234 passed; deploy at 15:00 HKT"}})
-	lat := map[string][]time.Duration{}
-	for _, r := range []row{{"direct", nil}, {"dlpgate", p.dlpURL}} {
-		c := p.client(r.via)
-		ds, err := latency(c, msg, n)
-		if err != nil {
-			return fmt.Errorf("latency %s: %w", r.name, err)
+
+	// Warm up every path (TLS, leaf certificates, mitmproxy's start).
+	for _, p := range procs {
+		if _, err := post(p.client, uploadURL, "text/plain", text[:1<<20]); err != nil {
+			return fmt.Errorf("%s: warm-up: %w", p.name, err)
 		}
-		c.CloseIdleConnections()
-		lat[r.name] = ds
-		fmt.Printf("  small message %-8s p50 %7.3fms  p99 %7.3fms\n", r.name, ms(pct(ds, 50)), ms(pct(ds, 99)))
 	}
-	fmt.Printf("  added latency: p50 %+.3fms  p99 %+.3fms (target p50 <= 1ms)\n",
-		ms(pct(lat["dlpgate"], 50)-pct(lat["direct"], 50)), ms(pct(lat["dlpgate"], 99)-pct(lat["direct"], 99)))
+	type metric struct {
+		name, unit string
+		lowBetter  bool
+		measure    func(p *proxyProc, run int) (float64, error)
+	}
+	metrics := []metric{
+		{"50 MiB text upload", "s", true, func(p *proxyProc, _ int) (float64, error) {
+			d, err := post(p.client, uploadURL, "text/plain", text)
+			return d.Seconds(), err
+		}},
+		{"20 MB XLSX upload", "s", true, func(p *proxyProc, _ int) (float64, error) {
+			d, err := post(p.client, uploadURL, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx)
+			return d.Seconds(), err
+		}},
+		{"20 MB DOCX upload", "s", true, func(p *proxyProc, _ int) (float64, error) {
+			d, err := post(p.client, uploadURL, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx)
+			return d.Seconds(), err
+		}},
+		{"small message p50, c=1", "ms", true, func(p *proxyProc, _ int) (float64, error) {
+			ds := make([]time.Duration, 0, n)
+			for range n {
+				d, err := post(p.client, robotURL, "application/json", msg)
+				if err != nil {
+					return 0, err
+				}
+				ds = append(ds, d)
+			}
+			return ms(median(ds)), nil
+		}},
+		{"small messages/s, c=64", "req/s", false, func(p *proxyProc, _ int) (float64, error) {
+			var next atomic.Int64
+			var firstErr atomic.Value
+			total := int64(4 * n)
+			start := time.Now()
+			var wg sync.WaitGroup
+			for range 64 {
+				wg.Go(func() {
+					for next.Add(1) <= total {
+						if _, err := post(p.client, robotURL, "application/json", msg); err != nil {
+							firstErr.CompareAndSwap(nil, err)
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			if err, _ := firstErr.Load().(error); err != nil {
+				return 0, err
+			}
+			return float64(total) / time.Since(start).Seconds(), nil
+		}},
+		{"first CONNECT+TLS+request to a new host", "ms", true, func(p *proxyProc, run int) (float64, error) {
+			var ds []time.Duration
+			for i := range 10 {
+				c := newClient(p, 1)
+				host := fmt.Sprintf("h%d-%d-%d.dingtalk.com", os.Getpid(), run, i)
+				d, err := post(c, "https://"+host+"/robot/send?access_token=bench", "application/json", msg)
+				c.CloseIdleConnections()
+				if err != nil {
+					return 0, err
+				}
+				ds = append(ds, d)
+			}
+			return ms(median(ds)), nil
+		}},
+		{fmt.Sprintf("peak RSS, %d x %d MiB concurrent", rssN, rssMB), "MiB", true, func(p *proxyProc, _ int) (float64, error) {
+			if p.noRSS {
+				return -1, nil
+			}
+			return peakRSS(p, "text/plain", text[:rssMB<<20], rssN, false)
+		}},
+	}
+	if bigXLSX > 0 {
+		big := xlsxBody(bigXLSX << 20)
+		fmt.Printf("big xlsx: %.1f MB\n", mb(len(big)))
+		metrics = slices.Insert(metrics, len(metrics)-1, metric{fmt.Sprintf("peak RSS, one %d MiB XLSX", bigXLSX), "MiB", true, func(p *proxyProc, _ int) (float64, error) {
+			if p.noRSS {
+				return -1, nil
+			}
+			// Its text passes the total-text limit, so dlpgate's
+			// default fail mode blocks it: memory is what is measured.
+			return peakRSS(p, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", big, 1, true)
+		}})
+	}
+	metrics = slices.DeleteFunc(metrics, func(m metric) bool { return !strings.Contains(m.name, only) })
+	results := make([][][]float64, len(metrics)) // metric, proxy, run
+	for i := range results {
+		results[i] = make([][]float64, len(procs))
+	}
+	for r := range runs {
+		for mi, m := range metrics {
+			for pi, p := range procs {
+				v, err := m.measure(p, r)
+				if err != nil {
+					return fmt.Errorf("%s via %s: %w", m.name, p.name, err)
+				}
+				if v >= 0 {
+					results[mi][pi] = append(results[mi][pi], v)
+				}
+			}
+		}
+	}
+	// The table: median (min-max) per proxy, and dlpgate against goproxy.
+	fmt.Printf("\n| %-40s |", "measurement")
+	for _, p := range procs {
+		fmt.Printf(" %-26s |", p.name)
+	}
+	fmt.Printf(" dlpgate / goproxy |\n|%s|", strings.Repeat("-", 42))
+	for range procs {
+		fmt.Printf("%s|", strings.Repeat("-", 28))
+	}
+	fmt.Printf("%s|\n", strings.Repeat("-", 20))
+	dlpIdx := slices.IndexFunc(procs, func(p *proxyProc) bool { return p.name == "dlpgate" })
+	for mi, m := range metrics {
+		fmt.Printf("| %-40s |", m.name+" ("+m.unit+")")
+		for pi := range procs {
+			vs := results[mi][pi]
+			if len(vs) == 0 {
+				fmt.Printf(" %-26s |", "not run")
+				continue
+			}
+			s := slices.Clone(vs)
+			slices.Sort(s)
+			fmt.Printf(" %-26s |", fmt.Sprintf("%s (%s–%s)", num(s[len(s)/2]), num(s[0]), num(s[len(s)-1])))
+		}
+		g, d := medianOf(results[mi][0]), medianOf(results[mi][dlpIdx])
+		ratio := "-"
+		if g > 0 && d > 0 {
+			// Throughput ratio: >1 means dlpgate is the faster.
+			if m.lowBetter {
+				ratio = fmt.Sprintf("%.2fx", g/d)
+			} else {
+				ratio = fmt.Sprintf("%.2fx", d/g)
+			}
+			if m.unit == "MiB" {
+				ratio = fmt.Sprintf("%.1fx the memory", d/g)
+			}
+		}
+		fmt.Printf(" %-18s |\n", ratio)
+	}
+	fmt.Println("\nratio: goproxy time / dlpgate time (>1: dlpgate faster); for RSS, dlpgate / goproxy.")
 	return nil
 }
 
+const (
+	uploadURL = "https://oapi.dingtalk.com/file/upload/single?access_token=bench"
+	robotURL  = "https://oapi.dingtalk.com/robot/send?access_token=bench"
+)
+
+func num(v float64) string {
+	switch {
+	case v >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case v >= 10:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 3, 64)
+}
+
+func mb(n int) float64 { return float64(n) / 1e6 }
+
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-func pct(ds []time.Duration, p int) time.Duration {
+func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
-	i := (len(s)*p + 99) / 100
-	return s[max(0, min(len(s)-1, i-1))]
+	return s[len(s)/2]
 }
 
-// setup starts the TLS stand-in, bare goproxy and two dlpgate instances.
-func setup() (*paths, func(), error) {
-	var closers []func()
-	cleanup := func() {
-		for i := len(closers) - 1; i >= 0; i-- {
-			closers[i]()
-		}
+func medianOf(vs []float64) float64 {
+	if len(vs) == 0 {
+		return 0
 	}
-	fail := func(err error) (*paths, func(), error) { cleanup(); return nil, nil, err }
+	s := slices.Clone(vs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
 
-	upCA, err := certs.New(time.Now())
-	if err != nil {
-		return fail(err)
+// peakRSS resets the process's high-water mark (Linux clear_refs 5), sends
+// n uploads of body at once and returns the new peak in MiB; blockOK
+// accepts a 403 answer.
+func peakRSS(p *proxyProc, contentType string, body []byte, n int, blockOK bool) (float64, error) {
+	pid := p.cmd.Process.Pid
+	if err := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0); err != nil {
+		return 0, fmt.Errorf("reset peak RSS: %w", err)
 	}
-	ourCA, err := certs.New(time.Now())
-	if err != nil {
-		return fail(err)
-	}
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", certs.NewIssuer(upCA, 0).TLSConfig("oapi.dingtalk.com"))
-	if err != nil {
-		return fail(err)
-	}
-	up := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"errcode":0,"errmsg":"ok"}`)
-	})}
-	go up.Serve(ln)
-	closers = append(closers, func() { up.Close() })
-	p := &paths{upstream: ln.Addr().String(), upRoots: upCA.Pool(), ourCA: ourCA, phases: map[*url.URL]*phaseLog{}}
-	dial := func(ctx context.Context, network, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, network, p.upstream)
-	}
-
-	// Bare goproxy: our CA (never GoproxyCa), a leaf cache, verified upstream.
-	gp := goproxy.NewProxyHttpServer()
-	gp.Logger = nopLogger{}
-	gp.Tr = &http.Transport{DialContext: dial, TLSClientConfig: &tls.Config{RootCAs: p.upRoots}, Proxy: nil,
-		WriteBufferSize: 64 << 10, ReadBufferSize: 64 << 10}
-	gp.CertStore = &certStore{m: map[string]*tls.Certificate{}}
-	caTLS := ourCA.TLSCertificate()
-	mitm := &goproxy.ConnectAction{Action: goproxy.ConnectMitm, TLSConfig: goproxy.TLSConfigFromCA(&caTLS)}
-	gp.OnRequest().HandleConnectFunc(func(host string, ctx *goproxy.ProxyCtx) (*goproxy.ConnectAction, string) {
-		return mitm, host
-	})
-	gpURL, stop, err := serve(gp)
-	if err != nil {
-		return fail(err)
-	}
-	closers = append(closers, stop)
-	p.goproxyURL = gpURL
-
-	cfg, err := config.Default()
-	if err != nil {
-		return fail(err)
-	}
-	pol, err := rules.Compile(cfg.Policy)
-	if err != nil {
-		return fail(err)
-	}
-	lim := extract.Limits{
-		MaxTotalBytes: int64(cfg.Extract.MaxTotalBytes), MaxDepth: cfg.Extract.MaxDepth, MaxEntries: cfg.Extract.MaxEntries,
-		MaxRatio: cfg.Extract.MaxRatio, MaxDecompressed: int64(cfg.Extract.MaxDecompressed), TimeBudget: int64(time.Duration(cfg.Extract.TimeBudget)),
-	}
-	for _, v := range []struct {
-		set    classifiers.Set
-		budget int64
-		dst    **url.URL
-	}{
-		{classifiers.NewDefault(), int64(cfg.Proxy.MemoryBudget), &p.dlpURL},
-		{noClassifiers{}, int64(cfg.Proxy.MemoryBudget), &p.dlpNoneURL},
-		{classifiers.NewDefault(), 64 << 20, &p.dlpMemURL},
-	} {
-		eng := &inspect.Engine{Policy: pol, Classifiers: v.set, Limits: lim}
-		pl := &phaseLog{}
-		srv, err := proxy.New(proxy.Options{
-			CA: ourCA, Engine: func() *inspect.Engine { return eng },
-			MemoryBudget: v.budget, DialContext: dial,
-			UpstreamRoots: p.upRoots, UpstreamProxy: nil,
-			Logger: slog.New(pl),
+	c := newClient(p, n)
+	defer c.CloseIdleConnections()
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			_, err := post(c, uploadURL, contentType, body)
+			if blockOK && err != nil && err.Error() == "status 403" {
+				err = nil
+			}
+			errs <- err
 		})
-		if err != nil {
-			return fail(err)
-		}
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return fail(err)
-		}
-		go srv.Serve(l)
-		closers = append(closers, func() { srv.Close() })
-		*v.dst = &url.URL{Scheme: "http", Host: l.Addr().String()}
-		p.phases[*v.dst] = pl
 	}
-	return p, cleanup, nil
-}
-
-func serve(h http.Handler) (*url.URL, func(), error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return 0, err
+		}
+	}
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return nil, nil, err
+		return 0, err
 	}
-	s := &http.Server{Handler: h}
-	go s.Serve(l)
-	return &url.URL{Scheme: "http", Host: l.Addr().String()}, func() { s.Close() }, nil
-}
-
-// client talks to oapi.dingtalk.com directly (dialled to the stand-in) or
-// through the proxy at via, trusting the stand-in's CA and ours.
-func (p *paths) client(via *url.URL) *http.Client {
-	roots := p.upRoots.Clone()
-	roots.AddCert(p.ourCA.Cert)
-	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}, WriteBufferSize: 64 << 10, ReadBufferSize: 64 << 10}
-	if via == nil {
-		tr.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, network, p.upstream)
-		}
-	} else {
-		tr.Proxy = http.ProxyURL(via)
-	}
-	return &http.Client{Transport: tr, Timeout: 5 * time.Minute}
-}
-
-func upload(c *http.Client, body []byte) (time.Duration, error) {
-	return timedPost(c, "https://oapi.dingtalk.com/file/upload/single?access_token=bench", "text/plain", body)
-}
-
-func latency(c *http.Client, msg []byte, n int) ([]time.Duration, error) {
-	// Warm up: connection, TLS, leaf certificate.
-	for i := 0; i < 20; i++ {
-		if _, err := post(c, msg); err != nil {
-			return nil, err
+	for _, line := range strings.Split(string(status), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024, nil
 		}
 	}
-	ds := make([]time.Duration, 0, n)
-	for i := 0; i < n; i++ {
-		d, err := post(c, msg)
-		if err != nil {
-			return nil, err
-		}
-		ds = append(ds, d)
+	return 0, errors.New("no VmHWM in /proc status")
+}
+
+// newClient talks to oapi.dingtalk.com through p, trusting p's CA.
+func newClient(p *proxyProc, conns int) *http.Client {
+	u := &url.URL{Scheme: "http", Host: p.addr}
+	tr := &http.Transport{
+		Proxy:               http.ProxyURL(u),
+		TLSClientConfig:     &tls.Config{RootCAs: p.roots},
+		MaxIdleConnsPerHost: conns, MaxConnsPerHost: 0,
+		WriteBufferSize: 64 << 10, ReadBufferSize: 64 << 10,
 	}
-	return ds, nil
+	return &http.Client{Transport: tr, Timeout: 10 * time.Minute}
 }
 
-func post(c *http.Client, msg []byte) (time.Duration, error) {
-	return timedPost(c, "https://oapi.dingtalk.com/robot/send?access_token=bench", "application/json", msg)
-}
-
-// timedPost sends body and times it until the whole response is read; any
-// status but 200 is an error (the bench sends only allowed content).
-func timedPost(c *http.Client, url, contentType string, body []byte) (time.Duration, error) {
+// post sends body and times it until the whole response is read; any status
+// but 200 is an error (the bench sends only allowed content).
+func post(c *http.Client, url, contentType string, body []byte) (time.Duration, error) {
 	start := time.Now()
 	resp, err := c.Post(url, contentType, bytes.NewReader(body))
 	if err != nil {
@@ -342,77 +414,269 @@ func timedPost(c *http.Client, url, contentType string, body []byte) (time.Durat
 	return time.Since(start), nil
 }
 
-// textBody is clean English/Chinese prose: allowed, but every byte is read
-// by the extractor and classifiers.
-func textBody(size int) []byte {
-	const para = "Quarterly planning notes: the team will migrate the build farm next sprint, " +
-		"review on-call rotations and update the onboarding guide. 下季度計劃：更新入職指南，檢討值班安排。\n"
-	var b strings.Builder
-	b.Grow(size + len(para))
-	for b.Len() < size {
-		b.WriteString(para)
+// startSink runs the TLS sink in this process: an HTTP proxy that answers
+// CONNECT itself and terminates TLS with a leaf for any name, signed by its
+// own CA (written to sink-ca.pem), reading and discarding every body.
+func startSink(dir string) (addr, caFile string, stop func(), err error) {
+	ca, err := certs.New(time.Now())
+	if err != nil {
+		return "", "", nil, err
 	}
-	return []byte(b.String()[:size])
-}
-
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[len(s)/2]
-}
-
-// phaseLog is a slog.Handler that keeps the hold and inspect durations of
-// the proxy's decision records for bodies of the upload size. It is
-// enabled only during the upload runs, so the small-message latency runs
-// pay nothing for logging.
-type phaseLog struct {
-	on   atomic.Bool
-	size int64
-	mu   sync.Mutex
-	hold []time.Duration
-	insp []time.Duration
-}
-
-func (p *phaseLog) Enabled(context.Context, slog.Level) bool { return p.on.Load() }
-func (p *phaseLog) WithAttrs([]slog.Attr) slog.Handler       { return p }
-func (p *phaseLog) WithGroup(string) slog.Handler            { return p }
-
-func (p *phaseLog) Handle(_ context.Context, r slog.Record) error {
-	if r.Message != "decision" {
-		return nil
+	caDir := filepath.Join(dir, "sink")
+	if err := ca.Save(caDir, true); err != nil {
+		return "", "", nil, err
 	}
-	var bytes int64
-	var hold, insp time.Duration
-	found := 0
-	r.Attrs(func(a slog.Attr) bool {
-		switch a.Key {
-		case "bytes":
-			bytes = a.Value.Int64()
-		case "hold":
-			hold, found = a.Value.Duration(), found+1
-		case "inspect":
-			insp, found = a.Value.Duration(), found+1
+	tlsCfg := certs.NewIssuer(ca, 0).TLSConfig("oapi.dingtalk.com")
+	conns := make(chan net.Conn)
+	inner := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"errcode":0,"errmsg":"ok"}`)
+	})}
+	go inner.Serve(&chanListener{c: conns, done: make(chan struct{})})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", "", nil, err
+	}
+	outer := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodConnect {
+			http.Error(w, "CONNECT only", http.StatusMethodNotAllowed)
+			return
 		}
-		return true
-	})
-	if bytes != p.size || found != 2 {
+		conn, brw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		if _, err := io.WriteString(conn, "HTTP/1.1 200 Connection established\r\n\r\n"); err != nil {
+			conn.Close()
+			return
+		}
+		var c net.Conn = conn
+		if brw.Reader.Buffered() > 0 {
+			c = &prefixConn{Conn: conn, r: io.MultiReader(brw.Reader, conn)}
+		}
+		conns <- tls.Server(c, tlsCfg)
+	})}
+	go outer.Serve(ln)
+	return ln.Addr().String(), certs.CertPath(caDir), func() { outer.Close(); inner.Close() }, nil
+}
+
+type prefixConn struct {
+	net.Conn
+	r io.Reader
+}
+
+func (c *prefixConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+
+// chanListener hands the sink's TLS connections to its HTTP server.
+type chanListener struct {
+	c    chan net.Conn
+	done chan struct{}
+	once sync.Once
+}
+
+func (l *chanListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.c:
+		return c, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+}
+func (l *chanListener) Close() error   { l.once.Do(func() { close(l.done) }); return nil }
+func (l *chanListener) Addr() net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)} }
+
+func freePort() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// waitFor waits until addr accepts connections and every file exists.
+func waitFor(name, addr string, cmd *exec.Cmd, files ...string) error {
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if cmd.ProcessState != nil {
+			return fmt.Errorf("%s exited", name)
+		}
+		ok := true
+		for _, f := range files {
+			if _, err := os.Stat(f); err != nil {
+				ok = false
+			}
+		}
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil && ok {
+			c.Close()
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("%s did not start on %s", name, addr)
+}
+
+func poolOf(files ...string) (*x509.CertPool, error) {
+	pool := x509.NewCertPool()
+	for _, f := range files {
+		pem, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%s: no certificate", f)
+		}
+	}
+	return pool, nil
+}
+
+func logFile(dir, name string) *os.File {
+	f, err := os.Create(filepath.Join(dir, strings.NewReplacer(" ", "-", "(", "", ")", "").Replace(name)+".log"))
+	if err != nil {
 		return nil
 	}
-	p.mu.Lock()
-	p.hold, p.insp = append(p.hold, hold), append(p.insp, insp)
-	p.mu.Unlock()
-	return nil
+	return f
 }
 
-func (p *phaseLog) get() (hold, insp []time.Duration) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return slices.Clone(p.hold), slices.Clone(p.insp)
+func startDlpgate(dir, name, bin, sinkAddr, sinkCA string) (*proxyProc, error) {
+	addr, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	data := filepath.Join(dir, strings.NewReplacer(" ", "", "(", "", ")", "").Replace(name)+"-data")
+	cfg := filepath.Join(data + ".toml")
+	conf := fmt.Sprintf("[proxy]\nlisten = %q\nupstream_proxy = %q\nupstream_ca_file = %q\n", addr, "http://"+sinkAddr, sinkCA)
+	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "run", "--config", cfg, "--data-dir", data)
+	cmd.Stdout, cmd.Stderr = logFile(dir, name), logFile(dir, name+"-err")
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	go cmd.Wait()
+	p := &proxyProc{name: name, addr: addr, cmd: cmd}
+	if err := waitFor(name, addr, cmd, certs.CertPath(data)); err != nil {
+		return p, err
+	}
+	if p.roots, err = poolOf(certs.CertPath(data)); err != nil {
+		return p, err
+	}
+	return p, nil
 }
 
-type noClassifiers struct{}
+func startGoproxy(dir, sinkAddr, sinkCA string) (*proxyProc, error) {
+	addr, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	caDir := filepath.Join(dir, "goproxy")
+	cmd := exec.Command(self, "goproxy", "-listen", addr, "-upstream", sinkAddr, "-upstream-ca", sinkCA, "-ca-dir", caDir)
+	cmd.Stdout, cmd.Stderr = logFile(dir, "goproxy"), logFile(dir, "goproxy-err")
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	go cmd.Wait()
+	p := &proxyProc{name: "goproxy", addr: addr, cmd: cmd}
+	if err := waitFor("goproxy", addr, cmd, certs.CertPath(caDir)); err != nil {
+		return p, err
+	}
+	p.roots, err = poolOf(certs.CertPath(caDir))
+	return p, err
+}
 
-func (noClassifiers) Classify(context.Context, []extract.Segment) []classifiers.Finding { return nil }
+// mitmAddon is what a user would script instead of dlpgate: read the body,
+// look for an HKID, block on a match.
+const mitmAddon = `import re
+from mitmproxy import http
+
+HKID = re.compile(rb"(?<![A-Za-z0-9])[A-Z]{1,2}[0-9]{6}\(?[0-9A]\)?")
+
+class DLP:
+    def request(self, flow: http.HTTPFlow) -> None:
+        body = flow.request.get_content() or b""
+        if HKID.search(body):
+            flow.response = http.Response.make(403, b"blocked")
+
+addons = [DLP()]
+`
+
+func startMitmdump(dir, bin, sinkAddr, sinkCA string) (*proxyProc, error) {
+	addr, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	host, port, _ := net.SplitHostPort(addr)
+	conf := filepath.Join(dir, "mitm")
+	addon := filepath.Join(dir, "hkid_addon.py")
+	if err := os.WriteFile(addon, []byte(mitmAddon), 0o600); err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "-q", "--listen-host", host, "--listen-port", port,
+		"--mode", "upstream:http://"+sinkAddr, "--set", "confdir="+conf,
+		"--set", "ssl_verify_upstream_trusted_ca="+sinkCA, "-s", addon)
+	cmd.Stdout, cmd.Stderr = logFile(dir, "mitmdump"), logFile(dir, "mitmdump-err")
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	go cmd.Wait()
+	// Whole bodies in Python memory: 100 concurrent 20 MiB uploads would
+	// need gigabytes on a shared machine, so it sits that one out.
+	p := &proxyProc{name: "mitmdump", addr: addr, cmd: cmd, noRSS: true}
+	caFile := filepath.Join(conf, "mitmproxy-ca-cert.pem")
+	if err := waitFor("mitmdump", addr, cmd, caFile); err != nil {
+		return p, err
+	}
+	p.roots, err = poolOf(caFile)
+	return p, err
+}
+
+// goproxyMain is the bare goproxy process: MITM everything with its own CA
+// (a leaf cache, as any real deployment has) and pass the requests on,
+// through the sink as upstream proxy, verifying the sink's certificates.
+func goproxyMain(args []string) error {
+	fs := flag.NewFlagSet("goproxy", flag.ContinueOnError)
+	listen := fs.String("listen", "127.0.0.1:0", "address")
+	upstream := fs.String("upstream", "", "upstream proxy address")
+	upCA := fs.String("upstream-ca", "", "PEM file of the upstream CA")
+	caDir := fs.String("ca-dir", "", "where to write the MITM CA")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	roots, err := poolOf(*upCA)
+	if err != nil {
+		return err
+	}
+	ca, err := certs.New(time.Now())
+	if err != nil {
+		return err
+	}
+	gp := goproxy.NewProxyHttpServer()
+	gp.Logger = nopLogger{}
+	gp.Tr = &http.Transport{Proxy: http.ProxyURL(&url.URL{Scheme: "http", Host: *upstream}),
+		TLSClientConfig: &tls.Config{RootCAs: roots}, MaxIdleConnsPerHost: 256,
+		WriteBufferSize: 64 << 10, ReadBufferSize: 64 << 10}
+	gp.CertStore = &certStore{m: map[string]*tls.Certificate{}}
+	caTLS := ca.TLSCertificate()
+	mitm := &goproxy.ConnectAction{Action: goproxy.ConnectMitm, TLSConfig: goproxy.TLSConfigFromCA(&caTLS)}
+	gp.OnRequest().HandleConnectFunc(func(host string, _ *goproxy.ProxyCtx) (*goproxy.ConnectAction, string) {
+		return mitm, host
+	})
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	// The CA appears only once the listener is up: the driver waits for both.
+	if err := ca.Save(*caDir, true); err != nil {
+		return err
+	}
+	return (&http.Server{Handler: gp}).Serve(ln)
+}
 
 type nopLogger struct{}
 
@@ -434,4 +698,126 @@ func (s *certStore) Fetch(host string, gen func() (*tls.Certificate, error)) (*t
 		s.m[host] = c
 	}
 	return c, err
+}
+
+// textBody is base64-like text in lines (what the issue measured: exports,
+// logs, encoded attachments pasted as text) mixed with EN/繁 prose; allowed,
+// but every byte is read by the extractor and classifiers.
+func textBody(size int) []byte {
+	r := rand.New(rand.NewPCG(1, 2))
+	const b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	const para = "Quarterly planning notes: the team will migrate the build farm next sprint, " +
+		"review on-call rotations and update the onboarding guide. 下季度計劃：更新入職指南，檢討值班安排。\n"
+	var b bytes.Buffer
+	b.Grow(size + 256)
+	line := make([]byte, 76)
+	for b.Len() < size {
+		if r.IntN(4) == 0 {
+			b.WriteString(para)
+			continue
+		}
+		digits := 0
+		for i := range line {
+			c := b64[r.IntN(len(b64))]
+			// No run of five digits: random base64 would otherwise hold
+			// HKID-shaped strings, and the regex addon would block it.
+			if c >= '0' && c <= '9' {
+				if digits++; digits >= 5 {
+					c, digits = 'q', 0
+				}
+			} else {
+				digits = 0
+			}
+			line[i] = c
+		}
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	return b.Bytes()[:size]
+}
+
+// words are neutral pseudo-words (no dictionary term of any classifier).
+func words(r *rand.Rand, n int) []string {
+	const cons, vows = "bcdfghjklmnprstvwz", "aeiou"
+	out := make([]string, n)
+	for i := range out {
+		var w strings.Builder
+		for range 2 + r.IntN(3) {
+			w.WriteByte(cons[r.IntN(len(cons))])
+			w.WriteByte(vows[r.IntN(len(vows))])
+		}
+		out[i] = w.String()
+	}
+	return out
+}
+
+// xlsxBody is a workbook of about size bytes: shared strings (item names)
+// and numeric cells, as an inventory export looks.
+func xlsxBody(size int) []byte {
+	r := rand.New(rand.NewPCG(3, 4))
+	vocab := words(r, 3000)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	add := func(name, body string) {
+		w, _ := zw.Create(name)
+		io.WriteString(w, body)
+	}
+	add("[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>`)
+	add("xl/workbook.xml", `<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets><sheet name="Items" sheetId="1"/></sheets></workbook>`)
+	const nStrings = 200000
+	var sst strings.Builder
+	sst.WriteString(`<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`)
+	for range nStrings {
+		fmt.Fprintf(&sst, `<si><t>%s %s %s</t></si>`, vocab[r.IntN(len(vocab))], vocab[r.IntN(len(vocab))], vocab[r.IntN(len(vocab))])
+	}
+	sst.WriteString(`</sst>`)
+	add("xl/sharedStrings.xml", sst.String())
+	w, _ := zw.Create("xl/worksheets/sheet1.xml")
+	bw := bufio.NewWriterSize(w, 1<<20)
+	bw.WriteString(`<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
+	for row := 1; buf.Len() < size; row++ {
+		fmt.Fprintf(bw, `<row r="%d"><c r="A%d" t="s"><v>%d</v></c><c r="B%d"><v>%d</v></c><c r="C%d"><v>%d.%02d</v></c><c r="D%d" t="s"><v>%d</v></c><c r="E%d" t="inlineStr"><is><t>%s</t></is></c></row>`,
+			row, row, r.IntN(nStrings), row, r.IntN(100000), row, r.IntN(10000), r.IntN(100), row, r.IntN(nStrings), row, vocab[r.IntN(len(vocab))])
+		if row%2000 == 0 {
+			bw.Flush()
+			zw.Flush()
+		}
+	}
+	bw.WriteString(`</sheetData></worksheet>`)
+	bw.Flush()
+	zw.Close()
+	return buf.Bytes()
+}
+
+// docxBody is a document of about size bytes of paragraphs and runs.
+func docxBody(size int) []byte {
+	r := rand.New(rand.NewPCG(5, 6))
+	vocab := words(r, 20000)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("[Content_Types].xml")
+	io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`)
+	w, _ = zw.Create("word/document.xml")
+	bw := bufio.NewWriterSize(w, 1<<20)
+	bw.WriteString(`<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>`)
+	for p := 1; buf.Len() < size; p++ {
+		bw.WriteString(`<w:p><w:pPr><w:pStyle w:val="Normal"/></w:pPr>`)
+		for range 3 {
+			bw.WriteString(`<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">`)
+			for range 12 {
+				bw.WriteString(vocab[r.IntN(len(vocab))])
+				bw.WriteByte(' ')
+			}
+			bw.WriteString(`</w:t></w:r>`)
+		}
+		bw.WriteString(`</w:p>`)
+		if p%2000 == 0 {
+			bw.Flush()
+			zw.Flush()
+		}
+	}
+	bw.WriteString(`</w:body></w:document>`)
+	bw.Flush()
+	zw.Close()
+	return buf.Bytes()
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Loopback benchmark of dlpgate vs direct vs bare goproxy MITM.
-# Usage: bench/run.sh [-size 50] [-runs 3] [-n 2000]
+# Process-level benchmark: bare goproxy, mitmdump (when installed) and dlpgate
+# as separate processes in front of one loopback TLS sink, interleaved.
+# Usage: bench/run.sh [-runs 3] [-n 500] [-compare before=/path/to/older/dlpgate] [-no-mitmdump]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exec go run ./bench "$@"

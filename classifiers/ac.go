@@ -36,8 +36,8 @@ type acPattern struct {
 	// digit, so a match must not continue a longer ASCII word there.
 	wordStart, wordEnd bool
 	// digitsFrom > 0: report only when that many ASCII digits start at the
-	// pattern's last byte (the HKID prefilter wants "A1" only before six
-	// digits; "A1A1A1..." must not produce a hit per byte).
+	// pattern's last byte (the HKID prefilter wants "A12" only where six
+	// digits follow the letter; "A1A1A1..." must not produce a hit per byte).
 	digitsFrom uint8
 	// runStart: report only when the pattern does not directly follow
 	// another full-width form (the prefilter needs one sign per run, not a
@@ -112,8 +112,14 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 		a.pats[i] = acPattern{text: string(f), wordStart: isASCIIAlnum(f[0]), wordEnd: isASCIIAlnum(f[len(f)-1])}
 		if i >= rawFrom {
 			a.pats[i].wordStart, a.pats[i].wordEnd = false, false
-			if last := f[len(f)-1]; isDigit(last) {
-				a.pats[i].digitsFrom = 6
+			// A prefilter pattern ending in t digits ("a1", "a12") wants
+			// six digits from its first digit: 7-t from its last byte.
+			t := 0
+			for t < len(f) && isDigit(f[len(f)-1-t]) {
+				t++
+			}
+			if t > 0 && t <= 6 {
+				a.pats[i].digitsFrom = uint8(7 - t)
 			}
 			a.pats[i].runStart = f[0] == 0xEF
 		}

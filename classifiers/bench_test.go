@@ -2,6 +2,7 @@ package classifiers
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -130,6 +131,47 @@ func TestMixedBusinessTextQuiet(t *testing.T) {
 	}
 	if _, ok := got[HKID]; !ok {
 		t.Error("the generated HKIDs were not found")
+	}
+}
+
+// Per-core figures on the kinds of text the proxy sees besides business
+// prose (issue 13: >= 500 MB/s per core on any text): each runs on one
+// goroutine, as BenchmarkClassifyMixed does.
+func BenchmarkClassifyPerCore(b *testing.B) {
+	r := rand.New(rand.NewPCG(51, 52))
+	gen := func(n int, line int, alphabet string) string {
+		var sb strings.Builder
+		sb.Grow(n + line)
+		for sb.Len() < n {
+			for range line {
+				sb.WriteByte(alphabet[r.IntN(len(alphabet))])
+			}
+			sb.WriteByte('\n')
+		}
+		return sb.String()
+	}
+	sheet := func(n int) string {
+		var sb strings.Builder
+		for row := 0; sb.Len() < n; row++ {
+			fmt.Fprintf(&sb, "%d,%d.%02d,%d,2026-%02d-%02d,%d\n", row, r.IntN(100000), r.IntN(100), r.IntN(1000000), 1+r.IntN(12), 1+r.IntN(28), r.IntN(99999999))
+		}
+		return sb.String()
+	}
+	s, err := newSet()
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.parallelMin = 1 << 62
+	for _, c := range []struct{ name, text string }{
+		{"business-EN-zh", mixedText(benchSize)},
+		{"traditional", strings.Repeat("明天下午三點喺觀塘辦公室開會，記得帶埋投影機。倉庫存貨 1,200 件，請於月底前盤點。\n", benchSize/120)},
+		{"simplified", strings.Repeat("各位好，请于周五前提交差旅报销单，附上发票原件。仓库库存一千二百件，请于月底前盘点。\n", benchSize/120)},
+		{"base64", gen(benchSize, 76, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")},
+		{"random-letters", gen(benchSize, 100, "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ")},
+		{"digit-sheet", sheet(benchSize)},
+		{"long-line", strings.ReplaceAll(mixedText(benchSize), "\n", " ")},
+	} {
+		b.Run(c.name, func(b *testing.B) { benchClassifyWith(b, s, c.text) })
 	}
 }
 

@@ -97,8 +97,8 @@ type defaultSet struct {
 	cls     []classifier
 	ac      *automaton
 	owners  [][]owner // pattern id -> owners (dictionary patterns only)
-	// Pattern ids from dictPatterns on are the HKID prefilter: letter+digit
-	// pairs, then (from fullWidthFrom) full-width letters and digits, then
+	// Pattern ids from dictPatterns on are the HKID prefilter: letter and
+	// two digits, then (from fullWidthFrom) full-width letters and digits, then
 	// (from sepFrom) separated-HKID signs (hkid.go), then (from normFrom) the characters that
 	// send a segment through normalisation (normalize.go).
 	dictPatterns, fullWidthFrom, sepFrom, normFrom int
@@ -201,13 +201,18 @@ func newSet(opts ...Option) (*defaultSet, error) {
 		}
 	}
 	// HKID prefilter patterns ride on the same pass: every ASCII letter
-	// followed by a digit (an HKID's prefix always touches its digits), and
+	// followed by two digits (an HKID's prefix always touches its digits), and
 	// every full-width letter or digit (rare; they switch the segment to
 	// the full scanner, which reads full-width forms).
 	s.dictPatterns = len(patterns)
+	// A letter and two digits, not one: in base64-like text a letter
+	// before a digit is one byte in eight, and every such state stopped
+	// the automaton's fast loop; a letter before two digits is one in fifty.
 	for l := byte('a'); l <= 'z'; l++ {
 		for d := byte('0'); d <= '9'; d++ {
-			patterns = append(patterns, string([]byte{l, d}))
+			for e := byte('0'); e <= '9'; e++ {
+				patterns = append(patterns, string([]byte{l, d, e}))
+			}
 		}
 	}
 	s.fullWidthFrom = len(patterns)

@@ -51,6 +51,14 @@ type Proxy struct {
 	// MemoryTotal bounds the memory held by all bodies in flight together;
 	// past it, new bodies spill from their first byte. 0 = 16 x MemoryBudget.
 	MemoryTotal ByteSize `toml:"memory_total"`
+	// InspectMemory, InspectConcurrency and InspectWait are the inspection
+	// budget shared by all requests: the estimated working memory and the
+	// number of inspections running at once (0 = 64 MiB and 2 x CPUs);
+	// more waits in line, and a request that waited InspectWait (0 = 2m)
+	// is uninspectable, decided by the fail mode.
+	InspectMemory      ByteSize `toml:"inspect_memory"`
+	InspectConcurrency int      `toml:"inspect_concurrency"`
+	InspectWait        Duration `toml:"inspect_wait"`
 	// IdleTimeout bounds idle client and tunnel connections.
 	IdleTimeout Duration `toml:"idle_timeout"`
 	// HeaderTimeout bounds the time from a request's first byte to the end

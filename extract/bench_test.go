@@ -115,6 +115,11 @@ func BenchmarkFormats(b *testing.B) {
 	}
 	big5 := encode(b, traditionalchinese.Big5, strings.Repeat("員工入職表 姓名：黃志強 香港身份證號碼 職位：會計主任\n", 20000))
 	docx := buildDOCX(b, paras, nil)
+	slides := make([]string, 200)
+	for i := range slides {
+		slides[i] = strings.Join(paras[i*len(paras)/len(slides):(i+1)*len(paras)/len(slides)], " ")
+	}
+	pptx := buildPPTX(b, slides...)
 	xlsx := buildXLSX(b, rows, nil)
 	pdf := buildLatinPDF(b, pdfPages, "")
 	zipped := buildZip(b, zipEntry{name: "in.zip", body: buildZip(b, zipEntry{name: "a.txt", body: []byte(text.String())})})
@@ -131,6 +136,7 @@ func BenchmarkFormats(b *testing.B) {
 		{"html", Input{}, []byte(html.String()), int64(html.Len())},
 		{"docx", Input{}, docx, int64(size)},
 		{"xlsx", Input{}, xlsx, int64(len(xlsx))},
+		{"pptx", Input{}, pptx, int64(size)},
 		{"pdf-10pages", Input{}, pdf, int64(len(pdf))},
 		{"zip-nested", Input{}, zipped, int64(text.Len())},
 		{"gzip", Input{}, gz, int64(text.Len())},

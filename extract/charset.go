@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
@@ -65,8 +66,28 @@ func utf16Order(b []byte) int {
 // charset, UTF-16 NUL patterns, UTF-8 validity, and a Big5/GBK/Windows-1252
 // guess. ok is false when the bytes look binary rather than text.
 func decodeText(b []byte, declared string) (string, bool) {
+	return decodeTextAs(b, declared, copyString)
+}
+
+// copyString and aliasString turn valid UTF-8 bytes into the text: a copy,
+// or (for a buffer the walker allocated and never writes again) the same
+// memory, so a large spilled body is not held twice.
+func copyString(b []byte) string { return string(b) }
+
+func aliasString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// decodeTextAs is decodeText with str making strings of valid UTF-8.
+func decodeTextAs(b []byte, declared string, str func([]byte) string) (string, bool) {
 	switch {
 	case bytes.HasPrefix(b, []byte("\xef\xbb\xbf")):
+		if utf8.Valid(b[3:]) {
+			return str(b[3:]), true
+		}
 		return strings.ToValidUTF8(string(b[3:]), "\uFFFD"), true
 	case bytes.HasPrefix(b, []byte("\xff\xfe")):
 		return decodeWith(unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), b[2:]), true
@@ -78,7 +99,7 @@ func decodeText(b []byte, declared string) (string, bool) {
 	// mislabelled UTF-8 (a "charset=big5" form posting UTF-8) is common.
 	// (A few high bytes can validate by chance: then the label wins.)
 	if hasNonASCII(b, 8) && utf8.Valid(b) {
-		return string(b), true
+		return str(b), true
 	}
 	if declared != "" {
 		if e := lookupCharset(declared); e != nil {
@@ -87,13 +108,13 @@ func decodeText(b []byte, declared string) (string, bool) {
 			// never validates as UTF-8. Honouring it would turn the text
 			// into garbage that no classifier can read.
 			if utf16Label(declared) && utf8.Valid(b) && bytes.IndexByte(b, 0) < 0 {
-				return string(b), true
+				return str(b), true
 			}
 			// A declared UTF-8 that is not valid UTF-8 is a wrong label
 			// (common with CSV exports); fall through to detection.
 			if e != encoding.Nop || utf8.Valid(b) {
 				if e == encoding.Nop {
-					return string(b), true
+					return str(b), true
 				}
 				return decodeWith(e, b), true
 			}
@@ -114,7 +135,7 @@ func decodeText(b []byte, declared string) (string, bool) {
 		return "", false
 	}
 	if utf8.Valid(b) {
-		return string(b), true
+		return str(b), true
 	}
 	return decodeWith(guessLegacy(b), b), true
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/bzip2"
 	"compress/flate"
-	"compress/gzip"
 	"compress/zlib"
 	"errors"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 )
 
@@ -62,10 +62,20 @@ func (w *walker) readBounded(r io.Reader, compressedSize int64) ([]byte, string,
 // undone, ok is false and data is the last layer that could (nil when the
 // body could not be read or extraction must stop).
 func (w *walker) decodeContentEncoding(origin, header string, b blob) ([]byte, bool) {
-	data, err := w.load(origin, b)
-	if err != nil {
-		w.problem(origin, Malformed, "body could not be read")
-		return nil, false
+	// Each layer streams from the one below (the body itself read through
+	// its ReaderAt: a spilled upload is not loaded); data is loaded only
+	// when a layer fails and the bytes are to be read as they are.
+	cur := b
+	bytesOf := func() []byte {
+		if cur.data != nil {
+			return cur.data
+		}
+		d, err := w.load(origin, cur)
+		if err != nil {
+			w.problem(origin, Malformed, "body could not be read")
+			return nil
+		}
+		return d
 	}
 	codings := strings.Split(header, ",")
 	for i := len(codings) - 1; i >= 0; i-- {
@@ -75,34 +85,34 @@ func (w *walker) decodeContentEncoding(origin, header string, b blob) ([]byte, b
 		case "", "identity":
 			continue
 		case "gzip", "x-gzip":
-			gz, err := gzip.NewReader(bytes.NewReader(data))
+			gz, err := gzip.NewReader(blobReader(cur))
 			if err != nil {
 				w.problem(origin, Malformed, "content-encoding gzip: bad header")
-				return data, false
+				return bytesOf(), false
 			}
 			r = gz
 		case "deflate":
 			// HTTP "deflate" is zlib, but many servers send raw deflate.
-			if zr, err := zlib.NewReader(bytes.NewReader(data)); err == nil {
+			if zr, err := zlib.NewReader(blobReader(cur)); err == nil {
 				r = zr
 			} else {
-				r = flate.NewReader(bytes.NewReader(data))
+				r = flate.NewReader(blobReader(cur))
 			}
 		case "br":
-			r = brotli.NewReader(bytes.NewReader(data))
+			r = brotli.NewReader(blobReader(cur))
 		case "zstd":
-			zr, err := zstd.NewReader(bytes.NewReader(data), zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(w.lim.MaxDecompressed)))
+			zr, err := zstd.NewReader(blobReader(cur), zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(w.lim.MaxDecompressed)))
 			if err != nil {
 				w.problem(origin, Malformed, "content-encoding zstd: bad header")
-				return data, false
+				return bytesOf(), false
 			}
 			defer zr.Close()
 			r = zr
 		default:
 			w.problem(origin, Unsupported, "content-encoding not supported: "+sanitizeToken(c))
-			return data, false
+			return bytesOf(), false
 		}
-		out, why, err := w.readBounded(r, int64(len(data)))
+		out, why, err := w.readBounded(r, cur.size)
 		switch {
 		case errors.Is(err, errStop):
 			return nil, false
@@ -111,26 +121,24 @@ func (w *walker) decodeContentEncoding(origin, header string, b blob) ([]byte, b
 		case err != nil:
 			w.problem(origin, Malformed, "content-encoding "+c+": corrupt or truncated stream")
 			if len(out) == 0 {
-				return data, false
+				return bytesOf(), false
 			}
 		}
-		data = out
+		cur = memBlob(out)
 	}
-	return data, true
+	return bytesOf(), true
 }
 
 // compressedNode handles a gzip/zstd/bzip2 file found by its magic bytes.
 func (w *walker) compressedNode(n node, kind format) {
-	data, err := w.load(n.origin, n.body)
-	if err != nil {
-		w.problem(n.origin, Malformed, "body could not be read")
-		return
-	}
+	// The compressed bytes are streamed from the body (a spilled upload
+	// is not loaded); only the decompressed output is held.
+	src := func() io.Reader { return blobReader(n.body) }
 	name := "data"
 	var r io.Reader
 	switch kind {
 	case kindGzip:
-		gz, err := gzip.NewReader(bytes.NewReader(data))
+		gz, err := gzip.NewReader(src())
 		if err != nil {
 			w.problem(n.origin, Malformed, "gzip: bad header")
 			return
@@ -140,7 +148,7 @@ func (w *walker) compressedNode(n node, kind format) {
 		}
 		r = gz
 	case kindZstd:
-		zr, err := zstd.NewReader(bytes.NewReader(data), zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(w.lim.MaxDecompressed)))
+		zr, err := zstd.NewReader(src(), zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(w.lim.MaxDecompressed)))
 		if err != nil {
 			w.problem(n.origin, Malformed, "zstd: bad header")
 			return
@@ -148,11 +156,11 @@ func (w *walker) compressedNode(n node, kind format) {
 		defer zr.Close()
 		r = zr
 	case kindBzip2:
-		r = bzip2.NewReader(bytes.NewReader(data))
+		r = bzip2.NewReader(src())
 	}
 	base := containerBase(n, "gzip")
 	origin := child(base, "gzip", name)
-	out, why, err := w.readBounded(r, int64(len(data)))
+	out, why, err := w.readBounded(r, n.body.size)
 	switch {
 	case errors.Is(err, errStop):
 		return

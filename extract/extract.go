@@ -59,6 +59,15 @@ type Input struct {
 	Size int64
 	// Origin prefixes every segment origin (e.g. "body", "file:report.docx").
 	Origin string
+	// Stream, when set, receives the text of a large plain-text body that
+	// is not in memory (over StreamAbove bytes: a spilled upload) in
+	// overlapping windows as it is read, instead of that text being kept
+	// in Result.Segments: memory stays bounded by the window whatever the
+	// body's size. offset is where the window starts in the body (the
+	// first window at 0). The text is valid only during the call (the
+	// buffer is reused): keep a copy of anything retained. See stream.go. Nil keeps every segment in the
+	// Result.
+	Stream func(seg Segment, offset int64)
 }
 
 // Limits bound the work done on one input. Zero values mean the defaults.

@@ -55,12 +55,13 @@ func (w *walker) ooxml(n node, base string, zr *zip.Reader, parts []*regexp.Rege
 			if !ok {
 				continue
 			}
-			text, err := w.drawingMLText(rc)
+			ps := &partStream{origin: origin}
+			text, err := w.drawingMLTextTo(rc, ps)
 			rc.Close()
 			if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, errStop) {
 				w.problem(origin, Malformed, "document XML part does not parse; text before the damage was kept")
 			}
-			w.emit(origin, text)
+			w.finish(ps, text)
 		}
 	}
 	w.embeddings(n, base, zr)
@@ -86,12 +87,15 @@ func (w *walker) embeddings(n node, base string, zr *zip.Reader) {
 
 // drawingMLText reads WordprocessingML / DrawingML text: w:t and a:t runs,
 // tabs, breaks, paragraphs as lines, table cells separated by tabs.
-func (w *walker) drawingMLText(r io.Reader) (string, error) {
+func (w *walker) drawingMLText(r io.Reader) (string, error) { return w.drawingMLTextTo(r, nil) }
+
+// drawingMLTextTo is drawingMLText streaming a large part through ps (nil:
+// never); the text returned is what was not streamed.
+func (w *walker) drawingMLTextTo(r io.Reader, ps *partStream) (string, error) {
 	sc := newXMLScanner(r)
 	var tok xmlTok
 	var sb textBuf
 	inText, inTabs, inCell := 0, 0, 0
-	room := w.room()
 	end := func(name []byte) {
 		switch string(name) {
 		case "t", "delText":
@@ -107,6 +111,7 @@ func (w *walker) drawingMLText(r io.Reader) (string, error) {
 				sb.WriteByte(' ') // paragraphs inside a cell stay on the row
 			} else {
 				sb.WriteByte('\n')
+				w.flush(ps, &sb)
 			}
 		case "tc":
 			if inCell > 0 {
@@ -116,16 +121,17 @@ func (w *walker) drawingMLText(r io.Reader) (string, error) {
 			sb.WriteByte('\t')
 		case "tr":
 			sb.WriteByte('\n')
+			w.flush(ps, &sb)
 		}
 	}
 	for {
 		if w.tick() {
-			return sb.String(), errStop
+			return sb.done(), errStop
 		}
 		sc.next(&tok)
 		switch tok.kind {
 		case xmlNone:
-			return sb.String(), scanErr(sc)
+			return sb.done(), scanErr(sc)
 		case xmlStart, xmlSelfClose:
 			switch string(tok.local) {
 			case "t", "delText":
@@ -151,8 +157,8 @@ func (w *walker) drawingMLText(r io.Reader) (string, error) {
 				sb.Write(tok.text)
 			}
 		}
-		if int64(sb.Len()) > room {
-			return sb.String(), nil // emit reports the limit
+		if int64(sb.Len()) > w.room()+int64(psCarry(ps)) {
+			return sb.done(), nil // emit reports the limit
 		}
 	}
 }
@@ -202,17 +208,15 @@ func (w *walker) xlsx(n node, base string, zr *zip.Reader, byName map[string]*zi
 		if !ok {
 			continue
 		}
-		text, err := w.sheetText(rc, shared, dates)
-		if sn := sheetNames[name]; sn != "" && text != "" {
-			// The tab name ("資產負債表", "Customers") is context a
-			// classifier can use; it heads the sheet's text.
-			text = sn + "\n" + text
-		}
+		// The tab name ("資產負債表", "Customers") is context a classifier
+		// can use; it heads the sheet's text.
+		ps := &partStream{origin: origin, head: sheetNames[name]}
+		text, err := w.sheetTextTo(rc, shared, dates, ps)
 		rc.Close()
 		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, errStop) {
 			w.problem(origin, Malformed, "worksheet XML does not parse; rows before the damage were kept")
 		}
-		w.emit(origin, text)
+		w.finish(ps, text)
 	}
 	// Comments and embedded objects carry text too.
 	for _, f := range zr.File {
@@ -329,10 +333,15 @@ func (w *walker) sharedStrings(r io.Reader) ([]string, error) {
 // sheetText streams one worksheet: a row is a line, cells are separated by
 // tabs (empty columns keep their tab, so columns line up).
 func (w *walker) sheetText(r io.Reader, shared []string, dates []bool) (string, error) {
+	return w.sheetTextTo(r, shared, dates, nil)
+}
+
+// sheetTextTo is sheetText streaming a large sheet through ps (nil: never);
+// the text returned is what was not streamed.
+func (w *walker) sheetTextTo(r io.Reader, shared []string, dates []bool, ps *partStream) (string, error) {
 	sc := newXMLScanner(r)
 	var tok xmlTok
 	var sb textBuf
-	room := w.room()
 	var (
 		inCell, inV, inIS, inT bool
 		cellType               string
@@ -345,11 +354,29 @@ func (w *walker) sheetText(r io.Reader, shared []string, dates []bool) (string, 
 			return
 		}
 		inCell = false
-		text := cellValue(cellType, val, shared)
-		if cellType == "" && style >= 0 && style < len(dates) && dates[style] {
-			text = excelDate(text)
+		// Numbers and inline text are written as they are, shared strings
+		// looked up: no string is made per cell.
+		var text []byte
+		var str string
+		switch cellType {
+		case "s":
+			i, ok := atoiBytes(bytes.TrimSpace(val))
+			if !ok || i >= len(shared) {
+				return
+			}
+			str = shared[i]
+		case "b":
+			str = "FALSE"
+			if string(bytes.TrimSpace(val)) == "1" {
+				str = "TRUE"
+			}
+		default:
+			text = val
+			if cellType == "" && style >= 0 && style < len(dates) && dates[style] {
+				str, text = excelDate(string(val)), nil
+			}
 		}
-		if text == "" {
+		if len(text) == 0 && str == "" {
 			return
 		}
 		gap := col - lastCol
@@ -357,19 +384,20 @@ func (w *walker) sheetText(r io.Reader, shared []string, dates []bool) (string, 
 			gap = col - 1
 		}
 		if gap > 0 {
-			sb.WriteString(strings.Repeat("\t", min(gap, 64)))
+			sb.WriteString(tabs[:min(gap, len(tabs))])
 		}
-		sb.WriteString(text)
+		sb.Write(text)
+		sb.WriteString(str)
 		lastCol = col
 	}
 	for {
 		if w.tick() {
-			return sb.String(), errStop
+			return sb.done(), errStop
 		}
 		sc.next(&tok)
 		switch tok.kind {
 		case xmlNone:
-			return sb.String(), scanErr(sc)
+			return sb.done(), scanErr(sc)
 		case xmlStart, xmlSelfClose:
 			switch string(tok.local) {
 			case "row":
@@ -380,14 +408,15 @@ func (w *walker) sheetText(r io.Reader, shared []string, dates []bool) (string, 
 			case "c":
 				inCell, cellType, col, style = true, "", lastCol+1, 0
 				val = val[:0]
-				if v, ok := tok.attr("s"); ok {
-					style, _ = strconv.Atoi(v)
+				vs, vt, vr, okS, okT, okR := tok.rawAttrs3("s", "t", "r")
+				if okS {
+					style, _ = atoiBytes(vs)
 				}
-				if v, ok := tok.attr("t"); ok {
-					cellType = v
+				if okT {
+					cellType = cellTypeName(vt)
 				}
-				if v, ok := tok.attr("r"); ok {
-					if c := columnIndex(v); c > 0 {
+				if okR {
+					if c := columnIndex(string(vr)); c > 0 {
 						col = c
 					}
 				}
@@ -409,6 +438,7 @@ func (w *walker) sheetText(r io.Reader, shared []string, dates []bool) (string, 
 				endCell()
 				if lastCol > 0 {
 					sb.WriteByte('\n')
+					w.flush(ps, &sb)
 				}
 				lastCol = 0
 			case "c":
@@ -425,27 +455,42 @@ func (w *walker) sheetText(r io.Reader, shared []string, dates []bool) (string, 
 				val = append(val, tok.text...)
 			}
 		}
-		if int64(sb.Len()) > room {
-			return sb.String(), nil
+		if int64(sb.Len()) > w.room()+int64(psCarry(ps)) {
+			return sb.done(), nil
 		}
 	}
 }
 
-func cellValue(typ string, v []byte, shared []string) string {
-	switch typ {
+// tabs separate cells (a gap of empty columns is at most 64 tabs).
+const tabs = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t"
+
+// cellTypeName returns a cell's t attribute as a constant string (no
+// allocation for the types that matter; others read as plain values).
+func cellTypeName(v []byte) string {
+	switch string(v) {
 	case "s":
-		i, err := strconv.Atoi(string(bytes.TrimSpace(v)))
-		if err != nil || i < 0 || i >= len(shared) {
-			return ""
-		}
-		return shared[i]
+		return "s"
 	case "b":
-		if string(bytes.TrimSpace(v)) == "1" {
-			return "TRUE"
-		}
-		return "FALSE"
+		return "b"
+	case "":
+		return ""
 	}
-	return string(v)
+	return "other"
+}
+
+// atoiBytes parses a non-negative decimal index without allocating.
+func atoiBytes(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 9 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
 }
 
 // columnIndex turns "AB12" into 28.
@@ -630,6 +675,14 @@ func (t *textBuf) WriteString(s string) (int, error) {
 }
 func (t *textBuf) Len() int       { return len(t.b) }
 func (t *textBuf) String() string { return string(t.b) }
+
+// done returns the text without copying it (a part's text can be tens of
+// MB) and empties the builder: nothing may be written to it afterwards.
+func (t *textBuf) done() string {
+	s := aliasString(t.b)
+	t.b = nil
+	return s
+}
 func (t *textBuf) trimSpace() {
 	for len(t.b) > 0 && t.b[len(t.b)-1] == ' ' {
 		t.b = t.b[:len(t.b)-1]

@@ -94,6 +94,10 @@ type walker struct {
 	docStart int64
 	// repanic makes guard re-raise panics (fuzz tests want to see them).
 	repanic bool
+	// stream receives large plain text in windows (Input.Stream; stream.go).
+	stream func(seg Segment, offset int64)
+	// inflaters are closed ZIP member readers kept for reuse (zip.go).
+	inflaters []io.ReadCloser
 	// ocrCtx bounds all OCR of this call (Limits.OCRBudget); image.go.
 	ocrCtx  context.Context
 	ocrStop context.CancelFunc
@@ -113,7 +117,7 @@ func extractOpts(ctx context.Context, in Input, lim Limits, repanic bool) (*Resu
 	lim = lim.withDefaults()
 	bctx, cancel := context.WithTimeout(ctx, time.Duration(lim.TimeBudget))
 	defer cancel()
-	w := &walker{ctx: bctx, parent: ctx, lim: lim, seen: map[string]bool{}, repanic: repanic}
+	w := &walker{ctx: bctx, parent: ctx, lim: lim, seen: map[string]bool{}, repanic: repanic, stream: in.Stream}
 	defer w.endOCR()
 	// A budget that is already spent (tiny TimeBudget) is reported before any
 	// work, so the result is deterministic.
@@ -437,6 +441,10 @@ func (w *walker) node(n node) {
 		}
 		// Not the media its first bytes claim: read it as text below.
 	}
+	if w.streamable(n, mt, params["charset"], head) {
+		w.guard(n.origin, "text", func() { w.streamText(n) })
+		return
+	}
 	// Text of some kind, or an unknown binary. More than a few times the
 	// total-text limit can never be emitted (UTF-16 doubles, markup
 	// inflates): do not read it.
@@ -480,7 +488,13 @@ func (w *walker) textNode(n node, mt, charset string, data []byte) {
 		w.form(n, data)
 		return
 	}
-	text, ok := decodeText(data, charset)
+	// A body the walker read into its own buffer (a spilled upload) becomes
+	// its text without a copy: nothing writes to that buffer again.
+	str := copyString
+	if n.body.data == nil {
+		str = aliasString
+	}
+	text, ok := decodeTextAs(data, charset, str)
 	if !ok {
 		if w.fragment(n, data) {
 			return
@@ -517,4 +531,13 @@ func (w *walker) textNode(n node, mt, charset string, data []byte) {
 		w.emitValid(n.origin, text)
 		w.textExtras(leaf(n.origin), text, n.depth, true)
 	}
+}
+
+// blobReader reads b from its start: in place when it is in memory, through
+// its ReaderAt otherwise (never loading it whole).
+func blobReader(b blob) io.Reader {
+	if b.data != nil {
+		return bytes.NewReader(b.data)
+	}
+	return io.NewSectionReader(b.r, 0, b.size)
 }

@@ -109,6 +109,8 @@ func (s *xmlScanner) next(tok *xmlTok) {
 		}
 		rest := s.buf[s.pos:s.end]
 		switch {
+		case len(rest) > 1 && rest[1] != '!' && rest[1] != '?':
+			// An element tag: the common case, no prefix tests.
 		case bytes.HasPrefix(rest, []byte("<!--")):
 			if i := s.indexFrom(4, []byte("-->")); i >= 0 {
 				s.pos += i + 3
@@ -167,6 +169,26 @@ func (s *xmlScanner) next(tok *xmlTok) {
 
 // tagEnd finds the '>' closing the tag at s.pos, skipping quoted values.
 func (s *xmlScanner) tagEnd() int {
+	// Fast path: the first '>' closes the tag when the text before it has
+	// balanced double quotes and no single quote (almost every tag).
+	for {
+		rest := s.buf[s.pos+1 : s.end]
+		if g := bytes.IndexByte(rest, '>'); g >= 0 {
+			in := rest[:g]
+			if bytes.IndexByte(in, '\'') < 0 && bytes.Count(in, []byte{'"'})%2 == 0 {
+				return 1 + g
+			}
+			break
+		}
+		if !s.fill() {
+			break
+		}
+	}
+	return s.tagEndSlow()
+}
+
+// tagEndSlow is tagEnd byte by byte, for a '>' inside a quoted value.
+func (s *xmlScanner) tagEndSlow() int {
 	var quote byte
 	for i := 1; ; i++ {
 		if s.pos+i >= s.end {
@@ -192,6 +214,16 @@ func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c ==
 
 // attr returns the value of the attribute with the given local name.
 func (t *xmlTok) attr(name string) (string, bool) {
+	v, ok := t.rawAttr(name)
+	if !ok {
+		return "", false
+	}
+	return string(unescapeXML(nil, v)), true
+}
+
+// rawAttrs3 is rawAttr for three names in one pass over the attributes
+// (a spreadsheet cell's s, t and r).
+func (t *xmlTok) rawAttrs3(n1, n2, n3 string) (v1, v2, v3 []byte, ok1, ok2, ok3 bool) {
 	a := t.attrs
 	for len(a) > 0 {
 		for len(a) > 0 && isXMLSpace(a[0]) {
@@ -199,7 +231,7 @@ func (t *xmlTok) attr(name string) (string, bool) {
 		}
 		eq := bytes.IndexByte(a, '=')
 		if eq < 0 {
-			return "", false
+			return
 		}
 		key := a[:eq]
 		for len(key) > 0 && isXMLSpace(key[len(key)-1]) {
@@ -213,20 +245,71 @@ func (t *xmlTok) attr(name string) (string, bool) {
 			a = a[1:]
 		}
 		if len(a) == 0 || a[0] != '"' && a[0] != '\'' {
-			return "", false
+			return
+		}
+		end := bytes.IndexByte(a[1:], a[0])
+		if end < 0 {
+			return
+		}
+		val := a[1 : 1+end]
+		a = a[2+end:]
+		switch string(key) {
+		case n1:
+			if !ok1 {
+				v1, ok1 = val, true
+			}
+		case n2:
+			if !ok2 {
+				v2, ok2 = val, true
+			}
+		case n3:
+			if !ok3 {
+				v3, ok3 = val, true
+			}
+		}
+	}
+	return
+}
+
+// rawAttr returns the attribute's value as written (entities not decoded),
+// in place: for hot loops that read plain values such as a cell's "s",
+// "t" and "r" without allocating.
+func (t *xmlTok) rawAttr(name string) ([]byte, bool) {
+	a := t.attrs
+	for len(a) > 0 {
+		for len(a) > 0 && isXMLSpace(a[0]) {
+			a = a[1:]
+		}
+		eq := bytes.IndexByte(a, '=')
+		if eq < 0 {
+			return nil, false
+		}
+		key := a[:eq]
+		for len(key) > 0 && isXMLSpace(key[len(key)-1]) {
+			key = key[:len(key)-1]
+		}
+		if c := bytes.IndexByte(key, ':'); c >= 0 {
+			key = key[c+1:]
+		}
+		a = a[eq+1:]
+		for len(a) > 0 && isXMLSpace(a[0]) {
+			a = a[1:]
+		}
+		if len(a) == 0 || a[0] != '"' && a[0] != '\'' {
+			return nil, false
 		}
 		q := a[0]
 		end := bytes.IndexByte(a[1:], q)
 		if end < 0 {
-			return "", false
+			return nil, false
 		}
 		val := a[1 : 1+end]
 		a = a[2+end:]
 		if string(key) == name {
-			return string(unescapeXML(nil, val)), true
+			return val, true
 		}
 	}
-	return "", false
+	return nil, false
 }
 
 func (s *xmlScanner) unescape(b []byte) []byte {

@@ -72,3 +72,21 @@ func FuzzXMLScan(f *testing.F) {
 		}
 	})
 }
+
+// The fast tag end (first '>' after balanced quotes) agrees with the
+// byte-by-byte scan on every input.
+func FuzzTagEnd(f *testing.F) {
+	for _, s := range []string{`<c r="A1" t="s">`, `<a b='>'/>`, `<a b="x>y" c='1'>`, `<a b="it's">`, `<a b="`, `<a>`, `<a b=">`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		data = append([]byte("<"), data...)
+		fast := &xmlScanner{r: bytes.NewReader(data), buf: make([]byte, 16)}
+		slow := &xmlScanner{r: bytes.NewReader(data), buf: make([]byte, 16)}
+		fast.fill()
+		slow.fill()
+		if a, b := fast.tagEnd(), slow.tagEndSlow(); a != b {
+			t.Fatalf("%q: tagEnd %d, byte scan %d", data, a, b)
+		}
+	})
+}

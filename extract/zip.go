@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	kflate "github.com/klauspost/compress/flate"
 )
 
 // zipNode handles any ZIP: an OOXML or ODF document, or a plain archive
@@ -20,6 +22,11 @@ import (
 // through its io.ReaderAt (a spilled upload is never loaded whole).
 func (w *walker) zipNode(n node) {
 	zr, err := zip.NewReader(n.body.r, n.body.size)
+	if err == nil {
+		// klauspost's inflate is a fifth faster than compress/flate on
+		// Office parts, and inflating is most of an XLSX's cost.
+		zr.RegisterDecompressor(zip.Deflate, w.inflater)
+	}
 	if err != nil {
 		// A ZIP that lost its central directory (truncated upload) still
 		// has its local headers: fall back to a forward scan.
@@ -315,4 +322,36 @@ func matchAny(res []*regexp.Regexp, s string) bool {
 		}
 	}
 	return false
+}
+
+// inflater returns a deflate reader for a ZIP member, reusing one the
+// walker has closed before: a presentation has hundreds of small parts,
+// and a fresh klauspost reader for each cost more than inflating them.
+func (w *walker) inflater(r io.Reader) io.ReadCloser {
+	if n := len(w.inflaters); n > 0 {
+		fr := w.inflaters[n-1]
+		w.inflaters = w.inflaters[:n-1]
+		if rs, ok := fr.(kflate.Resetter); ok && rs.Reset(r, nil) == nil {
+			return &pooledInflater{fr: fr, w: w}
+		}
+	}
+	return &pooledInflater{fr: kflate.NewReader(r), w: w}
+}
+
+type pooledInflater struct {
+	fr     io.ReadCloser
+	w      *walker
+	closed bool
+}
+
+func (p *pooledInflater) Read(b []byte) (int, error) { return p.fr.Read(b) }
+
+func (p *pooledInflater) Close() error {
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	err := p.fr.Close()
+	p.w.inflaters = append(p.w.inflaters, p.fr)
+	return err
 }

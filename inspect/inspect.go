@@ -5,6 +5,7 @@ package inspect
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -20,6 +21,9 @@ type Engine struct {
 	Policy      *rules.Policy
 	Classifiers classifiers.Set
 	Limits      extract.Limits
+	// Budget, when set, bounds the inspections running at once (shared
+	// by the engines a reload builds); nil runs every inspection at once.
+	Budget *Budget
 	// Extra are further classifier sets the policy names, such as its
 	// Exact Data Match indexes (classifiers/edm); they belong to the
 	// engine so a reload replaces them with the policy.
@@ -44,6 +48,24 @@ type Result struct {
 // only when ctx ended; every content problem is part of the Result and the
 // policy's fail mode or uninspectable action decides about it.
 func (e *Engine) Inspect(ctx context.Context, req rules.Request, in extract.Input) (*Result, error) {
+	if e.Budget != nil && in.Size >= smallInput {
+		release, err := e.Budget.acquire(ctx, e.Budget.weight(in, e.Limits))
+		if errors.Is(err, errBudgetWait) {
+			// Nothing was read: the policy's fail mode decides.
+			return e.judge(req, nil, &extract.Result{Problems: []extract.Problem{{
+				Origin: in.Origin, Kind: extract.Limit,
+				Reason: fmt.Sprintf("inspection queue: waited longer than %s for a free inspection slot; not inspected", e.Budget.wait),
+			}}}), nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("inspect %s: %w", in.Origin, err)
+		}
+		defer release()
+	}
+	var folded windowFolder
+	if in.Stream == nil {
+		in.Stream = func(seg extract.Segment, offset int64) { e.classifyWindow(ctx, &folded, seg, offset) }
+	}
 	ex, err := extract.Extract(ctx, in, e.Limits)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -59,9 +81,18 @@ func (e *Engine) Inspect(ctx context.Context, req rules.Request, in extract.Inpu
 	for _, x := range e.Extra {
 		findings = append(findings, x.Classify(ctx, ex.Segments)...)
 	}
+	findings = folded.merge(findings)
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("inspect %s: %w", in.Origin, ctx.Err())
 	}
+	r := e.judge(req, findings, ex)
+	r.Segments += folded.windows // a streamed body's windows count as segments
+	return r, nil
+}
+
+// judge folds extraction problems into the findings and lets the policy
+// decide.
+func (e *Engine) judge(req rules.Request, findings []classifiers.Finding, ex *extract.Result) *Result {
 	input := &rules.Input{Request: req, Windows: e.Windows}
 	findings, unreadable := splitUninspectable(findings)
 	if f, failures := problemsFinding(ex.Problems, unreadable); f != nil {
@@ -77,7 +108,7 @@ func (e *Engine) Inspect(ctx context.Context, req rules.Request, in extract.Inpu
 		Problems:  ex.Problems,
 		Segments:  len(ex.Segments),
 		TextBytes: ex.TextBytes,
-	}, nil
+	}
 }
 
 // Oversize decides about a body larger than the policy's max_inspect_bytes,

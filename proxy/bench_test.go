@@ -6,9 +6,11 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/dlpgate/dlpgate/classifiers"
+	"github.com/dlpgate/dlpgate/inspect"
 )
 
 // BenchmarkRobotMessage: one small JSON robot message through dlpgate on a
@@ -56,6 +58,45 @@ func BenchmarkUpload(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkConcurrentUploads sends 100 text uploads of 20 MiB at once
+// through dlpgate with the default classifiers and the default inspection
+// budget: the in-process twin of bench's peak-RSS measurement. Run it with
+// -memprofile to see that no site allocates a full body per request:
+//
+//	go test ./proxy -run XXX -bench ConcurrentUploads -benchtime 1x -memprofile mem.out
+//	go tool pprof -sample_index=alloc_space -top proxy.test mem.out
+func BenchmarkConcurrentUploads(b *testing.B) {
+	const n, size = 100, 20 << 20
+	h := newHarness(b, harnessConfig{classifiers: classifiers.NewDefault(), budget: inspect.NewBudget(0, 0, 0)})
+	c := h.client()
+	const line = "plain quarterly planning notes without identifiers\n"
+	body := []byte(strings.Repeat(line, size/len(line)+1)[:size])
+	b.SetBytes(int64(n * size))
+	for b.Loop() {
+		var wg sync.WaitGroup
+		errs := make(chan error, n)
+		for range n {
+			wg.Go(func() {
+				resp, err := c.Post("https://sh-dualstack.trans.dingtalk.com/put", "text/plain", bytes.NewReader(body))
+				if err != nil {
+					errs <- err
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					errs <- fmt.Errorf("status %d", resp.StatusCode)
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			b.Fatal(err)
+		}
 	}
 }
 

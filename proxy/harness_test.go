@@ -175,6 +175,7 @@ type harnessConfig struct {
 	limits      extract.Limits // e.g. an OCR reader
 	spec        func(*rules.Spec)
 	opts        func(*Options)
+	budget      *inspect.Budget // inspection budget of the engine (nil: none)
 }
 
 func newHarness(t testing.TB, hc harnessConfig) *harness {
@@ -216,7 +217,7 @@ func newHarness(t testing.TB, hc harnessConfig) *harness {
 	if set == nil {
 		set = hkidCounter{}
 	}
-	eng := &inspect.Engine{Policy: pol, Classifiers: set, Limits: hc.limits}
+	eng := &inspect.Engine{Policy: pol, Classifiers: set, Limits: hc.limits, Budget: hc.budget}
 	h.rec = &fileRecorder{path: filepath.Join(t.TempDir(), "events.log")}
 	opts := Options{
 		CA:            h.ca,

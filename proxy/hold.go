@@ -151,12 +151,12 @@ func (s *Server) holdBody(r io.Reader, declared, budget, max int64) (h *heldBody
 		// Unknown size (chunked): memory first, up to the budget (or the
 		// inspection limit if that is smaller).
 		held.reserved = limit
-		var buf bytes.Buffer
-		n, err := io.Copy(&buf, io.LimitReader(r, limit+1))
+		buf, err := readUpTo(r, limit+1)
+		n := int64(len(buf))
 		if err != nil {
 			return held, fmt.Errorf("read request body: %w", err)
 		}
-		held.mem, held.size = buf.Bytes(), n
+		held.mem, held.size = buf, n
 		if n <= limit {
 			s.inMem.Add(n - limit) // keep only what is held
 			held.reserved = n
@@ -180,6 +180,29 @@ func (s *Server) holdBody(r io.Reader, declared, budget, max int64) (h *heldBody
 		return held, fmt.Errorf("read request body: got %d of %d bytes: %w", held.size, declared, io.ErrUnexpectedEOF)
 	}
 	return held, nil
+}
+
+// readUpTo reads r to its end or n bytes, growing its buffer by doubling
+// but never past n: a bytes.Buffer rounded an 8 MiB budget up to 16 MiB of
+// capacity, twice what the server-wide accounting reserved.
+func readUpTo(r io.Reader, n int64) ([]byte, error) {
+	buf := make([]byte, 0, min(n, 32<<10))
+	for int64(len(buf)) < n {
+		if len(buf) == cap(buf) {
+			nb := make([]byte, len(buf), min(n, 2*int64(cap(buf))))
+			copy(nb, buf)
+			buf = nb
+		}
+		k, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+k]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
 }
 
 // spill writes r (up to max bytes, plus one to detect more) into a new file in
@@ -208,7 +231,15 @@ func (s *Server) spill(h *heldBody, r io.Reader, max int64) error {
 			h.unlinked = true
 		}
 	}
-	n, err := copyLarge(f, io.LimitReader(r, max+1), make([]byte, spillBuffer))
+	// Buffers are reused: a hundred concurrent uploads must not each
+	// allocate their own.
+	bp, _ := s.spillBuf.Get().(*[]byte)
+	if bp == nil {
+		b := make([]byte, spillBuffer)
+		bp = &b
+	}
+	n, err := copyLarge(f, io.LimitReader(r, max+1), *bp)
+	s.spillBuf.Put(bp)
 	if err != nil {
 		return fmt.Errorf("spill request body: %w", err)
 	}
@@ -221,7 +252,10 @@ func (s *Server) spill(h *heldBody, r io.Reader, max int64) error {
 	return nil
 }
 
-const spillBuffer = 1 << 20
+// spillBuffer is the size of one spill write: large enough that TLS's 16 KB
+// records do not become one syscall each, small enough that a hundred
+// uploads in flight hold 25 MiB of buffers, not 100.
+const spillBuffer = 256 << 10
 
 // copyLarge copies r to w in writes of len(buf) (except the last): TLS
 // reads return one 16 KB record at a time, and one write syscall per record

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // A held body reads back exactly, in memory or spilled, at any offset;
@@ -73,5 +74,24 @@ func TestHeldBody(t *testing.T) {
 				t.Errorf("memory accounting %d after release, want 0", s.inMem.Load())
 			}
 		})
+	}
+}
+
+// readUpTo stops at n bytes, keeps every byte before it, never holds more
+// capacity than n and passes read errors on.
+func TestReadUpTo(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789"), 10000)
+	for _, c := range []struct {
+		size int
+		n    int64
+	}{{0, 10}, {5, 10}, {10, 10}, {11, 10}, {len(data), 1 << 20}, {len(data), 70000}} {
+		got, err := readUpTo(iotest.HalfReader(bytes.NewReader(data[:c.size])), c.n)
+		want := data[:min(int64(c.size), c.n)]
+		if err != nil || !bytes.Equal(got, want) || int64(cap(got)) > c.n {
+			t.Errorf("size %d, n %d: %d bytes (cap %d), err %v", c.size, c.n, len(got), cap(got), err)
+		}
+	}
+	if _, err := readUpTo(iotest.TimeoutReader(bytes.NewReader(data)), 1<<20); err == nil {
+		t.Error("read error was not returned")
 	}
 }

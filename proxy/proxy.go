@@ -144,6 +144,7 @@ type Server struct {
 	// upstreamAddrs are the parent proxies' host:port, always dialled.
 	upstreamAddrs []string
 	inMem         atomic.Int64 // bytes of bodies held in memory
+	spillBuf      sync.Pool    // *[]byte of spillBuffer bytes (hold.go)
 
 	mu        sync.Mutex
 	listeners []net.Listener

@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -130,6 +131,11 @@ func serve(ctx context.Context, mode serveMode, args []string, stdout, stderr io
 		printErrors(stderr, err)
 		return 2
 	}
+	// One inspection budget for the process: engines built by reloads
+	// share it, so memory stays bounded across a reload too.
+	budget := inspect.NewBudget(int64(cfg.Proxy.InspectMemory), cfg.Proxy.InspectConcurrency, time.Duration(cfg.Proxy.InspectWait))
+	eng.Budget = budget
+	setMemoryLimit(logger, cfg, budget)
 	// The lead's hot reload (config.Watch) builds a new engine and stores
 	// it here; requests in flight keep the one they loaded.
 	var engine atomic.Pointer[inspect.Engine]
@@ -256,6 +262,7 @@ func serve(ctx context.Context, mode serveMode, args []string, stdout, stderr io
 				obs.prom.Reloaded(false)
 				return
 			}
+			ne.Budget = budget
 			na, err := newAuthenticator(nc.Proxy.Auth)
 			if err != nil {
 				logger.Error("config reload rejected, keeping the previous policy", "err", err.Error())
@@ -383,6 +390,28 @@ func instanceID(configured string) string {
 		return h
 	}
 	return "dlpgate"
+}
+
+// setMemoryLimit gives the Go runtime a soft memory limit that matches what
+// dlpgate holds by design (the inspection budget, bodies held in memory,
+// and a fixed allowance for connections and tables), unless GOMEMLIMIT is
+// set: without it the collector lets the heap grow to twice the live data,
+// and a hundred concurrent uploads doubled the resident memory.
+func setMemoryLimit(logger *slog.Logger, cfg *config.Config, budget *inspect.Budget) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	held := int64(cfg.Proxy.MemoryTotal)
+	if held <= 0 {
+		per := int64(cfg.Proxy.MemoryBudget)
+		if per <= 0 {
+			per = proxy.DefaultMemoryBudget
+		}
+		held = 16 * per
+	}
+	limit := budget.Memory() + held + 32<<20
+	debug.SetMemoryLimit(limit)
+	logger.Debug("memory limit", "bytes", limit, "note", "set GOMEMLIMIT to override")
 }
 
 // orNone maps a configured 0 ("no limit") to the proxy's negative "none"

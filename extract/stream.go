@@ -1,0 +1,241 @@
+package extract
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// Streaming of large plain-text bodies. A body of plain text larger than
+// StreamAbove, held outside memory (a spilled upload), is not loaded whole
+// when the caller set Input.Stream: it is read through its ReaderAt in
+// windows of about StreamWindow bytes, each cut after a line end where one
+// is near, and each starting with the last StreamOverlap bytes of the one
+// before (whole characters), so a match that straddles a cut is still seen
+// whole in one window. One window buffer serves the whole body. The
+// windows go to Input.Stream with the offset of
+// their first byte in the body (after a UTF-8 BOM), not to
+// Result.Segments; TextBytes counts them (the overlap once) and the
+// total-text limit applies to them as to any text.
+const (
+	StreamAbove   = 8 << 20
+	StreamWindow  = 4 << 20
+	StreamOverlap = 4 << 10
+	// streamCutSearch is how far back from a window's end a line end is
+	// looked for.
+	streamCutSearch = 64 << 10
+)
+
+// streamable reports whether n's body is plain text that can be read in
+// windows: large, not in memory, valid UTF-8 in its head (ASCII or UTF-8
+// with an optional BOM, whatever the label says is in-line with
+// decodeText), and none of the structured flavours (form, JSON, markup).
+func (w *walker) streamable(n node, mt, charset string, head []byte) bool {
+	if w.stream == nil || n.body.data != nil || n.body.size <= StreamAbove {
+		return false
+	}
+	if mt == "application/x-www-form-urlencoded" || isBinary(head) || bytes.IndexByte(head, 0) >= 0 {
+		return false
+	}
+	if cs := strings.ToLower(strings.Trim(strings.TrimSpace(charset), `"'`)); cs != "" && cs != "utf-8" && cs != "utf8" && cs != "us-ascii" && cs != "ascii" {
+		return false
+	}
+	h := bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
+	// The head may end inside a character.
+	for i := 0; i < utf8.UTFMax && len(h) > 0 && !utf8.Valid(h); i++ {
+		h = h[:len(h)-1]
+	}
+	if !utf8.Valid(h) {
+		return false
+	}
+	t := strings.TrimLeft(string(h), " \t\r\n")
+	if strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") || strings.HasPrefix(t, "<") {
+		return false
+	}
+	return !looksHTML(t, mt)
+}
+
+// streamText reads n's body in overlapping windows and hands each to the
+// stream.
+func (w *walker) streamText(n node) {
+	b := n.body
+	size := b.size
+	if textCap := 4*w.lim.MaxTotalBytes + sniffLen; size > textCap {
+		w.limit(n.origin, "text body larger than the total extracted text limit allows; only the first part was inspected")
+		size = textCap
+	}
+	// One buffer for every window: the overlap is moved to its front and
+	// the next window read after it. (Stream's text is valid only during
+	// the call.)
+	buf := make([]byte, 0, min(size, int64(StreamWindow))+StreamOverlap)
+	carry := 0 // bytes of overlap at the front of buf
+	for off := int64(0); off < size; {
+		if w.expired() || w.full {
+			return
+		}
+		want := min(int64(StreamWindow), size-off)
+		buf = buf[:carry+int(want)]
+		k, err := b.r.ReadAt(buf[carry:], off)
+		if err != nil && !errors.Is(err, io.EOF) || k == 0 && want > 0 {
+			if err == nil || errors.Is(err, io.EOF) {
+				err = errShortRead
+			}
+			err = fmt.Errorf("read %s: %w", leaf(n.origin), err)
+			if w.readErr == nil {
+				w.readErr = err
+			}
+			w.stop = true
+			return
+		}
+		buf = buf[:carry+k]
+		end := len(buf)
+		last := off+int64(k) >= size
+		if !last {
+			end = cutPoint(buf, carry)
+		}
+		win := buf[:end]
+		if off == 0 {
+			win = bytes.TrimPrefix(win, []byte("\xef\xbb\xbf"))
+		}
+		var text string
+		if utf8.Valid(win) {
+			text = aliasString(win)
+		} else {
+			text = decodeWith(guessLegacy(win), win)
+		}
+		w.streamEmit(n.origin, text, carry, off-int64(carry))
+		off += int64(end - carry)
+		if last {
+			return
+		}
+		// The next window starts with the end of this one.
+		from := max(0, end-StreamOverlap)
+		for from < end && !utf8.RuneStart(buf[from]) {
+			from++
+		}
+		carry = copy(buf[:cap(buf)], buf[from:end])
+	}
+}
+
+// errShortRead says a body yielded fewer bytes than its size.
+var errShortRead = errors.New("body shorter than its declared size")
+
+// cutPoint returns where to end a window: after the last line end in its
+// final streamCutSearch bytes, else before the last whole character; never
+// inside the overlap it started with.
+func cutPoint(buf []byte, overlap int) int {
+	lo := max(overlap+1, len(buf)-streamCutSearch)
+	if lo < len(buf) {
+		if i := bytes.LastIndexByte(buf[lo:], '\n'); i >= 0 {
+			return lo + i + 1
+		}
+	}
+	// No line end: keep whole characters only.
+	p := len(buf) - 1
+	for p > overlap && !utf8.RuneStart(buf[p]) {
+		p--
+	}
+	if p > overlap && !utf8.FullRune(buf[p:]) {
+		return p
+	}
+	return len(buf)
+}
+
+// streamEmit hands one window to the stream, applying the total-text
+// limit; the first overlap bytes were counted with the window before.
+func (w *walker) streamEmit(origin, text string, overlap int, offset int64) {
+	fresh := int64(len(text) - overlap)
+	room := w.lim.MaxTotalBytes - w.res.TextBytes
+	if fresh > room {
+		cut := overlap + int(room)
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+		fresh = int64(max(0, cut-overlap))
+		w.limitStop(origin, "total extracted text limit reached; text after this point was not inspected")
+	}
+	if strings.TrimSpace(text) == "" {
+		return
+	}
+	w.res.TextBytes += fresh
+	w.stream(Segment{Origin: leaf(origin), Text: text}, offset)
+}
+
+// partStream streams the text of one large document part (a worksheet, a
+// document body) as it is built, once it passes StreamAbove: the builder
+// is handed over in windows at row or paragraph ends and only the overlap
+// stays behind, so a 200 MB workbook is never held as text whole. Parts up
+// to StreamAbove are emitted whole, as before.
+type partStream struct {
+	origin string
+	head   string // heads the part's text (a sheet's tab name)
+	on     bool
+	carry  int   // bytes at the front of the builder already streamed (overlap)
+	offset int64 // offset of the builder's first byte in the part's text
+}
+
+// flush hands sb's text to the stream when it is large enough; call it
+// only where sb ends a line (so the overlap is never trimmed).
+func (w *walker) flush(ps *partStream, sb *textBuf) {
+	if ps == nil || w.stream == nil || w.full {
+		return
+	}
+	if !ps.on {
+		if sb.Len() <= StreamAbove {
+			return
+		}
+		ps.on = true
+	}
+	for sb.Len() >= ps.carry+StreamWindow && !w.full {
+		buf := sb.b
+		end := cutPoint(buf[:ps.carry+StreamWindow], ps.carry)
+		text := aliasString(buf[:end])
+		if !utf8.ValidString(text) {
+			text = strings.ToValidUTF8(text, "\uFFFD")
+		}
+		shift := int64(0)
+		if ps.head != "" && ps.offset == 0 && ps.carry == 0 {
+			text = ps.head + "\n" + text
+			shift = int64(len(ps.head) + 1)
+		}
+		w.streamEmit(ps.origin, text, ps.carry, ps.offset)
+		from := max(0, end-StreamOverlap)
+		for from < end && !utf8.RuneStart(buf[from]) {
+			from++
+		}
+		n := copy(buf, buf[from:])
+		sb.b = buf[:n]
+		ps.offset += shift + int64(from)
+		ps.carry = end - from
+	}
+}
+
+// finish emits the rest of a part: whole when it was never streamed.
+func (w *walker) finish(ps *partStream, text string) {
+	if !ps.on {
+		if ps.head != "" && text != "" {
+			text = ps.head + "\n" + text
+		}
+		w.emit(ps.origin, text)
+		return
+	}
+	if len(text) > ps.carry && !w.full {
+		if !utf8.ValidString(text) {
+			text = strings.ToValidUTF8(text, "\uFFFD")
+		}
+		w.streamEmit(ps.origin, text, ps.carry, ps.offset)
+	}
+}
+
+// psCarry is the overlap at the front of a streamed part's builder (text
+// already counted), 0 when not streaming.
+func psCarry(ps *partStream) int {
+	if ps == nil {
+		return 0
+	}
+	return ps.carry
+}

@@ -1,0 +1,243 @@
+package extract
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// readerOnly hides bytes.Reader's in-memory nature: the body looks like a
+// spilled upload.
+type readerOnly struct{ r *bytes.Reader }
+
+func (r readerOnly) ReadAt(p []byte, off int64) (int, error) { return r.r.ReadAt(p, off) }
+
+func randomText(r *rand.Rand, n int, newlines bool) []byte {
+	words := []string{"quarterly", "plan", "客戶", "资料", "review", "發票", "A123456(7)", "2026-03-02", "x"}
+	var b bytes.Buffer
+	for b.Len() < n {
+		b.WriteString(words[r.IntN(len(words))])
+		if newlines && r.IntN(12) == 0 {
+			b.WriteByte('\n')
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	return b.Bytes()
+}
+
+// streamAll extracts body with a Stream and returns the windows.
+func streamAll(t *testing.T, body []byte, ctype string, lim Limits) ([]Segment, *Result) {
+	t.Helper()
+	var wins []Segment
+	res, err := Extract(context.Background(), Input{ContentType: ctype, Body: readerOnly{bytes.NewReader(body)}, Size: int64(len(body)), Origin: "body",
+		Stream: func(s Segment, _ int64) { s.Text = strings.Clone(s.Text); wins = append(wins, s) }}, lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wins, res
+}
+
+// The windows of a streamed body, overlaps removed, are the body: nothing
+// is lost or changed at a cut, and each window is bounded.
+func TestStreamWindowsCoverBody(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, c := range []struct {
+		name string
+		body []byte
+	}{
+		{"lines", randomText(r, StreamAbove+5*StreamWindow/2, true)},
+		{"one long line", randomText(r, StreamAbove+3*StreamWindow/2, false)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			wins, res := streamAll(t, c.body, "text/plain", Limits{})
+			if len(res.Segments) != 0 || len(res.Problems) != 0 {
+				t.Fatalf("streamed body left %d segments, problems %v", len(res.Segments), res.Problems)
+			}
+			if len(wins) < 3 {
+				t.Fatalf("%d windows for %d bytes", len(wins), len(c.body))
+			}
+			var got strings.Builder
+			prev := ""
+			for i, w := range wins {
+				if len(w.Text) > StreamWindow+StreamOverlap || !utf8.ValidString(w.Text) || w.Origin != "body" {
+					t.Fatalf("window %d: %d bytes, valid %v, origin %q", i, len(w.Text), utf8.ValidString(w.Text), w.Origin)
+				}
+				text := w.Text
+				if i > 0 {
+					from := max(0, len(prev)-StreamOverlap)
+					for !utf8.RuneStart(prev[from]) {
+						from++
+					}
+					k := len(prev) - from
+					if !strings.HasPrefix(text, prev[from:]) || k < StreamOverlap-utf8.UTFMax {
+						t.Fatalf("window %d does not start with the %d-byte tail of the one before", i, k)
+					}
+					text = text[k:]
+				}
+				got.WriteString(text)
+				prev = w.Text
+			}
+			if got.String() != string(c.body) {
+				t.Fatalf("windows rebuild %d bytes, body is %d (or differs)", got.Len(), len(c.body))
+			}
+			if res.TextBytes != int64(len(c.body)) {
+				t.Fatalf("TextBytes %d, want %d", res.TextBytes, len(c.body))
+			}
+		})
+	}
+}
+
+// Small bodies, bodies in memory, structured text and callers without a
+// Stream keep the whole-text path, so their results are unchanged.
+func TestStreamOnlyLargePlainText(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	big := randomText(r, StreamAbove+1<<20, true)
+	jsonBody := append(append([]byte(`{"text":"`), bytes.ReplaceAll(big, []byte("\n"), []byte(" "))...), `"}`...)
+	for _, c := range []struct {
+		name  string
+		body  []byte
+		ctype string
+	}{
+		{"small", big[:StreamAbove], "text/plain"},
+		{"json", jsonBody, "application/json"},
+		{"html", append([]byte("<html><body>"), big...), "text/html"},
+		{"big5 label", big, "text/plain; charset=big5"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			wins, res := streamAll(t, c.body, c.ctype, Limits{})
+			if len(wins) != 0 || len(res.Segments) == 0 {
+				t.Fatalf("streamed %d windows, %d segments kept", len(wins), len(res.Segments))
+			}
+		})
+	}
+	t.Run("no stream", func(t *testing.T) {
+		res, err := Extract(context.Background(), Input{Body: readerOnly{bytes.NewReader(big)}, Size: int64(len(big))}, Limits{})
+		if err != nil || len(res.Segments) != 1 || res.Segments[0].Text != string(big) {
+			t.Fatalf("without a Stream: %v, %d segments", err, len(res.Segments))
+		}
+	})
+}
+
+// The total-text limit cuts a streamed body as it cuts any text.
+func TestStreamTotalLimit(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	body := randomText(r, StreamAbove+3*StreamWindow, true)
+	wins, res := streamAll(t, body, "", Limits{MaxTotalBytes: StreamAbove})
+	if res.TextBytes != StreamAbove && res.TextBytes < StreamAbove-utf8.UTFMax {
+		t.Fatalf("TextBytes %d, limit %d", res.TextBytes, StreamAbove)
+	}
+	if len(res.Problems) != 1 || res.Problems[0].Kind != Limit {
+		t.Fatalf("problems %v, want one limit", res.Problems)
+	}
+	if len(wins) == 0 {
+		t.Fatal("no windows")
+	}
+}
+
+// A body that fails to read mid-way is an error of the call.
+func TestStreamReadError(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	body := randomText(r, StreamAbove+StreamWindow, true)
+	_, err := Extract(context.Background(), Input{Body: failAfter{readerOnly{bytes.NewReader(body)}, StreamWindow}, Size: int64(len(body)), Stream: func(Segment, int64) {}}, Limits{})
+	if err == nil {
+		t.Fatal("want a read error")
+	}
+}
+
+type failAfter struct {
+	r   io.ReaderAt
+	max int64
+}
+
+func (f failAfter) ReadAt(p []byte, off int64) (int, error) {
+	if off >= f.max {
+		return 0, io.ErrUnexpectedEOF
+	}
+	return f.r.ReadAt(p, off)
+}
+
+// rebuild joins streamed windows without their overlaps.
+func rebuild(t *testing.T, wins []Segment) string {
+	t.Helper()
+	var got strings.Builder
+	prev := ""
+	for i, w := range wins {
+		text := w.Text
+		if i > 0 {
+			from := max(0, len(prev)-StreamOverlap)
+			for !utf8.RuneStart(prev[from]) {
+				from++
+			}
+			if !strings.HasPrefix(text, prev[from:]) {
+				t.Fatalf("window %d does not start with the tail of the one before", i)
+			}
+			text = text[len(prev)-from:]
+		}
+		got.WriteString(text)
+		prev = w.Text
+	}
+	return got.String()
+}
+
+// A worksheet and a document body whose text passes StreamAbove stream in
+// windows that rebuild exactly the text extracted whole, and no segment
+// of them is kept; small parts are not streamed.
+func TestStreamOfficeParts(t *testing.T) {
+	rows := make([][]string, 0, 220000)
+	for i := 0; len(rows) < cap(rows); i++ {
+		rows = append(rows, []string{fmt.Sprintf("item %d", i), "陳大文 Chan Tai Man", fmt.Sprintf("%d.%02d", i*37%100000, i%100)})
+	}
+	paras := make([]string, 0, 170000)
+	for i := 0; len(paras) < cap(paras); i++ {
+		paras = append(paras, fmt.Sprintf("Paragraph %d: the team reviews the plan 下季度計劃", i))
+	}
+	for _, c := range []struct {
+		name string
+		body []byte
+	}{
+		{"xlsx", buildXLSX(t, rows, nil)},
+		{"docx", buildDOCX(t, paras, nil)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			whole, err := Extract(context.Background(), Input{Body: bytes.NewReader(c.body), Size: int64(len(c.body))}, Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var big Segment
+			for _, s := range whole.Segments {
+				if len(s.Text) > len(big.Text) {
+					big = s
+				}
+			}
+			if len(big.Text) <= StreamAbove {
+				t.Fatalf("fixture too small: largest part %d bytes", len(big.Text))
+			}
+			wins, res := streamAll(t, c.body, "", Limits{})
+			for _, s := range res.Segments {
+				if s.Origin == big.Origin {
+					t.Fatalf("streamed part %s also kept as a segment", s.Origin)
+				}
+			}
+			if len(wins) < 3 {
+				t.Fatalf("%d windows", len(wins))
+			}
+			for _, w := range wins {
+				if w.Origin != big.Origin || len(w.Text) > StreamWindow+StreamOverlap+256 {
+					t.Fatalf("window of %s, %d bytes", w.Origin, len(w.Text))
+				}
+			}
+			if got := rebuild(t, wins); got != big.Text {
+				t.Fatalf("windows rebuild %d bytes, whole part is %d (or differs)", len(got), len(big.Text))
+			}
+			if res.TextBytes != whole.TextBytes {
+				t.Fatalf("TextBytes %d streamed, %d whole", res.TextBytes, whole.TextBytes)
+			}
+		})
+	}
+}
