@@ -87,14 +87,25 @@ var ErrClosed = errors.New("audit log closed")
 // Logger appends hash-chained events to the file log and hands them to the
 // sinks. It is safe for concurrent use: one mutex orders records, which is
 // what the chain needs anyway.
+//
+// Durability is a group commit: a record is written under the mutex, then
+// its caller waits for an fsync that started after the write. One fsync
+// runs at a time, outside the mutex; the records written while it runs
+// join the next round, which the first of their writers starts as soon as
+// the running one ends. So under load one fsync covers many records, and
+// its error reaches every Record whose line it covered.
 type Logger struct {
 	opts Options
 	log  *slog.Logger
 
-	mu      sync.Mutex
+	mu sync.Mutex
+	// f is only replaced or closed while no fsync is running (syncing false).
 	f       File
-	size    int64     // bytes of complete records in the active file
-	started time.Time // time of the active file's first record
+	syncing bool          // an fsync of f runs outside mu
+	idle    chan struct{} // closed when the running fsync ends
+	pending *syncRound    // records written since the running fsync started that need one
+	size    int64         // bytes of complete records in the active file
+	started time.Time     // time of the active file's first record
 	seq     uint64
 	last    string
 	records uint64 // written by this Logger
@@ -305,21 +316,47 @@ func globEscape(s string) string {
 	return r.Replace(s)
 }
 
+// syncRound is one group-commit fsync: it covers every record that joined
+// it, all written before the fsync started. err is set before done closes.
+type syncRound struct {
+	done chan struct{}
+	err  error
+	// lead hands the round to one of its waiters when the fsync before it
+	// ends (capacity 1), so that only one goroutine wakes to run it.
+	lead chan struct{}
+}
+
 // Record assigns the event its ID (if empty), time (if zero), instance (if
 // empty), sequence number and hashes, and appends it to the file log as one
 // line with one write call. Block events (and log events with FsyncLog) are
-// fsynced before Record returns. Any failure is returned: the caller applies
-// its fail mode; nothing is dropped silently. Sinks get the event afterwards
-// without ever blocking. The context is not used to abandon the write: a
-// decision already taken must be recorded even if the client went away.
+// durable before Record returns: written, and covered by an fsync that
+// started after the write (shared with concurrent Record calls, see Logger).
+// Any failure is returned, an fsync error to every Record it covered: the
+// caller applies its fail mode; nothing is dropped silently. Sinks get the
+// event, in chain order, as soon as it is written, without ever blocking.
+//
+// The context is not used to abandon the write: a decision already taken
+// must be recorded even if the client went away. It does bound the wait
+// for the fsync: a cancelled wait returns the context's error, but the
+// line stays in the chain (and with the sinks) and the fsync still runs.
 func (l *Logger) Record(ctx context.Context, e *Event) error {
 	if e == nil {
 		return errors.New("audit: nil event")
 	}
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	r, err := l.record(e)
+	if r == nil {
+		l.mu.Unlock()
+		return err
+	}
+	return l.waitSync(ctx, r)
+}
+
+// record writes e; l.mu is held. It returns the round that will make e
+// durable when e needs an fsync and was written.
+func (l *Logger) record(e *Event) (*syncRound, error) {
 	if l.closed {
-		return ErrClosed
+		return nil, ErrClosed
 	}
 	now := l.opts.Now()
 	if e.Time.IsZero() {
@@ -332,23 +369,111 @@ func (l *Logger) Record(ctx context.Context, e *Event) error {
 		e.Instance = l.opts.Instance
 	}
 	if err := l.maybeRotate(now); err != nil {
-		return err
+		return nil, err
 	}
-	sync := e.Action == ActionBlock || l.opts.FsyncLog
-	line, err := l.append(e, sync)
-	if line != nil {
-		// Written (even if the fsync failed): the chain includes it, so
-		// the SIEM gets it too.
-		for _, s := range l.sinks {
-			s.enqueue(queued{ev: *e, line: line})
+	line, err := l.append(e)
+	if err != nil {
+		return nil, err
+	}
+	// Written: the chain includes it (even if the fsync fails), so the
+	// SIEM gets it too.
+	for _, s := range l.sinks {
+		s.enqueue(queued{ev: *e, line: line})
+	}
+	if e.Action != ActionBlock && !l.opts.FsyncLog {
+		return nil, nil
+	}
+	if l.pending == nil {
+		l.pending = &syncRound{done: make(chan struct{}), lead: make(chan struct{}, 1)}
+	}
+	return l.pending, nil
+}
+
+// waitSync waits until round r has fsynced and returns its error; l.mu is
+// held on entry and released on return. When no fsync runs, the caller
+// runs r itself (outside the lock); otherwise it waits for r to be done or
+// to be handed to it (r.lead) when the running fsync ends.
+func (l *Logger) waitSync(ctx context.Context, r *syncRound) error {
+	for {
+		select {
+		case <-r.done:
+			l.mu.Unlock()
+			return r.err
+		default:
 		}
+		if !l.syncing {
+			// r is l.pending: it is neither done nor running.
+			l.pending = nil
+			l.syncing = true
+			idle := make(chan struct{})
+			l.idle = idle
+			f := l.f
+			l.mu.Unlock()
+			err := f.Sync()
+			if err != nil {
+				err = fmt.Errorf("audit: fsync %s: %w", l.opts.Path, err)
+			}
+			l.mu.Lock()
+			r.err = err
+			close(r.done)
+			l.syncing = false
+			close(idle)
+			if next := l.pending; next != nil {
+				select {
+				case next.lead <- struct{}{}:
+				default: // already handed over
+				}
+			}
+			l.mu.Unlock()
+			return err
+		}
+		l.mu.Unlock()
+		select {
+		case <-r.done:
+			return r.err
+		case <-r.lead:
+			l.mu.Lock()
+		case <-ctx.Done():
+			// The line is in the chain; make sure its fsync still runs
+			// even if no other writer comes along to start it.
+			go func() {
+				l.mu.Lock()
+				l.waitSync(context.Background(), r)
+			}()
+			return fmt.Errorf("audit: waiting for fsync of %s (the record is written): %w", l.opts.Path, ctx.Err())
+		}
+	}
+}
+
+// syncNow fsyncs f under l.mu, with no fsync running, and completes the
+// pending round with the result: rotation and Close use it before they
+// close the file. It returns the (wrapped) fsync error.
+func (l *Logger) syncNow() error {
+	err := l.f.Sync()
+	if err != nil {
+		err = fmt.Errorf("audit: fsync %s: %w", l.opts.Path, err)
+	}
+	if r := l.pending; r != nil {
+		l.pending = nil
+		r.err = err
+		close(r.done)
 	}
 	return err
 }
 
-// append writes one record; l.mu is held. It returns the line whenever the
-// record was written, also with an fsync error.
-func (l *Logger) append(e *Event, sync bool) ([]byte, error) {
+// waitIdle waits, releasing l.mu meanwhile, until no fsync is running.
+func (l *Logger) waitIdle() {
+	for l.syncing {
+		idle := l.idle
+		l.mu.Unlock()
+		<-idle
+		l.mu.Lock()
+	}
+}
+
+// append writes one record; l.mu is held. It returns the line when the
+// record was written.
+func (l *Logger) append(e *Event) ([]byte, error) {
 	if l.f == nil {
 		f, err := l.opts.OpenFile(l.opts.Path)
 		if err != nil {
@@ -385,28 +510,35 @@ func (l *Logger) append(e *Event, sync bool) ([]byte, error) {
 	l.seq, l.last = e.Seq, hash
 	l.size += int64(len(line))
 	l.records++
-	if sync {
-		if err := l.f.Sync(); err != nil {
-			return line, fmt.Errorf("audit: fsync %s: %w", l.opts.Path, err)
-		}
-	}
 	return line, nil
 }
 
-// maybeRotate rotates when the active file is too big or too old; l.mu is held.
+// maybeRotate rotates when the active file is too big or too old; l.mu is
+// held. A running fsync is waited for first (it uses the file), and the
+// conditions are then checked again: another writer may have rotated.
 func (l *Logger) maybeRotate(now time.Time) error {
-	if l.size == 0 || now.Before(l.noRotateUntil) {
-		return nil
+	for {
+		if l.closed {
+			return ErrClosed
+		}
+		if l.size == 0 || now.Before(l.noRotateUntil) {
+			return nil
+		}
+		bySize := l.opts.RotateSize > 0 && l.size >= l.opts.RotateSize
+		byAge := l.opts.RotateAge > 0 && now.Sub(l.started) >= l.opts.RotateAge
+		if !bySize && !byAge {
+			return nil
+		}
+		if !l.syncing {
+			return l.rotate(now)
+		}
+		l.waitIdle()
 	}
-	bySize := l.opts.RotateSize > 0 && l.size >= l.opts.RotateSize
-	byAge := l.opts.RotateAge > 0 && now.Sub(l.started) >= l.opts.RotateAge
-	if !bySize && !byAge {
-		return nil
-	}
-	return l.rotate(now)
 }
 
-// rotate writes the trailer, renames the active file and opens a new one.
+// rotate writes the trailer, fsyncs the file (which also completes the
+// pending round: no record waiting for an fsync is lost by the switch),
+// renames it and opens a new one. l.mu is held and no fsync is running.
 func (l *Logger) rotate(now time.Time) error {
 	dir := filepath.Dir(l.opts.Path)
 	ext := filepath.Ext(l.opts.Path)
@@ -420,7 +552,7 @@ func (l *Logger) rotate(now time.Time) error {
 	}
 	trailer := &Event{Time: now, ID: NewID(now), Action: ActionRotate, Instance: l.opts.Instance,
 		NextFile: filepath.Base(target)}
-	line, err := l.append(trailer, true)
+	line, err := l.append(trailer)
 	if line != nil {
 		// Sinks get trailers too, so that the SIEM sees every seq.
 		for _, s := range l.sinks {
@@ -428,6 +560,9 @@ func (l *Logger) rotate(now time.Time) error {
 		}
 	}
 	if err != nil {
+		return fmt.Errorf("audit: rotate: %w", err)
+	}
+	if err := l.syncNow(); err != nil {
 		return fmt.Errorf("audit: rotate: %w", err)
 	}
 	// Close before renaming: Windows (endpoint installs) cannot rename an open file.
@@ -566,16 +701,14 @@ func (l *Logger) Close(ctx context.Context) error {
 
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.waitIdle()
 	if l.f == nil {
 		return nil
 	}
-	err := l.f.Sync()
-	if cerr := l.f.Close(); err == nil {
-		err = cerr
+	err := l.syncNow()
+	if cerr := l.f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("audit: close %s: %w", l.opts.Path, cerr)
 	}
 	l.f = nil
-	if err != nil {
-		return fmt.Errorf("audit: close %s: %w", l.opts.Path, err)
-	}
-	return nil
+	return err
 }

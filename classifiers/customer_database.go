@@ -172,6 +172,26 @@ func (c *customerDBClassifier) cellKind(cell string) (colKind, string) {
 	return colNone, ""
 }
 
+// cellMemo is one cell's cellKind.
+type cellMemo struct {
+	kind colKind
+	term string
+}
+
+// cellKindMemo is cellKind remembered in memo (up to 4096 distinct cells):
+// a document repeating "Name,Diagnosis" on every line looked each cell's
+// terms up again on every line.
+func (c *customerDBClassifier) cellKindMemo(cell string, memo map[string]cellMemo) (colKind, string) {
+	if m, ok := memo[cell]; ok {
+		return m.kind, m.term
+	}
+	k, t := c.cellKind(cell)
+	if len(memo) < 4096 {
+		memo[cell] = cellMemo{k, t}
+	}
+	return k, t
+}
+
 // containsTerm: sub inside s, as a whole word when ascii.
 func containsTerm(s, sub string, ascii bool) bool {
 	for from := 0; ; {
@@ -412,7 +432,7 @@ type header struct {
 // readHeader judges a line as a header row: at least two cells, two of
 // them known, a column naming the person (or two personal columns) and one
 // personal column.
-func (c *customerDBClassifier) readHeader(line string, cells []string) (header, bool) {
+func (c *customerDBClassifier) readHeader(line string, cells []string, memo map[string]cellMemo) (header, bool) {
 	var h header
 	h.delim = pickDelim(line)
 	if h.delim == 0 {
@@ -427,7 +447,7 @@ func (c *customerDBClassifier) readHeader(line string, cells []string) (header, 
 		if countDigits(cell) >= 5 {
 			return h, false // a record ("電話：91067850"), not a header
 		}
-		k, t := c.cellKind(cell)
+		k, t := c.cellKindMemo(cell, memo)
 		h.kinds = append(h.kinds, k)
 		if k != colNone {
 			known++
@@ -467,6 +487,7 @@ func (c *customerDBClassifier) tables(sg *segView, hits []termHit, runs []cdbRun
 	text := sg.text
 	done := 0 // lines before this offset were judged
 	var cells []string
+	memo := map[string]cellMemo{} // a header repeated on every line is judged once
 	vcards := 0
 	for _, h := range hits {
 		if int(h.start) < done {
@@ -485,7 +506,7 @@ func (c *customerDBClassifier) tables(sg *segView, hits []termHit, runs []cdbRun
 		if le-ls > 4096 {
 			continue
 		}
-		hd, ok := c.readHeader(text[ls:le], cells)
+		hd, ok := c.readHeader(text[ls:le], cells, memo)
 		if !ok {
 			// "姓名：陳大文" / "Mobile: 9123 4567": records written one
 			// field a line.

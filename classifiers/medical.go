@@ -638,27 +638,56 @@ func (c *medicalClassifier) patientRows(doc *document) int {
 // doses returns the offsets of up to limit dose amounts: a number, an
 // optional space and mg, mcg, ml, g or 毫克, not followed by a letter.
 func doses(text string, limit int) []int {
-	var out []int
-	for _, unit := range []string{"mg", "mcg", "ml", "毫克"} {
-		for from := 0; len(out) < limit; {
-			i := strings.Index(text[from:], unit)
+	// One pass for the units starting with m and one for 毫克, instead of
+	// one per unit; each unit keeps up to limit offsets and they are taken
+	// in the order mg, mcg, ml, 毫克, as one pass per unit would.
+	var byUnit [4][]int
+	at := func(u, i, n int) {
+		if len(byUnit[u]) >= limit {
+			return
+		}
+		j := i
+		if j > 0 && text[j-1] == ' ' {
+			j--
+		}
+		if j == 0 || !isDigit(text[j-1]) {
+			return
+		}
+		if e := i + n; e < len(text) && isLetter(text[e]) {
+			return
+		}
+		byUnit[u] = append(byUnit[u], j)
+	}
+	for from := 0; len(byUnit[0]) < limit; {
+		i := strings.IndexByte(text[from:], 'm')
+		if i < 0 {
+			break
+		}
+		i += from
+		from = i + 1
+		switch rest := text[i+1:]; {
+		case strings.HasPrefix(rest, "g"):
+			at(0, i, 2)
+		case strings.HasPrefix(rest, "cg"):
+			at(1, i, 3)
+		case strings.HasPrefix(rest, "l"):
+			at(2, i, 2)
+		}
+	}
+	if len(byUnit[0]) < limit {
+		for from := 0; len(byUnit[3]) < limit; {
+			i := strings.Index(text[from:], "毫克")
 			if i < 0 {
 				break
 			}
 			i += from
-			from = i + len(unit)
-			j := i
-			if j > 0 && text[j-1] == ' ' {
-				j--
-			}
-			if j == 0 || !isDigit(text[j-1]) {
-				continue
-			}
-			if e := i + len(unit); e < len(text) && isLetter(text[e]) {
-				continue
-			}
-			out = append(out, j)
+			from = i + len("毫克")
+			at(3, i, len("毫克"))
 		}
+	}
+	var out []int
+	for _, u := range byUnit {
+		out = append(out, u[:min(len(u), limit-len(out))]...)
 	}
 	sort.Ints(out)
 	return out

@@ -311,46 +311,73 @@ func afterRole(head string) bool {
 // are not written that way. It returns up to limit offsets.
 func ageSex(text string, limit int) []int {
 	var out []int
-	for i := 0; i < len(text) && len(out) < limit; i++ {
-		if !isDigit(text[i]) || (i > 0 && isDigit(text[i-1])) {
-			continue
+	// An age is accepted only right after ",", ", " or "，"
+	// (afterNameComma), so only the digits there are looked at: the commas
+	// are found with IndexByte instead of visiting every byte.
+	nextK, nextF := -1, -1 // next "," and "，" at or after c, or len(text)
+	for c := 0; c < len(text) && len(out) < limit; {
+		if nextK < c {
+			nextK = len(text)
+			if k := strings.IndexByte(text[c:], ','); k >= 0 {
+				nextK = c + k
+			}
 		}
-		j := i
-		for j < len(text) && isDigit(text[j]) && j-i < 4 {
-			j++
+		if nextF < c {
+			nextF = len(text)
+			if f := strings.Index(text[c:], "，"); f >= 0 {
+				nextF = c + f
+			}
 		}
-		if j-i > 3 || (j < len(text) && isDigit(text[j])) {
-			i = j
-			continue
-		}
-		age := 0
-		for _, c := range text[i:j] {
-			age = age*10 + int(c-'0')
-		}
-		if age < 1 || age > 110 || !afterNameComma(text, i) {
-			i = j - 1
-			continue
-		}
-		rest := text[j:]
-		ok := false
+		var i int
 		switch {
-		case strings.HasPrefix(rest, "歲") || strings.HasPrefix(rest, "岁"):
-			ok = true
+		case nextK == len(text) && nextF == len(text):
+			return out
+		case nextK < nextF:
+			i = nextK + 1
+			if i < len(text) && text[i] == ' ' {
+				i++
+			}
+			c = nextK + 1
 		default:
-			k := 0
-			if strings.HasPrefix(rest, " ") || strings.HasPrefix(rest, "/") {
-				k = 1
-			}
-			if k < len(rest) && (rest[k] == 'M' || rest[k] == 'F') && (k+1 == len(rest) || !isLetter(rest[k+1]) && !isDigit(rest[k+1])) {
-				ok = true
-			}
+			i = nextF + len("，")
+			c = i
 		}
-		if ok {
+		if i >= len(text) || !isDigit(text[i]) {
+			continue
+		}
+		if ageSexAt(text, i) {
 			out = append(out, i)
 		}
-		i = j - 1
 	}
 	return out
+}
+
+// ageSexAt reports an age with a sex or 歲/岁 starting at the digit
+// text[i], after a name and a comma.
+func ageSexAt(text string, i int) bool {
+	j := i
+	for j < len(text) && isDigit(text[j]) && j-i < 4 {
+		j++
+	}
+	if j-i > 3 || (j < len(text) && isDigit(text[j])) {
+		return false
+	}
+	age := 0
+	for _, c := range text[i:j] {
+		age = age*10 + int(c-'0')
+	}
+	if age < 1 || age > 110 || !afterNameComma(text, i) {
+		return false
+	}
+	rest := text[j:]
+	if strings.HasPrefix(rest, "歲") || strings.HasPrefix(rest, "岁") {
+		return true
+	}
+	k := 0
+	if strings.HasPrefix(rest, " ") || strings.HasPrefix(rest, "/") {
+		k = 1
+	}
+	return k < len(rest) && (rest[k] == 'M' || rest[k] == 'F') && (k+1 == len(rest) || !isLetter(rest[k+1]) && !isDigit(rest[k+1]))
 }
 
 // afterNameComma reports "<word>, " or "<Han>，" right before text[i]: the
@@ -390,20 +417,28 @@ func bedNumbers(text string, limit int) []int {
 			out = append(out, i-1)
 		}
 	}
-	for _, w := range []string{"Bed ", "bed "} {
-		for from := 0; len(out) < limit; {
-			i := strings.Index(text[from:], w)
-			if i < 0 {
-				break
-			}
-			i += from
-			from = i + len(w)
-			if from < len(text) && isDigit(text[from]) && (i == 0 || !isLetter(text[i-1])) {
-				out = append(out, i)
+	// "Bed " and "bed " in one pass over "ed ", kept in that order as one
+	// pass per spelling would.
+	var upper, lower []int
+	for from := 1; len(out)+len(upper) < limit; {
+		k := strings.Index(text[from:], "ed ")
+		if k < 0 {
+			break
+		}
+		k += from
+		from = k + 1
+		i := k - 1
+		if e := k + len("ed "); e < len(text) && isDigit(text[e]) && (i == 0 || !isLetter(text[i-1])) {
+			switch text[i] {
+			case 'B':
+				upper = append(upper, i)
+			case 'b':
+				lower = append(lower, i)
 			}
 		}
 	}
-	return out
+	out = append(out, upper...)
+	return append(out, lower[:min(len(lower), limit-len(out))]...)
 }
 
 // titleAfter reports a professional title right after a name's first two

@@ -4,8 +4,7 @@
 // findings for events and logs. Both front ends (proxy, icap) use it:
 //
 //	{"path": [segments], "query": [[name, value]...], "header": [[name, value]...]}
-//
-// (Lifted from proxy/places.go, which can switch to it.)
+
 package places
 
 import (

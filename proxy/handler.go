@@ -23,6 +23,7 @@ import (
 	"github.com/dlpgate/dlpgate/audit"
 	"github.com/dlpgate/dlpgate/extract"
 	"github.com/dlpgate/dlpgate/inspect"
+	"github.com/dlpgate/dlpgate/places"
 	"github.com/dlpgate/dlpgate/rules"
 )
 
@@ -367,7 +368,7 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 		ev.BodySHA256 = held.sha256()
 		names := multipartNames(req.Header.Get("Content-Type"), held)
 		ev.FileNames = s.maskFileNames(ctx, eng, rq, names)
-		ev.Findings = maskOrigins(ev.Findings, names, ev.FileNames)
+		ev.Findings = places.MaskOrigins(ev.Findings, names, ev.FileNames)
 	}
 	// The phases apart: receiving the body is the client's and the
 	// network's pace, inspection is ours. The line carries the body hash

@@ -83,7 +83,7 @@ func secretHeader(name string) bool {
 // eventQuery is the query as audit events and logs show it: credentials
 // redacted, and every value hidden once the request's places held findings.
 func eventQuery(req *http.Request) string {
-	if m := maskFrom(req.Context()); m != nil && m.hideQuery {
+	if m := maskFrom(req.Context()); m != nil && m.HideQuery {
 		return hideQueryValues(req.URL.RawQuery)
 	}
 	return RedactQuery(req.URL.RawQuery)

@@ -34,7 +34,7 @@ func TestCommandHelp(t *testing.T) {
 		{"run", "--help"}, {"scan", "--help"}, {"scan", "-h"}, {"ca", "--help"}, {"ca", "export", "--help"},
 		{"ca", "init", "-h"}, {"policy", "--help"}, {"policy", "check", "--help"}, {"policy", "show", "--help"},
 		{"log", "--help"}, {"log", "verify", "--help"}, {"log", "report", "-h"}, {"version", "--help"},
-		{"help", "scan"}, {"help", "run"},
+		{"help", "scan"}, {"help", "run"}, {"edm", "--help"}, {"icap", "--help"}, {"service", "--help"},
 	} {
 		var out, errb bytes.Buffer
 		code := dispatch(context.Background(), args, &out, &errb)

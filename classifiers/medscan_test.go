@@ -1,0 +1,136 @@
+package classifiers
+
+import (
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// The single-pass scanners of ageSex, bedNumbers and doses must return
+// exactly what the straightforward ones (one pass per byte, word or unit,
+// kept here as references) return, on text dense in their near-misses.
+func TestMedicalScannersMatchReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(71, 72))
+	pieces := []string{"Chan, ", "陳大文，", ",", ", ", "，", " ", "72", "5", "110", "111", "1234", "0", " M", "F", "/M", "歲", "岁", "x",
+		"mg", "mcg", "ml", "m", "g", "毫克", "500", "5 ", "床", "3床", "12床", "123床", "Bed ", "bed ", "abed 1", "ed ", "Bed 1", "bed 2", "\n", "a", "Z"}
+	for n := 0; n < 3000; n++ {
+		var sb strings.Builder
+		for k := r.IntN(60); k >= 0; k-- {
+			sb.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		text := sb.String()
+		for _, limit := range []int{1, 2, 4, 16} {
+			if got, want := ageSex(text, limit), ageSexOnePerByte(text, limit); !slices.Equal(got, want) {
+				t.Fatalf("ageSex(%q, %d) = %v, want %v", text, limit, got, want)
+			}
+			if got, want := bedNumbers(text, limit), bedNumbersOnePerWord(text, limit); !slices.Equal(got, want) {
+				t.Fatalf("bedNumbers(%q, %d) = %v, want %v", text, limit, got, want)
+			}
+			if got, want := doses(text, limit), dosesOnePerUnit(text, limit); !slices.Equal(got, want) {
+				t.Fatalf("doses(%q, %d) = %v, want %v", text, limit, got, want)
+			}
+		}
+	}
+}
+
+func ageSexOnePerByte(text string, limit int) []int {
+	var out []int
+	for i := 0; i < len(text) && len(out) < limit; i++ {
+		if !isDigit(text[i]) || (i > 0 && isDigit(text[i-1])) {
+			continue
+		}
+		j := i
+		for j < len(text) && isDigit(text[j]) && j-i < 4 {
+			j++
+		}
+		if j-i > 3 || (j < len(text) && isDigit(text[j])) {
+			i = j
+			continue
+		}
+		age := 0
+		for _, c := range text[i:j] {
+			age = age*10 + int(c-'0')
+		}
+		if age < 1 || age > 110 || !afterNameComma(text, i) {
+			i = j - 1
+			continue
+		}
+		rest := text[j:]
+		ok := false
+		switch {
+		case strings.HasPrefix(rest, "歲") || strings.HasPrefix(rest, "岁"):
+			ok = true
+		default:
+			k := 0
+			if strings.HasPrefix(rest, " ") || strings.HasPrefix(rest, "/") {
+				k = 1
+			}
+			if k < len(rest) && (rest[k] == 'M' || rest[k] == 'F') && (k+1 == len(rest) || !isLetter(rest[k+1]) && !isDigit(rest[k+1])) {
+				ok = true
+			}
+		}
+		if ok {
+			out = append(out, i)
+		}
+		i = j - 1
+	}
+	return out
+}
+
+func bedNumbersOnePerWord(text string, limit int) []int {
+	var out []int
+	for from := 0; len(out) < limit; {
+		i := strings.Index(text[from:], "床")
+		if i < 0 {
+			break
+		}
+		i += from
+		from = i + len("床")
+		if i > 0 && isDigit(text[i-1]) && (i < 2 || !isDigit(text[i-2]) || i < 3 || !isDigit(text[i-3])) {
+			out = append(out, i-1)
+		}
+	}
+	for _, w := range []string{"Bed ", "bed "} {
+		for from := 0; len(out) < limit; {
+			i := strings.Index(text[from:], w)
+			if i < 0 {
+				break
+			}
+			i += from
+			from = i + len(w)
+			if from < len(text) && isDigit(text[from]) && (i == 0 || !isLetter(text[i-1])) {
+				out = append(out, i)
+			}
+		}
+	}
+	return out
+}
+
+func dosesOnePerUnit(text string, limit int) []int {
+	var out []int
+	for _, unit := range []string{"mg", "mcg", "ml", "毫克"} {
+		for from := 0; len(out) < limit; {
+			i := strings.Index(text[from:], unit)
+			if i < 0 {
+				break
+			}
+			i += from
+			from = i + len(unit)
+			j := i
+			if j > 0 && text[j-1] == ' ' {
+				j--
+			}
+			if j == 0 || !isDigit(text[j-1]) {
+				continue
+			}
+			if e := i + len(unit); e < len(text) && isLetter(text[e]) {
+				continue
+			}
+			out = append(out, j)
+		}
+	}
+	sort.Ints(out)
+	return out
+}
