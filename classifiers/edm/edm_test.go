@@ -282,3 +282,38 @@ func TestCommonHan(t *testing.T) {
 		}
 	}
 }
+
+// TestMatchAcrossChunks: a segment longer than several tokenising chunks
+// finds every row, also rows whose two fields sit on the two lines either
+// side of a chunk boundary, and the e-mail addresses in it.
+func TestMatchAcrossChunks(t *testing.T) {
+	rows := customers(300, 8)
+	x, _ := buildIndex(t, rows)
+	filler := "The operations team will review the shipping schedule, 倉庫存貨請於月底前盤點。\n"
+	var b strings.Builder
+	want := 0
+	for i := 0; b.Len() < 5*chunkBytes; i++ {
+		for range 40 {
+			b.WriteString(filler)
+		}
+		r := rows[i]
+		if i%2 == 0 {
+			b.WriteString(r[0] + "\n" + r[1][:4] + " " + r[1][4:] + "\n") // name and mobile on two lines
+		} else {
+			b.WriteString(strings.ToUpper(r[2]) + " " + r[3] + "\n") // e-mail and ID
+		}
+		want++
+	}
+	text := b.String()
+	if n, signals, _ := classify(x, text); n != want {
+		t.Fatalf("%d rows matched in %d bytes, want %d; signals %v", n, len(text), want, signals)
+	}
+	// Chunk boundaries fall after a newline, past chunkBytes.
+	for lo := 0; lo < len(text); {
+		hi := chunkEnd(text, lo)
+		if hi <= lo || hi < len(text) && (text[hi-1] != '\n' || hi-lo < chunkBytes) {
+			t.Fatalf("chunk [%d,%d) of %d", lo, hi, len(text))
+		}
+		lo = hi
+	}
+}

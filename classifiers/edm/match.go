@@ -80,11 +80,11 @@ func appendText(b []byte, s string, texts []string, t token) []byte {
 
 // scratch holds buffers reused across segments.
 type scratch struct {
-	buf   []byte
-	rs    [][2]int
-	toks  []token
-	texts []string // normalised text of the non-ASCII tokens
-	hits  []hitRec
+	buf    []byte
+	rs     [][2]int
+	toks   []token
+	texts  []string   // normalised text of the non-ASCII tokens
+	hitsBy [][]hitRec // per index
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -116,10 +116,26 @@ func (s *Set) Classify(ctx context.Context, segs []extract.Segment) []classifier
 		if ctx.Err() != nil {
 			return nil
 		}
-		toks, sc.texts = tokenize(sg.Text, toks[:0], sc.texts[:0])
+		if len(sc.hitsBy) < len(s.indexes) {
+			sc.hitsBy = make([][]hitRec, len(s.indexes))
+		}
+		for xi := range s.indexes {
+			sc.hitsBy[xi] = sc.hitsBy[xi][:0]
+		}
+		// Tokens are made and looked up a chunk of lines at a time (no
+		// candidate spans a newline), so the token buffer stays small.
+		text := sg.Text
+		for lo := 0; lo < len(text); {
+			hi := chunkEnd(text, lo)
+			toks, sc.texts = tokenize(text, lo, hi, toks[:0], sc.texts[:0])
+			for xi, x := range s.indexes {
+				sc.hitsBy[xi] = x.candidates(text, toks, sc, sc.hitsBy[xi])
+			}
+			lo = hi
+		}
 		for xi, x := range s.indexes {
-			hits := x.candidates(sg.Text, toks, sc, sc.hits[:0])
-			sc.hits = hits[:0]
+			hits := x.emails(text, sc, sc.hitsBy[xi])
+			sc.hitsBy[xi] = hits
 			if len(hits) < 2 {
 				continue
 			}
@@ -204,9 +220,25 @@ func commonHan(s string) bool {
 
 func isInvisible(r rune) bool { return dropInvisible(r) < 0 }
 
-// tokenize cuts text into tokens.
-func tokenize(s string, dst []token, texts []string) ([]token, []string) {
-	for i := 0; i < len(s); {
+// chunkBytes is about how much text is tokenised at once.
+const chunkBytes = 32 << 10
+
+// chunkEnd is where the chunk of text starting at lo ends: just after the
+// first newline at least chunkBytes on, or the end of text.
+func chunkEnd(text string, lo int) int {
+	if len(text)-lo <= chunkBytes {
+		return len(text)
+	}
+	k := strings.IndexByte(text[lo+chunkBytes:], '\n')
+	if k < 0 {
+		return len(text)
+	}
+	return lo + chunkBytes + k + 1
+}
+
+// tokenize cuts s[lo:hi] into tokens (offsets in s).
+func tokenize(s string, lo, hi int, dst []token, texts []string) ([]token, []string) {
+	for i := lo; i < hi; {
 		c := s[i]
 		if c < utf8.RuneSelf && !isASCIIAlnum(c) {
 			i++
@@ -223,7 +255,7 @@ func tokenize(s string, dst []token, texts []string) ([]token, []string) {
 		}
 		start, ascii, digit := i, c < utf8.RuneSelf, unicode.IsDigit(r)
 		i += size
-		for i < len(s) {
+		for i < hi {
 			c := s[i]
 			if c < utf8.RuneSelf {
 				if han || !isASCIIAlnum(c) {
@@ -421,6 +453,24 @@ func (x *Index) candidates(s string, toks []token, sc *scratch, dst []hitRec) []
 			}
 		}
 	}
+	sc.buf = b
+	return dst
+}
+
+// emails hashes the e-mail addresses around each '@' of s and appends
+// the index hits to dst.
+func (x *Index) emails(s string, sc *scratch, dst []hitRec) []hitRec {
+	look := func(b []byte, off, end int) {
+		lo, hi := x.lookup(x.hash(b))
+		if hi-lo > maxRowsPerValue {
+			return
+		}
+		for e := lo; e < hi; e++ {
+			ref := x.refs[e]
+			dst = append(dst, hitRec{off: off, end: end, row: ref >> 4, col: uint8(ref & 15)})
+		}
+	}
+	b := sc.buf[:0]
 	if x.shapes&shapeEmail != 0 {
 		for i := 0; i < len(s); {
 			k := strings.IndexByte(s[i:], '@')
