@@ -13,7 +13,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -313,7 +312,7 @@ func (x *exchange) failed() *verdict {
 func (x *exchange) decided(ctx context.Context, dec rules.Decision, res *inspect.Result, channel string, code int) *verdict {
 	ev := x.event(dec, channel)
 	if x.mask != nil && x.mask.HideQuery {
-		ev.Query = hideQueryValues(x.hr.URL.RawQuery)
+		ev.Query = places.HideQueryValues(x.hr.URL.RawQuery)
 	}
 	ev.BodyBytes = x.body.size
 	if x.sink != nil {
@@ -376,7 +375,7 @@ func (x *exchange) event(dec rules.Decision, channel string) *audit.Event {
 		RuleDescription: ruleDescription(x.eng.Policy, dec.Rule),
 		User:            x.who.user, Groups: x.who.groups, ClientIP: addrString(x.who.client),
 		Host: x.rq.Host, Method: x.hr.Method, Path: x.eventPath(),
-		Query:    redactQuery(x.hr.URL.RawQuery),
+		Query:    places.RedactQuery(x.hr.URL.RawQuery),
 		Endpoint: x.rq.Endpoint, PolicyVersion: dec.PolicyVersion,
 		Instance: x.s.opts.Instance, Channel: channel,
 	}
@@ -467,90 +466,4 @@ func normalizeHost(h string) string {
 		h = host
 	}
 	return strings.ToLower(strings.TrimSuffix(strings.Trim(h, "[]"), "."))
-}
-
-// Query handling as the forward proxy does it: credentials are inspected
-// but never logged; a query that held findings is logged all masked.
-const redacted = places.Redacted
-
-func secretQueryKey(k string) bool {
-	k = strings.ToLower(k)
-	switch k {
-	case "access_token", "sign", "timestamp", "signature", "key", "apikey", "api_key", "appsecret", "code":
-		return true
-	}
-	return strings.Contains(k, "token") || strings.Contains(k, "secret") ||
-		strings.Contains(k, "password") || strings.Contains(k, "passwd")
-}
-
-// redactQuery keeps the query but masks the values of secret keys.
-func redactQuery(raw string) string {
-	if raw == "" {
-		return ""
-	}
-	var b strings.Builder
-	for part := range strings.SplitSeq(raw, "&") {
-		if part == "" {
-			continue
-		}
-		k, v, hasValue := strings.Cut(part, "=")
-		key, err := url.QueryUnescape(k)
-		if err != nil {
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(k)
-		if hasValue {
-			b.WriteByte('=')
-			if secretQueryKey(key) {
-				b.WriteString(redacted)
-			} else {
-				b.WriteString(v)
-			}
-		}
-	}
-	return b.String()
-}
-
-func hideQueryValues(raw string) string {
-	var b strings.Builder
-	for part := range strings.SplitSeq(raw, "&") {
-		if part == "" {
-			continue
-		}
-		k, _, hasValue := strings.Cut(part, "=")
-		if b.Len() > 0 {
-			b.WriteByte('&')
-		}
-		if plainParamName(k) {
-			b.WriteString(k)
-		} else {
-			b.WriteString(redacted) // data can ride in keys too
-		}
-		if hasValue {
-			b.WriteString("=" + redacted)
-		}
-	}
-	return b.String()
-}
-
-// plainParamName reports whether k looks like a parameter name rather than
-// data: at most 32 letters, digits, '_', '-' or '.', with fewer than 4 digits.
-func plainParamName(k string) bool {
-	if k == "" || len(k) > 32 {
-		return false
-	}
-	digits := 0
-	for _, c := range k {
-		switch {
-		case c >= '0' && c <= '9':
-			digits++
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_', c == '-', c == '.':
-		default:
-			return false
-		}
-	}
-	return digits < 4
 }

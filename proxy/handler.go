@@ -531,7 +531,7 @@ func maskUninspected(ev *audit.Event, req *http.Request) {
 		return
 	}
 	ev.Path = logPath(req)
-	ev.Query = hideQueryValues(req.URL.RawQuery)
+	ev.Query = places.HideQueryValues(req.URL.RawQuery)
 }
 
 func ruleDescription(p *rules.Policy, name string) string {
