@@ -257,6 +257,24 @@ func (s newlineStripper) Read(p []byte) (int, error) {
 	}
 }
 
+// unescapeDeep URL-decodes a form key or value, again while the result
+// still holds %XX escapes (a value encoded twice or three times reads as
+// written once), at most four times. A piece that does not unescape is
+// read as written.
+func unescapeDeep(s string) string {
+	for range 4 {
+		u, err := url.QueryUnescape(s)
+		if err != nil || u == s {
+			return s
+		}
+		s = u
+		if !strings.Contains(s, "%") {
+			return s
+		}
+	}
+	return s
+}
+
 // form reads application/x-www-form-urlencoded: each value is a node
 // (values are often JSON, e.g. DingTalk's msgParam).
 func (w *walker) form(n node, data []byte) {
@@ -277,14 +295,7 @@ func (w *walker) form(n node, data []byte) {
 			return
 		}
 		k, v, _ := strings.Cut(pair, "=")
-		key, err := url.QueryUnescape(k)
-		if err != nil {
-			key = k
-		}
-		val, err := url.QueryUnescape(v)
-		if err != nil {
-			val = v
-		}
+		key, val := unescapeDeep(k), unescapeDeep(v)
 		if strings.TrimSpace(key) != "" {
 			keys.WriteString(key)
 			keys.WriteByte('\n')

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"encoding/base64"
+	"encoding/hex"
 	"html"
 	"mime"
 	"net/mail"
@@ -101,6 +102,9 @@ func (w *walker) base64Runs(origin, text string, depth int) {
 			run = strings.Join(parts, "")
 		}
 		i = e
+		if w.hexRun(origin, run) {
+			continue
+		}
 		if len(run) < b64Min || !b64Mixed(run) {
 			continue
 		}
@@ -117,6 +121,30 @@ func (w *walker) base64Runs(origin, text string, depth int) {
 		}
 		w.emit(origin+">base64", string(b))
 	}
+}
+
+// hexMin is the shortest hex run decoded inside text: 20 bytes of text.
+// Hashes and ids are hex too, but they decode to binary and are left alone.
+const hexMin = 40
+
+// hexRun reads a run of hex digits (a subset of the base64 alphabet, so
+// base64Runs finds it) as the text it encodes, when it decodes to readable
+// text; it reports whether the run was hex.
+func (w *walker) hexRun(origin, run string) bool {
+	if len(run) < hexMin || len(run)%2 != 0 {
+		return false
+	}
+	for i := 0; i < len(run); i++ {
+		if c := run[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	b, err := hex.DecodeString(run)
+	if err != nil || !utf8.Valid(b) || isBinary(b) || !mostlyPrintable(b) {
+		return true
+	}
+	w.emit(origin+">hex", string(b))
+	return true
 }
 
 // b64Mixed: real base64 mixes cases and digits; a long word, a hex hash

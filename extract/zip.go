@@ -35,6 +35,7 @@ func (w *walker) zipNode(n node) {
 		return
 	}
 	w.zipMethods(zr)
+	w.zipTrailer(n)
 	if len(zr.File) > w.lim.MaxEntries {
 		w.limit(n.origin, fmt.Sprintf("archive has more than %d entries; only the first were inspected", w.lim.MaxEntries))
 		zr.File = zr.File[:w.lim.MaxEntries]
@@ -58,6 +59,35 @@ func (w *walker) zipNode(n node) {
 		w.odf(n, base, byName)
 	default:
 		w.archive(n, base, zr)
+	}
+}
+
+// zipTrailer reads what follows a ZIP's end-of-central-directory record
+// (and its comment): ZIP readers ignore such bytes, so an attacker can append
+// a list to a harmless archive. They are walked as a part of their own.
+func (w *walker) zipTrailer(n node) {
+	const eocdLen = 22
+	tail := int64(eocdLen + 65535 + 64<<10) // the record, a maximal comment, and some slack
+	start := max(0, n.body.size-tail)
+	buf := make([]byte, n.body.size-start)
+	if _, err := n.body.r.ReadAt(buf, start); err != nil && err != io.EOF {
+		return
+	}
+	// The last end record whose comment fits before the end of the body is
+	// the one ZIP readers use; everything after its comment is a trailer.
+	for i := len(buf) - eocdLen; i >= 0; i-- {
+		if buf[i] != 'P' || string(buf[i:i+4]) != "PK\x05\x06" {
+			continue
+		}
+		end := int64(i) + eocdLen + (int64(buf[i+20]) | int64(buf[i+21])<<8)
+		if start+end > n.body.size {
+			continue
+		}
+		if trailer := n.body.size - (start + end); trailer > 0 {
+			w.node(node{origin: child(containerBase(n, "zip"), "zip", "trailer"), name: "trailer",
+				body: blob{r: io.NewSectionReader(n.body.r, start+end, trailer), size: trailer}, depth: n.depth + 1})
+		}
+		return
 	}
 }
 

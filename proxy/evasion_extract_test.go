@@ -4,11 +4,13 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"hash/crc32"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -167,18 +169,26 @@ func TestEvasionsBlocked(t *testing.T) {
 		upload{name: "4 eml headers", fileName: "fwd.eml", file: []byte(eml)},
 		upload{name: "4 base64 in a text body", ctype: "text/plain", raw: []byte("note:\r\n" + wrapped.String())},
 		upload{name: "4 html entities", ctype: "text/plain", raw: []byte(entities.String())},
+		// Found by red-teaming the merged proxy: bytes after a ZIP's end
+		// record (ZIP readers ignore them), a hex-encoded body, and a form
+		// value URL-encoded twice were forwarded with no event.
+		upload{name: "5 list appended after a zip's end record", fileName: "photos.zip",
+			file: append(evasionZip(t, [2]string{"readme.txt", "x"}), []byte("\n"+list)...)},
+		upload{name: "5 hex of the list in a text body", ctype: "text/plain", raw: []byte("payload: " + hex.EncodeToString([]byte(list)))},
+		upload{name: "5 form value encoded twice", ctype: "application/x-www-form-urlencoded",
+			raw: []byte("msg=" + url.QueryEscape(url.QueryEscape(list)))},
 	)
 	h := newHarness(t, harnessConfig{})
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			ct, body := c.ctype, c.raw
-			url := "https://oapi.dingtalk.com/robot/send?access_token=tok"
+			target := "https://oapi.dingtalk.com/robot/send?access_token=tok"
 			if c.file != nil {
 				ct, body = multipartBody(t, "media", c.fileName, c.file)
-				url = "https://oapi.dingtalk.com/media/upload?access_token=tok&type=file"
+				target = "https://oapi.dingtalk.com/media/upload?access_token=tok&type=file"
 			}
 			before := len(h.rec.events())
-			req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+			req, _ := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
 			req.Header.Set("Content-Type", ct)
 			if st := h.status(t, req); st != http.StatusForbidden {
 				t.Errorf("status %d, want 403", st)
