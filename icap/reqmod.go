@@ -8,9 +8,6 @@ import (
 	"log/slog"
 
 	"math"
-	"mime"
-	"mime/multipart"
-	"net"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -332,7 +329,7 @@ func (x *exchange) decided(ctx context.Context, dec rules.Decision, res *inspect
 	var rawNames, maskedNames []string
 	if x.body.size > 0 && !x.sink.over {
 		ev.BodySHA256 = x.body.sha256()
-		rawNames = multipartNames(x.hr.Header.Get("Content-Type"), x.body)
+		rawNames = places.MultipartFileNames(x.hr.Header.Get("Content-Type"), ioSection(x.body))
 		maskedNames = append([]string(nil), x.maskFileNames(ctx, rawNames)...)
 		for i := range maskedNames {
 			maskedNames[i] = places.LogPath(maskedNames[i])
@@ -433,27 +430,6 @@ func ruleDescription(p *rules.Policy, name string) string {
 	return ""
 }
 
-// multipartNames lists the file names of a multipart body's parts.
-func multipartNames(contentType string, s *spool) []string {
-	mt, params, err := mime.ParseMediaType(contentType)
-	if err != nil || !strings.HasPrefix(mt, "multipart/") || params["boundary"] == "" {
-		return nil
-	}
-	mr := multipart.NewReader(ioSection(s), params["boundary"])
-	var names []string
-	for len(names) < 100 {
-		p, err := mr.NextPart()
-		if err != nil {
-			break
-		}
-		if fn := p.FileName(); fn != "" {
-			names = append(names, fn)
-		}
-		p.Close()
-	}
-	return names
-}
-
 func addrString(a netip.Addr) string {
 	if !a.IsValid() {
 		return ""
@@ -461,9 +437,4 @@ func addrString(a netip.Addr) string {
 	return a.String()
 }
 
-func normalizeHost(h string) string {
-	if host, _, err := net.SplitHostPort(h); err == nil {
-		h = host
-	}
-	return strings.ToLower(strings.TrimSuffix(strings.Trim(h, "[]"), "."))
-}
+func normalizeHost(h string) string { return places.NormalizeHost(h) }

@@ -8,9 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"mime"
-	"mime/multipart"
-	"net"
 	"net/http"
 	"net/netip"
 	"regexp"
@@ -366,7 +363,7 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 	s.met().Held("proxy", held.size, held.file != nil)
 	if ev.Action != "allow" {
 		ev.BodySHA256 = held.sha256()
-		names := multipartNames(req.Header.Get("Content-Type"), held)
+		names := places.MultipartFileNames(req.Header.Get("Content-Type"), io.NewSectionReader(held, 0, held.size))
 		ev.FileNames = s.maskFileNames(ctx, eng, rq, names)
 		ev.Findings = places.MaskOrigins(ev.Findings, names, ev.FileNames)
 	}
@@ -565,28 +562,6 @@ func (s *Server) logDecision(ev *audit.Event, took time.Duration, extra ...any) 
 	s.log.Log(ctx, level, "decision", args...)
 }
 
-// multipartNames lists the file names of a multipart body's parts (part
-// headers only; contents are skipped).
-func multipartNames(contentType string, h *heldBody) []string {
-	mt, params, err := mime.ParseMediaType(contentType)
-	if err != nil || !strings.HasPrefix(mt, "multipart/") || params["boundary"] == "" {
-		return nil
-	}
-	mr := multipart.NewReader(io.NewSectionReader(h, 0, h.size), params["boundary"])
-	var names []string
-	for len(names) < 100 {
-		p, err := mr.NextPart()
-		if err != nil {
-			break
-		}
-		if fn := p.FileName(); fn != "" {
-			names = append(names, fn)
-		}
-		p.Close()
-	}
-	return names
-}
-
 func addrString(a netip.Addr) string {
 	if !a.IsValid() {
 		return ""
@@ -594,9 +569,4 @@ func addrString(a netip.Addr) string {
 	return a.String()
 }
 
-func normalizeHost(h string) string {
-	if host, _, err := net.SplitHostPort(h); err == nil {
-		h = host
-	}
-	return strings.ToLower(strings.TrimSuffix(strings.Trim(h, "[]"), "."))
-}
+func normalizeHost(h string) string { return places.NormalizeHost(h) }
