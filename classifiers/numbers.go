@@ -497,6 +497,7 @@ func (c *idClassifier) classify(doc *document) (Finding, bool) {
 	var sampleKeys []uint64
 	keywords := map[string]bool{}
 	extras := map[string]bool{}
+	lastExtra := ""
 	conf := None
 	for si := range doc.segs {
 		sg := &doc.segs[si]
@@ -523,8 +524,12 @@ func (c *idClassifier) classify(doc *document) (Finding, bool) {
 			conf = max(conf, mc)
 			raw := sg.text[m.start:m.end]
 			if c.spec.extra != nil {
-				if e := c.spec.extra(raw, m); e != "" {
+				// A set of a few values: most matches repeat the last one,
+				// and a map assignment per match cost a tenth of a sheet
+				// of phone numbers.
+				if e := c.spec.extra(raw, m); e != "" && e != lastExtra {
 					extras[e] = true
+					lastExtra = e
 				}
 			}
 			keys = append(keys, m.key)
