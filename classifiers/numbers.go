@@ -231,7 +231,7 @@ func numberAt(s string, i int, dst *[]idMatch) int {
 		for m.start > 0 && intl && (s[m.start-1] == '+' || s[m.start-1] == '(') && int(m.start) > i-2 {
 			m.start--
 		}
-		*dst = append(*dst, m)
+		*dst = appendID(*dst, m)
 		return j
 	}
 	// "Qty 2 91234567": the run joined by a space is no identifier; its
@@ -249,7 +249,7 @@ func numberAt(s string, i int, dst *[]idMatch) int {
 			copy(h.digits[:], s[g.gpos[k]:g.gpos[k]+g.glen[k]])
 			h.end = g.gpos[k] + g.glen[k]
 			if m, ok := judgeNumber(&h, g.gpos[k], false); ok {
-				*dst = append(*dst, m)
+				*dst = appendID(*dst, m)
 			}
 		}
 	}
@@ -286,9 +286,19 @@ func judgeLone8(s string, i, k int, dst []idMatch) []idMatch {
 		return dst
 	}
 	if m, ok := hkPhone(d[:], idMatch{start: int32(i), end: int32(k)}, false); ok {
-		dst = append(dst, m)
+		dst = appendID(dst, m)
 	}
 	return dst
+}
+
+// appendID appends m, doubling the slice when it is full: append grows
+// large slices by a quarter, which on a sheet with a number in every row
+// allocated and copied about five times the final slice.
+func appendID(dst []idMatch, m idMatch) []idMatch {
+	if len(dst) == cap(dst) {
+		dst = slices.Grow(dst, max(16, len(dst)))
+	}
+	return append(dst, m)
 }
 
 // skipJoined returns the end of the digit run at s[i] with the groups
