@@ -84,6 +84,14 @@ func (e *Engine) Begin(ctx context.Context, in extract.Input, body Arriving) *Ov
 
 func (o *Overlap) run(ctx context.Context, body Arriving) {
 	defer close(o.done)
+	defer func() {
+		// A panic here would end the process (the front end's recover
+		// guards only its own goroutine): Finish inspects afresh on the
+		// caller's goroutine, where it is the caller's to handle.
+		if p := recover(); p != nil {
+			o.got, o.why = nil, fmt.Sprintf("internal error: %v", p)
+		}
+	}()
 	n := min(o.in.Size, extract.HeadLen)
 	if err := body.WaitFor(ctx, n); err != nil {
 		o.why = "body not received"

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
@@ -447,4 +448,50 @@ func lastEvent(h *harness) string {
 	}
 	slices.Sort(fs)
 	return fmt.Sprintf("%s %s %s [%s]", ev.Action, ev.Rule, ev.BodySHA256, strings.Join(fs, " "))
+}
+
+// A classifier that panics inside the overlapped reading (its own
+// goroutine) takes neither the process down nor the request through: the
+// outcome is the one without the overlap (extraction's guard makes the
+// window a malformed part: fail-closed).
+func TestOverlapPanicFailsRequestOnly(t *testing.T) {
+	var codes [2]int
+	for i, off := range []bool{false, true} {
+		h := newHarness(t, harnessConfig{classifiers: windowPanic{}})
+		st := &overlapStates{}
+		h.srv.testHookOverlap = st.add
+		h.srv.noOverlap = off
+		for range 2 {
+			resp, err := h.client().Post(uploadURL, "text/plain", bytes.NewReader(filler(9<<20)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			codes[i] = resp.StatusCode
+		}
+		if st.has("begun") == off {
+			t.Fatalf("overlap off %v: states %q", off, st.list())
+		}
+		if n := h.up.arrived.Load(); n != 0 {
+			t.Fatalf("the stand-in saw %d requests", n)
+		}
+		waitEmpty(t, h.srv.spillDir)
+	}
+	if codes[0] != codes[1] || codes[0] == http.StatusOK {
+		t.Fatalf("status %d overlapped, %d not; want the same refusal", codes[0], codes[1])
+	}
+}
+
+// windowPanic panics on body-sized text only (not on the URL and headers,
+// which are inspected first).
+type windowPanic struct{}
+
+func (windowPanic) Classify(_ context.Context, segs []extract.Segment) []classifiers.Finding {
+	for _, s := range segs {
+		if len(s.Text) > 1<<20 {
+			panic("classifier bug (test)")
+		}
+	}
+	return nil
 }
