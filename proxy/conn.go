@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,6 +57,11 @@ type trackedConn struct {
 	hdrStart   atomic.Int64
 	hijacked   atomic.Bool
 	gen        atomic.Int64 // requests begun: a late awaitHeaders of an earlier one is ignored
+	// busy counts the proxy's own work on a request whose body is in
+	// (inspection, queueing for the inspection budget, waiting for
+	// upstream's answer): the client is silent because it waits for us,
+	// so the idle timeout must not close it without an answer.
+	busy atomic.Int32
 }
 
 // Connection phases for the header deadline.
@@ -98,6 +104,25 @@ func (c *trackedConn) tunnel() { c.phase.Store(phaseTunnel) }
 
 func (c *trackedConn) touch() { c.last.Store(time.Now().UnixNano()) }
 
+// working marks the proxy busy on this connection's request until the
+// returned func is called; idleness is counted from then. It is safe on a
+// nil connection (untracked) and the func may be called more than once.
+// Each step it covers has its own bound (budget wait, extraction limits,
+// upstream's response header timeout).
+func (c *trackedConn) working() (done func()) {
+	if c == nil {
+		return func() {}
+	}
+	c.busy.Add(1)
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			c.touch()
+			c.busy.Add(-1)
+		})
+	}
+}
+
 func (c *trackedConn) check() {
 	now := time.Now()
 	if c.phase.Load() == phaseHeaders {
@@ -111,6 +136,9 @@ func (c *trackedConn) check() {
 			c.Close()
 			return
 		}
+	}
+	if c.busy.Load() > 0 {
+		c.touch() // we owe the client an answer: not idle
 	}
 	idle := now.Sub(time.Unix(0, c.last.Load()))
 	if idle >= c.idle {
@@ -176,6 +204,15 @@ func (c *trackedConn) CloseRead() error {
 }
 
 type connKey struct{}
+
+// clientConn returns the tracked client connection of req: the
+// intercepted one, else the one net/http read it from (nil if untracked).
+func (s *Server) clientConn(req *http.Request, info *connInfo) *trackedConn {
+	if info != nil && info.conn != nil {
+		return info.conn
+	}
+	return connFrom(req.Context())
+}
 
 // connFrom returns the tracked client connection a request arrived on, if any.
 func connFrom(ctx context.Context) *trackedConn {

@@ -340,6 +340,17 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 		}
 	}
 	held, err := s.holdBody(req.Body, req.ContentLength, s.opts.MemoryBudget, maxInspect, onSpill)
+	// From here the client waits for us (the inspection, its queue, then
+	// upstream's answer): its silence is not idleness. roundTrip ends it
+	// for a forwarded request, the return below for any other answer.
+	working := s.clientConn(req, info).working()
+	context.AfterFunc(ctx, working)
+	forwarded := false
+	defer func() {
+		if !forwarded {
+			working()
+		}
+	}()
 	if ov != nil {
 		// Before the body's release below: the reading is over by then.
 		defer ov.Abandon()
@@ -381,6 +392,8 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 		s.testHookOverlap(overlap)
 	}
 	if err != nil {
+		s.log.Warn("inspection interrupted; answered 503, nothing forwarded", "host", host, "path", logPath(req),
+			"client", info.client.String(), "user", info.user, "err", err.Error())
 		resp := s.errorResponse(req, http.StatusServiceUnavailable, codeInspectFailed, "dlpgate: inspection was interrupted")
 		resp.Close = true
 		return req, resp
@@ -418,8 +431,13 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 	req.TransferEncoding = nil
 	req.Header.Del("Transfer-Encoding")
 	req.Header.Del("Expect") // the body is here; upstream need not approve it
-	return req, nil
+	forwarded = true
+	return req.WithContext(context.WithValue(ctx, workingKey{}, working)), nil
 }
+
+// workingKey carries an inspected request's trackedConn.working release
+// from inspectRequest to roundTrip.
+type workingKey struct{}
 
 // oversize applies the oversize action to a body larger than max_inspect_bytes.
 func (s *Server) oversize(req *http.Request, info *connInfo, eng *inspect.Engine, rq rules.Request, held *heldBody, failOpen bool) (*http.Request, *http.Response) {

@@ -109,8 +109,13 @@ func newStandIn(t testing.TB, tlsConf *tls.Config) *standIn {
 	return s
 }
 
+// standInDelay is a request header that makes the stand-in wait that
+// long (a time.Duration) after reading the body, before it answers.
+const standInDelay = "X-Stand-In-Delay"
+
 func (s *standIn) serve(w http.ResponseWriter, r *http.Request) {
 	s.arrived.Add(1)
+	delay, _ := time.ParseDuration(r.Header.Get(standInDelay))
 	h := sha256.New()
 	n, err := io.Copy(h, r.Body)
 	if err != nil {
@@ -118,6 +123,7 @@ func (s *standIn) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
+	time.Sleep(delay)
 	s.mu.Lock()
 	s.seen = append(s.seen, seenReq{Method: r.Method, Host: r.Host, Path: r.URL.Path, Query: r.URL.RawQuery, Size: n, SHA256: sum, Header: r.Header.Clone()})
 	s.mu.Unlock()

@@ -94,7 +94,9 @@ type Options struct {
 	// proxy itself is ignored.
 	UpstreamProxy *url.URL
 	// IdleTimeout closes tunnels and intercepted connections idle this long
-	// (default 2 minutes).
+	// (default 2 minutes). A connection whose request body is in and not
+	// yet answered (inspection, its queue, upstream's response headers) is
+	// not idle: the client waits for the proxy.
 	IdleTimeout time.Duration
 	// HeaderTimeout bounds a request's headers from their first byte
 	// (default 20 s); MinBodyRate (bytes/s, default 4 KiB/s; negative:

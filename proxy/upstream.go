@@ -154,6 +154,18 @@ func (s *Server) roundTrip(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Resp
 	if ws {
 		s.prepareWebSocket(req)
 	}
+	// The client waits for upstream's answer (bounded by the transport's
+	// response header timeout), not idle: a held body (inspectRequest
+	// marked it) or none. A body still streaming from the client is not
+	// marked, so that a client stalling in it stays subject to the idle
+	// timeout.
+	working, _ := req.Context().Value(workingKey{}).(func())
+	if working == nil && !hasBody(req) {
+		working = s.clientConn(req, info).working()
+	}
+	if working != nil {
+		defer working()
+	}
 	resp, err := s.tr.RoundTrip(req)
 	if err != nil {
 		u := *req.URL
