@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -53,6 +54,15 @@ func heapInuse() uint64 {
 	return s[0].Value.Uint64() + s[1].Value.Uint64()
 }
 
+// cpuTime is the process's user+system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 func benchExtract(b *testing.B, in Input, body []byte, setBytes int64) {
 	b.Helper()
 	b.SetBytes(setBytes)
@@ -60,6 +70,7 @@ func benchExtract(b *testing.B, in Input, body []byte, setBytes int64) {
 	runtime.GC()
 	base := heapInuse()
 	var peak uint64
+	cpu0 := cpuTime()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		in.Body, in.Size = bytes.NewReader(body), int64(len(body))
@@ -75,6 +86,9 @@ func benchExtract(b *testing.B, in Input, body []byte, setBytes int64) {
 		peak = max(peak, p)
 	}
 	b.StopTimer()
+	// CPU time (all threads, GC included) is steadier than wall time on
+	// shared cores, but does not show work overlapped on two cores.
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 	if peak > base {
 		b.ReportMetric(float64(peak-base)/(1<<20), "peak-heap-MB")
 	}
