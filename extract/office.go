@@ -92,7 +92,8 @@ func (w *walker) drawingMLText(r io.Reader) (string, error) { return w.drawingML
 // drawingMLTextTo is drawingMLText streaming a large part through ps (nil:
 // never); the text returned is what was not streamed.
 func (w *walker) drawingMLTextTo(r io.Reader, ps *partStream) (string, error) {
-	sc := newXMLScanner(r)
+	sc := w.scanner(r)
+	defer w.release(sc)
 	var tok xmlTok
 	var sb textBuf
 	inText, inTabs, inCell := 0, 0, 0
@@ -274,7 +275,8 @@ func (w *walker) sheetNames(base string, byName map[string]*zip.File) map[string
 // sharedStrings reads xl/sharedStrings.xml: one string per <si>, rich-text
 // runs joined, phonetic guides (<rPh>) skipped.
 func (w *walker) sharedStrings(r io.Reader) ([]string, error) {
-	sc := newXMLScanner(r)
+	sc := w.scanner(r)
+	defer w.release(sc)
 	var tok xmlTok
 	var out []string
 	var sb []byte
@@ -339,7 +341,8 @@ func (w *walker) sheetText(r io.Reader, shared []string, dates []bool) (string, 
 // sheetTextTo is sheetText streaming a large sheet through ps (nil: never);
 // the text returned is what was not streamed.
 func (w *walker) sheetTextTo(r io.Reader, shared []string, dates []bool, ps *partStream) (string, error) {
-	sc := newXMLScanner(r)
+	sc := w.scanner(r)
+	defer w.release(sc)
 	var tok xmlTok
 	var sb textBuf
 	var (

@@ -97,7 +97,10 @@ type walker struct {
 	// stream receives large plain text in windows (Input.Stream; stream.go).
 	stream func(seg Segment, offset int64)
 	// inflaters are closed ZIP member readers kept for reuse (zip.go).
-	inflaters []io.ReadCloser
+	inflaters []*pooledInflater
+	// scanBuf is a spare XML scanner buffer (xmlscan.go): each part of a
+	// presentation would otherwise allocate its own 64 KiB.
+	scanBuf []byte
 	// ocrCtx bounds all OCR of this call (Limits.OCRBudget); image.go.
 	ocrCtx  context.Context
 	ocrStop context.CancelFunc

@@ -43,6 +43,23 @@ func newXMLScanner(r io.Reader) *xmlScanner {
 	return &xmlScanner{r: r, buf: make([]byte, 64<<10)}
 }
 
+// scanner is newXMLScanner reusing the walker's spare buffer; release
+// gives it back once nothing refers to the scanner's tokens any more.
+func (w *walker) scanner(r io.Reader) *xmlScanner {
+	if b := w.scanBuf; b != nil {
+		w.scanBuf = nil
+		return &xmlScanner{r: r, buf: b}
+	}
+	return newXMLScanner(r)
+}
+
+func (w *walker) release(sc *xmlScanner) {
+	if len(sc.buf) <= 1<<20 {
+		w.scanBuf = sc.buf
+	}
+	sc.buf, sc.r = nil, nil
+}
+
 // fill makes more input available, keeping buf[pos:end]. It reports false
 // at the end of the input.
 func (s *xmlScanner) fill() bool {

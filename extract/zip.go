@@ -2,6 +2,7 @@ package extract
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"compress/bzip2"
 	"compress/flate"
@@ -357,19 +358,26 @@ func matchAny(res []*regexp.Regexp, s string) bool {
 // inflater returns a deflate reader for a ZIP member, reusing one the
 // walker has closed before: a presentation has hundreds of small parts,
 // and a fresh klauspost reader for each cost more than inflating them.
+// Its input goes through a reused 64 KiB bufio.Reader (klauspost would
+// otherwise allocate a 4 KiB one per member, and read a spilled body with
+// a system call every 4 KiB).
 func (w *walker) inflater(r io.Reader) io.ReadCloser {
 	if n := len(w.inflaters); n > 0 {
-		fr := w.inflaters[n-1]
+		p := w.inflaters[n-1]
 		w.inflaters = w.inflaters[:n-1]
-		if rs, ok := fr.(kflate.Resetter); ok && rs.Reset(r, nil) == nil {
-			return &pooledInflater{fr: fr, w: w}
+		p.br.Reset(r)
+		if rs, ok := p.fr.(kflate.Resetter); ok && rs.Reset(p.br, nil) == nil {
+			p.closed = false
+			return p
 		}
 	}
-	return &pooledInflater{fr: kflate.NewReader(r), w: w}
+	br := bufio.NewReaderSize(r, 64<<10)
+	return &pooledInflater{fr: kflate.NewReader(br), br: br, w: w}
 }
 
 type pooledInflater struct {
 	fr     io.ReadCloser
+	br     *bufio.Reader
 	w      *walker
 	closed bool
 }
@@ -382,6 +390,7 @@ func (p *pooledInflater) Close() error {
 	}
 	p.closed = true
 	err := p.fr.Close()
-	p.w.inflaters = append(p.w.inflaters, p.fr)
+	p.br.Reset(nil)
+	p.w.inflaters = append(p.w.inflaters, p)
 	return err
 }
