@@ -135,6 +135,9 @@ func (w *walker) openEntry(origin string, f *zip.File) (io.ReadCloser, bool) {
 		w.problem(origin, Malformed, "zip entry could not be opened")
 		return nil, false
 	}
+	if f.Method != zip.Store && (f.UncompressedSize64 >= aheadMin || f.CompressedSize64 >= aheadMin/4) {
+		rc = readAhead(rc) // inflate on the other core (ahead.go)
+	}
 	return &limitedEntry{rc: rc, left: max, w: w, origin: origin, why: w.entryWhy(f)}, true
 }
 
