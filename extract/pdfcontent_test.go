@@ -228,4 +228,3 @@ func decodeRef(f *pdfFont, s []byte) string {
 	}
 	return sb.String()
 }
-
