@@ -441,6 +441,14 @@ func (w *walker) node(n node) {
 		}
 		// Not the media its first bytes claim: read it as text below.
 	}
+	if isBinary(head) {
+		// A bare zlib or raw deflate stream (inflate.go).
+		var done bool
+		w.guard(n.origin, "deflate", func() { done = w.inflateNode(n, head) })
+		if done || w.stop {
+			return
+		}
+	}
 	if w.streamable(n, mt, params["charset"], head) {
 		w.guard(n.origin, "text", func() { w.streamText(n) })
 		return
