@@ -18,6 +18,8 @@ import (
 //     Kangxi-radical ideographs read as their plain forms. CJK full-width
 //     punctuation (，：（）) and the ideographic space stay as written:
 //     the dictionaries and the HKID scanner read them natively;
+//   - decimal digits of other scripts and Cyrillic/Greek look-alike
+//     letters in an identifier's prefix read as ASCII (fold.go);
 //   - markdown emphasis and inline code are read as they render:
 //     "A12**3456**(3)" is "A123456(3)", "~~x~~" and "`x`" are "x"; a lone
 //     "*" (a footnote, a mask, a product) stays.
@@ -239,6 +241,12 @@ func normalizeAt(s string, triggers []int) (string, offsetMap, []cleanRun) {
 		case r == utf8.RuneError && size == 1:
 			w.copyFrom(i, i+1)
 			i++
+			continue
+		}
+		if c := foldAt(s, i, r, size); c != 0 {
+			// Other scripts' digits, look-alike prefix letters (fold.go).
+			w.put(i, string(rune(c)))
+			i += size
 			continue
 		}
 		n := norm.NFKC.NextBoundaryInString(s[i:], true)
