@@ -344,6 +344,7 @@ func (w *walker) sheetTextTo(r io.Reader, shared []string, dates []bool, ps *par
 	var sb textBuf
 	var (
 		inCell, inV, inIS, inT bool
+		tail                   bool // after sheetData: validations, headers (officeextras.go)
 		cellType               string
 		style                  int
 		col, lastCol           int
@@ -443,6 +444,8 @@ func (w *walker) sheetTextTo(r io.Reader, shared []string, dates []bool, ps *par
 				lastCol = 0
 			case "c":
 				endCell()
+			case "sheetData":
+				tail = true
 			case "v":
 				inV = false
 			case "is":
@@ -453,6 +456,11 @@ func (w *walker) sheetTextTo(r io.Reader, shared []string, dates []bool, ps *par
 		case xmlChars:
 			if inCell && (inV || inIS && inT) {
 				val = append(val, tok.text...)
+			} else if tail {
+				if t := sheetTailText(tok.text); t != "" {
+					sb.WriteString(t)
+					sb.WriteByte('\n')
+				}
 			}
 		}
 		if int64(sb.Len()) > w.room()+int64(psCarry(ps)) {
