@@ -45,3 +45,31 @@ func TestPDFTextStrings(t *testing.T) {
 		t.Errorf("strings %q", got)
 	}
 }
+
+// A multipart body's preamble and epilogue are read; the parts' own text
+// is read once.
+func TestMultipartPreambleAndEpilogue(t *testing.T) {
+	a, c := hkid("A", "123456"), hkid("C", "234567")
+	part := "--BB\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nhello\r\n"
+	for name, tc := range map[string]struct {
+		body   string
+		texts  []string
+		absent []string
+	}{
+		"preamble":               {a + "\r\n" + part + "--BB--\r\n", []string{a, "hello"}, nil},
+		"preamble with a decoy":  {"x\r\n--BBX " + a + "\r\n" + part + "--BB--\r\n", []string{a, "hello"}, nil},
+		"epilogue":               {part + "--BB--\r\n" + c, []string{c, "hello"}, nil},
+		"epilogue after padding": {part + "--BB--  \t\r\n" + c + "\r\n", []string{c}, nil},
+		"none":                   {part + "--BB--\r\n", []string{"hello"}, []string{"--BB"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			in := bodyInput([]byte(tc.body))
+			in.ContentType = "multipart/form-data; boundary=BB"
+			res := run(t, in, Limits{})
+			check(t, res, want{texts: tc.texts, absent: tc.absent})
+			if strings.Count(allText(res), "hello") != 1 {
+				t.Errorf("part read %d times", strings.Count(allText(res), "hello"))
+			}
+		})
+	}
+}
