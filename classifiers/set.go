@@ -233,6 +233,9 @@ func newSet(opts ...Option) (*defaultSet, error) {
 	}
 	for _, c := range "0123456789a" {
 		patterns = append(patterns, "("+string(c)+")")
+		// "A 123456（3）": full-width brackets, bytes the automaton
+		// already has classes for.
+		patterns = append(patterns, "（"+string(c)+"）")
 	}
 	s.normFrom = len(patterns)
 	patterns = append(patterns, normTriggers...)
@@ -526,6 +529,7 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int) segView {
 	if len(seps) > 0 || len(*pairs) > 0 {
 		v.hkids = scanSeparatedHKIDs(sg.Text, *pairs, seps, v.hkids)
 	}
+	spacedIfKeyword(&v, false) // "A 123456 3": hkid_spaced.go
 	v.ids = identifiersOf(&v, limit)
 	return v
 }
@@ -564,6 +568,7 @@ func (s *defaultSet) viewNormalised(sg extract.Segment, out []hit, pairs *[]int)
 		// Full-width forms NFKC left (none for letters and digits) are
 		// still read by the full HKID scanner.
 		v.hkids = scanSeparatedHKIDs(sg.Text, nil, nil, scanHKIDs(sg.Text, nil))
+		spacedIfKeyword(&v, true)
 	}
 	return v
 }
