@@ -19,6 +19,10 @@ import (
 	"strings"
 )
 
+// DefaultContact is who a block answer tells the user to ask when the
+// configuration names nobody.
+const DefaultContact = "your IT security team"
+
 // Codes name the reason of an answer. Legacy oapi clients read them as
 // errcode; api.dingtalk.com clients read the matching APICode string.
 const (

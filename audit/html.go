@@ -70,6 +70,7 @@ func (s *Summary) WriteHTML(w io.Writer) error {
 		"HostChart":   template.HTML(barChart(top(s.Hosts, 10), false)),
 		"ClsChart":    template.HTML(barChart(s.Classifiers, true)),
 		"Rules":       s.Rules,
+		"Instances":   s.Instances,
 		"Classifiers": s.Classifiers,
 		"Recent":      recent,
 	}
@@ -287,6 +288,11 @@ var reportTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 {{range .Rules}}<tr><td>{{.Name}}</td><td class="n">{{.Events}}</td><td class="n">{{.Blocks}}</td></tr>
 {{end}}</table>
 
+{{if gt (len .Instances) 1}}<h2>Instances</h2>
+<table id="instances"><tr><th>Instance</th><th>Events</th><th>Blocked</th></tr>
+{{range .Instances}}<tr><td>{{.Name}}</td><td class="n">{{.Events}}</td><td class="n">{{.Blocks}}</td></tr>
+{{end}}</table>
+{{end}}
 <h2>Classifiers</h2>
 <table><tr><th>Classifier</th><th>Events</th><th>Blocked</th><th>Matches</th></tr>
 {{range .Classifiers}}<tr><td>{{.Name}}</td><td class="n">{{.Events}}</td><td class="n">{{.Blocks}}</td><td class="n">{{.Matches}}</td></tr>

@@ -44,15 +44,18 @@ type DayCount struct {
 
 // Summary is what a report shows. Build it with Summarize.
 type Summary struct {
-	Files       []string
-	Since       time.Time // of the first event counted
-	Until       time.Time // of the last event counted
-	Total       int
-	ByAction    map[string]int
-	Days        []DayCount
-	Rules       []Count
-	Users       []Count
-	Hosts       []Count
+	Files    []string
+	Since    time.Time // of the first event counted
+	Until    time.Time // of the last event counted
+	Total    int
+	ByAction map[string]int
+	Days     []DayCount
+	Rules    []Count
+	Users    []Count
+	Hosts    []Count
+	// Instances breaks events down by the dlpgate instance that wrote them
+	// (observer.name): a log set gathered from several egress boxes.
+	Instances   []Count
 	Classifiers []Count
 	// Recent holds the newest block and would-block events, newest first.
 	Recent []Event
@@ -77,7 +80,7 @@ func Summarize(ctx context.Context, files []string, opts ReportOptions) (*Summar
 	}
 	s := &Summary{Files: files, ByAction: map[string]int{}, Generated: time.Now(), loc: opts.Location}
 	days := map[string]*DayCount{}
-	rules, users, hosts, cls := map[string]*Count{}, map[string]*Count{}, map[string]*Count{}, map[string]*Count{}
+	rules, users, hosts, insts, cls := map[string]*Count{}, map[string]*Count{}, map[string]*Count{}, map[string]*Count{}, map[string]*Count{}
 	bump := func(m map[string]*Count, name string, block bool) *Count {
 		c := m[name]
 		if c == nil {
@@ -107,7 +110,7 @@ func Summarize(ctx context.Context, files []string, opts ReportOptions) (*Summar
 				if uerr := e.UnmarshalJSON(line); uerr != nil {
 					s.Skipped++
 				} else if e.Action != ActionRotate && inRange(e.Time, opts) {
-					s.add(&e, days, rules, users, hosts, cls, bump, opts.MaxRecent)
+					s.add(&e, days, rules, users, hosts, insts, cls, bump, opts.MaxRecent)
 				}
 			}
 			if errors.Is(err, io.EOF) {
@@ -124,7 +127,7 @@ func Summarize(ctx context.Context, files []string, opts ReportOptions) (*Summar
 		s.Days = append(s.Days, *d)
 	}
 	sort.Slice(s.Days, func(i, j int) bool { return s.Days[i].Day < s.Days[j].Day })
-	s.Rules, s.Users, s.Hosts, s.Classifiers = sorted(rules), sorted(users), sorted(hosts), sorted(cls)
+	s.Rules, s.Users, s.Hosts, s.Instances, s.Classifiers = sorted(rules), sorted(users), sorted(hosts), sorted(insts), sorted(cls)
 	sort.SliceStable(s.Recent, func(i, j int) bool { return s.Recent[i].Time.After(s.Recent[j].Time) })
 	if len(s.Recent) > opts.MaxRecent {
 		s.Recent = s.Recent[:opts.MaxRecent]
@@ -136,7 +139,7 @@ func inRange(t time.Time, o ReportOptions) bool {
 	return (o.Since.IsZero() || !t.Before(o.Since)) && (o.Until.IsZero() || t.Before(o.Until))
 }
 
-func (s *Summary) add(e *Event, days map[string]*DayCount, rules, users, hosts, cls map[string]*Count,
+func (s *Summary) add(e *Event, days map[string]*DayCount, rules, users, hosts, insts, cls map[string]*Count,
 	bump func(map[string]*Count, string, bool) *Count, maxRecent int) {
 	s.Total++
 	s.ByAction[e.Action]++
@@ -158,6 +161,7 @@ func (s *Summary) add(e *Event, days map[string]*DayCount, rules, users, hosts, 
 	bump(rules, orDefault(e.Rule, "(no rule)"), block)
 	bump(users, orDefault(e.User, "(unknown user)"), block)
 	bump(hosts, orDefault(e.Host, "(no host)"), block)
+	bump(insts, orDefault(e.Instance, "(unnamed instance)"), block)
 	seen := map[string]bool{}
 	for _, f := range e.Findings {
 		if seen[f.Classifier] {
@@ -215,8 +219,8 @@ func (s *Summary) actionsIn() []string {
 	return append(out, extra...)
 }
 
-// WriteText writes the terminal report: totals by day, rule, user, host
-// and classifier as aligned tables (first column left, counts right).
+// WriteText writes the terminal report: totals by day, rule, user, host,
+// instance (when the files come from more than one) and classifier as aligned tables (first column left, counts right).
 func (s *Summary) WriteText(w io.Writer) error {
 	var b strings.Builder
 	acts := s.actionsIn()
@@ -255,7 +259,10 @@ func (s *Summary) WriteText(w io.Writer) error {
 	for _, sec := range []struct {
 		title, col string
 		rows       []Count
-	}{{"BY RULE", "RULE", s.Rules}, {"BY USER", "USER", s.Users}, {"BY HOST", "HOST", s.Hosts}} {
+	}{{"BY RULE", "RULE", s.Rules}, {"BY USER", "USER", s.Users}, {"BY HOST", "HOST", s.Hosts}, {"BY INSTANCE", "INSTANCE", s.Instances}} {
+		if sec.col == "INSTANCE" && len(sec.rows) < 2 {
+			continue // one box: the breakdown would repeat the totals
+		}
 		t := &textTable{}
 		t.add(sec.col, "EVENTS", "BLOCKED")
 		for _, c := range sec.rows {

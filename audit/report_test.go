@@ -305,3 +305,56 @@ func countPixels(img image.Image, r image.Rectangle, match func(color.RGBA) bool
 	}
 	return n
 }
+
+// Two egress boxes behind PAC failover each write their own chain; a report
+// over both files breaks the events down per box, and a report over one box
+// leaves the breakdown out.
+func TestReportByInstance(t *testing.T) {
+	var files []string
+	for _, box := range []struct {
+		name   string
+		blocks int
+		allows int
+	}{{"gw-a", 2, 1}, {"gw-b", 1, 0}} {
+		l, opts, _ := openTest(t, func(o *Options) { o.Instance = box.name })
+		for i := 0; i < box.blocks+box.allows; i++ {
+			e := sampleEvent(i)
+			e.Instance = ""
+			if i >= box.blocks {
+				e.Action, e.Rule, e.Findings = ActionAllow, "", nil
+			}
+			record(t, l, e)
+		}
+		l.Close(context.Background())
+		files = append(files, opts.Path)
+	}
+	text := func(files []string) string {
+		t.Helper()
+		s, err := Summarize(context.Background(), files, ReportOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		if err := s.WriteText(&out); err != nil {
+			t.Fatal(err)
+		}
+		var html bytes.Buffer
+		if err := s.WriteHTML(&html); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(html.String(), `id="instances"`); got != (len(s.Instances) > 1) {
+			t.Errorf("HTML instances table shown=%v with %d instances", got, len(s.Instances))
+		}
+		return out.String()
+	}
+	both := text(files)
+	rows := reportRows(both)
+	for _, want := range []string{"BY INSTANCE|INSTANCE EVENTS BLOCKED", "BY INSTANCE|gw-a 3 2", "BY INSTANCE|gw-b 1 1"} {
+		if !rows[want] {
+			t.Errorf("missing row %q in:\n%s", want, both)
+		}
+	}
+	if one := text(files[:1]); strings.Contains(one, "BY INSTANCE") {
+		t.Errorf("one instance still gets a breakdown:\n%s", one)
+	}
+}

@@ -31,6 +31,10 @@ func TestArchivesOpened(t *testing.T) {
 		{"7z encrypted", readFixture(t, "encrypted.7z"), want{absent: []string{"A104729"}, problems: []ProblemKind{Encrypted}}},
 		{"7z encrypted headers", readFixture(t, "encrypted-headers.7z"), want{absent: []string{"A104729"}, problems: []ProblemKind{Encrypted}}},
 		{"7z truncated", readFixture(t, "customers.7z")[:100], want{problems: []ProblemKind{Malformed}}},
+		{"7z ppmd", readFixture(t, "ppmd.7z"), want{texts: ids, origins: []string{"7z:customers.csv"}, clean: true}},
+		// The same archive with the PPMd model memory patched to 3.75 GiB
+		// (header CRCs fixed): refused before anything is allocated.
+		{"7z ppmd huge model memory", readFixture(t, "ppmd-huge-memory.7z"), want{absent: []string{"A104729"}, problems: []ProblemKind{Malformed}}},
 		{"rar4 stored", buildRAR4(rarFile{name: "customers.csv", body: csv}, rarFile{name: "b/notes.txt", body: []byte("notes " + hkid("K", "765432"))}),
 			want{texts: append(ids, "notes "+hkid("K", "765432")), origins: []string{"rar:customers.csv", "rar:b/notes.txt"}, clean: true}},
 		{"rar4 holding a zip", buildRAR4(rarFile{name: "a.zip", body: inner}), want{texts: ids, origins: []string{"rar:a.zip/list/customers.csv"}, clean: true}},

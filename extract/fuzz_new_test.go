@@ -44,7 +44,7 @@ func FuzzBzip2(f *testing.F) {
 }
 
 func Fuzz7z(f *testing.F) {
-	for _, name := range []string{"customers.7z", "solid.7z", "encrypted.7z", "encrypted-headers.7z"} {
+	for _, name := range []string{"customers.7z", "solid.7z", "encrypted.7z", "encrypted-headers.7z", "ppmd.7z", "ppmd-huge-memory.7z"} {
 		f.Add(readFixture(f, name))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

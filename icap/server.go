@@ -25,8 +25,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/dlpgate/dlpgate/answer"
 	"github.com/dlpgate/dlpgate/audit"
 	"github.com/dlpgate/dlpgate/inspect"
+	"github.com/dlpgate/dlpgate/internal/spill"
 	"github.com/dlpgate/dlpgate/metrics"
 )
 
@@ -126,23 +128,15 @@ func New(opts Options) (*Server, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.Contact == "" {
-		opts.Contact = "your IT security team"
+		opts.Contact = answer.DefaultContact
 	}
-	dir := opts.TempDir
-	if dir == "" {
-		dir = os.TempDir()
-	}
-	spill, err := os.MkdirTemp(dir, "dlpgate-icap-")
+	spillDir, err := spill.MkdirPrivate(opts.TempDir, "dlpgate-icap-")
 	if err != nil {
-		return nil, fmt.Errorf("icap: create spill dir: %w", err)
-	}
-	if err := os.Chmod(spill, 0o700); err != nil {
-		os.Remove(spill)
-		return nil, fmt.Errorf("icap: chmod spill dir: %w", err)
+		return nil, fmt.Errorf("icap: %w", err)
 	}
 	return &Server{
 		opts: opts, log: opts.Logger.With("component", "icap"), met: metrics.Or(opts.Metrics),
-		spillDir: spill, sem: make(chan struct{}, opts.MaxConnections),
+		spillDir: spillDir, sem: make(chan struct{}, opts.MaxConnections),
 		conns: make(map[net.Conn]*connState),
 	}, nil
 }

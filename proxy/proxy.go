@@ -22,9 +22,11 @@ import (
 
 	"github.com/elazarl/goproxy"
 
+	"github.com/dlpgate/dlpgate/answer"
 	"github.com/dlpgate/dlpgate/audit"
 	"github.com/dlpgate/dlpgate/certs"
 	"github.com/dlpgate/dlpgate/inspect"
+	"github.com/dlpgate/dlpgate/internal/spill"
 	"github.com/dlpgate/dlpgate/metrics"
 )
 
@@ -197,32 +199,24 @@ func New(opts Options) (*Server, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.Contact == "" {
-		opts.Contact = "your IT security team"
+		opts.Contact = answer.DefaultContact
 	}
-	dir := opts.TempDir
-	if dir == "" {
-		dir = os.TempDir()
-	}
-	spill, err := os.MkdirTemp(dir, "dlpgate-spill-")
+	spillDir, err := spill.MkdirPrivate(opts.TempDir, "dlpgate-spill-")
 	if err != nil {
-		return nil, fmt.Errorf("proxy: create spill dir: %w", err)
-	}
-	if err := os.Chmod(spill, 0o700); err != nil {
-		os.Remove(spill)
-		return nil, fmt.Errorf("proxy: chmod spill dir: %w", err)
+		return nil, fmt.Errorf("proxy: %w", err)
 	}
 	s := &Server{
 		opts:     opts,
 		log:      opts.Logger,
 		issuer:   certs.NewIssuer(opts.CA, 0),
-		spillDir: spill,
+		spillDir: spillDir,
 		conns:    make(map[*trackedConn]struct{}),
 	}
 	s.proxyFor = s.upstreamProxyFunc()
 	s.upstreamAddrs = upstreamProxyAddrs(opts.UpstreamProxy)
 	s.tr, err = s.newTransport()
 	if err != nil {
-		os.Remove(spill)
+		os.Remove(spillDir)
 		return nil, err
 	}
 	s.gp = s.newGoproxy()
