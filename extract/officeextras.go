@@ -6,6 +6,35 @@ import (
 	"strings"
 )
 
+// unusedSharedStrings emits the phonetic guides of the shared strings and
+// the strings no worksheet cell referred to, and forgets both.
+func (w *walker) unusedSharedStrings(base string, shared []string) {
+	used := w.sstUsed
+	w.sstUsed = nil
+	var sb strings.Builder
+	sb.Write(w.sstPhonetic)
+	w.sstPhonetic = w.sstPhonetic[:0]
+	for i, s := range shared {
+		if i < len(used) && !used[i] && s != "" {
+			sb.WriteString(s)
+			sb.WriteByte('\n')
+		}
+	}
+	if sb.Len() > 0 {
+		w.emit(child(base, "zip", "xl/sharedStrings.xml"), sb.String())
+	}
+}
+
+// altText writes the alternative text of a drawing's cNvPr or docPr.
+func altText(sb *textBuf, tok *xmlTok) {
+	for _, name := range []string{"descr", "title"} {
+		if v, ok := tok.attr(name); ok && strings.TrimSpace(v) != "" {
+			sb.WriteString(strings.TrimSpace(v))
+			sb.WriteByte('\n')
+		}
+	}
+}
+
 // Office text outside the document body that the body readers (office.go,
 // ooxmlrels.go) do not reach:
 //
@@ -16,7 +45,12 @@ import (
 //     constant string or list);
 //   - what follows a worksheet's cells (data-validation lists,
 //     conditional-format formulas, page headers and footers): see
-//     sheetTailText.
+//     sheetTailText;
+//   - shared strings no cell refers to (a crafted workbook can carry any
+//     text there), the phonetic guides of shared strings, and the formula
+//     of a cell that has no cached value (office.go);
+//   - alternative text (descr, title) of pictures and shapes in DOCX,
+//     PPTX and XLSX drawings.
 
 // ooxmlExtras reads the properties and workbook parts of a package.
 func (w *walker) ooxmlExtras(base string, byName map[string]*zip.File) {

@@ -92,6 +92,11 @@ type walker struct {
 	steps   int
 	// docStart is TextBytes when the current office document began.
 	docStart int64
+	// sstUsed marks the shared strings of the workbook being read that a
+	// cell refers to (officeextras.go reads the others).
+	sstUsed []bool
+	// sstPhonetic holds the phonetic guides of those shared strings.
+	sstPhonetic []byte
 	// repanic makes guard re-raise panics (fuzz tests want to see them).
 	repanic bool
 	// stream receives large plain text in windows (Input.Stream; stream.go).
