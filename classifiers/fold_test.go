@@ -35,6 +35,7 @@ func TestFoldedEvasionsAreRead(t *testing.T) {
 		"Thai":                  func(b string, c byte) string { return digitsIn('๐', b+"("+string(c)+")") },
 		"Bengali":               func(b string, c byte) string { return digitsIn('০', b+"("+string(c)+")") },
 		"Myanmar":               func(b string, c byte) string { return digitsIn('၀', b+"("+string(c)+")") },
+		"letterlike prefix":     prefix(map[byte]string{'K': "\u212a", 'H': "\u210d", 'M': "\u2133", 'P': "\u2119", 'C': "\u2102", 'E': "\u2130"}),
 		"Cyrillic prefix":       prefix(cyr),
 		"Greek prefix":          prefix(grk),
 		"Cyrillic, zero-width":  func(b string, c byte) string { return prefix(cyr)(b[:1]+"\u200b"+b[1:], c) },

@@ -41,6 +41,7 @@ var normTriggers = []string{
 	"\u00a0",                                         // no-break space
 	"\u00b2", "\u00b3", "\u00b9", "\u00aa", "\u00ba", // superscripts
 	"\xe2\x81", "\xe2\x82", // U+2040-U+209F super/subscripts
+	"\xe2\x84",             // U+2100-U+213F letterlike: K (Kelvin), ℍ, ℳ, ℕ read as K, H, M, N
 	"\xe2\x85", "\xe2\x86", // U+2140-U+21BF number forms, Roman numerals
 	"\xe2\x91", "\xe2\x92", "\xe2\x93", // U+2440-U+24FF enclosed alphanumerics
 	"\xe2\xbc", "\xe2\xbd", "\xe2\xbe", "\xe2\xbf", // Kangxi radicals

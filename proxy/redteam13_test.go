@@ -147,6 +147,7 @@ func TestRedTeamCharsetEvasions(t *testing.T) {
 		{name: "Thai digits", text: rtList(digits('๐'))},
 		{name: "Cyrillic prefix", text: rtList(lookalike(cyr))},
 		{name: "Greek prefix", text: rtList(lookalike(grk))},
+		{name: "letterlike prefix (Kelvin sign, double-struck)", text: rtList(lookalike(map[rune]rune{'K': 'K', 'H': 'ℍ', 'M': 'ℳ', 'P': 'ℙ', 'Z': 'ℤ', 'B': 'ℬ', 'E': 'ℰ', 'R': 'ℛ'}))},
 		{name: "UTF-16LE without BOM", ctype: "text/plain", raw: le("客戶名單\n" + list)},
 		{name: "HTML numeric entities", ctype: "text/plain", raw: []byte(entities.String())},
 		{name: "JSON \\u escapes", ctype: "application/json", raw: []byte(jsonEsc.String())},
