@@ -81,6 +81,11 @@ func radixSort(keys []uint64) []uint64 {
 		for _, k := range src {
 			count[k>>shift&(1<<bits-1)]++
 		}
+		// Every key with the same digit here (the 852 of a Hong Kong
+		// number's key): the pass would copy them in the same order.
+		if count[src[0]>>shift&(1<<bits-1)] == len(src) {
+			continue
+		}
 		sum := 0
 		for i, c := range count {
 			count[i] = sum

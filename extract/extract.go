@@ -90,6 +90,11 @@ type Result struct {
 	Problems []Problem
 	// TextBytes is the total length of segment texts.
 	TextBytes int64
+	// TimedOut says the time budget (Limits.TimeBudget) ran out before
+	// the input was read to its end (a Limit problem says so too): a
+	// caller that let the clock run while the body was still arriving
+	// (inspect's overlap) reads it again with a fresh budget.
+	TimedOut bool
 }
 
 // Extract reads in and returns its text segments and problems. It returns an

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"strings"
 	"unicode/utf8"
 )
@@ -28,6 +29,34 @@ const (
 	// looked for.
 	streamCutSearch = 64 << 10
 )
+
+// HeadLen is how many leading bytes of a body StreamsText needs (fewer
+// only when the body is shorter).
+const HeadLen = sniffLen
+
+// StreamsText reports whether Extract, given a body of size bytes declared
+// as ctype, with no Content-Encoding, not held in memory, and an
+// Input.Stream, reads it as plain text window by window (streamText) from
+// its first HeadLen bytes head alone: no container or binary format by its
+// magic, not multipart, form, JSON or markup, UTF-8 (or ASCII) as far as
+// the head shows. A front end can then start reading it while it is still
+// arriving (inspect's overlap); false means Extract needs the body in
+// another way.
+func StreamsText(ctype string, head []byte, size int64) bool {
+	if int64(len(head)) < min(size, HeadLen) {
+		return false
+	}
+	mt, params, err := mime.ParseMediaType(ctype)
+	if err != nil && ctype != "" {
+		mt = strings.TrimSpace(strings.SplitN(ctype, ";", 2)[0])
+	}
+	mt = strings.ToLower(mt)
+	if strings.HasPrefix(mt, "multipart/") || sniff(head, size) != kindText {
+		return false
+	}
+	w := &walker{stream: func(Segment, int64) {}}
+	return w.streamable(node{body: blob{size: size}}, mt, params["charset"], head)
+}
 
 // streamable reports whether n's body is plain text that can be read in
 // windows: large, not in memory, valid UTF-8 in its head (ASCII or UTF-8

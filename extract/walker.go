@@ -350,6 +350,7 @@ func (w *walker) expired() bool {
 	if err := w.ctx.Err(); err != nil {
 		w.stop = true
 		if w.parent.Err() == nil {
+			w.res.TimedOut = true
 			w.limit("", "time budget exceeded; the rest of the input was not inspected")
 		}
 		return true

@@ -184,3 +184,23 @@ func plainText(h []byte) bool {
 	}
 	return utf8.Valid(t)
 }
+
+// tryAcquire takes weight only if it fits now, with nobody waiting: an
+// inspection that may run early (overlap.go) never queues ahead of one
+// that must run.
+func (b *Budget) tryAcquire(weight int64) (func(), bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.queue) > 0 || !b.fits(weight) {
+		return nil, false
+	}
+	b.take(weight)
+	return func() { b.release(weight) }, true
+}
+
+// contended reports whether an inspection is waiting for room.
+func (b *Budget) contended() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.queue) > 0
+}

@@ -62,6 +62,23 @@ func (e *Engine) Inspect(ctx context.Context, req rules.Request, in extract.Inpu
 		}
 		defer release()
 	}
+	c, err := e.collect(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return c.verdict(e, req), nil
+}
+
+// collected is what extraction and classification found in one body,
+// before the policy decides.
+type collected struct {
+	findings []classifiers.Finding
+	ex       *extract.Result
+	windows  int // streamed windows classified
+}
+
+// collect extracts and classifies in; an error means ctx ended.
+func (e *Engine) collect(ctx context.Context, in extract.Input) (*collected, error) {
 	var folded windowFolder
 	if in.Stream == nil {
 		in.Stream = func(seg extract.Segment, offset int64) { e.classifyWindow(ctx, &folded, seg, offset) }
@@ -85,9 +102,14 @@ func (e *Engine) Inspect(ctx context.Context, req rules.Request, in extract.Inpu
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("inspect %s: %w", in.Origin, ctx.Err())
 	}
-	r := e.judge(req, findings, ex)
-	r.Segments += folded.windows // a streamed body's windows count as segments
-	return r, nil
+	return &collected{findings: findings, ex: ex, windows: folded.windows}, nil
+}
+
+// verdict lets the policy decide about what was collected.
+func (c *collected) verdict(e *Engine, req rules.Request) *Result {
+	r := e.judge(req, c.findings, c.ex)
+	r.Segments += c.windows // a streamed body's windows count as segments
+	return r
 }
 
 // judge folds extraction problems into the findings and lets the policy

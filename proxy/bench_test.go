@@ -8,8 +8,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/dlpgate/dlpgate/classifiers"
+	"github.com/dlpgate/dlpgate/extract"
 	"github.com/dlpgate/dlpgate/inspect"
 )
 
@@ -34,31 +36,73 @@ func BenchmarkRobotMessage(b *testing.B) {
 	}
 }
 
-// BenchmarkUpload: a 4 MB text upload (held in memory) and a 16 MB one
-// (spilled to a file) through dlpgate, with the default classifiers.
+// BenchmarkUpload: a 4 MB text upload (held in memory) and 16 MB and
+// 50 MB ones (spilled to a file, classified while they arrive) through
+// dlpgate, with the default classifiers; the spilled sizes also with the
+// overlap switched off (".../50MB-no-overlap"), so one test binary compares
+// both. decide-ms/op is the inspection left after the last byte is held
+// (what overlapping receiving with inspection hides).
 func BenchmarkUpload(b *testing.B) {
 	for _, size := range []int{4 << 20, 16 << 20, 50 << 20} {
-		b.Run(byteSize(size), func(b *testing.B) {
-			// The real classifiers: the test one is a slow regexp.
-			h := newHarness(b, harnessConfig{classifiers: classifiers.NewDefault()})
-			c := h.client()
-			const line = "plain quarterly planning notes without identifiers\n"
-			body := []byte(strings.Repeat(line, size/len(line)+1)[:size])
-			b.SetBytes(int64(size))
-			b.ResetTimer()
-			for b.Loop() {
-				resp, err := c.Post("https://sh-dualstack.trans.dingtalk.com/put", "text/plain", bytes.NewReader(body))
-				if err != nil {
-					b.Fatal(err)
+		for _, off := range []bool{false, true} {
+			name := byteSize(size)
+			if off {
+				if size <= extract.StreamAbove {
+					continue
 				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					b.Fatalf("status %d", resp.StatusCode)
-				}
+				name += "-no-overlap"
 			}
-		})
+			b.Run(name, func(b *testing.B) {
+				obs := &decideTimes{}
+				// The real classifiers: the test one is a slow regexp.
+				h := newHarness(b, harnessConfig{classifiers: classifiers.NewDefault(), opts: func(o *Options) { o.Metrics = obs }})
+				h.srv.noOverlap = off
+				c := h.client()
+				const line = "plain quarterly planning notes without identifiers\n"
+				body := []byte(strings.Repeat(line, size/len(line)+1)[:size])
+				b.SetBytes(int64(size))
+				b.ResetTimer()
+				for b.Loop() {
+					resp, err := c.Post("https://sh-dualstack.trans.dingtalk.com/put", "text/plain", bytes.NewReader(body))
+					if err != nil {
+						b.Fatal(err)
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != http.StatusOK {
+						b.Fatalf("status %d", resp.StatusCode)
+					}
+				}
+				b.ReportMetric(obs.perOp(), "decide-ms/op")
+			})
+		}
 	}
+}
+
+// decideTimes sums the inspection time the proxy reports per body
+// (Observer.Inspected: from the last byte held to the decision).
+type decideTimes struct {
+	mu    sync.Mutex
+	total time.Duration
+	n     int
+}
+
+func (d *decideTimes) Decision(string, string, string, string) {}
+func (d *decideTimes) Held(string, int64, bool)                {}
+func (d *decideTimes) Inspected(_ string, _ int64, _ int, took time.Duration) {
+	d.mu.Lock()
+	d.total += took
+	d.n++
+	d.mu.Unlock()
+}
+
+func (d *decideTimes) perOp() float64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.n == 0 {
+		return 0
+	}
+	return float64(d.total.Microseconds()) / 1000 / float64(d.n)
 }
 
 // BenchmarkConcurrentUploads sends 100 text uploads of 20 MiB at once

@@ -319,7 +319,31 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 	}
 	guard := s.guardBody(req, info, start)
 	req.Body = guard
-	held, err := s.holdBody(req.Body, req.ContentLength, s.opts.MemoryBudget, maxInspect)
+	in := extract.Input{
+		ContentType: req.Header.Get("Content-Type"),
+		// Several header lines are one list, in order (RFC 9110 5.3).
+		ContentEncoding: strings.Join(req.Header.Values("Content-Encoding"), ", "),
+		Origin:          "body",
+		Size:            req.ContentLength,
+	}
+	// A large plain-text body is classified while it is spilled (the
+	// hold's file is read as it grows), so the decision is ready about
+	// when the last byte is held; nothing is forwarded before it.
+	var ov *inspect.Overlap
+	var onSpill func(*heldBody)
+	if !s.noOverlap && req.ContentLength > extract.StreamAbove && in.ContentEncoding == "" {
+		onSpill = func(h *heldBody) {
+			ov = eng.Begin(ctx, in, h)
+			if ov != nil && s.testHookOverlap != nil {
+				s.testHookOverlap("begun")
+			}
+		}
+	}
+	held, err := s.holdBody(req.Body, req.ContentLength, s.opts.MemoryBudget, maxInspect, onSpill)
+	if ov != nil {
+		// Before the body's release below: the reading is over by then.
+		defer ov.Abandon()
+	}
 	holdTook := time.Since(start)
 	if err == nil {
 		guard.done()
@@ -340,14 +364,22 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 		resp.Close = true
 		return req, resp
 	}
-	res, err := eng.Inspect(ctx, rq, extract.Input{
-		ContentType: req.Header.Get("Content-Type"),
-		// Several header lines are one list, in order (RFC 9110 5.3).
-		ContentEncoding: strings.Join(req.Header.Values("Content-Encoding"), ", "),
-		Body:            held,
-		Size:            held.size,
-		Origin:          "body",
-	})
+	in.Body, in.Size = held, held.size
+	var res *inspect.Result
+	overlap := "off"
+	if ov != nil {
+		res, err = ov.Finish(ctx, rq)
+		if ok, why := ov.Overlapped(); ok {
+			overlap = "on"
+		} else {
+			overlap = "fell back: " + why
+		}
+	} else {
+		res, err = eng.Inspect(ctx, rq, in)
+	}
+	if s.testHookOverlap != nil {
+		s.testHookOverlap(overlap)
+	}
 	if err != nil {
 		resp := s.errorResponse(req, http.StatusServiceUnavailable, codeInspectFailed, "dlpgate: inspection was interrupted")
 		resp.Close = true
@@ -370,7 +402,7 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 	// The phases apart: receiving the body is the client's and the
 	// network's pace, inspection is ours. The line carries the body hash
 	// whenever the audit event does.
-	s.logDecision(ev, took, "hold", holdTook, "inspect", took-holdTook)
+	s.logDecision(ev, took, "hold", holdTook, "inspect", took-holdTook, "overlap", overlap)
 	if ev.Action != "allow" {
 		if err := s.record(ctx, ev); err != nil && !failOpen {
 			return req, s.errorResponse(req, http.StatusForbidden, codeAuditDown, auditDownMessage(ev.ID))

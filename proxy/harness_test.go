@@ -75,6 +75,9 @@ type standIn struct {
 	srv  *http.Server
 	mu   sync.Mutex
 	seen []seenReq
+	// arrived counts requests whose headers reached the stand-in (before
+	// their bodies are read).
+	arrived atomic.Int64
 }
 
 type seenReq struct {
@@ -108,6 +111,7 @@ func newStandIn(t testing.TB, tlsConf *tls.Config) *standIn {
 }
 
 func (s *standIn) serve(w http.ResponseWriter, r *http.Request) {
+	s.arrived.Add(1)
 	h := sha256.New()
 	n, err := io.Copy(h, r.Body)
 	if err != nil {

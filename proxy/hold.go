@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -29,6 +30,81 @@ type heldBody struct {
 	srv      *Server
 	reserved int64 // bytes accounted in srv.inMem
 	unlinked bool  // the spill file's name is already removed
+
+	// arrival tracks a spilled body while it is written, for an
+	// inspection that reads it meanwhile (inspect.Overlap); nil when
+	// nobody does.
+	arrival *arrival
+}
+
+// arrival is how much of a body being spilled is in its file.
+type arrival struct {
+	mu  sync.Mutex
+	n   int64
+	end bool  // the body is complete
+	err error // the body failed
+	ch  chan struct{}
+}
+
+// errArrival is what a reader of a body that failed while it arrived gets.
+var errArrival = errors.New("request body failed while it arrived")
+
+func newArrival() *arrival { return &arrival{ch: make(chan struct{})} }
+
+// update records n more bytes written, or the end (err nil: complete),
+// and wakes the waiters.
+func (a *arrival) update(n int64, end bool, err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.end || a.err != nil {
+		return
+	}
+	a.n += n
+	switch {
+	case err != nil:
+		a.err = errArrival
+	case end:
+		a.end = true
+	}
+	close(a.ch)
+	a.ch = make(chan struct{})
+}
+
+// WaitFor blocks until the first n bytes of the body are held or the
+// whole body is, the body failed, or ctx ended (inspect.Arriving).
+func (h *heldBody) WaitFor(ctx context.Context, n int64) error {
+	a := h.arrival
+	if a == nil {
+		return nil // held whole before anyone reads it
+	}
+	for {
+		a.mu.Lock()
+		got, end, err, ch := a.n, a.end, a.err, a.ch
+		a.mu.Unlock()
+		switch {
+		case err != nil:
+			return err
+		case end || got >= n:
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// arrivalWriter writes a spill file and tells the waiters.
+type arrivalWriter struct {
+	f *os.File
+	a *arrival
+}
+
+func (w arrivalWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.a.update(int64(n), false, nil)
+	return n, err
 }
 
 // sha256 returns the hex SHA-256 of the held bytes. It is computed on first
@@ -120,12 +196,24 @@ var errOversize = errors.New("body exceeds max_inspect_bytes")
 // heldBody holds what was read so far (so the caller may still forward it);
 // on any other error nothing is left behind. Memory and the spill file are
 // released on error or panic; otherwise by heldBody.release.
-func (s *Server) holdBody(r io.Reader, declared, budget, max int64) (h *heldBody, err error) {
+//
+// onSpill, if set, is called once a body of declared size goes to a spill
+// file, before its first byte is written: it may start reading the body
+// as it arrives (heldBody.WaitFor), and learns its end (complete or failed)
+// before holdBody returns.
+func (s *Server) holdBody(r io.Reader, declared, budget, max int64, onSpill func(*heldBody)) (h *heldBody, err error) {
 	held := &heldBody{srv: s}
 	defer func() {
 		if p := recover(); p != nil {
+			if held.arrival != nil {
+				held.arrival.update(0, true, errArrival)
+			}
 			held.release()
 			panic(p)
+		}
+		if held.arrival != nil {
+			// Readers meanwhile see the end first: all of it, or failed.
+			held.arrival.update(0, true, err)
 		}
 		if err != nil && !errors.Is(err, errOversize) {
 			held.release()
@@ -173,7 +261,10 @@ func (s *Server) holdBody(r io.Reader, declared, budget, max int64) (h *heldBody
 			held.reserved = 0
 		}()
 	}
-	if err := s.spill(held, r, max); err != nil {
+	if declared < 0 {
+		onSpill = nil // an overlapped reading needs the size
+	}
+	if err := s.spill(held, r, max, onSpill); err != nil {
 		return held, err
 	}
 	if declared >= 0 && held.size != declared {
@@ -208,7 +299,7 @@ func readUpTo(r io.Reader, n int64) ([]byte, error) {
 // spill writes r (up to max bytes, plus one to detect more) into a new file in
 // the private spill directory, written once through a large buffer (TLS
 // reads return one 16 KB record at a time).
-func (s *Server) spill(h *heldBody, r io.Reader, max int64) error {
+func (s *Server) spill(h *heldBody, r io.Reader, max int64, onSpill func(*heldBody)) error {
 	f, err := os.CreateTemp(s.spillDir, "body-*")
 	if errors.Is(err, fs.ErrNotExist) {
 		// A tmp cleaner removed our directory. Mkdir (not MkdirAll) fails
@@ -238,7 +329,13 @@ func (s *Server) spill(h *heldBody, r io.Reader, max int64) error {
 		b := make([]byte, spillBuffer)
 		bp = &b
 	}
-	n, err := copyLarge(f, io.LimitReader(r, max+1), *bp)
+	var w io.Writer = f
+	if onSpill != nil {
+		h.arrival = newArrival()
+		w = arrivalWriter{f, h.arrival}
+		onSpill(h)
+	}
+	n, err := copyLarge(w, io.LimitReader(r, max+1), *bp)
 	s.spillBuf.Put(bp)
 	if err != nil {
 		return fmt.Errorf("spill request body: %w", err)

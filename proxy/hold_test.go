@@ -36,7 +36,7 @@ func TestHeldBody(t *testing.T) {
 			}
 			var spillName string
 			s.testHookSpill = func(p string) { spillName = p }
-			h, err := s.holdBody(io.MultiReader(bytes.NewReader(body)), declared, 4096, 1<<20)
+			h, err := s.holdBody(io.MultiReader(bytes.NewReader(body)), declared, 4096, 1<<20, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -157,6 +157,12 @@ type Server struct {
 
 	// testHookSpill is called with the spill file's name while it exists.
 	testHookSpill func(path string)
+	// noOverlap inspects every body only once it is held whole (tests
+	// compare it with the overlapped reading).
+	noOverlap bool
+	// testHookOverlap is told "begun" when an overlapped inspection
+	// starts and then "on", "off" or "fell back: why" for each held body.
+	testHookOverlap func(state string)
 }
 
 // New builds a Server. It creates a private 0700 spill directory that Close removes.

@@ -1,0 +1,207 @@
+package inspect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/dlpgate/dlpgate/extract"
+	"github.com/dlpgate/dlpgate/rules"
+)
+
+// Overlap: inspecting a body while it is still arriving. A front end that
+// holds a large body before forwarding it can start its inspection as soon
+// as the body starts to arrive (Engine.Begin) and ask for the Result once
+// the last byte is held (Overlap.Finish): classification then runs beside
+// receiving instead of after it, and the decision is ready about when the
+// body is. The front end still forwards nothing before that decision.
+//
+// Only what extract reads front to back in windows is overlapped: a plain
+// text body (text, CSV, logs: extract.StreamsText) over extract.StreamAbove
+// bytes with no Content-Encoding. The inspection reads the body through the
+// same Extract call, the same windows and the same folding as Inspect does
+// on the complete body, so its findings are the same; only the policy's
+// verdict waits for Finish (a body that never completes is never judged,
+// so windowed rules count nothing for it). Whenever the overlapped reading
+// cannot be trusted to equal Inspect on the complete body, Finish runs
+// Inspect on the complete body instead, from the start:
+//   - the head shows another format (JSON, ZIP, PDF, another charset ...);
+//   - the inspection budget has no room at once, or another inspection is
+//     waiting for room while this one waits for bytes (it yields: a slow
+//     upload must not hold a slot that ready work needs);
+//   - the extraction time budget ran out (the clock ran while bytes were
+//     awaited);
+//   - the body failed while it arrived (the front end does not call
+//     Finish then, but Abandon).
+
+// Arriving is a body still being received. ReadAt serves only what has
+// arrived. WaitFor blocks until the first n bytes have arrived or the body
+// is complete (nil: ReadAt then serves all of it), the body failed (its
+// error) or ctx ended (ctx's error); it returns nil at once when the bytes
+// are there, whatever ctx.
+type Arriving interface {
+	io.ReaderAt
+	WaitFor(ctx context.Context, n int64) error
+}
+
+// Overlap is one inspection begun while its body arrives.
+type Overlap struct {
+	e      *Engine
+	in     extract.Input // Body is the Arriving body
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	// Set by run before done is closed.
+	got *collected // nil: Finish inspects the complete body afresh
+	why string     // why got is nil
+}
+
+// yieldCheck is how often a read waiting for bytes looks whether another
+// inspection waits for the budget.
+const yieldCheck = 50 * time.Millisecond
+
+// errYield ends an overlapped reading that gives its budget slot up.
+var errYield = errors.New("inspection budget wanted elsewhere while waiting for the body")
+
+// Begin starts inspecting in, whose Body is body and still arriving, in a
+// goroutine of its own, and returns nil when in cannot be read as it
+// arrives by its declaration alone (its size, Content-Encoding). Whether
+// its content can is decided once its head has arrived. The caller must
+// end every Overlap with Finish or Abandon.
+func (e *Engine) Begin(ctx context.Context, in extract.Input, body Arriving) *Overlap {
+	if in.Size <= extract.StreamAbove || in.ContentEncoding != "" || in.Stream != nil {
+		return nil
+	}
+	in.Body = body
+	ctx, cancel := context.WithCancel(ctx)
+	o := &Overlap{e: e, in: in, cancel: cancel, done: make(chan struct{})}
+	go o.run(ctx, body)
+	return o
+}
+
+func (o *Overlap) run(ctx context.Context, body Arriving) {
+	defer close(o.done)
+	defer func() {
+		// A panic here would end the process (the front end's recover
+		// guards only its own goroutine): Finish inspects afresh on the
+		// caller's goroutine, where it is the caller's to handle.
+		if p := recover(); p != nil {
+			o.got, o.why = nil, fmt.Sprintf("internal error: %v", p)
+		}
+	}()
+	n := min(o.in.Size, extract.HeadLen)
+	if err := body.WaitFor(ctx, n); err != nil {
+		o.why = "body not received"
+		return
+	}
+	head := make([]byte, n)
+	k, _ := body.ReadAt(head, 0)
+	if !extract.StreamsText(o.in.ContentType, head[:k], o.in.Size) {
+		o.why = "not plain text read in windows"
+		return
+	}
+	rd := &arrivingReader{body: body, ctx: ctx, budget: o.e.Budget}
+	in := o.in
+	in.Body = rd
+	if b := o.e.Budget; b != nil {
+		release, ok := b.tryAcquire(b.weight(in, o.e.Limits))
+		if !ok {
+			o.why = "inspection budget busy"
+			return
+		}
+		defer release()
+	}
+	c, err := o.e.collect(ctx, in)
+	switch {
+	case err != nil:
+		o.why = "cancelled"
+	case rd.err() != nil:
+		o.why = rd.err().Error()
+	case c.ex.TimedOut:
+		o.why = "time budget spent while the body arrived"
+	default:
+		o.got = c
+	}
+}
+
+// Finish waits for the overlapped inspection and returns the Result for
+// the complete body, which must have arrived whole; as Inspect, it
+// returns an error only when ctx ended.
+func (o *Overlap) Finish(ctx context.Context, req rules.Request) (*Result, error) {
+	select {
+	case <-o.done:
+	case <-ctx.Done():
+		o.Abandon()
+		return nil, fmt.Errorf("inspect %s: %w", o.in.Origin, ctx.Err())
+	}
+	if o.got == nil {
+		return o.e.Inspect(ctx, req, o.in)
+	}
+	return o.got.verdict(o.e, req), nil
+}
+
+// Abandon stops the inspection and waits until it no longer reads the
+// body. It is safe to call more than once, and after Finish.
+func (o *Overlap) Abandon() {
+	o.cancel()
+	<-o.done
+}
+
+// Overlapped reports, once Finish returned, whether the Result came from
+// the reading done while the body arrived, and if not, why not.
+func (o *Overlap) Overlapped() (bool, string) {
+	select {
+	case <-o.done:
+	default:
+		return false, "not finished"
+	}
+	return o.got != nil, o.why
+}
+
+// arrivingReader reads an Arriving body for Extract: a read waits for its
+// bytes, and gives up (errYield) when the budget is wanted elsewhere
+// meanwhile.
+type arrivingReader struct {
+	body   Arriving
+	ctx    context.Context
+	budget *Budget
+
+	mu     sync.Mutex
+	failed error
+}
+
+func (r *arrivingReader) ReadAt(p []byte, off int64) (int, error) {
+	if err := r.wait(off + int64(len(p))); err != nil {
+		r.mu.Lock()
+		if r.failed == nil {
+			r.failed = err
+		}
+		r.mu.Unlock()
+		return 0, err
+	}
+	return r.body.ReadAt(p, off)
+}
+
+func (r *arrivingReader) wait(n int64) error {
+	for {
+		ctx, cancel := context.WithTimeout(r.ctx, yieldCheck)
+		err := r.body.WaitFor(ctx, n)
+		timedOut := ctx.Err() != nil
+		cancel()
+		if err == nil || r.ctx.Err() != nil || !timedOut {
+			return err
+		}
+		if r.budget != nil && r.budget.contended() {
+			return errYield
+		}
+	}
+}
+
+func (r *arrivingReader) err() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.failed
+}
