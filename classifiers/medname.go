@@ -420,7 +420,15 @@ func bedNumbers(text string, limit int) []int {
 	// "Bed " and "bed " in one pass over "ed ", kept in that order as one
 	// pass per spelling would.
 	var upper, lower []int
-	for from := 1; len(out)+len(upper) < limit; {
+	// "ed " ends at a space: the search starts at the first one, so text
+	// without a space (base64) is not searched at every 'e'.
+	from := 1
+	if sp := strings.IndexByte(text, ' '); sp < 0 {
+		from = len(text)
+	} else {
+		from = max(from, sp-2)
+	}
+	for len(out)+len(upper) < limit {
 		k := strings.Index(text[from:], "ed ")
 		if k < 0 {
 			break

@@ -115,6 +115,13 @@ func scanIdentifiersAt(s string, dst []idMatch, at bool) []idMatch {
 			i = k
 			continue
 		}
+		if k-i == 8 && lone8(s, i, k) {
+			// The commonest long run (a phone, a date, a sheet's eight-
+			// digit column), judged without collecting groups.
+			dst = judgeLone8(s, i, k, dst)
+			i = k
+			continue
+		}
 		i = numberAt(s, i, &dst)
 	}
 	if at {
@@ -224,7 +231,7 @@ func numberAt(s string, i int, dst *[]idMatch) int {
 		for m.start > 0 && intl && (s[m.start-1] == '+' || s[m.start-1] == '(') && int(m.start) > i-2 {
 			m.start--
 		}
-		*dst = append(*dst, m)
+		*dst = appendID(*dst, m)
 		return j
 	}
 	// "Qty 2 91234567": the run joined by a space is no identifier; its
@@ -242,11 +249,56 @@ func numberAt(s string, i int, dst *[]idMatch) int {
 			copy(h.digits[:], s[g.gpos[k]:g.gpos[k]+g.glen[k]])
 			h.end = g.gpos[k] + g.glen[k]
 			if m, ok := judgeNumber(&h, g.gpos[k], false); ok {
-				*dst = append(*dst, m)
+				*dst = appendID(*dst, m)
 			}
 		}
 	}
 	return j
+}
+
+// lone8 reports whether the run of eight digits s[i:k] is read by
+// numberAt as one group on its own: no separator joins a digit to it, no
+// 'X' follows, no "+" of a country code precedes it.
+func lone8(s string, i, k int) bool {
+	if i > 0 && s[i-1] == '+' {
+		return false
+	}
+	if k < len(s) {
+		switch s[k] {
+		case 'X', 'x':
+			return false
+		case ' ', '-':
+			return k+1 >= len(s) || !isDigit(s[k+1])
+		}
+	}
+	return true
+}
+
+// judgeLone8 is numberAt for a run lone8 accepts (its one possible shape
+// is a Hong Kong number) and appends what it is to dst.
+func judgeLone8(s string, i, k int, dst []idMatch) []idMatch {
+	if !numBoundaryBefore(s, i) || !numBoundaryAfter(s, k) {
+		return dst
+	}
+	var d [8]byte
+	copy(d[:], s[i:k])
+	if looksLikeDate(d[:]) {
+		return dst
+	}
+	if m, ok := hkPhone(d[:], idMatch{start: int32(i), end: int32(k)}, false); ok {
+		dst = appendID(dst, m)
+	}
+	return dst
+}
+
+// appendID appends m, doubling the slice when it is full: append grows
+// large slices by a quarter, which on a sheet with a number in every row
+// allocated and copied about five times the final slice.
+func appendID(dst []idMatch, m idMatch) []idMatch {
+	if len(dst) == cap(dst) {
+		dst = slices.Grow(dst, max(16, len(dst)))
+	}
+	return append(dst, m)
 }
 
 // skipJoined returns the end of the digit run at s[i] with the groups
@@ -455,6 +507,7 @@ func (c *idClassifier) classify(doc *document) (Finding, bool) {
 	var sampleKeys []uint64
 	keywords := map[string]bool{}
 	extras := map[string]bool{}
+	lastExtra := ""
 	conf := None
 	for si := range doc.segs {
 		sg := &doc.segs[si]
@@ -481,8 +534,12 @@ func (c *idClassifier) classify(doc *document) (Finding, bool) {
 			conf = max(conf, mc)
 			raw := sg.text[m.start:m.end]
 			if c.spec.extra != nil {
-				if e := c.spec.extra(raw, m); e != "" {
+				// A set of a few values: most matches repeat the last one,
+				// and a map assignment per match cost a tenth of a sheet
+				// of phone numbers.
+				if e := c.spec.extra(raw, m); e != "" && e != lastExtra {
 					extras[e] = true
+					lastExtra = e
 				}
 			}
 			keys = append(keys, m.key)
@@ -518,3 +575,21 @@ func (c *idClassifier) classify(doc *document) (Finding, bool) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// hasDigit reports whether s holds an ASCII digit, eight bytes at a time
+// (the "has byte less than" test of scanIdentifiersAt, exact for "any").
+func hasDigit(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		y := load64(s, i) ^ (lo7 * '0')
+		if (y-lo7*10)&^y&hi8 != 0 {
+			return true
+		}
+	}
+	for ; i < len(s); i++ {
+		if isDigit(s[i]) {
+			return true
+		}
+	}
+	return false
+}

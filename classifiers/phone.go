@@ -35,6 +35,11 @@ func judgePhone(g *numGroups, m idMatch, intl bool) (idMatch, bool) {
 
 // looksLikeDate: 8 digits that read as YYYYMMDD from 1900 to 2099.
 func looksLikeDate(d []byte) bool {
+	// validDate takes years 1900-2099 only: most numbers fail on the
+	// first two digits.
+	if !(d[0] == '1' && d[1] == '9' || d[0] == '2' && d[1] == '0') {
+		return false
+	}
 	return validDate(num(d[:4]), num(d[4:6]), num(d[6:8]))
 }
 

@@ -12,12 +12,16 @@ func TestRadixSort(t *testing.T) {
 		name string
 		n    int
 		max  uint64
+		high uint64 // or'ed into every key: digits that skip a pass
 	}{
-		{"empty", 0, 10},
-		{"small", 100, 1000},
-		{"hkid range", 50000, 8_000_000_000},
-		{"duplicates", 20000, 50},
-		{"full 64 bits", 10000, 0},
+		{"empty", 0, 10, 0},
+		{"small", 100, 1000, 0},
+		{"hkid range", 50000, 8_000_000_000, 0},
+		{"duplicates", 20000, 50, 0},
+		{"full 64 bits", 10000, 0, 0},
+		{"hk phones", 30000, 100_000_000, 852 << 40},
+		{"one key", 3000, 1, 86 << 40},
+		{"constant middle", 5000, 1 << 11, 1 << 60},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			keys := make([]uint64, tc.n)
@@ -27,6 +31,7 @@ func TestRadixSort(t *testing.T) {
 				} else {
 					keys[i] = r.Uint64N(tc.max)
 				}
+				keys[i] |= tc.high
 			}
 			want := slices.Clone(keys)
 			slices.Sort(want)

@@ -147,6 +147,8 @@ func (w *walker) drawingMLTextTo(r io.Reader, ps *partStream) (string, error) {
 				sb.WriteByte('\n')
 			case "tc":
 				inCell++
+			case "cNvPr", "docPr":
+				altText(&sb, &tok) // officeextras.go
 			}
 			if tok.kind == xmlSelfClose {
 				end(tok.local)
@@ -198,6 +200,7 @@ func (w *walker) xlsx(n node, base string, zr *zip.Reader, byName map[string]*zi
 		}
 	}
 	partOrder(names)
+	w.sstUsed = make([]bool, len(shared))
 	sheetNames := w.sheetNames(base, byName)
 	dates := w.dateStyles(base, byName)
 	for _, name := range names {
@@ -219,6 +222,7 @@ func (w *walker) xlsx(n node, base string, zr *zip.Reader, byName map[string]*zi
 		}
 		w.finish(ps, text)
 	}
+	w.unusedSharedStrings(base, shared) // officeextras.go
 	// Comments and embedded objects carry text too.
 	for _, f := range zr.File {
 		if xlsxExtra.MatchString(f.Name) {
@@ -279,8 +283,9 @@ func (w *walker) sharedStrings(r io.Reader) ([]string, error) {
 	defer w.release(sc)
 	var tok xmlTok
 	var out []string
-	var sb []byte
+	var sb, ph []byte
 	inSI, inT, inPh := false, false, 0
+	w.sstPhonetic = w.sstPhonetic[:0]
 	var total int64
 	for {
 		if w.tick() {
@@ -311,6 +316,10 @@ func (w *walker) sharedStrings(r io.Reader) ([]string, error) {
 			switch string(tok.local) {
 			case "si":
 				inSI = false
+				if len(ph) > 0 {
+					w.sstPhonetic = append(append(w.sstPhonetic, ph...), '\n')
+					ph = ph[:0]
+				}
 				out = append(out, string(sb))
 				total += int64(len(sb))
 				if total > w.lim.MaxTotalBytes {
@@ -327,6 +336,8 @@ func (w *walker) sharedStrings(r io.Reader) ([]string, error) {
 		case xmlChars:
 			if inSI && inT && inPh == 0 {
 				sb = append(sb, tok.text...)
+			} else if inSI && inT {
+				ph = append(ph, tok.text...) // a phonetic guide: read apart (officeextras.go)
 			}
 		}
 	}
@@ -347,6 +358,9 @@ func (w *walker) sheetTextTo(r io.Reader, shared []string, dates []bool, ps *par
 	var sb textBuf
 	var (
 		inCell, inV, inIS, inT bool
+		tail                   bool // after sheetData: validations, headers (officeextras.go)
+		inF                    bool
+		formula                []byte
 		cellType               string
 		style                  int
 		col, lastCol           int
@@ -368,6 +382,9 @@ func (w *walker) sheetTextTo(r io.Reader, shared []string, dates []bool, ps *par
 				return
 			}
 			str = shared[i]
+			if i < len(w.sstUsed) {
+				w.sstUsed[i] = true
+			}
 		case "b":
 			str = "FALSE"
 			if string(bytes.TrimSpace(val)) == "1" {
@@ -380,7 +397,11 @@ func (w *walker) sheetTextTo(r io.Reader, shared []string, dates []bool, ps *par
 			}
 		}
 		if len(text) == 0 && str == "" {
-			return
+			// A formula with no cached value (Excel computes it on
+			// opening): its text, string literals and all.
+			if text = formula; len(text) == 0 {
+				return
+			}
 		}
 		gap := col - lastCol
 		if lastCol == 0 {
@@ -410,7 +431,7 @@ func (w *walker) sheetTextTo(r io.Reader, shared []string, dates []bool, ps *par
 				lastCol = 0
 			case "c":
 				inCell, cellType, col, style = true, "", lastCol+1, 0
-				val = val[:0]
+				val, formula = val[:0], formula[:0]
 				vs, vt, vr, okS, okT, okR := tok.rawAttrs3("s", "t", "r")
 				if okS {
 					style, _ = atoiBytes(vs)
@@ -428,6 +449,8 @@ func (w *walker) sheetTextTo(r io.Reader, shared []string, dates []bool, ps *par
 				}
 			case "v":
 				inV = tok.kind == xmlStart
+			case "f":
+				inF = tok.kind == xmlStart
 			case "is":
 				inIS = tok.kind == xmlStart
 			case "t":
@@ -446,8 +469,12 @@ func (w *walker) sheetTextTo(r io.Reader, shared []string, dates []bool, ps *par
 				lastCol = 0
 			case "c":
 				endCell()
+			case "sheetData":
+				tail = true
 			case "v":
 				inV = false
+			case "f":
+				inF = false
 			case "is":
 				inIS = false
 			case "t":
@@ -456,6 +483,13 @@ func (w *walker) sheetTextTo(r io.Reader, shared []string, dates []bool, ps *par
 		case xmlChars:
 			if inCell && (inV || inIS && inT) {
 				val = append(val, tok.text...)
+			} else if inCell && inF {
+				formula = append(formula, tok.text...)
+			} else if tail {
+				if t := sheetTailText(tok.text); t != "" {
+					sb.WriteString(t)
+					sb.WriteByte('\n')
+				}
 			}
 		}
 		if int64(sb.Len()) > w.room()+int64(psCarry(ps)) {

@@ -69,6 +69,7 @@ func (w *walker) pdfNode(n node) {
 			d.pdfImages(origin, p) // scans and screenshots: pdfimage.go
 		}
 	}
+	d.pdfExtras(n, base) // annotations, forms, outlines, metadata, attachments: pdfextras.go
 	if len(pages) > 0 && !textual && !d.truncated && w.lim.OCR == nil {
 		// A scan (an ID card photographed into a PDF) has pages but no
 		// text layer: nothing here was inspected.

@@ -92,6 +92,11 @@ type walker struct {
 	steps   int
 	// docStart is TextBytes when the current office document began.
 	docStart int64
+	// sstUsed marks the shared strings of the workbook being read that a
+	// cell refers to (officeextras.go reads the others).
+	sstUsed []bool
+	// sstPhonetic holds the phonetic guides of those shared strings.
+	sstPhonetic []byte
 	// repanic makes guard re-raise panics (fuzz tests want to see them).
 	repanic bool
 	// stream receives large plain text in windows (Input.Stream; stream.go).
@@ -444,6 +449,14 @@ func (w *walker) node(n node) {
 			return
 		}
 		// Not the media its first bytes claim: read it as text below.
+	}
+	if isBinary(head) {
+		// A bare zlib or raw deflate stream (inflate.go).
+		var done bool
+		w.guard(n.origin, "deflate", func() { done = w.inflateNode(n, head) })
+		if done || w.stop {
+			return
+		}
 	}
 	if w.streamable(n, mt, params["charset"], head) {
 		w.guard(n.origin, "text", func() { w.streamText(n) })

@@ -46,6 +46,9 @@ func (w *walker) zipNode(n node) {
 		byName[f.Name] = f
 	}
 	base := containerBase(n, "zip")
+	if byName["[Content_Types].xml"] != nil || byName["mimetype"] != nil {
+		defer w.ooxmlExtras(base, byName) // properties, defined names: officeextras.go
+	}
 	if w.opcNode(n, base, zr, byName) {
 		return
 	}
