@@ -21,8 +21,8 @@ import (
 // generated document below (odd XML that Office and other writers produce,
 // parts large enough to be inflated ahead and streamed) is extracted and
 // its segments, stream windows and problems hashed; the digests were
-// recorded with the extractors as they were before the speed work
-// (commit 1575553) and are compared on every run. Regenerate them only for
+// recorded with the extractors without the speed work (main at b26ef84,
+// after 1575553 first) and are compared on every run. Regenerate them only for
 // an intended change of output:
 //
 //	go test ./extract -run TestExtractionUnchanged -update-digests
