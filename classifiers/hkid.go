@@ -668,7 +668,7 @@ func scanSeparatedHKIDs(s string, pairs, seps []int, dst []hkidMatch) []hkidMatc
 		try(p)
 	}
 	for _, p := range seps {
-		if s[p] == '(' {
+		if s[p] == '(' || s[p] == 0xEF { // "(3)" or "（3）
 			if p = letterBefore(s, p); p < 0 {
 				continue
 			}
@@ -679,6 +679,23 @@ func scanSeparatedHKIDs(s string, pairs, seps []int, dst []hkidMatch) []hkidMatc
 		slices.SortStableFunc(dst, func(a, b hkidMatch) int { return a.start - b.start })
 	}
 	return dst
+}
+
+// ideoSpace is U+3000, the ideographic space of Chinese forms.
+const ideoSpace = "\u3000"
+
+// sepLen returns the length of a separator inside a separated HKID at
+// s[i] (a space, a hyphen, an ideographic space), or 0.
+func sepLen(s string, i int) int {
+	switch {
+	case i >= len(s):
+		return 0
+	case s[i] == ' ' || s[i] == '-':
+		return 1
+	case strings.HasPrefix(s[i:], ideoSpace):
+		return len(ideoSpace)
+	}
+	return 0
 }
 
 // separatedHKIDAt parses a separated HKID whose (last) prefix letter is s[p].
@@ -704,22 +721,23 @@ func separatedHKIDAt(s string, p int) (hkidMatch, bool) {
 	}
 	i := p + 1
 	seps := 0
-	if i < len(s) && (s[i] == ' ' || s[i] == '-') {
+	if n := sepLen(s, i); n > 0 {
 		seps++
-		i++
+		i += n
 	}
 	var digits [6]byte
 	k := 0
 	for k < 6 && i < len(s) {
 		c := s[i]
+		n := sepLen(s, i)
 		switch {
 		case isDigit(c):
 			digits[k] = c
 			k++
 			i++
-		case (c == ' ' || c == '-') && k > 0 && i+1 < len(s) && isDigit(s[i+1]) && seps < 6:
+		case n > 0 && k > 0 && i+n < len(s) && isDigit(s[i+n]) && seps < 6:
 			seps++
-			i++
+			i += n
 		default:
 			goto done
 		}
@@ -867,6 +885,8 @@ func letterBefore(s string, paren int) int {
 	j := paren - 1
 	if j >= 0 && s[j] == ' ' {
 		j--
+	} else if j >= 2 && s[j-2:j+1] == ideoSpace {
+		j -= 3
 	}
 	k, seps := 0, 0
 	for j >= 0 && k < 6 {
@@ -875,6 +895,9 @@ func letterBefore(s string, paren int) int {
 			k++
 		case (c == ' ' || c == '-') && k > 0 && seps < 6:
 			seps++
+		case c == 0x80 && k > 0 && seps < 6 && j >= 2 && s[j-2:j+1] == ideoSpace:
+			seps++
+			j -= 2
 		default:
 			return -1
 		}
@@ -885,6 +908,8 @@ func letterBefore(s string, paren int) int {
 	}
 	if s[j] == ' ' || s[j] == '-' {
 		j--
+	} else if j >= 2 && s[j-2:j+1] == ideoSpace {
+		j -= 3
 	}
 	if j < 0 || !isLetter(s[j]) {
 		return -1

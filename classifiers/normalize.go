@@ -18,6 +18,8 @@ import (
 //     Kangxi-radical ideographs read as their plain forms. CJK full-width
 //     punctuation (，：（）) and the ideographic space stay as written:
 //     the dictionaries and the HKID scanner read them natively;
+//   - decimal digits of other scripts and Cyrillic/Greek look-alike
+//     letters in an identifier's prefix read as ASCII (fold.go);
 //   - markdown emphasis and inline code are read as they render:
 //     "A12**3456**(3)" is "A123456(3)", "~~x~~" and "`x`" are "x"; a lone
 //     "*" (a footnote, a mask, a product) stays.
@@ -39,6 +41,7 @@ var normTriggers = []string{
 	"\u00a0",                                         // no-break space
 	"\u00b2", "\u00b3", "\u00b9", "\u00aa", "\u00ba", // superscripts
 	"\xe2\x81", "\xe2\x82", // U+2040-U+209F super/subscripts
+	"\xe2\x84",             // U+2100-U+213F letterlike: K (Kelvin), ℍ, ℳ, ℕ read as K, H, M, N
 	"\xe2\x85", "\xe2\x86", // U+2140-U+21BF number forms, Roman numerals
 	"\xe2\x91", "\xe2\x92", "\xe2\x93", // U+2440-U+24FF enclosed alphanumerics
 	"\xe2\xbc", "\xe2\xbd", "\xe2\xbe", "\xe2\xbf", // Kangxi radicals
@@ -239,6 +242,12 @@ func normalizeAt(s string, triggers []int) (string, offsetMap, []cleanRun) {
 		case r == utf8.RuneError && size == 1:
 			w.copyFrom(i, i+1)
 			i++
+			continue
+		}
+		if c := foldAt(s, i, r, size); c != 0 {
+			// Other scripts' digits, look-alike prefix letters (fold.go).
+			w.put(i, string(rune(c)))
+			i += size
 			continue
 		}
 		n := norm.NFKC.NextBoundaryInString(s[i:], true)

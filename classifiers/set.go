@@ -233,6 +233,9 @@ func newSet(opts ...Option) (*defaultSet, error) {
 	}
 	for _, c := range "0123456789a" {
 		patterns = append(patterns, "("+string(c)+")")
+		// "A 123456（3）": full-width brackets, bytes the automaton
+		// already has classes for.
+		patterns = append(patterns, "（"+string(c)+"）")
 	}
 	s.normFrom = len(patterns)
 	patterns = append(patterns, normTriggers...)
@@ -352,7 +355,7 @@ func (s *defaultSet) analyse(ctx context.Context, segs []extract.Segment) *docum
 			return nil
 		}
 		sc.out = s.ac.scanWith(sg.Text, sc.out[:0], &sc.lanes)
-		doc.segs = append(doc.segs, s.view(sg, sc.out, &sc.pairs))
+		doc.segs = append(doc.segs, s.foldView(sg, sc.out, s.view(sg, sc.out, &sc.pairs)))
 		doc.bytes += len(sg.Text)
 	}
 	return doc
@@ -424,7 +427,7 @@ func (s *defaultSet) analyseParallel(ctx context.Context, segs []extract.Segment
 				hits = append(hits, p.hits...)
 			}
 		}
-		doc.segs[i] = s.view(segs[i], hits, pairs)
+		doc.segs[i] = s.foldView(segs[i], hits, s.view(segs[i], hits, pairs))
 	})
 	if !ok {
 		return nil
@@ -526,7 +529,22 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int) segView {
 	if len(seps) > 0 || len(*pairs) > 0 {
 		v.hkids = scanSeparatedHKIDs(sg.Text, *pairs, seps, v.hkids)
 	}
+	spacedIfKeyword(&v, false) // "A 123456 3": hkid_spaced.go
 	v.ids = identifiersOf(&v, limit)
+	return v
+}
+
+// foldView returns v, or when sg holds characters only fold.go folds
+// (which no automaton pattern marks) a view asking for sg to be
+// normalised whole.
+func (s *defaultSet) foldView(sg extract.Segment, out []hit, v segView) segView {
+	if !needsFold(sg.Text) {
+		return v
+	}
+	if !v.needsNorm {
+		v = segView{origin: sg.Origin, text: sg.Text, hits: make([][]termHit, len(s.cls)), needsNorm: true, raw: slices.Clone(out)}
+	}
+	v.normAt = nil // read all of it
 	return v
 }
 
@@ -550,6 +568,7 @@ func (s *defaultSet) viewNormalised(sg extract.Segment, out []hit, pairs *[]int)
 		// Full-width forms NFKC left (none for letters and digits) are
 		// still read by the full HKID scanner.
 		v.hkids = scanSeparatedHKIDs(sg.Text, nil, nil, scanHKIDs(sg.Text, nil))
+		spacedIfKeyword(&v, true)
 	}
 	return v
 }

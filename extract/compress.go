@@ -23,7 +23,7 @@ var errTooBig = errors.New("decompressed size limit")
 // limit it also returns errTooBig and a reason.
 func (w *walker) readBounded(r io.Reader, compressedSize int64) ([]byte, string, error) {
 	max := w.lim.MaxDecompressed
-	why := fmt.Sprintf("decompressed size over %d bytes", max)
+	byRatioLimit := false
 	if compressedSize > 0 && w.lim.MaxRatio > 0 {
 		byRatio := compressedSize * int64(w.lim.MaxRatio)
 		if byRatio < ratioFloor {
@@ -31,10 +31,21 @@ func (w *walker) readBounded(r io.Reader, compressedSize int64) ([]byte, string,
 		}
 		if byRatio < max {
 			max = byRatio
-			why = fmt.Sprintf("compression ratio over %d:1 (possible decompression bomb)", w.lim.MaxRatio)
+			byRatioLimit = true
 		}
 	}
+	// The reason is built only when a limit is hit (PDFs call this once
+	// per content stream).
+	why := func() string {
+		if byRatioLimit {
+			return fmt.Sprintf("compression ratio over %d:1 (possible decompression bomb)", w.lim.MaxRatio)
+		}
+		return fmt.Sprintf("decompressed size over %d bytes", w.lim.MaxDecompressed)
+	}
 	var buf bytes.Buffer
+	if compressedSize > 0 {
+		buf.Grow(int(min(4*compressedSize, max, 1<<20))) // a typical ratio, small streams
+	}
 	chunk := make([]byte, 32<<10)
 	for {
 		if w.expired() {
@@ -44,7 +55,7 @@ func (w *walker) readBounded(r io.Reader, compressedSize int64) ([]byte, string,
 		if n > 0 {
 			if int64(buf.Len()+n) > max {
 				buf.Write(chunk[:max-int64(buf.Len())])
-				return buf.Bytes(), why, errTooBig
+				return buf.Bytes(), why(), errTooBig
 			}
 			buf.Write(chunk[:n])
 		}

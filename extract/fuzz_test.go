@@ -80,6 +80,10 @@ func FuzzExtract(f *testing.F) {
 	}
 	f.Add([]byte("a=1&b=%7B%22c%22%3A%22d%22%7D"), "application/x-www-form-urlencoded")
 	f.Add([]byte(`{"x":"y"}`), "application/json; charset=big5")
+	// Bare zlib and raw deflate (inflate.go).
+	f.Add(zlibOf([]byte("name,hkid\nChan,A123456(3)\n")), "application/octet-stream")
+	f.Add(rawDeflateOf([]byte("name,hkid\nChan,A123456(3)\n")), "")
+	f.Add([]byte("\x78\x9c\x4b\x4c\x4a\x06\x00"), "text/plain; charset=iso-8859-1")
 	f.Fuzz(func(t *testing.T, data []byte, ctype string) {
 		fuzzCheck(t, Input{ContentType: ctype, Body: bytes.NewReader(data), Size: int64(len(data))})
 	})
@@ -93,6 +97,8 @@ func FuzzPDF(f *testing.F) {
 	f.Add([]byte("%PDF-1.7\n1 0 obj<</Type/ObjStm/N 1/First 4>>stream\n2 0 <</Type/Page>>\nendstream endobj"))
 	f.Add([]byte("%PDF-1.5\n1 0 obj<</Type/Page/Contents 2 0 R>>endobj 2 0 obj<</Filter/FlateDecode/DecodeParms<</Predictor 12/Columns 4000000000>>/Length 3>>stream\nabc\nendstream endobj"))
 	f.Add([]byte("%PDF-1.5\n" + strings.Repeat("trailer[", 2000)))
+	// Annotations, form values, outlines, attachments (pdfextras.go).
+	f.Add([]byte("%PDF-1.7\n1 0 obj<</Type/Annot/Contents<FEFF0041>/V[(a)(b)]/Kids[<</T(x)>>]>>endobj 2 0 obj<</Type/EmbeddedFile/Filter/FlateDecode/Length 8>>stream\n\x78\x9c\x4b\x04\x00\x00\x62\x00\nendstream endobj 3 0 obj<</Type/Metadata/Subtype/XML/Length 9>>stream\n<a>b</a>\nendstream endobj"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if !bytes.HasPrefix(data, []byte("%PDF-")) {
 			data = append([]byte("%PDF-1.4\n"), data...)
@@ -129,6 +135,8 @@ func FuzzMultipart(f *testing.F) {
 	mw.Close()
 	f.Add(buf.Bytes(), "xyzzy")
 	f.Add([]byte("--b\r\nContent-Disposition: form-data; name=\"f\"\r\nContent-Transfer-Encoding: base64\r\n\r\naGVsbG8=\r\n--b--\r\n"), "b")
+	// A preamble, a decoy delimiter and an epilogue (spanOutside).
+	f.Add([]byte("pre\r\n--bX\r\n--b\r\n\r\nx\r\n--b--  \r\nepilogue"), "b")
 	f.Fuzz(func(t *testing.T, body []byte, boundary string) {
 		fuzzCheck(t, Input{ContentType: "multipart/form-data; boundary=" + boundary, Body: bytes.NewReader(body), Size: int64(len(body))})
 	})

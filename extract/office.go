@@ -92,7 +92,8 @@ func (w *walker) drawingMLText(r io.Reader) (string, error) { return w.drawingML
 // drawingMLTextTo is drawingMLText streaming a large part through ps (nil:
 // never); the text returned is what was not streamed.
 func (w *walker) drawingMLTextTo(r io.Reader, ps *partStream) (string, error) {
-	sc := newXMLScanner(r)
+	sc := w.scanner(r)
+	defer w.release(sc)
 	var tok xmlTok
 	var sb textBuf
 	inText, inTabs, inCell := 0, 0, 0
@@ -146,6 +147,8 @@ func (w *walker) drawingMLTextTo(r io.Reader, ps *partStream) (string, error) {
 				sb.WriteByte('\n')
 			case "tc":
 				inCell++
+			case "cNvPr", "docPr":
+				altText(&sb, &tok) // officeextras.go
 			}
 			if tok.kind == xmlSelfClose {
 				end(tok.local)
@@ -197,6 +200,7 @@ func (w *walker) xlsx(n node, base string, zr *zip.Reader, byName map[string]*zi
 		}
 	}
 	partOrder(names)
+	w.sstUsed = make([]bool, len(shared))
 	sheetNames := w.sheetNames(base, byName)
 	dates := w.dateStyles(base, byName)
 	for _, name := range names {
@@ -218,6 +222,7 @@ func (w *walker) xlsx(n node, base string, zr *zip.Reader, byName map[string]*zi
 		}
 		w.finish(ps, text)
 	}
+	w.unusedSharedStrings(base, shared) // officeextras.go
 	// Comments and embedded objects carry text too.
 	for _, f := range zr.File {
 		if xlsxExtra.MatchString(f.Name) {
@@ -274,11 +279,13 @@ func (w *walker) sheetNames(base string, byName map[string]*zip.File) map[string
 // sharedStrings reads xl/sharedStrings.xml: one string per <si>, rich-text
 // runs joined, phonetic guides (<rPh>) skipped.
 func (w *walker) sharedStrings(r io.Reader) ([]string, error) {
-	sc := newXMLScanner(r)
+	sc := w.scanner(r)
+	defer w.release(sc)
 	var tok xmlTok
 	var out []string
-	var sb []byte
+	var sb, ph []byte
 	inSI, inT, inPh := false, false, 0
+	w.sstPhonetic = w.sstPhonetic[:0]
 	var total int64
 	for {
 		if w.tick() {
@@ -309,6 +316,10 @@ func (w *walker) sharedStrings(r io.Reader) ([]string, error) {
 			switch string(tok.local) {
 			case "si":
 				inSI = false
+				if len(ph) > 0 {
+					w.sstPhonetic = append(append(w.sstPhonetic, ph...), '\n')
+					ph = ph[:0]
+				}
 				out = append(out, string(sb))
 				total += int64(len(sb))
 				if total > w.lim.MaxTotalBytes {
@@ -325,6 +336,8 @@ func (w *walker) sharedStrings(r io.Reader) ([]string, error) {
 		case xmlChars:
 			if inSI && inT && inPh == 0 {
 				sb = append(sb, tok.text...)
+			} else if inSI && inT {
+				ph = append(ph, tok.text...) // a phonetic guide: read apart (officeextras.go)
 			}
 		}
 	}
@@ -339,11 +352,15 @@ func (w *walker) sheetText(r io.Reader, shared []string, dates []bool) (string, 
 // sheetTextTo is sheetText streaming a large sheet through ps (nil: never);
 // the text returned is what was not streamed.
 func (w *walker) sheetTextTo(r io.Reader, shared []string, dates []bool, ps *partStream) (string, error) {
-	sc := newXMLScanner(r)
+	sc := w.scanner(r)
+	defer w.release(sc)
 	var tok xmlTok
 	var sb textBuf
 	var (
 		inCell, inV, inIS, inT bool
+		tail                   bool // after sheetData: validations, headers (officeextras.go)
+		inF                    bool
+		formula                []byte
 		cellType               string
 		style                  int
 		col, lastCol           int
@@ -365,6 +382,9 @@ func (w *walker) sheetTextTo(r io.Reader, shared []string, dates []bool, ps *par
 				return
 			}
 			str = shared[i]
+			if i < len(w.sstUsed) {
+				w.sstUsed[i] = true
+			}
 		case "b":
 			str = "FALSE"
 			if string(bytes.TrimSpace(val)) == "1" {
@@ -377,7 +397,11 @@ func (w *walker) sheetTextTo(r io.Reader, shared []string, dates []bool, ps *par
 			}
 		}
 		if len(text) == 0 && str == "" {
-			return
+			// A formula with no cached value (Excel computes it on
+			// opening): its text, string literals and all.
+			if text = formula; len(text) == 0 {
+				return
+			}
 		}
 		gap := col - lastCol
 		if lastCol == 0 {
@@ -407,7 +431,7 @@ func (w *walker) sheetTextTo(r io.Reader, shared []string, dates []bool, ps *par
 				lastCol = 0
 			case "c":
 				inCell, cellType, col, style = true, "", lastCol+1, 0
-				val = val[:0]
+				val, formula = val[:0], formula[:0]
 				vs, vt, vr, okS, okT, okR := tok.rawAttrs3("s", "t", "r")
 				if okS {
 					style, _ = atoiBytes(vs)
@@ -425,6 +449,8 @@ func (w *walker) sheetTextTo(r io.Reader, shared []string, dates []bool, ps *par
 				}
 			case "v":
 				inV = tok.kind == xmlStart
+			case "f":
+				inF = tok.kind == xmlStart
 			case "is":
 				inIS = tok.kind == xmlStart
 			case "t":
@@ -443,8 +469,12 @@ func (w *walker) sheetTextTo(r io.Reader, shared []string, dates []bool, ps *par
 				lastCol = 0
 			case "c":
 				endCell()
+			case "sheetData":
+				tail = true
 			case "v":
 				inV = false
+			case "f":
+				inF = false
 			case "is":
 				inIS = false
 			case "t":
@@ -453,6 +483,13 @@ func (w *walker) sheetTextTo(r io.Reader, shared []string, dates []bool, ps *par
 		case xmlChars:
 			if inCell && (inV || inIS && inT) {
 				val = append(val, tok.text...)
+			} else if inCell && inF {
+				formula = append(formula, tok.text...)
+			} else if tail {
+				if t := sheetTailText(tok.text); t != "" {
+					sb.WriteString(t)
+					sb.WriteByte('\n')
+				}
 			}
 		}
 		if int64(sb.Len()) > w.room()+int64(psCarry(ps)) {

@@ -180,6 +180,7 @@ func (w *walker) readOPC(n node, base string, zr *zip.Reader, pkg opcPackage) {
 	}
 	sortParts(sheets)
 	sortParts(texts)
+	w.sstUsed = make([]bool, len(shared))
 	for _, p := range sheets {
 		if w.expired() {
 			return
@@ -199,6 +200,7 @@ func (w *walker) readOPC(n node, base string, zr *zip.Reader, pkg opcPackage) {
 		}
 		w.emit(origin, text)
 	}
+	w.unusedSharedStrings(base, shared) // officeextras.go
 	for _, p := range texts {
 		if w.expired() {
 			return

@@ -2,14 +2,15 @@ package extract
 
 import (
 	"bytes"
-	"compress/flate"
-	"compress/zlib"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
+
+	kflate "github.com/klauspost/compress/flate"
+	kzlib "github.com/klauspost/compress/zlib"
 )
 
 // pdfDoc is a parsed PDF: every object found by scanning the file for
@@ -27,6 +28,7 @@ type pdfDoc struct {
 	noMap     bool              // a font had no usable text mapping
 	images    map[*pStream]bool // image XObjects already read (pdfimage.go)
 	content   []byte            // decoded content of the page last read
+	zr, fr    io.ReadCloser     // zlib and raw deflate readers, reused (inflate)
 }
 
 // pdfNode extracts the text layer of a PDF, one segment per page.
@@ -67,6 +69,7 @@ func (w *walker) pdfNode(n node) {
 			d.pdfImages(origin, p) // scans and screenshots: pdfimage.go
 		}
 	}
+	d.pdfExtras(n, base) // annotations, forms, outlines, metadata, attachments: pdfextras.go
 	if len(pages) > 0 && !textual && !d.truncated && w.lim.OCR == nil {
 		// A scan (an ID card photographed into a PDF) has pages but no
 		// text layer: nothing here was inspected.
@@ -423,12 +426,28 @@ func (d *pdfDoc) decodeStream(s *pStream) []byte {
 	return data
 }
 
+// inflate undoes FlateDecode (zlib, or raw deflate when the zlib header
+// is missing). klauspost's readers inflate content streams faster than
+// compress/flate and are reset per stream rather than allocated.
 func (d *pdfDoc) inflate(b []byte) []byte {
 	var r io.Reader
-	if zr, err := zlib.NewReader(bytes.NewReader(b)); err == nil {
-		r = zr
+	br := bytes.NewReader(b)
+	var err error
+	if d.zr == nil {
+		d.zr, err = kzlib.NewReader(br)
 	} else {
-		r = flate.NewReader(bytes.NewReader(b))
+		err = d.zr.(kzlib.Resetter).Reset(br, nil)
+	}
+	if err == nil {
+		r = d.zr
+	} else {
+		br.Reset(b)
+		if d.fr == nil {
+			d.fr = kflate.NewReader(br)
+		} else if d.fr.(kflate.Resetter).Reset(br, nil) != nil {
+			d.fr = kflate.NewReader(br)
+		}
+		r = d.fr
 	}
 	out, why, err := d.w.readBounded(r, int64(len(b)))
 	if errors.Is(err, errTooBig) {

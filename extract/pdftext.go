@@ -32,6 +32,7 @@ type textRun struct {
 	started      bool
 	lastRune     rune
 	forms        map[*pStream]bool
+	scratch      []byte // decoded text of the string being shown
 }
 
 func (t *textRun) newline() {
@@ -60,7 +61,8 @@ func (t *textRun) show(s pStr) {
 	if t.font == nil {
 		t.font = &pdfFont{}
 	}
-	text := t.font.decode(s)
+	t.scratch = t.font.decodeAppend(t.scratch[:0], s)
+	text := aliasString(t.scratch) // written to sb below, not kept
 	em := t.fs * absf(t.a)
 	if em == 0 {
 		em = 1
@@ -101,14 +103,15 @@ func absf(x float64) float64 {
 	return x
 }
 
-func num(ops []any, i int) float64 {
-	if i < 0 || i >= len(ops) {
+func num(ops []cTok, i int) float64 {
+	if i < 0 || i >= len(ops) || ops[i].kind != cNum {
 		return 0
 	}
-	f, _ := ops[i].(float64)
-	return f
+	return ops[i].num
 }
 
+// run interprets one content stream. Operands are typed (pdfcontent.go):
+// no allocation per token.
 func (t *textRun) run(content []byte, res pDict, depth int) {
 	if depth > 8 || len(content) == 0 {
 		return
@@ -118,8 +121,9 @@ func (t *textRun) run(content []byte, res pDict, depth int) {
 	}
 	fonts := t.d.dict(res["Font"])
 	xobjs := t.d.dict(res["XObject"])
-	l := &pdfLexer{b: content}
-	var ops []any
+	l := &cLexer{b: content}
+	var ops []cTok
+	var tok cTok
 	for {
 		if t.d.w.tick() {
 			return
@@ -127,62 +131,57 @@ func (t *textRun) run(content []byte, res pDict, depth int) {
 		if int64(t.sb.Len()) > t.d.w.room() {
 			return
 		}
-		tok := l.next()
-		if tok == nil {
+		l.next(&tok)
+		if tok.kind == cNone {
 			return
 		}
-		kw, isOp := tok.(pKeyword)
-		if !isOp {
+		if tok.kind != cKw {
 			if len(ops) > 64 {
 				ops = ops[:0] // garbage: never let operands pile up
+				l.reset()
 			}
-			ops = append(ops, l.value(tok, false, 0))
+			ops = append(ops, cTok{})
+			l.operand(&tok, &ops[len(ops)-1], 0)
 			continue
 		}
 		n := len(ops)
-		switch kw {
+		switch string(tok.raw) {
 		case "BT":
 			t.a, t.d2 = 1, 1
 			t.moveTo(0, 0)
 		case "Tf":
 			if n >= 2 {
-				if name, ok := ops[n-2].(pName); ok {
-					t.font = t.d.font(fonts[string(name)])
+				if ops[n-2].kind == cName {
+					t.font = t.d.font(fonts[unescapeName(ops[n-2].raw)])
 				}
 				t.fs = num(ops, n-1)
 			}
 		case "TL":
 			t.tl = num(ops, n-1)
 		case "Tj":
-			if n >= 1 {
-				if s, ok := ops[n-1].(pStr); ok {
-					t.show(s)
-				}
+			if n >= 1 && ops[n-1].kind == cStr {
+				t.show(l.bytesOf(&ops[n-1]))
 			}
 		case "'", "\"":
 			t.moveTo(t.e, t.f-t.tl*t.d2)
-			if n >= 1 {
-				if s, ok := ops[n-1].(pStr); ok {
-					t.show(s)
-				}
+			if n >= 1 && ops[n-1].kind == cStr {
+				t.show(l.bytesOf(&ops[n-1]))
 			}
 		case "TJ":
-			if n >= 1 {
-				if arr, ok := ops[n-1].(pArray); ok {
-					for _, e := range arr {
-						switch v := e.(type) {
-						case pStr:
-							t.show(v)
-						case float64:
-							t.px -= v / 1000 * t.fs
-						}
+			if n >= 1 && ops[n-1].kind == cArr {
+				for _, e := range l.arr[ops[n-1].lo:ops[n-1].hi] {
+					switch e.kind {
+					case cStr:
+						t.show(l.bytesOf(&e))
+					case cNum:
+						t.px -= e.num / 1000 * t.fs
 					}
 				}
 			}
 		case "Td", "TD":
 			if n >= 2 {
 				tx, ty := num(ops, n-2), num(ops, n-1)
-				if kw == "TD" {
+				if string(tok.raw) == "TD" {
 					t.tl = -ty
 				}
 				t.moveTo(t.e+tx*t.a, t.f+ty*t.d2)
@@ -202,24 +201,22 @@ func (t *textRun) run(content []byte, res pDict, depth int) {
 		case "T*":
 			t.moveTo(t.e, t.f-t.tl*t.d2)
 		case "Do":
-			if n >= 1 {
-				if name, ok := ops[n-1].(pName); ok {
-					if s, ok := t.d.resolve(xobjs[string(name)]).(*pStream); ok && s.dict["Subtype"] == pName("Form") {
-						if t.forms == nil {
-							t.forms = map[*pStream]bool{}
+			if n >= 1 && ops[n-1].kind == cName {
+				if s, ok := t.d.resolve(xobjs[unescapeName(ops[n-1].raw)]).(*pStream); ok && s.dict["Subtype"] == pName("Form") {
+					if t.forms == nil {
+						t.forms = map[*pStream]bool{}
+					}
+					if !t.forms[s] {
+						t.forms[s] = true
+						sub := t.d.dict(s.dict["Resources"])
+						if sub == nil {
+							sub = res
 						}
-						if !t.forms[s] {
-							t.forms[s] = true
-							sub := t.d.dict(s.dict["Resources"])
-							if sub == nil {
-								sub = res
-							}
-							saved := *t
-							t.newline()
-							t.run(t.d.decodeStream(s), sub, depth+1)
-							t.font, t.fs, t.a, t.d2, t.e, t.f, t.px = saved.font, saved.fs, saved.a, saved.d2, saved.e, saved.f, saved.px
-							t.newline()
-						}
+						saved := *t
+						t.newline()
+						t.run(t.d.decodeStream(s), sub, depth+1)
+						t.font, t.fs, t.a, t.d2, t.e, t.f, t.px = saved.font, saved.fs, saved.a, saved.d2, saved.e, saved.f, saved.px
+						t.newline()
 					}
 				}
 			}
@@ -242,6 +239,7 @@ func (t *textRun) run(content []byte, res pDict, depth int) {
 			}
 		}
 		ops = ops[:0]
+		l.reset()
 	}
 }
 
@@ -610,47 +608,45 @@ func utf16BEString(b []byte) string {
 	return string(utf16.Decode(u))
 }
 
-// decode turns the bytes of a shown string into text.
-func (f *pdfFont) decode(s []byte) string {
+// decodeAppend appends the text of a shown string's bytes to dst (no
+// allocation for the common simple and ToUnicode fonts).
+func (f *pdfFont) decodeAppend(dst, s []byte) []byte {
 	switch {
 	case f.utf16:
-		return utf16BEString(s)
+		return append(dst, utf16BEString(s)...)
 	case f.legacy != nil && len(f.toUni) == 0:
-		return decodeWith(f.legacy, s)
+		return append(dst, decodeWith(f.legacy, s)...)
 	case len(f.toUni) > 0:
-		var sb strings.Builder
 		for i := 0; i < len(s); {
 			n := f.codeLen(s[i:])
 			if i+n > len(s) {
 				n = len(s) - i
 			}
 			if u, ok := f.toUni[codeKey(s[i:i+n])]; ok {
-				sb.WriteString(u)
+				dst = append(dst, u...)
 			} else if n == 1 && f.simple != nil {
-				sb.WriteRune(f.simple[s[i]])
+				dst = utf8.AppendRune(dst, f.simple[s[i]])
 			} else if n == 1 && s[i] >= 0x20 && s[i] < 0x7f {
-				sb.WriteByte(s[i])
+				dst = append(dst, s[i])
 			}
 			i += n
 		}
-		return sb.String()
+		return dst
 	case f.twoByte:
-		return "" // unmapped CIDs: nothing trustworthy to emit
+		return dst // unmapped CIDs: nothing trustworthy to emit
 	case f.simple != nil:
-		var sb strings.Builder
 		for _, c := range s {
 			if r := f.simple[c]; r != 0 && r != utf8.RuneError {
-				sb.WriteRune(r)
+				dst = utf8.AppendRune(dst, r)
 			}
 		}
-		return sb.String()
+		return dst
 	}
 	// No font information: treat as Latin-1 (Helvetica etc. without dict).
-	var sb strings.Builder
 	for _, c := range s {
-		sb.WriteRune(winAnsi[c])
+		dst = utf8.AppendRune(dst, winAnsi[c])
 	}
-	return sb.String()
+	return dst
 }
 
 // codeLen is the byte length of the code starting s, from the codespace.

@@ -33,6 +33,10 @@ func (w *walker) multipart(n node, boundary string) {
 		w.multipartCopy(n, boundary)
 		return
 	}
+	// Bytes before the first delimiter and after the last are ignored by
+	// multipart readers, but they are in the upload: read them too.
+	pre, post := spanOutside(n.body, spans, closed, boundary)
+	defer w.outsideParts(n, pre, post)
 	for i, sp := range spans {
 		if w.expired() {
 			return
@@ -50,6 +54,62 @@ func (w *walker) multipart(n node, boundary string) {
 
 // span is one part's bytes (headers and body) inside the multipart body.
 type span struct{ start, end int64 }
+
+// spanOutside returns the preamble (before the first delimiter line) and,
+// for a closed body, the epilogue (after the close delimiter's line).
+func spanOutside(b blob, spans []span, closed bool, boundary string) (pre, post span) {
+	if len(spans) == 0 {
+		return
+	}
+	delim := []byte("--" + boundary)
+	// The first delimiter line is the last "--boundary" before the first
+	// part (its padding is at most 256 bytes and holds none).
+	first := spans[0].start
+	n := min(first, int64(len(delim)+2+256+2))
+	buf := make([]byte, n)
+	k, _ := b.r.ReadAt(buf, first-n)
+	if j := bytes.LastIndex(buf[:k], delim); j >= 0 {
+		at := first - n + int64(j)
+		if at >= 2 {
+			pre = span{0, at - 2} // the CRLF before it belongs to the delimiter
+		}
+	}
+	if closed {
+		after := spans[len(spans)-1].end + 2 + int64(len(delim)) + 2 // past "\r\n--boundary--"
+		line := make([]byte, 256)
+		k, _ := b.r.ReadAt(line, after)
+		switch e := bytes.IndexByte(line[:k], '\n'); {
+		case e >= 0:
+			post = span{after + int64(e) + 1, b.size}
+		case after < b.size:
+			post = span{after, b.size}
+		}
+	}
+	return pre, post
+}
+
+// outsideParts reads a multipart body's preamble and epilogue when they
+// hold more than white space.
+func (w *walker) outsideParts(n node, pre, post span) {
+	for _, sp := range []struct {
+		name string
+		span
+	}{{"preamble", pre}, {"epilogue", post}} {
+		if sp.end <= sp.start || w.stop {
+			continue
+		}
+		r := io.NewSectionReader(n.body.r, sp.start, sp.end-sp.start)
+		head := w.head(blob{r: r, size: r.Size()}, sniffLen)
+		if len(bytes.TrimSpace(head)) == 0 && r.Size() <= int64(len(head)) {
+			continue
+		}
+		origin := "multipart:" + sp.name
+		if n.origin != "" {
+			origin = n.origin + ">" + origin
+		}
+		w.node(node{origin: origin, name: sp.name, body: blob{r: r, size: r.Size()}, depth: n.depth + 1})
+	}
+}
 
 // partSpans finds the delimiters "--boundary" (at the start or after CRLF)
 // by scanning the body once. ok is false when there are none.

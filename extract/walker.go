@@ -92,12 +92,20 @@ type walker struct {
 	steps   int
 	// docStart is TextBytes when the current office document began.
 	docStart int64
+	// sstUsed marks the shared strings of the workbook being read that a
+	// cell refers to (officeextras.go reads the others).
+	sstUsed []bool
+	// sstPhonetic holds the phonetic guides of those shared strings.
+	sstPhonetic []byte
 	// repanic makes guard re-raise panics (fuzz tests want to see them).
 	repanic bool
 	// stream receives large plain text in windows (Input.Stream; stream.go).
 	stream func(seg Segment, offset int64)
 	// inflaters are closed ZIP member readers kept for reuse (zip.go).
-	inflaters []io.ReadCloser
+	inflaters []*pooledInflater
+	// scanBuf is a spare XML scanner buffer (xmlscan.go): each part of a
+	// presentation would otherwise allocate its own 64 KiB.
+	scanBuf []byte
 	// ocrCtx bounds all OCR of this call (Limits.OCRBudget); image.go.
 	ocrCtx  context.Context
 	ocrStop context.CancelFunc
@@ -441,6 +449,14 @@ func (w *walker) node(n node) {
 			return
 		}
 		// Not the media its first bytes claim: read it as text below.
+	}
+	if isBinary(head) {
+		// A bare zlib or raw deflate stream (inflate.go).
+		var done bool
+		w.guard(n.origin, "deflate", func() { done = w.inflateNode(n, head) })
+		if done || w.stop {
+			return
+		}
 	}
 	if w.streamable(n, mt, params["charset"], head) {
 		w.guard(n.origin, "text", func() { w.streamText(n) })

@@ -43,6 +43,23 @@ func newXMLScanner(r io.Reader) *xmlScanner {
 	return &xmlScanner{r: r, buf: make([]byte, 64<<10)}
 }
 
+// scanner is newXMLScanner reusing the walker's spare buffer; release
+// gives it back once nothing refers to the scanner's tokens any more.
+func (w *walker) scanner(r io.Reader) *xmlScanner {
+	if b := w.scanBuf; b != nil {
+		w.scanBuf = nil
+		return &xmlScanner{r: r, buf: b}
+	}
+	return newXMLScanner(r)
+}
+
+func (w *walker) release(sc *xmlScanner) {
+	if len(sc.buf) <= 1<<20 {
+		w.scanBuf = sc.buf
+	}
+	sc.buf, sc.r = nil, nil
+}
+
 // fill makes more input available, keeping buf[pos:end]. It reports false
 // at the end of the input.
 func (s *xmlScanner) fill() bool {
@@ -154,58 +171,43 @@ func (s *xmlScanner) next(tok *xmlTok) {
 			kind = xmlSelfClose
 			tag = tag[:len(tag)-1]
 		}
-		n := 0
+		n, colon := 0, -1
 		for n < len(tag) && !isXMLSpace(tag[n]) {
+			if tag[n] == ':' && colon < 0 {
+				colon = n
+			}
 			n++
 		}
-		name := tag[:n]
-		if c := bytes.IndexByte(name, ':'); c >= 0 {
-			name = name[c+1:]
-		}
+		name := tag[colon+1 : n] // prefix stripped
 		tok.kind, tok.local, tok.attrs = kind, name, tag[n:]
 		return
 	}
 }
 
-// tagEnd finds the '>' closing the tag at s.pos, skipping quoted values.
+// tagEnd finds the '>' closing the tag at s.pos, skipping quoted values
+// ('>' may appear inside one). One pass over the tag: tags are short, and
+// a byte loop beat three bytes.IndexByte/Count calls per tag; a quoted
+// value is jumped over with IndexByte.
 func (s *xmlScanner) tagEnd() int {
-	// Fast path: the first '>' closes the tag when the text before it has
-	// balanced double quotes and no single quote (almost every tag).
 	for {
 		rest := s.buf[s.pos+1 : s.end]
-		if g := bytes.IndexByte(rest, '>'); g >= 0 {
-			in := rest[:g]
-			if bytes.IndexByte(in, '\'') < 0 && bytes.Count(in, []byte{'"'})%2 == 0 {
-				return 1 + g
+		for i := 0; i < len(rest); i++ {
+			switch c := rest[i]; c {
+			case '>':
+				return 1 + i
+			case '"', '\'':
+				j := bytes.IndexByte(rest[i+1:], c)
+				if j < 0 {
+					i = len(rest)
+					break
+				}
+				i += 1 + j
 			}
-			break
 		}
+		// The tag goes on past the buffered input: read more and look
+		// again from its start (fill may move it).
 		if !s.fill() {
-			break
-		}
-	}
-	return s.tagEndSlow()
-}
-
-// tagEndSlow is tagEnd byte by byte, for a '>' inside a quoted value.
-func (s *xmlScanner) tagEndSlow() int {
-	var quote byte
-	for i := 1; ; i++ {
-		if s.pos+i >= s.end {
-			if !s.fill() {
-				return -1
-			}
-		}
-		c := s.buf[s.pos+i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '>':
-			return i
+			return -1
 		}
 	}
 }

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"compress/bzip2"
 	"compress/flate"
@@ -45,6 +46,9 @@ func (w *walker) zipNode(n node) {
 		byName[f.Name] = f
 	}
 	base := containerBase(n, "zip")
+	if byName["[Content_Types].xml"] != nil || byName["mimetype"] != nil {
+		defer w.ooxmlExtras(base, byName) // properties, defined names: officeextras.go
+	}
 	if w.opcNode(n, base, zr, byName) {
 		return
 	}
@@ -133,6 +137,9 @@ func (w *walker) openEntry(origin string, f *zip.File) (io.ReadCloser, bool) {
 	if err != nil {
 		w.problem(origin, Malformed, "zip entry could not be opened")
 		return nil, false
+	}
+	if f.Method != zip.Store && (f.UncompressedSize64 >= aheadMin || f.CompressedSize64 >= aheadMin/4) {
+		rc = readAhead(rc) // inflate on the other core (ahead.go)
 	}
 	return &limitedEntry{rc: rc, left: max, w: w, origin: origin, why: w.entryWhy(f)}, true
 }
@@ -357,19 +364,26 @@ func matchAny(res []*regexp.Regexp, s string) bool {
 // inflater returns a deflate reader for a ZIP member, reusing one the
 // walker has closed before: a presentation has hundreds of small parts,
 // and a fresh klauspost reader for each cost more than inflating them.
+// Its input goes through a reused 64 KiB bufio.Reader (klauspost would
+// otherwise allocate a 4 KiB one per member, and read a spilled body with
+// a system call every 4 KiB).
 func (w *walker) inflater(r io.Reader) io.ReadCloser {
 	if n := len(w.inflaters); n > 0 {
-		fr := w.inflaters[n-1]
+		p := w.inflaters[n-1]
 		w.inflaters = w.inflaters[:n-1]
-		if rs, ok := fr.(kflate.Resetter); ok && rs.Reset(r, nil) == nil {
-			return &pooledInflater{fr: fr, w: w}
+		p.br.Reset(r)
+		if rs, ok := p.fr.(kflate.Resetter); ok && rs.Reset(p.br, nil) == nil {
+			p.closed = false
+			return p
 		}
 	}
-	return &pooledInflater{fr: kflate.NewReader(r), w: w}
+	br := bufio.NewReaderSize(r, 64<<10)
+	return &pooledInflater{fr: kflate.NewReader(br), br: br, w: w}
 }
 
 type pooledInflater struct {
 	fr     io.ReadCloser
+	br     *bufio.Reader
 	w      *walker
 	closed bool
 }
@@ -382,6 +396,7 @@ func (p *pooledInflater) Close() error {
 	}
 	p.closed = true
 	err := p.fr.Close()
-	p.w.inflaters = append(p.w.inflaters, p.fr)
+	p.br.Reset(nil)
+	p.w.inflaters = append(p.w.inflaters, p)
 	return err
 }

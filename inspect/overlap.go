@@ -128,8 +128,8 @@ func (o *Overlap) run(ctx context.Context, body Arriving) {
 }
 
 // Finish waits for the overlapped inspection and returns the Result for
-// the complete body, which must have arrived whole; as Inspect, it
-// returns an error only when ctx ended.
+// the complete body; when it must inspect afresh it first waits for the
+// whole body. It returns an error only when ctx ended or the body failed.
 func (o *Overlap) Finish(ctx context.Context, req rules.Request) (*Result, error) {
 	select {
 	case <-o.done:
@@ -138,6 +138,11 @@ func (o *Overlap) Finish(ctx context.Context, req rules.Request) (*Result, error
 		return nil, fmt.Errorf("inspect %s: %w", o.in.Origin, ctx.Err())
 	}
 	if o.got == nil {
+		// Afresh means on the complete body: should a caller finish before
+		// the last byte is held, a fresh read would judge a prefix.
+		if err := o.in.Body.(Arriving).WaitFor(ctx, o.in.Size); err != nil {
+			return nil, fmt.Errorf("inspect %s: body not complete: %w", o.in.Origin, err)
+		}
 		return o.e.Inspect(ctx, req, o.in)
 	}
 	return o.got.verdict(o.e, req), nil

@@ -262,3 +262,26 @@ func TestOverlapAbandon(t *testing.T) {
 		t.Fatalf("Finish after cancel: %v", err)
 	}
 }
+
+// A fallback begun before the last byte is held waits for it: Finish
+// called early must not judge a prefix (the HKID list is at the end).
+func TestOverlapFallbackWaitsForWholeBody(t *testing.T) {
+	eng := defaultEngine(t)
+	body := overlapBody()
+	in := inputFor(body)
+	in.ContentType = "application/x-www-form-urlencoded"
+	g := newGrowing(body)
+	ov := eng.Begin(context.Background(), in, g)
+	g.feed(len(body) / 2)
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		feedAll(g, 1<<20)
+	}()
+	got, err := ov.Finish(context.Background(), overlapReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Decision.Action != rules.Block {
+		t.Fatalf("decision %s/%s on a body finished early, want block", got.Decision.Action, got.Decision.Rule)
+	}
+}

@@ -85,6 +85,7 @@ type seenReq struct {
 	Size                      int64
 	SHA256                    string
 	Header                    http.Header
+	Trailer                   http.Header // what arrived after a chunked body
 }
 
 type upstreamReply struct {
@@ -125,7 +126,7 @@ func (s *standIn) serve(w http.ResponseWriter, r *http.Request) {
 	sum := hex.EncodeToString(h.Sum(nil))
 	time.Sleep(delay)
 	s.mu.Lock()
-	s.seen = append(s.seen, seenReq{Method: r.Method, Host: r.Host, Path: r.URL.Path, Query: r.URL.RawQuery, Size: n, SHA256: sum, Header: r.Header.Clone()})
+	s.seen = append(s.seen, seenReq{Method: r.Method, Host: r.Host, Path: r.URL.Path, Query: r.URL.RawQuery, Size: n, SHA256: sum, Header: r.Header.Clone(), Trailer: r.Trailer.Clone()})
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(upstreamReply{Errcode: 0, Errmsg: "ok", SHA256: sum, Bytes: n})

@@ -1,0 +1,63 @@
+package classifiers
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// Spaced forms: read under an HKID keyword ("A 123456 3"), or anywhere
+// with a bracketed check character ("A　123456（3）", "A 123456（3）").
+func TestSpacedHKIDForms(t *testing.T) {
+	forms := map[string]struct {
+		header string
+		form   func(b string, c byte) string
+	}{
+		"space, space under HKID":            {"Customer HKID list", func(b string, c byte) string { return b[:1] + " " + b[1:] + " " + string(c) }},
+		"space, space under 身份證號碼":           {"客戶 身份證號碼", func(b string, c byte) string { return b[:1] + " " + b[1:] + " " + string(c) }},
+		"ideographic spaces under 身份证":       {"客户名单 身份证", func(b string, c byte) string { return b[:1] + "\u3000" + b[1:] + "\u3000" + string(c) }},
+		"ideographic space, bracket":         {"Customers", func(b string, c byte) string { return b[:1] + "\u3000" + b[1:] + "(" + string(c) + ")" }},
+		"ideographic space, （）":              {"Customers", func(b string, c byte) string { return b[:1] + "\u3000" + b[1:] + "（" + string(c) + "）" }},
+		"space, full-width bracket":          {"Customers", func(b string, c byte) string { return b[:1] + " " + b[1:] + "（" + string(c) + "）" }},
+		"spaced groups, full-width brackets": {"Customers", func(b string, c byte) string { return b[:1] + " " + b[1:4] + " " + b[4:] + " （" + string(c) + "）" }},
+	}
+	for name, f := range forms {
+		t.Run(name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(11, uint64(len(name))))
+			var b strings.Builder
+			b.WriteString(f.header + "\n")
+			for i, l := range "ACEGK" {
+				body, c := genHKID(r, string(l))
+				fmt.Fprintf(&b, "Customer %d: %s\n", i, f.form(body, c))
+			}
+			if n, _ := hkidsIn(t, b.String()); n != 5 {
+				t.Fatalf("%d HKIDs, want 5 in\n%s", n, maskTestDigits(b.String()))
+			}
+		})
+	}
+}
+
+func TestSpacedHKIDNearMisses(t *testing.T) {
+	r := rand.New(rand.NewPCG(12, 13))
+	var wrong strings.Builder
+	wrong.WriteString("HKID\n")
+	for range 5 {
+		body, _ := genHKID(r, "K")
+		fmt.Fprintf(&wrong, "%s %s %c\n", body[:1], body[1:], wrongCheck(body))
+	}
+	texts := []string{
+		// No keyword: a space after the letter and a bare digit is too
+		// loose a shape to count ("Block A 123456 3", a flight, a room).
+		"Block A 123456 3 and Tower B 654321 7 and Flat C 111111 1",
+		"Flight CX 123456 7 departs; HKID not needed",
+		wrong.String(),
+		"身份證號碼：請帶備正本。房間 A 1234567 3",
+		"身份证 A 12345 6 与 B 1234567 8",
+	}
+	for _, tx := range texts {
+		if n, _ := hkidsIn(t, tx); n != 0 {
+			t.Errorf("%q: %d HKIDs, want 0", maskTestDigits(tx), n)
+		}
+	}
+}

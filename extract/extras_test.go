@@ -1,0 +1,75 @@
+package extract
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestSheetTailText(t *testing.T) {
+	for in, want := range map[string]string{
+		`&LA123456(3)&CPage &P of &N`:         "A123456(3) Page   of",
+		`&"Arial,Bold"&12Customer &&Co`:       "Customer  Co",
+		`"A123456(3),C234567(4)"`:             `"A123456(3),C234567(4)"`,
+		"  B1:B9  ":                           "B1:B9",
+		`AND(LEN(A1)=10,ISNUMBER(VALUE(B1)))`: `AND(LEN(A1)=10,ISNUMBER(VALUE(B1)))`,
+	} {
+		if got := sheetTailText([]byte(in)); got != want {
+			t.Errorf("sheetTailText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Binary strings (file IDs, encryption values) and dates are not read as
+// text; text strings in any object are.
+func TestPDFTextStrings(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		ok   bool
+		want string
+	}{
+		{"Plan \xe5\xae\xa2\xe6\x88\xb6", true, "Plan 客戶"},
+		{"\xfe\xff\x00A\x00B", true, "AB"},
+		{"\x8f\x01\x9c\x00\xfe\x13\x02\x7f\x00\x11\x05\x06", false, ""},
+		{"   ", false, ""},
+	} {
+		got, ok := pdfTextString(pStr(c.in))
+		if ok != c.ok || ok && got != c.want {
+			t.Errorf("pdfTextString(%q) = %q, %v", c.in, got, ok)
+		}
+	}
+	var sb strings.Builder
+	d := &pdfDoc{}
+	d.pdfStrings(&sb, pDict{"Title": pStr("Plan"), "CreationDate": pStr("D:20260101120000+08'00'"), "ID": pArray{pStr("\x8f\x01\x9c\x00\xfe\x13\x02\x7f")},
+		"Kids": pArray{pDict{"T": pStr("field"), "V": pStr("value")}}, "Sig": pDict{"Type": pName("Sig"), "Contents": pStr("secret-bytes")}}, "", 0)
+	if got := sb.String(); got != "field\nvalue\nPlan\n" {
+		t.Errorf("strings %q", got)
+	}
+}
+
+// A multipart body's preamble and epilogue are read; the parts' own text
+// is read once.
+func TestMultipartPreambleAndEpilogue(t *testing.T) {
+	a, c := hkid("A", "123456"), hkid("C", "234567")
+	part := "--BB\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nhello\r\n"
+	for name, tc := range map[string]struct {
+		body   string
+		texts  []string
+		absent []string
+	}{
+		"preamble":               {a + "\r\n" + part + "--BB--\r\n", []string{a, "hello"}, nil},
+		"preamble with a decoy":  {"x\r\n--BBX " + a + "\r\n" + part + "--BB--\r\n", []string{a, "hello"}, nil},
+		"epilogue":               {part + "--BB--\r\n" + c, []string{c, "hello"}, nil},
+		"epilogue after padding": {part + "--BB--  \t\r\n" + c + "\r\n", []string{c}, nil},
+		"none":                   {part + "--BB--\r\n", []string{"hello"}, []string{"--BB"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			in := bodyInput([]byte(tc.body))
+			in.ContentType = "multipart/form-data; boundary=BB"
+			res := run(t, in, Limits{})
+			check(t, res, want{texts: tc.texts, absent: tc.absent})
+			if strings.Count(allText(res), "hello") != 1 {
+				t.Errorf("part read %d times", strings.Count(allText(res), "hello"))
+			}
+		})
+	}
+}

@@ -1,0 +1,86 @@
+package extract
+
+import (
+	"archive/zip"
+	"regexp"
+	"strings"
+)
+
+// unusedSharedStrings emits the phonetic guides of the shared strings and
+// the strings no worksheet cell referred to, and forgets both.
+func (w *walker) unusedSharedStrings(base string, shared []string) {
+	used := w.sstUsed
+	w.sstUsed = nil
+	var sb strings.Builder
+	sb.Write(w.sstPhonetic)
+	w.sstPhonetic = w.sstPhonetic[:0]
+	for i, s := range shared {
+		if i < len(used) && !used[i] && s != "" {
+			sb.WriteString(s)
+			sb.WriteByte('\n')
+		}
+	}
+	if sb.Len() > 0 {
+		w.emit(child(base, "zip", "xl/sharedStrings.xml"), sb.String())
+	}
+}
+
+// altText writes the alternative text of a drawing's cNvPr or docPr.
+func altText(sb *textBuf, tok *xmlTok) {
+	for _, name := range []string{"descr", "title"} {
+		if v, ok := tok.attr(name); ok && strings.TrimSpace(v) != "" {
+			sb.WriteString(strings.TrimSpace(v))
+			sb.WriteByte('\n')
+		}
+	}
+}
+
+// Office text outside the document body that the body readers (office.go,
+// ooxmlrels.go) do not reach:
+//
+//   - document properties (docProps/core.xml: title, subject, keywords,
+//     comments; app.xml: company, manager; custom.xml: custom
+//     properties; ODF meta.xml), shown in File > Info;
+//   - a workbook's defined names (xl/workbook.xml: a name can hold a
+//     constant string or list);
+//   - what follows a worksheet's cells (data-validation lists,
+//     conditional-format formulas, page headers and footers): see
+//     sheetTailText;
+//   - shared strings no cell refers to (a crafted workbook can carry any
+//     text there), the phonetic guides of shared strings, and the formula
+//     of a cell that has no cached value (office.go);
+//   - alternative text (descr, title) of pictures and shapes in DOCX,
+//     PPTX and XLSX drawings.
+
+// ooxmlExtras reads the properties and workbook parts of a package.
+func (w *walker) ooxmlExtras(base string, byName map[string]*zip.File) {
+	for _, name := range []string{"docProps/core.xml", "docProps/app.xml", "docProps/custom.xml", "xl/workbook.xml", "meta.xml"} {
+		f := byName[name]
+		if f == nil || w.expired() {
+			continue
+		}
+		origin := child(base, "zip", name)
+		rc, ok := w.openEntry(origin, f)
+		if !ok {
+			continue
+		}
+		text := xmlText(rc, w.tick)
+		rc.Close()
+		w.emit(origin, text)
+	}
+}
+
+// headerFooterCode matches the formatting codes of an Excel header or
+// footer: &L &C &R sections, &"font,style", &12 sizes, &P page fields.
+var headerFooterCode = regexp.MustCompile(`&(?:"[^"]*"|[0-9]+|[LCRPNDTFAZBIUSXYEKGHOlcr&])`)
+
+// sheetTailText is the text of character data after a worksheet's cells,
+// one item a line: header and footer codes become spaces ("&LA123456(3)"
+// is section L holding "A123456(3)").
+func sheetTailText(b []byte) string {
+	s := string(b)
+	if strings.IndexByte(s, '&') >= 0 {
+		s = headerFooterCode.ReplaceAllString(s, " ")
+	}
+	return strings.TrimSpace(s)
+}

@@ -1,0 +1,349 @@
+package extract
+
+import (
+	"bytes"
+	"strconv"
+)
+
+// Content streams are most of a text PDF's bytes, and boxing each of their
+// tokens in an interface (pdfLexer.value) cost an allocation or two per
+// token. cLexer reads the same syntax as pdfLexer.next into typed operands
+// that live in reused slices: strings are decoded into one scratch buffer,
+// names and keywords are slices of the content. run (pdftext.go) resets
+// both at every operator. Semantics follow pdfLexer exactly (the same
+// tokens, numbers that do not parse read as 0, stray ')' skipped, arrays
+// and dictionaries nested at most 64 deep); only what the text operators
+// use is kept: numbers, strings, names, and arrays of strings and numbers.
+
+type cKind uint8
+
+const (
+	cNone  cKind = iota // end of input
+	cNum                // num
+	cStr                // str[lo:hi]
+	cName               // raw (undecoded #xx)
+	cKw                 // raw: an operator (or true/false/null)
+	cDelim              // delim: [ ] { } < (dict open) > (dict close)
+	// Operand kinds only:
+	cArr   // array elements arr[lo:hi]
+	cOther // a value no text operator reads (dict, nested array, nil)
+)
+
+type cTok struct {
+	kind   cKind
+	delim  byte
+	num    float64
+	lo, hi int // cStr: range in cLexer.str; cArr: range in cLexer.arr
+	raw    []byte
+}
+
+type cLexer struct {
+	b   []byte
+	pos int
+	str []byte // decoded strings of the current operator's operands
+	arr []cTok // elements of the current operator's array operands
+}
+
+// reset forgets the operands of the operator just run.
+func (l *cLexer) reset() { l.str, l.arr = l.str[:0], l.arr[:0] }
+
+func (l *cLexer) bytesOf(t *cTok) []byte { return l.str[t.lo:t.hi] }
+
+// next reads one token into t (pdfLexer.next without allocating).
+func (l *cLexer) next(t *cTok) {
+	for {
+		// skipSpace
+		for l.pos < len(l.b) {
+			c := l.b[l.pos]
+			if isPDFSpace(c) {
+				l.pos++
+				continue
+			}
+			if c == '%' {
+				for l.pos < len(l.b) && l.b[l.pos] != '\n' && l.b[l.pos] != '\r' {
+					l.pos++
+				}
+				continue
+			}
+			break
+		}
+		if l.pos >= len(l.b) {
+			t.kind = cNone
+			return
+		}
+		c := l.b[l.pos]
+		switch {
+		case c == '[' || c == ']' || c == '{' || c == '}':
+			l.pos++
+			t.kind, t.delim = cDelim, c
+			return
+		case c == '<':
+			if l.pos+1 < len(l.b) && l.b[l.pos+1] == '<' {
+				l.pos += 2
+				t.kind, t.delim = cDelim, '<'
+				return
+			}
+			l.hexString(t)
+			return
+		case c == '>':
+			l.pos++
+			if l.pos < len(l.b) && l.b[l.pos] == '>' {
+				l.pos++
+			}
+			t.kind, t.delim = cDelim, '>'
+			return
+		case c == '(':
+			l.literalString(t)
+			return
+		case c == ')':
+			l.pos++
+			continue
+		case c == '/':
+			l.pos++
+			start := l.pos
+			for l.pos < len(l.b) && !isPDFSpace(l.b[l.pos]) && !isPDFDelim(l.b[l.pos]) {
+				l.pos++
+			}
+			t.kind, t.raw = cName, l.b[start:l.pos]
+			return
+		case c == '+' || c == '-' || c == '.' || c >= '0' && c <= '9':
+			start := l.pos
+			l.pos++
+			for l.pos < len(l.b) && (l.b[l.pos] >= '0' && l.b[l.pos] <= '9' || l.b[l.pos] == '.' || l.b[l.pos] == '-') {
+				l.pos++
+			}
+			t.kind, t.num = cNum, parsePDFNum(l.b[start:l.pos])
+			return
+		default:
+			start := l.pos
+			for l.pos < len(l.b) && !isPDFSpace(l.b[l.pos]) && !isPDFDelim(l.b[l.pos]) {
+				l.pos++
+			}
+			if l.pos == start {
+				l.pos++ // stray byte
+			}
+			t.kind, t.raw = cKw, l.b[start:l.pos]
+			return
+		}
+	}
+}
+
+// pow10 are the powers of ten a float64 holds exactly.
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// parsePDFNum is strconv.ParseFloat of a number token, 0 when it does not
+// parse. Plain decimals of up to 15 digits are computed directly (an
+// exact integer divided by an exact power of ten is the correctly rounded
+// result, as ParseFloat's own fast path); anything else goes to ParseFloat.
+func parsePDFNum(b []byte) float64 {
+	i, neg := 0, false
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		neg = b[0] == '-'
+		i++
+	}
+	var mant uint64
+	digits, frac, dot := 0, 0, false
+	for ; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c >= '0' && c <= '9':
+			mant = mant*10 + uint64(c-'0')
+			digits++
+			if dot {
+				frac++
+			}
+		case c == '.' && !dot:
+			dot = true
+		default:
+			digits = 99 // a second '.' or a '-' inside: let ParseFloat decide
+		}
+	}
+	if digits == 0 || digits > 15 {
+		f, err := strconv.ParseFloat(string(b), 64)
+		if err != nil {
+			return 0
+		}
+		return f
+	}
+	f := float64(mant) / pow10[frac]
+	if neg {
+		f = -f
+	}
+	return f
+}
+
+func (l *cLexer) hexString(t *cTok) {
+	l.pos++ // '<'
+	lo := len(l.str)
+	hi := -1
+	for l.pos < len(l.b) && l.b[l.pos] != '>' {
+		v := hexVal(l.b[l.pos])
+		l.pos++
+		if v < 0 {
+			continue
+		}
+		if hi < 0 {
+			hi = v
+		} else {
+			l.str = append(l.str, byte(hi<<4|v))
+			hi = -1
+		}
+	}
+	if hi >= 0 {
+		l.str = append(l.str, byte(hi<<4))
+	}
+	l.pos++ // '>'
+	t.kind, t.lo, t.hi = cStr, lo, len(l.str)
+}
+
+func (l *cLexer) literalString(t *cTok) {
+	l.pos++ // '('
+	lo := len(l.str)
+	t.kind = cStr
+	depth := 1
+	for l.pos < len(l.b) {
+		// Copy the run up to the next byte that matters in one go.
+		if k := indexParenOrEscape(l.b[l.pos:]); k > 0 {
+			l.str = append(l.str, l.b[l.pos:l.pos+k]...)
+			l.pos += k
+			continue
+		} else if k < 0 {
+			l.str = append(l.str, l.b[l.pos:]...)
+			l.pos = len(l.b)
+			break
+		}
+		c := l.b[l.pos]
+		l.pos++
+		switch c {
+		case '(':
+			depth++
+			l.str = append(l.str, c)
+		case ')':
+			depth--
+			if depth == 0 {
+				t.lo, t.hi = lo, len(l.str)
+				return
+			}
+			l.str = append(l.str, c)
+		case '\\':
+			if l.pos >= len(l.b) {
+				t.lo, t.hi = lo, len(l.str)
+				return
+			}
+			e := l.b[l.pos]
+			l.pos++
+			switch e {
+			case 'n':
+				l.str = append(l.str, '\n')
+			case 'r':
+				l.str = append(l.str, '\r')
+			case 't':
+				l.str = append(l.str, '\t')
+			case 'b':
+				l.str = append(l.str, '\b')
+			case 'f':
+				l.str = append(l.str, '\f')
+			case '\r':
+				if l.pos < len(l.b) && l.b[l.pos] == '\n' {
+					l.pos++
+				}
+			case '\n':
+			default:
+				if e >= '0' && e <= '7' {
+					v := int(e - '0')
+					for k := 0; k < 2 && l.pos < len(l.b) && l.b[l.pos] >= '0' && l.b[l.pos] <= '7'; k++ {
+						v = v*8 + int(l.b[l.pos]-'0')
+						l.pos++
+					}
+					l.str = append(l.str, byte(v))
+				} else {
+					l.str = append(l.str, e)
+				}
+			}
+		}
+	}
+	t.lo, t.hi = lo, len(l.str)
+}
+
+// indexParenOrEscape is the index of the first '(', ')' or '\\' in b, -1
+// if none.
+func indexParenOrEscape(b []byte) int {
+	for i, c := range b {
+		if c == '(' || c == ')' || c == '\\' {
+			return i
+		}
+	}
+	return -1
+}
+
+// operand reads the operand that starts with tok into op, as
+// pdfLexer.value(tok, false, depth) would, keeping only what the text
+// operators read.
+func (l *cLexer) operand(tok *cTok, op *cTok, depth int) {
+	if depth > 64 {
+		op.kind = cOther
+		return
+	}
+	switch tok.kind {
+	case cDelim:
+		switch tok.delim {
+		case '[':
+			l.array(op, depth)
+		case '<':
+			l.skipDict(depth)
+			op.kind = cOther
+		default:
+			op.kind = cOther // value() of a lone delimiter is nil
+		}
+	case cKw:
+		op.kind = cOther // true, false, null (only inside arrays)
+	default:
+		*op = *tok
+	}
+}
+
+// array reads an array's elements onto l.arr; op gets their range. Only
+// strings and numbers are kept (all TJ reads); nested values are consumed.
+func (l *cLexer) array(op *cTok, depth int) {
+	lo := len(l.arr)
+	var n, v cTok
+	for {
+		l.next(&n)
+		if n.kind == cNone || n.kind == cDelim && n.delim == ']' {
+			break
+		}
+		if n.kind == cDelim && (n.delim == '>' || n.delim == '}') {
+			continue
+		}
+		mark := len(l.arr)
+		l.operand(&n, &v, depth+1)
+		l.arr = l.arr[:mark] // a nested array's elements are not kept
+		if v.kind == cStr || v.kind == cNum {
+			l.arr = append(l.arr, v)
+		}
+	}
+	op.kind, op.lo, op.hi = cArr, lo, len(l.arr)
+}
+
+// skipDict consumes a dictionary as pdfLexer.value does.
+func (l *cLexer) skipDict(depth int) {
+	var k, v, sink cTok
+	for {
+		l.next(&k)
+		if k.kind == cNone || k.kind == cDelim && k.delim == '>' {
+			return
+		}
+		if k.kind != cName {
+			if k.kind == cKw && (bytes.Equal(k.raw, []byte("stream")) || bytes.Equal(k.raw, []byte("endobj"))) {
+				l.pos -= len(k.raw)
+				return
+			}
+			continue
+		}
+		l.next(&v)
+		if v.kind == cDelim && v.delim == '>' {
+			return
+		}
+		l.operand(&v, &sink, depth+1)
+	}
+}
