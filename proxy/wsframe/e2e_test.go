@@ -381,6 +381,16 @@ func TestThroughGoproxyOversize(t *testing.T) {
 			if ev := r.next(t); ev.final || string(ev.data) != big {
 				t.Fatalf("server event %+v", ev.final)
 			}
+			// The report follows the message's last frame on the proxy's
+			// goroutine; the server may see the message first.
+			for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+				mu.Lock()
+				n := len(reported)
+				mu.Unlock()
+				if n > 0 {
+					break
+				}
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			if len(reported) != 1 || reported[0].Size != int64(len(big)) {
