@@ -52,21 +52,7 @@ func (l *cLexer) bytesOf(t *cTok) []byte { return l.str[t.lo:t.hi] }
 // next reads one token into t (pdfLexer.next without allocating).
 func (l *cLexer) next(t *cTok) {
 	for {
-		// skipSpace
-		for l.pos < len(l.b) {
-			c := l.b[l.pos]
-			if isPDFSpace(c) {
-				l.pos++
-				continue
-			}
-			if c == '%' {
-				for l.pos < len(l.b) && l.b[l.pos] != '\n' && l.b[l.pos] != '\r' {
-					l.pos++
-				}
-				continue
-			}
-			break
-		}
+		l.pos = skipPDFSpace(l.b, l.pos)
 		if l.pos >= len(l.b) {
 			t.kind = cNone
 			return

@@ -38,21 +38,26 @@ func isPDFDelim(c byte) bool {
 	return false
 }
 
-func (l *pdfLexer) skipSpace() {
-	for l.pos < len(l.b) {
-		c := l.b[l.pos]
+func (l *pdfLexer) skipSpace() { l.pos = skipPDFSpace(l.b, l.pos) }
+
+// skipPDFSpace returns the first position at or after pos that is neither
+// white space nor inside a comment.
+func skipPDFSpace(b []byte, pos int) int {
+	for pos < len(b) {
+		c := b[pos]
 		if isPDFSpace(c) {
-			l.pos++
+			pos++
 			continue
 		}
 		if c == '%' {
-			for l.pos < len(l.b) && l.b[l.pos] != '\n' && l.b[l.pos] != '\r' {
-				l.pos++
+			for pos < len(b) && b[pos] != '\n' && b[pos] != '\r' {
+				pos++
 			}
 			continue
 		}
-		return
+		return pos
 	}
+	return pos
 }
 
 // next returns the next token, or nil at the end.
