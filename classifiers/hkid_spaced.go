@@ -59,22 +59,3 @@ func scanSpacedHKIDs(s string, dst []hkidMatch, bracketedOnly bool) []hkidMatch 
 	}
 	return dst
 }
-
-// nextDigit is the index of the first ASCII digit of s at or after i, or
-// len(s). Text is skipped eight bytes at a time while a word holds none
-// (hasbetween of Bit Twiddling Hacks, exact for bytes '0'..'9'); the byte
-// loop finishes the search.
-func nextDigit(s string, i int) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	for ; i+8 <= len(s); i += 8 {
-		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		t := x &^ highs
-		if (ones*(127+':')-t)&^x&(t+ones*(127-'/'))&highs != 0 {
-			break
-		}
-	}
-	for ; i < len(s) && !isDigit(s[i]); i++ {
-	}
-	return i
-}

@@ -576,20 +576,20 @@ func (c *idClassifier) classify(doc *document) (Finding, bool) {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// hasDigit reports whether s holds an ASCII digit, eight bytes at a time
-// (the "has byte less than" test of scanIdentifiersAt, exact for "any").
-func hasDigit(s string) bool {
-	i := 0
+// hasDigit reports whether s holds an ASCII digit.
+func hasDigit(s string) bool { return nextDigit(s, 0) < len(s) }
+
+// nextDigit is the index of the first ASCII digit of s at or after i, or
+// len(s): eight bytes at a time with the "has byte less than" test of
+// scanIdentifiersAt, whose lowest flagged byte is always a true digit.
+func nextDigit(s string, i int) int {
 	for ; i+8 <= len(s); i += 8 {
 		y := load64(s, i) ^ (lo7 * '0')
-		if (y-lo7*10)&^y&hi8 != 0 {
-			return true
+		if m := (y - lo7*10) &^ y & hi8; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
 		}
 	}
-	for ; i < len(s); i++ {
-		if isDigit(s[i]) {
-			return true
-		}
+	for ; i < len(s) && !isDigit(s[i]); i++ {
 	}
-	return false
+	return i
 }
