@@ -12,10 +12,10 @@ import (
 	"github.com/dlpgate/dlpgate/rules"
 )
 
-// BenchmarkInspect runs the process benchmark's inputs through the
-// inspection pipeline in process (extract, classify, decide): the figure
-// to profile (-cpuprofile) when a process-level number moves.
-func BenchmarkInspect(b *testing.B) {
+// defaultEngine is the inspection pipeline of `dlpgate run` with the
+// embedded default policy and classifiers.
+func defaultEngine(b *testing.B) *inspect.Engine {
+	b.Helper()
 	cfg, err := config.Default()
 	if err != nil {
 		b.Fatal(err)
@@ -24,7 +24,14 @@ func BenchmarkInspect(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	eng := &inspect.Engine{Policy: pol, Classifiers: classifiers.NewDefault()}
+	return &inspect.Engine{Policy: pol, Classifiers: classifiers.NewDefault()}
+}
+
+// BenchmarkInspect runs the process benchmark's inputs through the
+// inspection pipeline in process (extract, classify, decide): the figure
+// to profile (-cpuprofile) when a process-level number moves.
+func BenchmarkInspect(b *testing.B) {
+	eng := defaultEngine(b)
 	for _, c := range []struct {
 		name string
 		body []byte

@@ -5,25 +5,14 @@ import (
 	"context"
 	"testing"
 
-	"github.com/dlpgate/dlpgate/classifiers"
-	"github.com/dlpgate/dlpgate/config"
 	"github.com/dlpgate/dlpgate/extract"
-	"github.com/dlpgate/dlpgate/inspect"
 	"github.com/dlpgate/dlpgate/rules"
 )
 
 // BenchmarkInspectRobotMessage is the inspection cost of one small robot
 // message (the bench's c=1 and c=64 rows), default policy and classifiers.
 func BenchmarkInspectRobotMessage(b *testing.B) {
-	cfg, err := config.Default()
-	if err != nil {
-		b.Fatal(err)
-	}
-	pol, err := rules.Compile(cfg.Policy)
-	if err != nil {
-		b.Fatal(err)
-	}
-	eng := &inspect.Engine{Policy: pol, Classifiers: classifiers.NewDefault()}
+	eng := defaultEngine(b)
 	body := []byte(`{"msgtype":"text","text":{"content":"Build 1234 passed; deploy at 15:00 HKT. 今日部署完成，請檢查。"}}`)
 	req := rules.Request{Method: "POST", Host: "oapi.dingtalk.com", Path: "/robot/send"}
 	b.SetBytes(int64(len(body)))
