@@ -66,13 +66,19 @@ const yieldCheck = 50 * time.Millisecond
 // errYield ends an overlapped reading that gives its budget slot up.
 var errYield = errors.New("inspection budget wanted elsewhere while waiting for the body")
 
+// CanOverlap reports whether in may be read as it arrives by its
+// declaration alone (its size, Content-Encoding): a front end need not
+// track a body's arrival otherwise. Whether its content can is decided
+// once its head has arrived.
+func CanOverlap(in extract.Input) bool {
+	return in.Size > extract.StreamAbove && in.ContentEncoding == "" && in.Stream == nil
+}
+
 // Begin starts inspecting in, whose Body is body and still arriving, in a
-// goroutine of its own, and returns nil when in cannot be read as it
-// arrives by its declaration alone (its size, Content-Encoding). Whether
-// its content can is decided once its head has arrived. The caller must
-// end every Overlap with Finish or Abandon.
+// goroutine of its own, and returns nil when !CanOverlap(in). The caller
+// must end every Overlap with Finish or Abandon.
 func (e *Engine) Begin(ctx context.Context, in extract.Input, body Arriving) *Overlap {
-	if in.Size <= extract.StreamAbove || in.ContentEncoding != "" || in.Stream != nil {
+	if !CanOverlap(in) {
 		return nil
 	}
 	in.Body = body

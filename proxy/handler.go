@@ -331,7 +331,7 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 	// when the last byte is held; nothing is forwarded before it.
 	var ov *inspect.Overlap
 	var onSpill func(*heldBody)
-	if !s.noOverlap && req.ContentLength > extract.StreamAbove && in.ContentEncoding == "" {
+	if !s.noOverlap && inspect.CanOverlap(in) {
 		onSpill = func(h *heldBody) {
 			ov = eng.Begin(ctx, in, h)
 			if ov != nil && s.testHookOverlap != nil {
