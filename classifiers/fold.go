@@ -3,7 +3,6 @@ package classifiers
 import (
 	"unicode"
 	"unicode/utf8"
-	"unsafe"
 )
 
 // Folding of look-alikes NFKC leaves alone (normalize.go applies it):
@@ -139,13 +138,10 @@ var foldLead = func() (t [256]bool) {
 
 // needsFold reports whether s holds a character foldAt folds.
 func needsFold(s string) bool {
-	p := unsafe.Pointer(unsafe.StringData(s))
 	i := 0
 	for ; i+16 <= len(s); i += 16 {
-		// Unaligned 8-byte loads (amd64 and arm64 allow them; the
-		// bytes are in bounds).
-		x, y := *(*uint64)(unsafe.Add(p, i)), *(*uint64)(unsafe.Add(p, i+8))
-		if (x|y)&highs == 0 || foldLanes(x)|foldLanes(y) == 0 {
+		x, y := load64(s, i), load64(s, i+8)
+		if (x|y)&hi8 == 0 || foldLanes(x)|foldLanes(y) == 0 {
 			continue
 		}
 		for j := i; j < i+16; j++ {
@@ -162,14 +158,12 @@ func needsFold(s string) bool {
 	return false
 }
 
-const ones, highs = 0x0101010101010101, 0x8080808080808080
-
 // foldLanes is non-zero when a byte of x is in 0xCE-0xE1: high bit set,
 // low seven bits 0x4E-0x61 (no borrow or carry crosses a lane: each stays
 // in range).
 func foldLanes(x uint64) uint64 {
-	t := x &^ highs
-	return (ones*0xE1 - t) & (t + ones*0x32) & x & highs
+	t := x &^ hi8
+	return (lo7*0xE1 - t) & (t + lo7*0x32) & x & hi8
 }
 
 func foldsAt(s string, i int) bool {
