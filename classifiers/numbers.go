@@ -83,26 +83,7 @@ func identifiersOf(v *segView, limit int) []idMatch {
 // scanIdentifiersAt is scanIdentifiers; at says whether s holds an '@'.
 func scanIdentifiersAt(s string, dst []idMatch, at bool) []idMatch {
 	n := len(s)
-	for i := 0; i < n; {
-		// Skip eight bytes at a time to the next ASCII digit: x^'0' turns
-		// digits into bytes below 10 and every other byte into one of 10 or
-		// more (or with the high bit set); the lowest flagged byte of the
-		// "has byte less than" trick is always a true digit.
-		for i+8 <= n {
-			y := load64(s, i) ^ (lo7 * '0')
-			if m := (y - lo7*10) &^ y & hi8; m != 0 {
-				i += bits.TrailingZeros64(m) >> 3
-				break
-			}
-			i += 8
-		}
-		if i >= n {
-			break
-		}
-		if s[i]-'0' >= 10 {
-			i++
-			continue
-		}
+	for i := nextDigit(s, 0); i < n; i = nextDigit(s, i) {
 		// Most digit runs are short amounts, dates and codes that no
 		// separator continues: skip them here.
 		k := i + 1
@@ -580,8 +561,10 @@ func itoa(n int) string { return strconv.Itoa(n) }
 func hasDigit(s string) bool { return nextDigit(s, 0) < len(s) }
 
 // nextDigit is the index of the first ASCII digit of s at or after i, or
-// len(s): eight bytes at a time with the "has byte less than" test of
-// scanIdentifiersAt, whose lowest flagged byte is always a true digit.
+// len(s), eight bytes at a time: x^'0' turns digits into bytes below 10
+// and every other byte into one of 10 or more (or with the high bit set);
+// the lowest flagged byte of the "has byte less than" trick is always a
+// true digit.
 func nextDigit(s string, i int) int {
 	for ; i+8 <= len(s); i += 8 {
 		y := load64(s, i) ^ (lo7 * '0')
