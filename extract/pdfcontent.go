@@ -159,96 +159,105 @@ func parsePDFNum(b []byte) float64 {
 }
 
 func (l *cLexer) hexString(t *cTok) {
-	l.pos++ // '<'
 	lo := len(l.str)
+	l.str, l.pos = appendPDFHex(l.str, l.b, l.pos)
+	t.kind, t.lo, t.hi = cStr, lo, len(l.str)
+}
+
+func (l *cLexer) literalString(t *cTok) {
+	lo := len(l.str)
+	l.str, l.pos = appendPDFLiteral(l.str, l.b, l.pos)
+	t.kind, t.lo, t.hi = cStr, lo, len(l.str)
+}
+
+// appendPDFHex appends the bytes of the hex string starting at b[pos]
+// ('<') to dst and returns the position after its '>'.
+func appendPDFHex(dst, b []byte, pos int) ([]byte, int) {
+	pos++ // '<'
 	hi := -1
-	for l.pos < len(l.b) && l.b[l.pos] != '>' {
-		v := hexVal(l.b[l.pos])
-		l.pos++
+	for pos < len(b) && b[pos] != '>' {
+		v := hexVal(b[pos])
+		pos++
 		if v < 0 {
 			continue
 		}
 		if hi < 0 {
 			hi = v
 		} else {
-			l.str = append(l.str, byte(hi<<4|v))
+			dst = append(dst, byte(hi<<4|v))
 			hi = -1
 		}
 	}
 	if hi >= 0 {
-		l.str = append(l.str, byte(hi<<4))
+		dst = append(dst, byte(hi<<4))
 	}
-	l.pos++ // '>'
-	t.kind, t.lo, t.hi = cStr, lo, len(l.str)
+	return dst, pos + 1 // '>'
 }
 
-func (l *cLexer) literalString(t *cTok) {
-	l.pos++ // '('
-	lo := len(l.str)
-	t.kind = cStr
+// appendPDFLiteral appends the bytes of the literal string starting at
+// b[pos] ('(') to dst, escapes and nested parentheses resolved, and
+// returns the position after its closing ')' (len(b) when unclosed).
+func appendPDFLiteral(dst, b []byte, pos int) ([]byte, int) {
+	pos++ // '('
 	depth := 1
-	for l.pos < len(l.b) {
+	for pos < len(b) {
 		// Copy the run up to the next byte that matters in one go.
-		if k := indexParenOrEscape(l.b[l.pos:]); k > 0 {
-			l.str = append(l.str, l.b[l.pos:l.pos+k]...)
-			l.pos += k
+		if k := indexParenOrEscape(b[pos:]); k > 0 {
+			dst = append(dst, b[pos:pos+k]...)
+			pos += k
 			continue
 		} else if k < 0 {
-			l.str = append(l.str, l.b[l.pos:]...)
-			l.pos = len(l.b)
-			break
+			return append(dst, b[pos:]...), len(b)
 		}
-		c := l.b[l.pos]
-		l.pos++
+		c := b[pos]
+		pos++
 		switch c {
 		case '(':
 			depth++
-			l.str = append(l.str, c)
+			dst = append(dst, c)
 		case ')':
 			depth--
 			if depth == 0 {
-				t.lo, t.hi = lo, len(l.str)
-				return
+				return dst, pos
 			}
-			l.str = append(l.str, c)
+			dst = append(dst, c)
 		case '\\':
-			if l.pos >= len(l.b) {
-				t.lo, t.hi = lo, len(l.str)
-				return
+			if pos >= len(b) {
+				return dst, pos
 			}
-			e := l.b[l.pos]
-			l.pos++
+			e := b[pos]
+			pos++
 			switch e {
 			case 'n':
-				l.str = append(l.str, '\n')
+				dst = append(dst, '\n')
 			case 'r':
-				l.str = append(l.str, '\r')
+				dst = append(dst, '\r')
 			case 't':
-				l.str = append(l.str, '\t')
+				dst = append(dst, '\t')
 			case 'b':
-				l.str = append(l.str, '\b')
+				dst = append(dst, '\b')
 			case 'f':
-				l.str = append(l.str, '\f')
+				dst = append(dst, '\f')
 			case '\r':
-				if l.pos < len(l.b) && l.b[l.pos] == '\n' {
-					l.pos++
+				if pos < len(b) && b[pos] == '\n' {
+					pos++
 				}
 			case '\n':
 			default:
 				if e >= '0' && e <= '7' {
 					v := int(e - '0')
-					for k := 0; k < 2 && l.pos < len(l.b) && l.b[l.pos] >= '0' && l.b[l.pos] <= '7'; k++ {
-						v = v*8 + int(l.b[l.pos]-'0')
-						l.pos++
+					for k := 0; k < 2 && pos < len(b) && b[pos] >= '0' && b[pos] <= '7'; k++ {
+						v = v*8 + int(b[pos]-'0')
+						pos++
 					}
-					l.str = append(l.str, byte(v))
+					dst = append(dst, byte(v))
 				} else {
-					l.str = append(l.str, e)
+					dst = append(dst, e)
 				}
 			}
 		}
 	}
-	t.lo, t.hi = lo, len(l.str)
+	return dst, pos
 }
 
 // indexParenOrEscape is the index of the first '(', ')' or '\\' in b, -1

@@ -149,84 +149,14 @@ func hexVal(c byte) int {
 }
 
 func (l *pdfLexer) hexString() pStr {
-	l.pos++ // '<'
-	var out []byte
-	hi := -1
-	for l.pos < len(l.b) && l.b[l.pos] != '>' {
-		v := hexVal(l.b[l.pos])
-		l.pos++
-		if v < 0 {
-			continue
-		}
-		if hi < 0 {
-			hi = v
-		} else {
-			out = append(out, byte(hi<<4|v))
-			hi = -1
-		}
-	}
-	if hi >= 0 {
-		out = append(out, byte(hi<<4))
-	}
-	l.pos++ // '>'
+	out, pos := appendPDFHex(nil, l.b, l.pos)
+	l.pos = pos
 	return pStr(out)
 }
 
 func (l *pdfLexer) literalString() pStr {
-	l.pos++ // '('
-	var out []byte
-	depth := 1
-	for l.pos < len(l.b) {
-		c := l.b[l.pos]
-		l.pos++
-		switch c {
-		case '(':
-			depth++
-			out = append(out, c)
-		case ')':
-			depth--
-			if depth == 0 {
-				return pStr(out)
-			}
-			out = append(out, c)
-		case '\\':
-			if l.pos >= len(l.b) {
-				return pStr(out)
-			}
-			e := l.b[l.pos]
-			l.pos++
-			switch e {
-			case 'n':
-				out = append(out, '\n')
-			case 'r':
-				out = append(out, '\r')
-			case 't':
-				out = append(out, '\t')
-			case 'b':
-				out = append(out, '\b')
-			case 'f':
-				out = append(out, '\f')
-			case '\r':
-				if l.pos < len(l.b) && l.b[l.pos] == '\n' {
-					l.pos++
-				}
-			case '\n':
-			default:
-				if e >= '0' && e <= '7' {
-					v := int(e - '0')
-					for k := 0; k < 2 && l.pos < len(l.b) && l.b[l.pos] >= '0' && l.b[l.pos] <= '7'; k++ {
-						v = v*8 + int(l.b[l.pos]-'0')
-						l.pos++
-					}
-					out = append(out, byte(v))
-				} else {
-					out = append(out, e)
-				}
-			}
-		default:
-			out = append(out, c)
-		}
-	}
+	out, pos := appendPDFLiteral(nil, l.b, l.pos)
+	l.pos = pos
 	return pStr(out)
 }
 
