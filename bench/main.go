@@ -42,6 +42,7 @@ import (
 	"github.com/elazarl/goproxy"
 
 	"github.com/dlpgate/dlpgate/certs"
+	"github.com/dlpgate/dlpgate/internal/testgen"
 )
 
 func main() {
@@ -736,26 +737,11 @@ func textBody(size int) []byte {
 	return b.Bytes()[:size]
 }
 
-// words are neutral pseudo-words (no dictionary term of any classifier).
-func words(r *rand.Rand, n int) []string {
-	const cons, vows = "bcdfghjklmnprstvwz", "aeiou"
-	out := make([]string, n)
-	for i := range out {
-		var w strings.Builder
-		for range 2 + r.IntN(3) {
-			w.WriteByte(cons[r.IntN(len(cons))])
-			w.WriteByte(vows[r.IntN(len(vows))])
-		}
-		out[i] = w.String()
-	}
-	return out
-}
-
 // xlsxBody is a workbook of about size bytes: shared strings (item names)
 // and numeric cells, as an inventory export looks.
 func xlsxBody(size int) []byte {
 	r := rand.New(rand.NewPCG(3, 4))
-	vocab := words(r, 3000)
+	vocab := testgen.PseudoWords(r, 3000)
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	add := func(name, body string) {
@@ -792,7 +778,7 @@ func xlsxBody(size int) []byte {
 // docxBody is a document of about size bytes of paragraphs and runs.
 func docxBody(size int) []byte {
 	r := rand.New(rand.NewPCG(5, 6))
-	vocab := words(r, 20000)
+	vocab := testgen.PseudoWords(r, 20000)
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	w, _ := zw.Create("[Content_Types].xml")

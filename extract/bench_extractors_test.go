@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/dlpgate/dlpgate/internal/testgen"
 )
 
 // BenchmarkExtractors: one case per Office/PDF extractor, on files of
@@ -49,21 +51,6 @@ func BenchmarkExtractors(b *testing.B) {
 type benchFile struct {
 	body  []byte
 	inner int // bytes of XML (or PDF content streams) inside
-}
-
-// benchWords are neutral pseudo-words (no classifier dictionary term).
-func benchWords(r *rand.Rand, n int) []string {
-	const cons, vows = "bcdfghjklmnprstvwz", "aeiou"
-	out := make([]string, n)
-	for i := range out {
-		var w strings.Builder
-		for range 2 + r.IntN(3) {
-			w.WriteByte(cons[r.IntN(len(cons))])
-			w.WriteByte(vows[r.IntN(len(vows))])
-		}
-		out[i] = w.String()
-	}
-	return out
 }
 
 // countingWriter counts the bytes written through it.
@@ -121,7 +108,7 @@ func xlsxBench(size int64, shared bool) benchFile {
 // writeXLSXBench writes a workbook of about size bytes to w.
 func writeXLSXBench(w io.Writer, size int64, shared bool) int {
 	r := rand.New(rand.NewPCG(3, 4))
-	vocab := benchWords(r, 3000)
+	vocab := testgen.PseudoWords(r, 3000)
 	const nStrings = 200000
 	var sst strings.Builder
 	sst.WriteString(`<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`)
@@ -162,7 +149,7 @@ func writeXLSXBench(w io.Writer, size int64, shared bool) int {
 // paragraphs, as Word writes a report.
 func docxBench(size int64) benchFile {
 	r := rand.New(rand.NewPCG(5, 6))
-	vocab := benchWords(r, 20000)
+	vocab := testgen.PseudoWords(r, 20000)
 	var buf bytes.Buffer
 	small := [][2]string{
 		{"[Content_Types].xml", contentTypes},
@@ -205,7 +192,7 @@ func docxBench(size int64) benchFile {
 // pptxBench: slides of DrawingML text boxes (about 6 KB of XML each).
 func pptxBench(size int64) benchFile {
 	r := rand.New(rand.NewPCG(7, 8))
-	vocab := benchWords(r, 20000)
+	vocab := testgen.PseudoWords(r, 20000)
 	var buf bytes.Buffer
 	cw := &countingWriter{w: &buf}
 	zw := zip.NewWriter(cw)
@@ -244,7 +231,7 @@ func pptxBench(size int64) benchFile {
 // page's content stream FlateDecoded.
 func pdfBench(size int) benchFile {
 	r := rand.New(rand.NewPCG(9, 10))
-	vocab := benchWords(r, 20000)
+	vocab := testgen.PseudoWords(r, 20000)
 	var pages []string
 	total := 0
 	for total < size*4 { // content streams compress about 4:1

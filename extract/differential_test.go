@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/dlpgate/dlpgate/internal/testgen"
 )
 
 // The extractors' output must not change when they are made faster: each
@@ -153,7 +155,7 @@ func oddSheetXML(r *rand.Rand, rows int, vocab []string) string {
 
 func differentialCases(t testing.TB) []diffCase {
 	r := rand.New(rand.NewPCG(11, 12))
-	vocab := benchWords(r, 500)
+	vocab := testgen.PseudoWords(r, 500)
 	vocab = append(vocab, "陳大文", "香港九龍", "客戶", "Chan Tai Man", "A&B", "x<y", `"q"`)
 	var sst strings.Builder
 	sst.WriteString(`<sst xmlns="x" count="40">`)

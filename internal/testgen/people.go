@@ -3,6 +3,7 @@ package testgen
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 )
 
 // Generated people and personal identifiers: every number has a valid
@@ -95,3 +96,19 @@ func Birthday(r *rand.Rand) string {
 }
 
 func pick(r *rand.Rand, xs ...string) string { return xs[r.IntN(len(xs))] }
+
+// PseudoWords returns n neutral pseudo-words (consonant-vowel syllables,
+// no classifier dictionary term) for filler text in generated documents.
+func PseudoWords(r *rand.Rand, n int) []string {
+	const cons, vows = "bcdfghjklmnprstvwz", "aeiou"
+	out := make([]string, n)
+	for i := range out {
+		var w strings.Builder
+		for range 2 + r.IntN(3) {
+			w.WriteByte(cons[r.IntN(len(cons))])
+			w.WriteByte(vows[r.IntN(len(vows))])
+		}
+		out[i] = w.String()
+	}
+	return out
+}
