@@ -103,11 +103,7 @@ func (w *walker) outsideParts(n node, pre, post span) {
 		if len(bytes.TrimSpace(head)) == 0 && r.Size() <= int64(len(head)) {
 			continue
 		}
-		origin := "multipart:" + sp.name
-		if n.origin != "" {
-			origin = n.origin + ">" + origin
-		}
-		w.node(node{origin: origin, name: sp.name, body: blob{r: r, size: r.Size()}, depth: n.depth + 1})
+		w.node(node{origin: multipartOrigin(n, sp.name), name: sp.name, body: blob{r: r, size: r.Size()}, depth: n.depth + 1})
 	}
 }
 
@@ -252,6 +248,15 @@ func (w *walker) multipartCopy(n node, boundary string) {
 
 // partNode labels a part from its headers and extracts its body: raw is
 // read (and transfer-decoded) into memory unless inPlace can serve it.
+// multipartOrigin is the origin of the piece label of the multipart body
+// n: "multipart:label", after n's own origin when it is nested.
+func multipartOrigin(n node, label string) string {
+	if n.origin != "" {
+		return n.origin + ">multipart:" + label
+	}
+	return "multipart:" + label
+}
+
 func (w *walker) partNode(n node, idx int, hdr textproto.MIMEHeader, raw io.Reader, inPlace blob) {
 	var field, filename string
 	if _, params, err := mime.ParseMediaType(hdr.Get("Content-Disposition")); err == nil {
@@ -267,10 +272,7 @@ func (w *walker) partNode(n node, idx int, hdr textproto.MIMEHeader, raw io.Read
 	if filename != "" {
 		label += "/" + sanitizeName(filename)
 	}
-	origin := "multipart:" + label
-	if n.origin != "" {
-		origin = n.origin + ">" + origin
-	}
+	origin := multipartOrigin(n, label)
 	ctype := hdr.Get("Content-Type")
 	w.partNames(origin, hdr, field, filename, ctype)
 	var r io.Reader
