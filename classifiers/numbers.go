@@ -81,29 +81,76 @@ func identifiersOf(v *segView, limit int) []idMatch {
 }
 
 // scanIdentifiersAt is scanIdentifiers; at says whether s holds an '@'.
+//
+// Most digit runs are short amounts, dates and codes that no separator
+// continues, and say nothing: only a run of eight digits or more, or one
+// followed by ' ', '-' or ')' and a digit, can be (part of) an
+// identifier. Those are found 64 bytes at a time from the blocks' digit
+// masks (digitmask.go): the ends of eight digits in a row, and every
+// non-digit between two digits (then tested for a separator), so the runs
+// between them are never visited.
 func scanIdentifiersAt(s string, dst []idMatch, at bool) []idMatch {
 	n := len(s)
-	for i := nextDigit(s, 0); i < n; i = nextDigit(s, i) {
-		// Most digit runs are short amounts, dates and codes that no
-		// separator continues: skip them here.
-		k := i + 1
-		for k < n && s[k]-'0' < 10 {
-			k++
+	var pad [72]byte
+	i := 0 // where the scan goes on; never strictly inside a digit run
+	var prev uint64
+	for b := 0; b < n; {
+		d, nx := digitBlock(s, b, &pad)
+		next := uint64(0)
+		if nx {
+			next = 1
 		}
-		// (The separator is tested before the digit after it: on base64
-		// and random text that branch is the one that predicts well.)
-		if k-i < 8 && (k+1 >= n || (s[k] != ' ' && s[k] != '-' && s[k] != ')') || s[k+1]-'0' >= 10) {
-			i = k
-			continue
+		long := runOf8(d, prev)
+		// A non-digit with a digit either side.
+		between := ^d & (d<<1 | prev>>63) & (d>>1 | next<<63)
+		cand := long | between
+		if i >= b {
+			cand = lowBitsTo(cand, i-b)
 		}
-		if k-i == 8 && lone8(s, i, k) {
-			// The commonest long run (a phone, a date, a sheet's eight-
-			// digit column), judged without collecting groups.
-			dst = judgeLone8(s, i, k, dst)
-			i = k
-			continue
+		for cand != 0 {
+			q := b + bits.TrailingZeros64(cand)
+			bit := cand & -cand
+			cand &^= bit
+			var st int
+			if long&bit != 0 {
+				// The first eight digits in a row since i: the run
+				// starts seven bytes back.
+				st = q - 7
+			} else {
+				if c := s[q]; c != ' ' && c != '-' && c != ')' {
+					continue
+				}
+				// The run ending at q-1 (shorter than eight digits, or
+				// its eighth digit would have come first).
+				st = q - 1
+				for st > i && s[st-1]-'0' < 10 {
+					st--
+				}
+			}
+			k := st + 1
+			for k < n && s[k]-'0' < 10 {
+				k++
+			}
+			// (The separator is tested before the digit after it: on base64
+			// and random text that branch is the one that predicts well.)
+			switch {
+			case k-st < 8 && (k+1 >= n || (s[k] != ' ' && s[k] != '-' && s[k] != ')') || s[k+1]-'0' >= 10):
+				i = k
+			case k-st == 8 && lone8(s, st, k):
+				// The commonest long run (a phone, a date, a sheet's eight-
+				// digit column), judged without collecting groups.
+				dst = judgeLone8(s, st, k, dst)
+				i = k
+			default:
+				i = numberAt(s, st, &dst)
+			}
+			cand = lowBitsTo(cand, i-b)
 		}
-		i = numberAt(s, i, &dst)
+		if i > b+64 {
+			b, prev = i, 0
+		} else {
+			b, prev = b+64, d
+		}
 	}
 	if at {
 		k := len(dst)

@@ -1,0 +1,174 @@
+package classifiers
+
+import (
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// scanIdentifiersRunByRun is scanIdentifiersAt as it was before the
+// digit-mask skip (digitmask.go): every digit run visited in turn.
+func scanIdentifiersRunByRun(s string, dst []idMatch, at bool) []idMatch {
+	n := len(s)
+	for i := nextDigit(s, 0); i < n; i = nextDigit(s, i) {
+		k := i + 1
+		for k < n && s[k]-'0' < 10 {
+			k++
+		}
+		if k-i < 8 && (k+1 >= n || (s[k] != ' ' && s[k] != '-' && s[k] != ')') || s[k+1]-'0' >= 10) {
+			i = k
+			continue
+		}
+		if k-i == 8 && lone8(s, i, k) {
+			dst = judgeLone8(s, i, k, dst)
+			i = k
+			continue
+		}
+		i = numberAt(s, i, &dst)
+	}
+	if at {
+		k := len(dst)
+		dst = scanEmails(s, dst)
+		if k > 0 && len(dst) > k {
+			dst = mergeByStart(dst, k)
+		}
+	}
+	return dst
+}
+
+func TestDigitBits8(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 8; pos++ {
+			for _, fill := range []byte{'a', '5', 0x80, 0xb9, '/', ':', 0} {
+				var b [8]byte
+				for j := range b {
+					b[j] = fill
+				}
+				b[pos] = byte(c)
+				got := digitBits8(load64(string(b[:]), 0))
+				var want uint64
+				for j := range b {
+					if isDigit(b[j]) {
+						want |= 1 << j
+					}
+				}
+				if got != want {
+					t.Fatalf("digitBits8(%q) = %08b, want %08b", b, got, want)
+				}
+			}
+		}
+	}
+}
+
+// genDigitDense is text from an alphabet of digits and the bytes the
+// identifier scanners test, in runs that cross 64-byte blocks at every
+// offset.
+func genDigitDense(r *rand.Rand, n int) string {
+	alpha := []string{"0123456789", "0123456789 ", "0123456789-", "0123456789)", "0123456789 -)(+xX",
+		"0123456789 -)(+xXa@./,_", "9 ", "1-", "8", "0123456789１２（）　"}
+	var b strings.Builder
+	for b.Len() < n {
+		a := alpha[r.IntN(len(alpha))]
+		for range 1 + r.IntN(80) {
+			i := r.IntN(len(a))
+			if a[i] >= 0x80 { // a whole multi-byte character
+				for _, ch := range a {
+					if r.IntN(3) == 0 {
+						b.WriteRune(ch)
+						break
+					}
+				}
+				continue
+			}
+			b.WriteByte(a[i])
+		}
+	}
+	return b.String()
+}
+
+func checkScanIdentifiersPrev(t *testing.T, text string) {
+	t.Helper()
+	for _, at := range []bool{false, true} {
+		want := scanIdentifiersRunByRun(text, nil, at)
+		got := scanIdentifiersAt(text, nil, at)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("at=%v: digit-mask scan found %d identifiers, run-by-run %d, in %q", at, len(got), len(want), text)
+		}
+	}
+	checkScanIdentifiers(t, text)
+}
+
+// The digit-mask scan finds exactly what the run-by-run scan found, on
+// generated identifier text, digit-dense text and every prefix of a few
+// adversarial strings (so that each shape meets a block end).
+func TestScanIdentifiersDigitMaskMatchesRunByRun(t *testing.T) {
+	r := rand.New(rand.NewPCG(101, 102))
+	for range 2000 {
+		checkScanIdentifiersPrev(t, genIDText(r, 1+r.IntN(700)))
+		checkScanIdentifiersPrev(t, genDigitDense(r, 1+r.IntN(700)))
+	}
+	for _, s := range []string{
+		strings.Repeat("1", 200), strings.Repeat("12345678 ", 30), strings.Repeat("1234-", 40), strings.Repeat("1 ", 100),
+		strings.Repeat("4111 1111 1111 1111,", 10), strings.Repeat("(852) 9123 4567;", 10), strings.Repeat("11010519491231002X ", 8),
+		strings.Repeat("a1234567", 20), strings.Repeat("1234567)", 20), strings.Repeat("1234567X8", 20),
+		strings.Repeat("x", 57) + "91234567" + strings.Repeat("y", 70),
+	} {
+		for n := 0; n <= len(s); n++ {
+			checkScanIdentifiersPrev(t, s[:n])
+			checkScanIdentifiersPrev(t, s[n:])
+		}
+	}
+}
+
+// FuzzScanIdentifiersDigitMask: the digit-mask scan and the run-by-run
+// scan agree on any input.
+func FuzzScanIdentifiersDigitMask(f *testing.F) {
+	idSeeds(f)
+	r := rand.New(rand.NewPCG(103, 104))
+	for range 8 {
+		f.Add(genDigitDense(r, 300))
+	}
+	f.Fuzz(func(t *testing.T, text string) { checkScanIdentifiersPrev(t, text) })
+}
+
+func perCoreTexts() []struct{ name, text string } {
+	r := rand.New(rand.NewPCG(51, 52))
+	const n = 1 << 20
+	gen := func(line int, alphabet string) string {
+		var sb strings.Builder
+		for sb.Len() < n {
+			for range line {
+				sb.WriteByte(alphabet[r.IntN(len(alphabet))])
+			}
+			sb.WriteByte('\n')
+		}
+		return sb.String()
+	}
+	var sheet strings.Builder
+	for row := 0; sheet.Len() < n; row++ {
+		sheet.WriteString(itoa(row) + "," + itoa(r.IntN(100000)) + "." + itoa(10+r.IntN(90)) + "," + itoa(r.IntN(1000000)) + ",2026-0" + itoa(1+r.IntN(9)) + "-1" + itoa(r.IntN(10)) + "," + itoa(r.IntN(99999999)) + "\n")
+	}
+	return []struct{ name, text string }{
+		{"business", mixedText(n)},
+		{"base64", gen(76, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")},
+		{"letters", gen(100, "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ")},
+		{"digit-sheet", sheet.String()},
+	}
+}
+
+func BenchmarkScanIdentifiersOnly(b *testing.B) {
+	for _, c := range perCoreTexts() {
+		for _, f := range []struct {
+			name string
+			fn   func(string, []idMatch, bool) []idMatch
+		}{{"mask", scanIdentifiersAt}, {"runs", scanIdentifiersRunByRun}} {
+			b.Run(c.name+"/"+f.name, func(b *testing.B) {
+				b.SetBytes(int64(len(c.text)))
+				for b.Loop() {
+					f.fn(c.text, nil, false)
+				}
+			})
+		}
+	}
+}
