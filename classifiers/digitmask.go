@@ -71,4 +71,3 @@ func lowBitsTo(m uint64, k int) uint64 {
 	}
 	return m &^ (1<<(uint(k)+1) - 1)
 }
-
