@@ -3,6 +3,7 @@ package classifiers
 import (
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -171,4 +172,117 @@ func BenchmarkScanIdentifiersOnly(b *testing.B) {
 			})
 		}
 	}
+}
+
+// scanSpacedHKIDsRunByRun is scanSpacedHKIDs as it was before the digit-
+// mask skip: every digit run visited in turn.
+func scanSpacedHKIDsRunByRun(s string, dst []hkidMatch, bracketedOnly bool) []hkidMatch {
+	n0 := len(dst)
+	for i := nextDigit(s, 0); i < len(s); i = nextDigit(s, i) {
+		k := i + 1
+		for k < len(s) && isDigit(s[k]) {
+			k++
+		}
+		if k-i == 6 {
+			p := -1
+			switch {
+			case i >= 2 && s[i-1] == ' ' && isLetter(s[i-2]):
+				p = i - 2
+			case i >= 4 && s[i-3:i] == ideoSpace && isLetter(s[i-4]):
+				p = i - 4
+			}
+			if p >= 0 {
+				if m, ok := separatedHKIDAt(s, p); ok && (m.bracketed || !bracketedOnly) && !slices.ContainsFunc(dst, func(d hkidMatch) bool { return d.start == m.start }) {
+					dst = append(dst, m)
+				}
+			}
+		}
+		i = k
+	}
+	if len(dst) > n0 {
+		slices.SortStableFunc(dst, func(a, b hkidMatch) int { return a.start - b.start })
+	}
+	return dst
+}
+
+// genSpacedText is text full of spaced HKIDs and their near misses: digit
+// runs of five to eight after a letter and a space or an ideographic
+// space, with and without brackets, glued to other runs.
+func genSpacedText(r *rand.Rand, n int) string {
+	var b strings.Builder
+	for b.Len() < n {
+		switch r.IntN(8) {
+		case 0, 1:
+			body, c := genHKID(r, pickOne(r, []string{"A", "B", "XY", "k"}))
+			l := 1
+			if body[1] >= 'A' {
+				l = 2
+			}
+			sp := pickOne(r, []string{" ", "　", "", "  "})
+			chk := pickOne(r, []string{" " + string(c), "(" + string(c) + ")", "　" + string(c), "（" + string(c) + "）", " (" + string(c) + ")", string(c), ""})
+			b.WriteString(body[:l] + sp + body[l:] + chk)
+		case 2:
+			b.WriteString(pickOne(r, []string{"A ", "Z　", "b ", "1 ", "  "}))
+			for range 4 + r.IntN(6) {
+				b.WriteByte(byte('0' + r.IntN(10)))
+			}
+		case 3:
+			b.WriteString(pickOne(r, []string{"HKID ", "身份證 ", "身份证号码：", "Room 12 ", "明天", "\n"}))
+		default:
+			b.WriteString(genDigitDense(r, r.IntN(40)))
+		}
+		b.WriteString(pickOne(r, []string{" ", "", "\n", "　", ",", "a"}))
+	}
+	return b.String()
+}
+
+func checkSpacedHKIDs(t *testing.T, text string) {
+	t.Helper()
+	for _, bracketedOnly := range []bool{false, true} {
+		want := scanSpacedHKIDsRunByRun(text, nil, bracketedOnly)
+		got := scanSpacedHKIDs(text, nil, bracketedOnly)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("bracketedOnly=%v: digit-mask scan found %d spaced HKIDs, run-by-run %d, in %q", bracketedOnly, len(got), len(want), text)
+		}
+		// With candidates already found (the other scanners').
+		pre := scanHKIDs(text, nil)
+		want = scanSpacedHKIDsRunByRun(text, slices.Clone(pre), bracketedOnly)
+		got = scanSpacedHKIDs(text, slices.Clone(pre), bracketedOnly)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("bracketedOnly=%v, after scanHKIDs: digit-mask scan found %d, run-by-run %d, in %q", bracketedOnly, len(got), len(want), text)
+		}
+	}
+}
+
+func TestScanSpacedHKIDsDigitMaskMatchesRunByRun(t *testing.T) {
+	r := rand.New(rand.NewPCG(105, 106))
+	found := 0
+	for range 2000 {
+		text := genSpacedText(r, 1+r.IntN(700))
+		checkSpacedHKIDs(t, text)
+		checkSpacedHKIDs(t, genDigitDense(r, 1+r.IntN(300)))
+		found += len(scanSpacedHKIDsRunByRun(text, nil, false))
+	}
+	if found < 1000 {
+		t.Fatalf("the generated texts held only %d spaced HKIDs", found)
+	}
+	for _, s := range []string{
+		strings.Repeat("A 123456 3 ", 20), strings.Repeat("A　123456（3）", 10), strings.Repeat("x 1234567 ", 20),
+		strings.Repeat("B 12345 ", 20), strings.Repeat("Q 123456", 20), strings.Repeat("y", 61) + "A 123456 7" + strings.Repeat("z", 70),
+	} {
+		for n := 0; n <= len(s); n++ {
+			checkSpacedHKIDs(t, s[:n])
+			checkSpacedHKIDs(t, s[n:])
+		}
+	}
+}
+
+func FuzzScanSpacedHKIDsDigitMask(f *testing.F) {
+	r := rand.New(rand.NewPCG(107, 108))
+	for range 8 {
+		f.Add(genSpacedText(r, 300))
+	}
+	f.Add("A 123456 3")
+	f.Add("HKID Z　683625（A）")
+	f.Fuzz(func(t *testing.T, text string) { checkSpacedHKIDs(t, text) })
 }

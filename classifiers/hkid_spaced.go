@@ -1,6 +1,9 @@
 package classifiers
 
-import "slices"
+import (
+	"math/bits"
+	"slices"
+)
 
 // HKIDs written with a separator after the prefix and an unbracketed check
 // character after another: "A 123456 3", "A　123456　3" (ideographic
@@ -31,14 +34,29 @@ func spacedIfKeyword(v *segView, bracketedOnly bool) {
 // scanSpacedHKIDs appends the spaced candidates of s not already in dst
 // (only those with a bracketed check character if bracketedOnly), keeping
 // dst in order of offset.
+//
+// The six-digit runs are found 64 bytes at a time from the blocks' digit
+// masks (digitmask.go): the other runs of a long segment are not visited.
 func scanSpacedHKIDs(s string, dst []hkidMatch, bracketedOnly bool) []hkidMatch {
 	n0 := len(dst)
-	for i := nextDigit(s, 0); i < len(s); i = nextDigit(s, i) {
-		k := i + 1
-		for k < len(s) && isDigit(s[k]) {
-			k++
+	var pad [72]byte
+	var prev uint64
+	for b := 0; b < len(s); b += 64 {
+		d, nx := digitBlock(s, b, &pad)
+		next := uint64(0)
+		if nx {
+			next = 1
 		}
-		if k-i == 6 {
+		end := d &^ (d>>1 | next<<63) // the last digit of a run
+		r2 := d & (d<<1 | prev>>63)   // digits at q-1 and q
+		p2 := prev & (prev << 1)
+		r4 := r2 & (r2<<2 | p2>>62) // q-3..q
+		r6 := r4 & (r2<<4 | p2>>60) // q-5..q
+		// Runs of exactly six digits, by their last digit.
+		six := end & r6 &^ (d<<6 | prev>>58)
+		prev = d
+		for ; six != 0; six &= six - 1 {
+			i := b + bits.TrailingZeros64(six) - 5
 			p := -1
 			switch {
 			case i >= 2 && s[i-1] == ' ' && isLetter(s[i-2]):
@@ -52,7 +70,6 @@ func scanSpacedHKIDs(s string, dst []hkidMatch, bracketedOnly bool) []hkidMatch 
 				}
 			}
 		}
-		i = k
 	}
 	if len(dst) > n0 {
 		slices.SortStableFunc(dst, func(a, b hkidMatch) int { return a.start - b.start })
