@@ -286,3 +286,38 @@ func FuzzScanSpacedHKIDsDigitMask(f *testing.F) {
 	f.Add("HKID Z　683625（A）")
 	f.Fuzz(func(t *testing.T, text string) { checkSpacedHKIDs(t, text) })
 }
+
+// digitsKeyRef is digitsKey without its eight-digit shortcut.
+func digitsKeyRef(d []byte) uint64 {
+	var k uint64
+	for _, c := range d {
+		k = k*10 + uint64(c-'0')
+	}
+	return k
+}
+
+func TestDigitsKeyEightMatchesLoop(t *testing.T) {
+	r := rand.New(rand.NewPCG(109, 110))
+	check := func(d []byte) {
+		if got, want := digitsKey(d), digitsKeyRef(d); got != want {
+			t.Fatalf("digitsKey(%q) = %d, want %d", d, got, want)
+		}
+	}
+	for _, s := range []string{"00000000", "99999999", "12345678", "90000001", "00000009", "10000000"} {
+		check([]byte(s))
+	}
+	for range 200000 {
+		d := make([]byte, 1+r.IntN(19))
+		for j := range d {
+			d[j] = byte('0' + r.IntN(10))
+		}
+		check(d)
+	}
+	for p := 0; p < 8; p++ { // every digit in every place
+		for c := byte('0'); c <= '9'; c++ {
+			d := []byte("55555555")
+			d[p] = c
+			check(d)
+		}
+	}
+}
