@@ -10,31 +10,33 @@ import "encoding/binary"
 // walked run by run.
 
 // digitBits8 is the digit mask of the eight bytes of x (little-endian),
-// one bit a byte. Exact for every byte value: a byte is a digit when its
-// low seven bits are from '0' to '9' and its high bit is clear.
+// one bit a byte. Exact for every byte value: with y = x^'0' a digit is a
+// byte of y below ten, and the test adds 0x76 to the low seven bits (a
+// carry into the high bit means ten or more) and rules out a high bit.
 func digitBits8(x uint64) uint64 {
-	t := x &^ hi8
-	m := (t + lo7*(0x80-'0')) &^ (t + lo7*(0x80-'9'-1)) &^ x & hi8
-	// Gather the eight high bits into the low byte.
-	return ((m >> 7) * 0x0102040810204080) >> 56
+	y := x ^ (lo7 * '0')
+	return gatherHigh(^((y&^hi8 + lo7*0x76) | y) & hi8)
 }
 
+// gatherHigh packs the high bits of the eight bytes of m into one byte.
+func gatherHigh(m uint64) uint64 { return ((m >> 7) * 0x0102040810204080) >> 56 }
+
 // digitBits64 is the digit mask of b[0:64]. Blocks without a digit (most
-// of prose and CJK text) cost one "has a byte less than ten" test a word.
+// of prose and CJK text) are not gathered.
 func digitBits64(b string) uint64 {
 	b = b[:64]
+	var m [8]uint64
 	var any uint64
-	for w := 0; w < 64; w += 8 {
-		y := load64(b, w) ^ (lo7 * '0')
-		any |= (y - lo7*10) &^ y
+	for w := range m {
+		y := load64(b, 8*w) ^ (lo7 * '0')
+		m[w] = ^((y&^hi8 + lo7*0x76) | y) & hi8
+		any |= m[w]
 	}
-	if any&hi8 == 0 {
+	if any == 0 {
 		return 0
 	}
-	return digitBits8(load64(b, 0)) | digitBits8(load64(b, 8))<<8 |
-		digitBits8(load64(b, 16))<<16 | digitBits8(load64(b, 24))<<24 |
-		digitBits8(load64(b, 32))<<32 | digitBits8(load64(b, 40))<<40 |
-		digitBits8(load64(b, 48))<<48 | digitBits8(load64(b, 56))<<56
+	return gatherHigh(m[0]) | gatherHigh(m[1])<<8 | gatherHigh(m[2])<<16 | gatherHigh(m[3])<<24 |
+		gatherHigh(m[4])<<32 | gatherHigh(m[5])<<40 | gatherHigh(m[6])<<48 | gatherHigh(m[7])<<56
 }
 
 // digitBlock returns the digit mask of s[b:b+64] (bytes past the end

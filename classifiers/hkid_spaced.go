@@ -41,7 +41,7 @@ func scanSpacedHKIDs(s string, dst []hkidMatch, bracketedOnly bool) []hkidMatch 
 	n0 := len(dst)
 	var pad [72]byte
 	var prev uint64
-	for b := 0; b < len(s); b += 64 {
+	for b := 0; b < len(s); {
 		d, nx := digitBlock(s, b, &pad)
 		next := uint64(0)
 		if nx {
@@ -69,6 +69,14 @@ func scanSpacedHKIDs(s string, dst []hkidMatch, bracketedOnly bool) []hkidMatch 
 					dst = append(dst, m)
 				}
 			}
+		}
+		// Skip a digit-free stretch eight bytes at a time: the next block
+		// starts at the byte before the next digit, and no run crosses
+		// into it.
+		if p := nextDigit(s, b+64); p == b+64 || p >= len(s) {
+			b = p
+		} else {
+			b, prev = p-1, 0
 		}
 	}
 	if len(dst) > n0 {

@@ -146,10 +146,29 @@ func scanIdentifiersAt(s string, dst []idMatch, at bool) []idMatch {
 			}
 			cand = lowBitsTo(cand, i-b)
 		}
-		if i > b+64 {
-			b, prev = i, 0
-		} else {
+		// The next block starts at the next digit, or the byte before
+		// it: a digit-free stretch is skipped eight bytes at a time.
+		// (Digit-dense text goes on with the next block: the skip would
+		// only stop at once.)
+		if i <= b+64 && (nx || d>>32 != 0) {
 			b, prev = b+64, d
+			continue
+		}
+		nb := max(b+64, i)
+		p := nextDigit(s, nb)
+		switch {
+		case p >= n:
+			b = n
+		case p == b+64:
+			b, prev = p, d
+		default:
+			// s[p-1] is no digit (or the scan went on at p after one,
+			// i == p): no run crosses into the new block, and of the
+			// block before only whether s[p-2] is a digit matters.
+			b, prev = p-1, 0
+			if isDigit(s[b-1]) {
+				prev = 1 << 63
+			}
 		}
 	}
 	if at {
