@@ -67,8 +67,11 @@ func scanIdentifiers(s string, dst []idMatch) []idMatch {
 
 // identifiersOf scans a segment's identifiers after the shared pass: its
 // hits say whether the text holds an '@' (email.txt lists it), so e-mail
-// addresses are looked for without another walk over the text.
-func identifiersOf(v *segView, limit int) []idMatch {
+// addresses are looked for without another walk over the text. When buf
+// is not nil the identifiers are appended to it (after the earlier
+// segments', which they never overwrite) and the returned slice has no
+// room to grow into.
+func identifiersOf(v *segView, limit int, buf *[]idMatch) []idMatch {
 	hits := v.hits[clsEmail]
 	at := len(hits) >= limit // hits dropped: look for addresses anyway
 	for _, h := range hits {
@@ -77,7 +80,20 @@ func identifiersOf(v *segView, limit int) []idMatch {
 			break
 		}
 	}
-	return scanIdentifiersAt(v.text, nil, at)
+	if buf == nil {
+		return scanIdentifiersAt(v.text, nil, at)
+	}
+	n := len(*buf)
+	ids := scanIdentifiersAt(v.text, (*buf)[n:n], at)
+	if len(ids) == 0 {
+		return nil
+	}
+	if n < cap(*buf) && &ids[0] == &(*buf)[:n+1][n] {
+		*buf = (*buf)[:n+len(ids)] // appended in place
+	} else {
+		*buf = ids // grown (or merged) into a new array: go on in that one
+	}
+	return ids[:len(ids):len(ids)]
 }
 
 // scanIdentifiersAt is scanIdentifiers; at says whether s holds an '@'.

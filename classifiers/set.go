@@ -75,6 +75,29 @@ type document struct {
 	// workers > 1: the document is large and the classifiers may judge
 	// its windows on that many goroutines.
 	workers int
+	// idBuf, when not nil, holds the segments' identifiers (ids): see
+	// defaultSet.idBufs and release.
+	idBuf *[]idMatch
+}
+
+// maxPooledIDs bounds the identifier buffers kept for reuse (6 MB).
+const maxPooledIDs = 1 << 18
+
+// release gives the document's identifier buffer back to s; the document
+// must not be read afterwards.
+func (s *defaultSet) release(doc *document) {
+	if doc == nil || doc.idBuf == nil {
+		return
+	}
+	buf := doc.idBuf
+	doc.idBuf = nil
+	for i := range doc.segs {
+		doc.segs[i].ids = nil
+	}
+	if cap(*buf) <= maxPooledIDs {
+		*buf = (*buf)[:0]
+		s.idBufs.Put(buf)
+	}
 }
 
 // maxHits bounds the hits kept per classifier and segment on pathological
@@ -94,9 +117,14 @@ type defaultSet struct {
 	// scratch holds reusable automaton buffers (*scratch): Classify runs
 	// concurrently for many requests, so each call takes its own.
 	scratch sync.Pool
-	cls     []classifier
-	ac      *automaton
-	owners  [][]owner // pattern id -> owners (dictionary patterns only)
+	// idBufs holds reusable identifier buffers (*[]idMatch): a document's
+	// segments keep their identifiers in one, which goes back when
+	// Classify is done with the document (a sheet of phone numbers grew
+	// a new one of megabytes for every call).
+	idBufs sync.Pool
+	cls    []classifier
+	ac     *automaton
+	owners [][]owner // pattern id -> owners (dictionary patterns only)
 	// Pattern ids from dictPatterns on are the HKID prefilter: letter and
 	// two digits, then (from fullWidthFrom) full-width letters and digits, then
 	// (from sepFrom) separated-HKID signs (hkid.go), then (from normFrom) the characters that
@@ -261,6 +289,8 @@ func (s *defaultSet) Classify(ctx context.Context, segs []extract.Segment) []Fin
 	if doc == nil {
 		return nil
 	}
+	// The findings hold copies of what they take from the document.
+	defer s.release(doc)
 	maps := s.normalize(doc, segs)
 	type result struct {
 		f  Finding
@@ -340,6 +370,10 @@ func (s *defaultSet) analyse(ctx context.Context, segs []extract.Segment) *docum
 		return s.analyseParallel(ctx, segs, w, min(s.pieceSize, max(minPieceSize, total/(4*w))))
 	}
 	doc := &document{segs: make([]segView, 0, len(segs))}
+	doc.idBuf, _ = s.idBufs.Get().(*[]idMatch)
+	if doc.idBuf == nil {
+		doc.idBuf = new([]idMatch)
+	}
 	sc, _ := s.scratch.Get().(*scratch)
 	if sc == nil {
 		sc = &scratch{}
@@ -355,7 +389,7 @@ func (s *defaultSet) analyse(ctx context.Context, segs []extract.Segment) *docum
 			return nil
 		}
 		sc.out = s.ac.scanWith(sg.Text, sc.out[:0], &sc.lanes)
-		doc.segs = append(doc.segs, s.foldView(sg, sc.out, s.view(sg, sc.out, &sc.pairs)))
+		doc.segs = append(doc.segs, s.foldView(sg, sc.out, s.view(sg, sc.out, &sc.pairs, doc.idBuf)))
 		doc.bytes += len(sg.Text)
 	}
 	return doc
@@ -427,7 +461,7 @@ func (s *defaultSet) analyseParallel(ctx context.Context, segs []extract.Segment
 				hits = append(hits, p.hits...)
 			}
 		}
-		doc.segs[i] = s.foldView(segs[i], hits, s.view(segs[i], hits, pairs))
+		doc.segs[i] = s.foldView(segs[i], hits, s.view(segs[i], hits, pairs, nil))
 	})
 	if !ok {
 		return nil
@@ -464,8 +498,9 @@ func parallelRanges(n, workers int, f func(lo, hi int)) {
 }
 
 // view builds one segment's view from its automaton hits (in order of end
-// offset); pairs is a reusable buffer.
-func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int) segView {
+// offset); pairs is a reusable buffer, and the identifiers are appended to
+// ids unless it is nil.
+func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int, ids *[]idMatch) segView {
 	// A segment to normalise is viewed after normalisation (normalize):
 	// keep what that needs and nothing more.
 	for _, h := range out {
@@ -530,7 +565,7 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int) segView {
 		v.hkids = scanSeparatedHKIDs(sg.Text, *pairs, seps, v.hkids)
 	}
 	spacedIfKeyword(&v, false) // "A 123456 3": hkid_spaced.go
-	v.ids = identifiersOf(&v, limit)
+	v.ids = identifiersOf(&v, limit, ids)
 	return v
 }
 
@@ -563,7 +598,7 @@ func (s *defaultSet) viewNormalised(sg extract.Segment, out []hit, pairs *[]int)
 		}
 		kept = append(kept, h)
 	}
-	v := s.view(sg, kept, pairs)
+	v := s.view(sg, kept, pairs, nil)
 	if fullWidth {
 		// Full-width forms NFKC left (none for letters and digits) are
 		// still read by the full HKID scanner.

@@ -1,0 +1,52 @@
+package classifiers
+
+import (
+	"context"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	"github.com/dlpgate/dlpgate/extract"
+)
+
+// The segments of a document share one pooled identifier buffer: each
+// segment's identifiers are exactly what a scan of its own finds, however
+// many segments came before it and whatever an earlier document left in
+// the buffer; and Classify finds the same with a reused buffer as the
+// first time.
+func TestPooledIdentifierBuffer(t *testing.T) {
+	s, err := newSet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.parallelMin = 1 << 62
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(111, 112))
+	var docs [][]extract.Segment
+	var first [][]Finding
+	for range 300 {
+		segs := make([]extract.Segment, 1+r.IntN(6))
+		for i := range segs {
+			segs[i] = extract.Segment{Origin: "s" + itoa(i), Text: genIDText(r, r.IntN(2000))}
+		}
+		doc := s.analyse(ctx, segs)
+		for i := range doc.segs {
+			v := &doc.segs[i]
+			if v.needsNorm {
+				continue
+			}
+			want := identifiersOf(v, maxHits(len(v.text)), nil)
+			if !reflect.DeepEqual(v.ids, want) {
+				t.Fatalf("segment %d of %d: %d identifiers from the pooled buffer, %d scanned alone", i, len(segs), len(v.ids), len(want))
+			}
+		}
+		s.release(doc)
+		docs = append(docs, segs)
+		first = append(first, s.Classify(ctx, segs))
+	}
+	for i := len(docs) - 1; i >= 0; i-- {
+		if got := s.Classify(ctx, docs[i]); !reflect.DeepEqual(got, first[i]) {
+			t.Fatalf("document %d: classified again with a reused buffer: %v, first time %v", i, got, first[i])
+		}
+	}
+}
