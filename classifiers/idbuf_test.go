@@ -9,8 +9,8 @@ import (
 	"github.com/dlpgate/dlpgate/extract"
 )
 
-// The segments of a document share one pooled identifier buffer: each
-// segment's identifiers are exactly what a scan of its own finds, however
+// The segments of a document share one pooled identifier buffer and one
+// hit buffer: each segment's identifiers and hits are exactly what a scan of its own finds, however
 // many segments came before it and whatever an earlier document left in
 // the buffer; and Classify finds the same with a reused buffer as the
 // first time.
@@ -38,6 +38,11 @@ func TestPooledIdentifierBuffer(t *testing.T) {
 			want := identifiersOf(v, maxHits(len(v.text)), nil)
 			if !reflect.DeepEqual(v.ids, want) {
 				t.Fatalf("segment %d of %d: %d identifiers from the pooled buffer, %d scanned alone", i, len(segs), len(v.ids), len(want))
+			}
+			sc := s.ac.scan(segs[i].Text, nil)
+			alone := s.view(segs[i], sc, new([]int), nil)
+			if !reflect.DeepEqual(v.hits, alone.hits) || !reflect.DeepEqual(v.hkids, alone.hkids) {
+				t.Fatalf("segment %d of %d: the hits from the pooled buffer differ from a view of its own", i, len(segs))
 			}
 		}
 		s.release(doc)

@@ -75,28 +75,39 @@ type document struct {
 	// workers > 1: the document is large and the classifiers may judge
 	// its windows on that many goroutines.
 	workers int
-	// idBuf, when not nil, holds the segments' identifiers (ids): see
-	// defaultSet.idBufs and release.
-	idBuf *[]idMatch
+	// bufs, when not nil, holds the segments' identifiers (ids) and
+	// dictionary hits (hits): see defaultSet.docBufs and release.
+	bufs *docBufs
 }
 
-// maxPooledIDs bounds the identifier buffers kept for reuse (6 MB).
-const maxPooledIDs = 1 << 18
+// docBufs are the reusable arrays a document's segments keep their
+// identifiers and hits in, one after the other.
+type docBufs struct {
+	ids  []idMatch
+	hits []termHit
+}
 
-// release gives the document's identifier buffer back to s; the document
-// must not be read afterwards.
+// Bounds of the buffers kept for reuse (6 MB and 4 MB).
+const (
+	maxPooledIDs  = 1 << 18
+	maxPooledHits = 1 << 18
+)
+
+// release gives the document's buffers back to s; the document must not
+// be read afterwards.
 func (s *defaultSet) release(doc *document) {
-	if doc == nil || doc.idBuf == nil {
+	if doc == nil || doc.bufs == nil {
 		return
 	}
-	buf := doc.idBuf
-	doc.idBuf = nil
+	b := doc.bufs
+	doc.bufs = nil
 	for i := range doc.segs {
 		doc.segs[i].ids = nil
+		doc.segs[i].hits = nil
 	}
-	if cap(*buf) <= maxPooledIDs {
-		*buf = (*buf)[:0]
-		s.idBufs.Put(buf)
+	if cap(b.ids) <= maxPooledIDs && cap(b.hits) <= maxPooledHits {
+		b.ids, b.hits = b.ids[:0], b.hits[:0]
+		s.docBufs.Put(b)
 	}
 }
 
@@ -117,14 +128,14 @@ type defaultSet struct {
 	// scratch holds reusable automaton buffers (*scratch): Classify runs
 	// concurrently for many requests, so each call takes its own.
 	scratch sync.Pool
-	// idBufs holds reusable identifier buffers (*[]idMatch): a document's
+	// docBufs holds reusable identifier and hit buffers (*docBufs): a document's
 	// segments keep their identifiers in one, which goes back when
 	// Classify is done with the document (a sheet of phone numbers grew
 	// a new one of megabytes for every call).
-	idBufs sync.Pool
-	cls    []classifier
-	ac     *automaton
-	owners [][]owner // pattern id -> owners (dictionary patterns only)
+	docBufs sync.Pool
+	cls     []classifier
+	ac      *automaton
+	owners  [][]owner // pattern id -> owners (dictionary patterns only)
 	// Pattern ids from dictPatterns on are the HKID prefilter: letter and
 	// two digits, then (from fullWidthFrom) full-width letters and digits, then
 	// (from sepFrom) separated-HKID signs (hkid.go), then (from normFrom) the characters that
@@ -370,9 +381,9 @@ func (s *defaultSet) analyse(ctx context.Context, segs []extract.Segment) *docum
 		return s.analyseParallel(ctx, segs, w, min(s.pieceSize, max(minPieceSize, total/(4*w))))
 	}
 	doc := &document{segs: make([]segView, 0, len(segs))}
-	doc.idBuf, _ = s.idBufs.Get().(*[]idMatch)
-	if doc.idBuf == nil {
-		doc.idBuf = new([]idMatch)
+	doc.bufs, _ = s.docBufs.Get().(*docBufs)
+	if doc.bufs == nil {
+		doc.bufs = &docBufs{}
 	}
 	sc, _ := s.scratch.Get().(*scratch)
 	if sc == nil {
@@ -389,7 +400,7 @@ func (s *defaultSet) analyse(ctx context.Context, segs []extract.Segment) *docum
 			return nil
 		}
 		sc.out = s.ac.scanWith(sg.Text, sc.out[:0], &sc.lanes)
-		doc.segs = append(doc.segs, s.foldView(sg, sc.out, s.view(sg, sc.out, &sc.pairs, doc.idBuf)))
+		doc.segs = append(doc.segs, s.foldView(sg, sc.out, s.view(sg, sc.out, &sc.pairs, doc.bufs)))
 		doc.bytes += len(sg.Text)
 	}
 	return doc
@@ -498,9 +509,9 @@ func parallelRanges(n, workers int, f func(lo, hi int)) {
 }
 
 // view builds one segment's view from its automaton hits (in order of end
-// offset); pairs is a reusable buffer, and the identifiers are appended to
-// ids unless it is nil.
-func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int, ids *[]idMatch) segView {
+// offset); pairs is a reusable buffer, and the identifiers and hits are
+// appended to bufs unless it is nil.
+func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int, bufs *docBufs) segView {
 	// A segment to normalise is viewed after normalisation (normalize):
 	// keep what that needs and nothing more.
 	for _, h := range out {
@@ -539,9 +550,28 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int, ids *[]id
 			}
 		}
 	}
-	for ci := range v.hits {
-		if n := min(need[ci], limit); n > 0 {
-			v.hits[ci] = make([]termHit, 0, n)
+	if bufs != nil {
+		// One region of the shared buffer per classifier, each capped at
+		// its own size (the appends below never pass it).
+		total := 0
+		for ci := range v.hits {
+			total += min(need[ci], limit)
+		}
+		if len(bufs.hits)+total > cap(bufs.hits) {
+			bufs.hits = make([]termHit, 0, max(total, 2*cap(bufs.hits)))
+		}
+		for ci := range v.hits {
+			if n := min(need[ci], limit); n > 0 {
+				k := len(bufs.hits)
+				v.hits[ci] = bufs.hits[k : k : k+n]
+				bufs.hits = bufs.hits[:k+n]
+			}
+		}
+	} else {
+		for ci := range v.hits {
+			if n := min(need[ci], limit); n > 0 {
+				v.hits[ci] = make([]termHit, 0, n)
+			}
 		}
 	}
 	for _, h := range out {
@@ -565,6 +595,10 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int, ids *[]id
 		v.hkids = scanSeparatedHKIDs(sg.Text, *pairs, seps, v.hkids)
 	}
 	spacedIfKeyword(&v, false) // "A 123456 3": hkid_spaced.go
+	var ids *[]idMatch
+	if bufs != nil {
+		ids = &bufs.ids
+	}
 	v.ids = identifiersOf(&v, limit, ids)
 	return v
 }
