@@ -82,15 +82,18 @@ type document struct {
 
 // docBufs are the reusable arrays a document's segments keep their
 // identifiers and hits in, one after the other.
+// fin is financial_statement's event list, which it alone writes.
 type docBufs struct {
 	ids  []idMatch
 	hits []termHit
+	fin  []finEvent
 }
 
 // Bounds of the buffers kept for reuse (6 MB and 4 MB).
 const (
 	maxPooledIDs  = 1 << 18
 	maxPooledHits = 1 << 18
+	maxPooledFin  = 1 << 17
 )
 
 // release gives the document's buffers back to s; the document must not
@@ -105,8 +108,11 @@ func (s *defaultSet) release(doc *document) {
 		doc.segs[i].ids = nil
 		doc.segs[i].hits = nil
 	}
+	if cap(b.fin) > maxPooledFin {
+		b.fin = nil
+	}
 	if cap(b.ids) <= maxPooledIDs && cap(b.hits) <= maxPooledHits {
-		b.ids, b.hits = b.ids[:0], b.hits[:0]
+		b.ids, b.hits, b.fin = b.ids[:0], b.hits[:0], b.fin[:0]
 		s.docBufs.Put(b)
 	}
 }
