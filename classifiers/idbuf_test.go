@@ -73,3 +73,48 @@ func TestPooledIdentifierBuffer(t *testing.T) {
 		}
 	}
 }
+
+// The identifier classifiers skip segments by kind: accept and bad must
+// read only a match's kind and flags, and every kind they take must be in
+// the classifier's kinds. Random keys and offsets never change their
+// answer, and no kind outside kinds is ever taken.
+func TestIDClassifierKinds(t *testing.T) {
+	s, err := newSet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(113, 114))
+	n := 0
+	for _, c := range s.cls {
+		ic, ok := c.(*idClassifier)
+		if !ok {
+			continue
+		}
+		n++
+		if ic.kinds == 0 {
+			t.Fatalf("%s takes no kind", ic.name())
+		}
+		for k := 0; k < 32; k++ {
+			for fl := 0; fl < 256; fl++ {
+				base := idMatch{kind: idKind(k), flags: uint8(fl)}
+				ok0, conf0, need0 := ic.spec.accept(base)
+				bad0 := ic.spec.bad != nil && ic.spec.bad(base)
+				if (ok0 || bad0) && ic.kinds&(1<<k) == 0 {
+					t.Fatalf("%s takes kind %d but its kinds are %b", ic.name(), k, ic.kinds)
+				}
+				for range 4 {
+					m := base
+					m.start, m.end, m.key = int32(r.IntN(1<<20)), int32(r.IntN(1<<20)), r.Uint64()
+					ok1, conf1, need1 := ic.spec.accept(m)
+					bad1 := ic.spec.bad != nil && ic.spec.bad(m)
+					if ok1 != ok0 || conf1 != conf0 || need1 != need0 || bad1 != bad0 {
+						t.Fatalf("%s: accept/bad of kind %d flags %b depend on more than kind and flags", ic.name(), k, fl)
+					}
+				}
+			}
+		}
+	}
+	if n != 4 {
+		t.Fatalf("%d identifier classifiers, want 4", n)
+	}
+}

@@ -517,6 +517,8 @@ type idSpec struct {
 	name string
 	// accept says whether m is one of this classifier's numbers, its
 	// confidence without a keyword, and whether it counts only next to one.
+	// accept and bad read only m.kind and m.flags (newIDClassifier works
+	// out from them which kinds the classifier reads at all).
 	accept func(m idMatch) (ok bool, conf Confidence, needKeyword bool)
 	// bad: a same-shape candidate whose check fails (the chance rule).
 	bad    func(m idMatch) bool
@@ -534,6 +536,33 @@ type idClassifier struct {
 	vocab []vocabEntry
 	spec  idSpec
 	ci    int // index in defaultSet.cls
+	// kinds has bit k set when spec.accept or spec.bad takes a match of
+	// kind k: a segment with none of them (segView.idKinds) is skipped.
+	kinds uint32
+}
+
+// idKindsOf is the set of kinds (bit k for kind k) that accept or bad
+// takes with some flags.
+func idKindsOf(spec idSpec) uint32 {
+	var kinds uint32
+	for k := 0; k < 32; k++ {
+		for fl := 0; fl < 256; fl++ {
+			m := idMatch{kind: idKind(k), flags: uint8(fl)}
+			if ok, _, _ := spec.accept(m); ok || spec.bad != nil && spec.bad(m) {
+				kinds |= 1 << k
+			}
+		}
+	}
+	return kinds
+}
+
+// kindSet is the set of kinds in ids (as idKindsOf).
+func kindSet(ids []idMatch) uint32 {
+	var kinds uint32
+	for _, m := range ids {
+		kinds |= 1 << (m.kind & 31)
+	}
+	return kinds
 }
 
 func newIDClassifier(o options, dict string, ci int, spec idSpec) (*idClassifier, error) {
@@ -541,7 +570,7 @@ func newIDClassifier(o options, dict string, ci int, spec idSpec) (*idClassifier
 	if err != nil {
 		return nil, err
 	}
-	return &idClassifier{opts: o, vocab: v, spec: spec, ci: ci}, nil
+	return &idClassifier{opts: o, vocab: v, spec: spec, ci: ci, kinds: idKindsOf(spec)}, nil
 }
 
 func (c *idClassifier) name() string             { return c.spec.name }
@@ -555,11 +584,13 @@ func (c *idClassifier) classify(doc *document) (Finding, bool) {
 	valid, invalid, docKeyword := 0, 0, false
 	for si := range doc.segs {
 		sg := &doc.segs[si]
-		for _, m := range sg.ids {
-			if ok, _, _ := c.spec.accept(m); ok {
-				valid++
-			} else if c.spec.bad != nil && c.spec.bad(m) {
-				invalid++
+		if sg.idKinds&c.kinds != 0 {
+			for _, m := range sg.ids {
+				if ok, _, _ := c.spec.accept(m); ok {
+					valid++
+				} else if c.spec.bad != nil && c.spec.bad(m) {
+					invalid++
+				}
 			}
 		}
 		if valid > 0 && !docKeyword {
@@ -586,8 +617,8 @@ func (c *idClassifier) classify(doc *document) (Finding, bool) {
 	conf := None
 	for si := range doc.segs {
 		sg := &doc.segs[si]
-		if len(sg.ids) == 0 {
-			continue
+		if sg.idKinds&c.kinds == 0 {
+			continue // no match of this classifier's kinds (or none at all)
 		}
 		hits := doc.hitsOf(si, c.ci)
 		for _, m := range sg.ids {

@@ -60,6 +60,9 @@ type segView struct {
 	hits   [][]termHit // per classifier, in order of end offset
 	hkids  []hkidMatch // HKID-shaped candidates, valid or not (hkid.go)
 	ids    []idMatch   // phones, resident IDs, cards, e-mails (numbers.go)
+	// idKinds is kindSet(ids): the identifier classifiers skip a segment
+	// without their kinds.
+	idKinds uint32
 	// needsNorm: the walk saw a character normalisation changes; then
 	// normAt are the offsets of those triggers and raw the walk's hits,
 	// for normalising and re-walking only around them (normalize.go).
@@ -606,6 +609,7 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int, bufs *doc
 		ids = &bufs.ids
 	}
 	v.ids = identifiersOf(&v, limit, ids)
+	v.idKinds = kindSet(v.ids)
 	return v
 }
 
