@@ -321,3 +321,57 @@ func TestDigitsKeyEightMatchesLoop(t *testing.T) {
 		}
 	}
 }
+
+// judgeLone8Ref is judgeLone8 as it was: the digits copied out, then the
+// date test and hkPhone.
+func judgeLone8Ref(s string, i, k int, dst []idMatch) []idMatch {
+	if !numBoundaryBefore(s, i) || !numBoundaryAfter(s, k) {
+		return dst
+	}
+	var d [8]byte
+	copy(d[:], s[i:k])
+	if looksLikeDate(d[:]) {
+		return dst
+	}
+	if m, ok := hkPhone(d[:], idMatch{start: int32(i), end: int32(k)}, false); ok {
+		dst = appendID(dst, m)
+	}
+	return dst
+}
+
+// Every first digit, dates of every month and day, and random numbers in
+// every context byte: judgeLone8 and the reference agree.
+func TestJudgeLone8MatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(115, 116))
+	ctx := []string{"", " ", ",", "a", "_", "/", "-", ".", "+", "#", ":", "%", "@", "\\", "$", "&", "\n", "x", "電"}
+	check := func(num string) {
+		for _, before := range ctx {
+			for _, after := range ctx {
+				s := before + num + after
+				i := len(before)
+				if !lone8(s, i, i+8) {
+					continue
+				}
+				got := judgeLone8(s, i, i+8, nil)
+				want := judgeLone8Ref(s, i, i+8, nil)
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("judgeLone8(%q) = %v, reference %v", s, got, want)
+				}
+			}
+		}
+	}
+	for range 20000 {
+		b := make([]byte, 8)
+		for j := range b {
+			b[j] = byte('0' + r.IntN(10))
+		}
+		check(string(b))
+	}
+	for _, y := range []string{"1899", "1900", "1999", "2000", "2026", "2099", "2100", "1901", "2012"} {
+		for m := 0; m <= 13; m++ {
+			for d := 0; d <= 32; d++ {
+				check(y + string(rune('0'+m/10)) + string(rune('0'+m%10)) + string(rune('0'+d/10)) + string(rune('0'+d%10)))
+			}
+		}
+	}
+}

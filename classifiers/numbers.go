@@ -338,20 +338,34 @@ func lone8(s string, i, k int) bool {
 }
 
 // judgeLone8 is numberAt for a run lone8 accepts (its one possible shape
-// is a Hong Kong number) and appends what it is to dst.
+// is a Hong Kong number) and appends what it is to dst. It reads the eight
+// digits as one word: the date test only for a "19" or "20" prefix, the
+// key in three multiplies (digitsKey).
 func judgeLone8(s string, i, k int, dst []idMatch) []idMatch {
 	if !numBoundaryBefore(s, i) || !numBoundaryAfter(s, k) {
 		return dst
 	}
-	var d [8]byte
-	copy(d[:], s[i:k])
-	if looksLikeDate(d[:]) {
-		return dst
+	v := load64(s, i)
+	var flags uint8
+	switch byte(v) {
+	case '2', '3':
+	case '5', '6', '7', '8', '9':
+		flags = idMobile
+	default:
+		return dst // no Hong Kong number (and a date starts with 1 or 2)
 	}
-	if m, ok := hkPhone(d[:], idMatch{start: int32(i), end: int32(k)}, false); ok {
-		dst = appendID(dst, m)
+	if p := v & 0xFFFF; p == '2'|'0'<<8 || p == '1'|'9'<<8 {
+		var d [8]byte
+		copy(d[:], s[i:k])
+		if looksLikeDate(d[:]) {
+			return dst
+		}
 	}
-	return dst
+	v -= lo7 * '0'
+	v = (v*10 + v>>8) & 0x00FF00FF00FF00FF
+	v = (v*100 + v>>16) & 0x0000FFFF0000FFFF
+	v = (v*10000 + v>>32) & 0xFFFFFFFF
+	return appendID(dst, idMatch{start: int32(i), end: int32(k), kind: idPhoneHK, flags: flags, key: 852<<40 | v})
 }
 
 // appendID appends m, doubling the slice when it is full: append grows
