@@ -73,3 +73,19 @@ func lowBitsTo(m uint64, k int) uint64 {
 	}
 	return m &^ (1<<(uint(k)+1) - 1)
 }
+
+// digitMap appends to buf the digit masks of s's 64-byte blocks: word w
+// is the mask of s[64w:64w+64].
+func digitMap(s string, buf []uint64) []uint64 {
+	n := len(s)
+	b := 0
+	for ; b+64 <= n; b += 64 {
+		buf = append(buf, digitBits64(s[b:b+64]))
+	}
+	if b < n {
+		var pad [72]byte
+		d, _ := digitBlock(s, b, &pad)
+		buf = append(buf, d)
+	}
+	return buf
+}

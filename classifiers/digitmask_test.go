@@ -96,6 +96,9 @@ func checkScanIdentifiersPrev(t *testing.T, text string) {
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("at=%v: digit-mask scan found %d identifiers, run-by-run %d, in %q", at, len(got), len(want), text)
 		}
+		if got := scanIdentifiersMap(text, digitMap(text, nil), nil, at); !reflect.DeepEqual(got, want) {
+			t.Fatalf("at=%v: digit-map scan found %d identifiers, run-by-run %d, in %q", at, len(got), len(want), text)
+		}
 	}
 	checkScanIdentifiers(t, text)
 }
@@ -244,6 +247,9 @@ func checkSpacedHKIDs(t *testing.T, text string) {
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("bracketedOnly=%v: digit-mask scan found %d spaced HKIDs, run-by-run %d, in %q", bracketedOnly, len(got), len(want), text)
 		}
+		if got := scanSpacedHKIDsMap(text, digitMap(text, nil), nil, bracketedOnly); !reflect.DeepEqual(got, want) {
+			t.Fatalf("bracketedOnly=%v: digit-map scan found %d spaced HKIDs, run-by-run %d, in %q", bracketedOnly, len(got), len(want), text)
+		}
 		// With candidates already found (the other scanners').
 		pre := scanHKIDs(text, nil)
 		want = scanSpacedHKIDsRunByRun(text, slices.Clone(pre), bracketedOnly)
@@ -371,6 +377,27 @@ func TestJudgeLone8MatchesReference(t *testing.T) {
 		for m := 0; m <= 13; m++ {
 			for d := 0; d <= 32; d++ {
 				check(y + string(rune('0'+m/10)) + string(rune('0'+m%10)) + string(rune('0'+d/10)) + string(rune('0'+d%10)))
+			}
+		}
+	}
+}
+
+func TestDigitMap(t *testing.T) {
+	r := rand.New(rand.NewPCG(117, 118))
+	for range 500 {
+		text := genDigitDense(r, r.IntN(400)) + genIDText(r, r.IntN(200))
+		dm := digitMap(text, nil)
+		if len(dm) != (len(text)+63)/64 {
+			t.Fatalf("%d words for %d bytes", len(dm), len(text))
+		}
+		for i := 0; i < len(text); i++ {
+			if got := dm[i>>6]>>(i&63)&1 == 1; got != isDigit(text[i]) {
+				t.Fatalf("byte %d (%q): map says digit %v", i, text[i], got)
+			}
+		}
+		for i := len(text); i < 64*len(dm); i++ {
+			if dm[i>>6]>>(i&63)&1 != 0 {
+				t.Fatalf("bit %d past the end of %d bytes is set", i, len(text))
 			}
 		}
 	}

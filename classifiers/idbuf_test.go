@@ -42,7 +42,7 @@ func TestPooledIdentifierBuffer(t *testing.T) {
 			if v.needsNorm {
 				continue
 			}
-			want := identifiersOf(v, maxHits(len(v.text)), nil)
+			want := identifiersOf(v, maxHits(len(v.text)), nil, nil)
 			if !reflect.DeepEqual(v.ids, want) {
 				t.Fatalf("segment %d of %d: %d identifiers from the pooled buffer, %d scanned alone", i, len(segs), len(v.ids), len(want))
 			}

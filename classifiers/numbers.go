@@ -71,7 +71,9 @@ func scanIdentifiers(s string, dst []idMatch) []idMatch {
 // is not nil the identifiers are appended to it (after the earlier
 // segments', which they never overwrite) and the returned slice has no
 // room to grow into.
-func identifiersOf(v *segView, limit int, buf *[]idMatch) []idMatch {
+//
+// dm is the segment's digit map (digitMap), or nil.
+func identifiersOf(v *segView, limit int, buf *[]idMatch, dm []uint64) []idMatch {
 	hits := v.hits[clsEmail]
 	at := len(hits) >= limit // hits dropped: look for addresses anyway
 	for _, h := range hits {
@@ -80,11 +82,17 @@ func identifiersOf(v *segView, limit int, buf *[]idMatch) []idMatch {
 			break
 		}
 	}
+	scan := func(dst []idMatch) []idMatch {
+		if dm != nil {
+			return scanIdentifiersMap(v.text, dm, dst, at)
+		}
+		return scanIdentifiersAt(v.text, dst, at)
+	}
 	if buf == nil {
-		return scanIdentifiersAt(v.text, nil, at)
+		return scan(nil)
 	}
 	n := len(*buf)
-	ids := scanIdentifiersAt(v.text, (*buf)[n:n], at)
+	ids := scan((*buf)[n:n])
 	if len(ids) == 0 {
 		return nil
 	}
@@ -116,52 +124,7 @@ func scanIdentifiersAt(s string, dst []idMatch, at bool) []idMatch {
 		if nx {
 			next = 1
 		}
-		long := runOf8(d, prev)
-		// A non-digit with a digit either side.
-		between := ^d & (d<<1 | prev>>63) & (d>>1 | next<<63)
-		cand := long | between
-		if i >= b {
-			cand = lowBitsTo(cand, i-b)
-		}
-		for cand != 0 {
-			q := b + bits.TrailingZeros64(cand)
-			bit := cand & -cand
-			cand &^= bit
-			var st int
-			if long&bit != 0 {
-				// The first eight digits in a row since i: the run
-				// starts seven bytes back.
-				st = q - 7
-			} else {
-				if c := s[q]; c != ' ' && c != '-' && c != ')' {
-					continue
-				}
-				// The run ending at q-1 (shorter than eight digits, or
-				// its eighth digit would have come first).
-				st = q - 1
-				for st > i && s[st-1]-'0' < 10 {
-					st--
-				}
-			}
-			k := st + 1
-			for k < n && s[k]-'0' < 10 {
-				k++
-			}
-			// (The separator is tested before the digit after it: on base64
-			// and random text that branch is the one that predicts well.)
-			switch {
-			case k-st < 8 && (k+1 >= n || (s[k] != ' ' && s[k] != '-' && s[k] != ')') || s[k+1]-'0' >= 10):
-				i = k
-			case k-st == 8 && lone8(s, st, k):
-				// The commonest long run (a phone, a date, a sheet's eight-
-				// digit column), judged without collecting groups.
-				dst = judgeLone8(s, st, k, dst)
-				i = k
-			default:
-				i = numberAt(s, st, &dst)
-			}
-			cand = lowBitsTo(cand, i-b)
-		}
+		i, dst = idBlock(s, b, d, prev, next, i, dst)
 		// The next block starts at the next digit, or the byte before
 		// it: a digit-free stretch is skipped eight bytes at a time.
 		// (Digit-dense text goes on with the next block: the skip would
@@ -187,6 +150,92 @@ func scanIdentifiersAt(s string, dst []idMatch, at bool) []idMatch {
 			}
 		}
 	}
+	return withEmails(s, dst, at)
+}
+
+// scanIdentifiersMap is scanIdentifiersAt over the digit map of s
+// (digitMap): a segment's scanners share one map, and the blocks without
+// a digit cost one load.
+func scanIdentifiersMap(s string, dm []uint64, dst []idMatch, at bool) []idMatch {
+	i := 0
+	for w := 0; w < len(dm); w++ {
+		b := w << 6
+		if i >= b+64 {
+			w = i>>6 - 1 // on with the block holding i
+			continue
+		}
+		d := dm[w]
+		if d == 0 {
+			continue // no digit: no candidate
+		}
+		var prev, next uint64
+		if w > 0 {
+			prev = dm[w-1]
+		}
+		if w+1 < len(dm) {
+			next = dm[w+1] & 1
+		}
+		i, dst = idBlock(s, b, d, prev, next, i, dst)
+	}
+	return withEmails(s, dst, at)
+}
+
+// idBlock judges the candidate runs of the 64-byte block at b (digit mask
+// d; prev the mask of the 64 bytes before, as far as it matters; next 1
+// when s[b+64] is a digit) from i on, and returns where the scan goes on.
+func idBlock(s string, b int, d, prev, next uint64, i int, dst []idMatch) (int, []idMatch) {
+	n := len(s)
+	long := runOf8(d, prev)
+	// A non-digit with a digit either side.
+	between := ^d & (d<<1 | prev>>63) & (d>>1 | next<<63)
+	cand := long | between
+	if i >= b {
+		cand = lowBitsTo(cand, i-b)
+	}
+	for cand != 0 {
+		q := b + bits.TrailingZeros64(cand)
+		bit := cand & -cand
+		cand &^= bit
+		var st int
+		if long&bit != 0 {
+			// The first eight digits in a row since i: the run
+			// starts seven bytes back.
+			st = q - 7
+		} else {
+			if c := s[q]; c != ' ' && c != '-' && c != ')' {
+				continue
+			}
+			// The run ending at q-1 (shorter than eight digits, or
+			// its eighth digit would have come first).
+			st = q - 1
+			for st > i && s[st-1]-'0' < 10 {
+				st--
+			}
+		}
+		k := st + 1
+		for k < n && s[k]-'0' < 10 {
+			k++
+		}
+		// (The separator is tested before the digit after it: on base64
+		// and random text that branch is the one that predicts well.)
+		switch {
+		case k-st < 8 && (k+1 >= n || (s[k] != ' ' && s[k] != '-' && s[k] != ')') || s[k+1]-'0' >= 10):
+			i = k
+		case k-st == 8 && lone8(s, st, k):
+			// The commonest long run (a phone, a date, a sheet's eight-
+			// digit column), judged without collecting groups.
+			dst = judgeLone8(s, st, k, dst)
+			i = k
+		default:
+			i = numberAt(s, st, &dst)
+		}
+		cand = lowBitsTo(cand, i-b)
+	}
+	return i, dst
+}
+
+// withEmails adds the e-mail addresses of s to its numbers dst when at.
+func withEmails(s string, dst []idMatch, at bool) []idMatch {
 	if at {
 		k := len(dst)
 		dst = scanEmails(s, dst)

@@ -86,10 +86,13 @@ type document struct {
 // docBufs are the reusable arrays a document's segments keep their
 // identifiers and hits in, one after the other.
 // fin is financial_statement's event list, which it alone writes.
+// dmap is the digit map (digitMap) of the segment being viewed, which
+// its identifier scanners share.
 type docBufs struct {
 	ids  []idMatch
 	hits []termHit
 	fin  []finEvent
+	dmap []uint64
 }
 
 // Bounds of the buffers kept for reuse (6 MB and 4 MB).
@@ -97,6 +100,7 @@ const (
 	maxPooledIDs  = 1 << 18
 	maxPooledHits = 1 << 18
 	maxPooledFin  = 1 << 17
+	maxPooledDmap = 1 << 18 // 16 MB of text
 )
 
 // release gives the document's buffers back to s; the document must not
@@ -113,6 +117,9 @@ func (s *defaultSet) release(doc *document) {
 	}
 	if cap(b.fin) > maxPooledFin {
 		b.fin = nil
+	}
+	if cap(b.dmap) > maxPooledDmap {
+		b.dmap = nil
 	}
 	if cap(b.ids) <= maxPooledIDs && cap(b.hits) <= maxPooledHits {
 		b.ids, b.hits, b.fin = b.ids[:0], b.hits[:0], b.fin[:0]
@@ -603,12 +610,16 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int, bufs *doc
 	if len(seps) > 0 || len(*pairs) > 0 {
 		v.hkids = scanSeparatedHKIDs(sg.Text, *pairs, seps, v.hkids)
 	}
-	spacedIfKeyword(&v, false) // "A 123456 3": hkid_spaced.go
 	var ids *[]idMatch
+	var dm []uint64
 	if bufs != nil {
 		ids = &bufs.ids
+		// One digit map for the spaced-HKID and identifier scans.
+		bufs.dmap = digitMap(sg.Text, bufs.dmap[:0])
+		dm = bufs.dmap
 	}
-	v.ids = identifiersOf(&v, limit, ids)
+	spacedIfKeyword(&v, false, dm) // "A 123456 3": hkid_spaced.go
+	v.ids = identifiersOf(&v, limit, ids, dm)
 	v.idKinds = kindSet(v.ids)
 	return v
 }
@@ -647,7 +658,7 @@ func (s *defaultSet) viewNormalised(sg extract.Segment, out []hit, pairs *[]int)
 		// Full-width forms NFKC left (none for letters and digits) are
 		// still read by the full HKID scanner.
 		v.hkids = scanSeparatedHKIDs(sg.Text, nil, nil, scanHKIDs(sg.Text, nil))
-		spacedIfKeyword(&v, true)
+		spacedIfKeyword(&v, true, nil)
 	}
 	return v
 }
