@@ -1,6 +1,9 @@
 package classifiers
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"slices"
+)
 
 // Word-at-a-time digit masks for the scanners that look for digit runs of
 // a given shape (numbers.go, hkid_spaced.go): 64 bytes become one uint64
@@ -37,6 +40,15 @@ func digitBits64(b string) uint64 {
 	}
 	return gatherHigh(m[0]) | gatherHigh(m[1])<<8 | gatherHigh(m[2])<<16 | gatherHigh(m[3])<<24 |
 		gatherHigh(m[4])<<32 | gatherHigh(m[5])<<40 | gatherHigh(m[6])<<48 | gatherHigh(m[7])<<56
+}
+
+// gather64 is the digit mask of b[0:64], word by word.
+func gather64(b string) uint64 {
+	b = b[:64]
+	return digitBits8(load64(b, 0)) | digitBits8(load64(b, 8))<<8 |
+		digitBits8(load64(b, 16))<<16 | digitBits8(load64(b, 24))<<24 |
+		digitBits8(load64(b, 32))<<32 | digitBits8(load64(b, 40))<<40 |
+		digitBits8(load64(b, 48))<<48 | digitBits8(load64(b, 56))<<56
 }
 
 // digitBlock returns the digit mask of s[b:b+64] (bytes past the end
@@ -78,14 +90,27 @@ func lowBitsTo(m uint64, k int) uint64 {
 // is the mask of s[64w:64w+64].
 func digitMap(s string, buf []uint64) []uint64 {
 	n := len(s)
+	k := len(buf)
+	buf = slices.Grow(buf, (n+63)/64)[:k+(n+63)/64]
+	dm := buf[k:]
 	b := 0
-	for ; b+64 <= n; b += 64 {
-		buf = append(buf, digitBits64(s[b:b+64]))
+	for w := 0; b+64 <= n; w, b = w+1, b+64 {
+		// The "has a byte less than ten" test first: a block without a
+		// digit (most of prose and CJK text) is not gathered.
+		blk := s[b : b+64]
+		var any uint64
+		for j := 0; j < 64; j += 8 {
+			y := load64(blk, j) ^ (lo7 * '0')
+			any |= (y - lo7*10) &^ y
+		}
+		dm[w] = 0
+		if any&hi8 != 0 {
+			dm[w] = gather64(blk)
+		}
 	}
 	if b < n {
 		var pad [72]byte
-		d, _ := digitBlock(s, b, &pad)
-		buf = append(buf, d)
+		dm[len(dm)-1], _ = digitBlock(s, b, &pad)
 	}
 	return buf
 }

@@ -402,3 +402,15 @@ func TestDigitMap(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkDigitMap(b *testing.B) {
+	for _, c := range perCoreTexts() {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.text)))
+			var buf []uint64
+			for b.Loop() {
+				buf = digitMap(c.text, buf[:0])
+			}
+		})
+	}
+}
