@@ -7,7 +7,8 @@ import (
 
 // HKIDs written with a separator after the prefix and an unbracketed check
 // character after another: "A 123456 3", "A　123456　3" (ideographic
-// spaces, as forms typed in Chinese have them). No automaton pattern marks
+// spaces, as forms typed in Chinese have them), also with the digits in
+// groups: "A 123 456 3", "A123 456 3". No automaton pattern marks
 // them: a letter, a space and a digit would fire on every "Room 12"
 // (hkid.go). They are read only in segments that name an identity card (an
 // HKID keyword such as "HKID", "身份證", "身份证号码"), by a pass over the
@@ -32,6 +33,7 @@ func spacedIfKeyword(v *segView, bracketedOnly bool, dm []uint64) {
 	for _, h := range v.hits[clsHKID] {
 		if h.kind == hkKeyword {
 			scan(false)
+			v.hkids = scanGroupedHKIDs(v.text, v.hkids)
 			return
 		}
 	}
@@ -123,4 +125,37 @@ func sortedFrom(dst []hkidMatch, n0 int) []hkidMatch {
 		slices.SortStableFunc(dst, func(a, b hkidMatch) int { return a.start - b.start })
 	}
 	return dst
+}
+
+// scanGroupedHKIDs appends the HKIDs of s whose six digits are written in
+// groups ("A 123 456 3", "A123 456(3)", "A 123-456-3"), not already in dst,
+// keeping dst in order of offset. Only segments with an HKID keyword are
+// read this way (spacedIfKeyword), so a run-by-run walk is cheap enough.
+func scanGroupedHKIDs(s string, dst []hkidMatch) []hkidMatch {
+	n0 := len(dst)
+	for i := nextDigit(s, 0); i < len(s); i = nextDigit(s, i) {
+		k := i + 1
+		for k < len(s) && isDigit(s[k]) {
+			k++
+		}
+		// The first group: two to five digits, then a separator.
+		if n := k - i; n >= 2 && n < 6 && sepLen(s, k) > 0 {
+			p := -1
+			switch {
+			case i >= 2 && s[i-1] == ' ' && isLetter(s[i-2]):
+				p = i - 2
+			case i >= 4 && s[i-3:i] == ideoSpace && isLetter(s[i-4]):
+				p = i - 4
+			case i >= 1 && isLetter(s[i-1]):
+				p = i - 1
+			}
+			if p >= 0 {
+				if m, ok := separatedHKIDAt(s, p); ok && !slices.ContainsFunc(dst, func(d hkidMatch) bool { return d.start == m.start }) {
+					dst = append(dst, m)
+				}
+			}
+		}
+		i = k
+	}
+	return sortedFrom(dst, n0)
 }
