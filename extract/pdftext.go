@@ -256,12 +256,34 @@ type pdfFont struct {
 	widths      map[uint32]float64
 	defWidth    float64
 	knownWidths bool
+	width1      *[256]float64 // widths by byte code, built by advance
 }
 
 // advance is the width of the shown string in thousandths of an em. Without
 // widths, it estimates: 1 em for CJK, half an em otherwise.
 func (f *pdfFont) advance(s []byte) float64 {
 	var w float64
+	if !f.twoByte && len(f.ranges) == 0 {
+		// One byte per code: a table, not a map lookup per glyph. The
+		// sum runs in the same order, so it is the same float.
+		if !f.knownWidths {
+			return 500 * float64(len(s)) // exact: sums of 500 are integers
+		}
+		if f.width1 == nil {
+			f.width1 = new([256]float64)
+			for c := range f.width1 {
+				if v, ok := f.widths[uint32(c)]; ok {
+					f.width1[c] = v
+				} else {
+					f.width1[c] = f.defWidth
+				}
+			}
+		}
+		for _, c := range s {
+			w += f.width1[c]
+		}
+		return w
+	}
 	for i := 0; i < len(s); {
 		n := 1
 		if f.twoByte || len(f.ranges) > 0 {
