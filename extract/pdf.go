@@ -762,22 +762,36 @@ func (d *pdfDoc) pageText(p pageInfo) string {
 	return tidyLines(sb.String())
 }
 
-// tidyLines trims trailing spaces and collapses blank-line runs.
+// tidyLines trims trailing spaces and collapses blank-line runs. One pass
+// into one buffer (it was Split, TrimRight per line and Join: a slice of
+// lines and a copy per page).
 func tidyLines(s string) string {
-	lines := strings.Split(s, "\n")
-	out := lines[:0]
+	out := make([]byte, 0, len(s))
 	blank := 0
-	for _, l := range lines {
+	first := true
+	for {
+		i := strings.IndexByte(s, '\n')
+		l := s
+		if i >= 0 {
+			l = s[:i]
+		}
 		l = strings.TrimRight(l, " \t")
 		if l == "" {
 			blank++
-			if blank > 1 {
-				continue
-			}
 		} else {
 			blank = 0
 		}
-		out = append(out, l)
+		if blank <= 1 {
+			if !first {
+				out = append(out, '\n')
+			}
+			first = false
+			out = append(out, l...)
+		}
+		if i < 0 {
+			break
+		}
+		s = s[i+1:]
 	}
-	return strings.TrimSpace(strings.Join(out, "\n"))
+	return strings.TrimSpace(aliasString(out)) // out is not written again
 }
