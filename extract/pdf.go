@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +11,6 @@ import (
 	"strings"
 
 	kflate "github.com/klauspost/compress/flate"
-	kzlib "github.com/klauspost/compress/zlib"
 )
 
 // pdfDoc is a parsed PDF: every object found by scanning the file for
@@ -28,7 +28,7 @@ type pdfDoc struct {
 	noMap     bool              // a font had no usable text mapping
 	images    map[*pStream]bool // image XObjects already read (pdfimage.go)
 	content   []byte            // decoded content of the page last read
-	zr, fr    io.ReadCloser     // zlib and raw deflate readers, reused (inflate)
+	fr        io.ReadCloser     // raw deflate reader, reused (inflate)
 }
 
 // pdfNode extracts the text layer of a PDF, one segment per page.
@@ -427,34 +427,42 @@ func (d *pdfDoc) decodeStream(s *pStream) []byte {
 }
 
 // inflate undoes FlateDecode (zlib, or raw deflate when the zlib header
-// is missing). klauspost's readers inflate content streams faster than
-// compress/flate and are reset per stream rather than allocated.
+// is missing). klauspost's raw deflate reader is reset per stream rather
+// than allocated. The zlib wrapper is stripped here instead of read by a
+// zlib reader: the bytes are the same (a zlib reader hands over what it
+// inflated before it checks the Adler-32, and a bad or missing checksum
+// never dropped text), without checksumming every content stream.
 func (d *pdfDoc) inflate(b []byte) []byte {
-	var r io.Reader
-	br := bytes.NewReader(b)
-	var err error
-	if d.zr == nil {
-		d.zr, err = kzlib.NewReader(br)
-	} else {
-		err = d.zr.(kzlib.Resetter).Reset(br, nil)
+	br := bytes.NewReader(b[zlibHeaderLen(b):])
+	if d.fr == nil {
+		d.fr = kflate.NewReader(br)
+	} else if d.fr.(kflate.Resetter).Reset(br, nil) != nil {
+		d.fr = kflate.NewReader(br)
 	}
-	if err == nil {
-		r = d.zr
-	} else {
-		br.Reset(b)
-		if d.fr == nil {
-			d.fr = kflate.NewReader(br)
-		} else if d.fr.(kflate.Resetter).Reset(br, nil) != nil {
-			d.fr = kflate.NewReader(br)
-		}
-		r = d.fr
-	}
+	r := d.fr
 	out, why, err := d.readInflated(r, int64(len(b)))
 	if errors.Is(err, errTooBig) {
 		d.w.limit(d.origin, "PDF stream: "+why+"; only the first part was inspected")
 	}
 	// A corrupt or truncated stream keeps what inflated before the damage.
 	return out
+}
+
+// zlibHeaderLen is the length of the zlib header b starts with as
+// klauspost's zlib reader accepts it (2 bytes, 6 with a preset-dictionary
+// id, only that of the empty dictionary), 0 when it would refuse it and
+// the stream is read as raw deflate.
+func zlibHeaderLen(b []byte) int {
+	if len(b) < 2 || b[0]&0x0f != 8 || b[0]>>4 > 7 || (uint(b[0])<<8|uint(b[1]))%31 != 0 {
+		return 0
+	}
+	if b[1]&0x20 == 0 {
+		return 2
+	}
+	if len(b) < 6 || binary.BigEndian.Uint32(b[2:6]) != 1 { // adler32 of no bytes
+		return 0
+	}
+	return 6
 }
 
 // readInflated is walker.readBounded for content streams (same limits,

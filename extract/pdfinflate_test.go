@@ -60,3 +60,68 @@ func oneShot(z []byte) io.Reader {
 	}
 	return kflate.NewReader(bytes.NewReader(z))
 }
+
+// inflateOld is pdfDoc.inflate before the zlib wrapper was stripped by
+// hand: a zlib reader, raw deflate when it refuses the header.
+func inflateOld(w *walker, b []byte) []byte {
+	var r io.Reader
+	if zr, err := kzlib.NewReader(bytes.NewReader(b)); err == nil {
+		r = zr
+	} else {
+		r = kflate.NewReader(bytes.NewReader(b))
+	}
+	out, _, _ := w.readBounded(r, int64(len(b)))
+	return out
+}
+
+func checkInflate(t *testing.T, d *pdfDoc, b []byte) {
+	t.Helper()
+	want := inflateOld(d.w, b)
+	if got := d.inflate(b); !bytes.Equal(got, want) {
+		t.Fatalf("inflate(%x...) = %d bytes, want %d", b[:min(len(b), 16)], len(got), len(want))
+	}
+}
+
+// TestInflateMatchesOld: whole, truncated, corrupt (body and checksum),
+// raw deflate, preset-dictionary headers and garbage inflate to the same
+// bytes as through a zlib reader.
+func TestInflateMatchesOld(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	w := &walker{ctx: context.Background(), parent: context.Background(), lim: Limits{}.withDefaults(), seen: map[string]bool{}}
+	d := &pdfDoc{w: w}
+	for range 300 {
+		in := make([]byte, r.IntN(20000))
+		for i := range in {
+			in[i] = "BT ()Tj[]ET 0123"[r.IntN(16)]
+		}
+		z := flateBytes(t, in)
+		variants := [][]byte{z, z[:r.IntN(len(z)+1)], z[2:], z[:len(z)-4], {}, {0x78}, {0x78, 0x9c}}
+		c := append([]byte{}, z...)
+		c[len(c)-1] ^= 1 // checksum
+		variants = append(variants, c)
+		c = append([]byte{}, z...)
+		c[r.IntN(len(c))] ^= byte(1 + r.IntN(255))
+		variants = append(variants, c)
+		// FDICT set (0x78 0xbb is a valid check): id of the empty
+		// dictionary, another id, and a header cut inside the id.
+		variants = append(variants, append([]byte{0x78, 0xbb, 0, 0, 0, 1}, z[2:]...), append([]byte{0x78, 0xbb, 0, 0, 0, 2}, z[2:]...), []byte{0x78, 0xbb, 0, 0})
+		g := make([]byte, r.IntN(64))
+		for i := range g {
+			g[i] = byte(r.IntN(256))
+		}
+		variants = append(variants, g)
+		for _, v := range variants {
+			checkInflate(t, d, v)
+		}
+	}
+}
+
+func FuzzInflateMatchesOld(f *testing.F) {
+	f.Add(flateBytes(f, []byte("BT /F1 12 Tf (Hello) Tj ET")))
+	f.Add([]byte{0x78, 0xbb, 0, 0, 0, 1, 3, 0})
+	f.Add([]byte{0x78, 0x9c, 0xff})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		w := &walker{ctx: context.Background(), parent: context.Background(), lim: Limits{}.withDefaults(), seen: map[string]bool{}}
+		checkInflate(t, &pdfDoc{w: w}, b)
+	})
+}
