@@ -765,6 +765,10 @@ func (d *pdfDoc) pageText(p pageInfo) string {
 	}
 	d.content = content // inline images are read from it (pdfimage.go)
 	var sb strings.Builder
+	// Text is at most about half of a text page's content; Grow does not
+	// zero, so a guess too big for a drawing-heavy page costs little, and
+	// the cap bounds it for huge streams.
+	sb.Grow(min(len(content)/2, 256<<10))
 	t := &textRun{d: d, sb: &sb}
 	t.run(content, p.resources, 0)
 	return tidyLines(sb.String())
