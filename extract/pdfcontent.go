@@ -310,6 +310,10 @@ func (l *cLexer) array(op *cTok, depth int) {
 		if n.kind == cDelim && (n.delim == '>' || n.delim == '}') {
 			continue
 		}
+		if (n.kind == cStr || n.kind == cNum) && depth+1 <= 64 {
+			l.arr = append(l.arr, n) // what operand would copy to v
+			continue
+		}
 		mark := len(l.arr)
 		l.operand(&n, &v, depth+1)
 		l.arr = l.arr[:mark] // a nested array's elements are not kept

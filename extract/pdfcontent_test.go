@@ -138,8 +138,18 @@ var contentSeeds = []string{
 	"% comment (not a string)\n(s) Tj { 1 } true false null [true (a) null 2] TJ",
 }
 
+// deepArraySeeds nest strings and numbers in arrays around the 64-deep
+// limit, where array elements stop being kept.
+func deepArraySeeds() []string {
+	var out []string
+	for _, d := range []int{62, 63, 64, 65, 66} {
+		out = append(out, strings.Repeat("[(a) 1 ", d)+"(deep) -2"+strings.Repeat("]", d)+" TJ")
+	}
+	return out
+}
+
 func TestContentLexerMatchesPdfLexer(t *testing.T) {
-	for _, s := range contentSeeds {
+	for _, s := range append(deepArraySeeds(), contentSeeds...) {
 		if o, n := describeOld([]byte(s)), describeNew([]byte(s)); o != n {
 			t.Errorf("%q:\npdfLexer:\n%s\ncLexer:\n%s", s, o, n)
 		}
@@ -147,7 +157,7 @@ func TestContentLexerMatchesPdfLexer(t *testing.T) {
 }
 
 func FuzzContentLexer(f *testing.F) {
-	for _, s := range contentSeeds {
+	for _, s := range append(deepArraySeeds(), contentSeeds...) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
