@@ -3,7 +3,6 @@ package classifiers
 import (
 	"fmt"
 	"sort"
-	"strings"
 )
 
 // automaton is a byte-level Aho-Corasick matcher compiled to a dense DFA.
@@ -28,13 +27,6 @@ type automaton struct {
 	outStart []int32
 	outs     []int32
 	pats     []acPattern
-	// runDepth[s] is the trie depth of state s when every byte of its
-	// string is an ASCII letter or digit (the root: 0), else noRun. skip
-	// reports whether the patterns allow skipping inside such runs
-	// (ac_skip.go).
-	runDepth []uint16
-	skip     bool
-	idle     string // skipChunk bytes of class 0 ("" if every byte has a class)
 }
 
 // acPattern is one dictionary entry as the automaton sees it.
@@ -133,7 +125,6 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 		}
 		a.maxLen = max(a.maxLen, len(f))
 	}
-	a.skip = skippable(a.pats, rawFrom)
 	// Byte classes: every folded byte used by a pattern gets its own class;
 	// the unfolded variants share it.
 	var folded [256]uint8
@@ -151,12 +142,6 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 		a.class[b] = folded[fold(byte(b))]
 	}
 	a.nc = nc
-	for b := 0; b < 256; b++ {
-		if a.class[b] == 0 {
-			a.idle = strings.Repeat(string([]byte{byte(b)}), skipChunk)
-			break
-		}
-	}
 
 	// Trie with goto over classes (-1 = none).
 	type node struct {
@@ -171,7 +156,6 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 		return n
 	}
 	nodes := []node{newNode()}
-	runDepth := []uint16{0} // per trie node, as automaton.runDepth
 	for id, p := range a.pats {
 		s := int32(0)
 		for j := 0; j < len(p.text); j++ {
@@ -179,11 +163,6 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 			if nodes[s].next[c] < 0 {
 				nodes = append(nodes, newNode())
 				nodes[s].next[c] = int32(len(nodes) - 1)
-				d := uint16(noRun)
-				if runDepth[s] != noRun && isASCIIAlnum(p.text[j]) {
-					d = runDepth[s] + 1
-				}
-				runDepth = append(runDepth, d)
 			}
 			s = nodes[s].next[c]
 		}
@@ -244,9 +223,7 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 	a.outFrom = len(nodes)
 	a.trans = make([]uint16, len(nodes)<<a.shift)
 	a.outStart = make([]int32, len(nodes)+1)
-	a.runDepth = make([]uint16, len(nodes))
 	for i, s := range order {
-		a.runDepth[i] = runDepth[s]
 		if len(nodes[s].out) > 0 && i < a.outFrom {
 			a.outFrom = i
 		}
@@ -301,86 +278,55 @@ func (a *automaton) scanSpan(text string, from, to int, dst []hit, lb *laneBufs)
 	n := to - from
 	part := n / lanes
 	if n < 4096 || part <= 2*a.maxLen {
-		return a.walkSkip(text, max(0, from-a.maxLen), to, 0, from, dst)
+		return a.walk(text, max(0, from-a.maxLen), to, 0, from, dst)
 	}
 	var bufs [lanes][]hit
 	var st [lanes]int
 	var pos [lanes]int // next byte each lane reads
-	var end [lanes]int // end of each lane's walk
 	var own [lanes]int // first end offset a lane may report
 	for k := 0; k < lanes; k++ {
 		own[k] = from + k*part
 		pos[k] = max(0, own[k]-a.maxLen)
-		end[k] = own[k] + part
 	}
-	end[lanes-1] = to
 	bufs[0] = dst
 	if lb != nil {
 		for k := 1; k < lanes; k++ {
 			bufs[k] = lb[k-1][:0]
 		}
 	}
-	// Lanes warm up over at most maxLen bytes before their part. All four
-	// step together over chunks of skipChunk bytes; between chunks a lane
-	// inside a run of letters and digits that no pattern can still match
-	// jumps ahead (skipAhead), so lanes move on at their own pace. When
-	// one lane has less than a chunk left, each finishes alone.
-	// A lane with less than a chunk left is parked: it reads idle (bytes
-	// of class 0, which keep the root) until the others are done, so
-	// lanes that skipped more do not leave the rest to one-lane walks.
-	idle := a.idle
-	var parked [lanes]bool
-	var saved [lanes]int
-	for {
-		busy := 0
-		var t [lanes]string
-		for k := 0; k < lanes; k++ {
-			if !parked[k] && end[k]-pos[k] < skipChunk {
-				parked[k], saved[k], st[k] = true, st[k], 0
-			}
-			if parked[k] {
-				t[k] = idle
-				continue
-			}
-			busy++
-			t[k] = text[pos[k] : pos[k]+skipChunk]
-		}
-		if busy == 0 || (busy < lanes && idle == "") {
+	// Lanes warm up over at most maxLen bytes before their part; run all
+	// four for the same number of steps, then finish each one alone.
+	steps := part - a.maxLen
+	p0, p1, p2, p3 := pos[0], pos[1], pos[2], pos[3]
+	t0, t1, t2, t3 := text[p0:p0+steps], text[p1:p1+steps], text[p2:p2+steps], text[p3:p3+steps]
+	for j := 0; j < steps; j++ {
+		// advance4 runs until some lane is in a state with outputs;
+		// reporting lives out here so the loop's variables fit in
+		// registers (with it inline the lane states went to the stack on
+		// every byte).
+		j = a.advance4(t0, t1, t2, t3, j, &st)
+		if j == steps {
 			break
 		}
-		m := skipChunk
-		for j := 0; j < m; j++ {
-			// advance4 runs until some lane is in a state with outputs;
-			// reporting lives out here so the loop's variables fit in
-			// registers (with it inline the lane states went to the stack on
-			// every byte).
-			j = a.advance4(t[0], t[1], t[2], t[3], j, &st)
-			if j == m {
-				break
-			}
-			for k := 0; k < lanes; k++ {
-				if st[k] >= a.outFrom {
-					bufs[k] = a.report(text, pos[k]+j, st[k], own[k], bufs[k])
-				}
-			}
+		if st[0] >= a.outFrom {
+			bufs[0] = a.report(text, p0+j, st[0], own[0], bufs[0])
 		}
-		for k := 0; k < lanes; k++ {
-			if parked[k] {
-				continue
-			}
-			pos[k] += m
-			// skipAhead's first test, inline: the state's string lies
-			// inside a run of letters and digits, not at its start.
-			if d := int(a.runDepth[st[k]]); a.skip && d != noRun && pos[k] > d && isASCIIAlnum(text[pos[k]-1-d]) {
-				pos[k], st[k] = a.skipAhead(text, pos[k], st[k], end[k])
-			}
+		if st[1] >= a.outFrom {
+			bufs[1] = a.report(text, p1+j, st[1], own[1], bufs[1])
+		}
+		if st[2] >= a.outFrom {
+			bufs[2] = a.report(text, p2+j, st[2], own[2], bufs[2])
+		}
+		if st[3] >= a.outFrom {
+			bufs[3] = a.report(text, p3+j, st[3], own[3], bufs[3])
 		}
 	}
 	for k := 0; k < lanes; k++ {
-		if parked[k] {
-			st[k] = saved[k]
+		end := own[k] + part
+		if k == lanes-1 {
+			end = to
 		}
-		bufs[k] = a.walkSkip(text, pos[k], end[k], st[k], own[k], bufs[k])
+		bufs[k] = a.walk(text, pos[k]+steps, end, st[k], own[k], bufs[k])
 	}
 	out := bufs[0]
 	for k := 1; k < lanes; k++ {
