@@ -88,3 +88,25 @@ func TestMultipartPreambleAndEpilogue(t *testing.T) {
 		})
 	}
 }
+
+// Field codes are text the document carries: a QUOTE field, a hyperlink
+// target, a simple field's instruction.
+func TestDOCXFieldCodes(t *testing.T) {
+	a, c, e := hkid("A", "123456"), hkid("C", "234567"), hkid("E", "345678")
+	doc := `<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>` +
+		`<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> QUOTE "` + a + `" </w:instrText></w:r>` +
+		`<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>shown</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>` +
+		`<w:p><w:fldSimple w:instr=" HYPERLINK &quot;https://x.example/?id=` + c + `&quot; "><w:r><w:t>link</w:t></w:r></w:fldSimple></w:p>` +
+		`<w:p><w:del><w:r><w:delInstrText> MERGEFIELD ` + e + ` </w:delInstrText></w:r></w:del></w:p>` +
+		`</w:body></w:document>`
+	data := buildZip(t,
+		zipEntry{name: "[Content_Types].xml", body: []byte(contentTypes)},
+		zipEntry{name: "word/document.xml", body: []byte(doc)})
+	in := bodyInput(data)
+	in.Name = "fields.docx"
+	res := run(t, in, Limits{})
+	check(t, res, want{texts: []string{`QUOTE "` + a + `"`, c, e, "shown", "link"}})
+	if strings.Contains(allText(res), a+`"shown`) {
+		t.Errorf("field code runs into its result: %q", allText(res))
+	}
+}
