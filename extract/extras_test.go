@@ -46,11 +46,22 @@ func TestPDFTextStrings(t *testing.T) {
 	}
 }
 
+// A body labelled multipart whose boundary never appears is read as one
+// piece and reported malformed (mime/multipart would read nothing of it).
+func TestMultipartWithoutDelimiter(t *testing.T) {
+	a := hkid("A", "123456")
+	in := bodyInput([]byte("see --BBX, " + a + "\r\n"))
+	in.ContentType = "multipart/form-data; boundary=BB"
+	res := run(t, in, Limits{})
+	check(t, res, want{texts: []string{a}, origins: []string{"multipart:unframed"}, problems: []ProblemKind{Malformed}})
+}
+
 // A multipart body's preamble and epilogue are read; the parts' own text
 // is read once.
 func TestMultipartPreambleAndEpilogue(t *testing.T) {
 	a, c := hkid("A", "123456"), hkid("C", "234567")
 	part := "--BB\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nhello\r\n"
+	lfPart := "--BB\nContent-Disposition: form-data; name=\"f\"\n\nhello\n"
 	for name, tc := range map[string]struct {
 		body   string
 		texts  []string
@@ -61,6 +72,10 @@ func TestMultipartPreambleAndEpilogue(t *testing.T) {
 		"epilogue":               {part + "--BB--\r\n" + c, []string{c, "hello"}, nil},
 		"epilogue after padding": {part + "--BB--  \t\r\n" + c + "\r\n", []string{c}, nil},
 		"none":                   {part + "--BB--\r\n", []string{"hello"}, []string{"--BB"}},
+		"bare-LF preamble":       {a + "\n" + lfPart + "--BB--\n", []string{a, "hello"}, nil},
+		"bare-LF decoy":          {"x\n--BBX " + a + "\n" + lfPart + "--BB--\n", []string{a, "hello"}, nil},
+		"bare-LF epilogue":       {lfPart + "--BB--\n" + c, []string{c, "hello"}, nil},
+		"bare-LF none":           {lfPart + "--BB--\n", []string{"hello"}, []string{"--BB"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			in := bodyInput([]byte(tc.body))
