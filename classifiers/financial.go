@@ -84,7 +84,15 @@ func (c *financialClassifier) classify(doc *document) (Finding, bool) {
 	if (titles == 0 && items < 3) || items < 2 {
 		return Finding{}, false
 	}
-	events := make([]finEvent, 0, total)
+	var events []finEvent
+	if doc.bufs != nil && cap(doc.bufs.fin) >= total {
+		events = doc.bufs.fin[:0]
+	} else {
+		events = make([]finEvent, 0, total)
+		if doc.bufs != nil {
+			doc.bufs.fin = events // kept for the next document (set.go release)
+		}
+	}
 	for si := range doc.segs {
 		// "財務狀況表" inside "綜合財務狀況表" is the same title.
 		for _, h := range dropNested(doc.hitsOf(si, clsFinancial)) {

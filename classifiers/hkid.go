@@ -69,14 +69,20 @@ func radixSort(keys []uint64) []uint64 {
 		slices.Sort(keys)
 		return keys
 	}
-	var top uint64
+	var top, all uint64 = 0, ^uint64(0)
 	for _, k := range keys {
 		top |= k
+		all &= k
 	}
+	// Bits every key has alike (the 852 of a Hong Kong number's key).
+	varying := top ^ all
 	const bits = 11
 	tmp := make([]uint64, len(keys))
 	src, dst := keys, tmp
 	for shift := uint(0); shift < 64 && top>>shift != 0; shift += bits {
+		if varying>>shift&(1<<bits-1) == 0 {
+			continue // every key has the same digit here
+		}
 		var count [1 << bits]int
 		for _, k := range src {
 			count[k>>shift&(1<<bits-1)]++

@@ -1,10 +1,14 @@
 package classifiers
 
-import "slices"
+import (
+	"math/bits"
+	"slices"
+)
 
 // HKIDs written with a separator after the prefix and an unbracketed check
 // character after another: "A 123456 3", "A　123456　3" (ideographic
-// spaces, as forms typed in Chinese have them). No automaton pattern marks
+// spaces, as forms typed in Chinese have them), also with the digits in
+// groups: "A 123 456 3", "A123 456 3". No automaton pattern marks
 // them: a letter, a space and a digit would fire on every "Room 12"
 // (hkid.go). They are read only in segments that name an identity card (an
 // HKID keyword such as "HKID", "身份證", "身份证号码"), by a pass over the
@@ -16,46 +20,142 @@ import "slices"
 // scanner (full-width forms: "A　123456（3）", whose bracket no pattern
 // marks) and adds the bracketed ones, as the separated scanner reads
 // "A 123456(3)" anywhere.
-func spacedIfKeyword(v *segView, bracketedOnly bool) {
+//
+// dm is the segment's digit map (digitMap), or nil.
+func spacedIfKeyword(v *segView, bracketedOnly bool, dm []uint64) {
+	scan := func(bracketedOnly bool) {
+		if dm != nil {
+			v.hkids = scanSpacedHKIDsMap(v.text, dm, v.hkids, bracketedOnly)
+		} else {
+			v.hkids = scanSpacedHKIDs(v.text, v.hkids, bracketedOnly)
+		}
+	}
 	for _, h := range v.hits[clsHKID] {
 		if h.kind == hkKeyword {
-			v.hkids = scanSpacedHKIDs(v.text, v.hkids, false)
+			scan(false)
+			v.hkids = scanGroupedHKIDs(v.text, v.hkids)
 			return
 		}
 	}
 	if bracketedOnly {
-		v.hkids = scanSpacedHKIDs(v.text, v.hkids, true)
+		scan(true)
 	}
 }
 
 // scanSpacedHKIDs appends the spaced candidates of s not already in dst
 // (only those with a bracketed check character if bracketedOnly), keeping
 // dst in order of offset.
+//
+// The six-digit runs are found 64 bytes at a time from the blocks' digit
+// masks (digitmask.go): the other runs of a long segment are not visited.
 func scanSpacedHKIDs(s string, dst []hkidMatch, bracketedOnly bool) []hkidMatch {
+	n0 := len(dst)
+	var pad [72]byte
+	var prev uint64
+	for b := 0; b < len(s); {
+		d, nx := digitBlock(s, b, &pad)
+		next := uint64(0)
+		if nx {
+			next = 1
+		}
+		dst = spacedBlock(s, b, d, prev, next, dst, bracketedOnly)
+		prev = d
+		// Skip a digit-free stretch eight bytes at a time: the next block
+		// starts at the byte before the next digit, and no run crosses
+		// into it.
+		if p := nextDigit(s, b+64); p == b+64 || p >= len(s) {
+			b = p
+		} else {
+			b, prev = p-1, 0
+		}
+	}
+	return sortedFrom(dst, n0)
+}
+
+// scanSpacedHKIDsMap is scanSpacedHKIDs over the digit map of s.
+func scanSpacedHKIDsMap(s string, dm []uint64, dst []hkidMatch, bracketedOnly bool) []hkidMatch {
+	n0 := len(dst)
+	for w, d := range dm {
+		if d == 0 {
+			continue
+		}
+		var prev, next uint64
+		if w > 0 {
+			prev = dm[w-1]
+		}
+		if w+1 < len(dm) {
+			next = dm[w+1] & 1
+		}
+		dst = spacedBlock(s, w<<6, d, prev, next, dst, bracketedOnly)
+	}
+	return sortedFrom(dst, n0)
+}
+
+// spacedBlock appends the spaced candidates whose six digits end in the
+// block at b (masks as idBlock's).
+func spacedBlock(s string, b int, d, prev, next uint64, dst []hkidMatch, bracketedOnly bool) []hkidMatch {
+	end := d &^ (d>>1 | next<<63) // the last digit of a run
+	r2 := d & (d<<1 | prev>>63)   // digits at q-1 and q
+	p2 := prev & (prev << 1)
+	r4 := r2 & (r2<<2 | p2>>62) // q-3..q
+	r6 := r4 & (r2<<4 | p2>>60) // q-5..q
+	// Runs of exactly six digits, by their last digit.
+	for six := end & r6 &^ (d<<6 | prev>>58); six != 0; six &= six - 1 {
+		i := b + bits.TrailingZeros64(six) - 5
+		p := -1
+		switch {
+		case i >= 2 && s[i-1] == ' ' && isLetter(s[i-2]):
+			p = i - 2
+		case i >= 4 && s[i-3:i] == ideoSpace && isLetter(s[i-4]):
+			p = i - 4
+		}
+		if p >= 0 {
+			if m, ok := separatedHKIDAt(s, p); ok && (m.bracketed || !bracketedOnly) && !slices.ContainsFunc(dst, func(d hkidMatch) bool { return d.start == m.start }) {
+				dst = append(dst, m)
+			}
+		}
+	}
+	return dst
+}
+
+// sortedFrom keeps dst in order of offset after candidates were appended
+// from n0 on.
+func sortedFrom(dst []hkidMatch, n0 int) []hkidMatch {
+	if len(dst) > n0 {
+		slices.SortStableFunc(dst, func(a, b hkidMatch) int { return a.start - b.start })
+	}
+	return dst
+}
+
+// scanGroupedHKIDs appends the HKIDs of s whose six digits are written in
+// groups ("A 123 456 3", "A123 456(3)", "A 123-456-3"), not already in dst,
+// keeping dst in order of offset. Only segments with an HKID keyword are
+// read this way (spacedIfKeyword), so a run-by-run walk is cheap enough.
+func scanGroupedHKIDs(s string, dst []hkidMatch) []hkidMatch {
 	n0 := len(dst)
 	for i := nextDigit(s, 0); i < len(s); i = nextDigit(s, i) {
 		k := i + 1
 		for k < len(s) && isDigit(s[k]) {
 			k++
 		}
-		if k-i == 6 {
+		// The first group: two to five digits, then a separator.
+		if n := k - i; n >= 2 && n < 6 && sepLen(s, k) > 0 {
 			p := -1
 			switch {
 			case i >= 2 && s[i-1] == ' ' && isLetter(s[i-2]):
 				p = i - 2
 			case i >= 4 && s[i-3:i] == ideoSpace && isLetter(s[i-4]):
 				p = i - 4
+			case i >= 1 && isLetter(s[i-1]):
+				p = i - 1
 			}
 			if p >= 0 {
-				if m, ok := separatedHKIDAt(s, p); ok && (m.bracketed || !bracketedOnly) && !slices.ContainsFunc(dst, func(d hkidMatch) bool { return d.start == m.start }) {
+				if m, ok := separatedHKIDAt(s, p); ok && !slices.ContainsFunc(dst, func(d hkidMatch) bool { return d.start == m.start }) {
 					dst = append(dst, m)
 				}
 			}
 		}
 		i = k
 	}
-	if len(dst) > n0 {
-		slices.SortStableFunc(dst, func(a, b hkidMatch) int { return a.start - b.start })
-	}
-	return dst
+	return sortedFrom(dst, n0)
 }

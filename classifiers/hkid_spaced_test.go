@@ -21,6 +21,12 @@ func TestSpacedHKIDForms(t *testing.T) {
 		"ideographic space, （）":              {"Customers", func(b string, c byte) string { return b[:1] + "\u3000" + b[1:] + "（" + string(c) + "）" }},
 		"space, full-width bracket":          {"Customers", func(b string, c byte) string { return b[:1] + " " + b[1:] + "（" + string(c) + "）" }},
 		"spaced groups, full-width brackets": {"Customers", func(b string, c byte) string { return b[:1] + " " + b[1:4] + " " + b[4:] + " （" + string(c) + "）" }},
+		"groups of three under HKID":         {"HKID No.", func(b string, c byte) string { return b[:1] + " " + b[1:4] + " " + b[4:] + " " + string(c) }},
+		"groups of three under 身份證":          {"身份證號碼", func(b string, c byte) string { return b[:1] + b[1:4] + " " + b[4:] + " " + string(c) }},
+		"hyphenated groups under 身份证号码":      {"身份证号码", func(b string, c byte) string { return b[:1] + " " + b[1:4] + "-" + b[4:] + "-" + string(c) }},
+		"ideographic groups under 身份證": {"身份證", func(b string, c byte) string {
+			return b[:1] + "\u3000" + b[1:4] + "\u3000" + b[4:] + "\u3000" + string(c)
+		}},
 	}
 	for name, f := range forms {
 		t.Run(name, func(t *testing.T) {
@@ -54,6 +60,9 @@ func TestSpacedHKIDNearMisses(t *testing.T) {
 		wrong.String(),
 		"身份證號碼：請帶備正本。房間 A 1234567 3",
 		"身份证 A 12345 6 与 B 1234567 8",
+		// Grouped digits that do not make six, or a word before them.
+		"HKID: Room 123 456 3; Tower A 12 34 5",
+		"身份證 B 123 4567 8, C 1234 56789 0",
 	}
 	for _, tx := range texts {
 		if n, _ := hkidsIn(t, tx); n != 0 {

@@ -67,8 +67,13 @@ func scanIdentifiers(s string, dst []idMatch) []idMatch {
 
 // identifiersOf scans a segment's identifiers after the shared pass: its
 // hits say whether the text holds an '@' (email.txt lists it), so e-mail
-// addresses are looked for without another walk over the text.
-func identifiersOf(v *segView, limit int) []idMatch {
+// addresses are looked for without another walk over the text. When buf
+// is not nil the identifiers are appended to it (after the earlier
+// segments', which they never overwrite) and the returned slice has no
+// room to grow into.
+//
+// dm is the segment's digit map (digitMap), or nil.
+func identifiersOf(v *segView, limit int, buf *[]idMatch, dm []uint64) []idMatch {
 	hits := v.hits[clsEmail]
 	at := len(hits) >= limit // hits dropped: look for addresses anyway
 	for _, h := range hits {
@@ -77,34 +82,160 @@ func identifiersOf(v *segView, limit int) []idMatch {
 			break
 		}
 	}
-	return scanIdentifiersAt(v.text, nil, at)
+	scan := func(dst []idMatch) []idMatch {
+		if dm != nil {
+			return scanIdentifiersMap(v.text, dm, dst, at)
+		}
+		return scanIdentifiersAt(v.text, dst, at)
+	}
+	if buf == nil {
+		return scan(nil)
+	}
+	n := len(*buf)
+	ids := scan((*buf)[n:n])
+	if len(ids) == 0 {
+		return nil
+	}
+	if n < cap(*buf) && &ids[0] == &(*buf)[:n+1][n] {
+		*buf = (*buf)[:n+len(ids)] // appended in place
+	} else {
+		*buf = ids // grown (or merged) into a new array: go on in that one
+	}
+	return ids[:len(ids):len(ids)]
 }
 
 // scanIdentifiersAt is scanIdentifiers; at says whether s holds an '@'.
+//
+// Most digit runs are short amounts, dates and codes that no separator
+// continues, and say nothing: only a run of eight digits or more, or one
+// followed by ' ', '-' or ')' and a digit, can be (part of) an
+// identifier. Those are found 64 bytes at a time from the blocks' digit
+// masks (digitmask.go): the ends of eight digits in a row, and every
+// non-digit between two digits (then tested for a separator), so the runs
+// between them are never visited.
 func scanIdentifiersAt(s string, dst []idMatch, at bool) []idMatch {
 	n := len(s)
-	for i := nextDigit(s, 0); i < n; i = nextDigit(s, i) {
-		// Most digit runs are short amounts, dates and codes that no
-		// separator continues: skip them here.
-		k := i + 1
+	var pad [72]byte
+	i := 0 // where the scan goes on; never strictly inside a digit run
+	var prev uint64
+	for b := 0; b < n; {
+		d, nx := digitBlock(s, b, &pad)
+		next := uint64(0)
+		if nx {
+			next = 1
+		}
+		i, dst = idBlock(s, b, d, prev, next, i, dst)
+		// The next block starts at the next digit, or the byte before
+		// it: a digit-free stretch is skipped eight bytes at a time.
+		// (Digit-dense text goes on with the next block: the skip would
+		// only stop at once.)
+		if i <= b+64 && (nx || d>>32 != 0) {
+			b, prev = b+64, d
+			continue
+		}
+		nb := max(b+64, i)
+		p := nextDigit(s, nb)
+		switch {
+		case p >= n:
+			b = n
+		case p == b+64:
+			b, prev = p, d
+		default:
+			// s[p-1] is no digit (or the scan went on at p after one,
+			// i == p): no run crosses into the new block, and of the
+			// block before only whether s[p-2] is a digit matters.
+			b, prev = p-1, 0
+			if isDigit(s[b-1]) {
+				prev = 1 << 63
+			}
+		}
+	}
+	return withEmails(s, dst, at)
+}
+
+// scanIdentifiersMap is scanIdentifiersAt over the digit map of s
+// (digitMap): a segment's scanners share one map, and the blocks without
+// a digit cost one load.
+func scanIdentifiersMap(s string, dm []uint64, dst []idMatch, at bool) []idMatch {
+	i := 0
+	for w := 0; w < len(dm); w++ {
+		b := w << 6
+		if i >= b+64 {
+			w = i>>6 - 1 // on with the block holding i
+			continue
+		}
+		d := dm[w]
+		if d == 0 {
+			continue // no digit: no candidate
+		}
+		var prev, next uint64
+		if w > 0 {
+			prev = dm[w-1]
+		}
+		if w+1 < len(dm) {
+			next = dm[w+1] & 1
+		}
+		i, dst = idBlock(s, b, d, prev, next, i, dst)
+	}
+	return withEmails(s, dst, at)
+}
+
+// idBlock judges the candidate runs of the 64-byte block at b (digit mask
+// d; prev the mask of the 64 bytes before, as far as it matters; next 1
+// when s[b+64] is a digit) from i on, and returns where the scan goes on.
+func idBlock(s string, b int, d, prev, next uint64, i int, dst []idMatch) (int, []idMatch) {
+	n := len(s)
+	long := runOf8(d, prev)
+	// A non-digit with a digit either side.
+	between := ^d & (d<<1 | prev>>63) & (d>>1 | next<<63)
+	cand := long | between
+	if i >= b {
+		cand = lowBitsTo(cand, i-b)
+	}
+	for cand != 0 {
+		q := b + bits.TrailingZeros64(cand)
+		bit := cand & -cand
+		cand &^= bit
+		var st int
+		if long&bit != 0 {
+			// The first eight digits in a row since i: the run
+			// starts seven bytes back.
+			st = q - 7
+		} else {
+			if c := s[q]; c != ' ' && c != '-' && c != ')' {
+				continue
+			}
+			// The run ending at q-1 (shorter than eight digits, or
+			// its eighth digit would have come first).
+			st = q - 1
+			for st > i && s[st-1]-'0' < 10 {
+				st--
+			}
+		}
+		k := st + 1
 		for k < n && s[k]-'0' < 10 {
 			k++
 		}
 		// (The separator is tested before the digit after it: on base64
 		// and random text that branch is the one that predicts well.)
-		if k-i < 8 && (k+1 >= n || (s[k] != ' ' && s[k] != '-' && s[k] != ')') || s[k+1]-'0' >= 10) {
+		switch {
+		case k-st < 8 && (k+1 >= n || (s[k] != ' ' && s[k] != '-' && s[k] != ')') || s[k+1]-'0' >= 10):
 			i = k
-			continue
-		}
-		if k-i == 8 && lone8(s, i, k) {
+		case k-st == 8 && lone8(s, st, k):
 			// The commonest long run (a phone, a date, a sheet's eight-
 			// digit column), judged without collecting groups.
-			dst = judgeLone8(s, i, k, dst)
+			dst = judgeLone8(s, st, k, dst)
 			i = k
-			continue
+		default:
+			i = numberAt(s, st, &dst)
 		}
-		i = numberAt(s, i, &dst)
+		cand = lowBitsTo(cand, i-b)
 	}
+	return i, dst
+}
+
+// withEmails adds the e-mail addresses of s to its numbers dst when at.
+func withEmails(s string, dst []idMatch, at bool) []idMatch {
 	if at {
 		k := len(dst)
 		dst = scanEmails(s, dst)
@@ -256,20 +387,34 @@ func lone8(s string, i, k int) bool {
 }
 
 // judgeLone8 is numberAt for a run lone8 accepts (its one possible shape
-// is a Hong Kong number) and appends what it is to dst.
+// is a Hong Kong number) and appends what it is to dst. It reads the eight
+// digits as one word: the date test only for a "19" or "20" prefix, the
+// key in three multiplies (digitsKey).
 func judgeLone8(s string, i, k int, dst []idMatch) []idMatch {
 	if !numBoundaryBefore(s, i) || !numBoundaryAfter(s, k) {
 		return dst
 	}
-	var d [8]byte
-	copy(d[:], s[i:k])
-	if looksLikeDate(d[:]) {
-		return dst
+	v := load64(s, i)
+	var flags uint8
+	switch byte(v) {
+	case '2', '3':
+	case '5', '6', '7', '8', '9':
+		flags = idMobile
+	default:
+		return dst // no Hong Kong number (and a date starts with 1 or 2)
 	}
-	if m, ok := hkPhone(d[:], idMatch{start: int32(i), end: int32(k)}, false); ok {
-		dst = appendID(dst, m)
+	if p := v & 0xFFFF; p == '2'|'0'<<8 || p == '1'|'9'<<8 {
+		var d [8]byte
+		copy(d[:], s[i:k])
+		if looksLikeDate(d[:]) {
+			return dst
+		}
 	}
-	return dst
+	v -= lo7 * '0'
+	v = (v*10 + v>>8) & 0x00FF00FF00FF00FF
+	v = (v*100 + v>>16) & 0x0000FFFF0000FFFF
+	v = (v*10000 + v>>32) & 0xFFFFFFFF
+	return appendID(dst, idMatch{start: int32(i), end: int32(k), kind: idPhoneHK, flags: flags, key: 852<<40 | v})
 }
 
 // appendID appends m, doubling the slice when it is full: append grows
@@ -383,6 +528,16 @@ func judgeNumber(g *numGroups, start int, intl bool) (idMatch, bool) {
 }
 
 func digitsKey(d []byte) uint64 {
+	if len(d) == 8 {
+		// The commonest length (a Hong Kong number), in three multiplies
+		// instead of eight: digit pairs, then quads, then the eight.
+		v := uint64(d[0]) | uint64(d[1])<<8 | uint64(d[2])<<16 | uint64(d[3])<<24 |
+			uint64(d[4])<<32 | uint64(d[5])<<40 | uint64(d[6])<<48 | uint64(d[7])<<56
+		v -= lo7 * '0'
+		v = (v*10 + v>>8) & 0x00FF00FF00FF00FF
+		v = (v*100 + v>>16) & 0x0000FFFF0000FFFF
+		return (v*10000 + v>>32) & 0xFFFFFFFF
+	}
 	var k uint64
 	for _, c := range d {
 		k = k*10 + uint64(c-'0')
@@ -425,6 +580,8 @@ type idSpec struct {
 	name string
 	// accept says whether m is one of this classifier's numbers, its
 	// confidence without a keyword, and whether it counts only next to one.
+	// accept and bad read only m.kind and m.flags (newIDClassifier works
+	// out from them which kinds the classifier reads at all).
 	accept func(m idMatch) (ok bool, conf Confidence, needKeyword bool)
 	// bad: a same-shape candidate whose check fails (the chance rule).
 	bad    func(m idMatch) bool
@@ -442,6 +599,33 @@ type idClassifier struct {
 	vocab []vocabEntry
 	spec  idSpec
 	ci    int // index in defaultSet.cls
+	// kinds has bit k set when spec.accept or spec.bad takes a match of
+	// kind k: a segment with none of them (segView.idKinds) is skipped.
+	kinds uint32
+}
+
+// idKindsOf is the set of kinds (bit k for kind k) that accept or bad
+// takes with some flags.
+func idKindsOf(spec idSpec) uint32 {
+	var kinds uint32
+	for k := 0; k < 32; k++ {
+		for fl := 0; fl < 256; fl++ {
+			m := idMatch{kind: idKind(k), flags: uint8(fl)}
+			if ok, _, _ := spec.accept(m); ok || spec.bad != nil && spec.bad(m) {
+				kinds |= 1 << k
+			}
+		}
+	}
+	return kinds
+}
+
+// kindSet is the set of kinds in ids (as idKindsOf).
+func kindSet(ids []idMatch) uint32 {
+	var kinds uint32
+	for _, m := range ids {
+		kinds |= 1 << (m.kind & 31)
+	}
+	return kinds
 }
 
 func newIDClassifier(o options, dict string, ci int, spec idSpec) (*idClassifier, error) {
@@ -449,7 +633,7 @@ func newIDClassifier(o options, dict string, ci int, spec idSpec) (*idClassifier
 	if err != nil {
 		return nil, err
 	}
-	return &idClassifier{opts: o, vocab: v, spec: spec, ci: ci}, nil
+	return &idClassifier{opts: o, vocab: v, spec: spec, ci: ci, kinds: idKindsOf(spec)}, nil
 }
 
 func (c *idClassifier) name() string             { return c.spec.name }
@@ -463,11 +647,13 @@ func (c *idClassifier) classify(doc *document) (Finding, bool) {
 	valid, invalid, docKeyword := 0, 0, false
 	for si := range doc.segs {
 		sg := &doc.segs[si]
-		for _, m := range sg.ids {
-			if ok, _, _ := c.spec.accept(m); ok {
-				valid++
-			} else if c.spec.bad != nil && c.spec.bad(m) {
-				invalid++
+		if sg.idKinds&c.kinds != 0 {
+			for _, m := range sg.ids {
+				if ok, _, _ := c.spec.accept(m); ok {
+					valid++
+				} else if c.spec.bad != nil && c.spec.bad(m) {
+					invalid++
+				}
 			}
 		}
 		if valid > 0 && !docKeyword {
@@ -489,11 +675,13 @@ func (c *idClassifier) classify(doc *document) (Finding, bool) {
 	keywords := map[string]bool{}
 	extras := map[string]bool{}
 	lastExtra := ""
+	var seenExtra [8]string
+	nSeen := 0
 	conf := None
 	for si := range doc.segs {
 		sg := &doc.segs[si]
-		if len(sg.ids) == 0 {
-			continue
+		if sg.idKinds&c.kinds == 0 {
+			continue // no match of this classifier's kinds (or none at all)
 		}
 		hits := doc.hitsOf(si, c.ci)
 		for _, m := range sg.ids {
@@ -519,8 +707,16 @@ func (c *idClassifier) classify(doc *document) (Finding, bool) {
 				// and a map assignment per match cost a tenth of a sheet
 				// of phone numbers.
 				if e := c.spec.extra(raw, m); e != "" && e != lastExtra {
-					extras[e] = true
 					lastExtra = e
+					// Values alternate ("hk_mobile", "hk_fixed"): the first
+					// few seen are remembered without the map.
+					if !slices.Contains(seenExtra[:nSeen], e) {
+						extras[e] = true
+						if nSeen < len(seenExtra) {
+							seenExtra[nSeen] = e
+							nSeen++
+						}
+					}
 				}
 			}
 			keys = append(keys, m.key)

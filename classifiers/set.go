@@ -60,6 +60,9 @@ type segView struct {
 	hits   [][]termHit // per classifier, in order of end offset
 	hkids  []hkidMatch // HKID-shaped candidates, valid or not (hkid.go)
 	ids    []idMatch   // phones, resident IDs, cards, e-mails (numbers.go)
+	// idKinds is kindSet(ids): the identifier classifiers skip a segment
+	// without their kinds.
+	idKinds uint32
 	// needsNorm: the walk saw a character normalisation changes; then
 	// normAt are the offsets of those triggers and raw the walk's hits,
 	// for normalising and re-walking only around them (normalize.go).
@@ -75,6 +78,53 @@ type document struct {
 	// workers > 1: the document is large and the classifiers may judge
 	// its windows on that many goroutines.
 	workers int
+	// bufs, when not nil, holds the segments' identifiers (ids) and
+	// dictionary hits (hits): see defaultSet.docBufs and release.
+	bufs *docBufs
+}
+
+// docBufs are the reusable arrays a document's segments keep their
+// identifiers and hits in, one after the other.
+// fin is financial_statement's event list, which it alone writes.
+// dmap is the digit map (digitMap) of the segment being viewed, which
+// its identifier scanners share.
+type docBufs struct {
+	ids  []idMatch
+	hits []termHit
+	fin  []finEvent
+	dmap []uint64
+}
+
+// Bounds of the buffers kept for reuse (6 MB and 4 MB).
+const (
+	maxPooledIDs  = 1 << 18
+	maxPooledHits = 1 << 18
+	maxPooledFin  = 1 << 17
+	maxPooledDmap = 1 << 18 // 16 MB of text
+)
+
+// release gives the document's buffers back to s; the document must not
+// be read afterwards.
+func (s *defaultSet) release(doc *document) {
+	if doc == nil || doc.bufs == nil {
+		return
+	}
+	b := doc.bufs
+	doc.bufs = nil
+	for i := range doc.segs {
+		doc.segs[i].ids = nil
+		doc.segs[i].hits = nil
+	}
+	if cap(b.fin) > maxPooledFin {
+		b.fin = nil
+	}
+	if cap(b.dmap) > maxPooledDmap {
+		b.dmap = nil
+	}
+	if cap(b.ids) <= maxPooledIDs && cap(b.hits) <= maxPooledHits {
+		b.ids, b.hits, b.fin = b.ids[:0], b.hits[:0], b.fin[:0]
+		s.docBufs.Put(b)
+	}
 }
 
 // maxHits bounds the hits kept per classifier and segment on pathological
@@ -94,6 +144,11 @@ type defaultSet struct {
 	// scratch holds reusable automaton buffers (*scratch): Classify runs
 	// concurrently for many requests, so each call takes its own.
 	scratch sync.Pool
+	// docBufs holds reusable identifier and hit buffers (*docBufs): a document's
+	// segments keep their identifiers in one, which goes back when
+	// Classify is done with the document (a sheet of phone numbers grew
+	// a new one of megabytes for every call).
+	docBufs sync.Pool
 	cls     []classifier
 	ac      *automaton
 	owners  [][]owner // pattern id -> owners (dictionary patterns only)
@@ -261,6 +316,8 @@ func (s *defaultSet) Classify(ctx context.Context, segs []extract.Segment) []Fin
 	if doc == nil {
 		return nil
 	}
+	// The findings hold copies of what they take from the document.
+	defer s.release(doc)
 	maps := s.normalize(doc, segs)
 	type result struct {
 		f  Finding
@@ -340,6 +397,10 @@ func (s *defaultSet) analyse(ctx context.Context, segs []extract.Segment) *docum
 		return s.analyseParallel(ctx, segs, w, min(s.pieceSize, max(minPieceSize, total/(4*w))))
 	}
 	doc := &document{segs: make([]segView, 0, len(segs))}
+	doc.bufs, _ = s.docBufs.Get().(*docBufs)
+	if doc.bufs == nil {
+		doc.bufs = &docBufs{}
+	}
 	sc, _ := s.scratch.Get().(*scratch)
 	if sc == nil {
 		sc = &scratch{}
@@ -355,7 +416,7 @@ func (s *defaultSet) analyse(ctx context.Context, segs []extract.Segment) *docum
 			return nil
 		}
 		sc.out = s.ac.scanWith(sg.Text, sc.out[:0], &sc.lanes)
-		doc.segs = append(doc.segs, s.foldView(sg, sc.out, s.view(sg, sc.out, &sc.pairs)))
+		doc.segs = append(doc.segs, s.foldView(sg, sc.out, s.view(sg, sc.out, &sc.pairs, doc.bufs)))
 		doc.bytes += len(sg.Text)
 	}
 	return doc
@@ -427,7 +488,7 @@ func (s *defaultSet) analyseParallel(ctx context.Context, segs []extract.Segment
 				hits = append(hits, p.hits...)
 			}
 		}
-		doc.segs[i] = s.foldView(segs[i], hits, s.view(segs[i], hits, pairs))
+		doc.segs[i] = s.foldView(segs[i], hits, s.view(segs[i], hits, pairs, nil))
 	})
 	if !ok {
 		return nil
@@ -464,8 +525,9 @@ func parallelRanges(n, workers int, f func(lo, hi int)) {
 }
 
 // view builds one segment's view from its automaton hits (in order of end
-// offset); pairs is a reusable buffer.
-func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int) segView {
+// offset); pairs is a reusable buffer, and the identifiers and hits are
+// appended to bufs unless it is nil.
+func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int, bufs *docBufs) segView {
 	// A segment to normalise is viewed after normalisation (normalize):
 	// keep what that needs and nothing more.
 	for _, h := range out {
@@ -504,9 +566,28 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int) segView {
 			}
 		}
 	}
-	for ci := range v.hits {
-		if n := min(need[ci], limit); n > 0 {
-			v.hits[ci] = make([]termHit, 0, n)
+	if bufs != nil {
+		// One region of the shared buffer per classifier, each capped at
+		// its own size (the appends below never pass it).
+		total := 0
+		for ci := range v.hits {
+			total += min(need[ci], limit)
+		}
+		if len(bufs.hits)+total > cap(bufs.hits) {
+			bufs.hits = make([]termHit, 0, max(total, 2*cap(bufs.hits)))
+		}
+		for ci := range v.hits {
+			if n := min(need[ci], limit); n > 0 {
+				k := len(bufs.hits)
+				v.hits[ci] = bufs.hits[k : k : k+n]
+				bufs.hits = bufs.hits[:k+n]
+			}
+		}
+	} else {
+		for ci := range v.hits {
+			if n := min(need[ci], limit); n > 0 {
+				v.hits[ci] = make([]termHit, 0, n)
+			}
 		}
 	}
 	for _, h := range out {
@@ -529,8 +610,17 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int) segView {
 	if len(seps) > 0 || len(*pairs) > 0 {
 		v.hkids = scanSeparatedHKIDs(sg.Text, *pairs, seps, v.hkids)
 	}
-	spacedIfKeyword(&v, false) // "A 123456 3": hkid_spaced.go
-	v.ids = identifiersOf(&v, limit)
+	var ids *[]idMatch
+	var dm []uint64
+	if bufs != nil {
+		ids = &bufs.ids
+		// One digit map for the spaced-HKID and identifier scans.
+		bufs.dmap = digitMap(sg.Text, bufs.dmap[:0])
+		dm = bufs.dmap
+	}
+	spacedIfKeyword(&v, false, dm) // "A 123456 3": hkid_spaced.go
+	v.ids = identifiersOf(&v, limit, ids, dm)
+	v.idKinds = kindSet(v.ids)
 	return v
 }
 
@@ -563,12 +653,12 @@ func (s *defaultSet) viewNormalised(sg extract.Segment, out []hit, pairs *[]int)
 		}
 		kept = append(kept, h)
 	}
-	v := s.view(sg, kept, pairs)
+	v := s.view(sg, kept, pairs, nil)
 	if fullWidth {
 		// Full-width forms NFKC left (none for letters and digits) are
 		// still read by the full HKID scanner.
 		v.hkids = scanSeparatedHKIDs(sg.Text, nil, nil, scanHKIDs(sg.Text, nil))
-		spacedIfKeyword(&v, true)
+		spacedIfKeyword(&v, true, nil)
 	}
 	return v
 }

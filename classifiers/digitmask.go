@@ -1,0 +1,116 @@
+package classifiers
+
+import (
+	"encoding/binary"
+	"slices"
+)
+
+// Word-at-a-time digit masks for the scanners that look for digit runs of
+// a given shape (numbers.go, hkid_spaced.go): 64 bytes become one uint64
+// with bit j set when byte j is an ASCII digit, and the shapes the
+// scanners want (eight digits in a row, a digit, a separator and a digit)
+// are a few shifts and ANDs of it, so the text between candidates is not
+// walked run by run.
+
+// digitBits8 is the digit mask of the eight bytes of x (little-endian),
+// one bit a byte. Exact for every byte value: with y = x^'0' a digit is a
+// byte of y below ten, and the test adds 0x76 to the low seven bits (a
+// carry into the high bit means ten or more) and rules out a high bit.
+func digitBits8(x uint64) uint64 {
+	y := x ^ (lo7 * '0')
+	return gatherHigh(^((y&^hi8 + lo7*0x76) | y) & hi8)
+}
+
+// gatherHigh packs the high bits of the eight bytes of m into one byte.
+func gatherHigh(m uint64) uint64 { return ((m >> 7) * 0x0102040810204080) >> 56 }
+
+// digitBits64 is the digit mask of b[0:64]. Blocks without a digit (most
+// of prose and CJK text) are not gathered.
+func digitBits64(b string) uint64 {
+	b = b[:64]
+	var m [8]uint64
+	var any uint64
+	for w := range m {
+		y := load64(b, 8*w) ^ (lo7 * '0')
+		m[w] = ^((y&^hi8 + lo7*0x76) | y) & hi8
+		any |= m[w]
+	}
+	if any == 0 {
+		return 0
+	}
+	return gatherHigh(m[0]) | gatherHigh(m[1])<<8 | gatherHigh(m[2])<<16 | gatherHigh(m[3])<<24 |
+		gatherHigh(m[4])<<32 | gatherHigh(m[5])<<40 | gatherHigh(m[6])<<48 | gatherHigh(m[7])<<56
+}
+
+// gather64 is the digit mask of b[0:64], word by word.
+func gather64(b string) uint64 {
+	b = b[:64]
+	return digitBits8(load64(b, 0)) | digitBits8(load64(b, 8))<<8 |
+		digitBits8(load64(b, 16))<<16 | digitBits8(load64(b, 24))<<24 |
+		digitBits8(load64(b, 32))<<32 | digitBits8(load64(b, 40))<<40 |
+		digitBits8(load64(b, 48))<<48 | digitBits8(load64(b, 56))<<56
+}
+
+// digitBlock returns the digit mask of s[b:b+64] (bytes past the end
+// count as non-digits) and whether s[b+64] is a digit.
+func digitBlock(s string, b int, pad *[72]byte) (d uint64, next bool) {
+	if b+65 <= len(s) {
+		return digitBits64(s[b : b+64]), isDigit(s[b+64])
+	}
+	*pad = [72]byte{}
+	copy(pad[:], s[b:])
+	for w := 0; w < 64; w += 8 {
+		d |= digitBits8(binary.LittleEndian.Uint64(pad[w:])) << w
+	}
+	return d, false
+}
+
+// runOf8 marks the positions where eight digits in a row end, given the
+// digit masks of this block (d) and of the 64 bytes before it (prev).
+func runOf8(d, prev uint64) uint64 {
+	a := d & (d<<1 | prev>>63) // digits at p-1 and p
+	ap := prev & (prev << 1)   // the same for the block before (its top bits are right)
+	c := a & (a<<2 | ap>>62)   // p-3..p
+	cp := ap & (ap << 2)
+	return c & (c<<4 | cp>>60) // p-7..p
+}
+
+// lowBitsTo clears the bits of m at positions 0..k (k may be 63 or more).
+func lowBitsTo(m uint64, k int) uint64 {
+	switch {
+	case k < 0:
+		return m
+	case k >= 63:
+		return 0
+	}
+	return m &^ (1<<(uint(k)+1) - 1)
+}
+
+// digitMap appends to buf the digit masks of s's 64-byte blocks: word w
+// is the mask of s[64w:64w+64].
+func digitMap(s string, buf []uint64) []uint64 {
+	n := len(s)
+	k := len(buf)
+	buf = slices.Grow(buf, (n+63)/64)[:k+(n+63)/64]
+	dm := buf[k:]
+	b := 0
+	for w := 0; b+64 <= n; w, b = w+1, b+64 {
+		// The "has a byte less than ten" test first: a block without a
+		// digit (most of prose and CJK text) is not gathered.
+		blk := s[b : b+64]
+		var any uint64
+		for j := 0; j < 64; j += 8 {
+			y := load64(blk, j) ^ (lo7 * '0')
+			any |= (y - lo7*10) &^ y
+		}
+		dm[w] = 0
+		if any&hi8 != 0 {
+			dm[w] = gather64(blk)
+		}
+	}
+	if b < n {
+		var pad [72]byte
+		dm[len(dm)-1], _ = digitBlock(s, b, &pad)
+	}
+	return buf
+}
