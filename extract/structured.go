@@ -75,17 +75,23 @@ func spanOutside(b blob, spans []span, closed bool, boundary string) (pre, post 
 		}
 	}
 	if closed {
-		after := spans[len(spans)-1].end + 2 + int64(len(delim)) + 2 // past "\r\n--boundary--"
-		line := make([]byte, 256)
-		k, _ := b.r.ReadAt(line, after)
-		switch e := bytes.IndexByte(line[:k], '\n'); {
-		case e >= 0:
-			post = span{after + int64(e) + 1, b.size}
-		case after < b.size:
-			post = span{after, b.size}
-		}
+		post = epilogue(b, spans[len(spans)-1].end+2+int64(len(delim))+2) // past "\r\n--boundary--"
 	}
 	return pre, post
+}
+
+// epilogue is what follows the line of a close delimiter whose "--"
+// ends before offset after (transport padding allowed before the line end).
+func epilogue(b blob, after int64) span {
+	line := make([]byte, 256)
+	k, _ := b.r.ReadAt(line, after)
+	switch e := bytes.IndexByte(line[:k], '\n'); {
+	case e >= 0:
+		return span{after + int64(e) + 1, b.size}
+	case after < b.size:
+		return span{after, b.size}
+	}
+	return span{}
 }
 
 // outsideParts reads a multipart body's preamble and epilogue when they
@@ -321,15 +327,7 @@ scan:
 		pre = span{0, end}
 	}
 	if closeAt >= 0 {
-		after := closeAt + int64(len(delim)) + 2
-		line := make([]byte, 256)
-		k, _ := b.r.ReadAt(line, after)
-		switch e := bytes.IndexByte(line[:k], '\n'); {
-		case e >= 0:
-			post = span{after + int64(e) + 1, b.size}
-		case after < b.size:
-			post = span{after, b.size}
-		}
+		post = epilogue(b, closeAt+int64(len(delim))+2)
 	}
 	return pre, post, true
 }
