@@ -68,7 +68,7 @@ func customerCSV(r *rand.Rand, rows int) string {
 	return b.String()
 }
 
-func compressed(t *testing.T, enc string, b []byte) []byte {
+func compressed(t testing.TB, enc string, b []byte) []byte {
 	t.Helper()
 	var out bytes.Buffer
 	var zw interface {
