@@ -531,3 +531,30 @@ func (windowPanic) Classify(_ context.Context, segs []extract.Segment) []classif
 	}
 	return nil
 }
+
+// (9) A chunked upload (no declared size) is not overlapped: the hold
+// spills it without tracking its arrival, Extract needs the size up front.
+// It is still held whole, blocked, and never forwarded.
+func TestOverlapChunkedNotBegun(t *testing.T) {
+	h, st := overlapHarness(t, false)
+	bad, _ := hkidText(3)
+	body := append(filler(12<<20), bad...)
+	req, _ := http.NewRequest(http.MethodPost, uploadURL, io.MultiReader(bytes.NewReader(body)))
+	req.ContentLength = -1
+	req.Header.Set("Content-Type", "text/plain")
+	resp, err := h.client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("status %d, want 403", resp.StatusCode)
+	}
+	if st.has("begun") || st.last() != "off" {
+		t.Fatalf("overlap states %q, want off only", st.list())
+	}
+	if n := h.up.arrived.Load(); n != 0 {
+		t.Fatalf("the stand-in saw %d requests", n)
+	}
+}
