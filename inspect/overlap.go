@@ -27,11 +27,13 @@ import (
 //     of gzip (x-gzip) or deflate (CanOverlap): extract decompresses it
 //     front to back as it arrives, whatever it holds, and reads the
 //     decompressed bytes (in memory, as for any encoded body) once the
-//     last compressed byte is in.
+//     last compressed byte is in: only the decompression runs beside
+//     receiving, the classification still follows the last byte.
 // JSON (and JSON Lines), urlencoded forms, multipart and every container
 // are not: extract needs their body whole (a JSON document is walked as one
 // string), so an overlapped reading would only wait. A chunked body (no
-// declared size) is not begun at all: Extract needs the size up front.
+// declared size) is not begun at all: Extract needs the size up front
+// (and the proxy's hold does not track a chunked body's arrival).
 // The inspection reads the body through the same Extract call, the same
 // windows and the same folding as Inspect does on the complete body, so
 // its findings are the same; only the policy's verdict waits for Finish (a
