@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/gzip"
+	"compress/zlib"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -415,6 +416,12 @@ func TestOverlapSameDecisions(t *testing.T) {
 	gzBad := gzipped(t, slices.Concat(wordNoise(21, 9<<20), []byte(bad), wordNoise(22, 9<<20)))
 	gzCSV := gzipped(t, slices.Concat(wordNoise(23, 18<<20), []byte(csv.String())))
 	gzClean := gzipped(t, wordNoise(24, 18<<20))
+	var zl bytes.Buffer
+	zw := zlib.NewWriter(&zl)
+	zw.Write(slices.Concat(wordNoise(25, 18<<20), []byte(one)))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name, ct string
 		body     []byte
@@ -424,6 +431,7 @@ func TestOverlapSameDecisions(t *testing.T) {
 		{"gzip hkid list mid-body", "text/plain", gzBad, true, "gzip"},
 		{"gzip customer csv", "text/csv", gzCSV, true, "gzip"},
 		{"gzip clean", "text/plain", gzClean, true, "gzip"},
+		{"deflate one hkid", "text/plain", zl.Bytes(), true, "deflate"},
 		{"clean", "text/plain", filler(9 << 20), true, ""},
 		{"one hkid", "text/plain", append(filler(9<<20), one...), true, ""},
 		{"hkid list mid-body", "text/plain", slices.Concat(filler(5<<20), []byte(bad), filler(5<<20)), true, ""},
