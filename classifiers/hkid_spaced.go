@@ -102,17 +102,8 @@ func spacedBlock(s string, b int, d, prev, next uint64, dst []hkidMatch, bracket
 	// Runs of exactly six digits, by their last digit.
 	for six := end & r6 &^ (d<<6 | prev>>58); six != 0; six &= six - 1 {
 		i := b + bits.TrailingZeros64(six) - 5
-		p := -1
-		switch {
-		case i >= 2 && s[i-1] == ' ' && isLetter(s[i-2]):
-			p = i - 2
-		case i >= 4 && s[i-3:i] == ideoSpace && isLetter(s[i-4]):
-			p = i - 4
-		}
-		if p >= 0 {
-			if m, ok := separatedHKIDAt(s, p); ok && (m.bracketed || !bracketedOnly) && !slices.ContainsFunc(dst, func(d hkidMatch) bool { return d.start == m.start }) {
-				dst = append(dst, m)
-			}
+		if p := spacedLetter(s, i); p >= 0 {
+			dst = addSeparated(s, p, dst, bracketedOnly)
 		}
 	}
 	return dst
@@ -140,22 +131,36 @@ func scanGroupedHKIDs(s string, dst []hkidMatch) []hkidMatch {
 		}
 		// The first group: two to five digits, then a separator.
 		if n := k - i; n >= 2 && n < 6 && sepLen(s, k) > 0 {
-			p := -1
-			switch {
-			case i >= 2 && s[i-1] == ' ' && isLetter(s[i-2]):
-				p = i - 2
-			case i >= 4 && s[i-3:i] == ideoSpace && isLetter(s[i-4]):
-				p = i - 4
-			case i >= 1 && isLetter(s[i-1]):
+			p := spacedLetter(s, i)
+			if p < 0 && i >= 1 && isLetter(s[i-1]) {
 				p = i - 1
 			}
 			if p >= 0 {
-				if m, ok := separatedHKIDAt(s, p); ok && !slices.ContainsFunc(dst, func(d hkidMatch) bool { return d.start == m.start }) {
-					dst = append(dst, m)
-				}
+				dst = addSeparated(s, p, dst, false)
 			}
 		}
 		i = k
 	}
 	return sortedFrom(dst, n0)
+}
+
+// spacedLetter is the offset of the prefix letter one space (or one
+// ideographic space) before the digits at s[i], or -1.
+func spacedLetter(s string, i int) int {
+	switch {
+	case i >= 2 && s[i-1] == ' ' && isLetter(s[i-2]):
+		return i - 2
+	case i >= 4 && s[i-3:i] == ideoSpace && isLetter(s[i-4]):
+		return i - 4
+	}
+	return -1
+}
+
+// addSeparated appends the separated HKID whose last prefix letter is s[p]
+// (only a bracketed one if bracketedOnly) unless dst already has one there.
+func addSeparated(s string, p int, dst []hkidMatch, bracketedOnly bool) []hkidMatch {
+	if m, ok := separatedHKIDAt(s, p); ok && (m.bracketed || !bracketedOnly) && !slices.ContainsFunc(dst, func(d hkidMatch) bool { return d.start == m.start }) {
+		dst = append(dst, m)
+	}
+	return dst
 }

@@ -46,11 +46,22 @@ func TestPDFTextStrings(t *testing.T) {
 	}
 }
 
+// A body labelled multipart whose boundary never appears is read as one
+// piece and reported malformed (mime/multipart would read nothing of it).
+func TestMultipartWithoutDelimiter(t *testing.T) {
+	a := hkid("A", "123456")
+	in := bodyInput([]byte("see --BBX, " + a + "\r\n"))
+	in.ContentType = "multipart/form-data; boundary=BB"
+	res := run(t, in, Limits{})
+	check(t, res, want{texts: []string{a}, origins: []string{"multipart:unframed"}, problems: []ProblemKind{Malformed}})
+}
+
 // A multipart body's preamble and epilogue are read; the parts' own text
 // is read once.
 func TestMultipartPreambleAndEpilogue(t *testing.T) {
 	a, c := hkid("A", "123456"), hkid("C", "234567")
 	part := "--BB\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nhello\r\n"
+	lfPart := "--BB\nContent-Disposition: form-data; name=\"f\"\n\nhello\n"
 	for name, tc := range map[string]struct {
 		body   string
 		texts  []string
@@ -61,6 +72,10 @@ func TestMultipartPreambleAndEpilogue(t *testing.T) {
 		"epilogue":               {part + "--BB--\r\n" + c, []string{c, "hello"}, nil},
 		"epilogue after padding": {part + "--BB--  \t\r\n" + c + "\r\n", []string{c}, nil},
 		"none":                   {part + "--BB--\r\n", []string{"hello"}, []string{"--BB"}},
+		"bare-LF preamble":       {a + "\n" + lfPart + "--BB--\n", []string{a, "hello"}, nil},
+		"bare-LF decoy":          {"x\n--BBX " + a + "\n" + lfPart + "--BB--\n", []string{a, "hello"}, nil},
+		"bare-LF epilogue":       {lfPart + "--BB--\n" + c, []string{c, "hello"}, nil},
+		"bare-LF none":           {lfPart + "--BB--\n", []string{"hello"}, []string{"--BB"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			in := bodyInput([]byte(tc.body))
@@ -71,5 +86,27 @@ func TestMultipartPreambleAndEpilogue(t *testing.T) {
 				t.Errorf("part read %d times", strings.Count(allText(res), "hello"))
 			}
 		})
+	}
+}
+
+// Field codes are text the document carries: a QUOTE field, a hyperlink
+// target, a simple field's instruction.
+func TestDOCXFieldCodes(t *testing.T) {
+	a, c, e := hkid("A", "123456"), hkid("C", "234567"), hkid("E", "345678")
+	doc := `<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>` +
+		`<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> QUOTE "` + a + `" </w:instrText></w:r>` +
+		`<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>shown</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>` +
+		`<w:p><w:fldSimple w:instr=" HYPERLINK &quot;https://x.example/?id=` + c + `&quot; "><w:r><w:t>link</w:t></w:r></w:fldSimple></w:p>` +
+		`<w:p><w:del><w:r><w:delInstrText> MERGEFIELD ` + e + ` </w:delInstrText></w:r></w:del></w:p>` +
+		`</w:body></w:document>`
+	data := buildZip(t,
+		zipEntry{name: "[Content_Types].xml", body: []byte(contentTypes)},
+		zipEntry{name: "word/document.xml", body: []byte(doc)})
+	in := bodyInput(data)
+	in.Name = "fields.docx"
+	res := run(t, in, Limits{})
+	check(t, res, want{texts: []string{`QUOTE "` + a + `"`, c, e, "shown", "link"}})
+	if strings.Contains(allText(res), a+`"shown`) {
+		t.Errorf("field code runs into its result: %q", allText(res))
 	}
 }

@@ -137,6 +137,10 @@ func FuzzMultipart(f *testing.F) {
 	f.Add([]byte("--b\r\nContent-Disposition: form-data; name=\"f\"\r\nContent-Transfer-Encoding: base64\r\n\r\naGVsbG8=\r\n--b--\r\n"), "b")
 	// A preamble, a decoy delimiter and an epilogue (spanOutside).
 	f.Add([]byte("pre\r\n--bX\r\n--b\r\n\r\nx\r\n--b--  \r\nepilogue"), "b")
+	// The same framed with bare LF (lfOutside), and a boundary that only
+	// appears inside text.
+	f.Add([]byte("pre\n--bX\n--b\n\nx\n--b--  \nepilogue"), "b")
+	f.Add([]byte("see --bX and --b-- here"), "b")
 	f.Fuzz(func(t *testing.T, body []byte, boundary string) {
 		fuzzCheck(t, Input{ContentType: "multipart/form-data; boundary=" + boundary, Body: bytes.NewReader(body), Size: int64(len(body))})
 	})

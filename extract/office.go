@@ -103,6 +103,11 @@ func (w *walker) drawingMLTextTo(r io.Reader, ps *partStream) (string, error) {
 			if inText > 0 {
 				inText--
 			}
+		case "instrText", "delInstrText":
+			if inText > 0 {
+				inText--
+			}
+			sb.WriteByte(' ') // a field code does not run into the field's result
 		case "tabs":
 			if inTabs > 0 {
 				inTabs--
@@ -135,8 +140,10 @@ func (w *walker) drawingMLTextTo(r io.Reader, ps *partStream) (string, error) {
 			return sb.done(), scanErr(sc)
 		case xmlStart, xmlSelfClose:
 			switch string(tok.local) {
-			case "t", "delText":
+			case "t", "delText", "instrText", "delInstrText":
 				inText++
+			case "fldSimple":
+				fieldInstr(&sb, &tok) // officeextras.go
 			case "tabs":
 				inTabs++
 			case "tab":

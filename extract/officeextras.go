@@ -26,6 +26,14 @@ func (w *walker) unusedSharedStrings(base string, shared []string) {
 }
 
 // altText writes the alternative text of a drawing's cNvPr or docPr.
+// fieldInstr writes a simple field's code (w:fldSimple w:instr="...").
+func fieldInstr(sb *textBuf, tok *xmlTok) {
+	if v, ok := tok.attr("instr"); ok && strings.TrimSpace(v) != "" {
+		sb.WriteString(strings.TrimSpace(v))
+		sb.WriteByte(' ')
+	}
+}
+
 func altText(sb *textBuf, tok *xmlTok) {
 	for _, name := range []string{"descr", "title"} {
 		if v, ok := tok.attr(name); ok && strings.TrimSpace(v) != "" {
@@ -50,7 +58,9 @@ func altText(sb *textBuf, tok *xmlTok) {
 //     text there), the phonetic guides of shared strings, and the formula
 //     of a cell that has no cached value (office.go);
 //   - alternative text (descr, title) of pictures and shapes in DOCX,
-//     PPTX and XLSX drawings.
+//     PPTX and XLSX drawings;
+//   - field codes ({ QUOTE "..." }, { HYPERLINK "..." }, merge fields):
+//     w:instrText runs (office.go) and w:fldSimple's instr attribute.
 
 // ooxmlExtras reads the properties and workbook parts of a package.
 func (w *walker) ooxmlExtras(base string, byName map[string]*zip.File) {

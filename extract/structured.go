@@ -75,17 +75,23 @@ func spanOutside(b blob, spans []span, closed bool, boundary string) (pre, post 
 		}
 	}
 	if closed {
-		after := spans[len(spans)-1].end + 2 + int64(len(delim)) + 2 // past "\r\n--boundary--"
-		line := make([]byte, 256)
-		k, _ := b.r.ReadAt(line, after)
-		switch e := bytes.IndexByte(line[:k], '\n'); {
-		case e >= 0:
-			post = span{after + int64(e) + 1, b.size}
-		case after < b.size:
-			post = span{after, b.size}
-		}
+		post = epilogue(b, spans[len(spans)-1].end+2+int64(len(delim))+2) // past "\r\n--boundary--"
 	}
 	return pre, post
+}
+
+// epilogue is what follows the line of a close delimiter whose "--"
+// ends before offset after (transport padding allowed before the line end).
+func epilogue(b blob, after int64) span {
+	line := make([]byte, 256)
+	k, _ := b.r.ReadAt(line, after)
+	switch e := bytes.IndexByte(line[:k], '\n'); {
+	case e >= 0:
+		return span{after + int64(e) + 1, b.size}
+	case after < b.size:
+		return span{after, b.size}
+	}
+	return span{}
 }
 
 // outsideParts reads a multipart body's preamble and epilogue when they
@@ -224,6 +230,15 @@ func (w *walker) partInPlace(n node, idx int, sp span) {
 
 // multipartCopy is the mime/multipart path for bodies partSpans cannot frame.
 func (w *walker) multipartCopy(n node, boundary string) {
+	// mime/multipart skips the preamble and epilogue; a body with no
+	// delimiter at all has nothing it would read. All are in the upload.
+	pre, post, found := w.lfOutside(n.body, boundary)
+	if !found {
+		w.problem(n.origin, Malformed, "multipart body has no delimiter for its boundary; read as one piece")
+		w.node(node{origin: multipartOrigin(n, "unframed"), name: "unframed", body: n.body, depth: n.depth + 1})
+		return
+	}
+	defer w.outsideParts(n, pre, post)
 	mr := multipart.NewReader(io.NewSectionReader(n.body.r, 0, n.body.size), boundary)
 	for count := 1; ; count++ {
 		if w.expired() {
@@ -244,6 +259,77 @@ func (w *walker) multipartCopy(n node, boundary string) {
 		}
 		w.partNode(n, count, p.Header, p, blob{})
 	}
+}
+
+// lfOutside finds, for a body multipartCopy reads, the preamble (before
+// the first delimiter line: "--boundary" at the start or after a line feed,
+// then "--", or white space and a line end) and the epilogue (after the
+// line of the first close delimiter). found is false when there is no
+// delimiter.
+func (w *walker) lfOutside(b blob, boundary string) (pre, post span, found bool) {
+	delim := []byte("--" + boundary)
+	const chunk = 256 << 10
+	buf := make([]byte, 1+chunk+len(delim)+130)
+	first, closeAt := int64(-1), int64(-1)
+scan:
+	for off := int64(0); off < b.size; off += chunk {
+		if w.tick() {
+			break
+		}
+		base := max(off-1, 0)
+		k, err := b.r.ReadAt(buf, base)
+		if err != nil && !errors.Is(err, io.EOF) {
+			break
+		}
+		data := buf[:k]
+		for i := int(off - base); i < len(data); {
+			j := bytes.Index(data[i:], delim)
+			if j < 0 {
+				break
+			}
+			p := i + j
+			at := base + int64(p)
+			if at >= off+chunk {
+				break // the next window owns it
+			}
+			i = p + 1
+			if p > 0 && data[p-1] != '\n' {
+				continue
+			}
+			t := data[p+len(delim):]
+			isClose := bytes.HasPrefix(t, []byte("--"))
+			if !isClose {
+				t = bytes.TrimLeft(t, " \t")
+				if !bytes.HasPrefix(t, []byte("\n")) && !bytes.HasPrefix(t, []byte("\r\n")) && !(len(t) == 0 && base+int64(len(data)) == b.size) {
+					continue // "--boundaryX" inside content
+				}
+			}
+			if first < 0 {
+				first = at
+			}
+			if isClose {
+				closeAt = at
+				break scan
+			}
+		}
+	}
+	if first < 0 {
+		return pre, post, false
+	}
+	if first > 0 {
+		end := first - 1 // the line feed before the delimiter belongs to it
+		if end > 0 {
+			var cr [1]byte
+			if _, err := b.r.ReadAt(cr[:], end-1); err == nil && cr[0] == '\r' {
+				end--
+			}
+		}
+		pre = span{0, end}
+	}
+	if closeAt >= 0 {
+		post = epilogue(b, closeAt+int64(len(delim))+2)
+	}
+	return pre, post, true
 }
 
 // partNode labels a part from its headers and extracts its body: raw is

@@ -14,7 +14,7 @@ import (
 	"github.com/dlpgate/dlpgate/rules"
 )
 
-func defaultEngine(t *testing.T) *inspect.Engine {
+func defaultEngine(t testing.TB) *inspect.Engine {
 	t.Helper()
 	cfg, err := config.Default()
 	if err != nil {

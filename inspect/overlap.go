@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,16 +20,29 @@ import (
 // receiving instead of after it, and the decision is ready about when the
 // body is. The front end still forwards nothing before that decision.
 //
-// Only what extract reads front to back in windows is overlapped: a plain
-// text body (text, CSV, logs: extract.StreamsText) over extract.StreamAbove
-// bytes with no Content-Encoding. The inspection reads the body through the
-// same Extract call, the same windows and the same folding as Inspect does
-// on the complete body, so its findings are the same; only the policy's
-// verdict waits for Finish (a body that never completes is never judged,
-// so windowed rules count nothing for it). Whenever the overlapped reading
-// cannot be trusted to equal Inspect on the complete body, Finish runs
-// Inspect on the complete body instead, from the start:
-//   - the head shows another format (JSON, ZIP, PDF, another charset ...);
+// Only what extract reads front to back as it goes is overlapped:
+//   - a plain text body (text, CSV, logs: extract.StreamsText) over
+//     extract.StreamAbove bytes with no Content-Encoding, read in windows;
+//   - a body over extract.StreamAbove bytes with one Content-Encoding layer
+//     of gzip (x-gzip) or deflate (CanOverlap): extract decompresses it
+//     front to back as it arrives, whatever it holds, and reads the
+//     decompressed bytes (in memory, as for any encoded body) once the
+//     last compressed byte is in: only the decompression runs beside
+//     receiving, the classification still follows the last byte.
+// JSON (and JSON Lines), urlencoded forms, multipart and every container
+// are not: extract needs their body whole (a JSON document is walked as one
+// string), so an overlapped reading would only wait. A chunked body (no
+// declared size) is not begun at all: Extract needs the size up front
+// (and the proxy's hold does not track a chunked body's arrival).
+// The inspection reads the body through the same Extract call, the same
+// windows and the same folding as Inspect does on the complete body, so
+// its findings are the same; only the policy's verdict waits for Finish (a
+// body that never completes is never judged, so windowed rules count
+// nothing for it). Whenever the overlapped reading cannot be trusted to
+// equal Inspect on the complete body, Finish runs Inspect on the complete
+// body instead, from the start:
+//   - the head of a body with no Content-Encoding shows another format
+//     (JSON, ZIP, PDF, another charset ...);
 //   - the inspection budget has no room at once, or another inspection is
 //     waiting for room while this one waits for bytes (it yields: a slow
 //     upload must not hold a slot that ready work needs);
@@ -68,10 +82,21 @@ var errYield = errors.New("inspection budget wanted elsewhere while waiting for 
 
 // CanOverlap reports whether in may be read as it arrives by its
 // declaration alone (its size, Content-Encoding): a front end need not
-// track a body's arrival otherwise. Whether its content can is decided
-// once its head has arrived.
+// track a body's arrival otherwise. Whether a body with no
+// Content-Encoding can is decided once its head has arrived.
 func CanOverlap(in extract.Input) bool {
-	return in.Size > extract.StreamAbove && in.ContentEncoding == "" && in.Stream == nil
+	return in.Size > extract.StreamAbove && in.Stream == nil && (in.ContentEncoding == "" || decompressesAsItGoes(in.ContentEncoding))
+}
+
+// decompressesAsItGoes reports whether enc is one layer that extract
+// undoes reading its input front to back: gzip or deflate. Stacked layers
+// and the other codings are not begun (the whole-body path reads them).
+func decompressesAsItGoes(enc string) bool {
+	switch strings.ToLower(strings.TrimSpace(enc)) {
+	case "gzip", "x-gzip", "deflate":
+		return true
+	}
+	return false
 }
 
 // Begin starts inspecting in, whose Body is body and still arriving, in a
@@ -105,7 +130,7 @@ func (o *Overlap) run(ctx context.Context, body Arriving) {
 	}
 	head := make([]byte, n)
 	k, _ := body.ReadAt(head, 0)
-	if !extract.StreamsText(o.in.ContentType, head[:k], o.in.Size) {
+	if o.in.ContentEncoding == "" && !extract.StreamsText(o.in.ContentType, head[:k], o.in.Size) {
 		o.why = "not plain text read in windows"
 		return
 	}
@@ -196,7 +221,19 @@ func (r *arrivingReader) ReadAt(p []byte, off int64) (int, error) {
 	return r.body.ReadAt(p, off)
 }
 
+// arrived is a context that has ended: WaitFor with it only tells whether
+// the bytes are there (a gzip layer reads 4 KiB at a time; most reads find
+// their bytes and need no timer).
+var arrived = func() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}()
+
 func (r *arrivingReader) wait(n int64) error {
+	if r.body.WaitFor(arrived, n) == nil {
+		return nil
+	}
 	for {
 		ctx, cancel := context.WithTimeout(r.ctx, yieldCheck)
 		err := r.body.WaitFor(ctx, n)

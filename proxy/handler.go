@@ -327,8 +327,9 @@ func (s *Server) inspectRequest(req *http.Request, info *connInfo, eng *inspect.
 		Size:            req.ContentLength,
 	}
 	// A large plain-text body is classified while it is spilled (the
-	// hold's file is read as it grows), so the decision is ready about
-	// when the last byte is held; nothing is forwarded before it.
+	// hold's file is read as it grows), and a large gzip or deflate
+	// Content-Encoding is decompressed meanwhile (inspect.CanOverlap), so
+	// the decision is ready sooner; nothing is forwarded before it.
 	var ov *inspect.Overlap
 	var onSpill func(*heldBody)
 	if !s.noOverlap && inspect.CanOverlap(in) {

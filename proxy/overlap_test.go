@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/gzip"
+	"compress/zlib"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -152,20 +153,31 @@ func TestOverlapNothingForwardedBeforeDecision(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		tail   string
+		enc    string
 		status int
 	}{
-		{"clean", "the end of the notes\n", http.StatusOK},
-		{"bad", bad, http.StatusForbidden},
+		{"clean", "the end of the notes\n", "", http.StatusOK},
+		{"bad", bad, "", http.StatusForbidden},
+		{"gzip clean", "the end of the notes\n", "gzip", http.StatusOK},
+		{"gzip bad", bad, "gzip", http.StatusForbidden},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h, st := overlapHarness(t, false)
 			first := filler(12 << 20)
 			rest := append(filler(4<<20), tc.tail...)
+			if tc.enc == "gzip" {
+				// Barely compressible text, its gzip cut in two.
+				gz := gzipped(t, append(wordNoise(13, 18<<20), tc.tail...))
+				first, rest = gz[:len(gz)*3/4], gz[len(gz)*3/4:]
+			}
 			body := append(slices.Clone(first), rest...)
 			pr, pw := io.Pipe()
 			req, _ := http.NewRequest(http.MethodPut, uploadURL, pr)
 			req.ContentLength = int64(len(body))
 			req.Header.Set("Content-Type", "text/plain")
+			if tc.enc != "" {
+				req.Header.Set("Content-Encoding", tc.enc)
+			}
 			type result struct {
 				code int
 				err  error
@@ -219,6 +231,23 @@ func TestOverlapNothingForwardedBeforeDecision(t *testing.T) {
 	}
 }
 
+// wordNoise is at least n bytes of lines of random lowercase words: its
+// gzip is more than half its size, and it holds nothing to find.
+func wordNoise(seed uint64, n int) []byte {
+	r := rand.New(rand.NewPCG(seed, 3))
+	b := make([]byte, 0, n+64)
+	for len(b) < n {
+		for range 8 {
+			for range 3 + r.IntN(6) {
+				b = append(b, byte('a'+r.IntN(26)))
+			}
+			b = append(b, ' ')
+		}
+		b[len(b)-1] = '\n'
+	}
+	return b
+}
+
 func gzipped(t *testing.T, b []byte) []byte {
 	var out bytes.Buffer
 	zw := gzip.NewWriter(&out)
@@ -229,9 +258,10 @@ func gzipped(t *testing.T, b []byte) []byte {
 	return out.Bytes()
 }
 
-// (4) gzip of text is not overlapped (extract decompresses it whole) and
-// still blocked: with Content-Encoding the reading does not even begin, a
-// raw gzip body labelled text/plain begins and falls back on its magic.
+// (4) gzip of text is blocked either way: with Content-Encoding gzip it is
+// overlapped (decompressed as it is spilled), a raw gzip body labelled
+// text/plain begins and falls back on its magic (a gzip file is opened
+// as a container, with the whole-body path).
 func TestOverlapGzipFallsBackAndBlocks(t *testing.T) {
 	bad, _ := hkidText(3)
 	// Random-ish text so the gzip stays above StreamAbove.
@@ -248,7 +278,7 @@ func TestOverlapGzipFallsBackAndBlocks(t *testing.T) {
 	for _, tc := range []struct {
 		name, enc, state string
 	}{
-		{"content-encoding", "gzip", "off"},
+		{"content-encoding", "gzip", "on"},
 		{"raw gzip body", "", "fell back: not plain text read in windows"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -383,27 +413,41 @@ func TestOverlapSameDecisions(t *testing.T) {
 	copy(binary, filler(16<<10))
 	copy(binary[5<<20:], bad)
 	w := extract.StreamWindow
+	gzBad := gzipped(t, slices.Concat(wordNoise(21, 9<<20), []byte(bad), wordNoise(22, 9<<20)))
+	gzCSV := gzipped(t, slices.Concat(wordNoise(23, 18<<20), []byte(csv.String())))
+	gzClean := gzipped(t, wordNoise(24, 18<<20))
+	var zl bytes.Buffer
+	zw := zlib.NewWriter(&zl)
+	zw.Write(slices.Concat(wordNoise(25, 18<<20), []byte(one)))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name, ct string
 		body     []byte
-		overlap  bool // the overlapped reading is used (not a fall-back)
+		overlap  bool   // the overlapped reading is used (not a fall-back)
+		enc      string // Content-Encoding
 	}{
-		{"clean", "text/plain", filler(9 << 20), true},
-		{"one hkid", "text/plain", append(filler(9<<20), one...), true},
-		{"hkid list mid-body", "text/plain", slices.Concat(filler(5<<20), []byte(bad), filler(5<<20)), true},
-		{"customer csv", "text/csv", slices.Concat(filler(9<<20), []byte(csv.String())), true},
-		{"medical", "text/plain", slices.Concat(filler(9<<20), []byte(medical)), true},
-		{"financial", "text/plain", slices.Concat(filler(5<<20), []byte(financial), filler(4<<20)), true},
-		{"hkid at each window edge", "text/plain", longLineText(13<<20, map[int]string{w - 4: testgen.HKID(11), 2*w - 6: testgen.HKID(12), 3*w - 8: testgen.HKID(13)}), true},
-		{"text then binary", "application/octet-stream", binary, true},
-		{"json", "application/json", []byte(`{"content":"` + string(filler(9<<20)) + strings.ReplaceAll(bad, "\n", " ") + `"}`), false},
+		{"gzip hkid list mid-body", "text/plain", gzBad, true, "gzip"},
+		{"gzip customer csv", "text/csv", gzCSV, true, "gzip"},
+		{"gzip clean", "text/plain", gzClean, true, "gzip"},
+		{"deflate one hkid", "text/plain", zl.Bytes(), true, "deflate"},
+		{"clean", "text/plain", filler(9 << 20), true, ""},
+		{"one hkid", "text/plain", append(filler(9<<20), one...), true, ""},
+		{"hkid list mid-body", "text/plain", slices.Concat(filler(5<<20), []byte(bad), filler(5<<20)), true, ""},
+		{"customer csv", "text/csv", slices.Concat(filler(9<<20), []byte(csv.String())), true, ""},
+		{"medical", "text/plain", slices.Concat(filler(9<<20), []byte(medical)), true, ""},
+		{"financial", "text/plain", slices.Concat(filler(5<<20), []byte(financial), filler(4<<20)), true, ""},
+		{"hkid at each window edge", "text/plain", longLineText(13<<20, map[int]string{w - 4: testgen.HKID(11), 2*w - 6: testgen.HKID(12), 3*w - 8: testgen.HKID(13)}), true, ""},
+		{"text then binary", "application/octet-stream", binary, true, ""},
+		{"json", "application/json", []byte(`{"content":"` + string(filler(9<<20)) + strings.ReplaceAll(bad, "\n", " ") + `"}`), false, ""},
 	}
 	hOn, stOn := overlapHarness(t, false)
 	hOff, stOff := overlapHarness(t, true)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			codeOn, _ := postBody(t, hOn, c.ct, "", c.body)
-			codeOff, _ := postBody(t, hOff, c.ct, "", c.body)
+			codeOn, _ := postBody(t, hOn, c.ct, c.enc, c.body)
+			codeOff, _ := postBody(t, hOff, c.ct, c.enc, c.body)
 			if got := stOn.last(); (got == "on") != c.overlap {
 				t.Errorf("overlap state %q, want overlapped %v", got, c.overlap)
 			}
@@ -494,4 +538,31 @@ func (windowPanic) Classify(_ context.Context, segs []extract.Segment) []classif
 		}
 	}
 	return nil
+}
+
+// (9) A chunked upload (no declared size) is not overlapped: the hold
+// spills it without tracking its arrival, Extract needs the size up front.
+// It is still held whole, blocked, and never forwarded.
+func TestOverlapChunkedNotBegun(t *testing.T) {
+	h, st := overlapHarness(t, false)
+	bad, _ := hkidText(3)
+	body := append(filler(12<<20), bad...)
+	req, _ := http.NewRequest(http.MethodPost, uploadURL, io.MultiReader(bytes.NewReader(body)))
+	req.ContentLength = -1
+	req.Header.Set("Content-Type", "text/plain")
+	resp, err := h.client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("status %d, want 403", resp.StatusCode)
+	}
+	if st.has("begun") || st.last() != "off" {
+		t.Fatalf("overlap states %q, want off only", st.list())
+	}
+	if n := h.up.arrived.Load(); n != 0 {
+		t.Fatalf("the stand-in saw %d requests", n)
+	}
 }

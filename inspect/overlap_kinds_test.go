@@ -1,0 +1,225 @@
+package inspect_test
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dlpgate/dlpgate/extract"
+	"github.com/dlpgate/dlpgate/inspect"
+	"github.com/dlpgate/dlpgate/internal/testgen"
+	"github.com/dlpgate/dlpgate/rules"
+)
+
+// Overlap for each body kind it takes (CSV and long-line text read in
+// windows; gzip and deflate Content-Encoding decompressed as they arrive)
+// against Inspect on the complete body, fed in random-sized pieces so
+// that arrivals, windows and matches fall across one another.
+
+// feedRandom delivers g in pieces of random size (many tiny, some up to
+// 1 MiB), pausing between them so the reading catches up and waits
+// mid-window, then completes it.
+func feedRandom(g *growing, r *rand.Rand) {
+	for sent := 0; sent < len(g.data); {
+		n := 1 + r.IntN(1<<20)
+		if r.IntN(3) == 0 {
+			n = 1 + r.IntN(4<<10)
+		}
+		g.feed(n)
+		sent += n
+		if r.IntN(4) == 0 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	g.end(nil)
+}
+
+// noisyText is at least n bytes of lines of random lowercase words: they
+// barely compress (their gzip stays over StreamAbove) and hold no digits
+// for the classifiers to weigh; tail ends it.
+func noisyText(r *rand.Rand, n int, tail string) []byte {
+	b := make([]byte, 0, n+len(tail)+64)
+	for len(b) < n {
+		for range 8 {
+			for range 3 + r.IntN(6) {
+				b = append(b, byte('a'+r.IntN(26)))
+			}
+			b = append(b, ' ')
+		}
+		b[len(b)-1] = '\n'
+	}
+	return append(b, tail...)
+}
+
+func customerCSV(r *rand.Rand, rows int) string {
+	var b strings.Builder
+	b.WriteString("name,mobile,email,address,hkid\n")
+	for i := range rows {
+		fmt.Fprintf(&b, "%s,%s,%s,\"%s\",%s\n", testgen.Name(r, "en"), testgen.HKMobile(r), testgen.Email(r, i), testgen.Address(r, "en"), testgen.HKID(100+i))
+	}
+	return b.String()
+}
+
+func compressed(t testing.TB, enc string, b []byte) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	var zw interface {
+		Write([]byte) (int, error)
+		Close() error
+	}
+	switch enc {
+	case "gzip", "x-gzip":
+		zw, _ = gzip.NewWriterLevel(&out, gzip.BestSpeed)
+	case "deflate": // as HTTP means it: zlib
+		zw, _ = zlib.NewWriterLevel(&out, zlib.BestSpeed)
+	case "raw deflate":
+		zw, _ = flate.NewWriter(&out, flate.BestSpeed)
+	}
+	zw.Write(b)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+type kindCase struct {
+	name     string
+	in       extract.Input // without Body; Size set
+	body     []byte
+	action   rules.Action // Inspect's action on the complete body
+	overlaps bool         // the overlapped reading is used, not a fall-back
+}
+
+func kindCases(t *testing.T) []kindCase {
+	r := rand.New(rand.NewPCG(19, 5))
+	w := extract.StreamWindow
+	o := extract.StreamOverlap
+	csv := customerCSV(r, 60)
+	edges := longLine(13<<20, map[int]string{
+		w - 5: testgen.HKID(11), 2*w - o - 3: testgen.HKID(12), 3*w - 2*o - 7: testgen.HKID(13),
+	})
+	csvBody := []byte(strings.Repeat("ref,amount,note\n1,200,ok\n", (9<<20)/25) + csv)
+	hk := testgen.HKIDList(3)
+	gzText := noisyText(r, 18<<20, hk)
+	gzMid := noisyText(r, 8<<20, hk)
+	gzMid = append(gzMid, noisyText(r, 8<<20, "")...)
+	clean := noisyText(r, 18<<20, "")
+	js := []byte(`{"content":"` + strings.ReplaceAll(string(noisyText(r, 18<<20, hk)), "\n", " ") + `"}`)
+	gz := compressed(t, "gzip", gzText)
+	gzMid = compressed(t, "gzip", gzMid)
+	zl := compressed(t, "deflate", gzText)
+	raw := compressed(t, "raw deflate", gzText)
+	clean = compressed(t, "gzip", clean)
+	js = compressed(t, "gzip", js)
+	truncated := gz[:len(gz)-1<<20]
+	in := func(ct, enc string, b []byte) extract.Input {
+		return extract.Input{ContentType: ct, ContentEncoding: enc, Size: int64(len(b)), Origin: "body"}
+	}
+	cs := []kindCase{
+		{"text hkid at window edges", in("text/plain", "", edges), edges, rules.Block, true},
+		{"csv customer rows at the end", in("text/csv", "", csvBody), csvBody, rules.Block, true},
+		{"gzip text hkid at end", in("text/plain", "gzip", gz), gz, rules.Block, true},
+		{"x-gzip text hkid mid-body", in("text/plain", "x-gzip", gzMid), gzMid, rules.Block, true},
+		{"deflate (zlib) text", in("text/plain", "deflate", zl), zl, rules.Block, true},
+		{"raw deflate text", in("text/plain", "deflate", raw), raw, rules.Block, true},
+		{"gzip clean text", in("text/plain", "gzip", clean), clean, rules.Allow, true},
+		{"gzip json", in("application/json", "gzip", js), js, rules.Block, true},
+		// A stream cut short: the same partial text and problem either way.
+		{"gzip truncated stream", in("text/plain", "gzip", truncated), truncated, "", true},
+		// Declared gzip, is not: read as it is, either way.
+		{"gzip header false", in("text/plain", "gzip", gzText), gzText, rules.Block, true},
+	}
+	for _, c := range cs {
+		if c.in.Size <= extract.StreamAbove {
+			t.Fatalf("%s: %d bytes, not over StreamAbove", c.name, c.in.Size)
+		}
+	}
+	return cs
+}
+
+func sameProblems(t *testing.T, got, want *inspect.Result) {
+	t.Helper()
+	if g, w := fmt.Sprint(got.Problems), fmt.Sprint(want.Problems); g != w {
+		t.Fatalf("problems\n%s\nwant\n%s", g, w)
+	}
+}
+
+func TestOverlapKinds(t *testing.T) {
+	eng := defaultEngine(t)
+	cases := kindCases(t)
+	t.Run("equal", func(t *testing.T) { kindsEqualInspect(t, eng, cases) })
+	t.Run("fail midway", func(t *testing.T) { kindsFailMidway(t, eng, cases) })
+}
+
+func kindsEqualInspect(t *testing.T, eng *inspect.Engine, cases []kindCase) {
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			whole := c.in
+			whole.Body = spilled{bytes.NewReader(c.body)}
+			want, err := eng.Inspect(context.Background(), overlapReq, whole)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.action != "" && want.Decision.Action != c.action {
+				t.Fatalf("Inspect: %s/%s, the case wants %s", want.Decision.Action, want.Decision.Rule, c.action)
+			}
+			for seed := range uint64(2) {
+				g := newGrowing(c.body)
+				ov := eng.Begin(context.Background(), c.in, g)
+				if ov == nil {
+					t.Fatal("Begin refused it")
+				}
+				go feedRandom(g, rand.New(rand.NewPCG(seed, 77)))
+				got, err := ov.Finish(context.Background(), overlapReq)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ok, why := ov.Overlapped(); ok != c.overlaps {
+					t.Fatalf("seed %d: overlapped %v (%s), want %v", seed, ok, why, c.overlaps)
+				}
+				sameResult(t, got, want)
+				sameProblems(t, got, want)
+			}
+		})
+	}
+}
+
+// A body of each kind that fails mid-way is never judged: the reading is
+// abandoned, and a Finish called anyway reports the failure, never a
+// Result.
+func kindsFailMidway(t *testing.T, eng *inspect.Engine, cases []kindCase) {
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			g := newGrowing(c.body)
+			ov := eng.Begin(context.Background(), c.in, g)
+			g.feed(len(c.body) / 2)
+			time.Sleep(20 * time.Millisecond)
+			g.end(errors.New("client went away"))
+			got, err := ov.Finish(context.Background(), overlapReq)
+			if err == nil || got != nil {
+				t.Fatalf("Finish on a failed body: %+v, %v", got, err)
+			}
+			if ok, _ := ov.Overlapped(); ok {
+				t.Fatal("a failed body counts as read")
+			}
+			ov.Abandon()
+
+			g2 := newGrowing(c.body)
+			ov2 := eng.Begin(context.Background(), c.in, g2)
+			g2.feed(len(c.body) / 3)
+			g2.end(errors.New("reset"))
+			ov2.Abandon()
+			if ok, _ := ov2.Overlapped(); ok {
+				t.Fatal("an abandoned body counts as read")
+			}
+		})
+	}
+}
