@@ -5,36 +5,9 @@ import (
 	"testing"
 )
 
-// advanceOld is pdfFont.advance before its one-byte-code table (kept to
-// check the table gives the same floats).
-func (f *pdfFont) advanceOld(s []byte) float64 {
-	var w float64
-	for i := 0; i < len(s); {
-		n := 1
-		if f.twoByte || len(f.ranges) > 0 {
-			n = min(f.codeLen(s[i:]), len(s)-i)
-		}
-		code := codeVal(s[i : i+n])
-		switch {
-		case f.knownWidths:
-			if v, ok := f.widths[code]; ok {
-				w += v
-			} else {
-				w += f.defWidth
-			}
-		case f.twoByte:
-			w += 1000
-		default:
-			w += 500
-		}
-		i += n
-	}
-	return w
-}
-
 func checkAdvance(t *testing.T, f *pdfFont, s []byte) {
 	t.Helper()
-	if got, want := f.advance(s), f.advanceOld(s); got != want {
+	if got, want := f.advance(s), refAdvance(f, s); got != want {
 		t.Fatalf("advance(%x) = %v, want %v (font %+v)", s, got, want, f)
 	}
 }

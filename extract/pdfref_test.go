@@ -413,7 +413,9 @@ func (t *refTextRun) run(content []byte, res pDict, depth int) {
 	}
 }
 
-// advance is the width of the shown string in thousandths of an em. Without
+// refAdvance is pdfFont.advance as it was (kept frozen, also the reference
+// for the one-byte-code width table): the width of the shown string in
+// thousandths of an em. Without
 // widths, it estimates: 1 em for CJK, half an em otherwise.
 func refAdvance(f *pdfFont, s []byte) float64 {
 	var w float64

@@ -6,26 +6,6 @@ import (
 	"testing"
 )
 
-// tidyLinesOld is tidyLines before its one-pass rewrite.
-func tidyLinesOld(s string) string {
-	lines := strings.Split(s, "\n")
-	out := lines[:0]
-	blank := 0
-	for _, l := range lines {
-		l = strings.TrimRight(l, " \t")
-		if l == "" {
-			blank++
-			if blank > 1 {
-				continue
-			}
-		} else {
-			blank = 0
-		}
-		out = append(out, l)
-	}
-	return strings.TrimSpace(strings.Join(out, "\n"))
-}
-
 func TestTidyLinesMatchesOld(t *testing.T) {
 	parts := []string{"", "\n", "\n\n", " ", "\t", "a", "香港", "\r", "\u00a0", "\u3000", "x y", " \t\n", "\v", "\f"}
 	r := rand.New(rand.NewPCG(5, 6))
@@ -35,7 +15,7 @@ func TestTidyLinesMatchesOld(t *testing.T) {
 			sb.WriteString(parts[r.IntN(len(parts))])
 		}
 		s := sb.String()
-		if got, want := tidyLines(s), tidyLinesOld(s); got != want {
+		if got, want := tidyLines(s), refTidyLines(s); got != want {
 			t.Fatalf("tidyLines(%q) = %q, want %q", s, got, want)
 		}
 	}
@@ -46,7 +26,7 @@ func FuzzTidyLinesMatchesOld(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := tidyLines(s), tidyLinesOld(s); got != want {
+		if got, want := tidyLines(s), refTidyLines(s); got != want {
 			t.Fatalf("tidyLines(%q) = %q, want %q", s, got, want)
 		}
 	})
