@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"testing"
@@ -12,10 +13,11 @@ import (
 	kzlib "github.com/klauspost/compress/zlib"
 )
 
-// TestReadInflatedMatchesReadBounded: the PDF stream reader keeps the
-// same bytes, reason and error kind as walker.readBounded, at and around
-// the size and ratio limits, for whole, truncated and corrupt streams.
-func TestReadInflatedMatchesReadBounded(t *testing.T) {
+// TestReadBoundedMatchesOld: walker.readBounded keeps the same bytes,
+// reason and error kind as before it read into the result's capacity, at
+// and around the size and ratio limits, for whole, truncated and corrupt
+// streams.
+func TestReadBoundedMatchesOld(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	var inputs [][]byte
 	for _, n := range []int{0, 1, 100, 4 << 10, 40 << 10, 300 << 10, 3 << 20} {
@@ -34,9 +36,8 @@ func TestReadInflatedMatchesReadBounded(t *testing.T) {
 	check := func(t *testing.T, z []byte, lim Limits) {
 		t.Helper()
 		w := &walker{ctx: context.Background(), parent: context.Background(), lim: lim.withDefaults(), seen: map[string]bool{}}
-		d := &pdfDoc{w: w}
-		want, wantWhy, wantErr := w.readBounded(oneShot(z), int64(len(z)))
-		got, gotWhy, gotErr := d.readInflated(oneShot(z), int64(len(z)))
+		want, wantWhy, wantErr := refReadBounded(w, oneShot(z), int64(len(z)))
+		got, gotWhy, gotErr := w.readBounded(oneShot(z), int64(len(z)))
 		if !bytes.Equal(got, want) || gotWhy != wantWhy || errors.Is(gotErr, errTooBig) != errors.Is(wantErr, errTooBig) || (gotErr == nil) != (wantErr == nil) {
 			t.Fatalf("limits %+v, %d compressed: got %d bytes %q %v, want %d bytes %q %v", lim, len(z), len(got), gotWhy, gotErr, len(want), wantWhy, wantErr)
 		}
@@ -124,4 +125,55 @@ func FuzzInflateMatchesOld(f *testing.F) {
 		w := &walker{ctx: context.Background(), parent: context.Background(), lim: Limits{}.withDefaults(), seen: map[string]bool{}}
 		checkInflate(t, &pdfDoc{w: w}, b)
 	})
+}
+
+// refReadBounded is walker.readBounded as it was before it read into the
+// result's spare capacity (kept frozen as the reference): it decompresses r into memory, stopping at the size limit (and
+// the ratio limit against compressedSize). It returns what was read; on a
+// limit it also returns errTooBig and a reason.
+func refReadBounded(w *walker, r io.Reader, compressedSize int64) ([]byte, string, error) {
+	max := w.lim.MaxDecompressed
+	byRatioLimit := false
+	if compressedSize > 0 && w.lim.MaxRatio > 0 {
+		byRatio := compressedSize * int64(w.lim.MaxRatio)
+		if byRatio < ratioFloor {
+			byRatio = ratioFloor
+		}
+		if byRatio < max {
+			max = byRatio
+			byRatioLimit = true
+		}
+	}
+	// The reason is built only when a limit is hit (PDFs call this once
+	// per content stream).
+	why := func() string {
+		if byRatioLimit {
+			return fmt.Sprintf("compression ratio over %d:1 (possible decompression bomb)", w.lim.MaxRatio)
+		}
+		return fmt.Sprintf("decompressed size over %d bytes", w.lim.MaxDecompressed)
+	}
+	var buf bytes.Buffer
+	if compressedSize > 0 {
+		buf.Grow(int(min(4*compressedSize, max, 1<<20))) // a typical ratio, small streams
+	}
+	chunk := make([]byte, 32<<10)
+	for {
+		if w.expired() {
+			return buf.Bytes(), "", errStop
+		}
+		n, err := r.Read(chunk)
+		if n > 0 {
+			if int64(buf.Len()+n) > max {
+				buf.Write(chunk[:max-int64(buf.Len())])
+				return buf.Bytes(), why(), errTooBig
+			}
+			buf.Write(chunk[:n])
+		}
+		if errors.Is(err, io.EOF) {
+			return buf.Bytes(), "", nil
+		}
+		if err != nil {
+			return buf.Bytes(), "", err
+		}
+	}
 }
