@@ -324,7 +324,7 @@ func (w *walker) zipRecover(n node, base string) {
 		}
 		items = append(items, recovered{name: name, origin: origin, data: out})
 	}
-	var shared []string
+	var shared sstTable
 	for _, it := range items {
 		if it.name == "xl/sharedStrings.xml" {
 			shared, _ = w.sharedStrings(bytes.NewReader(it.data))
