@@ -326,6 +326,29 @@ func (w *walker) sharedStrings(r io.Reader) (sstTable, error) {
 	sbStart, sbEnd, committed := 0, 0, false
 	w.sstPhonetic = w.sstPhonetic[:0]
 	var total int64
+	// endSI is </si>; true: the limit was reached.
+	endSI := func() bool {
+		inSI = false
+		if len(ph) > 0 {
+			w.sstPhonetic = append(append(w.sstPhonetic, ph...), '\n')
+			ph = ph[:0]
+		}
+		if committed {
+			n := len(out.data)
+			out.data = append(out.data, out.data[sbStart:sbEnd]...)
+			sbStart, sbEnd = n, len(out.data)
+		} else {
+			out.data = out.data[:sbEnd]
+		}
+		out.ends = append(out.ends, len(out.data))
+		committed = true
+		total += int64(sbEnd - sbStart)
+		if total > w.lim.MaxTotalBytes {
+			w.limit("", "shared strings exceed the total extracted text limit; later strings were not read")
+			return true
+		}
+		return false
+	}
 	for {
 		if w.tick() {
 			return out, errStop
@@ -343,6 +366,18 @@ func (w *walker) sharedStrings(r io.Reader) (sstTable, error) {
 				inSI = true
 				out.data = out.data[:out.lastEnd()]
 				sbStart, sbEnd, committed = len(out.data), len(out.data), false
+				if inPh > 0 {
+					break // a guide's text would go apart: token by token
+				}
+				if raw, ok := sc.plainItem(); ok {
+					// <t>raw</t></si> at once (officefast.go).
+					out.data = unescapeXML(out.data, raw)
+					sbEnd = len(out.data)
+					inT = false
+					if endSI() {
+						return out, nil
+					}
+				}
 			case "t":
 				inT = true
 			case "rPh":
@@ -355,23 +390,7 @@ func (w *walker) sharedStrings(r io.Reader) (sstTable, error) {
 		case xmlEnd:
 			switch string(tok.local) {
 			case "si":
-				inSI = false
-				if len(ph) > 0 {
-					w.sstPhonetic = append(append(w.sstPhonetic, ph...), '\n')
-					ph = ph[:0]
-				}
-				if committed {
-					n := len(out.data)
-					out.data = append(out.data, out.data[sbStart:sbEnd]...)
-					sbStart, sbEnd = n, len(out.data)
-				} else {
-					out.data = out.data[:sbEnd]
-				}
-				out.ends = append(out.ends, len(out.data))
-				committed = true
-				total += int64(sbEnd - sbStart)
-				if total > w.lim.MaxTotalBytes {
-					w.limit("", "shared strings exceed the total extracted text limit; later strings were not read")
+				if endSI() {
 					return out, nil
 				}
 			case "t":

@@ -16,6 +16,8 @@ var (
 	cellVEnd  = []byte("</v></c>")
 	cellIS    = []byte("<is><t>")
 	cellISEnd = []byte("</t></is></c>")
+	itemT     = []byte("<t>")
+	itemTEnd  = []byte("</t></si>")
 )
 
 // plainSlack: next reads more input when fewer bytes than this follow a '<'.
@@ -48,6 +50,25 @@ func (s *xmlScanner) cellBody() (raw []byte, inline, ok bool) {
 	}
 	s.pos += stop + len(end)
 	return b[open:stop], inline, true
+}
+
+// plainItem reads the rest of a shared string whose <si> was just read,
+// when it is <t>raw</t></si> with raw free of markup (cellBody's rules).
+func (s *xmlScanner) plainItem() (raw []byte, ok bool) {
+	b := s.buf[s.pos:s.end]
+	if !bytes.HasPrefix(b, itemT) {
+		return nil, false
+	}
+	i := bytes.IndexByte(b[len(itemT):], '<')
+	if i < 0 {
+		return nil, false
+	}
+	stop := len(itemT) + i
+	if len(b) < stop+len(itemTEnd)+plainSlack || !bytes.Equal(b[stop:stop+len(itemTEnd)], itemTEnd) {
+		return nil, false
+	}
+	s.pos += stop + len(itemTEnd)
+	return b[len(itemT):stop], true
 }
 
 // cellAttrs is rawAttrs3("s", "t", "r") with the names compared as single
