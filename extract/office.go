@@ -36,6 +36,9 @@ var (
 // (an XLSX pasted into a DOCX is its own node).
 func (w *walker) ooxml(n node, base string, zr *zip.Reader, parts []*regexp.Regexp) {
 	w.docStart = w.res.TextBytes
+	// The parts in reading order, then read with the next few small ones
+	// inflated ahead (officeprefetch.go).
+	var order []*zip.File
 	for _, re := range parts {
 		var names []string
 		files := map[string]*zip.File{}
@@ -47,23 +50,35 @@ func (w *walker) ooxml(n node, base string, zr *zip.Reader, parts []*regexp.Rege
 		}
 		partOrder(names)
 		for _, name := range names {
-			if w.expired() {
-				return
-			}
-			origin := child(base, "zip", name)
-			rc, ok := w.openEntry(origin, files[name])
-			if !ok {
-				continue
-			}
-			ps := &partStream{origin: origin}
-			text, err := w.drawingMLTextTo(rc, ps)
-			rc.Close()
-			if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, errStop) {
-				w.problem(origin, Malformed, "document XML part does not parse; text before the damage was kept")
-			}
-			w.finish(ps, text)
+			order = append(order, files[name])
 		}
 	}
+	pf := w.prefetch(order)
+	defer pf.stop()
+	for i, f := range order {
+		if w.expired() {
+			return
+		}
+		origin := child(base, "zip", f.Name)
+		var rc io.ReadCloser
+		var ok bool
+		if pf != nil {
+			rc, ok = pf.open(i, origin)
+		} else {
+			rc, ok = w.openEntry(origin, f)
+		}
+		if !ok {
+			continue
+		}
+		ps := &partStream{origin: origin}
+		text, err := w.drawingMLTextTo(rc, ps)
+		rc.Close()
+		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, errStop) {
+			w.problem(origin, Malformed, "document XML part does not parse; text before the damage was kept")
+		}
+		w.finish(ps, text)
+	}
+	pf.stop() // before any nested node: their members use the same inflaters
 	w.embeddings(n, base, zr)
 }
 
