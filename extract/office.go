@@ -157,6 +157,13 @@ func (w *walker) drawingMLTextTo(r io.Reader, ps *partStream) (string, error) {
 			switch string(tok.local) {
 			case "t", "delText", "instrText", "delInstrText":
 				inText++
+				if tok.kind == xmlStart && len(tok.local) == 1 {
+					if raw, ok := sc.plainRun(); ok {
+						// <w:t>raw</w:t> at once (officefast.go).
+						sb.b = unescapeXML(sb.b, raw)
+						inText--
+					}
+				}
 			case "fldSimple":
 				fieldInstr(&sb, &tok) // officeextras.go
 			case "tabs":

@@ -71,6 +71,33 @@ func (s *xmlScanner) plainItem() (raw []byte, ok bool) {
 	return b[len(itemT):stop], true
 }
 
+// plainRun reads the rest of a text run whose <t> (<w:t>, <a:t>, any
+// attributes) was just read, when it is raw</p:t> with raw free of markup
+// and an end tag of local name t (cellBody's rules).
+func (s *xmlScanner) plainRun() (raw []byte, ok bool) {
+	b := s.buf[s.pos:s.end]
+	stop := bytes.IndexByte(b, '<')
+	if stop < 0 || stop+2 >= len(b) || b[stop+1] != '/' {
+		return nil, false
+	}
+	i, colon := stop+2, -1
+	for i < len(b) && nameByte[b[i]] {
+		if b[i] == ':' && colon < 0 {
+			colon = i
+		}
+		i++
+	}
+	local := stop + 2
+	if colon >= 0 {
+		local = colon + 1
+	}
+	if i >= len(b) || b[i] != '>' || i-local != 1 || b[local] != 't' || len(b) < i+1+plainSlack {
+		return nil, false
+	}
+	s.pos += i + 1
+	return b[:stop], true
+}
+
 // cellAttrs is rawAttrs3("s", "t", "r") with the names compared as single
 // bytes: the same walk over the attributes, the first of each name wins.
 func cellAttrs(a []byte) (vs, vt, vr []byte, okS, okT, okR bool) {
