@@ -335,3 +335,47 @@ func FuzzOfficeEquivalence(f *testing.F) {
 		checkOffice(t, "fuzz-limit", sst, data, data, int(chunk%300), int64(chunk%97)+1, false)
 	})
 }
+
+// BenchmarkOfficeScan: the XML readers alone (no inflate), new against
+// the frozen references, on the benchmark's worksheet and document XML:
+//
+//	go test ./extract -run '^$' -bench OfficeScan -benchtime 5x
+func BenchmarkOfficeScan(b *testing.B) {
+	r := rand.New(rand.NewPCG(41, 42))
+	vocab := testgen.PseudoWords(r, 3000)
+	var sst strings.Builder
+	sst.WriteString(`<sst>`)
+	for range 200000 {
+		fmt.Fprintf(&sst, `<si><t>%s %s %s</t></si>`, vocab[r.IntN(len(vocab))], vocab[r.IntN(len(vocab))], vocab[r.IntN(len(vocab))])
+	}
+	sst.WriteString(`</sst>`)
+	sstXML := []byte(sst.String())
+	sheet := []byte(plainSheet(r, 100000, 200000, vocab))
+	var doc bytes.Buffer
+	doc.WriteString(`<w:document><w:body>`)
+	for doc.Len() < 20<<20 {
+		doc.WriteString(`<w:p w:rsidR="00A1B2C3"><w:pPr><w:pStyle w:val="Normal"/></w:pPr><w:r><w:rPr><w:lang w:val="en-GB"/></w:rPr><w:t xml:space="preserve">`)
+		for range 12 {
+			doc.WriteString(vocab[r.IntN(len(vocab))] + " ")
+		}
+		doc.WriteString(`</w:t></w:r></w:p>`)
+	}
+	for _, ref := range []bool{false, true} {
+		name := "new"
+		if ref {
+			name = "ref"
+		}
+		b.Run("sheet-"+name, func(b *testing.B) {
+			b.SetBytes(int64(len(sheet) + len(sstXML)))
+			for range b.N {
+				runSheet(ref, sstXML, sheet, 0, 0, false)
+			}
+		})
+		b.Run("docx-"+name, func(b *testing.B) {
+			b.SetBytes(int64(doc.Len()))
+			for range b.N {
+				runDrawingML(ref, doc.Bytes(), 0, 0, false)
+			}
+		})
+	}
+}
