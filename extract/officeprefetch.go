@@ -6,11 +6,12 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // A presentation is thousands of small parts (a slide is a few KB of XML),
 // each inflated alone: too small for readAhead, and inflating them was
-// twice the cost of reading their XML. prefetcher inflates the next few
+// twice the cost of reading their XML. prefetcher inflates the coming
 // small members in goroutines while the walker reads the current one, on
 // the other cores. What the walker sees does not change: a prefetched
 // member is replayed through the same limitedEntry (limits, damage
@@ -20,66 +21,68 @@ import (
 // way (it grew past its cap, the decompressor panicked, it would not
 // open) is opened by the walker itself as before.
 //
-// Memory is bounded: GOMAXPROCS-1 batches beyond the one being read are
-// in flight, each of at most 64 members and 2*batchBytes plus one member
-// (a member is read to at most aheadMin+1 bytes).
+// The walker never waits for a member nobody is inflating: it claims a
+// member the goroutines have not reached and reads it itself, so on a
+// busy machine (the goroutines not scheduled) reading costs what it did
+// serially; it waits only for a member being inflated at that moment.
+// (A first version handed batches over through channels: on a loaded
+// machine each hand-over's wake-up cost more than the batch.)
+//
+// Memory is bounded: at most prefetchHeld members are read ahead and not
+// yet taken, each read to at most aheadMin+1 bytes.
 type prefetcher struct {
-	w       *walker
-	files   []*zip.File
-	batchOf []int // member -> its batch, -1: read by the walker itself
-	batches []*prefetchBatch
-	ahead   int
-	wg      sync.WaitGroup
+	w      *walker
+	files  []*zip.File
+	items  []prefetchItem
+	next   atomic.Int64  // next member a goroutine looks at
+	tokens chan struct{} // one per member read ahead and not yet taken
+	quit   chan struct{}
+	wg     sync.WaitGroup
 }
 
-// A batch is a run of consecutive small members inflated by one goroutine:
-// a goroutine and a hand-over per slide cost more (in wake-ups) than they
-// saved.
-type prefetchBatch struct {
-	first, end int // members [first, end)
-	started    bool
-	done       chan struct{}
-	items      []prefetchItem
-}
-
-type prefetchItem struct {
-	data []byte
-	err  error // the member's read error (nil at a clean end)
-	ok   bool  // data (and err) are the member as limitedEntry would read it
-}
-
+// Member states.
 const (
-	batchBytes   = 256 << 10 // declared bytes of a batch
-	batchMembers = 64
+	pfFree    = iota // nobody has it
+	pfReading        // a goroutine is inflating it
+	pfRead           // a goroutine has inflated it (data, err, ok set)
+	pfWalker         // the walker reads it itself
 )
 
-// prefetch returns a prefetcher for files, read in that order; nil when
-// there is one CPU (nothing to overlap with) or nothing to batch.
+type prefetchItem struct {
+	state atomic.Int32
+	small bool
+	max   int64
+	done  chan struct{} // closed when the state becomes pfRead
+	data  []byte
+	err   error // the member's read error (nil at a clean end)
+	ok    bool  // data (and err) are the member as limitedEntry would read it
+}
+
+const prefetchHeld = 16
+
+// prefetch returns a prefetcher for files, read in that order, with its
+// goroutines started; nil when there is one CPU or nothing small.
 func (w *walker) prefetch(files []*zip.File) *prefetcher {
-	ahead := runtime.GOMAXPROCS(0) - 1
-	if ahead < 1 || len(files) < 2 {
+	workers := runtime.GOMAXPROCS(0) - 1
+	if workers < 1 || len(files) < 2 {
 		return nil
 	}
-	p := &prefetcher{w: w, files: files, batchOf: make([]int, len(files)), ahead: ahead}
-	var cur *prefetchBatch
-	var size uint64
+	p := &prefetcher{w: w, files: files, items: make([]prefetchItem, len(files)),
+		tokens: make(chan struct{}, prefetchHeld), quit: make(chan struct{})}
+	n := 0
 	for i, f := range files {
-		p.batchOf[i] = -1
-		if _, ok := w.small(f); !ok {
-			cur = nil
-			continue
+		it := &p.items[i]
+		if it.max, it.small = w.small(f); it.small {
+			it.done = make(chan struct{})
+			n++
 		}
-		if cur == nil || size >= batchBytes || cur.end-cur.first >= batchMembers {
-			cur = &prefetchBatch{first: i, end: i, done: make(chan struct{})}
-			p.batches = append(p.batches, cur)
-			size = 0
-		}
-		cur.end = i + 1
-		size += f.UncompressedSize64
-		p.batchOf[i] = len(p.batches) - 1
 	}
-	if len(p.batches) == 0 {
+	if n < 2 {
 		return nil
+	}
+	for range min(workers, n-1) {
+		p.wg.Add(1)
+		go p.work()
 	}
 	return p
 }
@@ -92,70 +95,66 @@ func (w *walker) small(f *zip.File) (int64, bool) {
 		f.UncompressedSize64 < aheadMin && f.CompressedSize64 < aheadMin/4 && f.UncompressedSize64 <= uint64(max)
 }
 
+// work inflates the members the walker has not claimed, in order.
+func (p *prefetcher) work() {
+	defer p.wg.Done()
+	for {
+		j := int(p.next.Add(1) - 1)
+		if j >= len(p.items) {
+			return
+		}
+		it := &p.items[j]
+		if !it.small || it.state.Load() != pfFree {
+			continue
+		}
+		select {
+		case p.tokens <- struct{}{}:
+		case <-p.quit:
+			return
+		}
+		if !it.state.CompareAndSwap(pfFree, pfReading) {
+			<-p.tokens // the walker got there first
+			continue
+		}
+		func() {
+			defer func() {
+				if recover() != nil {
+					it.data, it.err, it.ok = nil, nil, false // the walker reads it again, under guard
+				}
+			}()
+			it.data, it.err, it.ok = readSmall(p.files[j], it.max)
+		}()
+		it.state.Store(pfRead)
+		close(it.done)
+	}
+}
+
 // open is openEntry for member i of the list, taking it from the
-// prefetch when it was inflated ahead; it starts the next batches first.
+// prefetch when it was inflated ahead.
 func (p *prefetcher) open(i int, origin string) (io.ReadCloser, bool) {
 	f := p.files[i]
-	b := p.batchOf[i]
-	if b < 0 {
-		// Keep inflating ahead while the walker reads a big member.
-		for k := range p.batches {
-			if p.batches[k].first > i {
-				p.startFrom(k)
-				break
-			}
-		}
+	it := &p.items[i]
+	if !it.small || it.state.CompareAndSwap(pfFree, pfWalker) {
 		return p.w.openEntry(origin, f)
 	}
-	p.startFrom(b)
-	bt := p.batches[b]
-	<-bt.done
-	it := &bt.items[i-bt.first]
+	if it.state.Load() != pfRead {
+		// Being inflated now (a small member): a short wait.
+		for k := 0; k < 50 && it.state.Load() != pfRead; k++ {
+			runtime.Gosched()
+		}
+		if it.state.Load() != pfRead {
+			<-it.done
+		}
+	}
 	data, rerr, ok := it.data, it.err, it.ok
 	it.data = nil
+	<-p.tokens
 	if !ok {
 		return p.w.openEntry(origin, f)
 	}
 	// openEntry's checks all pass for a small member; its reader is
 	// limitedEntry over the bytes read ahead.
-	return &limitedEntry{rc: &memEntry{b: data, err: rerr}, left: p.w.entryMax(f), w: p.w, origin: origin, why: p.w.entryWhy(f)}, true
-}
-
-// startFrom starts batch b and the ahead batches after it.
-func (p *prefetcher) startFrom(b int) {
-	for k := b; k <= b+p.ahead && k < len(p.batches); k++ {
-		if bt := p.batches[k]; !bt.started {
-			bt.started = true
-			bt.items = make([]prefetchItem, bt.end-bt.first)
-			p.wg.Add(1)
-			go p.run(bt)
-		}
-	}
-}
-
-// run inflates a batch; members past twice its declared size (a lie) are
-// left to the walker.
-func (p *prefetcher) run(bt *prefetchBatch) {
-	defer p.wg.Done()
-	defer close(bt.done)
-	total := 0
-	for k := range bt.items {
-		if total > 2*batchBytes {
-			return
-		}
-		f := p.files[bt.first+k]
-		max, _ := p.w.small(f)
-		it := &bt.items[k]
-		func() {
-			defer func() {
-				if recover() != nil {
-					*it = prefetchItem{} // the walker reads it again, under guard
-				}
-			}()
-			it.data, it.err, it.ok = readSmall(f, max)
-		}()
-		total += len(it.data)
-	}
+	return &limitedEntry{rc: &memEntry{b: data, err: rerr}, left: it.max, w: p.w, origin: origin, why: p.w.entryWhy(f)}, true
 }
 
 // readSmall inflates f to at most max+1 bytes (what limitedEntry would let
@@ -187,11 +186,18 @@ func readSmall(f *zip.File, max int64) (data []byte, rerr error, ok bool) {
 	return data, nil, true
 }
 
-// stop waits for the goroutines still inflating; nothing of theirs is used.
+// stop ends the goroutines and waits for them; nothing of theirs is used
+// afterwards. It may be called more than once.
 func (p *prefetcher) stop() {
-	if p != nil {
-		p.wg.Wait()
+	if p == nil {
+		return
 	}
+	select {
+	case <-p.quit:
+	default:
+		close(p.quit)
+	}
+	p.wg.Wait()
 }
 
 // memEntry replays a member read ahead: its bytes, then its read error
