@@ -290,6 +290,19 @@ func TestOfficeFastMatchesRef(t *testing.T) {
 			checkOffice(t, name+" flipped", flip(sst), flip(sheet), flip(doc), chunks[r.IntN(len(chunks))], 0, false)
 		}
 	}
+	// Markup soup: short inputs from the bytes the readers care about.
+	soup := []byte("<<>>//==\"\"'' x&;:cvistrfpw0A1#!-[]?CDATA")
+	gen := func(n int) []byte {
+		b := make([]byte, r.IntN(n))
+		for i := range b {
+			b[i] = soup[r.IntN(len(soup))]
+		}
+		return b
+	}
+	for range 1500 {
+		d := gen(300)
+		checkOffice(t, "soup", gen(120), d, d, r.IntN(40), int64(r.IntN(60)), false)
+	}
 	// A sheet and a document above StreamAbove: streamed in windows, and
 	// the total limit falling inside a window.
 	if testing.Short() {
