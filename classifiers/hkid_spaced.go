@@ -33,7 +33,11 @@ func spacedIfKeyword(v *segView, bracketedOnly bool, dm []uint64) {
 	for _, h := range v.hits[clsHKID] {
 		if h.kind == hkKeyword {
 			scan(false)
-			v.hkids = scanGroupedHKIDs(v.text, v.hkids)
+			if dm != nil {
+				v.hkids = scanGroupedHKIDsMap(v.text, dm, v.hkids)
+			} else {
+				v.hkids = scanGroupedHKIDs(v.text, v.hkids)
+			}
 			return
 		}
 	}
@@ -172,6 +176,35 @@ func scanGroupedHKIDs(s string, dst []hkidMatch) []hkidMatch {
 			}
 		}
 		i = k
+	}
+	return a.sorted()
+}
+
+// scanGroupedHKIDsMap is scanGroupedHKIDs over the digit map of s: the runs
+// are found by their first digit, 64 bytes at a time, instead of a byte
+// walk between them.
+func scanGroupedHKIDsMap(s string, dm []uint64, dst []hkidMatch) []hkidMatch {
+	a := sepAdder{dst: dst}
+	var prev uint64
+	for w, d := range dm {
+		starts := d &^ (d<<1 | prev>>63)
+		prev = d
+		for ; starts != 0; starts &= starts - 1 {
+			i := w<<6 + bits.TrailingZeros64(starts)
+			k := i + 1
+			for k < len(s) && k < i+6 && isDigit(s[k]) {
+				k++
+			}
+			if n := k - i; n >= 2 && n < 6 && sepLen(s, k) > 0 {
+				p := spacedLetter(s, i)
+				if p < 0 && i >= 1 && isLetter(s[i-1]) {
+					p = i - 1
+				}
+				if p >= 0 {
+					a.add(s, p, false)
+				}
+			}
+		}
 	}
 	return a.sorted()
 }
