@@ -3,6 +3,7 @@ package classifiers
 import (
 	"math/bits"
 	"slices"
+	"unicode/utf8"
 )
 
 // HKIDs written with a separator after the prefix and an unbracketed check
@@ -38,7 +39,7 @@ func spacedIfKeyword(v *segView, bracketedOnly bool, dm []uint64) {
 			} else {
 				v.hkids = scanGroupedHKIDs(v.text, v.hkids)
 			}
-			v.hkids = scanPunctuatedHKIDs(v.text, dm, v.hkids)
+			v.hkids = scanLooseHKIDs(v.text, dm, v.hkids)
 			return
 		}
 	}
@@ -233,24 +234,56 @@ func spacedLetter(s string, i int) int {
 	return -1
 }
 
-// punctSep reports whether c separates the parts of a punctuated HKID
-// ("A.123456.3", "A/123456/3", "A_123456_3", "A:123456:3", "A, 123456, 3").
-func punctSep(c byte) bool {
-	return c == '.' || c == '/' || c == '_' || c == ':' || c == ','
+// looseSep reports whether r separates the parts of a loosely written
+// HKID: spaces of every width, tabs and line ends, hyphens and dashes,
+// and the punctuation people type between groups in English and in
+// Chinese forms (ASCII and full-width: . / _ : , | + ~ # * " ' = ．／：，、·).
+func looseSep(r rune) bool {
+	switch r {
+	case ' ', '\t', '\r', '\n', '-', '.', '/', '_', ':', ',', '|', '+', '~', '#', '*', '"', '\'', '=',
+		0xA0, 0x202F, 0x205F, 0x3000, // no-break, narrow, math and ideographic spaces
+		0x2212, 0xFE58, 0xFE63, 0xFF0D, // minus sign, small and full-width hyphens
+		0xFF0E, 0xFF0F, 0xFF1A, 0xFF0C, 0x3001, 0xFF5C, 0xFF5E, 0xFF03, 0xFF0A, 0xFF0B, // ．／：，、｜～＃＊＋
+		0xB7, 0x30FB, 0x2027, 0x2022: // middle dots, hyphenation point, bullet
+		return true
+	}
+	return r >= 0x2000 && r <= 0x200A || r >= 0x2010 && r <= 0x2015 // spaces, dashes
 }
 
-// scanPunctuatedHKIDs appends the HKIDs of s written with punctuation
-// between the prefix, the six digits and the check character, each
-// optionally followed by a space ("A.123456.3", "A/123456/3",
-// "A. 123456. 3", "A_123456(3)"), not already in dst, keeping dst in
-// order of offset. Like the spaced forms they are read only in segments
-// that name an identity card (spacedIfKeyword): "No.123456.7" elsewhere is
-// a reference number. A checksum-invalid one is a candidate like any
-// other, so a list of such codes still reads as chance.
-//
-// dm is the digit map of s (digitMap), or nil: the six-digit runs are then
-// found by a byte walk.
-func scanPunctuatedHKIDs(s string, dm []uint64, dst []hkidMatch) []hkidMatch {
+// openBracket and closeBracket are the brackets a check character is
+// written in: ( [ { < and their full-width and CJK forms.
+func openBracket(r rune) bool {
+	switch r {
+	case '(', '[', '{', '<', 0xFF08, 0xFF3B, 0xFF5B, 0xFF1C, 0x3010, 0x3014, 0x3016, 0x300C, 0x300E, 0x3008, 0x300A:
+		return true
+	}
+	return false
+}
+
+func closeBracket(r rune) bool {
+	switch r {
+	case ')', ']', '}', '>', 0xFF09, 0xFF3D, 0xFF5D, 0xFF1E, 0x3011, 0x3015, 0x3017, 0x300D, 0x300F, 0x3009, 0x300B:
+		return true
+	}
+	return false
+}
+
+// maxLooseSeps is how many separators may stand between two parts
+// ("A . 123456", "A      123456"); more is not one number.
+const maxLooseSeps = 6
+
+// scanLooseHKIDs appends the HKIDs of s written with separators between
+// the prefix, the six digits and the check character that the other
+// scanners do not take: punctuation, dashes, tabs, line ends, other
+// spaces, up to maxLooseSeps of them, or a check character in other
+// brackets ("A.123456.3", "A/123456/3", "A_123456_3", "A, 123456, 3",
+// "A – 123456 – 3", "A\t123456\t3", "A123456[3]", "A：123456【3】"), not
+// already in dst, keeping dst in order of offset. Like the spaced forms
+// they are read only in segments that name an identity card
+// (spacedIfKeyword): "No.123456.7" elsewhere is a reference number. A
+// checksum-invalid one is a candidate like any other, so a list of such
+// codes still reads as chance.
+func scanLooseHKIDs(s string, dm []uint64, dst []hkidMatch) []hkidMatch {
 	a := sepAdder{dst: dst}
 	if dm != nil {
 		for w, d := range dm {
@@ -265,7 +298,7 @@ func scanPunctuatedHKIDs(s string, dm []uint64, dst []hkidMatch) []hkidMatch {
 				next = dm[w+1] & 1
 			}
 			for six := sixRuns(d, prev, next); six != 0; six &= six - 1 {
-				if m, ok := punctuatedHKIDAt(s, w<<6+bits.TrailingZeros64(six)-5); ok {
+				if m, ok := looseHKIDAt(s, w<<6+bits.TrailingZeros64(six)-5); ok {
 					a.addMatch(m)
 				}
 			}
@@ -278,7 +311,7 @@ func scanPunctuatedHKIDs(s string, dm []uint64, dst []hkidMatch) []hkidMatch {
 			k++
 		}
 		if k-i == 6 {
-			if m, ok := punctuatedHKIDAt(s, i); ok {
+			if m, ok := looseHKIDAt(s, i); ok {
 				a.addMatch(m)
 			}
 		}
@@ -287,21 +320,18 @@ func scanPunctuatedHKIDs(s string, dm []uint64, dst []hkidMatch) []hkidMatch {
 	return a.sorted()
 }
 
-// punctuatedHKIDAt parses a punctuated HKID whose six digits start at s[i].
-func punctuatedHKIDAt(s string, i int) (hkidMatch, bool) {
+// looseHKIDAt parses a loosely written HKID whose six digits start at s[i].
+func looseHKIDAt(s string, i int) (hkidMatch, bool) {
 	var m hkidMatch
-	j := i
-	if j > 0 && s[j-1] == ' ' {
-		j--
+	j, n := i, 0
+	for n < maxLooseSeps && j > 0 {
+		r, size := utf8.DecodeLastRuneInString(s[:j])
+		if !looseSep(r) {
+			break
+		}
+		j, n = j-size, n+1
 	}
-	if j == 0 || !punctSep(s[j-1]) {
-		return m, false
-	}
-	j--
-	if j > 0 && s[j-1] == ' ' {
-		j--
-	}
-	p := j - 1 // the (last) prefix letter
+	p := j - 1 // the (last) prefix letter ("A123456–3": none between)
 	if p < 0 || !isLetter(s[p]) {
 		return m, false
 	}
@@ -319,27 +349,41 @@ func punctuatedHKIDAt(s string, i int) (hkidMatch, bool) {
 	if !boundaryBefore(s, start) {
 		return m, false
 	}
-	// The check character: bracketed ("(3)", " (3)"), or after the same
-	// kind of punctuation ("." / ". " / "/").
-	e := i + 6
-	check, end, bracketed := byte(0), 0, false
-	c, n := peek(s, e)
-	if c == ' ' {
-		c, _ = peek(s, e+n)
-	}
-	switch {
-	case c == '(':
-		check, end, bracketed = checkAfter(s, e)
-	case e < len(s) && (punctSep(s[e]) || s[e] == ' '):
-		q := e + 1
-		if s[e] != ' ' && q < len(s) && s[q] == ' ' {
-			q++
+	// The check character: after separators, or in brackets.
+	k, seps := i+6, 0
+	for seps < maxLooseSeps && k < len(s) {
+		r, size := utf8.DecodeRuneInString(s[k:])
+		if !looseSep(r) {
+			break
 		}
-		if q < len(s) && isCheckChar(s[q]) {
-			check, end = upper(s[q]), q+1
-		}
+		k, seps = k+size, seps+1
 	}
-	if check == 0 || !boundaryAfter(s, end) {
+	bracketed := false
+	if r, size := utf8.DecodeRuneInString(s[k:]); k < len(s) && openBracket(r) {
+		bracketed = true
+		k += size
+		if c, cn := peek(s, k); c == ' ' {
+			k += cn
+		}
+	} else if seps == 0 {
+		return m, false // "A.1234563": glued, the other scanners' shape
+	}
+	c, cn := peek(s, k)
+	if !isCheckChar(c) {
+		return m, false
+	}
+	check, end := upper(c), k+cn
+	if bracketed {
+		if c, cn := peek(s, end); c == ' ' {
+			end += cn
+		}
+		r, size := utf8.DecodeRuneInString(s[end:])
+		if end >= len(s) || !closeBracket(r) {
+			return m, false
+		}
+		end += size
+	}
+	if !boundaryAfter(s, end) {
 		return m, false
 	}
 	var buf [8]byte
