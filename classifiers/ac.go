@@ -29,6 +29,13 @@ type automaton struct {
 	outStart []int32
 	outs     []int32
 	pats     []acPattern
+	// skip[s-outFrom] has bit nextKind(b) set when every output of state
+	// s is rejected whenever the byte after it is b: advance4 then goes on
+	// without leaving its loop (base64 reaches letter-digit-digit states,
+	// which want digits next, and short words inside longer ones).
+	skip []uint8
+	// kind[b] is 1 for an ASCII digit, 2 for an ASCII letter, 4 otherwise.
+	kind [256]uint8
 }
 
 // acPattern is one dictionary entry as the automaton sees it.
@@ -45,6 +52,21 @@ type acPattern struct {
 	// another full-width form (the prefilter needs one sign per run, not a
 	// hit per character of "１２３４５６...").
 	runStart bool
+}
+
+// rejectedBefore returns the kinds of byte (automaton.kind) that, right
+// after the pattern, make report reject it: letters and digits for a
+// pattern that must end a word, all but digits for one that wants more
+// digits.
+func (p *acPattern) rejectedBefore() uint8 {
+	var m uint8
+	if p.wordEnd {
+		m |= 1 | 2
+	}
+	if p.digitsFrom >= 2 {
+		m |= 2 | 4
+	}
+	return m
 }
 
 // fold maps a byte to its matching form: ASCII upper case to lower case and
@@ -251,6 +273,24 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 		a.outs = append(a.outs, out...)
 	}
 	a.outStart[rows] = int32(len(a.outs))
+	for b := 0; b < 256; b++ {
+		switch {
+		case isDigit(byte(b)):
+			a.kind[b] = 1
+		case isASCIIAlnum(byte(b)):
+			a.kind[b] = 2
+		default:
+			a.kind[b] = 4
+		}
+	}
+	a.skip = make([]uint8, rows-a.outFrom)
+	for i := range a.skip {
+		m := uint8(7)
+		for _, id := range a.outs[a.outStart[a.outFrom+i]:a.outStart[a.outFrom+i+1]] {
+			m &= a.pats[id].rejectedBefore()
+		}
+		a.skip[i] = m
+	}
 	return a, nil
 }
 
@@ -377,12 +417,22 @@ func (a *automaton) advance4(text string, base, d, j, n int, st *[4]int) int {
 		s3 = int(*(*uint16)(unsafe.Add(tp, (s3<<shift|int(class[*(*byte)(unsafe.Add(q, d3))]))*2)))
 		// outFrom is a power of two and every state with outputs is at
 		// or above it: the or of the four is too exactly when one is.
-		if s0|s1|s2|s3 >= outFrom {
+		// When one is, the lanes there may still all be in states
+		// whose every output the next byte rejects: go on then.
+		if s0|s1|s2|s3 >= outFrom && (a.mustReport(s0, q) || a.mustReport(s1, unsafe.Add(q, d)) ||
+			a.mustReport(s2, unsafe.Add(q, d2)) || a.mustReport(s3, unsafe.Add(q, d3))) {
 			break
 		}
 	}
 	*st = [4]int{s0, s1, s2, s3}
 	return j
+}
+
+// mustReport reports whether state s, reached on the byte at q, may have
+// an output that report keeps: the byte after q (always inside the text
+// in advance4) does not reject them all.
+func (a *automaton) mustReport(s int, q unsafe.Pointer) bool {
+	return s >= a.outFrom && a.skip[s-a.outFrom]&a.kind[*(*byte)(unsafe.Add(q, 1))] == 0
 }
 
 // scanRange walks text[from:to] from the root, reporting matches that end
