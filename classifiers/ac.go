@@ -25,9 +25,10 @@ type automaton struct {
 	shift   uint
 	outFrom int
 	maxLen  int // longest pattern in bytes
-	// outputs of a state (premultiplied index / nc) are outs[outStart[s]:outStart[s+1]].
+	// the outputs of state s are outs[outStart[s]:outStart[s+1]], longest
+	// pattern first.
 	outStart []int32
-	outs     []int32
+	outs     []acOut
 	pats     []acPattern
 	// skip[s-outFrom] has bit nextKind(b) set when every output of state
 	// s is rejected whenever the byte after it is b: advance4 then goes on
@@ -53,6 +54,22 @@ type acPattern struct {
 	// hit per character of "１２３４５６...").
 	runStart bool
 }
+
+// acOut is one output of a state: the pattern's id with what report
+// needs of it, so that report reads one record per output instead of
+// also chasing pats.
+type acOut struct {
+	id         int32
+	n          uint16 // len(text)
+	digitsFrom uint8
+	flags      uint8 // outWordStart | outWordEnd | outRunStart
+}
+
+const (
+	outWordStart = 1 << iota
+	outWordEnd
+	outRunStart
+)
 
 // rejectedBefore returns the kinds of byte (automaton.kind) that, right
 // after the pattern, make report reject it: letters and digits for a
@@ -148,6 +165,9 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 			a.pats[i].runStart = f[0] == 0xEF
 		}
 		a.maxLen = max(a.maxLen, len(f))
+	}
+	if a.maxLen > 1<<16-1 {
+		return nil, fmt.Errorf("pattern of %d bytes: at most %d", a.maxLen, 1<<16-1)
 	}
 	// Byte classes: every folded byte used by a pattern gets its own class;
 	// the unfolded variants share it.
@@ -270,7 +290,20 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 	}
 	for i, out := range outsOf {
 		a.outStart[i] = int32(len(a.outs))
-		a.outs = append(a.outs, out...)
+		for _, id := range out {
+			p := &a.pats[id]
+			o := acOut{id: id, n: uint16(len(p.text)), digitsFrom: p.digitsFrom}
+			if p.wordStart {
+				o.flags |= outWordStart
+			}
+			if p.wordEnd {
+				o.flags |= outWordEnd
+			}
+			if p.runStart {
+				o.flags |= outRunStart
+			}
+			a.outs = append(a.outs, o)
+		}
 	}
 	a.outStart[rows] = int32(len(a.outs))
 	for b := 0; b < 256; b++ {
@@ -286,8 +319,8 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 	a.skip = make([]uint8, rows-a.outFrom)
 	for i := range a.skip {
 		m := uint8(7)
-		for _, id := range a.outs[a.outStart[a.outFrom+i]:a.outStart[a.outFrom+i+1]] {
-			m &= a.pats[id].rejectedBefore()
+		for _, o := range a.outs[a.outStart[a.outFrom+i]:a.outStart[a.outFrom+i+1]] {
+			m &= a.pats[o.id].rejectedBefore()
 		}
 		a.skip[i] = m
 	}
@@ -457,22 +490,21 @@ func (a *automaton) report(text string, i, s, emitFrom int, dst []hit) []hit {
 	if i < emitFrom {
 		return dst
 	}
-	for _, id := range a.outs[a.outStart[s]:a.outStart[s+1]] {
-		p := &a.pats[id]
-		start := i + 1 - len(p.text)
-		if p.wordStart && start > 0 && isASCIIAlnum(text[start-1]) {
+	for _, o := range a.outs[a.outStart[s]:a.outStart[s+1]] {
+		start := i + 1 - int(o.n)
+		if o.flags&outWordStart != 0 && start > 0 && isASCIIAlnum(text[start-1]) {
 			continue
 		}
-		if p.wordEnd && i+1 < len(text) && isASCIIAlnum(text[i+1]) {
+		if o.flags&outWordEnd != 0 && i+1 < len(text) && isASCIIAlnum(text[i+1]) {
 			continue
 		}
-		if p.digitsFrom > 0 && !digitsAt(text, i, int(p.digitsFrom)) {
+		if o.digitsFrom > 0 && !digitsAt(text, i, int(o.digitsFrom)) {
 			continue
 		}
-		if p.runStart && start >= 3 && fullWidthAlnum(text[start-3:start]) {
+		if o.flags&outRunStart != 0 && start >= 3 && fullWidthAlnum(text[start-3:start]) {
 			continue
 		}
-		dst = append(dst, hit{id: id, start: int32(start), end: int32(i + 1)})
+		dst = append(dst, hit{id: o.id, start: int32(start), end: int32(i + 1)})
 	}
 	return dst
 }
