@@ -69,6 +69,7 @@ const (
 	outWordStart = 1 << iota
 	outWordEnd
 	outRunStart
+	outLDFamily // id is the letter-digit-digit family's first (ac_merge.go)
 )
 
 // rejectedBefore returns the kinds of byte (automaton.kind) that, right
@@ -188,18 +189,14 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 	a.nc = nc
 
 	// Trie with goto over classes (-1 = none).
-	type node struct {
-		next []int32
-		out  []int32
-	}
-	newNode := func() node {
-		n := node{next: make([]int32, nc)}
+	newNode := func() acNode {
+		n := acNode{next: make([]int32, nc)}
 		for i := range n.next {
 			n.next[i] = -1
 		}
 		return n
 	}
-	nodes := []node{newNode()}
+	nodes := []acNode{newNode()}
 	for id, p := range a.pats {
 		s := int32(0)
 		for j := 0; j < len(p.text); j++ {
@@ -212,15 +209,14 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 		}
 		nodes[s].out = append(nodes[s].out, int32(id))
 	}
-	if len(nodes) > 1<<16 {
-		return nil, fmt.Errorf("automaton too large (%d states)", len(nodes))
-	}
 	// BFS: failure links, full DFA transitions, merged outputs.
 	fail := make([]int32, len(nodes))
+	depth := make([]int, len(nodes)) // in the trie
 	queue := make([]int32, 0, len(nodes))
 	for c := 0; c < nc; c++ {
 		if t := nodes[0].next[c]; t >= 0 {
 			fail[t] = 0
+			depth[t] = 1
 			queue = append(queue, t)
 		} else {
 			nodes[0].next[c] = 0
@@ -233,6 +229,7 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 			t := nodes[s].next[c]
 			if t >= 0 {
 				fail[t] = nodes[fail[s]].next[c]
+				depth[t] = depth[s] + 1
 				queue = append(queue, t)
 			} else {
 				nodes[s].next[c] = nodes[fail[s]].next[c]
@@ -250,7 +247,28 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 	// table instead of being strewn over it in pattern order (the table is
 	// megabytes; measured in one process, the walk alone ran about 10%
 	// faster on business text, random letters and base64).
-	bfs := append([]int32{0}, queue...)
+	// Outputs longest first (report's order), then alike states merged
+	// (ac_merge.go).
+	for s := range nodes {
+		out := nodes[s].out
+		sort.Slice(out, func(i, j int) bool { return len(a.pats[out[i]].text) > len(a.pats[out[j]].text) })
+	}
+	family := int32(-1)
+	if ldFamilyAt(a.pats, rawFrom) {
+		family = int32(rawFrom)
+	}
+	key := func(id int32) int32 {
+		if family >= 0 && id >= family && id < family+ldFamilySize {
+			return family
+		}
+		return id
+	}
+	// The family's states are at most 3 deep in the trie.
+	mayMerge := make([]bool, len(nodes))
+	for s := range nodes {
+		mayMerge[s] = family >= 0 && depth[s] <= 3
+	}
+	bfs := mergeEquivalent(nodes, append([]int32{0}, queue...), mayMerge, key)
 	newID := make([]int32, len(nodes))
 	quiet := 0
 	for _, s := range bfs {
@@ -279,11 +297,9 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 	a.trans = make([]uint16, rows<<a.shift)
 	a.outStart = make([]int32, rows+1)
 	outsOf := make([][]int32, rows)
-	for s := range nodes {
+	for _, s := range bfs {
 		i := newID[s]
-		out := nodes[s].out
-		sort.Slice(out, func(i, j int) bool { return len(a.pats[out[i]].text) > len(a.pats[out[j]].text) })
-		outsOf[i] = out
+		outsOf[i] = nodes[s].out
 		for c := 0; c < nc; c++ {
 			a.trans[int(i)<<a.shift|c] = uint16(newID[nodes[s].next[c]])
 		}
@@ -292,7 +308,10 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 		a.outStart[i] = int32(len(a.outs))
 		for _, id := range out {
 			p := &a.pats[id]
-			o := acOut{id: id, n: uint16(len(p.text)), digitsFrom: p.digitsFrom}
+			o := acOut{id: key(id), n: uint16(len(p.text)), digitsFrom: p.digitsFrom}
+			if family >= 0 && o.id == family {
+				o.flags |= outLDFamily
+			}
 			if p.wordStart {
 				o.flags |= outWordStart
 			}
@@ -504,7 +523,11 @@ func (a *automaton) report(text string, i, s, emitFrom int, dst []hit) []hit {
 		if o.flags&outRunStart != 0 && start >= 3 && fullWidthAlnum(text[start-3:start]) {
 			continue
 		}
-		dst = append(dst, hit{id: o.id, start: int32(start), end: int32(i + 1)})
+		id := o.id
+		if o.flags&outLDFamily != 0 {
+			id = ldFamilyID(id, text, start)
+		}
+		dst = append(dst, hit{id: id, start: int32(start), end: int32(i + 1)})
 	}
 	return dst
 }
