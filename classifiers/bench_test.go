@@ -89,6 +89,26 @@ func BenchmarkPathologicalHKIDs(b *testing.B) {
 	benchClassify(b, sb.String())
 }
 
+// BenchmarkPathologicalSpacedHKIDs: a segment that names an identity card
+// and then holds nothing but spaced and grouped HKIDs ("A 123456(3)",
+// "A 123 456 3"), each of which the spaced and grouped scanners meet
+// again after the other scanners: looking each up in the list found so far
+// made a megabyte of them take 13 s (quadratic).
+func BenchmarkPathologicalSpacedHKIDs(b *testing.B) {
+	r := rand.New(rand.NewPCG(43, 44))
+	var sb strings.Builder
+	sb.WriteString("HKID list\n")
+	for i := 0; sb.Len() < benchSize; i++ {
+		body, c := genHKID(r, "C")
+		if i%2 == 0 {
+			sb.WriteString(body[:1] + " " + body[1:] + "(" + string(c) + ") ")
+		} else {
+			sb.WriteString(body[:1] + " " + body[1:4] + " " + body[4:] + " " + string(c) + " ")
+		}
+	}
+	benchClassify(b, sb.String())
+}
+
 func BenchmarkPathologicalKeyword(b *testing.B) {
 	benchClassify(b, strings.Repeat("身份證", benchSize/9))
 }

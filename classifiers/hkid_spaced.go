@@ -33,7 +33,11 @@ func spacedIfKeyword(v *segView, bracketedOnly bool, dm []uint64) {
 	for _, h := range v.hits[clsHKID] {
 		if h.kind == hkKeyword {
 			scan(false)
-			v.hkids = scanGroupedHKIDs(v.text, v.hkids)
+			if dm != nil {
+				v.hkids = scanGroupedHKIDsMap(v.text, dm, v.hkids)
+			} else {
+				v.hkids = scanGroupedHKIDs(v.text, v.hkids)
+			}
 			return
 		}
 	}
@@ -49,7 +53,7 @@ func spacedIfKeyword(v *segView, bracketedOnly bool, dm []uint64) {
 // The six-digit runs are found 64 bytes at a time from the blocks' digit
 // masks (digitmask.go): the other runs of a long segment are not visited.
 func scanSpacedHKIDs(s string, dst []hkidMatch, bracketedOnly bool) []hkidMatch {
-	n0 := len(dst)
+	a := sepAdder{dst: dst}
 	var pad [72]byte
 	var prev uint64
 	for b := 0; b < len(s); {
@@ -58,7 +62,7 @@ func scanSpacedHKIDs(s string, dst []hkidMatch, bracketedOnly bool) []hkidMatch 
 		if nx {
 			next = 1
 		}
-		dst = spacedBlock(s, b, d, prev, next, dst, bracketedOnly)
+		spacedBlock(s, b, d, prev, next, &a, bracketedOnly)
 		prev = d
 		// Skip a digit-free stretch eight bytes at a time: the next block
 		// starts at the byte before the next digit, and no run crosses
@@ -69,12 +73,12 @@ func scanSpacedHKIDs(s string, dst []hkidMatch, bracketedOnly bool) []hkidMatch 
 			b, prev = p-1, 0
 		}
 	}
-	return sortedFrom(dst, n0)
+	return a.sorted()
 }
 
 // scanSpacedHKIDsMap is scanSpacedHKIDs over the digit map of s.
 func scanSpacedHKIDsMap(s string, dm []uint64, dst []hkidMatch, bracketedOnly bool) []hkidMatch {
-	n0 := len(dst)
+	a := sepAdder{dst: dst}
 	for w, d := range dm {
 		if d == 0 {
 			continue
@@ -86,14 +90,14 @@ func scanSpacedHKIDsMap(s string, dm []uint64, dst []hkidMatch, bracketedOnly bo
 		if w+1 < len(dm) {
 			next = dm[w+1] & 1
 		}
-		dst = spacedBlock(s, w<<6, d, prev, next, dst, bracketedOnly)
+		spacedBlock(s, w<<6, d, prev, next, &a, bracketedOnly)
 	}
-	return sortedFrom(dst, n0)
+	return a.sorted()
 }
 
 // spacedBlock appends the spaced candidates whose six digits end in the
 // block at b (masks as idBlock's).
-func spacedBlock(s string, b int, d, prev, next uint64, dst []hkidMatch, bracketedOnly bool) []hkidMatch {
+func spacedBlock(s string, b int, d, prev, next uint64, a *sepAdder, bracketedOnly bool) {
 	end := d &^ (d>>1 | next<<63) // the last digit of a run
 	r2 := d & (d<<1 | prev>>63)   // digits at q-1 and q
 	p2 := prev & (prev << 1)
@@ -103,19 +107,51 @@ func spacedBlock(s string, b int, d, prev, next uint64, dst []hkidMatch, bracket
 	for six := end & r6 &^ (d<<6 | prev>>58); six != 0; six &= six - 1 {
 		i := b + bits.TrailingZeros64(six) - 5
 		if p := spacedLetter(s, i); p >= 0 {
-			dst = addSeparated(s, p, dst, bracketedOnly)
+			a.add(s, p, bracketedOnly)
 		}
 	}
-	return dst
 }
 
-// sortedFrom keeps dst in order of offset after candidates were appended
-// from n0 on.
-func sortedFrom(dst []hkidMatch, n0 int) []hkidMatch {
-	if len(dst) > n0 {
-		slices.SortStableFunc(dst, func(a, b hkidMatch) int { return a.start - b.start })
+// sepAdder appends separated candidates to dst unless dst already has one
+// that starts at the same offset. The starts are looked up in a set built
+// the first time a candidate is found (most segments have none), not by a
+// walk over dst per candidate: that walk made a megabyte of "A 123456(3) "
+// take seconds (quadratic in the candidates).
+type sepAdder struct {
+	dst    []hkidMatch
+	n0     int // len(dst) when the set was built
+	starts map[int]struct{}
+	added  bool
+}
+
+// add appends the separated HKID whose last prefix letter is s[p] (only a
+// bracketed one if bracketedOnly) unless dst already has one there.
+func (a *sepAdder) add(s string, p int, bracketedOnly bool) {
+	m, ok := separatedHKIDAt(s, p)
+	if !ok || !m.bracketed && bracketedOnly {
+		return
 	}
-	return dst
+	if a.starts == nil {
+		a.starts = make(map[int]struct{}, len(a.dst)+8)
+		for _, d := range a.dst {
+			a.starts[d.start] = struct{}{}
+		}
+		a.n0 = len(a.dst)
+	}
+	if _, dup := a.starts[m.start]; dup {
+		return
+	}
+	a.starts[m.start] = struct{}{}
+	a.dst = append(a.dst, m)
+	a.added = true
+}
+
+// sorted returns dst, in order of offset when candidates were added.
+func (a *sepAdder) sorted() []hkidMatch {
+	if a.added {
+		slices.SortStableFunc(a.dst, func(x, y hkidMatch) int { return x.start - y.start })
+	}
+	return a.dst
 }
 
 // scanGroupedHKIDs appends the HKIDs of s whose six digits are written in
@@ -123,7 +159,7 @@ func sortedFrom(dst []hkidMatch, n0 int) []hkidMatch {
 // keeping dst in order of offset. Only segments with an HKID keyword are
 // read this way (spacedIfKeyword), so a run-by-run walk is cheap enough.
 func scanGroupedHKIDs(s string, dst []hkidMatch) []hkidMatch {
-	n0 := len(dst)
+	a := sepAdder{dst: dst}
 	for i := nextDigit(s, 0); i < len(s); i = nextDigit(s, i) {
 		k := i + 1
 		for k < len(s) && isDigit(s[k]) {
@@ -136,12 +172,41 @@ func scanGroupedHKIDs(s string, dst []hkidMatch) []hkidMatch {
 				p = i - 1
 			}
 			if p >= 0 {
-				dst = addSeparated(s, p, dst, false)
+				a.add(s, p, false)
 			}
 		}
 		i = k
 	}
-	return sortedFrom(dst, n0)
+	return a.sorted()
+}
+
+// scanGroupedHKIDsMap is scanGroupedHKIDs over the digit map of s: the runs
+// are found by their first digit, 64 bytes at a time, instead of a byte
+// walk between them.
+func scanGroupedHKIDsMap(s string, dm []uint64, dst []hkidMatch) []hkidMatch {
+	a := sepAdder{dst: dst}
+	var prev uint64
+	for w, d := range dm {
+		starts := d &^ (d<<1 | prev>>63)
+		prev = d
+		for ; starts != 0; starts &= starts - 1 {
+			i := w<<6 + bits.TrailingZeros64(starts)
+			k := i + 1
+			for k < len(s) && k < i+6 && isDigit(s[k]) {
+				k++
+			}
+			if n := k - i; n >= 2 && n < 6 && sepLen(s, k) > 0 {
+				p := spacedLetter(s, i)
+				if p < 0 && i >= 1 && isLetter(s[i-1]) {
+					p = i - 1
+				}
+				if p >= 0 {
+					a.add(s, p, false)
+				}
+			}
+		}
+	}
+	return a.sorted()
 }
 
 // spacedLetter is the offset of the prefix letter one space (or one
@@ -154,13 +219,4 @@ func spacedLetter(s string, i int) int {
 		return i - 4
 	}
 	return -1
-}
-
-// addSeparated appends the separated HKID whose last prefix letter is s[p]
-// (only a bracketed one if bracketedOnly) unless dst already has one there.
-func addSeparated(s string, p int, dst []hkidMatch, bracketedOnly bool) []hkidMatch {
-	if m, ok := separatedHKIDAt(s, p); ok && (m.bracketed || !bracketedOnly) && !slices.ContainsFunc(dst, func(d hkidMatch) bool { return d.start == m.start }) {
-		dst = append(dst, m)
-	}
-	return dst
 }
