@@ -30,8 +30,8 @@ type automaton struct {
 	outStart []int32
 	outs     []acOut
 	pats     []acPattern
-	// skip[s-outFrom] has bit nextKind(b) set when every output of state
-	// s is rejected whenever the byte after it is b: advance4 then goes on
+	// skip[s-outFrom] has bit kind[b] set when every output of state s
+	// is rejected whenever the byte after it is b: advance4 then goes on
 	// without leaving its loop (base64 reaches letter-digit-digit states,
 	// which want digits next, and short words inside longer ones).
 	skip []uint8
@@ -339,7 +339,7 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 	for i := range a.skip {
 		m := uint8(7)
 		for _, o := range a.outs[a.outStart[a.outFrom+i]:a.outStart[a.outFrom+i+1]] {
-			m &= a.pats[o.id].rejectedBefore()
+			m &= a.pats[o.id].rejectedBefore() // a family's first stands for all its members
 		}
 		a.skip[i] = m
 	}
@@ -407,7 +407,9 @@ func (a *automaton) scanSpan(text string, from, to int, dst []hit, lb *laneBufs)
 		}
 	}
 	// Lanes warm up over at most maxLen bytes before their part; run all
-	// four for the same number of steps, then finish each one alone.
+	// four for the same number of steps, then finish each one alone
+	// (lane 3 stops maxLen bytes before to, so the byte after its last is
+	// in the text, as advance4 needs).
 	steps := part - a.maxLen
 	for j := 0; j < steps; j++ {
 		// advance4 runs until some lane is in a state with outputs;
@@ -439,8 +441,10 @@ func (a *automaton) scanSpan(text string, from, to int, dst []hit, lb *laneBufs)
 
 // advance4 steps four lanes from offset j: lane k reads
 // text[base+k*d+j : base+k*d+n], its state in st[k]. It returns the offset
-// of the first byte after which some lane is in a state with outputs (st
-// then holds the states after that byte), or n when none reached one.
+// of the first byte after which some lane is in a state with outputs that
+// the byte after it does not all reject (st then holds the states after
+// that byte), or n when none reached one. The text must hold the byte
+// after lane 3's last.
 //
 // Why unsafe: this loop is most of the automaton's time, and it is bound
 // by how many instructions it issues per byte, not by memory. Indexing the
@@ -453,8 +457,8 @@ func (a *automaton) advance4(text string, base, d, j, n int, st *[4]int) int {
 	if j >= n {
 		return n
 	}
-	_ = text[base+3*d+n-1] // the last byte lane 3 reads
-	_ = text[base+j]       // and the first lane 0 reads
+	_ = text[base+3*d+n] // the byte after lane 3's last, which mustReport reads
+	_ = text[base+j]     // and the first lane 0 reads
 	p := unsafe.Add(unsafe.Pointer(unsafe.StringData(text)), base)
 	tp := unsafe.Pointer(unsafe.SliceData(a.trans))
 	// shift&63 spares the check Go adds to variable shifts.
