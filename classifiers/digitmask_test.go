@@ -266,6 +266,10 @@ func checkSpacedHKIDs(t *testing.T, text string) {
 		if got := scanGroupedHKIDsMap(text, dm, slices.Clone(pre)); !reflect.DeepEqual(got, want) {
 			t.Fatalf("grouped: digit-map walk found %d, byte walk %d, in %q", len(got), len(want), text)
 		}
+		want = scanPunctuatedHKIDs(text, nil, slices.Clone(pre))
+		if got := scanPunctuatedHKIDs(text, dm, slices.Clone(pre)); !reflect.DeepEqual(got, want) {
+			t.Fatalf("punctuated: digit-map walk found %d, byte walk %d, in %q", len(got), len(want), text)
+		}
 	}
 }
 
@@ -281,16 +285,16 @@ func genGroupedText(r *rand.Rand, n int) string {
 			l = 2
 		}
 		digits := body[l:]
-		b.WriteString(body[:l] + pickOne(r, []string{" ", "", "　", "  "}))
+		b.WriteString(body[:l] + pickOne(r, []string{" ", "", "　", "  ", ".", "/", "_", ". ", ", "}))
 		for len(digits) > 0 {
 			k := min(len(digits), 1+r.IntN(5))
 			b.WriteString(digits[:k])
 			digits = digits[k:]
 			if len(digits) > 0 {
-				b.WriteString(pickOne(r, []string{" ", "-", "　", "", "  "}))
+				b.WriteString(pickOne(r, []string{" ", "-", "　", "", "  ", "."}))
 			}
 		}
-		b.WriteString(pickOne(r, []string{" " + string(c), "(" + string(c) + ")", "-" + string(c), "", " x"}))
+		b.WriteString(pickOne(r, []string{" " + string(c), "(" + string(c) + ")", "-" + string(c), "", " x", "." + string(c), "/" + string(c), ". " + string(c), "（" + string(c) + "）"}))
 		b.WriteString(pickOne(r, []string{" ", "\n", "7", "a", "　"}))
 	}
 	return b.String()
@@ -298,7 +302,7 @@ func genGroupedText(r *rand.Rand, n int) string {
 
 func TestScanSpacedHKIDsDigitMaskMatchesRunByRun(t *testing.T) {
 	r := rand.New(rand.NewPCG(105, 106))
-	found, foundGrouped := 0, 0
+	found, foundGrouped, foundPunct := 0, 0, 0
 	for range 2000 {
 		text := genSpacedText(r, 1+r.IntN(700))
 		checkSpacedHKIDs(t, text)
@@ -307,9 +311,10 @@ func TestScanSpacedHKIDsDigitMaskMatchesRunByRun(t *testing.T) {
 		checkSpacedHKIDs(t, grouped)
 		found += len(scanSpacedHKIDsRunByRun(text, nil, false))
 		foundGrouped += len(scanGroupedHKIDs(grouped, nil))
+		foundPunct += len(scanPunctuatedHKIDs(grouped, nil, nil))
 	}
-	if foundGrouped < 1000 {
-		t.Fatalf("the generated texts held only %d grouped HKIDs", foundGrouped)
+	if foundGrouped < 1000 || foundPunct < 300 {
+		t.Fatalf("the generated texts held only %d grouped and %d punctuated HKIDs", foundGrouped, foundPunct)
 	}
 	if found < 1000 {
 		t.Fatalf("the generated texts held only %d spaced HKIDs", found)
@@ -335,6 +340,7 @@ func FuzzScanSpacedHKIDsDigitMask(f *testing.F) {
 	f.Add("HKID Z　683625（A）")
 	f.Add(genGroupedText(r, 300))
 	f.Add("A 123 456 3")
+	f.Add("HKID A.123456.3 B/654321(7)")
 	f.Fuzz(func(t *testing.T, text string) { checkSpacedHKIDs(t, text) })
 }
 

@@ -38,6 +38,7 @@ func spacedIfKeyword(v *segView, bracketedOnly bool, dm []uint64) {
 			} else {
 				v.hkids = scanGroupedHKIDs(v.text, v.hkids)
 			}
+			v.hkids = scanPunctuatedHKIDs(v.text, dm, v.hkids)
 			return
 		}
 	}
@@ -98,18 +99,24 @@ func scanSpacedHKIDsMap(s string, dm []uint64, dst []hkidMatch, bracketedOnly bo
 // spacedBlock appends the spaced candidates whose six digits end in the
 // block at b (masks as idBlock's).
 func spacedBlock(s string, b int, d, prev, next uint64, a *sepAdder, bracketedOnly bool) {
-	end := d &^ (d>>1 | next<<63) // the last digit of a run
-	r2 := d & (d<<1 | prev>>63)   // digits at q-1 and q
-	p2 := prev & (prev << 1)
-	r4 := r2 & (r2<<2 | p2>>62) // q-3..q
-	r6 := r4 & (r2<<4 | p2>>60) // q-5..q
-	// Runs of exactly six digits, by their last digit.
-	for six := end & r6 &^ (d<<6 | prev>>58); six != 0; six &= six - 1 {
+	for six := sixRuns(d, prev, next); six != 0; six &= six - 1 {
 		i := b + bits.TrailingZeros64(six) - 5
 		if p := spacedLetter(s, i); p >= 0 {
 			a.add(s, p, bracketedOnly)
 		}
 	}
+}
+
+// sixRuns marks the last digit of each run of exactly six digits in a
+// block's digit mask d (prev: the block before; next: bit 0 of the block
+// after).
+func sixRuns(d, prev, next uint64) uint64 {
+	end := d &^ (d>>1 | next<<63) // the last digit of a run
+	r2 := d & (d<<1 | prev>>63)   // digits at q-1 and q
+	p2 := prev & (prev << 1)
+	r4 := r2 & (r2<<2 | p2>>62) // q-3..q
+	r6 := r4 & (r2<<4 | p2>>60) // q-5..q
+	return end & r6 &^ (d<<6 | prev>>58)
 }
 
 // sepAdder appends separated candidates to dst unless dst already has one
@@ -131,6 +138,11 @@ func (a *sepAdder) add(s string, p int, bracketedOnly bool) {
 	if !ok || !m.bracketed && bracketedOnly {
 		return
 	}
+	a.addMatch(m)
+}
+
+// addMatch appends m unless dst already has a candidate that starts there.
+func (a *sepAdder) addMatch(m hkidMatch) {
 	if a.starts == nil {
 		a.starts = make(map[int]struct{}, len(a.dst)+8)
 		for _, d := range a.dst {
@@ -219,4 +231,124 @@ func spacedLetter(s string, i int) int {
 		return i - 4
 	}
 	return -1
+}
+
+// punctSep reports whether c separates the parts of a punctuated HKID
+// ("A.123456.3", "A/123456/3", "A_123456_3", "A:123456:3", "A, 123456, 3").
+func punctSep(c byte) bool {
+	return c == '.' || c == '/' || c == '_' || c == ':' || c == ','
+}
+
+// scanPunctuatedHKIDs appends the HKIDs of s written with punctuation
+// between the prefix, the six digits and the check character, each
+// optionally followed by a space ("A.123456.3", "A/123456/3",
+// "A. 123456. 3", "A_123456(3)"), not already in dst, keeping dst in
+// order of offset. Like the spaced forms they are read only in segments
+// that name an identity card (spacedIfKeyword): "No.123456.7" elsewhere is
+// a reference number. A checksum-invalid one is a candidate like any
+// other, so a list of such codes still reads as chance.
+//
+// dm is the digit map of s (digitMap), or nil: the six-digit runs are then
+// found by a byte walk.
+func scanPunctuatedHKIDs(s string, dm []uint64, dst []hkidMatch) []hkidMatch {
+	a := sepAdder{dst: dst}
+	if dm != nil {
+		for w, d := range dm {
+			if d == 0 {
+				continue
+			}
+			var prev, next uint64
+			if w > 0 {
+				prev = dm[w-1]
+			}
+			if w+1 < len(dm) {
+				next = dm[w+1] & 1
+			}
+			for six := sixRuns(d, prev, next); six != 0; six &= six - 1 {
+				if m, ok := punctuatedHKIDAt(s, w<<6+bits.TrailingZeros64(six)-5); ok {
+					a.addMatch(m)
+				}
+			}
+		}
+		return a.sorted()
+	}
+	for i := nextDigit(s, 0); i < len(s); i = nextDigit(s, i) {
+		k := i + 1
+		for k < len(s) && isDigit(s[k]) {
+			k++
+		}
+		if k-i == 6 {
+			if m, ok := punctuatedHKIDAt(s, i); ok {
+				a.addMatch(m)
+			}
+		}
+		i = k
+	}
+	return a.sorted()
+}
+
+// punctuatedHKIDAt parses a punctuated HKID whose six digits start at s[i].
+func punctuatedHKIDAt(s string, i int) (hkidMatch, bool) {
+	var m hkidMatch
+	j := i
+	if j > 0 && s[j-1] == ' ' {
+		j--
+	}
+	if j == 0 || !punctSep(s[j-1]) {
+		return m, false
+	}
+	j--
+	if j > 0 && s[j-1] == ' ' {
+		j--
+	}
+	p := j - 1 // the (last) prefix letter
+	if p < 0 || !isLetter(s[p]) {
+		return m, false
+	}
+	start := p
+	prefix := []byte{s[p] &^ 0x20}
+	lower := s[p] >= 'a'
+	if p > 0 && isLetter(s[p-1]) {
+		start = p - 1
+		prefix = []byte{s[p-1] &^ 0x20, s[p] &^ 0x20}
+		lower = lower || s[p-1] >= 'a'
+		if start > 0 && isLetter(s[start-1]) {
+			return m, false // part of a word: "Ref.123456.7"
+		}
+	}
+	if !boundaryBefore(s, start) {
+		return m, false
+	}
+	// The check character: bracketed ("(3)", " (3)"), or after the same
+	// kind of punctuation ("." / ". " / "/").
+	e := i + 6
+	check, end, bracketed := byte(0), 0, false
+	c, n := peek(s, e)
+	if c == ' ' {
+		c, _ = peek(s, e+n)
+	}
+	switch {
+	case c == '(':
+		check, end, bracketed = checkAfter(s, e)
+	case e < len(s) && (punctSep(s[e]) || s[e] == ' '):
+		q := e + 1
+		if s[e] != ' ' && q < len(s) && s[q] == ' ' {
+			q++
+		}
+		if q < len(s) && isCheckChar(s[q]) {
+			check, end = upper(s[q]), q+1
+		}
+	}
+	if check == 0 || !boundaryAfter(s, end) {
+		return m, false
+	}
+	var buf [8]byte
+	nb := copy(buf[:], prefix)
+	nb += copy(buf[nb:], s[i:i+6])
+	body := string(buf[:nb])
+	if hkidCheckDigit(body) != check {
+		return hkidMatch{start: start, end: end}, true
+	}
+	return hkidMatch{start: start, end: end, body: body, check: check, issued: issuedPrefix(prefix),
+		lower: lower, bracketed: bracketed, valid: true}, true
 }

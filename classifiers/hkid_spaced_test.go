@@ -70,3 +70,65 @@ func TestSpacedHKIDNearMisses(t *testing.T) {
 		}
 	}
 }
+
+// Punctuated forms under an HKID keyword: "A.123456.3", "A/123456/3",
+// "A_123456_3", "A:123456:3", "A, 123456, 3", "A. 123456 3", "A.123456(3)",
+// in all three scripts' forms.
+func TestPunctuatedHKIDForms(t *testing.T) {
+	forms := map[string]func(b string, c byte) string{
+		"dots":              func(b string, c byte) string { return b[:1] + "." + b[1:] + "." + string(c) },
+		"slashes":           func(b string, c byte) string { return b[:1] + "/" + b[1:] + "/" + string(c) },
+		"underscores":       func(b string, c byte) string { return b[:1] + "_" + b[1:] + "_" + string(c) },
+		"colons":            func(b string, c byte) string { return b[:1] + ":" + b[1:] + ":" + string(c) },
+		"commas and spaces": func(b string, c byte) string { return b[:1] + ", " + b[1:] + ", " + string(c) },
+		"dot space":         func(b string, c byte) string { return b[:1] + ". " + b[1:] + " " + string(c) },
+		"dot, bracket":      func(b string, c byte) string { return b[:1] + "." + b[1:] + "(" + string(c) + ")" },
+		"slash, full-width": func(b string, c byte) string { return b[:1] + "/" + b[1:] + "（" + string(c) + "）" },
+		"two letters, dots": func(b string, c byte) string { return "X" + b[:1] + "." + b[1:] + "." + string(c) },
+	}
+	for name, form := range forms {
+		for _, header := range []string{"Staff HKID numbers", "員工身份證號碼", "员工身份证号码"} {
+			t.Run(name+" under "+header, func(t *testing.T) {
+				r := rand.New(rand.NewPCG(21, uint64(len(name))))
+				var b strings.Builder
+				b.WriteString(header + "\n")
+				for i, l := range "ACEGK" {
+					body, c := genHKID(r, string(l))
+					if strings.HasPrefix(name, "two letters") {
+						body, c = genHKID(r, "X"+string(l))
+						body = body[1:]
+					}
+					fmt.Fprintf(&b, "%d) %s\n", i, form(body, c))
+				}
+				if n, _ := hkidsIn(t, b.String()); n != 5 {
+					t.Fatalf("%d HKIDs, want 5 in\n%s", n, maskTestDigits(b.String()))
+				}
+			})
+		}
+	}
+}
+
+// Punctuated near misses: no keyword, a word before the digits, other
+// digit counts, a digit or letter glued after, doubled punctuation, a
+// wrong check character.
+func TestPunctuatedHKIDNearMisses(t *testing.T) {
+	r := rand.New(rand.NewPCG(22, 23))
+	body, c := genHKID(r, "A")
+	ok := body[:1] + "." + body[1:] + "." + string(c)
+	texts := []string{
+		"Reference " + ok + " in the ledger", // no keyword
+		"HKID: Ref." + body[1:] + "." + string(c),
+		"HKID: " + body[:1] + "." + body[1:] + "1." + string(c),
+		"HKID: " + body[:1] + "." + body[2:] + "." + string(c),
+		"HKID: " + ok + "7",
+		"HKID: " + ok + "x",
+		"HKID: " + body[:1] + ".." + body[1:] + ".." + string(c),
+		"HKID: " + body[:1] + "." + body[1:] + "." + string(wrongCheck(body)),
+		"身份證 v1." + body[1:] + ".2",
+	}
+	for _, tx := range texts {
+		if n, _ := hkidsIn(t, tx); n != 0 {
+			t.Errorf("%q: %d HKIDs, want 0", maskTestDigits(tx), n)
+		}
+	}
+}
