@@ -3,6 +3,7 @@ package classifiers
 import (
 	"math/bits"
 	"slices"
+	"unicode/utf8"
 )
 
 // HKIDs written with a separator after the prefix and an unbracketed check
@@ -33,7 +34,12 @@ func spacedIfKeyword(v *segView, bracketedOnly bool, dm []uint64) {
 	for _, h := range v.hits[clsHKID] {
 		if h.kind == hkKeyword {
 			scan(false)
-			v.hkids = scanGroupedHKIDs(v.text, v.hkids)
+			if dm != nil {
+				v.hkids = scanGroupedHKIDsMap(v.text, dm, v.hkids)
+			} else {
+				v.hkids = scanGroupedHKIDs(v.text, v.hkids)
+			}
+			v.hkids = scanLooseHKIDs(v.text, dm, v.hkids)
 			return
 		}
 	}
@@ -94,18 +100,24 @@ func scanSpacedHKIDsMap(s string, dm []uint64, dst []hkidMatch, bracketedOnly bo
 // spacedBlock appends the spaced candidates whose six digits end in the
 // block at b (masks as idBlock's).
 func spacedBlock(s string, b int, d, prev, next uint64, a *sepAdder, bracketedOnly bool) {
-	end := d &^ (d>>1 | next<<63) // the last digit of a run
-	r2 := d & (d<<1 | prev>>63)   // digits at q-1 and q
-	p2 := prev & (prev << 1)
-	r4 := r2 & (r2<<2 | p2>>62) // q-3..q
-	r6 := r4 & (r2<<4 | p2>>60) // q-5..q
-	// Runs of exactly six digits, by their last digit.
-	for six := end & r6 &^ (d<<6 | prev>>58); six != 0; six &= six - 1 {
+	for six := sixRuns(d, prev, next); six != 0; six &= six - 1 {
 		i := b + bits.TrailingZeros64(six) - 5
 		if p := spacedLetter(s, i); p >= 0 {
 			a.add(s, p, bracketedOnly)
 		}
 	}
+}
+
+// sixRuns marks the last digit of each run of exactly six digits in a
+// block's digit mask d (prev: the block before; next: bit 0 of the block
+// after).
+func sixRuns(d, prev, next uint64) uint64 {
+	end := d &^ (d>>1 | next<<63) // the last digit of a run
+	r2 := d & (d<<1 | prev>>63)   // digits at q-1 and q
+	p2 := prev & (prev << 1)
+	r4 := r2 & (r2<<2 | p2>>62) // q-3..q
+	r6 := r4 & (r2<<4 | p2>>60) // q-5..q
+	return end & r6 &^ (d<<6 | prev>>58)
 }
 
 // sepAdder appends separated candidates to dst unless dst already has one
@@ -127,6 +139,11 @@ func (a *sepAdder) add(s string, p int, bracketedOnly bool) {
 	if !ok || !m.bracketed && bracketedOnly {
 		return
 	}
+	a.addMatch(m)
+}
+
+// addMatch appends m unless dst already has a candidate that starts there.
+func (a *sepAdder) addMatch(m hkidMatch) {
 	if a.starts == nil {
 		a.starts = make(map[int]struct{}, len(a.dst)+8)
 		for _, d := range a.dst {
@@ -176,6 +193,35 @@ func scanGroupedHKIDs(s string, dst []hkidMatch) []hkidMatch {
 	return a.sorted()
 }
 
+// scanGroupedHKIDsMap is scanGroupedHKIDs over the digit map of s: the runs
+// are found by their first digit, 64 bytes at a time, instead of a byte
+// walk between them.
+func scanGroupedHKIDsMap(s string, dm []uint64, dst []hkidMatch) []hkidMatch {
+	a := sepAdder{dst: dst}
+	var prev uint64
+	for w, d := range dm {
+		starts := d &^ (d<<1 | prev>>63)
+		prev = d
+		for ; starts != 0; starts &= starts - 1 {
+			i := w<<6 + bits.TrailingZeros64(starts)
+			k := i + 1
+			for k < len(s) && k < i+6 && isDigit(s[k]) {
+				k++
+			}
+			if n := k - i; n >= 2 && n < 6 && sepLen(s, k) > 0 {
+				p := spacedLetter(s, i)
+				if p < 0 && i >= 1 && isLetter(s[i-1]) {
+					p = i - 1
+				}
+				if p >= 0 {
+					a.add(s, p, false)
+				}
+			}
+		}
+	}
+	return a.sorted()
+}
+
 // spacedLetter is the offset of the prefix letter one space (or one
 // ideographic space) before the digits at s[i], or -1.
 func spacedLetter(s string, i int) int {
@@ -186,4 +232,167 @@ func spacedLetter(s string, i int) int {
 		return i - 4
 	}
 	return -1
+}
+
+// looseSep reports whether r separates the parts of a loosely written
+// HKID: spaces of every width, tabs and line ends, hyphens and dashes,
+// and the punctuation people type between groups in English and in
+// Chinese forms (ASCII and full-width: . / _ : , | + ~ # * " ' = ．／：，、·).
+func looseSep(r rune) bool {
+	switch r {
+	case ' ', '\t', '\r', '\n', '-', '.', '/', '_', ':', ',', '|', '+', '~', '#', '*', '"', '\'', '=',
+		0xA0, 0x202F, 0x205F, 0x3000, // no-break, narrow, math and ideographic spaces
+		0x2212, 0xFE58, 0xFE63, 0xFF0D, // minus sign, small and full-width hyphens
+		0xFF0E, 0xFF0F, 0xFF1A, 0xFF0C, 0x3001, 0xFF5C, 0xFF5E, 0xFF03, 0xFF0A, 0xFF0B, // ．／：，、｜～＃＊＋
+		0xB7, 0x30FB, 0x2027, 0x2022: // middle dots, hyphenation point, bullet
+		return true
+	}
+	return r >= 0x2000 && r <= 0x200A || r >= 0x2010 && r <= 0x2015 // spaces, dashes
+}
+
+// openBracket and closeBracket are the brackets a check character is
+// written in: ( [ { < and their full-width and CJK forms.
+func openBracket(r rune) bool {
+	switch r {
+	case '(', '[', '{', '<', 0xFF08, 0xFF3B, 0xFF5B, 0xFF1C, 0x3010, 0x3014, 0x3016, 0x300C, 0x300E, 0x3008, 0x300A:
+		return true
+	}
+	return false
+}
+
+func closeBracket(r rune) bool {
+	switch r {
+	case ')', ']', '}', '>', 0xFF09, 0xFF3D, 0xFF5D, 0xFF1E, 0x3011, 0x3015, 0x3017, 0x300D, 0x300F, 0x3009, 0x300B:
+		return true
+	}
+	return false
+}
+
+// maxLooseSeps is how many separators may stand between two parts
+// ("A . 123456", "A      123456"); more is not one number.
+const maxLooseSeps = 6
+
+// scanLooseHKIDs appends the HKIDs of s written with separators between
+// the prefix, the six digits and the check character that the other
+// scanners do not take: punctuation, dashes, tabs, line ends, other
+// spaces, up to maxLooseSeps of them, or a check character in other
+// brackets ("A.123456.3", "A/123456/3", "A_123456_3", "A, 123456, 3",
+// "A – 123456 – 3", "A\t123456\t3", "A123456[3]", "A：123456【3】"), not
+// already in dst, keeping dst in order of offset. Like the spaced forms
+// they are read only in segments that name an identity card
+// (spacedIfKeyword): "No.123456.7" elsewhere is a reference number. A
+// checksum-invalid one is a candidate like any other, so a list of such
+// codes still reads as chance.
+func scanLooseHKIDs(s string, dm []uint64, dst []hkidMatch) []hkidMatch {
+	a := sepAdder{dst: dst}
+	if dm != nil {
+		for w, d := range dm {
+			if d == 0 {
+				continue
+			}
+			var prev, next uint64
+			if w > 0 {
+				prev = dm[w-1]
+			}
+			if w+1 < len(dm) {
+				next = dm[w+1] & 1
+			}
+			for six := sixRuns(d, prev, next); six != 0; six &= six - 1 {
+				if m, ok := looseHKIDAt(s, w<<6+bits.TrailingZeros64(six)-5); ok {
+					a.addMatch(m)
+				}
+			}
+		}
+		return a.sorted()
+	}
+	for i := nextDigit(s, 0); i < len(s); i = nextDigit(s, i) {
+		k := i + 1
+		for k < len(s) && isDigit(s[k]) {
+			k++
+		}
+		if k-i == 6 {
+			if m, ok := looseHKIDAt(s, i); ok {
+				a.addMatch(m)
+			}
+		}
+		i = k
+	}
+	return a.sorted()
+}
+
+// looseHKIDAt parses a loosely written HKID whose six digits start at s[i].
+func looseHKIDAt(s string, i int) (hkidMatch, bool) {
+	var m hkidMatch
+	j, n := i, 0
+	for n < maxLooseSeps && j > 0 {
+		r, size := utf8.DecodeLastRuneInString(s[:j])
+		if !looseSep(r) {
+			break
+		}
+		j, n = j-size, n+1
+	}
+	p := j - 1 // the (last) prefix letter ("A123456–3": none between)
+	if p < 0 || !isLetter(s[p]) {
+		return m, false
+	}
+	start := p
+	prefix := []byte{s[p] &^ 0x20}
+	lower := s[p] >= 'a'
+	if p > 0 && isLetter(s[p-1]) {
+		start = p - 1
+		prefix = []byte{s[p-1] &^ 0x20, s[p] &^ 0x20}
+		lower = lower || s[p-1] >= 'a'
+		if start > 0 && isLetter(s[start-1]) {
+			return m, false // part of a word: "Ref.123456.7"
+		}
+	}
+	if !boundaryBefore(s, start) {
+		return m, false
+	}
+	// The check character: after separators, or in brackets.
+	k, seps := i+6, 0
+	for seps < maxLooseSeps && k < len(s) {
+		r, size := utf8.DecodeRuneInString(s[k:])
+		if !looseSep(r) {
+			break
+		}
+		k, seps = k+size, seps+1
+	}
+	bracketed := false
+	if r, size := utf8.DecodeRuneInString(s[k:]); k < len(s) && openBracket(r) {
+		bracketed = true
+		k += size
+		if c, cn := peek(s, k); c == ' ' {
+			k += cn
+		}
+	} else if seps == 0 {
+		return m, false // "A.1234563": glued, the other scanners' shape
+	}
+	c, cn := peek(s, k)
+	if !isCheckChar(c) {
+		return m, false
+	}
+	check, end := upper(c), k+cn
+	if bracketed {
+		if c, cn := peek(s, end); c == ' ' {
+			end += cn
+		}
+		r, size := utf8.DecodeRuneInString(s[end:])
+		if end >= len(s) || !closeBracket(r) {
+			return m, false
+		}
+		end += size
+	}
+	if !boundaryAfter(s, end) {
+		return m, false
+	}
+	var buf [8]byte
+	nb := copy(buf[:], prefix)
+	nb += copy(buf[nb:], s[i:i+6])
+	body := string(buf[:nb])
+	if hkidCheckDigit(body) != check {
+		return hkidMatch{start: start, end: end}, true
+	}
+	return hkidMatch{start: start, end: end, body: body, check: check, issued: issuedPrefix(prefix),
+		lower: lower, bracketed: bracketed, valid: true}, true
 }
