@@ -155,3 +155,50 @@ func TestLooseHKIDNearMisses(t *testing.T) {
 		}
 	}
 }
+
+// Other brackets and dashes are the same shapes as "(3)" and "-3" in other
+// glyphs: read anywhere, keyword or not.
+func TestOtherBracketsAndDashes(t *testing.T) {
+	forms := map[string]func(b string, c byte) string{
+		"[3]":   func(b string, c byte) string { return b + "[" + string(c) + "]" },
+		" [3]":  func(b string, c byte) string { return b + " [" + string(c) + "]" },
+		"{3}":   func(b string, c byte) string { return b + "{" + string(c) + "}" },
+		"<3>":   func(b string, c byte) string { return b + "<" + string(c) + ">" },
+		"【3】":   func(b string, c byte) string { return b + "【" + string(c) + "】" },
+		"〔3〕":   func(b string, c byte) string { return b + "〔" + string(c) + "〕" },
+		"［3］":   func(b string, c byte) string { return b + "［" + string(c) + "］" },
+		"[ 3 ]": func(b string, c byte) string { return b + "[ " + string(c) + " ]" },
+		"–3":    func(b string, c byte) string { return b + "\u2013" + string(c) },
+		"—3":    func(b string, c byte) string { return b + "\u2014" + string(c) },
+		"−3":    func(b string, c byte) string { return b + "\u2212" + string(c) },
+		"‐3":    func(b string, c byte) string { return b + "\u2010" + string(c) },
+	}
+	for name, form := range forms {
+		t.Run(name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(31, uint64(len(name))))
+			var b strings.Builder
+			b.WriteString("Customer list\n")
+			for i, l := range "ACEGK" {
+				body, c := genHKID(r, string(l))
+				fmt.Fprintf(&b, "%d, Chan Tai Man, %s\n", i, form(body, c))
+			}
+			if n, _ := hkidsIn(t, b.String()); n != 5 {
+				t.Fatalf("%d HKIDs, want 5 in\n%s", n, maskTestDigits(b.String()))
+			}
+		})
+	}
+	r := rand.New(rand.NewPCG(32, 33))
+	body, c := genHKID(r, "B")
+	for _, tx := range []string{
+		body + "7[" + string(c) + "]", // seven digits then a bracket
+		body + "[" + string(c),        // unclosed
+		body + "[" + string(c) + "3]",
+		body + "\u2013" + string(c) + "3",
+		body + "[" + string(wrongCheck(body)) + "]",
+		"x." + body + "[" + string(c) + "]", // glued to a token
+	} {
+		if n, _ := hkidsIn(t, tx); n != 0 {
+			t.Errorf("%q: %d HKIDs, want 0", maskTestDigits(tx), n)
+		}
+	}
+}

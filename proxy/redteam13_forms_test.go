@@ -42,5 +42,10 @@ func TestRedTeamHKIDForms(t *testing.T) {
 		{name: "PD[C] under 身份证", text: "身份证号码\n" + rtList(form("PD[C]"))},
 		{name: "P：D【C】 under 身份證", text: "身份證\n" + rtList(form("P：D【C】"))},
 		{name: "P\u00a0D\u00a0C under HKID", text: "HKID\n" + rtList(form("P\u00a0D\u00a0C"))},
+		// Other brackets and dashes, no keyword needed.
+		{name: "PD[C]", text: rtList(form("PD[C]"))},
+		{name: "PD【C】", text: rtList(form("PD【C】"))},
+		{name: "PD–C (en dash)", text: rtList(form("PD\u2013C"))},
+		{name: "PD−C (minus sign)", text: rtList(form("PD\u2212C"))},
 	})
 }
