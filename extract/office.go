@@ -798,6 +798,98 @@ func xmlText(r io.Reader, stop func() bool) string {
 	}
 }
 
+// xmlRecordsText returns the text of an XML document sent as a body, with
+// its records kept together: an element whose children are all leaves
+// (<c><name>..</name><phone>..</phone></c>, or <c name=".." phone=".."/>)
+// is one line, its values joined by tabs, as a row of a table is, so a
+// customer export in XML reads as the table it is; mixed content
+// (<p>text <b>bold</b> more</p>) is one line in document order. Every
+// character data and attribute value xmlText reads is read here too.
+func xmlRecordsText(r io.Reader, stop func() bool) string {
+	dec := xml.NewDecoder(r)
+	dec.Strict = false
+	dec.AutoClose = xml.HTMLAutoClose
+	dec.Entity = xml.HTMLEntity
+	type frame struct {
+		parts    []string
+		children int  // element children
+		mixed    bool // character data beside element children
+	}
+	var sb strings.Builder
+	var stack []*frame
+	line := func(f *frame) {
+		if len(f.parts) == 0 {
+			return
+		}
+		sep := "\t"
+		if f.mixed {
+			sep = " "
+		}
+		sb.WriteString(strings.Join(f.parts, sep))
+		sb.WriteByte('\n')
+	}
+	end := func() {
+		f := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if len(stack) > 0 && f.children == 0 && len(f.parts) <= 1 {
+			// A leaf with one value: it joins its parent's line (one
+			// with several, <row name=".." phone=".."/>, is a record).
+			p := stack[len(stack)-1]
+			p.parts = append(p.parts, f.parts...)
+			return
+		}
+		line(f)
+	}
+	for {
+		if stop() {
+			break
+		}
+		tok, err := dec.RawToken()
+		if err != nil {
+			break
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			f := &frame{}
+			if len(stack) > 0 {
+				stack[len(stack)-1].children++
+			}
+			for _, a := range t.Attr {
+				if v := strings.TrimSpace(a.Value); v != "" && a.Name.Space != "xmlns" && a.Name.Local != "xmlns" && len(v) > 1 {
+					f.parts = append(f.parts, v)
+				}
+			}
+			if len(stack) >= 10000 {
+				// Deeper than any real export: read flat from here.
+				line(f)
+				continue
+			}
+			stack = append(stack, f)
+		case xml.EndElement:
+			if len(stack) > 0 {
+				end()
+			}
+		case xml.CharData:
+			if v := strings.TrimSpace(string(t)); v != "" {
+				if len(stack) == 0 {
+					sb.WriteString(v)
+					sb.WriteByte('\n')
+					continue
+				}
+				f := stack[len(stack)-1]
+				f.parts = append(f.parts, v)
+				if f.children > 0 {
+					f.mixed = true
+				}
+			}
+		}
+	}
+	for len(stack) > 0 {
+		end() // elements left open at the end
+	}
+	return sb.String()
+}
+
 // textBuf is a builder that can drop trailing spaces (cell ends).
 type textBuf struct{ b []byte }
 

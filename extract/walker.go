@@ -549,7 +549,7 @@ func (w *walker) textNode(n node, mt, charset string, data []byte) {
 		w.emit(n.origin, tidyLines(htmlText(text, w.tick)))
 		w.textExtras(leaf(n.origin), text, n.depth, false)
 	case looksXML(trimmed):
-		w.emit(n.origin, xmlText(strings.NewReader(text), w.tick))
+		w.emit(n.origin, xmlRecordsText(strings.NewReader(text), w.tick))
 		w.textExtras(leaf(n.origin), text, n.depth, false)
 	default:
 		// decodeText returns valid UTF-8: no second validation pass.
