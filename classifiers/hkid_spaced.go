@@ -33,7 +33,11 @@ func spacedIfKeyword(v *segView, bracketedOnly bool, dm []uint64) {
 	for _, h := range v.hits[clsHKID] {
 		if h.kind == hkKeyword {
 			scan(false)
-			v.hkids = scanGroupedHKIDs(v.text, v.hkids)
+			if dm != nil {
+				v.hkids = scanGroupedHKIDsMap(v.text, dm, v.hkids)
+			} else {
+				v.hkids = scanGroupedHKIDs(v.text, v.hkids)
+			}
 			return
 		}
 	}
@@ -140,6 +144,65 @@ func scanGroupedHKIDs(s string, dst []hkidMatch) []hkidMatch {
 			}
 		}
 		i = k
+	}
+	return sortedFrom(dst, n0)
+}
+
+// scanGroupedHKIDsMap is scanGroupedHKIDs over the digit map of s: the
+// runs of two to five digits are found from the blocks' masks, and only
+// those followed by a separator are looked at.
+func scanGroupedHKIDsMap(s string, dm []uint64, dst []hkidMatch) []hkidMatch {
+	n0 := len(dst)
+	for w, d := range dm {
+		if d == 0 {
+			continue
+		}
+		var prev, next uint64
+		if w > 0 {
+			prev = dm[w-1]
+		}
+		if w+1 < len(dm) {
+			next = dm[w+1] & 1
+		}
+		end := d &^ (d>>1 | next<<63) // the last digit of a run
+		r2 := d & (d<<1 | prev>>63)   // digits at q-1 and q
+		p2 := prev & (prev << 1)
+		r4 := r2 & (r2<<2 | p2>>62) // q-3..q
+		r6 := r4 & (r2<<4 | p2>>60) // q-5..q
+		b := w << 6
+		// Runs of two to five digits, by their last digit.
+		for grp := end & r2 &^ r6; grp != 0; grp &= grp - 1 {
+			k := b + bits.TrailingZeros64(grp) + 1
+			// A separator and a digit after it: separatedHKIDAt reads
+			// no further otherwise (the run is short of six).
+			var n int
+			switch {
+			case k+1 >= len(s):
+				continue
+			case s[k] == ' ' || s[k] == '-':
+				n = 1
+			case s[k] == ideoSpace[0]:
+				if n = sepLen(s, k); n == 0 {
+					continue
+				}
+			default:
+				continue
+			}
+			if k+n >= len(s) || !isDigit(s[k+n]) {
+				continue
+			}
+			i := k - 2
+			for i > 0 && isDigit(s[i-1]) {
+				i--
+			}
+			p := spacedLetter(s, i)
+			if p < 0 && i >= 1 && isLetter(s[i-1]) {
+				p = i - 1
+			}
+			if p >= 0 {
+				dst = addSeparated(s, p, dst, false)
+			}
+		}
 	}
 	return sortedFrom(dst, n0)
 }

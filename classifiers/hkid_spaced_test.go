@@ -3,6 +3,8 @@ package classifiers
 import (
 	"fmt"
 	"math/rand/v2"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -69,4 +71,132 @@ func TestSpacedHKIDNearMisses(t *testing.T) {
 			t.Errorf("%q: %d HKIDs, want 0", maskTestDigits(tx), n)
 		}
 	}
+}
+
+// scanGroupedHKIDsRunByRun is scanGroupedHKIDs as first written (a walk
+// over every digit run), frozen as the reference of scanGroupedHKIDsMap.
+func scanGroupedHKIDsRunByRun(s string, dst []hkidMatch) []hkidMatch {
+	n0 := len(dst)
+	for i := nextDigit(s, 0); i < len(s); i = nextDigit(s, i) {
+		k := i + 1
+		for k < len(s) && isDigit(s[k]) {
+			k++
+		}
+		if n := k - i; n >= 2 && n < 6 && sepLen(s, k) > 0 {
+			p := spacedLetter(s, i)
+			if p < 0 && i >= 1 && isLetter(s[i-1]) {
+				p = i - 1
+			}
+			if p >= 0 {
+				dst = addSeparated(s, p, dst, false)
+			}
+		}
+		i = k
+	}
+	if len(dst) > n0 {
+		slices.SortStableFunc(dst, func(a, b hkidMatch) int { return a.start - b.start })
+	}
+	return dst
+}
+
+// genGroupedText is text full of grouped HKIDs and their near misses:
+// prefixes, groups of one to seven digits, separators of every kind.
+func genGroupedText(r *rand.Rand, n int) string {
+	var b strings.Builder
+	for b.Len() < n {
+		switch r.IntN(6) {
+		case 0, 1:
+			body, c := genHKID(r, pickOne(r, []string{"A", "B", "XY", "k"}))
+			l := 1
+			if body[1] >= 'A' {
+				l = 2
+			}
+			cut := 1 + r.IntN(6)
+			sp := func() string { return pickOne(r, []string{" ", "　", "", "-", "  "}) }
+			chk := pickOne(r, []string{string(c), "(" + string(c) + ")", "（" + string(c) + "）", ""})
+			b.WriteString(body[:l] + sp() + body[l:l+cut] + sp() + body[l+cut:] + sp() + chk)
+		case 2:
+			b.WriteString(pickOne(r, []string{"A ", "Z　", "b", "1 ", "  ", "中"}))
+			for range 1 + r.IntN(4) {
+				for range 1 + r.IntN(7) {
+					b.WriteByte(byte('0' + r.IntN(10)))
+				}
+				b.WriteString(pickOne(r, []string{" ", "-", "　", ",", ""}))
+			}
+		case 3:
+			b.WriteString(pickOne(r, []string{"HKID ", "身份證 ", "身份证号码：", "Room 12 ", "明天", "\n"}))
+		default:
+			b.WriteString(genDigitDense(r, r.IntN(40)))
+		}
+		b.WriteString(pickOne(r, []string{" ", "", "\n", "　", ",", "a", "-"}))
+	}
+	return b.String()
+}
+
+func checkGroupedHKIDs(t *testing.T, text string) {
+	t.Helper()
+	for _, pre := range [][]hkidMatch{nil, scanHKIDs(text, nil), scanSpacedHKIDs(text, scanHKIDs(text, nil), false)} {
+		want := scanGroupedHKIDsRunByRun(text, slices.Clone(pre))
+		if got := scanGroupedHKIDs(text, slices.Clone(pre)); !reflect.DeepEqual(got, want) {
+			t.Fatalf("scanGroupedHKIDs found %d, the frozen reference %d, in %q", len(got), len(want), text)
+		}
+		if got := scanGroupedHKIDsMap(text, digitMap(text, nil), slices.Clone(pre)); !reflect.DeepEqual(got, want) {
+			t.Fatalf("digit-map grouped scan found %d, the frozen reference %d, in %q", len(got), len(want), text)
+		}
+	}
+}
+
+func TestScanGroupedHKIDsMapMatchesRunByRun(t *testing.T) {
+	r := rand.New(rand.NewPCG(141, 142))
+	found := 0
+	for range 2000 {
+		text := genGroupedText(r, 1+r.IntN(700))
+		checkGroupedHKIDs(t, text)
+		checkGroupedHKIDs(t, genSpacedText(r, 1+r.IntN(300)))
+		checkGroupedHKIDs(t, genDigitDense(r, 1+r.IntN(300)))
+		found += len(scanGroupedHKIDsRunByRun(text, nil))
+	}
+	if found < 400 {
+		t.Fatalf("the generated texts held only %d grouped HKIDs", found)
+	}
+	for _, s := range []string{
+		strings.Repeat("A 123 456 3 ", 12), strings.Repeat("A123-456-7 ", 12), strings.Repeat("A　12　3456　7", 8),
+		strings.Repeat("x 12345 ", 20), strings.Repeat("B 12 ", 30), strings.Repeat("y", 61) + "A 123 456 7" + strings.Repeat("z", 70),
+		strings.Repeat("9", 63) + " A12 3456 7", strings.Repeat("Q1", 70),
+	} {
+		for n := 0; n <= len(s); n++ {
+			checkGroupedHKIDs(t, s[:n])
+			checkGroupedHKIDs(t, s[n:])
+		}
+	}
+}
+
+func FuzzScanGroupedHKIDsMap(f *testing.F) {
+	r := rand.New(rand.NewPCG(143, 144))
+	for range 8 {
+		f.Add(genGroupedText(r, 300))
+	}
+	f.Add("HKID A 123 456 3")
+	f.Add("身份證 Z　683　625（A）")
+	f.Fuzz(func(t *testing.T, text string) { checkGroupedHKIDs(t, text) })
+}
+
+// The grouped-HKID pass over business text with an HKID keyword: run by
+// run against the digit map (the map itself is built once per segment for
+// the other scanners, so it is not timed).
+func BenchmarkScanGroupedHKIDs(b *testing.B) {
+	text := mixedText(benchSize)
+	dm := digitMap(text, nil)
+	b.Run("run-by-run", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		for b.Loop() {
+			scanGroupedHKIDs(text, nil)
+		}
+	})
+	b.Run("map", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		for b.Loop() {
+			scanGroupedHKIDsMap(text, dm, nil)
+		}
+	})
 }
