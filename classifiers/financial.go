@@ -2,6 +2,7 @@ package classifiers
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -241,6 +242,12 @@ func (c *financialClassifier) score(doc *document, ev []finEvent) finScore {
 	if (nt == 0 && ni < 3) || ni < 2 {
 		return s
 	}
+	// Without a title three distinct items with figures are needed, so
+	// three distinct items first: business text repeating one item
+	// ("存貨 1,200 件" on every line) stops before any figure is read.
+	if nt == 0 && distinctItems(ev, 3) < 3 {
+		return s
+	}
 	for i := range ev {
 		if e := &ev[i]; e.kind == finItem && e.figure == 0 {
 			e.figure = 2
@@ -330,6 +337,25 @@ func (c *financialClassifier) score(doc *document, ev []finEvent) finScore {
 	}
 	s.layout = layout
 	return s
+}
+
+// distinctItems counts distinct line items, stopping at limit (at most
+// eight).
+func distinctItems(ev []finEvent, limit int) int {
+	var seen [8]string
+	n := 0
+	for i := range ev {
+		e := &ev[i]
+		if e.kind != finItem || slices.Contains(seen[:n], e.term) {
+			continue
+		}
+		seen[n] = e.term
+		n++
+		if n >= limit || n == len(seen) {
+			return n
+		}
+	}
+	return n
 }
 
 // distinctFigureItems counts distinct line items followed by a figure,
