@@ -69,6 +69,17 @@ type segView struct {
 	needsNorm bool
 	normAt    []int
 	raw       []hit
+	// digits: 1 when text holds an ASCII digit, 2 when it holds none, 0
+	// not known (read from the digit map when view built one).
+	digits uint8
+}
+
+// hasDigit reports whether the segment's text holds an ASCII digit.
+func (v *segView) hasDigit() bool {
+	if v.digits != 0 {
+		return v.digits == 1
+	}
+	return hasDigit(v.text)
 }
 
 // document is everything the shared pass learnt about one input.
@@ -617,6 +628,13 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int, bufs *doc
 		// One digit map for the spaced-HKID and identifier scans.
 		bufs.dmap = digitMap(sg.Text, bufs.dmap[:0])
 		dm = bufs.dmap
+		v.digits = 2
+		for _, w := range dm {
+			if w != 0 {
+				v.digits = 1
+				break
+			}
+		}
 	}
 	spacedIfKeyword(&v, false, dm) // "A 123456 3": hkid_spaced.go
 	v.ids = identifiersOf(&v, limit, ids, dm)
