@@ -85,6 +85,12 @@ func (c *financialClassifier) classify(doc *document) (Finding, bool) {
 	if (titles == 0 && items < 3) || items < 2 {
 		return Finding{}, false
 	}
+	// Without a title no window can fire unless the document names three
+	// distinct line items (score): one item repeated on every line
+	// ("存貨 1,200 件") is not read window by window.
+	if titles == 0 && c.distinctDocItems(doc, 3) < 3 {
+		return Finding{}, false
+	}
 	var events []finEvent
 	if doc.bufs != nil && cap(doc.bufs.fin) >= total {
 		events = doc.bufs.fin[:0]
@@ -337,6 +343,28 @@ func (c *financialClassifier) score(doc *document, ev []finEvent) finScore {
 	}
 	s.layout = layout
 	return s
+}
+
+// distinctDocItems counts the distinct line items among the document's
+// hits, stopping at limit (at most eight).
+func (c *financialClassifier) distinctDocItems(doc *document, limit int) int {
+	var seen [8]string
+	n := 0
+	for si := range doc.segs {
+		for _, h := range doc.hitsOf(si, clsFinancial) {
+			if h.kind != finItem {
+				continue
+			}
+			if t := c.vocab[h.term].term; !slices.Contains(seen[:n], t) {
+				seen[n] = t
+				n++
+				if n >= limit || n == len(seen) {
+					return n
+				}
+			}
+		}
+	}
+	return n
 }
 
 // distinctItems counts distinct line items, stopping at limit (at most

@@ -209,3 +209,133 @@ func FuzzFinScoreMatchesOld(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, text string) { _ = checkFinScore(t, c, []extract.Segment{{Text: text}}) })
 }
+
+// classifyFinRef is financialClassifier.classify before the document-level
+// distinct-item check, frozen as the reference of TestFinClassifyMatchesOld.
+func classifyFinRef(c *financialClassifier, doc *document) (Finding, bool) {
+	// Nothing can fire without a title or at least three line items.
+	total, titles, items := 0, 0, 0
+	for si := range doc.segs {
+		for _, h := range doc.hitsOf(si, clsFinancial) {
+			total++
+			switch h.kind {
+			case finTitle:
+				titles++
+			case finItem:
+				items++
+			}
+		}
+	}
+	if (titles == 0 && items < 3) || items < 2 {
+		return Finding{}, false
+	}
+	var events []finEvent
+	if doc.bufs != nil && cap(doc.bufs.fin) >= total {
+		events = doc.bufs.fin[:0]
+	} else {
+		events = make([]finEvent, 0, total)
+		if doc.bufs != nil {
+			doc.bufs.fin = events // kept for the next document (set.go release)
+		}
+	}
+	for si := range doc.segs {
+		// "財務狀況表" inside "綜合財務狀況表" is the same title.
+		for _, h := range dropNested(doc.hitsOf(si, clsFinancial)) {
+			events = append(events, finEvent{seg: si, pos: int(h.start), end: int(h.end), kind: h.kind, term: c.vocab[h.term].term})
+		}
+	}
+	if len(events) == 0 {
+		return Finding{}, false
+	}
+	var best finScore
+	try := func(ev []finEvent) {
+		if s := c.score(doc, ev); s.better(best) {
+			best = s
+		}
+	}
+	switch {
+	case doc.bytes <= finDocWindow:
+		try(events)
+	case doc.workers > 1:
+		best = c.parallelWindows(doc, events)
+	default:
+		for _, w := range finWindowRanges(events, nil) {
+			try(events[w.lo:w.hi])
+		}
+	}
+	if !best.fired {
+		return Finding{}, false
+	}
+	// One document-level verdict; the titles found are in the signals.
+	f := Finding{Classifier: FinancialStatement, Count: 1, Confidence: best.conf}
+	for _, t := range best.titles {
+		f.Signals = append(f.Signals, "title:"+t)
+	}
+	for i, t := range best.items {
+		if i == 6 {
+			break
+		}
+		f.Signals = append(f.Signals, "line_item:"+t)
+	}
+	f.Signals = append(f.Signals, fmt.Sprintf("line_items:%d", len(best.items)),
+		fmt.Sprintf("line_items_with_figures:%d", best.withFigure))
+	f.Signals = append(f.Signals, best.markers...)
+	f.Signals = append(f.Signals, best.layout...)
+	f.Signals = append(f.Signals, fmt.Sprintf("families:%d", finFamilies(len(best.titles) > 0, best.withFigure, len(best.markers) > 0, len(best.layout) > 0)))
+	if c.opts.maxSamples > 0 {
+		f.Samples = []Sample{{Masked: best.sample.term, Origin: doc.segs[best.sample.seg].origin, Offset: best.sample.pos}}
+	}
+	return f, true
+}
+
+func checkFinClassify(t *testing.T, c *financialClassifier, segs []extract.Segment) bool {
+	t.Helper()
+	got, gok := c.classify(testSet.analyse(context.Background(), segs))
+	want, wok := classifyFinRef(c, testSet.analyse(context.Background(), segs))
+	if gok != wok || !reflect.DeepEqual(got, want) {
+		t.Fatalf("classify %v %+v, frozen reference %v %+v", gok, got, wok, want)
+	}
+	return gok
+}
+
+func TestFinClassifyMatchesOld(t *testing.T) {
+	c := finClassifierOf(t)
+	r := rand.New(rand.NewPCG(155, 156))
+	fired := 0
+	for range 300 {
+		segs := []extract.Segment{{Text: genFinText(r, 1+r.IntN(3000))}}
+		switch r.IntN(3) {
+		case 0:
+			segs = append(segs, extract.Segment{Text: genFinText(r, 1+r.IntN(20000))})
+		case 1:
+			segs = append(segs, extract.Segment{Text: genFinText(r, 60000+r.IntN(40000))}) // windows
+		}
+		if checkFinClassify(t, c, segs) {
+			fired++
+		}
+	}
+	if fired < 30 {
+		t.Fatalf("only %d documents fired", fired)
+	}
+	checkFinClassify(t, c, []extract.Segment{{Text: strings.Repeat("明天下午三點喺觀塘辦公室開會，記得帶埋投影機。倉庫存貨 1,200 件，請於月底前盤點。\n", 2000)}})
+}
+
+func FuzzFinClassifyMatchesOld(f *testing.F) {
+	r := rand.New(rand.NewPCG(157, 158))
+	for range 6 {
+		f.Add(genFinText(r, 400))
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		_ = checkFinClassify(t, finClassifierOf(t), []extract.Segment{{Text: text}})
+	})
+}
+
+func finClassifierOf(t testing.TB) *financialClassifier {
+	for _, cl := range testSet.cls {
+		if f, ok := cl.(*financialClassifier); ok {
+			return f
+		}
+	}
+	t.Fatal("no financial classifier in testSet")
+	return nil
+}
