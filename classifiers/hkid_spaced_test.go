@@ -3,8 +3,6 @@ package classifiers
 import (
 	"fmt"
 	"math/rand/v2"
-	"reflect"
-	"slices"
 	"strings"
 	"testing"
 )
@@ -73,130 +71,134 @@ func TestSpacedHKIDNearMisses(t *testing.T) {
 	}
 }
 
-// scanGroupedHKIDsRunByRun is scanGroupedHKIDs as first written (a walk
-// over every digit run), frozen as the reference of scanGroupedHKIDsMap.
-func scanGroupedHKIDsRunByRun(s string, dst []hkidMatch) []hkidMatch {
-	n0 := len(dst)
-	for i := nextDigit(s, 0); i < len(s); i = nextDigit(s, i) {
-		k := i + 1
-		for k < len(s) && isDigit(s[k]) {
-			k++
-		}
-		if n := k - i; n >= 2 && n < 6 && sepLen(s, k) > 0 {
-			p := spacedLetter(s, i)
-			if p < 0 && i >= 1 && isLetter(s[i-1]) {
-				p = i - 1
-			}
-			if p >= 0 {
-				dst = addSeparated(s, p, dst, false)
-			}
-		}
-		i = k
+// Loose forms under an HKID keyword: punctuation, dashes, tabs, other
+// spaces and other brackets ("A.123456.3", "A/123456/3", "A – 123456 – 3",
+// "A\t123456\t3", "A123456[3]", "A：123456【3】" ...), under English,
+// Traditional and Simplified Chinese keywords.
+func TestLooseHKIDForms(t *testing.T) {
+	forms := map[string]func(b string, c byte) string{
+		"dots":               func(b string, c byte) string { return b[:1] + "." + b[1:] + "." + string(c) },
+		"slashes":            func(b string, c byte) string { return b[:1] + "/" + b[1:] + "/" + string(c) },
+		"underscores":        func(b string, c byte) string { return b[:1] + "_" + b[1:] + "_" + string(c) },
+		"colons":             func(b string, c byte) string { return b[:1] + ":" + b[1:] + ":" + string(c) },
+		"commas and spaces":  func(b string, c byte) string { return b[:1] + ", " + b[1:] + ", " + string(c) },
+		"dot space":          func(b string, c byte) string { return b[:1] + ". " + b[1:] + " " + string(c) },
+		"dot, bracket":       func(b string, c byte) string { return b[:1] + "." + b[1:] + "(" + string(c) + ")" },
+		"slash, full-width":  func(b string, c byte) string { return b[:1] + "/" + b[1:] + "（" + string(c) + "）" },
+		"two letters, dots":  func(b string, c byte) string { return "X" + b[:1] + "." + b[1:] + "." + string(c) },
+		"en dash":            func(b string, c byte) string { return b + "\u2013" + string(c) },
+		"em dashes, spaced":  func(b string, c byte) string { return b[:1] + " \u2014 " + b[1:] + " \u2014 " + string(c) },
+		"minus sign":         func(b string, c byte) string { return b + "\u2212" + string(c) },
+		"tabs":               func(b string, c byte) string { return b[:1] + "\t" + b[1:] + "\t" + string(c) },
+		"pipes":              func(b string, c byte) string { return "| " + b[:1] + " | " + b[1:] + " | " + string(c) + " |" },
+		"two spaces":         func(b string, c byte) string { return b[:1] + "  " + b[1:] + "  " + string(c) },
+		"no-break spaces":    func(b string, c byte) string { return b[:1] + "\u00a0" + b[1:] + "\u00a0" + string(c) },
+		"thin spaces":        func(b string, c byte) string { return b[:1] + "\u2009" + b[1:] + "\u2009" + string(c) },
+		"square brackets":    func(b string, c byte) string { return b + "[" + string(c) + "]" },
+		"curly brackets":     func(b string, c byte) string { return b + "{" + string(c) + "}" },
+		"angle brackets":     func(b string, c byte) string { return b + "<" + string(c) + ">" },
+		"lenticular":         func(b string, c byte) string { return b + "【" + string(c) + "】" },
+		"tortoise shell":     func(b string, c byte) string { return b + "〔" + string(c) + "〕" },
+		"full-width colons":  func(b string, c byte) string { return b[:1] + "：" + b[1:] + "：" + string(c) },
+		"full-width dots":    func(b string, c byte) string { return b[:1] + "．" + b[1:] + "．" + string(c) },
+		"ideographic comma":  func(b string, c byte) string { return b[:1] + "、" + b[1:] + "、" + string(c) },
+		"middle dots":        func(b string, c byte) string { return b[:1] + "·" + b[1:] + "·" + string(c) },
+		"check on next line": func(b string, c byte) string { return b + "\n(" + string(c) + ")" },
 	}
-	if len(dst) > n0 {
-		slices.SortStableFunc(dst, func(a, b hkidMatch) int { return a.start - b.start })
-	}
-	return dst
-}
-
-// genGroupedText is text full of grouped HKIDs and their near misses:
-// prefixes, groups of one to seven digits, separators of every kind.
-func genGroupedText(r *rand.Rand, n int) string {
-	var b strings.Builder
-	for b.Len() < n {
-		switch r.IntN(6) {
-		case 0, 1:
-			body, c := genHKID(r, pickOne(r, []string{"A", "B", "XY", "k"}))
-			l := 1
-			if body[1] >= 'A' {
-				l = 2
-			}
-			cut := 1 + r.IntN(6)
-			sp := func() string { return pickOne(r, []string{" ", "　", "", "-", "  "}) }
-			chk := pickOne(r, []string{string(c), "(" + string(c) + ")", "（" + string(c) + "）", ""})
-			b.WriteString(body[:l] + sp() + body[l:l+cut] + sp() + body[l+cut:] + sp() + chk)
-		case 2:
-			b.WriteString(pickOne(r, []string{"A ", "Z　", "b", "1 ", "  ", "中"}))
-			for range 1 + r.IntN(4) {
-				for range 1 + r.IntN(7) {
-					b.WriteByte(byte('0' + r.IntN(10)))
+	for name, form := range forms {
+		for _, header := range []string{"Staff HKID numbers", "員工身份證號碼", "员工身份证号码"} {
+			t.Run(name+" under "+header, func(t *testing.T) {
+				r := rand.New(rand.NewPCG(21, uint64(len(name))))
+				var b strings.Builder
+				b.WriteString(header + "\n")
+				for i, l := range "ACEGK" {
+					body, c := genHKID(r, string(l))
+					if strings.HasPrefix(name, "two letters") {
+						body, c = genHKID(r, "X"+string(l))
+						body = body[1:]
+					}
+					fmt.Fprintf(&b, "%d) %s\n", i, form(body, c))
 				}
-				b.WriteString(pickOne(r, []string{" ", "-", "　", ",", ""}))
+				if n, _ := hkidsIn(t, b.String()); n != 5 {
+					t.Fatalf("%d HKIDs, want 5 in\n%s", n, maskTestDigits(b.String()))
+				}
+			})
+		}
+	}
+}
+
+// Loose near misses: no keyword, a word before the digits, other
+// digit counts, a digit or letter glued after, doubled punctuation, a
+// wrong check character.
+func TestLooseHKIDNearMisses(t *testing.T) {
+	r := rand.New(rand.NewPCG(22, 23))
+	body, c := genHKID(r, "A")
+	ok := body[:1] + "." + body[1:] + "." + string(c)
+	texts := []string{
+		"Reference " + ok + " in the ledger", // no keyword
+		"HKID: Ref." + body[1:] + "." + string(c),
+		"HKID: " + body[:1] + "." + body[1:] + "1." + string(c),
+		"HKID: " + body[:1] + "." + body[2:] + "." + string(c),
+		"HKID: " + ok + "7",
+		"HKID: " + ok + "x",
+		"HKID: " + body[:1] + "......." + body[1:] + "......." + string(c),
+		"HKID: " + body[:1] + "." + body[1:] + "." + string(wrongCheck(body)),
+		"身份證 v1." + body[1:] + ".2",
+		"HKID: " + body + "[" + string(c) + "x]",
+		"HKID: " + body + "[" + string(c),
+		"HKID: " + body[:1] + "\u2013" + body[1:] + "\u2013",
+		"HKID: " + body[:1] + "。" + body[1:] + "。" + string(c), // an ideographic full stop ends a sentence
+	}
+	for _, tx := range texts {
+		if n, _ := hkidsIn(t, tx); n != 0 {
+			t.Errorf("%q: %d HKIDs, want 0", maskTestDigits(tx), n)
+		}
+	}
+}
+
+// Other brackets and dashes are the same shapes as "(3)" and "-3" in other
+// glyphs: read anywhere, keyword or not.
+func TestOtherBracketsAndDashes(t *testing.T) {
+	forms := map[string]func(b string, c byte) string{
+		"[3]":   func(b string, c byte) string { return b + "[" + string(c) + "]" },
+		" [3]":  func(b string, c byte) string { return b + " [" + string(c) + "]" },
+		"{3}":   func(b string, c byte) string { return b + "{" + string(c) + "}" },
+		"<3>":   func(b string, c byte) string { return b + "<" + string(c) + ">" },
+		"【3】":   func(b string, c byte) string { return b + "【" + string(c) + "】" },
+		"〔3〕":   func(b string, c byte) string { return b + "〔" + string(c) + "〕" },
+		"［3］":   func(b string, c byte) string { return b + "［" + string(c) + "］" },
+		"[ 3 ]": func(b string, c byte) string { return b + "[ " + string(c) + " ]" },
+		"–3":    func(b string, c byte) string { return b + "\u2013" + string(c) },
+		"—3":    func(b string, c byte) string { return b + "\u2014" + string(c) },
+		"−3":    func(b string, c byte) string { return b + "\u2212" + string(c) },
+		"‐3":    func(b string, c byte) string { return b + "\u2010" + string(c) },
+	}
+	for name, form := range forms {
+		t.Run(name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(31, uint64(len(name))))
+			var b strings.Builder
+			b.WriteString("Customer list\n")
+			for i, l := range "ACEGK" {
+				body, c := genHKID(r, string(l))
+				fmt.Fprintf(&b, "%d, Chan Tai Man, %s\n", i, form(body, c))
 			}
-		case 3:
-			b.WriteString(pickOne(r, []string{"HKID ", "身份證 ", "身份证号码：", "Room 12 ", "明天", "\n"}))
-		default:
-			b.WriteString(genDigitDense(r, r.IntN(40)))
-		}
-		b.WriteString(pickOne(r, []string{" ", "", "\n", "　", ",", "a", "-"}))
+			if n, _ := hkidsIn(t, b.String()); n != 5 {
+				t.Fatalf("%d HKIDs, want 5 in\n%s", n, maskTestDigits(b.String()))
+			}
+		})
 	}
-	return b.String()
-}
-
-func checkGroupedHKIDs(t *testing.T, text string) {
-	t.Helper()
-	for _, pre := range [][]hkidMatch{nil, scanHKIDs(text, nil), scanSpacedHKIDs(text, scanHKIDs(text, nil), false)} {
-		want := scanGroupedHKIDsRunByRun(text, slices.Clone(pre))
-		if got := scanGroupedHKIDs(text, slices.Clone(pre)); !reflect.DeepEqual(got, want) {
-			t.Fatalf("scanGroupedHKIDs found %d, the frozen reference %d, in %q", len(got), len(want), text)
-		}
-		if got := scanGroupedHKIDsMap(text, digitMap(text, nil), slices.Clone(pre)); !reflect.DeepEqual(got, want) {
-			t.Fatalf("digit-map grouped scan found %d, the frozen reference %d, in %q", len(got), len(want), text)
-		}
-	}
-}
-
-func TestScanGroupedHKIDsMapMatchesRunByRun(t *testing.T) {
-	r := rand.New(rand.NewPCG(141, 142))
-	found := 0
-	for range 2000 {
-		text := genGroupedText(r, 1+r.IntN(700))
-		checkGroupedHKIDs(t, text)
-		checkGroupedHKIDs(t, genSpacedText(r, 1+r.IntN(300)))
-		checkGroupedHKIDs(t, genDigitDense(r, 1+r.IntN(300)))
-		found += len(scanGroupedHKIDsRunByRun(text, nil))
-	}
-	if found < 400 {
-		t.Fatalf("the generated texts held only %d grouped HKIDs", found)
-	}
-	for _, s := range []string{
-		strings.Repeat("A 123 456 3 ", 12), strings.Repeat("A123-456-7 ", 12), strings.Repeat("A　12　3456　7", 8),
-		strings.Repeat("x 12345 ", 20), strings.Repeat("B 12 ", 30), strings.Repeat("y", 61) + "A 123 456 7" + strings.Repeat("z", 70),
-		strings.Repeat("9", 63) + " A12 3456 7", strings.Repeat("Q1", 70),
+	r := rand.New(rand.NewPCG(32, 33))
+	body, c := genHKID(r, "B")
+	for _, tx := range []string{
+		body + "7[" + string(c) + "]", // seven digits then a bracket
+		body + "[" + string(c),        // unclosed
+		body + "[" + string(c) + "3]",
+		body + "\u2013" + string(c) + "3",
+		body + "[" + string(wrongCheck(body)) + "]",
+		"x." + body + "[" + string(c) + "]", // glued to a token
 	} {
-		for n := 0; n <= len(s); n++ {
-			checkGroupedHKIDs(t, s[:n])
-			checkGroupedHKIDs(t, s[n:])
+		if n, _ := hkidsIn(t, tx); n != 0 {
+			t.Errorf("%q: %d HKIDs, want 0", maskTestDigits(tx), n)
 		}
 	}
-}
-
-func FuzzScanGroupedHKIDsMap(f *testing.F) {
-	r := rand.New(rand.NewPCG(143, 144))
-	for range 8 {
-		f.Add(genGroupedText(r, 300))
-	}
-	f.Add("HKID A 123 456 3")
-	f.Add("身份證 Z　683　625（A）")
-	f.Fuzz(func(t *testing.T, text string) { checkGroupedHKIDs(t, text) })
-}
-
-// The grouped-HKID pass over business text with an HKID keyword: run by
-// run against the digit map (the map itself is built once per segment for
-// the other scanners, so it is not timed).
-func BenchmarkScanGroupedHKIDs(b *testing.B) {
-	text := mixedText(benchSize)
-	dm := digitMap(text, nil)
-	b.Run("run-by-run", func(b *testing.B) {
-		b.SetBytes(int64(len(text)))
-		for b.Loop() {
-			scanGroupedHKIDs(text, nil)
-		}
-	})
-	b.Run("map", func(b *testing.B) {
-		b.SetBytes(int64(len(text)))
-		for b.Loop() {
-			scanGroupedHKIDsMap(text, dm, nil)
-		}
-	})
 }

@@ -25,18 +25,7 @@ var errTooBig = errors.New("decompressed size limit")
 // per call (PDFs call it once per content stream: that copy cost a tenth
 // of a text PDF's extraction time).
 func (w *walker) readBounded(r io.Reader, compressedSize int64) ([]byte, string, error) {
-	limit := w.lim.MaxDecompressed
-	byRatioLimit := false
-	if compressedSize > 0 && w.lim.MaxRatio > 0 {
-		byRatio := compressedSize * int64(w.lim.MaxRatio)
-		if byRatio < ratioFloor {
-			byRatio = ratioFloor
-		}
-		if byRatio < limit {
-			limit = byRatio
-			byRatioLimit = true
-		}
-	}
+	limit, byRatioLimit := w.decompressLimit(compressedSize)
 	var out []byte
 	if compressedSize > 0 {
 		out = make([]byte, 0, min(4*compressedSize, limit, 1<<20)+1) // a typical ratio, small streams
@@ -58,10 +47,7 @@ func (w *walker) readBounded(r io.Reader, compressedSize int64) ([]byte, string,
 		out = out[:len(out)+n]
 		if int64(len(out)) > limit {
 			out = out[:limit]
-			if byRatioLimit {
-				return out, fmt.Sprintf("compression ratio over %d:1 (possible decompression bomb)", w.lim.MaxRatio), errTooBig
-			}
-			return out, fmt.Sprintf("decompressed size over %d bytes", w.lim.MaxDecompressed), errTooBig
+			return out, w.tooBigReason(byRatioLimit), errTooBig
 		}
 		if errors.Is(err, io.EOF) {
 			return out, "", nil
@@ -72,11 +58,35 @@ func (w *walker) readBounded(r io.Reader, compressedSize int64) ([]byte, string,
 	}
 }
 
+// decompressLimit is how many bytes a stream of compressedSize bytes
+// (0: unknown) may decompress to, and whether the ratio limit set it.
+func (w *walker) decompressLimit(compressedSize int64) (limit int64, byRatio bool) {
+	limit = w.lim.MaxDecompressed
+	if compressedSize > 0 && w.lim.MaxRatio > 0 {
+		r := max(compressedSize*int64(w.lim.MaxRatio), ratioFloor)
+		if r < limit {
+			return r, true
+		}
+	}
+	return limit, false
+}
+
+// tooBigReason says which decompression limit cut a stream.
+func (w *walker) tooBigReason(byRatio bool) string {
+	if byRatio {
+		return fmt.Sprintf("compression ratio over %d:1 (possible decompression bomb)", w.lim.MaxRatio)
+	}
+	return fmt.Sprintf("decompressed size over %d bytes", w.lim.MaxDecompressed)
+}
+
 // decodeContentEncoding undoes a (possibly stacked) Content-Encoding:
 // "gzip, br" was gzip first, so br is undone first. When a layer cannot be
 // undone, ok is false and data is the last layer that could (nil when the
 // body could not be read or extraction must stop).
-func (w *walker) decodeContentEncoding(origin, header string, b blob) ([]byte, bool) {
+//
+// When the coding has one layer, its text may go to the stream instead
+// (readOrStream, as text node n): streamed is then true and data nil.
+func (w *walker) decodeContentEncoding(origin, header string, b blob, n node) (data []byte, ok, streamed bool) {
 	// Each layer streams from the one below (the body itself read through
 	// its ReaderAt: a spilled upload is not loaded); data is loaded only
 	// when a layer fails and the bytes are to be read as they are.
@@ -93,6 +103,12 @@ func (w *walker) decodeContentEncoding(origin, header string, b blob) ([]byte, b
 		return d
 	}
 	codings := strings.Split(header, ",")
+	layers := 0
+	for _, c := range codings {
+		if c := strings.ToLower(strings.TrimSpace(c)); c != "" && c != "identity" {
+			layers++
+		}
+	}
 	for i := len(codings) - 1; i >= 0; i-- {
 		c := strings.ToLower(strings.TrimSpace(codings[i]))
 		var r io.Reader
@@ -103,7 +119,7 @@ func (w *walker) decodeContentEncoding(origin, header string, b blob) ([]byte, b
 			gz, err := gzip.NewReader(blobReader(cur))
 			if err != nil {
 				w.problem(origin, Malformed, "content-encoding gzip: bad header")
-				return bytesOf(), false
+				return bytesOf(), false, false
 			}
 			r = gz
 		case "deflate":
@@ -119,29 +135,38 @@ func (w *walker) decodeContentEncoding(origin, header string, b blob) ([]byte, b
 			zr, err := zstd.NewReader(blobReader(cur), zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(w.lim.MaxDecompressed)))
 			if err != nil {
 				w.problem(origin, Malformed, "content-encoding zstd: bad header")
-				return bytesOf(), false
+				return bytesOf(), false, false
 			}
 			defer zr.Close()
 			r = zr
 		default:
 			w.problem(origin, Unsupported, "content-encoding not supported: "+sanitizeToken(c))
-			return bytesOf(), false
+			return bytesOf(), false, false
 		}
-		out, why, err := w.readBounded(r, cur.size)
+		var got inflated
+		if layers == 1 {
+			got = w.readOrStream(n, r, cur.size, "content-encoding "+c+": ", "content-encoding "+c+": corrupt or truncated stream")
+			if got.streamed {
+				return nil, true, true
+			}
+		} else {
+			got.out, got.why, got.err = w.readBounded(r, cur.size)
+		}
+		out, why, err := got.out, got.why, got.err
 		switch {
 		case errors.Is(err, errStop):
-			return nil, false
+			return nil, false, false
 		case errors.Is(err, errTooBig):
 			w.limit(origin, "content-encoding "+c+": "+why+"; only the first part was inspected")
 		case err != nil:
 			w.problem(origin, Malformed, "content-encoding "+c+": corrupt or truncated stream")
 			if len(out) == 0 {
-				return bytesOf(), false
+				return bytesOf(), false, false
 			}
 		}
 		cur = memBlob(out)
 	}
-	return bytesOf(), true
+	return bytesOf(), true, false
 }
 
 // compressedNode handles a gzip/zstd/bzip2 file found by its magic bytes.
@@ -175,7 +200,11 @@ func (w *walker) compressedNode(n node, kind format) {
 	}
 	base := containerBase(n, "gzip")
 	origin := child(base, "gzip", name)
-	out, why, err := w.readBounded(r, n.body.size)
+	got := w.readOrStream(node{origin: origin, name: name, depth: n.depth + 1}, r, n.body.size, "", "compressed stream corrupt or truncated; text read before the damage was kept")
+	if got.streamed {
+		return
+	}
+	out, why, err := got.out, got.why, got.err
 	switch {
 	case errors.Is(err, errStop):
 		return
