@@ -77,6 +77,8 @@ func BenchmarkDigitFoldMap(b *testing.B) {
 	for _, c := range []struct{ name, text string }{
 		{"trad", strings.Repeat("明天下午三點喺觀塘辦公室開會，記得帶埋投影機。倉庫存貨 1,200 件，請於月底前盤點。\n", benchSize/120)},
 		{"mixed", mixedText(benchSize)},
+		{"simplified", strings.Repeat("各位好，请于周五前提交差旅报销单，附上发票原件。仓库库存一千二百件，请于月底前盘点。\n", benchSize/120)},
+		{"sheet", strings.Repeat("1204,88231.07,402113,2026-03-12,81234567\n", benchSize/40)},
 	} {
 		buf := make([]uint64, 0, len(c.text)/64+1)
 		b.Run(c.name+"/two-pass", func(b *testing.B) {
