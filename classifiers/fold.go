@@ -16,12 +16,14 @@ import (
 //     read as those Latin letters where they stand as an identifier's
 //     prefix: followed by a digit, perhaps after a second letter and one
 //     separator ("Кх123456(7)", "А 123456"). Cyrillic and Greek words
-//     elsewhere stay as written.
+//     elsewhere stay as written;
+//   - combining marks over ASCII letters and digits (underlines, accents,
+//     strokes: "A̲1̲2̲3̲") are dropped (markOverAlnum).
 //
 // Cost. No byte of these scripts is an automaton pattern (one more byte
 // class would double the transition table, normalize.go), so a segment is
 // checked by needsFold, a 16-bytes-at-a-time scan for the lead bytes
-// 0xCE-0xE1 (U+0380-U+1FFF: Greek, Cyrillic, Arabic, NKo, the Indic,
+// 0xCC-0xE1 (U+0300-U+1FFF: combining diacritical marks, Greek, Cyrillic, Arabic, NKo, the Indic,
 // Tibetan and South-East Asian blocks, Mongolian); only candidates are
 // decoded, and a segment with one is normalised whole. Digits of the
 // blocks above U+9FFF (Vai, Javanese, Cham, Meetei Mayek; the four-byte
@@ -128,9 +130,36 @@ func foldAt(s string, i int, r rune, size int) byte {
 	return 0
 }
 
-// foldLead marks the bytes that can start a character foldAt folds.
+// maxMarks is how many combining marks in a row over one character are
+// read as marks (markOverAlnum looks back no further).
+const maxMarks = 8
+
+// markOverAlnum reports whether r, at s[i], is a combining mark (Unicode
+// Mn or Me: accents, underlines, strokes, enclosing circles) written over
+// an ASCII letter or digit, perhaps after other marks: "1\u0332"
+// (underlined), "A\u0301". normalizeText drops it, so "A̲1̲2̲3̲4̲5̲6̲(̲3̲)̲"
+// reads as "A123456(3)".
+func markOverAlnum(s string, i int, r rune) bool {
+	if r < 0x300 || !unicode.In(r, unicode.Mn, unicode.Me) {
+		return false
+	}
+	for j, k := i, 0; j > 0 && k <= maxMarks; k++ {
+		p, n := utf8.DecodeLastRuneInString(s[:j])
+		if p < utf8.RuneSelf {
+			return isASCIIAlnum(byte(p)) || p == '(' || p == ')'
+		}
+		if !unicode.In(p, unicode.Mn, unicode.Me) {
+			return false
+		}
+		j -= n
+	}
+	return false
+}
+
+// foldLead marks the bytes that can start a character foldAt folds, or a
+// combining mark of U+0300-U+036F that markOverAlnum drops.
 var foldLead = func() (t [256]bool) {
-	for b := 0xCE; b <= 0xE1; b++ {
+	for b := 0xCC; b <= 0xE1; b++ {
 		t[b] = true
 	}
 	return t
@@ -158,15 +187,15 @@ func needsFold(s string) bool {
 	return false
 }
 
-// foldLanes is non-zero when a byte of x is in 0xCE-0xE1: high bit set,
-// low seven bits 0x4E-0x61 (no borrow or carry crosses a lane: each stays
+// foldLanes is non-zero when a byte of x is in 0xCC-0xE1: high bit set,
+// low seven bits 0x4C-0x61 (no borrow or carry crosses a lane: each stays
 // in range).
 func foldLanes(x uint64) uint64 {
 	t := x &^ hi8
-	return (lo7*0xE1 - t) & (t + lo7*0x32) & x & hi8
+	return (lo7*0xE1 - t) & (t + lo7*0x34) & x & hi8
 }
 
 func foldsAt(s string, i int) bool {
 	r, size := utf8.DecodeRuneInString(s[i:])
-	return size > 1 && foldAt(s, i, r, size) != 0
+	return size > 1 && (foldAt(s, i, r, size) != 0 || markOverAlnum(s, i, r))
 }

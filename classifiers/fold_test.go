@@ -1,10 +1,13 @@
 package classifiers
 
 import (
+	"context"
 	"math/rand/v2"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/dlpgate/dlpgate/extract"
 )
 
 func digitsIn(zero rune, s string) string {
@@ -40,6 +43,9 @@ func TestFoldedEvasionsAreRead(t *testing.T) {
 		"Greek prefix":          prefix(grk),
 		"Cyrillic, zero-width":  func(b string, c byte) string { return prefix(cyr)(b[:1]+"\u200b"+b[1:], c) },
 		"Cyrillic, spaced":      func(b string, c byte) string { return prefix(cyr)(b[:1]+" "+b[1:], c) },
+		"underlined (U+0332)":   func(b string, c byte) string { return marked(b+"("+string(c)+")", "\u0332") },
+		"struck (U+0336)":       func(b string, c byte) string { return marked(b+"("+string(c)+")", "\u0336") },
+		"accents on digits":     func(b string, c byte) string { return b[:1] + marked(b[1:], "\u0301\u0308") + "(" + string(c) + ")" },
 	}
 	for name, form := range forms {
 		t.Run(name, func(t *testing.T) {
@@ -63,6 +69,16 @@ func TestFoldedEvasionsAreRead(t *testing.T) {
 	}
 }
 
+// marked writes mark after every character of s.
+func marked(s, mark string) string {
+	var b strings.Builder
+	for _, r := range s {
+		b.WriteRune(r)
+		b.WriteString(mark)
+	}
+	return b.String()
+}
+
 // Near misses: Cyrillic and Greek words and numbers in their own text,
 // Arabic-Indic numbers that are not HKIDs, wrong check digits.
 func TestFoldNearMisses(t *testing.T) {
@@ -79,6 +95,9 @@ func TestFoldNearMisses(t *testing.T) {
 		"رقم الهاتف ٠٥٠١٢٣٤٥٦٧ والمبلغ ١٢٣٤٥٦",
 		"客户编号 ۱۲۳۴۵۶۷ 订单 ١٢٣٤٥٦٣",
 		wrong.String(),
+		// Decomposed accents in words (Vietnamese, French) stay words.
+		"Nguye\u0302\u0303n Va\u0306n A ca\u0301c 123456 ngu\u031bo\u031b\u0300i (3)",
+		"Cafe\u0301 re\u0301sume\u0301 123456 7",
 	}
 	for _, tx := range texts {
 		if n, _ := hkidsIn(t, tx); n != 0 {
@@ -92,13 +111,13 @@ func TestFoldNearMisses(t *testing.T) {
 func TestNeedsFoldMatchesRuneScan(t *testing.T) {
 	slow := func(s string) bool {
 		for i, r := range s {
-			if size := utf8.RuneLen(r); size > 1 && r != utf8.RuneError && foldAt(s, i, r, size) != 0 {
+			if size := utf8.RuneLen(r); size > 1 && r != utf8.RuneError && (foldAt(s, i, r, size) != 0 || markOverAlnum(s, i, r) && foldLead[s[i]]) {
 				return true
 			}
 		}
 		return false
 	}
-	alphabet := []string{"a", "A", "1", " ", "-", "中", "，", "é", "\u00a0", "А", "а", "Α", "ο", "٣", "۵", "५", "๓", "😀", "\u200b", "Ж", "ي", "한", "\xff", "ꘓ"}
+	alphabet := []string{"a", "A", "1", " ", "-", "中", "，", "é", "\u00a0", "А", "а", "Α", "ο", "٣", "۵", "५", "๓", "😀", "\u200b", "Ж", "ي", "한", "\xff", "ꘓ", "\u0301", "\u0332", "\u036f", "\u20e3", "ͅ"}
 	r := rand.New(rand.NewPCG(3, 3))
 	for i := range 20000 {
 		var b strings.Builder
@@ -109,6 +128,17 @@ func TestNeedsFoldMatchesRuneScan(t *testing.T) {
 		if got, want := needsFold(s), slow(s); got != want {
 			t.Fatalf("case %d %q: needsFold %v, rune scan %v", i, s, got, want)
 		}
+	}
+}
+
+// Marks piled on one character are read in linear time: markOverAlnum
+// looks back over at most maxMarks of them.
+func BenchmarkPathologicalMarks(b *testing.B) {
+	text := "HKID A" + strings.Repeat("\u0332", 1<<20) + "123456(3)"
+	b.SetBytes(int64(len(text)))
+	s := NewDefault()
+	for b.Loop() {
+		s.Classify(context.Background(), []extract.Segment{{Origin: "body", Text: text}})
 	}
 }
 

@@ -19,7 +19,8 @@ import (
 //     punctuation (，：（）) and the ideographic space stay as written:
 //     the dictionaries and the HKID scanner read them natively;
 //   - decimal digits of other scripts and Cyrillic/Greek look-alike
-//     letters in an identifier's prefix read as ASCII (fold.go);
+//     letters in an identifier's prefix read as ASCII, and combining marks
+//     over ASCII letters and digits are dropped (fold.go);
 //   - markdown emphasis and inline code are read as they render:
 //     "A12**3456**(3)" is "A123456(3)", "~~x~~" and "`x`" are "x"; a lone
 //     "*" (a footnote, a mask, a product) stays.
@@ -223,6 +224,10 @@ func normalizeAt(s string, triggers []int) (string, offsetMap, []cleanRun) {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == 0x200B || r == 0x200C || r == 0x200D || r == 0x2060 || r == 0xFEFF || r == 0x00AD:
+			i += size
+			continue
+		case markOverAlnum(s, i, r):
+			// A combining mark over an ASCII letter or digit (fold.go).
 			i += size
 			continue
 		case r >= 0x3000 && r <= 0x9FFF, r >= 0xAC00 && r <= 0xD7A3:

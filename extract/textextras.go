@@ -14,7 +14,8 @@ import (
 
 // Text hidden inside text: base64 runs in any text body (not only a whole
 // JSON value), HTML character references (&#65; &#x41; &amp;) in text
-// that is not HTML, JSON object keys, multipart field and file names.
+// that is not HTML, percent-encoding (%41%31), JSON object keys,
+// multipart field and file names.
 // Each is read in addition to the text as written, below its own origin.
 
 // b64Min is the shortest base64 run decoded inside text: 24 characters
@@ -34,9 +35,75 @@ func (w *walker) textExtras(origin, text string, depth int, entities bool) {
 			w.emit(origin+">entities", u)
 		}
 	}
+	if strings.IndexByte(text, '%') >= 0 {
+		if u, ok := percentDecoded(text); ok {
+			w.emit(origin+">percent", u)
+		}
+	}
 	if len(text) >= b64Min {
 		w.base64Runs(origin, text, depth)
 	}
+}
+
+// percentMin is how many %XX escapes make text worth reading decoded: two
+// are enough to hide a check digit's brackets ("A123456%283%29"); one is
+// a "50%" or a URL with a space in it, read as written.
+const percentMin = 2
+
+// percentDecoded returns text with its %XX escapes undone (up to three
+// times over, for text encoded twice: "%2541" is "%41" is "A"), when it
+// holds at least percentMin of them and decodes to valid UTF-8: text sent
+// URL-encoded ("A%31%32%33%34%35%36%283%29", encodeURIComponent of a list)
+// reads as the text it encodes. '+' is a space when the text has no other
+// space (a form-encoded value).
+func percentDecoded(text string) (string, bool) {
+	out := text
+	for range 3 {
+		n := 0
+		for i := 0; i+2 < len(out) && n < percentMin; i++ {
+			if out[i] == '%' && isHexDigit(out[i+1]) && isHexDigit(out[i+2]) {
+				n++
+				i += 2
+			}
+		}
+		if n < percentMin {
+			break
+		}
+		b := make([]byte, 0, len(out))
+		for i := 0; i < len(out); i++ {
+			if out[i] == '%' && i+2 < len(out) && isHexDigit(out[i+1]) && isHexDigit(out[i+2]) {
+				b = append(b, unhex(out[i+1])<<4|unhex(out[i+2]))
+				i += 2
+				continue
+			}
+			b = append(b, out[i])
+		}
+		if !utf8.Valid(b) {
+			break
+		}
+		out = string(b)
+	}
+	if out == text {
+		return "", false
+	}
+	if strings.IndexByte(out, '+') >= 0 && strings.IndexByte(out, ' ') < 0 {
+		out = strings.ReplaceAll(out, "+", " ")
+	}
+	return out, true
+}
+
+func isHexDigit(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
 }
 
 // b64End returns the end of the alphabet run at i, and of the run with

@@ -1,10 +1,22 @@
 package proxy
 
 import (
-	"github.com/dlpgate/dlpgate/classifiers"
+	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/dlpgate/dlpgate/classifiers"
 )
+
+// underline writes U+0332 (combining low line) after every character.
+func underline(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		b.WriteRune(r)
+		b.WriteRune('\u0332')
+	}
+	return b.String()
+}
 
 // Item 2: written forms of the number.
 func TestRedTeamHKIDForms(t *testing.T) {
@@ -47,5 +59,10 @@ func TestRedTeamHKIDForms(t *testing.T) {
 		{name: "PD【C】", text: rtList(form("PD【C】"))},
 		{name: "PD–C (en dash)", text: rtList(form("PD\u2013C"))},
 		{name: "PD−C (minus sign)", text: rtList(form("PD\u2212C"))},
+		// Combining marks and URL encoding (stop 20).
+		{name: "underlined with U+0332", text: underline(rtList(form("PD(C)")))},
+		{name: "URL-encoded message", text: url.PathEscape(rtList(form("PD(C)")))},
+		{name: "only the brackets URL-encoded", text: rtList(form("PD%28C%29"))},
+		{name: "URL-encoded text body", ctype: "text/plain", raw: []byte(url.QueryEscape(rtList(form("PD(C)"))))},
 	})
 }
