@@ -89,28 +89,45 @@ func lowBitsTo(m uint64, k int) uint64 {
 // digitMap appends to buf the digit masks of s's 64-byte blocks: word w
 // is the mask of s[64w:64w+64].
 func digitMap(s string, buf []uint64) []uint64 {
+	buf, _ = digitFoldMap(s, buf)
+	return buf
+}
+
+// digitFoldMap is digitMap, and in the same pass over s reports whether
+// s holds no byte in 0xCE-0xE1, the bytes that can start a character
+// fold.go folds (foldLead): then needsFold(s) is false.
+func digitFoldMap(s string, buf []uint64) ([]uint64, bool) {
 	n := len(s)
 	k := len(buf)
 	buf = slices.Grow(buf, (n+63)/64)[:k+(n+63)/64]
 	dm := buf[k:]
 	b := 0
+	var lanes uint64
 	for w := 0; b+64 <= n; w, b = w+1, b+64 {
 		// The "has a byte less than ten" test first: a block without a
 		// digit (most of prose and CJK text) is not gathered.
 		blk := s[b : b+64]
 		var any uint64
 		for j := 0; j < 64; j += 8 {
-			y := load64(blk, j) ^ (lo7 * '0')
+			x := load64(blk, j)
+			y := x ^ (lo7 * '0')
 			any |= (y - lo7*10) &^ y
+			lanes |= foldLanes(x)
 		}
 		dm[w] = 0
 		if any&hi8 != 0 {
 			dm[w] = gather64(blk)
 		}
 	}
+	foldFree := lanes == 0
 	if b < n {
 		var pad [72]byte
 		dm[len(dm)-1], _ = digitBlock(s, b, &pad)
+		for _, c := range []byte(s[b:]) {
+			if foldLead[c] {
+				foldFree = false
+			}
+		}
 	}
-	return buf
+	return buf, foldFree
 }

@@ -2,6 +2,7 @@ package classifiers
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -82,6 +83,12 @@ func (c *financialClassifier) classify(doc *document) (Finding, bool) {
 		}
 	}
 	if (titles == 0 && items < 3) || items < 2 {
+		return Finding{}, false
+	}
+	// Without a title no window can fire unless the document names three
+	// distinct line items (score): one item repeated on every line
+	// ("存貨 1,200 件") is not read window by window.
+	if titles == 0 && c.distinctDocItems(doc, 3) < 3 {
 		return Finding{}, false
 	}
 	var events []finEvent
@@ -241,6 +248,12 @@ func (c *financialClassifier) score(doc *document, ev []finEvent) finScore {
 	if (nt == 0 && ni < 3) || ni < 2 {
 		return s
 	}
+	// Without a title three distinct items with figures are needed, so
+	// three distinct items first: business text repeating one item
+	// ("存貨 1,200 件" on every line) stops before any figure is read.
+	if nt == 0 && distinctItems(ev, 3) < 3 {
+		return s
+	}
 	for i := range ev {
 		if e := &ev[i]; e.kind == finItem && e.figure == 0 {
 			e.figure = 2
@@ -330,6 +343,47 @@ func (c *financialClassifier) score(doc *document, ev []finEvent) finScore {
 	}
 	s.layout = layout
 	return s
+}
+
+// distinctDocItems counts the distinct line items among the document's
+// hits, stopping at limit (at most eight).
+func (c *financialClassifier) distinctDocItems(doc *document, limit int) int {
+	var seen [8]string
+	n := 0
+	for si := range doc.segs {
+		for _, h := range doc.hitsOf(si, clsFinancial) {
+			if h.kind != finItem {
+				continue
+			}
+			if t := c.vocab[h.term].term; !slices.Contains(seen[:n], t) {
+				seen[n] = t
+				n++
+				if n >= limit || n == len(seen) {
+					return n
+				}
+			}
+		}
+	}
+	return n
+}
+
+// distinctItems counts distinct line items, stopping at limit (at most
+// eight).
+func distinctItems(ev []finEvent, limit int) int {
+	var seen [8]string
+	n := 0
+	for i := range ev {
+		e := &ev[i]
+		if e.kind != finItem || slices.Contains(seen[:n], e.term) {
+			continue
+		}
+		seen[n] = e.term
+		n++
+		if n >= limit || n == len(seen) {
+			return n
+		}
+	}
+	return n
 }
 
 // distinctFigureItems counts distinct line items followed by a figure,

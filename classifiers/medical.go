@@ -317,7 +317,7 @@ func (c *medicalClassifier) segmentEvents(doc *document, si int, dst []medEvent)
 	if len(hits) == 0 && len(sg.hkids) == 0 {
 		// A slide or cell holding only "Lam Chi Keung, 72 M": the person
 		// of a small document whose clinical terms are elsewhere.
-		if doc.bytes <= medDocWindow && hasDigit(sg.text) {
+		if doc.bytes <= medDocWindow && sg.hasDigit() {
 			for _, p := range ageSex(sg.text, 2) {
 				dst = append(dst, medEvent{seg: si, pos: p, end: p, kind: medPerson, term: "age_sex", labelled: 3})
 			}
@@ -377,7 +377,7 @@ func (c *medicalClassifier) segmentEvents(doc *document, si int, dst []medEvent)
 	// Ages, bed numbers and doses are all written with a digit: in a
 	// segment without one (prose, random letters) their searches for ',',
 	// "ed " and every 'm' find nothing, and are skipped.
-	if hasClinical && hasDigit(sg.text) {
+	if hasClinical && sg.hasDigit() {
 		for _, p := range ageSex(sg.text, 4) {
 			ev = append(ev, medEvent{seg: si, pos: p, end: p, kind: medPerson, term: "age_sex", labelled: 3})
 		}

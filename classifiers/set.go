@@ -69,6 +69,17 @@ type segView struct {
 	needsNorm bool
 	normAt    []int
 	raw       []hit
+	// digits: 1 when text holds an ASCII digit, 2 when it holds none, 0
+	// not known (read from the digit map when view built one).
+	digits uint8
+}
+
+// hasDigit reports whether the segment's text holds an ASCII digit.
+func (v *segView) hasDigit() bool {
+	if v.digits != 0 {
+		return v.digits == 1
+	}
+	return hasDigit(v.text)
 }
 
 // document is everything the shared pass learnt about one input.
@@ -93,6 +104,9 @@ type docBufs struct {
 	hits []termHit
 	fin  []finEvent
 	dmap []uint64
+	// foldFree: the segment last viewed with a digit map holds no byte
+	// that can start a character fold.go folds (digitFoldMap).
+	foldFree bool
 }
 
 // Bounds of the buffers kept for reuse (6 MB and 4 MB).
@@ -416,7 +430,8 @@ func (s *defaultSet) analyse(ctx context.Context, segs []extract.Segment) *docum
 			return nil
 		}
 		sc.out = s.ac.scanWith(sg.Text, sc.out[:0], &sc.lanes)
-		doc.segs = append(doc.segs, s.foldView(sg, sc.out, s.view(sg, sc.out, &sc.pairs, doc.bufs)))
+		v := s.view(sg, sc.out, &sc.pairs, doc.bufs)
+		doc.segs = append(doc.segs, s.foldView(sg, sc.out, v, doc.bufs.foldFree))
 		doc.bytes += len(sg.Text)
 	}
 	return doc
@@ -488,7 +503,7 @@ func (s *defaultSet) analyseParallel(ctx context.Context, segs []extract.Segment
 				hits = append(hits, p.hits...)
 			}
 		}
-		doc.segs[i] = s.foldView(segs[i], hits, s.view(segs[i], hits, pairs, nil))
+		doc.segs[i] = s.foldView(segs[i], hits, s.view(segs[i], hits, pairs, nil), false)
 	})
 	if !ok {
 		return nil
@@ -528,6 +543,9 @@ func parallelRanges(n, workers int, f func(lo, hi int)) {
 // offset); pairs is a reusable buffer, and the identifiers and hits are
 // appended to bufs unless it is nil.
 func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int, bufs *docBufs) segView {
+	if bufs != nil {
+		bufs.foldFree = false // known only once this segment's map is built
+	}
 	// A segment to normalise is viewed after normalisation (normalize):
 	// keep what that needs and nothing more.
 	for _, h := range out {
@@ -614,9 +632,17 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int, bufs *doc
 	var dm []uint64
 	if bufs != nil {
 		ids = &bufs.ids
-		// One digit map for the spaced-HKID and identifier scans.
-		bufs.dmap = digitMap(sg.Text, bufs.dmap[:0])
+		// One digit map for the spaced-HKID and identifier scans (and
+		// foldView).
+		bufs.dmap, bufs.foldFree = digitFoldMap(sg.Text, bufs.dmap[:0])
 		dm = bufs.dmap
+		v.digits = 2
+		for _, w := range dm {
+			if w != 0 {
+				v.digits = 1
+				break
+			}
+		}
 	}
 	spacedIfKeyword(&v, false, dm) // "A 123456 3": hkid_spaced.go
 	v.ids = identifiersOf(&v, limit, ids, dm)
@@ -626,9 +652,9 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int, bufs *doc
 
 // foldView returns v, or when sg holds characters only fold.go folds
 // (which no automaton pattern marks) a view asking for sg to be
-// normalised whole.
-func (s *defaultSet) foldView(sg extract.Segment, out []hit, v segView) segView {
-	if !needsFold(sg.Text) {
+// normalised whole. foldFree: sg is known to hold none (digitFoldMap).
+func (s *defaultSet) foldView(sg extract.Segment, out []hit, v segView, foldFree bool) segView {
+	if foldFree || !needsFold(sg.Text) {
 		return v
 	}
 	if !v.needsNorm {
