@@ -94,7 +94,7 @@ func digitMap(s string, buf []uint64) []uint64 {
 }
 
 // digitFoldMap is digitMap, and in the same pass over s reports whether
-// s holds no byte in 0xCE-0xE1, the bytes that can start a character
+// s holds no byte in 0xCC-0xE1, the bytes that can start a character
 // fold.go folds (foldLead): then needsFold(s) is false.
 func digitFoldMap(s string, buf []uint64) ([]uint64, bool) {
 	n := len(s)
