@@ -25,10 +25,19 @@ var errTooBig = errors.New("decompressed size limit")
 // per call (PDFs call it once per content stream: that copy cost a tenth
 // of a text PDF's extraction time).
 func (w *walker) readBounded(r io.Reader, compressedSize int64) ([]byte, string, error) {
-	limit := w.lim.MaxDecompressed
+	return readBoundedAppend(nil, r, compressedSize, &w.lim, w.expired)
+}
+
+// readBoundedAppend is readBounded appending to dst (whose spare capacity
+// it reuses): the limits count only the bytes appended, and the appended
+// bytes are those readBounded would return. expired is polled as
+// walker.expired is; it is the only state read besides lim, so a second
+// goroutine can run it with a check of its own (pdfDoc's inflate worker).
+func readBoundedAppend(dst []byte, r io.Reader, compressedSize int64, lim *Limits, expired func() bool) ([]byte, string, error) {
+	limit := lim.MaxDecompressed
 	byRatioLimit := false
-	if compressedSize > 0 && w.lim.MaxRatio > 0 {
-		byRatio := compressedSize * int64(w.lim.MaxRatio)
+	if compressedSize > 0 && lim.MaxRatio > 0 {
+		byRatio := compressedSize * int64(lim.MaxRatio)
 		if byRatio < ratioFloor {
 			byRatio = ratioFloor
 		}
@@ -37,31 +46,32 @@ func (w *walker) readBounded(r io.Reader, compressedSize int64) ([]byte, string,
 			byRatioLimit = true
 		}
 	}
-	var out []byte
+	base := len(dst)
+	out := dst
 	if compressedSize > 0 {
-		out = make([]byte, 0, min(4*compressedSize, limit, 1<<20)+1) // a typical ratio, small streams
+		out = slices.Grow(out, int(min(4*compressedSize, limit, 1<<20)+1)) // a typical ratio, small streams
 	}
 	for {
-		if w.expired() {
+		if expired() {
 			return out, "", errStop
 		}
 		if len(out) == cap(out) {
-			out = slices.Grow(out, max(len(out), 4<<10))
+			out = slices.Grow(out, max(len(out)-base, 4<<10))
 		}
 		// Room for at most one byte past the limit: that byte tells a
 		// stream that ends exactly at the limit from one that goes on.
 		room := cap(out)
-		if int64(room)-1 > limit {
-			room = int(limit) + 1
+		if int64(room-base)-1 > limit {
+			room = base + int(limit) + 1
 		}
 		n, err := r.Read(out[len(out):room])
 		out = out[:len(out)+n]
-		if int64(len(out)) > limit {
-			out = out[:limit]
+		if int64(len(out)-base) > limit {
+			out = out[:base+int(limit)]
 			if byRatioLimit {
-				return out, fmt.Sprintf("compression ratio over %d:1 (possible decompression bomb)", w.lim.MaxRatio), errTooBig
+				return out, fmt.Sprintf("compression ratio over %d:1 (possible decompression bomb)", lim.MaxRatio), errTooBig
 			}
-			return out, fmt.Sprintf("decompressed size over %d bytes", w.lim.MaxDecompressed), errTooBig
+			return out, fmt.Sprintf("decompressed size over %d bytes", lim.MaxDecompressed), errTooBig
 		}
 		if errors.Is(err, io.EOF) {
 			return out, "", nil

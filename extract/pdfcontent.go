@@ -21,20 +21,22 @@ const (
 	cNone  cKind = iota // end of input
 	cNum                // num
 	cStr                // str[lo:hi]
-	cName               // raw (undecoded #xx)
-	cKw                 // raw: an operator (or true/false/null)
+	cName               // b[lo:hi] (undecoded #xx)
+	cKw                 // b[lo:hi]: an operator (or true/false/null)
 	cDelim              // delim: [ ] { } < (dict open) > (dict close)
 	// Operand kinds only:
 	cArr   // array elements arr[lo:hi]
 	cOther // a value no text operator reads (dict, nested array, nil)
 )
 
+// cTok holds no pointer (names and keywords are ranges of the content):
+// operands and array elements are copied into reused slices by the
+// hundred thousand, without write barriers.
 type cTok struct {
 	kind   cKind
 	delim  byte
 	num    float64
-	lo, hi int // cStr: range in cLexer.str; cArr: range in cLexer.arr
-	raw    []byte
+	lo, hi int // cStr: range in cLexer.str; cArr: in cLexer.arr; cName, cKw: in cLexer.b
 }
 
 type cLexer struct {
@@ -48,6 +50,9 @@ type cLexer struct {
 func (l *cLexer) reset() { l.str, l.arr = l.str[:0], l.arr[:0] }
 
 func (l *cLexer) bytesOf(t *cTok) []byte { return l.str[t.lo:t.hi] }
+
+// rawOf is the text of a name (without its '/') or keyword token.
+func (l *cLexer) rawOf(t *cTok) []byte { return l.b[t.lo:t.hi] }
 
 // next reads one token into t (pdfLexer.next without allocating).
 func (l *cLexer) next(t *cTok) {
@@ -90,7 +95,7 @@ func (l *cLexer) next(t *cTok) {
 			for l.pos < len(l.b) && !isPDFSpace(l.b[l.pos]) && !isPDFDelim(l.b[l.pos]) {
 				l.pos++
 			}
-			t.kind, t.raw = cName, l.b[start:l.pos]
+			t.kind, t.lo, t.hi = cName, start, l.pos
 			return
 		case c == '+' || c == '-' || c == '.' || c >= '0' && c <= '9':
 			start := l.pos
@@ -108,7 +113,7 @@ func (l *cLexer) next(t *cTok) {
 			if l.pos == start {
 				l.pos++ // stray byte
 			}
-			t.kind, t.raw = cKw, l.b[start:l.pos]
+			t.kind, t.lo, t.hi = cKw, start, l.pos
 			return
 		}
 	}
@@ -333,9 +338,11 @@ func (l *cLexer) skipDict(depth int) {
 			return
 		}
 		if k.kind != cName {
-			if k.kind == cKw && (bytes.Equal(k.raw, []byte("stream")) || bytes.Equal(k.raw, []byte("endobj"))) {
-				l.pos -= len(k.raw)
-				return
+			if k.kind == cKw {
+				if kw := l.rawOf(&k); bytes.Equal(kw, []byte("stream")) || bytes.Equal(kw, []byte("endobj")) {
+					l.pos -= len(kw)
+					return
+				}
 			}
 			continue
 		}

@@ -100,7 +100,7 @@ func describeNew(b []byte) string {
 		case cNone:
 			return sb.String()
 		case cKw:
-			fmt.Fprintf(&sb, "OP %q\n", string(tok.raw))
+			fmt.Fprintf(&sb, "OP %q\n", string(l.rawOf(&tok)))
 			l.reset()
 			continue
 		}
@@ -111,7 +111,7 @@ func describeNew(b []byte) string {
 		case cStr:
 			fmt.Fprintf(&sb, "S %q\n", l.bytesOf(&op))
 		case cName:
-			fmt.Fprintf(&sb, "/ %q\n", unescapeName(op.raw))
+			fmt.Fprintf(&sb, "/ %q\n", unescapeName(l.rawOf(&op)))
 		case cArr:
 			sb.WriteString("[\n")
 			for _, e := range l.arr[op.lo:op.hi] {

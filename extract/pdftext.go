@@ -20,7 +20,7 @@ import (
 // one by one still read as words.
 type textRun struct {
 	d     *pdfDoc
-	sb    *strings.Builder
+	out   []byte // the text shown so far
 	font  *pdfFont
 	fs    float64 // font size (Tf)
 	tl    float64 // leading (TL)
@@ -36,16 +36,16 @@ type textRun struct {
 }
 
 func (t *textRun) newline() {
-	s := t.sb.String()
+	s := t.out
 	if len(s) > 0 && s[len(s)-1] != '\n' {
-		t.sb.WriteByte('\n')
+		t.out = append(t.out, '\n')
 	}
 }
 
 func (t *textRun) sep(c byte) {
-	s := t.sb.String()
+	s := t.out
 	if len(s) > 0 && s[len(s)-1] != ' ' && s[len(s)-1] != '\n' && s[len(s)-1] != '\t' {
-		t.sb.WriteByte(c)
+		t.out = append(t.out, c)
 	}
 }
 
@@ -87,7 +87,7 @@ func (t *textRun) show(s pStr) {
 		}
 	}
 	if text != "" {
-		t.sb.WriteString(text)
+		t.out = append(t.out, text...)
 		r, _ := utf8.DecodeLastRuneInString(text)
 		t.lastRune = r
 		t.started = true
@@ -123,12 +123,18 @@ func (t *textRun) run(content []byte, res pDict, depth int) {
 	xobjs := t.d.dict(res["XObject"])
 	l := &cLexer{b: content}
 	var ops []cTok
+	if depth == 0 {
+		// The page's run reuses the buffers of the one before (a form's
+		// run, inside it, has its own).
+		l.str, l.arr, ops = t.d.lexStr[:0], t.d.lexArr[:0], t.d.ops[:0]
+		defer func() { t.d.lexStr, t.d.lexArr, t.d.ops = l.str, l.arr, ops }()
+	}
 	var tok cTok
 	for {
 		if t.d.w.tick() {
 			return
 		}
-		if int64(t.sb.Len()) > t.d.w.room() {
+		if int64(len(t.out)) > t.d.w.room() {
 			return
 		}
 		l.next(&tok)
@@ -145,14 +151,14 @@ func (t *textRun) run(content []byte, res pDict, depth int) {
 			continue
 		}
 		n := len(ops)
-		switch string(tok.raw) {
+		switch string(l.rawOf(&tok)) {
 		case "BT":
 			t.a, t.d2 = 1, 1
 			t.moveTo(0, 0)
 		case "Tf":
 			if n >= 2 {
 				if ops[n-2].kind == cName {
-					t.font = t.d.font(fonts[unescapeName(ops[n-2].raw)])
+					t.font = t.d.font(fonts[unescapeName(l.rawOf(&ops[n-2]))])
 				}
 				t.fs = num(ops, n-1)
 			}
@@ -181,7 +187,7 @@ func (t *textRun) run(content []byte, res pDict, depth int) {
 		case "Td", "TD":
 			if n >= 2 {
 				tx, ty := num(ops, n-2), num(ops, n-1)
-				if string(tok.raw) == "TD" {
+				if string(l.rawOf(&tok)) == "TD" {
 					t.tl = -ty
 				}
 				t.moveTo(t.e+tx*t.a, t.f+ty*t.d2)
@@ -202,7 +208,7 @@ func (t *textRun) run(content []byte, res pDict, depth int) {
 			t.moveTo(t.e, t.f-t.tl*t.d2)
 		case "Do":
 			if n >= 1 && ops[n-1].kind == cName {
-				if s, ok := t.d.resolve(xobjs[unescapeName(ops[n-1].raw)]).(*pStream); ok && s.dict["Subtype"] == pName("Form") {
+				if s, ok := t.d.resolve(xobjs[unescapeName(l.rawOf(&ops[n-1]))]).(*pStream); ok && s.dict["Subtype"] == pName("Form") {
 					if t.forms == nil {
 						t.forms = map[*pStream]bool{}
 					}
