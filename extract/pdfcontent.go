@@ -36,7 +36,8 @@ type cTok struct {
 	kind   cKind
 	delim  byte
 	num    float64
-	lo, hi int // cStr: range in cLexer.str; cArr: in cLexer.arr; cName, cKw: in cLexer.b
+	lo, hi int // cStr: range in cLexer.str (in cLexer.b if inB); cArr: in cLexer.arr; cName, cKw: in cLexer.b
+	inB    bool
 }
 
 type cLexer struct {
@@ -49,7 +50,12 @@ type cLexer struct {
 // reset forgets the operands of the operator just run.
 func (l *cLexer) reset() { l.str, l.arr = l.str[:0], l.arr[:0] }
 
-func (l *cLexer) bytesOf(t *cTok) []byte { return l.str[t.lo:t.hi] }
+func (l *cLexer) bytesOf(t *cTok) []byte {
+	if t.inB {
+		return l.b[t.lo:t.hi]
+	}
+	return l.str[t.lo:t.hi]
+}
 
 // rawOf is the text of a name (without its '/') or keyword token.
 func (l *cLexer) rawOf(t *cTok) []byte { return l.b[t.lo:t.hi] }
@@ -92,22 +98,17 @@ func (l *cLexer) next(t *cTok) {
 		case c == '/':
 			l.pos++
 			start := l.pos
-			for l.pos < len(l.b) && !isPDFSpace(l.b[l.pos]) && !isPDFDelim(l.b[l.pos]) {
+			for l.pos < len(l.b) && pdfClass[l.b[l.pos]] == 0 {
 				l.pos++
 			}
 			t.kind, t.lo, t.hi = cName, start, l.pos
 			return
 		case c == '+' || c == '-' || c == '.' || c >= '0' && c <= '9':
-			start := l.pos
-			l.pos++
-			for l.pos < len(l.b) && (l.b[l.pos] >= '0' && l.b[l.pos] <= '9' || l.b[l.pos] == '.' || l.b[l.pos] == '-') {
-				l.pos++
-			}
-			t.kind, t.num = cNum, parsePDFNum(l.b[start:l.pos])
+			t.kind, t.num = cNum, l.number()
 			return
 		default:
 			start := l.pos
-			for l.pos < len(l.b) && !isPDFSpace(l.b[l.pos]) && !isPDFDelim(l.b[l.pos]) {
+			for l.pos < len(l.b) && pdfClass[l.b[l.pos]] == 0 {
 				l.pos++
 			}
 			if l.pos == start {
@@ -117,6 +118,50 @@ func (l *cLexer) next(t *cTok) {
 			return
 		}
 	}
+}
+
+// number reads the number token at l.pos: the bytes pdfLexer.next takes
+// (a sign, '.' or digit, then digits, '.' and '-'), read as parsePDFNum
+// reads them, in the same pass for a plain decimal of up to 15 digits.
+func (l *cLexer) number() float64 {
+	b, start := l.b, l.pos
+	c := b[start]
+	var mant uint64
+	digits, frac := 0, 0
+	dot, odd := c == '.', false
+	if c >= '0' && c <= '9' {
+		mant, digits = uint64(c-'0'), 1
+	}
+	p := start + 1
+	for ; p < len(b); p++ {
+		c := b[p]
+		switch {
+		case c >= '0' && c <= '9':
+			mant = mant*10 + uint64(c-'0')
+			digits++
+			if dot {
+				frac++
+			}
+			continue
+		case c == '.':
+			odd = odd || dot
+			dot = true
+			continue
+		case c == '-':
+			odd = true
+			continue
+		}
+		break
+	}
+	l.pos = p
+	if odd || digits == 0 || digits > 15 {
+		return parsePDFNum(b[start:p])
+	}
+	f := float64(mant) / pow10[frac]
+	if b[start] == '-' {
+		f = -f
+	}
+	return f
 }
 
 // pow10 are the powers of ten a float64 holds exactly.
@@ -166,13 +211,31 @@ func parsePDFNum(b []byte) float64 {
 func (l *cLexer) hexString(t *cTok) {
 	lo := len(l.str)
 	l.str, l.pos = appendPDFHex(l.str, l.b, l.pos)
-	t.kind, t.lo, t.hi = cStr, lo, len(l.str)
+	t.kind, t.lo, t.hi, t.inB = cStr, lo, len(l.str), false
 }
 
+// litSpecial are the bytes that end a literal string's plain run.
+var litSpecial = [256]bool{'(': true, ')': true, '\\': true}
+
+// literalString reads a literal string. One without escapes or nested
+// parentheses (most) is the range of the content it spans, not a copy;
+// the others are decoded into l.str by appendPDFLiteral.
 func (l *cLexer) literalString(t *cTok) {
+	b := l.b
+	start := l.pos + 1
+	for p := start; p < len(b); p++ {
+		if litSpecial[b[p]] {
+			if b[p] != ')' {
+				break
+			}
+			t.kind, t.lo, t.hi, t.inB = cStr, start, p, true
+			l.pos = p + 1
+			return
+		}
+	}
 	lo := len(l.str)
 	l.str, l.pos = appendPDFLiteral(l.str, l.b, l.pos)
-	t.kind, t.lo, t.hi = cStr, lo, len(l.str)
+	t.kind, t.lo, t.hi, t.inB = cStr, lo, len(l.str), false
 }
 
 // appendPDFHex appends the bytes of the hex string starting at b[pos]
