@@ -33,10 +33,10 @@ const (
 // operands and array elements are copied into reused slices by the
 // hundred thousand, without write barriers.
 type cTok struct {
-	kind   cKind
-	delim  byte
 	num    float64
 	lo, hi int // cStr: range in cLexer.str (in cLexer.b if inB); cArr: in cLexer.arr; cName, cKw: in cLexer.b
+	kind   cKind
+	delim  byte
 	inB    bool
 }
 

@@ -204,10 +204,11 @@ func (t *textRun) run(content []byte, res pDict, depth int) {
 			}
 		case "TJ":
 			if n >= 1 && ops[n-1].kind == cArr {
-				for _, e := range l.arr[ops[n-1].lo:ops[n-1].hi] {
-					switch e.kind {
+				arr := l.arr[ops[n-1].lo:ops[n-1].hi]
+				for i := range arr {
+					switch e := &arr[i]; e.kind {
 					case cStr:
-						t.show(l.bytesOf(&e))
+						t.show(l.bytesOf(e))
 					case cNum:
 						t.px -= e.num / 1000 * t.fs
 					}
