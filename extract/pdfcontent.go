@@ -69,12 +69,12 @@ func (l *cLexer) next(t *cTok) {
 			return
 		}
 		c := l.b[l.pos]
-		switch {
-		case c == '[' || c == ']' || c == '{' || c == '}':
+		switch tokStart[c] { // a jump table, not a chain of compares
+		case tkBracket:
 			l.pos++
 			t.kind, t.delim = cDelim, c
 			return
-		case c == '<':
+		case tkLess:
 			if l.pos+1 < len(l.b) && l.b[l.pos+1] == '<' {
 				l.pos += 2
 				t.kind, t.delim = cDelim, '<'
@@ -82,20 +82,20 @@ func (l *cLexer) next(t *cTok) {
 			}
 			l.hexString(t)
 			return
-		case c == '>':
+		case tkGreater:
 			l.pos++
 			if l.pos < len(l.b) && l.b[l.pos] == '>' {
 				l.pos++
 			}
 			t.kind, t.delim = cDelim, '>'
 			return
-		case c == '(':
+		case tkLParen:
 			l.literalString(t)
 			return
-		case c == ')':
+		case tkRParen:
 			l.pos++
 			continue
-		case c == '/':
+		case tkSlash:
 			l.pos++
 			start := l.pos
 			for l.pos < len(l.b) && pdfClass[l.b[l.pos]] == 0 {
@@ -103,10 +103,10 @@ func (l *cLexer) next(t *cTok) {
 			}
 			t.kind, t.lo, t.hi = cName, start, l.pos
 			return
-		case c == '+' || c == '-' || c == '.' || c >= '0' && c <= '9':
+		case tkNum:
 			t.kind, t.num = cNum, l.number()
 			return
-		default:
+		default: // tkOther
 			start := l.pos
 			for l.pos < len(l.b) && pdfClass[l.b[l.pos]] == 0 {
 				l.pos++
@@ -119,6 +119,30 @@ func (l *cLexer) next(t *cTok) {
 		}
 	}
 }
+
+// Token starts, by first byte (white space and comments are skipped
+// before).
+const (
+	tkOther   = iota // a keyword (operator) or a stray byte
+	tkBracket        // [ ] { }
+	tkLess           // < (hex string or dictionary open)
+	tkGreater        // >
+	tkLParen         // (
+	tkRParen         // ) (stray, skipped)
+	tkSlash          // /name
+	tkNum            // + - . 0-9
+)
+
+var tokStart = func() (t [256]uint8) {
+	for _, c := range []byte("[]{}") {
+		t[c] = tkBracket
+	}
+	t['<'], t['>'], t['('], t[')'], t['/'] = tkLess, tkGreater, tkLParen, tkRParen, tkSlash
+	for _, c := range []byte("+-.0123456789") {
+		t[c] = tkNum
+	}
+	return t
+}()
 
 // number reads the number token at l.pos: the bytes pdfLexer.next takes
 // (a sign, '.' or digit, then digits, '.' and '-'), read as parsePDFNum

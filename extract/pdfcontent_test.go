@@ -300,5 +300,25 @@ func TestPDFClassMatchesOld(t *testing.T) {
 		if isPDFSpace(c) != space || isPDFDelim(c) != delim {
 			t.Fatalf("byte %#x: space %v delim %v, want %v %v", c, isPDFSpace(c), isPDFDelim(c), space, delim)
 		}
+		want := tkOther
+		switch {
+		case c == '[' || c == ']' || c == '{' || c == '}':
+			want = tkBracket
+		case c == '<':
+			want = tkLess
+		case c == '>':
+			want = tkGreater
+		case c == '(':
+			want = tkLParen
+		case c == ')':
+			want = tkRParen
+		case c == '/':
+			want = tkSlash
+		case c == '+' || c == '-' || c == '.' || c >= '0' && c <= '9':
+			want = tkNum
+		}
+		if int(tokStart[c]) != want {
+			t.Fatalf("byte %#x: token start %d, want %d", c, tokStart[c], want)
+		}
 	}
 }
