@@ -3,6 +3,7 @@ package classifiers
 import (
 	"fmt"
 	"sort"
+	"unsafe"
 )
 
 // automaton is a byte-level Aho-Corasick matcher compiled to a dense DFA.
@@ -16,17 +17,26 @@ import (
 type automaton struct {
 	class [256]uint8 // byte -> class; 0 = a byte no pattern uses
 	nc    int        // number of classes
-	// trans[state<<shift|class] is the next state; states at or above
-	// outFrom have outputs. uint16 states and a power-of-two row keep the
-	// table small (it must stay in cache: CJK text walks many rows).
+	// trans[state<<shift|class] is the next state; the states with
+	// outputs are those at or above outFrom, a power of two. uint16
+	// states and a power-of-two row keep the table small (it must stay in
+	// cache: CJK text walks many rows).
 	trans   []uint16
 	shift   uint
 	outFrom int
 	maxLen  int // longest pattern in bytes
-	// outputs of a state (premultiplied index / nc) are outs[outStart[s]:outStart[s+1]].
+	// the outputs of state s are outs[outStart[s]:outStart[s+1]], longest
+	// pattern first.
 	outStart []int32
-	outs     []int32
+	outs     []acOut
 	pats     []acPattern
+	// skip[s-outFrom] has bit kind[b] set when every output of state s
+	// is rejected whenever the byte after it is b: advance4 then goes on
+	// without leaving its loop (base64 reaches letter-digit-digit states,
+	// which want digits next, and short words inside longer ones).
+	skip []uint8
+	// kind[b] is 1 for an ASCII digit, 2 for an ASCII letter, 4 otherwise.
+	kind [256]uint8
 }
 
 // acPattern is one dictionary entry as the automaton sees it.
@@ -43,6 +53,38 @@ type acPattern struct {
 	// another full-width form (the prefilter needs one sign per run, not a
 	// hit per character of "１２３４５６...").
 	runStart bool
+}
+
+// acOut is one output of a state: the pattern's id with what report
+// needs of it, so that report reads one record per output instead of
+// also chasing pats.
+type acOut struct {
+	id         int32
+	n          uint16 // len(text)
+	digitsFrom uint8
+	flags      uint8 // outWordStart | outWordEnd | outRunStart
+}
+
+const (
+	outWordStart = 1 << iota
+	outWordEnd
+	outRunStart
+	outLDFamily // id is the letter-digit-digit family's first (ac_merge.go)
+)
+
+// rejectedBefore returns the kinds of byte (automaton.kind) that, right
+// after the pattern, make report reject it: letters and digits for a
+// pattern that must end a word, all but digits for one that wants more
+// digits.
+func (p *acPattern) rejectedBefore() uint8 {
+	var m uint8
+	if p.wordEnd {
+		m |= 1 | 2
+	}
+	if p.digitsFrom >= 2 {
+		m |= 2 | 4
+	}
+	return m
 }
 
 // fold maps a byte to its matching form: ASCII upper case to lower case and
@@ -125,6 +167,9 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 		}
 		a.maxLen = max(a.maxLen, len(f))
 	}
+	if a.maxLen > 1<<16-1 {
+		return nil, fmt.Errorf("pattern of %d bytes: at most %d", a.maxLen, 1<<16-1)
+	}
 	// Byte classes: every folded byte used by a pattern gets its own class;
 	// the unfolded variants share it.
 	var folded [256]uint8
@@ -144,18 +189,14 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 	a.nc = nc
 
 	// Trie with goto over classes (-1 = none).
-	type node struct {
-		next []int32
-		out  []int32
-	}
-	newNode := func() node {
-		n := node{next: make([]int32, nc)}
+	newNode := func() acNode {
+		n := acNode{next: make([]int32, nc)}
 		for i := range n.next {
 			n.next[i] = -1
 		}
 		return n
 	}
-	nodes := []node{newNode()}
+	nodes := []acNode{newNode()}
 	for id, p := range a.pats {
 		s := int32(0)
 		for j := 0; j < len(p.text); j++ {
@@ -168,15 +209,14 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 		}
 		nodes[s].out = append(nodes[s].out, int32(id))
 	}
-	if len(nodes) > 1<<16 {
-		return nil, fmt.Errorf("automaton too large (%d states)", len(nodes))
-	}
 	// BFS: failure links, full DFA transitions, merged outputs.
 	fail := make([]int32, len(nodes))
+	depth := make([]int, len(nodes)) // in the trie
 	queue := make([]int32, 0, len(nodes))
 	for c := 0; c < nc; c++ {
 		if t := nodes[0].next[c]; t >= 0 {
 			fail[t] = 0
+			depth[t] = 1
 			queue = append(queue, t)
 		} else {
 			nodes[0].next[c] = 0
@@ -189,6 +229,7 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 			t := nodes[s].next[c]
 			if t >= 0 {
 				fail[t] = nodes[fail[s]].next[c]
+				depth[t] = depth[s] + 1
 				queue = append(queue, t)
 			} else {
 				nodes[s].next[c] = nodes[fail[s]].next[c]
@@ -196,46 +237,112 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 		}
 	}
 	// Renumber states so that every state with outputs comes after every
-	// state without: the scan loop then tests "has output" with one
-	// comparison against a.outFrom instead of a flag bit.
+	// state without, at or above a power of two, outFrom: the scan loop
+	// then tests "has output" for four lanes at once with one comparison,
+	// s0|s1|s2|s3 >= outFrom, instead of a flag bit or four comparisons.
+	// The ids between the last state without outputs and outFrom are
+	// unused rows (never a transition's target, so never read).
 	// Within each group states are numbered breadth first: the shallow
 	// states most bytes of any text visit then share a few pages of the
 	// table instead of being strewn over it in pattern order (the table is
 	// megabytes; measured in one process, the walk alone ran about 10%
 	// faster on business text, random letters and base64).
-	bfs := append([]int32{0}, queue...)
-	order := make([]int32, 0, len(nodes))
-	for pass := 0; pass < 2; pass++ {
-		for _, s := range bfs {
-			if (len(nodes[s].out) > 0) == (pass == 1) {
-				order = append(order, s)
-			}
+	// Outputs longest first (report's order), then alike states merged
+	// (ac_merge.go).
+	for s := range nodes {
+		out := nodes[s].out
+		sort.Slice(out, func(i, j int) bool { return len(a.pats[out[i]].text) > len(a.pats[out[j]].text) })
+	}
+	family := int32(-1)
+	if ldFamilyAt(a.pats, rawFrom) {
+		family = int32(rawFrom)
+	}
+	key := func(id int32) int32 {
+		if family >= 0 && id >= family && id < family+ldFamilySize {
+			return family
+		}
+		return id
+	}
+	// The family's states are at most 3 deep in the trie.
+	mayMerge := make([]bool, len(nodes))
+	for s := range nodes {
+		mayMerge[s] = family >= 0 && depth[s] <= 3
+	}
+	bfs := mergeEquivalent(nodes, append([]int32{0}, queue...), mayMerge, key)
+	newID := make([]int32, len(nodes))
+	quiet := 0
+	for _, s := range bfs {
+		if len(nodes[s].out) == 0 {
+			newID[s] = int32(quiet) // the root has no outputs: it stays 0
+			quiet++
 		}
 	}
-	// The root must stay state 0 (it has no outputs, so it is first).
-	newID := make([]int32, len(nodes))
-	for i, s := range order {
-		newID[s] = int32(i)
+	a.outFrom = 1
+	for a.outFrom < quiet {
+		a.outFrom <<= 1
+	}
+	rows := a.outFrom
+	for _, s := range bfs {
+		if len(nodes[s].out) > 0 {
+			newID[s] = int32(rows)
+			rows++
+		}
+	}
+	if rows > 1<<16 {
+		return nil, fmt.Errorf("automaton too large (%d states without outputs need ids up to %d, %d with outputs above them; uint16 ids end at 65536)", quiet, a.outFrom, rows-a.outFrom)
 	}
 	for 1<<a.shift < nc {
 		a.shift++
 	}
-	a.outFrom = len(nodes)
-	a.trans = make([]uint16, len(nodes)<<a.shift)
-	a.outStart = make([]int32, len(nodes)+1)
-	for i, s := range order {
-		if len(nodes[s].out) > 0 && i < a.outFrom {
-			a.outFrom = i
-		}
-		a.outStart[i] = int32(len(a.outs))
-		out := nodes[s].out
-		sort.Slice(out, func(i, j int) bool { return len(a.pats[out[i]].text) > len(a.pats[out[j]].text) })
-		a.outs = append(a.outs, out...)
+	a.trans = make([]uint16, rows<<a.shift)
+	a.outStart = make([]int32, rows+1)
+	outsOf := make([][]int32, rows)
+	for _, s := range bfs {
+		i := newID[s]
+		outsOf[i] = nodes[s].out
 		for c := 0; c < nc; c++ {
-			a.trans[i<<a.shift|c] = uint16(newID[nodes[s].next[c]])
+			a.trans[int(i)<<a.shift|c] = uint16(newID[nodes[s].next[c]])
 		}
 	}
-	a.outStart[len(nodes)] = int32(len(a.outs))
+	for i, out := range outsOf {
+		a.outStart[i] = int32(len(a.outs))
+		for _, id := range out {
+			p := &a.pats[id]
+			o := acOut{id: key(id), n: uint16(len(p.text)), digitsFrom: p.digitsFrom}
+			if family >= 0 && o.id == family {
+				o.flags |= outLDFamily
+			}
+			if p.wordStart {
+				o.flags |= outWordStart
+			}
+			if p.wordEnd {
+				o.flags |= outWordEnd
+			}
+			if p.runStart {
+				o.flags |= outRunStart
+			}
+			a.outs = append(a.outs, o)
+		}
+	}
+	a.outStart[rows] = int32(len(a.outs))
+	for b := 0; b < 256; b++ {
+		switch {
+		case isDigit(byte(b)):
+			a.kind[b] = 1
+		case isASCIIAlnum(byte(b)):
+			a.kind[b] = 2
+		default:
+			a.kind[b] = 4
+		}
+	}
+	a.skip = make([]uint8, rows-a.outFrom)
+	for i := range a.skip {
+		m := uint8(7)
+		for _, o := range a.outs[a.outStart[a.outFrom+i]:a.outStart[a.outFrom+i+1]] {
+			m &= a.pats[o.id].rejectedBefore() // a family's first stands for all its members
+		}
+		a.skip[i] = m
+	}
 	return a, nil
 }
 
@@ -280,13 +387,18 @@ func (a *automaton) scanSpan(text string, from, to int, dst []hit, lb *laneBufs)
 	if n < 4096 || part <= 2*a.maxLen {
 		return a.walk(text, max(0, from-a.maxLen), to, 0, from, dst)
 	}
+	// The lanes start part bytes apart, so one pointer and one stride
+	// address all four in advance4. Lane k > 0 starts at base+k*part and
+	// owns the end offsets from maxLen bytes later on; lane 0 starts at
+	// base (maxLen bytes before from, or the text's start) and owns those
+	// from from on. Each lane owns up to the next one's first offset.
+	base := max(0, from-a.maxLen)
 	var bufs [lanes][]hit
 	var st [lanes]int
-	var pos [lanes]int // next byte each lane reads
-	var own [lanes]int // first end offset a lane may report
-	for k := 0; k < lanes; k++ {
-		own[k] = from + k*part
-		pos[k] = max(0, own[k]-a.maxLen)
+	var own [lanes + 1]int // lane k reports end offsets in [own[k], own[k+1])
+	own[0], own[lanes] = from, to
+	for k := 1; k < lanes; k++ {
+		own[k] = base + k*part + a.maxLen
 	}
 	bufs[0] = dst
 	if lb != nil {
@@ -295,38 +407,27 @@ func (a *automaton) scanSpan(text string, from, to int, dst []hit, lb *laneBufs)
 		}
 	}
 	// Lanes warm up over at most maxLen bytes before their part; run all
-	// four for the same number of steps, then finish each one alone.
+	// four for the same number of steps, then finish each one alone
+	// (lane 3 stops maxLen bytes before to, so the byte after its last is
+	// in the text, as advance4 needs).
 	steps := part - a.maxLen
-	p0, p1, p2, p3 := pos[0], pos[1], pos[2], pos[3]
-	t0, t1, t2, t3 := text[p0:p0+steps], text[p1:p1+steps], text[p2:p2+steps], text[p3:p3+steps]
 	for j := 0; j < steps; j++ {
 		// advance4 runs until some lane is in a state with outputs;
 		// reporting lives out here so the loop's variables fit in
 		// registers (with it inline the lane states went to the stack on
 		// every byte).
-		j = a.advance4(t0, t1, t2, t3, j, &st)
+		j = a.advance4(text, base, part, j, steps, &st)
 		if j == steps {
 			break
 		}
-		if st[0] >= a.outFrom {
-			bufs[0] = a.report(text, p0+j, st[0], own[0], bufs[0])
-		}
-		if st[1] >= a.outFrom {
-			bufs[1] = a.report(text, p1+j, st[1], own[1], bufs[1])
-		}
-		if st[2] >= a.outFrom {
-			bufs[2] = a.report(text, p2+j, st[2], own[2], bufs[2])
-		}
-		if st[3] >= a.outFrom {
-			bufs[3] = a.report(text, p3+j, st[3], own[3], bufs[3])
+		for k := 0; k < lanes; k++ {
+			if st[k] >= a.outFrom {
+				bufs[k] = a.report(text, base+k*part+j, st[k], own[k], bufs[k])
+			}
 		}
 	}
 	for k := 0; k < lanes; k++ {
-		end := own[k] + part
-		if k == lanes-1 {
-			end = to
-		}
-		bufs[k] = a.walk(text, pos[k]+steps, end, st[k], own[k], bufs[k])
+		bufs[k] = a.walk(text, base+k*part+steps, own[k+1], st[k], own[k], bufs[k])
 	}
 	out := bufs[0]
 	for k := 1; k < lanes; k++ {
@@ -338,27 +439,56 @@ func (a *automaton) scanSpan(text string, from, to int, dst []hit, lb *laneBufs)
 	return out
 }
 
-// advance4 steps four lanes over t0..t3 (of equal length) from offset j
-// with the lane states in st. It returns the offset of the first byte after
-// which some lane is in a state with outputs (st then holds the states
-// after that byte), or len(t0) when none reached one.
-func (a *automaton) advance4(t0, t1, t2, t3 string, j int, st *[4]int) int {
-	// shift&63 spares the range check Go adds to variable shifts.
-	trans, class, shift, outFrom := a.trans, &a.class, a.shift&63, a.outFrom
+// advance4 steps four lanes from offset j: lane k reads
+// text[base+k*d+j : base+k*d+n], its state in st[k]. It returns the offset
+// of the first byte after which some lane is in a state with outputs that
+// the byte after it does not all reject (st then holds the states after
+// that byte), or n when none reached one. The text must hold the byte
+// after lane 3's last.
+//
+// Why unsafe: this loop is most of the automaton's time, and it is bound
+// by how many instructions it issues per byte, not by memory. Indexing the
+// text through one pointer with a stride (instead of four strings) keeps
+// every variable in a register, and the table read needs no bounds check:
+// every entry of trans is a state id (newAutomatonRaw writes only those),
+// every class is below 1<<shift, and the text offsets are checked once
+// below, before the loop.
+func (a *automaton) advance4(text string, base, d, j, n int, st *[4]int) int {
+	if j >= n {
+		return n
+	}
+	_ = text[base+3*d+n] // the byte after lane 3's last, which mustReport reads
+	_ = text[base+j]     // and the first lane 0 reads
+	p := unsafe.Add(unsafe.Pointer(unsafe.StringData(text)), base)
+	tp := unsafe.Pointer(unsafe.SliceData(a.trans))
+	// shift&63 spares the check Go adds to variable shifts.
+	class, shift, outFrom := &a.class, a.shift&63, a.outFrom
 	s0, s1, s2, s3 := st[0], st[1], st[2], st[3]
-	n := len(t0)
-	t1, t2, t3 = t1[:n], t2[:n], t3[:n]
+	d2, d3 := 2*d, 3*d
 	for ; j < n; j++ {
-		s0 = int(trans[s0<<shift|int(class[t0[j]])])
-		s1 = int(trans[s1<<shift|int(class[t1[j]])])
-		s2 = int(trans[s2<<shift|int(class[t2[j]])])
-		s3 = int(trans[s3<<shift|int(class[t3[j]])])
-		if s0 >= outFrom || s1 >= outFrom || s2 >= outFrom || s3 >= outFrom {
+		q := unsafe.Add(p, j)
+		s0 = int(*(*uint16)(unsafe.Add(tp, (s0<<shift|int(class[*(*byte)(q)]))*2)))
+		s1 = int(*(*uint16)(unsafe.Add(tp, (s1<<shift|int(class[*(*byte)(unsafe.Add(q, d))]))*2)))
+		s2 = int(*(*uint16)(unsafe.Add(tp, (s2<<shift|int(class[*(*byte)(unsafe.Add(q, d2))]))*2)))
+		s3 = int(*(*uint16)(unsafe.Add(tp, (s3<<shift|int(class[*(*byte)(unsafe.Add(q, d3))]))*2)))
+		// outFrom is a power of two and every state with outputs is at
+		// or above it: the or of the four is too exactly when one is.
+		// When one is, the lanes there may still all be in states
+		// whose every output the next byte rejects: go on then.
+		if s0|s1|s2|s3 >= outFrom && (a.mustReport(s0, q) || a.mustReport(s1, unsafe.Add(q, d)) ||
+			a.mustReport(s2, unsafe.Add(q, d2)) || a.mustReport(s3, unsafe.Add(q, d3))) {
 			break
 		}
 	}
 	*st = [4]int{s0, s1, s2, s3}
 	return j
+}
+
+// mustReport reports whether state s, reached on the byte at q, may have
+// an output that report keeps: the byte after q (always inside the text
+// in advance4) does not reject them all.
+func (a *automaton) mustReport(s int, q unsafe.Pointer) bool {
+	return s >= a.outFrom && a.skip[s-a.outFrom]&a.kind[*(*byte)(unsafe.Add(q, 1))] == 0
 }
 
 // scanRange walks text[from:to] from the root, reporting matches that end
@@ -383,20 +513,23 @@ func (a *automaton) report(text string, i, s, emitFrom int, dst []hit) []hit {
 	if i < emitFrom {
 		return dst
 	}
-	for _, id := range a.outs[a.outStart[s]:a.outStart[s+1]] {
-		p := &a.pats[id]
-		start := i + 1 - len(p.text)
-		if p.wordStart && start > 0 && isASCIIAlnum(text[start-1]) {
+	for _, o := range a.outs[a.outStart[s]:a.outStart[s+1]] {
+		start := i + 1 - int(o.n)
+		if o.flags&outWordStart != 0 && start > 0 && isASCIIAlnum(text[start-1]) {
 			continue
 		}
-		if p.wordEnd && i+1 < len(text) && isASCIIAlnum(text[i+1]) {
+		if o.flags&outWordEnd != 0 && i+1 < len(text) && isASCIIAlnum(text[i+1]) {
 			continue
 		}
-		if p.digitsFrom > 0 && !digitsAt(text, i, int(p.digitsFrom)) {
+		if o.digitsFrom > 0 && !digitsAt(text, i, int(o.digitsFrom)) {
 			continue
 		}
-		if p.runStart && start >= 3 && fullWidthAlnum(text[start-3:start]) {
+		if o.flags&outRunStart != 0 && start >= 3 && fullWidthAlnum(text[start-3:start]) {
 			continue
+		}
+		id := o.id
+		if o.flags&outLDFamily != 0 {
+			id = ldFamilyID(id, text, start)
 		}
 		dst = append(dst, hit{id: id, start: int32(start), end: int32(i + 1)})
 	}

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -65,16 +66,37 @@ func naiveScan(a *automaton, text string) []hit {
 	return out
 }
 
+// frozenRef is the frozen automaton (ac_ref_test.go) built from testSet's
+// patterns, built once.
+var frozenRef = sync.OnceValue(func() *refAutomaton {
+	a := testSet.ac
+	patterns := make([]string, len(a.pats))
+	for i, p := range a.pats {
+		patterns[i] = p.text // folding is idempotent
+	}
+	r, err := newRefAutomatonRaw(patterns, testSet.dictPatterns)
+	if err != nil {
+		panic(err)
+	}
+	return r
+})
+
 // checkScanEquivalent compares scan, tiled scanSpan and the naive matcher
-// with refScan on text.
+// with refScan on text, and refScan with the frozen automaton's walk when
+// a is testSet's.
 func checkScanEquivalent(t *testing.T, a *automaton, text string, naive bool) {
 	t.Helper()
 	want := refScan(a, text)
+	if a == testSet.ac {
+		if old := frozenRef().scan(text); !slices.Equal(old, want) {
+			t.Fatalf("refScan differs from the frozen automaton on %d bytes (%q...): %d hits, want %d", len(text), clip(text), len(want), len(old))
+		}
+	}
 	if got := a.scan(text, nil); !slices.Equal(got, want) {
 		t.Fatalf("scan differs from refScan on %d bytes (%q...): got %d hits, want %d", len(text), clip(text), len(got), len(want))
 	}
 	var lb laneBufs
-	for _, tiles := range []int{2, 3, 7} {
+	for _, tiles := range []int{2, 3, 5, 7} {
 		var got []hit
 		step := len(text)/tiles + 1
 		for from := 0; from < len(text); from += step {
@@ -82,6 +104,17 @@ func checkScanEquivalent(t *testing.T, a *automaton, text string, naive bool) {
 		}
 		if !slices.Equal(got, want) {
 			t.Fatalf("%d scanSpan tiles differ from refScan on %d bytes (%q...)", tiles, len(text), clip(text))
+		}
+	}
+	// A first tile shorter than maxLen: the next one's lane 0 starts at
+	// the text's start, less than maxLen bytes before its span.
+	for _, cut := range []int{1, a.maxLen / 2, a.maxLen - 1, a.maxLen, a.maxLen + 1} {
+		if cut >= len(text) {
+			break
+		}
+		got := a.scanSpan(text, 0, cut, nil, &lb)
+		if got = a.scanSpan(text, cut, len(text), got, &lb); !slices.Equal(got, want) {
+			t.Fatalf("scanSpan tiles cut at %d differ from refScan on %d bytes (%q...)", cut, len(text), clip(text))
 		}
 	}
 	if naive {

@@ -89,6 +89,26 @@ func BenchmarkPathologicalHKIDs(b *testing.B) {
 	benchClassify(b, sb.String())
 }
 
+// BenchmarkPathologicalSpacedHKIDs: a segment that names an identity card
+// and then holds nothing but spaced and grouped HKIDs ("A 123456(3)",
+// "A 123 456 3"), each of which the spaced and grouped scanners meet
+// again after the other scanners: looking each up in the list found so far
+// made a megabyte of them take 13 s (quadratic).
+func BenchmarkPathologicalSpacedHKIDs(b *testing.B) {
+	r := rand.New(rand.NewPCG(43, 44))
+	var sb strings.Builder
+	sb.WriteString("HKID list\n")
+	for i := 0; sb.Len() < benchSize; i++ {
+		body, c := genHKID(r, "C")
+		if i%2 == 0 {
+			sb.WriteString(body[:1] + " " + body[1:] + "(" + string(c) + ") ")
+		} else {
+			sb.WriteString(body[:1] + " " + body[1:4] + " " + body[4:] + " " + string(c) + " ")
+		}
+	}
+	benchClassify(b, sb.String())
+}
+
 func BenchmarkPathologicalKeyword(b *testing.B) {
 	benchClassify(b, strings.Repeat("身份證", benchSize/9))
 }
@@ -138,6 +158,18 @@ func TestMixedBusinessTextQuiet(t *testing.T) {
 // prose (issue 13: >= 500 MB/s per core on any text): each runs on one
 // goroutine, as BenchmarkClassifyMixed does.
 func BenchmarkClassifyPerCore(b *testing.B) {
+	s, err := newSet()
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.parallelMin = 1 << 62
+	for _, c := range perCoreInputs() {
+		b.Run(c.name, func(b *testing.B) { benchClassifyWith(b, s, c.text) })
+	}
+}
+
+// perCoreInputs are the texts of BenchmarkClassifyPerCore.
+func perCoreInputs() []struct{ name, text string } {
 	r := rand.New(rand.NewPCG(51, 52))
 	gen := func(n int, line int, alphabet string) string {
 		var sb strings.Builder
@@ -157,12 +189,7 @@ func BenchmarkClassifyPerCore(b *testing.B) {
 		}
 		return sb.String()
 	}
-	s, err := newSet()
-	if err != nil {
-		b.Fatal(err)
-	}
-	s.parallelMin = 1 << 62
-	for _, c := range []struct{ name, text string }{
+	return []struct{ name, text string }{
 		{"business-EN-zh", mixedText(benchSize)},
 		{"traditional", strings.Repeat("明天下午三點喺觀塘辦公室開會，記得帶埋投影機。倉庫存貨 1,200 件，請於月底前盤點。\n", benchSize/120)},
 		{"simplified", strings.Repeat("各位好，请于周五前提交差旅报销单，附上发票原件。仓库库存一千二百件，请于月底前盘点。\n", benchSize/120)},
@@ -170,8 +197,21 @@ func BenchmarkClassifyPerCore(b *testing.B) {
 		{"random-letters", gen(benchSize, 100, "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ")},
 		{"digit-sheet", sheet(benchSize)},
 		{"long-line", strings.ReplaceAll(mixedText(benchSize), "\n", " ")},
-	} {
-		b.Run(c.name, func(b *testing.B) { benchClassifyWith(b, s, c.text) })
+	}
+}
+
+// BenchmarkAutomatonPerCore is the automaton walk alone on the texts of
+// BenchmarkClassifyPerCore.
+func BenchmarkAutomatonPerCore(b *testing.B) {
+	var lb laneBufs
+	var buf []hit
+	for _, c := range perCoreInputs() {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.text)))
+			for b.Loop() {
+				buf = testSet.ac.scanWith(c.text, buf[:0], &lb)
+			}
+		})
 	}
 }
 

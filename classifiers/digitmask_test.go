@@ -258,16 +258,64 @@ func checkSpacedHKIDs(t *testing.T, text string) {
 			t.Fatalf("bracketedOnly=%v, after scanHKIDs: digit-mask scan found %d, run-by-run %d, in %q", bracketedOnly, len(got), len(want), text)
 		}
 	}
+	// The grouped forms ("A 123 456 3"): the digit-map walk finds what the
+	// byte walk does, alone and after the other scanners.
+	dm := digitMap(text, nil)
+	for _, pre := range [][]hkidMatch{nil, scanSpacedHKIDs(text, scanHKIDs(text, nil), false)} {
+		want := scanGroupedHKIDs(text, slices.Clone(pre))
+		if got := scanGroupedHKIDsMap(text, dm, slices.Clone(pre)); !reflect.DeepEqual(got, want) {
+			t.Fatalf("grouped: digit-map walk found %d, byte walk %d, in %q", len(got), len(want), text)
+		}
+		want = scanLooseHKIDs(text, nil, slices.Clone(pre))
+		if got := scanLooseHKIDs(text, dm, slices.Clone(pre)); !reflect.DeepEqual(got, want) {
+			t.Fatalf("punctuated: digit-map walk found %d, byte walk %d, in %q", len(got), len(want), text)
+		}
+	}
+}
+
+// genGroupedText is text of HKIDs with their digits in groups and near
+// misses: groups of one to six digits after a letter, with and without a
+// space, joined by spaces, hyphens or ideographic spaces.
+func genGroupedText(r *rand.Rand, n int) string {
+	var b strings.Builder
+	for b.Len() < n {
+		body, c := genHKID(r, pickOne(r, []string{"A", "C", "XY"}))
+		l := 1
+		if body[1] >= 'A' {
+			l = 2
+		}
+		digits := body[l:]
+		b.WriteString(body[:l] + pickOne(r, []string{" ", "", "　", "  ", ".", "/", "_", ". ", ", ", "\u2013", "\t", " | ", "．"}))
+		for len(digits) > 0 {
+			k := min(len(digits), 1+r.IntN(5))
+			b.WriteString(digits[:k])
+			digits = digits[k:]
+			if len(digits) > 0 {
+				b.WriteString(pickOne(r, []string{" ", "-", "　", "", "  ", "."}))
+			}
+		}
+		b.WriteString(pickOne(r, []string{" " + string(c), "(" + string(c) + ")", "-" + string(c), "", " x", "." + string(c), "/" + string(c), ". " + string(c), "（" + string(c) + "）",
+			"[" + string(c) + "]", "【" + string(c) + "】", "\u2013" + string(c), "\t" + string(c), "\n(" + string(c) + ")", "[" + string(c)}))
+		b.WriteString(pickOne(r, []string{" ", "\n", "7", "a", "　"}))
+	}
+	return b.String()
 }
 
 func TestScanSpacedHKIDsDigitMaskMatchesRunByRun(t *testing.T) {
 	r := rand.New(rand.NewPCG(105, 106))
-	found := 0
+	found, foundGrouped, foundPunct := 0, 0, 0
 	for range 2000 {
 		text := genSpacedText(r, 1+r.IntN(700))
 		checkSpacedHKIDs(t, text)
 		checkSpacedHKIDs(t, genDigitDense(r, 1+r.IntN(300)))
+		grouped := genGroupedText(r, 1+r.IntN(700))
+		checkSpacedHKIDs(t, grouped)
 		found += len(scanSpacedHKIDsRunByRun(text, nil, false))
+		foundGrouped += len(scanGroupedHKIDs(grouped, nil))
+		foundPunct += len(scanLooseHKIDs(grouped, nil, nil))
+	}
+	if foundGrouped < 300 || foundPunct < 300 {
+		t.Fatalf("the generated texts held only %d grouped and %d punctuated HKIDs", foundGrouped, foundPunct)
 	}
 	if found < 1000 {
 		t.Fatalf("the generated texts held only %d spaced HKIDs", found)
@@ -275,6 +323,7 @@ func TestScanSpacedHKIDsDigitMaskMatchesRunByRun(t *testing.T) {
 	for _, s := range []string{
 		strings.Repeat("A 123456 3 ", 20), strings.Repeat("A　123456（3）", 10), strings.Repeat("x 1234567 ", 20),
 		strings.Repeat("B 12345 ", 20), strings.Repeat("Q 123456", 20), strings.Repeat("y", 61) + "A 123456 7" + strings.Repeat("z", 70),
+		strings.Repeat("A 123 456 3 ", 12), strings.Repeat("A123 456(3)", 12), strings.Repeat("C 12-3456-3 ", 12), strings.Repeat("y", 60) + "A 12 3456 3" + strings.Repeat("z", 70),
 	} {
 		for n := 0; n <= len(s); n++ {
 			checkSpacedHKIDs(t, s[:n])
@@ -290,6 +339,9 @@ func FuzzScanSpacedHKIDsDigitMask(f *testing.F) {
 	}
 	f.Add("A 123456 3")
 	f.Add("HKID Z　683625（A）")
+	f.Add(genGroupedText(r, 300))
+	f.Add("A 123 456 3")
+	f.Add("HKID A.123456.3 B/654321(7)")
 	f.Fuzz(func(t *testing.T, text string) { checkSpacedHKIDs(t, text) })
 }
 

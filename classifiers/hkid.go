@@ -514,7 +514,7 @@ func hkidAt(s string, i, j int, digits []byte) (hkidMatch, bool) {
 	bracketed := false
 	if len(digits) == 7 {
 		// "A1234567(8)" is not an HKID written with an attached check digit.
-		if c, _ := peek(s, j); c == '(' {
+		if c, _ := peek(s, j); c == '(' || j < len(s) && openBracketAt(s, j) {
 			return m, false
 		}
 		check = digits[6]
@@ -548,8 +548,20 @@ func hkidAt(s string, i, j int, digits []byte) (hkidMatch, bool) {
 // checkAfter reads the check character after a 6-digit body ending at s[j]:
 // "(3)", " (3)", "（3）", "( 3 )", " 3", "-3" or an attached "A". It returns
 // 0 when there is none.
+//
+// Other brackets ("[3]", "{3}", "<3>", "【3】", "〔3〕" ...) read as "(3)",
+// and a dash or minus sign ("–3", "—3", "−3") as "-3": the same shapes
+// in other glyphs.
 func checkAfter(s string, j int) (check byte, end int, bracketed bool) {
 	c, n := peek(s, j)
+	if j < len(s) && (s[j] >= 0x80 || c == '[' || c == '{' || c == '<') {
+		switch r, size := utf8.DecodeRuneInString(s[j:]); {
+		case r != '(' && openBracket(r):
+			return bracketedCheck(s, j+size)
+		case isDash(r):
+			c, n = '-', size
+		}
+	}
 	switch {
 	case c == 'A' || c == 'a':
 		return 'A', j + n, false
@@ -560,6 +572,11 @@ func checkAfter(s string, j int) (check byte, end int, bracketed bool) {
 		d, dn := peek(s, p)
 		if d == '(' && c == ' ' {
 			return bracketedCheck(s, p+dn)
+		}
+		if c == ' ' && p < len(s) && d != '(' {
+			if r, size := utf8.DecodeRuneInString(s[p:]); openBracket(r) {
+				return bracketedCheck(s, p+size)
+			}
 		}
 		if isCheckChar(d) {
 			return upper(d), p + dn, false
@@ -585,9 +602,24 @@ func bracketedCheck(s string, p int) (byte, int, bool) {
 		e, en = peek(s, p)
 	}
 	if e != ')' {
-		return 0, 0, false
+		r, size := utf8.DecodeRuneInString(s[min(p, len(s)):])
+		if p >= len(s) || !closeBracket(r) {
+			return 0, 0, false
+		}
+		en = size
 	}
 	return upper(d), p + en, true
+}
+
+// openBracketAt reports whether an opening bracket starts at s[j].
+func openBracketAt(s string, j int) bool {
+	r, _ := utf8.DecodeRuneInString(s[j:])
+	return openBracket(r)
+}
+
+// isDash reports whether r is a dash or minus sign written for a hyphen.
+func isDash(r rune) bool {
+	return r >= 0x2010 && r <= 0x2015 || r == 0x2212 || r == 0xFE58 || r == 0xFE63
 }
 
 func peek(s string, p int) (byte, int) {

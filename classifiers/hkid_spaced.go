@@ -3,6 +3,7 @@ package classifiers
 import (
 	"math/bits"
 	"slices"
+	"unicode/utf8"
 )
 
 // HKIDs written with a separator after the prefix and an unbracketed check
@@ -33,7 +34,12 @@ func spacedIfKeyword(v *segView, bracketedOnly bool, dm []uint64) {
 	for _, h := range v.hits[clsHKID] {
 		if h.kind == hkKeyword {
 			scan(false)
-			v.hkids = scanGroupedHKIDs(v.text, v.hkids)
+			if dm != nil {
+				v.hkids = scanGroupedHKIDsMap(v.text, dm, v.hkids)
+			} else {
+				v.hkids = scanGroupedHKIDs(v.text, v.hkids)
+			}
+			v.hkids = scanLooseHKIDs(v.text, dm, v.hkids)
 			return
 		}
 	}
@@ -49,7 +55,7 @@ func spacedIfKeyword(v *segView, bracketedOnly bool, dm []uint64) {
 // The six-digit runs are found 64 bytes at a time from the blocks' digit
 // masks (digitmask.go): the other runs of a long segment are not visited.
 func scanSpacedHKIDs(s string, dst []hkidMatch, bracketedOnly bool) []hkidMatch {
-	n0 := len(dst)
+	a := sepAdder{dst: dst}
 	var pad [72]byte
 	var prev uint64
 	for b := 0; b < len(s); {
@@ -58,7 +64,7 @@ func scanSpacedHKIDs(s string, dst []hkidMatch, bracketedOnly bool) []hkidMatch 
 		if nx {
 			next = 1
 		}
-		dst = spacedBlock(s, b, d, prev, next, dst, bracketedOnly)
+		spacedBlock(s, b, d, prev, next, &a, bracketedOnly)
 		prev = d
 		// Skip a digit-free stretch eight bytes at a time: the next block
 		// starts at the byte before the next digit, and no run crosses
@@ -69,12 +75,12 @@ func scanSpacedHKIDs(s string, dst []hkidMatch, bracketedOnly bool) []hkidMatch 
 			b, prev = p-1, 0
 		}
 	}
-	return sortedFrom(dst, n0)
+	return a.sorted()
 }
 
 // scanSpacedHKIDsMap is scanSpacedHKIDs over the digit map of s.
 func scanSpacedHKIDsMap(s string, dm []uint64, dst []hkidMatch, bracketedOnly bool) []hkidMatch {
-	n0 := len(dst)
+	a := sepAdder{dst: dst}
 	for w, d := range dm {
 		if d == 0 {
 			continue
@@ -86,36 +92,79 @@ func scanSpacedHKIDsMap(s string, dm []uint64, dst []hkidMatch, bracketedOnly bo
 		if w+1 < len(dm) {
 			next = dm[w+1] & 1
 		}
-		dst = spacedBlock(s, w<<6, d, prev, next, dst, bracketedOnly)
+		spacedBlock(s, w<<6, d, prev, next, &a, bracketedOnly)
 	}
-	return sortedFrom(dst, n0)
+	return a.sorted()
 }
 
 // spacedBlock appends the spaced candidates whose six digits end in the
 // block at b (masks as idBlock's).
-func spacedBlock(s string, b int, d, prev, next uint64, dst []hkidMatch, bracketedOnly bool) []hkidMatch {
+func spacedBlock(s string, b int, d, prev, next uint64, a *sepAdder, bracketedOnly bool) {
+	for six := sixRuns(d, prev, next); six != 0; six &= six - 1 {
+		i := b + bits.TrailingZeros64(six) - 5
+		if p := spacedLetter(s, i); p >= 0 {
+			a.add(s, p, bracketedOnly)
+		}
+	}
+}
+
+// sixRuns marks the last digit of each run of exactly six digits in a
+// block's digit mask d (prev: the block before; next: bit 0 of the block
+// after).
+func sixRuns(d, prev, next uint64) uint64 {
 	end := d &^ (d>>1 | next<<63) // the last digit of a run
 	r2 := d & (d<<1 | prev>>63)   // digits at q-1 and q
 	p2 := prev & (prev << 1)
 	r4 := r2 & (r2<<2 | p2>>62) // q-3..q
 	r6 := r4 & (r2<<4 | p2>>60) // q-5..q
-	// Runs of exactly six digits, by their last digit.
-	for six := end & r6 &^ (d<<6 | prev>>58); six != 0; six &= six - 1 {
-		i := b + bits.TrailingZeros64(six) - 5
-		if p := spacedLetter(s, i); p >= 0 {
-			dst = addSeparated(s, p, dst, bracketedOnly)
-		}
-	}
-	return dst
+	return end & r6 &^ (d<<6 | prev>>58)
 }
 
-// sortedFrom keeps dst in order of offset after candidates were appended
-// from n0 on.
-func sortedFrom(dst []hkidMatch, n0 int) []hkidMatch {
-	if len(dst) > n0 {
-		slices.SortStableFunc(dst, func(a, b hkidMatch) int { return a.start - b.start })
+// sepAdder appends separated candidates to dst unless dst already has one
+// that starts at the same offset. The starts are looked up in a set built
+// the first time a candidate is found (most segments have none), not by a
+// walk over dst per candidate: that walk made a megabyte of "A 123456(3) "
+// take seconds (quadratic in the candidates).
+type sepAdder struct {
+	dst    []hkidMatch
+	n0     int // len(dst) when the set was built
+	starts map[int]struct{}
+	added  bool
+}
+
+// add appends the separated HKID whose last prefix letter is s[p] (only a
+// bracketed one if bracketedOnly) unless dst already has one there.
+func (a *sepAdder) add(s string, p int, bracketedOnly bool) {
+	m, ok := separatedHKIDAt(s, p)
+	if !ok || !m.bracketed && bracketedOnly {
+		return
 	}
-	return dst
+	a.addMatch(m)
+}
+
+// addMatch appends m unless dst already has a candidate that starts there.
+func (a *sepAdder) addMatch(m hkidMatch) {
+	if a.starts == nil {
+		a.starts = make(map[int]struct{}, len(a.dst)+8)
+		for _, d := range a.dst {
+			a.starts[d.start] = struct{}{}
+		}
+		a.n0 = len(a.dst)
+	}
+	if _, dup := a.starts[m.start]; dup {
+		return
+	}
+	a.starts[m.start] = struct{}{}
+	a.dst = append(a.dst, m)
+	a.added = true
+}
+
+// sorted returns dst, in order of offset when candidates were added.
+func (a *sepAdder) sorted() []hkidMatch {
+	if a.added {
+		slices.SortStableFunc(a.dst, func(x, y hkidMatch) int { return x.start - y.start })
+	}
+	return a.dst
 }
 
 // scanGroupedHKIDs appends the HKIDs of s whose six digits are written in
@@ -123,7 +172,7 @@ func sortedFrom(dst []hkidMatch, n0 int) []hkidMatch {
 // keeping dst in order of offset. Only segments with an HKID keyword are
 // read this way (spacedIfKeyword), so a run-by-run walk is cheap enough.
 func scanGroupedHKIDs(s string, dst []hkidMatch) []hkidMatch {
-	n0 := len(dst)
+	a := sepAdder{dst: dst}
 	for i := nextDigit(s, 0); i < len(s); i = nextDigit(s, i) {
 		k := i + 1
 		for k < len(s) && isDigit(s[k]) {
@@ -136,12 +185,41 @@ func scanGroupedHKIDs(s string, dst []hkidMatch) []hkidMatch {
 				p = i - 1
 			}
 			if p >= 0 {
-				dst = addSeparated(s, p, dst, false)
+				a.add(s, p, false)
 			}
 		}
 		i = k
 	}
-	return sortedFrom(dst, n0)
+	return a.sorted()
+}
+
+// scanGroupedHKIDsMap is scanGroupedHKIDs over the digit map of s: the runs
+// are found by their first digit, 64 bytes at a time, instead of a byte
+// walk between them.
+func scanGroupedHKIDsMap(s string, dm []uint64, dst []hkidMatch) []hkidMatch {
+	a := sepAdder{dst: dst}
+	var prev uint64
+	for w, d := range dm {
+		starts := d &^ (d<<1 | prev>>63)
+		prev = d
+		for ; starts != 0; starts &= starts - 1 {
+			i := w<<6 + bits.TrailingZeros64(starts)
+			k := i + 1
+			for k < len(s) && k < i+6 && isDigit(s[k]) {
+				k++
+			}
+			if n := k - i; n >= 2 && n < 6 && sepLen(s, k) > 0 {
+				p := spacedLetter(s, i)
+				if p < 0 && i >= 1 && isLetter(s[i-1]) {
+					p = i - 1
+				}
+				if p >= 0 {
+					a.add(s, p, false)
+				}
+			}
+		}
+	}
+	return a.sorted()
 }
 
 // spacedLetter is the offset of the prefix letter one space (or one
@@ -156,11 +234,165 @@ func spacedLetter(s string, i int) int {
 	return -1
 }
 
-// addSeparated appends the separated HKID whose last prefix letter is s[p]
-// (only a bracketed one if bracketedOnly) unless dst already has one there.
-func addSeparated(s string, p int, dst []hkidMatch, bracketedOnly bool) []hkidMatch {
-	if m, ok := separatedHKIDAt(s, p); ok && (m.bracketed || !bracketedOnly) && !slices.ContainsFunc(dst, func(d hkidMatch) bool { return d.start == m.start }) {
-		dst = append(dst, m)
+// looseSep reports whether r separates the parts of a loosely written
+// HKID: spaces of every width, tabs and line ends, hyphens and dashes,
+// and the punctuation people type between groups in English and in
+// Chinese forms (ASCII and full-width: . / _ : , | + ~ # * " ' = ．／：，、·).
+func looseSep(r rune) bool {
+	switch r {
+	case ' ', '\t', '\r', '\n', '-', '.', '/', '_', ':', ',', '|', '+', '~', '#', '*', '"', '\'', '=',
+		0xA0, 0x202F, 0x205F, 0x3000, // no-break, narrow, math and ideographic spaces
+		0x2212, 0xFE58, 0xFE63, 0xFF0D, // minus sign, small and full-width hyphens
+		0xFF0E, 0xFF0F, 0xFF1A, 0xFF0C, 0x3001, 0xFF5C, 0xFF5E, 0xFF03, 0xFF0A, 0xFF0B, // ．／：，、｜～＃＊＋
+		0xB7, 0x30FB, 0x2027, 0x2022: // middle dots, hyphenation point, bullet
+		return true
 	}
-	return dst
+	return r >= 0x2000 && r <= 0x200A || r >= 0x2010 && r <= 0x2015 // spaces, dashes
+}
+
+// openBracket and closeBracket are the brackets a check character is
+// written in: ( [ { < and their full-width and CJK forms.
+func openBracket(r rune) bool {
+	switch r {
+	case '(', '[', '{', '<', 0xFF08, 0xFF3B, 0xFF5B, 0xFF1C, 0x3010, 0x3014, 0x3016, 0x300C, 0x300E, 0x3008, 0x300A:
+		return true
+	}
+	return false
+}
+
+func closeBracket(r rune) bool {
+	switch r {
+	case ')', ']', '}', '>', 0xFF09, 0xFF3D, 0xFF5D, 0xFF1E, 0x3011, 0x3015, 0x3017, 0x300D, 0x300F, 0x3009, 0x300B:
+		return true
+	}
+	return false
+}
+
+// maxLooseSeps is how many separators may stand between two parts
+// ("A . 123456", "A      123456"); more is not one number.
+const maxLooseSeps = 6
+
+// scanLooseHKIDs appends the HKIDs of s written with separators between
+// the prefix, the six digits and the check character that the other
+// scanners do not take: punctuation, dashes, tabs, line ends, other
+// spaces, up to maxLooseSeps of them, or a check character in other
+// brackets ("A.123456.3", "A/123456/3", "A_123456_3", "A, 123456, 3",
+// "A – 123456 – 3", "A\t123456\t3", "A123456[3]", "A：123456【3】"), not
+// already in dst, keeping dst in order of offset. Like the spaced forms
+// they are read only in segments that name an identity card
+// (spacedIfKeyword): "No.123456.7" elsewhere is a reference number. A
+// checksum-invalid one is a candidate like any other, so a list of such
+// codes still reads as chance.
+func scanLooseHKIDs(s string, dm []uint64, dst []hkidMatch) []hkidMatch {
+	a := sepAdder{dst: dst}
+	if dm != nil {
+		for w, d := range dm {
+			if d == 0 {
+				continue
+			}
+			var prev, next uint64
+			if w > 0 {
+				prev = dm[w-1]
+			}
+			if w+1 < len(dm) {
+				next = dm[w+1] & 1
+			}
+			for six := sixRuns(d, prev, next); six != 0; six &= six - 1 {
+				if m, ok := looseHKIDAt(s, w<<6+bits.TrailingZeros64(six)-5); ok {
+					a.addMatch(m)
+				}
+			}
+		}
+		return a.sorted()
+	}
+	for i := nextDigit(s, 0); i < len(s); i = nextDigit(s, i) {
+		k := i + 1
+		for k < len(s) && isDigit(s[k]) {
+			k++
+		}
+		if k-i == 6 {
+			if m, ok := looseHKIDAt(s, i); ok {
+				a.addMatch(m)
+			}
+		}
+		i = k
+	}
+	return a.sorted()
+}
+
+// looseHKIDAt parses a loosely written HKID whose six digits start at s[i].
+func looseHKIDAt(s string, i int) (hkidMatch, bool) {
+	var m hkidMatch
+	j, n := i, 0
+	for n < maxLooseSeps && j > 0 {
+		r, size := utf8.DecodeLastRuneInString(s[:j])
+		if !looseSep(r) {
+			break
+		}
+		j, n = j-size, n+1
+	}
+	p := j - 1 // the (last) prefix letter ("A123456–3": none between)
+	if p < 0 || !isLetter(s[p]) {
+		return m, false
+	}
+	start := p
+	prefix := []byte{s[p] &^ 0x20}
+	lower := s[p] >= 'a'
+	if p > 0 && isLetter(s[p-1]) {
+		start = p - 1
+		prefix = []byte{s[p-1] &^ 0x20, s[p] &^ 0x20}
+		lower = lower || s[p-1] >= 'a'
+		if start > 0 && isLetter(s[start-1]) {
+			return m, false // part of a word: "Ref.123456.7"
+		}
+	}
+	if !boundaryBefore(s, start) {
+		return m, false
+	}
+	// The check character: after separators, or in brackets.
+	k, seps := i+6, 0
+	for seps < maxLooseSeps && k < len(s) {
+		r, size := utf8.DecodeRuneInString(s[k:])
+		if !looseSep(r) {
+			break
+		}
+		k, seps = k+size, seps+1
+	}
+	bracketed := false
+	if r, size := utf8.DecodeRuneInString(s[k:]); k < len(s) && openBracket(r) {
+		bracketed = true
+		k += size
+		if c, cn := peek(s, k); c == ' ' {
+			k += cn
+		}
+	} else if seps == 0 {
+		return m, false // "A.1234563": glued, the other scanners' shape
+	}
+	c, cn := peek(s, k)
+	if !isCheckChar(c) {
+		return m, false
+	}
+	check, end := upper(c), k+cn
+	if bracketed {
+		if c, cn := peek(s, end); c == ' ' {
+			end += cn
+		}
+		r, size := utf8.DecodeRuneInString(s[end:])
+		if end >= len(s) || !closeBracket(r) {
+			return m, false
+		}
+		end += size
+	}
+	if !boundaryAfter(s, end) {
+		return m, false
+	}
+	var buf [8]byte
+	nb := copy(buf[:], prefix)
+	nb += copy(buf[nb:], s[i:i+6])
+	body := string(buf[:nb])
+	if hkidCheckDigit(body) != check {
+		return hkidMatch{start: start, end: end}, true
+	}
+	return hkidMatch{start: start, end: end, body: body, check: check, issued: issuedPrefix(prefix),
+		lower: lower, bracketed: bracketed, valid: true}, true
 }

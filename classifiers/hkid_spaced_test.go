@@ -70,3 +70,135 @@ func TestSpacedHKIDNearMisses(t *testing.T) {
 		}
 	}
 }
+
+// Loose forms under an HKID keyword: punctuation, dashes, tabs, other
+// spaces and other brackets ("A.123456.3", "A/123456/3", "A – 123456 – 3",
+// "A\t123456\t3", "A123456[3]", "A：123456【3】" ...), under English,
+// Traditional and Simplified Chinese keywords.
+func TestLooseHKIDForms(t *testing.T) {
+	forms := map[string]func(b string, c byte) string{
+		"dots":               func(b string, c byte) string { return b[:1] + "." + b[1:] + "." + string(c) },
+		"slashes":            func(b string, c byte) string { return b[:1] + "/" + b[1:] + "/" + string(c) },
+		"underscores":        func(b string, c byte) string { return b[:1] + "_" + b[1:] + "_" + string(c) },
+		"colons":             func(b string, c byte) string { return b[:1] + ":" + b[1:] + ":" + string(c) },
+		"commas and spaces":  func(b string, c byte) string { return b[:1] + ", " + b[1:] + ", " + string(c) },
+		"dot space":          func(b string, c byte) string { return b[:1] + ". " + b[1:] + " " + string(c) },
+		"dot, bracket":       func(b string, c byte) string { return b[:1] + "." + b[1:] + "(" + string(c) + ")" },
+		"slash, full-width":  func(b string, c byte) string { return b[:1] + "/" + b[1:] + "（" + string(c) + "）" },
+		"two letters, dots":  func(b string, c byte) string { return "X" + b[:1] + "." + b[1:] + "." + string(c) },
+		"en dash":            func(b string, c byte) string { return b + "\u2013" + string(c) },
+		"em dashes, spaced":  func(b string, c byte) string { return b[:1] + " \u2014 " + b[1:] + " \u2014 " + string(c) },
+		"minus sign":         func(b string, c byte) string { return b + "\u2212" + string(c) },
+		"tabs":               func(b string, c byte) string { return b[:1] + "\t" + b[1:] + "\t" + string(c) },
+		"pipes":              func(b string, c byte) string { return "| " + b[:1] + " | " + b[1:] + " | " + string(c) + " |" },
+		"two spaces":         func(b string, c byte) string { return b[:1] + "  " + b[1:] + "  " + string(c) },
+		"no-break spaces":    func(b string, c byte) string { return b[:1] + "\u00a0" + b[1:] + "\u00a0" + string(c) },
+		"thin spaces":        func(b string, c byte) string { return b[:1] + "\u2009" + b[1:] + "\u2009" + string(c) },
+		"square brackets":    func(b string, c byte) string { return b + "[" + string(c) + "]" },
+		"curly brackets":     func(b string, c byte) string { return b + "{" + string(c) + "}" },
+		"angle brackets":     func(b string, c byte) string { return b + "<" + string(c) + ">" },
+		"lenticular":         func(b string, c byte) string { return b + "【" + string(c) + "】" },
+		"tortoise shell":     func(b string, c byte) string { return b + "〔" + string(c) + "〕" },
+		"full-width colons":  func(b string, c byte) string { return b[:1] + "：" + b[1:] + "：" + string(c) },
+		"full-width dots":    func(b string, c byte) string { return b[:1] + "．" + b[1:] + "．" + string(c) },
+		"ideographic comma":  func(b string, c byte) string { return b[:1] + "、" + b[1:] + "、" + string(c) },
+		"middle dots":        func(b string, c byte) string { return b[:1] + "·" + b[1:] + "·" + string(c) },
+		"check on next line": func(b string, c byte) string { return b + "\n(" + string(c) + ")" },
+	}
+	for name, form := range forms {
+		for _, header := range []string{"Staff HKID numbers", "員工身份證號碼", "员工身份证号码"} {
+			t.Run(name+" under "+header, func(t *testing.T) {
+				r := rand.New(rand.NewPCG(21, uint64(len(name))))
+				var b strings.Builder
+				b.WriteString(header + "\n")
+				for i, l := range "ACEGK" {
+					body, c := genHKID(r, string(l))
+					if strings.HasPrefix(name, "two letters") {
+						body, c = genHKID(r, "X"+string(l))
+						body = body[1:]
+					}
+					fmt.Fprintf(&b, "%d) %s\n", i, form(body, c))
+				}
+				if n, _ := hkidsIn(t, b.String()); n != 5 {
+					t.Fatalf("%d HKIDs, want 5 in\n%s", n, maskTestDigits(b.String()))
+				}
+			})
+		}
+	}
+}
+
+// Loose near misses: no keyword, a word before the digits, other
+// digit counts, a digit or letter glued after, doubled punctuation, a
+// wrong check character.
+func TestLooseHKIDNearMisses(t *testing.T) {
+	r := rand.New(rand.NewPCG(22, 23))
+	body, c := genHKID(r, "A")
+	ok := body[:1] + "." + body[1:] + "." + string(c)
+	texts := []string{
+		"Reference " + ok + " in the ledger", // no keyword
+		"HKID: Ref." + body[1:] + "." + string(c),
+		"HKID: " + body[:1] + "." + body[1:] + "1." + string(c),
+		"HKID: " + body[:1] + "." + body[2:] + "." + string(c),
+		"HKID: " + ok + "7",
+		"HKID: " + ok + "x",
+		"HKID: " + body[:1] + "......." + body[1:] + "......." + string(c),
+		"HKID: " + body[:1] + "." + body[1:] + "." + string(wrongCheck(body)),
+		"身份證 v1." + body[1:] + ".2",
+		"HKID: " + body + "[" + string(c) + "x]",
+		"HKID: " + body + "[" + string(c),
+		"HKID: " + body[:1] + "\u2013" + body[1:] + "\u2013",
+		"HKID: " + body[:1] + "。" + body[1:] + "。" + string(c), // an ideographic full stop ends a sentence
+	}
+	for _, tx := range texts {
+		if n, _ := hkidsIn(t, tx); n != 0 {
+			t.Errorf("%q: %d HKIDs, want 0", maskTestDigits(tx), n)
+		}
+	}
+}
+
+// Other brackets and dashes are the same shapes as "(3)" and "-3" in other
+// glyphs: read anywhere, keyword or not.
+func TestOtherBracketsAndDashes(t *testing.T) {
+	forms := map[string]func(b string, c byte) string{
+		"[3]":   func(b string, c byte) string { return b + "[" + string(c) + "]" },
+		" [3]":  func(b string, c byte) string { return b + " [" + string(c) + "]" },
+		"{3}":   func(b string, c byte) string { return b + "{" + string(c) + "}" },
+		"<3>":   func(b string, c byte) string { return b + "<" + string(c) + ">" },
+		"【3】":   func(b string, c byte) string { return b + "【" + string(c) + "】" },
+		"〔3〕":   func(b string, c byte) string { return b + "〔" + string(c) + "〕" },
+		"［3］":   func(b string, c byte) string { return b + "［" + string(c) + "］" },
+		"[ 3 ]": func(b string, c byte) string { return b + "[ " + string(c) + " ]" },
+		"–3":    func(b string, c byte) string { return b + "\u2013" + string(c) },
+		"—3":    func(b string, c byte) string { return b + "\u2014" + string(c) },
+		"−3":    func(b string, c byte) string { return b + "\u2212" + string(c) },
+		"‐3":    func(b string, c byte) string { return b + "\u2010" + string(c) },
+	}
+	for name, form := range forms {
+		t.Run(name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(31, uint64(len(name))))
+			var b strings.Builder
+			b.WriteString("Customer list\n")
+			for i, l := range "ACEGK" {
+				body, c := genHKID(r, string(l))
+				fmt.Fprintf(&b, "%d, Chan Tai Man, %s\n", i, form(body, c))
+			}
+			if n, _ := hkidsIn(t, b.String()); n != 5 {
+				t.Fatalf("%d HKIDs, want 5 in\n%s", n, maskTestDigits(b.String()))
+			}
+		})
+	}
+	r := rand.New(rand.NewPCG(32, 33))
+	body, c := genHKID(r, "B")
+	for _, tx := range []string{
+		body + "7[" + string(c) + "]", // seven digits then a bracket
+		body + "[" + string(c),        // unclosed
+		body + "[" + string(c) + "3]",
+		body + "\u2013" + string(c) + "3",
+		body + "[" + string(wrongCheck(body)) + "]",
+		"x." + body + "[" + string(c) + "]", // glued to a token
+	} {
+		if n, _ := hkidsIn(t, tx); n != 0 {
+			t.Errorf("%q: %d HKIDs, want 0", maskTestDigits(tx), n)
+		}
+	}
+}

@@ -48,8 +48,9 @@ type Proxy struct {
 	// MemoryBudget is how much of one body is held in memory before spilling
 	// to a private temp file.
 	MemoryBudget ByteSize `toml:"memory_budget"`
-	// MemoryTotal bounds the memory held by all bodies in flight together;
-	// past it, new bodies spill from their first byte. 0 = 16 x MemoryBudget.
+	// MemoryTotal bounds the memory held by all bodies in flight together
+	// (the proxy's and the ICAP server's); past it, new bodies spill from
+	// their first byte. 0 = 16 x MemoryBudget.
 	MemoryTotal ByteSize `toml:"memory_total"`
 	// InspectMemory, InspectConcurrency and InspectWait are the inspection
 	// budget shared by all requests: the estimated working memory and the

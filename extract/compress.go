@@ -34,18 +34,7 @@ func (w *walker) readBounded(r io.Reader, compressedSize int64) ([]byte, string,
 // walker.expired is; it is the only state read besides lim, so a second
 // goroutine can run it with a check of its own (pdfDoc's inflate worker).
 func readBoundedAppend(dst []byte, r io.Reader, compressedSize int64, lim *Limits, expired func() bool) ([]byte, string, error) {
-	limit := lim.MaxDecompressed
-	byRatioLimit := false
-	if compressedSize > 0 && lim.MaxRatio > 0 {
-		byRatio := compressedSize * int64(lim.MaxRatio)
-		if byRatio < ratioFloor {
-			byRatio = ratioFloor
-		}
-		if byRatio < limit {
-			limit = byRatio
-			byRatioLimit = true
-		}
-	}
+	limit, byRatioLimit := lim.decompressLimit(compressedSize)
 	base := len(dst)
 	out := dst
 	if compressedSize > 0 {
@@ -68,10 +57,7 @@ func readBoundedAppend(dst []byte, r io.Reader, compressedSize int64, lim *Limit
 		out = out[:len(out)+n]
 		if int64(len(out)-base) > limit {
 			out = out[:base+int(limit)]
-			if byRatioLimit {
-				return out, fmt.Sprintf("compression ratio over %d:1 (possible decompression bomb)", lim.MaxRatio), errTooBig
-			}
-			return out, fmt.Sprintf("decompressed size over %d bytes", lim.MaxDecompressed), errTooBig
+			return out, lim.tooBigReason(byRatioLimit), errTooBig
 		}
 		if errors.Is(err, io.EOF) {
 			return out, "", nil
@@ -82,11 +68,41 @@ func readBoundedAppend(dst []byte, r io.Reader, compressedSize int64, lim *Limit
 	}
 }
 
+// decompressLimit is how many bytes a stream of compressedSize bytes
+// (0: unknown) may decompress to, and whether the ratio limit set it.
+func (w *walker) decompressLimit(compressedSize int64) (limit int64, byRatio bool) {
+	return w.lim.decompressLimit(compressedSize)
+}
+
+func (l *Limits) decompressLimit(compressedSize int64) (limit int64, byRatio bool) {
+	limit = l.MaxDecompressed
+	if compressedSize > 0 && l.MaxRatio > 0 {
+		r := max(compressedSize*int64(l.MaxRatio), ratioFloor)
+		if r < limit {
+			return r, true
+		}
+	}
+	return limit, false
+}
+
+// tooBigReason says which decompression limit cut a stream.
+func (w *walker) tooBigReason(byRatio bool) string { return w.lim.tooBigReason(byRatio) }
+
+func (l *Limits) tooBigReason(byRatio bool) string {
+	if byRatio {
+		return fmt.Sprintf("compression ratio over %d:1 (possible decompression bomb)", l.MaxRatio)
+	}
+	return fmt.Sprintf("decompressed size over %d bytes", l.MaxDecompressed)
+}
+
 // decodeContentEncoding undoes a (possibly stacked) Content-Encoding:
 // "gzip, br" was gzip first, so br is undone first. When a layer cannot be
 // undone, ok is false and data is the last layer that could (nil when the
 // body could not be read or extraction must stop).
-func (w *walker) decodeContentEncoding(origin, header string, b blob) ([]byte, bool) {
+//
+// When the coding has one layer, its text may go to the stream instead
+// (readOrStream, as text node n): streamed is then true and data nil.
+func (w *walker) decodeContentEncoding(origin, header string, b blob, n node) (data []byte, ok, streamed bool) {
 	// Each layer streams from the one below (the body itself read through
 	// its ReaderAt: a spilled upload is not loaded); data is loaded only
 	// when a layer fails and the bytes are to be read as they are.
@@ -103,6 +119,12 @@ func (w *walker) decodeContentEncoding(origin, header string, b blob) ([]byte, b
 		return d
 	}
 	codings := strings.Split(header, ",")
+	layers := 0
+	for _, c := range codings {
+		if c := strings.ToLower(strings.TrimSpace(c)); c != "" && c != "identity" {
+			layers++
+		}
+	}
 	for i := len(codings) - 1; i >= 0; i-- {
 		c := strings.ToLower(strings.TrimSpace(codings[i]))
 		var r io.Reader
@@ -113,7 +135,7 @@ func (w *walker) decodeContentEncoding(origin, header string, b blob) ([]byte, b
 			gz, err := gzip.NewReader(blobReader(cur))
 			if err != nil {
 				w.problem(origin, Malformed, "content-encoding gzip: bad header")
-				return bytesOf(), false
+				return bytesOf(), false, false
 			}
 			r = gz
 		case "deflate":
@@ -129,29 +151,38 @@ func (w *walker) decodeContentEncoding(origin, header string, b blob) ([]byte, b
 			zr, err := zstd.NewReader(blobReader(cur), zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(w.lim.MaxDecompressed)))
 			if err != nil {
 				w.problem(origin, Malformed, "content-encoding zstd: bad header")
-				return bytesOf(), false
+				return bytesOf(), false, false
 			}
 			defer zr.Close()
 			r = zr
 		default:
 			w.problem(origin, Unsupported, "content-encoding not supported: "+sanitizeToken(c))
-			return bytesOf(), false
+			return bytesOf(), false, false
 		}
-		out, why, err := w.readBounded(r, cur.size)
+		var got inflated
+		if layers == 1 {
+			got = w.readOrStream(n, r, cur.size, "content-encoding "+c+": ", "content-encoding "+c+": corrupt or truncated stream")
+			if got.streamed {
+				return nil, true, true
+			}
+		} else {
+			got.out, got.why, got.err = w.readBounded(r, cur.size)
+		}
+		out, why, err := got.out, got.why, got.err
 		switch {
 		case errors.Is(err, errStop):
-			return nil, false
+			return nil, false, false
 		case errors.Is(err, errTooBig):
 			w.limit(origin, "content-encoding "+c+": "+why+"; only the first part was inspected")
 		case err != nil:
 			w.problem(origin, Malformed, "content-encoding "+c+": corrupt or truncated stream")
 			if len(out) == 0 {
-				return bytesOf(), false
+				return bytesOf(), false, false
 			}
 		}
 		cur = memBlob(out)
 	}
-	return bytesOf(), true
+	return bytesOf(), true, false
 }
 
 // compressedNode handles a gzip/zstd/bzip2 file found by its magic bytes.
@@ -185,7 +216,11 @@ func (w *walker) compressedNode(n node, kind format) {
 	}
 	base := containerBase(n, "gzip")
 	origin := child(base, "gzip", name)
-	out, why, err := w.readBounded(r, n.body.size)
+	got := w.readOrStream(node{origin: origin, name: name, depth: n.depth + 1}, r, n.body.size, "", "compressed stream corrupt or truncated; text read before the damage was kept")
+	if got.streamed {
+		return
+	}
+	out, why, err := got.out, got.why, got.err
 	switch {
 	case errors.Is(err, errStop):
 		return

@@ -36,6 +36,9 @@ var (
 // (an XLSX pasted into a DOCX is its own node).
 func (w *walker) ooxml(n node, base string, zr *zip.Reader, parts []*regexp.Regexp) {
 	w.docStart = w.res.TextBytes
+	// The parts in reading order, then read with the next few small ones
+	// inflated ahead (officeprefetch.go).
+	var order []*zip.File
 	for _, re := range parts {
 		var names []string
 		files := map[string]*zip.File{}
@@ -47,23 +50,35 @@ func (w *walker) ooxml(n node, base string, zr *zip.Reader, parts []*regexp.Rege
 		}
 		partOrder(names)
 		for _, name := range names {
-			if w.expired() {
-				return
-			}
-			origin := child(base, "zip", name)
-			rc, ok := w.openEntry(origin, files[name])
-			if !ok {
-				continue
-			}
-			ps := &partStream{origin: origin}
-			text, err := w.drawingMLTextTo(rc, ps)
-			rc.Close()
-			if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, errStop) {
-				w.problem(origin, Malformed, "document XML part does not parse; text before the damage was kept")
-			}
-			w.finish(ps, text)
+			order = append(order, files[name])
 		}
 	}
+	pf := w.prefetch(order)
+	defer pf.stop()
+	for i, f := range order {
+		if w.expired() {
+			return
+		}
+		origin := child(base, "zip", f.Name)
+		var rc io.ReadCloser
+		var ok bool
+		if pf != nil {
+			rc, ok = pf.open(i, origin)
+		} else {
+			rc, ok = w.openEntry(origin, f)
+		}
+		if !ok {
+			continue
+		}
+		ps := &partStream{origin: origin}
+		text, err := w.drawingMLTextTo(rc, ps)
+		rc.Close()
+		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, errStop) {
+			w.problem(origin, Malformed, "document XML part does not parse; text before the damage was kept")
+		}
+		w.finish(ps, text)
+	}
+	pf.stop() // before any nested node: their members use the same inflaters
 	w.embeddings(n, base, zr)
 }
 
@@ -134,7 +149,7 @@ func (w *walker) drawingMLTextTo(r io.Reader, ps *partStream) (string, error) {
 		if w.tick() {
 			return sb.done(), errStop
 		}
-		sc.next(&tok)
+		sc.nextFast(&tok, inText > 0)
 		switch tok.kind {
 		case xmlNone:
 			return sb.done(), scanErr(sc)
@@ -142,6 +157,13 @@ func (w *walker) drawingMLTextTo(r io.Reader, ps *partStream) (string, error) {
 			switch string(tok.local) {
 			case "t", "delText", "instrText", "delInstrText":
 				inText++
+				if tok.kind == xmlStart && len(tok.local) == 1 {
+					if raw, ok := sc.plainRun(); ok {
+						// <w:t>raw</w:t> at once (officefast.go).
+						sb.b = unescapeXML(sb.b, raw)
+						inText--
+					}
+				}
 			case "fldSimple":
 				fieldInstr(&sb, &tok) // officeextras.go
 			case "tabs":
@@ -188,7 +210,7 @@ func (w *walker) room() int64 { return w.lim.MaxTotalBytes - w.res.TextBytes + 1
 // separated by tabs, so classifiers see the table layout.
 func (w *walker) xlsx(n node, base string, zr *zip.Reader, byName map[string]*zip.File) {
 	w.docStart = w.res.TextBytes
-	var shared []string
+	var shared sstTable
 	if f := byName["xl/sharedStrings.xml"]; f != nil {
 		origin := child(base, "zip", f.Name)
 		if rc, ok := w.openEntry(origin, f); ok {
@@ -207,7 +229,7 @@ func (w *walker) xlsx(n node, base string, zr *zip.Reader, byName map[string]*zi
 		}
 	}
 	partOrder(names)
-	w.sstUsed = make([]bool, len(shared))
+	w.sstUsed = make([]bool, shared.len())
 	sheetNames := w.sheetNames(base, byName)
 	dates := w.dateStyles(base, byName)
 	for _, name := range names {
@@ -283,33 +305,101 @@ func (w *walker) sheetNames(base string, byName map[string]*zip.File) map[string
 	return out
 }
 
+// sstTable is a workbook's shared strings in one arena: string i is
+// data[ends[i-1]:ends[i]]. One block instead of a string per <si> (200k
+// of them in an export) keeps the lookups of a sheet's cells, which jump
+// about the table, in few cache lines and pages.
+type sstTable struct {
+	data []byte
+	ends []int
+}
+
+func (t *sstTable) len() int { return len(t.ends) }
+
+func (t *sstTable) at(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = t.ends[i-1]
+	}
+	return t.data[start:t.ends[i]]
+}
+
+// lastEnd is where the next string begins.
+func (t *sstTable) lastEnd() int {
+	if len(t.ends) == 0 {
+		return 0
+	}
+	return t.ends[len(t.ends)-1]
+}
+
 // sharedStrings reads xl/sharedStrings.xml: one string per <si>, rich-text
-// runs joined, phonetic guides (<rPh>) skipped.
-func (w *walker) sharedStrings(r io.Reader) ([]string, error) {
+// runs joined, phonetic guides (<rPh>) skipped. The string being read
+// grows at the end of the arena; an </si> with no <si> since the last
+// one repeats the last string, as a reused builder would.
+func (w *walker) sharedStrings(r io.Reader) (sstTable, error) {
 	sc := w.scanner(r)
 	defer w.release(sc)
 	var tok xmlTok
-	var out []string
-	var sb, ph []byte
+	var out sstTable
+	var ph []byte
 	inSI, inT, inPh := false, false, 0
+	// The builder is out.data[sbStart:sbEnd]; committed: it is already
+	// the last string of the table.
+	sbStart, sbEnd, committed := 0, 0, false
 	w.sstPhonetic = w.sstPhonetic[:0]
 	var total int64
+	// endSI is </si>; true: the limit was reached.
+	endSI := func() bool {
+		inSI = false
+		if len(ph) > 0 {
+			w.sstPhonetic = append(append(w.sstPhonetic, ph...), '\n')
+			ph = ph[:0]
+		}
+		if committed {
+			n := len(out.data)
+			out.data = append(out.data, out.data[sbStart:sbEnd]...)
+			sbStart, sbEnd = n, len(out.data)
+		} else {
+			out.data = out.data[:sbEnd]
+		}
+		out.ends = append(out.ends, len(out.data))
+		committed = true
+		total += int64(sbEnd - sbStart)
+		if total > w.lim.MaxTotalBytes {
+			w.limit("", "shared strings exceed the total extracted text limit; later strings were not read")
+			return true
+		}
+		return false
+	}
 	for {
 		if w.tick() {
 			return out, errStop
 		}
-		sc.next(&tok)
+		sc.nextFast(&tok, inSI && inT)
 		switch tok.kind {
 		case xmlNone:
 			if inSI {
-				out = append(out, string(sb))
+				out.ends = append(out.ends, len(out.data))
 			}
 			return out, scanErr(sc)
 		case xmlStart:
 			switch string(tok.local) {
 			case "si":
 				inSI = true
-				sb = sb[:0]
+				out.data = out.data[:out.lastEnd()]
+				sbStart, sbEnd, committed = len(out.data), len(out.data), false
+				if inPh > 0 {
+					break // a guide's text would go apart: token by token
+				}
+				if raw, ok := sc.plainItem(); ok {
+					// <t>raw</t></si> at once (officefast.go).
+					out.data = unescapeXML(out.data, raw)
+					sbEnd = len(out.data)
+					inT = false
+					if endSI() {
+						return out, nil
+					}
+				}
 			case "t":
 				inT = true
 			case "rPh":
@@ -317,20 +407,12 @@ func (w *walker) sharedStrings(r io.Reader) ([]string, error) {
 			}
 		case xmlSelfClose:
 			if string(tok.local) == "si" {
-				out = append(out, "")
+				out.ends = append(out.ends, out.lastEnd())
 			}
 		case xmlEnd:
 			switch string(tok.local) {
 			case "si":
-				inSI = false
-				if len(ph) > 0 {
-					w.sstPhonetic = append(append(w.sstPhonetic, ph...), '\n')
-					ph = ph[:0]
-				}
-				out = append(out, string(sb))
-				total += int64(len(sb))
-				if total > w.lim.MaxTotalBytes {
-					w.limit("", "shared strings exceed the total extracted text limit; later strings were not read")
+				if endSI() {
 					return out, nil
 				}
 			case "t":
@@ -342,7 +424,8 @@ func (w *walker) sharedStrings(r io.Reader) ([]string, error) {
 			}
 		case xmlChars:
 			if inSI && inT && inPh == 0 {
-				sb = append(sb, tok.text...)
+				out.data = append(out.data, tok.text...)
+				sbEnd = len(out.data)
 			} else if inSI && inT {
 				ph = append(ph, tok.text...) // a phonetic guide: read apart (officeextras.go)
 			}
@@ -352,13 +435,13 @@ func (w *walker) sharedStrings(r io.Reader) ([]string, error) {
 
 // sheetText streams one worksheet: a row is a line, cells are separated by
 // tabs (empty columns keep their tab, so columns line up).
-func (w *walker) sheetText(r io.Reader, shared []string, dates []bool) (string, error) {
+func (w *walker) sheetText(r io.Reader, shared sstTable, dates []bool) (string, error) {
 	return w.sheetTextTo(r, shared, dates, nil)
 }
 
 // sheetTextTo is sheetText streaming a large sheet through ps (nil: never);
 // the text returned is what was not streamed.
-func (w *walker) sheetTextTo(r io.Reader, shared []string, dates []bool, ps *partStream) (string, error) {
+func (w *walker) sheetTextTo(r io.Reader, shared sstTable, dates []bool, ps *partStream) (string, error) {
 	sc := w.scanner(r)
 	defer w.release(sc)
 	var tok xmlTok
@@ -385,10 +468,10 @@ func (w *walker) sheetTextTo(r io.Reader, shared []string, dates []bool, ps *par
 		switch cellType {
 		case "s":
 			i, ok := atoiBytes(bytes.TrimSpace(val))
-			if !ok || i >= len(shared) {
+			if !ok || i >= shared.len() {
 				return
 			}
-			str = shared[i]
+			text = shared.at(i)
 			if i < len(w.sstUsed) {
 				w.sstUsed[i] = true
 			}
@@ -425,7 +508,7 @@ func (w *walker) sheetTextTo(r io.Reader, shared []string, dates []bool, ps *par
 		if w.tick() {
 			return sb.done(), errStop
 		}
-		sc.next(&tok)
+		sc.nextFast(&tok, inCell && (inV || inIS && inT || inF) || tail)
 		switch tok.kind {
 		case xmlNone:
 			return sb.done(), scanErr(sc)
@@ -439,7 +522,7 @@ func (w *walker) sheetTextTo(r io.Reader, shared []string, dates []bool, ps *par
 			case "c":
 				inCell, cellType, col, style = true, "", lastCol+1, 0
 				val, formula = val[:0], formula[:0]
-				vs, vt, vr, okS, okT, okR := tok.rawAttrs3("s", "t", "r")
+				vs, vt, vr, okS, okT, okR := cellAttrs(tok.attrs)
 				if okS {
 					style, _ = atoiBytes(vs)
 				}
@@ -447,12 +530,22 @@ func (w *walker) sheetTextTo(r io.Reader, shared []string, dates []bool, ps *par
 					cellType = cellTypeName(vt)
 				}
 				if okR {
-					if c := columnIndex(string(vr)); c > 0 {
+					if c := columnIndexBytes(vr); c > 0 {
 						col = c
 					}
 				}
 				if tok.kind == xmlSelfClose {
 					inCell = false
+				} else if raw, inline, ok := sc.cellBody(); ok {
+					// The tokens of a plain cell's value and end at
+					// once (officefast.go): what they would have set.
+					val = unescapeXML(val, raw)
+					if inline {
+						inIS, inT = false, false
+					} else {
+						inV = false
+					}
+					endCell()
 				}
 			case "v":
 				inV = tok.kind == xmlStart

@@ -8,15 +8,15 @@ import (
 
 // unusedSharedStrings emits the phonetic guides of the shared strings and
 // the strings no worksheet cell referred to, and forgets both.
-func (w *walker) unusedSharedStrings(base string, shared []string) {
+func (w *walker) unusedSharedStrings(base string, shared sstTable) {
 	used := w.sstUsed
 	w.sstUsed = nil
 	var sb strings.Builder
 	sb.Write(w.sstPhonetic)
 	w.sstPhonetic = w.sstPhonetic[:0]
-	for i, s := range shared {
-		if i < len(used) && !used[i] && s != "" {
-			sb.WriteString(s)
+	for i := range shared.len() {
+		if s := shared.at(i); i < len(used) && !used[i] && len(s) > 0 {
+			sb.Write(s)
 			sb.WriteByte('\n')
 		}
 	}

@@ -140,12 +140,12 @@ func opcSkipped(ct string) bool {
 // parts as WordprocessingML/DrawingML text, embedded files as nodes.
 func (w *walker) readOPC(n node, base string, zr *zip.Reader, pkg opcPackage) {
 	w.docStart = w.res.TextBytes
-	var shared []string
+	var shared sstTable
 	var dates []bool
 	sheetNames := map[string]string{}
 	for _, p := range pkg.parts {
 		switch {
-		case strings.Contains(p.ctype, "sharedstrings+xml") && shared == nil:
+		case strings.Contains(p.ctype, "sharedstrings+xml") && shared.ends == nil:
 			origin := child(base, "zip", p.name)
 			if rc, ok := w.openEntry(origin, p.f); ok {
 				var err error
@@ -180,7 +180,7 @@ func (w *walker) readOPC(n node, base string, zr *zip.Reader, pkg opcPackage) {
 	}
 	sortParts(sheets)
 	sortParts(texts)
-	w.sstUsed = make([]bool, len(shared))
+	w.sstUsed = make([]bool, shared.len())
 	for _, p := range sheets {
 		if w.expired() {
 			return

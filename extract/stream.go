@@ -96,18 +96,10 @@ func (w *walker) streamText(n node) {
 		w.limit(n.origin, "text body larger than the total extracted text limit allows; only the first part was inspected")
 		size = textCap
 	}
-	// One buffer for every window: the overlap is moved to its front and
-	// the next window read after it. (Stream's text is valid only during
-	// the call.)
-	buf := make([]byte, 0, min(size, int64(StreamWindow))+StreamOverlap)
-	carry := 0 // bytes of overlap at the front of buf
-	for off := int64(0); off < size; {
-		if w.expired() || w.full {
-			return
-		}
-		want := min(int64(StreamWindow), size-off)
-		buf = buf[:carry+int(want)]
-		k, err := b.r.ReadAt(buf[carry:], off)
+	off := int64(0)
+	w.streamWindows(n.origin, min(size, int64(StreamWindow)), func(dst []byte) (int, bool) {
+		want := min(int64(len(dst)), size-off)
+		k, err := b.r.ReadAt(dst[:want], off)
 		if err != nil && !errors.Is(err, io.EOF) || k == 0 && want > 0 {
 			if err == nil || errors.Is(err, io.EOF) {
 				err = errShortRead
@@ -117,11 +109,39 @@ func (w *walker) streamText(n node) {
 				w.readErr = err
 			}
 			w.stop = true
+			return 0, true
+		}
+		off += int64(k)
+		return k, off >= size
+	})
+}
+
+// streamWindows hands text read by fill to the stream in overlapping
+// windows: fill reads the next bytes into dst (at most StreamWindow) and
+// reports how many, and whether they are the last (then fill is not called
+// again; a fill that fails sets w.stop). window is the first window's size
+// (the whole text when it is smaller).
+func (w *walker) streamWindows(origin string, window int64, fill func(dst []byte) (n int, last bool)) {
+	// One buffer for every window: the overlap is moved to its front and
+	// the next window read after it. (Stream's text is valid only during
+	// the call.)
+	buf := make([]byte, 0, window+StreamOverlap)
+	// carry: bytes of overlap at the front of buf (already emitted);
+	// pending: bytes after it read but not yet emitted (past the last
+	// cut); off: offset of the first byte after the overlap.
+	carry, pending := 0, 0
+	for off := int64(0); ; {
+		if w.expired() || w.full {
 			return
 		}
-		buf = buf[:carry+k]
+		buf = buf[:cap(buf)]
+		have := carry + pending
+		k, last := fill(buf[have:min(len(buf), carry+StreamWindow)])
+		if w.stop {
+			return
+		}
+		buf = buf[:have+k]
 		end := len(buf)
-		last := off+int64(k) >= size
 		if !last {
 			end = cutPoint(buf, carry)
 		}
@@ -129,24 +149,41 @@ func (w *walker) streamText(n node) {
 		if off == 0 {
 			win = bytes.TrimPrefix(win, []byte("\xef\xbb\xbf"))
 		}
-		var text string
-		if utf8.Valid(win) {
-			text = aliasString(win)
-		} else {
-			text = decodeWith(guessLegacy(win), win)
-		}
-		w.streamEmit(n.origin, text, carry, off-int64(carry))
+		w.streamEmit(origin, windowText(win, last), carry, off-int64(carry))
 		off += int64(end - carry)
 		if last {
 			return
 		}
-		// The next window starts with the end of this one.
+		// The next window starts with the end of this one, then what was
+		// read past its cut.
 		from := max(0, end-StreamOverlap)
 		for from < end && !utf8.RuneStart(buf[from]) {
 			from++
 		}
-		carry = copy(buf[:cap(buf)], buf[from:end])
+		pending = len(buf) - end
+		carry = end - from
+		copy(buf[:cap(buf)], buf[from:])
 	}
+}
+
+// windowText is a window's text: UTF-8 as it is, else in the legacy
+// charset its bytes look like. The last window may end inside a character
+// (a stream cut at a limit, a truncated upload): that tail does not make
+// the whole window legacy text; it becomes U+FFFD.
+func windowText(win []byte, last bool) string {
+	if utf8.Valid(win) {
+		return aliasString(win)
+	}
+	if last {
+		p := len(win) - 1
+		for p > 0 && len(win)-p < utf8.UTFMax && !utf8.RuneStart(win[p]) {
+			p--
+		}
+		if p >= 0 && !utf8.FullRune(win[p:]) && utf8.Valid(win[:p]) {
+			return string(win[:p]) + "\uFFFD"
+		}
+	}
+	return decodeWith(guessLegacy(win), win)
 }
 
 // errShortRead says a body yielded fewer bytes than its size.

@@ -141,8 +141,18 @@ func extractOpts(ctx context.Context, in Input, lim Limits, repanic bool) (*Resu
 			body.data = b
 		}
 	}
+	// "body" is the default label of a request body: paths below it read
+	// "multipart:media/report.xlsx/..." and "json:$.text.content", as the
+	// rest of dlpgate documents them; a bare text body is still "body".
+	root := in.Origin
+	if root == "body" {
+		root = ""
+	}
 	if enc := strings.TrimSpace(in.ContentEncoding); enc != "" && !strings.EqualFold(enc, "identity") {
-		data, ok := w.decodeContentEncoding(in.Origin, enc, body)
+		data, ok, streamed := w.decodeContentEncoding(in.Origin, enc, body, node{origin: root, name: in.Name, ctype: in.ContentType})
+		if streamed {
+			return w.result(ctx, in)
+		}
 		if data != nil {
 			body = memBlob(data)
 		}
@@ -161,14 +171,12 @@ func extractOpts(ctx context.Context, in Input, lim Limits, repanic bool) (*Resu
 			// a false header hide them.
 		}
 	}
-	// "body" is the default label of a request body: paths below it read
-	// "multipart:media/report.xlsx/..." and "json:$.text.content", as the
-	// rest of dlpgate documents them; a bare text body is still "body".
-	root := in.Origin
-	if root == "body" {
-		root = ""
-	}
 	w.node(node{origin: root, name: in.Name, ctype: in.ContentType, body: body})
+	return w.result(ctx, in)
+}
+
+// result is what Extract returns once the walk is over.
+func (w *walker) result(ctx context.Context, in Input) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("extract %s: %w", in.Origin, err)
 	}

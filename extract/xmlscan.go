@@ -184,6 +184,121 @@ func (s *xmlScanner) next(tok *xmlTok) {
 	}
 }
 
+// nameByte marks the bytes nextFast accepts in element and attribute
+// names; a tag with any other byte in a name goes the generic way.
+var nameByte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.' || c == ':'
+	}
+	return t
+}()
+
+// nextFast is next for the hot loops (worksheets, shared strings, document
+// bodies): the same tokens, but a tag of the plain form (<p:name a="v" b='w'>,
+// </name>, <name/>) that lies wholly in the buffer is read in one pass
+// over its bytes, and character data is unescaped only when the caller
+// wants it (unescape false: tok.text is the raw bytes). Anything else
+// (comments, CDATA, odd spacing, a tag across the buffer's end) is left
+// to next, which also reads more input exactly when next alone would:
+// a member's reads, and so its limit and damage reports, fall at the same
+// points.
+func (s *xmlScanner) nextFast(tok *xmlTok, unescape bool) {
+	if s.pos < s.end {
+		b := s.buf[s.pos:s.end]
+		if b[0] != '<' {
+			if i := bytes.IndexByte(b, '<'); i >= 0 {
+				t := b[:i]
+				if unescape {
+					t = s.unescape(t)
+				}
+				tok.kind, tok.text = xmlChars, t
+				s.pos += i
+				return
+			}
+		} else if len(b) >= 9 && s.plainTag(tok, b) {
+			return
+		}
+	}
+	s.next(tok)
+}
+
+// plainTag reads the element tag at the start of b (b[0] is '<') when it
+// has the plain form; false leaves everything to next. For a plain tag
+// it yields what next would: the same '>' (quoted values are jumped over
+// the same way), kind, local name and attribute text.
+func (s *xmlScanner) plainTag(tok *xmlTok, b []byte) bool {
+	i, kind := 1, xmlStart
+	if b[1] == '/' {
+		i, kind = 2, xmlEnd
+	}
+	n0, colon := i, -1
+	for i < len(b) && nameByte[b[i]] {
+		if b[i] == ':' && colon < 0 {
+			colon = i
+		}
+		i++
+	}
+	if i == n0 {
+		return false
+	}
+	n1, slash := i, -1
+	for {
+		if i >= len(b) {
+			return false
+		}
+		c := b[i]
+		if c == '>' {
+			break
+		}
+		if c == '/' {
+			if kind == xmlEnd || i+1 >= len(b) || b[i+1] != '>' {
+				return false
+			}
+			slash, kind = i, xmlSelfClose
+			i++
+			break
+		}
+		if !isXMLSpace(c) {
+			return false
+		}
+		for i++; i < len(b) && isXMLSpace(b[i]); i++ {
+		}
+		if i >= len(b) {
+			return false
+		}
+		if c := b[i]; c == '>' || c == '/' {
+			continue
+		}
+		k := i
+		for i < len(b) && nameByte[b[i]] {
+			i++
+		}
+		if i == k || i+1 >= len(b) || b[i] != '=' {
+			return false
+		}
+		q := b[i+1]
+		if q != '"' && q != '\'' {
+			return false
+		}
+		j := bytes.IndexByte(b[i+2:], q)
+		if j < 0 {
+			return false
+		}
+		i += j + 3
+	}
+	name := b[n0:n1]
+	if colon >= 0 {
+		name = b[colon+1 : n1]
+	}
+	attrEnd := i
+	if slash >= 0 {
+		attrEnd = slash
+	}
+	tok.kind, tok.local, tok.attrs = kind, name, b[n1:attrEnd]
+	s.pos += i + 1
+	return true
+}
+
 // tagEnd finds the '>' closing the tag at s.pos, skipping quoted values
 // ('>' may appear inside one). One pass over the tag: tags are short, and
 // a byte loop beat three bytes.IndexByte/Count calls per tag; a quoted

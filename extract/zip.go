@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	kflate "github.com/klauspost/compress/flate"
 )
@@ -25,8 +26,11 @@ func (w *walker) zipNode(n node) {
 	zr, err := zip.NewReader(n.body.r, n.body.size)
 	if err == nil {
 		// klauspost's inflate is a fifth faster than compress/flate on
-		// Office parts, and inflating is most of an XLSX's cost.
-		zr.RegisterDecompressor(zip.Deflate, w.inflater)
+		// Office parts, and inflating is most of an XLSX's cost. The pool
+		// is locked: members may be opened by prefetch goroutines
+		// (officeprefetch.go).
+		pool := &inflaterPool{w: w}
+		zr.RegisterDecompressor(zip.Deflate, pool.get)
 	}
 	if err != nil {
 		// A ZIP that lost its central directory (truncated upload) still
@@ -324,7 +328,7 @@ func (w *walker) zipRecover(n node, base string) {
 		}
 		items = append(items, recovered{name: name, origin: origin, data: out})
 	}
-	var shared []string
+	var shared sstTable
 	for _, it := range items {
 		if it.name == "xl/sharedStrings.xml" {
 			shared, _ = w.sharedStrings(bytes.NewReader(it.data))
@@ -367,24 +371,44 @@ func matchAny(res []*regexp.Regexp, s string) bool {
 // Its input goes through a reused 64 KiB bufio.Reader (klauspost would
 // otherwise allocate a 4 KiB one per member, and read a spilled body with
 // a system call every 4 KiB).
-func (w *walker) inflater(r io.Reader) io.ReadCloser {
+func (w *walker) inflater(r io.Reader) io.ReadCloser { return w.inflaterLocked(r, nil) }
+
+// inflaterPool is the walker's inflater pool for one ZIP, safe for the
+// goroutines that inflate its members ahead. Only one ZIP's members are
+// ever inflated concurrently (prefetching ends before any nested node is
+// read), so its lock covers every use of w.inflaters meanwhile.
+type inflaterPool struct {
+	mu sync.Mutex
+	w  *walker
+}
+
+func (p *inflaterPool) get(r io.Reader) io.ReadCloser {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.w.inflaterLocked(r, p)
+}
+
+// inflaterLocked is inflater; the reader's Close gives it back under
+// pool's lock (nil: none needed).
+func (w *walker) inflaterLocked(r io.Reader, pool *inflaterPool) io.ReadCloser {
 	if n := len(w.inflaters); n > 0 {
 		p := w.inflaters[n-1]
 		w.inflaters = w.inflaters[:n-1]
 		p.br.Reset(r)
 		if rs, ok := p.fr.(kflate.Resetter); ok && rs.Reset(p.br, nil) == nil {
-			p.closed = false
+			p.closed, p.pool = false, pool
 			return p
 		}
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
-	return &pooledInflater{fr: kflate.NewReader(br), br: br, w: w}
+	return &pooledInflater{fr: kflate.NewReader(br), br: br, w: w, pool: pool}
 }
 
 type pooledInflater struct {
 	fr     io.ReadCloser
 	br     *bufio.Reader
 	w      *walker
+	pool   *inflaterPool // locked while giving the reader back; nil: no lock
 	closed bool
 }
 
@@ -397,6 +421,10 @@ func (p *pooledInflater) Close() error {
 	p.closed = true
 	err := p.fr.Close()
 	p.br.Reset(nil)
+	if pool := p.pool; pool != nil {
+		pool.mu.Lock()
+		defer pool.mu.Unlock()
+	}
 	p.w.inflaters = append(p.w.inflaters, p)
 	return err
 }

@@ -188,7 +188,7 @@ func readResp(t testing.TB, br *bufio.Reader) *icapResp {
 		r.httpHdr = string(h)
 		if strings.HasSuffix(secs[1].name, "-body") && secs[1].name != "null-body" {
 			var body bytes.Buffer
-			if _, _, err := (chunkReader{br}).copyChunks(&body, -1); err != nil {
+			if _, _, err := (chunkReader{br: br}).copyChunks(&body, -1); err != nil {
 				t.Fatal(err)
 			}
 			r.body, r.hasBody = body.Bytes(), true

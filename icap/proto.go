@@ -297,7 +297,8 @@ func (l *limitedLines) readHeader() (textproto.MIMEHeader, error) {
 // chunks where the last one may carry the "ieof" extension. One call of
 // copyChunks reads up to and including a zero-size chunk.
 type chunkReader struct {
-	br *bufio.Reader
+	br  *bufio.Reader
+	buf []byte // copy buffer (nil: io.CopyN's own per chunk)
 }
 
 // copyChunks copies chunk data to w until the zero-size chunk. ieof reports
@@ -338,7 +339,15 @@ func (c chunkReader) copyChunks(w io.Writer, max int64) (n int64, ieof bool, err
 		if max >= 0 && n+size > max {
 			return n, false, protoErr(400, "more data than the preview announced")
 		}
-		m, err := io.CopyN(w, c.br, size)
+		var m int64
+		if c.buf != nil {
+			m, err = io.CopyBuffer(w, io.LimitReader(c.br, size), c.buf)
+			if err == nil && m < size {
+				err = io.EOF
+			}
+		} else {
+			m, err = io.CopyN(w, c.br, size)
+		}
 		n += m
 		if err != nil {
 			if err == io.EOF {

@@ -67,6 +67,10 @@ type Options struct {
 	// MemoryBudget is how much of one body is held in memory before it
 	// spills to a private temp file (default 8 MiB).
 	MemoryBudget int64
+	// MemoryPool is where held bodies reserve their memory; share the
+	// forward proxy's so both front ends stay within one total (default:
+	// a pool of the ICAP server's own, 16 x MemoryBudget).
+	MemoryPool *spill.Pool
 	// TempDir holds the private spill directory (default os.TempDir()).
 	TempDir string
 	// IdleTimeout closes ICAP connections idle (or stalled) this long.
@@ -89,7 +93,15 @@ type Server struct {
 	log      *slog.Logger
 	met      metrics.Observer
 	spillDir string
+	pool     *spill.Pool
 	sem      chan struct{}
+
+	// noOverlap inspects every body only once it is held whole (tests
+	// and benchmarks compare); testHookOverlap, when set, hears for each
+	// inspected body whether its overlapped reading was used ("on"),
+	// why not ("fell back: ..."), or that none was begun ("off").
+	noOverlap       bool
+	testHookOverlap func(string)
 
 	mu     sync.Mutex
 	lns    []net.Listener
@@ -134,9 +146,13 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("icap: %w", err)
 	}
+	pool := opts.MemoryPool
+	if pool == nil {
+		pool = spill.NewPool(16 * opts.MemoryBudget)
+	}
 	return &Server{
 		opts: opts, log: opts.Logger.With("component", "icap"), met: metrics.Or(opts.Metrics),
-		spillDir: spillDir, sem: make(chan struct{}, opts.MaxConnections),
+		spillDir: spillDir, pool: pool, sem: make(chan struct{}, opts.MaxConnections),
 		conns: make(map[net.Conn]*connState),
 	}, nil
 }

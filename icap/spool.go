@@ -1,27 +1,63 @@
 package icap
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"sync"
+
+	"github.com/dlpgate/dlpgate/internal/spill"
 )
 
-// spool holds one encapsulated body: in memory up to budget, then in a
-// private temp file removed by release. It is an io.ReaderAt for
-// extraction and replays for the echo.
+// spool holds one encapsulated body: in memory up to budget (and as long
+// as the server-wide pool has room), then in a private temp file removed
+// by release. It is an io.ReaderAt for extraction and replays for the
+// echo.
 type spool struct {
 	mem    []byte
 	file   *os.File
 	size   int64
 	budget int64
 	dir    string
+
+	// pool accounts the memory of bodies held by all front ends;
+	// reserved is this body's share of it (what mem may grow to).
+	pool     *spill.Pool
+	reserved int64
+	toFile   bool // the body goes to its file from the first byte
+
+	// onSpill, when set, is called once, right after the body moved to
+	// its file (a reader may then read the file while it grows);
+	// arrival tracks the file's growth for such a reader.
+	onSpill func()
+	arrival *arrival
+}
+
+// expect sizes the spool for a body of declared bytes (-1: unknown), before
+// its first byte: a body larger than the budget, or one the pool has no
+// room for, goes to its file at once (never first copied through memory);
+// one that fits gets its memory reserved and allocated once.
+func (s *spool) expect(declared int64) {
+	want := declared
+	if declared < 0 || declared > s.budget {
+		want = s.budget
+	}
+	if declared > s.budget || s.pool == nil || !s.pool.Reserve(want) {
+		s.toFile = true
+		return
+	}
+	s.reserved = want
+	if declared >= 0 {
+		s.mem = make([]byte, 0, declared)
+	}
 }
 
 func (s *spool) Write(p []byte) (int, error) {
-	if s.file == nil && int64(len(s.mem))+int64(len(p)) > s.budget {
+	if s.file == nil && (s.toFile || int64(len(s.mem))+int64(len(p)) > s.reserved) {
 		f, err := os.CreateTemp(s.dir, "icap-body-")
 		if err != nil {
 			return 0, fmt.Errorf("spill body: %w", err)
@@ -32,15 +68,111 @@ func (s *spool) Write(p []byte) (int, error) {
 			return 0, fmt.Errorf("spill body: %w", err)
 		}
 		s.file, s.mem = f, nil
+		s.unreserve()
+		s.arrival.arrived(s.size, false, nil)
+		if s.onSpill != nil {
+			s.onSpill()
+			s.onSpill = nil
+		}
 	}
 	if s.file != nil {
 		n, err := s.file.Write(p)
 		s.size += int64(n)
+		s.arrival.arrived(s.size, false, nil)
 		return n, err
+	}
+	if need := len(s.mem) + len(p); need > cap(s.mem) {
+		// Grow by doubling, never past the reservation (append would
+		// round capacity beyond what the pool accounts).
+		nb := make([]byte, len(s.mem), min(s.reserved, max(int64(need), 2*int64(cap(s.mem)), 32<<10)))
+		copy(nb, s.mem)
+		s.mem = nb
 	}
 	s.mem = append(s.mem, p...)
 	s.size += int64(len(p))
 	return len(p), nil
+}
+
+// unreserve gives the body's memory reservation back.
+func (s *spool) unreserve() {
+	if s.pool != nil && s.reserved != 0 {
+		s.pool.Release(s.reserved)
+	}
+	s.reserved = 0
+}
+
+// arrival is how much of a spilled body is in its file, for an inspection
+// that reads it meanwhile (inspect.Arriving).
+type arrival struct {
+	mu  sync.Mutex
+	n   int64
+	end bool
+	err error
+	ch  chan struct{}
+}
+
+// errArrival is what a reader of a body that failed while it arrived gets.
+var errArrival = errors.New("encapsulated body failed while it arrived")
+
+// watch makes the spool track its arrival and call onSpill once it spills
+// (at once when it already has).
+func (s *spool) watch(onSpill func()) {
+	s.arrival = &arrival{n: s.size, ch: make(chan struct{})}
+	if s.file != nil {
+		onSpill()
+		return
+	}
+	s.onSpill = onSpill
+}
+
+// arrived records that the first n bytes are held, or the end (err nil:
+// complete), and wakes the waiters.
+func (a *arrival) arrived(n int64, end bool, err error) {
+	if a == nil {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.end || a.err != nil {
+		return
+	}
+	a.n = n
+	switch {
+	case err != nil:
+		a.err = errArrival
+	case end:
+		a.end = true
+	}
+	close(a.ch)
+	a.ch = make(chan struct{})
+}
+
+// finish tells a reader the body is complete (err nil) or failed.
+func (s *spool) finish(err error) { s.arrival.arrived(s.size, true, err) }
+
+// WaitFor blocks until the first n bytes are held, the body is complete or
+// failed, or ctx ended (inspect.Arriving).
+func (s *spool) WaitFor(ctx context.Context, n int64) error {
+	a := s.arrival
+	if a == nil {
+		return nil
+	}
+	for {
+		a.mu.Lock()
+		got, end, err, ch := a.n, a.end, a.err, a.ch
+		a.mu.Unlock()
+		switch {
+		case err != nil:
+			return err
+		case end || got >= n:
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 func (s *spool) ReadAt(p []byte, off int64) (int, error) {
@@ -85,6 +217,7 @@ func (s *spool) release() {
 		s.file = nil
 	}
 	s.mem = nil
+	s.unreserve()
 }
 
 func ioSection(s *spool) io.Reader { return io.NewSectionReader(s, 0, s.size) }

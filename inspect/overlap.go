@@ -25,10 +25,13 @@ import (
 //     extract.StreamAbove bytes with no Content-Encoding, read in windows;
 //   - a body over extract.StreamAbove bytes with one Content-Encoding layer
 //     of gzip (x-gzip) or deflate (CanOverlap): extract decompresses it
-//     front to back as it arrives, whatever it holds, and reads the
-//     decompressed bytes (in memory, as for any encoded body) once the
-//     last compressed byte is in: only the decompression runs beside
-//     receiving, the classification still follows the last byte.
+//     front to back as it arrives, whatever it holds. When the
+//     decompressed bytes pass StreamAbove and are plain text, they reach
+//     the classifiers window by window as they are decompressed, so the
+//     text is classified while the compressed bytes arrive; anything else
+//     (JSON, a form, markup ...) is held decompressed and read once the
+//     last compressed byte is in (only the decompression runs beside
+//     receiving then).
 // JSON (and JSON Lines), urlencoded forms, multipart and every container
 // are not: extract needs their body whole (a JSON document is walked as one
 // string), so an overlapped reading would only wait. A chunked body (no

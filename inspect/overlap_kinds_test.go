@@ -10,9 +10,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/dlpgate/dlpgate/classifiers"
 	"github.com/dlpgate/dlpgate/extract"
 	"github.com/dlpgate/dlpgate/inspect"
 	"github.com/dlpgate/dlpgate/internal/testgen"
@@ -221,5 +223,49 @@ func kindsFailMidway(t *testing.T, eng *inspect.Engine, cases []kindCase) {
 				t.Fatal("an abandoned body counts as read")
 			}
 		})
+	}
+}
+
+// countingSet is a classifier set that only counts the segments it sees.
+type countingSet struct{ n atomic.Int64 }
+
+func (c *countingSet) Classify(_ context.Context, segs []extract.Segment) []classifiers.Finding {
+	c.n.Add(int64(len(segs)))
+	return nil
+}
+
+// A gzip-encoded text body is classified while it arrives: with a quarter
+// of its compressed bytes still unsent, windows of its text have already
+// reached the classifiers (before, only the decompression ran beside the
+// receipt and all the text waited for the last byte).
+func TestOverlapGzipClassifiesWhileArriving(t *testing.T) {
+	eng := defaultEngine(t)
+	seen := &countingSet{}
+	eng.Extra = []classifiers.Set{seen}
+	r := rand.New(rand.NewPCG(31, 7))
+	gz := compressed(t, "gzip", noisyText(r, 24<<20, testgen.HKIDList(3)))
+	in := extract.Input{ContentType: "text/plain", ContentEncoding: "gzip", Size: int64(len(gz)), Origin: "body"}
+	g := newGrowing(gz)
+	ov := eng.Begin(context.Background(), in, g)
+	if ov == nil {
+		t.Fatal("Begin refused a gzip text body")
+	}
+	defer ov.Abandon()
+	g.feed(len(gz) * 3 / 4)
+	deadline := time.Now().Add(2 * time.Minute)
+	for seen.n.Load() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no text classified while the last quarter of the body was still unsent")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	g.feed(len(gz) - len(gz)*3/4)
+	g.end(nil)
+	got, err := ov.Finish(context.Background(), overlapReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, why := ov.Overlapped(); !ok || got.Decision.Action != rules.Block {
+		t.Fatalf("overlapped %v (%s), decision %s", ok, why, got.Decision.Action)
 	}
 }

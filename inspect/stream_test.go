@@ -3,6 +3,8 @@ package inspect_test
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -91,6 +93,19 @@ func TestStreamedBodyMatchesWholeText(t *testing.T) {
 			for _, s := range f.Samples {
 				if s.Offset < 0 || s.Offset >= len(body) || !strings.HasPrefix(string(body[s.Offset:]), s.Masked[:1]) {
 					t.Errorf("sample %+v does not point into the body", s)
+				}
+			}
+			// Sent gzip-encoded, spilled or in memory, the text is
+			// unpacked into the same windows: the same findings (offsets
+			// into the unpacked text) and decision.
+			gz := compressed(t, "gzip", body)
+			for _, b := range []io.ReaderAt{spilled{bytes.NewReader(gz)}, held(gz)} {
+				g, err := eng.Inspect(context.Background(), req, extract.Input{ContentType: "text/plain", ContentEncoding: "gzip", Body: b, Size: int64(len(gz)), Origin: "body"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if fmt.Sprint(g.Findings) != fmt.Sprint(r.Findings) || g.Segments != r.Segments || g.Decision.Action != r.Decision.Action || len(g.Problems) != 0 {
+					t.Fatalf("gzip-encoded: %d segments, findings %v, problems %v; plain: %d, %v", g.Segments, g.Findings, g.Problems, r.Segments, r.Findings)
 				}
 			}
 		})

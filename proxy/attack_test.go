@@ -423,10 +423,10 @@ func TestSlowBody(t *testing.T) {
 				if h.upstreamCount() != 0 {
 					t.Errorf("stand-in reached")
 				}
-				for i := 0; i < 100 && h.srv.inMem.Load() != 0; i++ {
+				for i := 0; i < 100 && h.srv.inMem.Used() != 0; i++ {
 					time.Sleep(10 * time.Millisecond)
 				}
-				if n := h.srv.inMem.Load(); n != 0 {
+				if n := h.srv.inMem.Used(); n != 0 {
 					t.Errorf("%d bytes still held", n)
 				}
 			})

@@ -166,24 +166,14 @@ func (h *heldBody) release() {
 		}
 		h.mem = nil
 		if h.srv != nil && h.reserved != 0 {
-			h.srv.inMem.Add(-h.reserved)
+			h.srv.inMem.Release(h.reserved)
 		}
 	})
 }
 
 // reserve accounts n bytes of held bodies in memory against the server-wide
-// MemoryTotal; false means the body must go to a spill file instead.
-func (s *Server) reserve(n int64) bool {
-	for {
-		cur := s.inMem.Load()
-		if cur+n > s.opts.MemoryTotal {
-			return false
-		}
-		if s.inMem.CompareAndSwap(cur, cur+n) {
-			return true
-		}
-	}
-}
+// MemoryTotal (or the shared MemoryPool); false means the body must go to a spill file instead.
+func (s *Server) reserve(n int64) bool { return s.inMem.Reserve(n) }
 
 // errOversize says the body is larger than the inspection limit; the bytes
 // read so far are in the partial heldBody.
@@ -246,7 +236,7 @@ func (s *Server) holdBody(r io.Reader, declared, budget, max int64, onSpill func
 		}
 		held.mem, held.size = buf, n
 		if n <= limit {
-			s.inMem.Add(n - limit) // keep only what is held
+			s.inMem.Release(limit - n) // keep only what is held
 			held.reserved = n
 			return held, nil
 		}
@@ -257,7 +247,7 @@ func (s *Server) holdBody(r io.Reader, declared, budget, max int64, onSpill func
 		r = io.MultiReader(bytes.NewReader(held.mem), r)
 		held.mem = nil
 		defer func() { // the buffer is garbage once spilled
-			s.inMem.Add(-held.reserved)
+			s.inMem.Release(held.reserved)
 			held.reserved = 0
 		}()
 	}

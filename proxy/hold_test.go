@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/dlpgate/dlpgate/internal/spill"
 )
 
 // A held body reads back exactly, in memory or spilled, at any offset;
@@ -27,8 +29,7 @@ func TestHeldBody(t *testing.T) {
 		{"empty", 0, true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := &Server{spillDir: t.TempDir()}
-			s.opts.MemoryTotal = 1 << 20
+			s := &Server{spillDir: t.TempDir(), inMem: spill.NewPool(1 << 20)}
 			body := []byte(strings.Repeat("0123456789", tc.size/10))
 			declared := int64(-1)
 			if tc.declared {
@@ -70,8 +71,8 @@ func TestHeldBody(t *testing.T) {
 					t.Errorf("spill file still there after release: %v", err)
 				}
 			}
-			if s.inMem.Load() != 0 {
-				t.Errorf("memory accounting %d after release, want 0", s.inMem.Load())
+			if s.inMem.Used() != 0 {
+				t.Errorf("memory accounting %d after release, want 0", s.inMem.Used())
 			}
 		})
 	}

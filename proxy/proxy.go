@@ -17,7 +17,6 @@ import (
 	"net/url"
 	"os"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/elazarl/goproxy"
@@ -72,6 +71,10 @@ type Options struct {
 	// that does not fit is spilled even if it is under MemoryBudget
 	// (default 16 x MemoryBudget).
 	MemoryTotal int64
+	// MemoryPool, when set, is where held bodies reserve their memory
+	// instead of a pool of MemoryTotal of the proxy's own: share one with
+	// the ICAP front end so both stay within one total.
+	MemoryPool *spill.Pool
 	// TempDir is where the private spill directory is created (default os.TempDir()).
 	TempDir string
 	// Recorder receives log and block events; nil records nothing.
@@ -147,8 +150,8 @@ type Server struct {
 	proxyFor func(*url.URL) (*url.URL, error)
 	// upstreamAddrs are the parent proxies' host:port, always dialled.
 	upstreamAddrs []string
-	inMem         atomic.Int64 // bytes of bodies held in memory
-	spillBuf      sync.Pool    // *[]byte of spillBuffer bytes (hold.go)
+	inMem         *spill.Pool // bytes of bodies held in memory
+	spillBuf      sync.Pool   // *[]byte of spillBuffer bytes (hold.go)
 
 	mu        sync.Mutex
 	listeners []net.Listener
@@ -219,6 +222,10 @@ func New(opts Options) (*Server, error) {
 		issuer:   certs.NewIssuer(opts.CA, 0),
 		spillDir: spillDir,
 		conns:    make(map[*trackedConn]struct{}),
+		inMem:    opts.MemoryPool,
+	}
+	if s.inMem == nil {
+		s.inMem = spill.NewPool(opts.MemoryTotal)
 	}
 	s.proxyFor = s.upstreamProxyFunc()
 	s.upstreamAddrs = upstreamProxyAddrs(opts.UpstreamProxy)

@@ -953,10 +953,10 @@ func TestClientDisconnectMidBody(t *testing.T) {
 		conn.Close()
 	}
 	waitEmpty(t, h.srv.spillDir)
-	for i := 0; i < 100 && h.srv.inMem.Load() != 0; i++ {
+	for i := 0; i < 100 && h.srv.inMem.Used() != 0; i++ {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if n := h.srv.inMem.Load(); n != 0 {
+	if n := h.srv.inMem.Used(); n != 0 {
 		t.Errorf("%d bytes still accounted in memory", n)
 	}
 	resp, err := h.client().Post(robotURL, "application/json", bytes.NewReader(robotJSON("still alive")))
@@ -1011,10 +1011,10 @@ func TestMemoryTotalSpills(t *testing.T) {
 					t.Error("not spilled")
 				}
 			}
-			for i := 0; i < 100 && h.srv.inMem.Load() != 0; i++ {
+			for i := 0; i < 100 && h.srv.inMem.Used() != 0; i++ {
 				time.Sleep(10 * time.Millisecond)
 			}
-			if n := h.srv.inMem.Load(); n != 0 {
+			if n := h.srv.inMem.Used(); n != 0 {
 				t.Errorf("%d bytes still accounted", n)
 			}
 		})

@@ -31,5 +31,21 @@ func TestRedTeamHKIDForms(t *testing.T) {
 		{name: "lower case", text: strings.ToLower(rtList(form("PD(C)")))},
 		{name: "ideographic space, full-width bracket", text: rtList(form("P\u3000D（C）"))},
 		{name: "身份證 PD C", text: "客戶名單\n" + rtList(form("身份證號碼：PD C"))},
+		// Punctuated, under an HKID keyword (stop 20).
+		{name: "P.D.C under HKID", text: "Staff HKID\n" + rtList(form("P.D.C"))},
+		{name: "P/D/C under 身份證", text: "員工身份證\n" + rtList(form("P/D/C"))},
+		{name: "P_D(C) under 身份证", text: "员工身份证号码\n" + rtList(form("P_D(C)"))},
+		{name: "P. D C under HKID", text: "HKID numbers\n" + rtList(form("P. D C"))},
+		{name: "P, D, C under HKID", text: "HKID numbers\n" + rtList(form("P, D, C"))},
+		{name: "PD–C (en dash) under HKID", text: "HKID numbers\n" + rtList(form("PD\u2013C"))},
+		{name: "P<tab>D<tab>C under 身份證", text: "身份證號碼\n" + rtList(form("P\tD\tC"))},
+		{name: "PD[C] under 身份证", text: "身份证号码\n" + rtList(form("PD[C]"))},
+		{name: "P：D【C】 under 身份證", text: "身份證\n" + rtList(form("P：D【C】"))},
+		{name: "P\u00a0D\u00a0C under HKID", text: "HKID\n" + rtList(form("P\u00a0D\u00a0C"))},
+		// Other brackets and dashes, no keyword needed.
+		{name: "PD[C]", text: rtList(form("PD[C]"))},
+		{name: "PD【C】", text: rtList(form("PD【C】"))},
+		{name: "PD–C (en dash)", text: rtList(form("PD\u2013C"))},
+		{name: "PD−C (minus sign)", text: rtList(form("PD\u2212C"))},
 	})
 }

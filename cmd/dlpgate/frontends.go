@@ -19,6 +19,7 @@ import (
 	"github.com/dlpgate/dlpgate/config"
 	"github.com/dlpgate/dlpgate/icap"
 	"github.com/dlpgate/dlpgate/inspect"
+	"github.com/dlpgate/dlpgate/internal/spill"
 	"github.com/dlpgate/dlpgate/metrics"
 	"github.com/dlpgate/dlpgate/proxy"
 )
@@ -45,7 +46,8 @@ type frontEndDeps struct {
 	auditPath string
 	ca        *certs.CA
 	issuer    *certs.Issuer // nil in `dlpgate icap`
-	held      func() int64  // nil in `dlpgate icap`
+	held      func() int64  // bytes of bodies held in memory
+	pool      *spill.Pool   // where both front ends hold bodies
 	logger    *slog.Logger
 	obs       *observability
 }
@@ -80,7 +82,7 @@ func startFrontEnds(d frontEndDeps) (*frontEnds, error) {
 		srv, err := icap.New(icap.Options{
 			Engine: d.engine, Recorder: d.alog, AllowClients: allow,
 			Service: d.cfg.ICAP.Service, Preview: d.cfg.ICAP.Preview, MaxConnections: d.cfg.ICAP.MaxConnections,
-			MemoryBudget: int64(d.cfg.Proxy.MemoryBudget), IdleTimeout: time.Duration(d.cfg.Proxy.IdleTimeout),
+			MemoryBudget: int64(d.cfg.Proxy.MemoryBudget), MemoryPool: d.pool, IdleTimeout: time.Duration(d.cfg.Proxy.IdleTimeout),
 			Instance: instanceID(d.cfg.Audit.InstanceID), Contact: d.cfg.Proxy.Contact, Version: version,
 			Logger: d.logger, Metrics: d.obs.prom,
 		})

@@ -27,6 +27,7 @@ import (
 	"github.com/dlpgate/dlpgate/config"
 	"github.com/dlpgate/dlpgate/identity"
 	"github.com/dlpgate/dlpgate/inspect"
+	"github.com/dlpgate/dlpgate/internal/spill"
 	"github.com/dlpgate/dlpgate/proxy"
 	"github.com/dlpgate/dlpgate/rules"
 )
@@ -159,7 +160,10 @@ func serve(ctx context.Context, mode serveMode, args []string, stdout, stderr io
 	}()
 
 	obs := newObservability()
+	// One pool bounds the bodies both front ends hold in memory.
+	pool := spill.NewPool(heldTotal(cfg))
 	opts := proxy.Options{
+		MemoryPool:   pool,
 		CA:           ca,
 		Engine:       engine.Load,
 		PACHosts:     func() []string { return pacHosts(engine.Load()) },
@@ -210,7 +214,7 @@ func serve(ctx context.Context, mode serveMode, args []string, stdout, stderr io
 			return 2
 		}
 	}
-	deps := frontEndDeps{cfg: cfg, engine: engine.Load, alog: alog, auditPath: aopts.Path, logger: logger, obs: obs}
+	deps := frontEndDeps{cfg: cfg, engine: engine.Load, alog: alog, auditPath: aopts.Path, logger: logger, obs: obs, pool: pool, held: pool.Used}
 	var srv *proxy.Server
 	var ln net.Listener
 	if mode == modeProxy {
@@ -231,7 +235,7 @@ func serve(ctx context.Context, mode serveMode, args []string, stdout, stderr io
 		}
 		logger.Info("dlpgate listening", "addr", addr, "data_dir", dir, "ca", certs.CertPath(dir),
 			"audit", aopts.Path, "config", cfg.Source, "policy", eng.Policy.Version())
-		deps.ca, deps.issuer, deps.held = ca, srv.Issuer(), srv.HeldInMemory
+		deps.ca, deps.issuer = ca, srv.Issuer()
 	}
 	fe, err := startFrontEnds(deps)
 	if err != nil {
@@ -401,17 +405,22 @@ func setMemoryLimit(logger *slog.Logger, cfg *config.Config, budget *inspect.Bud
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	held := int64(cfg.Proxy.MemoryTotal)
-	if held <= 0 {
-		per := int64(cfg.Proxy.MemoryBudget)
-		if per <= 0 {
-			per = proxy.DefaultMemoryBudget
-		}
-		held = 16 * per
-	}
-	limit := budget.Memory() + held + 32<<20
+	limit := budget.Memory() + heldTotal(cfg) + 32<<20
 	debug.SetMemoryLimit(limit)
 	logger.Debug("memory limit", "bytes", limit, "note", "set GOMEMLIMIT to override")
+}
+
+// heldTotal is how much memory the bodies held by the front ends may take
+// together ([proxy] memory_total, default 16 x memory_budget).
+func heldTotal(cfg *config.Config) int64 {
+	if held := int64(cfg.Proxy.MemoryTotal); held > 0 {
+		return held
+	}
+	per := int64(cfg.Proxy.MemoryBudget)
+	if per <= 0 {
+		per = proxy.DefaultMemoryBudget
+	}
+	return 16 * per
 }
 
 // orNone maps a configured 0 ("no limit") to the proxy's negative "none"

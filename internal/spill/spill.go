@@ -1,5 +1,6 @@
 // Package spill makes the private directories in which the front ends
-// (proxy, icap) keep request bodies that do not fit their memory budget.
+// (proxy, icap) keep request bodies that do not fit their memory budget,
+// and holds the Pool that bounds the memory of the bodies they keep.
 // Held bodies are sensitive: the directory is 0700 and its owner removes it
 // on close.
 package spill
