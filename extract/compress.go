@@ -25,29 +25,39 @@ var errTooBig = errors.New("decompressed size limit")
 // per call (PDFs call it once per content stream: that copy cost a tenth
 // of a text PDF's extraction time).
 func (w *walker) readBounded(r io.Reader, compressedSize int64) ([]byte, string, error) {
-	limit, byRatioLimit := w.decompressLimit(compressedSize)
-	var out []byte
+	return readBoundedAppend(nil, r, compressedSize, &w.lim, w.expired)
+}
+
+// readBoundedAppend is readBounded appending to dst (whose spare capacity
+// it reuses): the limits count only the bytes appended, and the appended
+// bytes are those readBounded would return. expired is polled as
+// walker.expired is; it is the only state read besides lim, so a second
+// goroutine can run it with a check of its own (pdfDoc's inflate worker).
+func readBoundedAppend(dst []byte, r io.Reader, compressedSize int64, lim *Limits, expired func() bool) ([]byte, string, error) {
+	limit, byRatioLimit := lim.decompressLimit(compressedSize)
+	base := len(dst)
+	out := dst
 	if compressedSize > 0 {
-		out = make([]byte, 0, min(4*compressedSize, limit, 1<<20)+1) // a typical ratio, small streams
+		out = slices.Grow(out, int(min(4*compressedSize, limit, 1<<20)+1)) // a typical ratio, small streams
 	}
 	for {
-		if w.expired() {
+		if expired() {
 			return out, "", errStop
 		}
 		if len(out) == cap(out) {
-			out = slices.Grow(out, max(len(out), 4<<10))
+			out = slices.Grow(out, max(len(out)-base, 4<<10))
 		}
 		// Room for at most one byte past the limit: that byte tells a
 		// stream that ends exactly at the limit from one that goes on.
 		room := cap(out)
-		if int64(room)-1 > limit {
-			room = int(limit) + 1
+		if int64(room-base)-1 > limit {
+			room = base + int(limit) + 1
 		}
 		n, err := r.Read(out[len(out):room])
 		out = out[:len(out)+n]
-		if int64(len(out)) > limit {
-			out = out[:limit]
-			return out, w.tooBigReason(byRatioLimit), errTooBig
+		if int64(len(out)-base) > limit {
+			out = out[:base+int(limit)]
+			return out, lim.tooBigReason(byRatioLimit), errTooBig
 		}
 		if errors.Is(err, io.EOF) {
 			return out, "", nil
@@ -61,9 +71,13 @@ func (w *walker) readBounded(r io.Reader, compressedSize int64) ([]byte, string,
 // decompressLimit is how many bytes a stream of compressedSize bytes
 // (0: unknown) may decompress to, and whether the ratio limit set it.
 func (w *walker) decompressLimit(compressedSize int64) (limit int64, byRatio bool) {
-	limit = w.lim.MaxDecompressed
-	if compressedSize > 0 && w.lim.MaxRatio > 0 {
-		r := max(compressedSize*int64(w.lim.MaxRatio), ratioFloor)
+	return w.lim.decompressLimit(compressedSize)
+}
+
+func (l *Limits) decompressLimit(compressedSize int64) (limit int64, byRatio bool) {
+	limit = l.MaxDecompressed
+	if compressedSize > 0 && l.MaxRatio > 0 {
+		r := max(compressedSize*int64(l.MaxRatio), ratioFloor)
 		if r < limit {
 			return r, true
 		}
@@ -72,11 +86,13 @@ func (w *walker) decompressLimit(compressedSize int64) (limit int64, byRatio boo
 }
 
 // tooBigReason says which decompression limit cut a stream.
-func (w *walker) tooBigReason(byRatio bool) string {
+func (w *walker) tooBigReason(byRatio bool) string { return w.lim.tooBigReason(byRatio) }
+
+func (l *Limits) tooBigReason(byRatio bool) string {
 	if byRatio {
-		return fmt.Sprintf("compression ratio over %d:1 (possible decompression bomb)", w.lim.MaxRatio)
+		return fmt.Sprintf("compression ratio over %d:1 (possible decompression bomb)", l.MaxRatio)
 	}
-	return fmt.Sprintf("decompressed size over %d bytes", w.lim.MaxDecompressed)
+	return fmt.Sprintf("decompressed size over %d bytes", l.MaxDecompressed)
 }
 
 // decodeContentEncoding undoes a (possibly stacked) Content-Encoding:

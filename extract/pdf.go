@@ -29,6 +29,19 @@ type pdfDoc struct {
 	images    map[*pStream]bool // image XObjects already read (pdfimage.go)
 	content   []byte            // decoded content of the page last read
 	fr        io.ReadCloser     // raw deflate reader, reused (inflate)
+	br        *bytes.Reader     // fr's source, reused (pageContent)
+	// Page contents (pdfahead.go): the owned buffer of the page last
+	// read, buffers free for reuse, the parts list, the inflate worker.
+	owned []byte
+	free  [][]byte
+	parts []contentPart
+	ahead *contentAhead
+	// The content lexer's buffers and the operand stack, reused by the
+	// top-level run of every page.
+	lexStr []byte
+	lexArr []cTok
+	ops    []cTok
+	text   []byte // page text before tidyLines, reused
 }
 
 // pdfNode extracts the text layer of a PDF, one segment per page.
@@ -47,6 +60,7 @@ func (w *walker) pdfNode(n node) {
 	if w.stop {
 		return
 	}
+	defer d.stopAhead()
 	if d.encrypted() && !d.decryptEmpty(n.origin) {
 		return
 	}
@@ -62,7 +76,11 @@ func (w *walker) pdfNode(n node) {
 			return
 		}
 		origin := child(base, "pdf", "page"+strconv.Itoa(i+1))
-		text := d.pageText(p)
+		var next *pageInfo
+		if i+1 < len(pages) {
+			next = &pages[i+1]
+		}
+		text := d.pageTextAhead(p, next)
 		textual = textual || strings.TrimSpace(text) != ""
 		w.emit(origin, text)
 		if w.lim.OCR != nil {
@@ -110,10 +128,9 @@ func (w *walker) pdfFragment(n node, data []byte) {
 		if !bytes.Contains(content, []byte("BT")) || !bytes.Contains(content, []byte("ET")) {
 			continue
 		}
-		var sb strings.Builder
-		t := &textRun{d: d, sb: &sb}
+		t := &textRun{d: d}
 		t.run(content, d.fragmentResources(), 0)
-		w.emit(child(base, "pdf", "obj"+strconv.Itoa(num)), tidyLines(sb.String()))
+		w.emit(child(base, "pdf", "obj"+strconv.Itoa(num)), tidyLinesBytes(t.out))
 	}
 }
 
@@ -370,29 +387,9 @@ func (d *pdfDoc) expandObjectStreams() {
 // decodeStream applies the stream's filters within the decompression limits.
 func (d *pdfDoc) decodeStream(s *pStream) []byte {
 	data := s.raw
-	filters := d.resolve(s.dict["Filter"])
-	var names []pName
-	switch f := filters.(type) {
-	case pName:
-		names = []pName{f}
-	case pArray:
-		for _, x := range f {
-			if n, ok := d.resolve(x).(pName); ok {
-				names = append(names, n)
-			}
-		}
-	}
-	parms := d.resolve(s.dict["DecodeParms"])
+	names, parms := d.filters(s)
 	for i, f := range names {
-		var p pDict
-		switch pp := parms.(type) {
-		case pDict:
-			p = pp
-		case pArray:
-			if i < len(pp) {
-				p = d.dict(pp[i])
-			}
-		}
+		p := d.filterParms(parms, i)
 		switch f {
 		case "FlateDecode", "Fl":
 			data = d.inflate(data)
@@ -424,6 +421,36 @@ func (d *pdfDoc) decodeStream(s *pStream) []byte {
 		}
 	}
 	return data
+}
+
+// filters are the names of the stream's filters, in order, and its
+// DecodeParms (resolved) for filterParms.
+func (d *pdfDoc) filters(s *pStream) ([]pName, any) {
+	var names []pName
+	switch f := d.resolve(s.dict["Filter"]).(type) {
+	case pName:
+		names = []pName{f}
+	case pArray:
+		for _, x := range f {
+			if n, ok := d.resolve(x).(pName); ok {
+				names = append(names, n)
+			}
+		}
+	}
+	return names, d.resolve(s.dict["DecodeParms"])
+}
+
+// filterParms are the decode parameters of the i-th filter.
+func (d *pdfDoc) filterParms(parms any, i int) pDict {
+	switch pp := parms.(type) {
+	case pDict:
+		return pp
+	case pArray:
+		if i < len(pp) {
+			return d.dict(pp[i])
+		}
+	}
+	return nil
 }
 
 // inflate undoes FlateDecode (zlib, or raw deflate when the zlib header
@@ -697,28 +724,17 @@ func (d *pdfDoc) pages() []pageInfo {
 }
 
 // pageText runs the content streams of one page.
-func (d *pdfDoc) pageText(p pageInfo) string {
-	var content []byte
-	switch c := d.resolve(p.dict["Contents"]).(type) {
-	case *pStream:
-		content = d.decodeStream(c)
-	case pArray:
-		for _, x := range c {
-			if s, ok := d.resolve(x).(*pStream); ok {
-				content = append(content, d.decodeStream(s)...)
-				content = append(content, '\n')
-			}
-		}
-	}
+func (d *pdfDoc) pageText(p pageInfo) string { return d.pageTextAhead(p, nil) }
+
+// pageTextAhead is pageText starting the inflate of the next page's
+// content (pdfahead.go).
+func (d *pdfDoc) pageTextAhead(p pageInfo, next *pageInfo) string {
+	content := d.pageContent(p, next)
 	d.content = content // inline images are read from it (pdfimage.go)
-	var sb strings.Builder
-	// Text is at most about half of a text page's content; Grow does not
-	// zero, so a guess too big for a drawing-heavy page costs little, and
-	// the cap bounds it for huge streams.
-	sb.Grow(min(len(content)/2, 256<<10))
-	t := &textRun{d: d, sb: &sb}
+	t := &textRun{d: d, out: d.text[:0]}
 	t.run(content, p.resources, 0)
-	return tidyLines(sb.String())
+	d.text = t.out
+	return tidyLinesBytes(t.out)
 }
 
 // tidyLines trims trailing spaces and collapses blank-line runs. One pass
@@ -753,4 +769,42 @@ func tidyLines(s string) string {
 		s = s[i+1:]
 	}
 	return strings.TrimSpace(aliasString(out)) // out is not written again
+}
+
+// tidyLinesBytes is tidyLines(string(b)) done in place in b (the result
+// is never longer than what it is read from), so that the page text is
+// copied once, into the string returned. b is overwritten.
+func tidyLinesBytes(b []byte) string {
+	w := 0
+	blank := 0
+	first := true
+	for r := 0; ; {
+		i := bytes.IndexByte(b[r:], '\n')
+		end := len(b)
+		if i >= 0 {
+			end = r + i
+		}
+		e := end
+		for e > r && (b[e-1] == ' ' || b[e-1] == '\t') {
+			e--
+		}
+		if e == r {
+			blank++
+		} else {
+			blank = 0
+		}
+		if blank <= 1 {
+			if !first {
+				b[w] = '\n'
+				w++
+			}
+			first = false
+			w += copy(b[w:], b[r:e])
+		}
+		if i < 0 {
+			break
+		}
+		r = end + 1
+	}
+	return string(bytes.TrimSpace(b[:w]))
 }

@@ -21,20 +21,23 @@ const (
 	cNone  cKind = iota // end of input
 	cNum                // num
 	cStr                // str[lo:hi]
-	cName               // raw (undecoded #xx)
-	cKw                 // raw: an operator (or true/false/null)
+	cName               // b[lo:hi] (undecoded #xx)
+	cKw                 // b[lo:hi]: an operator (or true/false/null)
 	cDelim              // delim: [ ] { } < (dict open) > (dict close)
 	// Operand kinds only:
 	cArr   // array elements arr[lo:hi]
 	cOther // a value no text operator reads (dict, nested array, nil)
 )
 
+// cTok holds no pointer (names and keywords are ranges of the content):
+// operands and array elements are copied into reused slices by the
+// hundred thousand, without write barriers.
 type cTok struct {
+	num    float64
+	lo, hi int // cStr: range in cLexer.str (in cLexer.b if inB); cArr: in cLexer.arr; cName, cKw: in cLexer.b
 	kind   cKind
 	delim  byte
-	num    float64
-	lo, hi int // cStr: range in cLexer.str; cArr: range in cLexer.arr
-	raw    []byte
+	inB    bool
 }
 
 type cLexer struct {
@@ -47,7 +50,15 @@ type cLexer struct {
 // reset forgets the operands of the operator just run.
 func (l *cLexer) reset() { l.str, l.arr = l.str[:0], l.arr[:0] }
 
-func (l *cLexer) bytesOf(t *cTok) []byte { return l.str[t.lo:t.hi] }
+func (l *cLexer) bytesOf(t *cTok) []byte {
+	if t.inB {
+		return l.b[t.lo:t.hi]
+	}
+	return l.str[t.lo:t.hi]
+}
+
+// rawOf is the text of a name (without its '/') or keyword token.
+func (l *cLexer) rawOf(t *cTok) []byte { return l.b[t.lo:t.hi] }
 
 // next reads one token into t (pdfLexer.next without allocating).
 func (l *cLexer) next(t *cTok) {
@@ -58,12 +69,12 @@ func (l *cLexer) next(t *cTok) {
 			return
 		}
 		c := l.b[l.pos]
-		switch {
-		case c == '[' || c == ']' || c == '{' || c == '}':
+		switch tokStart[c] { // a jump table, not a chain of compares
+		case tkBracket:
 			l.pos++
 			t.kind, t.delim = cDelim, c
 			return
-		case c == '<':
+		case tkLess:
 			if l.pos+1 < len(l.b) && l.b[l.pos+1] == '<' {
 				l.pos += 2
 				t.kind, t.delim = cDelim, '<'
@@ -71,47 +82,110 @@ func (l *cLexer) next(t *cTok) {
 			}
 			l.hexString(t)
 			return
-		case c == '>':
+		case tkGreater:
 			l.pos++
 			if l.pos < len(l.b) && l.b[l.pos] == '>' {
 				l.pos++
 			}
 			t.kind, t.delim = cDelim, '>'
 			return
-		case c == '(':
+		case tkLParen:
 			l.literalString(t)
 			return
-		case c == ')':
+		case tkRParen:
 			l.pos++
 			continue
-		case c == '/':
+		case tkSlash:
 			l.pos++
 			start := l.pos
-			for l.pos < len(l.b) && !isPDFSpace(l.b[l.pos]) && !isPDFDelim(l.b[l.pos]) {
+			for l.pos < len(l.b) && pdfClass[l.b[l.pos]] == 0 {
 				l.pos++
 			}
-			t.kind, t.raw = cName, l.b[start:l.pos]
+			t.kind, t.lo, t.hi = cName, start, l.pos
 			return
-		case c == '+' || c == '-' || c == '.' || c >= '0' && c <= '9':
-			start := l.pos
-			l.pos++
-			for l.pos < len(l.b) && (l.b[l.pos] >= '0' && l.b[l.pos] <= '9' || l.b[l.pos] == '.' || l.b[l.pos] == '-') {
-				l.pos++
-			}
-			t.kind, t.num = cNum, parsePDFNum(l.b[start:l.pos])
+		case tkNum:
+			t.kind, t.num = cNum, l.number()
 			return
-		default:
+		default: // tkOther
 			start := l.pos
-			for l.pos < len(l.b) && !isPDFSpace(l.b[l.pos]) && !isPDFDelim(l.b[l.pos]) {
+			for l.pos < len(l.b) && pdfClass[l.b[l.pos]] == 0 {
 				l.pos++
 			}
 			if l.pos == start {
 				l.pos++ // stray byte
 			}
-			t.kind, t.raw = cKw, l.b[start:l.pos]
+			t.kind, t.lo, t.hi = cKw, start, l.pos
 			return
 		}
 	}
+}
+
+// Token starts, by first byte (white space and comments are skipped
+// before).
+const (
+	tkOther   = iota // a keyword (operator) or a stray byte
+	tkBracket        // [ ] { }
+	tkLess           // < (hex string or dictionary open)
+	tkGreater        // >
+	tkLParen         // (
+	tkRParen         // ) (stray, skipped)
+	tkSlash          // /name
+	tkNum            // + - . 0-9
+)
+
+var tokStart = func() (t [256]uint8) {
+	for _, c := range []byte("[]{}") {
+		t[c] = tkBracket
+	}
+	t['<'], t['>'], t['('], t[')'], t['/'] = tkLess, tkGreater, tkLParen, tkRParen, tkSlash
+	for _, c := range []byte("+-.0123456789") {
+		t[c] = tkNum
+	}
+	return t
+}()
+
+// number reads the number token at l.pos: the bytes pdfLexer.next takes
+// (a sign, '.' or digit, then digits, '.' and '-'), read as parsePDFNum
+// reads them, in the same pass for a plain decimal of up to 15 digits.
+func (l *cLexer) number() float64 {
+	b, start := l.b, l.pos
+	c := b[start]
+	var mant uint64
+	digits, frac := 0, 0
+	dot, odd := c == '.', false
+	if c >= '0' && c <= '9' {
+		mant, digits = uint64(c-'0'), 1
+	}
+	p := start + 1
+	for ; p < len(b); p++ {
+		c := b[p]
+		switch {
+		case c >= '0' && c <= '9':
+			mant = mant*10 + uint64(c-'0')
+			digits++
+			if dot {
+				frac++
+			}
+			continue
+		case c == '.':
+			odd = odd || dot
+			dot = true
+			continue
+		case c == '-':
+			odd = true
+			continue
+		}
+		break
+	}
+	l.pos = p
+	if odd || digits == 0 || digits > 15 {
+		return parsePDFNum(b[start:p])
+	}
+	f := float64(mant) / pow10[frac]
+	if b[start] == '-' {
+		f = -f
+	}
+	return f
 }
 
 // pow10 are the powers of ten a float64 holds exactly.
@@ -161,13 +235,31 @@ func parsePDFNum(b []byte) float64 {
 func (l *cLexer) hexString(t *cTok) {
 	lo := len(l.str)
 	l.str, l.pos = appendPDFHex(l.str, l.b, l.pos)
-	t.kind, t.lo, t.hi = cStr, lo, len(l.str)
+	t.kind, t.lo, t.hi, t.inB = cStr, lo, len(l.str), false
 }
 
+// litSpecial are the bytes that end a literal string's plain run.
+var litSpecial = [256]bool{'(': true, ')': true, '\\': true}
+
+// literalString reads a literal string. One without escapes or nested
+// parentheses (most) is the range of the content it spans, not a copy;
+// the others are decoded into l.str by appendPDFLiteral.
 func (l *cLexer) literalString(t *cTok) {
+	b := l.b
+	start := l.pos + 1
+	for p := start; p < len(b); p++ {
+		if litSpecial[b[p]] {
+			if b[p] != ')' {
+				break
+			}
+			t.kind, t.lo, t.hi, t.inB = cStr, start, p, true
+			l.pos = p + 1
+			return
+		}
+	}
 	lo := len(l.str)
 	l.str, l.pos = appendPDFLiteral(l.str, l.b, l.pos)
-	t.kind, t.lo, t.hi = cStr, lo, len(l.str)
+	t.kind, t.lo, t.hi, t.inB = cStr, lo, len(l.str), false
 }
 
 // appendPDFHex appends the bytes of the hex string starting at b[pos]
@@ -333,9 +425,11 @@ func (l *cLexer) skipDict(depth int) {
 			return
 		}
 		if k.kind != cName {
-			if k.kind == cKw && (bytes.Equal(k.raw, []byte("stream")) || bytes.Equal(k.raw, []byte("endobj"))) {
-				l.pos -= len(k.raw)
-				return
+			if k.kind == cKw {
+				if kw := l.rawOf(&k); bytes.Equal(kw, []byte("stream")) || bytes.Equal(kw, []byte("endobj")) {
+					l.pos -= len(kw)
+					return
+				}
 			}
 			continue
 		}

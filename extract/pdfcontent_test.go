@@ -100,7 +100,7 @@ func describeNew(b []byte) string {
 		case cNone:
 			return sb.String()
 		case cKw:
-			fmt.Fprintf(&sb, "OP %q\n", string(tok.raw))
+			fmt.Fprintf(&sb, "OP %q\n", string(l.rawOf(&tok)))
 			l.reset()
 			continue
 		}
@@ -111,7 +111,7 @@ func describeNew(b []byte) string {
 		case cStr:
 			fmt.Fprintf(&sb, "S %q\n", l.bytesOf(&op))
 		case cName:
-			fmt.Fprintf(&sb, "/ %q\n", unescapeName(op.raw))
+			fmt.Fprintf(&sb, "/ %q\n", unescapeName(l.rawOf(&op)))
 		case cArr:
 			sb.WriteString("[\n")
 			for _, e := range l.arr[op.lo:op.hi] {
@@ -178,13 +178,24 @@ func TestDecodeAppendMatchesDecode(t *testing.T) {
 		"twoB":   {twoByte: true},
 		"legacy": {legacy: traditionalchinese.Big5},
 	}
+	// A simple font whose Differences remap printable ASCII (not copied
+	// as it is) and one with runes past Unicode and zero entries.
+	diffs := *win
+	diffs['A'], diffs['b'], diffs[0x90] = '€', 0, 0x7fffffff
+	fonts["diffs"] = &pdfFont{simple: &diffs}
+	mac := *baseEncoding("MacRomanEncoding")
+	fonts["mac"] = &pdfFont{simple: &mac}
 	r := rand.New(rand.NewPCG(3, 4))
 	for name, f := range fonts {
 		for range 2000 {
 			s := make([]byte, r.IntN(9))
+			ascii := r.IntN(3) == 0
 			for i := range s {
 				s[i] = byte(r.IntN(256))
-				if r.IntN(2) == 0 {
+				switch {
+				case ascii && r.IntN(20) > 0:
+					s[i] = byte(0x20 + r.IntN(0x5f))
+				case !ascii && r.IntN(2) == 0:
 					s[i] = byte(r.IntN(4))
 				}
 			}
@@ -237,4 +248,77 @@ func decodeRef(f *pdfFont, s []byte) string {
 		sb.WriteRune(winAnsi[c])
 	}
 	return sb.String()
+}
+
+// TestLexNumberMatchesPdfLexer: numbers read in one pass (cLexer.number)
+// are pdfLexer.next's, bit for bit (sign of zero included), and end at
+// the same byte.
+func TestLexNumberMatchesPdfLexer(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	const alpha = "0123456789.-+"
+	cases := []string{"0", "-0", "+5", ".5", "5.", "-.25", "1.5.3", "--5", "-", ".", "+", "3-4", "123456789012345", "1234567890123456", "0.000000000000001", "99999999999999999999999", "12.3456789012345", "007", "1e5", "+-1", "-.", "+.", "1..", "5-"}
+	for range 30000 {
+		b := make([]byte, 1+r.IntN(19))
+		for i := range b {
+			if r.IntN(4) == 0 {
+				b[i] = alpha[r.IntN(len(alpha))]
+			} else {
+				b[i] = alpha[r.IntN(10)]
+			}
+		}
+		cases = append(cases, string(b))
+	}
+	for _, c := range cases {
+		for _, tail := range []string{"", " Tj", "(x)", "e5"} {
+			in := []byte(c + tail)
+			old := &pdfLexer{b: in}
+			want := old.next()
+			l := &cLexer{b: in}
+			var tok cTok
+			l.next(&tok)
+			wf, ok := want.(float64)
+			if !ok {
+				if tok.kind == cNum {
+					t.Fatalf("%q: number %v, pdfLexer %T", in, tok.num, want)
+				}
+				continue
+			}
+			if tok.kind != cNum || math.Float64bits(tok.num) != math.Float64bits(wf) || l.pos != old.pos {
+				t.Fatalf("%q: %v (kind %d) at %d, pdfLexer %v at %d", in, tok.num, tok.kind, l.pos, wf, old.pos)
+			}
+		}
+	}
+}
+
+// TestPDFClassMatchesOld: the byte class table is the compares it
+// replaced.
+func TestPDFClassMatchesOld(t *testing.T) {
+	for i := range 256 {
+		c := byte(i)
+		space := c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == 0
+		delim := strings.IndexByte("()<>[]{}/%", c) >= 0
+		if isPDFSpace(c) != space || isPDFDelim(c) != delim {
+			t.Fatalf("byte %#x: space %v delim %v, want %v %v", c, isPDFSpace(c), isPDFDelim(c), space, delim)
+		}
+		want := tkOther
+		switch {
+		case c == '[' || c == ']' || c == '{' || c == '}':
+			want = tkBracket
+		case c == '<':
+			want = tkLess
+		case c == '>':
+			want = tkGreater
+		case c == '(':
+			want = tkLParen
+		case c == ')':
+			want = tkRParen
+		case c == '/':
+			want = tkSlash
+		case c == '+' || c == '-' || c == '.' || c >= '0' && c <= '9':
+			want = tkNum
+		}
+		if int(tokStart[c]) != want {
+			t.Fatalf("byte %#x: token start %d, want %d", c, tokStart[c], want)
+		}
+	}
 }

@@ -26,17 +26,26 @@ type pdfLexer struct {
 	pos int
 }
 
-func isPDFSpace(c byte) bool {
-	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == 0
-}
+func isPDFSpace(c byte) bool { return pdfClass[c]&pdfSpaceBit != 0 }
 
-func isPDFDelim(c byte) bool {
-	switch c {
-	case '(', ')', '<', '>', '[', ']', '{', '}', '/', '%':
-		return true
+func isPDFDelim(c byte) bool { return pdfClass[c]&pdfDelimBit != 0 }
+
+// pdfClass classes every byte: white space (NUL, HT, LF, FF, CR, space)
+// and delimiters, one table load instead of a chain of compares.
+var pdfClass = func() (t [256]uint8) {
+	for _, c := range []byte{' ', '\n', '\r', '\t', '\f', 0} {
+		t[c] |= pdfSpaceBit
 	}
-	return false
-}
+	for _, c := range []byte("()<>[]{}/%") {
+		t[c] |= pdfDelimBit
+	}
+	return t
+}()
+
+const (
+	pdfSpaceBit = 1 << iota
+	pdfDelimBit
+)
 
 func (l *pdfLexer) skipSpace() { l.pos = skipPDFSpace(l.b, l.pos) }
 

@@ -2,6 +2,8 @@ package extract
 
 import (
 	"bytes"
+	"encoding/binary"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -20,7 +22,7 @@ import (
 // one by one still read as words.
 type textRun struct {
 	d     *pdfDoc
-	sb    *strings.Builder
+	out   []byte // the text shown so far
 	font  *pdfFont
 	fs    float64 // font size (Tf)
 	tl    float64 // leading (TL)
@@ -32,20 +34,19 @@ type textRun struct {
 	started      bool
 	lastRune     rune
 	forms        map[*pStream]bool
-	scratch      []byte // decoded text of the string being shown
 }
 
 func (t *textRun) newline() {
-	s := t.sb.String()
+	s := t.out
 	if len(s) > 0 && s[len(s)-1] != '\n' {
-		t.sb.WriteByte('\n')
+		t.out = append(t.out, '\n')
 	}
 }
 
 func (t *textRun) sep(c byte) {
-	s := t.sb.String()
+	s := t.out
 	if len(s) > 0 && s[len(s)-1] != ' ' && s[len(s)-1] != '\n' && s[len(s)-1] != '\t' {
-		t.sb.WriteByte(c)
+		t.out = append(t.out, c)
 	}
 }
 
@@ -61,39 +62,67 @@ func (t *textRun) show(s pStr) {
 	if t.font == nil {
 		t.font = &pdfFont{}
 	}
-	t.scratch = t.font.decodeAppend(t.scratch[:0], s)
-	text := aliasString(t.scratch) // written to sb below, not kept
+	// The text is decoded straight onto the output; a separator it needs
+	// is slipped in before it (text is one string's worth).
+	start := len(t.out)
+	t.out = t.font.decodeAppend(t.out, s)
+	text := t.out[start:]
 	em := t.fs * absf(t.a)
 	if em == 0 {
 		em = 1
 	}
 	x, y := t.e+t.px*t.a, t.f
-	if t.started && text != "" {
+	if t.started && len(text) > 0 {
 		dy := absf(y - t.lastY)
 		gap := x - t.lastX
-		first, _ := utf8.DecodeRuneInString(text)
+		first, _ := utf8.DecodeRune(text)
 		cjkJoin := isCJK(t.lastRune) && isCJK(first)
 		switch {
 		case dy > 0.4*t.fs*absf(t.d2) && dy > 0.01:
-			t.newline()
+			t.sepBefore(start, '\n')
 		case gap > 3*em:
-			t.sep('\t')
+			t.sepBefore(start, '\t')
 		case gap > 0.2*em && !(cjkJoin && gap < 0.6*em):
-			t.sep(' ')
+			t.sepBefore(start, ' ')
 		case gap < -1.5*em:
 			// A move back on the same baseline (or estimated advances
 			// that overshot) still starts a new word.
-			t.sep(' ')
+			t.sepBefore(start, ' ')
 		}
 	}
-	if text != "" {
-		t.sb.WriteString(text)
-		r, _ := utf8.DecodeLastRuneInString(text)
+	if len(text) > 0 {
+		r, _ := utf8.DecodeLastRune(t.out)
 		t.lastRune = r
 		t.started = true
 	}
 	t.px += t.font.advance(s) * t.fs / 1000
 	t.lastX, t.lastY = t.e+t.px*t.a, t.f
+}
+
+// sepBefore inserts c at i (where the text just decoded starts) as
+// newline (c == '\n') or sep would have appended it before the text.
+func (t *textRun) sepBefore(i int, c byte) {
+	if i == 0 {
+		return
+	}
+	switch last := t.out[i-1]; {
+	case last == '\n':
+		return
+	case c != '\n' && (last == ' ' || last == '\t'):
+		return
+	}
+	t.out = append(t.out, 0)
+	copy(t.out[i+1:], t.out[i:])
+	t.out[i] = c
+}
+
+// nameValue is dict[unescapeName(raw)], without a string allocated for
+// a name with no #xx escape.
+func nameValue(dict pDict, raw []byte) any {
+	if bytes.IndexByte(raw, '#') < 0 {
+		return dict[string(raw)]
+	}
+	return dict[unescapeName(raw)]
 }
 
 func absf(x float64) float64 {
@@ -123,12 +152,18 @@ func (t *textRun) run(content []byte, res pDict, depth int) {
 	xobjs := t.d.dict(res["XObject"])
 	l := &cLexer{b: content}
 	var ops []cTok
+	if depth == 0 {
+		// The page's run reuses the buffers of the one before (a form's
+		// run, inside it, has its own).
+		l.str, l.arr, ops = t.d.lexStr[:0], t.d.lexArr[:0], t.d.ops[:0]
+		defer func() { t.d.lexStr, t.d.lexArr, t.d.ops = l.str, l.arr, ops }()
+	}
 	var tok cTok
 	for {
 		if t.d.w.tick() {
 			return
 		}
-		if int64(t.sb.Len()) > t.d.w.room() {
+		if int64(len(t.out)) > t.d.w.room() {
 			return
 		}
 		l.next(&tok)
@@ -145,14 +180,14 @@ func (t *textRun) run(content []byte, res pDict, depth int) {
 			continue
 		}
 		n := len(ops)
-		switch string(tok.raw) {
+		switch string(l.rawOf(&tok)) {
 		case "BT":
 			t.a, t.d2 = 1, 1
 			t.moveTo(0, 0)
 		case "Tf":
 			if n >= 2 {
 				if ops[n-2].kind == cName {
-					t.font = t.d.font(fonts[unescapeName(ops[n-2].raw)])
+					t.font = t.d.font(nameValue(fonts, l.rawOf(&ops[n-2])))
 				}
 				t.fs = num(ops, n-1)
 			}
@@ -169,10 +204,11 @@ func (t *textRun) run(content []byte, res pDict, depth int) {
 			}
 		case "TJ":
 			if n >= 1 && ops[n-1].kind == cArr {
-				for _, e := range l.arr[ops[n-1].lo:ops[n-1].hi] {
-					switch e.kind {
+				arr := l.arr[ops[n-1].lo:ops[n-1].hi]
+				for i := range arr {
+					switch e := &arr[i]; e.kind {
 					case cStr:
-						t.show(l.bytesOf(&e))
+						t.show(l.bytesOf(e))
 					case cNum:
 						t.px -= e.num / 1000 * t.fs
 					}
@@ -181,7 +217,7 @@ func (t *textRun) run(content []byte, res pDict, depth int) {
 		case "Td", "TD":
 			if n >= 2 {
 				tx, ty := num(ops, n-2), num(ops, n-1)
-				if string(tok.raw) == "TD" {
+				if string(l.rawOf(&tok)) == "TD" {
 					t.tl = -ty
 				}
 				t.moveTo(t.e+tx*t.a, t.f+ty*t.d2)
@@ -202,7 +238,7 @@ func (t *textRun) run(content []byte, res pDict, depth int) {
 			t.moveTo(t.e, t.f-t.tl*t.d2)
 		case "Do":
 			if n >= 1 && ops[n-1].kind == cName {
-				if s, ok := t.d.resolve(xobjs[unescapeName(ops[n-1].raw)]).(*pStream); ok && s.dict["Subtype"] == pName("Form") {
+				if s, ok := t.d.resolve(nameValue(xobjs, l.rawOf(&ops[n-1]))).(*pStream); ok && s.dict["Subtype"] == pName("Form") {
 					if t.forms == nil {
 						t.forms = map[*pStream]bool{}
 					}
@@ -256,7 +292,16 @@ type pdfFont struct {
 	widths      map[uint32]float64
 	defWidth    float64
 	knownWidths bool
-	width1      *[256]float64 // widths by byte code, built by advance
+	width1      *[256]float64  // widths by byte code, built by advance
+	simple8     *[256]utf8Code // simple as UTF-8, built by decodeAppend
+	asciiSame   bool           // simple maps printable ASCII to itself (set with simple8)
+}
+
+// utf8Code is the UTF-8 of one byte code of a simple font (n == 0: the
+// code shows nothing).
+type utf8Code struct {
+	b uint32 // the bytes, little-endian, zero-padded
+	n uint32
 }
 
 // advance is the width of the shown string in thousandths of an em. Without
@@ -376,10 +421,8 @@ func (d *pdfDoc) loadWidths(f *pdfFont, fd pDict, composite bool) {
 type codeRange struct{ lo, hi []byte }
 
 func (d *pdfDoc) font(ref any) *pdfFont {
-	key := ref
-	if r, ok := ref.(pRef); ok {
-		key = r
-	} else {
+	key := ref // a pRef, not boxed again
+	if _, ok := ref.(pRef); !ok {
 		key = nil
 	}
 	if key != nil {
@@ -657,12 +700,44 @@ func (f *pdfFont) decodeAppend(dst, s []byte) []byte {
 	case f.twoByte:
 		return dst // unmapped CIDs: nothing trustworthy to emit
 	case f.simple != nil:
-		for _, c := range s {
-			if r := f.simple[c]; r != 0 && r != utf8.RuneError {
-				dst = utf8.AppendRune(dst, r)
+		// A table of the codes' UTF-8, not an encoding per glyph.
+		if f.simple8 == nil {
+			f.simple8 = new([256]utf8Code)
+			for c, r := range f.simple {
+				if r != 0 && r != utf8.RuneError {
+					var b [4]byte
+					e := &f.simple8[c]
+					e.n = uint32(len(utf8.AppendRune(b[:0], r)))
+					e.b = binary.LittleEndian.Uint32(b[:])
+				}
+			}
+			f.asciiSame = true
+			for c := 0x20; c < 0x7f; c++ {
+				f.asciiSame = f.asciiSame && f.simple[c] == rune(c)
 			}
 		}
-		return dst
+		if f.asciiSame {
+			// Printable ASCII that maps to itself (most Latin text):
+			// copied as it is.
+			i := 0
+			for i < len(s) && s[i]-0x20 < 0x5f {
+				i++
+			}
+			if i == len(s) {
+				return append(dst, s...)
+			}
+		}
+		// Each code's four bytes are stored and n of them kept: no
+		// append (and no branch) per glyph.
+		n := len(dst)
+		dst = slices.Grow(dst, 4*len(s))
+		out := dst[:n+4*len(s)]
+		for _, c := range s {
+			e := &f.simple8[c]
+			binary.LittleEndian.PutUint32(out[n:], e.b)
+			n += int(e.n)
+		}
+		return out[:n]
 	}
 	// No font information: treat as Latin-1 (Helvetica etc. without dict).
 	for _, c := range s {

@@ -7,7 +7,7 @@ import (
 )
 
 func TestTidyLinesMatchesOld(t *testing.T) {
-	parts := []string{"", "\n", "\n\n", " ", "\t", "a", "香港", "\r", "\u00a0", "\u3000", "x y", " \t\n", "\v", "\f"}
+	parts := []string{"", "\n", "\n\n", " ", "\t", "a", "\xff", "\xe9 ", "\u0085", "香港", "\r", "\u00a0", "\u3000", "x y", " \t\n", "\v", "\f"}
 	r := rand.New(rand.NewPCG(5, 6))
 	for range 20000 {
 		var sb strings.Builder
@@ -17,6 +17,9 @@ func TestTidyLinesMatchesOld(t *testing.T) {
 		s := sb.String()
 		if got, want := tidyLines(s), refTidyLines(s); got != want {
 			t.Fatalf("tidyLines(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := tidyLinesBytes([]byte(s)), refTidyLines(s); got != want {
+			t.Fatalf("tidyLinesBytes(%q) = %q, want %q", s, got, want)
 		}
 	}
 }
@@ -28,6 +31,9 @@ func FuzzTidyLinesMatchesOld(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := tidyLines(s), refTidyLines(s); got != want {
 			t.Fatalf("tidyLines(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := tidyLinesBytes([]byte(s)), refTidyLines(s); got != want {
+			t.Fatalf("tidyLinesBytes(%q) = %q, want %q", s, got, want)
 		}
 	})
 }

@@ -1,0 +1,120 @@
+package extract
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// aheadDoc parses pdf as pdfNode does, with the given limits.
+func aheadDoc(pdf []byte, lim Limits) (*pdfDoc, []pageInfo) {
+	w := &walker{ctx: context.Background(), parent: context.Background(), lim: lim.withDefaults(), seen: map[string]bool{}}
+	d := &pdfDoc{w: w, origin: "x.pdf", data: pdf, objs: map[int]any{}, gens: map[int]int{}, fonts: map[any]*pdfFont{}}
+	d.scan()
+	d.expandObjectStreams()
+	return d, d.pages()
+}
+
+// checkContentsAhead: the content of every page read in order through
+// pageContent (inflated a page ahead on the worker, into reused buffers)
+// is decodeStream's, and the problems are the same, in the same order,
+// after each page.
+func checkContentsAhead(t *testing.T, pdf []byte, lim Limits, ahead bool) {
+	t.Helper()
+	dr, pr := aheadDoc(pdf, lim)
+	dn, pn := aheadDoc(pdf, lim)
+	defer dn.stopAhead()
+	if len(pr) != len(pn) {
+		t.Fatalf("%d pages, reference %d", len(pn), len(pr))
+	}
+	for i := range pr {
+		want := dr.decodeContents(pr[i].dict["Contents"])
+		var next *pageInfo
+		if ahead && i+1 < len(pn) {
+			next = &pn[i+1]
+		}
+		got := dn.pageContent(pn[i], next)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("limits %+v, page %d: content %q, want %q", lim, i+1, got, want)
+		}
+		if !reflect.DeepEqual(dn.w.res.Problems, dr.w.res.Problems) {
+			t.Fatalf("limits %+v, page %d: problems %+v, want %+v", lim, i+1, dn.w.res.Problems, dr.w.res.Problems)
+		}
+	}
+}
+
+func TestPageContentMatchesDecodeStream(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	limits := []Limits{{}, {MaxDecompressed: 1}, {MaxDecompressed: 40}, {MaxDecompressed: 300}, {MaxDecompressed: 5000}}
+	for round := range 40 {
+		contents := make([]string, 1+r.IntN(9))
+		for i := range contents {
+			contents[i] = genContent(r)
+			if r.IntN(4) == 0 {
+				contents[i] = strings.Repeat(contents[i], 1+r.IntN(200))
+			}
+		}
+		pdf := equivPDF(t, contents, round%5 == 4)
+		for _, lim := range limits {
+			checkContentsAhead(t, pdf, lim, true)
+			checkContentsAhead(t, pdf, lim, false)
+		}
+	}
+	// Other filters (ASCIIHex, a predictor, stacked filters, an image
+	// codec) are decoded as before, between pages the worker inflates.
+	p := &pdfBuilder{}
+	catalog := p.add("")
+	pagesObj := p.add("")
+	var kids []string
+	page := func(contents string) {
+		kids = append(kids, fmt.Sprintf("%d 0 R", p.add(fmt.Sprintf("<< /Type /Page /Parent %d 0 R /Contents %s >>", pagesObj, contents))))
+	}
+	z := flateBytes(t, []byte("BT (flate) Tj ET"))
+	page(fmt.Sprintf("%d 0 R", p.add(pdfStreamObj("/Filter /ASCIIHexDecode", []byte("4254202868657829 20546a204554>")))))
+	page(fmt.Sprintf("%d 0 R", p.add(pdfStreamObj("/Filter /FlateDecode", z))))
+	page(fmt.Sprintf("%d 0 R", p.add(pdfStreamObj("/Filter [/FlateDecode] /DecodeParms [<< /Predictor 12 /Columns 4 >>]", z))))
+	page(fmt.Sprintf("%d 0 R", p.add(pdfStreamObj("/Filter /Fl", z))))
+	page(fmt.Sprintf("[%d 0 R %d 0 R]", p.add(pdfStreamObj("/Filter /FlateDecode", z)), p.add(pdfStreamObj("/Filter /DCTDecode", z))))
+	page(fmt.Sprintf("[%d 0 R 5 %d 0 R]", p.add(pdfStreamObj("/Filter /FlateDecode", z)), p.add(pdfStreamObj("", []byte("(raw) Tj")))))
+	page("[]")
+	page("null")
+	page(fmt.Sprintf("%d 0 R", p.add(pdfStreamObj("/Filter /FlateDecode", z[:len(z)/2]))))
+	page(fmt.Sprintf("%d 0 R", p.add(pdfStreamObj("/Filter [/FlateDecode /ASCIIHexDecode]", flateBytes(t, []byte("41>"))))))
+	page(fmt.Sprintf("%d 0 R", p.add(pdfStreamObj("/Filter /FlateDecode", z))))
+	p.set(catalog, fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R >>", pagesObj))
+	p.set(pagesObj, fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(kids)))
+	pdf := p.bytes("", catalog)
+	for _, lim := range limits {
+		checkContentsAhead(t, pdf, lim, true)
+	}
+}
+
+// TestContentAheadStops: a document left while a page is being inflated
+// ahead (the time budget spent, too many pages) ends its worker, and a
+// cancelled context stops an inflate in flight.
+func TestContentAheadStops(t *testing.T) {
+	big := bytes.Repeat([]byte("BT (Hello world) Tj ET\n"), 1<<18)
+	pdf := equivPDF(t, []string{string(big), string(big), string(big)}, false)
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &walker{ctx: ctx, parent: context.Background(), lim: Limits{}.withDefaults(), seen: map[string]bool{}}
+	d := &pdfDoc{w: w, data: pdf, objs: map[int]any{}, gens: map[int]int{}, fonts: map[any]*pdfFont{}}
+	d.scan()
+	pages := d.pages()
+	d.pageContent(pages[0], &pages[1])
+	cancel()
+	done := make(chan struct{})
+	go func() { d.stopAhead(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("worker did not stop")
+	}
+	if d.ahead != nil {
+		t.Fatal("worker kept")
+	}
+}
