@@ -81,6 +81,14 @@ func scanSpacedHKIDs(s string, dst []hkidMatch, bracketedOnly bool) []hkidMatch 
 // scanSpacedHKIDsMap is scanSpacedHKIDs over the digit map of s.
 func scanSpacedHKIDsMap(s string, dm []uint64, dst []hkidMatch, bracketedOnly bool) []hkidMatch {
 	a := sepAdder{dst: dst}
+	mapBlocks(dm, func(b int, d, prev, next uint64) { spacedBlock(s, b, d, prev, next, &a, bracketedOnly) })
+	return a.sorted()
+}
+
+// mapBlocks calls f for each block of the digit map dm that holds a digit,
+// with the block's offset, its mask, the mask of the block before and
+// bit 0 of the block after (the masks spacedBlock and sixRuns take).
+func mapBlocks(dm []uint64, f func(b int, d, prev, next uint64)) {
 	for w, d := range dm {
 		if d == 0 {
 			continue
@@ -92,9 +100,8 @@ func scanSpacedHKIDsMap(s string, dm []uint64, dst []hkidMatch, bracketedOnly bo
 		if w+1 < len(dm) {
 			next = dm[w+1] & 1
 		}
-		spacedBlock(s, w<<6, d, prev, next, &a, bracketedOnly)
+		f(w<<6, d, prev, next)
 	}
-	return a.sorted()
 }
 
 // spacedBlock appends the spaced candidates whose six digits end in the
@@ -286,23 +293,13 @@ const maxLooseSeps = 6
 func scanLooseHKIDs(s string, dm []uint64, dst []hkidMatch) []hkidMatch {
 	a := sepAdder{dst: dst}
 	if dm != nil {
-		for w, d := range dm {
-			if d == 0 {
-				continue
-			}
-			var prev, next uint64
-			if w > 0 {
-				prev = dm[w-1]
-			}
-			if w+1 < len(dm) {
-				next = dm[w+1] & 1
-			}
+		mapBlocks(dm, func(b int, d, prev, next uint64) {
 			for six := sixRuns(d, prev, next); six != 0; six &= six - 1 {
-				if m, ok := looseHKIDAt(s, w<<6+bits.TrailingZeros64(six)-5); ok {
+				if m, ok := looseHKIDAt(s, b+bits.TrailingZeros64(six)-5); ok {
 					a.addMatch(m)
 				}
 			}
-		}
+		})
 		return a.sorted()
 	}
 	for i := nextDigit(s, 0); i < len(s); i = nextDigit(s, i) {
