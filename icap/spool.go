@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sync"
 
 	"github.com/dlpgate/dlpgate/internal/spill"
 )
@@ -34,7 +33,7 @@ type spool struct {
 	// its file (a reader may then read the file while it grows);
 	// arrival tracks the file's growth for such a reader.
 	onSpill func()
-	arrival *arrival
+	arrival *spill.Arrival
 }
 
 // expect sizes the spool for a body of declared bytes (-1: unknown), before
@@ -69,7 +68,7 @@ func (s *spool) Write(p []byte) (int, error) {
 		}
 		s.file, s.mem = f, nil
 		s.unreserve()
-		s.arrival.arrived(s.size, false, nil)
+		s.held()
 		if s.onSpill != nil {
 			s.onSpill()
 			s.onSpill = nil
@@ -78,7 +77,7 @@ func (s *spool) Write(p []byte) (int, error) {
 	if s.file != nil {
 		n, err := s.file.Write(p)
 		s.size += int64(n)
-		s.arrival.arrived(s.size, false, nil)
+		s.held()
 		return n, err
 	}
 	if need := len(s.mem) + len(p); need > cap(s.mem) {
@@ -101,23 +100,13 @@ func (s *spool) unreserve() {
 	s.reserved = 0
 }
 
-// arrival is how much of a spilled body is in its file, for an inspection
-// that reads it meanwhile (inspect.Arriving).
-type arrival struct {
-	mu  sync.Mutex
-	n   int64
-	end bool
-	err error
-	ch  chan struct{}
-}
-
 // errArrival is what a reader of a body that failed while it arrived gets.
 var errArrival = errors.New("encapsulated body failed while it arrived")
 
 // watch makes the spool track its arrival and call onSpill once it spills
 // (at once when it already has).
 func (s *spool) watch(onSpill func()) {
-	s.arrival = &arrival{n: s.size, ch: make(chan struct{})}
+	s.arrival = spill.NewArrival(s.size, errArrival)
 	if s.file != nil {
 		onSpill()
 		return
@@ -125,54 +114,28 @@ func (s *spool) watch(onSpill func()) {
 	s.onSpill = onSpill
 }
 
-// arrived records that the first n bytes are held, or the end (err nil:
-// complete), and wakes the waiters.
-func (a *arrival) arrived(n int64, end bool, err error) {
-	if a == nil {
-		return
+// held tells a reader how much of the body is held now.
+func (s *spool) held() {
+	if s.arrival != nil {
+		s.arrival.Held(s.size)
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.end || a.err != nil {
-		return
-	}
-	a.n = n
-	switch {
-	case err != nil:
-		a.err = errArrival
-	case end:
-		a.end = true
-	}
-	close(a.ch)
-	a.ch = make(chan struct{})
 }
 
 // finish tells a reader the body is complete (err nil) or failed.
-func (s *spool) finish(err error) { s.arrival.arrived(s.size, true, err) }
+func (s *spool) finish(err error) {
+	if s.arrival != nil {
+		s.arrival.Held(s.size)
+		s.arrival.End(err)
+	}
+}
 
 // WaitFor blocks until the first n bytes are held, the body is complete or
 // failed, or ctx ended (inspect.Arriving).
 func (s *spool) WaitFor(ctx context.Context, n int64) error {
-	a := s.arrival
-	if a == nil {
+	if s.arrival == nil {
 		return nil
 	}
-	for {
-		a.mu.Lock()
-		got, end, err, ch := a.n, a.end, a.err, a.ch
-		a.mu.Unlock()
-		switch {
-		case err != nil:
-			return err
-		case end || got >= n:
-			return nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
+	return s.arrival.WaitFor(ctx, n)
 }
 
 func (s *spool) ReadAt(p []byte, off int64) (int, error) {

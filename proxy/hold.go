@@ -12,6 +12,8 @@ import (
 	"os"
 	"runtime"
 	"sync"
+
+	"github.com/dlpgate/dlpgate/internal/spill"
 )
 
 // heldBody is a request body read completely before anything goes
@@ -34,76 +36,30 @@ type heldBody struct {
 	// arrival tracks a spilled body while it is written, for an
 	// inspection that reads it meanwhile (inspect.Overlap); nil when
 	// nobody does.
-	arrival *arrival
-}
-
-// arrival is how much of a body being spilled is in its file.
-type arrival struct {
-	mu  sync.Mutex
-	n   int64
-	end bool  // the body is complete
-	err error // the body failed
-	ch  chan struct{}
+	arrival *spill.Arrival
 }
 
 // errArrival is what a reader of a body that failed while it arrived gets.
 var errArrival = errors.New("request body failed while it arrived")
 
-func newArrival() *arrival { return &arrival{ch: make(chan struct{})} }
-
-// update records n more bytes written, or the end (err nil: complete),
-// and wakes the waiters.
-func (a *arrival) update(n int64, end bool, err error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.end || a.err != nil {
-		return
-	}
-	a.n += n
-	switch {
-	case err != nil:
-		a.err = errArrival
-	case end:
-		a.end = true
-	}
-	close(a.ch)
-	a.ch = make(chan struct{})
-}
-
 // WaitFor blocks until the first n bytes of the body are held or the
 // whole body is, the body failed, or ctx ended (inspect.Arriving).
 func (h *heldBody) WaitFor(ctx context.Context, n int64) error {
-	a := h.arrival
-	if a == nil {
+	if h.arrival == nil {
 		return nil // held whole before anyone reads it
 	}
-	for {
-		a.mu.Lock()
-		got, end, err, ch := a.n, a.end, a.err, a.ch
-		a.mu.Unlock()
-		switch {
-		case err != nil:
-			return err
-		case end || got >= n:
-			return nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
+	return h.arrival.WaitFor(ctx, n)
 }
 
 // arrivalWriter writes a spill file and tells the waiters.
 type arrivalWriter struct {
 	f *os.File
-	a *arrival
+	a *spill.Arrival
 }
 
 func (w arrivalWriter) Write(p []byte) (int, error) {
 	n, err := w.f.Write(p)
-	w.a.update(int64(n), false, nil)
+	w.a.Add(int64(n))
 	return n, err
 }
 
@@ -196,14 +152,14 @@ func (s *Server) holdBody(r io.Reader, declared, budget, max int64, onSpill func
 	defer func() {
 		if p := recover(); p != nil {
 			if held.arrival != nil {
-				held.arrival.update(0, true, errArrival)
+				held.arrival.End(errArrival)
 			}
 			held.release()
 			panic(p)
 		}
 		if held.arrival != nil {
 			// Readers meanwhile see the end first: all of it, or failed.
-			held.arrival.update(0, true, err)
+			held.arrival.End(err)
 		}
 		if err != nil && !errors.Is(err, errOversize) {
 			held.release()
@@ -321,7 +277,7 @@ func (s *Server) spill(h *heldBody, r io.Reader, max int64, onSpill func(*heldBo
 	}
 	var w io.Writer = f
 	if onSpill != nil {
-		h.arrival = newArrival()
+		h.arrival = spill.NewArrival(0, errArrival)
 		w = arrivalWriter{f, h.arrival}
 		onSpill(h)
 	}

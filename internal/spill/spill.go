@@ -1,6 +1,7 @@
 // Package spill makes the private directories in which the front ends
 // (proxy, icap) keep request bodies that do not fit their memory budget,
-// and holds the Pool that bounds the memory of the bodies they keep.
+// and holds the Pool that bounds the memory of the bodies they keep and
+// the Arrival that lets an inspection read a body while it is received.
 // Held bodies are sensitive: the directory is 0700 and its owner removes it
 // on close.
 package spill
