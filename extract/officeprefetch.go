@@ -154,7 +154,7 @@ func (p *prefetcher) open(i int, origin string) (io.ReadCloser, bool) {
 	}
 	// openEntry's checks all pass for a small member; its reader is
 	// limitedEntry over the bytes read ahead.
-	return &limitedEntry{rc: &memEntry{b: data, err: rerr}, left: it.max, w: p.w, origin: origin, why: p.w.entryWhy(f)}, true
+	return &limitedEntry{rc: &memEntry{b: data, err: rerr}, left: it.max, w: p.w, origin: origin, f: f}, true
 }
 
 // readSmall inflates f to at most max+1 bytes (what limitedEntry would let

@@ -145,7 +145,7 @@ func (w *walker) openEntry(origin string, f *zip.File) (io.ReadCloser, bool) {
 	if f.Method != zip.Store && (f.UncompressedSize64 >= aheadMin || f.CompressedSize64 >= aheadMin/4) {
 		rc = readAhead(rc) // inflate on the other core (ahead.go)
 	}
-	return &limitedEntry{rc: rc, left: max, w: w, origin: origin, why: w.entryWhy(f)}, true
+	return &limitedEntry{rc: rc, left: max, w: w, origin: origin, f: f}, true
 }
 
 func (w *walker) entryMax(f *zip.File) int64 {
@@ -170,13 +170,15 @@ func (w *walker) entryWhy(f *zip.File) string {
 
 // limitedEntry stops a member at its limit and reports it once; a checksum
 // or inflate error becomes a Malformed problem. Either way the caller keeps
-// what was read.
+// what was read. The limit's wording (entryWhy of f) is made only when the
+// limit is reached: formatting it for every member of a presentation was
+// a string per slide.
 type limitedEntry struct {
 	rc     io.ReadCloser
 	left   int64
 	w      *walker
 	origin string
-	why    string
+	f      *zip.File
 	done   bool
 }
 
@@ -194,7 +196,7 @@ func (l *limitedEntry) Read(p []byte) (int, error) {
 	if int64(n) > l.left {
 		n = int(l.left)
 		l.done = true
-		l.w.limit(l.origin, l.why+"; only the first part was inspected")
+		l.w.limit(l.origin, l.w.entryWhy(l.f)+"; only the first part was inspected")
 		return n, io.EOF
 	}
 	l.left -= int64(n)
@@ -222,25 +224,33 @@ func (w *walker) readEntry(origin string, f *zip.File) ([]byte, bool) {
 	return data, true
 }
 
-// partOrder sorts names like slide10.xml after slide9.xml.
+// partOrder sorts names like slide10.xml after slide9.xml. Each name's
+// key (directory and stem, number) is made once, not per comparison: a
+// presentation of a few thousand slides made a string per comparison.
 func partOrder(names []string) {
-	num := func(s string) (string, int) {
-		b := strings.TrimSuffix(path.Base(s), path.Ext(s))
-		i := len(b)
-		for i > 0 && b[i-1] >= '0' && b[i-1] <= '9' {
-			i--
-		}
-		v, _ := strconv.Atoi(b[i:])
-		return path.Dir(s) + "/" + b[:i], v
+	type key struct {
+		name, stem string
+		num        int
 	}
-	sort.SliceStable(names, func(a, b int) bool {
-		pa, na := num(names[a])
-		pb, nb := num(names[b])
-		if pa != pb {
-			return pa < pb
+	keys := make([]key, len(names))
+	for i, s := range names {
+		b := strings.TrimSuffix(path.Base(s), path.Ext(s))
+		j := len(b)
+		for j > 0 && b[j-1] >= '0' && b[j-1] <= '9' {
+			j--
 		}
-		return na < nb
+		v, _ := strconv.Atoi(b[j:])
+		keys[i] = key{name: s, stem: path.Dir(s) + "/" + b[:j], num: v}
+	}
+	sort.SliceStable(keys, func(a, b int) bool {
+		if keys[a].stem != keys[b].stem {
+			return keys[a].stem < keys[b].stem
+		}
+		return keys[a].num < keys[b].num
 	})
+	for i := range keys {
+		names[i] = keys[i].name
+	}
 }
 
 // recovered is one member read by zipRecover.
