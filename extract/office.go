@@ -311,7 +311,7 @@ func (w *walker) sheetNames(base string, byName map[string]*zip.File) map[string
 // about the table, in few cache lines and pages.
 type sstTable struct {
 	data []byte
-	ends []uint32
+	ends []int
 }
 
 func (t *sstTable) len() int { return len(t.ends) }
@@ -319,7 +319,7 @@ func (t *sstTable) len() int { return len(t.ends) }
 func (t *sstTable) at(i int) []byte {
 	start := 0
 	if i > 0 {
-		start = int(t.ends[i-1])
+		start = t.ends[i-1]
 	}
 	return t.data[start:t.ends[i]]
 }
@@ -329,7 +329,7 @@ func (t *sstTable) lastEnd() int {
 	if len(t.ends) == 0 {
 		return 0
 	}
-	return int(t.ends[len(t.ends)-1])
+	return t.ends[len(t.ends)-1]
 }
 
 // sharedStrings reads xl/sharedStrings.xml: one string per <si>, rich-text
@@ -362,7 +362,7 @@ func (w *walker) sharedStrings(r io.Reader) (sstTable, error) {
 		} else {
 			out.data = out.data[:sbEnd]
 		}
-		out.ends = append(out.ends, uint32(len(out.data)))
+		out.ends = append(out.ends, len(out.data))
 		committed = true
 		total += int64(sbEnd - sbStart)
 		if total > w.lim.MaxTotalBytes {
@@ -379,7 +379,7 @@ func (w *walker) sharedStrings(r io.Reader) (sstTable, error) {
 		switch tok.kind {
 		case xmlNone:
 			if inSI {
-				out.ends = append(out.ends, uint32(len(out.data)))
+				out.ends = append(out.ends, len(out.data))
 			}
 			return out, scanErr(sc)
 		case xmlStart:
@@ -407,7 +407,7 @@ func (w *walker) sharedStrings(r io.Reader) (sstTable, error) {
 			}
 		case xmlSelfClose:
 			if string(tok.local) == "si" {
-				out.ends = append(out.ends, uint32(out.lastEnd()))
+				out.ends = append(out.ends, out.lastEnd())
 			}
 		case xmlEnd:
 			switch string(tok.local) {
