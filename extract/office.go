@@ -456,7 +456,10 @@ func (w *walker) sheetTextTo(r io.Reader, shared sstTable, dates []bool, ps *par
 		col, lastCol           int
 		val                    []byte
 	)
-	endCell := func() {
+	// endCellWith ends the cell whose value is the val it is given: the
+	// cell's val, or a plain cell's value still in the scanner's buffer
+	// (used before the scanner moves on), so it is not copied first.
+	endCellWith := func(val []byte) {
 		if !inCell {
 			return
 		}
@@ -504,6 +507,7 @@ func (w *walker) sheetTextTo(r io.Reader, shared sstTable, dates []bool, ps *par
 		sb.WriteString(str)
 		lastCol = col
 	}
+	endCell := func() { endCellWith(val) }
 	for {
 		if w.tick() {
 			return sb.done(), errStop
@@ -539,13 +543,17 @@ func (w *walker) sheetTextTo(r io.Reader, shared sstTable, dates []bool, ps *par
 				} else if raw, inline, ok := sc.cellBody(); ok {
 					// The tokens of a plain cell's value and end at
 					// once (officefast.go): what they would have set.
-					val = unescapeXML(val, raw)
+					v := raw
+					if bytes.IndexByte(raw, '&') >= 0 {
+						val = unescapeXML(val, raw)
+						v = val
+					}
 					if inline {
 						inIS, inT = false, false
 					} else {
 						inV = false
 					}
-					endCell()
+					endCellWith(v)
 				}
 			case "v":
 				inV = tok.kind == xmlStart
