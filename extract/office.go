@@ -71,7 +71,7 @@ func (w *walker) ooxml(n node, base string, zr *zip.Reader, parts []*regexp.Rege
 			continue
 		}
 		ps := &partStream{origin: origin}
-		text, err := w.drawingMLTextTo(rc, ps)
+		text, err := w.drawingMLTextSized(rc, ps, textHint(f))
 		rc.Close()
 		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, errStop) {
 			w.problem(origin, Malformed, "document XML part does not parse; text before the damage was kept")
@@ -107,10 +107,28 @@ func (w *walker) drawingMLText(r io.Reader) (string, error) { return w.drawingML
 // drawingMLTextTo is drawingMLText streaming a large part through ps (nil:
 // never); the text returned is what was not streamed.
 func (w *walker) drawingMLTextTo(r io.Reader, ps *partStream) (string, error) {
+	return w.drawingMLTextSized(r, ps, 0)
+}
+
+// textHint is the room a part's text is given from the start: a quarter of
+// its declared size (slides and documents are mostly markup), at most
+// 64 KiB, so a presentation's thousands of slides are not each built by
+// a dozen doublings; a larger text grows as before, and a size that lies
+// costs at most the 64 KiB.
+func textHint(f *zip.File) int {
+	return int(min(f.UncompressedSize64/4, 64<<10))
+}
+
+// drawingMLTextSized is drawingMLTextTo building the text in a buffer of
+// capacity hint to begin with.
+func (w *walker) drawingMLTextSized(r io.Reader, ps *partStream, hint int) (string, error) {
 	sc := w.scanner(r)
 	defer w.release(sc)
 	var tok xmlTok
 	var sb textBuf
+	if hint > 0 {
+		sb.b = make([]byte, 0, hint)
+	}
 	inText, inTabs, inCell := 0, 0, 0
 	end := func(name []byte) {
 		switch string(name) {
@@ -147,12 +165,12 @@ func (w *walker) drawingMLTextTo(r io.Reader, ps *partStream) (string, error) {
 	}
 	for {
 		if w.tick() {
-			return sb.done(), errStop
+			return sb.fit(hint), errStop
 		}
 		sc.nextFast(&tok, inText > 0)
 		switch tok.kind {
 		case xmlNone:
-			return sb.done(), scanErr(sc)
+			return sb.fit(hint), scanErr(sc)
 		case xmlStart, xmlSelfClose:
 			switch string(tok.local) {
 			case "t", "delText", "instrText", "delInstrText":
@@ -190,7 +208,7 @@ func (w *walker) drawingMLTextTo(r io.Reader, ps *partStream) (string, error) {
 			}
 		}
 		if int64(sb.Len()) > w.room()+int64(psCarry(ps)) {
-			return sb.done(), nil // emit reports the limit
+			return sb.fit(hint), nil // emit reports the limit
 		}
 	}
 }
@@ -920,6 +938,20 @@ func (t *textBuf) done() string {
 	t.b = nil
 	return s
 }
+
+// fit is done for a builder given capacity hint at the start: text much
+// shorter than that is copied out, so a segment never holds on to more
+// room than its text would have grown to (a part that declares a large
+// size and holds a few words keeps a few words).
+func (t *textBuf) fit(hint int) string {
+	if hint > 0 && cap(t.b) == hint && len(t.b) < hint/2 {
+		s := string(t.b)
+		t.b = nil
+		return s
+	}
+	return t.done()
+}
+
 func (t *textBuf) trimSpace() {
 	for len(t.b) > 0 && t.b[len(t.b)-1] == ' ' {
 		t.b = t.b[:len(t.b)-1]
