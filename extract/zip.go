@@ -29,7 +29,7 @@ func (w *walker) zipNode(n node) {
 		// Office parts, and inflating is most of an XLSX's cost. The pool
 		// is locked: members may be opened by prefetch goroutines
 		// (officeprefetch.go).
-		pool := &inflaterPool{w: w}
+		pool := &inflaterPool{w: w, data: n.body.data}
 		zr.RegisterDecompressor(zip.Deflate, pool.get)
 	}
 	if err != nil {
@@ -390,12 +390,36 @@ func (w *walker) inflater(r io.Reader) io.ReadCloser { return w.inflaterLocked(r
 type inflaterPool struct {
 	mu sync.Mutex
 	w  *walker
+	// data is the ZIP's bytes when it is held in memory (nil: read
+	// through its io.ReaderAt).
+	data []byte
 }
 
 func (p *inflaterPool) get(r io.Reader) io.ReadCloser {
+	if m := p.member(r); m != nil {
+		r = m
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.w.inflaterLocked(r, p)
+}
+
+// member returns the compressed bytes archive/zip hands the decompressor
+// (a fresh section of the ZIP's reader) as a *bytes.Reader over the ZIP
+// held in memory, nil when it is not: klauspost inflates a bytes.Reader
+// without the bufio.Reader in between, ~5% less CPU on a large part
+// (BenchmarkInflateInput). The bytes are the same: the section's reader
+// is the one the ZIP was opened on, which reads data.
+func (p *inflaterPool) member(r io.Reader) *bytes.Reader {
+	sr, ok := r.(*io.SectionReader)
+	if !ok || p.data == nil {
+		return nil
+	}
+	_, off, n := sr.Outer()
+	if off < 0 || n < 0 || off > int64(len(p.data)) {
+		return nil
+	}
+	return bytes.NewReader(p.data[off:min(off+n, int64(len(p.data)))])
 }
 
 // inflaterLocked is inflater; the reader's Close gives it back under
@@ -404,14 +428,29 @@ func (w *walker) inflaterLocked(r io.Reader, pool *inflaterPool) io.ReadCloser {
 	if n := len(w.inflaters); n > 0 {
 		p := w.inflaters[n-1]
 		w.inflaters = w.inflaters[:n-1]
-		p.br.Reset(r)
-		if rs, ok := p.fr.(kflate.Resetter); ok && rs.Reset(p.br, nil) == nil {
+		if rs, ok := p.fr.(kflate.Resetter); ok && rs.Reset(p.input(r), nil) == nil {
 			p.closed, p.pool = false, pool
 			return p
 		}
 	}
-	br := bufio.NewReaderSize(r, 64<<10)
-	return &pooledInflater{fr: kflate.NewReader(br), br: br, w: w, pool: pool}
+	p := &pooledInflater{w: w, pool: pool}
+	p.fr = kflate.NewReader(p.input(r))
+	return p
+}
+
+// input is what the inflater reads: a member in memory as it is (a
+// *bytes.Reader is read directly), anything else through the reused
+// 64 KiB bufio.Reader.
+func (p *pooledInflater) input(r io.Reader) io.Reader {
+	if br, ok := r.(*bytes.Reader); ok {
+		return br
+	}
+	if p.br == nil {
+		p.br = bufio.NewReaderSize(r, 64<<10)
+	} else {
+		p.br.Reset(r)
+	}
+	return p.br
 }
 
 type pooledInflater struct {
@@ -430,7 +469,9 @@ func (p *pooledInflater) Close() error {
 	}
 	p.closed = true
 	err := p.fr.Close()
-	p.br.Reset(nil)
+	if p.br != nil {
+		p.br.Reset(nil)
+	}
 	if pool := p.pool; pool != nil {
 		pool.mu.Lock()
 		defer pool.mu.Unlock()
