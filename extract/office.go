@@ -473,6 +473,7 @@ func (w *walker) sheetTextTo(r io.Reader, shared sstTable, dates []bool, ps *par
 		style                  int
 		col, lastCol           int
 		val                    []byte
+		dateBuf                [16]byte // a date cell's YYYY-MM-DD hh:mm
 	)
 	// endCellWith ends the cell whose value is the val it is given: the
 	// cell's val, or a plain cell's value still in the scanner's buffer
@@ -504,7 +505,11 @@ func (w *walker) sheetTextTo(r io.Reader, shared sstTable, dates []bool, ps *par
 		default:
 			text = val
 			if cellType == "" && style >= 0 && style < len(dates) && dates[style] {
-				str, text = excelDate(string(val)), nil
+				if d, ok := appendSerialDate(dateBuf[:0], val); ok {
+					text = d // what excelDate gives, without a string
+				} else {
+					str, text = excelDate(string(val)), nil
+				}
 			}
 		}
 		if len(text) == 0 && str == "" {
@@ -1047,6 +1052,78 @@ func isDateFormat(id int, code string) bool {
 	}
 	c := sb.String()
 	return strings.ContainsAny(c, "yd") || strings.Contains(c, "年") || strings.Contains(c, "日")
+}
+
+// appendSerialDate appends excelDate(v) for the common cases, a serial
+// written as digits with at most one '.' (a date of birth, a timestamp:
+// no sign, exponent or spaces), with the calendar worked out from the day
+// number instead of by the time package (a date column cost more than
+// the rest of its row); ok false for anything else, which excelDate
+// handles. The arithmetic is excelDate's: the same float, the same
+// rounding of the time part to seconds, shown to the minute.
+// TestSerialDate and FuzzSerialDate hold the two equal.
+func appendSerialDate(dst, v []byte) ([]byte, bool) {
+	if len(v) == 0 || len(v) > 32 {
+		return dst, false
+	}
+	dot, n := -1, 0
+	for i, c := range v {
+		switch {
+		case c >= '0' && c <= '9':
+			n = n*10 + int(c-'0')
+		case c == '.' && dot < 0 && i > 0 && i < len(v)-1:
+			dot = i
+		default:
+			return dst, false
+		}
+	}
+	f := float64(n)
+	if dot >= 0 || len(v) > 7 {
+		// excelDate's ParseFloat, on bytes that stay put meanwhile.
+		var err error
+		if f, err = strconv.ParseFloat(aliasString(v), 64); err != nil {
+			return dst, false
+		}
+	}
+	if f < 1 || f > 2958465 {
+		return dst, false
+	}
+	days := int(f)
+	frac := f - float64(days)
+	secs := 0
+	if frac > 1e-9 {
+		secs = int(time.Duration(frac*86400 + 0.5)) // excelDate's seconds
+	}
+	// Days from 1970-01-01: serial 25569 is that day; before serial 61
+	// Excel counts a 1900-02-29 that never was (excelDate's base + 1).
+	z := days - 25569 + secs/86400
+	if days < 61 {
+		z++
+	}
+	// civil_from_days (H. Hinnant), on the proleptic Gregorian calendar
+	// the time package uses; z is positive here, so / is floor division.
+	z += 719468
+	era := z / 146097
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	if m <= 2 {
+		y++
+	}
+	dst = append(dst, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10))
+	if frac > 1e-9 {
+		hh, mm := secs%86400/3600, secs%3600/60
+		dst = append(dst, ' ', byte('0'+hh/10), byte('0'+hh%10), ':', byte('0'+mm/10), byte('0'+mm%10))
+	}
+	return dst, true
 }
 
 // excelDate renders a 1900-system serial as YYYY-MM-DD (with hh:mm when
