@@ -71,7 +71,7 @@ func (w *walker) ooxml(n node, base string, zr *zip.Reader, parts []*regexp.Rege
 			continue
 		}
 		ps := &partStream{origin: origin}
-		text, err := w.drawingMLTextTo(rc, ps)
+		text, err := w.drawingMLTextSized(rc, ps, textHint(f))
 		rc.Close()
 		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, errStop) {
 			w.problem(origin, Malformed, "document XML part does not parse; text before the damage was kept")
@@ -107,10 +107,28 @@ func (w *walker) drawingMLText(r io.Reader) (string, error) { return w.drawingML
 // drawingMLTextTo is drawingMLText streaming a large part through ps (nil:
 // never); the text returned is what was not streamed.
 func (w *walker) drawingMLTextTo(r io.Reader, ps *partStream) (string, error) {
+	return w.drawingMLTextSized(r, ps, 0)
+}
+
+// textHint is the room a part's text is given from the start: a quarter of
+// its declared size (slides and documents are mostly markup), at most
+// 64 KiB, so a presentation's thousands of slides are not each built by
+// a dozen doublings; a larger text grows as before, and a size that lies
+// costs at most the 64 KiB.
+func textHint(f *zip.File) int {
+	return int(min(f.UncompressedSize64/4, 64<<10))
+}
+
+// drawingMLTextSized is drawingMLTextTo building the text in a buffer of
+// capacity hint to begin with.
+func (w *walker) drawingMLTextSized(r io.Reader, ps *partStream, hint int) (string, error) {
 	sc := w.scanner(r)
 	defer w.release(sc)
 	var tok xmlTok
 	var sb textBuf
+	if hint > 0 {
+		sb.b = make([]byte, 0, hint)
+	}
 	inText, inTabs, inCell := 0, 0, 0
 	end := func(name []byte) {
 		switch string(name) {
@@ -147,12 +165,12 @@ func (w *walker) drawingMLTextTo(r io.Reader, ps *partStream) (string, error) {
 	}
 	for {
 		if w.tick() {
-			return sb.done(), errStop
+			return sb.fit(hint), errStop
 		}
 		sc.nextFast(&tok, inText > 0)
 		switch tok.kind {
 		case xmlNone:
-			return sb.done(), scanErr(sc)
+			return sb.fit(hint), scanErr(sc)
 		case xmlStart, xmlSelfClose:
 			switch string(tok.local) {
 			case "t", "delText", "instrText", "delInstrText":
@@ -190,7 +208,7 @@ func (w *walker) drawingMLTextTo(r io.Reader, ps *partStream) (string, error) {
 			}
 		}
 		if int64(sb.Len()) > w.room()+int64(psCarry(ps)) {
-			return sb.done(), nil // emit reports the limit
+			return sb.fit(hint), nil // emit reports the limit
 		}
 	}
 }
@@ -455,8 +473,12 @@ func (w *walker) sheetTextTo(r io.Reader, shared sstTable, dates []bool, ps *par
 		style                  int
 		col, lastCol           int
 		val                    []byte
+		dateBuf                [16]byte // a date cell's YYYY-MM-DD hh:mm
 	)
-	endCell := func() {
+	// endCellWith ends the cell whose value is the val it is given: the
+	// cell's val, or a plain cell's value still in the scanner's buffer
+	// (used before the scanner moves on), so it is not copied first.
+	endCellWith := func(val []byte) {
 		if !inCell {
 			return
 		}
@@ -483,7 +505,11 @@ func (w *walker) sheetTextTo(r io.Reader, shared sstTable, dates []bool, ps *par
 		default:
 			text = val
 			if cellType == "" && style >= 0 && style < len(dates) && dates[style] {
-				str, text = excelDate(string(val)), nil
+				if d, ok := appendSerialDate(dateBuf[:0], val); ok {
+					text = d // what excelDate gives, without a string
+				} else {
+					str, text = excelDate(string(val)), nil
+				}
 			}
 		}
 		if len(text) == 0 && str == "" {
@@ -504,6 +530,7 @@ func (w *walker) sheetTextTo(r io.Reader, shared sstTable, dates []bool, ps *par
 		sb.WriteString(str)
 		lastCol = col
 	}
+	endCell := func() { endCellWith(val) }
 	for {
 		if w.tick() {
 			return sb.done(), errStop
@@ -539,13 +566,17 @@ func (w *walker) sheetTextTo(r io.Reader, shared sstTable, dates []bool, ps *par
 				} else if raw, inline, ok := sc.cellBody(); ok {
 					// The tokens of a plain cell's value and end at
 					// once (officefast.go): what they would have set.
-					val = unescapeXML(val, raw)
+					v := raw
+					if bytes.IndexByte(raw, '&') >= 0 {
+						val = unescapeXML(val, raw)
+						v = val
+					}
 					if inline {
 						inIS, inT = false, false
 					} else {
 						inV = false
 					}
-					endCell()
+					endCellWith(v)
 				}
 			case "v":
 				inV = tok.kind == xmlStart
@@ -912,6 +943,20 @@ func (t *textBuf) done() string {
 	t.b = nil
 	return s
 }
+
+// fit is done for a builder given capacity hint at the start: text much
+// shorter than that is copied out, so a segment never holds on to more
+// room than its text would have grown to (a part that declares a large
+// size and holds a few words keeps a few words).
+func (t *textBuf) fit(hint int) string {
+	if hint > 0 && cap(t.b) == hint && len(t.b) < hint/2 {
+		s := string(t.b)
+		t.b = nil
+		return s
+	}
+	return t.done()
+}
+
 func (t *textBuf) trimSpace() {
 	for len(t.b) > 0 && t.b[len(t.b)-1] == ' ' {
 		t.b = t.b[:len(t.b)-1]
@@ -1007,6 +1052,78 @@ func isDateFormat(id int, code string) bool {
 	}
 	c := sb.String()
 	return strings.ContainsAny(c, "yd") || strings.Contains(c, "年") || strings.Contains(c, "日")
+}
+
+// appendSerialDate appends excelDate(v) for the common cases, a serial
+// written as digits with at most one '.' (a date of birth, a timestamp:
+// no sign, exponent or spaces), with the calendar worked out from the day
+// number instead of by the time package (a date column cost more than
+// the rest of its row); ok false for anything else, which excelDate
+// handles. The arithmetic is excelDate's: the same float, the same
+// rounding of the time part to seconds, shown to the minute.
+// TestSerialDate and FuzzSerialDate hold the two equal.
+func appendSerialDate(dst, v []byte) ([]byte, bool) {
+	if len(v) == 0 || len(v) > 32 {
+		return dst, false
+	}
+	dot, n := -1, 0
+	for i, c := range v {
+		switch {
+		case c >= '0' && c <= '9':
+			n = n*10 + int(c-'0')
+		case c == '.' && dot < 0 && i > 0 && i < len(v)-1:
+			dot = i
+		default:
+			return dst, false
+		}
+	}
+	f := float64(n)
+	if dot >= 0 || len(v) > 7 {
+		// excelDate's ParseFloat, on bytes that stay put meanwhile.
+		var err error
+		if f, err = strconv.ParseFloat(aliasString(v), 64); err != nil {
+			return dst, false
+		}
+	}
+	if f < 1 || f > 2958465 {
+		return dst, false
+	}
+	days := int(f)
+	frac := f - float64(days)
+	secs := 0
+	if frac > 1e-9 {
+		secs = int(time.Duration(frac*86400 + 0.5)) // excelDate's seconds
+	}
+	// Days from 1970-01-01: serial 25569 is that day; before serial 61
+	// Excel counts a 1900-02-29 that never was (excelDate's base + 1).
+	z := days - 25569 + secs/86400
+	if days < 61 {
+		z++
+	}
+	// civil_from_days (H. Hinnant), on the proleptic Gregorian calendar
+	// the time package uses; z is positive here, so / is floor division.
+	z += 719468
+	era := z / 146097
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	if m <= 2 {
+		y++
+	}
+	dst = append(dst, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10))
+	if frac > 1e-9 {
+		hh, mm := secs%86400/3600, secs%3600/60
+		dst = append(dst, ' ', byte('0'+hh/10), byte('0'+hh%10), ':', byte('0'+mm/10), byte('0'+mm%10))
+	}
+	return dst, true
 }
 
 // excelDate renders a 1900-system serial as YYYY-MM-DD (with hh:mm when

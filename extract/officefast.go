@@ -102,6 +102,36 @@ func (s *xmlScanner) plainRun() (raw []byte, ok bool) {
 // bytes: the same walk over the attributes, the first of each name wins.
 func cellAttrs(a []byte) (vs, vt, vr []byte, okS, okT, okR bool) {
 	for len(a) > 0 {
+		// The shape Excel writes, ` k="v"` with a one-letter key: what the
+		// general walk below finds for it, without its searches.
+		if len(a) >= 5 && a[0] == ' ' && a[2] == '=' && a[3] == '"' && nameByte[a[1]] && a[1] != ':' {
+			end := -1
+			for j := 4; j < len(a) && j < 24; j++ {
+				if a[j] == '"' {
+					end = j
+					break
+				}
+			}
+			if end > 0 {
+				val := a[4:end]
+				switch a[1] {
+				case 's':
+					if !okS {
+						vs, okS = val, true
+					}
+				case 't':
+					if !okT {
+						vt, okT = val, true
+					}
+				case 'r':
+					if !okR {
+						vr, okR = val, true
+					}
+				}
+				a = a[end+1:]
+				continue
+			}
+		}
 		for len(a) > 0 && isXMLSpace(a[0]) {
 			a = a[1:]
 		}

@@ -29,13 +29,17 @@ import (
 // machine each hand-over's wake-up cost more than the batch.)
 //
 // Memory is bounded: at most prefetchHeld members are read ahead and not
-// yet taken, each read to at most aheadMin+1 bytes.
+// yet taken, each read to at most aheadMin+1 bytes, and at most
+// prefetchHeld buffers of up to spareMax bytes wait in spare for reuse
+// (slides are a few KB each: one buffer per slide was most of what a
+// presentation allocated).
 type prefetcher struct {
 	w      *walker
 	files  []*zip.File
 	items  []prefetchItem
 	next   atomic.Int64  // next member a goroutine looks at
 	tokens chan struct{} // one per member read ahead and not yet taken
+	spare  chan []byte   // buffers of members the walker has read, for reuse
 	quit   chan struct{}
 	wg     sync.WaitGroup
 }
@@ -60,6 +64,9 @@ type prefetchItem struct {
 
 const prefetchHeld = 16
 
+// spareMax is the largest buffer kept in spare.
+const spareMax = 64 << 10
+
 // prefetch returns a prefetcher for files, read in that order, with its
 // goroutines started; nil when there is one CPU or nothing small.
 func (w *walker) prefetch(files []*zip.File) *prefetcher {
@@ -68,7 +75,7 @@ func (w *walker) prefetch(files []*zip.File) *prefetcher {
 		return nil
 	}
 	p := &prefetcher{w: w, files: files, items: make([]prefetchItem, len(files)),
-		tokens: make(chan struct{}, prefetchHeld), quit: make(chan struct{})}
+		tokens: make(chan struct{}, prefetchHeld), spare: make(chan []byte, prefetchHeld), quit: make(chan struct{})}
 	n := 0
 	for i, f := range files {
 		it := &p.items[i]
@@ -122,7 +129,12 @@ func (p *prefetcher) work() {
 					it.data, it.err, it.ok = nil, nil, false // the walker reads it again, under guard
 				}
 			}()
-			it.data, it.err, it.ok = readSmall(p.files[j], it.max)
+			var buf []byte
+			select {
+			case buf = <-p.spare:
+			default:
+			}
+			it.data, it.err, it.ok = readSmall(p.files[j], it.max, buf)
 		}()
 		it.state.Store(pfRead)
 		close(it.done)
@@ -154,19 +166,24 @@ func (p *prefetcher) open(i int, origin string) (io.ReadCloser, bool) {
 	}
 	// openEntry's checks all pass for a small member; its reader is
 	// limitedEntry over the bytes read ahead.
-	return &limitedEntry{rc: &memEntry{b: data, err: rerr}, left: it.max, w: p.w, origin: origin, why: p.w.entryWhy(f)}, true
+	return &limitedEntry{rc: &memEntry{b: data, err: rerr, buf: data, spare: p.spare}, left: it.max, w: p.w, origin: origin, f: f}, true
 }
 
 // readSmall inflates f to at most max+1 bytes (what limitedEntry would let
-// the reader see); ok false: it would not open, or grew past aheadMin.
-func readSmall(f *zip.File, max int64) (data []byte, rerr error, ok bool) {
+// the reader see), into buf when it has room for the declared size; ok
+// false: it would not open, or grew past aheadMin.
+func readSmall(f *zip.File, max int64, buf []byte) (data []byte, rerr error, ok bool) {
 	rc, err := f.Open()
 	if err != nil {
 		return nil, nil, false
 	}
 	defer rc.Close()
 	limit := max + 1
-	data = make([]byte, 0, min(int64(f.UncompressedSize64)+1, limit))
+	if want := min(int64(f.UncompressedSize64)+1, limit); int64(cap(buf)) >= want {
+		data = buf[:0]
+	} else {
+		data = make([]byte, 0, want)
+	}
 	for int64(len(data)) < limit {
 		if len(data) == cap(data) {
 			if len(data) > aheadMin {
@@ -201,10 +218,14 @@ func (p *prefetcher) stop() {
 }
 
 // memEntry replays a member read ahead: its bytes, then its read error
-// (io.EOF after a clean end).
+// (io.EOF after a clean end). Close hands its buffer to spare (when small
+// and there is room): nothing refers to it afterwards, as the XML scanner
+// copies what it reads.
 type memEntry struct {
-	b   []byte
-	err error
+	b     []byte
+	err   error
+	buf   []byte
+	spare chan []byte
 }
 
 func (m *memEntry) Read(b []byte) (int, error) {
@@ -219,4 +240,13 @@ func (m *memEntry) Read(b []byte) (int, error) {
 	return n, nil
 }
 
-func (m *memEntry) Close() error { return nil }
+func (m *memEntry) Close() error {
+	if m.spare != nil && cap(m.buf) <= spareMax {
+		select {
+		case m.spare <- m.buf[:0]:
+		default:
+		}
+	}
+	m.buf, m.b, m.spare = nil, nil, nil
+	return nil
+}
