@@ -76,11 +76,7 @@ func (w *walker) pdfNode(n node) {
 			return
 		}
 		origin := child(base, "pdf", "page"+strconv.Itoa(i+1))
-		var next *pageInfo
-		if i+1 < len(pages) {
-			next = &pages[i+1]
-		}
-		text := d.pageTextAhead(p, next)
+		text := d.pageTextQueue(p, pages[i+1:])
 		textual = textual || strings.TrimSpace(text) != ""
 		w.emit(origin, text)
 		if w.lim.OCR != nil {
@@ -729,7 +725,19 @@ func (d *pdfDoc) pageText(p pageInfo) string { return d.pageTextAhead(p, nil) }
 // pageTextAhead is pageText starting the inflate of the next page's
 // content (pdfahead.go).
 func (d *pdfDoc) pageTextAhead(p pageInfo, next *pageInfo) string {
-	content := d.pageContent(p, next)
+	var one [1]pageInfo
+	ahead := one[:0]
+	if next != nil {
+		one[0] = *next
+		ahead = one[:]
+	}
+	return d.pageTextQueue(p, ahead)
+}
+
+// pageTextQueue is pageText queueing the inflate of the pages ahead (the
+// ones that follow p, read next in order).
+func (d *pdfDoc) pageTextQueue(p pageInfo, ahead []pageInfo) string {
+	content := d.pageContent(p, ahead)
 	d.content = content // inline images are read from it (pdfimage.go)
 	t := &textRun{d: d, out: d.text[:0]}
 	t.run(content, p.resources, 0)

@@ -21,10 +21,11 @@ func aheadDoc(pdf []byte, lim Limits) (*pdfDoc, []pageInfo) {
 }
 
 // checkContentsAhead: the content of every page read in order through
-// pageContent (inflated a page ahead on the worker, into reused buffers)
-// is decodeStream's, and the problems are the same, in the same order,
-// after each page.
-func checkContentsAhead(t *testing.T, pdf []byte, lim Limits, ahead bool) {
+// pageContent (inflated ahead by the workers, into reused buffers) is
+// decodeStream's, and the problems are the same, in the same order, after
+// each page. ahead is how many of the following pages each call is given
+// (-1: all of them, as pdfNode does).
+func checkContentsAhead(t *testing.T, pdf []byte, lim Limits, ahead int) {
 	t.Helper()
 	dr, pr := aheadDoc(pdf, lim)
 	dn, pn := aheadDoc(pdf, lim)
@@ -34,9 +35,9 @@ func checkContentsAhead(t *testing.T, pdf []byte, lim Limits, ahead bool) {
 	}
 	for i := range pr {
 		want := dr.decodeContents(pr[i].dict["Contents"])
-		var next *pageInfo
-		if ahead && i+1 < len(pn) {
-			next = &pn[i+1]
+		next := pn[i+1:]
+		if ahead >= 0 && len(next) > ahead {
+			next = next[:ahead]
 		}
 		got := dn.pageContent(pn[i], next)
 		if !bytes.Equal(got, want) {
@@ -61,8 +62,9 @@ func TestPageContentMatchesDecodeStream(t *testing.T) {
 		}
 		pdf := equivPDF(t, contents, round%5 == 4)
 		for _, lim := range limits {
-			checkContentsAhead(t, pdf, lim, true)
-			checkContentsAhead(t, pdf, lim, false)
+			for _, ahead := range []int{-1, 0, 1, 3} {
+				checkContentsAhead(t, pdf, lim, ahead)
+			}
 		}
 	}
 	// Other filters (ASCIIHex, a predictor, stacked filters, an image
@@ -90,7 +92,8 @@ func TestPageContentMatchesDecodeStream(t *testing.T) {
 	p.set(pagesObj, fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(kids)))
 	pdf := p.bytes("", catalog)
 	for _, lim := range limits {
-		checkContentsAhead(t, pdf, lim, true)
+		checkContentsAhead(t, pdf, lim, -1)
+		checkContentsAhead(t, pdf, lim, 1)
 	}
 }
 
@@ -105,7 +108,7 @@ func TestContentAheadStops(t *testing.T) {
 	d := &pdfDoc{w: w, data: pdf, objs: map[int]any{}, gens: map[int]int{}, fonts: map[any]*pdfFont{}}
 	d.scan()
 	pages := d.pages()
-	d.pageContent(pages[0], &pages[1])
+	d.pageContent(pages[0], pages[1:])
 	cancel()
 	done := make(chan struct{})
 	go func() { d.stopAhead(); close(done) }()
@@ -116,5 +119,28 @@ func TestContentAheadStops(t *testing.T) {
 	}
 	if d.ahead != nil {
 		t.Fatal("worker kept")
+	}
+}
+
+// TestPageContentQueueBounds: pages whose compressed streams pass the
+// queue's byte budget (a few queued at a time, not aheadDepth) and more
+// pages than aheadDepth still read as decodeStream reads them, with the
+// limits' reports in order.
+func TestPageContentQueueBounds(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	contents := make([]string, 3*aheadDepth)
+	for i := range contents {
+		// Random bytes in a comment do not compress: each stream is
+		// about its size raw, some over a quarter of the budget.
+		n := 1 + r.IntN(aheadBytes/3)
+		junk := make([]byte, n)
+		for k := range junk {
+			junk[k] = byte('!' + r.IntN(90))
+		}
+		contents[i] = "%" + string(junk) + "\n" + genContent(r)
+	}
+	pdf := equivPDF(t, contents, false)
+	for _, lim := range []Limits{{}, {MaxDecompressed: 5000}, {MaxDecompressed: aheadBytes / 4}} {
+		checkContentsAhead(t, pdf, lim, -1)
 	}
 }
