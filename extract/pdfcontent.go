@@ -181,8 +181,13 @@ func (l *cLexer) number() float64 {
 	if odd || digits == 0 || digits > 15 {
 		return parsePDFNum(b[start:p])
 	}
-	f := float64(mant) / pow10[frac]
-	if b[start] == '-' {
+	// Integers (most operands: kerning, coordinates) skip the division:
+	// x/1 is x, and the division's latency showed in the profile.
+	f := float64(mant)
+	if frac > 0 {
+		f /= pow10[frac]
+	}
+	if c == '-' {
 		f = -f
 	}
 	return f
@@ -391,10 +396,18 @@ func (l *cLexer) operand(tok *cTok, op *cTok, depth int) {
 
 // array reads an array's elements onto l.arr; op gets their range. Only
 // strings and numbers are kept (all TJ reads); nested values are consumed.
+//
+// A TJ array is strings and numbers one space apart: those are read here
+// straight onto l.arr (a plain literal string as its range of the
+// content, a number as number reads it), the same tokens next would
+// return; anything else goes through next.
 func (l *cLexer) array(op *cTok, depth int) {
 	lo := len(l.arr)
 	var n, v cTok
 	for {
+		if depth+1 <= 64 && l.arrayElem() {
+			continue
+		}
 		l.next(&n)
 		if n.kind == cNone || n.kind == cDelim && n.delim == ']' {
 			break
@@ -414,6 +427,53 @@ func (l *cLexer) array(op *cTok, depth int) {
 		}
 	}
 	op.kind, op.lo, op.hi = cArr, lo, len(l.arr)
+}
+
+// arrayElem appends the array element at l.pos (after white space) to
+// l.arr when it is a number or a string, as next reads them, and reports
+// whether it did; otherwise l.pos is where it was or after white space
+// only, for next to read on.
+func (l *cLexer) arrayElem() bool {
+	b, p := l.b, l.pos
+	if p < len(b) && b[p] == ' ' {
+		p++ // the usual single space, before the general skip
+	}
+	p = skipPDFSpace(b, p)
+	l.pos = p
+	if p >= len(b) {
+		return false
+	}
+	switch tokStart[b[p]] {
+	case tkNum:
+		f := l.number()
+		l.arr = append(l.arr, cTok{kind: cNum, num: f})
+		return true
+	case tkLParen:
+		start := p + 1
+		for q := start; q < len(b); q++ {
+			if litSpecial[b[q]] {
+				if b[q] != ')' {
+					break
+				}
+				l.pos = q + 1
+				l.arr = append(l.arr, cTok{kind: cStr, lo: start, hi: q, inB: true})
+				return true
+			}
+		}
+		lo := len(l.str)
+		l.str, l.pos = appendPDFLiteral(l.str, b, p)
+		l.arr = append(l.arr, cTok{kind: cStr, lo: lo, hi: len(l.str)})
+		return true
+	case tkLess:
+		if p+1 < len(b) && b[p+1] == '<' {
+			return false // a dictionary
+		}
+		lo := len(l.str)
+		l.str, l.pos = appendPDFHex(l.str, b, p)
+		l.arr = append(l.arr, cTok{kind: cStr, lo: lo, hi: len(l.str)})
+		return true
+	}
+	return false
 }
 
 // skipDict consumes a dictionary as pdfLexer.value does.
