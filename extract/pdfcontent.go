@@ -148,6 +148,33 @@ var tokStart = func() (t [256]uint8) {
 // (a sign, '.' or digit, then digits, '.' and '-'), read as parsePDFNum
 // reads them, in the same pass for a plain decimal of up to 15 digits.
 func (l *cLexer) number() float64 {
+	// Most numbers are integers, signed or not: one tight loop, the
+	// value as the general reading below would compute it (frac 0).
+	b, start := l.b, l.pos
+	p := start
+	if b[p] == '-' || b[p] == '+' {
+		p++
+	}
+	var mant uint64
+	d := p
+	for p < len(b) && b[p]-'0' < 10 {
+		mant = mant*10 + uint64(b[p]-'0')
+		p++
+	}
+	if n := p - d; n > 0 && n <= 15 && (p == len(b) || b[p] != '.' && b[p] != '-') {
+		l.pos = p
+		f := float64(mant)
+		if b[start] == '-' {
+			f = -f
+		}
+		return f
+	}
+	return l.numberSlow()
+}
+
+// numberSlow is number for any token: a sign, '.' or digit, then digits,
+// '.' and '-'.
+func (l *cLexer) numberSlow() float64 {
 	b, start := l.b, l.pos
 	c := b[start]
 	var mant uint64
