@@ -1,7 +1,10 @@
 package extract
 
 import (
+	"fmt"
+	"math"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -101,4 +104,35 @@ func FuzzTJArray(f *testing.F) {
 		}
 		comparePages(t, equivPDF(t, []string{content}, true), []string{content})
 	})
+}
+
+// TestLexInternSameValues: a file-body lexer sharing boxed values reads
+// the same objects as one boxing each anew (numbers compared with their
+// sign, so -0 stays -0), past the interning bound too.
+func TestLexInternSameValues(t *testing.T) {
+	r := rand.New(rand.NewPCG(37, 38))
+	toks := []string{"0", "-0", "0.0", "-0.0", "255", "256", "255.5", "12", "3 0 R", "-1 0 R", "1.5 0 R", "/Type", "/Font", "/F#31", "/A#2", "/", "obj", "endobj", "R", "true", "false", "null", "stream", "<< /Length 12 >>", "[1 2 0 R /N]", "(s)", "<41>", "1.5.3", "--5", "+7", "%c\n"}
+	var sb strings.Builder
+	for i := range 20000 {
+		sb.WriteString(toks[r.IntN(len(toks))])
+		if i%7 == 0 {
+			fmt.Fprintf(&sb, " /N%d %d", r.IntN(2*maxInterned), r.IntN(400)) // past the bound
+		}
+		sb.WriteByte(' ')
+	}
+	b := []byte(sb.String())
+	plain, shared := &pdfLexer{b: b}, &pdfLexer{b: b, in: newLexIntern()}
+	for {
+		v1 := plain.value(plain.next(), true, 0)
+		v2 := shared.value(shared.next(), true, 0)
+		if !reflect.DeepEqual(v1, v2) || plain.pos != shared.pos {
+			t.Fatalf("at %d: %#v (pos %d), shared %#v (pos %d)", plain.pos, v1, plain.pos, v2, shared.pos)
+		}
+		if f1, ok := v1.(float64); ok && math.Signbit(f1) != math.Signbit(v2.(float64)) {
+			t.Fatalf("at %d: %v, shared %v", plain.pos, f1, v2)
+		}
+		if plain.pos >= len(b) {
+			break
+		}
+	}
 }

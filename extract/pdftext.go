@@ -568,7 +568,7 @@ func glyphRune(n string) rune {
 // parseCMap reads a ToUnicode CMap: codespace ranges, bfchar and bfrange.
 func (d *pdfDoc) parseCMap(f *pdfFont, b []byte) {
 	f.toUni = map[uint32]string{}
-	l := &pdfLexer{b: b}
+	l := d.lexer(b, 0)
 	var ops []any
 	mode := ""
 	for {
