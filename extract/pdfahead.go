@@ -62,19 +62,22 @@ type contentAhead struct {
 
 // aheadJob is one queued page: its job and, once decoded, its result.
 type aheadJob struct {
-	job  contentJob
-	raw  int                // compressed bytes of its parts (the queue's budget)
-	done chan contentResult // one result, buffered: a worker never waits
+	job   contentJob
+	worst int64              // the most its parts may decode to (the queue's budget)
+	done  chan contentResult // one result, buffered: a worker never waits
 }
 
-// Pages are queued while fewer than aheadDepth are and their compressed
-// bytes stay under aheadBytes (one is queued whatever its size): enough to
-// keep two inflaters busy between the extraction goroutine's waits
-// (waking a goroutine per page cost more than the overlap gained), and the
-// decoded content held ahead a few pages' worth.
+// Pages are queued while fewer than aheadDepth are and the most they may
+// decode to together (each flate part up to its decompression limit,
+// max(200 x its size, 4 MiB) by default) stays within aheadWorst; the
+// first page ahead is queued whatever its size, as when one page was
+// inflated ahead. So a file of small pages keeps two inflaters busy
+// between the extraction goroutine's waits (waking a worker per page cost
+// more than the overlap gained), and decompression bombs queued ahead hold
+// at most aheadWorst beyond what one page ahead could.
 const (
 	aheadDepth   = 8
-	aheadBytes   = 1 << 20
+	aheadWorst   = 16 << 20
 	aheadWorkers = 2
 )
 
@@ -267,24 +270,35 @@ func (d *pdfDoc) pageContent(p pageInfo, ahead []pageInfo) []byte {
 // queue's bounds. A page the workers cannot decode (no inflate to do, or
 // other filters) keeps its place as a nil entry and is decoded when read.
 func (d *pdfDoc) queueAhead(ahead []pageInfo) {
-	inFlight := 0
+	var inFlight int64
 	if d.ahead != nil {
 		for _, j := range d.ahead.queue {
 			if j != nil {
-				inFlight += j.raw
+				inFlight += j.worst
 			}
 		}
 	}
-	for k := d.queued(); k < len(ahead) && k < aheadDepth && (k == 0 || inFlight < aheadBytes); k++ {
+	for k := d.queued(); k < len(ahead) && k < aheadDepth; k++ {
 		var j *aheadJob
 		if key := ahead[k].dict["Contents"]; key != nil {
-			parts, array, ok := d.contentParts(key, nil) // the workers own it until done
+			parts, array, ok := d.contentParts(key, nil)
 			if ok && (array || parts[0].flate) {
-				j = d.newJob(contentJob{parts: parts, array: array, buf: d.takeBuf()})
+				var worst int64
 				for _, p := range parts {
-					j.raw += len(p.raw)
+					if p.flate {
+						limit, _ := d.w.lim.decompressLimit(int64(len(p.raw)))
+						worst += limit
+					} else {
+						worst += int64(len(p.raw))
+					}
 				}
-				inFlight += j.raw
+				if k > 0 && inFlight+worst > aheadWorst {
+					return
+				}
+				inFlight += worst
+				// The workers own parts until done.
+				j = d.newJob(contentJob{parts: parts, array: array, buf: d.takeBuf()})
+				j.worst = worst
 			}
 		}
 		if j == nil && d.ahead == nil {
@@ -315,7 +329,6 @@ func (d *pdfDoc) newJob(c contentJob) *aheadJob {
 	var j *aheadJob
 	if n := len(a.spare); n > 0 {
 		j, a.spare = a.spare[n-1], a.spare[:n-1]
-		j.raw = 0
 	} else {
 		j = &aheadJob{done: make(chan contentResult, 1)}
 	}

@@ -122,17 +122,17 @@ func TestContentAheadStops(t *testing.T) {
 	}
 }
 
-// TestPageContentQueueBounds: pages whose compressed streams pass the
-// queue's byte budget (a few queued at a time, not aheadDepth) and more
+// TestPageContentQueueBounds: pages whose decompression limits pass the
+// queue's budget (a few queued at a time, or only the next one) and more
 // pages than aheadDepth still read as decodeStream reads them, with the
-// limits' reports in order.
+// limits' reports in order; and what is queued stays within the budget.
 func TestPageContentQueueBounds(t *testing.T) {
 	r := rand.New(rand.NewPCG(23, 24))
 	contents := make([]string, 3*aheadDepth)
 	for i := range contents {
 		// Random bytes in a comment do not compress: each stream is
-		// about its size raw, some over a quarter of the budget.
-		n := 1 + r.IntN(aheadBytes/3)
+		// about its size raw, so its limit is 200 times that (or 4 MiB).
+		n := 1 + r.IntN(40<<10)
 		junk := make([]byte, n)
 		for k := range junk {
 			junk[k] = byte('!' + r.IntN(90))
@@ -140,7 +140,34 @@ func TestPageContentQueueBounds(t *testing.T) {
 		contents[i] = "%" + string(junk) + "\n" + genContent(r)
 	}
 	pdf := equivPDF(t, contents, false)
-	for _, lim := range []Limits{{}, {MaxDecompressed: 5000}, {MaxDecompressed: aheadBytes / 4}} {
+	for _, lim := range []Limits{{}, {MaxDecompressed: 5000}, {MaxDecompressed: 3 << 20}, {MaxRatio: 1000}} {
 		checkContentsAhead(t, pdf, lim, -1)
+	}
+	// The bound itself, read as pdfNode reads.
+	for _, lim := range []Limits{{}, {MaxRatio: 1000}, {MaxDecompressed: 1 << 30, MaxRatio: 1 << 20}} {
+		d, pages := aheadDoc(pdf, lim)
+		deepest := 0
+		for i, p := range pages {
+			d.pageContent(p, pages[i+1:])
+			// One page ahead may be of any size (as before the queue);
+			// more only within the budget (pages decoded when read, nil
+			// entries, hold nothing).
+			var worst int64
+			jobs := 0
+			for _, j := range d.ahead.queue {
+				if j != nil {
+					worst += j.worst
+					jobs++
+				}
+			}
+			if jobs > 1 && worst > aheadWorst || len(d.ahead.queue) > aheadDepth {
+				t.Fatalf("limits %+v, page %d: %d queued, %d bytes at worst", lim, i+1, len(d.ahead.queue), worst)
+			}
+			deepest = max(deepest, len(d.ahead.queue))
+		}
+		d.stopAhead()
+		if lim.MaxRatio == 0 && deepest < 2 {
+			t.Fatalf("limits %+v: never more than %d page queued", lim, deepest)
+		}
 	}
 }
