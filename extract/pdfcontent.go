@@ -276,16 +276,18 @@ var litSpecial = [256]bool{'(': true, ')': true, '\\': true}
 // literalString reads a literal string. One without escapes or nested
 // parentheses (most) is the range of the content it spans, not a copy;
 // the others are decoded into l.str by appendPDFLiteral.
+//
+// The plain case is found with IndexByte (vectorised): the first ')' with
+// neither '(' nor '\\' before it. A Tj string is often a whole line, and
+// byte by byte that scan was a twentieth of the content's time. (TJ array
+// elements, a few letters each, are scanned bytewise by arrayElem.)
 func (l *cLexer) literalString(t *cTok) {
 	b := l.b
 	start := l.pos + 1
-	for p := start; p < len(b); p++ {
-		if litSpecial[b[p]] {
-			if b[p] != ')' {
-				break
-			}
-			t.kind, t.lo, t.hi, t.inB = cStr, start, p, true
-			l.pos = p + 1
+	if k := bytes.IndexByte(b[start:], ')'); k >= 0 {
+		if s := b[start : start+k]; bytes.IndexByte(s, '\\') < 0 && bytes.IndexByte(s, '(') < 0 {
+			t.kind, t.lo, t.hi, t.inB = cStr, start, start+k, true
+			l.pos = start + k + 1
 			return
 		}
 	}
