@@ -148,10 +148,19 @@ var tokStart = func() (t [256]uint8) {
 // (a sign, '.' or digit, then digits, '.' and '-'), read as parsePDFNum
 // reads them, in the same pass for a plain decimal of up to 15 digits.
 func (l *cLexer) number() float64 {
-	// Most numbers are integers, signed or not: one tight loop, the
-	// value as the general reading below would compute it (frac 0).
-	b, start := l.b, l.pos
-	p := start
+	if f, end, ok := intAt(l.b, l.pos); ok {
+		l.pos = end
+		return f
+	}
+	return l.numberSlow()
+}
+
+// intAt reads the number token at b[p] when it is an integer, signed or
+// not, of up to 15 digits (most numbers: one tight loop), the value the
+// general reading computes for it (frac 0); ok is false for any other
+// token, left to numberSlow.
+func intAt(b []byte, p int) (f float64, end int, ok bool) {
+	start := p
 	if b[p] == '-' || b[p] == '+' {
 		p++
 	}
@@ -161,15 +170,14 @@ func (l *cLexer) number() float64 {
 		mant = mant*10 + uint64(b[p]-'0')
 		p++
 	}
-	if n := p - d; n > 0 && n <= 15 && (p == len(b) || b[p] != '.' && b[p] != '-') {
-		l.pos = p
-		f := float64(mant)
-		if b[start] == '-' {
-			f = -f
-		}
-		return f
+	if n := p - d; n == 0 || n > 15 || p < len(b) && (b[p] == '.' || b[p] == '-') {
+		return 0, start, false
 	}
-	return l.numberSlow()
+	f = float64(mant)
+	if b[start] == '-' {
+		f = -f
+	}
+	return f, p, true
 }
 
 // numberSlow is number for any token: a sign, '.' or digit, then digits,
@@ -434,8 +442,8 @@ func (l *cLexer) array(op *cTok, depth int) {
 	lo := len(l.arr)
 	var n, v cTok
 	for {
-		if depth+1 <= 64 && l.arrayElem() {
-			continue
+		if depth+1 <= 64 {
+			l.arrayElems()
 		}
 		l.next(&n)
 		if n.kind == cNone || n.kind == cDelim && n.delim == ']' {
@@ -458,51 +466,57 @@ func (l *cLexer) array(op *cTok, depth int) {
 	op.kind, op.lo, op.hi = cArr, lo, len(l.arr)
 }
 
-// arrayElem appends the array element at l.pos (after white space) to
-// l.arr when it is a number or a string, as next reads them, and reports
-// whether it did; otherwise l.pos is where it was or after white space
-// only, for next to read on.
-func (l *cLexer) arrayElem() bool {
-	b, p := l.b, l.pos
-	if p < len(b) && b[p] == ' ' {
-		p++ // the usual single space, before the general skip
-	}
-	p = skipPDFSpace(b, p)
-	l.pos = p
-	if p >= len(b) {
-		return false
-	}
-	switch tokStart[b[p]] {
-	case tkNum:
-		f := l.number()
-		l.arr = append(l.arr, cTok{kind: cNum, num: f})
-		return true
-	case tkLParen:
-		start := p + 1
-		for q := start; q < len(b); q++ {
-			if litSpecial[b[q]] {
-				if b[q] != ')' {
-					break
-				}
-				l.pos = q + 1
-				l.arr = append(l.arr, cTok{kind: cStr, lo: start, hi: q, inB: true})
-				return true
+// arrayElems appends the array elements from l.pos on that are numbers
+// or strings to l.arr, as next reads them, and stops (l.pos after white
+// space only) at the first other token (']', a nested value) or a number
+// that is not a plain integer, for next to read on. One loop with the
+// position and the slice in registers, not a call per element.
+func (l *cLexer) arrayElems() {
+	b, p, arr := l.b, l.pos, l.arr
+	for {
+		if p < len(b) && b[p] == ' ' {
+			p++ // the usual single space, before the general skip
+		}
+		p = skipPDFSpace(b, p)
+		if p >= len(b) {
+			break
+		}
+		switch tokStart[b[p]] {
+		case tkNum:
+			f, end, ok := intAt(b, p)
+			if !ok {
+				l.pos, l.arr = p, arr
+				return
 			}
+			arr = append(arr, cTok{kind: cNum, num: f})
+			p = end
+			continue
+		case tkLParen:
+			q := p + 1
+			for q < len(b) && !litSpecial[b[q]] {
+				q++
+			}
+			if q < len(b) && b[q] == ')' {
+				arr = append(arr, cTok{kind: cStr, lo: p + 1, hi: q, inB: true})
+				p = q + 1
+				continue
+			}
+			lo := len(l.str)
+			l.str, p = appendPDFLiteral(l.str, b, p)
+			arr = append(arr, cTok{kind: cStr, lo: lo, hi: len(l.str)})
+			continue
+		case tkLess:
+			if p+1 < len(b) && b[p+1] == '<' {
+				break // a dictionary
+			}
+			lo := len(l.str)
+			l.str, p = appendPDFHex(l.str, b, p)
+			arr = append(arr, cTok{kind: cStr, lo: lo, hi: len(l.str)})
+			continue
 		}
-		lo := len(l.str)
-		l.str, l.pos = appendPDFLiteral(l.str, b, p)
-		l.arr = append(l.arr, cTok{kind: cStr, lo: lo, hi: len(l.str)})
-		return true
-	case tkLess:
-		if p+1 < len(b) && b[p+1] == '<' {
-			return false // a dictionary
-		}
-		lo := len(l.str)
-		l.str, l.pos = appendPDFHex(l.str, b, p)
-		l.arr = append(l.arr, cTok{kind: cStr, lo: lo, hi: len(l.str)})
-		return true
+		break
 	}
-	return false
+	l.pos, l.arr = p, arr
 }
 
 // skipDict consumes a dictionary as pdfLexer.value does.
