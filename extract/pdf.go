@@ -41,7 +41,17 @@ type pdfDoc struct {
 	lexStr []byte
 	lexArr []cTok
 	ops    []cTok
-	text   []byte // page text before tidyLines, reused
+	text   []byte     // page text before tidyLines, reused
+	intern *lexIntern // boxed values of the file body's lexers (pdflex.go)
+}
+
+// lexer is a file-body lexer at pos of b sharing the document's boxed
+// names, keywords and small integers.
+func (d *pdfDoc) lexer(b []byte, pos int) *pdfLexer {
+	if d.intern == nil {
+		d.intern = newLexIntern()
+	}
+	return &pdfLexer{b: b, pos: pos, in: d.intern}
 }
 
 // pdfNode extracts the text layer of a PDF, one segment per page.
@@ -76,11 +86,7 @@ func (w *walker) pdfNode(n node) {
 			return
 		}
 		origin := child(base, "pdf", "page"+strconv.Itoa(i+1))
-		var next *pageInfo
-		if i+1 < len(pages) {
-			next = &pages[i+1]
-		}
-		text := d.pageTextAhead(p, next)
+		text := d.pageTextQueue(p, pages[i+1:])
 		textual = textual || strings.TrimSpace(text) != ""
 		w.emit(origin, text)
 		if w.lim.OCR != nil {
@@ -176,11 +182,11 @@ func (d *pdfDoc) scan() {
 			pos = at + 3
 			continue
 		}
-		l := &pdfLexer{b: b, pos: end}
+		l := d.lexer(b, end)
 		tok := l.next()
 		v := l.value(tok, true, 0)
 		after := l.pos
-		l2 := &pdfLexer{b: b, pos: after}
+		l2 := d.lexer(b, after)
 		if kw, ok := l2.next().(pKeyword); ok && kw == "stream" {
 			dict, _ := v.(pDict)
 			raw, next, complete := streamBody(b, l2.pos, dict)
@@ -218,7 +224,7 @@ func (d *pdfDoc) scan() {
 		if d.w.tick() {
 			return
 		}
-		l := &pdfLexer{b: b, pos: p}
+		l := d.lexer(b, p)
 		if t, ok := l.value(l.next(), true, 0).(pDict); ok {
 			d.trailers = append(d.trailers, t)
 		}
@@ -359,7 +365,7 @@ func (d *pdfDoc) expandObjectStreams() {
 		if n <= 0 || first < 0 || int(first) > len(data) || n > 1e6 {
 			continue
 		}
-		l := &pdfLexer{b: data[:int(first)]}
+		l := d.lexer(data[:int(first)], 0)
 		type entry struct{ num, off int }
 		var entries []entry
 		for i := 0; i < int(n); i++ {
@@ -378,7 +384,7 @@ func (d *pdfDoc) expandObjectStreams() {
 			if at < 0 || at >= len(data) {
 				continue
 			}
-			ol := &pdfLexer{b: data, pos: at}
+			ol := d.lexer(data, at)
 			d.objs[e.num] = ol.value(ol.next(), true, 0)
 		}
 	}
@@ -729,7 +735,19 @@ func (d *pdfDoc) pageText(p pageInfo) string { return d.pageTextAhead(p, nil) }
 // pageTextAhead is pageText starting the inflate of the next page's
 // content (pdfahead.go).
 func (d *pdfDoc) pageTextAhead(p pageInfo, next *pageInfo) string {
-	content := d.pageContent(p, next)
+	var one [1]pageInfo
+	ahead := one[:0]
+	if next != nil {
+		one[0] = *next
+		ahead = one[:]
+	}
+	return d.pageTextQueue(p, ahead)
+}
+
+// pageTextQueue is pageText queueing the inflate of the pages ahead (the
+// ones that follow p, read next in order).
+func (d *pdfDoc) pageTextQueue(p pageInfo, ahead []pageInfo) string {
+	content := d.pageContent(p, ahead)
 	d.content = content // inline images are read from it (pdfimage.go)
 	t := &textRun{d: d, out: d.text[:0]}
 	t.run(content, p.resources, 0)

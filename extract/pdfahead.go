@@ -5,22 +5,24 @@ import (
 	"context"
 	"errors"
 	"io"
+	"runtime"
+	"sync"
 	"sync/atomic"
 
 	kflate "github.com/klauspost/compress/flate"
 )
 
-// Page content without copies, and inflated one page ahead.
+// Page content without copies, and inflated pages ahead.
 //
 // A text PDF's time goes to inflating its content streams and reading
-// them, about half each. While a page's content is read, the next page's
-// is inflated on a second goroutine (one in flight). Only the inflate
-// moves: the streams, their filters and parameters are resolved on the
-// extraction goroutine (the object and font caches are not safe to share),
-// and the worker gets the raw bytes, the limits and the context. What it
-// inflates is byte for byte what decodeStream would return; the limit
-// reasons it met are reported, in order, when the page is read, as
-// decodeStream would report them then.
+// them, about half each. While a page's content is read, the next pages'
+// are inflated by two worker goroutines (up to aheadDepth queued). Only
+// the inflate moves: the streams, their filters and parameters are
+// resolved on the extraction goroutine (the object and font caches are
+// not safe to share), and the workers get the raw bytes, the limits and
+// the context. What they inflate is byte for byte what decodeStream would
+// return; the limit reasons met are reported, in order, when the page is
+// read, as decodeStream would report them then.
 //
 // Content buffers are owned and reused across pages (a fresh buffer per
 // page cost a third of the bytes allocated), except when OCR is on: the
@@ -48,14 +50,36 @@ type contentResult struct {
 	panic   any      // a panic of the inflater, re-raised on the extraction goroutine
 }
 
-// contentAhead is the inflate worker of one document.
+// contentAhead is the inflate workers of one document and the pages
+// queued to them, in page order.
 type contentAhead struct {
-	jobs    chan contentJob
-	results chan contentResult
-	pending bool // a job is in flight: the next page's content
-	quit    atomic.Bool
-	done    chan struct{}
+	jobs  chan *aheadJob
+	queue []*aheadJob // the pages after the one being read, in order (nil: decoded when read)
+	spare []*aheadJob // finished jobs for reuse (extraction goroutine only)
+	quit  atomic.Bool
+	wg    sync.WaitGroup
 }
+
+// aheadJob is one queued page: its job and, once decoded, its result.
+type aheadJob struct {
+	job   contentJob
+	worst int64              // the most its parts may decode to (the queue's budget)
+	done  chan contentResult // one result, buffered: a worker never waits
+}
+
+// Pages are queued while fewer than aheadDepth are and the most they may
+// decode to together (each flate part up to its decompression limit,
+// max(200 x its size, 4 MiB) by default) stays within aheadWorst; the
+// first page ahead is queued whatever its size, as when one page was
+// inflated ahead. So a file of small pages keeps two inflaters busy
+// between the extraction goroutine's waits (waking a worker per page cost
+// more than the overlap gained), and decompression bombs queued ahead hold
+// at most aheadWorst beyond what one page ahead could.
+const (
+	aheadDepth   = 8
+	aheadWorst   = 16 << 20
+	aheadWorkers = 2
+)
 
 // contentParts lists the streams of Contents when each is unfiltered or
 // FlateDecode alone without a predictor (what the worker inflates); ok is
@@ -129,18 +153,25 @@ func decodeParts(job *contentJob, fr *io.ReadCloser, br *bytes.Reader, lim *Limi
 	return res
 }
 
-// startAhead starts the worker.
+// startAhead starts the workers (two when two cores can run them: the
+// pages are independent streams, inflated side by side while the
+// extraction goroutine reads the one before).
 func startAhead(ctx context.Context, lim Limits) *contentAhead {
-	a := &contentAhead{jobs: make(chan contentJob, 1), results: make(chan contentResult, 1), done: make(chan struct{})}
-	go func() {
-		defer close(a.done)
-		var fr io.ReadCloser
-		var br bytes.Reader
-		expired := func() bool { return a.quit.Load() || ctx.Err() != nil }
-		for job := range a.jobs {
-			a.results <- a.work(&job, &fr, &br, &lim, expired)
-		}
-	}()
+	a := &contentAhead{jobs: make(chan *aheadJob, aheadDepth)}
+	n := min(aheadWorkers, runtime.GOMAXPROCS(0))
+	a.wg.Add(n)
+	for range n {
+		go func() {
+			defer a.wg.Done()
+			var fr io.ReadCloser
+			var br bytes.Reader
+			lim := lim
+			expired := func() bool { return a.quit.Load() || ctx.Err() != nil }
+			for j := range a.jobs {
+				j.done <- a.work(&j.job, &fr, &br, &lim, expired)
+			}
+		}()
+	}
 	return a
 }
 
@@ -154,11 +185,11 @@ func (a *contentAhead) work(job *contentJob, fr *io.ReadCloser, br *bytes.Reader
 	return decodeParts(job, fr, br, lim, expired)
 }
 
-// stop ends the worker, waiting for the job in flight (told to stop).
+// stop ends the workers, waiting for the jobs in flight (told to stop).
 func (a *contentAhead) stop() {
 	a.quit.Store(true)
 	close(a.jobs)
-	<-a.done
+	a.wg.Wait()
 }
 
 // takeBuf is an owned buffer to decode a page into.
@@ -174,7 +205,7 @@ func (d *pdfDoc) takeBuf() []byte {
 // releaseContent hands the buffer of the page last read back, unless OCR
 // may still hold slices of it.
 func (d *pdfDoc) releaseContent() {
-	if d.owned != nil && d.w.lim.OCR == nil && len(d.free) < 2 {
+	if d.owned != nil && d.w.lim.OCR == nil && len(d.free) < aheadDepth+1 {
 		d.free = append(d.free, d.owned[:0])
 	}
 	d.owned = nil
@@ -196,20 +227,26 @@ func (d *pdfDoc) finish(res contentResult) []byte {
 	return res.out
 }
 
-// pageContent is the decoded content of a page. With next set, the next
-// page's inflate is started before it returns, and the next call must be
-// for that page (pdfNode reads pages in order).
-func (d *pdfDoc) pageContent(p pageInfo, next *pageInfo) []byte {
+// pageContent is the decoded content of a page. ahead are the pages
+// that follow it: some are queued to the workers before it returns, and
+// the next call must be for ahead[0] with ahead[1:] (pdfNode reads pages
+// in order).
+func (d *pdfDoc) pageContent(p pageInfo, ahead []pageInfo) []byte {
 	d.releaseContent()
 	var content []byte
-	key := p.dict["Contents"]
+	var queued *aheadJob
+	if d.ahead != nil && len(d.ahead.queue) > 0 {
+		queued = d.ahead.queue[0]
+		d.ahead.queue = d.ahead.queue[:copy(d.ahead.queue, d.ahead.queue[1:])]
+	}
 	switch {
-	case d.ahead != nil && d.ahead.pending:
-		d.ahead.pending = false
-		content = d.finish(<-d.ahead.results)
+	case queued != nil:
+		content = d.finish(<-queued.done)
+		queued.job = contentJob{}
+		d.ahead.spare = append(d.ahead.spare, queued)
 	default:
 		var array, ok bool
-		d.parts, array, ok = d.contentParts(key, d.parts[:0])
+		d.parts, array, ok = d.contentParts(p.dict["Contents"], d.parts[:0])
 		switch {
 		case ok && !array && !d.parts[0].flate:
 			content = d.parts[0].raw // unfiltered: the stream itself
@@ -220,31 +257,83 @@ func (d *pdfDoc) pageContent(p pageInfo, next *pageInfo) []byte {
 			}
 			content = d.finish(decodeParts(&job, &d.fr, d.br, &d.w.lim, d.w.expired))
 		default:
-			content = d.decodeContents(key)
+			content = d.decodeContents(p.dict["Contents"])
 		}
 	}
-	if next != nil && !d.w.stop {
-		d.startNext(*next)
+	if !d.w.stop {
+		d.queueAhead(ahead)
 	}
 	return content
 }
 
-// startNext hands the next page's content to the worker when it can
-// decode it.
-func (d *pdfDoc) startNext(p pageInfo) {
-	key := p.dict["Contents"]
-	if key == nil {
-		return
+// queueAhead queues the pages of ahead not queued yet, within the
+// queue's bounds. A page the workers cannot decode (no inflate to do, or
+// other filters) keeps its place as a nil entry and is decoded when read.
+func (d *pdfDoc) queueAhead(ahead []pageInfo) {
+	var inFlight int64
+	if d.ahead != nil {
+		for _, j := range d.ahead.queue {
+			if j != nil {
+				inFlight += j.worst
+			}
+		}
 	}
-	parts, array, ok := d.contentParts(key, nil) // the worker owns it until done
-	if !ok || !array && !parts[0].flate {
-		return
+	for k := d.queued(); k < len(ahead) && k < aheadDepth; k++ {
+		var j *aheadJob
+		if key := ahead[k].dict["Contents"]; key != nil {
+			parts, array, ok := d.contentParts(key, nil)
+			if ok && (array || parts[0].flate) {
+				var worst int64
+				for _, p := range parts {
+					if p.flate {
+						limit, _ := d.w.lim.decompressLimit(int64(len(p.raw)))
+						worst += limit
+					} else {
+						worst += int64(len(p.raw))
+					}
+				}
+				if k > 0 && inFlight+worst > aheadWorst {
+					return
+				}
+				inFlight += worst
+				// The workers own parts until done.
+				j = d.newJob(contentJob{parts: parts, array: array, buf: d.takeBuf()})
+				j.worst = worst
+			}
+		}
+		if j == nil && d.ahead == nil {
+			return // nothing queued yet: no worker needed for this page
+		}
+		d.ahead.queue = append(d.ahead.queue, j)
+		if j != nil {
+			d.ahead.jobs <- j // never blocks: at most aheadDepth are queued
+		}
 	}
+}
+
+// queued is how many of the pages ahead are queued.
+func (d *pdfDoc) queued() int {
+	if d.ahead == nil {
+		return 0
+	}
+	return len(d.ahead.queue)
+}
+
+// newJob is a queued job for c, its structure reused (and the workers
+// started with the first).
+func (d *pdfDoc) newJob(c contentJob) *aheadJob {
 	if d.ahead == nil {
 		d.ahead = startAhead(d.w.ctx, d.w.lim)
 	}
-	d.ahead.pending = true
-	d.ahead.jobs <- contentJob{parts: parts, array: array, buf: d.takeBuf()}
+	a := d.ahead
+	var j *aheadJob
+	if n := len(a.spare); n > 0 {
+		j, a.spare = a.spare[n-1], a.spare[:n-1]
+	} else {
+		j = &aheadJob{done: make(chan contentResult, 1)}
+	}
+	j.job = c
+	return j
 }
 
 // stopAhead ends the worker of the document, if it ran.

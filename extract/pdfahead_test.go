@@ -21,10 +21,11 @@ func aheadDoc(pdf []byte, lim Limits) (*pdfDoc, []pageInfo) {
 }
 
 // checkContentsAhead: the content of every page read in order through
-// pageContent (inflated a page ahead on the worker, into reused buffers)
-// is decodeStream's, and the problems are the same, in the same order,
-// after each page.
-func checkContentsAhead(t *testing.T, pdf []byte, lim Limits, ahead bool) {
+// pageContent (inflated ahead by the workers, into reused buffers) is
+// decodeStream's, and the problems are the same, in the same order, after
+// each page. ahead is how many of the following pages each call is given
+// (-1: all of them, as pdfNode does).
+func checkContentsAhead(t *testing.T, pdf []byte, lim Limits, ahead int) {
 	t.Helper()
 	dr, pr := aheadDoc(pdf, lim)
 	dn, pn := aheadDoc(pdf, lim)
@@ -34,9 +35,9 @@ func checkContentsAhead(t *testing.T, pdf []byte, lim Limits, ahead bool) {
 	}
 	for i := range pr {
 		want := dr.decodeContents(pr[i].dict["Contents"])
-		var next *pageInfo
-		if ahead && i+1 < len(pn) {
-			next = &pn[i+1]
+		next := pn[i+1:]
+		if ahead >= 0 && len(next) > ahead {
+			next = next[:ahead]
 		}
 		got := dn.pageContent(pn[i], next)
 		if !bytes.Equal(got, want) {
@@ -61,8 +62,9 @@ func TestPageContentMatchesDecodeStream(t *testing.T) {
 		}
 		pdf := equivPDF(t, contents, round%5 == 4)
 		for _, lim := range limits {
-			checkContentsAhead(t, pdf, lim, true)
-			checkContentsAhead(t, pdf, lim, false)
+			for _, ahead := range []int{-1, 0, 1, 3} {
+				checkContentsAhead(t, pdf, lim, ahead)
+			}
 		}
 	}
 	// Other filters (ASCIIHex, a predictor, stacked filters, an image
@@ -90,7 +92,8 @@ func TestPageContentMatchesDecodeStream(t *testing.T) {
 	p.set(pagesObj, fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(kids)))
 	pdf := p.bytes("", catalog)
 	for _, lim := range limits {
-		checkContentsAhead(t, pdf, lim, true)
+		checkContentsAhead(t, pdf, lim, -1)
+		checkContentsAhead(t, pdf, lim, 1)
 	}
 }
 
@@ -105,7 +108,7 @@ func TestContentAheadStops(t *testing.T) {
 	d := &pdfDoc{w: w, data: pdf, objs: map[int]any{}, gens: map[int]int{}, fonts: map[any]*pdfFont{}}
 	d.scan()
 	pages := d.pages()
-	d.pageContent(pages[0], &pages[1])
+	d.pageContent(pages[0], pages[1:])
 	cancel()
 	done := make(chan struct{})
 	go func() { d.stopAhead(); close(done) }()
@@ -116,5 +119,55 @@ func TestContentAheadStops(t *testing.T) {
 	}
 	if d.ahead != nil {
 		t.Fatal("worker kept")
+	}
+}
+
+// TestPageContentQueueBounds: pages whose decompression limits pass the
+// queue's budget (a few queued at a time, or only the next one) and more
+// pages than aheadDepth still read as decodeStream reads them, with the
+// limits' reports in order; and what is queued stays within the budget.
+func TestPageContentQueueBounds(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	contents := make([]string, 3*aheadDepth)
+	for i := range contents {
+		// Random bytes in a comment do not compress: each stream is
+		// about its size raw, so its limit is 200 times that (or 4 MiB).
+		n := 1 + r.IntN(40<<10)
+		junk := make([]byte, n)
+		for k := range junk {
+			junk[k] = byte('!' + r.IntN(90))
+		}
+		contents[i] = "%" + string(junk) + "\n" + genContent(r)
+	}
+	pdf := equivPDF(t, contents, false)
+	for _, lim := range []Limits{{}, {MaxDecompressed: 5000}, {MaxDecompressed: 3 << 20}, {MaxRatio: 1000}} {
+		checkContentsAhead(t, pdf, lim, -1)
+	}
+	// The bound itself, read as pdfNode reads.
+	for _, lim := range []Limits{{}, {MaxRatio: 1000}, {MaxDecompressed: 1 << 30, MaxRatio: 1 << 20}} {
+		d, pages := aheadDoc(pdf, lim)
+		deepest := 0
+		for i, p := range pages {
+			d.pageContent(p, pages[i+1:])
+			// One page ahead may be of any size (as before the queue);
+			// more only within the budget (pages decoded when read, nil
+			// entries, hold nothing).
+			var worst int64
+			jobs := 0
+			for _, j := range d.ahead.queue {
+				if j != nil {
+					worst += j.worst
+					jobs++
+				}
+			}
+			if jobs > 1 && worst > aheadWorst || len(d.ahead.queue) > aheadDepth {
+				t.Fatalf("limits %+v, page %d: %d queued, %d bytes at worst", lim, i+1, len(d.ahead.queue), worst)
+			}
+			deepest = max(deepest, len(d.ahead.queue))
+		}
+		d.stopAhead()
+		if lim.MaxRatio == 0 && deepest < 2 {
+			t.Fatalf("limits %+v: never more than %d page queued", lim, deepest)
+		}
 	}
 }

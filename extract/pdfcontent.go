@@ -148,6 +148,41 @@ var tokStart = func() (t [256]uint8) {
 // (a sign, '.' or digit, then digits, '.' and '-'), read as parsePDFNum
 // reads them, in the same pass for a plain decimal of up to 15 digits.
 func (l *cLexer) number() float64 {
+	if f, end, ok := intAt(l.b, l.pos); ok {
+		l.pos = end
+		return f
+	}
+	return l.numberSlow()
+}
+
+// intAt reads the number token at b[p] when it is an integer, signed or
+// not, of up to 15 digits (most numbers: one tight loop), the value the
+// general reading computes for it (frac 0); ok is false for any other
+// token, left to numberSlow.
+func intAt(b []byte, p int) (f float64, end int, ok bool) {
+	start := p
+	if b[p] == '-' || b[p] == '+' {
+		p++
+	}
+	var mant uint64
+	d := p
+	for p < len(b) && b[p]-'0' < 10 {
+		mant = mant*10 + uint64(b[p]-'0')
+		p++
+	}
+	if n := p - d; n == 0 || n > 15 || p < len(b) && (b[p] == '.' || b[p] == '-') {
+		return 0, start, false
+	}
+	f = float64(mant)
+	if b[start] == '-' {
+		f = -f
+	}
+	return f, p, true
+}
+
+// numberSlow is number for any token: a sign, '.' or digit, then digits,
+// '.' and '-'.
+func (l *cLexer) numberSlow() float64 {
 	b, start := l.b, l.pos
 	c := b[start]
 	var mant uint64
@@ -181,8 +216,13 @@ func (l *cLexer) number() float64 {
 	if odd || digits == 0 || digits > 15 {
 		return parsePDFNum(b[start:p])
 	}
-	f := float64(mant) / pow10[frac]
-	if b[start] == '-' {
+	// Integers (most operands: kerning, coordinates) skip the division:
+	// x/1 is x, and the division's latency showed in the profile.
+	f := float64(mant)
+	if frac > 0 {
+		f /= pow10[frac]
+	}
+	if c == '-' {
 		f = -f
 	}
 	return f
@@ -244,16 +284,18 @@ var litSpecial = [256]bool{'(': true, ')': true, '\\': true}
 // literalString reads a literal string. One without escapes or nested
 // parentheses (most) is the range of the content it spans, not a copy;
 // the others are decoded into l.str by appendPDFLiteral.
+//
+// The plain case is found with IndexByte (vectorised): the first ')' with
+// neither '(' nor '\\' before it. A Tj string is often a whole line, and
+// byte by byte that scan was a twentieth of the content's time. (TJ array
+// elements, a few letters each, are scanned bytewise by arrayElem.)
 func (l *cLexer) literalString(t *cTok) {
 	b := l.b
 	start := l.pos + 1
-	for p := start; p < len(b); p++ {
-		if litSpecial[b[p]] {
-			if b[p] != ')' {
-				break
-			}
-			t.kind, t.lo, t.hi, t.inB = cStr, start, p, true
-			l.pos = p + 1
+	if k := bytes.IndexByte(b[start:], ')'); k >= 0 {
+		if s := b[start : start+k]; bytes.IndexByte(s, '\\') < 0 && bytes.IndexByte(s, '(') < 0 {
+			t.kind, t.lo, t.hi, t.inB = cStr, start, start+k, true
+			l.pos = start + k + 1
 			return
 		}
 	}
@@ -391,10 +433,18 @@ func (l *cLexer) operand(tok *cTok, op *cTok, depth int) {
 
 // array reads an array's elements onto l.arr; op gets their range. Only
 // strings and numbers are kept (all TJ reads); nested values are consumed.
+//
+// A TJ array is strings and numbers one space apart: those are read here
+// straight onto l.arr (a plain literal string as its range of the
+// content, a number as number reads it), the same tokens next would
+// return; anything else goes through next.
 func (l *cLexer) array(op *cTok, depth int) {
 	lo := len(l.arr)
 	var n, v cTok
 	for {
+		if depth+1 <= 64 {
+			l.arrayElems()
+		}
 		l.next(&n)
 		if n.kind == cNone || n.kind == cDelim && n.delim == ']' {
 			break
@@ -414,6 +464,59 @@ func (l *cLexer) array(op *cTok, depth int) {
 		}
 	}
 	op.kind, op.lo, op.hi = cArr, lo, len(l.arr)
+}
+
+// arrayElems appends the array elements from l.pos on that are numbers
+// or strings to l.arr, as next reads them, and stops (l.pos after white
+// space only) at the first other token (']', a nested value) or a number
+// that is not a plain integer, for next to read on. One loop with the
+// position and the slice in registers, not a call per element.
+func (l *cLexer) arrayElems() {
+	b, p, arr := l.b, l.pos, l.arr
+	for {
+		if p < len(b) && b[p] == ' ' {
+			p++ // the usual single space, before the general skip
+		}
+		p = skipPDFSpace(b, p)
+		if p >= len(b) {
+			break
+		}
+		switch tokStart[b[p]] {
+		case tkNum:
+			f, end, ok := intAt(b, p)
+			if !ok {
+				l.pos, l.arr = p, arr
+				return
+			}
+			arr = append(arr, cTok{kind: cNum, num: f})
+			p = end
+			continue
+		case tkLParen:
+			q := p + 1
+			for q < len(b) && !litSpecial[b[q]] {
+				q++
+			}
+			if q < len(b) && b[q] == ')' {
+				arr = append(arr, cTok{kind: cStr, lo: p + 1, hi: q, inB: true})
+				p = q + 1
+				continue
+			}
+			lo := len(l.str)
+			l.str, p = appendPDFLiteral(l.str, b, p)
+			arr = append(arr, cTok{kind: cStr, lo: lo, hi: len(l.str)})
+			continue
+		case tkLess:
+			if p+1 < len(b) && b[p+1] == '<' {
+				break // a dictionary
+			}
+			lo := len(l.str)
+			l.str, p = appendPDFHex(l.str, b, p)
+			arr = append(arr, cTok{kind: cStr, lo: lo, hi: len(l.str)})
+			continue
+		}
+		break
+	}
+	l.pos, l.arr = p, arr
 }
 
 // skipDict consumes a dictionary as pdfLexer.value does.

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bytes"
+	"math"
 	"strconv"
 )
 
@@ -24,6 +25,60 @@ type (
 type pdfLexer struct {
 	b   []byte
 	pos int
+	in  *lexIntern // nil: every value boxed anew
+}
+
+// lexIntern holds the boxed names, keywords and small integers a
+// document's lexers return, so that each distinct one is allocated once:
+// a file body repeats /Type /Font /Length, obj, R, 0 by the thousand, and
+// boxing each was most of the allocations of reading one. The values are
+// the same (strings and floats, never written); only their allocation is
+// shared. Bounded: past maxInterned names or keywords, new ones are
+// boxed anew.
+type lexIntern struct {
+	names map[string]any // by the raw name (before #xx unescaping)
+	kws   map[string]any
+	ints  [256]any // float64(i), boxed on first use
+}
+
+const maxInterned = 4096
+
+func newLexIntern() *lexIntern {
+	return &lexIntern{names: map[string]any{}, kws: map[string]any{}}
+}
+
+func (in *lexIntern) name(raw []byte) any {
+	if v, ok := in.names[string(raw)]; ok {
+		return v
+	}
+	v := any(pName(unescapeName(raw)))
+	if len(in.names) < maxInterned {
+		in.names[string(raw)] = v
+	}
+	return v
+}
+
+func (in *lexIntern) keyword(raw []byte) any {
+	if v, ok := in.kws[string(raw)]; ok {
+		return v
+	}
+	v := any(pKeyword(raw))
+	if len(in.kws) < maxInterned {
+		in.kws[string(raw)] = v
+	}
+	return v
+}
+
+// number boxes f, from the table when it is a small non-negative
+// integer (not -0, which is a different float).
+func (in *lexIntern) number(f float64) any {
+	if i := int(f); f >= 0 && f < float64(len(in.ints)) && float64(i) == f && !math.Signbit(f) {
+		if in.ints[i] == nil {
+			in.ints[i] = f
+		}
+		return in.ints[i]
+	}
+	return f
 }
 
 func isPDFSpace(c byte) bool { return pdfClass[c]&pdfSpaceBit != 0 }
@@ -103,6 +158,9 @@ func (l *pdfLexer) next() any {
 		for l.pos < len(l.b) && !isPDFSpace(l.b[l.pos]) && !isPDFDelim(l.b[l.pos]) {
 			l.pos++
 		}
+		if l.in != nil {
+			return l.in.name(l.b[start:l.pos])
+		}
 		return pName(unescapeName(l.b[start:l.pos]))
 	case c == '+' || c == '-' || c == '.' || c >= '0' && c <= '9':
 		start := l.pos
@@ -110,9 +168,9 @@ func (l *pdfLexer) next() any {
 		for l.pos < len(l.b) && (l.b[l.pos] >= '0' && l.b[l.pos] <= '9' || l.b[l.pos] == '.' || l.b[l.pos] == '-') {
 			l.pos++
 		}
-		f, err := strconv.ParseFloat(string(l.b[start:l.pos]), 64)
-		if err != nil {
-			return float64(0)
+		f := parsePDFNum(l.b[start:l.pos]) // ParseFloat, 0 when it fails
+		if l.in != nil {
+			return l.in.number(f)
 		}
 		return f
 	default:
@@ -122,6 +180,9 @@ func (l *pdfLexer) next() any {
 		}
 		if l.pos == start {
 			l.pos++ // stray byte
+		}
+		if l.in != nil {
+			return l.in.keyword(l.b[start:l.pos])
 		}
 		return pKeyword(l.b[start:l.pos])
 	}
@@ -224,7 +285,7 @@ func (l *pdfLexer) value(tok any, refs bool, depth int) any {
 			}
 			l.pos = save
 		}
-		return t
+		return tok // t boxed again would be allocated again
 	case pKeyword:
 		switch t {
 		case "true":
@@ -234,7 +295,7 @@ func (l *pdfLexer) value(tok any, refs bool, depth int) any {
 		case "null":
 			return nil
 		}
-		return t
+		return tok
 	}
 	return tok
 }

@@ -75,7 +75,10 @@ func (t *textRun) show(s pStr) {
 	if t.started && len(text) > 0 {
 		dy := absf(y - t.lastY)
 		gap := x - t.lastX
-		first, _ := utf8.DecodeRune(text)
+		first := rune(text[0])
+		if first >= utf8.RuneSelf {
+			first, _ = utf8.DecodeRune(text)
+		}
 		cjkJoin := isCJK(t.lastRune) && isCJK(first)
 		switch {
 		case dy > 0.4*t.fs*absf(t.d2) && dy > 0.01:
@@ -91,7 +94,10 @@ func (t *textRun) show(s pStr) {
 		}
 	}
 	if len(text) > 0 {
-		r, _ := utf8.DecodeLastRune(t.out)
+		r := rune(t.out[len(t.out)-1])
+		if r >= utf8.RuneSelf {
+			r, _ = utf8.DecodeLastRune(t.out)
+		}
 		t.lastRune = r
 		t.started = true
 	}
@@ -562,7 +568,7 @@ func glyphRune(n string) rune {
 // parseCMap reads a ToUnicode CMap: codespace ranges, bfchar and bfrange.
 func (d *pdfDoc) parseCMap(f *pdfFont, b []byte) {
 	f.toUni = map[uint32]string{}
-	l := &pdfLexer{b: b}
+	l := d.lexer(b, 0)
 	var ops []any
 	mode := ""
 	for {
