@@ -196,25 +196,36 @@ func idBlock(s string, b int, d, prev, next uint64, i int, dst []idMatch) (int, 
 		q := b + bits.TrailingZeros64(cand)
 		bit := cand & -cand
 		cand &^= bit
-		var st int
+		var st, k int
 		if long&bit != 0 {
 			// The first eight digits in a row since i: the run
-			// starts seven bytes back.
+			// starts seven bytes back, and goes on after q.
 			st = q - 7
+			k = q + 1
+			for k < n && s[k]-'0' < 10 {
+				k++
+			}
 		} else {
 			if c := s[q]; c != ' ' && c != '-' && c != ')' {
 				continue
 			}
 			// The run ending at q-1 (shorter than eight digits, or
-			// its eighth digit would have come first).
-			st = q - 1
-			for st > i && s[st-1]-'0' < 10 {
-				st--
+			// its eighth digit would have come first), back to i at
+			// most. Its start is after the last non-digit before q
+			// in this block's mask; when there is none, the walk goes
+			// on byte by byte from the block's start.
+			k = q
+			if below := ^d & (1<<uint(q-b) - 1); below != 0 {
+				st = max(b+64-bits.LeadingZeros64(below), i)
+			} else {
+				st = q - 1
+				if q > b {
+					st = max(b, i)
+				}
+				for st > i && s[st-1]-'0' < 10 {
+					st--
+				}
 			}
-		}
-		k := st + 1
-		for k < n && s[k]-'0' < 10 {
-			k++
 		}
 		// (The separator is tested before the digit after it: on base64
 		// and random text that branch is the one that predicts well.)
