@@ -38,3 +38,32 @@ func TestIDBlockRunsAtBlockEnds(t *testing.T) {
 		checkScanIdentifiersPrev(t, sheet[shift:shift+700])
 	}
 }
+
+// A date ("2026-03-02", "2026 03 02", "2026/03/02") is skipped by
+// numberAt as skipJoined skips it from its first digit, whatever follows.
+func TestNumberAtSkipsDatesLikeSkipJoined(t *testing.T) {
+	r := rand.New(rand.NewPCG(195, 196))
+	tails := []string{"", "-12", " 12", "-1", "/12", ",", " ", "-", "- 1", " -3", "12", "-12-34 56", "\n"}
+	found := 0
+	for range 5000 {
+		date := fmt.Sprintf("%04d%c%02d", r.IntN(10000), "- /"[r.IntN(3)], r.IntN(100))
+		head := []string{"", " ", "(", "x ", "中"}[r.IntN(5)]
+		s := head + date + tails[r.IntN(len(tails))] + tails[r.IntN(len(tails))]
+		i := len(head)
+		var dst []idMatch
+		got := numberAt(s, i, &dst)
+		if !numBoundaryBefore(s, i) {
+			continue
+		}
+		if digitsAt(s, i+7, 1) {
+			continue // not a date: three digits after the separator
+		}
+		found++
+		if want := skipJoined(s, i); got != want || len(dst) != 0 {
+			t.Fatalf("numberAt(%q, %d) = %d with %d matches, want %d and none", s, i, got, len(dst), want)
+		}
+	}
+	if found < 1000 {
+		t.Fatalf("only %d dates checked", found)
+	}
+}

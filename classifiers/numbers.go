@@ -297,7 +297,12 @@ func numberAt(s string, i int, dst *[]idMatch) int {
 	}
 	if k := i + 4; k+3 < len(s) && digitsAt(s, i, 4) && (s[k] == '-' || s[k] == ' ' || s[k] == '/') &&
 		digitsAt(s, k+1, 2) && (k+3 == len(s) || !isDigit(s[k+3])) {
-		return skipJoined(s, i)
+		// skipJoined(s, i) would walk the four digits, the separator
+		// (when it joins: '/' does not) and the two digits first.
+		if s[k] == '/' {
+			return k
+		}
+		return skipJoined(s, k+3)
 	}
 	var g numGroups
 	j := i
