@@ -67,3 +67,39 @@ func TestNumberAtSkipsDatesLikeSkipJoined(t *testing.T) {
 		t.Fatalf("only %d dates checked", found)
 	}
 }
+
+// numBoundaryBeforeRef is numBoundaryBefore without its one-test answer
+// for the bytes it does not look at.
+func numBoundaryBeforeRef(s string, i int) bool {
+	if i == 0 {
+		return true
+	}
+	c := s[i-1]
+	switch {
+	case c == '/':
+		return i >= 2 && isDigit(s[i-2])
+	case isLetter(c), c == '_', c == '@', c == '\\', c == '$', c == '%', c == '&':
+		return false
+	case c == '.' || c == '-' || c == '+' || c == '#' || c == ':':
+		if c == ':' || c == '#' {
+			return true
+		}
+		if i >= 2 && (isASCIIAlnum(s[i-2]) || s[i-2] == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// Every byte before a number, after every kind of byte or none.
+func TestNumBoundaryBeforeEveryByte(t *testing.T) {
+	for c := range 256 {
+		for _, before := range []string{"", "7", "a", "Z", "_", " ", "/", ".", "\xe4"} {
+			s := before + string([]byte{byte(c)}) + "123"
+			i := len(before) + 1
+			if got, want := numBoundaryBefore(s, i), numBoundaryBeforeRef(s, i); got != want {
+				t.Fatalf("numBoundaryBefore(%q, %d) = %v, want %v", s, i, got, want)
+			}
+		}
+	}
+}

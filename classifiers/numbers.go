@@ -452,6 +452,10 @@ func skipJoined(s string, i int) int {
 	return i
 }
 
+// numBeforeLow has bit c set for the bytes c < 64 that numBoundaryBefore
+// looks at.
+const numBeforeLow uint64 = 1<<'#' | 1<<'$' | 1<<'%' | 1<<'&' | 1<<'+' | 1<<'-' | 1<<'.' | 1<<'/' | 1<<':'
+
 // numBoundaryBefore: the run starting at s[i] is not the tail of a longer
 // token (a letter, "_", a path or a dotted/hyphenated code right before).
 func numBoundaryBefore(s string, i int) bool {
@@ -459,6 +463,12 @@ func numBoundaryBefore(s string, i int) bool {
 		return true
 	}
 	c := s[i-1]
+	// Below 64 only # $ % & + - . / : matter, and 64 and over only
+	// letters, '_', '@' and '\\': the commonest bytes before a number
+	// (space, comma, line end, bracket, CJK) answer after one test.
+	if c < 64 && numBeforeLow>>c&1 == 0 || c >= 128 {
+		return true
+	}
 	switch {
 	case c == '/':
 		// "13800138000/13900139000" lists two numbers; "/u/13800138000"
