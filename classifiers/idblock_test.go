@@ -103,3 +103,22 @@ func TestNumBoundaryBeforeEveryByte(t *testing.T) {
 		}
 	}
 }
+
+// lastNewline finds what strings.LastIndexByte finds, newlines at every
+// offset of the words it reads, and none.
+func TestLastNewline(t *testing.T) {
+	r := rand.New(rand.NewPCG(197, 198))
+	alphabet := []byte("ab \n\x0b\x09\x8a\xff中")
+	for range 3000 {
+		b := make([]byte, r.IntN(40))
+		for j := range b {
+			b[j] = alphabet[r.IntN(len(alphabet))]
+		}
+		s := string(b)
+		for n := 0; n <= len(s); n++ {
+			if got, want := lastNewline(s[:n]), strings.LastIndexByte(s[:n], '\n'); got != want {
+				t.Fatalf("lastNewline(%q) = %d, want %d", s[:n], got, want)
+			}
+		}
+	}
+}
