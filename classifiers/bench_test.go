@@ -51,9 +51,7 @@ func benchClassifyWith(b *testing.B, set Set, text string) {
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
 	b.ResetTimer()
-	for b.Loop() {
-		set.Classify(ctx, segs)
-	}
+	loopCPU(b, len(text), func() { set.Classify(ctx, segs) })
 }
 
 const benchSize = 10 << 20
@@ -208,9 +206,7 @@ func BenchmarkAutomatonPerCore(b *testing.B) {
 	for _, c := range perCoreInputs() {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(int64(len(c.text)))
-			for b.Loop() {
-				buf = testSet.ac.scanWith(c.text, buf[:0], &lb)
-			}
+			loopCPU(b, len(c.text), func() { buf = testSet.ac.scanWith(c.text, buf[:0], &lb) })
 		})
 	}
 }

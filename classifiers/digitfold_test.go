@@ -96,3 +96,25 @@ func BenchmarkDigitFoldMap(b *testing.B) {
 		})
 	}
 }
+
+// Once a block holds a fold lead byte, digitFoldMap stops looking for
+// more: the digit map of every later block must still be exact, and a
+// lead byte in any block (or only in the tail) still clears foldFree.
+func TestDigitFoldMapAfterLead(t *testing.T) {
+	r := rand.New(rand.NewPCG(183, 184))
+	parts := []string{"7", "12", "中", "，", "x", " ", "-", "é", "Ж", "\xcc", "\xe1", "\xe2", "\xcb"}
+	for range 3000 {
+		var b strings.Builder
+		for b.Len() < 64*(1+r.IntN(6)) {
+			b.WriteString(parts[r.IntN(len(parts))])
+		}
+		s := b.String()
+		checkDigitFoldMap(t, s)
+		// The lead byte only in the first block, only in the last, only
+		// in the tail after the last full block.
+		clean := strings.NewReplacer("é", "e", "Ж", "z", "\xcc", "c", "\xe1", "a").Replace(s)
+		for _, at := range []int{0, len(clean) / 2, len(clean) - 1} {
+			checkDigitFoldMap(t, clean[:at]+"é"+clean[at:])
+		}
+	}
+}

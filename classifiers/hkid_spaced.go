@@ -210,12 +210,16 @@ func scanGroupedHKIDsMap(s string, dm []uint64, dst []hkidMatch) []hkidMatch {
 		starts := d &^ (d<<1 | prev>>63)
 		prev = d
 		for ; starts != 0; starts &= starts - 1 {
-			i := w<<6 + bits.TrailingZeros64(starts)
-			k := i + 1
-			for k < len(s) && k < i+6 && isDigit(s[k]) {
-				k++
+			off := bits.TrailingZeros64(starts)
+			i := w<<6 + off
+			// The run's length from the map: the digits from i on in
+			// this word, and those opening the next when it reaches
+			// the word's end (past that it is six or more anyway).
+			n := bits.TrailingZeros64(^(d >> off))
+			if off+n == 64 && w+1 < len(dm) {
+				n += bits.TrailingZeros64(^dm[w+1])
 			}
-			if n := k - i; n >= 2 && n < 6 && sepLen(s, k) > 0 {
+			if n >= 2 && n < 6 && sepLen(s, i+n) > 0 {
 				p := spacedLetter(s, i)
 				if p < 0 && i >= 1 && isLetter(s[i-1]) {
 					p = i - 1

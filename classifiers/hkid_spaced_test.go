@@ -3,6 +3,7 @@ package classifiers
 import (
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -200,5 +201,34 @@ func TestOtherBracketsAndDashes(t *testing.T) {
 		if n, _ := hkidsIn(t, tx); n != 0 {
 			t.Errorf("%q: %d HKIDs, want 0", maskTestDigits(tx), n)
 		}
+	}
+}
+
+// The digit-map walk of the grouped forms reads a run's length from the
+// map: runs that start near a 64-byte word's end and run on into the
+// next (or stop right at it) must give what the byte walk gives.
+func TestGroupedHKIDsAtWordEnds(t *testing.T) {
+	found := 0
+	for _, lead := range []string{"", "HKID ", "中", "x"} {
+		for at := 52; at <= 70; at++ {
+			for g := 1; g <= 7; g++ {
+				for _, sep := range []string{" ", "-", "　"} {
+					digits := "1234567"[:g] + sep + "456789"[:max(0, 6-g)]
+					prefix := lead + strings.Repeat("z", max(0, at-len(lead)-3)) + " "
+					for _, form := range []string{"A ", "A", "AB "} {
+						text := prefix + form + digits + " 3" + " tail " + strings.Repeat("9", g)
+						dm := digitMap(text, nil)
+						want := scanGroupedHKIDs(text, nil)
+						if got := scanGroupedHKIDsMap(text, dm, nil); !reflect.DeepEqual(got, want) {
+							t.Fatalf("digit-map walk found %v, byte walk %v, in %q", got, want, text)
+						}
+						found += len(want)
+					}
+				}
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatal("no grouped HKID found at all: the comparison proves nothing")
 	}
 }

@@ -196,25 +196,36 @@ func idBlock(s string, b int, d, prev, next uint64, i int, dst []idMatch) (int, 
 		q := b + bits.TrailingZeros64(cand)
 		bit := cand & -cand
 		cand &^= bit
-		var st int
+		var st, k int
 		if long&bit != 0 {
 			// The first eight digits in a row since i: the run
-			// starts seven bytes back.
+			// starts seven bytes back, and goes on after q.
 			st = q - 7
+			k = q + 1
+			for k < n && s[k]-'0' < 10 {
+				k++
+			}
 		} else {
 			if c := s[q]; c != ' ' && c != '-' && c != ')' {
 				continue
 			}
 			// The run ending at q-1 (shorter than eight digits, or
-			// its eighth digit would have come first).
-			st = q - 1
-			for st > i && s[st-1]-'0' < 10 {
-				st--
+			// its eighth digit would have come first), back to i at
+			// most. Its start is after the last non-digit before q
+			// in this block's mask; when there is none, the walk goes
+			// on byte by byte from the block's start.
+			k = q
+			if below := ^d & (1<<uint(q-b) - 1); below != 0 {
+				st = max(b+64-bits.LeadingZeros64(below), i)
+			} else {
+				st = q - 1
+				if q > b {
+					st = max(b, i)
+				}
+				for st > i && s[st-1]-'0' < 10 {
+					st--
+				}
 			}
-		}
-		k := st + 1
-		for k < n && s[k]-'0' < 10 {
-			k++
 		}
 		// (The separator is tested before the digit after it: on base64
 		// and random text that branch is the one that predicts well.)
@@ -286,7 +297,12 @@ func numberAt(s string, i int, dst *[]idMatch) int {
 	}
 	if k := i + 4; k+3 < len(s) && digitsAt(s, i, 4) && (s[k] == '-' || s[k] == ' ' || s[k] == '/') &&
 		digitsAt(s, k+1, 2) && (k+3 == len(s) || !isDigit(s[k+3])) {
-		return skipJoined(s, i)
+		// skipJoined(s, i) would walk the four digits, the separator
+		// (when it joins: '/' does not) and the two digits first.
+		if s[k] == '/' {
+			return k
+		}
+		return skipJoined(s, k+3)
 	}
 	var g numGroups
 	j := i
@@ -436,6 +452,10 @@ func skipJoined(s string, i int) int {
 	return i
 }
 
+// numBeforeLow has bit c set for the bytes c < 64 that numBoundaryBefore
+// looks at.
+const numBeforeLow uint64 = 1<<'#' | 1<<'$' | 1<<'%' | 1<<'&' | 1<<'+' | 1<<'-' | 1<<'.' | 1<<'/' | 1<<':'
+
 // numBoundaryBefore: the run starting at s[i] is not the tail of a longer
 // token (a letter, "_", a path or a dotted/hyphenated code right before).
 func numBoundaryBefore(s string, i int) bool {
@@ -443,6 +463,12 @@ func numBoundaryBefore(s string, i int) bool {
 		return true
 	}
 	c := s[i-1]
+	// Below 64 only # $ % & + - . / : matter, and 64 and over only
+	// letters, '_', '@' and '\\': the commonest bytes before a number
+	// (space, comma, line end, bracket, CJK) answer after one test.
+	if c < 64 && numBeforeLow>>c&1 == 0 || c >= 128 {
+		return true
+	}
 	switch {
 	case c == '/':
 		// "13800138000/13900139000" lists two numbers; "/u/13800138000"
