@@ -546,17 +546,41 @@ func (d *jsonStrDec) fill(dst []byte) (int, bool) {
 			d.bad = true
 			break
 		}
+		bs := aliasString(b)
 		i := 0
 		for i < lim && out+utf8.UTFMax <= len(dst) {
-			c := b[i]
-			switch {
-			case c < utf8.RuneSelf && jsonASCIIPlain[c]:
-				j := i + 1
-				for j < lim && j-i < len(dst)-out && b[j] < utf8.RuneSelf && jsonASCIIPlain[b[j]] {
-					j++
+			// Text up to the next quote, backslash or control character,
+			// eight bytes at a time, then byte by byte, checked as UTF-8
+			// and copied in one piece; a run cut by the room left or the
+			// lookahead ends before the character it cuts.
+			j, end := i, min(lim, i+len(dst)-out)
+			for j+8 <= end && !special8(load8(bs, j)) {
+				j += 8
+			}
+			for j < end && jsonStringPlain[b[j]] {
+				j++
+			}
+			if j == end {
+				for k := j; k > i && k > j-utf8.UTFMax; k-- {
+					if utf8.RuneStart(b[k-1]) {
+						if !utf8.FullRune(b[k-1 : j]) {
+							j = k - 1
+						}
+						break
+					}
+				}
+			}
+			if j > i {
+				if !utf8.Valid(b[i:j]) {
+					d.bad = true // not UTF-8: the old walk decodes the body otherwise
+					d.note(dst[:out])
+					return out, true
 				}
 				out += copy(dst[out:], b[i:j])
 				i = j
+				continue
+			}
+			switch c := b[i]; {
 			case c == '"':
 				s.pos += int64(i) + 1
 				d.done = true
@@ -663,17 +687,37 @@ func (d *jsonStrDec) note(t []byte) {
 		}
 		d.pctTail = append(d.pctTail[:0], t[max(0, len(t)-2):]...)
 	}
-	for _, c := range t {
-		if b64Table[c] {
-			// Two '=' of padding can make a 22-character run 24 long.
-			if d.run++; d.run >= b64Min-2 {
-				d.b64 = true
-			}
-			continue
-		}
-		d.run = 0
-		if c != '=' && c != '\r' && c != '\n' {
-			d.other = true
-		}
+	if d.b64 {
+		return // doubt already, whatever follows
 	}
+	// Branch-free: the run grows through the base64 alphabets and drops
+	// to 0 at any other byte.
+	run, longest, other := d.run, 0, uint8(0)
+	for _, c := range t {
+		k := b64Class[c]
+		run = (run + 1) & b64Keep[k]
+		longest = max(longest, run)
+		other |= k >> 1
+	}
+	d.run, d.other = run, d.other || other != 0
+	// Two '=' of padding can make a 22-character run 24 long.
+	d.b64 = longest >= b64Min-2
 }
+
+// b64Class is 1 for the base64 alphabets (b64Table), 0 for the other
+// bytes base64Doc accepts ('=', CR, LF), 2 for the rest; b64Keep keeps a
+// run going through class 1 only.
+var (
+	b64Class = func() (t [256]uint8) {
+		for c := range t {
+			switch {
+			case b64Table[c]:
+				t[c] = 1
+			case c != '=' && c != '\r' && c != '\n':
+				t[c] = 2
+			}
+		}
+		return t
+	}()
+	b64Keep = [3]int{0, -1, 0}
+)

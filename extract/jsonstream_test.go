@@ -360,3 +360,47 @@ func FuzzJSONStream(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkJSONStream: the front-to-back reading of a 50 MiB robot
+// message (one huge string) and a 20 MiB array of records, segments and
+// windows thrown away, against the whole-document walk ("-whole").
+func BenchmarkJSONStream(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	text := strings.ReplaceAll(string(randomText(r, 50<<20, true)), "\n", `\n`)
+	robot := []byte(`{"msgtype":"text","text":{"content":"` + strings.ReplaceAll(text, "A123456(7)", "A1234") + `"}}`)
+	var recs bytes.Buffer
+	recs.WriteString(`{"records":[`)
+	for i := 0; recs.Len() < 20<<20; i++ {
+		if i > 0 {
+			recs.WriteByte(',')
+		}
+		fmt.Fprintf(&recs, `{"id":%d,"title":"plain quarterly planning notes %d","status":"ok","tags":["plan","q%d"]}`, i, i, i%4)
+	}
+	recs.WriteString(`]}`)
+	for _, c := range []struct {
+		name string
+		body []byte
+	}{{"robot-50MiB", robot}, {"records-20MiB", recs.Bytes()}} {
+		for _, whole := range []bool{false, true} {
+			name := c.name
+			if whole {
+				name += "-whole"
+			}
+			b.Run(name, func(b *testing.B) {
+				in := Input{ContentType: "application/json", Body: readerOnly{bytes.NewReader(c.body)}, Size: int64(len(c.body)), Origin: "body"}
+				if !whole {
+					in.Stream = func(Segment, int64) {}
+					in.Batch = func([]Segment) {}
+				}
+				b.SetBytes(int64(len(c.body)))
+				cpu0 := cpuTime()
+				for b.Loop() {
+					if _, err := Extract(context.Background(), in, Limits{}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+			})
+		}
+	}
+}
