@@ -31,11 +31,16 @@ import (
 // read and its text goes to Input.Stream in the same overlapping windows
 // as a large plain-text body (streamWindows), below its path.
 //
+// JSON Lines (a first value small enough to be a piece followed by more
+// than white space: not one document) are read line by line as jsonLines
+// reads them, each line a piece.
+//
 // Whatever the reading cannot do exactly as the whole-document walk would
 // is left to that walk (the body is then loaded whole, as before): a body
-// that is not one valid JSON document in UTF-8 (JSON Lines, a truncated
-// document, another charset), a scalar or key too large to be a piece,
-// containers nested more than jsonSkeletonMax deep, and a large string
+// that is not one valid JSON document or valid JSON Lines in UTF-8 (a
+// truncated document, another charset), a line, scalar or key too large
+// to be a piece, containers nested more than jsonSkeletonMax deep, and a
+// large string
 // whose text would be read in some other way too (JSON or a base64
 // document inside it, data: URLs, base64 runs, %XX escapes or HTML
 // character references that textExtras decodes). Before walking, the
@@ -193,12 +198,95 @@ func (w *walker) jsonPass(n node, walk bool) (ok bool) {
 	// The prefix ends in the head (jsonHead found the document there).
 	b, _ := s.window(0)
 	s.pos = int64(jsonPrefix(b[:min(len(b), HeadLen)]))
+	if s.linesAhead() {
+		s.lines(n)
+		return true
+	}
 	s.value("", n.depth, 0)
 	s.skipSpace()
 	if s.pos != s.size {
-		panic(errJSONDoubt) // more after the document (JSON Lines ...)
+		panic(errJSONDoubt) // more after the document: text
 	}
 	return true
+}
+
+// linesAhead reports whether the body is JSON Lines if JSON at all: its
+// first value is small enough to be a piece and more than white space
+// follows it (so the body is not one JSON document, and the whole walk
+// reads it as JSON Lines or as text).
+func (s *jsonStream) linesAhead() bool {
+	start := s.pos
+	defer func() { s.pos = start }()
+	n, _ := s.extent()
+	if n < 0 {
+		return false
+	}
+	s.pos += n
+	s.skipSpace()
+	return s.pos < s.size
+}
+
+// lines reads JSON Lines as jsonLines does, line by line: every line that
+// is not blank must be a JSON object or array, and there must be two.
+func (s *jsonStream) lines(n node) {
+	docs := 0
+	for line := 1; s.pos < s.size; line++ {
+		l := s.line()
+		if !utf8.ValidString(l) {
+			panic(errJSONDoubt) // textNode would decode the body otherwise
+		}
+		t := strings.TrimSpace(l)
+		if t == "" {
+			continue
+		}
+		if t[0] != '{' && t[0] != '[' || !validJSON(t) {
+			panic(errJSONDoubt) // not JSON Lines: read as text
+		}
+		docs++
+		if !s.walk {
+			continue
+		}
+		if s.w.expired() {
+			panic(errStop)
+		}
+		j := &s.j
+		j.origin = j.origin[:0]
+		if n.origin != "" {
+			j.origin = append(append(j.origin, n.origin...), '>')
+		}
+		j.origin = append(append(strconv.AppendInt(append(j.origin, "jsonl:"...), int64(line), 10), ':'), '$')
+		// As jsonLines: other Unicode space before the document is not
+		// JSON white space.
+		if k := skipJSONSpace(l, 0); l[k] == '{' || l[k] == '[' {
+			j.value(l, k, "", n.depth)
+		} else if s.w.tick() {
+			panic(errStop)
+		}
+		if s.w.res.TextBytes-s.flushedAt >= StreamWindow {
+			s.flush()
+		}
+	}
+	if docs < 2 {
+		panic(errJSONDoubt)
+	}
+}
+
+// line reads the line at pos as a piece (without its line feed) and steps
+// past it; a line longer than a piece is doubt.
+func (s *jsonStream) line() string {
+	for p := s.pos; p-s.pos <= jsonPieceMax; {
+		b, _ := s.window(p)
+		if len(b) == 0 {
+			return s.take(p - s.pos) // the last line, with no line feed
+		}
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			l := s.take(p + int64(i) - s.pos)
+			s.pos++
+			return l
+		}
+		p += int64(len(b))
+	}
+	panic(errJSONDoubt)
 }
 
 // jsonStream is one pass over a JSON body.

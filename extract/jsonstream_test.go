@@ -174,6 +174,26 @@ func bigStringJSON(r *rand.Rand, n int) []byte {
 	return b.Bytes()
 }
 
+// jsonLinesBody is JSON Lines of at least n bytes: records, blank lines,
+// CRLF ends, a line led by a no-break space (not JSON white space: the
+// whole walk skips it), an array line.
+func jsonLinesBody(r *rand.Rand, n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("\n \n")
+	for i := 0; b.Len() < n; i++ {
+		switch i % 97 {
+		case 5:
+			b.WriteString("\n")
+		case 11:
+			b.WriteString("\u00a0" + `{"skipped":"` + testgen.HKID(i) + `"}` + "\n")
+		case 13:
+			b.WriteString(`[1,"` + testgen.Name(r, "sc") + `"]` + "\r\n")
+		}
+		b.WriteString(jsonRecord(r, i) + "\n")
+	}
+	return b.Bytes()
+}
+
 func TestJSONStreamEqualsWholeWalk(t *testing.T) {
 	r := rand.New(rand.NewPCG(41, 3))
 	big := bigStringJSON(r, StreamAbove+3*StreamWindow/2)
@@ -189,11 +209,12 @@ func TestJSONStreamEqualsWholeWalk(t *testing.T) {
 		{"array of records", recordsJSON(r, StreamAbove+1<<20), "application/json"},
 		{"huge string", big, "application/json; charset=utf-8"},
 		{"records then a huge string", mixed, ""},
+		{"JSON Lines", jsonLinesBody(r, StreamAbove+1<<20), "application/x-ndjson"},
 		{"top-level array", []byte("[" + strings.Repeat(`"`+strings.Repeat("abc ", 70000)+`",`, 33) + "1]"), "text/plain"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if len(c.body) <= StreamAbove || !validJSON(string(bytes.TrimPrefix(c.body, []byte("\ufeff")))) {
+			if len(c.body) <= StreamAbove || !validJSON(string(bytes.TrimPrefix(c.body, []byte("\ufeff")))) && c.ctype != "application/x-ndjson" {
 				t.Fatalf("case body: %d bytes, valid JSON %v", len(c.body), validJSON(string(c.body)))
 			}
 			want := wholeJSON(t, c.body, c.ctype, Limits{})
@@ -214,6 +235,36 @@ func TestJSONStreamEqualsWholeWalk(t *testing.T) {
 	}
 }
 
+// A large JSON part of a multipart upload is read front to back too, as
+// a part of the spilled body, the parts around it as before.
+func TestJSONStreamMultipartPart(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 6))
+	part := recordsJSON(r, StreamAbove+1<<20)
+	var b bytes.Buffer
+	b.WriteString("--xyz\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nHKID " + testgen.HKID(4) + "\r\n")
+	b.WriteString("--xyz\r\nContent-Disposition: form-data; name=\"media\"; filename=\"dump.json\"\r\nContent-Type: application/json\r\n\r\n")
+	b.Write(part)
+	b.WriteString("\r\n--xyz\r\nContent-Disposition: form-data; name=\"tail\"\r\n\r\n" + testgen.Name(r, "tc") + "\r\n--xyz--\r\n")
+	ctype := "multipart/form-data; boundary=xyz"
+	want := wholeJSON(t, b.Bytes(), ctype, Limits{})
+	got := readJSONStream(b.Bytes(), ctype, false, Limits{})
+	if got.err != nil || got.batches == 0 {
+		t.Fatalf("err %v, %d batches", got.err, got.batches)
+	}
+	// The parts around the JSON part keep their segments in the Result,
+	// those before it first: put the batches back between them.
+	batched := got.segs[:len(got.segs)-len(got.res.Segments)]
+	k := slices.Index(want.Segments, batched[0])
+	if k < 0 || k > len(got.res.Segments) {
+		t.Fatalf("first batched segment %q not among the whole walk's first %d", batched[0].Origin, len(got.res.Segments))
+	}
+	segs := slices.Concat(got.res.Segments[:k], batched, got.res.Segments[k:])
+	sameSegments(t, "multipart", segs, want.Segments)
+	if fmt.Sprint(got.res.Problems) != fmt.Sprint(want.Problems) || got.res.TextBytes != want.TextBytes {
+		t.Fatalf("problems %v text %d, want %v %d", got.res.Problems, got.res.TextBytes, want.Problems, want.TextBytes)
+	}
+}
+
 // Bodies the front-to-back reading must decline: it hands nothing over,
 // the whole-document walk reads them as before, and a speculative reading
 // reports ErrSpeculation.
@@ -223,6 +274,7 @@ func TestJSONStreamDeclines(t *testing.T) {
 	words := strings.Repeat(unit, (StreamAbove+1<<20)/len(unit))
 	str := func(text string) []byte { return []byte(`{"a":"x","content":"` + text + `"}`) }
 	recs := recordsJSON(r, StreamAbove+1<<20)
+	ndjson := jsonLinesBody(r, StreamAbove+1<<20)
 	cases := []struct {
 		name string
 		body []byte
@@ -234,7 +286,10 @@ func TestJSONStreamDeclines(t *testing.T) {
 		{"JSON inside a huge string", str(` {\"x\":\"` + words + `\"}`)},
 		{"data URL", str("data:text/plain;base64," + words)},
 		{"only base64 characters", str(strings.Repeat("QUJD\\n", (StreamAbove+1<<20)/6))},
-		{"JSON Lines", append(append(recs[3:len(recs)-1:len(recs)-1], '\n'), recs[3:]...)},
+		{"JSON Lines with a line that is not JSON", append(bytes.Clone(ndjson), `{"a":1}x`...)},
+		{"JSON Lines with a scalar line", append(bytes.Clone(ndjson), "12\n"...)},
+		{"JSON Lines with a line too long to be a piece", append(bytes.Clone(ndjson), `{"a":"`+words+`"}`...)},
+		{"one document, then another on its line", append([]byte(`{"a":1} `), recs...)},
 		{"truncated", recs[:len(recs)-5]},
 		{"trailing garbage", append(recs[:len(recs):len(recs)], 'x')},
 		{"invalid UTF-8 in a record", bytes.Replace(recs, []byte("line"), []byte("li\xffne"), 1)},

@@ -32,19 +32,20 @@ import (
 //     (JSON, a form, markup ...) is held decompressed and read once the
 //     last compressed byte is in (only the decompression runs beside
 //     receiving then);
-//   - a JSON document over extract.StreamAbove bytes with no
-//     Content-Encoding whose head shows it (extract.StreamsJSON): extract
-//     reads it front to back as it arrives (extract.Input.Speculative),
+//   - a JSON document or JSON Lines over extract.StreamAbove bytes with
+//     no Content-Encoding whose head shows it (extract.StreamsJSON):
+//     extract reads it front to back as it arrives (Input.Speculative),
 //     its values reaching the classifiers in batches and its large strings
 //     in windows, as Inspect reads the complete body. Whether the body
 //     really is such a document (valid JSON to its end, no large string
 //     that must be read whole ...) is known at its last byte: when it is
 //     not, Extract says so (extract.ErrSpeculation) and the reading is
 //     thrown away.
-// JSON Lines, urlencoded forms, multipart and every container are not:
-// extract needs their body whole, so an overlapped reading would only
-// wait. A chunked body (no
-// declared size) is not begun at all: Extract needs the size up front
+// Urlencoded forms, multipart and every container are not: extract needs
+// their body whole, so an overlapped reading would only wait (a large JSON
+// or text part of a multipart body is read in windows and batches, but
+// once the whole body is held). A chunked body (no declared size) is not
+// begun at all: Extract needs the size up front
 // (and the proxy's hold does not track a chunked body's arrival).
 // The inspection reads the body through the same Extract call, the same
 // windows and the same folding as Inspect does on the complete body, so
@@ -54,7 +55,7 @@ import (
 // equal Inspect on the complete body, Finish runs Inspect on the complete
 // body instead, from the start:
 //   - the head of a body with no Content-Encoding shows another format
-//     (JSON Lines, ZIP, PDF, another charset ...), or a JSON body turns
+//     (ZIP, PDF, another charset ...), or a JSON body turns
 //     out not to be read front to back by Inspect either;
 //   - the inspection budget has no room at once, or another inspection is
 //     waiting for room while this one waits for bytes (it yields: a slow
