@@ -137,14 +137,19 @@ func jsonPrefix(b []byte) int {
 // (see above), and reports whether it did; false leaves n to the rest of
 // walker.node, which has read nothing of it.
 func (w *walker) streamsJSON(n node, mt, charset string, head []byte) bool {
-	if w.stream == nil || w.batch == nil || n.body.data != nil || n.body.size <= StreamAbove {
-		return false
-	}
-	// Beyond either limit the old walk reads only the first part.
-	if textCap := 4*w.lim.MaxTotalBytes + sniffLen; n.body.size > textCap || n.body.size > w.lim.MaxDecompressed || !jsonHead(mt, charset, head) {
-		return false
-	}
 	speculate := w.speculative && n.depth == 0
+	textCap := 4*w.lim.MaxTotalBytes + sniffLen
+	// Beyond either size limit the old walk reads only the first part.
+	if w.stream == nil || w.batch == nil || n.body.data != nil || n.body.size <= StreamAbove ||
+		n.body.size > textCap || n.body.size > w.lim.MaxDecompressed || !jsonHead(mt, charset, head) {
+		if speculate {
+			// Not for this reading (the caller expected JSON by the
+			// head): never load a body still arriving whole.
+			w.specFailed, w.stop = true, true
+			return true
+		}
+		return false
+	}
 	if !speculate {
 		var ok bool
 		w.guard(n.origin, "json", func() { ok = w.jsonPass(n, false) })

@@ -459,3 +459,17 @@ func BenchmarkJSONStream(b *testing.B) {
 		}
 	}
 }
+
+// A speculative reading of a JSON body beyond a size limit (which the
+// whole walk reads only the first part of) gives up rather than load it.
+func TestJSONStreamSpeculativeBeyondLimits(t *testing.T) {
+	body := []byte(`{"a":"` + strings.Repeat("plain notes ", (StreamAbove+1<<20)/12) + `"}`)
+	for _, lim := range []Limits{{MaxDecompressed: StreamAbove + 1}, {MaxTotalBytes: 1 << 20}} {
+		if got := readJSONStream(body, "application/json", true, lim); !errors.Is(got.err, ErrSpeculation) {
+			t.Fatalf("limits %+v: %v, want ErrSpeculation", lim, got.err)
+		}
+		if got := readJSONStream(body, "application/json", false, lim); got.err != nil || got.batches != 0 {
+			t.Fatalf("limits %+v: %v, %d batches, want the whole walk", lim, got.err, got.batches)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/dlpgate/dlpgate/extract"
+	"github.com/dlpgate/dlpgate/inspect"
 	"github.com/dlpgate/dlpgate/internal/testgen"
 	"github.com/dlpgate/dlpgate/rules"
 )
@@ -212,5 +213,36 @@ func TestOverlapJSONClassifiesWhileArriving(t *testing.T) {
 	}
 	if ok, why := ov.Overlapped(); !ok || got.Decision.Action != rules.Block {
 		t.Fatalf("overlapped %v (%s), decision %s", ok, why, got.Decision.Action)
+	}
+}
+
+// A JSON body read as it arrives weighs on the inspection budget what it
+// holds (a window, buffers of pieces, a batch), not twice its size: it
+// overlaps next to an inspection that leaves less room than that.
+func TestOverlapJSONBudgetWeight(t *testing.T) {
+	eng := defaultEngine(t)
+	eng.Budget = inspect.NewBudget(48<<20, 4, time.Minute)
+	held := newGated(4 << 20) // weight 9 MiB: 39 MiB left, not 2 x 20 MiB
+	done := make(chan error, 1)
+	go func() {
+		_, err := eng.Inspect(context.Background(), overlapReq, gatedInput(held))
+		done <- err
+	}()
+	<-held.entered
+	r := rand.New(rand.NewPCG(9, 9))
+	body := jsonText(r, 20<<20, map[int]string{10 << 20: strings.ReplaceAll(testgen.HKIDList(3), "\n", " ")})
+	g := newGrowing(body)
+	ov := eng.Begin(context.Background(), extract.Input{ContentType: "application/json", Size: int64(len(body)), Origin: "body"}, g)
+	go feedAll(g, 1<<20)
+	got, err := ov.Finish(context.Background(), overlapReq)
+	close(held.gate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, why := ov.Overlapped(); !ok || got.Decision.Action != rules.Block {
+		t.Fatalf("overlapped %v (%s), decision %s", ok, why, got.Decision.Action)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }
