@@ -427,8 +427,13 @@ func (s *jsonStream) extent() (n int64, depth int) {
 // lives until the next batch.
 func (s *jsonStream) take(n int64) string {
 	if int64(cap(s.pieces)-len(s.pieces)) < n {
-		// The old buffer stays with the segments waiting for the batch.
-		s.pieces = make([]byte, 0, max(jsonBatchBuf, int(n)))
+		// Hand the segments over (pieces that make little text must not
+		// pile up buffers): the buffer is free again.
+		s.flush()
+		s.pieces = s.pieces[:0]
+		if int64(cap(s.pieces)) < n {
+			s.pieces = make([]byte, 0, max(jsonBatchBuf, int(n)))
+		}
 	}
 	start := len(s.pieces)
 	s.pieces = s.pieces[:start+int(n)]
@@ -591,12 +596,16 @@ func (s *jsonStream) bigString() {
 // flush hands the segments read since the last batch to Input.Batch.
 func (s *jsonStream) flush() {
 	w := s.w
-	if !s.walk || len(w.res.Segments) <= s.from {
+	if !s.walk {
 		return
 	}
-	w.batch(w.res.Segments[s.from:])
-	clear(w.res.Segments[s.from:])
-	w.res.Segments = w.res.Segments[:s.from]
+	if len(w.res.Segments) > s.from {
+		w.batch(w.res.Segments[s.from:])
+		clear(w.res.Segments[s.from:])
+		w.res.Segments = w.res.Segments[:s.from]
+	}
+	// Only segments refer to the pieces (keys are copied, and what
+	// nested readings keep is their own).
 	s.flushedAt = w.res.TextBytes
 	s.pieces = s.pieces[:0]
 }

@@ -210,6 +210,9 @@ func TestJSONStreamEqualsWholeWalk(t *testing.T) {
 		{"huge string", big, "application/json; charset=utf-8"},
 		{"records then a huge string", mixed, ""},
 		{"JSON Lines", jsonLinesBody(r, StreamAbove+1<<20), "application/x-ndjson"},
+		// Pieces that make little text: the buffer of pieces fills
+		// before a batch's worth of text.
+		{"records padded with white space", []byte("[" + strings.Repeat(`{"a":"x",`+strings.Repeat(" ", 4000)+`"n":1},`, (StreamAbove+1<<20)/4020) + "2]"), "application/json"},
 		{"top-level array", []byte("[" + strings.Repeat(`"`+strings.Repeat("abc ", 70000)+`",`, 33) + "1]"), "text/plain"},
 	}
 	for _, c := range cases {
