@@ -137,6 +137,9 @@ func jsonPrefix(b []byte) int {
 // (see above), and reports whether it did; false leaves n to the rest of
 // walker.node, which has read nothing of it.
 func (w *walker) streamsJSON(n node, mt, charset string, head []byte) bool {
+	if mt == "application/x-www-form-urlencoded" {
+		return false // a form, whatever it holds (formstream.go)
+	}
 	speculate := w.speculative && n.depth == 0
 	textCap := 4*w.lim.MaxTotalBytes + sniffLen
 	// Beyond either size limit the old walk reads only the first part.
@@ -150,29 +153,7 @@ func (w *walker) streamsJSON(n node, mt, charset string, head []byte) bool {
 		}
 		return false
 	}
-	if !speculate {
-		var ok bool
-		w.guard(n.origin, "json", func() { ok = w.jsonPass(n, false) })
-		if w.stop {
-			return true // the time ran out, or the body could not be read
-		}
-		if !ok {
-			return false
-		}
-	}
-	var ok bool
-	w.guard(n.origin, "json", func() { ok = w.jsonPass(n, true) })
-	switch {
-	case speculate && (!ok && !w.stop || w.full):
-		// Not what a complete reading would do, or the text limit
-		// stopped the walk before the rest of the document was checked.
-		w.specFailed, w.stop = true, true
-	case !ok && !w.stop:
-		// Checked through already: only a body that changed under the
-		// reading gets here.
-		w.problem(n.origin, Malformed, "JSON body changed while it was read; part not inspected")
-	}
-	return true
+	return w.streamPasses(n, speculate, "json", w.jsonPass)
 }
 
 // jsonPass reads n's body as one JSON document, checking it (walk false)
@@ -278,13 +259,17 @@ func (s *jsonStream) lines(n node) {
 
 // line reads the line at pos as a piece (without its line feed) and steps
 // past it; a line longer than a piece is doubt.
-func (s *jsonStream) line() string {
+func (s *jsonStream) line() string { return s.until('\n') }
+
+// until reads the bytes at pos up to the next c (or the end) as a piece,
+// and steps past them and c; more than a piece is doubt.
+func (s *jsonStream) until(c byte) string {
 	for p := s.pos; p-s.pos <= jsonPieceMax; {
 		b, _ := s.window(p)
 		if len(b) == 0 {
-			return s.take(p - s.pos) // the last line, with no line feed
+			return s.take(p - s.pos) // the last one, with no c after it
 		}
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		if i := bytes.IndexByte(b, c); i >= 0 {
 			l := s.take(p + int64(i) - s.pos)
 			s.pos++
 			return l

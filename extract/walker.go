@@ -476,7 +476,7 @@ func (w *walker) node(n node) {
 			return
 		}
 	}
-	if w.streamsJSON(n, mt, params["charset"], head) {
+	if w.streamsJSON(n, mt, params["charset"], head) || w.streamsForm(n, mt, head) {
 		return
 	}
 	if w.streamable(n, mt, params["charset"], head) {

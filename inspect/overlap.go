@@ -40,8 +40,11 @@ import (
 //     really is such a document (valid JSON to its end, no large string
 //     that must be read whole ...) is known at its last byte: when it is
 //     not, Extract says so (extract.ErrSpeculation) and the reading is
-//     thrown away.
-// Urlencoded forms, multipart and every container are not: extract needs
+//     thrown away;
+//   - a urlencoded form over extract.StreamAbove bytes (extract.StreamsForm)
+//     the same way, pair by pair (a form with no pair, or a pair over 1 MiB,
+//     is read afresh).
+// Multipart and every container are not: extract needs
 // their body whole, so an overlapped reading would only wait (a large JSON
 // or text part of a multipart body is read in windows and batches, but
 // once the whole body is held). A chunked body (no declared size) is not
@@ -146,7 +149,7 @@ func (o *Overlap) run(ctx context.Context, body Arriving) {
 	k, _ := body.ReadAt(head, 0)
 	in := o.in
 	if in.ContentEncoding == "" && !extract.StreamsText(in.ContentType, head[:k], in.Size) {
-		if !extract.StreamsJSON(in.ContentType, head[:k], in.Size) {
+		if !extract.StreamsJSON(in.ContentType, head[:k], in.Size) && !extract.StreamsForm(in.ContentType, head[:k], in.Size) {
 			o.why = "not plain text read in windows"
 			return
 		}
@@ -165,7 +168,7 @@ func (o *Overlap) run(ctx context.Context, body Arriving) {
 	c, err := o.e.collect(ctx, in)
 	switch {
 	case errors.Is(err, extract.ErrSpeculation):
-		o.why = "JSON body not read front to back"
+		o.why = "JSON or form body not read front to back"
 	case err != nil:
 		o.why = "cancelled"
 	case rd.err() != nil:

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,9 +22,9 @@ import (
 
 // Overlap for JSON documents (read front to back by extract as they
 // arrive) against Inspect on the complete body: records, one huge string,
-// both, JSON Lines; and the JSON-looking bodies that must fall back (a
-// truncated document or JSON Lines, a huge string holding character
-// references, UTF-16).
+// both, JSON Lines, a urlencoded form; and the bodies that must fall back
+// (a truncated document or JSON Lines, a huge string holding character
+// references, UTF-16, a form with a huge value).
 
 // jsonRecords is an API body with an array of customer records of at
 // least n bytes (names and addresses in the three scripts, some escaped,
@@ -94,6 +95,13 @@ func jsonCases(t *testing.T) []kindCase {
 	in := func(ct string, b []byte) extract.Input {
 		return extract.Input{ContentType: ct, Size: int64(len(b)), Origin: "body"}
 	}
+	var fb bytes.Buffer
+	for i := 0; fb.Len() < 17<<19; i++ {
+		fmt.Fprintf(&fb, "msgParam=%s&n%d=%s&", url.QueryEscape(`{"content":"`+strings.Repeat("minutes of the meeting ", 20)+`"}`), i, url.QueryEscape("會議 会议 notes"))
+	}
+	fb.WriteString("remark=" + url.QueryEscape(hk))
+	form := fb.Bytes()
+	bigForm := []byte("a=1&content=" + url.QueryEscape(string(jsonText(r, 9<<20, map[int]string{8 << 20: hk}))))
 	u16 := utf16JSON(string(jsonText(r, 5<<20, map[int]string{4 << 20: hk})))
 	cs := []kindCase{
 		{"json records hkids at the end", in("application/json; charset=utf-8", records), records, rules.Block, true},
@@ -104,6 +112,8 @@ func jsonCases(t *testing.T) []kindCase {
 		{"json lines, the last line not JSON", in("application/x-ndjson", badLines), badLines, rules.Block, false},
 		{"json truncated", in("application/json", records[:len(records)-3]), records[:len(records)-3], "", false},
 		{"json utf-16", in("application/json", u16), u16, rules.Block, false},
+		{"form hkids in a value", in("application/x-www-form-urlencoded", form), form, rules.Block, true},
+		{"form with a huge value", in("application/x-www-form-urlencoded", bigForm), bigForm, rules.Block, false},
 	}
 	for _, c := range cs {
 		if c.in.Size <= extract.StreamAbove {
