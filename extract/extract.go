@@ -68,6 +68,21 @@ type Input struct {
 	// buffer is reused): keep a copy of anything retained. See stream.go. Nil keeps every segment in the
 	// Result.
 	Stream func(seg Segment, offset int64)
+	// Batch, when set with Stream, receives the segments of a large JSON
+	// document that is not in memory (over StreamAbove bytes), read front
+	// to back, a few MiB of text at a time (the last batch when it ends),
+	// instead of them being kept in Result.Segments (jsonstream.go). The
+	// segments are valid only during the call. Nil keeps such
+	// a document's segments in the Result.
+	Batch func(segs []Segment)
+	// Speculative says Body is still arriving and is read as it arrives
+	// (inspect's overlap): a large JSON document is then walked without
+	// first being checked whole, which would wait for its last byte.
+	// Should it turn out not to be read so by an Extract that is not
+	// speculative (not valid JSON, text that must be read whole ...),
+	// Extract returns ErrSpeculation, and what went to Stream and Batch
+	// must be thrown away: the caller reads the body again from its start.
+	Speculative bool
 }
 
 // Limits bound the work done on one input. Zero values mean the defaults.

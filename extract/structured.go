@@ -436,40 +436,59 @@ func (w *walker) form(n node, data []byte) {
 	// Walk the pairs in order. Nothing is skipped: a value or key that does
 	// not unescape is read as written, and keys are read too (data can hide
 	// in them as well as in values).
-	var keys strings.Builder
-	count := 0
+	var f formKeys
 	for _, pair := range strings.Split(string(data), "&") {
-		if w.expired() {
+		if !w.formPair(n, &f, pair) {
 			return
 		}
-		k, v, _ := strings.Cut(pair, "=")
-		key, val := unescapeDeep(k), unescapeDeep(v)
-		if strings.TrimSpace(key) != "" {
-			keys.WriteString(key)
-			keys.WriteByte('\n')
-		}
-		if strings.TrimSpace(val) == "" {
-			continue
-		}
-		count++
-		if count > w.lim.MaxEntries {
-			w.limit(n.origin, "too many form fields; the rest were not inspected")
-			return
-		}
-		var origin string
-		if n.origin == "" {
-			origin = "form:" + sanitizeName(key)
-		} else {
-			origin = n.origin + ">form:" + sanitizeName(key)
-		}
-		w.node(node{origin: origin, body: memBlob([]byte(val)), depth: n.depth + 1})
 	}
-	if keys.Len() > 0 {
+	w.emitFormKeys(n, &f)
+}
+
+// formKeys is what a form reading gathers across its pairs.
+type formKeys struct {
+	keys  strings.Builder
+	count int // values read
+}
+
+// formPair reads one key=value pair of the form n; false means the reading
+// ends here (time, or too many fields), its keys unread.
+func (w *walker) formPair(n node, f *formKeys, pair string) bool {
+	if w.expired() {
+		return false
+	}
+	k, v, _ := strings.Cut(pair, "=")
+	key, val := unescapeDeep(k), unescapeDeep(v)
+	if strings.TrimSpace(key) != "" {
+		f.keys.WriteString(key)
+		f.keys.WriteByte('\n')
+	}
+	if strings.TrimSpace(val) == "" {
+		return true
+	}
+	f.count++
+	if f.count > w.lim.MaxEntries {
+		w.limit(n.origin, "too many form fields; the rest were not inspected")
+		return false
+	}
+	var origin string
+	if n.origin == "" {
+		origin = "form:" + sanitizeName(key)
+	} else {
+		origin = n.origin + ">form:" + sanitizeName(key)
+	}
+	w.node(node{origin: origin, body: memBlob([]byte(val)), depth: n.depth + 1})
+	return true
+}
+
+// emitFormKeys emits the keys of a form read to its end.
+func (w *walker) emitFormKeys(n node, f *formKeys) {
+	if f.keys.Len() > 0 {
 		origin := "form-keys"
 		if n.origin != "" {
 			origin = n.origin + ">form-keys"
 		}
-		w.emit(origin, keys.String())
+		w.emit(origin, f.keys.String())
 	}
 }
 

@@ -101,6 +101,13 @@ type walker struct {
 	repanic bool
 	// stream receives large plain text in windows (Input.Stream; stream.go).
 	stream func(seg Segment, offset int64)
+	// batch receives the segments of a large JSON document read front to
+	// back (Input.Batch); speculative skips checking it whole first, and
+	// specFailed says such a reading found what it assumed untrue
+	// (Input.Speculative; jsonstream.go).
+	batch       func(segs []Segment)
+	speculative bool
+	specFailed  bool
 	// inflaters are closed ZIP member readers kept for reuse (zip.go).
 	inflaters []*pooledInflater
 	// scanBuf is a spare XML scanner buffer (xmlscan.go): each part of a
@@ -125,7 +132,7 @@ func extractOpts(ctx context.Context, in Input, lim Limits, repanic bool) (*Resu
 	lim = lim.withDefaults()
 	bctx, cancel := context.WithTimeout(ctx, time.Duration(lim.TimeBudget))
 	defer cancel()
-	w := &walker{ctx: bctx, parent: ctx, lim: lim, seen: map[string]bool{}, repanic: repanic, stream: in.Stream}
+	w := &walker{ctx: bctx, parent: ctx, lim: lim, seen: map[string]bool{}, repanic: repanic, stream: in.Stream, batch: in.Batch, speculative: in.Speculative}
 	defer w.endOCR()
 	// A budget that is already spent (tiny TimeBudget) is reported before any
 	// work, so the result is deterministic.
@@ -182,6 +189,9 @@ func (w *walker) result(ctx context.Context, in Input) (*Result, error) {
 	}
 	if w.readErr != nil {
 		return nil, fmt.Errorf("extract %s: %w", in.Origin, w.readErr)
+	}
+	if w.specFailed {
+		return nil, fmt.Errorf("extract %s: %w", in.Origin, ErrSpeculation)
 	}
 	return &w.res, nil
 }
@@ -465,6 +475,9 @@ func (w *walker) node(n node) {
 		if done || w.stop {
 			return
 		}
+	}
+	if w.streamsJSON(n, mt, params["charset"], head) || w.streamsForm(n, mt, head) {
+		return
 	}
 	if w.streamable(n, mt, params["charset"], head) {
 		w.guard(n.origin, "text", func() { w.streamText(n) })

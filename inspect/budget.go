@@ -71,6 +71,13 @@ func (b *Budget) Memory() int64 { return b.memory }
 // capped at the whole budget so any single input can run, alone.
 func (b *Budget) weight(in extract.Input, lim extract.Limits) int64 {
 	w := 2*in.Size + 1<<20
+	if in.Speculative {
+		// A JSON body read front to back as it arrives (overlap.go) holds
+		// the window, two buffers of pieces and the batch being
+		// classified, never the whole body: should it need that, the
+		// reading ends and the fresh Inspect weighs it again.
+		return min(w, 8*extract.StreamWindow+1<<20, b.memory)
+	}
 	var head [512]byte
 	if in.Body != nil {
 		n, _ := in.Body.ReadAt(head[:], 0)

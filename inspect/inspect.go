@@ -82,11 +82,16 @@ func (e *Engine) collect(ctx context.Context, in extract.Input) (*collected, err
 	var folded windowFolder
 	if in.Stream == nil {
 		in.Stream = func(seg extract.Segment, offset int64) { e.classifyWindow(ctx, &folded, seg, offset) }
+		in.Batch = func(segs []extract.Segment) { e.classifyBatch(ctx, &folded, segs) }
 	}
 	ex, err := extract.Extract(ctx, in, e.Limits)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("inspect %s: %w", in.Origin, ctx.Err())
+		}
+		if errors.Is(err, extract.ErrSpeculation) {
+			// An overlapped reading that must be redone (overlap.go).
+			return nil, fmt.Errorf("inspect %s: %w", in.Origin, err)
 		}
 		// The body could not be read at all: the fail mode decides.
 		ex = &extract.Result{Problems: []extract.Problem{{Origin: in.Origin, Kind: extract.Malformed, Reason: err.Error()}}}

@@ -31,11 +31,24 @@ import (
 //     text is classified while the compressed bytes arrive; anything else
 //     (JSON, a form, markup ...) is held decompressed and read once the
 //     last compressed byte is in (only the decompression runs beside
-//     receiving then).
-// JSON (and JSON Lines), urlencoded forms, multipart and every container
-// are not: extract needs their body whole (a JSON document is walked as one
-// string), so an overlapped reading would only wait. A chunked body (no
-// declared size) is not begun at all: Extract needs the size up front
+//     receiving then);
+//   - a JSON document or JSON Lines over extract.StreamAbove bytes with
+//     no Content-Encoding whose head shows it (extract.StreamsJSON):
+//     extract reads it front to back as it arrives (Input.Speculative),
+//     its values reaching the classifiers in batches and its large strings
+//     in windows, as Inspect reads the complete body. Whether the body
+//     really is such a document (valid JSON to its end, no large string
+//     that must be read whole ...) is known at its last byte: when it is
+//     not, Extract says so (extract.ErrSpeculation) and the reading is
+//     thrown away;
+//   - a urlencoded form over extract.StreamAbove bytes (extract.StreamsForm)
+//     the same way, pair by pair (a form with no pair, or a pair over 1 MiB,
+//     is read afresh).
+// Multipart and every container are not: extract needs
+// their body whole, so an overlapped reading would only wait (a large JSON
+// or text part of a multipart body is read in windows and batches, but
+// once the whole body is held). A chunked body (no declared size) is not
+// begun at all: Extract needs the size up front
 // (and the proxy's hold does not track a chunked body's arrival).
 // The inspection reads the body through the same Extract call, the same
 // windows and the same folding as Inspect does on the complete body, so
@@ -45,7 +58,8 @@ import (
 // equal Inspect on the complete body, Finish runs Inspect on the complete
 // body instead, from the start:
 //   - the head of a body with no Content-Encoding shows another format
-//     (JSON, ZIP, PDF, another charset ...);
+//     (ZIP, PDF, another charset ...), or a JSON body turns
+//     out not to be read front to back by Inspect either;
 //   - the inspection budget has no room at once, or another inspection is
 //     waiting for room while this one waits for bytes (it yields: a slow
 //     upload must not hold a slot that ready work needs);
@@ -133,12 +147,15 @@ func (o *Overlap) run(ctx context.Context, body Arriving) {
 	}
 	head := make([]byte, n)
 	k, _ := body.ReadAt(head, 0)
-	if o.in.ContentEncoding == "" && !extract.StreamsText(o.in.ContentType, head[:k], o.in.Size) {
-		o.why = "not plain text read in windows"
-		return
+	in := o.in
+	if in.ContentEncoding == "" && !extract.StreamsText(in.ContentType, head[:k], in.Size) {
+		if !extract.StreamsJSON(in.ContentType, head[:k], in.Size) && !extract.StreamsForm(in.ContentType, head[:k], in.Size) {
+			o.why = "not plain text read in windows"
+			return
+		}
+		in.Speculative = true
 	}
 	rd := &arrivingReader{body: body, ctx: ctx, budget: o.e.Budget}
-	in := o.in
 	in.Body = rd
 	if b := o.e.Budget; b != nil {
 		release, ok := b.tryAcquire(b.weight(in, o.e.Limits))
@@ -150,6 +167,8 @@ func (o *Overlap) run(ctx context.Context, body Arriving) {
 	}
 	c, err := o.e.collect(ctx, in)
 	switch {
+	case errors.Is(err, extract.ErrSpeculation):
+		o.why = "JSON or form body not read front to back"
 	case err != nil:
 		o.why = "cancelled"
 	case rd.err() != nil:

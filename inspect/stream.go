@@ -12,9 +12,12 @@ import (
 
 // Large plain-text bodies reach the classifiers window by window as
 // extraction reads them (extract.Input.Stream): memory stays bounded by the
-// window, not the body. Bodies up to extract.StreamAbove (8 MiB) are
-// classified whole, exactly as before. Beyond it each window is classified
-// on its own and the findings are folded into one per classifier:
+// window, not the body. A large JSON document read front to back reaches
+// them the same way: its large strings in windows, its other values in
+// batches of segments of a few MiB (extract.Input.Batch). Bodies up to
+// extract.StreamAbove (8 MiB) are classified whole, exactly as before.
+// Beyond it each window or batch is classified on its own and the findings
+// are folded into one per classifier:
 //   - classifiers that count distinct values and report them as
 //     Finding.Keys (hkid, prc_id, payment_card, custom patterns) are
 //     folded by the union of their keys, so a value repeated in several
@@ -49,7 +52,25 @@ func documentLevel(name string) bool {
 
 // classifyWindow classifies one window at offset of the body and folds it.
 func (e *Engine) classifyWindow(ctx context.Context, f *windowFolder, seg extract.Segment, offset int64) {
-	segs := []extract.Segment{seg}
+	f.add(e.classifyAll(ctx, []extract.Segment{seg}), seg.Origin, int(offset))
+	f.mu.Lock()
+	f.windows++
+	f.mu.Unlock()
+}
+
+// classifyBatch classifies one batch of the segments of a large JSON
+// document read front to back (extract.Input.Batch) and folds it like a
+// window: batches do not overlap, and each segment keeps its own origin,
+// so no sample is taken for another.
+func (e *Engine) classifyBatch(ctx context.Context, f *windowFolder, segs []extract.Segment) {
+	f.add(e.classifyAll(ctx, segs), "", 0)
+	f.mu.Lock()
+	f.windows += len(segs) // each counts as a segment of the Result
+	f.mu.Unlock()
+}
+
+// classifyAll runs every classifier set of the engine over segs.
+func (e *Engine) classifyAll(ctx context.Context, segs []extract.Segment) []classifiers.Finding {
 	fs := e.Classifiers.Classify(ctx, segs)
 	if ps := e.Policy.Patterns(); ps != nil {
 		fs = append(fs, ps.Classify(ctx, segs)...)
@@ -57,10 +78,7 @@ func (e *Engine) classifyWindow(ctx context.Context, f *windowFolder, seg extrac
 	for _, x := range e.Extra {
 		fs = append(fs, x.Classify(ctx, segs)...)
 	}
-	f.add(fs, seg.Origin, int(offset))
-	f.mu.Lock()
-	f.windows++
-	f.mu.Unlock()
+	return fs
 }
 
 func (f *windowFolder) add(fs []classifiers.Finding, origin string, offset int) {
