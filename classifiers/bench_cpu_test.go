@@ -1,20 +1,6 @@
 package classifiers
 
-import (
-	"syscall"
-	"testing"
-	"time"
-)
-
-// cpuTime is the CPU time (user and system) this process has used so far,
-// or 0 where getrusage fails.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+import "testing"
 
 // loopCPU runs f in b's loop and reports the process's CPU time per
 // operation, and bytes per CPU second when b.SetBytes was called before.

@@ -3,6 +3,7 @@ package classifiers
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -63,7 +64,7 @@ func BenchmarkClassifyMixed(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s.parallelMin = 1 << 62
+	s.parallelMin = math.MaxInt
 	benchClassifyWith(b, s, mixedText(benchSize))
 }
 
@@ -160,7 +161,7 @@ func BenchmarkClassifyPerCore(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s.parallelMin = 1 << 62
+	s.parallelMin = math.MaxInt
 	for _, c := range perCoreInputs() {
 		b.Run(c.name, func(b *testing.B) { benchClassifyWith(b, s, c.text) })
 	}

@@ -2,6 +2,7 @@ package classifiers
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -19,7 +20,7 @@ func TestPooledIdentifierBuffer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.parallelMin = 1 << 62
+	s.parallelMin = math.MaxInt
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(111, 112))
 	var docs [][]extract.Segment

@@ -2,6 +2,7 @@ package classifiers
 
 import (
 	"context"
+	"math"
 	"slices"
 	"unicode/utf8"
 
@@ -248,7 +249,7 @@ func BenchmarkNormalizeMixed(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s.parallelMin = 1 << 62
+	s.parallelMin = math.MaxInt
 	text := mixedText(benchSize)
 	var segs []string
 	for i := 0; i < len(text); i += 64 << 10 {

@@ -3,6 +3,7 @@ package classifiers
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"strings"
@@ -97,7 +98,7 @@ func TestParallelMatchesSequential(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seq.parallelMin = 1 << 62 // never parallel
+	seq.parallelMin = math.MaxInt // never parallel
 	sets := []struct {
 		name string
 		set  *defaultSet
@@ -176,7 +177,7 @@ func TestParallelEveryBoundary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.parallelMin = 1 << 62
+	s.parallelMin = math.MaxInt
 	want := s.analyse(ctx, segs)
 	s.parallelMin, s.workers = 1, 2
 	for size := 1; size <= len(text); size++ {
