@@ -544,9 +544,10 @@ func (w *walker) textNode(n node, mt, charset string, data []byte) {
 	switch {
 	case (strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "[")) && w.jsonNode(n, trimmed):
 		return
-	case strings.HasPrefix(trimmed, "{") && strings.Contains(trimmed, `":`):
-		// JSON that does not parse (a truncated chunk): read it as text,
-		// but with \uXXXX escapes decoded so Chinese is not hidden.
+	case looksBrokenJSON(trimmed):
+		// JSON that does not parse (a truncated chunk, trailing bytes): read
+		// it as text, but with \uXXXX escapes decoded so Chinese is not
+		// hidden.
 		w.problem(n.origin, Malformed, "JSON body does not parse (truncated?); read as text")
 		w.emit(n.origin, unescapeJSONText(text))
 		w.textExtras(leaf(n.origin), unescapeJSONText(text), n.depth, true)
@@ -569,6 +570,23 @@ func (w *walker) textNode(n node, mt, charset string, data []byte) {
 		w.emitValid(n.origin, text)
 		w.textExtras(leaf(n.origin), text, n.depth, true)
 	}
+}
+
+// looksBrokenJSON reports whether text that did not parse as JSON was
+// meant to be: an object with a member ({"k": ...) or an array of objects
+// or strings ([{... or ["...) — what a JSON body cut short or followed by
+// stray bytes looks like. Its escapes must be decoded: json.dumps and most
+// encoders write Chinese as \uXXXX. Log lines such as "[INFO] ..." are
+// not arrays of objects or strings.
+func looksBrokenJSON(trimmed string) bool {
+	switch {
+	case strings.HasPrefix(trimmed, "{"):
+		return strings.Contains(trimmed, `":`)
+	case strings.HasPrefix(trimmed, "["):
+		k := skipJSONSpace(trimmed, 1)
+		return k < len(trimmed) && (trimmed[k] == '{' || trimmed[k] == '"')
+	}
+	return false
 }
 
 // blobReader reads b from its start: in place when it is in memory, through
