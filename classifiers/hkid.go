@@ -339,6 +339,23 @@ func tokenGlue(c byte) bool {
 	return isDigit(c) || isLetter(c)
 }
 
+// formValueBefore and formValueAfter report a candidate written as a whole
+// value of a query string or form ("hkid=A123456(3)&name=..."): '=' (or
+// '&', '?') right before it, '&' right after. tokenGlue joins these to a
+// longer token, which is right for a bare "id=A1234563&" (an order number
+// in a URL as often as an HKID), but an HKID with its check digit in
+// brackets is that shape and nothing else, and a chat line or text body
+// holding "A123456(3)&B234567(1)" must not hide both.
+func formValueBefore(s string, i int) bool {
+	c, n := normBefore(s, i)
+	return n > 0 && (c == '=' || c == '&' || c == '?')
+}
+
+func formValueAfter(s string, i int) bool {
+	c, n := normAt(s, i)
+	return n > 0 && c == '&'
+}
+
 // boundaryBefore reports whether the candidate starting at s[i] stands alone.
 func boundaryBefore(s string, i int) bool {
 	c, n := normBefore(s, i)
@@ -506,9 +523,6 @@ func hkidAt(s string, i, j int, digits []byte) (hkidMatch, bool) {
 		prefix = []byte{l2 &^ 0x20, l1 &^ 0x20}
 		lower = lower || l2 >= 'a'
 	}
-	if !boundaryBefore(s, start) {
-		return m, false
-	}
 	var check byte
 	end := j
 	bracketed := false
@@ -525,7 +539,10 @@ func hkidAt(s string, i, j int, digits []byte) (hkidMatch, bool) {
 			return m, false
 		}
 	}
-	if !boundaryAfter(s, end) {
+	if !boundaryBefore(s, start) && !(bracketed && formValueBefore(s, start)) {
+		return m, false
+	}
+	if !boundaryAfter(s, end) && !(bracketed && formValueAfter(s, end)) {
 		return m, false
 	}
 	var buf [8]byte

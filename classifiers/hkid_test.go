@@ -61,6 +61,12 @@ func TestHKIDWrittenForms(t *testing.T) {
 		{"colon no space", "HKID:" + body + "(" + cs + ")", body + "(" + cs + ")"},
 		{"No. abbreviation", "HKID No." + body + "(" + cs + ")", body + "(" + cs + ")"},
 		{"end of sentence", "His number is " + body + "(" + cs + ").", body + "(" + cs + ")"},
+		// A bracketed check digit is an HKID even as a whole form or
+		// query-string value ('=' before, '&' after).
+		{"form value", "hkid=" + body + "(" + cs + ")&name=Chan", body + "(" + cs + ")"},
+		{"query string", "https://example.com/apply?id=" + body + "(" + cs + ")", body + "(" + cs + ")"},
+		{"first query value", "https://example.com/apply?" + body + "(" + cs + ")", body + "(" + cs + ")"},
+		{"ampersand after", "IDs " + body + "(" + cs + ")&", body + "(" + cs + ")"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -110,6 +116,9 @@ func TestHKIDLookAlikes(t *testing.T) {
 		{"digit before", "9" + body + cs},
 		{"URL path", "https://example.com/files/" + body + cs},
 		{"URL query", "https://example.com/?ref=" + body + cs},
+		{"URL query value", "https://example.com/?ref=" + body + cs + "&x=1"},
+		{"bracketed inside a token", "token=" + body + "(" + cs + ")x"},
+		{"bracketed after a path", "/files/" + body + "(" + cs + ")&"},
 		{"file name", "scan_" + body + cs + ".pdf"},
 		{"dotted token", "cfg." + body + cs},
 		{"file name dot", body + cs + ".pdf"},
