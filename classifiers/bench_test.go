@@ -221,3 +221,14 @@ func BenchmarkPathologicalHealthHeaderLine(b *testing.B) {
 func BenchmarkPathologicalHealthHeaderRows(b *testing.B) {
 	benchClassify(b, strings.Repeat("Name,Diagnosis\n", benchSize/15))
 }
+
+// BenchmarkPathologicalDigitsApart: a segment that names an identity card
+// and then holds nothing but single digits typed apart, each of which
+// starts a look for six (hkid_spaced.go scanDigitSpacedHKIDs): linear.
+func BenchmarkPathologicalDigitsApart(b *testing.B) {
+	benchClassify(b, "HKID list\n"+strings.Repeat("A 1 2 3 4 5 6 7 8 9 0 ", benchSize/22))
+}
+
+func BenchmarkPathologicalDigitsApart1MB(b *testing.B) {
+	benchClassify(b, "HKID list\n"+strings.Repeat("A 1 2 3 4 5 6 7 8 9 0 ", (1<<20)/22))
+}

@@ -40,6 +40,7 @@ func spacedIfKeyword(v *segView, bracketedOnly bool, dm []uint64) {
 				v.hkids = scanGroupedHKIDs(v.text, v.hkids)
 			}
 			v.hkids = scanLooseHKIDs(v.text, dm, v.hkids)
+			v.hkids = scanDigitSpacedHKIDs(v.text, v.hkids)
 			return
 		}
 	}
@@ -322,7 +323,12 @@ func scanLooseHKIDs(s string, dm []uint64, dst []hkidMatch) []hkidMatch {
 }
 
 // looseHKIDAt parses a loosely written HKID whose six digits start at s[i].
-func looseHKIDAt(s string, i int) (hkidMatch, bool) {
+func looseHKIDAt(s string, i int) (hkidMatch, bool) { return looseHKIDFrom(s, i, i+6, s[i:i+6]) }
+
+// looseHKIDFrom parses a loosely written HKID whose digits (six) are
+// written in s[i:dEnd]: the prefix before i, the check character after
+// dEnd, each apart from them by separators.
+func looseHKIDFrom(s string, i, dEnd int, digits string) (hkidMatch, bool) {
 	var m hkidMatch
 	j, n := i, 0
 	for n < maxLooseSeps && j > 0 {
@@ -351,7 +357,7 @@ func looseHKIDAt(s string, i int) (hkidMatch, bool) {
 		return m, false
 	}
 	// The check character: after separators, or in brackets.
-	k, seps := i+6, 0
+	k, seps := dEnd, 0
 	for seps < maxLooseSeps && k < len(s) {
 		r, size := utf8.DecodeRuneInString(s[k:])
 		if !looseSep(r) {
@@ -389,11 +395,71 @@ func looseHKIDAt(s string, i int) (hkidMatch, bool) {
 	}
 	var buf [8]byte
 	nb := copy(buf[:], prefix)
-	nb += copy(buf[nb:], s[i:i+6])
+	nb += copy(buf[nb:], digits)
 	body := string(buf[:nb])
 	if hkidCheckDigit(body) != check {
 		return hkidMatch{start: start, end: end}, true
 	}
 	return hkidMatch{start: start, end: end, body: body, check: check, issued: issuedPrefix(prefix),
 		lower: lower, bracketed: bracketed, valid: true}, true
+}
+
+// scanDigitSpacedHKIDs appends the HKIDs of s whose six digits are written
+// apart, one by one ("A 1 2 3 4 5 6 (3)", "A1-2-3-4-5-6-3", "A 1.2.3.4.5.6
+// 3"): the shape a person types to get an HKID past a filter, and still
+// reads as one. Like the loose forms they are read only in segments that
+// name an identity card (spacedIfKeyword); a checksum-invalid one is a
+// candidate like any other. Each gap between two digits is one to three
+// separators (looseSep: "1 2", "1-2", "1 - 2"); a run of digits that is not
+// six long is not one.
+func scanDigitSpacedHKIDs(s string, dst []hkidMatch) []hkidMatch {
+	a := sepAdder{dst: dst}
+	for i := nextDigit(s, 0); i < len(s); i = nextDigit(s, i) {
+		end, digits, ok := spacedDigitsAt(s, i)
+		if !ok {
+			i = end
+			continue
+		}
+		if m, ok := looseHKIDFrom(s, i, end, string(digits[:])); ok {
+			a.addMatch(m)
+		}
+		i = end
+	}
+	return a.sorted()
+}
+
+// spacedDigitsAt reads six single digits from s[i], each after the first
+// one to three separators apart from the one before. ok false: not that
+// shape; end is then where the search goes on (past the digit run at i).
+func spacedDigitsAt(s string, i int) (end int, digits [6]byte, ok bool) {
+	if i+1 < len(s) && isDigit(s[i+1]) || i > 0 && isDigit(s[i-1]) {
+		// A digit run, not a single digit.
+		j := i + 1
+		for j < len(s) && isDigit(s[j]) {
+			j++
+		}
+		return j, digits, false
+	}
+	k := i
+	for n := 0; n < 6; n++ {
+		if n > 0 {
+			seps := 0
+			for seps < 3 && k < len(s) {
+				r, size := utf8.DecodeRuneInString(s[k:])
+				if !looseSep(r) {
+					break
+				}
+				k, seps = k+size, seps+1
+			}
+			if seps == 0 {
+				return i + 1, digits, false
+			}
+		}
+		if k >= len(s) || !isDigit(s[k]) || k+1 < len(s) && isDigit(s[k+1]) {
+			return i + 1, digits, false
+		}
+		digits[n] = s[k]
+		k++
+	}
+	return k, digits, true
 }

@@ -232,3 +232,37 @@ func TestGroupedHKIDsAtWordEnds(t *testing.T) {
 		t.Fatal("no grouped HKID found at all: the comparison proves nothing")
 	}
 }
+
+// HKIDs with their six digits typed apart, under an identity-card keyword,
+// count; the same shapes without the keyword, with a wrong check digit,
+// with seven digits, inside a word or with wide gaps do not.
+func TestDigitSpacedHKIDs(t *testing.T) {
+	r := rand.New(rand.NewPCG(71, 72))
+	body, c := genHKID(r, "D")
+	cs := string(c)
+	apart := func(sep string) string { return strings.Join(strings.Split(body[1:], ""), sep) }
+	for _, text := range []string{
+		"HKID " + body[:1] + " " + apart(" ") + " ( " + cs + " )",
+		"HKID " + body[:1] + " " + apart(" ") + " " + cs,
+		"HKID: " + body[:1] + apart("-") + "-" + cs,
+		"身份證號碼 " + body[:1] + " " + apart(".") + " " + cs,
+		"身份证 " + body[:1] + "\u3000" + apart("\u3000") + "（" + cs + "）",
+		"ID card no. " + body[:1] + " " + apart(" - ") + " [" + cs + "]",
+	} {
+		f, ok := classifyText(t, text)[HKID]
+		if !ok || f.Count != 1 || len(f.Samples) == 0 || !strings.HasPrefix(f.Samples[0].Masked, body[:3]) {
+			t.Errorf("%q: finding %+v, want one HKID %s...", text, f, body[:3])
+		}
+	}
+	for _, text := range []string{
+		"Room " + body[:1] + " " + apart(" ") + " " + cs,
+		"HKID " + body[:1] + " " + apart(" ") + " " + string(wrongCheck(body)),
+		"HKID " + body[:1] + " " + apart(" ") + " 7 " + cs,
+		"HKID word" + body[:1] + " " + apart(" ") + " " + cs,
+		"HKID " + body[:1] + " " + apart("    ") + " " + cs,
+	} {
+		if f, ok := classifyText(t, text)[HKID]; ok {
+			t.Errorf("%q: counted %+v", text, f)
+		}
+	}
+}
