@@ -1,6 +1,10 @@
 package classifiers
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/dlpgate/dlpgate/internal/cputime"
+)
 
 // loopCPU runs f in b's loop and reports the process's CPU time per
 // operation, and bytes per CPU second when b.SetBytes was called before.
@@ -9,13 +13,13 @@ import "testing"
 // count the time this benchmark waited for a core; CPU time does not. It
 // includes the garbage collector's work, which is part of the cost.
 func loopCPU(b *testing.B, bytes int, f func()) {
-	start := cpuTime()
+	start := cputime.Process()
 	n := 0
 	for b.Loop() {
 		f()
 		n++
 	}
-	used := cpuTime() - start
+	used := cputime.Process() - start
 	if n == 0 || used <= 0 {
 		return
 	}

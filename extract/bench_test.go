@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/text/encoding/traditionalchinese"
+
+	"github.com/dlpgate/dlpgate/internal/cputime"
 )
 
 // peakHeap samples HeapInuse while fn runs and returns the high-water mark
@@ -60,7 +62,7 @@ func benchExtract(b *testing.B, in Input, body []byte, setBytes int64) {
 	runtime.GC()
 	base := heapInuse()
 	var peak uint64
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		in.Body, in.Size = bytes.NewReader(body), int64(len(body))
@@ -78,7 +80,7 @@ func benchExtract(b *testing.B, in Input, body []byte, setBytes int64) {
 	b.StopTimer()
 	// CPU time (all threads, GC included) is steadier than wall time on
 	// shared cores, but does not show work overlapped on two cores.
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+	b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 	if peak > base {
 		b.ReportMetric(float64(peak-base)/(1<<20), "peak-heap-MB")
 	}

@@ -101,6 +101,23 @@ func (s *xmlScanner) plainRun() (raw []byte, ok bool) {
 // cellAttrs is rawAttrs3("s", "t", "r") with the names compared as single
 // bytes: the same walk over the attributes, the first of each name wins.
 func cellAttrs(a []byte) (vs, vt, vr []byte, okS, okT, okR bool) {
+	// set keeps the first value of each name.
+	set := func(key byte, val []byte) {
+		switch key {
+		case 's':
+			if !okS {
+				vs, okS = val, true
+			}
+		case 't':
+			if !okT {
+				vt, okT = val, true
+			}
+		case 'r':
+			if !okR {
+				vr, okR = val, true
+			}
+		}
+	}
 	for len(a) > 0 {
 		// The shape Excel writes, ` k="v"` with a one-letter key: what the
 		// general walk below finds for it, without its searches.
@@ -113,21 +130,7 @@ func cellAttrs(a []byte) (vs, vt, vr []byte, okS, okT, okR bool) {
 				}
 			}
 			if end > 0 {
-				val := a[4:end]
-				switch a[1] {
-				case 's':
-					if !okS {
-						vs, okS = val, true
-					}
-				case 't':
-					if !okT {
-						vt, okT = val, true
-					}
-				case 'r':
-					if !okR {
-						vr, okR = val, true
-					}
-				}
+				set(a[1], a[4:end])
 				a = a[end+1:]
 				continue
 			}
@@ -159,22 +162,8 @@ func cellAttrs(a []byte) (vs, vt, vr []byte, okS, okT, okR bool) {
 		}
 		val := a[1 : 1+end]
 		a = a[2+end:]
-		if len(key) != 1 {
-			continue
-		}
-		switch key[0] {
-		case 's':
-			if !okS {
-				vs, okS = val, true
-			}
-		case 't':
-			if !okT {
-				vt, okT = val, true
-			}
-		case 'r':
-			if !okR {
-				vr, okR = val, true
-			}
+		if len(key) == 1 {
+			set(key[0], val)
 		}
 	}
 	return

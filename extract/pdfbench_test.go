@@ -1,6 +1,10 @@
 package extract
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/dlpgate/dlpgate/internal/cputime"
+)
 
 // BenchmarkPDFTextRun is the content-stream interpreter alone (contents
 // inflated beforehand) on the pages of the pdf-text fixture, in MB/s of
@@ -18,8 +22,8 @@ func BenchmarkPDFTextRun(b *testing.B) {
 	b.SetBytes(int64(total))
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
-	defer func() { b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op") }()
+	cpu0 := cputime.Process()
+	defer func() { b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N)/1e6, "cpu-ms/op") }()
 	for range b.N {
 		for i, p := range pages {
 			t := &textRun{d: d, out: d.text[:0]}

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/dlpgate/dlpgate/internal/cputime"
 	"github.com/dlpgate/dlpgate/internal/testgen"
 )
 
@@ -92,13 +93,13 @@ func BenchmarkInflateInput(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(int64(len(f.body)))
-			cpu0 := cpuTime()
+			cpu0 := cputime.Process()
 			for range b.N {
 				if _, err := Extract(context.Background(), Input{Body: c.body(), Size: int64(len(f.body))}, Limits{}); err != nil {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+			b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 		})
 	}
 }
