@@ -405,13 +405,14 @@ func looseHKIDFrom(s string, i, dEnd int, digits string) (hkidMatch, bool) {
 }
 
 // scanDigitSpacedHKIDs appends the HKIDs of s whose six digits are written
-// apart, one by one ("A 1 2 3 4 5 6 (3)", "A1-2-3-4-5-6-3", "A 1.2.3.4.5.6
-// 3"): the shape a person types to get an HKID past a filter, and still
-// reads as one. Like the loose forms they are read only in segments that
-// name an identity card (spacedIfKeyword); a checksum-invalid one is a
-// candidate like any other. Each gap between two digits is one to three
-// separators (looseSep: "1 2", "1-2", "1 - 2"); a run of digits that is not
-// six long is not one.
+// apart, one by one or in groups the other scanners do not take ("A 1 2 3
+// 4 5 6 (3)", "A1-2-3-4-5-6-3", "A.123.456.(3)", "A 12 34 56 3"): the
+// shapes a person types to get an HKID past a filter, and still reads as
+// one. Like the loose forms they are read only in segments that name an
+// identity card (spacedIfKeyword); a checksum-invalid one is a candidate
+// like any other. Each gap between two groups is one to three separators
+// (looseSep: "1 2", "1-2", "1 - 2"); digits that do not make exactly six
+// are not one.
 func scanDigitSpacedHKIDs(s string, dst []hkidMatch) []hkidMatch {
 	a := sepAdder{dst: dst}
 	for i := nextDigit(s, 0); i < len(s); i = nextDigit(s, i) {
@@ -428,38 +429,47 @@ func scanDigitSpacedHKIDs(s string, dst []hkidMatch) []hkidMatch {
 	return a.sorted()
 }
 
-// spacedDigitsAt reads six single digits from s[i], each after the first
-// one to three separators apart from the one before. ok false: not that
-// shape; end is then where the search goes on (past the digit run at i).
+// spacedDigitsAt reads six digits from the digit run at s[i] on, in two or
+// more groups each one to three separators apart from the one before. ok
+// false: not that shape; end is then where the search goes on (past the
+// run at i).
 func spacedDigitsAt(s string, i int) (end int, digits [6]byte, ok bool) {
-	if i+1 < len(s) && isDigit(s[i+1]) || i > 0 && isDigit(s[i-1]) {
-		// A digit run, not a single digit.
-		j := i + 1
+	first := i
+	for first < len(s) && isDigit(s[first]) {
+		first++
+	}
+	if i > 0 && isDigit(s[i-1]) {
+		return first, digits, false // inside a run: not its start
+	}
+	k, n, groups := i, 0, 0
+	for {
+		j := k
 		for j < len(s) && isDigit(s[j]) {
 			j++
 		}
-		return j, digits, false
+		if j == k || n+j-k > 6 {
+			return first, digits, false
+		}
+		n += copy(digits[n:], s[k:j])
+		groups++
+		k = j
+		if n == 6 {
+			break
+		}
+		seps := 0
+		for seps < 3 && k < len(s) {
+			r, size := utf8.DecodeRuneInString(s[k:])
+			if !looseSep(r) {
+				break
+			}
+			k, seps = k+size, seps+1
+		}
+		if seps == 0 {
+			return first, digits, false
+		}
 	}
-	k := i
-	for n := 0; n < 6; n++ {
-		if n > 0 {
-			seps := 0
-			for seps < 3 && k < len(s) {
-				r, size := utf8.DecodeRuneInString(s[k:])
-				if !looseSep(r) {
-					break
-				}
-				k, seps = k+size, seps+1
-			}
-			if seps == 0 {
-				return i + 1, digits, false
-			}
-		}
-		if k >= len(s) || !isDigit(s[k]) || k+1 < len(s) && isDigit(s[k+1]) {
-			return i + 1, digits, false
-		}
-		digits[n] = s[k]
-		k++
+	if groups < 2 {
+		return first, digits, false // one run of six: the other scanners' shape
 	}
 	return k, digits, true
 }

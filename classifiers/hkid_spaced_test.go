@@ -248,6 +248,9 @@ func TestDigitSpacedHKIDs(t *testing.T) {
 		"身份證號碼 " + body[:1] + " " + apart(".") + " " + cs,
 		"身份证 " + body[:1] + "\u3000" + apart("\u3000") + "（" + cs + "）",
 		"ID card no. " + body[:1] + " " + apart(" - ") + " [" + cs + "]",
+		"HKID " + body[:1] + "." + body[1:4] + "." + body[4:] + ".(" + cs + ")",
+		"HKID " + body[:1] + " " + body[1:3] + " " + body[3:5] + " " + body[5:] + " " + cs,
+		"身份證 " + body[:1] + "-" + body[1:2] + " " + body[2:] + "（" + cs + "）",
 	} {
 		f, ok := classifyText(t, text)[HKID]
 		if !ok || f.Count != 1 || len(f.Samples) == 0 || !strings.HasPrefix(f.Samples[0].Masked, body[:3]) {
@@ -258,6 +261,8 @@ func TestDigitSpacedHKIDs(t *testing.T) {
 		"Room " + body[:1] + " " + apart(" ") + " " + cs,
 		"HKID " + body[:1] + " " + apart(" ") + " " + string(wrongCheck(body)),
 		"HKID " + body[:1] + " " + apart(" ") + " 7 " + cs,
+		"HKID " + body[:1] + " " + body[1:4] + " " + body[4:] + "7 " + cs,
+		"HKID " + body[:1] + "." + body[1:4] + "." + body[4:] + "." + string(wrongCheck(body)),
 		"HKID word" + body[:1] + " " + apart(" ") + " " + cs,
 		"HKID " + body[:1] + " " + apart("    ") + " " + cs,
 	} {
