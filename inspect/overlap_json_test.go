@@ -151,15 +151,7 @@ func TestOverlapJSON(t *testing.T) {
 	slices.Sort(cuts)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			whole := c.in
-			whole.Body = spilled{bytes.NewReader(c.body)}
-			want, err := eng.Inspect(context.Background(), overlapReq, whole)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if c.action != "" && want.Decision.Action != c.action {
-				t.Fatalf("Inspect: %s/%s, the case wants %s", want.Decision.Action, want.Decision.Rule, c.action)
-			}
+			want := inspectWhole(t, eng, c.in, c.body, c.action)
 			// Random pieces, then pieces cut at the edges; a body that
 			// falls back is read afresh whatever its pieces: once.
 			runs := 2
@@ -195,35 +187,10 @@ func TestOverlapJSON(t *testing.T) {
 // A JSON body is classified while it arrives: with a quarter of it still
 // unsent, batches of its records have reached the classifiers.
 func TestOverlapJSONClassifiesWhileArriving(t *testing.T) {
-	eng := defaultEngine(t)
-	seen := &countingSet{}
-	eng.Extra = append(eng.Extra, seen)
 	r := rand.New(rand.NewPCG(3, 4))
 	body := jsonRecords(r, 16<<20, strings.ReplaceAll(testgen.HKIDList(3), "\n", " "))
 	in := extract.Input{ContentType: "application/json", Size: int64(len(body)), Origin: "body"}
-	g := newGrowing(body)
-	ov := eng.Begin(context.Background(), in, g)
-	if ov == nil {
-		t.Fatal("Begin refused a JSON body")
-	}
-	defer ov.Abandon()
-	g.feed(len(body) * 3 / 4)
-	deadline := time.Now().Add(2 * time.Minute)
-	for seen.n.Load() == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("no segment classified while the last quarter of the body was still unsent")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	g.feed(len(body))
-	g.end(nil)
-	got, err := ov.Finish(context.Background(), overlapReq)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ok, why := ov.Overlapped(); !ok || got.Decision.Action != rules.Block {
-		t.Fatalf("overlapped %v (%s), decision %s", ok, why, got.Decision.Action)
-	}
+	classifiedWhileArriving(t, in, body)
 }
 
 // A JSON body read as it arrives weighs on the inspection budget what it

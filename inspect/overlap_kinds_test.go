@@ -154,6 +154,21 @@ func sameProblems(t *testing.T, got, want *inspect.Result) {
 	}
 }
 
+// inspectWhole is Inspect on the complete body, spilled; action, when
+// set, is the decision the case is built to get.
+func inspectWhole(t *testing.T, eng *inspect.Engine, in extract.Input, body []byte, action rules.Action) *inspect.Result {
+	t.Helper()
+	in.Body = spilled{bytes.NewReader(body)}
+	want, err := eng.Inspect(context.Background(), overlapReq, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if action != "" && want.Decision.Action != action {
+		t.Fatalf("Inspect: %s/%s, the case wants %s", want.Decision.Action, want.Decision.Rule, action)
+	}
+	return want
+}
+
 func TestOverlapKinds(t *testing.T) {
 	eng := defaultEngine(t)
 	cases := kindCases(t)
@@ -164,15 +179,7 @@ func TestOverlapKinds(t *testing.T) {
 func kindsEqualInspect(t *testing.T, eng *inspect.Engine, cases []kindCase) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			whole := c.in
-			whole.Body = spilled{bytes.NewReader(c.body)}
-			want, err := eng.Inspect(context.Background(), overlapReq, whole)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if c.action != "" && want.Decision.Action != c.action {
-				t.Fatalf("Inspect: %s/%s, the case wants %s", want.Decision.Action, want.Decision.Rule, c.action)
-			}
+			want := inspectWhole(t, eng, c.in, c.body, c.action)
 			for seed := range uint64(2) {
 				g := newGrowing(c.body)
 				ov := eng.Begin(context.Background(), c.in, g)
@@ -239,27 +246,36 @@ func (c *countingSet) Classify(_ context.Context, segs []extract.Segment) []clas
 // reached the classifiers (before, only the decompression ran beside the
 // receipt and all the text waited for the last byte).
 func TestOverlapGzipClassifiesWhileArriving(t *testing.T) {
-	eng := defaultEngine(t)
-	seen := &countingSet{}
-	eng.Extra = []classifiers.Set{seen}
 	r := rand.New(rand.NewPCG(31, 7))
 	gz := compressed(t, "gzip", noisyText(r, 24<<20, testgen.HKIDList(3)))
 	in := extract.Input{ContentType: "text/plain", ContentEncoding: "gzip", Size: int64(len(gz)), Origin: "body"}
-	g := newGrowing(gz)
+	classifiedWhileArriving(t, in, gz)
+}
+
+// classifiedWhileArriving feeds body to an overlapped inspection of in:
+// with a quarter of it still unsent something must have been classified,
+// and once it is all in, the overlapped reading must block it (body holds
+// HKIDs).
+func classifiedWhileArriving(t *testing.T, in extract.Input, body []byte) {
+	t.Helper()
+	eng := defaultEngine(t)
+	seen := &countingSet{}
+	eng.Extra = append(eng.Extra, seen)
+	g := newGrowing(body)
 	ov := eng.Begin(context.Background(), in, g)
 	if ov == nil {
-		t.Fatal("Begin refused a gzip text body")
+		t.Fatalf("Begin refused a %s body", in.ContentType)
 	}
 	defer ov.Abandon()
-	g.feed(len(gz) * 3 / 4)
+	g.feed(len(body) * 3 / 4)
 	deadline := time.Now().Add(2 * time.Minute)
 	for seen.n.Load() == 0 {
 		if time.Now().After(deadline) {
-			t.Fatal("no text classified while the last quarter of the body was still unsent")
+			t.Fatal("nothing classified while the last quarter of the body was still unsent")
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	g.feed(len(gz) - len(gz)*3/4)
+	g.feed(len(body))
 	g.end(nil)
 	got, err := ov.Finish(context.Background(), overlapReq)
 	if err != nil {
