@@ -729,23 +729,9 @@ func (d *pdfDoc) pages() []pageInfo {
 	return out
 }
 
-// pageText runs the content streams of one page.
-func (d *pdfDoc) pageText(p pageInfo) string { return d.pageTextAhead(p, nil) }
-
-// pageTextAhead is pageText starting the inflate of the next page's
-// content (pdfahead.go).
-func (d *pdfDoc) pageTextAhead(p pageInfo, next *pageInfo) string {
-	var one [1]pageInfo
-	ahead := one[:0]
-	if next != nil {
-		one[0] = *next
-		ahead = one[:]
-	}
-	return d.pageTextQueue(p, ahead)
-}
-
-// pageTextQueue is pageText queueing the inflate of the pages ahead (the
-// ones that follow p, read next in order).
+// pageTextQueue runs the content streams of one page, queueing the
+// inflate of the pages ahead (the ones that follow p, read next in order;
+// none: nothing is queued).
 func (d *pdfDoc) pageTextQueue(p pageInfo, ahead []pageInfo) string {
 	content := d.pageContent(p, ahead)
 	d.content = content // inline images are read from it (pdfimage.go)

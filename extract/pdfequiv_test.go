@@ -215,16 +215,12 @@ func comparePages(t *testing.T, pdf []byte, contents []string) {
 }
 
 // currentPageTexts is the text of each page as pdfNode reads it now (the
-// next page's content inflated ahead, buffers reused).
+// pages ahead queued to the inflate workers, buffers reused).
 func currentPageTexts(d *pdfDoc, pages []pageInfo) []string {
 	defer d.stopAhead()
 	out := make([]string, len(pages))
 	for i, p := range pages {
-		var next *pageInfo
-		if i+1 < len(pages) {
-			next = &pages[i+1]
-		}
-		out[i] = d.pageTextAhead(p, next)
+		out[i] = d.pageTextQueue(p, pages[i+1:])
 	}
 	return out
 }
