@@ -113,18 +113,12 @@ func blockBits(b string) (any, high uint64) {
 	return any, high
 }
 
-// foldBlock is non-zero when a byte of b[0:64] is in 0xCC-0xE1: foldLanes
-// word by word, with its final mask taken once for the block (no borrow
-// or carry crosses a byte, so the other bits of a byte never reach the
-// next one's high bit).
+// foldBlock is non-zero when a byte of b[0:64] is in 0xCC-0xE1 (foldLanes
+// word by word).
 func foldBlock(b string) uint64 {
 	b = b[:64]
-	lanes := func(x uint64) uint64 {
-		t := x &^ hi8
-		return (lo7*0xE1 - t) & (t + lo7*0x34) & x
-	}
-	return (lanes(load64(b, 0)) | lanes(load64(b, 8)) | lanes(load64(b, 16)) | lanes(load64(b, 24)) |
-		lanes(load64(b, 32)) | lanes(load64(b, 40)) | lanes(load64(b, 48)) | lanes(load64(b, 56))) & hi8
+	return foldLanes(load64(b, 0)) | foldLanes(load64(b, 8)) | foldLanes(load64(b, 16)) | foldLanes(load64(b, 24)) |
+		foldLanes(load64(b, 32)) | foldLanes(load64(b, 40)) | foldLanes(load64(b, 48)) | foldLanes(load64(b, 56))
 }
 
 // digitFoldMap is digitMap, and in the same pass over s reports whether
