@@ -549,8 +549,9 @@ func (w *walker) textNode(n node, mt, charset string, data []byte) {
 		// it as text, but with \uXXXX escapes decoded so Chinese is not
 		// hidden.
 		w.problem(n.origin, Malformed, "JSON body does not parse (truncated?); read as text")
-		w.emit(n.origin, unescapeJSONText(text))
-		w.textExtras(leaf(n.origin), unescapeJSONText(text), n.depth, true)
+		u := unescapeJSONText(text)
+		w.emit(n.origin, u)
+		w.textExtras(leaf(n.origin), u, n.depth, true)
 	case looksHTML(trimmed, mt):
 		// Charset from <meta> wins over detection when nothing was declared.
 		if charset == "" && !hasBOM(data) {
