@@ -49,19 +49,35 @@ func (w *walker) jsonNode(n node, text string) bool {
 		}
 		w.res.Segments = slices.Grow(w.res.Segments, room)
 	}
-	var prefix string
-	switch {
-	case n.origin == "":
-		prefix = "json:"
-	case strings.Contains(n.origin, "json:"):
-		prefix = n.origin + ">" // a JSON document inside a JSON string
-	default:
-		prefix = n.origin + ">json:"
-	}
-	j := jsonWalker{w: w, origin: make([]byte, 0, len(prefix)+128), arena: newTextArena(len(text))}
-	j.origin = append(append(j.origin, prefix...), '$')
+	j := jsonWalker{w: w, origin: jsonRoot(n.origin), arena: newTextArena(len(text))}
 	j.value(text, 0, "", n.depth)
 	return true
+}
+
+// jsonRoot is the origin path of a JSON document's root value found at
+// origin ("json:$", "body>json:$"; inside a JSON string "...>$"), with
+// room to grow as the walk descends.
+func jsonRoot(origin string) []byte {
+	var prefix string
+	switch {
+	case origin == "":
+		prefix = "json:"
+	case strings.Contains(origin, "json:"):
+		prefix = origin + ">" // a JSON document inside a JSON string
+	default:
+		prefix = origin + ">json:"
+	}
+	return append(append(make([]byte, 0, len(prefix)+128), prefix...), '$')
+}
+
+// jsonlRoot sets dst to the origin path of line (1-based) of JSON Lines
+// found at origin: "jsonl:3:$", "body>jsonl:3:$".
+func jsonlRoot(dst []byte, origin string, line int) []byte {
+	dst = dst[:0]
+	if origin != "" {
+		dst = append(append(dst, origin...), '>')
+	}
+	return append(append(strconv.AppendInt(append(dst, "jsonl:"...), int64(line), 10), ':'), '$')
 }
 
 // jsonLines walks JSON Lines (one document per line, as log exports and
@@ -91,11 +107,7 @@ func (w *walker) jsonLines(n node, text string) bool {
 		if w.expired() {
 			return true
 		}
-		j.origin = j.origin[:0]
-		if n.origin != "" {
-			j.origin = append(append(j.origin, n.origin...), '>')
-		}
-		j.origin = append(append(strconv.AppendInt(append(j.origin, "jsonl:"...), int64(i+1), 10), ':'), '$')
+		j.origin = jsonlRoot(j.origin, n.origin, i+1)
 		// The line is walked as it stands, as a JSON decoder reads it:
 		// after JSON whitespace it starts the document checked above,
 		// unless other Unicode space (\v, U+00A0 ...) precedes it, which

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"strconv"
 	"strings"
 	"unicode"
@@ -86,18 +85,8 @@ func StreamsJSON(ctype string, head []byte, size int64) bool {
 	if int64(len(head)) < min(size, HeadLen) || size <= StreamAbove {
 		return false
 	}
-	mt, charset := mediaType(ctype)
-	return sniff(head, size) == kindText && jsonHead(mt, charset, head)
-}
-
-// mediaType returns the lower-case media type of ctype and its charset
-// parameter, as walker.node reads them.
-func mediaType(ctype string) (mt, charset string) {
-	mt, params, err := mime.ParseMediaType(ctype)
-	if err != nil && ctype != "" {
-		mt = strings.TrimSpace(strings.SplitN(ctype, ";", 2)[0])
-	}
-	return strings.ToLower(mt), params["charset"]
+	mt, params := mediaType(ctype)
+	return sniff(head, size) == kindText && jsonHead(mt, params["charset"], head)
 }
 
 // jsonHead reports whether a body of media type mt and charset with this
@@ -161,17 +150,7 @@ func (w *walker) streamsJSON(n node, mt, charset string, head []byte) bool {
 // reading takes. It returns early when extraction stops (w.stop).
 func (w *walker) jsonPass(n node, walk bool) (ok bool) {
 	s := &jsonStream{w: w, r: n.body.r, size: n.body.size, walk: walk, from: len(w.res.Segments), flushedAt: w.res.TextBytes}
-	var prefix string
-	switch {
-	case n.origin == "":
-		prefix = "json:"
-	case strings.Contains(n.origin, "json:"):
-		prefix = n.origin + ">"
-	default:
-		prefix = n.origin + ">json:"
-	}
-	s.j = jsonWalker{w: w, origin: make([]byte, 0, len(prefix)+128), arena: newTextArena(int(min(n.body.size, 1<<30)))}
-	s.j.origin = append(append(s.j.origin, prefix...), '$')
+	s.j = jsonWalker{w: w, origin: jsonRoot(n.origin), arena: newTextArena(int(min(n.body.size, 1<<30)))}
 	defer func() {
 		if r := recover(); r != nil {
 			if r != errJSONDoubt { //nolint:errorlint // sentinel identity
@@ -236,11 +215,7 @@ func (s *jsonStream) lines(n node) {
 			panic(errStop)
 		}
 		j := &s.j
-		j.origin = j.origin[:0]
-		if n.origin != "" {
-			j.origin = append(append(j.origin, n.origin...), '>')
-		}
-		j.origin = append(append(strconv.AppendInt(append(j.origin, "jsonl:"...), int64(line), 10), ':'), '$')
+		j.origin = jsonlRoot(j.origin, n.origin, line)
 		// As jsonLines: other Unicode space before the document is not
 		// JSON white space.
 		if k := skipJSONSpace(l, 0); l[k] == '{' || l[k] == '[' {

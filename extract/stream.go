@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"strings"
 	"unicode/utf8"
 )
@@ -46,11 +45,7 @@ func StreamsText(ctype string, head []byte, size int64) bool {
 	if int64(len(head)) < min(size, HeadLen) {
 		return false
 	}
-	mt, params, err := mime.ParseMediaType(ctype)
-	if err != nil && ctype != "" {
-		mt = strings.TrimSpace(strings.SplitN(ctype, ";", 2)[0])
-	}
-	mt = strings.ToLower(mt)
+	mt, params := mediaType(ctype)
 	if strings.HasPrefix(mt, "multipart/") || sniff(head, size) != kindText {
 		return false
 	}

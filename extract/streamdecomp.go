@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"mime"
 	"strings"
 )
 
@@ -74,11 +73,7 @@ func (w *walker) readOrStream(n node, r io.Reader, compressedSize int64, layer, 
 // read window by window: what walker.node would stream were the bytes a
 // spilled body.
 func (w *walker) streamsDecompressed(n node, head []byte) bool {
-	mt, params, err := mime.ParseMediaType(n.ctype)
-	if err != nil && n.ctype != "" {
-		mt = strings.TrimSpace(strings.SplitN(n.ctype, ";", 2)[0])
-	}
-	mt = strings.ToLower(mt)
+	mt, params := mediaType(n.ctype)
 	if strings.HasPrefix(mt, "multipart/") || sniff(head, StreamAbove+1) != kindText || isBinary(head) {
 		return false
 	}

@@ -420,12 +420,7 @@ func (w *walker) node(n node) {
 		return
 	}
 	head := w.head(n.body, sniffLen)
-	mt, params, err := mime.ParseMediaType(n.ctype)
-	if err != nil && n.ctype != "" {
-		// A sloppy header still names its media type.
-		mt = strings.TrimSpace(strings.SplitN(n.ctype, ";", 2)[0])
-	}
-	mt = strings.ToLower(mt)
+	mt, params := mediaType(n.ctype)
 
 	if strings.HasPrefix(mt, "multipart/") && params["boundary"] != "" && looksMultipart(head, params["boundary"]) {
 		w.guard(n.origin, "multipart", func() { w.multipart(n, params["boundary"]) })
@@ -571,6 +566,17 @@ func (w *walker) textNode(n node, mt, charset string, data []byte) {
 		w.emitValid(n.origin, text)
 		w.textExtras(leaf(n.origin), text, n.depth, true)
 	}
+}
+
+// mediaType returns the lower-case media type of a Content-Type and its
+// parameters (nil when it does not parse: a sloppy header still names its
+// media type).
+func mediaType(ctype string) (mt string, params map[string]string) {
+	mt, params, err := mime.ParseMediaType(ctype)
+	if err != nil && ctype != "" {
+		mt = strings.TrimSpace(strings.SplitN(ctype, ";", 2)[0])
+	}
+	return strings.ToLower(mt), params
 }
 
 // looksBrokenJSON reports whether text that did not parse as JSON was
