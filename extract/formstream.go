@@ -102,9 +102,7 @@ func (w *walker) formPass(n node, walk bool) (ok bool) {
 			}
 			return true // too many fields: form stops there too (a '=' was seen)
 		}
-		if w.res.TextBytes-s.flushedAt >= StreamWindow {
-			s.flush()
-		}
+		s.flushFull()
 	}
 	if !pairs {
 		panic(errJSONDoubt) // not a form: text

@@ -223,9 +223,7 @@ func (s *jsonStream) lines(n node) {
 		} else if s.w.tick() {
 			panic(errStop)
 		}
-		if s.w.res.TextBytes-s.flushedAt >= StreamWindow {
-			s.flush()
-		}
+		s.flushFull()
 	}
 	if docs < 2 {
 		panic(errJSONDoubt)
@@ -440,9 +438,7 @@ func (s *jsonStream) value(key string, depth, skel int) {
 	if p, ok := s.piece(skel); ok {
 		if s.walk {
 			s.j.value(p, 0, key, depth)
-			if s.w.res.TextBytes-s.flushedAt >= StreamWindow {
-				s.flush()
-			}
+			s.flushFull()
 		}
 		return
 	}
@@ -490,15 +486,8 @@ func (s *jsonStream) object(depth, skel int) {
 		s.expect(':')
 		s.value(k, depth, skel)
 		s.j.origin = s.j.origin[:mark]
-		s.skipSpace()
-		switch s.peek() {
-		case '}':
-			s.pos++
+		if s.closes('}') {
 			return
-		case ',':
-			s.pos++
-		default:
-			panic(errJSONDoubt)
 		}
 	}
 }
@@ -516,17 +505,25 @@ func (s *jsonStream) array(key string, depth, skel int) {
 		s.j.origin = append(strconv.AppendInt(append(s.j.origin, '['), int64(idx), 10), ']')
 		s.value(key, depth, skel)
 		s.j.origin = s.j.origin[:mark]
-		s.skipSpace()
-		switch s.peek() {
-		case ']':
-			s.pos++
+		if s.closes(']') {
 			return
-		case ',':
-			s.pos++
-		default:
-			panic(errJSONDoubt)
 		}
 	}
+}
+
+// closes steps over what follows a container's member or element: its
+// closing byte end (true) or a ',' (false, another follows).
+func (s *jsonStream) closes(end byte) bool {
+	s.skipSpace()
+	switch s.peek() {
+	case end:
+		s.pos++
+		return true
+	case ',':
+		s.pos++
+		return false
+	}
+	panic(errJSONDoubt)
 }
 
 // bigString reads a string value too large to be one piece: walking, its
@@ -550,6 +547,13 @@ func (s *jsonStream) bigString() {
 	}
 	if d.bad || d.doubt() {
 		panic(errJSONDoubt)
+	}
+}
+
+// flushFull hands the segments over once they hold a window of text.
+func (s *jsonStream) flushFull() {
+	if s.w.res.TextBytes-s.flushedAt >= StreamWindow {
+		s.flush()
 	}
 }
 
