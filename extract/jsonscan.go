@@ -358,38 +358,14 @@ func appendUnquoted(b []byte, raw string) []byte {
 		c := raw[r]
 		switch {
 		case c == '\\':
-			c = raw[r+1]
-			r += 2
-			switch c {
-			case 'b':
-				b = append(b, '\b')
-			case 'f':
-				b = append(b, '\f')
-			case 'n':
-				b = append(b, '\n')
-			case 'r':
-				b = append(b, '\r')
-			case 't':
-				b = append(b, '\t')
-			case 'u':
-				rr := hex4(raw[r:])
-				r += 4
-				if utf16.IsSurrogate(rr) {
-					rr1 := rune(-1)
-					if r+6 <= len(raw) && raw[r] == '\\' && raw[r+1] == 'u' {
-						rr1 = hex4(raw[r+2:])
-					}
-					if dec := utf16.DecodeRune(rr, rr1); dec != unicode.ReplacementChar {
-						r += 6
-						b = utf8.AppendRune(b, dec)
-						break
-					}
-					rr = unicode.ReplacementChar
-				}
-				b = utf8.AppendRune(b, rr)
-			default: // '"', '\\', '/'
-				b = append(b, c)
+			rr, size := jsonEscape(raw[r:])
+			if size == 0 { // not in a valid string: the byte as written
+				b = append(b, raw[r+1])
+				r += 2
+				continue
 			}
+			b = utf8.AppendRune(b, rr)
+			r += size
 		case c < utf8.RuneSelf:
 			b = append(b, c)
 			r++
@@ -406,6 +382,47 @@ func appendUnquoted(b []byte, raw string) []byte {
 		}
 	}
 	return b
+}
+
+// jsonEscape decodes the escape at the start of s ("\\n", "\\u00e9", a
+// surrogate pair "\\ud83d\\ude00"): its rune and how many bytes it spans,
+// size 0 when it is not a valid escape. A surrogate not in a pair is
+// U+FFFD, as in encoding/json.
+func jsonEscape(s string) (r rune, size int) {
+	if len(s) < 2 {
+		return 0, 0
+	}
+	switch c := s[1]; c {
+	case 'b':
+		return '\b', 2
+	case 'f':
+		return '\f', 2
+	case 'n':
+		return '\n', 2
+	case 'r':
+		return '\r', 2
+	case 't':
+		return '\t', 2
+	case '"', '\\', '/':
+		return rune(c), 2
+	case 'u':
+		rr := hex4(s[2:min(len(s), 6)])
+		if rr < 0 {
+			return 0, 0
+		}
+		if utf16.IsSurrogate(rr) {
+			rr1 := rune(-1)
+			if len(s) >= 12 && s[6] == '\\' && s[7] == 'u' {
+				rr1 = hex4(s[8:12])
+			}
+			if dec := utf16.DecodeRune(rr, rr1); dec != unicode.ReplacementChar {
+				return dec, 12
+			}
+			return unicode.ReplacementChar, 6
+		}
+		return rr, 6
+	}
+	return 0, 0
 }
 
 // hex4 parses the four hex digits at the start of s, or returns -1.

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
-	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -685,42 +684,11 @@ func (d *jsonStrDec) fill(dst []byte) (int, bool) {
 // escape decodes the escape at the start of b into dst as appendUnquoted
 // does: how many bytes it wrote and read (read 0: not a valid escape).
 func (d *jsonStrDec) escape(b, dst []byte) (wrote, read int) {
-	if len(b) < 2 {
+	r, size := jsonEscape(aliasString(b))
+	if size == 0 {
 		return 0, 0
 	}
-	switch c := b[1]; c {
-	case 'b':
-		dst[0] = '\b'
-	case 'f':
-		dst[0] = '\f'
-	case 'n':
-		dst[0] = '\n'
-	case 'r':
-		dst[0] = '\r'
-	case 't':
-		dst[0] = '\t'
-	case '"', '\\', '/':
-		dst[0] = c
-	case 'u':
-		rr := hex4(aliasString(b[2:min(len(b), 6)]))
-		if rr < 0 {
-			return 0, 0
-		}
-		if utf16.IsSurrogate(rr) {
-			rr1 := rune(-1)
-			if len(b) >= 12 && b[6] == '\\' && b[7] == 'u' {
-				rr1 = hex4(aliasString(b[8:12]))
-			}
-			if dec := utf16.DecodeRune(rr, rr1); dec != unicode.ReplacementChar {
-				return utf8.EncodeRune(dst, dec), 12
-			}
-			rr = unicode.ReplacementChar
-		}
-		return utf8.EncodeRune(dst, rr), 6
-	default:
-		return 0, 0
-	}
-	return 1, 2
+	return utf8.EncodeRune(dst, r), size
 }
 
 // note looks at the next decoded text t for what doubt reports.
