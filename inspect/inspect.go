@@ -96,14 +96,7 @@ func (e *Engine) collect(ctx context.Context, in extract.Input) (*collected, err
 		// The body could not be read at all: the fail mode decides.
 		ex = &extract.Result{Problems: []extract.Problem{{Origin: in.Origin, Kind: extract.Malformed, Reason: err.Error()}}}
 	}
-	findings := e.Classifiers.Classify(ctx, ex.Segments)
-	if ps := e.Policy.Patterns(); ps != nil {
-		findings = append(findings, ps.Classify(ctx, ex.Segments)...)
-	}
-	for _, x := range e.Extra {
-		findings = append(findings, x.Classify(ctx, ex.Segments)...)
-	}
-	findings = folded.merge(findings)
+	findings := folded.merge(e.classifyAll(ctx, ex.Segments))
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("inspect %s: %w", in.Origin, ctx.Err())
 	}

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +14,7 @@ import (
 	"github.com/dlpgate/dlpgate/classifiers"
 	"github.com/dlpgate/dlpgate/extract"
 	"github.com/dlpgate/dlpgate/inspect"
+	"github.com/dlpgate/dlpgate/internal/cputime"
 )
 
 // BenchmarkRobotMessage: one small JSON robot message through dlpgate on a
@@ -147,7 +146,7 @@ func benchPutAs(b *testing.B, off bool, body []byte, ctype, encoding string) {
 	c := h.client()
 	b.SetBytes(int64(len(body)))
 	b.ResetTimer()
-	cpu0 := cpuSeconds()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		req, _ := http.NewRequest(http.MethodPost, "https://sh-dualstack.trans.dingtalk.com/put", bytes.NewReader(body))
 		req.Header.Set("Content-Type", ctype)
@@ -165,27 +164,7 @@ func benchPutAs(b *testing.B, off bool, body []byte, ctype, encoding string) {
 		}
 	}
 	b.ReportMetric(obs.perOp(), "decide-ms/op")
-	b.ReportMetric((cpuSeconds()-cpu0)*1000/float64(b.N), "cpu-ms/op")
-}
-
-// cpuSeconds is this process's user+system CPU time (clients, proxy and
-// stand-in alike), the figure to compare when other work shares the
-// cores; read from /proc/self/stat (clock ticks of 10 ms), 0 where there
-// is none.
-func cpuSeconds() float64 {
-	stat, err := os.ReadFile("/proc/self/stat")
-	if err != nil {
-		return 0
-	}
-	// Fields after the command name (which may hold spaces): state is
-	// the first, utime and stime the 12th and 13th.
-	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
-	if len(f) < 13 {
-		return 0
-	}
-	utime, _ := strconv.ParseFloat(f[11], 64)
-	stime, _ := strconv.ParseFloat(f[12], 64)
-	return (utime + stime) / 100
+	b.ReportMetric((cputime.Process()-cpu0).Seconds()*1000/float64(b.N), "cpu-ms/op")
 }
 
 func byteSize(n int) string { return fmt.Sprintf("%dMB", n>>20) }
