@@ -40,7 +40,7 @@ func spacedIfKeyword(v *segView, bracketedOnly bool, dm []uint64) {
 				v.hkids = scanGroupedHKIDs(v.text, v.hkids)
 			}
 			v.hkids = scanLooseHKIDs(v.text, dm, v.hkids)
-			v.hkids = scanDigitSpacedHKIDs(v.text, v.hkids)
+			v.hkids = scanDigitSpacedHKIDs(v.text, dm, v.hkids)
 			return
 		}
 	}
@@ -178,60 +178,65 @@ func (a *sepAdder) sorted() []hkidMatch {
 // scanGroupedHKIDs appends the HKIDs of s whose six digits are written in
 // groups ("A 123 456 3", "A123 456(3)", "A 123-456-3"), not already in dst,
 // keeping dst in order of offset. Only segments with an HKID keyword are
-// read this way (spacedIfKeyword), so a run-by-run walk is cheap enough.
+// read this way (spacedIfKeyword).
 func scanGroupedHKIDs(s string, dst []hkidMatch) []hkidMatch {
+	return scanGroupedHKIDsMap(s, nil, dst)
+}
+
+// scanGroupedHKIDsMap is scanGroupedHKIDs over the digit map of s (nil: a
+// byte walk between the runs; digitRuns).
+func scanGroupedHKIDsMap(s string, dm []uint64, dst []hkidMatch) []hkidMatch {
 	a := sepAdder{dst: dst}
-	for i := nextDigit(s, 0); i < len(s); i = nextDigit(s, i) {
-		k := i + 1
-		for k < len(s) && isDigit(s[k]) {
-			k++
+	digitRuns(s, dm, func(i, n int) {
+		// The first group: two to five digits after the prefix letter
+		// (spaced or glued), then a separator.
+		if n < 2 || n >= 6 {
+			return
 		}
-		// The first group: two to five digits, then a separator.
-		if n := k - i; n >= 2 && n < 6 && sepLen(s, k) > 0 {
-			p := spacedLetter(s, i)
-			if p < 0 && i >= 1 && isLetter(s[i-1]) {
-				p = i - 1
-			}
-			if p >= 0 {
-				a.add(s, p, false)
-			}
+		p := spacedLetter(s, i)
+		if p < 0 && i >= 1 && isLetter(s[i-1]) {
+			p = i - 1
 		}
-		i = k
-	}
+		if p >= 0 && sepLen(s, i+n) > 0 {
+			a.add(s, p, false)
+		}
+	})
 	return a.sorted()
 }
 
-// scanGroupedHKIDsMap is scanGroupedHKIDs over the digit map of s: the runs
-// are found by their first digit, 64 bytes at a time, instead of a byte
-// walk between them.
-func scanGroupedHKIDsMap(s string, dm []uint64, dst []hkidMatch) []hkidMatch {
-	a := sepAdder{dst: dst}
+// digitRuns calls f with the offset and length of each run of ASCII digits
+// of s, in order. With the digit map of s (digitMap) the runs are found by
+// their first digit 64 bytes at a time; with dm nil, by a walk eight bytes
+// at a time (nextDigit). A length from the map is exact up to 64; past
+// that it is 64 or more (the scanners that call this want runs of at most
+// six).
+func digitRuns(s string, dm []uint64, f func(i, n int)) {
+	if dm == nil {
+		for i := nextDigit(s, 0); i < len(s); i = nextDigit(s, i) {
+			k := i + 1
+			for k < len(s) && isDigit(s[k]) {
+				k++
+			}
+			f(i, k-i)
+			i = k
+		}
+		return
+	}
 	var prev uint64
 	for w, d := range dm {
 		starts := d &^ (d<<1 | prev>>63)
 		prev = d
 		for ; starts != 0; starts &= starts - 1 {
 			off := bits.TrailingZeros64(starts)
-			i := w<<6 + off
-			// The run's length from the map: the digits from i on in
-			// this word, and those opening the next when it reaches
-			// the word's end (past that it is six or more anyway).
+			// The digits from off on in this word, and those opening the
+			// next when the run reaches the word's end.
 			n := bits.TrailingZeros64(^(d >> off))
 			if off+n == 64 && w+1 < len(dm) {
 				n += bits.TrailingZeros64(^dm[w+1])
 			}
-			if n >= 2 && n < 6 && sepLen(s, i+n) > 0 {
-				p := spacedLetter(s, i)
-				if p < 0 && i >= 1 && isLetter(s[i-1]) {
-					p = i - 1
-				}
-				if p >= 0 {
-					a.add(s, p, false)
-				}
-			}
+			f(w<<6+off, n)
 		}
 	}
-	return a.sorted()
 }
 
 // spacedLetter is the offset of the prefix letter one space (or one
@@ -325,11 +330,11 @@ func scanLooseHKIDs(s string, dm []uint64, dst []hkidMatch) []hkidMatch {
 // looseHKIDAt parses a loosely written HKID whose six digits start at s[i].
 func looseHKIDAt(s string, i int) (hkidMatch, bool) { return looseHKIDFrom(s, i, i+6, s[i:i+6]) }
 
-// looseHKIDFrom parses a loosely written HKID whose digits (six) are
-// written in s[i:dEnd]: the prefix before i, the check character after
-// dEnd, each apart from them by separators.
-func looseHKIDFrom(s string, i, dEnd int, digits string) (hkidMatch, bool) {
-	var m hkidMatch
+// loosePrefixBefore finds the prefix of a loosely written HKID whose digits
+// start at s[i]: one or two letters, up to maxLooseSeps separators before
+// i, not the end of a longer word, at a token boundary. start is the
+// offset of its first letter.
+func loosePrefixBefore(s string, i int) (start int, ok bool) {
 	j, n := i, 0
 	for n < maxLooseSeps && j > 0 {
 		r, size := utf8.DecodeLastRuneInString(s[:j])
@@ -340,21 +345,32 @@ func looseHKIDFrom(s string, i, dEnd int, digits string) (hkidMatch, bool) {
 	}
 	p := j - 1 // the (last) prefix letter ("A123456–3": none between)
 	if p < 0 || !isLetter(s[p]) {
-		return m, false
+		return 0, false
 	}
-	start := p
-	prefix := []byte{s[p] &^ 0x20}
-	lower := s[p] >= 'a'
+	start = p
 	if p > 0 && isLetter(s[p-1]) {
 		start = p - 1
-		prefix = []byte{s[p-1] &^ 0x20, s[p] &^ 0x20}
-		lower = lower || s[p-1] >= 'a'
 		if start > 0 && isLetter(s[start-1]) {
-			return m, false // part of a word: "Ref.123456.7"
+			return 0, false // part of a word: "Ref.123456.7"
 		}
 	}
-	if !boundaryBefore(s, start) {
+	return start, boundaryBefore(s, start)
+}
+
+// looseHKIDFrom parses a loosely written HKID whose digits (six) are
+// written in s[i:dEnd]: the prefix before i, the check character after
+// dEnd, each apart from them by separators.
+func looseHKIDFrom(s string, i, dEnd int, digits string) (hkidMatch, bool) {
+	var m hkidMatch
+	start, ok := loosePrefixBefore(s, i)
+	if !ok {
 		return m, false
+	}
+	prefix := []byte{s[start] &^ 0x20}
+	lower := s[start] >= 'a'
+	if isLetter(s[start+1]) {
+		prefix = append(prefix, s[start+1]&^0x20)
+		lower = lower || s[start+1] >= 'a'
 	}
 	// The check character: after separators, or in brackets.
 	k, seps := dEnd, 0
@@ -413,19 +429,27 @@ func looseHKIDFrom(s string, i, dEnd int, digits string) (hkidMatch, bool) {
 // like any other. Each gap between two groups is one to three separators
 // (looseSep: "1 2", "1-2", "1 - 2"); digits that do not make exactly six
 // are not one.
-func scanDigitSpacedHKIDs(s string, dst []hkidMatch) []hkidMatch {
+func scanDigitSpacedHKIDs(s string, dm []uint64, dst []hkidMatch) []hkidMatch {
 	a := sepAdder{dst: dst}
-	for i := nextDigit(s, 0); i < len(s); i = nextDigit(s, i) {
+	digitRuns(s, dm, func(i, n int) {
+		// The first group is one to five digits after a prefix; the
+		// prefix is looked for first, as most runs (amounts, dates,
+		// "Room 12") have a word or nothing before them. The runs inside
+		// a candidate have a digit before them, not a prefix.
+		if n > 5 {
+			return
+		}
+		if _, ok := loosePrefixBefore(s, i); !ok {
+			return
+		}
 		end, digits, ok := spacedDigitsAt(s, i)
 		if !ok {
-			i = end
-			continue
+			return
 		}
 		if m, ok := looseHKIDFrom(s, i, end, string(digits[:])); ok {
 			a.addMatch(m)
 		}
-		i = end
-	}
+	})
 	return a.sorted()
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -270,4 +271,81 @@ func TestDigitSpacedHKIDs(t *testing.T) {
 			t.Errorf("%q: counted %+v", text, f)
 		}
 	}
+}
+
+// scanDigitSpacedRef is scanDigitSpacedHKIDs as first written: a byte walk
+// from digit to digit, each run read by spacedDigitsAt and its prefix by
+// looseHKIDFrom. The digit-map walk, which looks for the prefix first and
+// leaves runs of six or more alone, must find what it finds.
+func scanDigitSpacedRef(s string, dst []hkidMatch) []hkidMatch {
+	a := sepAdder{dst: dst}
+	for i := nextDigit(s, 0); i < len(s); i = nextDigit(s, i) {
+		end, digits, ok := spacedDigitsAt(s, i)
+		if !ok {
+			i = end
+			continue
+		}
+		if m, ok := looseHKIDFrom(s, i, end, string(digits[:])); ok {
+			a.addMatch(m)
+		}
+		i = end
+	}
+	return a.sorted()
+}
+
+func TestDigitSpacedMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(91, 92))
+	seps := []string{" ", "-", " - ", ".", "　", "\t", "  ", "   ", "    ", ",", "/", "_", "–", "·", "", "x"}
+	pre := []string{"", "HKID ", "身份證 ", "身份证号码：", "Ref", "ab", "ABC ", "Room ", "zA ", "A", "XY", "中", "9", "(", "\n"}
+	letters := []string{"A", "XY", "a", "Z", "ABC", "", "9", "A", "WX", "中"}
+	checks := []string{"3", "(3)", " (3)", "[A]", "（3）", "7", "", "a", "33", "(3", "12"}
+	var b strings.Builder
+	found := 0
+	for n := 0; n < 4000; n++ {
+		b.Reset()
+		for range 1 + r.IntN(6) {
+			b.WriteString(pre[r.IntN(len(pre))])
+			b.WriteString(" ")
+			b.WriteString(letters[r.IntN(len(letters))])
+			if r.IntN(3) > 0 {
+				b.WriteString(seps[r.IntN(4)])
+			}
+			digits := 6 // near misses: five or seven digits, a wider gap
+			if r.IntN(3) == 0 {
+				digits = 4 + r.IntN(4)
+			}
+			for d := 0; d < digits; d++ {
+				b.WriteByte(byte('0' + r.IntN(10)))
+				switch r.IntN(8) {
+				case 0, 1, 2:
+					b.WriteString(seps[r.IntN(4)])
+				case 3:
+					b.WriteString(seps[r.IntN(len(seps))])
+				}
+			}
+			b.WriteString(checks[r.IntN(len(checks))])
+			b.WriteString(seps[r.IntN(len(seps))])
+			b.WriteString(strings.Repeat("z", r.IntN(70)))
+		}
+		text := b.String()
+		want := scanDigitSpacedRef(text, nil)
+		found += len(want)
+		for _, dm := range [][]uint64{nil, digitMap(text, nil)} {
+			if got := scanDigitSpacedHKIDs(text, dm, nil); !reflect.DeepEqual(got, want) {
+				t.Fatalf("map=%v: found %v, the byte walk %v, in %q", dm != nil, got, want, text)
+			}
+		}
+		// After the other scanners' candidates.
+		prev := scanHKIDs(text, nil)
+		want = scanDigitSpacedRef(text, slices.Clone(prev))
+		if got := scanDigitSpacedHKIDs(text, digitMap(text, nil), slices.Clone(prev)); !reflect.DeepEqual(got, want) {
+			t.Fatalf("after scanHKIDs: found %v, the byte walk %v, in %q", got, want, text)
+		}
+	}
+	// The generator must make candidates, valid or not, for this to test
+	// anything.
+	if found < 500 {
+		t.Errorf("only %d candidates in the generated texts", found)
+	}
+	t.Logf("%d candidates", found)
 }
