@@ -22,8 +22,9 @@ import (
 // marks) and adds the bracketed ones, as the separated scanner reads
 // "A 123456(3)" anywhere.
 //
-// dm is the segment's digit map (digitMap), or nil.
-func spacedIfKeyword(v *segView, bracketedOnly bool, dm []uint64) {
+// dm is the segment's digit map (digitMap), or nil; with a map, kw is the
+// room keywordScans works in.
+func spacedIfKeyword(v *segView, bracketedOnly bool, dm []uint64, kw *kwScans) {
 	scan := func(bracketedOnly bool) {
 		if dm != nil {
 			v.hkids = scanSpacedHKIDsMap(v.text, dm, v.hkids, bracketedOnly)
@@ -33,20 +34,104 @@ func spacedIfKeyword(v *segView, bracketedOnly bool, dm []uint64) {
 	}
 	for _, h := range v.hits[clsHKID] {
 		if h.kind == hkKeyword {
-			scan(false)
 			if dm != nil {
-				v.hkids = scanGroupedHKIDsMap(v.text, dm, v.hkids)
-			} else {
-				v.hkids = scanGroupedHKIDs(v.text, v.hkids)
+				v.hkids = keywordScans(v.text, dm, v.hkids, kw)
+				return
 			}
-			v.hkids = scanLooseHKIDs(v.text, dm, v.hkids)
-			v.hkids = scanDigitSpacedHKIDs(v.text, dm, v.hkids)
+			scan(false)
+			v.hkids = scanGroupedHKIDs(v.text, v.hkids)
+			v.hkids = scanLooseHKIDs(v.text, nil, v.hkids)
+			v.hkids = scanDigitSpacedHKIDs(v.text, nil, v.hkids)
 			return
 		}
 	}
 	if bracketedOnly {
 		scan(true)
 	}
+}
+
+// kwScans are keywordScans' candidate lists, one per scanner, kept between
+// segments so their room is reused.
+type kwScans struct{ spaced, grouped, loose, apart []hkidMatch }
+
+// trim drops the lists that grew past n candidates (a pathological segment
+// must not keep its room in the pool).
+func (k *kwScans) trim(n int) {
+	for _, l := range []*[]hkidMatch{&k.spaced, &k.grouped, &k.loose, &k.apart} {
+		if cap(*l) > n {
+			*l = nil
+		}
+	}
+}
+
+// keywordScans is, over the digit map dm of s, the four scans of a segment
+// with an HKID keyword (spaced, grouped, loose, digit-spaced: in that
+// order, as spacedIfKeyword runs them without a map) in one walk over the
+// digit runs instead of four: each run is offered to the scanners whose
+// shape its length fits (six digits: spaced and loose; two to five:
+// grouped; one to five: digit-spaced). The candidates are kept per scanner
+// and added to dst scanner by scanner afterwards, so that where two
+// scanners find a candidate at the same offset the one the sequential
+// scans would keep is kept (TestKeywordScansMatchSequential).
+func keywordScans(s string, dm []uint64, dst []hkidMatch, k *kwScans) []hkidMatch {
+	spaced, grouped, loose, apart := k.spaced[:0], k.grouped[:0], k.loose[:0], k.apart[:0]
+	var prev uint64
+	for w, d := range dm {
+		starts := d &^ (d<<1 | prev>>63)
+		prev = d
+		for ; starts != 0; starts &= starts - 1 {
+			off := bits.TrailingZeros64(starts)
+			n := bits.TrailingZeros64(^(d >> off))
+			if off+n == 64 && w+1 < len(dm) {
+				n += bits.TrailingZeros64(^dm[w+1])
+			}
+			i := w<<6 + off
+			if n == 6 {
+				if p := spacedLetter(s, i); p >= 0 {
+					if m, ok := separatedHKIDAt(s, p); ok {
+						spaced = append(spaced, m)
+					}
+				}
+				if m, ok := looseHKIDAt(s, i); ok {
+					loose = append(loose, m)
+				}
+				continue
+			}
+			if n > 6 {
+				continue
+			}
+			if n >= 2 {
+				p := spacedLetter(s, i)
+				if p < 0 && i >= 1 && isLetter(s[i-1]) {
+					p = i - 1
+				}
+				if p >= 0 && sepLen(s, i+n) > 0 {
+					if m, ok := separatedHKIDAt(s, p); ok {
+						grouped = append(grouped, m)
+					}
+				}
+			}
+			if _, ok := loosePrefixBefore(s, i); ok {
+				if end, digits, ok := spacedDigitsAt(s, i); ok {
+					if m, ok := looseHKIDFrom(s, i, end, string(digits[:])); ok {
+						apart = append(apart, m)
+					}
+				}
+			}
+		}
+	}
+	*k = kwScans{spaced, grouped, loose, apart}
+	for _, c := range [][]hkidMatch{spaced, grouped, loose, apart} {
+		if len(c) == 0 {
+			continue
+		}
+		a := sepAdder{dst: dst}
+		for _, m := range c {
+			a.addMatch(m)
+		}
+		dst = a.sorted()
+	}
+	return dst
 }
 
 // scanSpacedHKIDs appends the spaced candidates of s not already in dst
@@ -337,7 +422,10 @@ func looseHKIDAt(s string, i int) (hkidMatch, bool) { return looseHKIDFrom(s, i,
 func loosePrefixBefore(s string, i int) (start int, ok bool) {
 	j, n := i, 0
 	for n < maxLooseSeps && j > 0 {
-		r, size := utf8.DecodeLastRuneInString(s[:j])
+		r, size := rune(s[j-1]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeLastRuneInString(s[:j])
+		}
 		if !looseSep(r) {
 			break
 		}

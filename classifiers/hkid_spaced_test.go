@@ -293,41 +293,47 @@ func scanDigitSpacedRef(s string, dst []hkidMatch) []hkidMatch {
 	return a.sorted()
 }
 
-func TestDigitSpacedMatchesReference(t *testing.T) {
-	r := rand.New(rand.NewPCG(91, 92))
+// genDigitsApart is text of HKIDs with their digits typed apart, alone or
+// in groups, and near misses: five or seven digits, wide gaps, prefixes
+// that end a word, check characters glued to a word.
+func genDigitsApart(r *rand.Rand, parts int) string {
 	seps := []string{" ", "-", " - ", ".", "　", "\t", "  ", "   ", "    ", ",", "/", "_", "–", "·", "", "x"}
 	pre := []string{"", "HKID ", "身份證 ", "身份证号码：", "Ref", "ab", "ABC ", "Room ", "zA ", "A", "XY", "中", "9", "(", "\n"}
 	letters := []string{"A", "XY", "a", "Z", "ABC", "", "9", "A", "WX", "中"}
 	checks := []string{"3", "(3)", " (3)", "[A]", "（3）", "7", "", "a", "33", "(3", "12"}
 	var b strings.Builder
+	for range parts {
+		b.WriteString(pre[r.IntN(len(pre))])
+		b.WriteString(" ")
+		b.WriteString(letters[r.IntN(len(letters))])
+		if r.IntN(3) > 0 {
+			b.WriteString(seps[r.IntN(4)])
+		}
+		digits := 6 // near misses: five or seven digits, a wider gap
+		if r.IntN(3) == 0 {
+			digits = 4 + r.IntN(4)
+		}
+		for d := 0; d < digits; d++ {
+			b.WriteByte(byte('0' + r.IntN(10)))
+			switch r.IntN(8) {
+			case 0, 1, 2:
+				b.WriteString(seps[r.IntN(4)])
+			case 3:
+				b.WriteString(seps[r.IntN(len(seps))])
+			}
+		}
+		b.WriteString(checks[r.IntN(len(checks))])
+		b.WriteString(seps[r.IntN(len(seps))])
+		b.WriteString(strings.Repeat("z", r.IntN(70)))
+	}
+	return b.String()
+}
+
+func TestDigitSpacedMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(91, 92))
 	found := 0
 	for n := 0; n < 4000; n++ {
-		b.Reset()
-		for range 1 + r.IntN(6) {
-			b.WriteString(pre[r.IntN(len(pre))])
-			b.WriteString(" ")
-			b.WriteString(letters[r.IntN(len(letters))])
-			if r.IntN(3) > 0 {
-				b.WriteString(seps[r.IntN(4)])
-			}
-			digits := 6 // near misses: five or seven digits, a wider gap
-			if r.IntN(3) == 0 {
-				digits = 4 + r.IntN(4)
-			}
-			for d := 0; d < digits; d++ {
-				b.WriteByte(byte('0' + r.IntN(10)))
-				switch r.IntN(8) {
-				case 0, 1, 2:
-					b.WriteString(seps[r.IntN(4)])
-				case 3:
-					b.WriteString(seps[r.IntN(len(seps))])
-				}
-			}
-			b.WriteString(checks[r.IntN(len(checks))])
-			b.WriteString(seps[r.IntN(len(seps))])
-			b.WriteString(strings.Repeat("z", r.IntN(70)))
-		}
-		text := b.String()
+		text := genDigitsApart(r, 1+r.IntN(6))
 		want := scanDigitSpacedRef(text, nil)
 		found += len(want)
 		for _, dm := range [][]uint64{nil, digitMap(text, nil)} {
@@ -347,5 +353,45 @@ func TestDigitSpacedMatchesReference(t *testing.T) {
 	if found < 500 {
 		t.Errorf("only %d candidates in the generated texts", found)
 	}
-	t.Logf("%d candidates", found)
+}
+
+// keywordScans, one walk over the digit runs, finds what the four scans of
+// a keyworded segment find one after the other, in the same order, on text
+// of every shape they read (spaced, grouped, punctuated, typed apart, near
+// misses) mixed, and after the other scanners' candidates.
+func TestKeywordScansMatchSequential(t *testing.T) {
+	r := rand.New(rand.NewPCG(93, 94))
+	var kw kwScans
+	found := 0
+	for n := 0; n < 3000; n++ {
+		var b strings.Builder
+		for range 1 + r.IntN(4) {
+			switch r.IntN(4) {
+			case 0:
+				b.WriteString(genSpacedText(r, 1+r.IntN(8)))
+			case 1:
+				b.WriteString(genGroupedText(r, 1+r.IntN(8)))
+			case 2:
+				b.WriteString(genDigitsApart(r, 1+r.IntN(4)))
+			default:
+				b.WriteString(pickOne(r, []string{"HKID A.123456.(3) ", "身份證：A–123456–3，", "A_123456_3 ", "A 123 456 (3)", "A1234563", strings.Repeat("9", 1+r.IntN(70))}))
+			}
+		}
+		text := b.String()
+		dm := digitMap(text, nil)
+		for _, pre := range [][]hkidMatch{nil, scanSeparatedHKIDs(text, nil, nil, scanHKIDs(text, nil))} {
+			want := scanSpacedHKIDsMap(text, dm, slices.Clone(pre), false)
+			want = scanGroupedHKIDsMap(text, dm, want)
+			want = scanLooseHKIDs(text, dm, want)
+			want = scanDigitSpacedHKIDs(text, dm, want)
+			got := keywordScans(text, dm, slices.Clone(pre), &kw)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("one walk found %v, the four scans %v, in %q", got, want, text)
+			}
+			found += len(want) - len(pre)
+		}
+	}
+	if found < 2000 {
+		t.Errorf("only %d candidates in the generated texts", found)
+	}
 }

@@ -104,6 +104,8 @@ type docBufs struct {
 	hits []termHit
 	fin  []finEvent
 	dmap []uint64
+	// kw holds keywordScans' candidate lists while it runs.
+	kw kwScans
 	// foldFree: the segment last viewed with a digit map holds no byte
 	// that can start a character fold.go folds (digitFoldMap).
 	foldFree bool
@@ -115,6 +117,7 @@ const (
 	maxPooledHits = 1 << 18
 	maxPooledFin  = 1 << 17
 	maxPooledDmap = 1 << 18 // 16 MB of text
+	maxPooledKW   = 1 << 12 // candidates per keywordScans list
 )
 
 // release gives the document's buffers back to s; the document must not
@@ -135,6 +138,7 @@ func (s *defaultSet) release(doc *document) {
 	if cap(b.dmap) > maxPooledDmap {
 		b.dmap = nil
 	}
+	b.kw.trim(maxPooledKW)
 	if cap(b.ids) <= maxPooledIDs && cap(b.hits) <= maxPooledHits {
 		b.ids, b.hits, b.fin = b.ids[:0], b.hits[:0], b.fin[:0]
 		s.docBufs.Put(b)
@@ -644,7 +648,11 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int, bufs *doc
 			}
 		}
 	}
-	spacedIfKeyword(&v, false, dm) // "A 123456 3": hkid_spaced.go
+	var kw *kwScans
+	if bufs != nil {
+		kw = &bufs.kw
+	}
+	spacedIfKeyword(&v, false, dm, kw) // "A 123456 3": hkid_spaced.go
 	v.ids = identifiersOf(&v, limit, ids, dm)
 	v.idKinds = kindSet(v.ids)
 	return v
@@ -684,7 +692,7 @@ func (s *defaultSet) viewNormalised(sg extract.Segment, out []hit, pairs *[]int)
 		// Full-width forms NFKC left (none for letters and digits) are
 		// still read by the full HKID scanner.
 		v.hkids = scanSeparatedHKIDs(sg.Text, nil, nil, scanHKIDs(sg.Text, nil))
-		spacedIfKeyword(&v, true, nil)
+		spacedIfKeyword(&v, true, nil, nil)
 	}
 	return v
 }
