@@ -195,11 +195,52 @@ func MaskValue(v string, identifier bool) string {
 
 var digitsInOrigin = regexp.MustCompile(`[0-9]{4,}`)
 
+// jsonKeyStep is a bracketed step of a JSON path in an origin
+// ($["陳大文 糖尿病"]): extract writes a member name so when it is not a
+// plain identifier, and such a name is often data ({"A123456(3)": ...},
+// {"陳大文": "diabetes"}).
+var jsonKeyStep = regexp.MustCompile(`\["(?:[^"\\]|\\.)*"\]`)
+
+// maskJSONKeys replaces the bracketed JSON member names of an origin that
+// hold more than schema characters (ASCII letters, digits and _ - . $ @,
+// as in "Content-Type" or "@type") with Redacted: a name next to a
+// diagnosis is as sensitive in a member name as in a value.
+func maskJSONKeys(o string) string {
+	if !strings.Contains(o, `["`) {
+		return o
+	}
+	return jsonKeyStep.ReplaceAllStringFunc(o, func(step string) string {
+		k, err := strconv.Unquote(step[1 : len(step)-1])
+		if err == nil && schemaName(k) {
+			return step
+		}
+		return `["` + Redacted + `"]`
+	})
+}
+
+// schemaName reports whether a JSON member name holds only the characters
+// of field names (digit runs are masked afterwards, as everywhere).
+func schemaName(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		switch c := k[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case c == '_', c == '-', c == '.', c == '$', c == '@':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // MaskOrigins masks the data inside finding origins before they are
 // logged: an origin names the file or archive member a sample came from
 // ("multipart:media/A123456(3).csv"), and such a name is data. Each raw
-// file name of the request is replaced by its masked form, and long digit
-// runs keep their first two digits.
+// file name of the request is replaced by its masked form, JSON member
+// names that are not field names are redacted (maskJSONKeys), and long
+// digit runs keep their first two digits.
 func MaskOrigins(fs []classifiers.Finding, raw, masked []string) []classifiers.Finding {
 	var rep []string
 	for i := range raw {
@@ -214,6 +255,7 @@ func MaskOrigins(fs []classifiers.Finding, raw, masked []string) []classifiers.F
 			if len(rep) > 0 {
 				o = r.Replace(o)
 			}
+			o = maskJSONKeys(o)
 			fs[i].Samples[j].Origin = digitsInOrigin.ReplaceAllStringFunc(o, func(d string) string { return d[:2] + strings.Repeat("*", len(d)-2) })
 		}
 	}

@@ -46,3 +46,24 @@ func TestMaskFor(t *testing.T) {
 		t.Errorf("LogPath %q", got)
 	}
 }
+
+// Member names that are data are redacted in logged origins; field names
+// stay, and digit runs are masked as everywhere.
+func TestMaskOriginsJSONKeys(t *testing.T) {
+	cases := map[string]string{
+		`body>json:$["陳大文 糖尿病"]`:                        `body>json:$["REDACTED"]`,
+		`body>json:$["A123456(3)"]#key`:                 `body>json:$["REDACTED"]#key`,
+		`body>json:$.text.content`:                      `body>json:$.text.content`,
+		`body>json:$["Content-Type"]`:                   `body>json:$["Content-Type"]`,
+		`body>json:$["@type"].items[3]["王小明 抑郁症"].note`: `body>json:$["@type"].items[3]["REDACTED"].note`,
+		`body>json:$["say \"hi\" 陳"]`:                   `body>json:$["REDACTED"]`,
+		`body>json:$["ref91234567"]`:                    `body>json:$["ref91******"]`,
+		`multipart:media/report.csv`:                    `multipart:media/report.csv`,
+	}
+	for in, want := range cases {
+		fs := []classifiers.Finding{{Samples: []classifiers.Sample{{Origin: in}}}}
+		if got := MaskOrigins(fs, nil, nil)[0].Samples[0].Origin; got != want {
+			t.Errorf("MaskOrigins(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -626,6 +627,10 @@ func TestNoRawValueInAnyLog(t *testing.T) {
 	do("PUT", "https://api.dingtalk.com/v1.0/storage/"+url.PathEscape(three)+"?"+q, nil, []byte("x"))
 	do("GET", "https://oapi.dingtalk.com/sns/getuserinfo?code="+url.QueryEscape(three)+"&key="+secrets[9], nil, nil)
 	do("POST", robotURL, map[string]string{"X-Customer-Notes": strings.ReplaceAll(three, "\n", "; ")}, robotJSON("hi"))
+	// Data in JSON member names: the origin of their findings names the
+	// member, and a name next to a diagnosis must not reach a log.
+	keyed, _ := json.Marshal(map[string]string{"黃志明 抑鬱症 " + ids[0]: "x", "黃志明 抑鬱症 " + ids[1]: "y", "黃志明 抑鬱症 " + ids[2]: "z"})
+	do("POST", robotURL, map[string]string{"Content-Type": "application/json"}, keyed)
 	do("POST", "http://oapi.dingtalk.com/robot/send?"+q, map[string]string{"Content-Type": "text/plain"}, []byte(three))
 	do("GET", "http://127.0.0.1:6379/"+ids[2], nil, nil)
 	do("GET", "http://pastebin.example/"+ids[2]+"?"+q, nil, nil)
@@ -680,6 +685,9 @@ func TestNoRawValueInAnyLog(t *testing.T) {
 		if strings.Contains(text, sec) {
 			t.Errorf("secret %q in a log", sec)
 		}
+	}
+	if strings.Contains(text, "抑鬱症") {
+		t.Error("a JSON member name holding a name and a diagnosis is in a log")
 	}
 	if !strings.Contains(text, ids[1][:3]+"****"+ids[1][7:]+" 陳大文 客戶.csv") {
 		t.Error("the masked file name is not in the events")
