@@ -141,7 +141,7 @@ func TestFormats(t *testing.T) {
 				"PHONETIC\n"}, // phonetic guides are read apart, never inside the cell text
 			absent:  []string{"編號PHONETIC", "編號 PHONETIC"},
 			origins: []string{"zip:xl/worksheets/sheet1.xml", "zip:xl/worksheets/sheet2.xml"}, clean: true}},
-		{"docx altchunk and xlsx drawing", Input{}, want{texts: []string{"pasted html " + id1, "text box " + id2, "comment " + id3}, clean: true}},
+		{"docx altchunk and xlsx drawing", Input{}, want{texts: []string{"pasted html " + id1, "text box " + id2, "comment " + id3 + "\nsecond note " + id1}, clean: true}},
 		{"pptx slide order", Input{Name: "deck.pptx"}, want{texts: []string{"Slide one title\n", "Slide two " + id1}, clean: true}},
 		{"odt", Input{}, want{texts: []string{"Discharge summary\nPatient  Lau Ka Ho " + id2}, origins: []string{"zip:content.xml"}, clean: true}},
 		{"ods", Input{}, want{texts: []string{"Item\tAmount\t\nRevenue\t512,330"}, clean: true}},
@@ -180,7 +180,7 @@ func TestFormats(t *testing.T) {
 			zipEntry{name: "word/embeddings/Microsoft_Excel_Worksheet.xlsx", body: buildZip(t,
 				zipEntry{name: "xl/workbook.xml", body: []byte(`<workbook/>`)},
 				zipEntry{name: "xl/drawings/drawing1.xml", body: []byte(`<xdr:wsDr xmlns:xdr="x" xmlns:a="a"><xdr:sp><xdr:txBody><a:p><a:r><a:t>text box ` + id2 + `</a:t></a:r></a:p></xdr:txBody></xdr:sp></xdr:wsDr>`)},
-				zipEntry{name: "xl/comments1.xml", body: []byte(`<comments><commentList><comment ref="A1"><text><r><t>comment ` + id3 + `</t></r></text></comment></commentList></comments>`)},
+				zipEntry{name: "xl/comments1.xml", body: []byte(`<comments><commentList><comment ref="A1"><text><r><t>comment ` + id3 + `</t></r></text></comment><comment ref="B2"><text><r><t>second note ` + id1 + `</t></r></text></comment></commentList></comments>`)},
 			)}),
 		"docx": docx, "xlsx": xlsx, "pptx slide order": pptx, "odt": odt, "ods": ods,
 		"pdf cjk type0 tounicode objstm": cjkPDF, "pdf latin two pages": latinPDF,

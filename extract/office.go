@@ -161,6 +161,12 @@ func (w *walker) drawingMLTextSized(r io.Reader, ps *partStream, hint int) (stri
 		case "tr":
 			sb.WriteByte('\n')
 			w.flush(ps, &sb)
+		case "comment":
+			// A worksheet comment (xl/comments1.xml) has runs but no
+			// paragraph: without a break, one cell's note ran into the
+			// next ("A123456(3)B234567(1)").
+			sb.WriteByte('\n')
+			w.flush(ps, &sb)
 		}
 	}
 	for {
