@@ -365,7 +365,7 @@ func TestProblems(t *testing.T) {
 	picDocx := buildZip(t,
 		zipEntry{name: "[Content_Types].xml", body: []byte(contentTypes)},
 		zipEntry{name: "word/document.xml", body: []byte(`<w:document xmlns:w="w"><w:body><w:p><w:r><w:drawing/></w:r></w:p></w:body></w:document>`)},
-		zipEntry{name: "word/media/image1.jpeg", body: []byte("\xff\xd8\xff\xe0 jpeg data")})
+		zipEntry{name: "word/media/image1.jpeg", body: realJPEG(t)})
 	truncDocx := buildDOCX(t, []string{"chunked " + secret}, nil)
 	truncDocx = truncDocx[:bytes.Index(truncDocx, []byte("PK\x01\x02"))+10]
 	truncXlsx := buildXLSX(t, [][]string{{"name", "hkid"}, {"Chan", secret}}, nil)

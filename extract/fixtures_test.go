@@ -86,7 +86,7 @@ func buildDOCX(t testing.TB, paras []string, table [][]string) []byte {
 		zipEntry{name: "[Content_Types].xml", body: []byte(contentTypes)},
 		zipEntry{name: "word/document.xml", body: []byte(b.String())},
 		zipEntry{name: "word/header1.xml", body: []byte(`<w:hdr xmlns:w="w"><w:p><w:r><w:t>Confidential header</w:t></w:r></w:p></w:hdr>`)},
-		zipEntry{name: "word/media/image1.png", body: []byte("\x89PNG\r\n\x1a\n....")},
+		zipEntry{name: "word/media/image1.png", body: realPNG(t)},
 	)
 }
 

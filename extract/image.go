@@ -96,7 +96,9 @@ func (w *walker) odfImages(n node, base string, byName map[string]*zip.File) {
 
 // docImages reads the pictures of an Office document (word/media/,
 // xl/media/, ppt/media/) with OCR: a scanned certificate pasted into Word.
-// Vector pictures (EMF, WMF, SVG) do not sniff as images and are skipped.
+// Vector pictures do not sniff as images: SVG is read as markup and a
+// member that is no picture as what it is (mediaNonPictures, office.go);
+// EMF and WMF stay pictures.
 func (w *walker) docImages(n node, base string, zr *zip.Reader) {
 	var files []*zip.File
 	for _, f := range zr.File {

@@ -73,7 +73,7 @@ func TestImagesReachOCR(t *testing.T) {
 		zipEntry{name: "ppt/slides/slide1.xml", body: []byte(`<p:sld xmlns:a="a"><a:t>Slide</a:t></p:sld>`)},
 		zipEntry{name: "ppt/media/image1.png", body: png})
 	xlsx := buildZip(t, zipEntry{name: "xl/workbook.xml", body: []byte(`<workbook><sheets/></workbook>`)},
-		zipEntry{name: "xl/media/image1.jpeg", body: jpeg}, zipEntry{name: "xl/media/image2.emf", body: []byte("\x01\x00\x00\x00 EMF")})
+		zipEntry{name: "xl/media/image1.jpeg", body: jpeg}, zipEntry{name: "xl/media/image2.emf", body: emfHeader()})
 	odt := buildZip(t, zipEntry{name: "mimetype", body: []byte("application/vnd.oasis.opendocument.text"), store: true},
 		zipEntry{name: "content.xml", body: []byte(`<office:document-content xmlns:office="o" xmlns:text="t"><office:body><text:p>note</text:p></office:body></office:document-content>`)},
 		zipEntry{name: "Pictures/10000001.png", body: png})
@@ -227,4 +227,13 @@ func TestBase64ImageInJSON(t *testing.T) {
 	if len(res.Problems) != 2 || res.Problems[0].Kind != Unsupported {
 		t.Errorf("without OCR: problems %+v, want 2 unsupported", res.Problems)
 	}
+}
+
+// emfHeader is the header record of an empty EMF picture: type 1, its
+// size, bounds and frame, then the " EMF" signature at offset 40.
+func emfHeader() []byte {
+	h := make([]byte, 108)
+	h[0], h[4] = 1, 108
+	copy(h[40:], " EMF")
+	return h
 }

@@ -3,10 +3,13 @@ package extract
 import (
 	"archive/zip"
 	"bytes"
+	"compress/gzip"
 	"encoding/xml"
 	"errors"
 	"io"
+	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -710,10 +713,57 @@ func (w *walker) odf(n node, base string, byName map[string]*zip.File) {
 		}
 		w.emit(origin, text)
 	}
+	w.odfOthers(n, base, byName)
 	if w.lim.OCR != nil {
 		w.odfImages(n, base, byName)
 	}
 }
+
+// odfOthers reads the members of an OpenDocument besides its content,
+// styles and properties: the content of embedded objects ("Object 1/
+// content.xml": a chart's data table, a formula, an embedded sheet), and
+// any other file the package holds, which no OpenDocument reader shows
+// but the upload carries. Pictures (Pictures/, the objects' previews, the
+// thumbnail) are left to OCR; members that only look like pictures are
+// read as what they are.
+func (w *walker) odfOthers(n node, base string, byName map[string]*zip.File) {
+	names := make([]string, 0, len(byName))
+	for name := range byName {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		f := byName[name]
+		if w.expired() {
+			return
+		}
+		dir, leafName := path.Split(name)
+		switch {
+		case f.FileInfo().IsDir(), dir == "" && odfPlumbing[leafName], strings.HasPrefix(name, "META-INF/"), strings.HasPrefix(name, "Configurations2/"):
+			continue
+		case dir != "" && leafName == "content.xml":
+			origin := child(base, "zip", sanitizeName(name))
+			rc, ok := w.openEntry(origin, f)
+			if !ok {
+				continue
+			}
+			text, err := w.odfText(rc, false)
+			rc.Close()
+			if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, errStop) {
+				w.problem(origin, Malformed, "embedded object XML does not parse; text before the damage was kept")
+			}
+			w.emit(origin, text)
+		case dir != "" && odfPlumbing[leafName]:
+			continue // an object's own styles, settings and properties
+		default:
+			w.unlessPicture(n, base, f)
+		}
+	}
+}
+
+// odfPlumbing names the OpenDocument parts that are read elsewhere
+// (content, styles, meta: odf, ooxmlExtras) or hold no document text.
+var odfPlumbing = map[string]bool{"mimetype": true, "content.xml": true, "styles.xml": true, "meta.xml": true, "settings.xml": true, "manifest.rdf": true}
 
 // odfText reads text:p/text:h paragraphs and table rows; styles.xml only
 // contributes header and footer text.
@@ -764,6 +814,22 @@ func (w *walker) odfText(r io.Reader, stylesOnly bool) (string, error) {
 				}
 			case "table-cell":
 				inCell++
+			case "a":
+				// A link's target is text the reader does not see but the
+				// upload carries ("http://x/?id=A123456(3)").
+				for _, a := range t.Attr {
+					if inBody > 0 && a.Name.Local == "href" && a.Value != "" {
+						sb.WriteByte(' ')
+						sb.WriteString(a.Value)
+						sb.WriteByte(' ')
+					}
+				}
+			case "note-body", "annotation":
+				// A footnote or comment sits inside its paragraph in the
+				// XML: it must not run into the words around it.
+				if inBody > 0 {
+					sb.WriteByte('\n')
+				}
 			}
 		case xml.EndElement:
 			switch t.Name.Local {
@@ -785,7 +851,7 @@ func (w *walker) odfText(r io.Reader, stylesOnly bool) (string, error) {
 					sb.trimSpace()
 					sb.WriteByte('\t')
 				}
-			case "table-row":
+			case "table-row", "note-body", "annotation":
 				if inBody > 0 {
 					sb.WriteByte('\n')
 				}
@@ -973,6 +1039,7 @@ func (t *textBuf) trimSpace() {
 // scanned ID card pasted into Word): what it shows was not inspected.
 // Pictures next to text (logos) are not worth a problem each.
 func (w *walker) imageOnly(n node, base string, zr *zip.Reader) {
+	w.mediaNonPictures(n, base, zr)
 	if w.lim.OCR != nil {
 		w.docImages(n, base, zr)
 		return
@@ -986,6 +1053,76 @@ func (w *walker) imageOnly(n node, base string, zr *zip.Reader) {
 			return
 		}
 	}
+}
+
+// mediaNonPictures reads the members under a package's media folders
+// (word/media/, xl/media/, ppt/media/) that are not the pictures, sounds
+// or films they are filed as: Office shows them as broken pictures, but
+// their bytes are in the upload ("image1.png" holding a customer list).
+// Real media stay with OCR (docImages) or the pictures-only report; so do
+// Office's own picture formats (officePicture). Anything else is walked as
+// what it is: a text is read, an unknown binary is reported.
+func (w *walker) mediaNonPictures(n node, base string, zr *zip.Reader) {
+	for _, f := range zr.File {
+		if w.expired() {
+			return
+		}
+		if strings.Contains(f.Name, "/media/") && !f.FileInfo().IsDir() {
+			w.unlessPicture(n, base, f)
+		}
+	}
+}
+
+// unlessPicture walks the package member f as a file of its own unless it
+// is a real picture, sound or film, or one of Office's own picture
+// formats (officePicture).
+func (w *walker) unlessPicture(n node, base string, f *zip.File) {
+	if f.UncompressedSize64 == 0 {
+		return
+	}
+	if rc, err := f.Open(); err == nil {
+		head := make([]byte, min(mediaHead, f.UncompressedSize64))
+		k, _ := io.ReadFull(rc, head)
+		rc.Close()
+		head = head[:k]
+		if _, real := mediaCheck(head, int64(f.UncompressedSize64)); real || officePicture(head) {
+			return
+		}
+	}
+	// Not a picture, or not openable (readEntry reports why).
+	origin := child(base, "zip", sanitizeName(f.Name))
+	data, ok := w.readEntry(origin, f)
+	if !ok {
+		return
+	}
+	w.node(node{origin: origin, name: f.Name, body: memBlob(data), depth: n.depth + 1})
+}
+
+// officePicture reports the picture formats Office keeps beside the
+// common ones: EMF (a record of type 1 with " EMF" at offset 40), WMF
+// (placeable or plain header), either gzip-compressed (.emz, .wmz), JPEG XR
+// (.wdp, Office's HD photos) and the StarView metafiles OpenDocument keeps
+// as previews of embedded objects.
+func officePicture(h []byte) bool {
+	switch {
+	case bytes.HasPrefix(h, []byte("VCLMTF")), bytes.HasPrefix(h, []byte("II\xbc\x01")), bytes.HasPrefix(h, []byte("II\xbc\x00")):
+		return true
+	case len(h) >= 44 && string(h[:4]) == "\x01\x00\x00\x00" && string(h[40:44]) == " EMF":
+		return true
+	case bytes.HasPrefix(h, []byte("\xd7\xcd\xc6\x9a")):
+		return true
+	case len(h) >= 4 && (h[0] == 1 || h[0] == 2) && h[1] == 0 && h[2] == 9 && h[3] == 0:
+		return true
+	case bytes.HasPrefix(h, []byte("\x1f\x8b")):
+		zr, err := gzip.NewReader(bytes.NewReader(h))
+		if err != nil {
+			return false
+		}
+		var inner [44]byte
+		k, _ := io.ReadFull(zr, inner[:])
+		return k >= 4 && !bytes.HasPrefix(inner[:k], []byte("\x1f\x8b")) && officePicture(inner[:k])
+	}
+	return false
 }
 
 // dateStyles reads xl/styles.xml: for each cell style index, whether its

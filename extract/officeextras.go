@@ -3,6 +3,7 @@ package extract
 import (
 	"archive/zip"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -60,9 +61,16 @@ func altText(sb *textBuf, tok *xmlTok) {
 //   - alternative text (descr, title) of pictures and shapes in DOCX,
 //     PPTX and XLSX drawings;
 //   - field codes ({ QUOTE "..." }, { HYPERLINK "..." }, merge fields):
-//     w:instrText runs (office.go) and w:fldSimple's instr attribute.
+//     w:instrText runs (office.go) and w:fldSimple's instr attribute;
+//   - the external targets of relationships (hyperlink addresses, linked
+//     files): externalTargets, ooxmlrels.go;
+//   - members filed as pictures that are not pictures (word/media/,
+//     Pictures/), worksheet comments, and an OpenDocument's embedded
+//     objects, link targets, notes and any other member: office.go
+//     (mediaNonPictures, odfOthers).
 
-// ooxmlExtras reads the properties and workbook parts of a package.
+// ooxmlExtras reads the properties and workbook parts of a package, and
+// the external targets of its relationships.
 func (w *walker) ooxmlExtras(base string, byName map[string]*zip.File) {
 	for _, name := range []string{"docProps/core.xml", "docProps/app.xml", "docProps/custom.xml", "xl/workbook.xml", "meta.xml"} {
 		f := byName[name]
@@ -77,6 +85,20 @@ func (w *walker) ooxmlExtras(base string, byName map[string]*zip.File) {
 		text := xmlText(rc, w.tick)
 		rc.Close()
 		w.emit(origin, text)
+	}
+	// The external targets of every relationships part (ooxmlrels.go).
+	var rels []string
+	for name, f := range byName {
+		if strings.HasSuffix(name, ".rels") && !f.FileInfo().IsDir() {
+			rels = append(rels, name)
+		}
+	}
+	slices.Sort(rels)
+	for _, name := range rels {
+		if w.expired() {
+			return
+		}
+		w.externalTargets(base, byName[name])
 	}
 }
 

@@ -329,6 +329,43 @@ func parseContentTypes(b []byte) (defaults, overrides map[string]string) {
 
 type opcRel struct{ id, typ, target string }
 
+// externalTargets emits the external targets of a relationships part:
+// the addresses of hyperlinks and linked files, which Office shows only on
+// hover but the upload carries ("https://x/?hkid=A123456(3)"), raw and,
+// when it differs, percent-decoded.
+func (w *walker) externalTargets(base string, f *zip.File) {
+	if f.UncompressedSize64 > 16<<20 {
+		return // a relationships part that size is not one; the limit is reported by the reads that need it
+	}
+	origin := child(base, "zip", sanitizeName(f.Name))
+	data, ok := w.readEntry(origin, f)
+	if !ok {
+		return
+	}
+	var sb strings.Builder
+	sc := newXMLScanner(bytes.NewReader(data))
+	var tok xmlTok
+	for sc.next(&tok); tok.kind != xmlNone; sc.next(&tok) {
+		if (tok.kind != xmlStart && tok.kind != xmlSelfClose) || string(tok.local) != "Relationship" {
+			continue
+		}
+		if mode, _ := tok.attr("TargetMode"); !strings.EqualFold(mode, "External") {
+			continue
+		}
+		target, _ := tok.attr("Target")
+		if target == "" {
+			continue
+		}
+		sb.WriteString(target)
+		sb.WriteByte('\n')
+		if u, err := url.QueryUnescape(target); err == nil && u != target {
+			sb.WriteString(u)
+			sb.WriteByte('\n')
+		}
+	}
+	w.emit(origin, sb.String())
+}
+
 // parseRels reads a .rels part; targets are resolved against dir (the
 // source part's folder) to zip member names. External targets are dropped.
 func parseRels(b []byte, dir string) []opcRel {
