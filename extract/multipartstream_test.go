@@ -210,6 +210,10 @@ func mpCases(t testing.TB) []mpCase {
 		}, false, "\r\nepilogue "+medTC), Limits{}, true, true},
 		{"truncated: no close delimiter", ct, mpBody(bnd, "\r\n", "", []mpPart{field("a", hk), text(edges[:11<<20])}, true, ""), Limits{}, true, true},
 		{"text part ending at a chunk edge", ct, chunkEdge(bnd, edges), Limits{}, true, true},
+		// The smallest part read in windows (its CRLF one byte past the
+		// threshold), and the largest read whole once in.
+		{"a part just large enough to stream", ct, thresholdPart(bnd, edges, 1), Limits{}, true, false},
+		{"a part just too small to stream", ct, thresholdPart(bnd, edges, 0), Limits{}, true, false},
 		{"no headers, multipart/mixed", "multipart/mixed; boundary=" + bnd, mpBody(bnd, "\r\n", "", []mpPart{{"", edges[:9<<20]}, {"", []byte(hk)}}, false, ""), Limits{}, true, true},
 		// Left to mime/multipart, or beyond the text limits: read afresh.
 		{"LF framing", ct, mpBody(bnd, "\n", "", []mpPart{field("a", hk), text(edges[:9<<20])}, false, ""), Limits{}, false, false},
@@ -232,6 +236,15 @@ func chunkEdge(bnd string, text []byte) []byte {
 	pre := mpBody(bnd, "\r\n", "", []mpPart{file("m", "a.txt", "", nil)}, true, "")
 	n := 40*partChunk - len(pre) - 3
 	return mpBody(bnd, "\r\n", "", []mpPart{file("m", "a.txt", "", text[:n])}, false, "")
+}
+
+// thresholdPart is a body whose second part's CRLF before the close
+// delimiter is past bytes after partHeaderMax+StreamAbove bytes of it.
+func thresholdPart(bnd string, text []byte, past int) []byte {
+	p := file("media", "notes.txt", "text/plain", nil)
+	hlen := len(strings.ReplaceAll(p.hdr, "\n", "\r\n")) + 4
+	p.body = text[:partHeaderMax+StreamAbove+past-hlen]
+	return mpBody(bnd, "\r\n", "", []mpPart{field("a", "x"), p}, false, "")
 }
 
 func TestMultipartStreamEqualsWhole(t *testing.T) {
