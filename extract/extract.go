@@ -76,10 +76,13 @@ type Input struct {
 	// a document's segments in the Result.
 	Batch func(segs []Segment)
 	// Speculative says Body is still arriving and is read as it arrives
-	// (inspect's overlap): a large JSON document is then walked without
-	// first being checked whole, which would wait for its last byte.
+	// (inspect's overlap): a large JSON document or form is then walked
+	// without first being checked whole, and a large multipart body read
+	// part by part without its delimiters first being found throughout
+	// (multipartstream.go), either of which would wait for its last byte.
 	// Should it turn out not to be read so by an Extract that is not
-	// speculative (not valid JSON, text that must be read whole ...),
+	// speculative (not valid JSON, text that must be read whole, bare-LF
+	// multipart framing ...),
 	// Extract returns ErrSpeculation, and what went to Stream and Batch
 	// must be thrown away: the caller reads the body again from its start.
 	Speculative bool

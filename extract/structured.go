@@ -26,8 +26,13 @@ import (
 // its own, labelled "multipart:<field>/<filename>". Parts are located in
 // place (a spilled upload is read through its io.ReaderAt, never copied):
 // a ZIP part is opened where it lies. Bodies that do not frame their parts
-// with CRLF fall back to mime/multipart, which copies each part.
+// with CRLF fall back to mime/multipart, which copies each part. A large
+// body still arriving is read as it arrives (multipartstream.go).
 func (w *walker) multipart(n node, boundary string) {
+	if w.speculative && n.depth == 0 {
+		w.multipartStream(n, boundary)
+		return
+	}
 	spans, closed, ok := w.partSpans(n.body, boundary)
 	if !ok {
 		w.multipartCopy(n, boundary)
@@ -118,7 +123,7 @@ func (w *walker) outsideParts(n node, pre, post span) {
 func (w *walker) partSpans(b blob, boundary string) (spans []span, closed, ok bool) {
 	delim := []byte("\r\n--" + boundary)
 	var marks []int64 // offsets where a delimiter line starts (at "--")
-	const chunk = 256 << 10
+	const chunk = partChunk
 	buf := make([]byte, chunk+len(delim))
 	head := make([]byte, len(delim)-2)
 	if k, _ := b.r.ReadAt(head, 0); k == len(head) && bytes.Equal(head, delim[2:]) {
@@ -152,19 +157,12 @@ func (w *walker) partSpans(b blob, boundary string) (spans []span, closed, ok bo
 	// A delimiter is "--boundary" followed by "--" or by optional
 	// whitespace and a line end; "--boundaryX" inside content is not one.
 	valid := marks[:0]
-	tail := make([]byte, 128)
+	tail := make([]byte, delimTail)
 	for _, m := range marks {
-		k, _ := b.r.ReadAt(tail, m+int64(len(delim))-2)
-		t := tail[:k]
-		if bytes.HasPrefix(t, []byte("--")) {
+		switch delimAt(b, m, len(delim)-2, tail) {
+		case delimLine:
 			valid = append(valid, m)
-			continue
-		}
-		t = bytes.TrimLeft(t, " \t")
-		switch {
-		case bytes.HasPrefix(t, []byte("\r\n")), len(t) == 0 && k < len(tail):
-			valid = append(valid, m)
-		case bytes.HasPrefix(t, []byte("\n")):
+		case delimBareLF:
 			return nil, false, false // bare-LF framing: mime/multipart copes
 		}
 	}
@@ -172,22 +170,10 @@ func (w *walker) partSpans(b blob, boundary string) (spans []span, closed, ok bo
 	if len(marks) == 0 {
 		return nil, false, false
 	}
-	line := make([]byte, 2)
 	for i, m := range marks {
-		after := m + int64(len(delim)) - 2
-		k, _ := b.r.ReadAt(line, after)
-		if k == 2 && line[0] == '-' && line[1] == '-' {
-			return spans, true, true // close delimiter
-		}
-		// The part starts after the delimiter line (transport padding
-		// allowed before its CRLF).
-		start := after
-		nl := make([]byte, 256)
-		k, _ = b.r.ReadAt(nl, after)
-		if e := bytes.IndexByte(nl[:k], '\n'); e >= 0 {
-			start = after + int64(e) + 1
-		} else {
-			start = after + int64(k)
+		start, isClose := partStart(b, m, len(delim)-2)
+		if isClose {
+			return spans, true, true
 		}
 		end := b.size
 		if i+1 < len(marks) {
@@ -204,8 +190,28 @@ func (w *walker) partSpans(b blob, boundary string) (spans []span, closed, ok bo
 // partInPlace reads one part's headers and hands its body on, in place
 // unless a transfer encoding must be undone.
 func (w *walker) partInPlace(n node, idx int, sp span) {
-	hb := make([]byte, min(sp.end-sp.start, 64<<10))
-	k, _ := n.body.r.ReadAt(hb, sp.start)
+	hdr, hlen, why := partHeader(n.body, sp.start, min(sp.end-sp.start, partHeaderMax))
+	if why != "" {
+		w.problem(n.origin, Malformed, why)
+		return
+	}
+	body := io.NewSectionReader(n.body.r, sp.start+int64(hlen), sp.end-sp.start-int64(hlen))
+	w.partNode(n, idx, hdr, body, blob{r: body, size: body.Size()})
+}
+
+// partChunk is how much of a multipart body is scanned for delimiters at
+// a time.
+const partChunk = 256 << 10
+
+// partHeaderMax is how much of a part its headers may take.
+const partHeaderMax = 64 << 10
+
+// partHeader reads the headers of the part at start from its first n
+// bytes: them, their length with the blank line that ends them, and why
+// the part is not inspected ("" when it is).
+func partHeader(b blob, start, n int64) (textproto.MIMEHeader, int, string) {
+	hb := make([]byte, n)
+	k, _ := b.r.ReadAt(hb, start)
 	hb = hb[:k]
 	var hlen int
 	switch {
@@ -214,18 +220,61 @@ func (w *walker) partInPlace(n node, idx int, sp span) {
 	default:
 		e := bytes.Index(hb, []byte("\r\n\r\n"))
 		if e < 0 {
-			w.problem(n.origin, Malformed, "multipart part headers do not end; part not inspected")
-			return
+			return nil, 0, "multipart part headers do not end; part not inspected"
 		}
 		hlen = e + 4
 	}
 	hdr, err := textproto.NewReader(bufio.NewReader(bytes.NewReader(hb[:hlen]))).ReadMIMEHeader()
 	if err != nil && hlen > 2 {
-		w.problem(n.origin, Malformed, "multipart part headers do not parse; part not inspected")
-		return
+		return nil, 0, "multipart part headers do not parse; part not inspected"
 	}
-	body := io.NewSectionReader(n.body.r, sp.start+int64(hlen), sp.end-sp.start-int64(hlen))
-	w.partNode(n, idx, hdr, body, blob{r: body, size: body.Size()})
+	return hdr, hlen, ""
+}
+
+// Kinds of "--boundary" found after a CRLF (delimAt).
+const (
+	delimNot    = iota // "--boundaryX": content, not a delimiter
+	delimLine          // a delimiter line (or the close delimiter)
+	delimBareLF        // ended by a bare line feed
+)
+
+// delimTail is how many bytes after "--boundary" delimAt looks at.
+const delimTail = 128
+
+// delimAt tells what the "--boundary" (dl bytes) at m in b is: a
+// delimiter is followed by "--" or by optional white space and a line
+// end (or the body's end); tail is scratch of delimTail bytes.
+func delimAt(b blob, m int64, dl int, tail []byte) int {
+	k, _ := b.r.ReadAt(tail, m+int64(dl))
+	t := tail[:k]
+	if bytes.HasPrefix(t, []byte("--")) {
+		return delimLine
+	}
+	t = bytes.TrimLeft(t, " \t")
+	switch {
+	case bytes.HasPrefix(t, []byte("\r\n")), len(t) == 0 && k < len(tail):
+		return delimLine
+	case bytes.HasPrefix(t, []byte("\n")):
+		return delimBareLF
+	}
+	return delimNot
+}
+
+// partStart is where the part after the delimiter whose "--boundary" (dl
+// bytes) is at m begins: after the delimiter line (transport padding
+// allowed before its CRLF). isClose reports a close delimiter instead.
+func partStart(b blob, m int64, dl int) (start int64, isClose bool) {
+	after := m + int64(dl)
+	var line [2]byte
+	if k, _ := b.r.ReadAt(line[:], after); k == 2 && line[0] == '-' && line[1] == '-' {
+		return 0, true
+	}
+	nl := make([]byte, 256)
+	k, _ := b.r.ReadAt(nl, after)
+	if e := bytes.IndexByte(nl[:k], '\n'); e >= 0 {
+		return after + int64(e) + 1, false
+	}
+	return after + int64(k), false
 }
 
 // multipartCopy is the mime/multipart path for bodies partSpans cannot frame.
@@ -344,25 +393,9 @@ func multipartOrigin(n node, label string) string {
 }
 
 func (w *walker) partNode(n node, idx int, hdr textproto.MIMEHeader, raw io.Reader, inPlace blob) {
-	var field, filename string
-	if _, params, err := mime.ParseMediaType(hdr.Get("Content-Disposition")); err == nil {
-		field, filename = params["name"], params["filename"]
-	}
-	if filename != "" {
-		filename = path.Base(strings.ReplaceAll(filename, `\`, "/"))
-	}
-	label := sanitizeName(field)
-	if label == "" {
-		label = "part" + strconv.Itoa(idx)
-	}
-	if filename != "" {
-		label += "/" + sanitizeName(filename)
-	}
-	origin := multipartOrigin(n, label)
-	ctype := hdr.Get("Content-Type")
-	w.partNames(origin, hdr, field, filename, ctype)
+	origin, filename, ctype := w.partLabel(n, idx, hdr)
 	var r io.Reader
-	switch strings.ToLower(strings.TrimSpace(hdr.Get("Content-Transfer-Encoding"))) {
+	switch partTransfer(hdr) {
 	case "base64":
 		r = base64.NewDecoder(base64.StdEncoding, newlineStripper{raw})
 	case "quoted-printable":
@@ -384,6 +417,34 @@ func (w *walker) partNode(n node, idx int, hdr textproto.MIMEHeader, raw io.Read
 		w.problem(origin, Malformed, "multipart part corrupt or truncated")
 	}
 	w.node(node{origin: origin, name: filename, ctype: ctype, body: memBlob(data), depth: n.depth + 1})
+}
+
+// partLabel emits what part idx's headers say about it (partNames) and
+// returns its origin, its file name and its Content-Type.
+func (w *walker) partLabel(n node, idx int, hdr textproto.MIMEHeader) (origin, filename, ctype string) {
+	var field string
+	if _, params, err := mime.ParseMediaType(hdr.Get("Content-Disposition")); err == nil {
+		field, filename = params["name"], params["filename"]
+	}
+	if filename != "" {
+		filename = path.Base(strings.ReplaceAll(filename, `\`, "/"))
+	}
+	label := sanitizeName(field)
+	if label == "" {
+		label = "part" + strconv.Itoa(idx)
+	}
+	if filename != "" {
+		label += "/" + sanitizeName(filename)
+	}
+	origin = multipartOrigin(n, label)
+	ctype = hdr.Get("Content-Type")
+	w.partNames(origin, hdr, field, filename, ctype)
+	return origin, filename, ctype
+}
+
+// partTransfer is a part's Content-Transfer-Encoding, lower case.
+func partTransfer(hdr textproto.MIMEHeader) string {
+	return strings.ToLower(strings.TrimSpace(hdr.Get("Content-Transfer-Encoding")))
 }
 
 // newlineStripper drops CR/LF so base64 bodies wrapped at 76 columns decode.

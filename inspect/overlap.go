@@ -43,11 +43,23 @@ import (
 //     thrown away;
 //   - a urlencoded form over extract.StreamAbove bytes (extract.StreamsForm)
 //     the same way, pair by pair (a form with no pair, or a pair over 1 MiB,
-//     is read afresh).
-// Multipart and every container are not: extract needs
-// their body whole, so an overlapped reading would only wait (a large JSON
-// or text part of a multipart body is read in windows and batches, but
-// once the whole body is held). A chunked body (no declared size) is not
+//     is read afresh);
+//   - a multipart body over extract.StreamAbove bytes with no
+//     Content-Encoding (extract.StreamsMultipart), part by part as it
+//     arrives: a part over StreamAbove bytes that its own reading takes
+//     for plain text (text, CSV, logs; no transfer encoding) reaches the
+//     classifiers window by window as its bytes arrive, in the windows
+//     Inspect reads it in; every other part (fields, JSON, a form, base64,
+//     Office, PDF, ZIP, binary ...) is read whole as soon as its end is
+//     in, the next part's bytes still arriving meanwhile. Part names are
+//     read as Inspect reads them. Whether the body is framed as the
+//     reading assumed (CRLF delimiters throughout, not too many of them;
+//     within the text limits) is known at its last byte: when it is not,
+//     the reading is thrown away (extract.ErrSpeculation).
+// Every container (ZIP, PDF, Office ...) is not: extract needs its body
+// whole, so an overlapped reading would only wait. A large JSON part of a
+// multipart body is read in batches once its end is in, not as it
+// arrives. A chunked body (no declared size) is not
 // begun at all: Extract needs the size up front
 // (and the proxy's hold does not track a chunked body's arrival).
 // The inspection reads the body through the same Extract call, the same
@@ -58,8 +70,9 @@ import (
 // equal Inspect on the complete body, Finish runs Inspect on the complete
 // body instead, from the start:
 //   - the head of a body with no Content-Encoding shows another format
-//     (ZIP, PDF, another charset ...), or a JSON body turns
-//     out not to be read front to back by Inspect either;
+//     (ZIP, PDF, another charset ...), or a JSON, form or multipart
+//     body turns out not to be what its reading as it arrived assumed
+//     (extract.ErrSpeculation);
 //   - the inspection budget has no room at once, or another inspection is
 //     waiting for room while this one waits for bytes (it yields: a slow
 //     upload must not hold a slot that ready work needs);
@@ -149,7 +162,8 @@ func (o *Overlap) run(ctx context.Context, body Arriving) {
 	k, _ := body.ReadAt(head, 0)
 	in := o.in
 	if in.ContentEncoding == "" && !extract.StreamsText(in.ContentType, head[:k], in.Size) {
-		if !extract.StreamsJSON(in.ContentType, head[:k], in.Size) && !extract.StreamsForm(in.ContentType, head[:k], in.Size) {
+		if !extract.StreamsJSON(in.ContentType, head[:k], in.Size) && !extract.StreamsForm(in.ContentType, head[:k], in.Size) &&
+			!extract.StreamsMultipart(in.ContentType, head[:k], in.Size) {
 			o.why = "not plain text read in windows"
 			return
 		}
@@ -168,7 +182,7 @@ func (o *Overlap) run(ctx context.Context, body Arriving) {
 	c, err := o.e.collect(ctx, in)
 	switch {
 	case errors.Is(err, extract.ErrSpeculation):
-		o.why = "JSON or form body not read front to back"
+		o.why = "JSON, form or multipart body not read front to back"
 	case err != nil:
 		o.why = "cancelled"
 	case rd.err() != nil:

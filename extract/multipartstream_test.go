@@ -1,0 +1,352 @@
+package extract
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"mime/quotedprintable"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/dlpgate/dlpgate/internal/testgen"
+)
+
+// The front-to-back reading of a large multipart body (multipartstream.go,
+// Input.Speculative) against multipart's reading of the complete body:
+// every window handed to Stream (origin, offset, text), every batch, the
+// segments, problems and text count left in the Result are the same, in
+// the same order; or the reading declines (ErrSpeculation), and then only
+// for a body the cases say it must.
+
+// mpEvents is everything one Extract handed over, in order: windows and
+// batched segments as they came, then the Result's segments and problems.
+type mpEvents struct {
+	ev      []string
+	windows int
+	res     *Result
+	err     error
+}
+
+func (e *mpEvents) String() string { return strings.Join(e.ev, "\n") }
+
+// hiReader is a body that notes how far it was read.
+type hiReader struct {
+	r  *bytes.Reader
+	mu sync.Mutex
+	hi int64
+}
+
+func (h *hiReader) ReadAt(p []byte, off int64) (int, error) {
+	h.mu.Lock()
+	h.hi = max(h.hi, off+int64(len(p)))
+	h.mu.Unlock()
+	return h.r.ReadAt(p, off)
+}
+
+func (h *hiReader) high() int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.hi
+}
+
+// readMultipart extracts body (ctype) with Stream and Batch set,
+// speculative or not; firstAt is how far the body had been read when the
+// first window was handed over (-1: none was).
+func readMultipart(body []byte, ctype string, spec bool, lim Limits) (out mpEvents, firstAt int64) {
+	hr := &hiReader{r: bytes.NewReader(body)}
+	firstAt = -1
+	sum := func(s string) string { return fmt.Sprintf("%x", sha256.Sum256([]byte(s)))[:16] }
+	in := Input{ContentType: ctype, Body: hr, Size: int64(len(body)), Origin: "body", Speculative: spec,
+		Stream: func(s Segment, off int64) {
+			if firstAt < 0 {
+				firstAt = hr.high()
+			}
+			out.windows++
+			out.ev = append(out.ev, fmt.Sprintf("window %s @%d %d %s", s.Origin, off, len(s.Text), sum(s.Text)))
+		},
+		Batch: func(segs []Segment) {
+			for _, s := range segs {
+				out.ev = append(out.ev, fmt.Sprintf("batch %s %d %s", s.Origin, len(s.Text), sum(s.Text)))
+			}
+		}}
+	// Panics surface (guard would make them problems of both readings).
+	out.res, out.err = extractOpts(context.Background(), in, lim, true)
+	if out.res != nil {
+		for _, s := range out.res.Segments {
+			out.ev = append(out.ev, fmt.Sprintf("segment %s %d %s", s.Origin, len(s.Text), sum(s.Text)))
+		}
+		for _, p := range out.res.Problems {
+			out.ev = append(out.ev, fmt.Sprintf("problem %s %s %s", p.Origin, p.Kind, p.Reason))
+		}
+		out.ev = append(out.ev, fmt.Sprintf("text %d timedout %v", out.res.TextBytes, out.res.TimedOut))
+	}
+	return out, firstAt
+}
+
+// mpPart is one part: its header lines (without the blank line) and body.
+type mpPart struct {
+	hdr  string
+	body []byte
+}
+
+// mpBody frames parts with boundary and line ends nl: preamble pre, the
+// close delimiter unless open, then epilogue epi.
+func mpBody(boundary, nl, pre string, parts []mpPart, open bool, epi string) []byte {
+	var b bytes.Buffer
+	b.WriteString(pre)
+	for i, p := range parts {
+		if i > 0 || pre != "" {
+			b.WriteString(nl)
+		}
+		b.WriteString("--" + boundary + nl)
+		if p.hdr != "" {
+			b.WriteString(strings.ReplaceAll(p.hdr, "\n", nl) + nl)
+		}
+		b.WriteString(nl)
+		b.Write(p.body)
+	}
+	if !open {
+		b.WriteString(nl + "--" + boundary + "--" + nl + epi)
+	}
+	return b.Bytes()
+}
+
+func field(name, value string) mpPart {
+	return mpPart{`Content-Disposition: form-data; name="` + name + `"`, []byte(value)}
+}
+
+func file(name, filename, ctype string, body []byte) mpPart {
+	h := `Content-Disposition: form-data; name="` + name + `"; filename="` + filename + `"`
+	if ctype != "" {
+		h += "\nContent-Type: " + ctype
+	}
+	return mpPart{h, body}
+}
+
+const (
+	medTC = "出院小結\n病人姓名：陳大文\n診斷：心房顫動；高血壓\n出院藥物：Warfarin 3mg 每日一次\n"
+	medSC = "出院小结\n病人姓名：陈大文\n诊断：心房颤动；高血压\n出院药物：华法林 3mg 每日一次\n"
+)
+
+// mpText is at least n bytes of lines in the three scripts, with the
+// given strings written where the text reaches the given offsets.
+func mpText(r *rand.Rand, n int, at map[int]string) []byte {
+	words := []string{"minutes", "of", "the", "planning", "meeting", "會議", "会议", "客戶", "资料", "é", "--", "\r\n"}
+	var b bytes.Buffer
+	for b.Len() < n {
+		for off, s := range at {
+			if b.Len() >= off {
+				b.WriteString(s)
+				delete(at, off)
+			}
+		}
+		b.WriteString(words[r.IntN(len(words))])
+		if r.IntN(12) == 0 {
+			b.WriteByte('\n')
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	return b.Bytes()
+}
+
+type mpCase struct {
+	name      string
+	ctype     string
+	body      []byte
+	lim       Limits
+	streams   bool // read as it arrives (no ErrSpeculation)
+	whileRead bool // a window is handed over well before the body's end
+}
+
+func mpCases(t testing.TB) []mpCase {
+	r := rand.New(rand.NewPCG(61, 7))
+	const bnd = "----WebKitFormBoundary7MA4YWxkTrZu0gW"
+	ct := "multipart/form-data; boundary=" + bnd
+	w := StreamWindow
+	hk := strings.ReplaceAll(testgen.HKIDList(3), "\n", " ")
+	edges := mpText(r, 13<<20, map[int]string{
+		w - 6: testgen.HKID(31), 2*w - StreamOverlap - 3: medTC, 3*w - 2*StreamOverlap - 9: testgen.HKID(33) + " " + medSC,
+		7 << 20: "--" + bnd + "X not a delimiter\r\n--" + bnd + "- neither\r\n",
+	})
+	docx := testgen.DOCX("客戶名單", [][]string{{"name", "hkid"}, {testgen.Name(r, "tc"), testgen.HKID(40)}})
+	json := []byte(`{"msgtype":"text","text":{"content":"` + hk + ` 會議"}}`)
+	small := mpText(r, 300<<10, map[int]string{100 << 10: testgen.HKID(41)})
+	bigBin := make([]byte, 9<<20)
+	for i := range bigBin {
+		bigBin[i] = byte(r.Uint32())
+	}
+	zipBig := testgen.DOCX("big", [][]string{{"note"}, {string(mpText(r, 9<<20, nil))}})
+	b64 := []byte(base64.StdEncoding.EncodeToString(mpText(r, 7<<20, map[int]string{5 << 20: hk})))
+	var qp bytes.Buffer
+	qw := quotedprintable.NewWriter(&qp)
+	qw.Write(mpText(r, 9<<20, map[int]string{8 << 20: medTC}))
+	qw.Close()
+	bigJSON := []byte(`{"records":[` + strings.Repeat(`{"note":"minutes of the meeting","n":1},`, (9<<20)/40) + `{"hkid":"` + testgen.HKID(44) + `"}]}`)
+	csv := []byte("name,hkid,note\n" + strings.Repeat("陳大文,"+testgen.HKID(45)+",ok\n", (10<<20)/30))
+	text := func(ft []byte) mpPart { return file("media", "notes.txt", "text/plain", ft) }
+	cases := []mpCase{
+		{"fields, a docx, a large text part", ct, mpBody(bnd, "\r\n", "", []mpPart{
+			field("msgParam", string(json)), file("doc", "名單.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx),
+			field("note", string(small)), text(edges), field("after", "会议 "+testgen.HKID(46)),
+		}, false, ""), Limits{}, true, true},
+		{"two large text parts, a binary between", ct, mpBody(bnd, "\r\n", "", []mpPart{
+			text(edges[:9<<20]), file("blob", "x.bin", "application/octet-stream", bigBin), file("csv", "客戶.csv", "text/csv", csv),
+		}, false, ""), Limits{}, true, true},
+		{"large zip, json, base64 and quoted-printable parts", ct, mpBody(bnd, "\r\n", "", []mpPart{
+			file("z", "big.docx", "", zipBig), file("j", "r.json", "application/json", bigJSON),
+			{`Content-Disposition: form-data; name="b"; filename="b.txt"` + "\nContent-Transfer-Encoding: base64", b64},
+			{`Content-Disposition: form-data; name="q"; filename="q.txt"` + "\nContent-Transfer-Encoding: quoted-printable", qp.Bytes()},
+			text(small),
+		}, false, ""), Limits{}, true, false},
+		{"preamble, epilogue, padding, RFC 2231 and UTF-8 names", ct, mpBody(bnd, "\r\n", "preamble "+testgen.HKID(47)+"\r\n", []mpPart{
+			{`Content-Disposition: form-data; name="f"; filename*=UTF-8''%E5%AE%A2%E6%88%B6%E8%B3%87%E6%96%99.txt` + "\nX-Note: =?UTF-8?B?5a6i5oi3?=", edges[:10<<20]},
+			{`Content-Disposition: form-data; name="病歷"; filename="诊断 報告.txt"`, []byte(medSC)},
+		}, false, "\r\nepilogue "+medTC), Limits{}, true, true},
+		{"truncated: no close delimiter", ct, mpBody(bnd, "\r\n", "", []mpPart{field("a", hk), text(edges[:11<<20])}, true, ""), Limits{}, true, true},
+		{"text part ending at a chunk edge", ct, chunkEdge(bnd, edges), Limits{}, true, true},
+		// The smallest part read in windows (its CRLF one byte past the
+		// threshold), and the largest read whole once in.
+		{"a part just large enough to stream", ct, thresholdPart(bnd, edges, 1), Limits{}, true, false},
+		{"a part just too small to stream", ct, thresholdPart(bnd, edges, 0), Limits{}, true, false},
+		{"no headers, multipart/mixed", "multipart/mixed; boundary=" + bnd, mpBody(bnd, "\r\n", "", []mpPart{{"", edges[:9<<20]}, {"", []byte(hk)}}, false, ""), Limits{}, true, true},
+		// Left to mime/multipart, or beyond the text limits: read afresh.
+		{"LF framing", ct, mpBody(bnd, "\n", "", []mpPart{field("a", hk), text(edges[:9<<20])}, false, ""), Limits{}, false, false},
+		{"a bare-LF delimiter after the close", ct, mpBody(bnd, "\r\n", "", []mpPart{field("a", hk), text(edges[:9<<20])}, false, "x\r\n--"+bnd+"\nlate"), Limits{}, false, false},
+		{"text part over the text cap", ct, mpBody(bnd, "\r\n", "", []mpPart{text(edges[:10<<20])}, false, ""), Limits{MaxTotalBytes: 2 << 20}, false, false},
+		{"total text limit reached", ct, mpBody(bnd, "\r\n", "", []mpPart{text(edges[:10<<20]), field("a", hk)}, false, ""), Limits{MaxTotalBytes: 6 << 20}, false, false},
+		{"too many delimiters", ct, mpBody(bnd, "\r\n", "", []mpPart{text(edges[:9<<20]), field("a", hk), field("b", hk), field("c", hk)}, false, ""), Limits{MaxEntries: 2}, false, false},
+	}
+	for _, c := range cases {
+		if int64(len(c.body)) <= StreamAbove || !StreamsMultipart(c.ctype, c.body[:HeadLen], int64(len(c.body))) {
+			t.Fatalf("%s: not a large multipart body by its head", c.name)
+		}
+	}
+	return cases
+}
+
+// chunkEdge is a body whose text part ends where the CRLF before its
+// close delimiter falls across a scan chunk's edge.
+func chunkEdge(bnd string, text []byte) []byte {
+	pre := mpBody(bnd, "\r\n", "", []mpPart{file("m", "a.txt", "", nil)}, true, "")
+	n := 40*partChunk - len(pre) - 3
+	return mpBody(bnd, "\r\n", "", []mpPart{file("m", "a.txt", "", text[:n])}, false, "")
+}
+
+// thresholdPart is a body whose second part's CRLF before the close
+// delimiter is past bytes after partHeaderMax+StreamAbove bytes of it.
+func thresholdPart(bnd string, text []byte, past int) []byte {
+	p := file("media", "notes.txt", "text/plain", nil)
+	hlen := len(strings.ReplaceAll(p.hdr, "\n", "\r\n")) + 4
+	p.body = text[:partHeaderMax+StreamAbove+past-hlen]
+	return mpBody(bnd, "\r\n", "", []mpPart{field("a", "x"), p}, false, "")
+}
+
+func TestMultipartStreamEqualsWhole(t *testing.T) {
+	for _, c := range mpCases(t) {
+		t.Run(c.name, func(t *testing.T) {
+			want, _ := readMultipart(c.body, c.ctype, false, c.lim)
+			if want.err != nil {
+				t.Fatal(want.err)
+			}
+			got, firstAt := readMultipart(c.body, c.ctype, true, c.lim)
+			if !c.streams {
+				if !errors.Is(got.err, ErrSpeculation) {
+					t.Fatalf("read as it arrives (err %v), want ErrSpeculation", got.err)
+				}
+				return
+			}
+			if got.err != nil {
+				t.Fatal(got.err)
+			}
+			if g, w := got.String(), want.String(); g != w {
+				t.Fatalf("read as it arrives:\n%s\nwant\n%s", g, w)
+			}
+			// A part is known to be read in windows once StreamAbove
+			// bytes of it are in; the first window follows at once.
+			if c.whileRead && (firstAt < 0 || firstAt > int64(len(c.body))-512<<10) {
+				t.Fatalf("first window handed over once %d of %d bytes were read", firstAt, len(c.body))
+			}
+		})
+	}
+}
+
+// mpFiller is the large middle of FuzzMultipartStream's big bodies: text
+// with near-miss delimiters of its boundary.
+var mpFiller = sync.OnceValue(func() []byte {
+	r := rand.New(rand.NewPCG(5, 5))
+	return mpText(r, 9<<20, map[int]string{1 << 20: "\r\n--xYzq", 4 << 20: "\r\n--xY\r\n", StreamWindow - 2: "\r\n--x"})
+})
+
+// FuzzMultipartStream: whatever the bytes, the reading as it arrives
+// equals multipart's reading of the complete body, or declines: the
+// delimiter scan, part headers, padding, preamble and epilogue of small
+// bodies (the reading as it arrives takes any size once speculative).
+func FuzzMultipartStream(f *testing.F) {
+	for _, s := range mpSeeds() {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) { mpSame(t, data) })
+}
+
+// FuzzMultipartStreamLarge is FuzzMultipartStream with 9 MiB of text in
+// the body: a part large enough to be read in windows when the bytes
+// frame one around it. (Each input takes seconds under -fuzz.)
+func FuzzMultipartStreamLarge(f *testing.F) {
+	for _, s := range mpSeeds() {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// The text goes where the bytes say "@@" (the seeds: inside a
+		// part), else in their middle.
+		k, skip := len(data)/2, 0
+		if i := bytes.Index(data, []byte("@@")); i >= 0 {
+			k, skip = i, 2
+		}
+		mpSame(t, append(append(append([]byte{}, data[:k]...), mpFiller()...), data[k+skip:]...))
+	})
+}
+
+const mpFuzzBoundary = "xYz"
+
+func mpSeeds() [][]byte {
+	const bnd = mpFuzzBoundary
+	nl := "\r\n"
+	return [][]byte{
+		mpBody(bnd, nl, "", []mpPart{field("a", "v "+testgen.HKID(1)), file("f", "n.txt", "", []byte("text @@"))}, false, ""),
+		mpBody(bnd, nl, "pre\r\n", []mpPart{file("f", "n.txt", "text/plain", []byte("a@@")), field("b", "會議")}, false, "epi"),
+		mpBody(bnd, nl, "", []mpPart{field("a", "x"), file("f", "n.csv", "text/csv", []byte("h,k\n@@"))}, true, ""),
+		mpBody(bnd, nl, "", []mpPart{field("a", "x"), file("f", "n.json", "application/json", []byte(`{"a":"@@"}`))}, false, ""),
+		mpBody(bnd, nl, "", []mpPart{{`Content-Disposition: form-data; name="f"` + "\nContent-Transfer-Encoding: quoted-printable", []byte("=E6=9C=83@@")}}, false, ""),
+		mpBody(bnd, nl, "", []mpPart{field("a", "x"), file("f", "n.txt", "text/plain; charset=gbk", []byte("@@"))}, false, ""),
+		mpBody(bnd, "\n", "", []mpPart{field("a", "x"), file("f", "n.txt", "", []byte("@@"))}, false, ""),
+		[]byte("--xYz  \t\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nv\r\n--xYzX\r\n--xYz\r\n\r\n\r\n--xYz--"),
+		[]byte("--xYz\r\nContent-Transfer-Encoding: base64\r\n\r\nQUJD\r\n--xYz--\r\n"),
+		[]byte("--xYz\r\nContent-Type: multipart/mixed; boundary=q\r\n\r\n--q\r\n\r\nin\r\n--q--\r\n--xYz--"),
+		[]byte("--xYz--\r\n"),
+		[]byte("junk\r\n--xYz\r\nbroken header\r\n\r\nbody"),
+		[]byte("--xYz\r\n\r\n--xYz\r\n\r\n--xYz--\r\n--xYz\nlate"),
+	}
+}
+
+// mpSame fails when the reading of body as it arrives neither declines
+// nor equals the reading of the complete body.
+func mpSame(t *testing.T, body []byte) {
+	ct := "multipart/form-data; boundary=" + mpFuzzBoundary
+	want, _ := readMultipart(body, ct, false, Limits{})
+	got, _ := readMultipart(body, ct, true, Limits{})
+	if errors.Is(got.err, ErrSpeculation) {
+		return
+	}
+	if fmt.Sprint(got.err) != fmt.Sprint(want.err) {
+		t.Fatalf("error %v, want %v", got.err, want.err)
+	}
+	if g, w := got.String(), want.String(); g != w {
+		t.Fatalf("read as it arrives:\n%s\nwant\n%s", g, w)
+	}
+}

@@ -1,0 +1,238 @@
+package inspect_test
+
+import (
+	"bytes"
+	"context"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dlpgate/dlpgate/extract"
+	"github.com/dlpgate/dlpgate/internal/testgen"
+	"github.com/dlpgate/dlpgate/rules"
+)
+
+// Overlap for multipart bodies (read part by part by extract as they
+// arrive, a large text part in windows) against Inspect on the complete
+// body: text, CSV, JSON, DOCX, binary, base64 and quoted-printable parts,
+// HKIDs and Chinese medical text at window edges, preamble and epilogue,
+// RFC 2231 names, a body with no close delimiter; and the bodies that must
+// fall back (LF framing, a bare-LF delimiter after the close). Each is fed
+// at random and cut at every offset around its delimiters and at the
+// scan's chunk edges.
+
+const mpBoundary = "----dlpgateFormBoundaryQ7x2"
+
+// mpPartOf is one part: its header lines ("\n" between them) and body.
+type mpPartOf struct {
+	hdr  string
+	body []byte
+}
+
+// mpFrame frames parts with line ends nl: preamble pre, then the close
+// delimiter and epilogue epi unless open.
+func mpFrame(nl, pre string, parts []mpPartOf, open bool, epi string) []byte {
+	var b bytes.Buffer
+	b.WriteString(pre)
+	for i, p := range parts {
+		if i > 0 || pre != "" {
+			b.WriteString(nl)
+		}
+		b.WriteString("--" + mpBoundary + nl)
+		if p.hdr != "" {
+			b.WriteString(strings.ReplaceAll(p.hdr, "\n", nl) + nl)
+		}
+		b.WriteString(nl)
+		b.Write(p.body)
+	}
+	if !open {
+		b.WriteString(nl + "--" + mpBoundary + "--" + nl + epi)
+	}
+	return b.Bytes()
+}
+
+func mpField(name, value string) mpPartOf {
+	return mpPartOf{`Content-Disposition: form-data; name="` + name + `"`, []byte(value)}
+}
+
+func mpFile(name, filename, ctype string, body []byte) mpPartOf {
+	h := `Content-Disposition: form-data; name="` + name + `"; filename="` + filename + `"`
+	if ctype != "" {
+		h += "\nContent-Type: " + ctype
+	}
+	return mpPartOf{h, body}
+}
+
+const (
+	medicalTC = "出院小結\n病人姓名：陳大文\n診斷：心房顫動；高血壓\n出院藥物：Warfarin 3mg 每日一次\n"
+	medicalSC = "出院小结\n病人姓名：陈大文\n诊断：心房颤动；高血压\n出院药物：华法林 3mg 每日一次\n"
+)
+
+// mpLines is at least n bytes of lines of words in the three scripts
+// (no digits), with the given strings where the text reaches the offsets.
+func mpLines(r *rand.Rand, n int, at map[int]string) []byte {
+	words := []string{"minutes", "of", "the", "planning", "meeting", "會議", "会议", "客戶", "资料", "é", "--"}
+	var b bytes.Buffer
+	for b.Len() < n {
+		for off, s := range at {
+			if b.Len() >= off {
+				b.WriteString(s)
+				delete(at, off)
+			}
+		}
+		b.WriteString(words[r.IntN(len(words))])
+		if r.IntN(10) == 0 {
+			b.WriteString("\r\n")
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	return b.Bytes()
+}
+
+func multipartCases(t *testing.T) []kindCase {
+	r := rand.New(rand.NewPCG(29, 3))
+	w, o := extract.StreamWindow, extract.StreamOverlap
+	hk := strings.ReplaceAll(testgen.HKIDList(3), "\n", " ")
+	edges := mpLines(r, 13<<20, map[int]string{
+		w - 5: testgen.HKID(51), 2*w - o - 3: medicalTC, 3*w - 2*o - 8: testgen.HKID(52) + " " + medicalSC,
+		6 << 20: "\r\n--" + mpBoundary + "X not a delimiter\r\n",
+	})
+	clean := mpLines(r, 10<<20, nil)
+	docx := testgen.DOCX("客戶名單", [][]string{{"name", "hkid"}, {testgen.Name(r, "tc"), testgen.HKID(53)}})
+	zipPart := testgen.DOCX("notes", [][]string{{"note"}, {"nothing personal"}})
+	json := `{"msgtype":"text","text":{"content":"會議 ` + hk + `"}}`
+	bin := make([]byte, 2<<20)
+	for i := range bin {
+		bin[i] = byte(r.Uint32())
+	}
+	csv := []byte("name,hkid,note\n" + strings.Repeat("陳大文,"+testgen.HKID(54)+",ok\n", (9<<20)/30))
+	nl := "\r\n"
+	text := func(b []byte) mpPartOf { return mpFile("media", "notes.txt", "text/plain", b) }
+	ct := "multipart/form-data; boundary=" + mpBoundary
+	in := func(b []byte) extract.Input {
+		return extract.Input{ContentType: ct, Size: int64(len(b)), Origin: "body"}
+	}
+	several := mpFrame(nl, "", []mpPartOf{
+		mpField("msgParam", json), mpFile("doc", "名單.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx),
+		mpField("note", "会议纪要"), text(edges), mpField("after", "會議"),
+	}, false, "")
+	between := mpFrame(nl, "", []mpPartOf{
+		text(clean), mpFile("blob", "x.bin", "application/octet-stream", bin), mpFile("z", "n.docx", "", zipPart), mpFile("csv", "客戶.csv", "text/csv", csv),
+	}, false, "")
+	encoded := mpFrame(nl, "", []mpPartOf{
+		text(clean),
+		{`Content-Disposition: form-data; name="b"; filename="b.txt"` + "\nContent-Transfer-Encoding: base64", []byte("5pyD6K2wIA0KQTEyMzQ1Nig3KQ==")},
+		{`Content-Disposition: form-data; name="q"; filename="q.txt"` + "\nContent-Transfer-Encoding: quoted-printable", []byte("=E8=A8=BA=E6=96=B7=EF=BC=9A=E5=BF=83=E6=88=BF=E9=A1=AB=E5=8B=95 " + testgen.HKID(55))},
+	}, false, "")
+	names := mpFrame(nl, "preamble "+testgen.HKID(56)+nl, []mpPartOf{
+		{`Content-Disposition: form-data; name="f"; filename*=UTF-8''%E5%AE%A2%E6%88%B6%E8%B3%87%E6%96%99.txt` + "\nX-Note: =?UTF-8?B?5a6i5oi3?=", edges[:10<<20]},
+		{`Content-Disposition: form-data; name="病歷"; filename="诊断 報告.txt"`, []byte(medicalSC)},
+	}, false, nl+"epilogue "+medicalTC)
+	truncated := mpFrame(nl, "", []mpPartOf{mpField("a", "會議"), text(edges[:11<<20])}, true, "")
+	lf := mpFrame("\n", "", []mpPartOf{mpField("a", hk), text(clean)}, false, "")
+	lateLF := mpFrame(nl, "", []mpPartOf{mpField("a", hk), text(clean)}, false, "x\r\n--"+mpBoundary+"\nlate")
+	cs := []kindCase{
+		{"multipart several parts, a large text part", in(several), several, rules.Block, true},
+		{"multipart binary and docx between text parts", in(between), between, rules.Block, true},
+		{"multipart base64 and quoted-printable parts", in(encoded), encoded, "", true},
+		{"multipart preamble, epilogue, RFC 2231 names", in(names), names, rules.Block, true},
+		{"multipart truncated", in(truncated), truncated, "", true},
+		{"multipart LF framing", in(lf), lf, rules.Block, false},
+		{"multipart bare-LF delimiter after the close", in(lateLF), lateLF, rules.Block, false},
+	}
+	for _, c := range cs {
+		if c.in.Size <= extract.StreamAbove {
+			t.Fatalf("%s: %d bytes, not over StreamAbove", c.name, c.in.Size)
+		}
+	}
+	return cs
+}
+
+// mpCuts are the offsets to cut b at: every offset around each delimiter
+// (from a few bytes before its CRLF to a few after its line) and around
+// the delimiter scan's chunk edges.
+func mpCuts(b []byte) []int {
+	var cuts []int
+	delim := []byte("\r\n--" + mpBoundary)
+	for i := 0; ; {
+		j := bytes.Index(b[i:], delim)
+		if j < 0 {
+			break
+		}
+		for d := -3; d <= len(delim)+4; d++ {
+			cuts = append(cuts, i+j+d)
+		}
+		i += j + len(delim)
+	}
+	for k := 1; k*(256<<10) < len(b); k++ {
+		cuts = append(cuts, k*(256<<10)-1, k*(256<<10)+len(delim)-1)
+	}
+	slices.Sort(cuts)
+	return slices.Compact(cuts)
+}
+
+// feedCuts delivers g up to each cut in turn, letting the reading catch
+// up (and wait) at the ones around a delimiter, then completes it.
+func feedCuts(g *growing, cuts []int) {
+	sent := 0
+	for _, c := range cuts {
+		if c > sent && c < len(g.data) {
+			g.feed(c - sent)
+			sent = c
+			time.Sleep(200 * time.Microsecond)
+		}
+	}
+	g.end(nil)
+}
+
+func TestOverlapMultipart(t *testing.T) {
+	eng := defaultEngine(t)
+	cases := multipartCases(t)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			want := inspectWhole(t, eng, c.in, c.body, c.action)
+			runs := 2
+			if !c.overlaps {
+				runs = 1
+			}
+			for run := range runs {
+				g := newGrowing(c.body)
+				ov := eng.Begin(context.Background(), c.in, g)
+				if ov == nil {
+					t.Fatal("Begin refused it")
+				}
+				if run == 0 {
+					go feedRandom(g, rand.New(rand.NewPCG(uint64(run), 79)))
+				} else {
+					go feedCuts(g, mpCuts(c.body))
+				}
+				got, err := ov.Finish(context.Background(), overlapReq)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ok, why := ov.Overlapped(); ok != c.overlaps {
+					t.Fatalf("run %d: overlapped %v (%s), want %v", run, ok, why, c.overlaps)
+				}
+				sameResult(t, got, want)
+				sameProblems(t, got, want)
+			}
+		})
+	}
+	t.Run("fail midway", func(t *testing.T) { kindsFailMidway(t, eng, cases) })
+}
+
+// A multipart upload of a large text file is classified while it arrives:
+// with a quarter of it still unsent, windows of the file have reached the
+// classifiers.
+func TestOverlapMultipartClassifiesWhileArriving(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 9))
+	body := mpFrame("\r\n", "", []mpPartOf{
+		mpField("msgParam", `{"title":"會議"}`),
+		mpFile("media", "notes.txt", "text/plain", mpLines(r, 24<<20, map[int]string{12 << 20: testgen.HKIDList(3)})),
+	}, false, "")
+	in := extract.Input{ContentType: "multipart/form-data; boundary=" + mpBoundary, Size: int64(len(body)), Origin: "body"}
+	classifiedWhileArriving(t, in, body)
+}
