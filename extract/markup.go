@@ -322,72 +322,13 @@ func rtfText(b []byte) (string, bool) {
 }
 
 // oleNode handles a Compound File (legacy Office, or an encrypted OOXML
-// which Office wraps in CFB with EncryptionInfo/EncryptedPackage streams).
+// which Office wraps in CFB with EncryptionInfo/EncryptedPackage streams):
+// the formats it knows are read record by record (ole.go).
 func (w *walker) oleNode(n node) {
 	data, err := w.load(n.origin, n.body)
 	if err != nil {
 		w.problem(n.origin, Malformed, "body could not be read")
 		return
 	}
-	if oleHasStream(data, "EncryptionInfo") || oleHasStream(data, "EncryptedPackage") {
-		w.problem(n.origin, Encrypted, "password-protected Office document")
-		return
-	}
-	// Legacy .doc/.xls/.ppt: best-effort text from UTF-16LE and ASCII runs.
-	text := oleStrings(data)
-	if strings.TrimSpace(text) == "" {
-		w.problem(n.origin, Unsupported, "legacy Office (OLE) document: no text found")
-		return
-	}
-	w.problem(n.origin, Unsupported, "legacy Office (OLE) document: only best-effort text was extracted")
-	w.emit(n.origin, text)
-}
-
-// oleHasStream looks for a directory entry name (UTF-16LE) in the file.
-func oleHasStream(b []byte, name string) bool {
-	enc := make([]byte, 0, 2*len(name))
-	for _, r := range name {
-		enc = append(enc, byte(r), 0)
-	}
-	return bytes.Contains(b, enc)
-}
-
-// oleStrings pulls runs of printable UTF-16LE (any BMP letter, so CJK too)
-// and of printable ASCII of a useful length.
-func oleStrings(b []byte) string {
-	var sb strings.Builder
-	// UTF-16LE runs.
-	run := make([]uint16, 0, 256)
-	flush16 := func() {
-		if len(run) >= 4 {
-			sb.WriteString(string(utf16.Decode(run)))
-			sb.WriteByte('\n')
-		}
-		run = run[:0]
-	}
-	for i := 0; i+1 < len(b); i += 2 {
-		u := uint16(b[i]) | uint16(b[i+1])<<8
-		if u == '\r' || u == '\n' || u == '\t' || u >= 0x20 && u < 0x7f || u >= 0x3000 && u <= 0x9fff || u >= 0xff00 && u <= 0xffef || u >= 0xa0 && u < 0x250 {
-			run = append(run, u)
-		} else {
-			flush16()
-		}
-	}
-	flush16()
-	// 8-bit runs (Word stores Latin-only text as cp1252).
-	start := -1
-	for i := 0; i <= len(b); i++ {
-		if i < len(b) && (b[i] >= 0x20 && b[i] < 0x7f || b[i] == '\r' || b[i] == '\t') {
-			if start < 0 {
-				start = i
-			}
-			continue
-		}
-		if start >= 0 && i-start >= 8 {
-			sb.Write(b[start:i])
-			sb.WriteByte('\n')
-		}
-		start = -1
-	}
-	return sb.String()
+	w.compoundFile(n, data)
 }
