@@ -75,51 +75,26 @@ func (k *kwScans) trim(n int) {
 // scans would keep is kept (TestKeywordScansMatchSequential).
 func keywordScans(s string, dm []uint64, dst []hkidMatch, k *kwScans) []hkidMatch {
 	spaced, grouped, loose, apart := k.spaced[:0], k.grouped[:0], k.loose[:0], k.apart[:0]
-	var prev uint64
-	for w, d := range dm {
-		starts := d &^ (d<<1 | prev>>63)
-		prev = d
-		for ; starts != 0; starts &= starts - 1 {
-			off := bits.TrailingZeros64(starts)
-			n := bits.TrailingZeros64(^(d >> off))
-			if off+n == 64 && w+1 < len(dm) {
-				n += bits.TrailingZeros64(^dm[w+1])
-			}
-			i := w<<6 + off
-			if n == 6 {
-				if p := spacedLetter(s, i); p >= 0 {
-					if m, ok := separatedHKIDAt(s, p); ok {
-						spaced = append(spaced, m)
-					}
-				}
-				if m, ok := looseHKIDAt(s, i); ok {
-					loose = append(loose, m)
-				}
-				continue
-			}
-			if n > 6 {
-				continue
-			}
-			if n >= 2 {
-				p := spacedLetter(s, i)
-				if p < 0 && i >= 1 && isLetter(s[i-1]) {
-					p = i - 1
-				}
-				if p >= 0 && sepLen(s, i+n) > 0 {
-					if m, ok := separatedHKIDAt(s, p); ok {
-						grouped = append(grouped, m)
-					}
+	digitRuns(s, dm, func(i, n int) {
+		switch {
+		case n == 6:
+			if p := spacedLetter(s, i); p >= 0 {
+				if m, ok := separatedHKIDAt(s, p); ok {
+					spaced = append(spaced, m)
 				}
 			}
-			if _, ok := loosePrefixBefore(s, i); ok {
-				if end, digits, ok := spacedDigitsAt(s, i); ok {
-					if m, ok := looseHKIDFrom(s, i, end, string(digits[:])); ok {
-						apart = append(apart, m)
-					}
-				}
+			if m, ok := looseHKIDAt(s, i); ok {
+				loose = append(loose, m)
+			}
+		case n < 6:
+			if m, ok := groupedAt(s, i, n); ok {
+				grouped = append(grouped, m)
+			}
+			if m, ok := digitsApartAt(s, i, n); ok {
+				apart = append(apart, m)
 			}
 		}
-	}
+	})
 	*k = kwScans{spaced, grouped, loose, apart}
 	for _, c := range [][]hkidMatch{spaced, grouped, loose, apart} {
 		if len(c) == 0 {
@@ -273,20 +248,28 @@ func scanGroupedHKIDs(s string, dst []hkidMatch) []hkidMatch {
 func scanGroupedHKIDsMap(s string, dm []uint64, dst []hkidMatch) []hkidMatch {
 	a := sepAdder{dst: dst}
 	digitRuns(s, dm, func(i, n int) {
-		// The first group: two to five digits after the prefix letter
-		// (spaced or glued), then a separator.
-		if n < 2 || n >= 6 {
-			return
-		}
-		p := spacedLetter(s, i)
-		if p < 0 && i >= 1 && isLetter(s[i-1]) {
-			p = i - 1
-		}
-		if p >= 0 && sepLen(s, i+n) > 0 {
-			a.add(s, p, false)
+		if m, ok := groupedAt(s, i, n); ok {
+			a.addMatch(m)
 		}
 	})
 	return a.sorted()
+}
+
+// groupedAt parses the grouped HKID whose first group is the run of n
+// digits at s[i]: two to five digits after the prefix letter (spaced or
+// glued), then a separator.
+func groupedAt(s string, i, n int) (hkidMatch, bool) {
+	if n < 2 || n >= 6 {
+		return hkidMatch{}, false
+	}
+	p := spacedLetter(s, i)
+	if p < 0 && i >= 1 && isLetter(s[i-1]) {
+		p = i - 1
+	}
+	if p < 0 || sepLen(s, i+n) == 0 {
+		return hkidMatch{}, false
+	}
+	return separatedHKIDAt(s, p)
 }
 
 // digitRuns calls f with the offset and length of each run of ASCII digits
@@ -520,25 +503,30 @@ func looseHKIDFrom(s string, i, dEnd int, digits string) (hkidMatch, bool) {
 func scanDigitSpacedHKIDs(s string, dm []uint64, dst []hkidMatch) []hkidMatch {
 	a := sepAdder{dst: dst}
 	digitRuns(s, dm, func(i, n int) {
-		// The first group is one to five digits after a prefix; the
-		// prefix is looked for first, as most runs (amounts, dates,
-		// "Room 12") have a word or nothing before them. The runs inside
-		// a candidate have a digit before them, not a prefix.
-		if n > 5 {
-			return
-		}
-		if _, ok := loosePrefixBefore(s, i); !ok {
-			return
-		}
-		end, digits, ok := spacedDigitsAt(s, i)
-		if !ok {
-			return
-		}
-		if m, ok := looseHKIDFrom(s, i, end, string(digits[:])); ok {
+		if m, ok := digitsApartAt(s, i, n); ok {
 			a.addMatch(m)
 		}
 	})
 	return a.sorted()
+}
+
+// digitsApartAt parses the HKID whose digits are typed apart from the run
+// of n digits at s[i] on. The first group is one to five digits after a
+// prefix; the prefix is looked for first, as most runs (amounts, dates,
+// "Room 12") have a word or nothing before them. The runs inside a
+// candidate have a digit before them, not a prefix.
+func digitsApartAt(s string, i, n int) (hkidMatch, bool) {
+	if n > 5 {
+		return hkidMatch{}, false
+	}
+	if _, ok := loosePrefixBefore(s, i); !ok {
+		return hkidMatch{}, false
+	}
+	end, digits, ok := spacedDigitsAt(s, i)
+	if !ok {
+		return hkidMatch{}, false
+	}
+	return looseHKIDFrom(s, i, end, string(digits[:]))
 }
 
 // spacedDigitsAt reads six digits from the digit run at s[i] on, in two or
