@@ -88,46 +88,6 @@ func readMultipart(body []byte, ctype string, spec bool, lim Limits) (out mpEven
 	return out, firstAt
 }
 
-// mpPart is one part: its header lines (without the blank line) and body.
-type mpPart struct {
-	hdr  string
-	body []byte
-}
-
-// mpBody frames parts with boundary and line ends nl: preamble pre, the
-// close delimiter unless open, then epilogue epi.
-func mpBody(boundary, nl, pre string, parts []mpPart, open bool, epi string) []byte {
-	var b bytes.Buffer
-	b.WriteString(pre)
-	for i, p := range parts {
-		if i > 0 || pre != "" {
-			b.WriteString(nl)
-		}
-		b.WriteString("--" + boundary + nl)
-		if p.hdr != "" {
-			b.WriteString(strings.ReplaceAll(p.hdr, "\n", nl) + nl)
-		}
-		b.WriteString(nl)
-		b.Write(p.body)
-	}
-	if !open {
-		b.WriteString(nl + "--" + boundary + "--" + nl + epi)
-	}
-	return b.Bytes()
-}
-
-func field(name, value string) mpPart {
-	return mpPart{`Content-Disposition: form-data; name="` + name + `"`, []byte(value)}
-}
-
-func file(name, filename, ctype string, body []byte) mpPart {
-	h := `Content-Disposition: form-data; name="` + name + `"; filename="` + filename + `"`
-	if ctype != "" {
-		h += "\nContent-Type: " + ctype
-	}
-	return mpPart{h, body}
-}
-
 const (
 	medTC = "出院小結\n病人姓名：陳大文\n診斷：心房顫動；高血壓\n出院藥物：Warfarin 3mg 每日一次\n"
 	medSC = "出院小结\n病人姓名：陈大文\n诊断：心房颤动；高血压\n出院药物：华法林 3mg 每日一次\n"
@@ -189,38 +149,38 @@ func mpCases(t testing.TB) []mpCase {
 	qw.Close()
 	bigJSON := []byte(`{"records":[` + strings.Repeat(`{"note":"minutes of the meeting","n":1},`, (9<<20)/40) + `{"hkid":"` + testgen.HKID(44) + `"}]}`)
 	csv := []byte("name,hkid,note\n" + strings.Repeat("陳大文,"+testgen.HKID(45)+",ok\n", (10<<20)/30))
-	text := func(ft []byte) mpPart { return file("media", "notes.txt", "text/plain", ft) }
+	text := func(ft []byte) testgen.Part { return testgen.FormFile("media", "notes.txt", "text/plain", ft) }
 	cases := []mpCase{
-		{"fields, a docx, a large text part", ct, mpBody(bnd, "\r\n", "", []mpPart{
-			field("msgParam", string(json)), file("doc", "名單.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx),
-			field("note", string(small)), text(edges), field("after", "会议 "+testgen.HKID(46)),
+		{"fields, a docx, a large text part", ct, testgen.Multipart(bnd, "\r\n", "", []testgen.Part{
+			testgen.FormField("msgParam", string(json)), testgen.FormFile("doc", "名單.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx),
+			testgen.FormField("note", string(small)), text(edges), testgen.FormField("after", "会议 "+testgen.HKID(46)),
 		}, false, ""), Limits{}, true, true},
-		{"two large text parts, a binary between", ct, mpBody(bnd, "\r\n", "", []mpPart{
-			text(edges[:9<<20]), file("blob", "x.bin", "application/octet-stream", bigBin), file("csv", "客戶.csv", "text/csv", csv),
+		{"two large text parts, a binary between", ct, testgen.Multipart(bnd, "\r\n", "", []testgen.Part{
+			text(edges[:9<<20]), testgen.FormFile("blob", "x.bin", "application/octet-stream", bigBin), testgen.FormFile("csv", "客戶.csv", "text/csv", csv),
 		}, false, ""), Limits{}, true, true},
-		{"large zip, json, base64 and quoted-printable parts", ct, mpBody(bnd, "\r\n", "", []mpPart{
-			file("z", "big.docx", "", zipBig), file("j", "r.json", "application/json", bigJSON),
-			{`Content-Disposition: form-data; name="b"; filename="b.txt"` + "\nContent-Transfer-Encoding: base64", b64},
-			{`Content-Disposition: form-data; name="q"; filename="q.txt"` + "\nContent-Transfer-Encoding: quoted-printable", qp.Bytes()},
+		{"large zip, json, base64 and quoted-printable parts", ct, testgen.Multipart(bnd, "\r\n", "", []testgen.Part{
+			testgen.FormFile("z", "big.docx", "", zipBig), testgen.FormFile("j", "r.json", "application/json", bigJSON),
+			{Header: `Content-Disposition: form-data; name="b"; filename="b.txt"` + "\nContent-Transfer-Encoding: base64", Body: b64},
+			{Header: `Content-Disposition: form-data; name="q"; filename="q.txt"` + "\nContent-Transfer-Encoding: quoted-printable", Body: qp.Bytes()},
 			text(small),
 		}, false, ""), Limits{}, true, false},
-		{"preamble, epilogue, padding, RFC 2231 and UTF-8 names", ct, mpBody(bnd, "\r\n", "preamble "+testgen.HKID(47)+"\r\n", []mpPart{
-			{`Content-Disposition: form-data; name="f"; filename*=UTF-8''%E5%AE%A2%E6%88%B6%E8%B3%87%E6%96%99.txt` + "\nX-Note: =?UTF-8?B?5a6i5oi3?=", edges[:10<<20]},
-			{`Content-Disposition: form-data; name="病歷"; filename="诊断 報告.txt"`, []byte(medSC)},
+		{"preamble, epilogue, padding, RFC 2231 and UTF-8 names", ct, testgen.Multipart(bnd, "\r\n", "preamble "+testgen.HKID(47)+"\r\n", []testgen.Part{
+			{Header: `Content-Disposition: form-data; name="f"; filename*=UTF-8''%E5%AE%A2%E6%88%B6%E8%B3%87%E6%96%99.txt` + "\nX-Note: =?UTF-8?B?5a6i5oi3?=", Body: edges[:10<<20]},
+			{Header: `Content-Disposition: form-data; name="病歷"; filename="诊断 報告.txt"`, Body: []byte(medSC)},
 		}, false, "\r\nepilogue "+medTC), Limits{}, true, true},
-		{"truncated: no close delimiter", ct, mpBody(bnd, "\r\n", "", []mpPart{field("a", hk), text(edges[:11<<20])}, true, ""), Limits{}, true, true},
+		{"truncated: no close delimiter", ct, testgen.Multipart(bnd, "\r\n", "", []testgen.Part{testgen.FormField("a", hk), text(edges[:11<<20])}, true, ""), Limits{}, true, true},
 		{"text part ending at a chunk edge", ct, chunkEdge(bnd, edges), Limits{}, true, true},
 		// The smallest part read in windows (its CRLF one byte past the
 		// threshold), and the largest read whole once in.
 		{"a part just large enough to stream", ct, thresholdPart(bnd, edges, 1), Limits{}, true, false},
 		{"a part just too small to stream", ct, thresholdPart(bnd, edges, 0), Limits{}, true, false},
-		{"no headers, multipart/mixed", "multipart/mixed; boundary=" + bnd, mpBody(bnd, "\r\n", "", []mpPart{{"", edges[:9<<20]}, {"", []byte(hk)}}, false, ""), Limits{}, true, true},
+		{"no headers, multipart/mixed", "multipart/mixed; boundary=" + bnd, testgen.Multipart(bnd, "\r\n", "", []testgen.Part{{Body: edges[:9<<20]}, {Body: []byte(hk)}}, false, ""), Limits{}, true, true},
 		// Left to mime/multipart, or beyond the text limits: read afresh.
-		{"LF framing", ct, mpBody(bnd, "\n", "", []mpPart{field("a", hk), text(edges[:9<<20])}, false, ""), Limits{}, false, false},
-		{"a bare-LF delimiter after the close", ct, mpBody(bnd, "\r\n", "", []mpPart{field("a", hk), text(edges[:9<<20])}, false, "x\r\n--"+bnd+"\nlate"), Limits{}, false, false},
-		{"text part over the text cap", ct, mpBody(bnd, "\r\n", "", []mpPart{text(edges[:10<<20])}, false, ""), Limits{MaxTotalBytes: 2 << 20}, false, false},
-		{"total text limit reached", ct, mpBody(bnd, "\r\n", "", []mpPart{text(edges[:10<<20]), field("a", hk)}, false, ""), Limits{MaxTotalBytes: 6 << 20}, false, false},
-		{"too many delimiters", ct, mpBody(bnd, "\r\n", "", []mpPart{text(edges[:9<<20]), field("a", hk), field("b", hk), field("c", hk)}, false, ""), Limits{MaxEntries: 2}, false, false},
+		{"LF framing", ct, testgen.Multipart(bnd, "\n", "", []testgen.Part{testgen.FormField("a", hk), text(edges[:9<<20])}, false, ""), Limits{}, false, false},
+		{"a bare-LF delimiter after the close", ct, testgen.Multipart(bnd, "\r\n", "", []testgen.Part{testgen.FormField("a", hk), text(edges[:9<<20])}, false, "x\r\n--"+bnd+"\nlate"), Limits{}, false, false},
+		{"text part over the text cap", ct, testgen.Multipart(bnd, "\r\n", "", []testgen.Part{text(edges[:10<<20])}, false, ""), Limits{MaxTotalBytes: 2 << 20}, false, false},
+		{"total text limit reached", ct, testgen.Multipart(bnd, "\r\n", "", []testgen.Part{text(edges[:10<<20]), testgen.FormField("a", hk)}, false, ""), Limits{MaxTotalBytes: 6 << 20}, false, false},
+		{"too many delimiters", ct, testgen.Multipart(bnd, "\r\n", "", []testgen.Part{text(edges[:9<<20]), testgen.FormField("a", hk), testgen.FormField("b", hk), testgen.FormField("c", hk)}, false, ""), Limits{MaxEntries: 2}, false, false},
 	}
 	for _, c := range cases {
 		if int64(len(c.body)) <= StreamAbove || !StreamsMultipart(c.ctype, c.body[:HeadLen], int64(len(c.body))) {
@@ -233,18 +193,18 @@ func mpCases(t testing.TB) []mpCase {
 // chunkEdge is a body whose text part ends where the CRLF before its
 // close delimiter falls across a scan chunk's edge.
 func chunkEdge(bnd string, text []byte) []byte {
-	pre := mpBody(bnd, "\r\n", "", []mpPart{file("m", "a.txt", "", nil)}, true, "")
+	pre := testgen.Multipart(bnd, "\r\n", "", []testgen.Part{testgen.FormFile("m", "a.txt", "", nil)}, true, "")
 	n := 40*partChunk - len(pre) - 3
-	return mpBody(bnd, "\r\n", "", []mpPart{file("m", "a.txt", "", text[:n])}, false, "")
+	return testgen.Multipart(bnd, "\r\n", "", []testgen.Part{testgen.FormFile("m", "a.txt", "", text[:n])}, false, "")
 }
 
 // thresholdPart is a body whose second part's CRLF before the close
 // delimiter is past bytes after partHeaderMax+StreamAbove bytes of it.
 func thresholdPart(bnd string, text []byte, past int) []byte {
-	p := file("media", "notes.txt", "text/plain", nil)
-	hlen := len(strings.ReplaceAll(p.hdr, "\n", "\r\n")) + 4
-	p.body = text[:partHeaderMax+StreamAbove+past-hlen]
-	return mpBody(bnd, "\r\n", "", []mpPart{field("a", "x"), p}, false, "")
+	p := testgen.FormFile("media", "notes.txt", "text/plain", nil)
+	hlen := len(strings.ReplaceAll(p.Header, "\n", "\r\n")) + 4
+	p.Body = text[:partHeaderMax+StreamAbove+past-hlen]
+	return testgen.Multipart(bnd, "\r\n", "", []testgen.Part{testgen.FormField("a", "x"), p}, false, "")
 }
 
 func TestMultipartStreamEqualsWhole(t *testing.T) {
@@ -318,13 +278,13 @@ func mpSeeds() [][]byte {
 	const bnd = mpFuzzBoundary
 	nl := "\r\n"
 	return [][]byte{
-		mpBody(bnd, nl, "", []mpPart{field("a", "v "+testgen.HKID(1)), file("f", "n.txt", "", []byte("text @@"))}, false, ""),
-		mpBody(bnd, nl, "pre\r\n", []mpPart{file("f", "n.txt", "text/plain", []byte("a@@")), field("b", "會議")}, false, "epi"),
-		mpBody(bnd, nl, "", []mpPart{field("a", "x"), file("f", "n.csv", "text/csv", []byte("h,k\n@@"))}, true, ""),
-		mpBody(bnd, nl, "", []mpPart{field("a", "x"), file("f", "n.json", "application/json", []byte(`{"a":"@@"}`))}, false, ""),
-		mpBody(bnd, nl, "", []mpPart{{`Content-Disposition: form-data; name="f"` + "\nContent-Transfer-Encoding: quoted-printable", []byte("=E6=9C=83@@")}}, false, ""),
-		mpBody(bnd, nl, "", []mpPart{field("a", "x"), file("f", "n.txt", "text/plain; charset=gbk", []byte("@@"))}, false, ""),
-		mpBody(bnd, "\n", "", []mpPart{field("a", "x"), file("f", "n.txt", "", []byte("@@"))}, false, ""),
+		testgen.Multipart(bnd, nl, "", []testgen.Part{testgen.FormField("a", "v "+testgen.HKID(1)), testgen.FormFile("f", "n.txt", "", []byte("text @@"))}, false, ""),
+		testgen.Multipart(bnd, nl, "pre\r\n", []testgen.Part{testgen.FormFile("f", "n.txt", "text/plain", []byte("a@@")), testgen.FormField("b", "會議")}, false, "epi"),
+		testgen.Multipart(bnd, nl, "", []testgen.Part{testgen.FormField("a", "x"), testgen.FormFile("f", "n.csv", "text/csv", []byte("h,k\n@@"))}, true, ""),
+		testgen.Multipart(bnd, nl, "", []testgen.Part{testgen.FormField("a", "x"), testgen.FormFile("f", "n.json", "application/json", []byte(`{"a":"@@"}`))}, false, ""),
+		testgen.Multipart(bnd, nl, "", []testgen.Part{{Header: `Content-Disposition: form-data; name="f"` + "\nContent-Transfer-Encoding: quoted-printable", Body: []byte("=E6=9C=83@@")}}, false, ""),
+		testgen.Multipart(bnd, nl, "", []testgen.Part{testgen.FormField("a", "x"), testgen.FormFile("f", "n.txt", "text/plain; charset=gbk", []byte("@@"))}, false, ""),
+		testgen.Multipart(bnd, "\n", "", []testgen.Part{testgen.FormField("a", "x"), testgen.FormFile("f", "n.txt", "", []byte("@@"))}, false, ""),
 		[]byte("--xYz  \t\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nv\r\n--xYzX\r\n--xYz\r\n\r\n\r\n--xYz--"),
 		[]byte("--xYz\r\nContent-Transfer-Encoding: base64\r\n\r\nQUJD\r\n--xYz--\r\n"),
 		[]byte("--xYz\r\nContent-Type: multipart/mixed; boundary=q\r\n\r\n--q\r\n\r\nin\r\n--q--\r\n--xYz--"),

@@ -25,46 +25,6 @@ import (
 
 const mpBoundary = "----dlpgateFormBoundaryQ7x2"
 
-// mpPartOf is one part: its header lines ("\n" between them) and body.
-type mpPartOf struct {
-	hdr  string
-	body []byte
-}
-
-// mpFrame frames parts with line ends nl: preamble pre, then the close
-// delimiter and epilogue epi unless open.
-func mpFrame(nl, pre string, parts []mpPartOf, open bool, epi string) []byte {
-	var b bytes.Buffer
-	b.WriteString(pre)
-	for i, p := range parts {
-		if i > 0 || pre != "" {
-			b.WriteString(nl)
-		}
-		b.WriteString("--" + mpBoundary + nl)
-		if p.hdr != "" {
-			b.WriteString(strings.ReplaceAll(p.hdr, "\n", nl) + nl)
-		}
-		b.WriteString(nl)
-		b.Write(p.body)
-	}
-	if !open {
-		b.WriteString(nl + "--" + mpBoundary + "--" + nl + epi)
-	}
-	return b.Bytes()
-}
-
-func mpField(name, value string) mpPartOf {
-	return mpPartOf{`Content-Disposition: form-data; name="` + name + `"`, []byte(value)}
-}
-
-func mpFile(name, filename, ctype string, body []byte) mpPartOf {
-	h := `Content-Disposition: form-data; name="` + name + `"; filename="` + filename + `"`
-	if ctype != "" {
-		h += "\nContent-Type: " + ctype
-	}
-	return mpPartOf{h, body}
-}
-
 const (
 	medicalTC = "出院小結\n病人姓名：陳大文\n診斷：心房顫動；高血壓\n出院藥物：Warfarin 3mg 每日一次\n"
 	medicalSC = "出院小结\n病人姓名：陈大文\n诊断：心房颤动；高血压\n出院药物：华法林 3mg 每日一次\n"
@@ -110,30 +70,30 @@ func multipartCases(t *testing.T) []kindCase {
 	}
 	csv := []byte("name,hkid,note\n" + strings.Repeat("陳大文,"+testgen.HKID(54)+",ok\n", (9<<20)/30))
 	nl := "\r\n"
-	text := func(b []byte) mpPartOf { return mpFile("media", "notes.txt", "text/plain", b) }
+	text := func(b []byte) testgen.Part { return testgen.FormFile("media", "notes.txt", "text/plain", b) }
 	ct := "multipart/form-data; boundary=" + mpBoundary
 	in := func(b []byte) extract.Input {
 		return extract.Input{ContentType: ct, Size: int64(len(b)), Origin: "body"}
 	}
-	several := mpFrame(nl, "", []mpPartOf{
-		mpField("msgParam", json), mpFile("doc", "名單.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx),
-		mpField("note", "会议纪要"), text(edges), mpField("after", "會議"),
+	several := testgen.Multipart(mpBoundary, nl, "", []testgen.Part{
+		testgen.FormField("msgParam", json), testgen.FormFile("doc", "名單.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx),
+		testgen.FormField("note", "会议纪要"), text(edges), testgen.FormField("after", "會議"),
 	}, false, "")
-	between := mpFrame(nl, "", []mpPartOf{
-		text(clean), mpFile("blob", "x.bin", "application/octet-stream", bin), mpFile("z", "n.docx", "", zipPart), mpFile("csv", "客戶.csv", "text/csv", csv),
+	between := testgen.Multipart(mpBoundary, nl, "", []testgen.Part{
+		text(clean), testgen.FormFile("blob", "x.bin", "application/octet-stream", bin), testgen.FormFile("z", "n.docx", "", zipPart), testgen.FormFile("csv", "客戶.csv", "text/csv", csv),
 	}, false, "")
-	encoded := mpFrame(nl, "", []mpPartOf{
+	encoded := testgen.Multipart(mpBoundary, nl, "", []testgen.Part{
 		text(clean),
-		{`Content-Disposition: form-data; name="b"; filename="b.txt"` + "\nContent-Transfer-Encoding: base64", []byte("5pyD6K2wIA0KQTEyMzQ1Nig3KQ==")},
-		{`Content-Disposition: form-data; name="q"; filename="q.txt"` + "\nContent-Transfer-Encoding: quoted-printable", []byte("=E8=A8=BA=E6=96=B7=EF=BC=9A=E5=BF=83=E6=88=BF=E9=A1=AB=E5=8B=95 " + testgen.HKID(55))},
+		{Header: `Content-Disposition: form-data; name="b"; filename="b.txt"` + "\nContent-Transfer-Encoding: base64", Body: []byte("5pyD6K2wIA0KQTEyMzQ1Nig3KQ==")},
+		{Header: `Content-Disposition: form-data; name="q"; filename="q.txt"` + "\nContent-Transfer-Encoding: quoted-printable", Body: []byte("=E8=A8=BA=E6=96=B7=EF=BC=9A=E5=BF=83=E6=88=BF=E9=A1=AB=E5=8B=95 " + testgen.HKID(55))},
 	}, false, "")
-	names := mpFrame(nl, "preamble "+testgen.HKID(56)+nl, []mpPartOf{
-		{`Content-Disposition: form-data; name="f"; filename*=UTF-8''%E5%AE%A2%E6%88%B6%E8%B3%87%E6%96%99.txt` + "\nX-Note: =?UTF-8?B?5a6i5oi3?=", edges[:10<<20]},
-		{`Content-Disposition: form-data; name="病歷"; filename="诊断 報告.txt"`, []byte(medicalSC)},
+	names := testgen.Multipart(mpBoundary, nl, "preamble "+testgen.HKID(56)+nl, []testgen.Part{
+		{Header: `Content-Disposition: form-data; name="f"; filename*=UTF-8''%E5%AE%A2%E6%88%B6%E8%B3%87%E6%96%99.txt` + "\nX-Note: =?UTF-8?B?5a6i5oi3?=", Body: edges[:10<<20]},
+		{Header: `Content-Disposition: form-data; name="病歷"; filename="诊断 報告.txt"`, Body: []byte(medicalSC)},
 	}, false, nl+"epilogue "+medicalTC)
-	truncated := mpFrame(nl, "", []mpPartOf{mpField("a", "會議"), text(edges[:11<<20])}, true, "")
-	lf := mpFrame("\n", "", []mpPartOf{mpField("a", hk), text(clean)}, false, "")
-	lateLF := mpFrame(nl, "", []mpPartOf{mpField("a", hk), text(clean)}, false, "x\r\n--"+mpBoundary+"\nlate")
+	truncated := testgen.Multipart(mpBoundary, nl, "", []testgen.Part{testgen.FormField("a", "會議"), text(edges[:11<<20])}, true, "")
+	lf := testgen.Multipart(mpBoundary, "\n", "", []testgen.Part{testgen.FormField("a", hk), text(clean)}, false, "")
+	lateLF := testgen.Multipart(mpBoundary, nl, "", []testgen.Part{testgen.FormField("a", hk), text(clean)}, false, "x\r\n--"+mpBoundary+"\nlate")
 	cs := []kindCase{
 		{"multipart several parts, a large text part", in(several), several, rules.Block, true},
 		{"multipart binary and docx between text parts", in(between), between, rules.Block, true},
@@ -229,9 +189,9 @@ func TestOverlapMultipart(t *testing.T) {
 // classifiers.
 func TestOverlapMultipartClassifiesWhileArriving(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 9))
-	body := mpFrame("\r\n", "", []mpPartOf{
-		mpField("msgParam", `{"title":"會議"}`),
-		mpFile("media", "notes.txt", "text/plain", mpLines(r, 24<<20, map[int]string{12 << 20: testgen.HKIDList(3)})),
+	body := testgen.Multipart(mpBoundary, "\r\n", "", []testgen.Part{
+		testgen.FormField("msgParam", `{"title":"會議"}`),
+		testgen.FormFile("media", "notes.txt", "text/plain", mpLines(r, 24<<20, map[int]string{12 << 20: testgen.HKIDList(3)})),
 	}, false, "")
 	in := extract.Input{ContentType: "multipart/form-data; boundary=" + mpBoundary, Size: int64(len(body)), Origin: "body"}
 	classifiedWhileArriving(t, in, body)
