@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -181,24 +182,32 @@ func kindsEqualInspect(t *testing.T, eng *inspect.Engine, cases []kindCase) {
 		t.Run(c.name, func(t *testing.T) {
 			want := inspectWhole(t, eng, c.in, c.body, c.action)
 			for seed := range uint64(2) {
-				g := newGrowing(c.body)
-				ov := eng.Begin(context.Background(), c.in, g)
-				if ov == nil {
-					t.Fatal("Begin refused it")
-				}
-				go feedRandom(g, rand.New(rand.NewPCG(seed, 77)))
-				got, err := ov.Finish(context.Background(), overlapReq)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if ok, why := ov.Overlapped(); ok != c.overlaps {
-					t.Fatalf("seed %d: overlapped %v (%s), want %v", seed, ok, why, c.overlaps)
-				}
-				sameResult(t, got, want)
-				sameProblems(t, got, want)
+				overlapEquals(t, eng, c, want, "seed "+strconv.Itoa(int(seed)), func(g *growing) { feedRandom(g, rand.New(rand.NewPCG(seed, 77))) })
 			}
 		})
 	}
+}
+
+// overlapEquals begins c's inspection on a body that feed delivers (on its
+// own goroutine) and checks that Finish gives want, the Result of Inspect
+// on the whole body, overlapped or not as c says. label names the run.
+func overlapEquals(t *testing.T, eng *inspect.Engine, c kindCase, want *inspect.Result, label string, feed func(*growing)) {
+	t.Helper()
+	g := newGrowing(c.body)
+	ov := eng.Begin(context.Background(), c.in, g)
+	if ov == nil {
+		t.Fatal("Begin refused it")
+	}
+	go feed(g)
+	got, err := ov.Finish(context.Background(), overlapReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, why := ov.Overlapped(); ok != c.overlaps {
+		t.Fatalf("%s: overlapped %v (%s), want %v", label, ok, why, c.overlaps)
+	}
+	sameResult(t, got, want)
+	sameProblems(t, got, want)
 }
 
 // A body of each kind that fails mid-way is never judged: the reading is

@@ -2,9 +2,9 @@ package inspect_test
 
 import (
 	"bytes"
-	"context"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -159,25 +159,11 @@ func TestOverlapMultipart(t *testing.T) {
 				runs = 1
 			}
 			for run := range runs {
-				g := newGrowing(c.body)
-				ov := eng.Begin(context.Background(), c.in, g)
-				if ov == nil {
-					t.Fatal("Begin refused it")
+				feed := func(g *growing) { feedRandom(g, rand.New(rand.NewPCG(uint64(run), 79))) }
+				if run > 0 {
+					feed = func(g *growing) { feedCuts(g, mpCuts(c.body)) }
 				}
-				if run == 0 {
-					go feedRandom(g, rand.New(rand.NewPCG(uint64(run), 79)))
-				} else {
-					go feedCuts(g, mpCuts(c.body))
-				}
-				got, err := ov.Finish(context.Background(), overlapReq)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if ok, why := ov.Overlapped(); ok != c.overlaps {
-					t.Fatalf("run %d: overlapped %v (%s), want %v", run, ok, why, c.overlaps)
-				}
-				sameResult(t, got, want)
-				sameProblems(t, got, want)
+				overlapEquals(t, eng, c, want, "run "+strconv.Itoa(run), feed)
 			}
 		})
 	}
