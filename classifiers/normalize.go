@@ -21,6 +21,8 @@ import (
 //   - decimal digits of other scripts and Cyrillic/Greek look-alike
 //     letters in an identifier's prefix read as ASCII, and combining marks
 //     over ASCII letters and digits are dropped (fold.go);
+//   - Han numerals in an identifier's digits read as ASCII digits:
+//     "A一二三四五六(三)" is "A123456(3)" (handigits.go);
 //   - markdown emphasis and inline code are read as they render:
 //     "A12**3456**(3)" is "A123456(3)", "~~x~~" and "`x`" are "x"; a lone
 //     "*" (a footnote, a mask, a product) stays.
@@ -141,10 +143,17 @@ func normalizeAt(s string, triggers []int) (string, offsetMap, []cleanRun) {
 	w.m = append(w.m, offsetPoint{})
 	var closers map[int]int // markdown closing delimiters to drop: offset -> length
 	scanAll := triggers == nil
-	active := 0 // in trigger mode, characters before this offset are read one by one
+	active := 0   // in trigger mode, characters before this offset are read one by one
+	hanUntil := 0 // Han numerals before this offset are an identifier's digits
 	nextStop := func(i int) int {
+		// A trigger passed while reading character by character still
+		// covers its own bytes ("a一" read up to the letter only).
 		for len(triggers) > 0 && triggers[0] < i {
+			active = max(active, triggers[0]+4)
 			triggers = triggers[1:]
+		}
+		if i < active {
+			return i
 		}
 		j := len(s)
 		if len(triggers) > 0 {
@@ -170,10 +179,10 @@ func normalizeAt(s string, triggers []int) (string, offsetMap, []cleanRun) {
 				i = j
 				continue
 			}
-			active = i + 4 // trigger patterns are at most 4 bytes
+			active = max(active, i+4) // trigger patterns are at most 4 bytes
 		}
 		c := s[i]
-		if j := keepRun(s, i); j > i {
+		if j := keepRun(s, i, hanUntil); j > i {
 			if !scanAll {
 				j = min(j, max(active, i+1))
 			}
@@ -228,6 +237,15 @@ func normalizeAt(s string, triggers []int) (string, offsetMap, []cleanRun) {
 			continue
 		case markOverAlnum(s, i, r):
 			// A combining mark over an ASCII letter or digit (fold.go).
+			i += size
+			continue
+		case hanDigit(r) != 0 && (i < hanUntil || hanIdentifierEnd(s, i, w.b.String()) > i):
+			// A Han numeral in an identifier's digits (handigits.go).
+			if i >= hanUntil {
+				hanUntil = hanIdentifierEnd(s, i, w.b.String())
+				active = max(active, hanUntil)
+			}
+			w.put(i, string(rune(hanDigit(r))))
 			i += size
 			continue
 		case r >= 0x3000 && r <= 0x9FFF, r >= 0xAC00 && r <= 0xD7A3:
@@ -342,11 +360,19 @@ func (a *automaton) splice(s, t string, hs []hit, runs []cleanRun, dst []hit) []
 	return dst
 }
 
+// afterAlnum reports whether s[:j] ends with an ASCII or full-width letter
+// or digit.
+func afterAlnum(s string, j int) bool {
+	return j > 0 && isASCIIAlnum(s[j-1]) || j >= 3 && fullWidthAlnum(s[j-3:j])
+}
+
 // keepRun returns the end of the run from s[i] that normalisation leaves
 // as it is: ASCII other than '*', '~' and '_', and whole three-byte
 // characters with lead bytes E3-E9 (U+3000-U+9FFF: CJK punctuation and the
 // ideographic space, kana, Han), which the classifiers read as written.
-func keepRun(s string, i int) int {
+// It stops at a Han numeral after an ASCII letter or digit, or before
+// hanUntil, which may be an identifier's digit (handigits.go).
+func keepRun(s string, i, hanUntil int) int {
 	j := i
 	for j < len(s) {
 		c := s[j]
@@ -357,6 +383,9 @@ func keepRun(s string, i int) int {
 			}
 			j++
 		case c >= 0xE3 && c <= 0xE9 && j+2 < len(s) && s[j+1]&0xC0 == 0x80 && s[j+2]&0xC0 == 0x80:
+			if (j < hanUntil || afterAlnum(s, j)) && hanDigit(rune(c&0x0F)<<12|rune(s[j+1]&0x3F)<<6|rune(s[j+2]&0x3F)) != 0 {
+				return j // maybe an identifier's digit (handigits.go)
+			}
 			j += 3
 		default:
 			return j

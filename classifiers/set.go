@@ -312,6 +312,7 @@ func newSet(opts ...Option) (*defaultSet, error) {
 	}
 	s.normFrom = len(patterns)
 	patterns = append(patterns, normTriggers...)
+	patterns = append(patterns, hanTriggers()...)
 	s.ac, err = newAutomatonRaw(patterns, s.dictPatterns)
 	if err != nil {
 		return nil, fmt.Errorf("compile dictionaries: %w", err)
