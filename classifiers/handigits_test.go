@@ -27,9 +27,13 @@ func toHan(s string, formal bool) string {
 
 func TestHanNumeralHKIDsAreRead(t *testing.T) {
 	forms := map[string]func(body string, check byte) string{
-		"common numerals": func(b string, c byte) string { return b[:1] + toHan(b[1:], false) + "(" + toHan(string(c), false) + ")" },
-		"formal numerals": func(b string, c byte) string { return b[:1] + toHan(b[1:], true) + "（" + toHan(string(c), true) + "）" },
-		"half and half":   func(b string, c byte) string { return b[:4] + toHan(b[4:], false) + "(" + string(c) + ")" },
+		"common numerals": func(b string, c byte) string {
+			return b[:1] + toHan(b[1:], false) + "(" + toHan(string(c), false) + ")"
+		},
+		"formal numerals": func(b string, c byte) string {
+			return b[:1] + toHan(b[1:], true) + "（" + toHan(string(c), true) + "）"
+		},
+		"half and half": func(b string, c byte) string { return b[:4] + toHan(b[4:], false) + "(" + string(c) + ")" },
 		"in Chinese prose": func(b string, c byte) string {
 			return "客戶身份證號碼為" + b[:1] + toHan(b[1:], false) + "（" + toHan(string(c), false) + "），請核實。"
 		},
