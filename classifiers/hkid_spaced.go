@@ -86,11 +86,20 @@ func keywordScans(s string, dm []uint64, dst []hkidMatch, k *kwScans) []hkidMatc
 			if m, ok := looseHKIDAt(s, i); ok {
 				loose = append(loose, m)
 			}
-		case n < 6:
+		case n < 6 && digitSoonAfter(dm, i+n):
+			// Both shapes go on with more digits (grouped after one
+			// separator, digit-spaced after one to three) and have a
+			// prefix before their first group that loosePrefixBefore
+			// accepts (groupedAt's one space or none is among its
+			// shapes, with the same word and boundary checks). Most runs
+			// of business text (dates, amounts, "room 12") end here.
+			if _, ok := loosePrefixBefore(s, i); !ok {
+				return
+			}
 			if m, ok := groupedAt(s, i, n); ok {
 				grouped = append(grouped, m)
 			}
-			if m, ok := digitsApartAt(s, i, n); ok {
+			if m, ok := digitsApartFrom(s, i, n); ok {
 				apart = append(apart, m)
 			}
 		}
@@ -307,6 +316,24 @@ func digitRuns(s string, dm []uint64, f func(i, n int)) {
 	}
 }
 
+// digitSoonAfter reports whether the digit map dm has a digit in
+// (end, end+9]: where the next group of a grouped or digit-spaced HKID
+// starts after the run ending at end (at most three separators of at
+// most three bytes each). It is a necessary condition of groupedAt and
+// digitsApartAt finding a candidate for that run, not a sufficient one.
+func digitSoonAfter(dm []uint64, end int) bool {
+	from, to := end+1, end+10 // bits [from, to)
+	w := from >> 6
+	if w >= len(dm) {
+		return false
+	}
+	lo := dm[w] >> (from & 63)
+	if w+1 < len(dm) && from&63 != 0 {
+		lo |= dm[w+1] << (64 - from&63)
+	}
+	return lo&(1<<(to-from)-1) != 0
+}
+
 // spacedLetter is the offset of the prefix letter one space (or one
 // ideographic space) before the digits at s[i], or -1.
 func spacedLetter(s string, i int) int {
@@ -520,6 +547,15 @@ func digitsApartAt(s string, i, n int) (hkidMatch, bool) {
 		return hkidMatch{}, false
 	}
 	if _, ok := loosePrefixBefore(s, i); !ok {
+		return hkidMatch{}, false
+	}
+	return digitsApartFrom(s, i, n)
+}
+
+// digitsApartFrom is digitsApartAt where loosePrefixBefore(s, i) is known
+// to accept the prefix.
+func digitsApartFrom(s string, i, n int) (hkidMatch, bool) {
+	if n > 5 {
 		return hkidMatch{}, false
 	}
 	end, digits, ok := spacedDigitsAt(s, i)
