@@ -504,6 +504,7 @@ func (c *customerDBClassifier) tables(sg *segView, hits []termHit, runs []cdbRun
 	done := 0 // lines before this offset were judged
 	var cells []string
 	memo := map[string]cellMemo{} // a header repeated on every line is judged once
+	kinds := kindCache{}          // and a label of "label: value" lines
 	vcards := 0
 	for _, h := range hits {
 		if int(h.start) < done {
@@ -526,7 +527,7 @@ func (c *customerDBClassifier) tables(sg *segView, hits []termHit, runs []cdbRun
 		if !ok {
 			// "姓名：陳大文" / "Mobile: 9123 4567": records written one
 			// field a line.
-			if _, _, keyed := c.keyedLine(text[ls:le]); keyed {
+			if _, _, _, keyed := c.keyedLineCached(text[ls:le], kinds); keyed {
 				n, end, terms := c.keyedRecords(text, ls)
 				done = max(done, end) // each line is read once
 				if n >= 3 {
@@ -581,12 +582,9 @@ func vcardRecord(text string, p int) (ok bool, end int) {
 // records repeat the same few labels.
 type kindCache map[string]colKind
 
-// keyedLine reads "label: value" (or "label：value") with a known label.
-func (c *customerDBClassifier) keyedLine(line string) (colKind, string, bool) {
-	k, _, v, ok := c.keyedLineCached(line, nil)
-	return k, v, ok
-}
-
+// keyedLineCached reads "label: value" (or "label：value") with a known
+// label: its kind, label and value. cache (may be nil) keeps the kinds
+// of labels already judged.
 func (c *customerDBClassifier) keyedLineCached(line string, cache kindCache) (colKind, string, string, bool) {
 	line = strings.TrimSpace(line)
 	i := strings.IndexByte(line, ':')
