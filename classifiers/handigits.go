@@ -6,7 +6,7 @@ import (
 )
 
 // Han numerals inside an identifier. "A一二三四五六(三)" and
-// "A123四五六(7)" are HKIDs as a person reads them: the digits are
+// "A123四五六(3)" are HKIDs as a person reads them: the digits are
 // written as Chinese numerals, common (〇一二三四五六七八九, 零) or
 // formal (壹貳參肆伍陸柒捌玖, with the simplified 贰叁陆 and the
 // variant 叄). normalize.go reads such a numeral as its ASCII digit only
