@@ -39,13 +39,13 @@ func hanDigit(r rune) byte {
 }
 
 // hanTriggers are the automaton patterns that send a segment to
-// normalisation for Han numerals: an ASCII letter or digit directly
-// before a numeral.
+// normalisation for Han numerals: an ASCII letter (perhaps and a space)
+// or digit directly before a numeral.
 func hanTriggers() []string {
 	var out []string
 	for _, r := range hanNumerals {
 		for c := byte('a'); c <= 'z'; c++ {
-			out = append(out, string(c)+string(r))
+			out = append(out, string(c)+string(r), string(c)+" "+string(r))
 		}
 		for c := byte('0'); c <= '9'; c++ {
 			out = append(out, string(c)+string(r))
@@ -82,15 +82,19 @@ func digitAt(s string, i int) (byte, int) {
 
 // hanIdentifierEnd is called at a Han numeral s[i:] whose normalised text
 // so far is out. When the numeral is inside an identifier's digit run (an
-// ASCII letter, then ASCII digits, in out; six or seven digits in all;
-// then optionally a bracketed check character) it returns the end of
-// that run in s, through the closing bracket; otherwise -1.
+// ASCII letter, then ASCII digits, in out; six or seven digits in all,
+// perhaps in groups one space apart, the first perhaps one space after
+// the letter; then optionally a bracketed check character, perhaps after
+// a space) it returns the end of that run in s, through the closing
+// bracket; otherwise -1.
 func hanIdentifierEnd(s string, i int, out string) int {
 	k := len(out)
 	before := 0
-	for k > 0 && isDigit(out[k-1]) {
+	for k > 0 && (isDigit(out[k-1]) || out[k-1] == ' ' && k > 1 && out[k-2] != ' ') {
+		if out[k-1] != ' ' {
+			before++
+		}
 		k--
-		before++
 	}
 	if k == 0 || !isLetter(out[k-1]) || before > 6 {
 		return -1
@@ -98,6 +102,12 @@ func hanIdentifierEnd(s string, i int, out string) int {
 	n, j := before, i
 	for {
 		_, size := digitAt(s, j)
+		if size == 0 && j+1 < len(s) && s[j] == ' ' {
+			if _, next := digitAt(s, j+1); next > 0 {
+				j++ // one space between groups
+				continue
+			}
+		}
 		if size == 0 {
 			break
 		}
@@ -108,12 +118,16 @@ func hanIdentifierEnd(s string, i int, out string) int {
 		return -1
 	}
 	if n == 6 {
-		// A bracketed check character: "(三)", "（3）", "(A)".
+		// A bracketed check character: "(三)", "（3）", "(A)", " (3)".
 		for _, br := range [][2]string{{"(", ")"}, {"（", "）"}} {
-			if !strings.HasPrefix(s[j:], br[0]) {
+			at := j
+			if strings.HasPrefix(s[at:], " ") {
+				at++
+			}
+			if !strings.HasPrefix(s[at:], br[0]) {
 				continue
 			}
-			k := j + len(br[0])
+			k := at + len(br[0])
 			size := 0
 			if _, size = digitAt(s, k); size == 0 && k < len(s) && isLetter(s[k]) {
 				size = 1

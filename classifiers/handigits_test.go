@@ -44,6 +44,12 @@ func TestHanNumeralHKIDsAreRead(t *testing.T) {
 			return fullWidthAll(b[:1]) + toHan(b[1:], false) + "(" + toHan(string(c), false) + ")"
 		},
 		"unbracketed check": func(b string, c byte) string { return "HKID " + b[:1] + toHan(b[1:]+string(c), false) },
+		"spaced": func(b string, c byte) string {
+			return b[:1] + " " + toHan(b[1:], false) + " (" + toHan(string(c), false) + ")"
+		},
+		"spaced groups": func(b string, c byte) string {
+			return "身份證 " + b[:1] + " " + toHan(b[1:4], true) + " " + toHan(b[4:], true) + " (" + string(c) + ")"
+		},
 	}
 	for name, form := range forms {
 		t.Run(name, func(t *testing.T) {
@@ -95,6 +101,7 @@ func TestHanNumeralNearMisses(t *testing.T) {
 		"model number":       "iPhone一二三 X二三四 型號K三四五",
 		"simplified counts":  "第A一期，共二三四五六人参加",
 		"dates and quantity": "2026年一二月 B一二三件 三四五六七八九",
+		"team and counts":    "Team A 一二三 四五六 七八九人，B 組 一二三四五六七八",
 	}
 	for name, text := range texts {
 		t.Run(name, func(t *testing.T) {

@@ -63,6 +63,9 @@ var normTriggers = []string{
 	// (set.go); they trigger normalisation too.
 }
 
+// maxTriggerLen is the longest trigger pattern ("a 一": hanTriggers).
+const maxTriggerLen = 5
+
 // offsetPoint says that from byte out of the normalised text on, bytes
 // correspond to the original text from byte in on.
 type offsetPoint struct{ out, in int32 }
@@ -149,7 +152,7 @@ func normalizeAt(s string, triggers []int) (string, offsetMap, []cleanRun) {
 		// A trigger passed while reading character by character still
 		// covers its own bytes ("a一" read up to the letter only).
 		for len(triggers) > 0 && triggers[0] < i {
-			active = max(active, triggers[0]+4)
+			active = max(active, triggers[0]+maxTriggerLen)
 			triggers = triggers[1:]
 		}
 		if i < active {
@@ -179,7 +182,7 @@ func normalizeAt(s string, triggers []int) (string, offsetMap, []cleanRun) {
 				i = j
 				continue
 			}
-			active = max(active, i+4) // trigger patterns are at most 4 bytes
+			active = max(active, i+maxTriggerLen)
 		}
 		c := s[i]
 		if j := keepRun(s, i, hanUntil); j > i {
@@ -361,8 +364,11 @@ func (a *automaton) splice(s, t string, hs []hit, runs []cleanRun, dst []hit) []
 }
 
 // afterAlnum reports whether s[:j] ends with an ASCII or full-width letter
-// or digit.
+// or digit, or an ASCII one and a space.
 func afterAlnum(s string, j int) bool {
+	if j > 1 && s[j-1] == ' ' {
+		j--
+	}
 	return j > 0 && isASCIIAlnum(s[j-1]) || j >= 3 && fullWidthAlnum(s[j-3:j])
 }
 
