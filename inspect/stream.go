@@ -3,6 +3,7 @@ package inspect
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -140,9 +141,31 @@ func (f *windowFolder) add(fs []classifiers.Finding, origin string, offset int) 
 			}
 		}
 		for _, sg := range nf.Signals {
+			if keyed && strings.HasPrefix(sg, distinctSignal) {
+				continue // recounted below
+			}
 			if !slices.Contains(cur.Signals, sg) {
 				cur.Signals = append(cur.Signals, sg)
 			}
+		}
+		if keyed {
+			recountDistinct(cur)
+		}
+	}
+}
+
+// distinctSignal starts the signal of a classifier that counts distinct
+// values ("distinct:12").
+const distinctSignal = "distinct:"
+
+// recountDistinct makes f's distinct signal the count of its folded keys:
+// each window reports its own ("distinct:12", "distinct:15"), the body
+// holds their union.
+func recountDistinct(f *classifiers.Finding) {
+	for i, sg := range f.Signals {
+		if strings.HasPrefix(sg, distinctSignal) {
+			f.Signals[i] = distinctSignal + strconv.Itoa(f.Count)
+			return
 		}
 	}
 }

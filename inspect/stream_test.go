@@ -90,6 +90,17 @@ func TestStreamedBodyMatchesWholeText(t *testing.T) {
 			if inMem.Decision.Action != r.Decision.Action || inMem.Decision.Rule != r.Decision.Rule {
 				t.Fatalf("streamed decision %s/%s, whole-text %s/%s", r.Decision.Action, r.Decision.Rule, inMem.Decision.Action, inMem.Decision.Rule)
 			}
+			// The windows' distinct counts fold into the body's: one
+			// signal, the count of the union.
+			var distinct []string
+			for _, sg := range f.Signals {
+				if strings.HasPrefix(sg, "distinct:") {
+					distinct = append(distinct, sg)
+				}
+			}
+			if want := fmt.Sprintf("distinct:%d", c.want); len(distinct) != 1 || distinct[0] != want {
+				t.Errorf("streamed distinct signals %v, want [%s]", distinct, want)
+			}
 			for _, s := range f.Samples {
 				if s.Offset < 0 || s.Offset >= len(body) || !strings.HasPrefix(string(body[s.Offset:]), s.Masked[:1]) {
 					t.Errorf("sample %+v does not point into the body", s)
