@@ -239,27 +239,137 @@ func schemaName(k string) bool {
 // logged: an origin names the file or archive member a sample came from
 // ("multipart:media/A123456(3).csv"), and such a name is data. Each raw
 // file name of the request is replaced by its masked form, JSON member
-// names that are not field names are redacted (maskJSONKeys), and long
-// digit runs keep their first two digits.
+// names that are not field names are redacted (maskJSONKeys), so are
+// archive and attachment member names that are not plain (originMasker),
+// and long digit runs keep their first two digits.
+//
+// The uninspectable finding's signals name origins too ("malformed:
+// upload.zip/A123456(3).pdf: truncated"): the origin in each is masked the
+// same way, and raw file names anywhere in it are replaced.
 func MaskOrigins(fs []classifiers.Finding, raw, masked []string) []classifiers.Finding {
-	var rep []string
-	for i := range raw {
-		if i < len(masked) && raw[i] != masked[i] && raw[i] != "" {
-			rep = append(rep, raw[i], masked[i])
-		}
-	}
-	r := strings.NewReplacer(rep...)
+	m := newOriginMasker(raw, masked)
 	for i := range fs {
 		for j := range fs[i].Samples {
-			o := fs[i].Samples[j].Origin
-			if len(rep) > 0 {
-				o = r.Replace(o)
-			}
-			o = maskJSONKeys(o)
-			fs[i].Samples[j].Origin = digitsInOrigin.ReplaceAllStringFunc(o, func(d string) string { return d[:2] + strings.Repeat("*", len(d)-2) })
+			fs[i].Samples[j].Origin = m.origin(fs[i].Samples[j].Origin)
+		}
+		if fs[i].Classifier != classifiers.Uninspectable {
+			continue
+		}
+		for j, sg := range fs[i].Signals {
+			fs[i].Signals[j] = m.problem(sg)
 		}
 	}
 	return fs
+}
+
+// MaskReason masks the origins a decision's reason or explanation names:
+// a failed inspection is explained by its first problem ("fail-closed:
+// inspection failed: malformed: upload.zip/陳大文 抑鬱症.pdf: truncated").
+func MaskReason(s string, raw, masked []string) string {
+	const failed = "inspection failed: "
+	i := strings.Index(s, failed)
+	if i < 0 {
+		return s
+	}
+	i += len(failed)
+	return s[:i] + newOriginMasker(raw, masked).problem(s[i:])
+}
+
+// MaskReasons is MaskReason for each line of a decision's explanation,
+// in a new slice.
+func MaskReasons(lines []string) []string {
+	if lines == nil {
+		return nil
+	}
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = MaskReason(l, nil, nil)
+	}
+	return out
+}
+
+// originMasker masks origins for logs (MaskOrigins).
+type originMasker struct {
+	names  *strings.Replacer // raw request file names -> masked
+	masked map[string]bool   // the masked names: judged already, kept
+}
+
+func newOriginMasker(raw, masked []string) originMasker {
+	var rep []string
+	m := originMasker{masked: map[string]bool{}}
+	for i := range raw {
+		if i < len(masked) && raw[i] != "" {
+			m.masked[masked[i]] = true
+			if raw[i] != masked[i] {
+				rep = append(rep, raw[i], masked[i])
+			}
+		}
+	}
+	if len(rep) > 0 {
+		m.names = strings.NewReplacer(rep...)
+	}
+	return m
+}
+
+// text replaces raw file names and redacts data-bearing JSON member names.
+func (m originMasker) text(s string) string {
+	if m.names != nil {
+		s = m.names.Replace(s)
+	}
+	return maskJSONKeys(s)
+}
+
+// origin masks one origin: text, then each '/'-separated step that is not
+// a request file name already masked and not plain (plainStep: a name
+// such as "sheet1.xml" or "report_2026.pdf") becomes Redacted with its
+// extension, then digit runs are masked. Member names of archives and
+// attachments are written by the sender ("陳大文 抑鬱症.pdf"), and which of
+// them hold data only classifying them would tell; the plain names Office
+// and PDF use for their parts are kept.
+func (m originMasker) origin(o string) string {
+	steps := strings.Split(m.text(o), "/")
+	for i, st := range steps {
+		// A step may open with the reader's plain prefix:
+		// "multipart:media", "body>zip:客戶.zip".
+		prefix := ""
+		if k := strings.LastIndexAny(st, ":>"); k >= 0 && plainStep(st[:k+1]) {
+			prefix, st = st[:k+1], st[k+1:]
+		}
+		if !m.masked[st] && !plainStep(st) {
+			st = MaskValue(st, false)
+		}
+		steps[i] = prefix + st
+	}
+	return digitsInOrigin.ReplaceAllStringFunc(strings.Join(steps, "/"), func(d string) string { return d[:2] + strings.Repeat("*", len(d)-2) })
+}
+
+// problem masks the origin of one "kind: origin: reason" line (inspect's
+// problems); the reason is dlpgate's own text, but a name may run into it.
+func (m originMasker) problem(s string) string {
+	kind, rest, ok := strings.Cut(s, ": ")
+	if !ok {
+		return m.origin(s)
+	}
+	o, reason, ok := strings.Cut(rest, ": ")
+	if !ok {
+		return kind + ": " + m.origin(rest)
+	}
+	return kind + ": " + m.origin(o) + ": " + m.text(reason)
+}
+
+// plainStep reports whether one step of an origin holds only ASCII
+// letters, digits and the punctuation of part names and JSON paths (no
+// spaces, nothing else): "sheet1.xml", "embedded1", "$.text.content".
+func plainStep(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case strings.IndexByte("_-.$@:>()[]#*,+=~'\"", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // JSON is the document the pipeline reads (Origin "url").

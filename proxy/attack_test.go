@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"compress/gzip"
@@ -631,6 +632,20 @@ func TestNoRawValueInAnyLog(t *testing.T) {
 	// member, and a name next to a diagnosis must not reach a log.
 	keyed, _ := json.Marshal(map[string]string{"黃志明 抑鬱症 " + ids[0]: "x", "黃志明 抑鬱症 " + ids[1]: "y", "黃志明 抑鬱症 " + ids[2]: "z"})
 	do("POST", robotURL, map[string]string{"Content-Type": "application/json"}, keyed)
+	// Data in archive member names: a member that cannot be read is a
+	// problem naming it, one that can a finding's origin.
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	for name, body := range map[string]string{
+		"黃志明 抑鬱症 " + ids[2] + ".pdf": "%PDF-1.4\n1 0 obj << /Length 999 >> stream\nBT (cut",
+		"陳大文 抑鬱症 " + ids[0] + ".csv": three,
+	} {
+		fw, _ := zw.Create(name)
+		io.WriteString(fw, body)
+	}
+	zw.Close()
+	ct, zmp := multipartBody(t, "media", "scan.zip", zb.Bytes())
+	do("POST", "https://oapi.dingtalk.com/media/upload?type=file", map[string]string{"Content-Type": ct}, zmp)
 	do("POST", "http://oapi.dingtalk.com/robot/send?"+q, map[string]string{"Content-Type": "text/plain"}, []byte(three))
 	do("GET", "http://127.0.0.1:6379/"+ids[2], nil, nil)
 	do("GET", "http://pastebin.example/"+ids[2]+"?"+q, nil, nil)
