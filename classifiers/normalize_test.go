@@ -290,7 +290,8 @@ func benchSegments(b *testing.B, s *defaultSet, texts []string) {
 // into the original in order, and text without trigger characters is
 // returned unchanged.
 func FuzzNormalizeText(f *testing.F) {
-	for _, s := range []string{"A12**3456**(3)", "病\u200b人", "ＡＢ１２", "𝐀𝟏", "**a** *b* ~~c~~ __d__ _e_", "\xff\xfe*", "ﬁ①"} {
+	for _, s := range []string{"A12**3456**(3)", "病\u200b人", "ＡＢ１２", "𝐀𝟏", "**a** *b* ~~c~~ __d__ _e_", "\xff\xfe*", "ﬁ①",
+		"A一二三四五六(三)", "A 壹貳參 肆伍陸 （參）", "Ａ1二三4五六七"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -387,7 +388,8 @@ func TestSpliceMatchesFullWalk(t *testing.T) {
 }
 
 func FuzzSplice(f *testing.F) {
-	for _, s := range []string{"病\u200b人 A12**3456**(3)", "ＡＢ１２３４５６（７）", "_x_ `y` ~~z~~", "\u00a0\u00ad\ufeff"} {
+	for _, s := range []string{"病\u200b人 A12**3456**(3)", "ＡＢ１２３４５６（７）", "_x_ `y` ~~z~~", "\u00a0\u00ad\ufeff",
+		"客戶A一二三四五六（三）\nB 七八九 〇一二 (A)", "x1一 a 二"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) { checkSplice(t, s) })
