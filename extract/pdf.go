@@ -43,6 +43,12 @@ type pdfDoc struct {
 	ops    []cTok
 	text   []byte     // page text before tidyLines, reused
 	intern *lexIntern // boxed values of the file body's lexers (pdflex.go)
+	// Definitions later ones replaced (incremental updates), in file
+	// order; the streams the leftovers need not read, and every font of
+	// the document (pdfleftovers.go).
+	superseded []pdfDef
+	used       map[*pStream]bool
+	allFonts   pDict
 }
 
 // lexer is a file-body lexer at pos of b sharing the document's boxed
@@ -65,7 +71,7 @@ func (w *walker) pdfNode(n node) {
 		data = data[off:]
 	}
 	base := containerBase(n, "pdf")
-	d := &pdfDoc{w: w, origin: n.origin, data: data, objs: map[int]any{}, gens: map[int]int{}, fonts: map[any]*pdfFont{}}
+	d := &pdfDoc{w: w, origin: n.origin, data: data, objs: map[int]any{}, gens: map[int]int{}, fonts: map[any]*pdfFont{}, used: map[*pStream]bool{}}
 	d.scan()
 	if w.stop {
 		return
@@ -76,6 +82,9 @@ func (w *walker) pdfNode(n node) {
 	}
 	d.expandObjectStreams()
 	pages := d.pages()
+	for _, p := range pages {
+		d.markUsed(p.dict["Contents"]) // pages past the limit too: not "unused"
+	}
 	if len(pages) > w.lim.MaxEntries {
 		w.limit(n.origin, fmt.Sprintf("PDF has more than %d pages; only the first were inspected", w.lim.MaxEntries))
 		pages = pages[:w.lim.MaxEntries]
@@ -93,7 +102,8 @@ func (w *walker) pdfNode(n node) {
 			d.pdfImages(origin, p) // scans and screenshots: pdfimage.go
 		}
 	}
-	d.pdfExtras(n, base) // annotations, forms, outlines, metadata, attachments: pdfextras.go
+	d.pdfExtras(n, base)           // annotations, forms, outlines, metadata, attachments: pdfextras.go
+	d.pdfLeftovers(n, base, pages) // superseded definitions, unused content streams: pdfleftovers.go
 	if len(pages) > 0 && !textual && !d.truncated && w.lim.OCR == nil {
 		// A scan (an ID card photographed into a PDF) has pages but no
 		// text layer: nothing here was inspected.
@@ -162,7 +172,8 @@ func (d *pdfDoc) fragmentResources() pDict {
 }
 
 // scan finds every "N G obj" in file order; a later definition (an
-// incremental update) replaces an earlier one. Stream bodies are skipped so
+// incremental update) replaces an earlier one, which is kept in
+// d.superseded (read by pdfLeftovers). Stream bodies are skipped so
 // binary data cannot fake object headers.
 func (d *pdfDoc) scan() {
 	b := d.data
@@ -197,6 +208,9 @@ func (d *pdfDoc) scan() {
 			after = next
 		} else if kw == "" && l2.pos >= len(b) {
 			d.truncated = true
+		}
+		if old, ok := d.objs[num]; ok {
+			d.superseded = append(d.superseded, pdfDef{num: num, gen: d.gens[num], v: old})
 		}
 		d.objs[num] = v
 		if d.gens != nil {
@@ -737,6 +751,11 @@ func (d *pdfDoc) pageTextQueue(p pageInfo, ahead []pageInfo) string {
 	d.content = content // inline images are read from it (pdfimage.go)
 	t := &textRun{d: d, out: d.text[:0]}
 	t.run(content, p.resources, 0)
+	for s := range t.forms {
+		if d.used != nil {
+			d.used[s] = true
+		}
+	}
 	d.text = t.out
 	return tidyLinesBytes(t.out)
 }

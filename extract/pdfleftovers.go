@@ -1,0 +1,393 @@
+package extract
+
+import (
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Text a PDF holds in objects its pages no longer use, read after the
+// pages and pdfExtras. A viewer never shows it, but anyone with the file
+// (or Acrobat's revision view) recovers it:
+//
+//   - superseded definitions: an incremental update appends a new
+//     "N G obj" for each object it changes, and scan keeps the definition
+//     it replaces (a page "redacted" and saved incrementally still holds
+//     its old content stream). A superseded definition that is the same
+//     value as the current one is skipped; any other is read: its text
+//     strings the current definition does not hold, an old content stream
+//     or Form XObject with the resources of a page that names it, an old
+//     page dictionary's content streams with that page's resources, old
+//     XMP metadata, and old embedded files (each read as a member of its
+//     own). Under <base>/pdf/superseded.
+//   - unused content streams: a current stream whose operators show text
+//     (BT ... Tj/TJ/'/" ... ET) that no page or Form XObject the page
+//     reader ran uses, nor an annotation appearance, a pattern or a Type3
+//     glyph. Under <base>/pdf/unused.
+//
+// Content streams are read with the fonts of the resources found for
+// them, else with every font of the document. Each stream is read once
+// (d.used holds those the pages ran and those read here), each distinct
+// text once. Images, fonts, ICC profiles, functions, XMP, object and
+// cross-reference streams and embedded files are not content; a stream
+// that may be content but does not decode is reported Unreadable.
+
+// pdfDef is an object definition an incremental update superseded.
+type pdfDef struct {
+	num, gen int
+	v        any
+}
+
+// leftText gathers the text of one leftover origin, each distinct piece
+// (a stream's text, a string) once.
+type leftText struct {
+	sb   strings.Builder
+	seen map[string]bool
+}
+
+func (lt *leftText) add(s string) {
+	s = strings.TrimSpace(s)
+	if s == "" || lt.seen[s] {
+		return
+	}
+	if lt.seen == nil {
+		lt.seen = map[string]bool{}
+	}
+	lt.seen[s] = true
+	lt.sb.WriteString(s)
+	lt.sb.WriteByte('\n')
+}
+
+// pdfLeftovers reads the superseded definitions and the unused content
+// streams (above). pages are the pages the page reader read.
+func (d *pdfDoc) pdfLeftovers(n node, base string, pages []pageInfo) {
+	if d.w.stop || d.used == nil {
+		return
+	}
+	d.markShown()
+	d.readSuperseded(n, base, pages)
+	d.readUnused(base)
+}
+
+// markUsed records the content streams of a page's Contents as used.
+func (d *pdfDoc) markUsed(contents any) {
+	switch c := d.resolve(contents).(type) {
+	case *pStream:
+		d.used[c] = true
+	case pArray:
+		for _, x := range c {
+			if s, ok := d.resolve(x).(*pStream); ok {
+				d.used[s] = true
+			}
+		}
+	}
+}
+
+// markShown records as used the streams a viewer shows other than
+// through the pages' content: annotation appearances, patterns named by
+// any resources, Type3 glyph procedures, and the forms they run.
+func (d *pdfDoc) markShown() {
+	for _, o := range d.objs {
+		if d.w.tick() {
+			return
+		}
+		dict := d.dict(o)
+		if dict == nil {
+			continue
+		}
+		if ap := d.dict(dict["AP"]); ap != nil {
+			for _, k := range []string{"N", "R", "D"} {
+				d.markAppearance(ap[k])
+			}
+		}
+		if procs := d.dict(dict["CharProcs"]); procs != nil {
+			for _, v := range procs {
+				d.markTree(v, 0)
+			}
+		}
+		if res := d.dict(dict["Resources"]); res != nil {
+			for _, v := range d.dict(res["Pattern"]) {
+				d.markTree(v, 0)
+			}
+		}
+	}
+}
+
+// markAppearance marks an appearance entry: a stream, or a dictionary of
+// streams by appearance state.
+func (d *pdfDoc) markAppearance(v any) {
+	switch a := d.resolve(v).(type) {
+	case *pStream:
+		d.markTree(a, 0)
+	case pDict:
+		for _, s := range a {
+			d.markTree(s, 0)
+		}
+	}
+}
+
+// markTree marks the stream v and the forms and patterns its resources
+// name, transitively (bounded).
+func (d *pdfDoc) markTree(v any, depth int) {
+	s, ok := d.resolve(v).(*pStream)
+	if !ok || d.used[s] || depth > 8 {
+		return
+	}
+	d.used[s] = true
+	res := d.dict(s.dict["Resources"])
+	for _, x := range d.dict(res["XObject"]) {
+		d.markTree(x, depth+1)
+	}
+	for _, x := range d.dict(res["Pattern"]) {
+		d.markTree(x, depth+1)
+	}
+}
+
+// readSuperseded reads the superseded definitions, in file order.
+func (d *pdfDoc) readSuperseded(n node, base string, pages []pageInfo) {
+	if len(d.superseded) == 0 {
+		return
+	}
+	origin := child(base, "pdf", "superseded")
+	res := d.contentResources(pages)
+	var out leftText
+	embedded := 0
+	for _, def := range d.superseded {
+		if d.w.tick() || int64(out.sb.Len()) > d.w.room() {
+			break
+		}
+		cur := d.objs[def.num]
+		if def.v == nil || reflect.DeepEqual(def.v, cur) {
+			continue // the update rewrote it unchanged
+		}
+		d.newStrings(&out, def.v, cur)
+		switch o := def.v.(type) {
+		case *pStream:
+			t, _ := d.resolve(o.dict["Type"]).(pName)
+			sub, _ := d.resolve(o.dict["Subtype"]).(pName)
+			switch {
+			case t == "EmbeddedFile":
+				embedded++
+				name := "superseded/embedded" + strconv.Itoa(embedded)
+				d.embeddedFile(n, child(base, "pdf", name), name, o)
+			case t == "Metadata" || sub == "XML":
+				if data := d.decodeStream(o); len(data) > 0 {
+					out.add(xmlText(strings.NewReader(string(data)), d.w.tick))
+				}
+			default:
+				r := d.dict(o.dict["Resources"])
+				if r == nil {
+					r = res[def.num]
+				}
+				d.leftStream(o, r, &out, origin)
+			}
+		case pDict:
+			if o["Type"] == pName("Page") {
+				d.leftContents(o["Contents"], d.dict(o["Resources"]), &out, origin)
+			}
+		}
+	}
+	d.w.emit(origin, strings.TrimSuffix(out.sb.String(), "\n"))
+}
+
+// contentResources maps the object numbers of content streams to the
+// resources of a page (current or superseded) that names them.
+func (d *pdfDoc) contentResources(pages []pageInfo) map[int]pDict {
+	out := map[int]pDict{}
+	add := func(contents any, res pDict) {
+		if res == nil {
+			return
+		}
+		refs, _ := contents.(pArray)
+		if r, ok := contents.(pRef); ok {
+			refs = pArray{r}
+		}
+		for _, x := range refs {
+			if r, ok := x.(pRef); ok && out[r.num] == nil {
+				out[r.num] = res
+			}
+		}
+	}
+	for _, p := range pages {
+		add(p.dict["Contents"], p.resources)
+	}
+	for _, def := range d.superseded {
+		if p, ok := def.v.(pDict); ok && p["Type"] == pName("Page") {
+			add(p["Contents"], d.dict(p["Resources"]))
+		}
+	}
+	return out
+}
+
+// newStrings adds the text strings of old (a superseded definition) that
+// cur, the current one, does not hold.
+func (d *pdfDoc) newStrings(out *leftText, old, cur any) {
+	var was, now strings.Builder
+	d.pdfStrings(&was, objDict(old), "", 0)
+	if was.Len() == 0 {
+		return
+	}
+	d.pdfStrings(&now, objDict(cur), "", 0)
+	have := map[string]bool{}
+	for _, l := range strings.Split(now.String(), "\n") {
+		have[l] = true
+	}
+	for _, l := range strings.Split(was.String(), "\n") {
+		if !have[l] {
+			out.add(l)
+		}
+	}
+}
+
+// objDict is a stream's dictionary, or any other value as it is.
+func objDict(v any) any {
+	if s, ok := v.(*pStream); ok {
+		return s.dict
+	}
+	return v
+}
+
+// readUnused reads the current content streams nothing uses, in
+// object-number order.
+func (d *pdfDoc) readUnused(base string) {
+	origin := child(base, "pdf", "unused")
+	nums := make([]int, 0, len(d.objs))
+	for num, o := range d.objs {
+		if s, ok := o.(*pStream); ok && !d.used[s] {
+			nums = append(nums, num)
+		}
+	}
+	slices.Sort(nums)
+	var out leftText
+	for _, num := range nums {
+		if d.w.tick() || int64(out.sb.Len()) > d.w.room() {
+			break
+		}
+		s := d.objs[num].(*pStream)
+		d.leftStream(s, d.dict(s.dict["Resources"]), &out, origin)
+	}
+	d.w.emit(origin, strings.TrimSuffix(out.sb.String(), "\n"))
+}
+
+// leftContents reads the content streams of Contents not read yet.
+func (d *pdfDoc) leftContents(contents any, res pDict, out *leftText, origin string) {
+	switch c := d.resolve(contents).(type) {
+	case *pStream:
+		d.leftStream(c, res, out, origin)
+	case pArray:
+		for _, x := range c {
+			if s, ok := d.resolve(x).(*pStream); ok {
+				d.leftStream(s, res, out, origin)
+			}
+		}
+	}
+}
+
+// leftStream reads s, when it is content not read yet, with the fonts of
+// res (nil: every font of the document).
+func (d *pdfDoc) leftStream(s *pStream, res pDict, out *leftText, origin string) {
+	if d.used[s] || !d.mayBeContent(s) {
+		return
+	}
+	d.used[s] = true
+	content := d.decodeStream(s)
+	if len(content) == 0 {
+		if len(s.raw) > 0 {
+			d.w.problem(origin, Unreadable, "PDF stream that may hold text could not be decoded; not inspected")
+		}
+		return
+	}
+	if !d.showsText(content) {
+		return
+	}
+	if res == nil || d.dict(res["Font"]) == nil {
+		res = d.documentFonts()
+	}
+	// Forms it runs are marked used: read once, here.
+	t := &textRun{d: d, forms: d.used}
+	t.run(content, res, 0)
+	out.add(tidyLinesBytes(t.out))
+}
+
+// documentFonts is every font of the document under its resource names
+// (fragmentResources), gathered once.
+func (d *pdfDoc) documentFonts() pDict {
+	if d.allFonts == nil {
+		d.allFonts = d.fragmentResources()
+	}
+	return d.allFonts
+}
+
+// pdfNotContent are the dictionary keys and values of streams that never
+// hold page-content operators.
+var (
+	pdfNotContentTypes = map[pName]bool{
+		"ObjStm": true, "XRef": true, "EmbeddedFile": true, "Metadata": true, "CMap": true,
+	}
+	pdfNotContentSubtypes = map[pName]bool{
+		"Image": true, "XML": true, "Type1C": true, "CIDFontType0C": true, "OpenType": true, "PS": true,
+	}
+	pdfNotContentKeys = []string{
+		"Length1", "Length2", "Length3", // font programs
+		"FunctionType", "ShadingType", // functions, shadings
+		"BitsPerComponent", "Width", // images (thumbnails, masks)
+		"N", // ICC profiles
+	}
+	pdfImageFilters = map[pName]bool{
+		"DCTDecode": true, "DCT": true, "JPXDecode": true, "CCITTFaxDecode": true, "CCF": true, "JBIG2Decode": true,
+	}
+)
+
+// mayBeContent reports whether s may be a content stream: it is not an
+// image, font, ICC profile, function, XMP, object, cross-reference or
+// embedded-file stream, by its dictionary and filters.
+func (d *pdfDoc) mayBeContent(s *pStream) bool {
+	t, _ := d.resolve(s.dict["Type"]).(pName)
+	sub, _ := d.resolve(s.dict["Subtype"]).(pName)
+	if pdfNotContentTypes[t] || pdfNotContentSubtypes[sub] {
+		return false
+	}
+	for _, k := range pdfNotContentKeys {
+		if _, ok := s.dict[k]; ok {
+			return false
+		}
+	}
+	names, _ := d.filters(s)
+	for _, f := range names {
+		if pdfImageFilters[f] {
+			return false
+		}
+	}
+	return true
+}
+
+// showsText reports whether content has a text object showing text: a
+// BT ... ET with Tj, TJ, ' or ".
+func (d *pdfDoc) showsText(content []byte) bool {
+	l := &cLexer{b: content}
+	var tok cTok
+	inText := false
+	for {
+		if d.w.tick() {
+			return false
+		}
+		l.next(&tok)
+		switch tok.kind {
+		case cNone:
+			return false
+		case cKw:
+			switch string(l.rawOf(&tok)) {
+			case "BT":
+				inText = true
+			case "ET":
+				inText = false
+			case "Tj", "TJ", "'", "\"":
+				if inText {
+					return true
+				}
+			}
+		}
+		l.reset()
+	}
+}

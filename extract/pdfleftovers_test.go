@@ -1,0 +1,233 @@
+package extract
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// leftoverPDF is a one-page PDF (objects: 1 catalog, 2 pages, 3 font F1,
+// 4 page content, 5 page with the annotations annots, 6 Info, then the
+// extra objects from 7 on) ending in an xref table and trailer.
+func leftoverPDF(t *testing.T, content, annots, info string, extra ...string) []byte {
+	t.Helper()
+	p := &pdfBuilder{}
+	cat := p.add("<< /Type /Catalog /Pages 2 0 R >>")
+	p.add("<< /Type /Pages /Kids [5 0 R] /Count 1 >>")
+	p.add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+	p.add(pdfStreamObj("/Filter /FlateDecode", flateBytes(t, []byte(content))))
+	if annots != "" {
+		annots = "/Annots " + annots
+	}
+	p.add("<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R " + annots + " >>")
+	p.add(info)
+	for _, e := range extra {
+		p.add(e)
+	}
+	return p.bytes("/Info 6 0 R", cat)
+}
+
+// update appends an incremental update redefining objects (number: body).
+func update(pdf []byte, objs ...string) []byte {
+	out := append([]byte{}, pdf...)
+	for i := 0; i+1 < len(objs); i += 2 {
+		out = append(out, objs[i]+" 0 obj\n"+objs[i+1]+"\nendobj\n"...)
+	}
+	return append(out, "trailer\n<< /Root 1 0 R /Info 6 0 R >>\n%%EOF\n"...)
+}
+
+func textShow(s string) string { return "BT /F1 12 Tf 72 700 Td (" + s + ") Tj ET" }
+
+func TestPDFSupersededContent(t *testing.T) {
+	id := hkid("A", "123456")
+	orig := leftoverPDF(t, textShow("Patient Chan "+id), "", "<< /Title (Report) >>")
+	redacted := update(orig, "4", pdfStreamObj("", []byte(textShow("Patient [REDACTED]"))))
+	check(t, run(t, bodyInput(redacted), Limits{}), want{
+		at:    map[string]string{"pdf:page1": "Patient [REDACTED]", "pdf:superseded": "Patient Chan " + id},
+		notAt: map[string]string{"pdf:page1": id, "pdf:superseded": "REDACTED"},
+		clean: true,
+	})
+
+	// The page dictionary replaced instead, pointing at a new stream: the
+	// old page's content (still the current object 4, no page uses it)
+	// is the superseded page's, read with its fonts.
+	newPage := update(orig,
+		"7", pdfStreamObj("", []byte(textShow("Blank"))),
+		"5", "<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 3 0 R >> >> /Contents 7 0 R >>")
+	res := run(t, bodyInput(newPage), Limits{})
+	check(t, res, want{
+		at:    map[string]string{"pdf:page1": "Blank", "pdf:superseded": "Patient Chan " + id},
+		notAt: map[string]string{"pdf:page1": "Patient"},
+		clean: true,
+	})
+	if n := strings.Count(allText(res), id); n != 1 {
+		t.Errorf("old text read %d times, want once: %v", n, origins(res))
+	}
+
+	// Rewritten unchanged: nothing superseded to read.
+	same := update(orig, "6", "<< /Title (Report) >>")
+	res = run(t, bodyInput(same), Limits{})
+	check(t, res, want{at: map[string]string{"pdf:page1": "Patient Chan " + id}, clean: true})
+	if got := originText(res, "pdf:superseded"); got != "" {
+		t.Errorf("unchanged redefinition read as superseded: %q", got)
+	}
+}
+
+func TestPDFSupersededStrings(t *testing.T) {
+	id := hkid("K", "765432")
+	annot := "<< /Type /Annot /Subtype /Text /Rect [0 0 10 10] /T (Reviewer Wong) /Contents (Customer " + id + " called) >>"
+	orig := leftoverPDF(t, textShow("Page text"), "[7 0 R]", "<< /Title (Customer list of "+id+") /Author (Lee) >>", annot)
+	upd := update(orig,
+		"6", "<< /Title (Public list) /Author (Lee) >>",
+		"7", "<< /Type /Annot /Subtype /Text /Rect [0 0 10 10] /T (Reviewer Wong) /Contents (Note removed) >>")
+	check(t, run(t, bodyInput(upd), Limits{}), want{
+		at: map[string]string{
+			"pdf:objects":    "Public list",
+			"pdf:superseded": "Customer list of " + id,
+			"pdf:page1":      "Page text",
+		},
+		notAt: map[string]string{
+			"pdf:objects": id,
+			// Strings the update kept are the current object's.
+			"pdf:superseded": "Reviewer Wong",
+		},
+		clean: true,
+	})
+	res := run(t, bodyInput(upd), Limits{})
+	if got := originText(res, "pdf:superseded"); !strings.Contains(got, "Customer "+id+" called") || strings.Contains(got, "Lee") {
+		t.Errorf("superseded strings: %q", got)
+	}
+}
+
+func TestPDFUnusedContent(t *testing.T) {
+	id := hkid("C", "668668")
+	hidden := pdfStreamObj("/Filter /FlateDecode", flateBytes(t, []byte(textShow("Hidden holder "+id))))
+	pdf := leftoverPDF(t, textShow("Visible text"), "", "<< /Title (T) >>", hidden)
+	check(t, run(t, bodyInput(pdf), Limits{}), want{
+		at:    map[string]string{"pdf:page1": "Visible text", "pdf:unused": "Hidden holder " + id},
+		notAt: map[string]string{"pdf:page1": id, "pdf:unused": "Visible"},
+		clean: true,
+	})
+
+	// A content stream that cannot be decoded is reported, not skipped.
+	broken := leftoverPDF(t, textShow("Visible text"), "", "<< /Title (T) >>", pdfStreamObj("/Filter /FlateDecode", []byte("\xff\xff\xff\xff\xff\xff")))
+	res := run(t, bodyInput(broken), Limits{})
+	found := false
+	for _, p := range res.Problems {
+		found = found || p.Kind == Unreadable && p.Origin == "pdf:unused"
+	}
+	if !found {
+		t.Errorf("undecodable unused stream: problems %+v", res.Problems)
+	}
+}
+
+// TestPDFUsedNotTwice: a page's content, the form it runs, a form run on
+// two pages, and an annotation's appearance are no leftovers.
+func TestPDFUsedNotTwice(t *testing.T) {
+	id := hkid("E", "112233")
+	p := &pdfBuilder{}
+	cat := p.add("<< /Type /Catalog /Pages 2 0 R >>")
+	p.add("<< /Type /Pages /Kids [5 0 R 8 0 R] /Count 2 /Resources << /Font << /F1 3 0 R >> /XObject << /X1 6 0 R >> >> >>")
+	p.add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+	p.add(pdfStreamObj("", []byte(textShow("Page one "+id)+" /X1 Do")))
+	p.add("<< /Type /Page /Parent 2 0 R /Contents 4 0 R /Annots [7 0 R] >>")
+	p.add(pdfStreamObj("/Type /XObject /Subtype /Form /BBox [0 0 9 9]", []byte(textShow("Form footer"))))
+	p.add("<< /Type /Annot /Subtype /FreeText /Rect [0 0 9 9] /Contents (Note) /AP << /N 10 0 R >> >>")
+	p.add("<< /Type /Page /Parent 2 0 R /Contents [9 0 R] >>")
+	p.add(pdfStreamObj("", []byte(textShow("Page two")+" /X1 Do")))
+	p.add(pdfStreamObj("/Type /XObject /Subtype /Form /BBox [0 0 9 9] /Resources << /Font << /F1 3 0 R >> >>", []byte(textShow("Note"))))
+	res := run(t, bodyInput(p.bytes("", cat)), Limits{})
+	check(t, res, want{
+		at:    map[string]string{"pdf:page1": "Page one " + id + "\nForm footer", "pdf:page2": "Form footer"},
+		clean: true,
+	})
+	for _, o := range origins(res) {
+		if o == "pdf:unused" || o == "pdf:superseded" {
+			t.Errorf("used streams read again under %s: %q", o, originText(res, o))
+		}
+	}
+	if n := strings.Count(allText(res), id); n != 1 {
+		t.Errorf("page text emitted %d times", n)
+	}
+}
+
+// TestPDFUnusedNotContent: unused images, font programs, ICC profiles,
+// functions and object streams are not read as content, even when their
+// bytes look like text operators.
+func TestPDFUnusedNotContent(t *testing.T) {
+	ops := []byte(textShow("not content"))
+	pdf := leftoverPDF(t, textShow("Visible text"), "", "<< /Title (T) >>",
+		pdfStreamObj("/Type /XObject /Subtype /Image /Width 4 /Height 4 /BitsPerComponent 8 /ColorSpace /DeviceGray", ops),
+		pdfStreamObj("/Length1 40", ops), // FontFile2
+		pdfStreamObj("/Subtype /Type1C", ops),
+		pdfStreamObj("/N 3 /Alternate /DeviceRGB", ops), // ICC
+		pdfStreamObj("/FunctionType 4 /Domain [0 1] /Range [0 1]", ops),
+		pdfStreamObj("/Filter /DCTDecode", ops),
+		pdfStreamObj("/Width 2 /Height 2", ops), // a thumbnail without /Type
+	)
+	check(t, run(t, bodyInput(pdf), Limits{}), want{at: map[string]string{"pdf:page1": "Visible text"}, absent: []string{"not content"}, clean: true})
+}
+
+// TestPDFManyUpdates: 10 000 redefinitions of one object, each new text or
+// all the same, cost linear time, and each distinct text is read once.
+func TestPDFManyUpdates(t *testing.T) {
+	const n = 10000
+	orig := leftoverPDF(t, textShow("Version start"), "", "<< /Title (T) >>")
+	var distinct, same []string
+	for i := range n {
+		distinct = append(distinct, "4", pdfStreamObj("", []byte(textShow(fmt.Sprintf("Version %d", i)))))
+		same = append(same, "6", "<< /Title (Secret title) >>", "6", "<< /Title (T) >>")
+	}
+	for name, pdf := range map[string][]byte{"distinct": update(orig, distinct...), "same": update(orig, same...)} {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			res := run(t, bodyInput(pdf), Limits{})
+			if d := time.Since(start); d > 10*time.Second {
+				t.Errorf("%d updates took %v", n, d)
+			}
+			sup := originText(res, "pdf:superseded")
+			if name == "distinct" {
+				check(t, res, want{at: map[string]string{"pdf:page1": fmt.Sprintf("Version %d", n-1), "pdf:superseded": "Version start\nVersion 0\nVersion 1\n"}, clean: true})
+				if c := strings.Count(sup, "Version "); c != n {
+					t.Errorf("superseded holds %d versions, want %d", c, n)
+				}
+				return
+			}
+			check(t, res, want{clean: true})
+			if c := strings.Count(sup, "Secret title"); c != 1 {
+				t.Errorf("a superseded string read %d times, want once: %q", c, clip(sup))
+			}
+		})
+	}
+}
+
+// TestPDFTruncatedUpdate: an update cut off inside its stream keeps what
+// was read, and the definition it was replacing is read as superseded.
+func TestPDFTruncatedUpdate(t *testing.T) {
+	id := hkid("F", "908070")
+	orig := leftoverPDF(t, textShow("Patient "+id), "", "<< /Title (T) >>")
+	cut := append(append([]byte{}, orig...), "4 0 obj\n<< /Length 300 >>\nstream\nBT /F1 12 Tf 72 700 Td (New te"...)
+	check(t, run(t, bodyInput(cut), Limits{}), want{
+		at:       map[string]string{"pdf:superseded": "Patient " + id},
+		problems: []ProblemKind{Malformed},
+	})
+	// Cut inside the object's dictionary.
+	cut = append(append([]byte{}, orig...), "6 0 obj\n<< /Title (Dra"...)
+	check(t, run(t, bodyInput(cut), Limits{}), want{
+		at:       map[string]string{"pdf:page1": "Patient " + id},
+		problems: []ProblemKind{Malformed},
+	})
+}
+
+// TestPDFSupersededEncrypted: superseded definitions are decrypted with
+// their own object keys.
+func TestPDFSupersededEncrypted(t *testing.T) {
+	e := newPDFEnc(t, "aes-128", "", "owner-secret")
+	orig := buildEncryptedPDF(t, e, []string{"Visible line"})
+	upd := append(append([]byte{}, orig...), fmt.Sprintf("6 0 obj\n<< /Title <%x> >>\nendobj\ntrailer\n<< /Root 1 0 R /Info 6 0 R /Encrypt 7 0 R /ID [<%x> <%x>] >>\n%%%%EOF\n", e.encrypt(6, []byte("Public list")), e.id0, e.id0)...)
+	check(t, run(t, bodyInput(upd), Limits{}), want{
+		at:    map[string]string{"pdf:page1": "Visible line", "pdf:objects": "Public list", "pdf:superseded": "Customer list"},
+		clean: true,
+	})
+}
