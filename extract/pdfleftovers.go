@@ -152,6 +152,7 @@ func (d *pdfDoc) readSuperseded(n node, base string, pages []pageInfo) {
 	origin := child(base, "pdf", "superseded")
 	res := d.contentResources(pages)
 	var out leftText
+	current := map[int]map[string]bool{} // the current definitions' strings, by number
 	embedded := 0
 	for _, def := range d.superseded {
 		if d.w.tick() || int64(out.sb.Len()) > d.w.room() {
@@ -161,7 +162,12 @@ func (d *pdfDoc) readSuperseded(n node, base string, pages []pageInfo) {
 		if def.v == nil || reflect.DeepEqual(def.v, cur) {
 			continue // the update rewrote it unchanged
 		}
-		d.newStrings(&out, def.v, cur)
+		have, ok := current[def.num]
+		if !ok {
+			have = d.stringSet(cur)
+			current[def.num] = have
+		}
+		d.newStrings(&out, def.v, have)
 		switch o := def.v.(type) {
 		case *pStream:
 			t, _ := d.resolve(o.dict["Type"]).(pName)
@@ -221,23 +227,28 @@ func (d *pdfDoc) contentResources(pages []pageInfo) map[int]pDict {
 }
 
 // newStrings adds the text strings of old (a superseded definition) that
-// cur, the current one, does not hold.
-func (d *pdfDoc) newStrings(out *leftText, old, cur any) {
-	var was, now strings.Builder
+// the current definition, whose strings are have, does not hold.
+func (d *pdfDoc) newStrings(out *leftText, old any, have map[string]bool) {
+	var was strings.Builder
 	d.pdfStrings(&was, objDict(old), "", 0)
-	if was.Len() == 0 {
-		return
-	}
-	d.pdfStrings(&now, objDict(cur), "", 0)
-	have := map[string]bool{}
-	for _, l := range strings.Split(now.String(), "\n") {
-		have[l] = true
-	}
-	for _, l := range strings.Split(was.String(), "\n") {
+	for l := range strings.SplitSeq(was.String(), "\n") {
 		if !have[l] {
 			out.add(l)
 		}
 	}
+}
+
+// stringSet is the set of the text strings of v (a stream: its
+// dictionary's), computed once per object number: an object redefined
+// many times must not cost its size at each definition.
+func (d *pdfDoc) stringSet(v any) map[string]bool {
+	var sb strings.Builder
+	d.pdfStrings(&sb, objDict(v), "", 0)
+	have := map[string]bool{}
+	for l := range strings.SplitSeq(sb.String(), "\n") {
+		have[l] = true
+	}
+	return have
 }
 
 // objDict is a stream's dictionary, or any other value as it is.

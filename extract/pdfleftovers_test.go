@@ -179,7 +179,16 @@ func TestPDFManyUpdates(t *testing.T) {
 		distinct = append(distinct, "4", pdfStreamObj("", []byte(textShow(fmt.Sprintf("Version %d", i)))))
 		same = append(same, "6", "<< /Title (Secret title) >>", "6", "<< /Title (T) >>")
 	}
-	for name, pdf := range map[string][]byte{"distinct": update(orig, distinct...), "same": update(orig, same...)} {
+	// The current definition large: compared with each superseded one,
+	// its strings are gathered once.
+	var large strings.Builder
+	large.WriteString("<< /Title (T) /Keywords [")
+	for i := range 20000 {
+		fmt.Fprintf(&large, "(keyword %d) ", i)
+	}
+	large.WriteString("] >>")
+	large10k := append(same[:len(same):len(same)], "6", large.String())
+	for name, pdf := range map[string][]byte{"distinct": update(orig, distinct...), "same": update(orig, same...), "large current": update(orig, large10k...)} {
 		t.Run(name, func(t *testing.T) {
 			start := time.Now()
 			res := run(t, bodyInput(pdf), Limits{})
