@@ -49,6 +49,7 @@ type pdfDoc struct {
 	superseded []pdfDef
 	used       map[*pStream]bool
 	allFonts   pDict
+	objStms    []*pStream // every object stream, in file order
 }
 
 // lexer is a file-body lexer at pos of b sharing the document's boxed
@@ -204,7 +205,11 @@ func (d *pdfDoc) scan() {
 			if !complete {
 				d.truncated = true
 			}
-			v = &pStream{dict: dict, raw: raw}
+			st := &pStream{dict: dict, raw: raw}
+			if dict["Type"] == pName("ObjStm") {
+				d.objStms = append(d.objStms, st) // expandObjectStreams
+			}
+			v = st
 			after = next
 		} else if kw == "" && l2.pos >= len(b) {
 			d.truncated = true
@@ -361,46 +366,50 @@ func (d *pdfDoc) dict(v any) pDict {
 }
 
 // expandObjectStreams adds the objects compressed inside /Type /ObjStm
-// streams (PDF 1.5+). Objects defined directly in the file win.
+// streams (PDF 1.5+). Objects defined directly in the file win; among
+// object streams, the later in the file (an incremental update's) wins.
+// A definition that loses is kept as superseded (pdfleftovers.go).
 func (d *pdfDoc) expandObjectStreams() {
-	var streams []*pStream
-	for _, o := range d.objs {
-		if s, ok := o.(*pStream); ok && s.dict["Type"] == pName("ObjStm") {
-			streams = append(streams, s)
-		}
-	}
-	for _, s := range streams {
+	for i := len(d.objStms) - 1; i >= 0; i-- {
 		if d.w.expired() {
 			return
 		}
-		data := d.decodeStream(s)
-		n, _ := s.dict["N"].(float64)
-		first, _ := s.dict["First"].(float64)
-		if n <= 0 || first < 0 || int(first) > len(data) || n > 1e6 {
+		d.expandObjectStream(d.objStms[i])
+	}
+}
+
+// expandObjectStream adds the objects of one object stream not defined
+// yet.
+func (d *pdfDoc) expandObjectStream(s *pStream) {
+	data := d.decodeStream(s)
+	n, _ := s.dict["N"].(float64)
+	first, _ := s.dict["First"].(float64)
+	if n <= 0 || first < 0 || int(first) > len(data) || n > 1e6 {
+		return
+	}
+	l := d.lexer(data[:int(first)], 0)
+	type entry struct{ num, off int }
+	var entries []entry
+	for i := 0; i < int(n); i++ {
+		num, ok1 := l.next().(float64)
+		off, ok2 := l.next().(float64)
+		if !ok1 || !ok2 {
+			break
+		}
+		entries = append(entries, entry{int(num), int(off)})
+	}
+	for _, e := range entries {
+		at := int(first) + e.off
+		if at < 0 || at >= len(data) {
 			continue
 		}
-		l := d.lexer(data[:int(first)], 0)
-		type entry struct{ num, off int }
-		var entries []entry
-		for i := 0; i < int(n); i++ {
-			num, ok1 := l.next().(float64)
-			off, ok2 := l.next().(float64)
-			if !ok1 || !ok2 {
-				break
-			}
-			entries = append(entries, entry{int(num), int(off)})
+		ol := d.lexer(data, at)
+		v := ol.value(ol.next(), true, 0)
+		if _, exists := d.objs[e.num]; exists {
+			d.superseded = append(d.superseded, pdfDef{num: e.num, v: v})
+			continue
 		}
-		for _, e := range entries {
-			if _, exists := d.objs[e.num]; exists {
-				continue
-			}
-			at := int(first) + e.off
-			if at < 0 || at >= len(data) {
-				continue
-			}
-			ol := d.lexer(data, at)
-			d.objs[e.num] = ol.value(ol.next(), true, 0)
-		}
+		d.objs[e.num] = v
 	}
 }
 

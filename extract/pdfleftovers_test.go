@@ -1,7 +1,9 @@
 package extract
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -239,4 +241,68 @@ func TestPDFSupersededEncrypted(t *testing.T) {
 		at:    map[string]string{"pdf:page1": "Visible line", "pdf:objects": "Public list", "pdf:superseded": "Customer list"},
 		clean: true,
 	})
+}
+
+// objStm is an object stream object (Flate) holding objs by number.
+func objStm(t *testing.T, objs map[int]string) string {
+	var header, body strings.Builder
+	nums := make([]int, 0, len(objs))
+	for n := range objs {
+		nums = append(nums, n)
+	}
+	slices.Sort(nums)
+	for _, n := range nums {
+		fmt.Fprintf(&header, "%d %d ", n, body.Len())
+		body.WriteString(objs[n] + "\n")
+	}
+	return pdfStreamObj(fmt.Sprintf("/Type /ObjStm /N %d /First %d /Filter /FlateDecode", len(objs), header.Len()), flateBytes(t, []byte(header.String()+body.String())))
+}
+
+// TestPDFSupersededInObjectStreams: a PDF 1.5 whose objects live in an
+// object stream, updated by a later object stream and by direct objects.
+// The later definitions win, whatever the map order; the ones they
+// replaced are superseded.
+func TestPDFSupersededInObjectStreams(t *testing.T) {
+	id := hkid("A", "123456")
+	var pdf bytes.Buffer
+	pdf.WriteString("%PDF-1.5\n")
+	fmt.Fprintf(&pdf, "5 0 obj\n%s\nendobj\n", pdfStreamObj("", []byte(textShow("Old content "+id))))
+	fmt.Fprintf(&pdf, "6 0 obj\n%s\nendobj\n", objStm(t, map[int]string{
+		1: "<< /Type /Catalog /Pages 2 0 R >>",
+		2: "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		3: "<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+		4: "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+		8: "<< /Title (Old title " + id + ") >>",
+		9: "<< /Type /Annot /Subtype /Text /Rect [0 0 1 1] /Contents (Old note) >>",
+	}))
+	fmt.Fprintf(&pdf, "7 0 obj\n%s\nendobj\n", pdfStreamObj("/Type /XRef /Size 10 /W [1 2 1] /Root 1 0 R /Info 8 0 R", []byte{1, 0, 9, 0}))
+	pdf.WriteString("startxref\n0\n%%EOF\n")
+	// The update: a new object stream (a new page and Info), and the note
+	// rewritten as a direct object.
+	fmt.Fprintf(&pdf, "10 0 obj\n%s\nendobj\n", pdfStreamObj("", []byte(textShow("New content"))))
+	fmt.Fprintf(&pdf, "11 0 obj\n%s\nendobj\n", objStm(t, map[int]string{
+		3: "<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 4 0 R >> >> /Contents 10 0 R >>",
+		8: "<< /Title (New title) >>",
+	}))
+	pdf.WriteString("9 0 obj\n<< /Type /Annot /Subtype /Text /Rect [0 0 1 1] /Contents (New note) >>\nendobj\n")
+	fmt.Fprintf(&pdf, "12 0 obj\n%s\nendobj\n", pdfStreamObj("/Type /XRef /Size 13 /W [1 2 1] /Root 1 0 R /Info 8 0 R /Prev 0", []byte{1, 0, 9, 0}))
+	pdf.WriteString("startxref\n0\n%%EOF\n")
+	for range 8 { // map order must not matter
+		res := run(t, bodyInput(pdf.Bytes()), Limits{})
+		check(t, res, want{
+			at: map[string]string{
+				"pdf:page1":      "New content",
+				"pdf:objects":    "New title",
+				"pdf:superseded": "Old title " + id,
+			},
+			notAt: map[string]string{"pdf:page1": "Old", "pdf:objects": "Old"},
+			clean: true,
+		})
+		sup := originText(res, "pdf:superseded")
+		for _, s := range []string{"Old content " + id, "Old note"} {
+			if !strings.Contains(sup, s) {
+				t.Errorf("superseded lacks %q: %q", s, sup)
+			}
+		}
+	}
 }
