@@ -49,7 +49,7 @@ type pdfDoc struct {
 	superseded []pdfDef
 	used       map[*pStream]bool
 	allFonts   pDict
-	objStms    []*pStream // every object stream, in file order
+	objStms    []objStm // every object stream, in file order
 }
 
 // lexer is a file-body lexer at pos of b sharing the document's boxed
@@ -207,7 +207,7 @@ func (d *pdfDoc) scan() {
 			}
 			st := &pStream{dict: dict, raw: raw}
 			if dict["Type"] == pName("ObjStm") {
-				d.objStms = append(d.objStms, st) // expandObjectStreams
+				d.objStms = append(d.objStms, objStm{num, st}) // expandObjectStreams
 			}
 			v = st
 			after = next
@@ -365,22 +365,31 @@ func (d *pdfDoc) dict(v any) pDict {
 	return nil
 }
 
+// objStm is an object stream found by scan, with its object number.
+type objStm struct {
+	num int
+	s   *pStream
+}
+
 // expandObjectStreams adds the objects compressed inside /Type /ObjStm
 // streams (PDF 1.5+). Objects defined directly in the file win; among
 // object streams, the later in the file (an incremental update's) wins.
-// A definition that loses is kept as superseded (pdfleftovers.go).
+// A definition that loses is kept as superseded (pdfleftovers.go), as
+// are all those of an object stream an update redefined.
 func (d *pdfDoc) expandObjectStreams() {
 	for i := len(d.objStms) - 1; i >= 0; i-- {
 		if d.w.expired() {
 			return
 		}
-		d.expandObjectStream(d.objStms[i])
+		o := d.objStms[i]
+		cur, _ := d.objs[o.num].(*pStream)
+		d.expandObjectStream(o.s, cur == o.s)
 	}
 }
 
 // expandObjectStream adds the objects of one object stream not defined
-// yet.
-func (d *pdfDoc) expandObjectStream(s *pStream) {
+// yet (current: false, none: they are all superseded).
+func (d *pdfDoc) expandObjectStream(s *pStream, current bool) {
 	data := d.decodeStream(s)
 	n, _ := s.dict["N"].(float64)
 	first, _ := s.dict["First"].(float64)
@@ -405,7 +414,7 @@ func (d *pdfDoc) expandObjectStream(s *pStream) {
 		}
 		ol := d.lexer(data, at)
 		v := ol.value(ol.next(), true, 0)
-		if _, exists := d.objs[e.num]; exists {
+		if _, exists := d.objs[e.num]; exists || !current {
 			d.superseded = append(d.superseded, pdfDef{num: e.num, v: v})
 			continue
 		}

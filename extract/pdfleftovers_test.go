@@ -243,8 +243,8 @@ func TestPDFSupersededEncrypted(t *testing.T) {
 	})
 }
 
-// objStm is an object stream object (Flate) holding objs by number.
-func objStm(t *testing.T, objs map[int]string) string {
+// objStmObj is an object stream object (Flate) holding objs by number.
+func objStmObj(t *testing.T, objs map[int]string) string {
 	var header, body strings.Builder
 	nums := make([]int, 0, len(objs))
 	for n := range objs {
@@ -267,7 +267,7 @@ func TestPDFSupersededInObjectStreams(t *testing.T) {
 	var pdf bytes.Buffer
 	pdf.WriteString("%PDF-1.5\n")
 	fmt.Fprintf(&pdf, "5 0 obj\n%s\nendobj\n", pdfStreamObj("", []byte(textShow("Old content "+id))))
-	fmt.Fprintf(&pdf, "6 0 obj\n%s\nendobj\n", objStm(t, map[int]string{
+	fmt.Fprintf(&pdf, "6 0 obj\n%s\nendobj\n", objStmObj(t, map[int]string{
 		1: "<< /Type /Catalog /Pages 2 0 R >>",
 		2: "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
 		3: "<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
@@ -280,7 +280,7 @@ func TestPDFSupersededInObjectStreams(t *testing.T) {
 	// The update: a new object stream (a new page and Info), and the note
 	// rewritten as a direct object.
 	fmt.Fprintf(&pdf, "10 0 obj\n%s\nendobj\n", pdfStreamObj("", []byte(textShow("New content"))))
-	fmt.Fprintf(&pdf, "11 0 obj\n%s\nendobj\n", objStm(t, map[int]string{
+	fmt.Fprintf(&pdf, "11 0 obj\n%s\nendobj\n", objStmObj(t, map[int]string{
 		3: "<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 4 0 R >> >> /Contents 10 0 R >>",
 		8: "<< /Title (New title) >>",
 	}))
@@ -305,4 +305,32 @@ func TestPDFSupersededInObjectStreams(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestPDFObjectStreamRedefined: an update that rewrites an object stream
+// under its own number: the objects only the old one held are
+// superseded, not current.
+func TestPDFObjectStreamRedefined(t *testing.T) {
+	objs := map[int]string{
+		1: "<< /Type /Catalog /Pages 2 0 R >>",
+		2: "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		3: "<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+		4: "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+		8: "<< /Title (Old title) >>",
+		9: "<< /Type /Annot /Subtype /Text /Rect [0 0 1 1] /Contents (Dropped note) >>",
+	}
+	var pdf bytes.Buffer
+	pdf.WriteString("%PDF-1.5\n")
+	fmt.Fprintf(&pdf, "5 0 obj\n%s\nendobj\n", pdfStreamObj("", []byte(textShow("Page text"))))
+	fmt.Fprintf(&pdf, "6 0 obj\n%s\nendobj\n", objStmObj(t, objs))
+	fmt.Fprintf(&pdf, "7 0 obj\n%s\nendobj\nstartxref\n0\n%%%%EOF\n", pdfStreamObj("/Type /XRef /Size 10 /W [1 2 1] /Root 1 0 R /Info 8 0 R", []byte{1, 0, 9, 0}))
+	objs[8] = "<< /Title (New title) >>"
+	delete(objs, 9)
+	fmt.Fprintf(&pdf, "6 0 obj\n%s\nendobj\n", objStmObj(t, objs))
+	fmt.Fprintf(&pdf, "7 0 obj\n%s\nendobj\nstartxref\n0\n%%%%EOF\n", pdfStreamObj("/Type /XRef /Size 10 /W [1 2 1] /Root 1 0 R /Info 8 0 R", []byte{1, 0, 9, 0}))
+	check(t, run(t, bodyInput(pdf.Bytes()), Limits{}), want{
+		at:    map[string]string{"pdf:page1": "Page text", "pdf:objects": "New title", "pdf:superseded": "Dropped note"},
+		notAt: map[string]string{"pdf:objects": "Dropped", "pdf:superseded": "New title"},
+		clean: true,
+	})
 }
