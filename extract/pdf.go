@@ -152,22 +152,31 @@ func (w *walker) pdfFragment(n node, data []byte) {
 }
 
 // fragmentResources gathers every font dictionary in the fragment under
-// its resource names, so content streams can find what is there.
+// its resource names, so content streams can find what is there. Objects
+// are visited in object-number order and a name keeps the first font
+// found for it, so that the same bytes always read the same.
 func (d *pdfDoc) fragmentResources() pDict {
+	nums := make([]int, 0, len(d.objs))
+	for num, o := range d.objs {
+		if _, ok := o.(pDict); ok {
+			nums = append(nums, num)
+		}
+	}
+	slices.Sort(nums)
 	fonts := pDict{}
-	for _, o := range d.objs {
-		if dict, ok := o.(pDict); ok {
-			if r := d.dict(dict["Resources"]); r != nil {
-				for k, v := range d.dict(r["Font"]) {
-					fonts[k] = v
-				}
-			}
-			if f := d.dict(dict["Font"]); f != nil {
-				for k, v := range f {
-					fonts[k] = v
-				}
+	add := func(f pDict) {
+		for k, v := range f {
+			if _, ok := fonts[k]; !ok {
+				fonts[k] = v
 			}
 		}
+	}
+	for _, num := range nums {
+		dict := d.objs[num].(pDict)
+		if r := d.dict(dict["Resources"]); r != nil {
+			add(d.dict(r["Font"]))
+		}
+		add(d.dict(dict["Font"]))
 	}
 	return pDict{"Font": fonts}
 }

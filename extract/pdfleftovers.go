@@ -190,7 +190,7 @@ func (d *pdfDoc) readSuperseded(n node, base string, pages []pageInfo) {
 			}
 		case pDict:
 			if o["Type"] == pName("Page") {
-				d.leftContents(o["Contents"], d.dict(o["Resources"]), &out, origin)
+				d.leftContents(o["Contents"], d.pageResources(o), &out, origin)
 			}
 		}
 	}
@@ -220,10 +220,25 @@ func (d *pdfDoc) contentResources(pages []pageInfo) map[int]pDict {
 	}
 	for _, def := range d.superseded {
 		if p, ok := def.v.(pDict); ok && p["Type"] == pName("Page") {
-			add(p["Contents"], d.dict(p["Resources"]))
+			add(p["Contents"], d.pageResources(p))
 		}
 	}
 	return out
+}
+
+// pageResources are the resources of a page dictionary, its own or
+// inherited through its Parent chain (bounded).
+func (d *pdfDoc) pageResources(p pDict) pDict {
+	for range 16 {
+		if p == nil {
+			return nil
+		}
+		if r := d.dict(p["Resources"]); r != nil {
+			return r
+		}
+		p = d.dict(p["Parent"])
+	}
+	return nil
 }
 
 // newStrings adds the text strings of old (a superseded definition) that

@@ -334,3 +334,43 @@ func TestPDFObjectStreamRedefined(t *testing.T) {
 		clean: true,
 	})
 }
+
+// TestPDFLeftoverFonts: leftover content is read with the fonts of the
+// resources found for it (a superseded page's, inherited from its page
+// tree), else with the document's fonts by resource name.
+func TestPDFLeftoverFonts(t *testing.T) {
+	font := "<< /Type /Font /Subtype /Type1 /BaseFont /X /Encoding << /Type /Encoding /Differences [1 /Z /Q] >> >>"
+	p := &pdfBuilder{}
+	// The catalog names another F1 first: the document's fonts are not
+	// what the old page used.
+	cat := p.add("<< /Type /Catalog /Pages 2 0 R /Resources << /Font << /F1 7 0 R >> >> >>")
+	p.add("<< /Type /Pages /Kids [4 0 R] /Count 1 /Resources << /Font << /F1 3 0 R /F2 3 0 R >> >> >>")
+	p.add(font)
+	p.add("<< /Type /Page /Parent 2 0 R /Contents 5 0 R >>")
+	p.add(pdfStreamObj("", []byte("BT /F1 12 Tf 72 700 Td <0102> Tj ET")))
+	p.add(pdfStreamObj("", []byte("BT /F2 12 Tf 72 700 Td <0201> Tj ET"))) // no page uses it
+	p.add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+	upd := update(p.bytes("", cat),
+		"8", pdfStreamObj("", []byte(textShow("New page"))),
+		"4", "<< /Type /Page /Parent 2 0 R /Contents 8 0 R >>")
+	check(t, run(t, bodyInput(upd), Limits{}), want{
+		at:    map[string]string{"pdf:page1": "New page", "pdf:superseded": "ZQ", "pdf:unused": "QZ"},
+		clean: true,
+	})
+}
+
+// TestPDFSupersededUndecodable: a superseded content stream that does not
+// decode is reported, not skipped.
+func TestPDFSupersededUndecodable(t *testing.T) {
+	orig := leftoverPDF(t, textShow("Page text"), "", "<< /Title (T) >>")
+	upd := update(orig,
+		"4", pdfStreamObj("/Filter /FlateDecode", []byte("\xff\xff\xff\xff\xff\xff")),
+		"4", pdfStreamObj("", []byte(textShow("Final text"))))
+	res := run(t, bodyInput(upd), Limits{})
+	check(t, res, want{at: map[string]string{"pdf:page1": "Final text", "pdf:superseded": "Page text"}, problems: []ProblemKind{Unreadable}})
+	for _, p := range res.Problems {
+		if p.Kind == Unreadable && p.Origin != "pdf:superseded" {
+			t.Errorf("problem at %s, want pdf:superseded: %+v", p.Origin, p)
+		}
+	}
+}
