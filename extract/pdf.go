@@ -50,6 +50,7 @@ type pdfDoc struct {
 	used       map[*pStream]bool
 	allFonts   pDict
 	objStms    []objStm // every object stream, in file order
+	order      []int    // the number of each definition scan found, in file order
 }
 
 // lexer is a file-body lexer at pos of b sharing the document's boxed
@@ -216,7 +217,7 @@ func (d *pdfDoc) scan() {
 			}
 			st := &pStream{dict: dict, raw: raw}
 			if dict["Type"] == pName("ObjStm") {
-				d.objStms = append(d.objStms, objStm{num, st}) // expandObjectStreams
+				d.objStms = append(d.objStms, objStm{num, st, len(d.order)}) // expandObjectStreams
 			}
 			v = st
 			after = next
@@ -227,6 +228,7 @@ func (d *pdfDoc) scan() {
 			d.superseded = append(d.superseded, pdfDef{num: num, gen: d.gens[num], v: old})
 		}
 		d.objs[num] = v
+		d.order = append(d.order, num)
 		if d.gens != nil {
 			d.gens[num] = gen
 		}
@@ -374,31 +376,51 @@ func (d *pdfDoc) dict(v any) pDict {
 	return nil
 }
 
-// objStm is an object stream found by scan, with its object number.
+// objStm is an object stream found by scan: its object number, and the
+// index of its definition in d.order.
 type objStm struct {
 	num int
 	s   *pStream
+	at  int
+}
+
+// stmExpansion is what expandObjectStreams knows as it goes: the index
+// in d.order of each object's last direct definition, and the objects
+// an object stream defined.
+type stmExpansion struct {
+	direct  map[int]int
+	fromStm map[int]bool
 }
 
 // expandObjectStreams adds the objects compressed inside /Type /ObjStm
-// streams (PDF 1.5+). Objects defined directly in the file win; among
-// object streams, the later in the file (an incremental update's) wins.
-// A definition that loses is kept as superseded (pdfleftovers.go), as
-// are all those of an object stream an update redefined.
+// streams (PDF 1.5+). The definition latest in the file wins, as the
+// last update's cross-reference section would say: object streams are
+// read from the last, and a direct definition wins over an object
+// stream's when it comes after the stream. A definition that loses is
+// kept as superseded (pdfleftovers.go), as are all those of an object
+// stream an update redefined.
 func (d *pdfDoc) expandObjectStreams() {
+	if len(d.objStms) == 0 {
+		return
+	}
+	x := &stmExpansion{direct: make(map[int]int, len(d.order)), fromStm: map[int]bool{}}
+	for i, num := range d.order {
+		x.direct[num] = i
+	}
 	for i := len(d.objStms) - 1; i >= 0; i-- {
 		if d.w.expired() {
 			return
 		}
 		o := d.objStms[i]
 		cur, _ := d.objs[o.num].(*pStream)
-		d.expandObjectStream(o.s, cur == o.s)
+		d.expandObjectStream(o, cur == o.s, x)
 	}
 }
 
-// expandObjectStream adds the objects of one object stream not defined
-// yet (current: false, none: they are all superseded).
-func (d *pdfDoc) expandObjectStream(s *pStream, current bool) {
+// expandObjectStream reads the objects of one object stream (current:
+// the stream is its number's current definition) and places each.
+func (d *pdfDoc) expandObjectStream(o objStm, current bool, x *stmExpansion) {
+	s := o.s
 	data := d.decodeStream(s)
 	n, _ := s.dict["N"].(float64)
 	first, _ := s.dict["First"].(float64)
@@ -422,13 +444,29 @@ func (d *pdfDoc) expandObjectStream(s *pStream, current bool) {
 			continue
 		}
 		ol := d.lexer(data, at)
-		v := ol.value(ol.next(), true, 0)
-		if _, exists := d.objs[e.num]; exists || !current {
-			d.superseded = append(d.superseded, pdfDef{num: e.num, v: v})
-			continue
-		}
-		d.objs[e.num] = v
+		d.placeStm(e.num, ol.value(ol.next(), true, 0), o.at, current, x)
 	}
+}
+
+// placeStm records v, the definition of num in the object stream at
+// index at of d.order. It is superseded when its stream is, or a later
+// definition exists (a later object stream's, or a direct one after the
+// stream); else it is current, and an earlier direct definition it
+// replaces is superseded.
+func (d *pdfDoc) placeStm(num int, v any, at int, current bool, x *stmExpansion) {
+	direct, isDirect := x.direct[num]
+	switch {
+	case !current || x.fromStm[num] || isDirect && direct > at:
+		d.superseded = append(d.superseded, pdfDef{num: num, v: v})
+		return
+	case isDirect:
+		if _, isStm := d.objs[num].(*pStream); isStm && direct == at {
+			return // an object stream claiming its own number
+		}
+		d.superseded = append(d.superseded, pdfDef{num: num, gen: d.gens[num], v: d.objs[num]})
+	}
+	d.objs[num] = v
+	x.fromStm[num] = true
 }
 
 // decodeStream applies the stream's filters within the decompression limits.

@@ -374,3 +374,28 @@ func TestPDFSupersededUndecodable(t *testing.T) {
 		}
 	}
 }
+
+// TestPDFObjectStreamAfterDirect: a PDF of direct objects updated by an
+// object stream (as writers of compressed updates do): the update's
+// definitions are current, the direct ones they replace superseded.
+func TestPDFObjectStreamAfterDirect(t *testing.T) {
+	id := hkid("K", "765432")
+	orig := leftoverPDF(t, textShow("Old content "+id), "", "<< /Title (Old title) >>")
+	var upd bytes.Buffer
+	upd.Write(orig)
+	fmt.Fprintf(&upd, "7 0 obj\n%s\nendobj\n", pdfStreamObj("", []byte(textShow("New content"))))
+	fmt.Fprintf(&upd, "8 0 obj\n%s\nendobj\n", objStmObj(t, map[int]string{
+		5: "<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 3 0 R >> >> /Contents 7 0 R >>",
+		6: "<< /Title (New title) >>",
+	}))
+	fmt.Fprintf(&upd, "9 0 obj\n%s\nendobj\nstartxref\n0\n%%%%EOF\n", pdfStreamObj("/Type /XRef /Size 10 /W [1 2 1] /Root 1 0 R /Info 6 0 R", []byte{1, 0, 9, 0}))
+	check(t, run(t, bodyInput(upd.Bytes()), Limits{}), want{
+		at:    map[string]string{"pdf:page1": "New content", "pdf:objects": "New title", "pdf:superseded": "Old content " + id},
+		notAt: map[string]string{"pdf:page1": "Old", "pdf:objects": "Old title"},
+		clean: true,
+	})
+	res := run(t, bodyInput(upd.Bytes()), Limits{})
+	if got := originText(res, "pdf:superseded"); !strings.Contains(got, "Old title") {
+		t.Errorf("superseded: %q", got)
+	}
+}
