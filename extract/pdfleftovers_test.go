@@ -399,3 +399,27 @@ func TestPDFObjectStreamAfterDirect(t *testing.T) {
 		t.Errorf("superseded: %q", got)
 	}
 }
+
+// TestPDFSupersededAttachmentAndMetadata: an attachment and the XMP
+// metadata an update replaced are read as superseded.
+func TestPDFSupersededAttachmentAndMetadata(t *testing.T) {
+	id := hkid("C", "668668")
+	xmp := func(title string) string {
+		return pdfStreamObj("/Type /Metadata /Subtype /XML", []byte(`<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:title>`+title+`</dc:title></x:xmpmeta>`))
+	}
+	orig := leftoverPDF(t, textShow("Page text"), "", "<< /Title (T) >>",
+		pdfStreamObj("/Type /EmbeddedFile /Subtype /text#2Fcsv", []byte("name,hkid\nChan,"+id+"\n")),
+		xmp("Draft for "+id))
+	upd := update(orig,
+		"7", pdfStreamObj("/Type /EmbeddedFile /Subtype /text#2Fcsv", []byte("name,hkid\n")),
+		"8", xmp("Final"))
+	check(t, run(t, bodyInput(upd), Limits{}), want{
+		at: map[string]string{
+			"pdf:superseded/embedded1": "Chan," + id,
+			"pdf:superseded":           "Draft for " + id,
+			"pdf:metadata8":            "Final",
+		},
+		notAt: map[string]string{"pdf:embedded1": id, "pdf:metadata8": "Draft"},
+		clean: true,
+	})
+}
