@@ -101,7 +101,7 @@ func (d *pdfDoc) newPDFCrypt() (*pdfCrypt, error) {
 	p := uint32(int32(num("P", 0)))
 	switch {
 	case r >= 2 && r <= 4:
-		if len(o) < 32 || len(u) < 16 {
+		if len(o) < 32 || len(u) < 16 || r == 2 && len(u) < 32 { // R2 compares all 32 bytes of U
 			return nil, errors.New("bad O or U entry")
 		}
 		if r == 2 {
