@@ -12,9 +12,10 @@ import (
 // (or Acrobat's revision view) recovers it:
 //
 //   - superseded definitions: an incremental update appends a new
-//     "N G obj" for each object it changes, and scan keeps the definition
-//     it replaces (a page "redacted" and saved incrementally still holds
-//     its old content stream). A superseded definition that is the same
+//     "N G obj" (or a new object stream) for each object it changes, and
+//     scan and expandObjectStreams keep the definition it replaces (a
+//     page "redacted" and saved incrementally still holds its old content
+//     stream). A superseded definition that is the same
 //     value as the current one is skipped; any other is read: its text
 //     strings the current definition does not hold, an old content stream
 //     or Form XObject with the resources of a page that names it, an old
@@ -33,7 +34,8 @@ import (
 // cross-reference streams and embedded files are not content; a stream
 // that may be content but does not decode is reported Unreadable.
 
-// pdfDef is an object definition an incremental update superseded.
+// pdfDef is an object definition a later one (an incremental update's)
+// replaced: its number, generation (for decryption) and value.
 type pdfDef struct {
 	num, gen int
 	v        any
