@@ -49,8 +49,10 @@ type pdfDoc struct {
 	superseded []pdfDef
 	used       map[*pStream]bool
 	allFonts   pDict
-	objStms    []objStm // every object stream, in file order
-	order      []int    // the number of each definition scan found, in file order
+	objStms    []objStm        // every object stream, in file order
+	pageText   []Segment       // what the pages showed (leftovers do not repeat it)
+	pageLines  map[string]bool // its lines, gathered when first needed
+	order      []int           // the number of each definition scan found, in file order
 }
 
 // lexer is a file-body lexer at pos of b sharing the document's boxed
@@ -92,6 +94,7 @@ func (w *walker) pdfNode(n node) {
 		pages = pages[:w.lim.MaxEntries]
 	}
 	textual := false
+	first := len(w.res.Segments)
 	for i, p := range pages {
 		if w.expired() {
 			return
@@ -104,6 +107,7 @@ func (w *walker) pdfNode(n node) {
 			d.pdfImages(origin, p) // scans and screenshots: pdfimage.go
 		}
 	}
+	d.pageText = w.res.Segments[first:len(w.res.Segments):len(w.res.Segments)]
 	d.pdfExtras(n, base)           // annotations, forms, outlines, metadata, attachments: pdfextras.go
 	d.pdfLeftovers(n, base, pages) // superseded definitions, unused content streams: pdfleftovers.go
 	if len(pages) > 0 && !textual && !d.truncated && w.lim.OCR == nil {

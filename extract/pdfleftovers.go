@@ -30,7 +30,8 @@ import (
 // Content streams are read with the fonts of the resources found for
 // them, else with every font of the document. Each stream is read once
 // (d.used holds those the pages ran and those read here), each distinct
-// text once. Images, fonts, ICC profiles, functions, XMP, object and
+// text once, without the lines the pages showed (an edited page's old
+// stream yields what the edit removed). Images, fonts, ICC profiles, functions, XMP, object and
 // cross-reference streams and embedded files are not content; a stream
 // that may be content but does not decode is reported Unreadable.
 
@@ -335,7 +336,29 @@ func (d *pdfDoc) leftStream(s *pStream, res pDict, out *leftText, origin string)
 	// Forms it runs are marked used: read once, here.
 	t := &textRun{d: d, forms: d.used}
 	t.run(content, res, 0)
-	out.add(tidyLinesBytes(t.out))
+	out.add(d.notOnPages(tidyLinesBytes(t.out)))
+}
+
+// notOnPages is text without the lines the pages showed: an old content
+// stream an update edited holds the page's text but for what the edit
+// changed, and only that is new.
+func (d *pdfDoc) notOnPages(text string) string {
+	if d.pageLines == nil {
+		d.pageLines = map[string]bool{}
+		for _, s := range d.pageText {
+			for l := range strings.SplitSeq(s.Text, "\n") {
+				d.pageLines[strings.TrimSpace(l)] = true
+			}
+		}
+	}
+	var sb strings.Builder
+	for l := range strings.SplitSeq(text, "\n") {
+		if t := strings.TrimSpace(l); t != "" && !d.pageLines[t] {
+			sb.WriteString(l)
+			sb.WriteByte('\n')
+		}
+	}
+	return sb.String()
 }
 
 // documentFonts is every font of the document under its resource names

@@ -67,6 +67,26 @@ func TestPDFSupersededContent(t *testing.T) {
 		t.Errorf("old text read %d times, want once: %v", n, origins(res))
 	}
 
+	// A page edited in place: only the lines the edit removed are new.
+	lines := func(ls ...string) string {
+		var b strings.Builder
+		b.WriteString("BT /F1 12 Tf 14 TL 72 700 Td ")
+		for _, l := range ls {
+			b.WriteString("(" + l + ") Tj T* ")
+		}
+		return b.String() + "ET"
+	}
+	edited := update(leftoverPDF(t, lines("Discharge summary", "Patient Chan "+id, "Ward 7"), "", "<< /Title (Report) >>"),
+		"4", pdfStreamObj("", []byte(lines("Discharge summary", "Patient [REDACTED]", "Ward 7"))))
+	check(t, run(t, bodyInput(edited), Limits{}), want{
+		at:    map[string]string{"pdf:page1": "Discharge summary\nPatient [REDACTED]\nWard 7", "pdf:superseded": "Patient Chan " + id},
+		notAt: map[string]string{"pdf:superseded": "Discharge"},
+		clean: true,
+	})
+	if got := originText(run(t, bodyInput(edited), Limits{}), "pdf:superseded"); strings.Contains(got, "Ward") {
+		t.Errorf("superseded repeats the page's lines: %q", got)
+	}
+
 	// Rewritten unchanged: nothing superseded to read.
 	same := update(orig, "6", "<< /Title (Report) >>")
 	res = run(t, bodyInput(same), Limits{})
