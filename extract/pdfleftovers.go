@@ -91,6 +91,7 @@ func (d *pdfDoc) markUsed(contents any) {
 // through the pages' content: annotation appearances, patterns named by
 // any resources, Type3 glyph procedures, and the forms they run.
 func (d *pdfDoc) markShown() {
+	m := &shownMarks{d: d, res: map[pRef]uint8{}}
 	for _, o := range d.objs {
 		if d.w.tick() {
 			return
@@ -99,51 +100,92 @@ func (d *pdfDoc) markShown() {
 		if dict == nil {
 			continue
 		}
-		if ap := d.dict(dict["AP"]); ap != nil {
-			for _, k := range []string{"N", "R", "D"} {
-				d.markAppearance(ap[k])
+		m.annotation(dict)
+		if annots, ok := d.resolve(dict["Annots"]).(pArray); ok {
+			for _, a := range annots {
+				if _, isRef := a.(pRef); !isRef { // a reference is an object of its own
+					m.annotation(d.dict(a))
+				}
 			}
 		}
-		if procs := d.dict(dict["CharProcs"]); procs != nil {
-			for _, v := range procs {
-				d.markTree(v, 0)
-			}
+		for _, v := range d.dict(dict["CharProcs"]) {
+			m.tree(v, 0)
 		}
-		if res := d.dict(dict["Resources"]); res != nil {
-			for _, v := range d.dict(res["Pattern"]) {
-				d.markTree(v, 0)
-			}
+		m.resources(dict["Resources"], false, 0)
+	}
+}
+
+// shownMarks is markShown's walk: res are the resource dictionaries
+// (by reference) already walked, for their patterns (walkPatterns) or
+// their patterns and forms (walkForms), so that one shared by many
+// objects costs its size once.
+type shownMarks struct {
+	d   *pdfDoc
+	res map[pRef]uint8
+}
+
+const (
+	walkPatterns uint8 = 1 << iota
+	walkForms
+)
+
+// annotation marks the appearance streams of an annotation dictionary.
+func (m *shownMarks) annotation(a pDict) {
+	if ap := m.d.dict(a["AP"]); ap != nil {
+		for _, k := range []string{"N", "R", "D"} {
+			m.appearance(ap[k])
 		}
 	}
 }
 
-// markAppearance marks an appearance entry: a stream, or a dictionary of
+// appearance marks an appearance entry: a stream, or a dictionary of
 // streams by appearance state.
-func (d *pdfDoc) markAppearance(v any) {
-	switch a := d.resolve(v).(type) {
+func (m *shownMarks) appearance(v any) {
+	switch a := m.d.resolve(v).(type) {
 	case *pStream:
-		d.markTree(a, 0)
+		m.tree(a, 0)
 	case pDict:
 		for _, s := range a {
-			d.markTree(s, 0)
+			m.tree(s, 0)
 		}
 	}
 }
 
-// markTree marks the stream v and the forms and patterns its resources
-// name, transitively (bounded).
-func (d *pdfDoc) markTree(v any, depth int) {
-	s, ok := d.resolve(v).(*pStream)
-	if !ok || d.used[s] || depth > 8 {
+// tree marks the stream v and the forms and patterns its resources name,
+// transitively (bounded).
+func (m *shownMarks) tree(v any, depth int) {
+	s, ok := m.d.resolve(v).(*pStream)
+	if !ok || m.d.used[s] || depth > 8 {
 		return
 	}
-	d.used[s] = true
-	res := d.dict(s.dict["Resources"])
-	for _, x := range d.dict(res["XObject"]) {
-		d.markTree(x, depth+1)
+	m.d.used[s] = true
+	m.resources(s.dict["Resources"], true, depth+1)
+}
+
+// resources marks the patterns of a resource dictionary and, with forms,
+// its forms.
+func (m *shownMarks) resources(v any, forms bool, depth int) {
+	if r, ok := v.(pRef); ok {
+		walk := walkPatterns
+		if forms {
+			walk = walkForms
+		}
+		if m.res[r]&walk != 0 {
+			return
+		}
+		m.res[r] |= walk | walkPatterns
 	}
-	for _, x := range d.dict(res["Pattern"]) {
-		d.markTree(x, depth+1)
+	res := m.d.dict(v)
+	if res == nil {
+		return
+	}
+	for _, x := range m.d.dict(res["Pattern"]) {
+		m.tree(x, depth)
+	}
+	if forms {
+		for _, x := range m.d.dict(res["XObject"]) {
+			m.tree(x, depth)
+		}
 	}
 }
 
