@@ -24,8 +24,8 @@ import (
 //     own). Under <base>/pdf/superseded.
 //   - unused content streams: a current stream whose operators show text
 //     (BT ... Tj/TJ/'/" ... ET) that no page or Form XObject the page
-//     reader ran uses, nor an annotation appearance, a pattern or a Type3
-//     glyph. Under <base>/pdf/unused.
+//     reader ran uses, nor an annotation appearance, a pattern, a soft
+//     mask or a Type3 glyph. Under <base>/pdf/unused.
 //
 // Content streams are read with the fonts of the resources found for
 // them, else with every font of the document. Each stream is read once
@@ -88,8 +88,9 @@ func (d *pdfDoc) markUsed(contents any) {
 }
 
 // markShown records as used the streams a viewer shows other than
-// through the pages' content: annotation appearances, patterns named by
-// any resources, Type3 glyph procedures, and the forms they run.
+// through the pages' content: annotation appearances, patterns and soft
+// masks named by any resources, Type3 glyph procedures, and the forms
+// they run.
 func (d *pdfDoc) markShown() {
 	m := &shownMarks{d: d, res: map[pRef]uint8{}}
 	for _, o := range d.objs {
@@ -162,8 +163,8 @@ func (m *shownMarks) tree(v any, depth int) {
 	m.resources(s.dict["Resources"], true, depth+1)
 }
 
-// resources marks the patterns of a resource dictionary and, with forms,
-// its forms.
+// resources marks the patterns and soft-mask groups of a resource
+// dictionary and, with forms, its forms.
 func (m *shownMarks) resources(v any, forms bool, depth int) {
 	if r, ok := v.(pRef); ok {
 		walk := walkPatterns
@@ -181,6 +182,9 @@ func (m *shownMarks) resources(v any, forms bool, depth int) {
 	}
 	for _, x := range m.d.dict(res["Pattern"]) {
 		m.tree(x, depth)
+	}
+	for _, gs := range m.d.dict(res["ExtGState"]) {
+		m.tree(m.d.dict(m.d.dict(gs)["SMask"])["G"], depth) // a soft mask's transparency group
 	}
 	if forms {
 		for _, x := range m.d.dict(res["XObject"]) {

@@ -145,12 +145,13 @@ func TestPDFUnusedContent(t *testing.T) {
 }
 
 // TestPDFUsedNotTwice: a page's content, the form it runs, a form run on
-// two pages, and an annotation's appearance are no leftovers.
+// two pages, an annotation's appearance, a pattern, a Type3 glyph and a
+// soft mask are no leftovers.
 func TestPDFUsedNotTwice(t *testing.T) {
 	id := hkid("E", "112233")
 	p := &pdfBuilder{}
 	cat := p.add("<< /Type /Catalog /Pages 2 0 R >>")
-	p.add("<< /Type /Pages /Kids [5 0 R 8 0 R] /Count 2 /Resources << /Font << /F1 3 0 R >> /XObject << /X1 6 0 R >> >> >>")
+	p.add("<< /Type /Pages /Kids [5 0 R 8 0 R] /Count 2 /Resources << /Font << /F1 3 0 R /T3 12 0 R >> /XObject << /X1 6 0 R >> /Pattern << /P1 11 0 R >> /ExtGState << /GS1 14 0 R >> >> >>")
 	p.add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
 	p.add(pdfStreamObj("", []byte(textShow("Page one "+id)+" /X1 Do")))
 	p.add("<< /Type /Page /Parent 2 0 R /Contents 4 0 R /Annots [7 0 R] >>")
@@ -159,6 +160,13 @@ func TestPDFUsedNotTwice(t *testing.T) {
 	p.add("<< /Type /Page /Parent 2 0 R /Contents [9 0 R] >>")
 	p.add(pdfStreamObj("", []byte(textShow("Page two")+" /X1 Do")))
 	p.add(pdfStreamObj("/Type /XObject /Subtype /Form /BBox [0 0 9 9] /Resources << /Font << /F1 3 0 R >> >>", []byte(textShow("Note"))))
+	// A tiling pattern, a Type3 glyph and a soft mask's group, each
+	// drawing text: shown by a viewer, no leftovers either.
+	p.add(pdfStreamObj("/Type /Pattern /PatternType 1 /PaintType 1 /TilingType 1 /BBox [0 0 9 9] /XStep 9 /YStep 9 /Resources << /Font << /F1 3 0 R >> >>", []byte(textShow("Tile"))))
+	p.add("<< /Type /Font /Subtype /Type3 /FontBBox [0 0 9 9] /FontMatrix [0.001 0 0 0.001 0 0] /CharProcs << /a 13 0 R >> /Encoding << /Differences [97 /a] >> /FirstChar 97 /LastChar 97 /Widths [500] >>")
+	p.add(pdfStreamObj("", []byte("500 0 d0 "+textShow("Glyph"))))
+	p.add("<< /Type /ExtGState /SMask << /Type /Mask /S /Luminosity /G 15 0 R >> >>")
+	p.add(pdfStreamObj("/Type /XObject /Subtype /Form /BBox [0 0 9 9] /Group << /S /Transparency >>", []byte(textShow("Mask"))))
 	res := run(t, bodyInput(p.bytes("", cat)), Limits{})
 	check(t, res, want{
 		at:    map[string]string{"pdf:page1": "Page one " + id + "\nForm footer", "pdf:page2": "Form footer"},
