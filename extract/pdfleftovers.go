@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"reflect"
 	"slices"
 	"strconv"
@@ -193,57 +194,114 @@ func (m *shownMarks) resources(v any, forms bool, depth int) {
 	}
 }
 
+// supersededRead is readSuperseded's state: the text gathered, the
+// resources found for content streams by object number, and what the
+// current definitions hold (their strings, their XMP text's lines), by
+// object number, each gathered once.
+type supersededRead struct {
+	d          *pdfDoc
+	n          node
+	base       string
+	origin     string
+	out        leftText
+	res        map[int]pDict
+	curStrings map[int]map[string]bool
+	curXMP     map[int]map[string]bool
+	embedded   int
+}
+
 // readSuperseded reads the superseded definitions, in file order.
 func (d *pdfDoc) readSuperseded(n node, base string, pages []pageInfo) {
 	if len(d.superseded) == 0 {
 		return
 	}
-	origin := child(base, "pdf", "superseded")
-	res := d.contentResources(pages)
-	var out leftText
-	current := map[int]map[string]bool{} // the current definitions' strings, by number
-	embedded := 0
+	r := &supersededRead{
+		d: d, n: n, base: base, origin: child(base, "pdf", "superseded"),
+		res: d.contentResources(pages), curStrings: map[int]map[string]bool{}, curXMP: map[int]map[string]bool{},
+	}
 	for _, def := range d.superseded {
-		if d.w.tick() || int64(out.sb.Len()) > d.w.room() {
+		if d.w.tick() || int64(r.out.sb.Len()) > d.w.room() {
 			break
 		}
 		cur := d.objs[def.num]
 		if def.v == nil || reflect.DeepEqual(def.v, cur) {
 			continue // the update rewrote it unchanged
 		}
-		have, ok := current[def.num]
-		if !ok {
-			have = d.stringSet(cur)
-			current[def.num] = have
+		r.read(def, cur)
+	}
+	d.w.emit(r.origin, strings.TrimSuffix(r.out.sb.String(), "\n"))
+}
+
+// read reads one superseded definition, cur being the current one.
+func (r *supersededRead) read(def pdfDef, cur any) {
+	d := r.d
+	have, ok := r.curStrings[def.num]
+	if !ok {
+		have = d.stringSet(cur)
+		r.curStrings[def.num] = have
+	}
+	d.newStrings(&r.out, def.v, have)
+	switch o := def.v.(type) {
+	case *pStream:
+		t, _ := d.resolve(o.dict["Type"]).(pName)
+		sub, _ := d.resolve(o.dict["Subtype"]).(pName)
+		switch {
+		case t == "EmbeddedFile":
+			r.embedded++
+			name := "superseded/embedded" + strconv.Itoa(r.embedded)
+			d.embeddedFile(r.n, child(r.base, "pdf", name), name, o)
+		case t == "Metadata" || sub == "XML":
+			r.out.add(linesNotIn(d.xmpText(o), r.currentXMP(def.num, cur)))
+		default:
+			res := d.dict(o.dict["Resources"])
+			if res == nil {
+				res = r.res[def.num]
+			}
+			d.leftStream(o, res, &r.out, r.origin)
 		}
-		d.newStrings(&out, def.v, have)
-		switch o := def.v.(type) {
-		case *pStream:
-			t, _ := d.resolve(o.dict["Type"]).(pName)
-			sub, _ := d.resolve(o.dict["Subtype"]).(pName)
-			switch {
-			case t == "EmbeddedFile":
-				embedded++
-				name := "superseded/embedded" + strconv.Itoa(embedded)
-				d.embeddedFile(n, child(base, "pdf", name), name, o)
-			case t == "Metadata" || sub == "XML":
-				if data := d.decodeStream(o); len(data) > 0 {
-					out.add(xmlText(strings.NewReader(string(data)), d.w.tick))
-				}
-			default:
-				r := d.dict(o.dict["Resources"])
-				if r == nil {
-					r = res[def.num]
-				}
-				d.leftStream(o, r, &out, origin)
-			}
-		case pDict:
-			if o["Type"] == pName("Page") {
-				d.leftContents(o["Contents"], d.pageResources(o), &out, origin)
-			}
+	case pDict:
+		if o["Type"] == pName("Page") {
+			d.leftContents(o["Contents"], d.pageResources(o), &r.out, r.origin)
 		}
 	}
-	d.w.emit(origin, strings.TrimSuffix(out.sb.String(), "\n"))
+}
+
+// currentXMP is the set of lines of the XMP text of cur, the current
+// definition of num: an old XMP packet yields what the update changed
+// (most of it, a title or an author, is the same).
+func (r *supersededRead) currentXMP(num int, cur any) map[string]bool {
+	if set, ok := r.curXMP[num]; ok {
+		return set
+	}
+	set := map[string]bool{}
+	if s, ok := cur.(*pStream); ok {
+		for l := range strings.SplitSeq(r.d.xmpText(s), "\n") {
+			set[strings.TrimSpace(l)] = true
+		}
+	}
+	r.curXMP[num] = set
+	return set
+}
+
+// xmpText is the text of an XML metadata stream.
+func (d *pdfDoc) xmpText(s *pStream) string {
+	data := d.decodeStream(s)
+	if len(data) == 0 {
+		return ""
+	}
+	return xmlText(bytes.NewReader(data), d.w.tick)
+}
+
+// linesNotIn is text without the lines in set.
+func linesNotIn(text string, set map[string]bool) string {
+	var sb strings.Builder
+	for l := range strings.SplitSeq(text, "\n") {
+		if t := strings.TrimSpace(l); t != "" && !set[t] {
+			sb.WriteString(l)
+			sb.WriteByte('\n')
+		}
+	}
+	return sb.String()
 }
 
 // contentResources maps the object numbers of content streams to the
@@ -397,14 +455,7 @@ func (d *pdfDoc) notOnPages(text string) string {
 			}
 		}
 	}
-	var sb strings.Builder
-	for l := range strings.SplitSeq(text, "\n") {
-		if t := strings.TrimSpace(l); t != "" && !d.pageLines[t] {
-			sb.WriteString(l)
-			sb.WriteByte('\n')
-		}
-	}
-	return sb.String()
+	return linesNotIn(text, d.pageLines)
 }
 
 // documentFonts is every font of the document under its resource names
