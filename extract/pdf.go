@@ -820,8 +820,8 @@ func (d *pdfDoc) pageTextQueue(p pageInfo, ahead []pageInfo) string {
 	d.content = content // inline images are read from it (pdfimage.go)
 	t := &textRun{d: d, out: d.text[:0]}
 	t.run(content, p.resources, 0)
-	for s := range t.forms {
-		if d.used != nil {
+	if d.used != nil { // the forms the page ran are no leftovers
+		for s := range t.forms {
 			d.used[s] = true
 		}
 	}

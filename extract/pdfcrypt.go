@@ -274,9 +274,8 @@ func (c *pdfCrypt) decrypt(method string, num, gen int, b []byte) []byte {
 
 // decryptAll decrypts every object found by scan in place: the strings in
 // it and, for a stream, its data. Cross-reference streams and the Encrypt
-// dictionary are never encrypted.
-// Superseded definitions (pdfleftovers.go) are decrypted with their own
-// generation numbers.
+// dictionary are never encrypted. Superseded definitions
+// (pdfleftovers.go) are decrypted too, with their own generation numbers.
 func (d *pdfDoc) decryptAll(c *pdfCrypt) {
 	for num, o := range d.objs {
 		if d.w.tick() {
