@@ -434,9 +434,7 @@ func (d *pdfDoc) leftStream(s *pStream, res pDict, out *leftText, origin string)
 	if !d.showsText(content) {
 		return
 	}
-	if res == nil || d.dict(res["Font"]) == nil {
-		res = d.documentFonts()
-	}
+	res = d.withFonts(res)
 	// Forms it runs are marked used: read once, here.
 	t := &textRun{d: d, forms: d.used}
 	t.run(content, res, 0)
@@ -456,6 +454,23 @@ func (d *pdfDoc) notOnPages(text string) string {
 		}
 	}
 	return linesNotIn(text, d.pageLines)
+}
+
+// withFonts is res, or a copy of it with every font of the document
+// when it names no fonts (nil: the document's fonts alone).
+func (d *pdfDoc) withFonts(res pDict) pDict {
+	switch {
+	case res == nil:
+		return d.documentFonts()
+	case d.dict(res["Font"]) != nil:
+		return res
+	}
+	out := make(pDict, len(res)+1)
+	for k, v := range res {
+		out[k] = v
+	}
+	out["Font"] = d.documentFonts()["Font"]
+	return out
 }
 
 // documentFonts is every font of the document under its resource names

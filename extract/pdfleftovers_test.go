@@ -481,3 +481,13 @@ func TestPDFSharedResourcesBounded(t *testing.T) {
 		t.Errorf("shown forms read as unused: %q", clip(got))
 	}
 }
+
+// TestPDFUnusedFormRunsItsForms: an unused form whose resources name
+// forms but no fonts runs its forms, with the document's fonts.
+func TestPDFUnusedFormRunsItsForms(t *testing.T) {
+	outer := pdfStreamObj("/Type /XObject /Subtype /Form /BBox [0 0 9 9] /Resources << /XObject << /X2 8 0 R >> >>",
+		[]byte("BT /F1 12 Tf 72 700 Td (Before) Tj ET /X2 Do BT /F1 12 Tf 72 600 Td (After) Tj ET"))
+	inner := pdfStreamObj("/Type /XObject /Subtype /Form /BBox [0 0 9 9]", []byte(textShow("Inner")))
+	pdf := leftoverPDF(t, textShow("Visible text"), "", "<< /Title (T) >>", outer, inner)
+	check(t, run(t, bodyInput(pdf), Limits{}), want{at: map[string]string{"pdf:unused": "Before\nInner\nAfter"}, clean: true})
+}
