@@ -491,3 +491,10 @@ func TestPDFUnusedFormRunsItsForms(t *testing.T) {
 	pdf := leftoverPDF(t, textShow("Visible text"), "", "<< /Title (T) >>", outer, inner)
 	check(t, run(t, bodyInput(pdf), Limits{}), want{at: map[string]string{"pdf:unused": "Before\nInner\nAfter"}, clean: true})
 }
+
+// TestPDFPagesPastLimitNotUnused: the pages past MaxEntries are not read
+// (a limit says so), and their content is not "unused" either.
+func TestPDFPagesPastLimitNotUnused(t *testing.T) {
+	res := run(t, bodyInput(buildLatinPDF(t, []string{"First page", "Second page", "Third page"}, "")), Limits{MaxEntries: 2})
+	check(t, res, want{at: map[string]string{"pdf:page2": "Second page"}, absent: []string{"Third"}, problems: []ProblemKind{Limit}})
+}
