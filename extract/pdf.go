@@ -89,7 +89,8 @@ func (w *walker) pdfNode(n node) {
 	for _, p := range pages {
 		d.markUsed(p.dict["Contents"]) // pages past the limit too: not "unused"
 	}
-	if len(pages) > w.lim.MaxEntries {
+	allPages := len(pages) <= w.lim.MaxEntries
+	if !allPages {
 		w.limit(n.origin, fmt.Sprintf("PDF has more than %d pages; only the first were inspected", w.lim.MaxEntries))
 		pages = pages[:w.lim.MaxEntries]
 	}
@@ -108,8 +109,8 @@ func (w *walker) pdfNode(n node) {
 		}
 	}
 	d.pageText = w.res.Segments[first:len(w.res.Segments):len(w.res.Segments)]
-	d.pdfExtras(n, base)           // annotations, forms, outlines, metadata, attachments: pdfextras.go
-	d.pdfLeftovers(n, base, pages) // superseded definitions, unused content streams: pdfleftovers.go
+	d.pdfExtras(n, base)                     // annotations, forms, outlines, metadata, attachments: pdfextras.go
+	d.pdfLeftovers(n, base, pages, allPages) // superseded definitions, unused content streams: pdfleftovers.go
 	if len(pages) > 0 && !textual && !d.truncated && w.lim.OCR == nil {
 		// A scan (an ID card photographed into a PDF) has pages but no
 		// text layer: nothing here was inspected.

@@ -26,7 +26,8 @@ import (
 //   - unused content streams: a current stream whose operators show text
 //     (BT ... Tj/TJ/'/" ... ET) that no page or Form XObject the page
 //     reader ran uses, nor an annotation appearance, a pattern, a soft
-//     mask or a Type3 glyph. Under <base>/pdf/unused.
+//     mask or a Type3 glyph. Under <base>/pdf/unused. Not read when the
+//     page tree has more pages than MaxEntries (the limit is reported).
 //
 // Content streams are read with the fonts of the resources found for
 // them, else with every font of the document. Each stream is read once
@@ -64,14 +65,19 @@ func (lt *leftText) add(s string) {
 }
 
 // pdfLeftovers reads the superseded definitions and the unused content
-// streams (above). pages are the pages the page reader read.
-func (d *pdfDoc) pdfLeftovers(n node, base string, pages []pageInfo) {
+// streams (above). pages are the pages the page reader read; allPages is
+// false when the page tree was not walked to its end (more pages than
+// MaxEntries, a limit reported): what the pages use is not known then,
+// and no stream is read as unused.
+func (d *pdfDoc) pdfLeftovers(n node, base string, pages []pageInfo, allPages bool) {
 	if d.w.stop || d.used == nil {
 		return
 	}
 	d.markShown()
 	d.readSuperseded(n, base, pages)
-	d.readUnused(base)
+	if allPages {
+		d.readUnused(base)
+	}
 }
 
 // markUsed records the content streams of a page's Contents as used.
