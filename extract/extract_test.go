@@ -38,9 +38,11 @@ func TestHKIDHelper(t *testing.T) {
 
 // want describes what one extraction must produce.
 type want struct {
-	texts    []string // substrings of the joined text
-	absent   []string // substrings that must not appear
-	origins  []string // exact origins that must be present
+	texts    []string          // substrings of the joined text
+	absent   []string          // substrings that must not appear
+	origins  []string          // exact origins that must be present
+	at       map[string]string // origin: a substring of that origin's text
+	notAt    map[string]string // origin: a substring its text must not hold
 	problems []ProblemKind
 	clean    bool // no problems at all
 }
@@ -67,6 +69,16 @@ func check(t *testing.T, res *Result, w want) {
 			t.Errorf("origin %q missing; got %v", o, origins(res))
 		}
 	}
+	for o, sub := range w.at {
+		if text := originText(res, o); !strings.Contains(text, sub) {
+			t.Errorf("origin %q: text %q missing; it holds %q (origins %v)", o, sub, clip(text), origins(res))
+		}
+	}
+	for o, sub := range w.notAt {
+		if text := originText(res, o); strings.Contains(text, sub) {
+			t.Errorf("origin %q: text %q must not appear; it holds %q", o, sub, clip(text))
+		}
+	}
 	for _, k := range w.problems {
 		found := false
 		for _, p := range res.Problems {
@@ -86,6 +98,18 @@ func check(t *testing.T, res *Result, w want) {
 	if n != res.TextBytes {
 		t.Errorf("TextBytes = %d, segments hold %d", res.TextBytes, n)
 	}
+}
+
+// originText is the text of the segments at origin, one per line.
+func originText(r *Result, origin string) string {
+	var sb strings.Builder
+	for _, s := range r.Segments {
+		if s.Origin == origin {
+			sb.WriteString(s.Text)
+			sb.WriteString("\n")
+		}
+	}
+	return sb.String()
 }
 
 func clip(s string) string {

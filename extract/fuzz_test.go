@@ -99,6 +99,11 @@ func FuzzPDF(f *testing.F) {
 	f.Add([]byte("%PDF-1.5\n" + strings.Repeat("trailer[", 2000)))
 	// Annotations, form values, outlines, attachments (pdfextras.go).
 	f.Add([]byte("%PDF-1.7\n1 0 obj<</Type/Annot/Contents<FEFF0041>/V[(a)(b)]/Kids[<</T(x)>>]>>endobj 2 0 obj<</Type/EmbeddedFile/Filter/FlateDecode/Length 8>>stream\n\x78\x9c\x4b\x04\x00\x00\x62\x00\nendstream endobj 3 0 obj<</Type/Metadata/Subtype/XML/Length 9>>stream\n<a>b</a>\nendstream endobj"))
+	// Superseded definitions and an unused content stream (pdfleftovers.go):
+	// a page replaced by an update, an old Info, a stream no page uses, an
+	// update cut off in its stream.
+	f.Add([]byte("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj 3 0 obj<</Type/Page/Parent 2 0 R/Contents 4 0 R>>endobj 4 0 obj<</Length 20>>stream\nBT (old text) Tj ET\nendstream endobj 5 0 obj<</Title(old)>>endobj 6 0 obj<</Length 19>>stream\nBT (unused) Tj ET\nendstream endobj\ntrailer<</Root 1 0 R/Info 5 0 R>>\n%%EOF\n3 0 obj<</Type/Page/Parent 2 0 R/Contents 7 0 R/Resources<</Font<</F1 8 0 R>>>>>>endobj 5 0 obj<</Title(new)>>endobj 7 0 obj<</Length 20>>stream\nBT (new text) Tj ET\nendstream endobj\ntrailer<</Root 1 0 R/Info 5 0 R>>\n%%EOF\n4 0 obj<</Filter/FlateDecode/Length 99>>stream\nx\x9c"))
+	f.Add([]byte("%PDF-1.5\n" + strings.Repeat("1 0 obj<</Type/Page/Contents 1 0 R/AP<</N 1 0 R>>>>endobj 1 0 obj<</Resources<</XObject<</X 1 0 R>>/Pattern<</P 1 0 R>>>>/Length 9>>stream\nBT(a)TjET\nendstream endobj ", 50)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if !bytes.HasPrefix(data, []byte("%PDF-")) {
 			data = append([]byte("%PDF-1.4\n"), data...)

@@ -43,6 +43,16 @@ type pdfDoc struct {
 	ops    []cTok
 	text   []byte     // page text before tidyLines, reused
 	intern *lexIntern // boxed values of the file body's lexers (pdflex.go)
+	// Definitions later ones replaced (incremental updates), in file
+	// order; the streams the leftovers need not read, and every font of
+	// the document (pdfleftovers.go).
+	superseded []pdfDef
+	used       map[*pStream]bool
+	allFonts   pDict
+	objStms    []objStm        // every object stream, in file order
+	pageText   []Segment       // what the pages showed (leftovers do not repeat it)
+	pageLines  map[string]bool // its lines, gathered when first needed
+	order      []int           // the number of each definition scan found, in file order
 }
 
 // lexer is a file-body lexer at pos of b sharing the document's boxed
@@ -65,7 +75,7 @@ func (w *walker) pdfNode(n node) {
 		data = data[off:]
 	}
 	base := containerBase(n, "pdf")
-	d := &pdfDoc{w: w, origin: n.origin, data: data, objs: map[int]any{}, gens: map[int]int{}, fonts: map[any]*pdfFont{}}
+	d := &pdfDoc{w: w, origin: n.origin, data: data, objs: map[int]any{}, gens: map[int]int{}, fonts: map[any]*pdfFont{}, used: map[*pStream]bool{}}
 	d.scan()
 	if w.stop {
 		return
@@ -76,11 +86,16 @@ func (w *walker) pdfNode(n node) {
 	}
 	d.expandObjectStreams()
 	pages := d.pages()
-	if len(pages) > w.lim.MaxEntries {
+	for _, p := range pages {
+		d.markUsed(p.dict["Contents"]) // pages past the limit too: not "unused"
+	}
+	allPages := len(pages) <= w.lim.MaxEntries
+	if !allPages {
 		w.limit(n.origin, fmt.Sprintf("PDF has more than %d pages; only the first were inspected", w.lim.MaxEntries))
 		pages = pages[:w.lim.MaxEntries]
 	}
 	textual := false
+	first := len(w.res.Segments)
 	for i, p := range pages {
 		if w.expired() {
 			return
@@ -93,7 +108,9 @@ func (w *walker) pdfNode(n node) {
 			d.pdfImages(origin, p) // scans and screenshots: pdfimage.go
 		}
 	}
-	d.pdfExtras(n, base) // annotations, forms, outlines, metadata, attachments: pdfextras.go
+	d.pageText = w.res.Segments[first:len(w.res.Segments):len(w.res.Segments)]
+	d.pdfExtras(n, base)                     // annotations, forms, outlines, metadata, attachments: pdfextras.go
+	d.pdfLeftovers(n, base, pages, allPages) // superseded definitions, unused content streams: pdfleftovers.go
 	if len(pages) > 0 && !textual && !d.truncated && w.lim.OCR == nil {
 		// A scan (an ID card photographed into a PDF) has pages but no
 		// text layer: nothing here was inspected.
@@ -141,28 +158,38 @@ func (w *walker) pdfFragment(n node, data []byte) {
 }
 
 // fragmentResources gathers every font dictionary in the fragment under
-// its resource names, so content streams can find what is there.
+// its resource names, so content streams can find what is there. Objects
+// are visited in object-number order and a name keeps the first font
+// found for it, so that the same bytes always read the same.
 func (d *pdfDoc) fragmentResources() pDict {
+	nums := make([]int, 0, len(d.objs))
+	for num, o := range d.objs {
+		if _, ok := o.(pDict); ok {
+			nums = append(nums, num)
+		}
+	}
+	slices.Sort(nums)
 	fonts := pDict{}
-	for _, o := range d.objs {
-		if dict, ok := o.(pDict); ok {
-			if r := d.dict(dict["Resources"]); r != nil {
-				for k, v := range d.dict(r["Font"]) {
-					fonts[k] = v
-				}
-			}
-			if f := d.dict(dict["Font"]); f != nil {
-				for k, v := range f {
-					fonts[k] = v
-				}
+	add := func(f pDict) {
+		for k, v := range f {
+			if _, ok := fonts[k]; !ok {
+				fonts[k] = v
 			}
 		}
+	}
+	for _, num := range nums {
+		dict := d.objs[num].(pDict)
+		if r := d.dict(dict["Resources"]); r != nil {
+			add(d.dict(r["Font"]))
+		}
+		add(d.dict(dict["Font"]))
 	}
 	return pDict{"Font": fonts}
 }
 
 // scan finds every "N G obj" in file order; a later definition (an
-// incremental update) replaces an earlier one. Stream bodies are skipped so
+// incremental update) replaces an earlier one, which is kept in
+// d.superseded (read by pdfLeftovers). Stream bodies are skipped so
 // binary data cannot fake object headers.
 func (d *pdfDoc) scan() {
 	b := d.data
@@ -193,12 +220,20 @@ func (d *pdfDoc) scan() {
 			if !complete {
 				d.truncated = true
 			}
-			v = &pStream{dict: dict, raw: raw}
+			st := &pStream{dict: dict, raw: raw}
+			if dict["Type"] == pName("ObjStm") {
+				d.objStms = append(d.objStms, objStm{num, st, len(d.order)}) // expandObjectStreams
+			}
+			v = st
 			after = next
 		} else if kw == "" && l2.pos >= len(b) {
 			d.truncated = true
 		}
+		if old, ok := d.objs[num]; ok {
+			d.superseded = append(d.superseded, pdfDef{num: num, gen: d.gens[num], v: old})
+		}
 		d.objs[num] = v
+		d.order = append(d.order, num)
 		if d.gens != nil {
 			d.gens[num] = gen
 		}
@@ -346,48 +381,97 @@ func (d *pdfDoc) dict(v any) pDict {
 	return nil
 }
 
+// objStm is an object stream found by scan: its object number, and the
+// index of its definition in d.order.
+type objStm struct {
+	num int
+	s   *pStream
+	at  int
+}
+
+// stmExpansion is what expandObjectStreams knows as it goes: the index
+// in d.order of each object's last direct definition, and the objects
+// an object stream defined.
+type stmExpansion struct {
+	direct  map[int]int
+	fromStm map[int]bool
+}
+
 // expandObjectStreams adds the objects compressed inside /Type /ObjStm
-// streams (PDF 1.5+). Objects defined directly in the file win.
+// streams (PDF 1.5+). The definition latest in the file wins, as the
+// last update's cross-reference section would say: object streams are
+// read from the last, and a direct definition wins over an object
+// stream's when it comes after the stream. A definition that loses is
+// kept as superseded (pdfleftovers.go), as are all those of an object
+// stream an update redefined.
 func (d *pdfDoc) expandObjectStreams() {
-	var streams []*pStream
-	for _, o := range d.objs {
-		if s, ok := o.(*pStream); ok && s.dict["Type"] == pName("ObjStm") {
-			streams = append(streams, s)
-		}
+	if len(d.objStms) == 0 {
+		return
 	}
-	for _, s := range streams {
+	x := &stmExpansion{direct: make(map[int]int, len(d.order)), fromStm: map[int]bool{}}
+	for i, num := range d.order {
+		x.direct[num] = i
+	}
+	for i := len(d.objStms) - 1; i >= 0; i-- {
 		if d.w.expired() {
 			return
 		}
-		data := d.decodeStream(s)
-		n, _ := s.dict["N"].(float64)
-		first, _ := s.dict["First"].(float64)
-		if n <= 0 || first < 0 || int(first) > len(data) || n > 1e6 {
+		o := d.objStms[i]
+		cur, _ := d.objs[o.num].(*pStream)
+		d.expandObjectStream(o, cur == o.s, x)
+	}
+}
+
+// expandObjectStream reads the objects of one object stream (current:
+// the stream is its number's current definition) and places each.
+func (d *pdfDoc) expandObjectStream(o objStm, current bool, x *stmExpansion) {
+	s := o.s
+	data := d.decodeStream(s)
+	n, _ := s.dict["N"].(float64)
+	first, _ := s.dict["First"].(float64)
+	if n <= 0 || first < 0 || int(first) > len(data) || n > 1e6 {
+		return
+	}
+	l := d.lexer(data[:int(first)], 0)
+	type entry struct{ num, off int }
+	var entries []entry
+	for i := 0; i < int(n); i++ {
+		num, ok1 := l.next().(float64)
+		off, ok2 := l.next().(float64)
+		if !ok1 || !ok2 {
+			break
+		}
+		entries = append(entries, entry{int(num), int(off)})
+	}
+	for _, e := range entries {
+		at := int(first) + e.off
+		if at < 0 || at >= len(data) {
 			continue
 		}
-		l := d.lexer(data[:int(first)], 0)
-		type entry struct{ num, off int }
-		var entries []entry
-		for i := 0; i < int(n); i++ {
-			num, ok1 := l.next().(float64)
-			off, ok2 := l.next().(float64)
-			if !ok1 || !ok2 {
-				break
-			}
-			entries = append(entries, entry{int(num), int(off)})
-		}
-		for _, e := range entries {
-			if _, exists := d.objs[e.num]; exists {
-				continue
-			}
-			at := int(first) + e.off
-			if at < 0 || at >= len(data) {
-				continue
-			}
-			ol := d.lexer(data, at)
-			d.objs[e.num] = ol.value(ol.next(), true, 0)
-		}
+		ol := d.lexer(data, at)
+		d.placeStm(e.num, ol.value(ol.next(), true, 0), o.at, current, x)
 	}
+}
+
+// placeStm records v, the definition of num in the object stream at
+// index at of d.order. It is superseded when its stream is, or a later
+// definition exists (a later object stream's, or a direct one after the
+// stream); else it is current, and an earlier direct definition it
+// replaces is superseded.
+func (d *pdfDoc) placeStm(num int, v any, at int, current bool, x *stmExpansion) {
+	direct, isDirect := x.direct[num]
+	switch {
+	case !current || x.fromStm[num] || isDirect && direct > at:
+		d.superseded = append(d.superseded, pdfDef{num: num, v: v})
+		return
+	case isDirect:
+		if _, isStm := d.objs[num].(*pStream); isStm && direct == at {
+			return // an object stream claiming its own number
+		}
+		d.superseded = append(d.superseded, pdfDef{num: num, gen: d.gens[num], v: d.objs[num]})
+	}
+	d.objs[num] = v
+	x.fromStm[num] = true
 }
 
 // decodeStream applies the stream's filters within the decompression limits.
@@ -737,6 +821,11 @@ func (d *pdfDoc) pageTextQueue(p pageInfo, ahead []pageInfo) string {
 	d.content = content // inline images are read from it (pdfimage.go)
 	t := &textRun{d: d, out: d.text[:0]}
 	t.run(content, p.resources, 0)
+	if d.used != nil { // the forms the page ran are no leftovers
+		for s := range t.forms {
+			d.used[s] = true
+		}
+	}
 	d.text = t.out
 	return tidyLinesBytes(t.out)
 }

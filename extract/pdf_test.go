@@ -59,7 +59,13 @@ func TestPDFRobustness(t *testing.T) {
 	}{
 		{"broken xref", brokenXref, want{texts: []string{"Patient " + id}, clean: true}},
 		{"no xref or trailer", noTrailer, want{texts: []string{"Patient " + id}}},
-		{"incremental update wins", update, want{texts: []string{"Updated text"}, absent: []string{"Patient"}, clean: true}},
+		// The update's text is the page's; the text it replaced is still
+		// in the file, and read as superseded.
+		{"incremental update wins", update, want{
+			at:    map[string]string{"pdf:page1": "Updated text", "pdf:superseded": "Patient " + id},
+			notAt: map[string]string{"pdf:page1": "Patient", "pdf:superseded": "Updated"},
+			clean: true,
+		}},
 		{"junk before header", junk, want{texts: []string{"Patient " + id}, clean: true}},
 		{"ASCIIHex filter", onePagePDF(t, pdfStreamObj("/Filter /ASCIIHexDecode", []byte(hexed)), "", ""), want{texts: []string{"Patient " + id}, clean: true}},
 		{"ASCII85 then Flate", onePagePDF(t, pdfStreamObj("/Filter [/ASCII85Decode /FlateDecode]", a85ThenFlate(t, plain)), "", ""), want{texts: []string{"Patient " + id}, clean: true}},

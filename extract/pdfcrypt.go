@@ -101,7 +101,7 @@ func (d *pdfDoc) newPDFCrypt() (*pdfCrypt, error) {
 	p := uint32(int32(num("P", 0)))
 	switch {
 	case r >= 2 && r <= 4:
-		if len(o) < 32 || len(u) < 16 {
+		if len(o) < 32 || len(u) < 16 || r == 2 && len(u) < 32 { // R2 compares all 32 bytes of U
 			return nil, errors.New("bad O or U entry")
 		}
 		if r == 2 {
@@ -274,30 +274,42 @@ func (c *pdfCrypt) decrypt(method string, num, gen int, b []byte) []byte {
 
 // decryptAll decrypts every object found by scan in place: the strings in
 // it and, for a stream, its data. Cross-reference streams and the Encrypt
-// dictionary are never encrypted.
+// dictionary are never encrypted. Superseded definitions
+// (pdfleftovers.go) are decrypted too, with their own generation numbers.
 func (d *pdfDoc) decryptAll(c *pdfCrypt) {
 	for num, o := range d.objs {
 		if d.w.tick() {
 			return
 		}
-		if num == c.encryptObj {
-			continue
-		}
-		gen := d.gens[num]
-		switch t := o.(type) {
-		case *pStream:
-			if t.dict["Type"] == pName("XRef") {
-				continue
-			}
-			c.decryptValue(num, gen, t.dict, 0)
-			if t.dict["Type"] == pName("Metadata") && !c.meta {
-				continue
-			}
-			t.raw = c.decrypt(c.stm, num, gen, t.raw)
-		default:
-			d.objs[num] = c.decryptValue(num, gen, o, 0)
-		}
+		d.objs[num] = c.decryptObject(num, d.gens[num], o)
 	}
+	for i := range d.superseded {
+		if d.w.tick() {
+			return
+		}
+		def := &d.superseded[i]
+		def.v = c.decryptObject(def.num, def.gen, def.v)
+	}
+}
+
+// decryptObject decrypts the object num gen in place and returns it.
+func (c *pdfCrypt) decryptObject(num, gen int, o any) any {
+	if num == c.encryptObj {
+		return o
+	}
+	t, ok := o.(*pStream)
+	if !ok {
+		return c.decryptValue(num, gen, o, 0)
+	}
+	if t.dict["Type"] == pName("XRef") {
+		return o
+	}
+	c.decryptValue(num, gen, t.dict, 0)
+	if t.dict["Type"] == pName("Metadata") && !c.meta {
+		return o
+	}
+	t.raw = c.decrypt(c.stm, num, gen, t.raw)
+	return o
 }
 
 func (c *pdfCrypt) decryptValue(num, gen int, v any, depth int) any {

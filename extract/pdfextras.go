@@ -22,7 +22,10 @@ import (
 //     annotations, portfolios), each read as a member of its own in any
 //     format. One whose filter is not supported is reported unreadable.
 //
-// Objects are visited in object-number order, once each.
+// Objects are visited in object-number order, once each. What objects
+// the pages no longer use hold (superseded definitions of incremental
+// updates, unused content streams) is read by pdfLeftovers
+// (pdfleftovers.go).
 
 // pdfSkipKeys name strings that are not text: IDs, encryption values,
 // dates, byte strings of signatures.
@@ -52,13 +55,10 @@ func (d *pdfDoc) pdfExtras(n node, base string) {
 			switch {
 			case t == "EmbeddedFile":
 				embedded++
-				origin := child(base, "pdf", "embedded"+strconv.Itoa(embedded))
-				data := d.decodeStream(o)
-				if data == nil && len(o.raw) > 0 {
-					w.problem(origin, Unreadable, "PDF embedded file with an unsupported filter: not inspected")
+				name := "embedded" + strconv.Itoa(embedded)
+				if !d.embeddedFile(n, child(base, "pdf", name), name, o) {
 					continue
 				}
-				w.node(node{origin: origin, name: "embedded" + strconv.Itoa(embedded), body: memBlob(data), depth: n.depth + 1})
 			case t == "Metadata" || sub == "XML":
 				if data := d.decodeStream(o); len(data) > 0 {
 					w.emit(child(base, "pdf", "metadata"+strconv.Itoa(num)), xmlText(strings.NewReader(string(data)), w.tick))
@@ -75,6 +75,18 @@ func (d *pdfDoc) pdfExtras(n node, base string) {
 	if sb.Len() > 0 {
 		w.emit(child(base, "pdf", "objects"), sb.String())
 	}
+}
+
+// embeddedFile reads an embedded file stream as a member of its own and
+// reports whether it could be decoded (else it is reported unreadable).
+func (d *pdfDoc) embeddedFile(n node, origin, name string, o *pStream) bool {
+	data := d.decodeStream(o)
+	if data == nil && len(o.raw) > 0 {
+		d.w.problem(origin, Unreadable, "PDF embedded file with an unsupported filter: not inspected")
+		return false
+	}
+	d.w.node(node{origin: origin, name: name, body: memBlob(data), depth: n.depth + 1})
+	return true
 }
 
 // pdfStrings appends the text strings in v (not following references:
