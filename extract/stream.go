@@ -116,11 +116,24 @@ func (w *walker) streamText(n node) {
 // reports how many, and whether they are the last (then fill is not called
 // again; a fill that fails sets w.stop). window is the first window's size
 // (the whole text when it is smaller).
+//
+// Reading and classifying overlap: a window goes to the stream on its own
+// goroutine while fill reads the next one into the other of two buffers
+// (decompressing a gzip body, or parsing a multipart part, then runs beside
+// the classifiers instead of before them). The stream is still called
+// for one window at a time and in order, and a window's buffer is read
+// into again only after its call returned; everything streamWindows
+// returns after has returned too. A panic in the stream is raised again
+// here, where a single walk would have raised it.
 func (w *walker) streamWindows(origin string, window int64, fill func(dst []byte) (n int, last bool)) {
-	// One buffer for every window: the overlap is moved to its front and
-	// the next window read after it. (Stream's text is valid only during
-	// the call.)
-	buf := make([]byte, 0, window+StreamOverlap)
+	// Two buffers: the overlap and what was read past a cut are moved from
+	// the one just handed over to the front of the other, and the next
+	// window read after them. (Stream's text is valid only during the call.)
+	var bufs [2][]byte
+	bufs[0] = make([]byte, 0, window+StreamOverlap)
+	cur := 0
+	var inFlight *streamCall
+	defer func() { inFlight.wait() }()
 	// carry: bytes of overlap at the front of buf (already emitted);
 	// pending: bytes after it read but not yet emitted (past the last
 	// cut); off: offset of the first byte after the overlap.
@@ -129,7 +142,7 @@ func (w *walker) streamWindows(origin string, window int64, fill func(dst []byte
 		if w.expired() || w.full {
 			return
 		}
-		buf = buf[:cap(buf)]
+		buf := bufs[cur][:cap(bufs[cur])]
 		have := carry + pending
 		k, last := fill(buf[have:min(len(buf), carry+StreamWindow)])
 		if w.stop {
@@ -144,9 +157,16 @@ func (w *walker) streamWindows(origin string, window int64, fill func(dst []byte
 		if off == 0 {
 			win = bytes.TrimPrefix(win, []byte("\xef\xbb\xbf"))
 		}
-		w.streamEmit(origin, windowText(win, last), carry, off-int64(carry))
+		seg, ok := w.streamSegment(origin, windowText(win, last), carry)
+		// The window before must be done before this one goes (order,
+		// and its buffer is the next one read into).
+		inFlight.wait()
+		inFlight = nil
+		if ok {
+			inFlight = w.streamAsync(seg, off-int64(carry))
+		}
 		off += int64(end - carry)
-		if last {
+		if last || w.full {
 			return
 		}
 		// The next window starts with the end of this one, then what was
@@ -157,7 +177,42 @@ func (w *walker) streamWindows(origin string, window int64, fill func(dst []byte
 		}
 		pending = len(buf) - end
 		carry = end - from
-		copy(buf[:cap(buf)], buf[from:])
+		next := 1 - cur
+		if bufs[next] == nil {
+			bufs[next] = make([]byte, 0, cap(bufs[cur]))
+		}
+		copy(bufs[next][:cap(bufs[next])], buf[from:])
+		cur = next
+	}
+}
+
+// streamCall is one window handed to the stream on its own goroutine.
+type streamCall struct {
+	done     chan struct{}
+	panicked any
+}
+
+// streamAsync calls the stream with seg on a new goroutine.
+func (w *walker) streamAsync(seg Segment, offset int64) *streamCall {
+	c := &streamCall{done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		defer func() { c.panicked = recover() }()
+		w.stream(seg, offset)
+	}()
+	return c
+}
+
+// wait returns once the call has (nil: nothing to wait for), raising its
+// panic again.
+func (c *streamCall) wait() {
+	if c == nil {
+		return
+	}
+	<-c.done
+	if p := c.panicked; p != nil {
+		c.panicked = nil
+		panic(p)
 	}
 }
 
@@ -208,6 +263,15 @@ func cutPoint(buf []byte, overlap int) int {
 // streamEmit hands one window to the stream, applying the total-text
 // limit; the first overlap bytes were counted with the window before.
 func (w *walker) streamEmit(origin, text string, overlap int, offset int64) {
+	if seg, ok := w.streamSegment(origin, text, overlap); ok {
+		w.stream(seg, offset)
+	}
+}
+
+// streamSegment is streamEmit up to the call: the window's segment after
+// the total-text limit, counted, and false when nothing is left to hand
+// over.
+func (w *walker) streamSegment(origin, text string, overlap int) (Segment, bool) {
 	fresh := int64(len(text) - overlap)
 	room := w.lim.MaxTotalBytes - w.res.TextBytes
 	if fresh > room {
@@ -220,10 +284,10 @@ func (w *walker) streamEmit(origin, text string, overlap int, offset int64) {
 		w.limitStop(origin, "total extracted text limit reached; text after this point was not inspected")
 	}
 	if strings.TrimSpace(text) == "" {
-		return
+		return Segment{}, false
 	}
 	w.res.TextBytes += fresh
-	w.stream(Segment{Origin: leaf(origin), Text: text}, offset)
+	return Segment{Origin: leaf(origin), Text: text}, true
 }
 
 // partStream streams the text of one large document part (a worksheet, a
