@@ -13,7 +13,9 @@ import (
 // byte classes keeps the inner loop to two loads and a shift per byte, and
 // ASCII case folding plus whitespace folding are built into the byte classes
 // instead of copying the text to lower-case it first. UTF-8 patterns only
-// match on rune boundaries, so CJK dictionaries work as they are.
+// match on rune boundaries, so CJK dictionaries work as they are. Terms
+// that must start a word are followed only from word starts
+// (ac_anchor.go), so long tokens keep the walk among a few cached rows.
 type automaton struct {
 	class [256]uint8 // byte -> class; 0 = a byte no pattern uses
 	nc    int        // number of classes
@@ -172,6 +174,15 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 	}
 	// Byte classes: every folded byte used by a pattern gets its own class;
 	// the unfolded variants share it.
+	// Every letter and digit gets a class even when no pattern uses it:
+	// the anchored walk must tell them from the bytes between words
+	// (class 0 is those only).
+	for b := byte('0'); b <= '9'; b++ {
+		used[b] = true
+	}
+	for b := byte('a'); b <= 'z'; b++ {
+		used[b] = true
+	}
 	var folded [256]uint8
 	nc := 1
 	for b := 0; b < 256; b++ {
@@ -188,54 +199,28 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 	}
 	a.nc = nc
 
-	// Trie with goto over classes (-1 = none).
-	newNode := func() acNode {
-		n := acNode{next: make([]int32, nc)}
-		for i := range n.next {
-			n.next[i] = -1
+	// Two automata walked as one (wordAnchored): the patterns that must
+	// start a word, and the others.
+	alnum := make([]bool, nc)
+	for b := 0; b < 256; b++ {
+		if isASCIIAlnum(byte(b)) {
+			alnum[a.class[b]] = true
 		}
-		return n
 	}
-	nodes := []acNode{newNode()}
+	if alnum[0] {
+		return nil, fmt.Errorf("byte class 0 holds a letter or digit")
+	}
+	var anchored, free []int32
 	for id, p := range a.pats {
-		s := int32(0)
-		for j := 0; j < len(p.text); j++ {
-			c := a.class[p.text[j]]
-			if nodes[s].next[c] < 0 {
-				nodes = append(nodes, newNode())
-				nodes[s].next[c] = int32(len(nodes) - 1)
-			}
-			s = nodes[s].next[c]
-		}
-		nodes[s].out = append(nodes[s].out, int32(id))
-	}
-	// BFS: failure links, full DFA transitions, merged outputs.
-	fail := make([]int32, len(nodes))
-	depth := make([]int, len(nodes)) // in the trie
-	queue := make([]int32, 0, len(nodes))
-	for c := 0; c < nc; c++ {
-		if t := nodes[0].next[c]; t >= 0 {
-			fail[t] = 0
-			depth[t] = 1
-			queue = append(queue, t)
+		if p.wordStart {
+			anchored = append(anchored, int32(id))
 		} else {
-			nodes[0].next[c] = 0
+			free = append(free, int32(id))
 		}
 	}
-	for qi := 0; qi < len(queue); qi++ {
-		s := queue[qi]
-		nodes[s].out = append(nodes[s].out, nodes[fail[s]].out...)
-		for c := 0; c < nc; c++ {
-			t := nodes[s].next[c]
-			if t >= 0 {
-				fail[t] = nodes[fail[s]].next[c]
-				depth[t] = depth[s] + 1
-				queue = append(queue, t)
-			} else {
-				nodes[s].next[c] = nodes[fail[s]].next[c]
-			}
-		}
-	}
+	nodes, order, depth := productDFA(
+		completeDFA(a.trie(anchored), alnum, true),
+		completeDFA(a.trie(free), alnum, false), nc)
 	// Renumber states so that every state with outputs comes after every
 	// state without, at or above a power of two, outFrom: the scan loop
 	// then tests "has output" for four lanes at once with one comparison,
@@ -268,7 +253,7 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 	for s := range nodes {
 		mayMerge[s] = family >= 0 && depth[s] <= 3
 	}
-	bfs := mergeEquivalent(nodes, append([]int32{0}, queue...), mayMerge, key)
+	bfs := mergeEquivalent(nodes, order, mayMerge, key)
 	newID := make([]int32, len(nodes))
 	quiet := 0
 	for _, s := range bfs {
