@@ -44,6 +44,10 @@ func TestHanNumeralHKIDsAreRead(t *testing.T) {
 			return fullWidthAll(b[:1]) + toHan(b[1:], false) + "(" + toHan(string(c), false) + ")"
 		},
 		"unbracketed check": func(b string, c byte) string { return "HKID " + b[:1] + toHan(b[1:]+string(c), false) },
+		"Han check only":    func(b string, c byte) string { return b + "(" + toHan(string(c), false) + ")" },
+		"Han check full-width brackets": func(b string, c byte) string {
+			return "電話：" + b + " （" + toHan(string(c), true) + "）"
+		},
 		"spaced": func(b string, c byte) string {
 			return b[:1] + " " + toHan(b[1:], false) + " (" + toHan(string(c), false) + ")"
 		},

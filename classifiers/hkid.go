@@ -609,6 +609,13 @@ func bracketedCheck(s string, p int) (byte, int, bool) {
 		p += n
 		d, n = peek(s, p)
 	}
+	if d == 0 && n > 0 {
+		// A check digit written as a Han numeral: "A123456(三)"
+		// (handigits.go).
+		if r, size := utf8.DecodeRuneInString(s[p:]); hanDigit(r) != 0 {
+			d, n = hanDigit(r), size
+		}
+	}
 	if !isCheckChar(d) {
 		return 0, 0, false
 	}
