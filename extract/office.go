@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"math"
 	"path"
 	"regexp"
 	"slices"
@@ -338,13 +339,16 @@ func (w *walker) sheetNames(base string, byName map[string]*zip.File) map[string
 // about the table, in few cache lines and pages.
 type sstTable struct {
 	data []byte
-	ends []int
+	// ends[i] is where string i ends in data: 32 bits (the arena is
+	// bounded by the total text limit, sharedStrings stops it below
+	// 4 GiB) halve the array a sheet's cells index at random.
+	ends []uint32
 }
 
 func (t *sstTable) len() int { return len(t.ends) }
 
 func (t *sstTable) at(i int) []byte {
-	start := 0
+	start := uint32(0)
 	if i > 0 {
 		start = t.ends[i-1]
 	}
@@ -356,7 +360,7 @@ func (t *sstTable) lastEnd() int {
 	if len(t.ends) == 0 {
 		return 0
 	}
-	return t.ends[len(t.ends)-1]
+	return int(t.ends[len(t.ends)-1])
 }
 
 // sharedStrings reads xl/sharedStrings.xml: one string per <si>, rich-text
@@ -389,7 +393,12 @@ func (w *walker) sharedStrings(r io.Reader) (sstTable, error) {
 		} else {
 			out.data = out.data[:sbEnd]
 		}
-		out.ends = append(out.ends, len(out.data))
+		if len(out.data) > math.MaxUint32 {
+			w.limit("", "shared strings exceed 4 GiB; later strings were not read")
+			out.data = out.data[:out.lastEnd()]
+			return true
+		}
+		out.ends = append(out.ends, uint32(len(out.data)))
 		committed = true
 		total += int64(sbEnd - sbStart)
 		if total > w.lim.MaxTotalBytes {
@@ -406,7 +415,7 @@ func (w *walker) sharedStrings(r io.Reader) (sstTable, error) {
 		switch tok.kind {
 		case xmlNone:
 			if inSI {
-				out.ends = append(out.ends, len(out.data))
+				out.ends = append(out.ends, uint32(len(out.data)))
 			}
 			return out, scanErr(sc)
 		case xmlStart:
@@ -434,7 +443,7 @@ func (w *walker) sharedStrings(r io.Reader) (sstTable, error) {
 			}
 		case xmlSelfClose:
 			if string(tok.local) == "si" {
-				out.ends = append(out.ends, out.lastEnd())
+				out.ends = append(out.ends, uint32(out.lastEnd()))
 			}
 		case xmlEnd:
 			switch string(tok.local) {
