@@ -5,16 +5,21 @@ import (
 	"encoding/binary"
 	"strings"
 	"unicode/utf16"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // compoundFile reads a Compound File (cfb.go) by what its streams say it
 // is: Word (WordDocument: doc.go), Excel (Workbook or Book: xls.go),
 // PowerPoint (PowerPoint Document: ppt.go), an encrypted OOXML package
-// (EncryptionInfo). Streams the readers do not parse are read for
-// best-effort strings (an Outlook .msg's text properties are decoded as
-// such) and reported Unsupported; a stream that is itself a file (a ZIP,
-// a PDF, a nested compound file: embedded objects, .msg attachments) goes
-// back through the walker. Damage to the container is reported Malformed
+// (EncryptionInfo). In an Outlook .msg the text properties are decoded
+// (msgProperty, in the message's code page) and each attachment's data
+// goes back through the walker as a file named by its file name, whatever
+// its format. Other streams the readers do not parse are read for
+// best-effort strings and reported Unsupported; a stream that is itself a
+// file (a ZIP, a PDF, a nested compound file: embedded objects) goes back
+// through the walker. Damage to the container is reported Malformed
 // with whatever could be read still classified.
 func (w *walker) compoundFile(n node, data []byte) {
 	base := containerBase(n, "ole")
@@ -82,13 +87,15 @@ var oleKnownStreams = map[string]bool{
 	"\x01CompObj": true, "\x01Ole": true, "\x03ObjInfo": true, "\x01CompObjObj": true,
 }
 
-// otherStreams reads every stream no format reader consumed: a stream that
-// is a file is walked as a nested node; Outlook text properties are
-// decoded; the rest are read for best-effort strings (Unsupported when
-// that found text).
+// otherStreams reads every stream no format reader consumed: an Outlook
+// attachment's data or a stream that is a file is walked as a nested
+// node; Outlook text properties are decoded; the rest are read for
+// best-effort strings (Unsupported when that found text, unless they are
+// a message's own binary streams).
 func (w *walker) otherStreams(n node, base string, f *cfbFile, done map[int]bool) {
 	count := 0
 	unsupported := false
+	msg := newMsgLayout(f)
 	for i, e := range f.entries {
 		if i == 0 || e.typ != 2 || done[i] || oleKnownStreams[e.name] {
 			continue
@@ -106,6 +113,15 @@ func (w *walker) otherStreams(n node, base string, f *cfbFile, done map[int]bool
 			w.emit(origin, oleProperties(s))
 			continue
 		}
+		if name, ok := msg.attachment(i); ok {
+			// An attachment's data is a file whatever its format (a CSV
+			// as much as a ZIP): walked as one, named by its file name.
+			if name != "" {
+				origin = child(base, "ole", f.entries[e.parent].path+"/"+cfbPathName(name))
+			}
+			w.node(node{origin: origin, name: name, body: memBlob(s), depth: n.depth + 1})
+			continue
+		}
 		if oleNested(sniff(w.head(memBlob(s), sniffLen), int64(len(s)))) {
 			w.node(node{origin: origin, name: e.name, body: memBlob(s), depth: n.depth + 1})
 			continue
@@ -116,13 +132,16 @@ func (w *walker) otherStreams(n node, base string, f *cfbFile, done map[int]bool
 				continue
 			}
 		}
-		if text, ok := msgProperty(e.name, s); ok {
+		if text, ok := msgProperty(e.name, s, msg.encoding(i)); ok {
 			w.emit(origin, text)
 			continue
 		}
 		text := oleStrings(s)
 		if strings.TrimSpace(text) != "" {
-			unsupported = true
+			// A message's own binary streams (fixed-size properties,
+			// named-property mappings) are read for strings too, but are
+			// no unknown format.
+			unsupported = unsupported || !msg.internal(i)
 			w.emit(origin, text)
 		}
 	}
@@ -142,8 +161,9 @@ func oleNested(k format) bool {
 }
 
 // msgProperty decodes an Outlook .msg property stream
-// (__substg1.0_TTTTPPPP: PPPP 001F is UTF-16LE, 001E 8-bit).
-func msgProperty(name string, s []byte) (string, bool) {
+// (__substg1.0_TTTTPPPP: PPPP 001F is UTF-16LE, 001E 8-bit in the
+// message's code page e, guessed from the bytes when e is nil).
+func msgProperty(name string, s []byte, e encoding.Encoding) (string, bool) {
 	if !strings.HasPrefix(name, "__substg1.0_") || len(name) != len("__substg1.0_")+8 {
 		return "", false
 	}
@@ -151,10 +171,149 @@ func msgProperty(name string, s []byte) (string, bool) {
 	case "001F":
 		return utf16LEString(s), true
 	case "001E":
-		text, _ := decodeText(bytes.TrimRight(s, "\x00"), "")
+		b := bytes.TrimRight(s, "\x00")
+		if e != nil {
+			return decodeWith(e, b), true
+		}
+		text, _ := decodeText(b, "")
 		return text, true
 	}
 	return "", false
+}
+
+// msgLayout is what otherStreams needs of an Outlook message's storages
+// ([MS-OXMSG]): which stream is an attachment's data and under what file
+// name, and each message's code page. A message is the root or an
+// embedded message's storage (__substg1.0_3701000D inside an attachment
+// storage); its attachments are __attach_version1.0_#N storages, its
+// fixed-size properties in its __properties_version1.0 stream. A file
+// that is no message has no such streams and none of this applies.
+type msgLayout struct {
+	f     *cfbFile
+	kids  map[int][]int // storage → its entries, for messages only
+	cache map[int]encoding.Encoding
+}
+
+func newMsgLayout(f *cfbFile) *msgLayout {
+	m := &msgLayout{f: f}
+	for i, e := range f.entries {
+		if i > 0 && e.typ != 0 && e.parent >= 0 && strings.HasPrefix(e.name, "__") {
+			if m.kids == nil {
+				m.kids, m.cache = map[int][]int{}, map[int]encoding.Encoding{}
+			}
+			m.kids[e.parent] = append(m.kids[e.parent], i)
+		}
+	}
+	return m
+}
+
+// stream returns the child stream of storage dir called name.
+func (m *msgLayout) stream(dir int, name string) ([]byte, bool) {
+	for _, k := range m.kids[dir] {
+		if e := m.f.entries[k]; e.typ == 2 && equalFoldASCII(e.name, name) {
+			return m.f.stream(k), true
+		}
+	}
+	return nil, false
+}
+
+// attachment reports whether entry i is an attachment's data
+// (37010102 in an attachment storage) and returns the attachment's file
+// name: the long one (3707), the short one (3704) or its display name
+// (3001), "" when it has none.
+func (m *msgLayout) attachment(i int) (string, bool) {
+	e := m.f.entries[i]
+	if m.kids == nil || e.parent <= 0 || !equalFoldASCII(e.name, "__substg1.0_37010102") ||
+		!strings.HasPrefix(strings.ToLower(m.f.entries[e.parent].name), "__attach_version1.0_#") {
+		return "", false
+	}
+	for _, id := range []string{"3707", "3704", "3001"} {
+		for _, typ := range []string{"001F", "001E"} {
+			name := "__substg1.0_" + id + typ
+			if s, ok := m.stream(e.parent, name); ok {
+				if text, _ := msgProperty(name, s, m.encoding(e.parent)); strings.TrimSpace(text) != "" {
+					return strings.TrimSpace(text), true
+				}
+			}
+		}
+	}
+	return "", true
+}
+
+// message returns the message entry i belongs to: the nearest storage
+// above it that is an embedded message, else the root.
+func (m *msgLayout) message(i int) int {
+	for p := m.f.entries[i].parent; p > 0; p = m.f.entries[p].parent {
+		if equalFoldASCII(m.f.entries[p].name, "__substg1.0_3701000D") {
+			return p
+		}
+	}
+	return 0
+}
+
+// encoding is the code page of the 8-bit strings of entry i's message:
+// PR_MESSAGE_CODEPAGE (3FFD0003), else PR_INTERNET_CPID (3FDE0003), from
+// the message's property stream (a 32-byte header at the top, 24 in an
+// embedded message, then 16-byte entries: tag, flags, value). nil when
+// neither is there or the code page is not one known here: the bytes are
+// then guessed as other undeclared text is.
+func (m *msgLayout) encoding(i int) encoding.Encoding {
+	if m.kids == nil {
+		return nil
+	}
+	msg := m.message(i)
+	if e, ok := m.cache[msg]; ok {
+		return e
+	}
+	var enc encoding.Encoding
+	if ps, ok := m.stream(msg, "__properties_version1.0"); ok {
+		header := 32
+		if msg > 0 {
+			header = 24
+		}
+		cps := map[uint32]int{}
+		for p := header; p+16 <= len(ps); p += 16 {
+			tag := binary.LittleEndian.Uint32(ps[p:])
+			if tag == 0x3FFD0003 || tag == 0x3FDE0003 {
+				cps[tag] = int(binary.LittleEndian.Uint32(ps[p+8:]))
+			}
+		}
+		if enc = msgEncoding(cps[0x3FFD0003]); enc == nil {
+			enc = msgEncoding(cps[0x3FDE0003])
+		}
+	}
+	m.cache[msg] = enc
+	return enc
+}
+
+// internal reports whether entry i is one of a message's own binary
+// streams: its property stream or the named-property mappings.
+func (m *msgLayout) internal(i int) bool {
+	if m.kids == nil {
+		return false
+	}
+	e := m.f.entries[i]
+	if equalFoldASCII(e.name, "__properties_version1.0") {
+		return true
+	}
+	for p := e.parent; p > 0; p = m.f.entries[p].parent {
+		if equalFoldASCII(m.f.entries[p].name, "__nameid_version1.0") {
+			return true
+		}
+	}
+	return false
+}
+
+// msgEncoding maps a message's code page to its encoding, nil for none
+// or one not known here.
+func msgEncoding(cp int) encoding.Encoding {
+	switch cp {
+	case 950, 936, 54936, 65001, 1250, 1251, 1252, 437, 10000:
+		return codepageEncoding(cp)
+	case 20127, 28591:
+		return charmap.Windows1252
+	}
+	return nil
 }
 
 func utf16LEString(b []byte) string {
