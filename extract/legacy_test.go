@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/encoding/traditionalchinese"
 )
 
 // Legacy Office files made by LibreOffice 7.4 (testdata/legacy/make.py):
@@ -361,6 +363,14 @@ func FuzzCFB(f *testing.F) {
 	for _, name := range []string{"customers.xls", "financial.xls", "medical.doc", "slides.ppt.gz"} {
 		f.Add(legacyFixture(f, name))
 	}
+	// Outlook messages from the test writer (msg_test.go): attachments in
+	// regular sectors and in the mini stream, an embedded message, 8-bit
+	// properties in a code page.
+	msg, _ := testMsg(f)
+	f.Add(msg)
+	f.Add(buildMsg(f, &msgSpec{props: []msgProp{
+		msg8(f, 0x0037001E, traditionalchinese.Big5, "客戶資料 機密"), msgInt(msgCodepage, 950),
+	}}))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) >= 8 {
 			copy(data, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
