@@ -408,3 +408,41 @@ func FuzzBIFF(f *testing.F) {
 		}
 	})
 }
+
+// TestLegacyDamagedNoDoubleCount: the raw best-effort read of a damaged
+// compound file (ole/damaged) holds only what the streams read did not:
+// a customer list read from the workbook is not counted a second time.
+func TestLegacyDamagedNoDoubleCount(t *testing.T) {
+	small := legacyFixture(t, "customers.xls")
+	_, sChain, _ := cfbWorkbook(t, small)
+	miniFAT := int(binary.LittleEndian.Uint32(small[60:])+1) * 512
+	big := legacyFixture(t, "bigsst.xls")
+	_, chain, _ := cfbWorkbook(t, big)
+	fat := int(binary.LittleEndian.Uint32(big[76:])+1) * 512
+	for _, tc := range []struct {
+		name string
+		body []byte
+		once []string // read exactly once
+	}{
+		// Damage that hides nothing: everything is read from the streams.
+		{"cutoff not 4096", cfbPatch(small, 56, 4095), []string{"Chan Tai Man\t陳大文", "A123456(3)", "chan0@example.com"}},
+		// A mini FAT loop near the end of the workbook: the sheet's start
+		// is read from the stream, the rest of it (past the loop) only
+		// from the raw bytes, once.
+		{"mini FAT loop", cfbPatch(small, miniFAT+4*int(sChain[len(sChain)-3]), sChain[len(sChain)-4]), []string{"Chan Tai Man", "A123456(3)"}},
+		// A FAT loop in a big workbook: the SST (the strings) is read
+		// from the stream; the sectors past the loop only as raw bytes.
+		{"FAT loop", cfbPatch(big, fat+4*int(chain[40]), chain[39]), []string{"A712710(6)", "客戶0001 陳丁"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := legacyRun(t, tc.body)
+			check(t, res, want{texts: tc.once, problems: []ProblemKind{Malformed}})
+			all := allText(res)
+			for _, s := range tc.once {
+				if n := strings.Count(all, s); n != 1 {
+					t.Errorf("%q read %d times", s, n)
+				}
+			}
+		})
+	}
+}

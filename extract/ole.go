@@ -41,8 +41,14 @@ func (w *walker) compoundFile(n node, data []byte) {
 		}
 		if len(f.damage) > 0 && !w.stop {
 			// What the damage hid from the chains (a cut directory loses
-			// whole streams) may still be in the bytes.
-			w.bestEffort(child(base, "ole", "damaged"), data)
+			// whole streams) may still be in the bytes: those the reads
+			// did not take (the streams' text already read would count
+			// twice).
+			if text := oleStrings(f.unread()); strings.TrimSpace(text) != "" {
+				origin := child(base, "ole", "damaged")
+				w.problem(origin, Unsupported, "legacy Office (OLE) document: only best-effort text was extracted")
+				w.emit(origin, text)
+			}
 		}
 	}()
 	if f.find("EncryptionInfo") >= 0 || f.find("EncryptedPackage") >= 0 {
