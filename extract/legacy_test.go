@@ -503,7 +503,8 @@ func buildDocTable(t *testing.T, before string, rows [][]string, papx bool) []by
 		}
 		inTable := []byte{0x16, 0x24, 1}               // sprmPFInTable 1
 		rowEnd := []byte{0x16, 0x24, 1, 0x17, 0x24, 1} // and sprmPFTtp 1
-		top := 510 // even: PAPX offsets are in words; byte 511 is crun
+		// PAPX offsets are in words (even), byte 511 is crun.
+		top := 510
 		for i := range ends {
 			var grpprl []byte
 			switch {
