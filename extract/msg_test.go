@@ -323,3 +323,12 @@ func TestMsg8Bit(t *testing.T) {
 	}
 	check(t, legacyRun(t, buildMsg(t, outer)), want{texts: []string{"陳小姐\n", "陈小姐\n"}, clean: true})
 }
+
+// TestMsgHTMLBody: a body kept only as HTML bytes (PR_BODY_HTML,
+// 10130102) is read as HTML: its text, not its tags.
+func TestMsgHTMLBody(t *testing.T) {
+	html := `<html><head><meta charset="utf-8"><style>p{color:red}</style></head><body><p>客戶 <b>Chan Tai Man</b>, HKID ` + hkid("A", "123456") + `</p></body></html>`
+	m := &msgSpec{props: []msgProp{msgStr(msgSubject, "html only"), msgBytes(0x10130102, []byte(html))}}
+	res := legacyRun(t, buildMsg(t, m))
+	check(t, res, want{texts: []string{"客戶 Chan Tai Man, HKID " + hkid("A", "123456")}, absent: []string{"<b>", "color:red"}, clean: true})
+}

@@ -14,9 +14,9 @@ import (
 // is: Word (WordDocument: doc.go), Excel (Workbook or Book: xls.go),
 // PowerPoint (PowerPoint Document: ppt.go), an encrypted OOXML package
 // (EncryptionInfo). In an Outlook .msg the text properties are decoded
-// (msgProperty, in the message's code page) and each attachment's data
-// goes back through the walker as a file named by its file name, whatever
-// its format. Other streams the readers do not parse are read for
+// (msgProperty, in the message's code page), the HTML body is read as
+// HTML and each attachment's data goes back through the walker as a file
+// named by its file name, whatever its format. Other streams the readers do not parse are read for
 // best-effort strings and reported Unsupported; a stream that is itself a
 // file (a ZIP, a PDF, a nested compound file: embedded objects) goes back
 // through the walker. Damage to the container is reported Malformed
@@ -126,6 +126,12 @@ func (w *walker) otherStreams(n node, base string, f *cfbFile, done map[int]bool
 				origin = child(base, "ole", f.entries[e.parent].path+"/"+cfbPathName(name))
 			}
 			w.node(node{origin: origin, name: name, body: memBlob(s), depth: n.depth + 1})
+			continue
+		}
+		if msg.htmlBody(i) {
+			// PR_BODY_HTML as bytes: HTML in the message's code page (or
+			// as its meta tag says).
+			w.node(node{origin: origin, name: "body.html", ctype: "text/html", body: memBlob(s), depth: n.depth + 1})
 			continue
 		}
 		if oleNested(sniff(w.head(memBlob(s), sniffLen), int64(len(s)))) {
@@ -244,6 +250,12 @@ func (m *msgLayout) attachment(i int) (string, bool) {
 		}
 	}
 	return "", true
+}
+
+// htmlBody reports whether entry i is a message's HTML body stored as
+// bytes (10130102).
+func (m *msgLayout) htmlBody(i int) bool {
+	return m.kids != nil && equalFoldASCII(m.f.entries[i].name, "__substg1.0_10130102")
 }
 
 // message returns the message entry i belongs to: the nearest storage
