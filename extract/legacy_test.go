@@ -222,7 +222,7 @@ func TestLegacyMalformed(t *testing.T) {
 // TestLegacyTruncated cuts every fixture at many offsets: never a panic
 // (run re-panics), always Malformed, and a cut past the text keeps it.
 func TestLegacyTruncated(t *testing.T) {
-	for _, name := range []string{"customers.xls", "financial.xls", "bigsst.xls", "medical.doc", "slides.ppt.gz"} {
+	for _, name := range []string{"customers.xls", "financial.xls", "bigsst.xls", "medical.doc", "tables.doc", "slides.ppt.gz"} {
 		b := legacyFixture(t, name)
 		step := max(len(b)/61, 1)
 		for cut := 0; cut < len(b); cut += step {
@@ -360,7 +360,7 @@ func TestXLSNumber(t *testing.T) {
 }
 
 func FuzzCFB(f *testing.F) {
-	for _, name := range []string{"customers.xls", "financial.xls", "medical.doc", "slides.ppt.gz"} {
+	for _, name := range []string{"customers.xls", "financial.xls", "medical.doc", "tables.doc", "slides.ppt.gz"} {
 		f.Add(legacyFixture(f, name))
 	}
 	// Outlook messages from the test writer (msg_test.go): attachments in
@@ -383,7 +383,7 @@ func FuzzCFB(f *testing.F) {
 // stream readers directly (behind a valid container they would be
 // reached only through sector chains).
 func FuzzBIFF(f *testing.F) {
-	for _, name := range []string{"customers.xls", "medical.doc", "slides.ppt.gz"} {
+	for _, name := range []string{"customers.xls", "medical.doc", "tables.doc", "slides.ppt.gz"} {
 		b := legacyFixture(f, name)
 		c, err := parseCFB(b, 1<<30)
 		if err != nil {
@@ -539,6 +539,33 @@ func buildDocTable(t *testing.T, before string, rows [][]string, papx bool) []by
 		le.PutUint32(wd[262:], uint32(len(table)-plc))
 	}
 	return buildCFB(t, cfbStream("WordDocument", wd), cfbStream("1Table", table))
+}
+
+// TestLegacyDOCMatchesDOCX: a Word document reads exactly as the .docx
+// LibreOffice saved from the same source: its tables (empty cells at a
+// row's start, middle and end, a row of empty cells) as well.
+func TestLegacyDOCMatchesDOCX(t *testing.T) {
+	for _, name := range []string{"tables", "medical"} {
+		t.Run(name, func(t *testing.T) {
+			doc := legacyRun(t, legacyFixture(t, name+".doc"))
+			docx := legacyRun(t, legacyFixture(t, name+".docx"))
+			text := func(r *Result, origin string) string {
+				for _, s := range r.Segments {
+					if s.Origin == origin {
+						return s.Text
+					}
+				}
+				return ""
+			}
+			a, b := text(doc, "ole:f/WordDocument"), text(docx, "zip:f/word/document.xml")
+			if a == "" || a != b {
+				t.Errorf("the .doc reads\n%q\nthe .docx\n%q", clip(a), clip(b))
+			}
+		})
+	}
+	check(t, legacyRun(t, legacyFixture(t, "tables.doc")), want{texts: []string{
+		"Chan Tai Man\t陳大文\tA123456(3)\t\t\n\t黃小明\tD345678(2)\tVIP\t\nLi Wei\t\t\t\t\n\t\t\t\t\nHo Mei Ling\t",
+	}, clean: true})
 }
 
 // TestDocTableEmptyCell: an empty cell (a cell mark right after another)
