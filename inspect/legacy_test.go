@@ -81,6 +81,7 @@ func TestLegacyMatchesOOXML(t *testing.T) {
 		{"bigsst.xls", "bigsst.xlsx", rules.Block, "hkid-bulk", []string{"customer_database 260", "hkid 260"}},
 		{"medical.doc", "medical.docx", rules.Block, "medical-record", []string{"hkid 2", "medical 60"}},
 		{"slides.ppt.gz", "slides.pptx", rules.Log, "hkid-single", []string{"email 1", "hkid 1"}},
+		{"tables.doc", "tables.docx", rules.Block, "hkid-bulk", []string{"hkid 3"}},
 	} {
 		t.Run(tc.legacy, func(t *testing.T) {
 			old := inspectLegacy(t, eng, tc.legacy, legacyFile(t, tc.legacy))
