@@ -332,3 +332,27 @@ func TestMsgHTMLBody(t *testing.T) {
 	res := legacyRun(t, buildMsg(t, m))
 	check(t, res, want{texts: []string{"客戶 Chan Tai Man, HKID " + hkid("A", "123456")}, absent: []string{"<b>", "color:red"}, clean: true})
 }
+
+// TestMsgTruncated cuts the test message at many offsets and flips bytes
+// in its directory and property streams: never a panic (run re-panics),
+// always Malformed for a cut (before the last sector: a cut there may
+// take only the slack after the last stream's end).
+func TestMsgTruncated(t *testing.T) {
+	b, _ := testMsg(t)
+	step := max(len(b)/67, 1)
+	for cut := step; cut < len(b)-512; cut += step {
+		res := legacyRun(t, b[:cut])
+		if !hasKind(res, Malformed) {
+			t.Errorf("cut at %d of %d: no Malformed problem (%+v)", cut, len(b), res.Problems)
+		}
+	}
+	for off := 512; off < len(b); off += 97 {
+		c := []byte(string(b))
+		c[off] ^= 0xA5
+		for _, p := range legacyRun(t, c).Problems {
+			if strings.Contains(p.Reason, "internal error") {
+				t.Errorf("byte %d flipped: %s", off, p.Reason)
+			}
+		}
+	}
+}
