@@ -365,11 +365,12 @@ func FuzzCFB(f *testing.F) {
 	}
 	// Outlook messages from the test writer (msg_test.go): attachments in
 	// regular sectors and in the mini stream, an embedded message, 8-bit
-	// properties in a code page.
+	// properties in a code page, a compressed RTF body.
 	msg, _ := testMsg(f)
 	f.Add(msg)
 	f.Add(buildMsg(f, &msgSpec{props: []msgProp{
 		msg8(f, 0x0037001E, traditionalchinese.Big5, "客戶資料 機密"), msgInt(msgCodepage, 950),
+		msgBytes(0x10090102, lzfuLiterals(`{\rtf1\ansi Chan Tai Man A123456(3)\par }`)),
 	}}))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) >= 8 {

@@ -177,3 +177,82 @@ func msgEncoding(cp int) encoding.Encoding {
 	}
 	return nil
 }
+
+// rtfBody reports whether entry i is a message's compressed RTF body
+// (PR_RTF_COMPRESSED, 10090102).
+func (m *msgLayout) rtfBody(i int) bool {
+	return m.kids != nil && equalFoldASCII(m.f.entries[i].name, "__substg1.0_10090102")
+}
+
+// rtfPrebuf primes the dictionary of compressed RTF ([MS-OXRTFCP] 2.1.2.1).
+const rtfPrebuf = "{\\rtf1\\ansi\\mac\\deff0\\deftab720{\\fonttbl;}{\\f0\\fnil \\froman \\fswiss \\fmodern \\fscript \\fdecor MS Sans SerifSymbolArialTimes New RomanCourier{\\colortbl\\red0\\green0\\blue0\r\n\\par \\pard\\plain\\f0\\fs20\\b\\i\\u\\tab\\tx"
+
+// rtfDecompress returns the RTF of a compressed RTF stream ([MS-OXRTFCP]):
+// a 16-byte header (compressed size, raw size, "LZFu" or "MELA" for
+// stored, CRC), then for LZFu control bytes whose bits, low first, each
+// say a literal byte (0) or a 2-byte big-endian reference (1): 12 bits of
+// offset into a 4096-byte circular dictionary primed with rtfPrebuf and 4
+// bits of length less 2; a reference to the dictionary's write position
+// ends the data. The output is bounded by the raw size and by limit
+// (capped says limit cut it); whole is false when the data ends before
+// its end reference or raw size. ok is false for a stream of neither
+// kind. The CRC is not checked: a wrong one still has text to read.
+func rtfDecompress(b []byte, limit int64) (out []byte, whole, capped, ok bool) {
+	le := binary.LittleEndian
+	if len(b) < 16 {
+		return nil, false, false, false
+	}
+	raw := int64(le.Uint32(b[4:]))
+	size := min(raw, limit)
+	capped = raw > limit
+	data := b[16:]
+	switch string(b[8:12]) {
+	case "MELA":
+		n := min(int64(len(data)), size)
+		return bytes.Clone(data[:n]), n == raw, capped, true
+	case "LZFu":
+	default:
+		return nil, false, false, false
+	}
+	var dict [4096]byte
+	copy(dict[:], rtfPrebuf)
+	wp := len(rtfPrebuf)
+	out = make([]byte, 0, min(size, 16*int64(len(data))))
+	p := 0
+	for p < len(data) {
+		ctrl := data[p]
+		p++
+		for bit := 0; bit < 8; bit++ {
+			if int64(len(out)) >= size {
+				return out, !capped, capped, true
+			}
+			if p >= len(data) {
+				return out, false, capped, true
+			}
+			if ctrl&(1<<bit) == 0 {
+				c := data[p]
+				p++
+				out = append(out, c)
+				dict[wp] = c
+				wp = (wp + 1) % len(dict)
+				continue
+			}
+			if p+2 > len(data) {
+				return out, false, capped, true
+			}
+			ref := int(data[p])<<8 | int(data[p+1])
+			p += 2
+			off, n := ref>>4, ref&0xF+2
+			if off == wp {
+				return out, int64(len(out)) == raw, capped, true
+			}
+			for k := 0; k < n && int64(len(out)) < size; k++ {
+				c := dict[(off+k)%len(dict)]
+				out = append(out, c)
+				dict[wp] = c
+				wp = (wp + 1) % len(dict)
+			}
+		}
+	}
+	return out, false, capped, true
+}

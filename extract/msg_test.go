@@ -356,3 +356,86 @@ func TestMsgTruncated(t *testing.T) {
 		}
 	}
 }
+
+// lzfuLiterals compresses rtf as LZFu ([MS-OXRTFCP]) with literals only,
+// then the end reference (to the dictionary's write position).
+func lzfuLiterals(rtf string) []byte {
+	var body []byte
+	for i := 0; i < len(rtf); i += 8 {
+		chunk := rtf[i:min(i+8, len(rtf))]
+		ctrl := byte(0)
+		if len(chunk) < 8 {
+			ctrl = 1 << len(chunk) // the end reference follows the literals
+		}
+		body = append(body, ctrl)
+		body = append(body, chunk...)
+	}
+	if len(rtf)%8 == 0 {
+		body = append(body, 1)
+	}
+	end := (len(rtfPrebuf) + len(rtf)) % 4096
+	body = append(body, byte(end>>4), byte(end<<4))
+	return lzfuHeader(body, len(rtf), "LZFu")
+}
+
+func lzfuHeader(body []byte, raw int, typ string) []byte {
+	le := binary.LittleEndian
+	b := le.AppendUint32(nil, uint32(len(body)+12))
+	b = le.AppendUint32(b, uint32(raw))
+	b = append(b, typ...)
+	b = le.AppendUint32(b, 0) // CRC (not checked)
+	return append(b, body...)
+}
+
+func TestRTFDecompress(t *testing.T) {
+	// References into the primed dictionary and into the output itself:
+	// control 0x41 (a reference, five literals, a reference, a literal);
+	// "{\rtf1" is the prebuf's first 6 bytes (offset 0, length 6: 0x0004);
+	// the 16 bytes from offset 214 (where " WXYZ" starts at 207+6 plus
+	// one) repeat "WXYZ" as they are written (0x0D6E); then control 0x01
+	// and the end reference to the write position 235 (0x0EB0).
+	comp := lzfuHeader([]byte("\x41\x00\x04 WXYZ\x0d\x6e}\x01\x0e\xb0"), 28, "LZFu")
+	out, whole, capped, ok := rtfDecompress(comp, 1<<20)
+	if got := string(out); got != `{\rtf1 WXYZWXYZWXYZWXYZWXYZ}` || !whole || capped || !ok {
+		t.Errorf("got %q whole=%v capped=%v ok=%v", got, whole, capped, ok)
+	}
+	rtf := `{\rtf1\ansi\ansicpg1252 Customer Chan Tai Man, HKID A123456(3)\par }`
+	for _, tc := range []struct {
+		name    string
+		b       []byte
+		limit   int64
+		want    string
+		whole   bool
+		capped  bool
+		wantsOK bool
+	}{
+		{"literals", lzfuLiterals(rtf), 1 << 20, rtf, true, false, true},
+		{"stored", lzfuHeader([]byte(rtf), len(rtf), "MELA"), 1 << 20, rtf, true, false, true},
+		{"cut", lzfuLiterals(rtf)[:40], 1 << 20, rtf[:21], false, false, true},
+		{"limit", lzfuLiterals(rtf), 10, rtf[:10], false, true, true},
+		{"unknown type", lzfuHeader([]byte(rtf), len(rtf), "ABCD"), 1 << 20, "", false, false, false},
+	} {
+		out, whole, capped, ok := rtfDecompress(tc.b, tc.limit)
+		if string(out) != tc.want || whole != tc.whole || capped != tc.capped || ok != tc.wantsOK {
+			t.Errorf("%s: got %q whole=%v capped=%v ok=%v", tc.name, out, whole, capped, ok)
+		}
+	}
+}
+
+// TestMsgRTFBody: a body kept only as compressed RTF (PR_RTF_COMPRESSED,
+// 10090102), as Outlook saves a rich-text message, is decompressed and
+// read as RTF.
+func TestMsgRTFBody(t *testing.T) {
+	rtf := `{\rtf1\ansi\ansicpg950\deff0{\fonttbl{\f0\fnil PMingLiU;}}\f0 Customer list: Chan Tai Man HKID ` + hkid("A", "123456") + `\par \'ab\'c8\'a4\'e1 \u38515?\u22823?\u25991?\par }`
+	m := &msgSpec{props: []msgProp{msgStr(msgSubject, "rtf only"), msgBytes(0x10090102, lzfuLiterals(rtf))}}
+	res := legacyRun(t, buildMsg(t, m))
+	check(t, res, want{
+		texts:   []string{"Customer list: Chan Tai Man HKID " + hkid("A", "123456"), "客戶 陳大文"},
+		absent:  []string{`\par`, "fonttbl"},
+		origins: []string{"ole:f/__substg1.0_10090102"},
+		clean:   true,
+	})
+	comp := lzfuLiterals(rtf)
+	cut := buildMsg(t, &msgSpec{props: []msgProp{msgBytes(0x10090102, comp[:len(comp)-40])}})
+	check(t, legacyRun(t, cut), want{texts: []string{"Customer list"}, problems: []ProblemKind{Malformed}})
+}

@@ -12,8 +12,9 @@ import (
 // PowerPoint (PowerPoint Document: ppt.go), an encrypted OOXML package
 // (EncryptionInfo). In an Outlook .msg the text properties are decoded
 // (msgProperty, in the message's code page), the HTML body is read as
-// HTML and each attachment's data goes back through the walker as a file
-// named by its file name, whatever its format. Other streams the readers do not parse are read for
+// HTML, the compressed RTF body decompressed and read as RTF, and each
+// attachment's data goes back through the walker as a file named by its
+// file name, whatever its format. Other streams the readers do not parse are read for
 // best-effort strings and reported Unsupported; a stream that is itself a
 // file (a ZIP, a PDF, a nested compound file: embedded objects) goes back
 // through the walker. Damage to the container is reported Malformed
@@ -124,6 +125,18 @@ func (w *walker) otherStreams(n node, base string, f *cfbFile, done map[int]bool
 			}
 			w.node(node{origin: origin, name: name, body: memBlob(s), depth: n.depth + 1})
 			continue
+		}
+		if msg.rtfBody(i) {
+			if rtf, whole, capped, ok := rtfDecompress(s, w.lim.MaxDecompressed); ok {
+				switch {
+				case capped:
+					w.limit(origin, "compressed RTF body larger than the decompressed-size limit; the rest was not inspected")
+				case !whole:
+					w.problem(origin, Malformed, "compressed RTF body cut short; the text before the cut was inspected")
+				}
+				w.node(node{origin: origin, name: "body.rtf", body: memBlob(rtf), depth: n.depth + 1})
+				continue
+			}
 		}
 		if msg.htmlBody(i) {
 			// PR_BODY_HTML as bytes: HTML in the message's code page (or
