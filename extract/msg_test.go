@@ -21,6 +21,12 @@ import (
 // a __attach_version1.0_#N storage per attachment (data in 37010102, or
 // an embedded message in the storage __substg1.0_3701000D) and at the top
 // a __nameid_version1.0 storage of named-property mappings.
+//
+// Checked outside the tests: msgconvert (Email::Outlook::Message 0.921,
+// an independent .msg reader) turns testMsg's file into a mail with its
+// subject, sender, recipient and SMTP address, body, the CSV, DOCX and
+// .msg attachments byte for byte under their file names, and the
+// embedded message as a message/rfc822 part.
 
 // msgProp is one property: tag is id<<16 | type.
 type msgProp struct {
