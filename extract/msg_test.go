@@ -1,8 +1,11 @@
 package extract
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -444,4 +447,20 @@ func TestMsgRTFBody(t *testing.T) {
 	comp := lzfuLiterals(rtf)
 	cut := buildMsg(t, &msgSpec{props: []msgProp{msgBytes(0x10090102, comp[:len(comp)-40])}})
 	check(t, legacyRun(t, cut), want{texts: []string{"Customer list"}, problems: []ProblemKind{Malformed}})
+}
+
+// TestMsgFixture: testdata/legacy/message.msg is testMsg's file (for the
+// inspect tests, which cannot build it). DLPGATE_UPDATE_FIXTURES=1
+// rewrites it.
+func TestMsgFixture(t *testing.T) {
+	b, _ := testMsg(t)
+	path := filepath.Join("testdata", "legacy", "message.msg")
+	if os.Getenv("DLPGATE_UPDATE_FIXTURES") == "1" {
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(legacyFixture(t, "message.msg"), b) {
+		t.Errorf("%s is not testMsg's file: rewrite it with DLPGATE_UPDATE_FIXTURES=1", path)
+	}
 }

@@ -153,3 +153,21 @@ func TestLegacyDamagedCountsOnce(t *testing.T) {
 		t.Errorf("%d bytes of text from the damaged file, %d from the intact one", r.TextBytes, intact.TextBytes)
 	}
 }
+
+// TestLegacyOutlookMessage: an Outlook .msg (extract's test message:
+// ../extract/msg_test.go) is blocked as the customer list it carries,
+// and every part of it is counted once: 124 HKIDs are the CSV
+// attachment's 120, the body's, the DOCX attachment's, the embedded
+// forwarded message's and the attached .msg's; 122 e-mail addresses the
+// CSV's, the sender's and the recipient's; 121 phones the CSV's and the
+// body's.
+func TestLegacyOutlookMessage(t *testing.T) {
+	eng := defaultEngine(t)
+	r := inspectLegacy(t, eng, "message.msg", legacyFile(t, "message.msg"))
+	if r.Decision.Action != rules.Block || r.Decision.Rule != "hkid-bulk" {
+		t.Errorf("decision %s (rule %q), want block (hkid-bulk)", r.Decision.Action, r.Decision.Rule)
+	}
+	if got, want := findingCounts(r), []string{"customer_database 120", "email 122", "hkid 124", "phone 121"}; !slices.Equal(got, want) {
+		t.Errorf("findings %v, want %v", got, want)
+	}
+}
