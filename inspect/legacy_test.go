@@ -18,8 +18,8 @@ import (
 )
 
 // The legacy Office fixtures of extract (LibreOffice made each .xls,
-// .doc and .ppt and its OOXML twin from one source: see
-// ../extract/testdata/legacy/README).
+// .doc and .ppt and its OOXML twin from one source; message.msg is
+// extract's test writer's: see ../extract/testdata/legacy/README).
 func legacyFile(t *testing.T, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "extract", "testdata", "legacy", name))
