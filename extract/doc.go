@@ -180,44 +180,51 @@ func docPieces(wd, clx []byte) (text []uint16, marks []docMark, damaged bool) {
 // end a cell, by the paragraph properties: a row ends with a paragraph of
 // its own, a cell mark whose PAPX sets fTtp (sprmPFTtp). An empty cell is
 // a cell mark right after another too, so the marks alone cannot say.
-// The marks become docCellEnd and docRowEnd in text; when the document
-// has no paragraph properties to read (or none says fTtp) they stay 0x07
-// and docText guesses from the marks.
+// The marks become docCellEnd and docRowEnd in text; those whose
+// paragraph properties could not be read (no PlcBtePapx, a page past the
+// stream, no paragraph saying fTtp at all) stay 0x07 and docText guesses
+// from the marks.
 func docTableMarks(wd, table []byte, text []uint16, marks []docMark) {
 	if len(marks) == 0 {
 		return
 	}
-	rows := docRowEnds(wd, table)
+	rows, pages := docRowEnds(wd, table)
 	if len(rows) == 0 {
 		return
 	}
-	slices.SortFunc(rows, func(a, b [2]uint32) int { return cmp.Compare(a[0], b[0]) })
+	in := func(ranges [][2]uint32, fc uint32) bool {
+		i := sort.Search(len(ranges), func(i int) bool { return ranges[i][0] > fc }) - 1
+		return i >= 0 && fc < ranges[i][1]
+	}
+	byStart := func(a, b [2]uint32) int { return cmp.Compare(a[0], b[0]) }
+	slices.SortFunc(rows, byStart)
+	slices.SortFunc(pages, byStart)
 	for _, m := range marks {
-		text[m.at] = docCellEnd
-		i := sort.Search(len(rows), func(i int) bool { return rows[i][0] > m.fc }) - 1
-		if i >= 0 && m.fc < rows[i][1] {
+		switch {
+		case in(rows, m.fc):
 			text[m.at] = docRowEnd
+		case in(pages, m.fc):
+			text[m.at] = docCellEnd
 		}
 	}
 }
 
 // docRowEnds returns the WordDocument stream ranges of the paragraphs
-// whose properties set fTtp, from the PAPX FKP pages the PlcBtePapx (in
-// the table stream, at fcPlcfBtePapx in the FIB) lists. A page past the
-// stream or that does not parse is skipped.
-func docRowEnds(wd, table []byte) [][2]uint32 {
+// whose properties set fTtp, and of the pages read, from the PAPX FKP
+// pages the PlcBtePapx (in the table stream, at fcPlcfBtePapx in the FIB)
+// lists. A page past the stream or that does not parse is skipped.
+func docRowEnds(wd, table []byte) (rows, pages [][2]uint32) {
 	le := binary.LittleEndian
 	if le.Uint16(wd[152:]) <= 13 { // cbRgFcLcb: no fcPlcfBtePapx
-		return nil
+		return nil, nil
 	}
 	fc, lcb := int(le.Uint32(wd[258:])), int(le.Uint32(wd[262:]))
 	if fc < 0 || lcb < 12 || fc+lcb > len(table) || fc+lcb < fc {
-		return nil
+		return nil, nil
 	}
 	// (n+1) FCs and n page numbers, 4 bytes each.
 	plc := table[fc : fc+lcb]
 	n := (len(plc) - 4) / 8
-	var rows [][2]uint32
 	seen := map[int]bool{}
 	for i := 0; i < n; i++ {
 		pn := int(le.Uint32(plc[4*(n+1)+4*i:]) & 0x3FFFFF)
@@ -229,16 +236,17 @@ func docRowEnds(wd, table []byte) [][2]uint32 {
 		// crun runs: rgfc (crun+1 offsets), rgbx (13 bytes each, the
 		// first the PAPX's offset in words), crun in the last byte.
 		crun := int(page[511])
-		if 4*(crun+1)+13*crun > 511 {
+		if crun == 0 || 4*(crun+1)+13*crun > 511 {
 			continue
 		}
+		pages = append(pages, [2]uint32{le.Uint32(page), le.Uint32(page[4*crun:])})
 		for j := 0; j < crun; j++ {
 			if off := 2 * int(page[4*(crun+1)+13*j]); off > 0 && docPapxTtp(page, off) {
 				rows = append(rows, [2]uint32{le.Uint32(page[4*j:]), le.Uint32(page[4*j+4:])})
 			}
 		}
 	}
-	return rows
+	return rows, pages
 }
 
 // docPapxTtp reports whether the PapxInFkp at off in an FKP page sets

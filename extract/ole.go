@@ -10,15 +10,16 @@ import (
 // compoundFile reads a Compound File (cfb.go) by what its streams say it
 // is: Word (WordDocument: doc.go), Excel (Workbook or Book: xls.go),
 // PowerPoint (PowerPoint Document: ppt.go), an encrypted OOXML package
-// (EncryptionInfo). In an Outlook .msg the text properties are decoded
-// (msgProperty, in the message's code page), the HTML body is read as
-// HTML, the compressed RTF body decompressed and read as RTF, and each
+// (EncryptionInfo). In an Outlook .msg (msg.go) the text properties are
+// decoded (in the message's code page), the HTML body is read as HTML,
+// the compressed RTF body decompressed and read as RTF, and each
 // attachment's data goes back through the walker as a file named by its
-// file name, whatever its format. Other streams the readers do not parse are read for
-// best-effort strings and reported Unsupported; a stream that is itself a
-// file (a ZIP, a PDF, a nested compound file: embedded objects) goes back
-// through the walker. Damage to the container is reported Malformed
-// with whatever could be read still classified.
+// file name, whatever its format. Other streams the readers do not parse
+// are read for best-effort strings and reported Unsupported; a stream
+// that is itself a file (a ZIP, a PDF, a nested compound file: embedded
+// objects) goes back through the walker. Damage to the container is
+// reported Malformed with whatever could be read still classified, and
+// the bytes no stream's read took are read for best-effort strings.
 func (w *walker) compoundFile(n node, data []byte) {
 	base := containerBase(n, "ole")
 	f, err := parseCFB(data, w.lim.MaxDecompressed)
