@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -53,6 +54,12 @@ type cfbFile struct {
 	entries    []cfbEntry
 	damage     []string // what was wrong, for Malformed problems (no content)
 	maxStream  int64    // largest stream read (MaxDecompressed)
+	// What the reads took, for unread: of each sector the bytes from its
+	// start (a stream's last sector is taken only up to its end), of each
+	// mini sector likewise, and the sectors of the mini stream in order.
+	taken     []uint16
+	miniTaken []uint8
+	miniSecs  []uint32
 }
 
 // errCFB is a compound file whose header or directory cannot be read.
@@ -77,6 +84,7 @@ func parseCFB(data []byte, maxStream int64) (*cfbFile, error) {
 		f.miniCutoff = 4096
 	}
 	nSectors := f.sectors()
+	f.taken = make([]uint16, nSectors)
 	// The DIFAT: 109 FAT sector numbers in the header, then a chain of
 	// DIFAT sectors each ending with the next one's number.
 	nFAT := int(le.Uint32(data[44:]))
@@ -115,6 +123,7 @@ func parseCFB(data []byte, maxStream int64) (*cfbFile, error) {
 		if len(sec) < 1<<shift {
 			f.damage = append(f.damage, "FAT sector missing or cut short")
 		}
+		f.take(s, len(sec))
 		for i := 0; i+4 <= len(sec); i += 4 {
 			f.fat = append(f.fat, le.Uint32(sec[i:]))
 		}
@@ -144,8 +153,47 @@ func parseCFB(data []byte, maxStream int64) (*cfbFile, error) {
 	nMini := uint64(le.Uint32(data[64:]))
 	f.minifat = bytesToU32(f.chain(f.fat, le.Uint32(data[60:]), nMini<<shift, false))
 	root := f.entries[0]
+	taken := f.taken
+	f.taken = nil // the mini stream's sectors are taken by the streams in it
 	f.ministream = f.chain(f.fat, root.start, root.size, true)
+	f.taken = taken
+	f.miniTaken = make([]uint8, (len(f.ministream)+(1<<mini)-1)>>mini)
+	for s := root.start; len(f.miniSecs)<<shift < len(f.ministream) && int64(s) < int64(len(f.fat)); s = f.fat[s] {
+		f.miniSecs = append(f.miniSecs, s)
+	}
 	return f, nil
+}
+
+// take records that n bytes from the start of sector s were read.
+func (f *cfbFile) take(s uint32, n int) {
+	if int64(s) < int64(len(f.taken)) {
+		f.taken[s] = max(f.taken[s], uint16(n))
+	}
+}
+
+// unread returns a copy of the file with every byte that was read zeroed:
+// the header, the FAT, the directory, the mini FAT and the streams read
+// so far. What is left is what damage hid from the chains (the sectors
+// of a stream past a loop, of entries a cut directory lost) and slack,
+// for the best-effort read of a damaged file, which then does not read
+// the streams' text a second time.
+func (f *cfbFile) unread() []byte {
+	out := bytes.Clone(f.data)
+	clear(out[:min(512, len(out))])
+	for s, n := range f.taken {
+		off := (s + 1) << f.shift
+		clear(out[min(off, len(out)):min(off+int(n), len(out))])
+	}
+	for m, n := range f.miniTaken {
+		off := m << f.miniShift
+		k := off >> f.shift
+		if n == 0 || k >= len(f.miniSecs) {
+			continue
+		}
+		at := (int(f.miniSecs[k])+1)<<f.shift + off&(1<<f.shift-1)
+		clear(out[min(at, len(out)):min(at+int(n), len(out))])
+	}
+	return out
 }
 
 // sectors is how many sectors the file holds (the last may be cut short).
@@ -219,9 +267,22 @@ func (f *cfbFile) readChain(table []uint32, start uint32, size uint64, exact, mi
 		if uint64(len(sec)) < secSize && uint64(len(out))+uint64(len(sec)) < size {
 			f.damage = append(f.damage, "stream cut short: the file ends inside it")
 			out = append(out, sec...)
+			if !mini {
+				f.take(s, len(sec))
+			} else if int64(s) < int64(len(f.miniTaken)) {
+				f.miniTaken[s] = max(f.miniTaken[s], uint8(len(sec)))
+			}
 			break
 		}
-		out = append(out, sec[:min(uint64(len(sec)), size-uint64(len(out)))]...)
+		part := sec[:min(uint64(len(sec)), size-uint64(len(out)))]
+		out = append(out, part...)
+		if mini {
+			if int64(s) < int64(len(f.miniTaken)) {
+				f.miniTaken[s] = max(f.miniTaken[s], uint8(len(part)))
+			}
+		} else {
+			f.take(s, len(part))
+		}
 		s = table[s]
 	}
 	return out

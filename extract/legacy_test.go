@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/encoding/traditionalchinese"
 )
 
 // Legacy Office files made by LibreOffice 7.4 (testdata/legacy/make.py):
@@ -220,7 +222,7 @@ func TestLegacyMalformed(t *testing.T) {
 // TestLegacyTruncated cuts every fixture at many offsets: never a panic
 // (run re-panics), always Malformed, and a cut past the text keeps it.
 func TestLegacyTruncated(t *testing.T) {
-	for _, name := range []string{"customers.xls", "financial.xls", "bigsst.xls", "medical.doc", "slides.ppt.gz"} {
+	for _, name := range []string{"customers.xls", "financial.xls", "bigsst.xls", "medical.doc", "tables.doc", "slides.ppt.gz"} {
 		b := legacyFixture(t, name)
 		step := max(len(b)/61, 1)
 		for cut := 0; cut < len(b); cut += step {
@@ -296,7 +298,7 @@ func TestDocPieces(t *testing.T) {
 	clx := []byte{0x01, 2, 0, 0xAA, 0xBB, 0x02}
 	clx = binary.LittleEndian.AppendUint32(clx, uint32(len(plc)))
 	clx = append(clx, plc...)
-	text, damaged := docPieces(wd, clx)
+	text, _, damaged := docPieces(wd, clx)
 	if damaged {
 		t.Error("damaged")
 	}
@@ -304,7 +306,7 @@ func TestDocPieces(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	// A piece past the stream: what is there is kept, the damage said.
-	text, damaged = docPieces(wd[:310], clx)
+	text, _, damaged = docPieces(wd[:310], clx)
 	if !damaged || !strings.HasPrefix(docText(text), "客戶 A123456(3) c") {
 		t.Errorf("cut stream: damaged=%v text %q", damaged, docText(text))
 	}
@@ -358,9 +360,18 @@ func TestXLSNumber(t *testing.T) {
 }
 
 func FuzzCFB(f *testing.F) {
-	for _, name := range []string{"customers.xls", "financial.xls", "medical.doc", "slides.ppt.gz"} {
+	for _, name := range []string{"customers.xls", "financial.xls", "medical.doc", "tables.doc", "slides.ppt.gz"} {
 		f.Add(legacyFixture(f, name))
 	}
+	// Outlook messages from the test writer (msg_test.go): attachments in
+	// regular sectors and in the mini stream, an embedded message, 8-bit
+	// properties in a code page, a compressed RTF body.
+	msg, _ := testMsg(f)
+	f.Add(msg)
+	f.Add(buildMsg(f, &msgSpec{props: []msgProp{
+		msg8(f, 0x0037001E, traditionalchinese.Big5, "客戶資料 機密"), msgInt(msgCodepage, 950),
+		msgBytes(0x10090102, lzfuLiterals(`{\rtf1\ansi Chan Tai Man A123456(3)\par }`)),
+	}}))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) >= 8 {
 			copy(data, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
@@ -373,7 +384,7 @@ func FuzzCFB(f *testing.F) {
 // stream readers directly (behind a valid container they would be
 // reached only through sector chains).
 func FuzzBIFF(f *testing.F) {
-	for _, name := range []string{"customers.xls", "medical.doc", "slides.ppt.gz"} {
+	for _, name := range []string{"customers.xls", "medical.doc", "tables.doc", "slides.ppt.gz"} {
 		b := legacyFixture(f, name)
 		c, err := parseCFB(b, 1<<30)
 		if err != nil {
@@ -397,4 +408,187 @@ func FuzzBIFF(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestLegacyDamagedNoDoubleCount: the raw best-effort read of a damaged
+// compound file (ole/damaged) holds only what the streams read did not:
+// a customer list read from the workbook is not counted a second time.
+func TestLegacyDamagedNoDoubleCount(t *testing.T) {
+	small := legacyFixture(t, "customers.xls")
+	_, sChain, _ := cfbWorkbook(t, small)
+	miniFAT := int(binary.LittleEndian.Uint32(small[60:])+1) * 512
+	big := legacyFixture(t, "bigsst.xls")
+	_, chain, _ := cfbWorkbook(t, big)
+	fat := int(binary.LittleEndian.Uint32(big[76:])+1) * 512
+	for _, tc := range []struct {
+		name string
+		body []byte
+		once []string // read exactly once
+	}{
+		// Damage that hides nothing: everything is read from the streams.
+		{"cutoff not 4096", cfbPatch(small, 56, 4095), []string{"Chan Tai Man\t陳大文", "A123456(3)", "chan0@example.com"}},
+		// A mini FAT loop near the end of the workbook: the sheet's start
+		// is read from the stream, the rest of it (past the loop) only
+		// from the raw bytes, once.
+		{"mini FAT loop", cfbPatch(small, miniFAT+4*int(sChain[len(sChain)-3]), sChain[len(sChain)-4]), []string{"Chan Tai Man", "A123456(3)"}},
+		// A FAT loop in a big workbook: the SST (the strings) is read
+		// from the stream; the sectors past the loop only as raw bytes.
+		{"FAT loop", cfbPatch(big, fat+4*int(chain[40]), chain[39]), []string{"A712710(6)", "客戶0001 陳丁"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := legacyRun(t, tc.body)
+			check(t, res, want{texts: tc.once, problems: []ProblemKind{Malformed}})
+			all := allText(res)
+			for _, s := range tc.once {
+				if n := strings.Count(all, s); n != 1 {
+					t.Errorf("%q read %d times", s, n)
+				}
+			}
+		})
+	}
+}
+
+// buildDocTable makes a Word 97 document (WordDocument and 1Table in a
+// compound file from the test writer) whose text is a paragraph and the
+// table rows: each cell's text ends with a cell mark (0x07), each row with
+// one more (the row-end mark: a paragraph of its own whose properties
+// say fTtp, sprmPFTtp 0x2417). With papx false the document has no
+// paragraph properties (no PlcBtePapx), as a damaged one may lack them.
+func buildDocTable(t *testing.T, before string, rows [][]string, papx bool) []byte {
+	t.Helper()
+	le := binary.LittleEndian
+	const textAt, fkpPage = 1024, 4
+	text := before + "\r"
+	ends := []int{len(text)} // paragraph ends (offsets past their last char)
+	ttp := map[int]bool{}
+	for _, row := range rows {
+		for _, c := range row {
+			text += c + "\x07"
+			ends = append(ends, len(text))
+		}
+		text += "\x07"
+		ends = append(ends, len(text))
+		ttp[len(ends)-1] = true
+	}
+	text += "After the table\r"
+	ends = append(ends, len(text))
+	wd := make([]byte, (fkpPage+1)*512)
+	le.PutUint16(wd[0:], 0xA5EC)
+	le.PutUint16(wd[2:], 0x00C1)
+	le.PutUint16(wd[0x0A:], 0x0200) // fWhichTblStm: 1Table
+	le.PutUint16(wd[32:], 14)
+	le.PutUint16(wd[62:], 22)
+	le.PutUint32(wd[76:], uint32(len(text))) // ccpText
+	le.PutUint16(wd[152:], 93)
+	copy(wd[textAt:], text) // compressed (cp1252) text
+	var table []byte
+	// The CLX: one piece, all the text, compressed at textAt.
+	table = append(table, 0x02)
+	table = le.AppendUint32(table, 4*2+8)
+	table = le.AppendUint32(table, 0)
+	table = le.AppendUint32(table, uint32(len(text)))
+	table = append(table, 0, 0)
+	table = le.AppendUint32(table, 0x40000000|textAt*2)
+	table = append(table, 0, 0)
+	le.PutUint32(wd[418:], 0)
+	le.PutUint32(wd[422:], uint32(len(table)))
+	if papx {
+		// One PAPX FKP page: rgfc (the paragraphs' bounds as stream
+		// offsets), rgbx (13 bytes each: the word offset of the PAPX),
+		// the PAPXs from the page's end downwards, crun in the last byte.
+		fkp := wd[fkpPage*512 : (fkpPage+1)*512]
+		crun := len(ends)
+		le.PutUint32(fkp, textAt)
+		for i, e := range ends {
+			le.PutUint32(fkp[4+4*i:], uint32(textAt+e))
+		}
+		inTable := []byte{0x16, 0x24, 1}               // sprmPFInTable 1
+		rowEnd := []byte{0x16, 0x24, 1, 0x17, 0x24, 1} // and sprmPFTtp 1
+		// PAPX offsets are in words (even), byte 511 is crun.
+		top := 510
+		for i := range ends {
+			var grpprl []byte
+			switch {
+			case i == 0 || i == len(ends)-1:
+				continue // no properties: bOffset 0
+			case ttp[i]:
+				grpprl = rowEnd
+			default:
+				grpprl = inTable
+			}
+			// PapxInFkp: cb (GrpPrlAndIstd is 2*cb-1 bytes), istd, grpprl;
+			// padded to an even length, at an even offset.
+			body := append([]byte{0, 0}, grpprl...)
+			if len(body)%2 == 0 {
+				body = append(body, 0)
+			}
+			cb := (len(body) + 1) / 2
+			papx := append([]byte{byte(cb)}, body...)
+			top -= len(papx) + len(papx)%2
+			copy(fkp[top:], papx)
+			fkp[4*(crun+1)+13*i] = byte(top / 2)
+		}
+		if 4*(crun+1)+13*crun > top {
+			t.Fatal("FKP page overflows")
+		}
+		fkp[511] = byte(crun)
+		plc := len(table)
+		table = le.AppendUint32(table, textAt)
+		table = le.AppendUint32(table, uint32(textAt+len(text)))
+		table = le.AppendUint32(table, fkpPage)
+		le.PutUint32(wd[258:], uint32(plc))
+		le.PutUint32(wd[262:], uint32(len(table)-plc))
+	}
+	return buildCFB(t, cfbStream("WordDocument", wd), cfbStream("1Table", table))
+}
+
+// TestLegacyDOCMatchesDOCX: a Word document reads exactly as the .docx
+// LibreOffice saved from the same source: its tables (empty cells at a
+// row's start, middle and end, a row of empty cells) as well.
+func TestLegacyDOCMatchesDOCX(t *testing.T) {
+	for _, name := range []string{"tables", "medical"} {
+		t.Run(name, func(t *testing.T) {
+			doc := legacyRun(t, legacyFixture(t, name+".doc"))
+			docx := legacyRun(t, legacyFixture(t, name+".docx"))
+			text := func(r *Result, origin string) string {
+				for _, s := range r.Segments {
+					if s.Origin == origin {
+						return s.Text
+					}
+				}
+				return ""
+			}
+			a, b := text(doc, "ole:f/WordDocument"), text(docx, "zip:f/word/document.xml")
+			if a == "" || a != b {
+				t.Errorf("the .doc reads\n%q\nthe .docx\n%q", clip(a), clip(b))
+			}
+		})
+	}
+	check(t, legacyRun(t, legacyFixture(t, "tables.doc")), want{texts: []string{
+		"Chan Tai Man\t陳大文\tA123456(3)\t\t\n\t黃小明\tD345678(2)\tVIP\t\nLi Wei\t\t\t\t\n\t\t\t\t\nHo Mei Ling\t",
+	}, clean: true})
+}
+
+// TestDocTableEmptyCell: an empty cell (a cell mark right after another)
+// is a cell, not the end of the row: the row-end mark is the one whose
+// paragraph properties say so. The rows read as the DOCX reader reads
+// the same table.
+func TestDocTableEmptyCell(t *testing.T) {
+	rows := [][]string{{"Name", "HKID", "Note"}, {"Chan", "A123456(3)", ""}, {"Lee", "", "VIP"}, {"", "", "Wong"}}
+	tableText := "Before\nName\tHKID\tNote\t\nChan\tA123456(3)\t\t\nLee\t\tVIP\t\n\t\tWong\t\n"
+	res := legacyRun(t, buildDocTable(t, "Before", rows, true))
+	check(t, res, want{clean: true})
+	if len(res.Segments) != 1 || res.Segments[0].Text != tableText+"After the table\n" {
+		t.Errorf("got %q\nwant %q", allText(res), tableText+"After the table\n")
+	}
+	docx := buildDOCX(t, []string{"Before"}, rows)
+	dres := run(t, Input{Name: "a.docx", Body: bytes.NewReader(docx), Size: int64(len(docx))}, Limits{})
+	if got := dres.Segments[0].Text; got != tableText {
+		t.Errorf("the DOCX reads %q", got)
+	}
+	// Without paragraph properties the marks are all there is: a cell
+	// mark right after another reads as the row's end (an empty cell
+	// then splits its row, the text is all there still).
+	res = legacyRun(t, buildDocTable(t, "Before", rows, false))
+	check(t, res, want{texts: []string{"Name\tHKID\tNote\t\n", "Lee\t\nVIP"}, clean: true})
 }

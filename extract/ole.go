@@ -10,12 +10,16 @@ import (
 // compoundFile reads a Compound File (cfb.go) by what its streams say it
 // is: Word (WordDocument: doc.go), Excel (Workbook or Book: xls.go),
 // PowerPoint (PowerPoint Document: ppt.go), an encrypted OOXML package
-// (EncryptionInfo). Streams the readers do not parse are read for
-// best-effort strings (an Outlook .msg's text properties are decoded as
-// such) and reported Unsupported; a stream that is itself a file (a ZIP,
-// a PDF, a nested compound file: embedded objects, .msg attachments) goes
-// back through the walker. Damage to the container is reported Malformed
-// with whatever could be read still classified.
+// (EncryptionInfo). In an Outlook .msg (msg.go) the text properties are
+// decoded (in the message's code page), the HTML body is read as HTML,
+// the compressed RTF body decompressed and read as RTF, and each
+// attachment's data goes back through the walker as a file named by its
+// file name, whatever its format. Other streams the readers do not parse
+// are read for best-effort strings and reported Unsupported; a stream
+// that is itself a file (a ZIP, a PDF, a nested compound file: embedded
+// objects) goes back through the walker. Damage to the container is
+// reported Malformed with whatever could be read still classified, and
+// the bytes no stream's read took are read for best-effort strings.
 func (w *walker) compoundFile(n node, data []byte) {
 	base := containerBase(n, "ole")
 	f, err := parseCFB(data, w.lim.MaxDecompressed)
@@ -36,8 +40,14 @@ func (w *walker) compoundFile(n node, data []byte) {
 		}
 		if len(f.damage) > 0 && !w.stop {
 			// What the damage hid from the chains (a cut directory loses
-			// whole streams) may still be in the bytes.
-			w.bestEffort(child(base, "ole", "damaged"), data)
+			// whole streams) may still be in the bytes: those the reads
+			// did not take (the streams' text already read would count
+			// twice).
+			if text := oleStrings(f.unread()); strings.TrimSpace(text) != "" {
+				origin := child(base, "ole", "damaged")
+				w.problem(origin, Unsupported, "legacy Office (OLE) document: only best-effort text was extracted")
+				w.emit(origin, text)
+			}
 		}
 	}()
 	if f.find("EncryptionInfo") >= 0 || f.find("EncryptedPackage") >= 0 {
@@ -82,13 +92,15 @@ var oleKnownStreams = map[string]bool{
 	"\x01CompObj": true, "\x01Ole": true, "\x03ObjInfo": true, "\x01CompObjObj": true,
 }
 
-// otherStreams reads every stream no format reader consumed: a stream that
-// is a file is walked as a nested node; Outlook text properties are
-// decoded; the rest are read for best-effort strings (Unsupported when
-// that found text).
+// otherStreams reads every stream no format reader consumed: an Outlook
+// attachment's data or a stream that is a file is walked as a nested
+// node; Outlook text properties are decoded; the rest are read for
+// best-effort strings (Unsupported when that found text, unless they are
+// a message's own binary streams).
 func (w *walker) otherStreams(n node, base string, f *cfbFile, done map[int]bool) {
 	count := 0
 	unsupported := false
+	msg := newMsgLayout(f)
 	for i, e := range f.entries {
 		if i == 0 || e.typ != 2 || done[i] || oleKnownStreams[e.name] {
 			continue
@@ -106,6 +118,33 @@ func (w *walker) otherStreams(n node, base string, f *cfbFile, done map[int]bool
 			w.emit(origin, oleProperties(s))
 			continue
 		}
+		if name, ok := msg.attachment(i); ok {
+			// An attachment's data is a file whatever its format (a CSV
+			// as much as a ZIP): walked as one, named by its file name.
+			if name != "" {
+				origin = child(base, "ole", f.entries[e.parent].path+"/"+cfbPathName(name))
+			}
+			w.node(node{origin: origin, name: name, body: memBlob(s), depth: n.depth + 1})
+			continue
+		}
+		if msg.rtfBody(i) {
+			if rtf, whole, capped, ok := rtfDecompress(s, w.lim.MaxDecompressed); ok {
+				switch {
+				case capped:
+					w.limit(origin, "compressed RTF body larger than the decompressed-size limit; the rest was not inspected")
+				case !whole:
+					w.problem(origin, Malformed, "compressed RTF body cut short; the text before the cut was inspected")
+				}
+				w.node(node{origin: origin, name: "body.rtf", body: memBlob(rtf), depth: n.depth + 1})
+				continue
+			}
+		}
+		if msg.htmlBody(i) {
+			// PR_BODY_HTML as bytes: HTML in the message's code page (or
+			// as its meta tag says).
+			w.node(node{origin: origin, name: "body.html", ctype: "text/html", body: memBlob(s), depth: n.depth + 1})
+			continue
+		}
 		if oleNested(sniff(w.head(memBlob(s), sniffLen), int64(len(s)))) {
 			w.node(node{origin: origin, name: e.name, body: memBlob(s), depth: n.depth + 1})
 			continue
@@ -116,13 +155,16 @@ func (w *walker) otherStreams(n node, base string, f *cfbFile, done map[int]bool
 				continue
 			}
 		}
-		if text, ok := msgProperty(e.name, s); ok {
+		if text, ok := msgProperty(e.name, s, msg.encoding(i)); ok {
 			w.emit(origin, text)
 			continue
 		}
 		text := oleStrings(s)
 		if strings.TrimSpace(text) != "" {
-			unsupported = true
+			// A message's own binary streams (fixed-size properties,
+			// named-property mappings) are read for strings too, but are
+			// no unknown format.
+			unsupported = unsupported || !msg.internal(i)
 			w.emit(origin, text)
 		}
 	}
@@ -139,22 +181,6 @@ func oleNested(k format) bool {
 		return true
 	}
 	return false
-}
-
-// msgProperty decodes an Outlook .msg property stream
-// (__substg1.0_TTTTPPPP: PPPP 001F is UTF-16LE, 001E 8-bit).
-func msgProperty(name string, s []byte) (string, bool) {
-	if !strings.HasPrefix(name, "__substg1.0_") || len(name) != len("__substg1.0_")+8 {
-		return "", false
-	}
-	switch strings.ToUpper(name[len(name)-4:]) {
-	case "001F":
-		return utf16LEString(s), true
-	case "001E":
-		text, _ := decodeText(bytes.TrimRight(s, "\x00"), "")
-		return text, true
-	}
-	return "", false
 }
 
 func utf16LEString(b []byte) string {

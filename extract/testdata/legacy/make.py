@@ -4,7 +4,7 @@ here, then LibreOffice converts each to the legacy format and to its OOXML
 twin (so tests can compare what both give). Run from this directory:
     python3 make.py   (needs soffice; LibreOffice 7.4 made the committed files)
 """
-import os, subprocess, tempfile, shutil
+import os, subprocess, sys, tempfile, shutil
 from xml.sax.saxutils import escape
 
 def hkid(letter, digits):
@@ -93,6 +93,23 @@ def medical():
     paras += [f"Paragraph {i}: follow-up visit notes, blood pressure 130/85, HbA1c 7.{i % 10}%." for i in range(60)]
     return fodt(paras, footnote=f"Footnote: insurance claim for {hkid('C', '234567')}")
 
+def tables():
+    # A Word table with empty cells at a row's start, middle and end, and
+    # a row of empty cells: in a .doc each is a cell mark (0x07) right
+    # after another, like the mark that ends a row.
+    rows = [["Name", "姓名", "HKID", "Note"],
+            ["Chan Tai Man", "陳大文", hkid('A', '123456'), ""],
+            ["", "黃小明", hkid('D', '345678'), "VIP"],
+            ["Li Wei", "", "", ""],
+            ["", "", "", ""],
+            ["Ho Mei Ling", "何美玲", hkid('K', '765432'), "復診"]]
+    cell = lambda v: f'<table:table-cell office:value-type="string"><text:p>{escape(v)}</text:p></table:table-cell>' if v else '<table:table-cell><text:p/></table:table-cell>'
+    table = ('<table:table table:name="Patients"><table:table-column table:number-columns-repeated="4"/>' +
+             ''.join('<table:table-row>' + ''.join(cell(v) for v in row) + '</table:table-row>' for row in rows) +
+             '</table:table>')
+    return (f'<?xml version="1.0" encoding="UTF-8"?><office:document {NS} office:mimetype="application/vnd.oasis.opendocument.text">'
+            f'<office:body><office:text><text:p>病人名單 Patient list</text:p>{table}<text:p>End of list</text:p></office:text></office:body></office:document>')
+
 def slides():
     return fodp([("季度業績 Quarterly Results", ["營業收入增長 12%", "客戶：黃小明 " + hkid('D', '345678')], "Speaker notes: 不要外傳 confidential figures 5,000,000"),
                  ("简体幻灯片", ["净利润 8,765,432", "Contact: wong@example.com"], "备注：内部资料")])
@@ -117,15 +134,22 @@ def main():
             ("financial.fods", fods(financial()), ["xls", "xlsx"]),
             ("bigsst.fods", fods(bigsst()), ["xls", "xlsx"]),
             ("medical.fodt", medical(), ["doc", "docx"]),
-            ("slides.fodp", slides(), ["ppt", "pptx"])]
+            ("slides.fodp", slides(), ["ppt", "pptx"]),
+            ("tables.fodt", tables(), ["doc", "docx"])]
+    # Names on the command line (e.g. `python3 make.py tables`) remake
+    # only those fixtures.
+    only = set(sys.argv[1:])
     for name, text, fmts in jobs:
+        if only and name.split(".")[0] not in only:
+            continue
         src = os.path.join(tmp, name)
         with open(src, "w", encoding="utf-8") as f:
             f.write(text)
         for fmt in fmts:
             convert(src, fmt, here)
     # The .ppt carries a ~400 KB uncompressed preview bitmap: kept gzipped.
-    subprocess.run(["gzip", "-9", "-f", os.path.join(here, "slides.ppt")], check=True)
+    if not only or "slides" in only:
+        subprocess.run(["gzip", "-9", "-f", os.path.join(here, "slides.ppt")], check=True)
     shutil.rmtree(tmp)
 
 main()
