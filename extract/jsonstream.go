@@ -534,7 +534,7 @@ func (s *jsonStream) bigString() {
 	if s.walk {
 		s.flush()
 		origin := s.j.arena.bytes(s.j.origin)
-		s.w.streamWindows(origin, StreamWindow, d.fill)
+		s.w.streamWindows(origin, StreamWindow, true, d.fill)
 		if !d.done && !d.bad {
 			panic(errStop) // the walk stopped inside the string
 		}

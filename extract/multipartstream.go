@@ -198,7 +198,7 @@ func (w *walker) partStreamsText(depth int, mt string, params map[string]string,
 func (w *walker) streamPartText(origin string, b blob, from int64, s *partScan) int64 {
 	textCap := 4*w.lim.MaxTotalBytes + sniffLen
 	end, off := int64(-1), int64(0)
-	w.streamWindows(origin, StreamWindow, func(dst []byte) (int, bool) {
+	w.streamWindows(origin, StreamWindow, false, func(dst []byte) (int, bool) {
 		want := int64(len(dst))
 		if end < 0 {
 			p := from + off + want

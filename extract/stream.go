@@ -92,7 +92,7 @@ func (w *walker) streamText(n node) {
 		size = textCap
 	}
 	off := int64(0)
-	w.streamWindows(n.origin, min(size, int64(StreamWindow)), func(dst []byte) (int, bool) {
+	w.streamWindows(n.origin, min(size, int64(StreamWindow)), false, func(dst []byte) (int, bool) {
 		want := min(int64(len(dst)), size-off)
 		k, err := b.r.ReadAt(dst[:want], off)
 		if err != nil && !errors.Is(err, io.EOF) || k == 0 && want > 0 {
@@ -117,15 +117,18 @@ func (w *walker) streamText(n node) {
 // again; a fill that fails sets w.stop). window is the first window's size
 // (the whole text when it is smaller).
 //
-// Reading and classifying overlap: a window goes to the stream on its own
-// goroutine while fill reads the next one into the other of two buffers
-// (decompressing a gzip body, or parsing a multipart part, then runs beside
-// the classifiers instead of before them). The stream is still called
-// for one window at a time and in order, and a window's buffer is read
-// into again only after its call returned; everything streamWindows
-// returns after has returned too. A panic in the stream is raised again
-// here, where a single walk would have raised it.
-func (w *walker) streamWindows(origin string, window int64, fill func(dst []byte) (n int, last bool)) {
+// ahead: fill does real work (decompressing a gzip body, decoding a JSON
+// string): reading and classifying then overlap. A window goes to the
+// stream on its own goroutine while fill reads the next one into the
+// other of two buffers, so the decompressor runs beside the classifiers
+// instead of before them. The stream is still called for one window at a
+// time and in order, and a window's buffer is read into again only after
+// its call returned; everything streamWindows starts has returned when it
+// returns. A panic in the stream is raised again here, where a single
+// walk would have raised it. A fill that only copies bytes already held
+// (a plain body, a multipart part) gains nothing from that and keeps one
+// buffer.
+func (w *walker) streamWindows(origin string, window int64, ahead bool, fill func(dst []byte) (n int, last bool)) {
 	// Two buffers: the overlap and what was read past a cut are moved from
 	// the one just handed over to the front of the other, and the next
 	// window read after them. (Stream's text is valid only during the call.)
@@ -162,8 +165,11 @@ func (w *walker) streamWindows(origin string, window int64, fill func(dst []byte
 		// and its buffer is the next one read into).
 		inFlight.wait()
 		inFlight = nil
-		if ok {
+		switch {
+		case ok && ahead:
 			inFlight = w.streamAsync(seg, off-int64(carry))
+		case ok:
+			w.stream(seg, off-int64(carry))
 		}
 		off += int64(end - carry)
 		if last || w.full {
@@ -177,7 +183,10 @@ func (w *walker) streamWindows(origin string, window int64, fill func(dst []byte
 		}
 		pending = len(buf) - end
 		carry = end - from
-		next := 1 - cur
+		next := cur
+		if ahead {
+			next = 1 - cur
+		}
 		if bufs[next] == nil {
 			bufs[next] = make([]byte, 0, cap(bufs[cur]))
 		}

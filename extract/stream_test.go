@@ -2,11 +2,11 @@ package extract
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -245,69 +245,90 @@ func TestStreamOfficeParts(t *testing.T) {
 	}
 }
 
-// The stream is called on its own goroutine while the next window is read
-// (streamWindows): a slow stream still sees every window whole, in order,
-// one call at a time, with text that stays put for the whole call.
+// A gzip body's windows go to the stream on their own goroutine while the
+// next is decompressed (streamWindows' ahead); a plain body's are handed
+// over in turn. Either way a slow stream sees every window whole, in
+// order, one call at a time, with text that stays put for the whole call.
 func TestStreamWindowsSlowStream(t *testing.T) {
 	body := randomText(rand.New(rand.NewPCG(21, 22)), StreamAbove+3*StreamWindow, true)
-	var calls, inCall atomic.Int32
-	var wins []Segment
-	var offsets []int64
-	_, err := Extract(context.Background(), Input{ContentType: "text/plain", Body: readerOnly{bytes.NewReader(body)}, Size: int64(len(body)), Origin: "body",
-		Stream: func(s Segment, off int64) {
-			if inCall.Add(1) != 1 {
-				t.Error("two stream calls at once")
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(body)
+	zw.Close()
+	for _, c := range []struct {
+		enc  string
+		body []byte
+	}{{"", body}, {"gzip", gz.Bytes()}} {
+		t.Run("encoding "+c.enc, func(t *testing.T) {
+			var calls, inCall atomic.Int32
+			var wins []Segment
+			var offsets []int64
+			_, err := Extract(context.Background(), Input{ContentType: "text/plain", ContentEncoding: c.enc, Body: readerOnly{bytes.NewReader(c.body)}, Size: int64(len(c.body)), Origin: "body",
+				Stream: func(s Segment, off int64) {
+					if inCall.Add(1) != 1 {
+						t.Error("two stream calls at once")
+					}
+					before := strings.Clone(s.Text)
+					time.Sleep(30 * time.Millisecond) // the next window is read meanwhile
+					if s.Text != before {
+						t.Error("a window's text changed during its call")
+					}
+					wins = append(wins, Segment{Origin: s.Origin, Text: before})
+					offsets = append(offsets, off)
+					calls.Add(1)
+					inCall.Add(-1)
+				}}, Limits{})
+			if err != nil {
+				t.Fatal(err)
 			}
-			before := strings.Clone(s.Text)
-			time.Sleep(30 * time.Millisecond) // the next window is read meanwhile
-			if s.Text != before {
-				t.Error("a window's text changed during its call")
+			if int(calls.Load()) != len(wins) || len(wins) < 4 {
+				t.Fatalf("%d calls, %d windows", calls.Load(), len(wins))
 			}
-			wins = append(wins, Segment{Origin: s.Origin, Text: before})
-			offsets = append(offsets, off)
-			calls.Add(1)
-			inCall.Add(-1)
-		}}, Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if int(calls.Load()) != len(wins) || len(wins) < 4 {
-		t.Fatalf("%d calls, %d windows", calls.Load(), len(wins))
-	}
-	var got strings.Builder
-	for i, w := range wins {
-		if i > 0 && offsets[i] <= offsets[i-1] {
-			t.Fatalf("window %d at offset %d after %d", i, offsets[i], offsets[i-1])
-		}
-		got.WriteString(w.Text[int(int64(got.Len())-offsets[i]):])
-	}
-	if got.String() != string(body) {
-		t.Fatalf("windows rebuild %d bytes of %d (or differ)", got.Len(), len(body))
+			var got strings.Builder
+			for i, w := range wins {
+				if i > 0 && offsets[i] <= offsets[i-1] {
+					t.Fatalf("window %d at offset %d after %d", i, offsets[i], offsets[i-1])
+				}
+				got.WriteString(w.Text[int(int64(got.Len())-offsets[i]):])
+			}
+			if got.String() != string(body) {
+				t.Fatalf("windows rebuild %d bytes of %d (or differ)", got.Len(), len(body))
+			}
+		})
 	}
 }
 
-// A stream that panics does not take the process down: the panic comes
-// back to the walk, which reports the body as not inspected, and no call
-// is left running after Extract returns.
+// A stream that panics does not take the process down from the goroutine
+// it runs on (streamWindows' ahead): the panic comes back to the walk, in
+// the caller's goroutine, where a stream called in turn would have raised
+// it, and no call is left running after Extract returns.
 func TestStreamPanicContained(t *testing.T) {
 	body := randomText(rand.New(rand.NewPCG(23, 24)), StreamAbove+3*StreamWindow, true)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(body)
+	zw.Close()
 	var after atomic.Int32
 	var n int
-	res, err := Extract(context.Background(), Input{ContentType: "text/plain", Body: readerOnly{bytes.NewReader(body)}, Size: int64(len(body)), Origin: "body",
-		Stream: func(Segment, int64) {
-			if n++; n == 2 {
-				panic("classifier bug")
-			}
-			time.Sleep(10 * time.Millisecond)
-			after.Add(1)
-		}}, Limits{})
+	var raised any
+	func() {
+		defer func() { raised = recover() }()
+		Extract(context.Background(), Input{ContentType: "text/plain", ContentEncoding: "gzip", Body: readerOnly{bytes.NewReader(gz.Bytes())}, Size: int64(gz.Len()), Origin: "body",
+			Stream: func(Segment, int64) {
+				if n++; n == 2 {
+					panic("classifier bug")
+				}
+				time.Sleep(10 * time.Millisecond)
+				after.Add(1)
+			}}, Limits{})
+	}()
 	calls := after.Load()
 	time.Sleep(50 * time.Millisecond)
 	if after.Load() != calls {
 		t.Fatal("a stream call ran after Extract returned")
 	}
-	if err == nil && !slices.ContainsFunc(res.Problems, func(p Problem) bool { return p.Kind == Malformed }) {
-		t.Fatalf("panic in the stream left no trace: err %v, problems %v", err, res.Problems)
+	if raised != "classifier bug" {
+		t.Fatalf("the stream's panic came back as %v", raised)
 	}
 	if n != 2 {
 		t.Fatalf("%d calls: the walk went on after the panic", n)

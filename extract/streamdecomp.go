@@ -58,7 +58,7 @@ func (w *walker) readOrStream(n node, r io.Reader, compressedSize int64, layer, 
 	}
 	src := &limitedStream{r: io.MultiReader(bytes.NewReader(head), r), left: limit}
 	head = nil // read once through src: the head is not kept past its window
-	w.streamWindows(n.origin, StreamWindow, src.fill)
+	w.streamWindows(n.origin, StreamWindow, true, src.fill)
 	switch {
 	case src.over:
 		w.limit(n.origin, layer+w.tooBigReason(byRatio)+"; only the first part was inspected")
