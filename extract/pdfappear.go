@@ -17,9 +17,12 @@ import (
 //     place in the page's /Annots (from 1). An appearance shared by many
 //     annotations is read once, under the first.
 //   - tiling patterns (/PatternType 1) and Type3 glyph procedures
-//     (/CharProcs) the page's resources name, under
-//     <base>/pdf/pageN/patterns and <base>/pdf/pageN/glyphs; those an
-//     appearance's own resources name, with the appearance.
+//     (/CharProcs) the page's resources name, or those of the forms they
+//     name, under <base>/pdf/pageN/patterns and <base>/pdf/pageN/glyphs;
+//     those an appearance's own resources name, with the appearance.
+//   - when the page tree was read to its end, the appearances of the
+//     annotations no page lists (a widget only the form's /Fields name),
+//     under <base>/pdf/annots.
 //
 // A stream is read with its own /Resources, else those it was found
 // with (the page's), and with every font of the document when they name
@@ -48,7 +51,7 @@ const appearDepth = 4
 
 // pdfAppearances reads the annotation appearances, patterns and Type3
 // glyphs of pages (above).
-func (d *pdfDoc) pdfAppearances(base string, pages []pageInfo) {
+func (d *pdfDoc) pdfAppearances(base string, pages []pageInfo, allPages bool) {
 	if d.w.stop || d.used == nil {
 		return
 	}
@@ -60,11 +63,66 @@ func (d *pdfDoc) pdfAppearances(base string, pages []pageInfo) {
 		page := child(base, "pdf", "page"+strconv.Itoa(i+1))
 		r.annots(p, page)
 		var patterns, glyphs leftText
-		r.patterns(p.resources, &patterns, child(page, "pdf", "patterns"), 0)
-		r.glyphs(p.resources, &glyphs, child(page, "pdf", "glyphs"), 0)
+		r.pageResources(p.resources, &patterns, &glyphs, page, 0)
 		r.emit(child(page, "pdf", "patterns"), patterns.sb.String(), nil)
 		r.emit(child(page, "pdf", "glyphs"), glyphs.sb.String(), nil)
 	}
+	if allPages {
+		r.offPage(child(base, "pdf", "annots"))
+	}
+}
+
+// pageResources reads the tiling patterns and Type3 glyphs of the
+// resources res of a page, and of the forms they name (a form the page
+// runs draws its patterns and glyphs), bounded.
+func (r *appearRead) pageResources(res pDict, patterns, glyphs *leftText, page string, depth int) {
+	if res == nil || depth > appearDepth || r.onceDict(res) {
+		return
+	}
+	r.patterns(res, patterns, child(page, "pdf", "patterns"), 0)
+	r.glyphs(res, glyphs, child(page, "pdf", "glyphs"), 0)
+	xobjs := r.d.dict(res["XObject"])
+	if xobjs == nil || r.onceDict(xobjs) {
+		return
+	}
+	for _, name := range sortedKeys(xobjs) {
+		if r.spent() {
+			return
+		}
+		if s, ok := r.d.resolve(xobjs[name]).(*pStream); ok && s.dict["Subtype"] == pName("Form") {
+			r.pageResources(r.d.dict(s.dict["Resources"]), patterns, glyphs, page, depth+1)
+		}
+	}
+}
+
+// offPage reads the appearances of the annotations no page read lists
+// (a widget only the form's /Fields name: a viewer shows none of them),
+// in object-number order, under origin.
+func (r *appearRead) offPage(origin string) {
+	nums := make([]int, 0, len(r.d.objs))
+	for num, o := range r.d.objs {
+		if dict, ok := o.(pDict); ok && dict["AP"] != nil {
+			nums = append(nums, num)
+		}
+	}
+	slices.Sort(nums)
+	var out leftText
+	for _, num := range nums {
+		if r.spent() {
+			break
+		}
+		a := r.d.objs[num].(pDict)
+		if r.once(pRef{num, r.d.gens[num]}) || r.once(a["AP"]) {
+			continue
+		}
+		ap := r.d.dict(a["AP"])
+		var one leftText
+		for _, k := range []string{"N", "R", "D"} {
+			r.appearance(ap[k], nil, &one, origin)
+		}
+		out.add(r.notKnown(one.sb.String(), r.known(a)))
+	}
+	r.emit(origin, out.sb.String(), nil)
 }
 
 // spent reports whether the time budget or the total-text limit ran out.
@@ -243,18 +301,23 @@ func (r *appearRead) glyphs(res pDict, out *leftText, origin string, depth int) 
 // appearance before) and those known holds, and records its lines as
 // shown.
 func (r *appearRead) emit(origin, text string, known []*knownText) {
-	text = r.d.notOnPages(text)
+	text = r.notKnown(r.d.notOnPages(text), known)
+	for l := range strings.SplitSeq(text, "\n") {
+		r.d.pageLines[strings.TrimSpace(l)] = true
+	}
+	r.d.w.emit(origin, strings.TrimSuffix(text, "\n"))
+}
+
+// notKnown is text without the lines known holds.
+func (r *appearRead) notKnown(text string, known []*knownText) string {
 	var sb strings.Builder
 	for l := range strings.SplitSeq(text, "\n") {
-		t := strings.TrimSpace(l)
-		if t == "" || knownLine(known, t) {
-			continue
+		if t := strings.TrimSpace(l); t != "" && !knownLine(known, t) {
+			sb.WriteString(l)
+			sb.WriteByte('\n')
 		}
-		r.d.pageLines[t] = true
-		sb.WriteString(l)
-		sb.WriteByte('\n')
 	}
-	r.d.w.emit(origin, strings.TrimSuffix(sb.String(), "\n"))
+	return sb.String()
 }
 
 // knownText is the text strings of a dictionary: the set of their lines

@@ -214,3 +214,34 @@ func TestPDFPatternAndGlyphText(t *testing.T) {
 		}
 	}
 }
+
+// TestPDFAppearanceOffPage: a widget no page lists (only the form's
+// /Fields name it) draws text no viewer shows: read under pdf:annots,
+// not as unused.
+func TestPDFAppearanceOffPage(t *testing.T) {
+	id := hkid("H", "789012")
+	p := &pdfBuilder{}
+	cat := p.add("<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R] >> >>")
+	p.add("<< /Type /Pages /Kids [4 0 R] /Count 1 >>")
+	p.add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+	p.add("<< /Type /Page /Parent 2 0 R /Contents 5 0 R /Resources << /Font << /F1 3 0 R >> >> >>")
+	p.add(pdfStreamObj("", []byte(textShow("Page text"))))
+	p.add("<< /Type /Annot /Subtype /Widget /FT /Tx /T (f) /V (Blank) /Rect [0 0 9 9] /AP << /N 7 0 R >> >>")
+	p.add(appearanceObj("", textShow("Off page "+id)))
+	res := run(t, bodyInput(p.bytes("", cat)), Limits{})
+	check(t, res, want{at: map[string]string{"pdf:page1": "Page text", "pdf:annots": "Off page " + id}, clean: true})
+	if c := strings.Count(allText(res), id); c != 1 {
+		t.Errorf("off-page appearance read %d times: %v", c, origins(res))
+	}
+}
+
+// TestPDFPatternInForm: a tiling pattern a form the page runs names is
+// read under the page.
+func TestPDFPatternInForm(t *testing.T) {
+	id := hkid("K", "890123")
+	pdf := leftoverPDF(t, textShow("Visible text")+" /X1 Do", "", "<< /Title (T) >>",
+		appearanceObj("<< /Pattern << /P1 8 0 R >> >>", "/Pattern cs /P1 scn 0 0 9 9 re f"),
+		pdfStreamObj("/Type /Pattern /PatternType 1 /PaintType 1 /TilingType 1 /BBox [0 0 9 9] /XStep 9 /YStep 9", []byte(textShow("Tiled "+id))))
+	pdf = []byte(strings.Replace(string(pdf), "/Resources << /Font << /F1 3 0 R >> >>", "/Resources << /Font << /F1 3 0 R >> /XObject << /X1 7 0 R >> >>", 1))
+	check(t, run(t, bodyInput(pdf), Limits{}), want{at: map[string]string{"pdf:page1": "Visible text", "pdf:page1/patterns": "Tiled " + id}, clean: true})
+}
