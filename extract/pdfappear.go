@@ -239,7 +239,7 @@ func (r *appearRead) stream(s *pStream, res pDict, out *leftText, origin, what s
 		res = own
 	}
 	// The forms it runs are marked used: each read once.
-	t := &textRun{d: d, forms: d.used}
+	t := &textRun{d: d, forms: d.used, origin: origin}
 	t.run(content, d.withFonts(res), 0)
 	out.add(tidyLinesBytes(t.out))
 	if own != nil {

@@ -179,11 +179,18 @@ func TestPDFAppearanceUndecodable(t *testing.T) {
 	pdf := leftoverPDF(t, textShow("Visible text"), "[7 0 R]", "<< /Title (T) >>",
 		"<< /Type /Annot /Subtype /Stamp /Rect [0 0 200 20] /AP << /N 8 0 R >> >>",
 		pdfStreamObj("/Type /XObject /Subtype /Form /BBox [0 0 9 9] /Filter /FlateDecode", []byte("\xff\xff\xff\xff\xff\xff")))
-	res := run(t, bodyInput(pdf), Limits{})
-	check(t, res, want{at: map[string]string{"pdf:page1": "Visible text"}, problems: []ProblemKind{Unreadable}})
-	for _, p := range res.Problems {
-		if p.Kind == Unreadable && p.Origin != "pdf:page1/annot1" {
-			t.Errorf("problem at %s, want pdf:page1/annot1: %+v", p.Origin, p)
+	// And a form it runs that does not decode.
+	ran := leftoverPDF(t, textShow("Visible text"), "[7 0 R]", "<< /Title (T) >>",
+		"<< /Type /Annot /Subtype /Stamp /Rect [0 0 200 20] /AP << /N 8 0 R >> >>",
+		appearanceObj("<< /XObject << /X1 9 0 R >> >>", textShow("Stamp text")+" /X1 Do"),
+		pdfStreamObj("/Type /XObject /Subtype /Form /BBox [0 0 9 9] /Filter /FlateDecode", []byte("\xff\xff\xff\xff\xff\xff")))
+	for _, pdf := range [][]byte{pdf, ran} {
+		res := run(t, bodyInput(pdf), Limits{})
+		check(t, res, want{at: map[string]string{"pdf:page1": "Visible text"}, problems: []ProblemKind{Unreadable}})
+		for _, p := range res.Problems {
+			if p.Kind == Unreadable && p.Origin != "pdf:page1/annot1" {
+				t.Errorf("problem at %s, want pdf:page1/annot1: %+v", p.Origin, p)
+			}
 		}
 	}
 }

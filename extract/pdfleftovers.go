@@ -26,8 +26,10 @@ import (
 //   - unused content streams: a current stream whose operators show text
 //     (BT ... Tj/TJ/'/" ... ET) that no page or Form XObject the page
 //     reader ran uses, nor an annotation appearance, a pattern, a soft
-//     mask or a Type3 glyph. Under <base>/pdf/unused. Not read when the
-//     page tree has more pages than MaxEntries (the limit is reported).
+//     mask or a Type3 glyph (pdfAppearances, pdfappear.go, read those a
+//     page names; markShown marks them all). Under <base>/pdf/unused.
+//     Not read when the page tree has more pages than MaxEntries (the
+//     limit is reported).
 //
 // Content streams are read with the fonts of the resources found for
 // them, else with every font of the document. Each stream is read once
