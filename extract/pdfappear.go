@@ -38,11 +38,13 @@ import (
 // the identity of the resource dictionaries whose patterns and fonts
 // were walked, so that one shared by many costs its size once; fields
 // are the strings of form field dictionaries (an annotation's Parent
-// chain) by reference, gathered once.
+// chain) by reference, gathered once; broken counts the streams
+// reported Unreadable.
 type appearRead struct {
 	d      *pdfDoc
 	seen   map[any]bool
 	fields map[pRef]*knownText
+	broken int
 }
 
 // appearDepth bounds patterns and glyphs found in the resources of
@@ -230,7 +232,7 @@ func (r *appearRead) stream(s *pStream, res pDict, out *leftText, origin, what s
 	content := d.decodeStream(s)
 	if len(content) == 0 {
 		if len(s.raw) > 0 {
-			d.w.problem(origin, Unreadable, "PDF "+what+" stream could not be decoded; not inspected")
+			r.unreadable(origin, what)
 		}
 		return
 	}
@@ -239,13 +241,29 @@ func (r *appearRead) stream(s *pStream, res pDict, out *leftText, origin, what s
 		res = own
 	}
 	// The forms it runs are marked used: each read once.
-	t := &textRun{d: d, forms: d.used, origin: origin}
+	t := &textRun{d: d, forms: d.used, undecodable: func() { r.unreadable(origin, "form XObject") }}
 	t.run(content, d.withFonts(res), 0)
 	out.add(tidyLinesBytes(t.out))
 	if own != nil {
 		r.patterns(own, out, origin, depth+1)
 		r.glyphs(own, out, origin, depth+1)
 	}
+}
+
+// maxUnreadable bounds the streams reported Unreadable at their own
+// origin (100 000 annotations each with a broken appearance); the others
+// are reported once, at the document.
+const maxUnreadable = 64
+
+// unreadable reports a stream (what it is) that may hold text but does
+// not decode, found at origin.
+func (r *appearRead) unreadable(origin, what string) {
+	r.broken++
+	if r.broken > maxUnreadable {
+		r.d.w.problem(r.d.origin, Unreadable, "more PDF appearance, pattern or glyph streams could not be decoded; not inspected")
+		return
+	}
+	r.d.w.problem(origin, Unreadable, "PDF "+what+" stream could not be decoded; not inspected")
 }
 
 // patterns reads the tiling patterns of the resources res (shading

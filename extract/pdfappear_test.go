@@ -195,6 +195,26 @@ func TestPDFAppearanceUndecodable(t *testing.T) {
 	}
 }
 
+// TestPDFAppearanceManyUndecodable: a thousand annotations each with an
+// appearance that does not decode are reported, in a bounded number of
+// problems.
+func TestPDFAppearanceManyUndecodable(t *testing.T) {
+	const n = 1000
+	var annots strings.Builder
+	var extra []string
+	annots.WriteString("[")
+	for i := range n {
+		fmt.Fprintf(&annots, "<< /Subtype /Stamp /AP << /N %d 0 R >> >> ", 7+i)
+		extra = append(extra, pdfStreamObj("/Subtype /Form /Filter /FlateDecode", []byte("\xff\xff\xff\xff\xff\xff")))
+	}
+	annots.WriteString("]")
+	res := run(t, bodyInput(leftoverPDF(t, textShow("Visible text"), annots.String(), "<< /Title (T) >>", extra...)), Limits{})
+	check(t, res, want{at: map[string]string{"pdf:page1": "Visible text"}, problems: []ProblemKind{Unreadable}})
+	if len(res.Problems) > maxUnreadable+2 {
+		t.Errorf("%d problems for %d broken appearances", len(res.Problems), n)
+	}
+}
+
 // TestPDFPatternAndGlyphText: a tiling pattern and a Type3 glyph the
 // page's resources name, drawing text, are read under the page; a shading
 // pattern is not content.

@@ -34,9 +34,9 @@ type textRun struct {
 	started      bool
 	lastRune     rune
 	forms        map[*pStream]bool
-	// origin, when set, is where a form it runs that does not decode is
-	// reported Unreadable (appearances: pdfappear.go).
-	origin string
+	// undecodable, when set, reports a form it runs that does not decode
+	// (appearances: pdfappear.go).
+	undecodable func()
 }
 
 func (t *textRun) newline() {
@@ -288,12 +288,12 @@ func (t *textRun) run(content []byte, res pDict, depth int) {
 	}
 }
 
-// form is the decoded content of the form s, reported Unreadable at
-// t.origin (when set) if it does not decode.
+// form is the decoded content of the form s, reported to t.undecodable
+// (when set) if it does not decode.
 func (t *textRun) form(s *pStream) []byte {
 	content := t.d.decodeStream(s)
-	if len(content) == 0 && len(s.raw) > 0 && t.origin != "" {
-		t.d.w.problem(t.origin, Unreadable, "PDF form XObject could not be decoded; not inspected")
+	if len(content) == 0 && len(s.raw) > 0 && t.undecodable != nil {
+		t.undecodable()
 	}
 	return content
 }
