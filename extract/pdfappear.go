@@ -63,11 +63,13 @@ func (d *pdfDoc) pdfAppearances(base string, pages []pageInfo, allPages bool) {
 			return
 		}
 		page := child(base, "pdf", "page"+strconv.Itoa(i+1))
-		r.annots(p, page)
+		// The page's resources first: an appearance may share them, and
+		// what they name is the page's.
 		var patterns, glyphs leftText
 		r.pageResources(p.resources, &patterns, &glyphs, page, 0)
 		r.emit(child(page, "pdf", "patterns"), patterns.sb.String(), nil)
 		r.emit(child(page, "pdf", "glyphs"), glyphs.sb.String(), nil)
+		r.annots(p, page)
 	}
 	if allPages {
 		r.offPage(child(base, "pdf", "annots"))
