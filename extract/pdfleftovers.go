@@ -34,9 +34,9 @@ import (
 // Content streams are read with the fonts of the resources found for
 // them, else with every font of the document. Each stream is read once
 // (d.used holds those the pages and pdfAppearances ran and those read
-// here), each distinct
-// text once, without the lines the pages showed (an edited page's old
-// stream yields what the edit removed). Images, fonts, ICC profiles, functions, XMP, object and
+// here), each distinct text once, without the lines the pages (and the
+// appearances) showed: an edited page's old stream yields what the edit
+// removed. Images, fonts, ICC profiles, functions, XMP, object and
 // cross-reference streams and embedded files are not content; a stream
 // that may be content but does not decode is reported Unreadable.
 
