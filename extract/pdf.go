@@ -110,6 +110,7 @@ func (w *walker) pdfNode(n node) {
 	}
 	d.pageText = w.res.Segments[first:len(w.res.Segments):len(w.res.Segments)]
 	d.pdfExtras(n, base)                     // annotations, forms, outlines, metadata, attachments: pdfextras.go
+	d.pdfAppearances(base, pages, allPages)  // annotation appearances, patterns, Type3 glyphs: pdfappear.go
 	d.pdfLeftovers(n, base, pages, allPages) // superseded definitions, unused content streams: pdfleftovers.go
 	if len(pages) > 0 && !textual && !d.truncated && w.lim.OCR == nil {
 		// A scan (an ID card photographed into a PDF) has pages but no

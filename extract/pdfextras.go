@@ -22,9 +22,12 @@ import (
 //     annotations, portfolios), each read as a member of its own in any
 //     format. One whose filter is not supported is reported unreadable.
 //
-// Objects are visited in object-number order, once each. What objects
-// the pages no longer use hold (superseded definitions of incremental
-// updates, unused content streams) is read by pdfLeftovers
+// Objects are visited in object-number order, once each. What a viewer
+// draws outside the pages' content streams (annotation and form-field
+// appearances, tiling patterns, Type3 glyphs) is read by pdfAppearances
+// (pdfappear.go), without the lines these strings already hold; what
+// objects the pages no longer use hold (superseded definitions of
+// incremental updates, unused content streams) by pdfLeftovers
 // (pdfleftovers.go).
 
 // pdfSkipKeys name strings that are not text: IDs, encryption values,

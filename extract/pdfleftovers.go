@@ -26,14 +26,17 @@ import (
 //   - unused content streams: a current stream whose operators show text
 //     (BT ... Tj/TJ/'/" ... ET) that no page or Form XObject the page
 //     reader ran uses, nor an annotation appearance, a pattern, a soft
-//     mask or a Type3 glyph. Under <base>/pdf/unused. Not read when the
-//     page tree has more pages than MaxEntries (the limit is reported).
+//     mask or a Type3 glyph (pdfAppearances, pdfappear.go, read those a
+//     page names; markShown marks them all). Under <base>/pdf/unused.
+//     Not read when the page tree has more pages than MaxEntries (the
+//     limit is reported).
 //
 // Content streams are read with the fonts of the resources found for
 // them, else with every font of the document. Each stream is read once
-// (d.used holds those the pages ran and those read here), each distinct
-// text once, without the lines the pages showed (an edited page's old
-// stream yields what the edit removed). Images, fonts, ICC profiles, functions, XMP, object and
+// (d.used holds those the pages and pdfAppearances ran and those read
+// here), each distinct text once, without the lines the pages (and the
+// appearances) showed: an edited page's old stream yields what the edit
+// removed. Images, fonts, ICC profiles, functions, XMP, object and
 // cross-reference streams and embedded files are not content; a stream
 // that may be content but does not decode is reported Unreadable.
 
@@ -99,7 +102,7 @@ func (d *pdfDoc) markUsed(contents any) {
 // masks named by any resources, Type3 glyph procedures, and the forms
 // they run.
 func (d *pdfDoc) markShown() {
-	m := &shownMarks{d: d, res: map[pRef]uint8{}}
+	m := &shownMarks{d: d, res: map[pRef]uint8{}, seen: map[*pStream]bool{}, refs: map[pRef]bool{}}
 	for _, o := range d.objs {
 		if d.w.tick() {
 			return
@@ -109,15 +112,17 @@ func (d *pdfDoc) markShown() {
 			continue
 		}
 		m.annotation(dict)
-		if annots, ok := d.resolve(dict["Annots"]).(pArray); ok {
+		if annots, ok := d.resolve(dict["Annots"]).(pArray); ok && !m.once(dict["Annots"]) {
 			for _, a := range annots {
 				if _, isRef := a.(pRef); !isRef { // a reference is an object of its own
 					m.annotation(d.dict(a))
 				}
 			}
 		}
-		for _, v := range d.dict(dict["CharProcs"]) {
-			m.tree(v, 0)
+		if !m.once(dict["CharProcs"]) {
+			for _, v := range d.dict(dict["CharProcs"]) {
+				m.tree(v, 0)
+			}
 		}
 		m.resources(dict["Resources"], false, 0)
 	}
@@ -126,10 +131,29 @@ func (d *pdfDoc) markShown() {
 // shownMarks is markShown's walk: res are the resource dictionaries
 // (by reference) already walked, for their patterns (walkPatterns) or
 // their patterns and forms (walkForms), so that one shared by many
-// objects costs its size once.
+// objects costs its size once; seen the streams walked (not d.used: an
+// appearance pdfAppearances read is used, and the forms its resources
+// name are still to mark); refs the Annots arrays, appearance and state
+// dictionaries and CharProcs walked by reference (100 000 annotations
+// sharing one dictionary of states walk it once).
 type shownMarks struct {
-	d   *pdfDoc
-	res map[pRef]uint8
+	d    *pdfDoc
+	res  map[pRef]uint8
+	seen map[*pStream]bool
+	refs map[pRef]bool
+}
+
+// once reports whether v, a reference, was walked before, and records it.
+func (m *shownMarks) once(v any) bool {
+	r, ok := v.(pRef)
+	if !ok {
+		return false
+	}
+	if m.refs[r] {
+		return true
+	}
+	m.refs[r] = true
+	return false
 }
 
 const (
@@ -139,7 +163,7 @@ const (
 
 // annotation marks the appearance streams of an annotation dictionary.
 func (m *shownMarks) annotation(a pDict) {
-	if ap := m.d.dict(a["AP"]); ap != nil {
+	if ap := m.d.dict(a["AP"]); ap != nil && !m.once(a["AP"]) {
 		for _, k := range []string{"N", "R", "D"} {
 			m.appearance(ap[k])
 		}
@@ -149,6 +173,9 @@ func (m *shownMarks) annotation(a pDict) {
 // appearance marks an appearance entry: a stream, or a dictionary of
 // streams by appearance state.
 func (m *shownMarks) appearance(v any) {
+	if m.once(v) {
+		return
+	}
 	switch a := m.d.resolve(v).(type) {
 	case *pStream:
 		m.tree(a, 0)
@@ -163,9 +190,10 @@ func (m *shownMarks) appearance(v any) {
 // transitively (bounded).
 func (m *shownMarks) tree(v any, depth int) {
 	s, ok := m.d.resolve(v).(*pStream)
-	if !ok || m.d.used[s] || depth > 8 {
+	if !ok || m.seen[s] || depth > 8 {
 		return
 	}
+	m.seen[s] = true
 	m.d.used[s] = true
 	m.resources(s.dict["Resources"], true, depth+1)
 }

@@ -34,6 +34,9 @@ type textRun struct {
 	started      bool
 	lastRune     rune
 	forms        map[*pStream]bool
+	// undecodable, when set, reports a form it runs that does not decode
+	// (appearances: pdfappear.go).
+	undecodable func()
 }
 
 func (t *textRun) newline() {
@@ -256,7 +259,7 @@ func (t *textRun) run(content []byte, res pDict, depth int) {
 						}
 						saved := *t
 						t.newline()
-						t.run(t.d.decodeStream(s), sub, depth+1)
+						t.run(t.form(s), sub, depth+1)
 						t.font, t.fs, t.a, t.d2, t.e, t.f, t.px = saved.font, saved.fs, saved.a, saved.d2, saved.e, saved.f, saved.px
 						t.newline()
 					}
@@ -283,6 +286,16 @@ func (t *textRun) run(content []byte, res pDict, depth int) {
 		ops = ops[:0]
 		l.reset()
 	}
+}
+
+// form is the decoded content of the form s, reported to t.undecodable
+// (when set) if it does not decode.
+func (t *textRun) form(s *pStream) []byte {
+	content := t.d.decodeStream(s)
+	if len(content) == 0 && len(s.raw) > 0 && t.undecodable != nil {
+		t.undecodable()
+	}
+	return content
 }
 
 // pdfFont maps character codes of shown strings to Unicode.
