@@ -65,8 +65,11 @@ type Input struct {
 	// in Result.Segments: memory stays bounded by the window whatever the
 	// body's size. offset is where the window starts in the body (the
 	// first window at 0). The text is valid only during the call (the
-	// buffer is reused): keep a copy of anything retained. See stream.go. Nil keeps every segment in the
-	// Result.
+	// buffer is reused): keep a copy of anything retained. Calls come one
+	// at a time and in order, but not always on the goroutine that called
+	// Extract (a decompressed body's next window is read meanwhile); all
+	// have returned when Extract does, and a panic in one is raised again
+	// in Extract. See stream.go. Nil keeps every segment in the Result.
 	Stream func(seg Segment, offset int64)
 	// Batch, when set with Stream, receives the segments of a large JSON
 	// document that is not in memory (over StreamAbove bytes), read front
