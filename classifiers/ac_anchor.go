@@ -136,29 +136,24 @@ func productDFA(x, y dfa, nc int) ([]acNode, []int32, []int) {
 	}
 	state(0, 0)
 	order := make([]int32, 0, len(x.nodes)+len(y.nodes))
+	// Most transitions lead to a few pairs (the roots, the dead state,
+	// shallow states): a direct-mapped cache in front of the map answers
+	// most lookups (startup: the map was most of newSet's time).
+	var cache [1024]struct{ p, q, s int32 }
+	for i := range cache {
+		cache[i].p = -1
+	}
 	for s := int32(0); int(s) < len(pairs); s++ {
 		order = append(order, s)
 		p, q := pairs[s][0], pairs[s][1]
-		// Most classes of a row lead to a few pairs (the roots, the dead
-		// state): those seen in this row are looked up here first, not in
-		// the map (startup: the map was a third of newSet's time).
-		var seen [4][3]int32 // x state, y state, pair
-		n := 0
+		xn, yn := x.nodes[p].next, y.nodes[q].next
 		for c := 0; c < nc; c++ {
-			tp, tq := x.nodes[p].next[c], y.nodes[q].next[c]
-			t := int32(-1)
-			for k := range min(n, len(seen)) {
-				if seen[k][0] == tp && seen[k][1] == tq {
-					t = seen[k][2]
-					break
-				}
+			tp, tq := xn[c], yn[c]
+			e := &cache[(uint32(tp)*2654435761^uint32(tq)*40503)>>22]
+			if e.p != tp || e.q != tq {
+				*e = struct{ p, q, s int32 }{tp, tq, state(tp, tq)}
 			}
-			if t < 0 {
-				t = state(tp, tq)
-				seen[n%len(seen)] = [3]int32{tp, tq, t}
-				n++
-			}
-			nodes[s].next[c] = t
+			nodes[s].next[c] = e.s
 		}
 	}
 	return nodes, order, depth
