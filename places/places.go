@@ -219,7 +219,9 @@ func maskJSONKeys(o string) string {
 }
 
 // schemaName reports whether a JSON member name holds only the characters
-// of field names (digit runs are masked afterwards, as everywhere).
+// of field names (digit runs are masked afterwards, as everywhere), or the
+// '*' that masking writes: a name masked once ("ref91******") is kept when
+// masked again.
 func schemaName(k string) bool {
 	if k == "" {
 		return false
@@ -227,7 +229,7 @@ func schemaName(k string) bool {
 	for i := 0; i < len(k); i++ {
 		switch c := k[i]; {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case c == '_', c == '-', c == '.', c == '$', c == '@':
+		case c == '_', c == '-', c == '.', c == '$', c == '@', c == '*':
 		default:
 			return false
 		}
