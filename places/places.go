@@ -347,15 +347,20 @@ func (m originMasker) origin(o string) string {
 
 // problem masks the origin of one "kind: origin: reason" line (inspect's
 // problems); the reason is dlpgate's own text, but a name may run into it.
+// An origin may itself hold ": " (a member named "a: 陳大文.pdf"), so
+// where it ends is known only when one ": " follows the kind: with more,
+// everything up to the last is masked as the origin (a reason that holds
+// ": " loses its front to the mask, a name is never left in the reason).
 func (m originMasker) problem(s string) string {
 	kind, rest, ok := strings.Cut(s, ": ")
 	if !ok {
 		return m.origin(s)
 	}
-	o, reason, ok := strings.Cut(rest, ": ")
-	if !ok {
+	k := strings.LastIndex(rest, ": ")
+	if k < 0 {
 		return kind + ": " + m.origin(rest)
 	}
+	o, reason := rest[:k], rest[k+len(": "):]
 	return kind + ": " + m.origin(o) + ": " + m.text(reason)
 }
 
