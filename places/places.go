@@ -347,21 +347,37 @@ func (m originMasker) origin(o string) string {
 
 // problem masks the origin of one "kind: origin: reason" line (inspect's
 // problems); the reason is dlpgate's own text, but a name may run into it.
-// An origin may itself hold ": " (a member named "a: 陳大文.pdf"), so
-// where it ends is known only when one ": " follows the kind: with more,
-// everything up to the last is masked as the origin (a reason that holds
-// ": " loses its front to the mask, a name is never left in the reason).
+// An origin may itself hold ": " (a member named "a: 陳大文.pdf"), and so
+// may a reason ("unknown content-encoding: x"): when the reason holds one,
+// its front (up to its last ": ") may be the tail of such a name, and is
+// masked as a name is: redacted when it holds anything but ASCII text,
+// its long digit runs masked otherwise.
 func (m originMasker) problem(s string) string {
 	kind, rest, ok := strings.Cut(s, ": ")
 	if !ok {
 		return m.origin(s)
 	}
-	k := strings.LastIndex(rest, ": ")
-	if k < 0 {
+	o, reason, ok := strings.Cut(rest, ": ")
+	if !ok {
 		return kind + ": " + m.origin(rest)
 	}
-	o, reason := rest[:k], rest[k+len(": "):]
-	return kind + ": " + m.origin(o) + ": " + m.text(reason)
+	reason = m.text(reason)
+	if k := strings.LastIndex(reason, ": "); k >= 0 {
+		reason = nameTail(reason[:k]) + reason[k:]
+	}
+	return kind + ": " + m.origin(o) + ": " + reason
+}
+
+// nameTail masks text that may be the end of a name (problem): Redacted
+// with its extension when it holds a byte that is not printable ASCII,
+// else with its digit runs masked as in origins.
+func nameTail(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] > '~' {
+			return MaskValue(s, false)
+		}
+	}
+	return digitsInOrigin.ReplaceAllStringFunc(s, func(d string) string { return d[:2] + strings.Repeat("*", len(d)-2) })
 }
 
 // plainStep reports whether one step of an origin holds only ASCII
