@@ -178,7 +178,10 @@ var digitRun = regexp.MustCompile(`[0-9]{3,}`)
 // MaskValue masks a place (path segment, file name) that held a finding.
 // Identifiers: every run of 3 or more digits keeps its first two
 // ("A123456(3).txt" -> "A12****(3).txt"). Anything else (a diagnosis next
-// to a name): only the extension is kept.
+// to a name): only the extension is kept, when it is one (a dot and up to
+// 7 ASCII letters and digits: anything else after the last dot is part of
+// the name, and in an origin a ':' or '>' there would read as a reader's
+// prefix when the origin is masked again).
 func MaskValue(v string, identifier bool) string {
 	if identifier {
 		out := digitRun.ReplaceAllStringFunc(v, func(d string) string { return d[:2] + strings.Repeat("*", len(d)-2) })
@@ -187,7 +190,9 @@ func MaskValue(v string, identifier bool) string {
 		}
 	}
 	ext := path.Ext(v)
-	if len(ext) > 8 || strings.ContainsAny(ext, " ()") {
+	if len(ext) > 8 || len(ext) < 2 || strings.IndexFunc(ext[1:], func(c rune) bool {
+		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')
+	}) >= 0 {
 		ext = ""
 	}
 	return Redacted + ext
