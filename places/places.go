@@ -319,9 +319,16 @@ func newOriginMasker(raw, masked []string) originMasker {
 }
 
 // text replaces raw file names and redacts data-bearing JSON member names.
+// A name may overlap itself ("0A0" in "0A0A0"): the replacement takes
+// occurrences that do not overlap, so it is repeated (bounded) until no
+// raw name is left.
 func (m originMasker) text(s string) string {
-	if m.names != nil {
-		s = m.names.Replace(s)
+	for i := 0; m.names != nil && i < 8; i++ {
+		r := m.names.Replace(s)
+		if r == s {
+			break
+		}
+		s = r
 	}
 	return maskJSONKeys(s)
 }
