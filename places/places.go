@@ -381,12 +381,13 @@ func (m originMasker) problem(s string) string {
 }
 
 // nameTail masks text that may be the end of a name (problem): Redacted
-// with its extension when it holds a byte that is not printable ASCII,
-// else with its digit runs masked as in origins.
+// with its extension when it holds a byte that is not printable ASCII;
+// then its digit runs (the extension's too) are masked as in origins.
 func nameTail(s string) string {
 	for i := 0; i < len(s); i++ {
 		if s[i] < ' ' || s[i] > '~' {
-			return MaskValue(s, false)
+			s = MaskValue(s, false)
+			break
 		}
 	}
 	return digitsInOrigin.ReplaceAllStringFunc(s, func(d string) string { return d[:2] + strings.Repeat("*", len(d)-2) })
