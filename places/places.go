@@ -178,7 +178,10 @@ var digitRun = regexp.MustCompile(`[0-9]{3,}`)
 // MaskValue masks a place (path segment, file name) that held a finding.
 // Identifiers: every run of 3 or more digits keeps its first two
 // ("A123456(3).txt" -> "A12****(3).txt"). Anything else (a diagnosis next
-// to a name): only the extension is kept.
+// to a name): only the extension is kept, when it is one (a dot and up to
+// 7 ASCII letters and digits: anything else after the last dot is part of
+// the name, and in an origin a ':' or '>' there would read as a reader's
+// prefix when the origin is masked again).
 func MaskValue(v string, identifier bool) string {
 	if identifier {
 		out := digitRun.ReplaceAllStringFunc(v, func(d string) string { return d[:2] + strings.Repeat("*", len(d)-2) })
@@ -187,7 +190,9 @@ func MaskValue(v string, identifier bool) string {
 		}
 	}
 	ext := path.Ext(v)
-	if len(ext) > 8 || strings.ContainsAny(ext, " ()") {
+	if len(ext) > 8 || len(ext) < 2 || strings.IndexFunc(ext[1:], func(c rune) bool {
+		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')
+	}) >= 0 {
 		ext = ""
 	}
 	return Redacted + ext
@@ -219,7 +224,9 @@ func maskJSONKeys(o string) string {
 }
 
 // schemaName reports whether a JSON member name holds only the characters
-// of field names (digit runs are masked afterwards, as everywhere).
+// of field names (digit runs are masked afterwards, as everywhere), or the
+// '*' that masking writes: a name masked once ("ref91******") is kept when
+// masked again.
 func schemaName(k string) bool {
 	if k == "" {
 		return false
@@ -227,7 +234,7 @@ func schemaName(k string) bool {
 	for i := 0; i < len(k); i++ {
 		switch c := k[i]; {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case c == '_', c == '-', c == '.', c == '$', c == '@':
+		case c == '_', c == '-', c == '.', c == '$', c == '@', c == '*':
 		default:
 			return false
 		}
@@ -312,9 +319,16 @@ func newOriginMasker(raw, masked []string) originMasker {
 }
 
 // text replaces raw file names and redacts data-bearing JSON member names.
+// A name may overlap itself ("0A0" in "0A0A0"): the replacement takes
+// occurrences that do not overlap, so it is repeated (bounded) until no
+// raw name is left.
 func (m originMasker) text(s string) string {
-	if m.names != nil {
-		s = m.names.Replace(s)
+	for i := 0; m.names != nil && i < 8; i++ {
+		r := m.names.Replace(s)
+		if r == s {
+			break
+		}
+		s = r
 	}
 	return maskJSONKeys(s)
 }
@@ -345,6 +359,11 @@ func (m originMasker) origin(o string) string {
 
 // problem masks the origin of one "kind: origin: reason" line (inspect's
 // problems); the reason is dlpgate's own text, but a name may run into it.
+// An origin may itself hold ": " (a member named "a: 陳大文.pdf"), and so
+// may a reason ("unknown content-encoding: x"): when the reason holds one,
+// its front (up to its last ": ") may be the tail of such a name, and is
+// masked as a name is: redacted when it holds anything but ASCII text,
+// its long digit runs masked otherwise.
 func (m originMasker) problem(s string) string {
 	kind, rest, ok := strings.Cut(s, ": ")
 	if !ok {
@@ -354,7 +373,24 @@ func (m originMasker) problem(s string) string {
 	if !ok {
 		return kind + ": " + m.origin(rest)
 	}
-	return kind + ": " + m.origin(o) + ": " + m.text(reason)
+	reason = m.text(reason)
+	if k := strings.LastIndex(reason, ": "); k >= 0 {
+		reason = nameTail(reason[:k]) + reason[k:]
+	}
+	return kind + ": " + m.origin(o) + ": " + reason
+}
+
+// nameTail masks text that may be the end of a name (problem): Redacted
+// with its extension when it holds a byte that is not printable ASCII;
+// then its digit runs (the extension's too) are masked as in origins.
+func nameTail(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] > '~' {
+			s = MaskValue(s, false)
+			break
+		}
+	}
+	return digitsInOrigin.ReplaceAllStringFunc(s, func(d string) string { return d[:2] + strings.Repeat("*", len(d)-2) })
 }
 
 // plainStep reports whether one step of an origin holds only ASCII
