@@ -2,17 +2,16 @@ package extract
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/binary"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"golang.org/x/text/encoding/traditionalchinese"
+
+	"github.com/dlpgate/dlpgate/internal/testgen"
 )
 
 // Legacy Office files made by LibreOffice 7.4 (testdata/legacy/make.py):
@@ -21,20 +20,7 @@ import (
 
 func legacyFixture(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "legacy", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.HasSuffix(name, ".gz") {
-		zr, err := gzip.NewReader(bytes.NewReader(b))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if b, err = io.ReadAll(zr); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return b
+	return testgen.ReadFixture(t, filepath.Join("testdata", "legacy", name))
 }
 
 func legacyRun(t testing.TB, b []byte) *Result {

@@ -2,7 +2,6 @@ package extract
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -251,14 +250,11 @@ func TestStreamOfficeParts(t *testing.T) {
 // order, one call at a time, with text that stays put for the whole call.
 func TestStreamWindowsSlowStream(t *testing.T) {
 	body := randomText(rand.New(rand.NewPCG(21, 22)), StreamAbove+3*StreamWindow, true)
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	zw.Write(body)
-	zw.Close()
+	gz := gzipBytes(t, body, "")
 	for _, c := range []struct {
 		enc  string
 		body []byte
-	}{{"", body}, {"gzip", gz.Bytes()}} {
+	}{{"", body}, {"gzip", gz}} {
 		t.Run("encoding "+c.enc, func(t *testing.T) {
 			var calls, inCall atomic.Int32
 			var wins []Segment
@@ -304,16 +300,13 @@ func TestStreamWindowsSlowStream(t *testing.T) {
 // it, and no call is left running after Extract returns.
 func TestStreamPanicContained(t *testing.T) {
 	body := randomText(rand.New(rand.NewPCG(23, 24)), StreamAbove+3*StreamWindow, true)
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	zw.Write(body)
-	zw.Close()
+	gz := gzipBytes(t, body, "")
 	var after atomic.Int32
 	var n int
 	var raised any
 	func() {
 		defer func() { raised = recover() }()
-		Extract(context.Background(), Input{ContentType: "text/plain", ContentEncoding: "gzip", Body: readerOnly{bytes.NewReader(gz.Bytes())}, Size: int64(gz.Len()), Origin: "body",
+		Extract(context.Background(), Input{ContentType: "text/plain", ContentEncoding: "gzip", Body: readerOnly{bytes.NewReader(gz)}, Size: int64(len(gz)), Origin: "body",
 			Stream: func(Segment, int64) {
 				if n++; n == 2 {
 					panic("classifier bug")

@@ -2,11 +2,8 @@ package inspect_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +11,7 @@ import (
 
 	"github.com/dlpgate/dlpgate/extract"
 	"github.com/dlpgate/dlpgate/inspect"
+	"github.com/dlpgate/dlpgate/internal/testgen"
 	"github.com/dlpgate/dlpgate/rules"
 )
 
@@ -22,20 +20,7 @@ import (
 // extract's test writer's: see ../extract/testdata/legacy/README).
 func legacyFile(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "extract", "testdata", "legacy", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.HasSuffix(name, ".gz") {
-		zr, err := gzip.NewReader(bytes.NewReader(b))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if b, err = io.ReadAll(zr); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return b
+	return testgen.ReadFixture(t, filepath.Join("..", "extract", "testdata", "legacy", name))
 }
 
 // findingCounts is a result's findings as "name count" lines, sorted.
