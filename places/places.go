@@ -175,6 +175,9 @@ func identifierFinding(f classifiers.Finding) bool {
 
 var digitRun = regexp.MustCompile(`[0-9]{3,}`)
 
+// keepFirstTwo masks a digit run but for its first two digits.
+func keepFirstTwo(d string) string { return d[:2] + strings.Repeat("*", len(d)-2) }
+
 // MaskValue masks a place (path segment, file name) that held a finding.
 // Identifiers: every run of 3 or more digits keeps its first two
 // ("A123456(3).txt" -> "A12****(3).txt"). Anything else (a diagnosis next
@@ -184,7 +187,7 @@ var digitRun = regexp.MustCompile(`[0-9]{3,}`)
 // prefix when the origin is masked again).
 func MaskValue(v string, identifier bool) string {
 	if identifier {
-		out := digitRun.ReplaceAllStringFunc(v, func(d string) string { return d[:2] + strings.Repeat("*", len(d)-2) })
+		out := digitRun.ReplaceAllStringFunc(v, keepFirstTwo)
 		if out != v {
 			return out
 		}
@@ -354,7 +357,7 @@ func (m originMasker) origin(o string) string {
 		}
 		steps[i] = prefix + st
 	}
-	return digitsInOrigin.ReplaceAllStringFunc(strings.Join(steps, "/"), func(d string) string { return d[:2] + strings.Repeat("*", len(d)-2) })
+	return digitsInOrigin.ReplaceAllStringFunc(strings.Join(steps, "/"), keepFirstTwo)
 }
 
 // problem masks the origin of one "kind: origin: reason" line (inspect's
@@ -390,7 +393,7 @@ func nameTail(s string) string {
 			break
 		}
 	}
-	return digitsInOrigin.ReplaceAllStringFunc(s, func(d string) string { return d[:2] + strings.Repeat("*", len(d)-2) })
+	return digitsInOrigin.ReplaceAllStringFunc(s, keepFirstTwo)
 }
 
 // plainStep reports whether one step of an origin holds only ASCII
@@ -417,5 +420,5 @@ func (d Doc) JSON() []byte {
 // LogPath masks digit runs in a path that was not (or not yet) inspected,
 // as identifiers would be masked.
 func LogPath(p string) string {
-	return digitRun.ReplaceAllStringFunc(p, func(d string) string { return d[:2] + strings.Repeat("*", len(d)-2) })
+	return digitRun.ReplaceAllStringFunc(p, keepFirstTwo)
 }
