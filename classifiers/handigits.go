@@ -71,10 +71,7 @@ func digitAt(s string, i int) (byte, int) {
 	if d := hanDigit(r); d != 0 {
 		return d, size
 	}
-	if r >= 0xFF10 && r <= 0xFF19 {
-		return byte(r-0xFF10) + '0', size
-	}
-	if d := foldDigit(r); d >= 0 {
+	if d := foldDigit(r); d >= 0 { // full-width digits are Nd too
 		return byte(d) + '0', size
 	}
 	return 0, 0

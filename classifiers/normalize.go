@@ -234,21 +234,26 @@ func normalizeAt(s string, triggers []int) (string, offsetMap, []cleanRun) {
 		}
 		active = max(active, i+utf8.UTFMax+1)
 		r, size := utf8.DecodeRuneInString(s[i:])
+		if d := hanDigit(r); d != 0 {
+			// A Han numeral in an identifier's digits (handigits.go).
+			if i >= hanUntil {
+				if e := hanIdentifierEnd(s, i, w.b.String()); e > i {
+					hanUntil = e
+					active = max(active, hanUntil)
+				}
+			}
+			if i < hanUntil {
+				w.put(i, string(rune(d)))
+				i += size
+				continue
+			}
+		}
 		switch {
 		case r == 0x200B || r == 0x200C || r == 0x200D || r == 0x2060 || r == 0xFEFF || r == 0x00AD:
 			i += size
 			continue
 		case markOverAlnum(s, i, r):
 			// A combining mark over an ASCII letter or digit (fold.go).
-			i += size
-			continue
-		case hanDigit(r) != 0 && (i < hanUntil || hanIdentifierEnd(s, i, w.b.String()) > i):
-			// A Han numeral in an identifier's digits (handigits.go).
-			if i >= hanUntil {
-				hanUntil = hanIdentifierEnd(s, i, w.b.String())
-				active = max(active, hanUntil)
-			}
-			w.put(i, string(rune(hanDigit(r))))
 			i += size
 			continue
 		case r >= 0x3000 && r <= 0x9FFF, r >= 0xAC00 && r <= 0xD7A3:
