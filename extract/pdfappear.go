@@ -139,14 +139,7 @@ func (r *appearRead) spent() bool {
 // once).
 func (r *appearRead) once(v any) bool {
 	ref, ok := v.(pRef)
-	if !ok {
-		return false
-	}
-	if r.seen[ref] {
-		return true
-	}
-	r.seen[ref] = true
-	return false
+	return ok && seenBefore(r.seen, any(ref))
 }
 
 // onceDict is once for a dictionary, direct or not, by its identity.
@@ -154,12 +147,7 @@ func (r *appearRead) onceDict(m pDict) bool {
 	if m == nil {
 		return true
 	}
-	id := reflect.ValueOf(m).Pointer()
-	if r.seen[id] {
-		return true
-	}
-	r.seen[id] = true
-	return false
+	return seenBefore(r.seen, any(reflect.ValueOf(m).Pointer()))
 }
 
 // annots reads the appearances of the annotations of page p.

@@ -146,13 +146,15 @@ type shownMarks struct {
 // once reports whether v, a reference, was walked before, and records it.
 func (m *shownMarks) once(v any) bool {
 	r, ok := v.(pRef)
-	if !ok {
-		return false
-	}
-	if m.refs[r] {
+	return ok && seenBefore(m.refs, r)
+}
+
+// seenBefore reports whether k is in seen, and adds it.
+func seenBefore[K comparable](seen map[K]bool, k K) bool {
+	if seen[k] {
 		return true
 	}
-	m.refs[r] = true
+	seen[k] = true
 	return false
 }
 
