@@ -378,14 +378,24 @@ func (c *medicalClassifier) segmentEvents(doc *document, si int, dst []medEvent)
 	// segment without one (prose, random letters) their searches for ',',
 	// "ed " and every 'm' find nothing, and are skipped.
 	if hasClinical && sg.hasDigit() {
-		for _, p := range ageSex(sg.text, 4) {
-			ev = append(ev, medEvent{seg: si, pos: p, end: p, kind: medPerson, term: "age_sex", labelled: 3})
-		}
-		for _, p := range bedNumbers(sg.text, 4) {
-			ev = append(ev, medEvent{seg: si, pos: p, end: p, kind: medIdentity, term: "bed_no", labelled: 1})
-		}
-		for _, p := range doses(sg.text, 16) {
-			ev = append(ev, medEvent{seg: si, pos: p, end: p, kind: medPrescription, term: "dose", labelled: 2})
+		ages, beds, dose := 4, 4, 16 // limits, shared by the spans
+		for _, sp := range nearClinical(doc, sg.text, hits) {
+			text := sg.text[:sp[1]]
+			for _, p := range ageSex(text[sp[0]:], ages) {
+				ages--
+				ev = append(ev, medEvent{seg: si, pos: sp[0] + p, end: sp[0] + p, kind: medPerson, term: "age_sex", labelled: 3})
+			}
+			for _, p := range bedNumbers(text[sp[0]:], beds) {
+				beds--
+				ev = append(ev, medEvent{seg: si, pos: sp[0] + p, end: sp[0] + p, kind: medIdentity, term: "bed_no", labelled: 1})
+			}
+			for _, p := range doses(text[sp[0]:], dose) {
+				dose--
+				ev = append(ev, medEvent{seg: si, pos: sp[0] + p, end: sp[0] + p, kind: medPrescription, term: "dose", labelled: 2})
+			}
+			if ages <= 0 && beds <= 0 && dose <= 0 {
+				break
+			}
 		}
 	}
 	for _, m := range sg.hkids {
@@ -397,6 +407,62 @@ func (c *medicalClassifier) segmentEvents(doc *document, si int, dst []medEvent)
 	mine := ev[first:]
 	sort.SliceStable(mine, func(i, j int) bool { return mine[i].pos < mine[j].pos })
 	return ev
+}
+
+// nearClinical is where a segment's ages, bed numbers and doses can count:
+// all of it in a document scored whole (up to medDocWindow), else the
+// stretches within medWindow of a clinical hit, since a window without
+// one cannot fire (scoreMedical) and a window is medWindow wide: an age or
+// dose further from every clinical term shares no window with one.
+// Searching only there matters in a long segment (a 4 MiB window of a
+// streamed upload) where one stray clinical hit used to send the three
+// scans over all of it: 15% of a 50 MiB upload's CPU.
+//
+// Each stretch is widened to a byte none of the three scanners reads
+// through (stopByte), kept at both ends, so a scanner sees on it the
+// context it would see in the whole text: what it finds inside is what it
+// would find there. The spans are in order and do not overlap.
+func nearClinical(doc *document, text string, hits []termHit) [][2]int {
+	if doc.bytes <= medDocWindow {
+		return [][2]int{{0, len(text)}}
+	}
+	var spans [][2]int
+	for _, h := range hits {
+		if !clinical(h.kind) {
+			continue
+		}
+		lo, hi := max(0, int(h.start)-medWindow), min(len(text), int(h.end)+medWindow)
+		n := len(spans)
+		if n > 0 && hi <= spans[n-1][1] {
+			continue // covered (hits are sorted by start)
+		}
+		// Every byte is walked over at most once: backwards only down to
+		// the last span's end, forwards only past it.
+		floor := 0
+		if n > 0 {
+			floor = spans[n-1][1]
+		}
+		for lo > floor && !stopByte(text[lo]) {
+			lo--
+		}
+		for hi < len(text) && !stopByte(text[hi-1]) {
+			hi++
+		}
+		if n > 0 && lo <= floor {
+			spans[n-1][1] = hi
+			continue
+		}
+		spans = append(spans, [2]int{lo, hi})
+	}
+	return spans
+}
+
+// stopByte is an ASCII byte that ageSex, bedNumbers and doses never read
+// past: not a letter or digit, and none of the space, comma and slash
+// they look for around a number (the Han characters they look for are
+// not ASCII).
+func stopByte(c byte) bool {
+	return c < 0x80 && !isLetter(c) && !isDigit(c) && c != ' ' && c != ',' && c != '/'
 }
 
 // dropContained removes clinical hits that lie inside a longer clinical hit
