@@ -343,6 +343,10 @@ type sstTable struct {
 	// bounded by the total text limit, sharedStrings stops it below
 	// 4 GiB) halve the array a sheet's cells index at random.
 	ends []uint32
+	// blank has bit i set when string i is "" (markBlanks).
+	blank []uint64
+	// maxLen is the longest string's length (markBlanks; 0 before).
+	maxLen int
 }
 
 func (t *sstTable) len() int { return len(t.ends) }
@@ -353,6 +357,30 @@ func (t *sstTable) at(i int) []byte {
 		start = t.ends[i-1]
 	}
 	return t.data[start:t.ends[i]]
+}
+
+// markBlanks notes which strings are "": a cell of one writes nothing and
+// moves no column (sheetTextTo), which it must know when it reads the
+// cell, before its batch's strings are looked up (sstBatch).
+func (t *sstTable) markBlanks() {
+	t.blank = make([]uint64, (len(t.ends)+63)/64)
+	prev := uint32(0)
+	for i, e := range t.ends {
+		if e == prev {
+			t.blank[i/64] |= 1 << (i % 64)
+		}
+		t.maxLen = max(t.maxLen, int(e-prev))
+		prev = e
+	}
+}
+
+// empty reports string i is "": from a bit set of a few KB rather than
+// the ends array, whose random reads are what sstBatch puts off.
+func (t *sstTable) empty(i int) bool {
+	if t.blank != nil {
+		return t.blank[i/64]&(1<<(i%64)) != 0
+	}
+	return len(t.at(i)) == 0
 }
 
 // lastEnd is where the next string begins.
@@ -368,6 +396,12 @@ func (t *sstTable) lastEnd() int {
 // grows at the end of the arena; an </si> with no <si> since the last
 // one repeats the last string, as a reused builder would.
 func (w *walker) sharedStrings(r io.Reader) (sstTable, error) {
+	t, err := w.readSharedStrings(r)
+	t.markBlanks()
+	return t, err
+}
+
+func (w *walker) readSharedStrings(r io.Reader) (sstTable, error) {
 	sc := w.scanner(r)
 	defer w.release(sc)
 	var tok xmlTok
@@ -482,6 +516,7 @@ func (w *walker) sheetTextTo(r io.Reader, shared sstTable, dates []bool, ps *par
 	defer w.release(sc)
 	var tok xmlTok
 	var sb textBuf
+	var pend sstBatch
 	var (
 		inCell, inV, inIS, inT bool
 		tail                   bool // after sheetData: validations, headers (officeextras.go)
@@ -505,14 +540,16 @@ func (w *walker) sheetTextTo(r io.Reader, shared sstTable, dates []bool, ps *par
 		// looked up: no string is made per cell.
 		var text []byte
 		var str string
+		sharedAt := -1
 		switch cellType {
 		case "s":
 			i, ok := atoiBytes(bytes.TrimSpace(val))
 			if !ok || i >= shared.len() {
 				return
 			}
-			text = shared.at(i)
-			if i < len(w.sstUsed) {
+			if !shared.empty(i) {
+				sharedAt = i
+			} else if i < len(w.sstUsed) {
 				w.sstUsed[i] = true
 			}
 		case "b":
@@ -530,7 +567,7 @@ func (w *walker) sheetTextTo(r io.Reader, shared sstTable, dates []bool, ps *par
 				}
 			}
 		}
-		if len(text) == 0 && str == "" {
+		if len(text) == 0 && str == "" && sharedAt < 0 {
 			// A formula with no cached value (Excel computes it on
 			// opening): its text, string literals and all.
 			if text = formula; len(text) == 0 {
@@ -542,26 +579,36 @@ func (w *walker) sheetTextTo(r io.Reader, shared sstTable, dates []bool, ps *par
 			gap = col - 1
 		}
 		if gap > 0 {
-			sb.WriteString(tabs[:min(gap, len(tabs))])
+			pend.WriteString(tabs[:min(gap, len(tabs))])
 		}
-		sb.Write(text)
-		sb.WriteString(str)
+		if sharedAt >= 0 {
+			pend.shared(sharedAt)
+		}
+		pend.Write(text)
+		pend.WriteString(str)
 		lastCol = col
+		if pend.full() {
+			pend.drain(&sb, &shared, w.sstUsed)
+		}
 	}
 	endCell := func() { endCellWith(val) }
+	done := func() string {
+		pend.drain(&sb, &shared, w.sstUsed)
+		return sb.done()
+	}
 	for {
 		if w.tick() {
-			return sb.done(), errStop
+			return done(), errStop
 		}
 		sc.nextFast(&tok, inCell && (inV || inIS && inT || inF) || tail)
 		switch tok.kind {
 		case xmlNone:
-			return sb.done(), scanErr(sc)
+			return done(), scanErr(sc)
 		case xmlStart, xmlSelfClose:
 			switch string(tok.local) {
 			case "row":
 				if lastCol > 0 {
-					sb.WriteByte('\n') // previous row was not closed
+					pend.WriteByte('\n') // previous row was not closed
 				}
 				lastCol = 0
 			case "c":
@@ -612,8 +659,11 @@ func (w *walker) sheetTextTo(r io.Reader, shared sstTable, dates []bool, ps *par
 			case "row":
 				endCell()
 				if lastCol > 0 {
-					sb.WriteByte('\n')
-					w.flush(ps, &sb)
+					pend.WriteByte('\n')
+					if pend.batched() {
+						pend.drain(&sb, &shared, w.sstUsed)
+						w.flush(ps, &sb)
+					}
 				}
 				lastCol = 0
 			case "c":
@@ -636,13 +686,18 @@ func (w *walker) sheetTextTo(r io.Reader, shared sstTable, dates []bool, ps *par
 				formula = append(formula, tok.text...)
 			} else if tail {
 				if t := sheetTailText(tok.text); t != "" {
-					sb.WriteString(t)
-					sb.WriteByte('\n')
+					pend.WriteString(t)
+					pend.WriteByte('\n')
 				}
 			}
 		}
-		if int64(sb.Len()) > w.room()+int64(psCarry(ps)) {
-			return sb.done(), nil
+		// The batch's strings count at their longest, so the text is cut
+		// at the token it was cut at unbatched: near the limit the batch
+		// is drained at every token and the limit checked on what it is.
+		if room := w.room() + int64(psCarry(ps)); int64(sb.Len()+len(pend.lit))+int64(len(pend.ops))*int64(shared.maxLen) > room {
+			if pend.drain(&sb, &shared, w.sstUsed); int64(sb.Len()) > room {
+				return sb.done(), nil
+			}
 		}
 	}
 }
@@ -1004,6 +1059,77 @@ func xmlRecordsText(r io.Reader, stop func() bool) string {
 
 // textBuf is a builder that can drop trailing spaces (cell ends).
 type textBuf struct{ b []byte }
+
+// sstBatch holds a sheet's text for a batch of cells, their shared
+// strings as indexes, so the strings are looked up together (drain).
+// A sheet's cells index the table at random: looked up one at a time,
+// each cost a cache miss or two on a table of MBs, in series with the
+// parsing of the cell after it, and that was most of a shared-strings
+// sheet's time. Looked up together, the misses are in flight at once.
+// What reaches the text is the same, in the same order.
+type sstBatch struct {
+	lit  []byte   // the text of the batch but its shared strings
+	ops  []sstRef // where in lit each shared string goes
+	sink byte
+}
+
+type sstRef struct{ at, idx int32 }
+
+// A batch is drained when it holds sstBatchRefs strings or sstBatchText
+// bytes: small enough to stay in cache, large enough for the lookups to
+// overlap.
+const (
+	sstBatchRefs = 128
+	sstBatchText = 32 << 10
+)
+
+func (p *sstBatch) WriteByte(c byte) error { p.lit = append(p.lit, c); return nil }
+func (p *sstBatch) Write(b []byte)         { p.lit = append(p.lit, b...) }
+func (p *sstBatch) WriteString(s string)   { p.lit = append(p.lit, s...) }
+
+// shared puts string idx at the current end of the text.
+func (p *sstBatch) shared(idx int) {
+	p.ops = append(p.ops, sstRef{at: int32(len(p.lit)), idx: int32(idx)})
+}
+
+// full reports the batch is due; batched, that a row's end should drain
+// it (a row's end is where text is streamed on).
+func (p *sstBatch) full() bool    { return len(p.ops) >= 4*sstBatchRefs || len(p.lit) >= 4*sstBatchText }
+func (p *sstBatch) batched() bool { return len(p.ops) >= sstBatchRefs || len(p.lit) >= sstBatchText }
+
+// drain appends the batch's text to sb, the shared strings looked up from
+// t, marks them used, and empties the batch.
+func (p *sstBatch) drain(sb *textBuf, t *sstTable, used []bool) {
+	// First every string's bounds and first byte, in a loop whose
+	// iterations do not depend on each other: their misses overlap.
+	need := len(p.lit)
+	var touch byte
+	for _, op := range p.ops {
+		i := int(op.idx)
+		start := uint32(0)
+		if i > 0 {
+			start = t.ends[i-1]
+		}
+		end := t.ends[i]
+		need += int(end - start)
+		if end > start {
+			touch |= t.data[start]
+		}
+		if i < len(used) {
+			used[i] = true
+		}
+	}
+	p.sink = touch // kept, so the loads are
+	sb.b = slices.Grow(sb.b, need)
+	from := int32(0)
+	for _, op := range p.ops {
+		sb.b = append(sb.b, p.lit[from:op.at]...)
+		sb.b = append(sb.b, t.at(int(op.idx))...)
+		from = op.at
+	}
+	sb.b = append(sb.b, p.lit[from:]...)
+	p.lit, p.ops = p.lit[:0], p.ops[:0]
+}
 
 func (t *textBuf) WriteByte(c byte) error { t.b = append(t.b, c); return nil }
 func (t *textBuf) Write(p []byte) (int, error) {
