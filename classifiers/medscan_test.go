@@ -184,3 +184,91 @@ func TestMedicalScannersOnStretch(t *testing.T) {
 		}
 	}
 }
+
+// nearClinical's stretches cover every clinical hit's medWindow on both
+// sides, start and end at stop bytes (or the text's ends), are in order
+// and apart, and leave out what is further from every clinical hit.
+func TestNearClinicalSpans(t *testing.T) {
+	r := rand.New(rand.NewPCG(75, 76))
+	doc := &document{bytes: medDocWindow + 1}
+	for n := 0; n < 60; n++ {
+		size := 20000 + r.IntN(100000)
+		b := make([]byte, size)
+		for i := range b {
+			b[i] = "abc 12,/"[r.IntN(8)]
+			if r.IntN(200) == 0 {
+				b[i] = '\n'
+			}
+		}
+		text := string(b)
+		var hits []termHit
+		for p := r.IntN(5000); p < size-10; p += 1 + r.IntN(30000) {
+			kind := uint8(medDisease)
+			if r.IntN(3) == 0 {
+				kind = medPerson // not clinical: opens no stretch
+			}
+			hits = append(hits, termHit{kind: kind, start: int32(p), end: int32(p + 1 + r.IntN(8))})
+		}
+		spans := nearClinical(doc, text, hits)
+		in := func(p int) bool {
+			for _, sp := range spans {
+				if p >= sp[0] && p < sp[1] {
+					return true
+				}
+			}
+			return false
+		}
+		for k, sp := range spans {
+			if sp[0] > 0 && !stopByte(text[sp[0]]) || sp[1] < len(text) && !stopByte(text[sp[1]-1]) {
+				t.Fatalf("span %v does not start and end at stop bytes", sp)
+			}
+			if k > 0 && sp[0] <= spans[k-1][1] {
+				t.Fatalf("spans %v and %v overlap or touch", spans[k-1], sp)
+			}
+		}
+		near := make([]bool, size)
+		for _, h := range hits {
+			if !clinical(h.kind) {
+				continue
+			}
+			for p := max(0, int(h.start)-medWindow); p < min(size, int(h.end)+medWindow); p++ {
+				near[p] = true
+			}
+		}
+		for p := 0; p < size; p++ {
+			if near[p] && !in(p) {
+				t.Fatalf("offset %d is within medWindow of a clinical hit but in no span", p)
+			}
+		}
+		// A stretch grows past a window only to the nearest stop byte: no
+		// stop byte lies strictly between an offset outside every window
+		// and the window it was reached from.
+		noStop := func(from, to int) bool {
+			for q := from; q < to; q++ {
+				if stopByte(text[q]) {
+					return false
+				}
+			}
+			return true
+		}
+		for p := 0; p < size; p++ {
+			if !in(p) || near[p] {
+				continue
+			}
+			prev, next := p-1, p+1
+			for prev >= 0 && !near[prev] {
+				prev--
+			}
+			for next < size && !near[next] {
+				next++
+			}
+			if !(prev >= 0 && noStop(prev+1, p)) && !(next < size && noStop(p+1, next)) {
+				t.Fatalf("offset %d is in a span though stop bytes lie between it and every clinical window", p)
+			}
+		}
+	}
+	// A small document is scored whole: one stretch, all of it.
+	if got := nearClinical(&document{bytes: 100}, "abc", nil); !slices.Equal(got, [][2]int{{0, 3}}) {
+		t.Errorf("small document: %v", got)
+	}
+}
