@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"bytes"
+	"context"
 	"strings"
 	"testing"
 )
@@ -108,5 +110,30 @@ func TestDOCXFieldCodes(t *testing.T) {
 	check(t, res, want{texts: []string{`QUOTE "` + a + `"`, c, e, "shown", "link"}})
 	if strings.Contains(allText(res), a+`"shown`) {
 		t.Errorf("field code runs into its result: %q", allText(res))
+	}
+}
+
+// A member name holding ": " is written ":%20" in origins, archive and
+// multipart alike: logs cut problem lines "kind: origin: reason" at ": "
+// to mask the origin, and the name's tail must not pass for the reason.
+func TestOriginNameColonEscaped(t *testing.T) {
+	z := buildZip(t, zipEntry{name: "notes: Chan Tai Man.txt", body: []byte("hello there")})
+	mp := "--b\r\nContent-Disposition: form-data; name=\"f: x\"; filename=\"a: b.txt\"\r\nContent-Type: text/plain\r\n\r\nhi there\r\n--b--\r\n"
+	for _, in := range []Input{
+		{Body: bytes.NewReader(z), Size: int64(len(z)), Name: "a.zip"},
+		{Body: strings.NewReader(mp), Size: int64(len(mp)), ContentType: "multipart/form-data; boundary=b"},
+	} {
+		res, err := Extract(context.Background(), in, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Segments) == 0 {
+			t.Fatal("no segments")
+		}
+		for _, sg := range res.Segments {
+			if strings.Contains(sg.Origin, ": ") || !strings.Contains(sg.Origin, ":%20") {
+				t.Errorf("origin %q: want the name's \": \" as \":%%20\"", sg.Origin)
+			}
+		}
 	}
 }

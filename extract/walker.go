@@ -291,7 +291,15 @@ func leaf(origin string) string {
 // child returns the origin of a member called name inside a container at
 // parent: "zip:word/document.xml" at the root, "parent/word/document.xml"
 // below it.
+//
+// A name's ": " is written ":%20": origins go into "kind: origin: reason"
+// problem lines, which logs mask by cutting them at ": " (places), and a
+// member named "notes: Chan Tai Man depression.pdf" would otherwise have
+// its tail read as dlpgate's reason and kept.
 func child(parent, scheme, name string) string {
+	if strings.Contains(name, ": ") {
+		name = strings.ReplaceAll(name, ": ", ":%20")
+	}
 	if parent == "" {
 		return scheme + ":" + name
 	}

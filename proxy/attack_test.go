@@ -639,6 +639,9 @@ func TestNoRawValueInAnyLog(t *testing.T) {
 	for name, body := range map[string]string{
 		"黃志明 抑鬱症 " + ids[2] + ".pdf": "%PDF-1.4\n1 0 obj << /Length 999 >> stream\nBT (cut",
 		"陳大文 抑鬱症 " + ids[0] + ".csv": three,
+		// ASCII, and holding the ": " that separates a problem's origin
+		// from its reason.
+		"notes: Chan Tai Man depression.pdf": "%PDF-1.4\n1 0 obj << /Length 999 >> stream\nBT (cut",
 	} {
 		fw, _ := zw.Create(name)
 		io.WriteString(fw, body)
@@ -703,6 +706,9 @@ func TestNoRawValueInAnyLog(t *testing.T) {
 	}
 	if strings.Contains(text, "抑鬱症") {
 		t.Error("a JSON member name holding a name and a diagnosis is in a log")
+	}
+	if strings.Contains(text, "depression") || strings.Contains(text, "Tai Man") {
+		t.Error("an ASCII archive member name holding a name and a diagnosis is in a log")
 	}
 	if !strings.Contains(text, ids[1][:3]+"****"+ids[1][7:]+" 陳大文 客戶.csv") {
 		t.Error("the masked file name is not in the events")
