@@ -89,6 +89,15 @@ type Input struct {
 	// Extract returns ErrSpeculation, and what went to Stream and Batch
 	// must be thrown away: the caller reads the body again from its start.
 	Speculative bool
+	// SizeUnknown says Size is not known (a chunked upload still
+	// arriving): Body is read to its end, where ReadAt returns io.EOF.
+	// Only a body read as plain text in windows (StreamsText on its head,
+	// Stream set, no Content-Encoding) is read so, and only when that is
+	// how an Extract of the complete body with its size would read it
+	// (more than StreamAbove bytes, within the total-text limit, read to
+	// its end); otherwise Extract returns ErrSpeculation, and what went
+	// to Stream must be thrown away. Size is ignored.
+	SizeUnknown bool
 }
 
 // Limits bound the work done on one input. Zero values mean the defaults.

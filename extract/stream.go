@@ -87,14 +87,34 @@ func (w *walker) streamable(n node, mt, charset string, head []byte) bool {
 func (w *walker) streamText(n node) {
 	b := n.body
 	size := b.size
-	if textCap := 4*w.lim.MaxTotalBytes + sniffLen; size > textCap {
+	if textCap := textCap(w.lim); size > textCap {
 		w.limit(n.origin, "text body larger than the total extracted text limit allows; only the first part was inspected")
 		size = textCap
 	}
 	off := int64(0)
+	atEOF := false // sizeUnknown: the end was seen
 	w.streamWindows(n.origin, min(size, int64(StreamWindow)), false, func(dst []byte) (int, bool) {
 		want := min(int64(len(dst)), size-off)
 		k, err := b.r.ReadAt(dst[:want], off)
+		if w.sizeUnknown && (err == nil || errors.Is(err, io.EOF)) {
+			// Read to the end: a full read is the last one when no byte
+			// follows it, so the windows are cut where a sized read cuts
+			// them (its last fill is the one that reaches its size).
+			off += int64(k)
+			if err == nil && off < size {
+				var probe [1]byte
+				if p, perr := b.r.ReadAt(probe[:], off); p == 0 && (perr == nil || errors.Is(perr, io.EOF)) {
+					err = io.EOF
+				} else if perr != nil && !errors.Is(perr, io.EOF) {
+					err = perr
+				}
+			}
+			if err == nil || errors.Is(err, io.EOF) {
+				atEOF = atEOF || errors.Is(err, io.EOF)
+				return k, atEOF || off >= size
+			}
+			off -= int64(k)
+		}
 		if err != nil && !errors.Is(err, io.EOF) || k == 0 && want > 0 {
 			if err == nil || errors.Is(err, io.EOF) {
 				err = errShortRead
@@ -109,7 +129,15 @@ func (w *walker) streamText(n node) {
 		off += int64(k)
 		return k, off >= size
 	})
+	// A sized Extract of the same bytes reads them the same way only if
+	// they were all read (not cut at textCap or by a limit) and are more
+	// than StreamAbove (a smaller body is read whole).
+	w.unknownRead = w.sizeUnknown && atEOF && off > StreamAbove && !w.stop && !w.full && !w.expired()
 }
+
+// textCap is the most text a plain body is read for: past it no window
+// could be kept within the total-text limit.
+func textCap(lim Limits) int64 { return 4*lim.MaxTotalBytes + sniffLen }
 
 // streamWindows hands text read by fill to the stream in overlapping
 // windows: fill reads the next bytes into dst (at most StreamWindow) and

@@ -3,6 +3,7 @@ package extract
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -326,4 +327,105 @@ func TestStreamPanicContained(t *testing.T) {
 	if n != 2 {
 		t.Fatalf("%d calls: the walk went on after the panic", n)
 	}
+}
+
+type streamedWindow struct {
+	seg Segment
+	off int64
+}
+
+// extractWindows extracts body with a Stream, its size given or unknown.
+func extractWindows(body []byte, ctype, enc string, unknown bool, lim Limits) ([]streamedWindow, *Result, error) {
+	var wins []streamedWindow
+	in := Input{ContentType: ctype, ContentEncoding: enc, Body: readerOnly{bytes.NewReader(body)}, Origin: "body",
+		Stream: func(s Segment, off int64) {
+			s.Text = strings.Clone(s.Text)
+			wins = append(wins, streamedWindow{s, off})
+		}}
+	if unknown {
+		in.SizeUnknown = true
+	} else {
+		in.Size = int64(len(body))
+	}
+	res, err := Extract(context.Background(), in, lim)
+	return wins, res, err
+}
+
+// A body of unknown size (a chunked upload) read to its end gives the
+// windows, offsets and result a sized Extract of the same bytes gives,
+// whatever its length against the window (a last read that fills its
+// buffer exactly included); any body a sized Extract would not stream
+// returns ErrSpeculation.
+func TestStreamSizeUnknown(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	text := randomText(r, StreamAbove+3*StreamWindow, true)
+	// Lengths at which a read ends exactly at the body's end: those of
+	// the reads a sized Extract of the whole text makes.
+	var rec recordingReader
+	rec.r = bytes.NewReader(text)
+	if _, err := Extract(context.Background(), Input{ContentType: "text/plain", Body: &rec, Size: int64(len(text)), Origin: "body", Stream: func(Segment, int64) {}}, Limits{}); err != nil {
+		t.Fatal(err)
+	}
+	lengths := []int{StreamAbove + 1, StreamAbove + StreamWindow/3, len(text)}
+	for _, e := range rec.ends {
+		if e > StreamAbove+1 && e < len(text) {
+			lengths = append(lengths, e)
+		}
+	}
+	if len(lengths) < 5 {
+		t.Fatalf("reads end at %v", rec.ends)
+	}
+	for _, n := range lengths {
+		body := text[:n]
+		want, wres, err := extractWindows(body, "text/plain", "", false, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, gres, err := extractWindows(body, "text/plain", "", true, Limits{})
+		if err != nil {
+			t.Fatalf("%d bytes: %v", n, err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%d bytes: %d windows, want %d", n, len(got), len(want))
+		}
+		for i := range want {
+			if got[i].off != want[i].off || got[i].seg.Text != want[i].seg.Text || got[i].seg.Origin != want[i].seg.Origin {
+				t.Fatalf("%d bytes: window %d at %d (%d bytes), want at %d (%d bytes)", n, i, got[i].off, len(got[i].seg.Text), want[i].off, len(want[i].seg.Text))
+			}
+		}
+		if gres.TextBytes != wres.TextBytes || len(gres.Problems) != len(wres.Problems) {
+			t.Fatalf("%d bytes: result %d text bytes %v, want %d %v", n, gres.TextBytes, gres.Problems, wres.TextBytes, wres.Problems)
+		}
+	}
+	big := bytes.Repeat([]byte("{\"a\":1}\n"), StreamAbove/4)
+	for _, c := range []struct {
+		name, ctype, enc string
+		body             []byte
+	}{
+		{"small", "text/plain", "", text[:StreamAbove]},
+		{"JSON head", "application/json", "", big},
+		{"multipart", "multipart/form-data; boundary=x", "", append([]byte("--x\r\n"), text...)},
+		{"zip head", "application/octet-stream", "", append([]byte("PK\x03\x04"), text...)},
+		{"gzip layer", "text/plain", "gzip", text},
+		{"over the text limit", "text/plain", "", text},
+	} {
+		lim := Limits{}
+		if c.name == "over the text limit" {
+			lim.MaxTotalBytes = StreamAbove / 4 // textCap below the body's size
+		}
+		if _, _, err := extractWindows(c.body, c.ctype, c.enc, true, lim); !errors.Is(err, ErrSpeculation) {
+			t.Errorf("%s: err %v, want ErrSpeculation", c.name, err)
+		}
+	}
+}
+
+// recordingReader notes where each read of a sized extraction ends.
+type recordingReader struct {
+	r    *bytes.Reader
+	ends []int
+}
+
+func (r *recordingReader) ReadAt(p []byte, off int64) (int, error) {
+	r.ends = append(r.ends, int(off)+len(p))
+	return r.r.ReadAt(p, off)
 }

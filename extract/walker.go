@@ -108,6 +108,9 @@ type walker struct {
 	batch       func(segs []Segment)
 	speculative bool
 	specFailed  bool
+	// sizeUnknown: the body is read to its end (Input.SizeUnknown);
+	// unknownRead says streamText read it so, all of it.
+	sizeUnknown, unknownRead bool
 	// inflaters are closed ZIP member readers kept for reuse (zip.go).
 	inflaters []*pooledInflater
 	// scanBuf is a spare XML scanner buffer (xmlscan.go): each part of a
@@ -140,6 +143,15 @@ func extractOpts(ctx context.Context, in Input, lim Limits, repanic bool) (*Resu
 		return &w.res, nil
 	}
 	body := blob{r: in.Body, size: in.Size}
+	if in.SizeUnknown {
+		if in.Stream == nil || in.ContentEncoding != "" {
+			return nil, fmt.Errorf("extract %s: a body of unknown size is read only as streamed text: %w", in.Origin, ErrSpeculation)
+		}
+		// As large as streamText reads without a limit: a body that
+		// turns out larger is one a sized Extract cuts with a limit.
+		w.sizeUnknown = true
+		body.size = textCap(lim)
+	}
 	// A body held in memory (the proxy's) is read in place, not copied:
 	// extract never writes into its input (every fixture in TestFormats and
 	// TestRequestShapes checks that).
@@ -179,6 +191,9 @@ func extractOpts(ctx context.Context, in Input, lim Limits, repanic bool) (*Resu
 		}
 	}
 	w.node(node{origin: root, name: in.Name, ctype: in.ContentType, body: body})
+	if w.sizeUnknown && !w.unknownRead {
+		w.specFailed = true // read another way, or not to its end
+	}
 	return w.result(ctx, in)
 }
 
@@ -429,6 +444,12 @@ func (w *walker) node(n node) {
 	}
 	head := w.head(n.body, sniffLen)
 	mt, params := mediaType(n.ctype)
+	if w.sizeUnknown && n.depth == 0 && (strings.HasPrefix(mt, "multipart/") || sniff(head, n.body.size) != kindText || !w.streamable(n, mt, params["charset"], head)) {
+		// Not streamed text (StreamsText): every other reading needs
+		// the body's size.
+		w.specFailed = true
+		return
+	}
 
 	if strings.HasPrefix(mt, "multipart/") && params["boundary"] != "" && looksMultipart(head, params["boundary"]) {
 		w.guard(n.origin, "multipart", func() { w.multipart(n, params["boundary"]) })

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -59,9 +60,12 @@ import (
 // Every container (ZIP, PDF, Office ...) is not: extract needs its body
 // whole, so an overlapped reading would only wait. A large JSON part of a
 // multipart body is read in batches once its end is in, not as it
-// arrives. A chunked body (no declared size) is not
-// begun at all: Extract needs the size up front
-// (and the proxy's hold does not track a chunked body's arrival).
+// arrives. A chunked body (no declared size) is begun only as plain text
+// with no Content-Encoding (extract.Input.SizeUnknown: read to its end),
+// and kept only if the complete body, its size known, is one Inspect
+// streams in the same windows (more than StreamAbove bytes, within the
+// text limits); a chunked JSON, form, multipart or compressed body is
+// read once complete.
 // The inspection reads the body through the same Extract call, the same
 // windows and the same folding as Inspect does on the complete body, so
 // its findings are the same; only the policy's verdict waits for Finish (a
@@ -114,8 +118,25 @@ var errYield = errors.New("inspection budget wanted elsewhere while waiting for 
 // declaration alone (its size, Content-Encoding): a front end need not
 // track a body's arrival otherwise. Whether a body with no
 // Content-Encoding can is decided once its head has arrived.
+//
+// A body of unknown size (Size < 0: a chunked upload) with no
+// Content-Encoding may be too: it is read as it arrives only as plain
+// text in windows (extract.Input.SizeUnknown), and only when its Arriving
+// body tells its size once complete (Sized).
 func CanOverlap(in extract.Input) bool {
-	return in.Size > extract.StreamAbove && in.Stream == nil && (in.ContentEncoding == "" || decompressesAsItGoes(in.ContentEncoding))
+	if in.Stream != nil {
+		return false
+	}
+	if in.Size < 0 {
+		return in.ContentEncoding == ""
+	}
+	return in.Size > extract.StreamAbove && (in.ContentEncoding == "" || decompressesAsItGoes(in.ContentEncoding))
+}
+
+// Sized is an Arriving body of unknown size that tells its size once it
+// is complete (WaitFor has returned nil for any n).
+type Sized interface {
+	Size() int64
 }
 
 // decompressesAsItGoes reports whether enc is one layer that extract
@@ -136,6 +157,9 @@ func (e *Engine) Begin(ctx context.Context, in extract.Input, body Arriving) *Ov
 	if !CanOverlap(in) {
 		return nil
 	}
+	if _, ok := body.(Sized); in.Size < 0 && !ok {
+		return nil
+	}
 	in.Body = body
 	ctx, cancel := context.WithCancel(ctx)
 	o := &Overlap{e: e, in: in, cancel: cancel, done: make(chan struct{})}
@@ -153,6 +177,10 @@ func (o *Overlap) run(ctx context.Context, body Arriving) {
 			o.got, o.why = nil, fmt.Sprintf("internal error: %v", p)
 		}
 	}()
+	if o.in.Size < 0 {
+		o.runUnknownSize(ctx, body)
+		return
+	}
 	n := min(o.in.Size, extract.HeadLen)
 	if err := body.WaitFor(ctx, n); err != nil {
 		o.why = "body not received"
@@ -194,6 +222,53 @@ func (o *Overlap) run(ctx context.Context, body Arriving) {
 	}
 }
 
+// runUnknownSize is run for a body of unknown size: plain text read in
+// windows to its end (extract.Input.SizeUnknown), kept only if the body,
+// its size known at last, is one Inspect reads that way.
+func (o *Overlap) runUnknownSize(ctx context.Context, body Arriving) {
+	if err := body.WaitFor(ctx, extract.HeadLen); err != nil {
+		o.why = "body not received"
+		return
+	}
+	head := make([]byte, extract.HeadLen)
+	k, _ := body.ReadAt(head, 0)
+	if !extract.StreamsText(o.in.ContentType, head[:k], math.MaxInt64) {
+		o.why = "body of unknown size not plain text read in windows"
+		return
+	}
+	in := o.in
+	in.SizeUnknown = true
+	rd := &arrivingReader{body: body, ctx: ctx, budget: o.e.Budget}
+	in.Body = rd
+	if b := o.e.Budget; b != nil {
+		// Streamed window by window, as weight has it for sized text.
+		release, ok := b.tryAcquire(min(4*extract.StreamWindow+1<<20, b.memory))
+		if !ok {
+			o.why = "inspection budget busy"
+			return
+		}
+		defer release()
+	}
+	c, err := o.e.collect(ctx, in)
+	switch {
+	case errors.Is(err, extract.ErrSpeculation):
+		o.why = "body of unknown size not read as streamed text to its end"
+	case err != nil:
+		o.why = "cancelled"
+	case rd.err() != nil:
+		o.why = rd.err().Error()
+	case c.ex.TimedOut:
+		o.why = "time budget spent while the body arrived"
+	case !extract.StreamsText(o.in.ContentType, head[:k], body.(Sized).Size()):
+		// Read to its end, so complete: with its size, is it still
+		// what Inspect streams (the sniffing of a few formats weighs
+		// the size)?
+		o.why = "body of unknown size not streamed text at its size"
+	default:
+		o.got = c
+	}
+}
+
 // Finish waits for the overlapped inspection and returns the Result for
 // the complete body; when it must inspect afresh it first waits for the
 // whole body. It returns an error only when ctx ended or the body failed.
@@ -207,10 +282,18 @@ func (o *Overlap) Finish(ctx context.Context, req rules.Request) (*Result, error
 	if o.got == nil {
 		// Afresh means on the complete body: should a caller finish before
 		// the last byte is held, a fresh read would judge a prefix.
-		if err := o.in.Body.(Arriving).WaitFor(ctx, o.in.Size); err != nil {
-			return nil, fmt.Errorf("inspect %s: body not complete: %w", o.in.Origin, err)
+		in := o.in
+		all := in.Size
+		if all < 0 {
+			all = math.MaxInt64 // unknown: to its end
 		}
-		return o.e.Inspect(ctx, req, o.in)
+		if err := in.Body.(Arriving).WaitFor(ctx, all); err != nil {
+			return nil, fmt.Errorf("inspect %s: body not complete: %w", in.Origin, err)
+		}
+		if in.Size < 0 {
+			in.Size = in.Body.(Sized).Size()
+		}
+		return o.e.Inspect(ctx, req, in)
 	}
 	return o.got.verdict(o.e, req), nil
 }

@@ -316,3 +316,67 @@ func TestOverlapFallbackWaitsForWholeBody(t *testing.T) {
 		t.Fatalf("decision %s/%s on a body finished early, want block", got.Decision.Action, got.Decision.Rule)
 	}
 }
+
+// sizedGrowing is a growing body of unknown size (a chunked upload) that
+// tells its size once complete (inspect.Sized).
+type sizedGrowing struct{ *growing }
+
+func (s sizedGrowing) Size() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return int64(s.n)
+}
+
+// A chunked body (no size) is read as it arrives when it is plain text,
+// and the Result is Inspect's on the complete body with its size; other
+// chunked bodies (JSON, text at or below StreamAbove) are inspected once
+// complete, with the same Result.
+func TestOverlapUnknownSize(t *testing.T) {
+	eng := defaultEngine(t)
+	text := overlapBody()
+	js := []byte(`{"notes":"` + strings.Repeat("quarterly planning minutes ", (extract.StreamAbove+1<<20)/27) + `","ids":"` + testgen.HKIDList(3) + `"}`)
+	for _, c := range []struct {
+		name, ctype string
+		body        []byte
+		overlapped  bool
+	}{
+		{"text", "text/plain", text, true},
+		{"text just over StreamAbove", "text/plain", text[:extract.StreamAbove+1<<20], true},
+		{"text at StreamAbove", "text/plain", text[:extract.StreamAbove], false},
+		{"JSON", "application/json", js, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			want, err := eng.Inspect(context.Background(), overlapReq, extract.Input{ContentType: c.ctype, Body: spilled{bytes.NewReader(c.body)}, Size: int64(len(c.body)), Origin: "body"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := extract.Input{ContentType: c.ctype, Size: -1, Origin: "body"}
+			if !inspect.CanOverlap(in) {
+				t.Fatal("CanOverlap refused a chunked body with no Content-Encoding")
+			}
+			g := sizedGrowing{newGrowing(c.body)}
+			ov := eng.Begin(context.Background(), in, g)
+			if ov == nil {
+				t.Fatal("Begin refused a chunked body")
+			}
+			go feedAll(g.growing, 256<<10)
+			got, err := ov.Finish(context.Background(), overlapReq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok, why := ov.Overlapped(); ok != c.overlapped {
+				t.Fatalf("overlapped %v (%s), want %v", ok, why, c.overlapped)
+			}
+			sameResult(t, got, want)
+		})
+	}
+	// Without a size to learn at the end it is not begun; nor with a
+	// Content-Encoding.
+	if ov := eng.Begin(context.Background(), extract.Input{ContentType: "text/plain", Size: -1}, newGrowing(text)); ov != nil {
+		ov.Abandon()
+		t.Error("Begin took a body of unknown size that cannot tell its size")
+	}
+	if inspect.CanOverlap(extract.Input{ContentType: "text/plain", Size: -1, ContentEncoding: "gzip"}) {
+		t.Error("CanOverlap took a chunked gzip body")
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"runtime"
 	"sync"
@@ -44,6 +45,15 @@ var errArrival = errors.New("request body failed while it arrived")
 
 // WaitFor blocks until the first n bytes of the body are held or the
 // whole body is, the body failed, or ctx ended (inspect.Arriving).
+// Size is the body's size once WaitFor has returned nil at its end (a
+// chunked body's is known only then: inspect.Sized).
+func (h *heldBody) Size() int64 {
+	if h.arrival != nil {
+		h.arrival.WaitFor(context.Background(), math.MaxInt64)
+	}
+	return h.size
+}
+
 func (h *heldBody) WaitFor(ctx context.Context, n int64) error {
 	if h.arrival == nil {
 		return nil // held whole before anyone reads it
@@ -143,10 +153,11 @@ var errOversize = errors.New("body exceeds max_inspect_bytes")
 // on any other error nothing is left behind. Memory and the spill file are
 // released on error or panic; otherwise by heldBody.release.
 //
-// onSpill, if set, is called once a body of declared size goes to a spill
-// file, before its first byte is written: it may start reading the body
-// as it arrives (heldBody.WaitFor), and learns its end (complete or failed)
-// before holdBody returns.
+// onSpill, if set, is called once a body goes to a spill file, before its
+// first byte is written: it may start reading the body as it arrives
+// (heldBody.WaitFor), and learns its end (complete or failed) before
+// holdBody returns. A chunked body spills once it passes the budget; its
+// bytes held in memory till then are the spill file's first.
 func (s *Server) holdBody(r io.Reader, declared, budget, max int64, onSpill func(*heldBody)) (h *heldBody, err error) {
 	held := &heldBody{srv: s}
 	defer func() {
@@ -206,9 +217,6 @@ func (s *Server) holdBody(r io.Reader, declared, budget, max int64, onSpill func
 			s.inMem.Release(held.reserved)
 			held.reserved = 0
 		}()
-	}
-	if declared < 0 {
-		onSpill = nil // an overlapped reading needs the size
 	}
 	if err := s.spill(held, r, max, onSpill); err != nil {
 		return held, err

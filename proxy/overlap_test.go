@@ -543,29 +543,53 @@ func (windowPanic) Classify(_ context.Context, segs []extract.Segment) []classif
 	return nil
 }
 
-// (9) A chunked upload (no declared size) is not overlapped: the hold
-// spills it without tracking its arrival, Extract needs the size up front.
-// It is still held whole, blocked, and never forwarded.
-func TestOverlapChunkedNotBegun(t *testing.T) {
+// (9) A chunked upload (no declared size) of plain text is read as it
+// spills, as a sized one is: blocked when it holds three HKIDs, never
+// forwarded; allowed, it reaches the stand-in whole. A chunked JSON body
+// is begun but read once complete (the reading of unknown size is text
+// only), with the same decision.
+func TestOverlapChunked(t *testing.T) {
 	h, st := overlapHarness(t, false)
+	post := func(ct string, body []byte) int {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, uploadURL, io.MultiReader(bytes.NewReader(body)))
+		req.ContentLength = -1
+		req.Header.Set("Content-Type", ct)
+		resp, err := h.client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
 	bad, _ := hkidText(3)
 	body := append(filler(12<<20), bad...)
-	req, _ := http.NewRequest(http.MethodPost, uploadURL, io.MultiReader(bytes.NewReader(body)))
-	req.ContentLength = -1
-	req.Header.Set("Content-Type", "text/plain")
-	resp, err := h.client().Do(req)
-	if err != nil {
-		t.Fatal(err)
+	if code := post("text/plain", body); code != http.StatusForbidden {
+		t.Fatalf("status %d, want 403", code)
 	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusForbidden {
-		t.Fatalf("status %d, want 403", resp.StatusCode)
-	}
-	if st.has("begun") || st.last() != "off" {
-		t.Fatalf("overlap states %q, want off only", st.list())
+	if !st.has("begun") || st.last() != "on" {
+		t.Fatalf("overlap states %q, want begun then on", st.list())
 	}
 	if n := h.up.arrived.Load(); n != 0 {
 		t.Fatalf("the stand-in saw %d requests", n)
+	}
+	ok := filler(12 << 20)
+	if code := post("text/plain", ok); code != http.StatusOK {
+		t.Fatalf("allowed chunked upload: status %d", code)
+	}
+	if st.last() != "on" {
+		t.Fatalf("allowed chunked upload: overlap %q", st.last())
+	}
+	if seen := h.up.requests(); len(seen) != 1 || seen[0].Size != int64(len(ok)) || seen[0].SHA256 != sha(ok) {
+		t.Fatalf("the stand-in saw %+v, want the %d bytes whole", seen, len(ok))
+	}
+	js := []byte(`{"notes":"` + string(filler(12 << 20)[:12<<20-200]) + `","ids":"` + strings.ReplaceAll(bad, "\n", " ") + `"}`)
+	js = bytes.ReplaceAll(js, []byte("\n"), []byte(" "))
+	if code := post("application/json", js); code != http.StatusForbidden {
+		t.Fatalf("chunked JSON: status %d, want 403", code)
+	}
+	if l := st.last(); !strings.HasPrefix(l, "fell back") {
+		t.Fatalf("chunked JSON: overlap %q, want fell back", l)
 	}
 }
