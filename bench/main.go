@@ -180,6 +180,10 @@ func run(runs, n int, dlpBin, compareBin string, withMitm bool, rssN, rssMB int,
 			d, err := post(p.client, uploadURL, "text/plain", text)
 			return d.Seconds(), err
 		}},
+		{"50 MiB text upload, chunked", "s", true, func(p *proxyProc, _ int) (float64, error) {
+			d, err := postChunked(p.client, uploadURL, "text/plain", text)
+			return d.Seconds(), err
+		}},
 		{"50 MiB text upload, Content-Encoding gzip", "s", true, func(p *proxyProc, _ int) (float64, error) {
 			d, err := postEncoded(p.client, uploadURL, "text/plain", "gzip", textGz)
 			return d.Seconds(), err
@@ -411,9 +415,21 @@ func post(c *http.Client, url, contentType string, body []byte) (time.Duration, 
 	return postEncoded(c, url, contentType, "", body)
 }
 
+// postChunked is post without a Content-Length (Transfer-Encoding:
+// chunked), as a client streaming its upload sends it.
+func postChunked(c *http.Client, url, contentType string, body []byte) (time.Duration, error) {
+	return postWith(c, url, contentType, "", io.MultiReader(bytes.NewReader(body)))
+}
+
 // postEncoded is post with a Content-Encoding (none when encoding is "").
 func postEncoded(c *http.Client, url, contentType, encoding string, body []byte) (time.Duration, error) {
-	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	return postWith(c, url, contentType, encoding, bytes.NewReader(body))
+}
+
+// postWith posts body (its length known to net/http only for a
+// bytes.Reader).
+func postWith(c *http.Client, url, contentType, encoding string, body io.Reader) (time.Duration, error) {
+	req, err := http.NewRequest(http.MethodPost, url, body)
 	if err != nil {
 		return 0, err
 	}
