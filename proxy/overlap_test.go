@@ -23,6 +23,7 @@ import (
 	"github.com/dlpgate/dlpgate/classifiers"
 	"github.com/dlpgate/dlpgate/extract"
 	"github.com/dlpgate/dlpgate/internal/testgen"
+	"github.com/dlpgate/dlpgate/rules"
 )
 
 // Receiving overlapped with inspection: a large plain-text body is
@@ -591,5 +592,48 @@ func TestOverlapChunked(t *testing.T) {
 	}
 	if l := st.last(); !strings.HasPrefix(l, "fell back") {
 		t.Fatalf("chunked JSON: overlap %q, want fell back", l)
+	}
+}
+
+// A chunked text upload over max_inspect_bytes that spills and is read
+// as it arrives ends as the oversize action says: forwarded whole when it
+// is "log", blocked and never forwarded when it is "block".
+func TestOverlapChunkedOversize(t *testing.T) {
+	for _, action := range []string{"log", "block"} {
+		t.Run(action, func(t *testing.T) {
+			h := newHarness(t, harnessConfig{classifiers: classifiers.NewDefault(), spec: func(s *rules.Spec) {
+				s.Global.MaxInspectBytes = 12 << 20
+				s.Global.OversizeAction = action
+			}})
+			st := &overlapStates{}
+			h.srv.testHookOverlap = st.add
+			body := filler(20 << 20)
+			req, _ := http.NewRequest(http.MethodPost, uploadURL, io.MultiReader(bytes.NewReader(body)))
+			req.ContentLength = -1
+			req.Header.Set("Content-Type", "text/plain")
+			resp, err := h.client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			seen := h.up.requests()
+			switch action {
+			case "log":
+				if resp.StatusCode != http.StatusOK || len(seen) != 1 || seen[0].SHA256 != sha(body) {
+					t.Fatalf("status %d, stand-in saw %+v; want the %d bytes forwarded whole", resp.StatusCode, seen, len(body))
+				}
+			case "block":
+				if resp.StatusCode != http.StatusForbidden || h.up.arrived.Load() != 0 {
+					t.Fatalf("status %d, stand-in reached %d times", resp.StatusCode, h.up.arrived.Load())
+				}
+			}
+			if !st.has("begun") {
+				t.Fatalf("overlap states %q: the spilled chunked body was not begun", st.list())
+			}
+			if evs := h.rec.events(); len(evs) != 1 || evs[0].Rule != rules.RuleOversize {
+				t.Fatalf("events %+v", evs)
+			}
+		})
 	}
 }
