@@ -131,3 +131,39 @@ func TestOverlapClientGoesAway(t *testing.T) {
 		t.Fatalf("next client: %d, overlap %q", r.code, hook.last(t))
 	}
 }
+
+// A client request without a Content-Length (chunked, as Squid passes it
+// on) is read while it is spooled as well when it is plain text: blocked
+// with HKIDs at its end, 204 when clean; chunked JSON is read once
+// complete, with the same decision.
+func TestOverlapUnknownSize(t *testing.T) {
+	hook := &overlapHook{}
+	s, _ := startServer(t, nil)
+	s.testHookOverlap = hook.hear
+	c, br := dial(t, s)
+	c.SetDeadline(time.Now().Add(2 * time.Minute))
+	js := []byte(`{"notes":"` + strings.Repeat("quarterly planning minutes ", (10<<20)/27) + `","ids":"` + strings.ReplaceAll(testgen.HKIDList(3), "\n", " ") + `"}`)
+	for _, tc := range []struct {
+		name, ctype string
+		body        []byte
+		code        int
+		overlap     string
+	}{
+		{"hkids at the end", "text/plain", bigBody(12<<20, "\n"+testgen.HKIDList(3)+"\n"), 200, "on"},
+		{"clean", "text/plain", bigBody(12<<20, ""), 204, "on"},
+		{"JSON", "application/json", js, 200, "fell back"},
+	} {
+		host := "oapi.dingtalk.com"
+		hdr := fmt.Sprintf("POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nTransfer-Encoding: chunked\r\n\r\n", robotURL, host, tc.ctype)
+		r, _ := roundTrip(t, c, br, icapMsg{headers: []string{"Allow: 204"}, http: hdr, body: tc.body, preview: 0, chunk: 64 << 10})
+		if r.code != tc.code {
+			t.Fatalf("%s: answered %d %q, want %d", tc.name, r.code, r.httpHdr, tc.code)
+		}
+		if tc.code == 200 && !strings.HasPrefix(r.httpHdr, "HTTP/1.1 403 ") {
+			t.Fatalf("%s: answer %q, want a block", tc.name, r.httpHdr)
+		}
+		if got := hook.last(t); !strings.HasPrefix(got, tc.overlap) {
+			t.Fatalf("%s: overlap %q, want %q", tc.name, got, tc.overlap)
+		}
+	}
+}

@@ -144,12 +144,19 @@ func (x *exchange) bodyInput() extract.Input {
 // beginOverlap arranges for a body that declares a size large enough to be
 // read while it arrives (inspect.CanOverlap) to be inspected from the
 // moment it spills to its file.
+//
+// A body of unknown size (a chunked client request: no Content-Length in
+// the encapsulated header) is begun too, as plain text read to its end
+// (inspect.CanOverlap, inspect.Sized).
 func (x *exchange) beginOverlap(ctx context.Context) {
-	if x.s.noOverlap || x.hr.ContentLength <= 0 || x.sink.discard && x.hr.ContentLength > x.sink.max {
+	if x.s.noOverlap || x.sink.discard && x.hr.ContentLength > x.sink.max {
 		return
 	}
 	in := x.bodyInput()
 	in.Size = x.hr.ContentLength
+	if in.Size <= 0 {
+		in.Size = -1 // as the spool has it (exchange): ICAP's chunks carry it
+	}
 	if !inspect.CanOverlap(in) {
 		return
 	}
@@ -350,7 +357,7 @@ func (x *exchange) inspectBody(ctx context.Context) *verdict {
 	var err error
 	overlap := "off"
 	switch {
-	case x.ov != nil && x.body.size == x.declared:
+	case x.ov != nil && (x.declared < 0 || x.body.size == x.declared):
 		res, err = x.ov.Finish(ctx, x.rq)
 		if ok, why := x.ov.Overlapped(); ok {
 			overlap = "on"

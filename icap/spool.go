@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 
 	"github.com/dlpgate/dlpgate/internal/spill"
@@ -127,6 +128,15 @@ func (s *spool) finish(err error) {
 		s.arrival.Held(s.size)
 		s.arrival.End(err)
 	}
+}
+
+// Size is the body's size once it is complete or failed (inspect.Sized:
+// an overlapped reading of a body of unknown size learns it so).
+func (s *spool) Size() int64 {
+	if s.arrival != nil {
+		s.arrival.WaitFor(context.Background(), math.MaxInt64)
+	}
+	return s.size
 }
 
 // WaitFor blocks until the first n bytes are held, the body is complete or
