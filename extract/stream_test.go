@@ -429,3 +429,40 @@ func (r *recordingReader) ReadAt(p []byte, off int64) (int, error) {
 	r.ends = append(r.ends, int(off)+len(p))
 	return r.r.ReadAt(p, off)
 }
+
+// FuzzStreamSizeUnknown: whatever a body's head (the fuzzed bytes, then
+// enough text to stream), reading it with its size unknown either gives
+// what a sized Extract gives or declines (ErrSpeculation).
+func FuzzStreamSizeUnknown(f *testing.F) {
+	tail := randomText(rand.New(rand.NewPCG(11, 12)), StreamAbove+StreamWindow/2, true)
+	for _, s := range []string{"plain notes\n", "\xef\xbb\xbfBOM text", "{\"a\":1}", "<html>", "PK\x03\x04", "%PDF-1.4", "\x1f\x8b\x08", "a=1&b=2", "]\x00\x00\x80\x00"} {
+		f.Add([]byte(s), "text/plain")
+	}
+	f.Add([]byte("x"), "application/x-www-form-urlencoded")
+	f.Add([]byte("x"), "text/plain; charset=big5")
+	f.Fuzz(func(t *testing.T, head []byte, ctype string) {
+		if len(head) > 4*sniffLen {
+			return
+		}
+		body := append(append([]byte{}, head...), tail...)
+		got, gres, err := extractWindows(body, ctype, "", true, Limits{})
+		if errors.Is(err, ErrSpeculation) {
+			return
+		}
+		if err != nil {
+			t.Fatalf("unknown size: %v", err)
+		}
+		want, wres, err := extractWindows(body, ctype, "", false, Limits{})
+		if err != nil {
+			t.Fatalf("sized: %v", err)
+		}
+		if len(got) != len(want) || gres.TextBytes != wres.TextBytes || len(gres.Segments) != len(wres.Segments) || len(gres.Problems) != len(wres.Problems) {
+			t.Fatalf("unknown size: %d windows %d bytes %d segments %v; sized: %d %d %d %v", len(got), gres.TextBytes, len(gres.Segments), gres.Problems, len(want), wres.TextBytes, len(wres.Segments), wres.Problems)
+		}
+		for i := range want {
+			if got[i].off != want[i].off || got[i].seg.Text != want[i].seg.Text || got[i].seg.Origin != want[i].seg.Origin {
+				t.Fatalf("window %d differs", i)
+			}
+		}
+	})
+}
