@@ -563,8 +563,8 @@ func hkidAt(s string, i, j int, digits []byte) (hkidMatch, bool) {
 }
 
 // checkAfter reads the check character after a 6-digit body ending at s[j]:
-// "(3)", " (3)", "（3）", "( 3 )", " 3", "-3" or an attached "A". It returns
-// 0 when there is none.
+// "(3)", " (3)", "（3）", "( 3 )", " 3", "-3", an attached "A", or "(3)"
+// after a tab or a line break. It returns 0 when there is none.
 //
 // Other brackets ("[3]", "{3}", "<3>", "【3】", "〔3〕" ...) read as "(3)",
 // and a dash or minus sign ("–3", "—3", "−3") as "-3": the same shapes
@@ -584,6 +584,25 @@ func checkAfter(s string, j int) (check byte, end int, bracketed bool) {
 		return 'A', j + n, false
 	case c == '(':
 		return bracketedCheck(s, j+n)
+	case c == '\t' || c == '\n' || c == '\r':
+		// A bracketed check in the next cell or on the next line: a
+		// table column too narrow for it (a PDF wraps "A123456(3)" as
+		// "A123456" over "(3)"), a sheet with the check in a column of
+		// its own. Only bracketed: a bare digit there is the next cell's.
+		p := j + n
+		if c == '\r' {
+			if d, dn := peek(s, p); d == '\n' {
+				p += dn
+			}
+		}
+		if d, dn := peek(s, p); d == '(' {
+			return bracketedCheck(s, p+dn)
+		}
+		if p < len(s) && s[p] >= 0x80 {
+			if r, size := utf8.DecodeRuneInString(s[p:]); openBracket(r) {
+				return bracketedCheck(s, p+size)
+			}
+		}
 	case c == ' ' || c == '-':
 		p := j + n
 		d, dn := peek(s, p)

@@ -67,6 +67,12 @@ func TestHKIDWrittenForms(t *testing.T) {
 		{"query string", "https://example.com/apply?id=" + body + "(" + cs + ")", body + "(" + cs + ")"},
 		{"first query value", "https://example.com/apply?" + body + "(" + cs + ")", body + "(" + cs + ")"},
 		{"ampersand after", "IDs " + body + "(" + cs + ")&", body + "(" + cs + ")"},
+		// A narrow table column wraps the check onto the next line; a
+		// sheet keeps it in a cell of its own.
+		{"check on the next line", "Chan Tai Man " + body + "\n(" + cs + ") Kwun Tong", body + "(" + cs + ")"},
+		{"check on the next CRLF line", "Chan Tai Man " + body + "\r\n(" + cs + ")", body + "(" + cs + ")"},
+		{"check in the next cell", "Chan\t" + body + "\t(" + cs + ")\tKwun Tong", body + "(" + cs + ")"},
+		{"full-width check on the next line", "陳大文 " + body + "\n（" + cs + "）", body + "(" + cs + ")"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -305,6 +311,36 @@ func TestHKIDPrefilterAgrees(t *testing.T) {
 			if full[i] != fast[i] {
 				t.Fatalf("%q: match %d differs", text, i)
 			}
+		}
+	}
+}
+
+// Near misses of a check on the next line or in the next cell: a blank
+// line or two cells apart, a bare digit in the next cell, a wrong check,
+// two breaks.
+func TestHKIDCheckAcrossBreakNearMisses(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	body, c := genHKID(r, "A")
+	wrong := byte('0' + (c-'0'+1)%10)
+	if c == 'A' {
+		wrong = '1'
+	}
+	for _, text := range []string{
+		body + "\n\n(" + string(c) + ")",
+		body + "\t\t(" + string(c) + ")",
+		body + "\t" + string(c),
+		body + "\n" + string(c),
+		body + "\n \n(" + string(c) + ")",
+	} {
+		for _, m := range scanHKIDs(text, nil) {
+			if m.valid {
+				t.Errorf("%q: read as %s", text, m.masked())
+			}
+		}
+	}
+	for _, m := range scanHKIDs(body+"\n("+string(wrong)+")", nil) {
+		if m.valid {
+			t.Errorf("a wrong check on the next line is valid: %s", m.masked())
 		}
 	}
 }
