@@ -749,36 +749,7 @@ func gzipped(b []byte) []byte {
 }
 
 func textBody(size int) []byte {
-	r := rand.New(rand.NewPCG(1, 2))
-	const b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-	const para = "Quarterly planning notes: the team will migrate the build farm next sprint, " +
-		"review on-call rotations and update the onboarding guide. 下季度計劃：更新入職指南，檢討值班安排。\n"
-	var b bytes.Buffer
-	b.Grow(size + 256)
-	line := make([]byte, 76)
-	for b.Len() < size {
-		if r.IntN(4) == 0 {
-			b.WriteString(para)
-			continue
-		}
-		digits := 0
-		for i := range line {
-			c := b64[r.IntN(len(b64))]
-			// No run of five digits: random base64 would otherwise hold
-			// HKID-shaped strings, and the regex addon would block it.
-			if c >= '0' && c <= '9' {
-				if digits++; digits >= 5 {
-					c, digits = 'q', 0
-				}
-			} else {
-				digits = 0
-			}
-			line[i] = c
-		}
-		b.Write(line)
-		b.WriteByte('\n')
-	}
-	return b.Bytes()[:size]
+	return []byte(testgen.Base64AndProse(rand.New(rand.NewPCG(1, 2)), size)[:size])
 }
 
 // xlsxBody is a workbook of about size bytes: shared strings (item names)

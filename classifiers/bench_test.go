@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/dlpgate/dlpgate/extract"
+	"github.com/dlpgate/dlpgate/internal/testgen"
 )
 
 // mixedText generates n bytes of English/Traditional/Simplified business
@@ -196,42 +197,8 @@ func perCoreInputs() []struct{ name, text string } {
 		{"random-letters", gen(benchSize, 100, "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ")},
 		{"digit-sheet", sheet(benchSize)},
 		{"long-line", strings.ReplaceAll(mixedText(benchSize), "\n", " ")},
-		{"b64-and-prose", b64AndProse(r, benchSize)},
+		{"b64-and-prose", testgen.Base64AndProse(r, benchSize)}, // bench's 50 MiB upload
 	}
-}
-
-// b64AndProse is the text of bench's 50 MiB upload (bench/main.go
-// textBody): base64-like lines without five digits in a row, and one line
-// in four EN/繁 planning prose. A few clinical-looking hits in the random
-// lines make the medical scans run (nearClinical).
-func b64AndProse(r *rand.Rand, n int) string {
-	const b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-	const para = "Quarterly planning notes: the team will migrate the build farm next sprint, " +
-		"review on-call rotations and update the onboarding guide. 下季度計劃：更新入職指南，檢討值班安排。\n"
-	var sb strings.Builder
-	sb.Grow(n + len(para))
-	line := make([]byte, 76)
-	for sb.Len() < n {
-		if r.IntN(4) == 0 {
-			sb.WriteString(para)
-			continue
-		}
-		digits := 0
-		for i := range line {
-			c := b64[r.IntN(len(b64))]
-			if c >= '0' && c <= '9' {
-				if digits++; digits >= 5 {
-					c, digits = 'q', 0
-				}
-			} else {
-				digits = 0
-			}
-			line[i] = c
-		}
-		sb.Write(line)
-		sb.WriteByte('\n')
-	}
-	return sb.String()
 }
 
 // BenchmarkAutomatonPerCore is the automaton walk alone on the texts of

@@ -197,20 +197,30 @@ func (o *Overlap) run(ctx context.Context, body Arriving) {
 		}
 		in.Speculative = true
 	}
+	if c := o.read(ctx, in, body, func(b *Budget, in extract.Input) int64 { return b.weight(in, o.e.Limits) },
+		"JSON, form or multipart body not read front to back"); c != nil {
+		o.got = c
+	}
+}
+
+// read runs the overlapped reading of in from body, under the budget's
+// weight for it: the reading, or nil with why set when it cannot be kept
+// (speculation: the why of extract.ErrSpeculation).
+func (o *Overlap) read(ctx context.Context, in extract.Input, body Arriving, weight func(*Budget, extract.Input) int64, speculation string) *collected {
 	rd := &arrivingReader{body: body, ctx: ctx, budget: o.e.Budget}
 	in.Body = rd
 	if b := o.e.Budget; b != nil {
-		release, ok := b.tryAcquire(b.weight(in, o.e.Limits))
+		release, ok := b.tryAcquire(weight(b, in))
 		if !ok {
 			o.why = "inspection budget busy"
-			return
+			return nil
 		}
 		defer release()
 	}
 	c, err := o.e.collect(ctx, in)
 	switch {
 	case errors.Is(err, extract.ErrSpeculation):
-		o.why = "JSON, form or multipart body not read front to back"
+		o.why = speculation
 	case err != nil:
 		o.why = "cancelled"
 	case rd.err() != nil:
@@ -218,8 +228,9 @@ func (o *Overlap) run(ctx context.Context, body Arriving) {
 	case c.ex.TimedOut:
 		o.why = "time budget spent while the body arrived"
 	default:
-		o.got = c
+		return c
 	}
+	return nil
 }
 
 // runUnknownSize is run for a body of unknown size: plain text read in
@@ -238,27 +249,11 @@ func (o *Overlap) runUnknownSize(ctx context.Context, body Arriving) {
 	}
 	in := o.in
 	in.SizeUnknown = true
-	rd := &arrivingReader{body: body, ctx: ctx, budget: o.e.Budget}
-	in.Body = rd
-	if b := o.e.Budget; b != nil {
-		// Streamed window by window, as weight has it for sized text.
-		release, ok := b.tryAcquire(min(4*extract.StreamWindow+1<<20, b.memory))
-		if !ok {
-			o.why = "inspection budget busy"
-			return
-		}
-		defer release()
-	}
-	c, err := o.e.collect(ctx, in)
+	// Streamed window by window, as weight has it for sized text.
+	c := o.read(ctx, in, body, func(b *Budget, _ extract.Input) int64 { return min(4*extract.StreamWindow+1<<20, b.memory) },
+		"body of unknown size not read as streamed text to its end")
 	switch {
-	case errors.Is(err, extract.ErrSpeculation):
-		o.why = "body of unknown size not read as streamed text to its end"
-	case err != nil:
-		o.why = "cancelled"
-	case rd.err() != nil:
-		o.why = rd.err().Error()
-	case c.ex.TimedOut:
-		o.why = "time budget spent while the body arrived"
+	case c == nil:
 	case !extract.StreamsText(o.in.ContentType, head[:k], body.(Sized).Size()):
 		// Read to its end, so complete: with its size, is it still
 		// what Inspect streams (the sniffing of a few formats weighs
