@@ -1,6 +1,7 @@
 package classifiers
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -341,6 +342,27 @@ func TestHKIDCheckAcrossBreakNearMisses(t *testing.T) {
 	for _, m := range scanHKIDs(body+"\n("+string(wrong)+")", nil) {
 		if m.valid {
 			t.Errorf("a wrong check on the next line is valid: %s", m.masked())
+		}
+	}
+}
+
+// A letter written apart and spaces inside the brackets, in every
+// placement: the bracket patterns the automaton reports for the
+// separated scan include the spaced ones.
+func TestHKIDSeparatedSpacedBrackets(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	var ids []string
+	for range 3 {
+		body, c := genHKID(r, "A")
+		ids = append(ids, body[:1]+" "+body[1:]+"%s"+string(c)+"%s")
+	}
+	for _, br := range [][2]string{{" ( ", " )"}, {" (", " )"}, {" ( ", ")"}, {" (", ")"}} {
+		text := ""
+		for _, id := range ids {
+			text += fmt.Sprintf(id, br[0], br[1]) + " "
+		}
+		if f := classifyText(t, text)[HKID]; f.Count != 3 {
+			t.Errorf("%q: count %d, want 3", text, f.Count)
 		}
 	}
 }

@@ -305,7 +305,10 @@ func newSet(opts ...Option) (*defaultSet, error) {
 		}
 	}
 	for _, c := range "0123456789a" {
-		patterns = append(patterns, "("+string(c)+")")
+		// With a space inside the brackets too ("( 3 )", "( 3)", "(3 )";
+		// none ends in a digit, which would make it a prefilter pattern
+		// wanting six digits: newAutomatonRaw).
+		patterns = append(patterns, "("+string(c)+")", "( "+string(c)+")", "( "+string(c)+" ", "("+string(c)+" ")
 		// "A 123456（3）": full-width brackets, bytes the automaton
 		// already has classes for.
 		patterns = append(patterns, "（"+string(c)+"）")
