@@ -516,7 +516,7 @@ func (w *walker) sheetTextTo(r io.Reader, shared sstTable, dates []bool, ps *par
 	defer w.release(sc)
 	var tok xmlTok
 	var sb textBuf
-	var pend sstBatch
+	pend := sstBatch{out: &sb}
 	var (
 		inCell, inV, inIS, inT bool
 		tail                   bool // after sheetData: validations, headers (officeextras.go)
@@ -660,7 +660,7 @@ func (w *walker) sheetTextTo(r io.Reader, shared sstTable, dates []bool, ps *par
 				endCell()
 				if lastCol > 0 {
 					pend.WriteByte('\n')
-					if pend.batched() {
+					if len(pend.ops) == 0 || pend.batched() {
 						pend.drain(&sb, &shared, w.sstUsed)
 						w.flush(ps, &sb)
 					}
@@ -1068,6 +1068,7 @@ type textBuf struct{ b []byte }
 // sheet's time. Looked up together, the misses are in flight at once.
 // What reaches the text is the same, in the same order.
 type sstBatch struct {
+	out  *textBuf // the sheet's text, where drain puts the batch
 	lit  []byte   // the text of the batch but its shared strings
 	ops  []sstRef // where in lit each shared string goes
 	sink byte
@@ -1083,9 +1084,32 @@ const (
 	sstBatchText = 32 << 10
 )
 
-func (p *sstBatch) WriteByte(c byte) error { p.lit = append(p.lit, c); return nil }
-func (p *sstBatch) Write(b []byte)         { p.lit = append(p.lit, b...) }
-func (p *sstBatch) WriteString(s string)   { p.lit = append(p.lit, s...) }
+// Text before the batch's first shared string goes straight to the
+// sheet's text (out): a sheet of inline strings and numbers is not
+// copied twice.
+func (p *sstBatch) WriteByte(c byte) error {
+	if len(p.ops) == 0 {
+		return p.out.WriteByte(c)
+	}
+	p.lit = append(p.lit, c)
+	return nil
+}
+
+func (p *sstBatch) Write(b []byte) {
+	if len(p.ops) == 0 {
+		p.out.Write(b)
+		return
+	}
+	p.lit = append(p.lit, b...)
+}
+
+func (p *sstBatch) WriteString(s string) {
+	if len(p.ops) == 0 {
+		p.out.WriteString(s)
+		return
+	}
+	p.lit = append(p.lit, s...)
+}
 
 // shared puts string idx at the current end of the text.
 func (p *sstBatch) shared(idx int) {
@@ -1093,7 +1117,8 @@ func (p *sstBatch) shared(idx int) {
 }
 
 // full reports the batch is due; batched, that a row's end should drain
-// it (a row's end is where text is streamed on).
+// it (a row's end is where text is streamed on; with no string pending
+// the text is all in out, and streamed on at every row's end).
 func (p *sstBatch) full() bool    { return len(p.ops) >= 4*sstBatchRefs || len(p.lit) >= 4*sstBatchText }
 func (p *sstBatch) batched() bool { return len(p.ops) >= sstBatchRefs || len(p.lit) >= sstBatchText }
 
