@@ -36,6 +36,7 @@ func hkidSeeds(f *testing.F) {
 		b + "（" + string(c) + "）", toFullWidth(b + "(" + string(c) + ")"), strings.ToLower(b) + "(" + string(c) + ")",
 		"身份證" + b2 + "(" + string(c2) + ")", "AB123456C A123456789 S1234567D K12345678 PO123456(1)",
 		"https://x.io/" + b + string(c), "身份證：" + toFullWidth(b+"("+string(c)+")"), "，" + toFullWidth(b+string(c)), "\xef\xbc", "\xef", "A123456(", "A123456( ", "A123456 (3", strings.Repeat("A1", 50),
+		b + "\n(" + string(c) + ")", b + "\r\n（" + string(c) + "）", b + "\t(" + string(c) + ")", b + "\n", b + "\r", b[:1] + " " + b[1:] + " ( " + string(c) + " )",
 	} {
 		f.Add(s)
 	}
