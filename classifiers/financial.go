@@ -508,7 +508,39 @@ done:
 	if !grouped && !dot && intDigits == 4 && (text[i] == '1' || text[i] == '2') && (text[i+1] == '9' || text[i+1] == '0') {
 		return j, false // a year
 	}
+	if !grouped && intDigits < 3 {
+		// A scaled amount, as management summaries write them
+		// ("revenue HK$12.3m", "EBITDA 2.1 million", "營業額 3.5億").
+		if k := scaleAfter(text, j); k > j {
+			return k, true
+		}
+	}
 	return j, grouped || intDigits >= 3
+}
+
+// scaleAfter returns the end of a scale word right after a number ending
+// at text[j] ("m", "mn", "bn", "k", "million", "billion", "thousand", one
+// space before allowed; 萬, 万, 億, 亿, 千, not 千克 or 千米), or j.
+func scaleAfter(text string, j int) int {
+	k := j
+	if k < len(text) && text[k] == ' ' {
+		k++
+	}
+	rest := text[k:]
+	for _, w := range [...]string{"million", "billion", "thousand", "mn", "bn", "m", "k"} {
+		if len(rest) >= len(w) && strings.EqualFold(rest[:len(w)], w) && (len(rest) == len(w) || !isLetter(rest[len(w)])) {
+			if len(w) <= 2 && k > j {
+				return j // "12 m" is a length; "12m" and "12 million" are amounts
+			}
+			return k + len(w)
+		}
+	}
+	for _, w := range [...]string{"百萬", "百万", "萬", "万", "億", "亿", "千"} {
+		if strings.HasPrefix(rest, w) && !strings.HasPrefix(rest[len(w):], "克") && !strings.HasPrefix(rest[len(w):], "米") {
+			return k + len(w)
+		}
+	}
+	return j
 }
 
 // figureAfter reports whether a figure follows a line item at text[end],

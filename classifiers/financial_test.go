@@ -85,3 +85,44 @@ func TestFinancialSignals(t *testing.T) {
 		t.Errorf("no bracketed_negatives signal in %v", f.Signals)
 	}
 }
+
+// Scaled amounts ("HK$12.3m", "2.1 million", "3.5億") are figures after a
+// line item: a management summary in a chat line is a statement in all
+// three scripts. A scaled amount after words, a length in metres, a
+// target without a title or a count of goods is not.
+func TestFinancialScaledFigures(t *testing.T) {
+	for _, text := range []string{
+		"Q3 management accounts: revenue HK$12.3m, gross margin 41%, EBITDA HK$2.1m, net loss HK$0.4m; cash at bank HK$5.6m.",
+		"Management accounts, March: Revenue 2.1 million; Gross profit 0.9 million; Net profit 0.2 million.",
+		"第三季管理賬目：營業額 3.5億，毛利 1.2億，淨虧損 800萬，銀行現金 2,300萬。",
+		"三季度管理报表：营业收入 3.5亿，毛利 1.2亿，净亏损 800万，货币资金 2300万。",
+	} {
+		if _, ok := classifyText(t, text)[FinancialStatement]; !ok {
+			t.Errorf("not a statement: %q", text)
+		}
+	}
+	for _, text := range []string{
+		"Revenue grew to HK$12.3m this quarter, thanks to the team.",
+		"The new office is 12 m wide and 30 m long; rent is HK$0.2m per month.",
+		"Sales team: revenue target 5m, stretch 6m.",
+		"倉庫存貨 1.2萬件，請於月底前盤點。",
+		"营业收入增长到3.5亿，感谢大家。",
+		"Shipment of 2.5 thousand units; the 3k run is next week.",
+	} {
+		if f, ok := classifyText(t, text)[FinancialStatement]; ok {
+			t.Errorf("%q read as a statement: %v", text, f.Signals)
+		}
+	}
+	for _, c := range []struct {
+		in  string
+		end int
+		ok  bool
+	}{
+		{"12.3m,", 5, true}, {"12.3 million.", 12, true}, {"3.5億，", len("3.5億"), true}, {"800萬", 3, true}, {"8萬", len("8萬"), true},
+		{"12 m", 2, false}, {"1.2千克", 3, false}, {"5mg", 1, false}, {"12.3", 4, false},
+	} {
+		if end, ok := figureAt(c.in, 0); end != c.end || ok != c.ok {
+			t.Errorf("figureAt(%q) = %d, %v; want %d, %v", c.in, end, ok, c.end, c.ok)
+		}
+	}
+}
