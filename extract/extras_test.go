@@ -137,3 +137,30 @@ func TestOriginNameColonEscaped(t *testing.T) {
 		}
 	}
 }
+
+// A table inside a table cell (Word nests them for address blocks and
+// sub-lists) stays inside its outer cell: the outer row is one line of
+// its columns, the inner cells and rows apart by spaces.
+func TestDocxNestedTable(t *testing.T) {
+	cell := func(s string) string { return `<w:tc><w:p><w:r><w:t>` + s + `</w:t></w:r></w:p></w:tc>` }
+	inner := `<w:tc><w:tbl><w:tr>` + cell("A104729(1)") + cell("Flat 3A") + `</w:tr><w:tr>` + cell("Kwun Tong") + `</w:tr></w:tbl><w:p/></w:tc>`
+	doc := `<w:document xmlns:w="w"><w:body><w:tbl>` +
+		`<w:tr>` + cell("Name") + cell("ID and address") + cell("Condition") + `</w:tr>` +
+		`<w:tr>` + cell("Chan Tai Man") + inner + cell("diabetes") + `</w:tr>` +
+		`</w:tbl></w:body></w:document>`
+	body := buildZip(t, zipEntry{name: "[Content_Types].xml", body: []byte(contentTypes)}, zipEntry{name: "word/document.xml", body: []byte(doc)})
+	res, err := Extract(context.Background(), Input{Body: bytes.NewReader(body), Size: int64(len(body)), Name: "x.docx"}, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text string
+	for _, sg := range res.Segments {
+		text += sg.Text
+	}
+	if !strings.Contains(text, "Name\tID and address\tCondition\t\n") {
+		t.Errorf("header row lost: %q", text)
+	}
+	if !strings.Contains(text, "Chan Tai Man\tA104729(1) Flat 3A Kwun Tong\tdiabetes") {
+		t.Errorf("the nested table split its outer row: %q", text)
+	}
+}

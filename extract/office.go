@@ -161,8 +161,19 @@ func (w *walker) drawingMLTextSized(r io.Reader, ps *partStream, hint int) (stri
 				inCell--
 			}
 			sb.trimSpace()
-			sb.WriteByte('\t')
+			if inCell > 0 {
+				sb.WriteByte(' ') // a nested table's cell: within the outer one
+			} else {
+				sb.WriteByte('\t')
+			}
 		case "tr":
+			if inCell > 0 {
+				// A nested table's row stays in the outer cell, so the
+				// outer row stays one line of its columns.
+				sb.trimSpace()
+				sb.WriteByte(' ')
+				break
+			}
 			sb.WriteByte('\n')
 			w.flush(ps, &sb)
 		case "comment":
