@@ -285,6 +285,16 @@ func MaskReason(s string, raw, masked []string) string {
 	return s[:i] + newOriginMasker(raw, masked).problem(s[i:])
 }
 
+// MaskProblem masks one extraction problem's origin, and a name that may
+// run into its reason, as the uninspectable signals are (MaskOrigins):
+// for reports other than the audit log (the scan command's).
+func MaskProblem(kind, origin, reason string, raw, masked []string) (string, string) {
+	line := newOriginMasker(raw, masked).problem(kind + ": " + origin + ": " + reason)
+	_, rest, _ := strings.Cut(line, ": ")
+	o, r, _ := strings.Cut(rest, ": ")
+	return o, r
+}
+
 // MaskReasons is MaskReason for each line of a decision's explanation,
 // in a new slice.
 func MaskReasons(lines []string) []string {

@@ -18,6 +18,7 @@ import (
 	"github.com/dlpgate/dlpgate/classifiers"
 	"github.com/dlpgate/dlpgate/extract"
 	"github.com/dlpgate/dlpgate/inspect"
+	"github.com/dlpgate/dlpgate/places"
 	"github.com/dlpgate/dlpgate/rules"
 )
 
@@ -55,6 +56,7 @@ func cmdScanWith(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	method := fset.String("method", "POST", "evaluate as an upload with this HTTP method")
 	jobs := fset.Int("jobs", runtime.GOMAXPROCS(0), "files scanned in parallel")
 	explain := fset.Bool("explain", false, "also print every classifier's score and the signals it saw, fired or not")
+	showOrigins := fset.Bool("show-origins", false, "print archive and attachment member names in origins as they are (by default they are masked as in the audit log: a member name may be a person's name and diagnosis)")
 	fset.Usage = func() {
 		fmt.Fprintf(fset.Output(), "usage: dlpgate scan [--config FILE] PATH...   (- reads stdin; directories are walked)\n")
 		fset.PrintDefaults()
@@ -77,7 +79,7 @@ func cmdScanWith(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		return 2
 	}
 	items := expandPaths(fset.Args())
-	s := scanner{engine: eng, maxBytes: cfg.Policy.Global.MaxInspectBytes, endpoint: *endpoint, method: *method, stdin: stdin, explain: *explain}
+	s := scanner{engine: eng, maxBytes: cfg.Policy.Global.MaxInspectBytes, endpoint: *endpoint, method: *method, stdin: stdin, explain: *explain, showOrigins: *showOrigins}
 
 	results := make([]scanResult, len(items))
 	var wg sync.WaitGroup
@@ -172,6 +174,8 @@ type scanner struct {
 	method   string
 	stdin    io.Reader
 	explain  bool
+	// showOrigins prints origins unmasked (--show-origins).
+	showOrigins bool
 }
 
 func (s *scanner) scanPath(ctx context.Context, path string) scanResult {
@@ -222,6 +226,25 @@ func (s *scanner) scanPath(ctx context.Context, path string) scanResult {
 	res.Segments = r.Segments
 	for _, p := range r.Problems {
 		res.Problems = append(res.Problems, scanProblem{Origin: p.Origin, Kind: string(p.Kind), Reason: p.Reason})
+	}
+	if !s.showOrigins {
+		// The input's own name is the path printed beside it; what is
+		// inside it is masked as the audit log masks it.
+		own := []string{origin}
+		res.Findings = places.MaskOrigins(res.Findings, own, own)
+		for i, p := range res.Problems {
+			res.Problems[i].Origin, res.Problems[i].Reason = places.MaskProblem(p.Kind, p.Origin, p.Reason, own, own)
+		}
+		d := *res.Decision // the Result's, not to be changed in place
+		d.Reason = places.MaskReason(d.Reason, own, own)
+		d.Explain = make([]string, len(d.Explain))
+		for i, l := range res.Decision.Explain {
+			d.Explain[i] = places.MaskReason(l, own, own)
+		}
+		if res.Decision.Explain == nil {
+			d.Explain = nil
+		}
+		res.Decision = &d
 	}
 	if s.explain {
 		x, err := s.engine.Explain(ctx, extract.Input{Name: path, Body: body, Size: size, Origin: origin})

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -267,5 +269,41 @@ func TestScanDocumentedShape(t *testing.T) {
 		blocked.Findings[0].Confidence == "" || len(blocked.Findings[0].Signals) == 0 ||
 		len(blocked.Findings[0].Samples) == 0 || blocked.Findings[0].Samples[0].Masked == "" || blocked.Findings[0].Samples[0].Origin == "" {
 		t.Errorf("finding lacks documented fields: %s", rows[1])
+	}
+}
+
+// Member names inside a scanned archive are masked in its report as the
+// audit log masks them (a member name may be a name and a diagnosis);
+// --show-origins prints them as they are. The file's own name stays.
+func TestScanMasksMemberNames(t *testing.T) {
+	dir := t.TempDir()
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	for name, body := range map[string]string{
+		"陳大文 抑鬱症 名單.csv":                     "name,hkid\n" + testgen.HKIDList(3),
+		"notes: Chan Tai Man depression.pdf": "%PDF-1.4\n1 0 obj << /Length 999 >> stream\nBT (cut",
+	} {
+		fw, _ := zw.Create(name)
+		io.WriteString(fw, body)
+	}
+	zw.Close()
+	p := filepath.Join(dir, "scan.zip")
+	if err := os.WriteFile(p, zb.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, lines, out := runScan(t, "", p)
+	if len(lines) != 1 || lines[0].Verdict != "block" {
+		t.Fatalf("scan: %s", out)
+	}
+	for _, leak := range []string{"抑鬱症", "depression", "Tai Man"} {
+		if strings.Contains(out, leak) {
+			t.Errorf("%q in the report: %s", leak, out)
+		}
+	}
+	if !strings.Contains(out, "scan.zip") {
+		t.Errorf("the file's own name is not in its report: %s", out)
+	}
+	if _, _, raw := runScan(t, "", "--show-origins", p); !strings.Contains(raw, "抑鬱症") || !strings.Contains(raw, "depression") {
+		t.Errorf("--show-origins: member names not shown: %s", raw)
 	}
 }
