@@ -138,7 +138,7 @@ func TestOriginNameColonEscaped(t *testing.T) {
 	}
 }
 
-// A table inside a table cell (Word nests them for address blocks and
+// A table inside a table cell (Word and OpenDocument nest them for address blocks and
 // sub-lists) stays inside its outer cell: the outer row is one line of
 // its columns, the inner cells and rows apart by spaces.
 func TestDocxNestedTable(t *testing.T) {
@@ -162,5 +162,22 @@ func TestDocxNestedTable(t *testing.T) {
 	}
 	if !strings.Contains(text, "Chan Tai Man\tA104729(1) Flat 3A Kwun Tong\tdiabetes") {
 		t.Errorf("the nested table split its outer row: %q", text)
+	}
+	// The same in OpenDocument.
+	oc := func(s string) string { return `<table:table-cell><text:p>` + s + `</text:p></table:table-cell>` }
+	oinner := `<table:table-cell><table:table><table:table-row>` + oc("A104729(1)") + oc("Flat 3A") + `</table:table-row><table:table-row>` + oc("Kwun Tong") + `</table:table-row></table:table></table:table-cell>`
+	content := `<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="o" xmlns:text="t" xmlns:table="b"><office:body><office:text><table:table>` +
+		`<table:table-row>` + oc("Chan Tai Man") + oinner + oc("diabetes") + `</table:table-row></table:table></office:text></office:body></office:document-content>`
+	odt := buildZip(t, zipEntry{name: "mimetype", body: []byte("application/vnd.oasis.opendocument.text"), store: true}, zipEntry{name: "content.xml", body: []byte(content)})
+	res, err = Extract(context.Background(), Input{Body: bytes.NewReader(odt), Size: int64(len(odt)), Name: "x.odt"}, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text = ""
+	for _, sg := range res.Segments {
+		text += sg.Text
+	}
+	if !strings.Contains(text, "Chan Tai Man\tA104729(1) Flat 3A Kwun Tong\tdiabetes") {
+		t.Errorf("ODT: the nested table split its outer row: %q", text)
 	}
 }

@@ -924,9 +924,20 @@ func (w *walker) odfText(r io.Reader, stylesOnly bool) (string, error) {
 				}
 				if inBody > 0 {
 					sb.trimSpace()
-					sb.WriteByte('\t')
+					if inCell > 0 {
+						sb.WriteByte(' ') // a nested table's cell (as in Word)
+					} else {
+						sb.WriteByte('\t')
+					}
 				}
-			case "table-row", "note-body", "annotation":
+			case "table-row":
+				if inBody > 0 && inCell > 0 {
+					sb.trimSpace()
+					sb.WriteByte(' ') // a nested table's row stays in its outer cell
+				} else if inBody > 0 {
+					sb.WriteByte('\n')
+				}
+			case "note-body", "annotation":
 				if inBody > 0 {
 					sb.WriteByte('\n')
 				}
