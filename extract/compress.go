@@ -251,9 +251,7 @@ func sanitizeName(s string) string {
 	if len(s) > 255 {
 		s = s[:255]
 	}
-	if strings.Contains(s, ": ") {
-		s = strings.ReplaceAll(s, ": ", ":%20") // see child
-	}
+	s = escapeSeparator(s) // names reach origins by other ways than child too
 	return strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {
 			return '_'

@@ -599,12 +599,12 @@ func (w *walker) sheetTextTo(r io.Reader, shared sstTable, dates []bool, ps *par
 		pend.WriteString(str)
 		lastCol = col
 		if pend.full() {
-			pend.drain(&sb, &shared, w.sstUsed)
+			pend.drain(&shared, w.sstUsed)
 		}
 	}
 	endCell := func() { endCellWith(val) }
 	done := func() string {
-		pend.drain(&sb, &shared, w.sstUsed)
+		pend.drain(&shared, w.sstUsed)
 		return sb.done()
 	}
 	for {
@@ -672,7 +672,7 @@ func (w *walker) sheetTextTo(r io.Reader, shared sstTable, dates []bool, ps *par
 				if lastCol > 0 {
 					pend.WriteByte('\n')
 					if len(pend.ops) == 0 || pend.batched() {
-						pend.drain(&sb, &shared, w.sstUsed)
+						pend.drain(&shared, w.sstUsed)
 						w.flush(ps, &sb)
 					}
 				}
@@ -706,7 +706,7 @@ func (w *walker) sheetTextTo(r io.Reader, shared sstTable, dates []bool, ps *par
 		// at the token it was cut at unbatched: near the limit the batch
 		// is drained at every token and the limit checked on what it is.
 		if room := w.room() + int64(psCarry(ps)); int64(sb.Len()+len(pend.lit))+int64(len(pend.ops))*int64(shared.maxLen) > room {
-			if pend.drain(&sb, &shared, w.sstUsed); int64(sb.Len()) > room {
+			if pend.drain(&shared, w.sstUsed); int64(sb.Len()) > room {
 				return sb.done(), nil
 			}
 		}
@@ -1144,9 +1144,10 @@ func (p *sstBatch) shared(idx int) {
 func (p *sstBatch) full() bool    { return len(p.ops) >= 4*sstBatchRefs || len(p.lit) >= 4*sstBatchText }
 func (p *sstBatch) batched() bool { return len(p.ops) >= sstBatchRefs || len(p.lit) >= sstBatchText }
 
-// drain appends the batch's text to sb, the shared strings looked up from
-// t, marks them used, and empties the batch.
-func (p *sstBatch) drain(sb *textBuf, t *sstTable, used []bool) {
+// drain appends the batch's text to out, the shared strings looked up
+// from t, marks them used, and empties the batch.
+func (p *sstBatch) drain(t *sstTable, used []bool) {
+	sb := p.out
 	// First every string's bounds and first byte, in a loop whose
 	// iterations do not depend on each other: their misses overlap.
 	need := len(p.lit)

@@ -100,20 +100,20 @@ func (w *walker) streamText(n node) {
 			// Read to the end: a full read is the last one when no byte
 			// follows it, so the windows are cut where a sized read cuts
 			// them (its last fill is the one that reaches its size).
-			off += int64(k)
-			if err == nil && off < size {
+			end := err != nil
+			if !end && off+int64(k) < size {
 				var probe [1]byte
-				if p, perr := b.r.ReadAt(probe[:], off); p == 0 && (perr == nil || errors.Is(perr, io.EOF)) {
-					err = io.EOF
-				} else if perr != nil && !errors.Is(perr, io.EOF) {
-					err = perr
+				p, perr := b.r.ReadAt(probe[:], off+int64(k))
+				end = p == 0
+				if perr != nil && !errors.Is(perr, io.EOF) {
+					err = perr // failed: reported below
 				}
 			}
 			if err == nil || errors.Is(err, io.EOF) {
-				atEOF = atEOF || errors.Is(err, io.EOF)
-				return k, atEOF || off >= size
+				off += int64(k)
+				atEOF = atEOF || end
+				return k, end || off >= size
 			}
-			off -= int64(k)
 		}
 		if err != nil && !errors.Is(err, io.EOF) || k == 0 && want > 0 {
 			if err == nil || errors.Is(err, io.EOF) {

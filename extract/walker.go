@@ -312,13 +312,19 @@ func leaf(origin string) string {
 // member named "notes: Chan Tai Man depression.pdf" would otherwise have
 // its tail read as dlpgate's reason and kept.
 func child(parent, scheme, name string) string {
-	if strings.Contains(name, ": ") {
-		name = strings.ReplaceAll(name, ": ", ":%20")
-	}
+	name = escapeSeparator(name)
 	if parent == "" {
 		return scheme + ":" + name
 	}
 	return parent + "/" + name
+}
+
+// escapeSeparator writes a name's ": " as ":%20" (child).
+func escapeSeparator(name string) string {
+	if strings.Contains(name, ": ") {
+		return strings.ReplaceAll(name, ": ", ":%20")
+	}
+	return name
 }
 
 // containerBase is the origin a root container's members hang from: an
@@ -444,7 +450,7 @@ func (w *walker) node(n node) {
 	}
 	head := w.head(n.body, sniffLen)
 	mt, params := mediaType(n.ctype)
-	if w.sizeUnknown && n.depth == 0 && (strings.HasPrefix(mt, "multipart/") || sniff(head, n.body.size) != kindText || !w.streamable(n, mt, params["charset"], head)) {
+	if w.sizeUnknown && n.depth == 0 && !StreamsText(n.ctype, head, n.body.size) {
 		// Not streamed text (StreamsText): every other reading needs
 		// the body's size.
 		w.specFailed = true
@@ -511,7 +517,7 @@ func (w *walker) node(n node) {
 	// total-text limit can never be emitted (UTF-16 doubles, markup
 	// inflates): do not read it.
 	body := n.body
-	if textCap := 4*w.lim.MaxTotalBytes + sniffLen; body.data == nil && body.size > textCap {
+	if textCap := textCap(w.lim); body.data == nil && body.size > textCap {
 		w.limit(n.origin, "text body larger than the total extracted text limit allows; only the first part was inspected")
 		body.size = textCap
 	}
