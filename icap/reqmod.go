@@ -452,7 +452,7 @@ func (x *exchange) event(dec rules.Decision, channel string) *audit.Event {
 	return &audit.Event{
 		Time: x.rq.Time.UTC(), ID: audit.NewID(x.rq.Time),
 		Action: action, Rule: dec.Rule, RuleReason: places.MaskReason(dec.Reason, nil, nil), Severity: dec.Severity,
-		Exception: dec.Exception, Explain: places.MaskReasons(dec.Explain),
+		Exception: dec.Exception, Explain: places.MaskReasons(dec.Explain, nil, nil),
 		RuleDescription: ruleDescription(x.eng.Policy, dec.Rule),
 		User:            x.who.user, Groups: x.who.groups, ClientIP: addrString(x.who.client),
 		Host: x.rq.Host, Method: x.hr.Method, Path: x.eventPath(),

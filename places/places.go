@@ -297,13 +297,13 @@ func MaskProblem(kind, origin, reason string, raw, masked []string) (string, str
 
 // MaskReasons is MaskReason for each line of a decision's explanation,
 // in a new slice.
-func MaskReasons(lines []string) []string {
+func MaskReasons(lines []string, raw, masked []string) []string {
 	if lines == nil {
 		return nil
 	}
 	out := make([]string, len(lines))
 	for i, l := range lines {
-		out[i] = MaskReason(l, nil, nil)
+		out[i] = MaskReason(l, raw, masked)
 	}
 	return out
 }

@@ -547,7 +547,7 @@ func (s *Server) newEvent(info *connInfo, req *http.Request, rq rules.Request, d
 		RuleReason:    places.MaskReason(dec.Reason, nil, nil),
 		Severity:      dec.Severity,
 		Exception:     dec.Exception,
-		Explain:       places.MaskReasons(dec.Explain),
+		Explain:       places.MaskReasons(dec.Explain, nil, nil),
 		User:          info.user,
 		Groups:        info.groups,
 		ClientIP:      addrString(info.client),

@@ -237,13 +237,7 @@ func (s *scanner) scanPath(ctx context.Context, path string) scanResult {
 		}
 		d := *res.Decision // the Result's, not to be changed in place
 		d.Reason = places.MaskReason(d.Reason, own, own)
-		d.Explain = make([]string, len(d.Explain))
-		for i, l := range res.Decision.Explain {
-			d.Explain[i] = places.MaskReason(l, own, own)
-		}
-		if res.Decision.Explain == nil {
-			d.Explain = nil
-		}
+		d.Explain = places.MaskReasons(d.Explain, own, own)
 		res.Decision = &d
 	}
 	if s.explain {
