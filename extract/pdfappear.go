@@ -89,14 +89,25 @@ func (r *appearRead) pageResources(res pDict, patterns, glyphs *leftText, page s
 	if xobjs == nil || r.onceDict(xobjs) {
 		return
 	}
-	for _, name := range sortedKeys(xobjs) {
-		if r.spent() {
-			return
-		}
-		if s, ok := r.d.resolve(xobjs[name]).(*pStream); ok && s.dict["Subtype"] == pName("Form") {
+	r.eachStream(xobjs, func(s *pStream) {
+		if s.dict["Subtype"] == pName("Form") {
 			r.pageResources(r.d.dict(s.dict["Resources"]), patterns, glyphs, page, depth+1)
 		}
+	})
+}
+
+// eachStream calls f on each stream the values of d resolve to, in key
+// order, until the read's budget is spent; false when it stopped so.
+func (r *appearRead) eachStream(d pDict, f func(*pStream)) bool {
+	for _, name := range sortedKeys(d) {
+		if r.spent() {
+			return false
+		}
+		if s, ok := r.d.resolve(d[name]).(*pStream); ok {
+			f(s)
+		}
 	}
+	return true
 }
 
 // offPage reads the appearances of the annotations no page read lists
@@ -263,15 +274,11 @@ func (r *appearRead) patterns(res pDict, out *leftText, origin string, depth int
 	if pats == nil || r.onceDict(pats) {
 		return
 	}
-	for _, name := range sortedKeys(pats) {
-		if r.spent() {
-			return
-		}
-		s, ok := r.d.resolve(pats[name]).(*pStream)
-		if ok && r.d.resolve(s.dict["PatternType"]) == 1.0 {
+	r.eachStream(pats, func(s *pStream) {
+		if r.d.resolve(s.dict["PatternType"]) == 1.0 {
 			r.stream(s, res, out, origin, "tiling pattern", depth)
 		}
-	}
+	})
 }
 
 // glyphs reads the glyph procedures of the Type3 fonts of the resources
@@ -294,13 +301,8 @@ func (r *appearRead) glyphs(res pDict, out *leftText, origin string, depth int) 
 		if fres == nil {
 			fres = res
 		}
-		for _, g := range sortedKeys(procs) {
-			if r.spent() {
-				return
-			}
-			if s, ok := r.d.resolve(procs[g]).(*pStream); ok {
-				r.stream(s, fres, out, origin, "Type3 glyph", depth)
-			}
+		if !r.eachStream(procs, func(s *pStream) { r.stream(s, fres, out, origin, "Type3 glyph", depth) }) {
+			return
 		}
 	}
 }
