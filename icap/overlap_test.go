@@ -1,8 +1,10 @@
 package icap
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -33,6 +35,24 @@ func (h *overlapHook) last(t *testing.T) string {
 	return h.seen[len(h.seen)-1]
 }
 
+// overlapServer starts a server whose inspected bodies hook hears, its
+// overlap on or off.
+func overlapServer(t *testing.T, noOverlap bool) (*Server, *memRecorder, *overlapHook) {
+	hook := &overlapHook{}
+	s, rec := startServer(t, nil)
+	s.noOverlap, s.testHookOverlap = noOverlap, hook.hear
+	return s, rec, hook
+}
+
+// overlapConn is overlapServer with overlap on and one connection to it,
+// with a deadline long enough for bodies of tens of MiB.
+func overlapConn(t *testing.T) (*overlapHook, net.Conn, *bufio.Reader) {
+	s, _, hook := overlapServer(t, false)
+	c, br := dial(t, s)
+	c.SetDeadline(time.Now().Add(2 * time.Minute))
+	return hook, c, br
+}
+
 // bigBody is n bytes of clean notes followed by tail.
 func bigBody(n int, tail string) []byte { return append(cleanBody(n), tail...) }
 
@@ -41,9 +61,7 @@ func bigBody(n int, tail string) []byte { return append(cleanBody(n), tail...) }
 // 204 when clean, with and without a preview.
 func TestOverlapWhileSpooled(t *testing.T) {
 	for _, noOverlap := range []bool{false, true} {
-		hook := &overlapHook{}
-		s, rec := startServer(t, nil)
-		s.noOverlap, s.testHookOverlap = noOverlap, hook.hear
+		s, rec, hook := overlapServer(t, noOverlap)
 		c, br := dial(t, s)
 		c.SetDeadline(time.Now().Add(2 * time.Minute))
 		want := "on"
@@ -87,11 +105,7 @@ func TestOverlapWhileSpooled(t *testing.T) {
 // A body that is not the size its Content-Length declared is read as it
 // arrived, not as the overlapped reading saw it.
 func TestOverlapSizeMismatch(t *testing.T) {
-	hook := &overlapHook{}
-	s, _ := startServer(t, nil)
-	s.testHookOverlap = hook.hear
-	c, br := dial(t, s)
-	c.SetDeadline(time.Now().Add(2 * time.Minute))
+	hook, c, br := overlapConn(t)
 	body := bigBody(10<<20, "\n"+testgen.HKIDList(3)+"\n")
 	r, _ := roundTrip(t, c, br, icapMsg{headers: []string{"Allow: 204"}, http: httpPost(robotURL, "text/plain", len(body)+100),
 		body: body, preview: 0, chunk: 64 << 10})
@@ -106,9 +120,7 @@ func TestOverlapSizeMismatch(t *testing.T) {
 // A client that goes away mid-body ends the overlapped reading; the
 // server goes on serving.
 func TestOverlapClientGoesAway(t *testing.T) {
-	hook := &overlapHook{}
-	s, _ := startServer(t, nil)
-	s.testHookOverlap = hook.hear
+	s, _, hook := overlapServer(t, false)
 	body := bigBody(12<<20, "")
 	first, rest := icapMsg{headers: []string{"Allow: 204"}, http: httpPost(robotURL, "text/plain", len(body)), body: body, preview: 0, chunk: 64 << 10}.encode()
 	c, br := dial(t, s)
@@ -137,11 +149,7 @@ func TestOverlapClientGoesAway(t *testing.T) {
 // with HKIDs at its end, 204 when clean; chunked JSON is read once
 // complete, with the same decision.
 func TestOverlapUnknownSize(t *testing.T) {
-	hook := &overlapHook{}
-	s, _ := startServer(t, nil)
-	s.testHookOverlap = hook.hear
-	c, br := dial(t, s)
-	c.SetDeadline(time.Now().Add(2 * time.Minute))
+	hook, c, br := overlapConn(t)
 	js := []byte(`{"notes":"` + strings.Repeat("quarterly planning minutes ", (10<<20)/27) + `","ids":"` + strings.ReplaceAll(testgen.HKIDList(3), "\n", " ") + `"}`)
 	for _, tc := range []struct {
 		name, ctype string
