@@ -18,6 +18,8 @@ import (
 
 	kflate "github.com/klauspost/compress/flate"
 
+	"github.com/dlpgate/dlpgate/extract/deflate"
+
 	"github.com/dlpgate/dlpgate/internal/testgen"
 )
 
@@ -323,19 +325,24 @@ func BenchmarkInflateBound(b *testing.B) {
 		name string
 		fx   func() benchFile
 	}{{"docx", docxFile}, {"xlsx-shared", xlsxSharedFile}, {"pptx", pptxFile}} {
-		b.Run(c.name, func(b *testing.B) {
-			f := c.fx()
-			b.SetBytes(int64(len(f.body)))
-			buf := make([]byte, 256<<10)
-			for range b.N {
-				zr, _ := zip.NewReader(bytes.NewReader(f.body), int64(len(f.body)))
-				zr.RegisterDecompressor(zip.Deflate, func(r io.Reader) io.ReadCloser { return kflate.NewReader(r) })
-				for _, m := range zr.File {
-					rc, _ := m.Open()
-					io.CopyBuffer(io.Discard, struct{ io.Reader }{rc}, buf)
-					rc.Close()
+		for _, dec := range []struct {
+			name string
+			new  func(io.Reader) io.ReadCloser
+		}{{"deflate", func(r io.Reader) io.ReadCloser { return deflate.NewReader(r) }}, {"klauspost", kflate.NewReader}} {
+			b.Run(c.name+"/"+dec.name, func(b *testing.B) {
+				f := c.fx()
+				b.SetBytes(int64(len(f.body)))
+				buf := make([]byte, 256<<10)
+				for range b.N {
+					zr, _ := zip.NewReader(bytes.NewReader(f.body), int64(len(f.body)))
+					zr.RegisterDecompressor(zip.Deflate, dec.new)
+					for _, m := range zr.File {
+						rc, _ := m.Open()
+						io.CopyBuffer(io.Discard, struct{ io.Reader }{rc}, buf)
+						rc.Close()
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }

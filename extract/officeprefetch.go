@@ -173,7 +173,7 @@ func (p *prefetcher) open(i int, origin string) (io.ReadCloser, bool) {
 // the reader see), into buf when it has room for the declared size; ok
 // false: it would not open, or grew past aheadMin.
 func readSmall(f *zip.File, max int64, buf []byte) (data []byte, rerr error, ok bool) {
-	rc, err := f.Open()
+	rc, err := openDeclared(f)
 	if err != nil {
 		return nil, nil, false
 	}

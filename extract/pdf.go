@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	kflate "github.com/klauspost/compress/flate"
+	"github.com/dlpgate/dlpgate/extract/deflate"
 )
 
 // pdfDoc is a parsed PDF: every object found by scanning the file for
@@ -28,7 +28,7 @@ type pdfDoc struct {
 	noMap     bool              // a font had no usable text mapping
 	images    map[*pStream]bool // image XObjects already read (pdfimage.go)
 	content   []byte            // decoded content of the page last read
-	fr        io.ReadCloser     // raw deflate reader, reused (inflate)
+	fr        *deflate.Reader   // raw deflate reader, reused (inflate)
 	br        *bytes.Reader     // fr's source, reused (pageContent)
 	// Page contents (pdfahead.go): the owned buffer of the page last
 	// read, buffers free for reuse, the parts list, the inflate worker.
@@ -545,25 +545,31 @@ func (d *pdfDoc) filterParms(parms any, i int) pDict {
 }
 
 // inflate undoes FlateDecode (zlib, or raw deflate when the zlib header
-// is missing). klauspost's raw deflate reader is reset per stream rather
-// than allocated. The zlib wrapper is stripped here instead of read by a
+// is missing). The raw deflate reader (extract/deflate) is reset per stream
+// rather than allocated. The zlib wrapper is stripped here instead of read by a
 // zlib reader: the bytes are the same (a zlib reader hands over what it
 // inflated before it checks the Adler-32, and a bad or missing checksum
 // never dropped text), without checksumming every content stream.
 func (d *pdfDoc) inflate(b []byte) []byte {
 	br := bytes.NewReader(b[zlibHeaderLen(b):])
-	if d.fr == nil {
-		d.fr = kflate.NewReader(br)
-	} else if d.fr.(kflate.Resetter).Reset(br, nil) != nil {
-		d.fr = kflate.NewReader(br)
-	}
-	r := d.fr
+	r := resetInflater(&d.fr, br)
 	out, why, err := d.w.readBounded(r, int64(len(b)))
 	if errors.Is(err, errTooBig) {
 		d.w.limit(d.origin, "PDF stream: "+why+"; only the first part was inspected")
 	}
 	// A corrupt or truncated stream keeps what inflated before the damage.
 	return out
+}
+
+// resetInflater points *fr at r, reusing the reader (a new one the first
+// time).
+func resetInflater(fr **deflate.Reader, r io.Reader) *deflate.Reader {
+	if *fr == nil {
+		*fr = deflate.NewReader(r)
+	} else {
+		(*fr).Reset(r)
+	}
+	return *fr
 }
 
 // zlibHeaderLen is the length of the zlib header b starts with as

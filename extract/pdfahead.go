@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"runtime"
 	"sync"
 	"sync/atomic"
 
-	kflate "github.com/klauspost/compress/flate"
+	"github.com/dlpgate/dlpgate/extract/deflate"
 )
 
 // Page content without copies, and inflated pages ahead.
@@ -122,7 +121,7 @@ func (d *pdfDoc) contentPart(s *pStream) (contentPart, bool) {
 // decodeParts decodes a job: the bytes pageText would have built from
 // decodeStream. fr is the inflater (reset per part) of the calling
 // goroutine.
-func decodeParts(job *contentJob, fr *io.ReadCloser, br *bytes.Reader, lim *Limits, expired func() bool) contentResult {
+func decodeParts(job *contentJob, fr **deflate.Reader, br *bytes.Reader, lim *Limits, expired func() bool) contentResult {
 	out := job.buf[:0]
 	var res contentResult
 	for _, p := range job.parts {
@@ -130,11 +129,7 @@ func decodeParts(job *contentJob, fr *io.ReadCloser, br *bytes.Reader, lim *Limi
 			out = append(out, p.raw...)
 		} else {
 			br.Reset(p.raw[zlibHeaderLen(p.raw):])
-			if *fr == nil {
-				*fr = kflate.NewReader(br)
-			} else if (*fr).(kflate.Resetter).Reset(br, nil) != nil {
-				*fr = kflate.NewReader(br)
-			}
+			resetInflater(fr, br)
 			var why string
 			var err error
 			out, why, err = readBoundedAppend(out, *fr, int64(len(p.raw)), lim, expired)
@@ -163,7 +158,7 @@ func startAhead(ctx context.Context, lim Limits) *contentAhead {
 	for range n {
 		go func() {
 			defer a.wg.Done()
-			var fr io.ReadCloser
+			var fr *deflate.Reader
 			var br bytes.Reader
 			lim := lim
 			expired := func() bool { return a.quit.Load() || ctx.Err() != nil }
@@ -175,7 +170,7 @@ func startAhead(ctx context.Context, lim Limits) *contentAhead {
 	return a
 }
 
-func (a *contentAhead) work(job *contentJob, fr *io.ReadCloser, br *bytes.Reader, lim *Limits, expired func() bool) (res contentResult) {
+func (a *contentAhead) work(job *contentJob, fr **deflate.Reader, br *bytes.Reader, lim *Limits, expired func() bool) (res contentResult) {
 	defer func() {
 		if r := recover(); r != nil {
 			*fr = nil // its state is unknown

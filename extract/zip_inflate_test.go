@@ -4,19 +4,16 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 
-	"github.com/dlpgate/dlpgate/internal/cputime"
 	"github.com/dlpgate/dlpgate/internal/testgen"
 )
 
-// TestInflateHeldMatchesReaderAt: a ZIP held in memory (its members
-// inflated from *bytes.Reader slices, zip.go's inflaterPool.member) gives
-// the Result a ZIP read through its io.ReaderAt gives (members through the
-// bufio.Reader): Office files in EN/繁/简, a plain archive with a nested
+// TestInflateHeldMatchesReaderAt: a ZIP held in memory gives the Result a
+// ZIP read through a plain io.ReaderAt gives: Office files in EN/繁/简, a plain archive with a nested
 // one, and the same with compressed bytes flipped, cut short, or the
 // archive truncated.
 func TestInflateHeldMatchesReaderAt(t *testing.T) {
@@ -77,29 +74,37 @@ func TestInflateHeldMatchesReaderAt(t *testing.T) {
 	}
 }
 
-// BenchmarkInflateInput: the benchmark DOCX held in memory (members
-// inflated from bytes.Reader) against the same bytes behind a plain
-// io.ReaderAt (through a bufio.Reader):
-//
-//	go test ./extract -run '^$' -bench InflateInput -benchtime 3x -cpu 1 -count 5
-func BenchmarkInflateInput(b *testing.B) {
-	f := docxFile()
-	for _, c := range []struct {
-		name string
-		body func() io.ReaderAt
-	}{
-		{"held", func() io.ReaderAt { return heldBody(f.body) }},
-		{"readerat", func() io.ReaderAt { return bytes.NewReader(f.body) }},
-	} {
-		b.Run(c.name, func(b *testing.B) {
-			b.SetBytes(int64(len(f.body)))
-			cpu0 := cputime.Process()
-			for range b.N {
-				if _, err := Extract(context.Background(), Input{Body: c.body(), Size: int64(len(f.body))}, Limits{}); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
-		})
+// TestDeclaredSizeBelowTruth: a member holding more than its declared
+// size keeps exactly its declared bytes (and reports the damage), small
+// or large (inflated ahead), whatever the reader's buffer: archive/zip
+// drops the read that passes the declared size, so declaredReader never
+// asks for more.
+func TestDeclaredSizeBelowTruth(t *testing.T) {
+	r := rand.New(rand.NewPCG(61, 62))
+	vocab := testgen.PseudoWords(r, 500)
+	for _, n := range []int{5000, 300000, 3 << 20} {
+		var b bytes.Buffer
+		for b.Len() < n {
+			b.WriteString(vocab[r.IntN(len(vocab))])
+			b.WriteByte(' ')
+		}
+		text := b.String()
+		body := buildZip(t, zipEntry{name: "notes.txt", body: []byte(text)})
+		declared := len(text) / 3
+		setDeclaredSize(t, body, "notes.txt", uint64(declared))
+		res, err := Extract(context.Background(), Input{Body: bytes.NewReader(body), Size: int64(len(body))}, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got strings.Builder
+		for _, s := range res.Segments {
+			got.WriteString(s.Text)
+		}
+		if strings.TrimSpace(got.String()) != strings.TrimSpace(text[:declared]) {
+			t.Errorf("%d bytes declared %d: kept %d bytes, want the declared %d", n, declared, got.Len(), declared)
+		}
+		if len(res.Problems) != 1 || res.Problems[0].Kind != Malformed {
+			t.Errorf("%d bytes: problems %v, want one malformed", n, res.Problems)
+		}
 	}
 }
