@@ -11,8 +11,9 @@ import (
 	"strings"
 
 	"github.com/andybalholm/brotli"
-	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/dlpgate/dlpgate/extract/deflate"
 )
 
 // errTooBig marks a decompression cut at a size or ratio limit.
@@ -132,7 +133,7 @@ func (w *walker) decodeContentEncoding(origin, header string, b blob, n node) (d
 		case "", "identity":
 			continue
 		case "gzip", "x-gzip":
-			gz, err := gzip.NewReader(blobReader(cur))
+			gz, err := deflate.NewGzip(blobReader(cur))
 			if err != nil {
 				w.problem(origin, Malformed, "content-encoding gzip: bad header")
 				return bytesOf(), false, false
@@ -194,7 +195,7 @@ func (w *walker) compressedNode(n node, kind format) {
 	var r io.Reader
 	switch kind {
 	case kindGzip:
-		gz, err := gzip.NewReader(src())
+		gz, err := deflate.NewGzip(src())
 		if err != nil {
 			w.problem(n.origin, Malformed, "gzip: bad header")
 			return

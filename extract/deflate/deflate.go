@@ -1,4 +1,5 @@
-// Package deflate is a streaming raw DEFLATE (RFC 1951) decoder built for
+// Package deflate is a streaming raw DEFLATE (RFC 1951) decoder, and a
+// gzip (RFC 1952) reader on it (gzip.go), built for
 // speed on the one path where dlpgate is inflate-bound: a large Office part
 // (a DOCX's document.xml is one deflate stream, four to five times its
 // compressed size), read by the XML scanner as fast as it is inflated.
@@ -738,4 +739,48 @@ func buildFixed(lt *[litlenTableSize]uint32, dt *[distTableSize]uint32, lns *[nu
 		dl[i] = 5
 	}
 	build(dt[:], distBits, dl, distEntries[:])
+}
+
+// giveBack ends reading bits: the bit buffer's partial byte is dropped
+// and its whole bytes go back to the input (as at a stored block), so the
+// input is read on byte by byte from just after what was consumed.
+func (d *Reader) giveBack() {
+	d.bb >>= d.nb & 7
+	d.nb -= d.nb & 7
+	d.inPos -= int(d.nb / 8)
+	d.bb, d.nb = 0, 0
+}
+
+// readRaw reads the input's next bytes past the bits consumed (what
+// follows a deflate stream: a gzip trailer and the next member); io.EOF
+// at the input's end, io.ErrUnexpectedEOF when it ends within p.
+func (d *Reader) readRaw(p []byte) error {
+	d.giveBack()
+	for i := 0; i < len(p); {
+		if d.inPos >= d.inEnd {
+			if !d.eof {
+				if err := d.fill(); err != nil {
+					return err
+				}
+			}
+			if d.inPos >= d.inEnd {
+				if i == 0 {
+					return io.EOF
+				}
+				return io.ErrUnexpectedEOF
+			}
+		}
+		n := copy(p[i:], d.in[d.inPos:d.inEnd])
+		d.inPos += n
+		i += n
+	}
+	return nil
+}
+
+// nextStream starts a new deflate stream where the input now stands (the
+// next gzip member), with a new window.
+func (d *Reader) nextStream() {
+	d.giveBack()
+	d.r, d.w = 0, 0
+	d.state, d.final, d.stored, d.err = stHeader, false, 0, nil
 }
