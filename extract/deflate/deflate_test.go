@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -271,6 +273,12 @@ func FuzzDifferential(f *testing.F) {
 		f.Add(comp([]byte("Chan Tai Man A123456(3) depression")), false)
 		f.Add([]byte("The quarterly revenue rose; the quarterly revenue fell"), true)
 	}
+	files, _ := filepath.Glob("testdata/zlib/*.deflate")
+	for _, name := range files {
+		if b, err := os.ReadFile(name); err == nil {
+			f.Add(b[:min(len(b), 4096)], false) // zlib's block headers
+		}
+	}
 	f.Add([]byte{0x07}, false)
 	f.Add([]byte{0x01, 0x05, 0x00, 0xfa, 0xff, 'h', 'e', 'l', 'l', 'o'}, false)
 	f.Fuzz(func(t *testing.T, b []byte, compress bool) {
@@ -287,4 +295,29 @@ func FuzzDifferential(f *testing.F) {
 		}
 		checkAgainstStd(t, b)
 	})
+}
+
+// TestZlibStreams: streams from zlib itself (testdata/zlib/README) read as
+// compress/flate reads them, whole and cut.
+func TestZlibStreams(t *testing.T) {
+	files, err := filepath.Glob("testdata/zlib/*.deflate")
+	if err != nil || len(files) < 9 {
+		t.Fatalf("zlib streams: %v (%d files)", err, len(files))
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := stdInflate(b)
+		if err != nil || len(want) < 50000 {
+			t.Fatalf("%s: compress/flate: %v, %d bytes", f, err, len(want))
+		}
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			checkAgainstStd(t, b)
+			for cut := 1; cut < len(b); cut += len(b)/50 + 1 {
+				checkAgainstStd(t, b[:cut])
+			}
+		})
+	}
 }
