@@ -330,7 +330,29 @@ func BenchmarkInflateBound(b *testing.B) {
 		for _, dec := range []struct {
 			name string
 			new  func(io.Reader) io.ReadCloser
-		}{{"deflate", func(r io.Reader) io.ReadCloser { return deflate.NewReader(r) }}, {"klauspost", kflate.NewReader}} {
+		}{
+			// One reader reset for every member, as extract's pool does.
+			{"deflate", func() func(io.Reader) io.ReadCloser {
+				var d *deflate.Reader
+				return func(r io.Reader) io.ReadCloser {
+					if d == nil {
+						d = deflate.NewReader(r)
+					} else {
+						d.Reset(r)
+					}
+					return d
+				}
+			}()},
+			{"klauspost", func() func(io.Reader) io.ReadCloser {
+				var d io.ReadCloser
+				return func(r io.Reader) io.ReadCloser {
+					if d == nil || d.(kflate.Resetter).Reset(r, nil) != nil {
+						d = kflate.NewReader(r)
+					}
+					return d
+				}
+			}()},
+		} {
 			b.Run(c.name+"/"+dec.name, func(b *testing.B) {
 				f := c.fx()
 				b.SetBytes(int64(len(f.body)))
