@@ -690,9 +690,27 @@ func build(t []uint32, primary uint, lens []uint8, entry []uint32) bool {
 	if maxLen > int(primary) {
 		subBits = maxLen - int(primary)
 	}
+	// The primary table as libdeflate builds it: the codes of length l
+	// are placed in a table of 2^l entries at their bit-reversed index,
+	// then the table is doubled (copied after itself) for length l+1,
+	// so a short code reaches all its 2^(primary-l) entries by
+	// sequential copies instead of strided stores. A stale entry (of an
+	// earlier table) copied along is overwritten: every entry of the
+	// final table is one code's, or a subtable pointer written last.
+	code, k := 0, 0
+	for l := 1; l <= int(primary); l++ {
+		if l > 1 {
+			copy(t[1<<(l-1):1<<l], t[:1<<(l-1)])
+		}
+		for ; k < total && int(lens[sorted[k]]) == l; k++ {
+			t[bits.Reverse16(uint16(code))>>(16-l)] = entry[sorted[k]] | uint32(l)
+			code++
+		}
+		code <<= 1
+	}
 	sub, lastP, base := psize, -1, 0
-	code, l := 0, 0
-	for _, sym := range sorted[:total] {
+	for l := int(primary) + 1; k < total; k++ {
+		sym := sorted[k]
 		for int(lens[sym]) != l {
 			code <<= 1
 			l++
@@ -700,12 +718,6 @@ func build(t []uint32, primary uint, lens []uint8, entry []uint32) bool {
 		rev := int(bits.Reverse16(uint16(code)) >> (16 - l))
 		code++
 		e := entry[sym] | uint32(l)
-		if l <= int(primary) {
-			for i := rev; i < psize; i += 1 << l {
-				t[i] = e
-			}
-			continue
-		}
 		if p := rev & (psize - 1); p != lastP {
 			t[p] = uint32(sub)<<16 | fPointer | uint32(subBits)<<4
 			lastP, base = p, sub
