@@ -40,6 +40,11 @@ type automaton struct {
 	// letter-hyphen-digit states on every "PO-2026" and "INV-88231",
 	// which want six digits).
 	skip []outSkip
+	// first[s-outFrom] is the first output of state s and where the
+	// others are: report reads one record instead of outStart and then
+	// outs (kept apart from skip, which mustReport reads far more often:
+	// on base64 a larger skip cost more than report gained).
+	first []firstOut
 	// lookahead is how many bytes past the byte after lane 3's last
 	// advance4 may read (outSkip.digits): 7, or 0 (and no digits tested
 	// that way) for an automaton whose patterns are too short to
@@ -75,6 +80,13 @@ type outSkip struct {
 	// bytes after the state's (digitsFrom): advance4 tests the eight
 	// bytes after it at once.
 	digits uint8
+}
+
+// firstOut is automaton.first's entry for one state with outputs.
+type firstOut struct {
+	o    acOut  // the first output
+	n    uint32 // outputs: o, then outs[from+1:from+n]
+	from int32  // outStart of the state
 }
 
 // acOut is one output of a state: the pattern's id with what report
@@ -368,6 +380,14 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 		}
 		a.skip[i] = m
 	}
+	a.first = make([]firstOut, rows-a.outFrom)
+	for i := range a.first {
+		from, to := a.outStart[a.outFrom+i], a.outStart[a.outFrom+i+1]
+		a.first[i] = firstOut{n: uint32(to - from), from: from}
+		if to > from {
+			a.first[i].o = a.outs[from]
+		}
+	}
 	return a, nil
 }
 
@@ -543,7 +563,12 @@ func (a *automaton) report(text string, i, s, emitFrom int, dst []hit) []hit {
 	if i < emitFrom {
 		return dst
 	}
-	for _, o := range a.outs[a.outStart[s]:a.outStart[s+1]] {
+	r := &a.first[s-a.outFrom]
+	o := r.o
+	for k := 0; k < int(r.n); k++ {
+		if k > 0 {
+			o = a.outs[int(r.from)+k]
+		}
 		start := i + 1 - int(o.n)
 		if o.flags&outWordStart != 0 && start > 0 && isASCIIAlnum(text[start-1]) {
 			continue
