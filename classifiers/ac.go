@@ -2,6 +2,7 @@ package classifiers
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"unsafe"
 )
@@ -32,11 +33,24 @@ type automaton struct {
 	outStart []int32
 	outs     []acOut
 	pats     []acPattern
-	// skip[s-outFrom] has bit kind[b] set when every output of state s
-	// is rejected whenever the byte after it is b: advance4 then goes on
-	// without leaving its loop (base64 reaches letter-digit-digit states,
-	// which want digits next, and short words inside longer ones).
-	skip []uint8
+	// skip[s-outFrom] tells when every output of state s is rejected by
+	// the bytes after it: advance4 then goes on without leaving its loop
+	// (base64 reaches letter-digit-digit states, which want digits next,
+	// and short words inside longer ones; business text reaches
+	// letter-hyphen-digit states on every "PO-2026" and "INV-88231",
+	// which want six digits).
+	skip []outSkip
+	// first[s-outFrom] is the first output of state s and where the
+	// others are: report reads one record instead of outStart and then
+	// outs (kept apart from skip, which mustReport reads far more often:
+	// on base64 a larger skip cost more than report gained).
+	first []firstOut
+	// lookahead is how many bytes past the byte after lane 3's last
+	// advance4 may read (outSkip.digits): 7, or 0 (and no digits tested
+	// that way) for an automaton whose patterns are too short to
+	// guarantee them (maxLen < 8: lane 3 stops maxLen bytes before the
+	// span's end, scanSpan) or on other hardware.
+	lookahead int
 	// kind[b] is 1 for an ASCII digit, 2 for an ASCII letter, 4 otherwise.
 	kind [256]uint8
 }
@@ -55,6 +69,24 @@ type acPattern struct {
 	// another full-width form (the prefilter needs one sign per run, not a
 	// hit per character of "１２３４５６...").
 	runStart bool
+}
+
+// outSkip is automaton.skip's entry for one state with outputs.
+type outSkip struct {
+	// kinds has bit kind[b] set when every output is rejected whenever
+	// the byte after the state's is b.
+	kinds uint8
+	// digits has bit k set when every output wants an ASCII digit k+2
+	// bytes after the state's (digitsFrom): advance4 tests the eight
+	// bytes after it at once.
+	digits uint8
+}
+
+// firstOut is automaton.first's entry for one state with outputs.
+type firstOut struct {
+	o    acOut  // the first output
+	n    uint32 // outputs: o, then outs[from+1:from+n]
+	from int32  // outStart of the state
 }
 
 // acOut is one output of a state: the pattern's id with what report
@@ -127,6 +159,16 @@ func digitsAt(text string, i, n int) bool {
 		}
 	}
 	return true
+}
+
+// digitsAfter returns the bytes after the pattern's last that report
+// wants to be ASCII digits (digitsFrom counts the last byte too): bit k
+// for the byte k+1 after it, 0 for none.
+func (p *acPattern) digitsAfter() uint8 {
+	if p.digitsFrom < 2 {
+		return 0
+	}
+	return uint8(1<<(p.digitsFrom-1) - 1)
 }
 
 func isASCIIAlnum(b byte) bool {
@@ -320,13 +362,31 @@ func newAutomatonRaw(patterns []string, rawFrom int) (*automaton, error) {
 			a.kind[b] = 4
 		}
 	}
-	a.skip = make([]uint8, rows-a.outFrom)
+	// The eight-byte read of mustReport is one unaligned little-endian
+	// load: only where that is what the hardware does.
+	if a.maxLen >= 8 && (runtime.GOARCH == "amd64" || runtime.GOARCH == "arm64") {
+		a.lookahead = 7
+	}
+	a.skip = make([]outSkip, rows-a.outFrom)
 	for i := range a.skip {
-		m := uint8(7)
+		m := outSkip{kinds: 7, digits: 0xFF}
 		for _, o := range a.outs[a.outStart[a.outFrom+i]:a.outStart[a.outFrom+i+1]] {
-			m &= a.pats[o.id].rejectedBefore() // a family's first stands for all its members
+			p := &a.pats[o.id] // a family's first stands for all its members
+			m.kinds &= p.rejectedBefore()
+			m.digits &= p.digitsAfter()
+		}
+		if a.lookahead == 0 {
+			m.digits = 0
 		}
 		a.skip[i] = m
+	}
+	a.first = make([]firstOut, rows-a.outFrom)
+	for i := range a.first {
+		from, to := a.outStart[a.outFrom+i], a.outStart[a.outFrom+i+1]
+		a.first[i] = firstOut{n: uint32(to - from), from: from}
+		if to > from {
+			a.first[i].o = a.outs[from]
+		}
 	}
 	return a, nil
 }
@@ -442,8 +502,8 @@ func (a *automaton) advance4(text string, base, d, j, n int, st *[4]int) int {
 	if j >= n {
 		return n
 	}
-	_ = text[base+3*d+n] // the byte after lane 3's last, which mustReport reads
-	_ = text[base+j]     // and the first lane 0 reads
+	_ = text[base+3*d+n+a.lookahead] // the bytes after lane 3's last, which mustReport reads
+	_ = text[base+j]                 // and the first lane 0 reads
 	p := unsafe.Add(unsafe.Pointer(unsafe.StringData(text)), base)
 	tp := unsafe.Pointer(unsafe.SliceData(a.trans))
 	// shift&63 spares the check Go adds to variable shifts.
@@ -470,10 +530,15 @@ func (a *automaton) advance4(text string, base, d, j, n int, st *[4]int) int {
 }
 
 // mustReport reports whether state s, reached on the byte at q, may have
-// an output that report keeps: the byte after q (always inside the text
-// in advance4) does not reject them all.
+// an output that report keeps: the byte after q does not reject them all,
+// nor do the eight after q when they want digits (inside the text in
+// advance4: lookahead).
 func (a *automaton) mustReport(s int, q unsafe.Pointer) bool {
-	return s >= a.outFrom && a.skip[s-a.outFrom]&a.kind[*(*byte)(unsafe.Add(q, 1))] == 0
+	if s < a.outFrom {
+		return false
+	}
+	k := a.skip[s-a.outFrom]
+	return k.kinds&a.kind[*(*byte)(unsafe.Add(q, 1))] == 0 && (k.digits == 0 || digitBits8(*(*uint64)(unsafe.Add(q, 1)))&uint64(k.digits) == uint64(k.digits))
 }
 
 // scanRange walks text[from:to] from the root, reporting matches that end
@@ -498,7 +563,12 @@ func (a *automaton) report(text string, i, s, emitFrom int, dst []hit) []hit {
 	if i < emitFrom {
 		return dst
 	}
-	for _, o := range a.outs[a.outStart[s]:a.outStart[s+1]] {
+	r := &a.first[s-a.outFrom]
+	o := r.o
+	for k := 0; k < int(r.n); k++ {
+		if k > 0 {
+			o = a.outs[int(r.from)+k]
+		}
 		start := i + 1 - int(o.n)
 		if o.flags&outWordStart != 0 && start > 0 && isASCIIAlnum(text[start-1]) {
 			continue

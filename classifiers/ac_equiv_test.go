@@ -150,6 +150,11 @@ func equivalenceInputs(a *automaton) []string {
 		gen(20000, b64+"\n"),
 		gen(20000, "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
 		gen(20000, "0123456789,.\n"),
+		// Letter-hyphen-digit and letter-digit-digit states that want
+		// six digits, followed by runs of every length (mustReport's
+		// look at the eight bytes after a state).
+		gen(20000, "aB-0123456789 ."),
+		gen(20000, "a-01234567890123456789"),
 		strings.Repeat("A123456(7) AB1234567 a1b2c3 ", 800),
 		strings.Repeat("A1", 6000),
 		"Total\nAssets TOTAL\tASSETS total  assets",

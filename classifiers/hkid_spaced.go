@@ -73,28 +73,54 @@ func (k *kwScans) trim(n int) {
 // and added to dst scanner by scanner afterwards, so that where two
 // scanners find a candidate at the same offset the one the sequential
 // scans would keep is kept (TestKeywordScansMatchSequential).
+//
+// The runs are found by their last digit from the map's words
+// (kwRunEnds): only runs of six, and shorter runs with a digit within
+// nine bytes after them, are visited. Most runs of business text (dates,
+// amounts, "room 12") are neither, and visiting each one cost more than
+// the few tests that then rejected it (TestKeywordScansMatchRunByRun
+// compares this with the walk over every run).
 func keywordScans(s string, dm []uint64, dst []hkidMatch, k *kwScans) []hkidMatch {
 	spaced, grouped, loose, apart := k.spaced[:0], k.grouped[:0], k.loose[:0], k.apart[:0]
-	digitRuns(s, dm, func(i, n int) {
-		switch {
-		case n == 6:
-			if p := spacedLetter(s, i); p >= 0 {
-				if m, ok := separatedHKIDAt(s, p); ok {
-					spaced = append(spaced, m)
+	var prev uint64
+	for w, d := range dm {
+		before := prev
+		prev = d
+		if d == 0 {
+			continue
+		}
+		var next uint64
+		if w+1 < len(dm) {
+			next = dm[w+1]
+		}
+		for ends := kwRunEnds(d, before, next); ends != 0; ends &= ends - 1 {
+			q := bits.TrailingZeros64(ends) // the run's last digit
+			// Its length: the digits from q down in this word, and those
+			// ending the word before when it reaches bit 0 (at most six:
+			// kwRunEnds).
+			n := bits.LeadingZeros64(^(d << (63 - q)))
+			if n > q {
+				n += bits.LeadingZeros64(^before)
+			}
+			i := w<<6 + q + 1 - n
+			if n == 6 {
+				if p := spacedLetter(s, i); p >= 0 {
+					if m, ok := separatedHKIDAt(s, p); ok {
+						spaced = append(spaced, m)
+					}
 				}
+				if m, ok := looseHKIDAt(s, i); ok {
+					loose = append(loose, m)
+				}
+				continue
 			}
-			if m, ok := looseHKIDAt(s, i); ok {
-				loose = append(loose, m)
-			}
-		case n < 6 && digitSoonAfter(dm, i+n):
 			// Both shapes go on with more digits (grouped after one
 			// separator, digit-spaced after one to three) and have a
 			// prefix before their first group that loosePrefixBefore
 			// accepts (groupedAt's one space or none is among its
-			// shapes, with the same word and boundary checks). Most runs
-			// of business text (dates, amounts, "room 12") end here.
+			// shapes, with the same word and boundary checks).
 			if _, ok := loosePrefixBefore(s, i); !ok {
-				return
+				continue
 			}
 			if m, ok := groupedAt(s, i, n); ok {
 				grouped = append(grouped, m)
@@ -103,7 +129,7 @@ func keywordScans(s string, dm []uint64, dst []hkidMatch, k *kwScans) []hkidMatc
 				apart = append(apart, m)
 			}
 		}
-	})
+	}
 	*k = kwScans{spaced, grouped, loose, apart}
 	for _, c := range [][]hkidMatch{spaced, grouped, loose, apart} {
 		if len(c) == 0 {
@@ -116,6 +142,37 @@ func keywordScans(s string, dm []uint64, dst []hkidMatch, k *kwScans) []hkidMatc
 		dst = a.sorted()
 	}
 	return dst
+}
+
+// kwRunEnds marks, in a word d of a digit map (before: the word before;
+// next: the word after, 0 at the end), the last digit of each run
+// keywordScans reads: runs of exactly six digits, and runs of one to five
+// with a digit two to ten bytes after their last (digitSoonAfter of the
+// byte after it: where a grouped or digit-spaced HKID's next group
+// starts), except those whose first digit has a digit two bytes before
+// it.
+func kwRunEnds(d, before, next uint64) uint64 {
+	end := d &^ (d>>1 | next<<63) // the last digit of a run
+	r2 := d & (d<<1 | before>>63) // digits at q-1 and q
+	p2 := before & (before << 1)
+	r4 := r2 & (r2<<2 | p2>>62)
+	r6 := r4 & (r2<<4 | p2>>60) // digits at q-5..q
+	six := end & r6 &^ (d<<6 | before>>58)
+	// soon: a digit at q+2..q+10, from the 128 bits next:d shifted right
+	// by two and then or-ed with themselves shifted by 0..8 (doubling).
+	lo, hi := d>>2|next<<62, next>>2
+	alo, ahi := lo|lo>>1|hi<<63, hi|hi>>1 // by 0..1
+	blo, bhi := alo|alo>>2|ahi<<62, ahi|ahi>>2
+	soon := blo | blo>>4 | bhi<<60 | lo>>8 | hi<<56 // by 0..7, and 8
+	// Not the runs with a digit two bytes before them ("2026-03-02",
+	// "450,000 2)"): loosePrefixBefore rejects those (one separator, then
+	// a digit where the prefix letter would be; or a letter glued to that
+	// digit). Their first digits are flagged, and adding the flags to d
+	// carries each through its run to the byte after it; a run that
+	// reaches the word's last byte carries out and stays in.
+	first := d &^ (d<<1 | before>>63) & (d<<2 | before>>62)
+	glued := ((d + first) &^ d) >> 1
+	return six | end&^r6&soon&^glued
 }
 
 // scanSpacedHKIDs appends the spaced candidates of s not already in dst

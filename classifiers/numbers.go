@@ -513,6 +513,12 @@ func numBoundaryAfter(s string, j int) bool {
 // judgeNumber decides what a clean digit run is, most specific shape first.
 func judgeNumber(g *numGroups, start int, intl bool) (idMatch, bool) {
 	m := idMatch{start: int32(start), end: int32(g.end)}
+	if g.n < 8 {
+		// No shape has fewer digits (a Hong Kong number has eight): the
+		// commonest runs here, an amount and the number after it
+		// ("450,000 2) hiring"), are rejected before the shapes' tests.
+		return m, false
+	}
 	d := g.digits[:g.n]
 	grouped := g.ng > 1
 	if grouped {

@@ -554,36 +554,20 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int, bufs *doc
 	if bufs != nil {
 		bufs.foldFree = false // known only once this segment's map is built
 	}
-	// A segment to normalise is viewed after normalisation (normalize):
-	// keep what that needs and nothing more.
-	for _, h := range out {
-		if int(h.id) >= s.normFrom || int(h.id) >= s.fullWidthFrom && int(h.id) < s.sepFrom {
-			v := segView{origin: sg.Origin, text: sg.Text, hits: make([][]termHit, len(s.cls)), needsNorm: true, raw: slices.Clone(out)}
-			for _, h := range out {
-				if int(h.id) >= s.normFrom || int(h.id) >= s.fullWidthFrom && int(h.id) < s.sepFrom {
-					v.normAt = append(v.normAt, int(h.start))
-				}
-			}
-			slices.Sort(v.normAt)
-			return v
-		}
-	}
-	v := segView{origin: sg.Origin, text: sg.Text, hits: make([][]termHit, len(s.cls))}
-	limit := maxHits(len(sg.Text))
 	// Size each classifier's slice once: growing by appends copied
 	// more than the hits themselves on busy text.
 	var need [8]int
-	fullWidth := false
 	*pairs = (*pairs)[:0]
 	var seps []int
 	for _, h := range out {
 		switch {
-		case int(h.id) >= s.normFrom:
-			// Left after normalisation (a lone '*'): nothing more to do.
+		case int(h.id) >= s.normFrom || int(h.id) >= s.fullWidthFrom && int(h.id) < s.sepFrom:
+			// A segment to normalise is viewed after normalisation
+			// (normalize; viewNormalised passes no such hit): keep what
+			// that needs and nothing more.
+			return s.normView(sg, out)
 		case int(h.id) >= s.sepFrom:
 			seps = append(seps, int(h.start))
-		case int(h.id) >= s.fullWidthFrom:
-			fullWidth = true
 		case int(h.id) >= s.dictPatterns:
 			*pairs = append(*pairs, int(h.start))
 		default:
@@ -592,6 +576,8 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int, bufs *doc
 			}
 		}
 	}
+	v := segView{origin: sg.Origin, text: sg.Text, hits: make([][]termHit, len(s.cls))}
+	limit := maxHits(len(sg.Text))
 	if bufs != nil {
 		// One region of the shared buffer per classifier, each capped at
 		// its own size (the appends below never pass it).
@@ -627,12 +613,10 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int, bufs *doc
 			v.hits[o.cls] = append(v.hits[o.cls], termHit{term: o.term, kind: o.kind, start: h.start, end: h.end})
 		}
 	}
-	if fullWidth {
-		v.hkids = scanHKIDs(sg.Text, nil)
-	} else {
-		// At most one candidate per pair: size the slice once.
-		v.hkids = scanHKIDsAt(sg.Text, *pairs, make([]hkidMatch, 0, len(*pairs)))
-	}
+	// At most one candidate per pair: size the slice once. (A segment
+	// with full-width forms, which the full scanner reads, is normalised
+	// first: viewNormalised.)
+	v.hkids = scanHKIDsAt(sg.Text, *pairs, make([]hkidMatch, 0, len(*pairs)))
 	if len(seps) > 0 || len(*pairs) > 0 {
 		v.hkids = scanSeparatedHKIDs(sg.Text, *pairs, seps, v.hkids)
 	}
@@ -659,6 +643,20 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int, bufs *doc
 	spacedIfKeyword(&v, false, dm, kw) // "A 123456 3": hkid_spaced.go
 	v.ids = identifiersOf(&v, limit, ids, dm)
 	v.idKinds = kindSet(v.ids)
+	return v
+}
+
+// normView is the view of a segment whose hits out hold a normalisation
+// trigger or a full-width form: the triggers' offsets and the hits, for
+// normalize.
+func (s *defaultSet) normView(sg extract.Segment, out []hit) segView {
+	v := segView{origin: sg.Origin, text: sg.Text, hits: make([][]termHit, len(s.cls)), needsNorm: true, raw: slices.Clone(out)}
+	for _, h := range out {
+		if int(h.id) >= s.normFrom || int(h.id) >= s.fullWidthFrom && int(h.id) < s.sepFrom {
+			v.normAt = append(v.normAt, int(h.start))
+		}
+	}
+	slices.Sort(v.normAt)
 	return v
 }
 
