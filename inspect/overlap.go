@@ -274,17 +274,23 @@ func (o *Overlap) Finish(ctx context.Context, req rules.Request) (*Result, error
 		o.Abandon()
 		return nil, fmt.Errorf("inspect %s: %w", o.in.Origin, ctx.Err())
 	}
+	// The verdict is the complete body's: should a caller finish before
+	// the last byte is held, a fresh read would judge a prefix; and a
+	// reading that ended early (a limit reached within the first part)
+	// stands only for a body that then arrived whole, not one that
+	// failed on the way.
+	in := o.in
+	all := in.Size
+	if all < 0 {
+		all = math.MaxInt64 // unknown: to its end
+	}
+	if err := in.Body.(Arriving).WaitFor(ctx, all); err != nil {
+		// Not the complete body's reading (Overlapped says so; Finish
+		// and Overlapped are for the caller's one goroutine).
+		o.got, o.why = nil, "body not complete"
+		return nil, fmt.Errorf("inspect %s: body not complete: %w", in.Origin, err)
+	}
 	if o.got == nil {
-		// Afresh means on the complete body: should a caller finish before
-		// the last byte is held, a fresh read would judge a prefix.
-		in := o.in
-		all := in.Size
-		if all < 0 {
-			all = math.MaxInt64 // unknown: to its end
-		}
-		if err := in.Body.(Arriving).WaitFor(ctx, all); err != nil {
-			return nil, fmt.Errorf("inspect %s: body not complete: %w", in.Origin, err)
-		}
 		if in.Size < 0 {
 			in.Size = in.Body.(Sized).Size()
 		}
