@@ -131,7 +131,14 @@ func keywordScans(s string, dm []uint64, dst []hkidMatch, k *kwScans) []hkidMatc
 		}
 	}
 	*k = kwScans{spaced, grouped, loose, apart}
-	for _, c := range [][]hkidMatch{spaced, grouped, loose, apart} {
+	return addScans(dst, spaced, grouped, loose, apart)
+}
+
+// addScans adds the matches of each scan to dst in turn, as sepAdder
+// keeps them (a match that starts where one already added starts is
+// dropped).
+func addScans(dst []hkidMatch, scans ...[]hkidMatch) []hkidMatch {
+	for _, c := range scans {
 		if len(c) == 0 {
 			continue
 		}

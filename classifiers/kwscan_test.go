@@ -37,17 +37,7 @@ func keywordScansRunByRun(s string, dm []uint64, dst []hkidMatch) []hkidMatch {
 			}
 		}
 	})
-	for _, c := range [][]hkidMatch{spaced, grouped, loose, apart} {
-		if len(c) == 0 {
-			continue
-		}
-		a := sepAdder{dst: dst}
-		for _, m := range c {
-			a.addMatch(m)
-		}
-		dst = a.sorted()
-	}
-	return dst
+	return addScans(dst, spaced, grouped, loose, apart)
 }
 
 // kwRunEndsRef is kwRunEnds bit by bit over the whole map: the last digit
