@@ -276,26 +276,63 @@ func (d *Reader) refill() {
 	d.nb |= 56
 }
 
-// overread reports whether the stream has consumed more bits than the
-// input holds (padding).
-func (d *Reader) overread() bool {
-	return d.eof && d.inPos*8-int(d.nb) > d.inEnd*8
+// pastEnd reports whether a stream read to inPos with nb bits buffered
+// has consumed, with more bits besides, more than the input holds (its
+// padding).
+func (d *Reader) pastEnd(inPos int, nb uint, more int) bool {
+	return d.eof && inPos*8-int(nb)+more > d.inEnd*8
 }
 
-// offset is the input offset for errors.
-func (d *Reader) offset() CorruptInputError {
-	return CorruptInputError(d.inOff + int64(d.inPos) - int64(d.nb/8))
+// overread reports whether the stream has consumed padding.
+func (d *Reader) overread() bool { return d.pastEnd(d.inPos, d.nb, 0) }
+
+// offsetAt is the input offset for errors of a stream read to inPos with
+// nb bits buffered.
+func (d *Reader) offsetAt(inPos int, nb uint) CorruptInputError {
+	return CorruptInputError(d.inOff + int64(inPos) - int64(nb/8))
+}
+
+func (d *Reader) offset() CorruptInputError { return d.offsetAt(d.inPos, d.nb) }
+
+// badCode is the error of the invalid table entry e looked up with the
+// stream read to inPos, nb bits buffered: a cut stream when its code's
+// bits reach into the padding, as compress/flate reads it, else corrupt
+// input. Not inlined: it is the cold end of huffman's loop, whose code
+// it would otherwise spread (letters inflated 5% slower).
+//
+//go:noinline
+func (d *Reader) badCode(inPos int, nb uint, e uint32) error {
+	if d.pastEnd(inPos, nb, int(e&15)) {
+		return io.ErrUnexpectedEOF
+	}
+	return d.offsetAt(inPos, nb)
+}
+
+// need makes the bit buffer hold at least n (<= 56) bits (small enough
+// to inline: load is the call).
+func (d *Reader) need(n uint) error {
+	if d.nb >= n {
+		return nil
+	}
+	return d.load()
+}
+
+// load refills the bit buffer, topping the input up first when it runs
+// low.
+func (d *Reader) load() error {
+	if d.inEnd-d.inPos < inSafe && !d.eof {
+		if err := d.fill(); err != nil {
+			return err
+		}
+	}
+	d.refill()
+	return nil
 }
 
 // bits returns the next n (<= 32) bits of a header, consumed.
 func (d *Reader) bits(n uint) (uint32, error) {
-	if d.nb < n {
-		if d.inEnd-d.inPos < inSafe && !d.eof {
-			if err := d.fill(); err != nil {
-				return 0, err
-			}
-		}
-		d.refill()
+	if err := d.need(n); err != nil {
+		return 0, err
 	}
 	v := uint32(d.bb & (1<<n - 1))
 	d.bb >>= n
@@ -337,10 +374,7 @@ func (d *Reader) header() error {
 // storedHeader aligns to a byte, gives the bit buffer's whole bytes back
 // to the input and reads LEN and NLEN.
 func (d *Reader) storedHeader() error {
-	d.bb >>= d.nb & 7
-	d.nb -= d.nb & 7
-	d.inPos -= int(d.nb / 8)
-	d.bb, d.nb = 0, 0
+	d.giveBack()
 	if d.inEnd-d.inPos < 4 && !d.eof {
 		if err := d.fill(); err != nil {
 			return err
@@ -406,20 +440,12 @@ func (d *Reader) dynamic() error {
 	}
 	lns := d.lns[:nlit+ndist]
 	for i := 0; i < len(lns); {
-		if d.nb < preBits {
-			if d.inEnd-d.inPos < inSafe && !d.eof {
-				if err := d.fill(); err != nil {
-					return err
-				}
-			}
-			d.refill()
+		if err := d.need(preBits); err != nil {
+			return err
 		}
 		e := d.pt[d.bb&(1<<preBits-1)]
 		if e&fInvalid != 0 {
-			if d.eof && d.inPos*8-int(d.nb)+int(e&15) > d.inEnd*8 {
-				return io.ErrUnexpectedEOF
-			}
-			return d.offset()
+			return d.badCode(d.inPos, d.nb, e)
 		}
 		n := uint(e & 15)
 		d.bb >>= n
@@ -506,15 +532,12 @@ func (d *Reader) huffman() error {
 		if e&(fLiteral|fEOB|fInvalid) != 0 {
 			if e&fInvalid != 0 {
 				d.bb, d.nb, d.inPos, d.w = bb, nb, inPos, w
-				if !safe && d.eof && inPos*8-int(nb)+int(e&15) > d.inEnd*8 {
-					return io.ErrUnexpectedEOF
-				}
-				return d.offset()
+				return d.badCode(inPos, nb, e)
 			}
 			n := uint(e & 15)
 			bb >>= n
 			nb -= n
-			if !safe && d.eof && inPos*8-int(nb) > d.inEnd*8 {
+			if !safe && d.pastEnd(inPos, nb, 0) {
 				err = io.ErrUnexpectedEOF
 				break
 			}
@@ -541,10 +564,7 @@ func (d *Reader) huffman() error {
 		}
 		if e&fInvalid != 0 {
 			d.bb, d.nb, d.inPos, d.w = bb, nb, inPos, w
-			if !safe && d.eof && inPos*8-int(nb)+int(e&15) > d.inEnd*8 {
-				return io.ErrUnexpectedEOF
-			}
-			return d.offset()
+			return d.badCode(inPos, nb, e)
 		}
 		n = uint(e & 15)
 		bb >>= n
@@ -553,7 +573,7 @@ func (d *Reader) huffman() error {
 		dist := int(e>>16) + int(bb&(1<<x-1))
 		bb >>= x
 		nb -= x
-		if !safe && d.eof && inPos*8-int(nb) > d.inEnd*8 {
+		if !safe && d.pastEnd(inPos, nb, 0) {
 			err = io.ErrUnexpectedEOF
 			break
 		}
