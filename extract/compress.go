@@ -162,7 +162,7 @@ func (w *walker) decodeContentEncoding(origin, header string, b blob, n node) (d
 		}
 		var got inflated
 		if layers == 1 {
-			got = w.readOrStream(n, r, cur.size, "content-encoding "+c+": ", "content-encoding "+c+": corrupt or truncated stream")
+			got = w.readOrStream(n, r, reopenLayer(c, cur), cur.size, "content-encoding "+c+": ", "content-encoding "+c+": corrupt or truncated stream")
 			if got.streamed {
 				return nil, true, true
 			}
@@ -185,6 +185,36 @@ func (w *walker) decodeContentEncoding(origin, header string, b blob, n node) (d
 	}
 	return bytesOf(), true, false
 }
+
+// reopenLayer is a fresh decompressor of b for the coding c (gzip and
+// deflate, which are cheap to begin again; nil for the others): the
+// front-to-back readings of a decompressed JSON document or form read it
+// more than once (readOrStream).
+func reopenLayer(c string, b blob) func() io.Reader {
+	switch c {
+	case "gzip", "x-gzip":
+		return func() io.Reader {
+			gz, err := deflate.NewGzip(blobReader(b))
+			if err != nil {
+				return errReader{err}
+			}
+			return gz
+		}
+	case "deflate":
+		return func() io.Reader {
+			if zr, err := zlib.NewReader(blobReader(b)); err == nil {
+				return zr
+			}
+			return flate.NewReader(blobReader(b))
+		}
+	}
+	return nil
+}
+
+// errReader is a reader that fails with err.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
 // compressedNode handles a gzip/zstd/bzip2 file found by its magic bytes.
 func (w *walker) compressedNode(n node, kind format) {
@@ -217,7 +247,11 @@ func (w *walker) compressedNode(n node, kind format) {
 	}
 	base := containerBase(n, "gzip")
 	origin := child(base, "gzip", name)
-	got := w.readOrStream(node{origin: origin, name: name, depth: n.depth + 1}, r, n.body.size, "", "compressed stream corrupt or truncated; text read before the damage was kept")
+	var reopen func() io.Reader
+	if kind == kindGzip {
+		reopen = reopenLayer("gzip", n.body)
+	}
+	got := w.readOrStream(node{origin: origin, name: name, depth: n.depth + 1}, r, reopen, n.body.size, "", "compressed stream corrupt or truncated; text read before the damage was kept")
 	if got.streamed {
 		return
 	}

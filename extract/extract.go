@@ -83,6 +83,10 @@ type Input struct {
 	// without first being checked whole, and a large multipart body read
 	// part by part without its delimiters first being found throughout
 	// (multipartstream.go), either of which would wait for its last byte.
+	// With one Content-Encoding layer of gzip or deflate, the same holds
+	// for a JSON document or form it decompresses to (seqsource.go);
+	// whatever it decompresses to otherwise is read as when Speculative
+	// is false.
 	// Should it turn out not to be read so by an Extract that is not
 	// speculative (not valid JSON, text that must be read whole, bare-LF
 	// multipart framing ...),

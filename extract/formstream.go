@@ -78,7 +78,7 @@ func (w *walker) streamPasses(n node, speculate bool, format string, pass func(n
 // formPass reads n's body as a form, checking it (walk false) or walking
 // it, and reports whether it is a form this reading takes.
 func (w *walker) formPass(n node, walk bool) (ok bool) {
-	s := &jsonStream{w: w, r: n.body.r, size: n.body.size, walk: walk, from: len(w.res.Segments), flushedAt: w.res.TextBytes}
+	s := w.newJSONStream(n, walk)
 	defer func() {
 		if r := recover(); r != nil {
 			if r != errJSONDoubt { //nolint:errorlint // sentinel identity

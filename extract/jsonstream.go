@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"unicode"
@@ -148,8 +149,8 @@ func (w *walker) streamsJSON(n node, mt, charset string, head []byte) bool {
 // or walking it (walk true), and reports whether it is a document this
 // reading takes. It returns early when extraction stops (w.stop).
 func (w *walker) jsonPass(n node, walk bool) (ok bool) {
-	s := &jsonStream{w: w, r: n.body.r, size: n.body.size, walk: walk, from: len(w.res.Segments), flushedAt: w.res.TextBytes}
-	s.j = jsonWalker{w: w, origin: jsonRoot(n.origin), arena: newTextArena(int(min(n.body.size, 1<<30)))}
+	s := w.newJSONStream(n, walk)
+	s.j = jsonWalker{w: w, origin: jsonRoot(n.origin), arena: newTextArena(int(min(s.size, 1<<30)))}
 	defer func() {
 		if r := recover(); r != nil {
 			if r != errJSONDoubt { //nolint:errorlint // sentinel identity
@@ -172,6 +173,16 @@ func (w *walker) jsonPass(n node, walk bool) (ok bool) {
 		panic(errJSONDoubt) // more after the document: text
 	}
 	return true
+}
+
+// newJSONStream begins a pass over n's body: through its ReaderAt, or
+// from a fresh reader when it is a seqBody.
+func (w *walker) newJSONStream(n node, walk bool) *jsonStream {
+	s := &jsonStream{w: w, r: n.body.r, size: n.body.size, walk: walk, from: len(w.res.Segments), flushedAt: w.res.TextBytes}
+	if n.body.seq != nil {
+		s.r, s.seq, s.size = nil, newSeqSource(n.body.seq), math.MaxInt64
+	}
+	return s
 }
 
 // linesAhead reports whether the body is JSON Lines if JSON at all: its
@@ -255,7 +266,8 @@ func (s *jsonStream) until(c byte) string {
 type jsonStream struct {
 	w    *walker
 	r    io.ReaderAt
-	size int64
+	size int64      // math.MaxInt64 while a seq body's end is not seen
+	seq  *seqSource // the body when it is a seqBody (r is nil then)
 	walk bool
 	j    jsonWalker
 
@@ -271,6 +283,16 @@ type jsonStream struct {
 // window returns the body's bytes from p on, at least jsonLookahead of
 // them unless the body ends sooner (eof: the slice reaches its end).
 func (s *jsonStream) window(p int64) (b []byte, eof bool) {
+	if s.seq != nil {
+		b, end, err := s.seq.at(p, jsonLookahead+1)
+		if err != nil {
+			panic(errJSONDoubt) // read as before: decompressed whole
+		}
+		if end {
+			s.size = s.seq.base + int64(len(s.seq.buf))
+		}
+		return b, end
+	}
 	if p < s.bufOff || p+jsonLookahead >= s.bufOff+int64(len(s.buf)) && s.bufOff+int64(len(s.buf)) < s.size {
 		if s.buf == nil {
 			s.buf = make([]byte, jsonChunk)

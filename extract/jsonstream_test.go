@@ -36,6 +36,11 @@ type jsonRead struct {
 }
 
 func readJSONStream(body []byte, ctype string, spec bool, lim Limits) jsonRead {
+	return readEncodedStream(body, ctype, "", spec, lim)
+}
+
+// readEncodedStream is readJSONStream of a body with a Content-Encoding.
+func readEncodedStream(body []byte, ctype, enc string, spec bool, lim Limits) jsonRead {
 	var out jsonRead
 	var cur *strings.Builder
 	curOrigin := ""
@@ -45,7 +50,7 @@ func readJSONStream(body []byte, ctype string, spec bool, lim Limits) jsonRead {
 			cur = nil
 		}
 	}
-	in := Input{ContentType: ctype, Body: readerOnly{bytes.NewReader(body)}, Size: int64(len(body)), Origin: "body", Speculative: spec,
+	in := Input{ContentType: ctype, ContentEncoding: enc, Body: readerOnly{bytes.NewReader(body)}, Size: int64(len(body)), Origin: "body", Speculative: spec,
 		Stream: func(s Segment, off int64) {
 			out.windows++
 			if cur == nil || s.Origin != curOrigin || off == 0 {

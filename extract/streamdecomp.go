@@ -40,7 +40,12 @@ type inflated struct {
 // and reports the limits and damage it met itself, naming layer (such as
 // "content-encoding gzip: ", or "" for a compressed file found by its
 // magic) in their reasons.
-func (w *walker) readOrStream(n node, r io.Reader, compressedSize int64, layer, damage string) inflated {
+//
+// A stream whose head shows a JSON document, JSON Lines or a form is read
+// front to back from the decompressor instead (seqsource.go), when reopen
+// (a fresh decompressor of the same bytes; nil: none) is given for the
+// readings' passes.
+func (w *walker) readOrStream(n node, r io.Reader, reopen func() io.Reader, compressedSize int64, layer, damage string) inflated {
 	limit, byRatio := w.decompressLimit(compressedSize)
 	if w.stream == nil || limit <= StreamAbove {
 		out, why, err := w.readBounded(r, compressedSize)
@@ -53,6 +58,9 @@ func (w *walker) readOrStream(n node, r io.Reader, compressedSize int64, layer, 
 		return inflated{out: head, why: why, err: err}
 	}
 	if !w.streamsDecompressed(n, head[:sniffLen]) {
+		if reopen != nil && w.structuredDecompressed(n, head[:sniffLen], seqBody{open: reopen, limit: limit}) {
+			return inflated{streamed: true}
+		}
 		out, why, err := w.readBounded(io.MultiReader(bytes.NewReader(head), r), compressedSize)
 		return inflated{out: out, why: why, err: err}
 	}
@@ -78,6 +86,32 @@ func (w *walker) streamsDecompressed(n node, head []byte) bool {
 		return false
 	}
 	return w.streamable(node{origin: n.origin, body: blob{size: StreamAbove + 1}}, mt, params["charset"], head)
+}
+
+// structuredDecompressed reads n's decompressed stream, whose head (of a
+// stream longer than StreamAbove) is head, as a JSON document or a form
+// front to back when it shows one (as streamsJSON and streamsForm would
+// the same bytes as a spilled body), and reports whether it did: false
+// leaves the stream to be read whole, untouched. Only the decompressed
+// stream of the whole body (depth 0) is speculative.
+func (w *walker) structuredDecompressed(n node, head []byte, b seqBody) bool {
+	if w.stream == nil || w.batch == nil {
+		return false
+	}
+	mt, params := mediaType(n.ctype)
+	if strings.HasPrefix(mt, "multipart/") || sniff(head, StreamAbove+1) != kindText || isBinary(head) {
+		return false
+	}
+	b.limit = min(b.limit, textCap(w.lim))
+	n.body = blob{size: -1, seq: &b}
+	speculate := w.speculative && n.depth == 0
+	switch {
+	case mt == "application/x-www-form-urlencoded":
+		return w.streamPasses(n, speculate, "form", w.formPass)
+	case jsonHead(mt, params["charset"], head):
+		return w.streamPasses(n, speculate, "json", w.jsonPass)
+	}
+	return false
 }
 
 // limitedStream feeds streamWindows from a decompressor, stopping at the

@@ -172,6 +172,10 @@ func extractOpts(ctx context.Context, in Input, lim Limits, repanic bool) (*Resu
 		if streamed {
 			return w.result(ctx, in)
 		}
+		// Decompressed into memory (or not decompressed): nothing is
+		// left to arrive, so the rest is read as an Extract that is not
+		// speculative reads it.
+		w.speculative = false
 		if data != nil {
 			body = memBlob(data)
 		}
@@ -227,6 +231,10 @@ type blob struct {
 	r    io.ReaderAt
 	size int64
 	data []byte
+	// seq, when set, is a body of unknown size read front to back
+	// (seqsource.go): r and data are nil and size is -1. Only the
+	// front-to-back JSON and form readings are given one.
+	seq *seqBody
 }
 
 func memBlob(b []byte) blob { return blob{r: bytesReaderAt(b), size: int64(len(b)), data: b} }

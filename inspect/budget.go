@@ -71,7 +71,9 @@ func (b *Budget) Memory() int64 { return b.memory }
 // capped at the whole budget so any single input can run, alone.
 func (b *Budget) weight(in extract.Input, lim extract.Limits) int64 {
 	w := 2*in.Size + 1<<20
-	if in.Speculative {
+	// A compressed body read speculatively may still be held
+	// decompressed (markup, multipart ...): it weighs as below.
+	if in.Speculative && in.ContentEncoding == "" {
 		// A JSON body read front to back as it arrives (overlap.go) holds
 		// the window, two buffers of pieces and the batch being
 		// classified, never the whole body: should it need that, the

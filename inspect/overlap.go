@@ -29,10 +29,12 @@ import (
 //     front to back as it arrives, whatever it holds. When the
 //     decompressed bytes pass StreamAbove and are plain text, they reach
 //     the classifiers window by window as they are decompressed, so the
-//     text is classified while the compressed bytes arrive; anything else
-//     (JSON, a form, markup ...) is held decompressed and read once the
-//     last compressed byte is in (only the decompression runs beside
-//     receiving then);
+//     text is classified while the compressed bytes arrive; a JSON
+//     document, JSON Lines or a urlencoded form is walked front to back
+//     as it is decompressed, as a plain one below is as it arrives
+//     (extract.Input.Speculative); anything else (markup, multipart ...)
+//     is held decompressed and read once the last compressed byte is in
+//     (only the decompression runs beside receiving then);
 //   - a JSON document or JSON Lines over extract.StreamAbove bytes with
 //     no Content-Encoding whose head shows it (extract.StreamsJSON):
 //     extract reads it front to back as it arrives (Input.Speculative),
@@ -189,7 +191,15 @@ func (o *Overlap) run(ctx context.Context, body Arriving) {
 	head := make([]byte, n)
 	k, _ := body.ReadAt(head, 0)
 	in := o.in
-	if in.ContentEncoding == "" && !extract.StreamsText(in.ContentType, head[:k], in.Size) {
+	speculation := "JSON, form or multipart body not read front to back"
+	if in.ContentEncoding != "" {
+		// Decompressed as it arrives: a JSON document or form it
+		// decompresses to is walked as it goes, unchecked
+		// (extract.Input.Speculative); everything else is read as
+		// Inspect reads it.
+		in.Speculative = true
+		speculation = "decompressed JSON or form not read front to back"
+	} else if !extract.StreamsText(in.ContentType, head[:k], in.Size) {
 		if !extract.StreamsJSON(in.ContentType, head[:k], in.Size) && !extract.StreamsForm(in.ContentType, head[:k], in.Size) &&
 			!extract.StreamsMultipart(in.ContentType, head[:k], in.Size) {
 			o.why = "not plain text read in windows"
@@ -198,7 +208,7 @@ func (o *Overlap) run(ctx context.Context, body Arriving) {
 		in.Speculative = true
 	}
 	if c := o.read(ctx, in, body, func(b *Budget, in extract.Input) int64 { return b.weight(in, o.e.Limits) },
-		"JSON, form or multipart body not read front to back"); c != nil {
+		speculation); c != nil {
 		o.got = c
 	}
 }
