@@ -43,12 +43,12 @@ var errSeqBehind = errors.New("read behind the bytes kept")
 // seqSource serves a seqBody's bytes from its buffer: buf holds the
 // bytes at base..base+len(buf).
 type seqSource struct {
-	r     io.Reader
-	left  int64 // bytes still allowed before the limit
-	buf   []byte
-	base  int64
-	eof   bool  // the stream ended at base+len(buf)
-	err   error // why it cannot be read further (not io.EOF)
+	r    io.Reader
+	left int64 // bytes still allowed before the limit
+	buf  []byte
+	base int64
+	eof  bool  // the stream ended at base+len(buf)
+	err  error // why it cannot be read further (not io.EOF)
 }
 
 func newSeqSource(b *seqBody) *seqSource {
