@@ -428,8 +428,9 @@ func FuzzJSONStream(f *testing.F) {
 }
 
 // BenchmarkJSONStream: the front-to-back reading of a 50 MiB robot
-// message (one huge string) and a 20 MiB array of records, segments and
-// windows thrown away, against the whole-document walk ("-whole").
+// message (one huge string) and a 20 MiB array of records, plain and
+// gzip-encoded, segments and windows thrown away, against the
+// whole-document walk ("-whole"). SetBytes is the body's size as sent.
 func BenchmarkJSONStream(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	text := strings.ReplaceAll(string(randomText(r, 50<<20, true)), "\n", `\n`)
@@ -446,14 +447,18 @@ func BenchmarkJSONStream(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		body []byte
-	}{{"robot-50MiB", robot}, {"records-20MiB", recs.Bytes()}} {
+		enc  string
+	}{{"robot-50MiB", robot, ""}, {"records-20MiB", recs.Bytes(), ""},
+		// Content-Encoding gzip: read from the decompressor (twice, a
+		// check and a walk), against decompressed whole ("-whole").
+		{"robot-50MiB-gzip", gzipNamed(b, "", robot), "gzip"}, {"records-20MiB-gzip", gzipNamed(b, "", recs.Bytes()), "gzip"}} {
 		for _, whole := range []bool{false, true} {
 			name := c.name
 			if whole {
 				name += "-whole"
 			}
 			b.Run(name, func(b *testing.B) {
-				in := Input{ContentType: "application/json", Body: readerOnly{bytes.NewReader(c.body)}, Size: int64(len(c.body)), Origin: "body"}
+				in := Input{ContentType: "application/json", ContentEncoding: c.enc, Body: readerOnly{bytes.NewReader(c.body)}, Size: int64(len(c.body)), Origin: "body"}
 				if !whole {
 					in.Stream = func(Segment, int64) {}
 					in.Batch = func([]Segment) {}
