@@ -99,8 +99,11 @@ type Input struct {
 	// Stream set, no Content-Encoding) is read so, and only when that is
 	// how an Extract of the complete body with its size would read it
 	// (more than StreamAbove bytes, within the total-text limit, read to
-	// its end); otherwise Extract returns ErrSpeculation, and what went
-	// to Stream must be thrown away. Size is ignored.
+	// its end); or, Speculative and Batch set too, a JSON document or form
+	// read front to back (StreamsJSON or StreamsForm on its head, to be
+	// checked again with the size once known); otherwise Extract returns
+	// ErrSpeculation, and what went to Stream and Batch must be thrown
+	// away. Size is ignored.
 	SizeUnknown bool
 }
 

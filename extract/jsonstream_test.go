@@ -40,7 +40,8 @@ func readJSONStream(body []byte, ctype string, spec bool, lim Limits) jsonRead {
 }
 
 // readEncodedStream is readJSONStream of a body with a Content-Encoding.
-func readEncodedStream(body []byte, ctype, enc string, spec bool, lim Limits) jsonRead {
+// Each opt changes the Input before the Extract.
+func readEncodedStream(body []byte, ctype, enc string, spec bool, lim Limits, opts ...func(*Input)) jsonRead {
 	var out jsonRead
 	var cur *strings.Builder
 	curOrigin := ""
@@ -72,6 +73,9 @@ func readEncodedStream(body []byte, ctype, enc string, spec bool, lim Limits) js
 				out.segs = append(out.segs, Segment{Origin: strings.Clone(s.Origin), Text: strings.Clone(s.Text)})
 			}
 		}}
+	for _, o := range opts {
+		o(&in)
+	}
 	out.res, out.err = Extract(context.Background(), in, lim)
 	end()
 	if out.res != nil {

@@ -3,6 +3,7 @@ package extract
 import (
 	"errors"
 	"io"
+	"math"
 )
 
 // Reading a decompressed JSON document or form front to back. A large
@@ -24,6 +25,38 @@ import (
 // then decompressed into memory and walked as before, with the same
 // problems and limits. A speculative reading gives up instead
 // (ErrSpeculation).
+//
+// A body of unknown size still arriving (a chunked upload) whose head
+// shows a JSON document or form is read the same way from the body itself
+// (unknownStructured): its size is not needed until its end.
+
+// unknownStructured reads n, a body of unknown size still arriving
+// (Input.SizeUnknown), as a JSON document or form front to back from its
+// first byte to its end when it is speculative and its head shows one (as
+// StreamsJSON or StreamsForm would), and reports whether it did; false
+// leaves n to the rest of Extract. Whether an Extract of the complete body
+// with its size would read it so is the caller's to check then
+// (StreamsJSON, StreamsForm with the size): the reading stops with doubt
+// past the sizes that reading takes.
+func (w *walker) unknownStructured(n node) bool {
+	if !w.speculative || w.batch == nil {
+		return false
+	}
+	head := w.head(n.body, sniffLen)
+	if len(head) < sniffLen || !StreamsJSON(n.ctype, head, math.MaxInt64) && !StreamsForm(n.ctype, head, math.MaxInt64) {
+		return false
+	}
+	body := n.body
+	n.body = blob{size: -1, seq: &seqBody{
+		open:  func() io.Reader { return io.NewSectionReader(body.r, 0, math.MaxInt64) },
+		limit: min(textCap(w.lim), w.lim.MaxDecompressed),
+	}}
+	mt, _ := mediaType(n.ctype)
+	if mt == "application/x-www-form-urlencoded" {
+		return w.streamPasses(n, true, "form", w.formPass)
+	}
+	return w.streamPasses(n, true, "json", w.jsonPass)
+}
 
 // seqBody is a body of unknown size read front to back from a fresh
 // reader each time (a decompressor over the compressed bytes).

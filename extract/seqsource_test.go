@@ -250,3 +250,60 @@ func FuzzDecompressedJSON(f *testing.F) {
 		}
 	})
 }
+
+// A body of unknown size (a chunked upload), speculative, whose head shows
+// a JSON document, JSON Lines or a form is read front to back to its end
+// as the same body with its size is; what is not one throughout, or is
+// not speculative, is ErrSpeculation.
+func TestUnknownSizeStructured(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 30))
+	unknown := func(in *Input) { in.Size, in.SizeUnknown = -1, true }
+	recs := recordsJSON(r, StreamAbove+1<<20)
+	for _, c := range []struct {
+		name, ctype string
+		body        []byte
+	}{
+		{"records", "application/json", recs},
+		{"huge string", "application/json", bigStringJSON(r, StreamAbove+3*StreamWindow/2)},
+		{"JSON Lines", "application/x-ndjson", jsonLinesBody(r, StreamAbove+1<<20)},
+		{"form", "application/x-www-form-urlencoded", formBody(r, StreamAbove+1<<20)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			want := readJSONStream(c.body, c.ctype, false, Limits{})
+			if want.err != nil || want.batches == 0 {
+				t.Fatalf("sized: err %v, %d batches", want.err, want.batches)
+			}
+			got := readEncodedStream(c.body, c.ctype, "", true, Limits{}, unknown)
+			if got.err != nil || got.batches == 0 {
+				t.Fatalf("unknown size: err %v, %d batches", got.err, got.batches)
+			}
+			sameSegments(t, "unknown size", got.segs, want.segs)
+			if fmt.Sprint(got.res.Problems) != fmt.Sprint(want.res.Problems) || got.res.TextBytes != want.res.TextBytes {
+				t.Fatalf("problems %v text %d, want %v %d", got.res.Problems, got.res.TextBytes, want.res.Problems, want.res.TextBytes)
+			}
+			if got := readEncodedStream(c.body, c.ctype, "", false, Limits{}, unknown); !errors.Is(got.err, ErrSpeculation) {
+				t.Fatalf("not speculative: %v, want ErrSpeculation", got.err)
+			}
+		})
+	}
+	for name, body := range map[string][]byte{
+		"truncated":            recs[:len(recs)-3],
+		"trailing garbage":     append(recs[:len(recs):len(recs)], 'x'),
+		"past the text cap":    recs, // with the limit below
+		"invalid UTF-8":        bytes.Replace(recs, []byte("line"), []byte("li\xffne"), 1),
+		"a form with no pairs": []byte(strings.Repeat("plain words ", (StreamAbove+1<<20)/12)),
+	} {
+		t.Run(name, func(t *testing.T) {
+			ct, lim := "application/json", Limits{}
+			if strings.HasPrefix(name, "a form") {
+				ct = "application/x-www-form-urlencoded"
+			}
+			if strings.HasPrefix(name, "past") {
+				lim.MaxTotalBytes = 1 << 20
+			}
+			if got := readEncodedStream(body, ct, "", true, lim, unknown); !errors.Is(got.err, ErrSpeculation) {
+				t.Fatalf("%v, want ErrSpeculation", got.err)
+			}
+		})
+	}
+}

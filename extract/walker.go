@@ -194,6 +194,9 @@ func extractOpts(ctx context.Context, in Input, lim Limits, repanic bool) (*Resu
 			// a false header hide them.
 		}
 	}
+	if w.sizeUnknown && w.unknownStructured(node{origin: root, name: in.Name, ctype: in.ContentType, body: body}) {
+		return w.result(ctx, in)
+	}
 	w.node(node{origin: root, name: in.Name, ctype: in.ContentType, body: body})
 	if w.sizeUnknown && !w.unknownRead {
 		w.specFailed = true // read another way, or not to its end

@@ -62,12 +62,13 @@ import (
 // Every container (ZIP, PDF, Office ...) is not: extract needs its body
 // whole, so an overlapped reading would only wait. A large JSON part of a
 // multipart body is read in batches once its end is in, not as it
-// arrives. A chunked body (no declared size) is begun only as plain text
-// with no Content-Encoding (extract.Input.SizeUnknown: read to its end),
-// and kept only if the complete body, its size known, is one Inspect
-// streams in the same windows (more than StreamAbove bytes, within the
-// text limits); a chunked JSON, form, multipart or compressed body is
-// read once complete.
+// arrives. A chunked body (no declared size) with no Content-Encoding is
+// begun as plain text read in windows, or as a JSON document, JSON Lines
+// or a form read front to back (extract.Input.SizeUnknown: read to its
+// end), and kept only if the complete body, its size known, is one
+// Inspect reads the same way (more than StreamAbove bytes, within the
+// text limits); a chunked multipart or compressed body is read once
+// complete.
 // The inspection reads the body through the same Extract call, the same
 // windows and the same folding as Inspect does on the complete body, so
 // its findings are the same; only the policy's verdict waits for Finish (a
@@ -123,8 +124,9 @@ var errYield = errors.New("inspection budget wanted elsewhere while waiting for 
 //
 // A body of unknown size (Size < 0: a chunked upload) with no
 // Content-Encoding may be too: it is read as it arrives only as plain
-// text in windows (extract.Input.SizeUnknown), and only when its Arriving
-// body tells its size once complete (Sized).
+// text in windows or as a JSON document or form front to back
+// (extract.Input.SizeUnknown), and only when its Arriving body tells its
+// size once complete (Sized).
 func CanOverlap(in extract.Input) bool {
 	if in.Stream != nil {
 		return false
@@ -244,8 +246,9 @@ func (o *Overlap) read(ctx context.Context, in extract.Input, body Arriving, wei
 }
 
 // runUnknownSize is run for a body of unknown size: plain text read in
-// windows to its end (extract.Input.SizeUnknown), kept only if the body,
-// its size known at last, is one Inspect reads that way.
+// windows, or a JSON document or form read front to back, to its end
+// (extract.Input.SizeUnknown), kept only if the body, its size known at
+// last, is one Inspect reads that way.
 func (o *Overlap) runUnknownSize(ctx context.Context, body Arriving) {
 	if err := body.WaitFor(ctx, extract.HeadLen); err != nil {
 		o.why = "body not received"
@@ -253,22 +256,35 @@ func (o *Overlap) runUnknownSize(ctx context.Context, body Arriving) {
 	}
 	head := make([]byte, extract.HeadLen)
 	k, _ := body.ReadAt(head, 0)
-	if !extract.StreamsText(o.in.ContentType, head[:k], math.MaxInt64) {
-		o.why = "body of unknown size not plain text read in windows"
-		return
-	}
 	in := o.in
 	in.SizeUnknown = true
-	// Streamed window by window, as weight has it for sized text.
-	c := o.read(ctx, in, body, func(b *Budget, _ extract.Input) int64 { return min(4*extract.StreamWindow+1<<20, b.memory) },
-		"body of unknown size not read as streamed text to its end")
+	// As Inspect would read it at size (the sniffing of a few formats
+	// weighs the size): checked on the head, then again once complete.
+	streams := extract.StreamsText
+	weight := 4*extract.StreamWindow + 1<<20 // streamed window by window, as weight has it for sized text
+	what := "streamed text"
+	switch {
+	case extract.StreamsText(o.in.ContentType, head[:k], math.MaxInt64):
+	case extract.StreamsJSON(o.in.ContentType, head[:k], math.MaxInt64):
+		streams, what = extract.StreamsJSON, "a JSON document read front to back"
+	case extract.StreamsForm(o.in.ContentType, head[:k], math.MaxInt64):
+		streams, what = extract.StreamsForm, "a form read front to back"
+	default:
+		o.why = "body of unknown size not plain text, JSON or a form read as it arrives"
+		return
+	}
+	if what != "streamed text" {
+		in.Speculative = true
+		weight = 8*extract.StreamWindow + 1<<20 // as weight has it for JSON read as it arrives
+	}
+	c := o.read(ctx, in, body, func(b *Budget, _ extract.Input) int64 { return min(int64(weight), b.memory) },
+		"body of unknown size not read as "+what+" to its end")
 	switch {
 	case c == nil:
-	case !extract.StreamsText(o.in.ContentType, head[:k], body.(Sized).Size()):
+	case !streams(o.in.ContentType, head[:k], body.(Sized).Size()):
 		// Read to its end, so complete: with its size, is it still
-		// what Inspect streams (the sniffing of a few formats weighs
-		// the size)?
-		o.why = "body of unknown size not streamed text at its size"
+		// what Inspect reads that way?
+		o.why = "body of unknown size not " + what + " at its size"
 	default:
 		o.got = c
 	}

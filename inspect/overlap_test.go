@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -327,14 +329,22 @@ func (s sizedGrowing) Size() int64 {
 	return int64(s.n)
 }
 
-// A chunked body (no size) is read as it arrives when it is plain text,
-// and the Result is Inspect's on the complete body with its size; other
-// chunked bodies (JSON, text at or below StreamAbove) are inspected once
-// complete, with the same Result.
+// A chunked body (no size) is read as it arrives when it is plain text, a
+// JSON document or a form, and the Result is Inspect's on the complete
+// body with its size; other chunked bodies (at or below StreamAbove, a
+// truncated document) are inspected once complete, with the same Result.
 func TestOverlapUnknownSize(t *testing.T) {
 	eng := defaultEngine(t)
 	text := overlapBody()
 	js := []byte(`{"notes":"` + strings.Repeat("quarterly planning minutes ", (extract.StreamAbove+1<<20)/27) + `","ids":"` + testgen.HKIDList(3) + `"}`)
+	r := rand.New(rand.NewPCG(8, 8))
+	hk := strings.ReplaceAll(testgen.HKIDList(3), "\n", " ")
+	records := jsonRecords(r, extract.StreamAbove+1<<20, hk)
+	smallJS := []byte(`{"a":"` + hk + `","pad":"`)
+	smallJS = append(append(smallJS, strings.Repeat("x", extract.StreamAbove-len(smallJS)-2)...), `"}`...)
+	lines := bytes.Repeat([]byte(`{"msg":"plain notes of the day"}`+"\n"), (extract.StreamAbove+1<<20)/33)
+	lines = append(lines, `{"msg":"`+hk+`"}`+"\n"...)
+	form := []byte(strings.Repeat("a=minutes+of+the+meeting&", (extract.StreamAbove+1<<20)/25) + "b=" + url.QueryEscape(hk))
 	for _, c := range []struct {
 		name, ctype string
 		body        []byte
@@ -343,7 +353,12 @@ func TestOverlapUnknownSize(t *testing.T) {
 		{"text", "text/plain", text, true},
 		{"text just over StreamAbove", "text/plain", text[:extract.StreamAbove+1<<20], true},
 		{"text at StreamAbove", "text/plain", text[:extract.StreamAbove], false},
-		{"JSON", "application/json", js, false},
+		{"JSON with a raw line feed in a string", "application/json", js, false}, // not JSON: read whole
+		{"JSON records", "application/json", records, true},
+		{"JSON at StreamAbove", "application/json", smallJS, false},
+		{"JSON truncated", "application/json", records[:len(records)-2], false},
+		{"JSON Lines", "application/x-ndjson", lines, true},
+		{"form", "application/x-www-form-urlencoded", form, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			want, err := eng.Inspect(context.Background(), overlapReq, extract.Input{ContentType: c.ctype, Body: spilled{bytes.NewReader(c.body)}, Size: int64(len(c.body)), Origin: "body"})

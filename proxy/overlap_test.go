@@ -547,8 +547,9 @@ func (windowPanic) Classify(_ context.Context, segs []extract.Segment) []classif
 // (9) A chunked upload (no declared size) of plain text is read as it
 // spills, as a sized one is: blocked when it holds three HKIDs, never
 // forwarded; allowed, it reaches the stand-in whole. A chunked JSON body
-// is begun but read once complete (the reading of unknown size is text
-// only), with the same decision.
+// is read as it spills too (front to back, its size checked at its end),
+// and one that is not JSON throughout is read again once complete, with
+// the same decision.
 func TestOverlapChunked(t *testing.T) {
 	h, st := overlapHarness(t, false)
 	post := func(ct string, body []byte) int {
@@ -584,8 +585,18 @@ func TestOverlapChunked(t *testing.T) {
 	if code := post("application/json", js); code != http.StatusForbidden {
 		t.Fatalf("chunked JSON: status %d, want 403", code)
 	}
+	if l := st.last(); l != "on" {
+		t.Fatalf("chunked JSON: overlap %q, want on", l)
+	}
+	// Cut short before its end: not a JSON document, read again whole.
+	if code := post("application/json", js[:len(js)-2]); code != http.StatusForbidden {
+		t.Fatalf("chunked truncated JSON: status %d, want 403", code)
+	}
 	if l := st.last(); !strings.HasPrefix(l, "fell back") {
-		t.Fatalf("chunked JSON: overlap %q, want fell back", l)
+		t.Fatalf("chunked truncated JSON: overlap %q, want fell back", l)
+	}
+	if n := h.up.arrived.Load(); n != 1 {
+		t.Fatalf("the stand-in saw %d requests, want the one allowed", n)
 	}
 }
 
