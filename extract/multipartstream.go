@@ -24,7 +24,13 @@ import (
 //     the same windows as streamText would, each window as soon as its
 //     bytes (and the few after it that say whether the part ends there)
 //     are in: its end is found by the same delimiter scan as it goes;
-//   - any other large part (a ZIP, a PDF, JSON, base64 ...) is read by
+//   - a larger part whose body node would read as a JSON document, JSON
+//     Lines or a form front to back (streamsJSON, streamsForm, by its
+//     head) is walked by that reading as its bytes arrive, its end found
+//     by the delimiter scan as the reading needs its bytes; one that
+//     reading would decline at its size (doubt, the size limits) ends the
+//     reading;
+//   - any other large part (a ZIP, a PDF, base64 ...) is read by
 //     partInPlace once its end is in.
 //
 // The reading does exactly what multipart would, in the same order (part
@@ -156,6 +162,13 @@ func (w *walker) streamPart(n node, idx int, start int64, s *partScan) (end int6
 	head := make([]byte, sniffLen)
 	k, _ := b.r.ReadAt(head, from)
 	mt, params := mediaType(hdr.Get("Content-Type"))
+	if w.partStreamsStructured(n.depth+1, mt, params, head[:k]) {
+		origin, filename, ctype := w.partLabel(n, idx, hdr)
+		if w.expired() {
+			return 0, true
+		}
+		return w.streamPartStructured(node{origin: origin, name: filename, ctype: ctype, depth: n.depth + 1}, mt, b, from, s), true
+	}
 	if !w.partStreamsText(n.depth+1, mt, params, head[:k]) {
 		return 0, false
 	}
@@ -188,6 +201,99 @@ func (w *walker) partStreamsText(depth int, mt string, params map[string]string,
 		return false
 	}
 	return w.streamable(node{body: blob{size: StreamAbove + 1}}, mt, params["charset"], head)
+}
+
+// partStreamsStructured reports whether node, given a part body over
+// StreamAbove bytes at depth with media type mt and this head, would read
+// it as a JSON document or a form front to back (streamsJSON,
+// streamsForm), as far as the head shows: the tests of partStreamsText up
+// to those readings, then theirs.
+func (w *walker) partStreamsStructured(depth int, mt string, params map[string]string, head []byte) bool {
+	if depth > w.lim.MaxDepth || len(head) < sniffLen {
+		return false
+	}
+	if strings.HasPrefix(mt, "multipart/") && params["boundary"] != "" && looksMultipart(head, params["boundary"]) {
+		return false
+	}
+	if sniff(head, StreamAbove+1) != kindText || isBinary(head) {
+		return false
+	}
+	return mt == "application/x-www-form-urlencoded" || jsonHead(mt, params["charset"], head)
+}
+
+// streamPartStructured reads the part body at from as a JSON document or
+// form front to back (one walking pass, as a speculative reading does)
+// while it arrives, its end found by the delimiter scan s as the reading
+// needs its bytes (partReader). It returns where the part ended, -1 when
+// the reading stopped first. A part this reading does not take as
+// streamsJSON or streamsForm takes the same part with its size (doubt,
+// past the size limits) ends the whole reading (ErrSpeculation).
+func (w *walker) streamPartStructured(n node, mt string, b blob, from int64, s *partScan) int64 {
+	pr := &partReader{w: w, b: b, s: s, off: from, end: -1}
+	n.body = blob{size: -1, seq: &seqBody{open: func() io.Reader { return pr }, limit: min(textCap(w.lim), w.lim.MaxDecompressed)}}
+	pass := w.jsonPass
+	if mt == "application/x-www-form-urlencoded" {
+		pass = w.formPass
+	}
+	// Not under guard, as streamPartText is not.
+	ok := pass(n, true)
+	if ok && !w.full && !w.stop && pr.end < 0 {
+		// The reading stopped before the part's end (a form with too
+		// many fields): find it, as partInPlace had.
+		pr.end = b.size
+		if m, found := s.next(b.size); found {
+			pr.end = m - 2
+		}
+	}
+	if !ok || w.full || w.stop || s.bad || pr.end < 0 || pr.end-from <= StreamAbove {
+		s.bad, w.stop = true, true
+		return -1
+	}
+	return pr.end
+}
+
+// partReader reads a part body from off to its end, which the delimiter
+// scan finds as the reads need it (the CRLF before the next delimiter
+// line, or the body's end).
+type partReader struct {
+	w   *walker
+	b   blob
+	s   *partScan
+	off int64
+	end int64 // -1 until found
+}
+
+// errPartScan ends a partReader whose scan went bad or stopped.
+var errPartScan = errors.New("multipart framing not read as the whole body would be")
+
+func (r *partReader) Read(p []byte) (int, error) {
+	want := int64(len(p))
+	if r.end < 0 {
+		at := r.off + want
+		if m, ok := r.s.next(at); ok {
+			r.end = m - 2
+		} else if at >= r.b.size {
+			r.end = r.b.size
+		}
+		if r.s.bad || r.w.stop {
+			return 0, errPartScan
+		}
+	}
+	if r.end >= 0 {
+		want = min(want, r.end-r.off)
+		if want <= 0 {
+			return 0, io.EOF
+		}
+	}
+	k, err := r.b.r.ReadAt(p[:want], r.off)
+	r.off += int64(k)
+	if k < int(want) {
+		if err == nil || errors.Is(err, io.EOF) {
+			err = errShortRead
+		}
+		return k, err
+	}
+	return k, nil
 }
 
 // streamPartText is streamText for the part body at from, whose end the

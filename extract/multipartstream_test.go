@@ -56,7 +56,7 @@ func (h *hiReader) high() int64 {
 
 // readMultipart extracts body (ctype) with Stream and Batch set,
 // speculative or not; firstAt is how far the body had been read when the
-// first window was handed over (-1: none was).
+// first window or batch was handed over (-1: none was).
 func readMultipart(body []byte, ctype string, spec bool, lim Limits) (out mpEvents, firstAt int64) {
 	hr := &hiReader{r: bytes.NewReader(body)}
 	firstAt = -1
@@ -70,6 +70,9 @@ func readMultipart(body []byte, ctype string, spec bool, lim Limits) (out mpEven
 			out.ev = append(out.ev, fmt.Sprintf("window %s @%d %d %s", s.Origin, off, len(s.Text), sum(s.Text)))
 		},
 		Batch: func(segs []Segment) {
+			if firstAt < 0 {
+				firstAt = hr.high()
+			}
 			for _, s := range segs {
 				out.ev = append(out.ev, fmt.Sprintf("batch %s %d %s", s.Origin, len(s.Text), sum(s.Text)))
 			}
@@ -148,6 +151,11 @@ func mpCases(t testing.TB) []mpCase {
 	qw.Write(mpText(r, 9<<20, map[int]string{8 << 20: medTC}))
 	qw.Close()
 	bigJSON := []byte(`{"records":[` + strings.Repeat(`{"note":"minutes of the meeting","n":1},`, (9<<20)/40) + `{"hkid":"` + testgen.HKID(44) + `"}]}`)
+	hugeString := []byte(`{"msgtype":"text","text":{"content":"` + strings.ReplaceAll(string(mpText(r, 10<<20, map[int]string{w + 3: testgen.HKID(48)})), "\r\n", `\r\n`) + `"}}`)
+	hugeString = bytes.ReplaceAll(hugeString, []byte("\n"), []byte(`\n`))
+	lines := bytes.Repeat([]byte(`{"note":"minutes of the meeting","n":1}`+"\n"), (9<<20)/40)
+	lines = append(lines, `{"hkid":"`+testgen.HKID(49)+`"}`+"\n"...)
+	form := []byte(strings.Repeat("note=minutes+of+the+meeting&", (9<<20)/28) + "hkid=" + testgen.HKID(50))
 	csv := []byte("name,hkid,note\n" + strings.Repeat("陳大文,"+testgen.HKID(45)+",ok\n", (10<<20)/30))
 	text := func(ft []byte) testgen.Part { return testgen.FormFile("media", "notes.txt", "text/plain", ft) }
 	cases := []mpCase{
@@ -180,6 +188,19 @@ func mpCases(t testing.TB) []mpCase {
 		{"a bare-LF delimiter after the close", ct, testgen.Multipart(bnd, "\r\n", "", []testgen.Part{testgen.FormField("a", hk), text(edges[:9<<20])}, false, "x\r\n--"+bnd+"\nlate"), Limits{}, false, false},
 		{"text part over the text cap", ct, testgen.Multipart(bnd, "\r\n", "", []testgen.Part{text(edges[:10<<20])}, false, ""), Limits{MaxTotalBytes: 2 << 20}, false, false},
 		{"total text limit reached", ct, testgen.Multipart(bnd, "\r\n", "", []testgen.Part{text(edges[:10<<20]), testgen.FormField("a", hk)}, false, ""), Limits{MaxTotalBytes: 6 << 20}, false, false},
+		// A large JSON document, JSON Lines or form part: walked as it
+		// arrives; one that is not JSON throughout, or past the text
+		// cap, is read afresh.
+		{"a large JSON part between fields", ct, testgen.Multipart(bnd, "\r\n", "", []testgen.Part{
+			testgen.FormField("a", hk), testgen.FormFile("j", "r.json", "application/json", bigJSON), testgen.FormField("b", medTC),
+		}, false, ""), Limits{}, true, true},
+		{"a large JSON part with a huge string", ct, testgen.Multipart(bnd, "\r\n", "", []testgen.Part{
+			testgen.FormFile("j", "robot.json", "", hugeString), text(small),
+		}, false, ""), Limits{}, true, true},
+		{"a large JSON Lines part", ct, testgen.Multipart(bnd, "\r\n", "", []testgen.Part{testgen.FormFile("j", "r.ndjson", "application/x-ndjson", lines)}, false, ""), Limits{}, true, true},
+		{"a large form part", ct, testgen.Multipart(bnd, "\r\n", "", []testgen.Part{testgen.FormFile("f", "f.txt", "application/x-www-form-urlencoded", form)}, false, ""), Limits{}, true, true},
+		{"a large JSON part cut short", ct, testgen.Multipart(bnd, "\r\n", "", []testgen.Part{testgen.FormFile("j", "r.json", "application/json", bigJSON[:len(bigJSON)-2]), testgen.FormField("b", hk)}, false, ""), Limits{}, false, false},
+		{"a large JSON part over the text cap", ct, testgen.Multipart(bnd, "\r\n", "", []testgen.Part{testgen.FormFile("j", "r.json", "application/json", bigJSON)}, false, ""), Limits{MaxTotalBytes: 2 << 20}, false, false},
 		{"too many delimiters", ct, testgen.Multipart(bnd, "\r\n", "", []testgen.Part{text(edges[:9<<20]), testgen.FormField("a", hk), testgen.FormField("b", hk), testgen.FormField("c", hk)}, false, ""), Limits{MaxEntries: 2}, false, false},
 	}
 	for _, c := range cases {
@@ -282,6 +303,7 @@ func mpSeeds() [][]byte {
 		testgen.Multipart(bnd, nl, "pre\r\n", []testgen.Part{testgen.FormFile("f", "n.txt", "text/plain", []byte("a@@")), testgen.FormField("b", "會議")}, false, "epi"),
 		testgen.Multipart(bnd, nl, "", []testgen.Part{testgen.FormField("a", "x"), testgen.FormFile("f", "n.csv", "text/csv", []byte("h,k\n@@"))}, true, ""),
 		testgen.Multipart(bnd, nl, "", []testgen.Part{testgen.FormField("a", "x"), testgen.FormFile("f", "n.json", "application/json", []byte(`{"a":"@@"}`))}, false, ""),
+		testgen.Multipart(bnd, nl, "", []testgen.Part{testgen.FormFile("f", "f.txt", "application/x-www-form-urlencoded", []byte("a=1&b=@@&c=2")), testgen.FormField("b", "x")}, false, ""),
 		testgen.Multipart(bnd, nl, "", []testgen.Part{{Header: `Content-Disposition: form-data; name="f"` + "\nContent-Transfer-Encoding: quoted-printable", Body: []byte("=E6=9C=83@@")}}, false, ""),
 		testgen.Multipart(bnd, nl, "", []testgen.Part{testgen.FormField("a", "x"), testgen.FormFile("f", "n.txt", "text/plain; charset=gbk", []byte("@@"))}, false, ""),
 		testgen.Multipart(bnd, "\n", "", []testgen.Part{testgen.FormField("a", "x"), testgen.FormFile("f", "n.txt", "", []byte("@@"))}, false, ""),

@@ -52,7 +52,9 @@ import (
 //     arrives: a part over StreamAbove bytes that its own reading takes
 //     for plain text (text, CSV, logs; no transfer encoding) reaches the
 //     classifiers window by window as its bytes arrive, in the windows
-//     Inspect reads it in; every other part (fields, JSON, a form, base64,
+//     Inspect reads it in; a part over StreamAbove bytes that is a JSON
+//     document, JSON Lines or a form is walked front to back as its bytes
+//     arrive, as Inspect walks it; every other part (fields, base64,
 //     Office, PDF, ZIP, binary ...) is read whole as soon as its end is
 //     in, the next part's bytes still arriving meanwhile. Part names are
 //     read as Inspect reads them. Whether the body is framed as the
@@ -60,9 +62,7 @@ import (
 //     within the text limits) is known at its last byte: when it is not,
 //     the reading is thrown away (extract.ErrSpeculation).
 // Every container (ZIP, PDF, Office ...) is not: extract needs its body
-// whole, so an overlapped reading would only wait. A large JSON part of a
-// multipart body is read in batches once its end is in, not as it
-// arrives. A chunked body (no declared size) with no Content-Encoding is
+// whole, so an overlapped reading would only wait. A chunked body (no declared size) with no Content-Encoding is
 // begun as plain text read in windows, or as a JSON document, JSON Lines
 // or a form read front to back (extract.Input.SizeUnknown: read to its
 // end), and kept only if the complete body, its size known, is one

@@ -182,3 +182,16 @@ func TestOverlapMultipartClassifiesWhileArriving(t *testing.T) {
 	in := extract.Input{ContentType: "multipart/form-data; boundary=" + mpBoundary, Size: int64(len(body)), Origin: "body"}
 	classifiedWhileArriving(t, in, body)
 }
+
+// A large JSON file in a multipart upload is classified while it arrives
+// too: with a quarter of the body unsent, batches of its records have
+// reached the classifiers.
+func TestOverlapMultipartJSONClassifiesWhileArriving(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 10))
+	body := testgen.Multipart(mpBoundary, "\r\n", "", []testgen.Part{
+		testgen.FormField("msgParam", `{"title":"會議"}`),
+		testgen.FormFile("media", "customers.json", "application/json", jsonRecords(r, 20<<20, strings.ReplaceAll(testgen.HKIDList(3), "\n", " "))),
+	}, false, "")
+	in := extract.Input{ContentType: "multipart/form-data; boundary=" + mpBoundary, Size: int64(len(body)), Origin: "body"}
+	classifiedWhileArriving(t, in, body)
+}
