@@ -307,3 +307,41 @@ func TestUnknownSizeStructured(t *testing.T) {
 		})
 	}
 }
+
+// FuzzUnknownSizeJSON: a fuzzed value inside a large document read as a
+// body of unknown size (from its first byte to io.EOF, through seqSource)
+// gives what the same body with its size gives, or declines
+// (ErrSpeculation) where that reading declines.
+func FuzzUnknownSizeJSON(f *testing.F) {
+	for _, s := range []string{`{"t":"\u00e9\ud83d\ude00\ud800"}`, `{"a":"{\"b\":1}"}`, `[1,"x",{"k":[true,null]}]`, `{"a":"&x;"}`, "{\"a\":\"\xff\"}", `{"a" 1}`, `"`, `]`, `1e5`, "\n"} {
+		f.Add([]byte(s), uint16(0))
+		f.Add([]byte(s), uint16(40000))
+	}
+	unknown := func(in *Input) { in.Size, in.SizeUnknown = -1, true }
+	f.Fuzz(func(t *testing.T, doc []byte, pad uint16) {
+		if len(doc) > 4096 {
+			return
+		}
+		filler := strings.Repeat("w ", jsonPieceMax/2+int(pad))
+		body := []byte(`[" ` + filler + ` ",` + strings.Repeat(`"`+strings.Repeat("y ", jsonPieceMax/4)+`",`, 15))
+		body = append(append(body, doc...), ']')
+		if len(body) <= StreamAbove {
+			body = append([]byte(strings.Repeat(" ", StreamAbove+1-len(body))), body...)
+		}
+		want := readJSONStream(body, "application/json", false, Limits{})
+		got := readEncodedStream(body, "application/json", "", true, Limits{}, unknown)
+		switch {
+		case want.err != nil:
+			t.Fatal(want.err)
+		case want.batches == 0:
+			if !errors.Is(got.err, ErrSpeculation) {
+				t.Fatalf("declined with its size, but read with none: %v", got.err)
+			}
+		default:
+			if got.err != nil {
+				t.Fatalf("read with its size, but with none: %v", got.err)
+			}
+			sameSegments(t, "unknown size", got.segs, want.segs)
+		}
+	})
+}
