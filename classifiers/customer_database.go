@@ -987,6 +987,8 @@ func (c *customerDBClassifier) jsonRecords(doc *document, runs []cdbRun) []cdbRu
 	curKey := ""
 	var recs []rec
 	terms := map[string]bool{}
+	// Field names repeat record after record: each is looked up once.
+	kinds := map[string]cellMemo{}
 	firstOrigin := "" // the first record's path, for the sample
 	flushRec := func() {
 		if cur.work {
@@ -1021,9 +1023,9 @@ func (c *customerDBClassifier) jsonRecords(doc *document, runs []cdbRun) []cdbRu
 		if d := strings.IndexAny(field, ".["); d >= 0 {
 			first = field[:d]
 		}
-		k, t := c.cellKind(last)
+		k, t := c.cellKindMemo(last, kinds)
 		if k == colNone && first != last {
-			k, t = c.cellKind(first)
+			k, t = c.cellKindMemo(first, kinds)
 		}
 		v := strings.TrimSpace(sg.text)
 		if v == "" || len(v) > 512 {

@@ -217,6 +217,8 @@ func (c *medicalClassifier) healthRecords(doc *document) int {
 	n := 0
 	rec := ""
 	person, health := false, false
+	// Field names repeat record after record: each is folded once.
+	keys := map[string]string{}
 	flush := func() {
 		if person && health {
 			n++
@@ -233,7 +235,13 @@ func (c *medicalClassifier) healthRecords(doc *document) int {
 			flush()
 			rec = o[:i]
 		}
-		key := strings.ToLower(strings.NewReplacer("_", " ", "-", " ").Replace(o[i+1:]))
+		key, ok := keys[o[i+1:]]
+		if !ok {
+			key = strings.ToLower(strings.NewReplacer("_", " ", "-", " ").Replace(o[i+1:]))
+			if len(keys) < 4096 {
+				keys[o[i+1:]] = key
+			}
+		}
 		switch {
 		case c.personKeys[key]:
 			person = true
