@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -93,6 +94,9 @@ func TestParallelMatchesSequential(t *testing.T) {
 		{"medical records", []string{largeMedical(size)}},
 		{"mixed", []string{largeMixed(size)}},
 		{"many segments", []string{largeMedical(300_000), "", largeStatements(5000), largeHKIDList(2000), mixedText(400_000), "HKID A123456(3)"}},
+		// Tens of thousands of short segments (a JSON export's fields):
+		// analysed in ranges of segments side by side (analyseRanges).
+		{"many short segments", slices.Concat(strings.Split(largeMixed(size), "\n"), strings.Split(largeMedical(size/2), "\n"), strings.Split(largeHKIDList(3000), "\n"), strings.Fields(largeStatements(size/4)))},
 	}
 	seq, err := newSet()
 	if err != nil {
@@ -125,6 +129,9 @@ func TestParallelMatchesSequential(t *testing.T) {
 				got := ps.set.analyse(ctx, segs)
 				if got == nil {
 					t.Fatal("parallel analysis returned nil")
+				}
+				if ranges := len(got.more) > 0; ranges != (d.name == "many short segments") {
+					t.Fatalf("analysed in ranges of segments: %v", ranges)
 				}
 				if got.bytes != want.bytes || len(got.segs) != len(want.segs) {
 					t.Fatalf("document: %d bytes %d segments, want %d bytes %d segments", got.bytes, len(got.segs), want.bytes, len(want.segs))

@@ -92,6 +92,9 @@ type document struct {
 	// bufs, when not nil, holds the segments' identifiers (ids) and
 	// dictionary hits (hits): see defaultSet.docBufs and release.
 	bufs *docBufs
+	// more are the buffers of the other goroutines that viewed segments
+	// side by side (analyseRanges); released with bufs.
+	more []*docBufs
 }
 
 // docBufs are the reusable arrays a document's segments keep their
@@ -126,12 +129,20 @@ func (s *defaultSet) release(doc *document) {
 	if doc == nil || doc.bufs == nil {
 		return
 	}
-	b := doc.bufs
-	doc.bufs = nil
 	for i := range doc.segs {
 		doc.segs[i].ids = nil
 		doc.segs[i].hits = nil
 	}
+	for _, b := range doc.more {
+		s.releaseBufs(b)
+	}
+	b := doc.bufs
+	doc.bufs, doc.more = nil, nil
+	s.releaseBufs(b)
+}
+
+// releaseBufs keeps b for reuse unless it grew too large.
+func (s *defaultSet) releaseBufs(b *docBufs) {
 	if cap(b.fin) > maxPooledFin {
 		b.fin = nil
 	}
@@ -411,18 +422,80 @@ func (s *defaultSet) workerCount() int {
 // dictionary and the HKID prefilter, then the HKID candidates. It returns
 // nil when ctx is cancelled.
 func (s *defaultSet) analyse(ctx context.Context, segs []extract.Segment) *document {
-	total := 0
+	total, longest := 0, 0
 	for _, sg := range segs {
 		total += len(sg.Text)
+		longest = max(longest, len(sg.Text))
 	}
 	if w := s.workerCount(); w > 1 && total >= s.parallelMin {
+		if longest <= minPieceSize && len(segs) >= 64*w {
+			return s.analyseRanges(ctx, segs, w)
+		}
 		return s.analyseParallel(ctx, segs, w, min(s.pieceSize, max(minPieceSize, total/(4*w))))
 	}
 	doc := &document{segs: make([]segView, 0, len(segs))}
-	doc.bufs, _ = s.docBufs.Get().(*docBufs)
-	if doc.bufs == nil {
-		doc.bufs = &docBufs{}
+	doc.bufs = s.getBufs()
+	if !s.analyseInto(ctx, segs, doc, doc.bufs) {
+		return nil
 	}
+	return doc
+}
+
+func (s *defaultSet) getBufs() *docBufs {
+	b, _ := s.docBufs.Get().(*docBufs)
+	if b == nil {
+		b = &docBufs{}
+	}
+	return b
+}
+
+// analyseRanges is analyse for a large input of many small segments (a
+// JSON export: a million fields of a few dozen bytes): consecutive ranges
+// of segments are analysed side by side as analyse does them, each
+// goroutine with buffers of its own, so no segment is split and nothing
+// is shared per segment. The document is analyse's, byte for byte.
+func (s *defaultSet) analyseRanges(ctx context.Context, segs []extract.Segment, workers int) *document {
+	doc := &document{segs: make([]segView, len(segs)), workers: workers}
+	chunks := min(len(segs), workers*8)
+	size := (len(segs) + chunks - 1) / chunks
+	bufs := make([]*docBufs, workers)
+	for i := range bufs {
+		bufs[i] = s.getBufs()
+	}
+	doc.bufs, doc.more = bufs[0], bufs[1:]
+	var next atomic.Int64
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for wi := range workers {
+		wg.Go(func() {
+			for {
+				lo := int(next.Add(1)-1) * size
+				if lo >= len(segs) || failed.Load() {
+					return
+				}
+				hi := min(lo+size, len(segs))
+				part := &document{segs: doc.segs[lo:lo:hi]}
+				if !s.analyseInto(ctx, segs[lo:hi], part, bufs[wi]) {
+					failed.Store(true)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if failed.Load() {
+		s.release(doc)
+		return nil
+	}
+	for _, sg := range segs {
+		doc.bytes += len(sg.Text)
+	}
+	return doc
+}
+
+// analyseInto appends the views of segs to doc.segs, their identifiers
+// and hits kept in bufs; false when ctx was cancelled.
+func (s *defaultSet) analyseInto(ctx context.Context, segs []extract.Segment, doc *document, bufs *docBufs) bool {
 	sc, _ := s.scratch.Get().(*scratch)
 	if sc == nil {
 		sc = &scratch{}
@@ -435,14 +508,14 @@ func (s *defaultSet) analyse(ctx context.Context, segs []extract.Segment) *docum
 	}()
 	for _, sg := range segs {
 		if ctx.Err() != nil {
-			return nil
+			return false
 		}
 		sc.out = s.ac.scanWith(sg.Text, sc.out[:0], &sc.lanes)
-		v := s.view(sg, sc.out, &sc.pairs, doc.bufs)
-		doc.segs = append(doc.segs, s.foldView(sg, sc.out, v, doc.bufs.foldFree))
+		v := s.view(sg, sc.out, &sc.pairs, bufs)
+		doc.segs = append(doc.segs, s.foldView(sg, sc.out, v, bufs.foldFree))
 		doc.bytes += len(sg.Text)
 	}
-	return doc
+	return true
 }
 
 // piece is a span of one segment scanned by one goroutine.
@@ -469,21 +542,26 @@ func (s *defaultSet) analyseParallel(ctx context.Context, segs []extract.Segment
 		}
 	}
 	first[len(segs)] = len(pieces)
-	// Each worker takes the next piece (or segment) until none is left:
-	// uneven segments still keep every core busy.
+	// Each worker takes the next few pieces (or segments) until none is
+	// left: uneven segments still keep every core busy. A few at a time,
+	// not one: a JSON export is a million segments of a few dozen bytes,
+	// and the workers contending for the counter cost more than the work.
 	run := func(n int, work func(i int, lb *laneBufs, pairs *[]int)) bool {
 		var next atomic.Int64
 		var wg sync.WaitGroup
+		step := min(max(n/(16*workers), 1), 64)
 		for range min(workers, n) {
 			wg.Go(func() {
 				var lb laneBufs
 				var pairs []int
 				for ctx.Err() == nil {
-					i := int(next.Add(1) - 1)
+					i := int(next.Add(int64(step)) - int64(step))
 					if i >= n {
 						return
 					}
-					work(i, &lb, &pairs)
+					for j := i; j < min(i+step, n); j++ {
+						work(j, &lb, &pairs)
+					}
 				}
 			})
 		}
