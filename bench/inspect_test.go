@@ -32,20 +32,22 @@ func defaultEngine(b *testing.B) *inspect.Engine {
 // to profile (-cpuprofile) when a process-level number moves.
 func BenchmarkInspect(b *testing.B) {
 	eng := defaultEngine(b)
+	text := textBody(50 << 20)
 	for _, c := range []struct {
-		name string
-		body []byte
+		name, ctype string
+		body        []byte
 	}{
-		{"text50MiB", textBody(50 << 20)},
-		{"xlsx20MB", xlsxBody(20 << 20)},
-		{"docx20MB", docxBody(20 << 20)},
+		{"text50MiB", "", text},
+		{"json50MiB", "application/json", jsonBody(50 << 20)},
+		{"xlsx20MB", "", xlsxBody(20 << 20)},
+		{"docx20MB", "", docxBody(20 << 20)},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(int64(len(c.body)))
 			b.ReportAllocs()
 			for b.Loop() {
 				r, err := eng.Inspect(context.Background(), rules.Request{Method: "POST", Host: "oapi.dingtalk.com", Path: "/file/upload/single"},
-					extract.Input{Body: bytes.NewReader(c.body), Size: int64(len(c.body)), Origin: "body"})
+					extract.Input{Body: bytes.NewReader(c.body), Size: int64(len(c.body)), Origin: "body", ContentType: c.ctype})
 				if err != nil {
 					b.Fatal(err)
 				}

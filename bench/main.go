@@ -161,7 +161,12 @@ func run(runs, n int, dlpBin, compareBin string, withMitm bool, rssN, rssMB int,
 	xlsx := xlsxBody(20 << 20)
 	docx := docxBody(20 << 20)
 	textGz := gzipped(text)
-	fmt.Printf("inputs: text %.1f MB (gzip %.1f MB), xlsx %.1f MB, docx %.1f MB\n", mb(len(text)), mb(len(textGz)), mb(len(xlsx)), mb(len(docx)))
+	// An API export of records: one JSON document, read front to back as
+	// it arrives whether sized, chunked or gzip-encoded.
+	robot := jsonBody(50 << 20)
+	robotGz := gzipped(robot)
+	fmt.Printf("inputs: text %.1f MB (gzip %.1f MB), JSON %.1f MB (gzip %.1f MB), xlsx %.1f MB, docx %.1f MB\n",
+		mb(len(text)), mb(len(textGz)), mb(len(robot)), mb(len(robotGz)), mb(len(xlsx)), mb(len(docx)))
 	msg, _ := json.Marshal(map[string]any{"msgtype": "text", "text": map[string]string{"content": "Build 1234 passed; deploy at 15:00 HKT"}})
 
 	// Warm up every path (TLS, leaf certificates, mitmproxy's start).
@@ -186,6 +191,18 @@ func run(runs, n int, dlpBin, compareBin string, withMitm bool, rssN, rssMB int,
 		}},
 		{"50 MiB text upload, Content-Encoding gzip", "s", true, func(p *proxyProc, _ int) (float64, error) {
 			d, err := postEncoded(p.client, uploadURL, "text/plain", "gzip", textGz)
+			return d.Seconds(), err
+		}},
+		{"50 MiB JSON records", "s", true, func(p *proxyProc, _ int) (float64, error) {
+			d, err := post(p.client, robotURL, "application/json", robot)
+			return d.Seconds(), err
+		}},
+		{"50 MiB JSON records, chunked", "s", true, func(p *proxyProc, _ int) (float64, error) {
+			d, err := postChunked(p.client, robotURL, "application/json", robot)
+			return d.Seconds(), err
+		}},
+		{"50 MiB JSON records, Content-Encoding gzip", "s", true, func(p *proxyProc, _ int) (float64, error) {
+			d, err := postEncoded(p.client, robotURL, "application/json", "gzip", robotGz)
 			return d.Seconds(), err
 		}},
 		{"20 MB XLSX upload", "s", true, func(p *proxyProc, _ int) (float64, error) {
@@ -750,6 +767,29 @@ func gzipped(b []byte) []byte {
 
 func textBody(size int) []byte {
 	return []byte(testgen.Base64AndProse(rand.New(rand.NewPCG(1, 2)), size)[:size])
+}
+
+// jsonBody is an API export of about size bytes: an array of records of
+// names, numbers and a sentence of words each (no base64 runs: those make
+// a JSON string one that must be read whole).
+func jsonBody(size int) []byte {
+	r := rand.New(rand.NewPCG(5, 6))
+	vocab := testgen.PseudoWords(r, 3000)
+	var b bytes.Buffer
+	b.WriteString(`{"records":[`)
+	for i := 0; b.Len() < size; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"id":%d,"item":"%s %s","qty":%d,"price":%d.%02d,"note":"`, i, vocab[r.IntN(len(vocab))], vocab[r.IntN(len(vocab))], r.IntN(500), r.IntN(10000), r.IntN(100))
+		for k := 8 + r.IntN(16); k > 0; k-- {
+			b.WriteString(vocab[r.IntN(len(vocab))])
+			b.WriteByte(' ')
+		}
+		b.WriteString(`"}`)
+	}
+	b.WriteString(`]}`)
+	return b.Bytes()
 }
 
 // xlsxBody is a workbook of about size bytes: shared strings (item names)

@@ -234,3 +234,52 @@ func BenchmarkPathologicalDigitsApart(b *testing.B) {
 func BenchmarkPathologicalDigitsApart1MB(b *testing.B) {
 	benchClassify(b, "HKID list\n"+strings.Repeat("A 1 2 3 4 5 6 7 8 9 0 ", (1<<20)/22))
 }
+
+// jsonFieldSegments is what extract makes of a 4 MiB batch of a JSON API
+// export: one segment per field value, a few dozen bytes each, below
+// record paths (customer_database and medical read the paths).
+func jsonFieldSegments(size int) ([]extract.Segment, int) {
+	r := rand.New(rand.NewPCG(9, 9))
+	words := testgen.PseudoWords(r, 3000)
+	var segs []extract.Segment
+	n := 0
+	for i := 0; n < size; i++ {
+		rec := fmt.Sprintf("json:$.records[%d].", i)
+		note := ""
+		for k := 8 + r.IntN(16); k > 0; k-- {
+			note += words[r.IntN(len(words))] + " "
+		}
+		for _, f := range [][2]string{{"id", fmt.Sprint(i)}, {"item", words[r.IntN(len(words))] + " " + words[r.IntN(len(words))]},
+			{"qty", fmt.Sprint(r.IntN(500))}, {"price", fmt.Sprintf("%d.%02d", r.IntN(10000), r.IntN(100))}, {"note", note}} {
+			segs = append(segs, extract.Segment{Origin: rec + f[0], Text: f[1]})
+			n += len(f[1])
+		}
+	}
+	return segs, n
+}
+
+// BenchmarkClassifyJSONFields: classification of many short segments (a
+// JSON export's fields), on one goroutine ("per-core") and as one large
+// batch gets it (all cores). MB/s are of the fields' text.
+func BenchmarkClassifyJSONFields(b *testing.B) {
+	segs, n := jsonFieldSegments(4 << 20)
+	for _, perCore := range []bool{true, false} {
+		name := "parallel"
+		if perCore {
+			name = "per-core"
+		}
+		b.Run(name, func(b *testing.B) {
+			s, err := newSet()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if perCore {
+				s.parallelMin = math.MaxInt
+			}
+			ctx := context.Background()
+			b.SetBytes(int64(n))
+			b.ReportAllocs()
+			loopCPU(b, n, func() { s.Classify(ctx, segs) })
+		})
+	}
+}
