@@ -156,11 +156,17 @@ func (c *medicalClassifier) evaluate(doc *document) medVerdict {
 		v.noClinical = true
 		return v
 	}
+	// Sized for the hits and a few more per segment with any (doses, an
+	// HKID, a few codes); append grows it past that. Not 24 for every
+	// segment: a JSON batch is 100k segments, most of them without a
+	// term, and that was a 100 MB allocation per batch.
 	total := 0
 	for si := range doc.segs {
-		total += len(doc.hitsOf(si, clsMedical)) + 24 // + doses, an HKID, a few codes
+		if n := len(doc.hitsOf(si, clsMedical)); n > 0 {
+			total += n + 24
+		}
 	}
-	events := make([]medEvent, 0, total)
+	events := make([]medEvent, 0, total+24)
 	for si := range doc.segs {
 		events = c.segmentEvents(doc, si, events)
 	}
