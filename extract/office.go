@@ -438,7 +438,7 @@ func (w *walker) readSharedStrings(r io.Reader) (sstTable, error) {
 		} else {
 			out.data = out.data[:sbEnd]
 		}
-		if len(out.data) > math.MaxUint32 {
+		if uint64(len(out.data)) > math.MaxUint32 {
 			w.limit("", "shared strings exceed 4 GiB; later strings were not read")
 			out.data = out.data[:out.lastEnd()]
 			return true
