@@ -121,17 +121,13 @@ func foldBlock(b string) uint64 {
 		foldLanes(load64(b, 32)) | foldLanes(load64(b, 40)) | foldLanes(load64(b, 48)) | foldLanes(load64(b, 56))
 }
 
-// digitFoldMap is digitMap, and in the same pass over s reports whether
-// s holds no byte in 0xCC-0xE1, the bytes that can start a character
-// fold.go folds (foldLead): then needsFold(s) is false.
-func digitFoldMap(s string, buf []uint64) ([]uint64, bool) {
-	n := len(s)
-	k := len(buf)
-	buf = slices.Grow(buf, (n+63)/64)[:k+(n+63)/64]
-	dm := buf[k:]
+// digitFoldBlocksGo writes to dm[w] the digit mask of each whole 64-byte
+// block w of s and returns non-zero when a byte of those blocks is in
+// 0xCC-0xE1: digitFoldBlocks where there is no assembly for it, and its
+// reference in tests.
+func digitFoldBlocksGo(s string, dm []uint64) uint64 {
 	var lanes uint64
-	b := 0
-	for w := 0; b+64 <= n; w, b = w+1, b+64 {
+	for w, b := 0, 0; b+64 <= len(s); w, b = w+1, b+64 {
 		any, high := blockBits(s[b : b+64])
 		dm[w] = 0
 		if any != 0 {
@@ -142,6 +138,19 @@ func digitFoldMap(s string, buf []uint64) ([]uint64, bool) {
 			lanes = foldBlock(s[b : b+64])
 		}
 	}
+	return lanes
+}
+
+// digitFoldMap is digitMap, and in the same pass over s reports whether
+// s holds no byte in 0xCC-0xE1, the bytes that can start a character
+// fold.go folds (foldLead): then needsFold(s) is false.
+func digitFoldMap(s string, buf []uint64) ([]uint64, bool) {
+	n := len(s)
+	k := len(buf)
+	buf = slices.Grow(buf, (n+63)/64)[:k+(n+63)/64]
+	dm := buf[k:]
+	lanes := digitFoldBlocks(s, dm)
+	b := n &^ 63
 	foldFree := lanes == 0
 	if b < n {
 		var pad [72]byte
