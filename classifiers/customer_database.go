@@ -1006,7 +1006,7 @@ func (c *customerDBClassifier) jsonRecords(doc *document, runs []cdbRun) []cdbRu
 	}
 	for si := range doc.segs {
 		sg := &doc.segs[si]
-		key, field, ok := jsonRecordPath(sg.origin)
+		key, field, ok := jsonRecordPathAfter(sg.origin, curKey)
 		if !ok {
 			continue
 		}
@@ -1017,15 +1017,16 @@ func (c *customerDBClassifier) jsonRecords(doc *document, runs []cdbRun) []cdbRu
 		// A nested field is read by its own name, else by its parent's:
 		// "contact.email" is an e-mail, "address.city" an address.
 		last, first := field, field
-		if d := strings.LastIndexAny(field, ".["); d >= 0 {
-			last = field[d+1:]
-		}
-		if d := strings.IndexAny(field, ".["); d >= 0 {
-			first = field[:d]
+		if lo, hi := pathSeps(field); lo >= 0 {
+			first, last = field[:lo], field[hi+1:]
 		}
 		k, t := c.cellKindMemo(last, kinds)
 		if k == colNone && first != last {
 			k, t = c.cellKindMemo(first, kinds)
+		}
+		if k == colNone && len(sg.ids) == 0 {
+			// Nothing this field could add to its record.
+			continue
 		}
 		v := strings.TrimSpace(sg.text)
 		if v == "" || len(v) > 512 {
@@ -1096,6 +1097,43 @@ func (c *customerDBClassifier) jsonRecords(doc *document, runs []cdbRun) []cdbRu
 // after it: "x>json:$.customers[3].phone" -> ("x>json:$.customers[3]",
 // "phone"); "jsonl:4:$.contact.email" -> ("jsonl:4:$", "contact.email");
 // quoted keys (["Full name"]) read as plain ones.
+// jsonRecordPathAfter is jsonRecordPath for a segment that follows one
+// of record prev: the next field of the same record is split without
+// searching its origin again (a JSON export is a million of them).
+func jsonRecordPathAfter(origin, prev string) (key, field string, ok bool) {
+	if prev == "" || len(origin) <= len(prev) || origin[:len(prev)] != prev {
+		return jsonRecordPath(origin)
+	}
+	rest := origin[len(prev):]
+	// prev ends in its record's index ("...[3]") or its line's "$": with
+	// no ']' after it, that is still the last index, and with no "json"
+	// after it the origin's last "json" is prev's; a quoted key ([")
+	// is left to jsonRecordPath to rewrite.
+	if strings.IndexByte(rest, ']') >= 0 || strings.Contains(rest, "json") || strings.Contains(rest, `["`) {
+		return jsonRecordPath(origin)
+	}
+	field = strings.TrimPrefix(rest, ".")
+	if field == "" {
+		return "", "", false
+	}
+	return prev, field, true
+}
+
+// pathSeps returns the offsets of the first and last '.' or '[' in field,
+// or -1, -1.
+func pathSeps(field string) (first, last int) {
+	first, last = -1, -1
+	for i := 0; i < len(field); i++ {
+		if c := field[i]; c == '.' || c == '[' {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	return first, last
+}
+
 func jsonRecordPath(origin string) (key, field string, ok bool) {
 	j := strings.LastIndex(origin, "json")
 	if j < 0 {

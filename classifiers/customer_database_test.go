@@ -404,6 +404,30 @@ func TestJSONRecordPath(t *testing.T) {
 	}
 }
 
+// TestJSONRecordPathAfter: splitting an origin after the previous
+// segment's record gives what splitting it alone gives, whatever the
+// previous record was (the same, another, a prefix of this one, none).
+func TestJSONRecordPathAfter(t *testing.T) {
+	origins := []string{
+		"f>json:$.data.customers[3].phone", "f>json:$.data.customers[3].name", "f>json:$.data.customers[3]",
+		"f>json:$.data.customers[3].", "f>json:$.data.customers[3].contact.email", "f>json:$.data.customers[3].tags[0]",
+		"f>json:$.data.customers[3].tags[0].x", `f>json:$.data.customers[3]["Full name"]`, "f>json:$.data.customers[3].jsonBlob",
+		"f>json:$.data.customers[3].x>json:$.a[1].b", "f>json:$.data.customers[31].phone", "f>json:$.data.customers[3]1",
+		"body>jsonl:4:$.email", "body>jsonl:4:$", "body>jsonl:4:$.contact.email", "body>jsonl:45:$.email",
+		"body>jsonl:4:$.items[1].name", "body>jsonl:4:$.items[1].price", "body>jsonl:4:$.items", "f>json:$.text.content", "file", "",
+	}
+	for _, prev := range origins {
+		pk, _, _ := jsonRecordPath(prev)
+		for _, o := range origins {
+			k0, f0, ok0 := jsonRecordPath(o)
+			k1, f1, ok1 := jsonRecordPathAfter(o, pk)
+			if k0 != k1 || f0 != f1 || ok0 != ok1 {
+				t.Errorf("%q after %q: (%q, %q, %v), alone (%q, %q, %v)", o, pk, k1, f1, ok1, k0, f0, ok0)
+			}
+		}
+	}
+}
+
 // TestCustomerDatabaseKeyedAndVCard: records written one field a line (a
 // list pasted into chat) and contact exports.
 func TestCustomerDatabaseKeyedAndVCard(t *testing.T) {
@@ -477,4 +501,19 @@ func TestCustomerDatabaseHeaderSynonyms(t *testing.T) {
 		}
 	}
 	t.Logf("%d header pairings", cases)
+}
+
+// FuzzJSONRecordPathAfter: the shortcut agrees with jsonRecordPath for any
+// pair of origins.
+func FuzzJSONRecordPathAfter(f *testing.F) {
+	f.Add("f>json:$.data.customers[3].phone", "f>json:$.data.customers[3].name")
+	f.Add("body>jsonl:4:$.email", "body>jsonl:4:$.contact[\"x\"]")
+	f.Fuzz(func(t *testing.T, prev, o string) {
+		pk, _, _ := jsonRecordPath(prev)
+		k0, f0, ok0 := jsonRecordPath(o)
+		k1, f1, ok1 := jsonRecordPathAfter(o, pk)
+		if k0 != k1 || f0 != f1 || ok0 != ok1 {
+			t.Fatalf("%q after %q: (%q, %q, %v), alone (%q, %q, %v)", o, pk, k1, f1, ok1, k0, f0, ok0)
+		}
+	})
 }

@@ -105,8 +105,11 @@ type document struct {
 type docBufs struct {
 	ids  []idMatch
 	hits []termHit
-	fin  []finEvent
-	dmap []uint64
+	// heads holds the segments' per-classifier hit slices (segView.hits),
+	// len(cls) each, for the segments with dictionary hits.
+	heads [][]termHit
+	fin   []finEvent
+	dmap  []uint64
 	// kw holds keywordScans' candidate lists while it runs.
 	kw kwScans
 	// foldFree: the segment last viewed with a digit map holds no byte
@@ -116,11 +119,12 @@ type docBufs struct {
 
 // Bounds of the buffers kept for reuse (6 MB and 4 MB).
 const (
-	maxPooledIDs  = 1 << 18
-	maxPooledHits = 1 << 18
-	maxPooledFin  = 1 << 17
-	maxPooledDmap = 1 << 18 // 16 MB of text
-	maxPooledKW   = 1 << 12 // candidates per keywordScans list
+	maxPooledIDs   = 1 << 18
+	maxPooledHits  = 1 << 18
+	maxPooledFin   = 1 << 17
+	maxPooledDmap  = 1 << 18 // 16 MB of text
+	maxPooledKW    = 1 << 12 // candidates per keywordScans list
+	maxPooledHeads = 1 << 16
 )
 
 // release gives the document's buffers back to s; the document must not
@@ -150,8 +154,8 @@ func (s *defaultSet) releaseBufs(b *docBufs) {
 		b.dmap = nil
 	}
 	b.kw.trim(maxPooledKW)
-	if cap(b.ids) <= maxPooledIDs && cap(b.hits) <= maxPooledHits {
-		b.ids, b.hits, b.fin = b.ids[:0], b.hits[:0], b.fin[:0]
+	if cap(b.ids) <= maxPooledIDs && cap(b.hits) <= maxPooledHits && cap(b.heads) <= maxPooledHeads {
+		b.ids, b.hits, b.fin, b.heads = b.ids[:0], b.hits[:0], b.fin[:0], b.heads[:0]
 		s.docBufs.Put(b)
 	}
 }
@@ -179,8 +183,11 @@ type defaultSet struct {
 	// a new one of megabytes for every call).
 	docBufs sync.Pool
 	cls     []classifier
-	ac      *automaton
-	owners  [][]owner // pattern id -> owners (dictionary patterns only)
+	// noHits is the hits of every segment without dictionary hits: one
+	// nil slice per classifier, shared and never written.
+	noHits [][]termHit
+	ac     *automaton
+	owners [][]owner // pattern id -> owners (dictionary patterns only)
 	// Pattern ids from dictPatterns on are the HKID prefilter: letter and
 	// two digits, then (from fullWidthFrom) full-width letters and digits, then
 	// (from sepFrom) separated-HKID signs (hkid.go), then (from normFrom) the characters that
@@ -269,6 +276,7 @@ func newSet(opts ...Option) (*defaultSet, error) {
 		}
 		s.cls = append(s.cls, c)
 	}
+	s.noHits = make([][]termHit, len(s.cls))
 	byText := map[string]int{}
 	var patterns []string
 	for ci, c := range s.cls {
@@ -654,9 +662,29 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int, bufs *doc
 			}
 		}
 	}
-	v := segView{origin: sg.Origin, text: sg.Text, hits: make([][]termHit, len(s.cls))}
+	v := segView{origin: sg.Origin, text: sg.Text}
 	limit := maxHits(len(sg.Text))
-	if bufs != nil {
+	switch {
+	case need == [8]int{}:
+		// Most fields of a JSON export have no dictionary hit: they share
+		// one empty header instead of allocating their own.
+		v.hits = s.noHits
+	case bufs != nil:
+		n := len(s.cls)
+		k := len(bufs.heads)
+		if k+n > cap(bufs.heads) {
+			bufs.heads = make([][]termHit, 0, max(64*n, 2*cap(bufs.heads)))
+			k = 0
+		}
+		bufs.heads = bufs.heads[:k+n]
+		v.hits = bufs.heads[k : k+n : k+n]
+		clear(v.hits)
+	default:
+		v.hits = make([][]termHit, len(s.cls))
+	}
+	if need == [8]int{} {
+		// Nothing to size or fill.
+	} else if bufs != nil {
 		// One region of the shared buffer per classifier, each capped at
 		// its own size (the appends below never pass it).
 		total := 0
@@ -728,7 +756,7 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int, bufs *doc
 // trigger or a full-width form: the triggers' offsets and the hits, for
 // normalize.
 func (s *defaultSet) normView(sg extract.Segment, out []hit) segView {
-	v := segView{origin: sg.Origin, text: sg.Text, hits: make([][]termHit, len(s.cls)), needsNorm: true, raw: slices.Clone(out)}
+	v := segView{origin: sg.Origin, text: sg.Text, hits: s.noHits, needsNorm: true, raw: slices.Clone(out)}
 	for _, h := range out {
 		if int(h.id) >= s.normFrom || int(h.id) >= s.fullWidthFrom && int(h.id) < s.sepFrom {
 			v.normAt = append(v.normAt, int(h.start))
@@ -746,7 +774,7 @@ func (s *defaultSet) foldView(sg extract.Segment, out []hit, v segView, foldFree
 		return v
 	}
 	if !v.needsNorm {
-		v = segView{origin: sg.Origin, text: sg.Text, hits: make([][]termHit, len(s.cls)), needsNorm: true, raw: slices.Clone(out)}
+		v = segView{origin: sg.Origin, text: sg.Text, hits: s.noHits, needsNorm: true, raw: slices.Clone(out)}
 	}
 	v.normAt = nil // read all of it
 	return v
