@@ -83,7 +83,7 @@ func FuzzHKID(f *testing.F) {
 		// (A segment to normalise is scanned after normalisation, one
 		// with an HKID keyword also for spaced forms.)
 		sv := doc.segs[0]
-		if got := sv.hkids; !sv.needsNorm && !hasKeyword(sv) && (len(got) != len(all) || (len(all) > 0 && !reflect.DeepEqual(got, all))) {
+		if got := sv.hkids; !sv.needsNorm() && !hasKeyword(sv) && (len(got) != len(all) || (len(all) > 0 && !reflect.DeepEqual(got, all))) {
 			t.Fatalf("shared pass found %d candidates, full scanner %d", len(got), len(all))
 		}
 		f := classifyText(t, text)[HKID]
@@ -99,7 +99,7 @@ func FuzzHKID(f *testing.F) {
 		for n := range norms {
 			scanned[n] = true
 		}
-		if !sv.needsNorm && !hasKeyword(sv) && f.Count > len(scanned) {
+		if !sv.needsNorm() && !hasKeyword(sv) && f.Count > len(scanned) {
 			t.Fatalf("count %d > %d distinct numbers scanned", f.Count, len(scanned))
 		}
 		if f.Count > 0 && len(f.Samples) != min(f.Count, 10) {

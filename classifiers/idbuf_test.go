@@ -40,7 +40,7 @@ func TestPooledIdentifierBuffer(t *testing.T) {
 		doc := s.analyse(ctx, segs)
 		for i := range doc.segs {
 			v := &doc.segs[i]
-			if v.needsNorm {
+			if v.needsNorm() {
 				continue
 			}
 			want := identifiersOf(v, maxHits(len(v.text)), nil, nil)

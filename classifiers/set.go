@@ -63,16 +63,24 @@ type segView struct {
 	// idKinds is kindSet(ids): the identifier classifiers skip a segment
 	// without their kinds.
 	idKinds uint32
-	// needsNorm: the walk saw a character normalisation changes; then
-	// normAt are the offsets of those triggers and raw the walk's hits,
-	// for normalising and re-walking only around them (normalize.go).
-	needsNorm bool
-	normAt    []int
-	raw       []hit
 	// digits: 1 when text holds an ASCII digit, 2 when it holds none, 0
 	// not known (read from the digit map when view built one).
 	digits uint8
+	// norm, when not nil: the walk saw a character normalisation changes
+	// (normalize.go).
+	norm *normState
 }
+
+// normState is what normalising a segment needs: the offsets of its
+// triggers (nil: read all of it) and the walk's hits, so that only the
+// text around the triggers is normalised and walked again.
+type normState struct {
+	at  []int
+	raw []hit
+}
+
+// needsNorm reports whether the segment is viewed only after normalisation.
+func (v *segView) needsNorm() bool { return v.norm != nil }
 
 // hasDigit reports whether the segment's text holds an ASCII digit.
 func (v *segView) hasDigit() bool {
@@ -402,17 +410,17 @@ func (s *defaultSet) normalize(doc *document, segs []extract.Segment) map[int]of
 	var maps map[int]offsetMap
 	var sc scratch
 	for i := range doc.segs {
-		if !doc.segs[i].needsNorm {
+		if !doc.segs[i].needsNorm() {
 			continue
 		}
 		sv := &doc.segs[i]
-		text, m, runs := normalizeAt(segs[i].Text, sv.normAt)
+		text, m, runs := normalizeAt(segs[i].Text, sv.norm.at)
 		if maps == nil {
 			maps = map[int]offsetMap{}
 		}
 		maps[i] = m
 		// Walk again only around what changed.
-		sc.out = s.ac.splice(segs[i].Text, text, sv.raw, runs, sc.out[:0])
+		sc.out = s.ac.splice(segs[i].Text, text, sv.norm.raw, runs, sc.out[:0])
 		doc.segs[i] = s.viewNormalised(extract.Segment{Origin: normOrigin(segs[i].Origin, i), Text: text}, sc.out, &sc.pairs)
 		doc.bytes += len(text) - len(segs[i].Text)
 	}
@@ -519,8 +527,12 @@ func (s *defaultSet) analyseInto(ctx context.Context, segs []extract.Segment, do
 			return false
 		}
 		sc.out = s.ac.scanWith(sg.Text, sc.out[:0], &sc.lanes)
-		v := s.view(sg, sc.out, &sc.pairs, bufs)
-		doc.segs = append(doc.segs, s.foldView(sg, sc.out, v, bufs.foldFree))
+		// Built in place: a view is a few hundred bytes, and copying
+		// them cost more than building them for short JSON fields.
+		doc.segs = append(doc.segs, segView{})
+		v := &doc.segs[len(doc.segs)-1]
+		s.viewInto(v, sg, sc.out, &sc.pairs, bufs)
+		s.foldViewInto(v, sg, sc.out, bufs.foldFree)
 		doc.bytes += len(sg.Text)
 	}
 	return true
@@ -637,12 +649,20 @@ func parallelRanges(n, workers int, f func(lo, hi int)) {
 // offset); pairs is a reusable buffer, and the identifiers and hits are
 // appended to bufs unless it is nil.
 func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int, bufs *docBufs) segView {
+	var v segView
+	s.viewInto(&v, sg, out, pairs, bufs)
+	return v
+}
+
+// viewInto is view writing into *v, which must be zero.
+func (s *defaultSet) viewInto(v *segView, sg extract.Segment, out []hit, pairs *[]int, bufs *docBufs) {
 	if bufs != nil {
 		bufs.foldFree = false // known only once this segment's map is built
 	}
 	// Size each classifier's slice once: growing by appends copied
 	// more than the hits themselves on busy text.
 	var need [8]int
+	anyHit := false
 	*pairs = (*pairs)[:0]
 	var seps []int
 	for _, h := range out {
@@ -651,7 +671,8 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int, bufs *doc
 			// A segment to normalise is viewed after normalisation
 			// (normalize; viewNormalised passes no such hit): keep what
 			// that needs and nothing more.
-			return s.normView(sg, out)
+			*v = s.normView(sg, out)
+			return
 		case int(h.id) >= s.sepFrom:
 			seps = append(seps, int(h.start))
 		case int(h.id) >= s.dictPatterns:
@@ -659,13 +680,14 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int, bufs *doc
 		default:
 			for _, o := range s.owners[h.id] {
 				need[o.cls]++
+				anyHit = true
 			}
 		}
 	}
-	v := segView{origin: sg.Origin, text: sg.Text}
+	v.origin, v.text = sg.Origin, sg.Text
 	limit := maxHits(len(sg.Text))
 	switch {
-	case need == [8]int{}:
+	case !anyHit:
 		// Most fields of a JSON export have no dictionary hit: they share
 		// one empty header instead of allocating their own.
 		v.hits = s.noHits
@@ -682,7 +704,7 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int, bufs *doc
 	default:
 		v.hits = make([][]termHit, len(s.cls))
 	}
-	if need == [8]int{} {
+	if !anyHit {
 		// Nothing to size or fill.
 	} else if bufs != nil {
 		// One region of the shared buffer per classifier, each capped at
@@ -746,23 +768,23 @@ func (s *defaultSet) view(sg extract.Segment, out []hit, pairs *[]int, bufs *doc
 	if bufs != nil {
 		kw = &bufs.kw
 	}
-	spacedIfKeyword(&v, false, dm, kw) // "A 123456 3": hkid_spaced.go
-	v.ids = identifiersOf(&v, limit, ids, dm)
+	spacedIfKeyword(v, false, dm, kw) // "A 123456 3": hkid_spaced.go
+	v.ids = identifiersOf(v, limit, ids, dm)
 	v.idKinds = kindSet(v.ids)
-	return v
 }
 
 // normView is the view of a segment whose hits out hold a normalisation
 // trigger or a full-width form: the triggers' offsets and the hits, for
 // normalize.
 func (s *defaultSet) normView(sg extract.Segment, out []hit) segView {
-	v := segView{origin: sg.Origin, text: sg.Text, hits: s.noHits, needsNorm: true, raw: slices.Clone(out)}
+	ns := &normState{raw: slices.Clone(out)}
+	v := segView{origin: sg.Origin, text: sg.Text, hits: s.noHits, norm: ns}
 	for _, h := range out {
 		if int(h.id) >= s.normFrom || int(h.id) >= s.fullWidthFrom && int(h.id) < s.sepFrom {
-			v.normAt = append(v.normAt, int(h.start))
+			ns.at = append(ns.at, int(h.start))
 		}
 	}
-	slices.Sort(v.normAt)
+	slices.Sort(ns.at)
 	return v
 }
 
@@ -770,14 +792,19 @@ func (s *defaultSet) normView(sg extract.Segment, out []hit) segView {
 // (which no automaton pattern marks) a view asking for sg to be
 // normalised whole. foldFree: sg is known to hold none (digitFoldMap).
 func (s *defaultSet) foldView(sg extract.Segment, out []hit, v segView, foldFree bool) segView {
-	if foldFree || !needsFold(sg.Text) {
-		return v
-	}
-	if !v.needsNorm {
-		v = segView{origin: sg.Origin, text: sg.Text, hits: s.noHits, needsNorm: true, raw: slices.Clone(out)}
-	}
-	v.normAt = nil // read all of it
+	s.foldViewInto(&v, sg, out, foldFree)
 	return v
+}
+
+// foldViewInto is foldView changing *v.
+func (s *defaultSet) foldViewInto(v *segView, sg extract.Segment, out []hit, foldFree bool) {
+	if foldFree || !needsFold(sg.Text) {
+		return
+	}
+	if !v.needsNorm() {
+		*v = segView{origin: sg.Origin, text: sg.Text, hits: s.noHits, norm: &normState{raw: slices.Clone(out)}}
+	}
+	v.norm.at = nil // read all of it
 }
 
 // viewNormalised is view for normalised text: triggers left in it (a lone
