@@ -499,6 +499,9 @@ func (c *customerDBClassifier) readHeader(line string, cells []string, memo map[
 // tables reads every header row the shared pass pointed at and the rows
 // under it. covered returns the line spans it consumed.
 func (c *customerDBClassifier) tables(sg *segView, hits []termHit, runs []cdbRun) ([]cdbRun, [][2]int) {
+	if len(hits) == 0 {
+		return runs, nil // most segments: no maps to make
+	}
 	var covered [][2]int
 	text := sg.text
 	done := 0 // lines before this offset were judged
