@@ -217,8 +217,15 @@ func (c *medicalClassifier) healthRecords(doc *document) int {
 	n := 0
 	rec := ""
 	person, health := false, false
-	// Field names repeat record after record: each is folded once.
-	keys := map[string]string{}
+	// Field names repeat record after record: each is folded and looked
+	// up once.
+	const (
+		keyOther = iota
+		keyPerson
+		keyHealth
+		keyHealthGeneric // a health field that needs a clinical term
+	)
+	keys := map[string]uint8{}
 	flush := func() {
 		if person && health {
 			n++
@@ -235,22 +242,30 @@ func (c *medicalClassifier) healthRecords(doc *document) int {
 			flush()
 			rec = o[:i]
 		}
-		key, ok := keys[o[i+1:]]
+		kind, ok := keys[o[i+1:]]
 		if !ok {
-			key = strings.ToLower(strings.NewReplacer("_", " ", "-", " ").Replace(o[i+1:]))
+			key := strings.ToLower(strings.NewReplacer("_", " ", "-", " ").Replace(o[i+1:]))
+			switch {
+			case c.personKeys[key]:
+				kind = keyPerson
+			case c.healthKeys[key] && genericHealthHeader[key]:
+				kind = keyHealthGeneric
+			case c.healthKeys[key]:
+				kind = keyHealth
+			}
 			if len(keys) < 4096 {
-				keys[o[i+1:]] = key
+				keys[o[i+1:]] = kind
 			}
 		}
-		switch {
-		case c.personKeys[key]:
+		switch kind {
+		case keyPerson:
 			person = true
-		case c.healthKeys[key]:
+		case keyHealth, keyHealthGeneric:
 			val := strings.TrimSpace(doc.segs[si].text)
 			if negativeCell(val) {
 				continue
 			}
-			if genericHealthHeader[key] {
+			if kind == keyHealthGeneric {
 				hits := doc.hitsOf(si, clsMedical)
 				if !clinicalIn(hits, 0, len(doc.segs[si].text)) {
 					continue
