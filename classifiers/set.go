@@ -221,6 +221,7 @@ const (
 type scratch struct {
 	out   []hit
 	lanes laneBufs
+	short shortScratch
 	pairs []int // letter+digit positions (HKID prefilter)
 }
 
@@ -522,18 +523,39 @@ func (s *defaultSet) analyseInto(ctx context.Context, segs []extract.Segment, do
 			s.scratch.Put(sc)
 		}
 	}()
-	for _, sg := range segs {
+	add := func(sg extract.Segment, out []hit) {
+		// Built in place: a view is a hundred bytes, and copying them
+		// cost more than building them for short JSON fields.
+		doc.segs = append(doc.segs, segView{})
+		v := &doc.segs[len(doc.segs)-1]
+		s.viewInto(v, sg, out, &sc.pairs, bufs)
+		s.foldViewInto(v, sg, out, bufs.foldFree)
+		doc.bytes += len(sg.Text)
+	}
+	var texts [shortGroup]string
+	for i := 0; i < len(segs); {
 		if ctx.Err() != nil {
 			return false
 		}
-		sc.out = s.ac.scanWith(sg.Text, sc.out[:0], &sc.lanes)
-		// Built in place: a view is a few hundred bytes, and copying
-		// them cost more than building them for short JSON fields.
-		doc.segs = append(doc.segs, segView{})
-		v := &doc.segs[len(doc.segs)-1]
-		s.viewInto(v, sg, sc.out, &sc.pairs, bufs)
-		s.foldViewInto(v, sg, sc.out, bufs.foldFree)
-		doc.bytes += len(sg.Text)
+		// A run of short segments (JSON fields, cells) is walked four
+		// at a time (ac_short.go), then viewed in order.
+		j := i
+		for j < len(segs) && j-i < shortGroup && s.ac.isShort(len(segs[j].Text)) {
+			texts[j-i] = segs[j].Text
+			j++
+		}
+		if j-i >= 4 {
+			s.ac.scanShort(texts[:j-i], &sc.short)
+			for k := i; k < j; k++ {
+				add(segs[k], sc.short.hits[k-i])
+			}
+			clear(texts[:j-i])
+			i = j
+			continue
+		}
+		sc.out = s.ac.scanWith(segs[i].Text, sc.out[:0], &sc.lanes)
+		add(segs[i], sc.out)
+		i++
 	}
 	return true
 }
