@@ -59,7 +59,8 @@ func digitBlock(s string, b int, pad *[72]byte) (d uint64, next bool) {
 	}
 	*pad = [72]byte{}
 	copy(pad[:], s[b:])
-	for w := 0; w < 64; w += 8 {
+	// Only the words holding text: a JSON field is a few dozen bytes.
+	for w := 0; w < len(s)-b; w += 8 {
 		d |= digitBits8(binary.LittleEndian.Uint64(pad[w:])) << w
 	}
 	return d, false
