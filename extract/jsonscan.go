@@ -471,6 +471,23 @@ func validJSON(s string) bool {
 
 // scanJSON is validJSON that also counts the string values (not keys).
 func scanJSON(s string) (values int, ok bool) {
+	values, _, _, ok = scanJSONValue(s, false)
+	return values, ok
+}
+
+// scanJSONPrefix checks the JSON value at the start of s and returns the
+// offset past it and how deep it nests; ok is false when s does not start
+// with a valid value complete inside s (malformed, or cut short).
+func scanJSONPrefix(s string) (end, depth int, ok bool) {
+	_, end, depth, ok = scanJSONValue(s, true)
+	return end, depth, ok
+}
+
+// scanJSONValue scans one JSON value from the start of s: all of s
+// (prefix false: nothing but white space may follow it) or up to its end
+// (prefix true: end is the offset past it). maxDepth is its deepest
+// nesting.
+func scanJSONValue(s string, prefix bool) (values, end, maxDepth int, ok bool) {
 	// objs has bit d set when the container at nesting d is an object;
 	// it lives on the stack unless the document nests deeper than 256.
 	var small [4]uint64
@@ -482,16 +499,19 @@ func scanJSON(s string) (values int, ok bool) {
 	)
 	depth, state, i := 0, wantValue, 0
 	for {
+		if prefix && state == afterValue && depth == 0 {
+			return values, i, maxDepth, true // the value ends here
+		}
 		i = skipJSONSpace(s, i)
 		switch state {
 		case wantValue:
 			if i >= len(s) {
-				return 0, false
+				return 0, 0, 0, false
 			}
 			switch c := s[i]; {
 			case c == '{' || c == '[':
 				if depth >= jsonMaxNesting {
-					return 0, false
+					return 0, 0, 0, false
 				}
 				if depth/64 == len(objs) {
 					objs = append(objs, 0)
@@ -502,6 +522,7 @@ func scanJSON(s string) (values int, ok bool) {
 					objs[depth/64] &^= 1 << (depth % 64)
 				}
 				depth++
+				maxDepth = max(maxDepth, depth)
 				i = skipJSONSpace(s, i+1)
 				if i < len(s) && s[i] == c+2 { // '}' or ']'
 					depth--
@@ -513,51 +534,51 @@ func scanJSON(s string) (values int, ok bool) {
 				continue
 			case c == '"':
 				if i, ok = scanJSONString(s, i); !ok {
-					return 0, false
+					return 0, 0, 0, false
 				}
 				values++
 			case c == 't':
 				if !strings.HasPrefix(s[i:], "true") {
-					return 0, false
+					return 0, 0, 0, false
 				}
 				i += 4
 			case c == 'f':
 				if !strings.HasPrefix(s[i:], "false") {
-					return 0, false
+					return 0, 0, 0, false
 				}
 				i += 5
 			case c == 'n':
 				if !strings.HasPrefix(s[i:], "null") {
-					return 0, false
+					return 0, 0, 0, false
 				}
 				i += 4
 			case c == '-' || c >= '0' && c <= '9':
 				if i, ok = scanJSONNumber(s, i); !ok {
-					return 0, false
+					return 0, 0, 0, false
 				}
 			default:
-				return 0, false
+				return 0, 0, 0, false
 			}
 			state = afterValue
 		case wantKey:
 			if i >= len(s) || s[i] != '"' {
-				return 0, false
+				return 0, 0, 0, false
 			}
 			if i, ok = scanJSONString(s, i); !ok {
-				return 0, false
+				return 0, 0, 0, false
 			}
 			i = skipJSONSpace(s, i)
 			if i >= len(s) || s[i] != ':' {
-				return 0, false
+				return 0, 0, 0, false
 			}
 			i++
 			state = wantValue
 		case afterValue:
 			if depth == 0 {
-				return values, i == len(s)
+				return values, i, maxDepth, i == len(s)
 			}
 			if i >= len(s) {
-				return 0, false
+				return 0, 0, 0, false
 			}
 			obj := objs[(depth-1)/64]>>((depth-1)%64)&1 != 0
 			switch s[i] {
@@ -569,16 +590,16 @@ func scanJSON(s string) (values int, ok bool) {
 				}
 			case '}':
 				if !obj {
-					return 0, false
+					return 0, 0, 0, false
 				}
 				depth--
 			case ']':
 				if obj {
-					return 0, false
+					return 0, 0, 0, false
 				}
 				depth--
 			default:
-				return 0, false
+				return 0, 0, 0, false
 			}
 			i++
 		}

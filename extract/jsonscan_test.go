@@ -333,3 +333,50 @@ func FuzzJSONWalker(f *testing.F) {
 		sameAsReference(t, doc)
 	})
 }
+
+// FuzzScanJSONPrefix: the prefix scan accepts exactly a valid value and
+// stops where it ends, whatever follows; cut anywhere, the value is not
+// accepted; and it nests as deep as it says.
+func FuzzScanJSONPrefix(f *testing.F) {
+	for _, s := range []string{`{"a":[1,{"b":"c\"d"}]}`, `"x\u00e9"`, `[]`, `{}`, `[[[["deep"]]]]`, `{"a":1} ,`, `{"a" 1}`, `[1,2`, `"\ud800"`} {
+		f.Add(s, "  ,{\"next\":2}")
+	}
+	f.Fuzz(func(t *testing.T, v, rest string) {
+		end, depth, ok := scanJSONPrefix(v + rest)
+		if !ok {
+			return
+		}
+		val := (v + rest)[:end]
+		if !validJSON(val) {
+			t.Fatalf("%q: accepted %q, which is not valid JSON", v+rest, val)
+		}
+		if validJSON(v) && strings.TrimRight(v, " \t\r\n") == v && (v[0] == '{' || v[0] == '[' || v[0] == '"') && end != len(v) {
+			t.Fatalf("%q then %q: ended at %d, want %d", v, rest, end, len(v))
+		}
+		for cut := 1; cut < len(val); cut++ {
+			if e, _, ok := scanJSONPrefix(val[:cut]); ok && (val[0] == '{' || val[0] == '[' || val[0] == '"') {
+				t.Fatalf("%q cut to %q: accepted (end %d)", val, val[:cut], e)
+			}
+		}
+		d, maxD := 0, 0
+		inStr, esc := false, false
+		for i := 0; i < len(val); i++ {
+			switch c := val[i]; {
+			case esc:
+				esc = false
+			case inStr && c == '\\':
+				esc = true
+			case c == '"':
+				inStr = !inStr
+			case !inStr && (c == '{' || c == '['):
+				d++
+				maxD = max(maxD, d)
+			case !inStr && (c == '}' || c == ']'):
+				d--
+			}
+		}
+		if depth != maxD {
+			t.Fatalf("%q: depth %d, want %d", val, depth, maxD)
+		}
+	})
+}

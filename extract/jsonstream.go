@@ -433,6 +433,24 @@ func (s *jsonStream) take(n int64) string {
 // at skeleton depth skel and returns it; ok is false (nothing read) when
 // it is too large.
 func (s *jsonStream) piece(skel int) (string, bool) {
+	// Most pieces (a record, a key) lie whole in the window: one scan
+	// finds their end and checks them. Anything else (a piece cut by the
+	// window, a malformed one, a bare scalar) takes the way below, which
+	// decides.
+	if c := s.peek(); c == '{' || c == '[' || c == '"' {
+		if b, _ := s.window(s.pos); len(b) > 0 {
+			if end, depth, ok := scanJSONPrefix(aliasString(b)); ok && end <= jsonPieceMax {
+				if skel+depth > jsonMaxNesting {
+					panic(errJSONDoubt) // too deep for encoding/json: not JSON
+				}
+				p := s.take(int64(end))
+				if !utf8.ValidString(p) {
+					panic(errJSONDoubt)
+				}
+				return p, true
+			}
+		}
+	}
 	n, depth := s.extent()
 	if n < 0 {
 		return "", false
