@@ -615,7 +615,7 @@ func (w *walker) base64Doc(origin, s string, depth int) bool {
 			return false
 		}
 	}
-	clean := strings.NewReplacer("\r", "", "\n", "").Replace(s)
+	clean := stripCRLF(s)
 	var b []byte
 	var err error
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {

@@ -232,8 +232,23 @@ func b64Mixed(s string) bool {
 	return up && low || up && dig || low && dig && strings.ContainsAny(s, "+/=")
 }
 
+// stripCRLF returns s without its CR and LF bytes (a wrapped base64 run),
+// s itself when it has none: most runs are one line, and building a
+// strings.Replacer for each cost more than decoding a robot's token.
+func stripCRLF(s string) string {
+	if strings.IndexByte(s, '\n') < 0 && strings.IndexByte(s, '\r') < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
 func decodeB64(s string) ([]byte, bool) {
-	s = strings.NewReplacer("\r", "", "\n", "").Replace(s)
+	s = stripCRLF(s)
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
 		if b, err := enc.Strict().DecodeString(s); err == nil {
 			return b, true
