@@ -21,7 +21,18 @@ import (
 // BenchmarkRobotMessage: one small JSON robot message through dlpgate on a
 // keep-alive intercepted connection (held, inspected, forwarded).
 func BenchmarkRobotMessage(b *testing.B) {
-	h := newHarness(b, harnessConfig{})
+	benchRobot(b, harnessConfig{})
+}
+
+// BenchmarkRobotMessageDefault is BenchmarkRobotMessage with the default
+// classifiers: the CPU a chat line costs in production (places and body
+// inspected, forwarded), for profiling.
+func BenchmarkRobotMessageDefault(b *testing.B) {
+	benchRobot(b, harnessConfig{classifiers: classifiers.NewDefault()})
+}
+
+func benchRobot(b *testing.B, hc harnessConfig) {
+	h := newHarness(b, hc)
 	c := h.client()
 	msg := robotJSON("Build 1234 passed; deploy at 15:00 HKT")
 	b.ReportAllocs()
