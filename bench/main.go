@@ -165,6 +165,7 @@ func run(runs, n int, dlpBin, compareBin string, withMitm bool, rssN, rssMB int,
 	// it arrives whether sized, chunked or gzip-encoded.
 	robot := jsonBody(50 << 20)
 	robotGz := gzipped(robot)
+	jsonRSS := jsonBody(rssMB << 20)
 	fmt.Printf("inputs: text %.1f MB (gzip %.1f MB), JSON %.1f MB (gzip %.1f MB), xlsx %.1f MB, docx %.1f MB\n",
 		mb(len(text)), mb(len(textGz)), mb(len(robot)), mb(len(robotGz)), mb(len(xlsx)), mb(len(docx)))
 	msg, _ := json.Marshal(map[string]any{"msgtype": "text", "text": map[string]string{"content": "Build 1234 passed; deploy at 15:00 HKT"}})
@@ -265,6 +266,13 @@ func run(runs, n int, dlpBin, compareBin string, withMitm bool, rssN, rssMB int,
 				return -1, nil
 			}
 			return peakRSS(p, "text/plain", text[:rssMB<<20], rssN, false)
+		}},
+		{fmt.Sprintf("peak RSS, %d x %d MiB JSON concurrent", rssN, rssMB), "MiB", true, func(p *proxyProc, _ int) (float64, error) {
+			if p.noRSS {
+				return -1, nil
+			}
+			// Exports of records: read front to back as they arrive.
+			return peakRSS(p, "application/json", jsonRSS, rssN, false)
 		}},
 	}
 	if bigXLSX > 0 {
