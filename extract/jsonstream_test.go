@@ -401,14 +401,7 @@ func FuzzJSONStream(f *testing.F) {
 		if len(doc) > 4096 {
 			return
 		}
-		// A huge string before the fuzzed value makes the body large;
-		// pad moves the value across the reading's chunk edges.
-		filler := strings.Repeat("w ", jsonPieceMax/2+int(pad))
-		body := []byte(`[" ` + filler + ` ",` + strings.Repeat(`"`+strings.Repeat("y ", jsonPieceMax/4)+`",`, 15))
-		body = append(append(body, doc...), ']')
-		if len(body) <= StreamAbove {
-			body = append([]byte(strings.Repeat(" ", StreamAbove+1-len(body))), body...)
-		}
+		body := fuzzJSONBody(doc, pad)
 		want := wholeJSON(t, body, "application/json", Limits{})
 		got := readJSONStream(body, "application/json", false, Limits{})
 		if got.err != nil {
@@ -419,16 +412,38 @@ func FuzzJSONStream(f *testing.F) {
 			t.Fatalf("problems %v text %d, want %v %d", got.res.Problems, got.res.TextBytes, want.Problems, want.TextBytes)
 		}
 		spec := readJSONStream(body, "application/json", true, Limits{})
-		switch {
-		case got.batches == 0 && !errors.Is(spec.err, ErrSpeculation):
-			t.Fatalf("declined, but a speculative reading gave %v", spec.err)
-		case got.batches > 0:
-			if spec.err != nil {
-				t.Fatalf("read, but a speculative reading gave %v", spec.err)
-			}
-			sameSegments(t, "speculative", spec.segs, want.Segments)
-		}
+		sameSpeculative(t, got.batches > 0, spec, want.Segments)
 	})
+}
+
+// fuzzJSONBody is a large JSON array holding doc: a huge string before it
+// makes the body large, and pad moves doc across the reading's chunk
+// edges.
+func fuzzJSONBody(doc []byte, pad uint16) []byte {
+	filler := strings.Repeat("w ", jsonPieceMax/2+int(pad))
+	body := []byte(`[" ` + filler + ` ",` + strings.Repeat(`"`+strings.Repeat("y ", jsonPieceMax/4)+`",`, 15))
+	body = append(append(body, doc...), ']')
+	if len(body) <= StreamAbove {
+		body = append([]byte(strings.Repeat(" ", StreamAbove+1-len(body))), body...)
+	}
+	return body
+}
+
+// sameSpeculative checks a speculative reading against the reading that
+// is not: when that one read the body front to back (read), the
+// speculative one gives the same segments (want); when it declined, the
+// speculative one gives ErrSpeculation.
+func sameSpeculative(t *testing.T, read bool, spec jsonRead, want []Segment) {
+	t.Helper()
+	switch {
+	case !read && !errors.Is(spec.err, ErrSpeculation):
+		t.Fatalf("declined, but a speculative reading gave %v", spec.err)
+	case read:
+		if spec.err != nil {
+			t.Fatalf("read, but a speculative reading gave %v", spec.err)
+		}
+		sameSegments(t, "speculative", spec.segs, want)
+	}
 }
 
 // BenchmarkJSONStream: the front-to-back reading of a 50 MiB robot

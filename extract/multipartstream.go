@@ -187,13 +187,7 @@ func (w *walker) streamPart(n node, idx int, start int64, s *partScan) (end int6
 // mt and this head, would read it with streamText: the same tests in the
 // same order, each false one leaving it to another reading.
 func (w *walker) partStreamsText(depth int, mt string, params map[string]string, head []byte) bool {
-	if depth > w.lim.MaxDepth || len(head) < sniffLen {
-		return false
-	}
-	if strings.HasPrefix(mt, "multipart/") && params["boundary"] != "" && looksMultipart(head, params["boundary"]) {
-		return false
-	}
-	if sniff(head, StreamAbove+1) != kindText || isBinary(head) {
+	if !w.partTextHead(depth, mt, params, head) {
 		return false
 	}
 	// streamsJSON and streamsForm come first.
@@ -209,16 +203,21 @@ func (w *walker) partStreamsText(depth int, mt string, params map[string]string,
 // streamsForm), as far as the head shows: the tests of partStreamsText up
 // to those readings, then theirs.
 func (w *walker) partStreamsStructured(depth int, mt string, params map[string]string, head []byte) bool {
+	return w.partTextHead(depth, mt, params, head) && (mt == "application/x-www-form-urlencoded" || jsonHead(mt, params["charset"], head))
+}
+
+// partTextHead reports whether node would read a large part body at depth
+// with media type mt and this head as text of some kind: not too deep,
+// not a nested multipart, text by its head. The tests partStreamsText and
+// partStreamsStructured share, in node's order.
+func (w *walker) partTextHead(depth int, mt string, params map[string]string, head []byte) bool {
 	if depth > w.lim.MaxDepth || len(head) < sniffLen {
 		return false
 	}
 	if strings.HasPrefix(mt, "multipart/") && params["boundary"] != "" && looksMultipart(head, params["boundary"]) {
 		return false
 	}
-	if sniff(head, StreamAbove+1) != kindText || isBinary(head) {
-		return false
-	}
-	return mt == "application/x-www-form-urlencoded" || jsonHead(mt, params["charset"], head)
+	return sniff(head, StreamAbove+1) == kindText && !isBinary(head)
 }
 
 // streamPartStructured reads the part body at from as a JSON document or

@@ -239,15 +239,7 @@ func FuzzDecompressedJSON(f *testing.F) {
 			sameRead(t, "declined", got, wholeEncoded(t, z, "application/json", "gzip", Limits{}))
 		}
 		spec := readEncodedStream(z, "application/json", "gzip", true, Limits{})
-		switch {
-		case got.batches == 0 && !errors.Is(spec.err, ErrSpeculation):
-			t.Fatalf("declined, but a speculative reading gave %v", spec.err)
-		case got.batches > 0:
-			if spec.err != nil {
-				t.Fatalf("read, but a speculative reading gave %v", spec.err)
-			}
-			sameSegments(t, "speculative", spec.segs, plain.segs)
-		}
+		sameSpeculative(t, got.batches > 0, spec, plain.segs)
 	})
 }
 
@@ -322,12 +314,7 @@ func FuzzUnknownSizeJSON(f *testing.F) {
 		if len(doc) > 4096 {
 			return
 		}
-		filler := strings.Repeat("w ", jsonPieceMax/2+int(pad))
-		body := []byte(`[" ` + filler + ` ",` + strings.Repeat(`"`+strings.Repeat("y ", jsonPieceMax/4)+`",`, 15))
-		body = append(append(body, doc...), ']')
-		if len(body) <= StreamAbove {
-			body = append([]byte(strings.Repeat(" ", StreamAbove+1-len(body))), body...)
-		}
+		body := fuzzJSONBody(doc, pad)
 		want := readJSONStream(body, "application/json", false, Limits{})
 		got := readEncodedStream(body, "application/json", "", true, Limits{}, unknown)
 		switch {
