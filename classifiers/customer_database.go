@@ -990,8 +990,10 @@ func (c *customerDBClassifier) jsonRecords(doc *document, runs []cdbRun) []cdbRu
 	curKey := ""
 	var recs []rec
 	terms := map[string]bool{}
-	// Field names repeat record after record: each is looked up once.
+	// Field names repeat record after record: each is looked up once,
+	// and each field path after its record's key is split once.
 	kinds := map[string]cellMemo{}
+	rests := map[string]restMemo{}
 	firstOrigin := "" // the first record's path, for the sample
 	flushRec := func() {
 		if cur.work {
@@ -1009,23 +1011,13 @@ func (c *customerDBClassifier) jsonRecords(doc *document, runs []cdbRun) []cdbRu
 	}
 	for si := range doc.segs {
 		sg := &doc.segs[si]
-		key, field, ok := jsonRecordPathAfter(sg.origin, curKey)
+		key, k, t, ok := c.jsonFieldKind(sg.origin, curKey, rests, kinds)
 		if !ok {
 			continue
 		}
 		if key != curKey {
 			flushRec()
 			curKey = key
-		}
-		// A nested field is read by its own name, else by its parent's:
-		// "contact.email" is an e-mail, "address.city" an address.
-		last, first := field, field
-		if lo, hi := pathSeps(field); lo >= 0 {
-			first, last = field[:lo], field[hi+1:]
-		}
-		k, t := c.cellKindMemo(last, kinds)
-		if k == colNone && first != last {
-			k, t = c.cellKindMemo(first, kinds)
 		}
 		if k == colNone && len(sg.ids) == 0 {
 			// Nothing this field could add to its record.
@@ -1100,6 +1092,62 @@ func (c *customerDBClassifier) jsonRecords(doc *document, runs []cdbRun) []cdbRu
 // after it: "x>json:$.customers[3].phone" -> ("x>json:$.customers[3]",
 // "phone"); "jsonl:4:$.contact.email" -> ("jsonl:4:$", "contact.email");
 // quoted keys (["Full name"]) read as plain ones.
+// restMemo is what jsonFieldKind learnt of a field path after its
+// record's key: ok false when it is not a field of that record (or no
+// field), else the field's kind and term.
+type restMemo struct {
+	ok   bool
+	kind colKind
+	term string
+}
+
+// jsonFieldKind splits a JSON segment origin into its record key
+// (jsonRecordPathAfter, prev the record before) and reads its field's
+// kind: a nested field by its own name, else by its parent's
+// ("contact.email" is an e-mail, "address.city" an address). The path
+// after prev is remembered in rests (up to 4096 of them), so the next
+// record's same field costs one lookup.
+func (c *customerDBClassifier) jsonFieldKind(origin, prev string, rests map[string]restMemo, kinds map[string]cellMemo) (key string, k colKind, t string, ok bool) {
+	var rest string
+	if prev != "" && len(origin) > len(prev) && origin[:len(prev)] == prev {
+		rest = origin[len(prev):]
+		if m, hit := rests[rest]; hit {
+			// What rest makes of a record's key does not depend on
+			// which record it is (TestJSONFieldKind).
+			if !m.ok {
+				return "", colNone, "", false
+			}
+			return prev, m.kind, m.term, true
+		}
+	}
+	key, field, ok := jsonRecordPathAfter(origin, prev)
+	if !ok {
+		if rest != "" && len(rests) < 4096 {
+			rests[rest] = restMemo{}
+		}
+		return "", colNone, "", false
+	}
+	k, t = c.fieldKind(field, kinds)
+	if rest != "" && key == prev && len(rests) < 4096 {
+		rests[rest] = restMemo{ok: true, kind: k, term: t}
+	}
+	return key, k, t, true
+}
+
+// fieldKind is the kind of a JSON field path: its last name's, else its
+// first name's.
+func (c *customerDBClassifier) fieldKind(field string, kinds map[string]cellMemo) (colKind, string) {
+	last, first := field, field
+	if lo, hi := pathSeps(field); lo >= 0 {
+		first, last = field[:lo], field[hi+1:]
+	}
+	k, t := c.cellKindMemo(last, kinds)
+	if k == colNone && first != last {
+		k, t = c.cellKindMemo(first, kinds)
+	}
+	return k, t
+}
+
 // jsonRecordPathAfter is jsonRecordPath for a segment that follows one
 // of record prev: the next field of the same record is split without
 // searching its origin again (a JSON export is a million of them).

@@ -517,3 +517,66 @@ func FuzzJSONRecordPathAfter(f *testing.F) {
 		}
 	})
 }
+
+// jsonFieldKindCheck runs origins through jsonFieldKind in order, each
+// after the record the one before it gave, with one memo, and compares
+// every answer with jsonRecordPath and fieldKind computed afresh.
+func jsonFieldKindCheck(t *testing.T, c *customerDBClassifier, origins []string) {
+	t.Helper()
+	rests, kinds := map[string]restMemo{}, map[string]cellMemo{}
+	prev := ""
+	for _, o := range origins {
+		key, k, term, ok := c.jsonFieldKind(o, prev, rests, kinds)
+		wkey, field, wok := jsonRecordPath(o)
+		var wk colKind
+		var wt string
+		if wok {
+			wk, wt = c.fieldKind(field, map[string]cellMemo{})
+		}
+		if key != wkey || ok != wok || k != wk || term != wt {
+			t.Fatalf("%q after %q: (%q, %v, %q, %v), want (%q, %v, %q, %v)", o, prev, key, k, term, ok, wkey, wk, wt, wok)
+		}
+		if ok {
+			prev = key
+		}
+	}
+}
+
+// TestJSONFieldKind: remembering what a field path after a record's key
+// makes of it gives what reading each origin afresh gives, for records of
+// JSON arrays and JSON Lines, nested fields, quoted keys, fields named
+// "json...", and paths that are no field.
+func TestJSONFieldKind(t *testing.T) {
+	c, err := newCustomerDBClassifier(options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rests := []string{".name", ".phone", ".contact.email", `["Full name"]`, ".jsonData", ".", ".tags[0]", ".tags[0].x", ".x>json:$.a[1].b", ".address.city", "1", ".name"}
+	var origins []string
+	for _, format := range []string{"f>json:$.customers[%d]%s", "body>jsonl:%d:$%s"} {
+		for i := 0; i < 4; i++ {
+			for _, rest := range rests {
+				origins = append(origins, fmt.Sprintf(format, i, rest))
+			}
+		}
+	}
+	jsonFieldKindCheck(t, c, origins)
+	r := rand.New(rand.NewPCG(8, 9))
+	r.Shuffle(len(origins), func(i, j int) { origins[i], origins[j] = origins[j], origins[i] })
+	jsonFieldKindCheck(t, c, origins)
+}
+
+// FuzzJSONFieldKind: the same for any origins, twice over so the memo is
+// used.
+func FuzzJSONFieldKind(f *testing.F) {
+	c, err := newCustomerDBClassifier(options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add("f>json:$.a[1].name", "f>json:$.a[1].phone", "f>json:$.a[2].name")
+	f.Add("f>json:$.a[1].name", "f>json:$.a[1].tags[0].x", "f>json:$.a[2].tags[0].x")
+	f.Add("body>jsonl:1:$.email", "body>jsonl:1:$.x[\"y\"]", "body>jsonl:2:$.email")
+	f.Fuzz(func(t *testing.T, a, b, d string) {
+		jsonFieldKindCheck(t, c, []string{a, b, d, a, b, d, b, a})
+	})
+}
