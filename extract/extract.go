@@ -101,7 +101,9 @@ type Input struct {
 	// (more than StreamAbove bytes, within the total-text limit, read to
 	// its end); or, Speculative and Batch set too, a JSON document or form
 	// read front to back (StreamsJSON or StreamsForm on its head, to be
-	// checked again with the size once known); otherwise Extract returns
+	// checked again with the size once known), or a multipart body read
+	// part by part (StreamsMultipart on its head, the same); otherwise
+	// Extract returns
 	// ErrSpeculation, and what went to Stream and Batch must be thrown
 	// away. Size is ignored.
 	SizeUnknown bool

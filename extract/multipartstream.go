@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 )
 
@@ -43,6 +44,11 @@ import (
 // reads the body again from its start. So does a reading that stops for
 // any reason (time, the total-text limit, a failed read): what it would
 // have framed after the stop is not known.
+//
+// A body of unknown size (a chunked upload, Input.SizeUnknown) is read the
+// same way: its size stands at unknownSize until the delimiter scan's read
+// of a chunk comes up short, which is where the body ends (partScan.size);
+// every test of the body's end waits for that.
 
 // StreamsMultipart reports whether Extract, given a body of size bytes
 // declared as ctype, with no Content-Encoding, not held in memory, and an
@@ -80,7 +86,7 @@ func (w *walker) multipartStream(n node, boundary string) {
 	}
 	b := n.body
 	s := newPartScan(w, b, boundary)
-	m, ok := s.next(b.size)
+	m, ok := s.next(s.size())
 	if !ok {
 		w.stop = true // no delimiter line: mime/multipart's reading
 		return
@@ -105,8 +111,8 @@ func (w *walker) multipartStream(n node, boundary string) {
 			return
 		}
 		if !streamed {
-			end = b.size
-			if m, ok := s.next(b.size); ok {
+			end = s.size()
+			if m, ok := s.next(s.size()); ok {
 				end = m - 2 // the CRLF before the next delimiter
 			}
 			if s.bad || w.stop {
@@ -117,14 +123,14 @@ func (w *walker) multipartStream(n node, boundary string) {
 			w.partInPlace(n, idx, span{start, end})
 		}
 		spans = append(spans, span{start, end})
-		if m, ok = s.next(b.size); !ok {
+		if m, ok = s.next(s.size()); !ok {
 			break
 		}
 		s.take()
 	}
 	// partSpans looks at every delimiter, after the close one too.
 	for {
-		if _, ok := s.next(b.size); !ok {
+		if _, ok := s.next(s.size()); !ok {
 			break
 		}
 		s.take()
@@ -132,6 +138,11 @@ func (w *walker) multipartStream(n node, boundary string) {
 	if s.bad || w.stop {
 		w.stop = true
 		return
+	}
+	if s.unknown {
+		// The scan read to the end: the size is known now.
+		b.size = s.size()
+		n.body = b
 	}
 	pre, post := spanOutside(b, spans, closed, boundary)
 	if !closed {
@@ -146,7 +157,7 @@ func (w *walker) multipartStream(n node, boundary string) {
 func (w *walker) streamPart(n node, idx int, start int64, s *partScan) (end int64, streamed bool) {
 	b := n.body
 	lim := start + partHeaderMax + StreamAbove
-	if _, ok := s.next(lim); ok || lim >= b.size || s.bad {
+	if _, ok := s.next(lim); ok || lim >= s.size() || s.bad {
 		return 0, false // small: its end is known soon enough
 	}
 	// Its end is past lim: the part's first partHeaderMax bytes are its
@@ -239,8 +250,8 @@ func (w *walker) streamPartStructured(n node, mt string, b blob, from int64, s *
 	if ok && !w.full && !w.stop && pr.end < 0 {
 		// The reading stopped before the part's end (a form with too
 		// many fields): find it, as partInPlace had.
-		pr.end = b.size
-		if m, found := s.next(b.size); found {
+		pr.end = s.size()
+		if m, found := s.next(s.size()); found {
 			pr.end = m - 2
 		}
 	}
@@ -271,8 +282,8 @@ func (r *partReader) Read(p []byte) (int, error) {
 		at := r.off + want
 		if m, ok := r.s.next(at); ok {
 			r.end = m - 2
-		} else if at >= r.b.size {
-			r.end = r.b.size
+		} else if at >= r.s.size() {
+			r.end = r.s.size()
 		}
 		if r.s.bad || r.w.stop {
 			return 0, errPartScan
@@ -309,8 +320,8 @@ func (w *walker) streamPartText(origin string, b blob, from int64, s *partScan) 
 			p := from + off + want
 			if m, ok := s.next(p); ok {
 				end = m - 2
-			} else if p >= b.size {
-				end = b.size
+			} else if p >= s.size() {
+				end = s.size()
 			}
 			if s.bad || w.stop {
 				w.stop = true
@@ -366,12 +377,33 @@ type partScan struct {
 	// bad: partSpans would not frame the body (it goes to mime/multipart)
 	// or the body could not be read.
 	bad bool
+	// unknown: the body's size is not known (a chunked upload still
+	// arriving, Input.SizeUnknown); end is where it ended, -1 until a
+	// chunk's read found it.
+	unknown bool
+	end     int64
+}
+
+// unknownSize stands for a body size not yet known: past any offset a
+// reading reaches, with room for the sums made with it.
+const unknownSize = math.MaxInt64 / 4
+
+// size is the body's size: b.size, or for a body of unknown size its end
+// once a read found it (unknownSize before).
+func (s *partScan) size() int64 {
+	switch {
+	case !s.unknown:
+		return s.b.size
+	case s.end >= 0:
+		return s.end
+	}
+	return unknownSize
 }
 
 func newPartScan(w *walker, b blob, boundary string) *partScan {
 	delim := []byte("\r\n--" + boundary)
 	s := &partScan{w: w, b: b, delim: delim, dl: len(delim) - 2, buf: make([]byte, partChunk+len(delim)),
-		tail: make([]byte, delimTail), last: -1, valid: -1}
+		tail: make([]byte, delimTail), last: -1, valid: -1, unknown: b.size == unknownSize, end: -1}
 	head := make([]byte, s.dl)
 	if k, _ := b.r.ReadAt(head, 0); k == len(head) && bytes.Equal(head, delim[2:]) {
 		s.found(0)
@@ -408,7 +440,7 @@ func (s *partScan) next(limit int64) (int64, bool) {
 			}
 			continue
 		}
-		if s.off > limit || s.off >= s.b.size {
+		if s.off > limit || s.off >= s.size() {
 			return 0, false
 		}
 		s.chunk()
@@ -433,6 +465,9 @@ func (s *partScan) chunk() {
 		}
 		s.w.stop, s.bad = true, true
 		return
+	}
+	if s.unknown && k < len(s.buf) {
+		s.end = off + int64(k) // the body ends in this chunk
 	}
 	data := s.buf[:k]
 	for i := 0; ; {

@@ -462,6 +462,14 @@ func (w *walker) node(n node) {
 	head := w.head(n.body, sniffLen)
 	mt, params := mediaType(n.ctype)
 	if w.sizeUnknown && n.depth == 0 && !StreamsText(n.ctype, head, n.body.size) {
+		if w.speculative && w.stream != nil && w.batch != nil && StreamsMultipart(n.ctype, head, unknownSize) {
+			// Multipart read part by part as it arrives finds the
+			// body's end as it goes (multipartstream.go).
+			n.body.size = unknownSize
+			w.guard(n.origin, "multipart", func() { w.multipart(n, params["boundary"]) })
+			w.unknownRead = !w.specFailed
+			return
+		}
 		// Not streamed text (StreamsText): every other reading needs
 		// the body's size.
 		w.specFailed = true

@@ -63,12 +63,12 @@ import (
 //     the reading is thrown away (extract.ErrSpeculation).
 // Every container (ZIP, PDF, Office ...) is not: extract needs its body
 // whole, so an overlapped reading would only wait. A chunked body (no declared size) with no Content-Encoding is
-// begun as plain text read in windows, or as a JSON document, JSON Lines
-// or a form read front to back (extract.Input.SizeUnknown: read to its
-// end), and kept only if the complete body, its size known, is one
-// Inspect reads the same way (more than StreamAbove bytes, within the
-// text limits); a chunked multipart or compressed body is read once
-// complete.
+// begun as plain text read in windows, as a JSON document, JSON Lines
+// or a form read front to back, or as multipart read part by part
+// (extract.Input.SizeUnknown: read to its end), and kept only if the
+// complete body, its size known, is one Inspect reads the same way (more
+// than StreamAbove bytes, within the text limits); a chunked compressed
+// body is read once complete.
 // The inspection reads the body through the same Extract call, the same
 // windows and the same folding as Inspect does on the complete body, so
 // its findings are the same; only the policy's verdict waits for Finish (a
@@ -269,8 +269,10 @@ func (o *Overlap) runUnknownSize(ctx context.Context, body Arriving) {
 		streams, what = extract.StreamsJSON, "a JSON document read front to back"
 	case extract.StreamsForm(o.in.ContentType, head[:k], math.MaxInt64):
 		streams, what = extract.StreamsForm, "a form read front to back"
+	case extract.StreamsMultipart(o.in.ContentType, head[:k], math.MaxInt64):
+		streams, what = extract.StreamsMultipart, "multipart read part by part"
 	default:
-		o.why = "body of unknown size not plain text, JSON or a form read as it arrives"
+		o.why = "body of unknown size not plain text, JSON, a form or multipart read as it arrives"
 		return
 	}
 	if what != "streamed text" {

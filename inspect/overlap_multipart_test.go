@@ -2,6 +2,7 @@ package inspect_test
 
 import (
 	"bytes"
+	"context"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -194,4 +195,36 @@ func TestOverlapMultipartJSONClassifiesWhileArriving(t *testing.T) {
 	}, false, "")
 	in := extract.Input{ContentType: "multipart/form-data; boundary=" + mpBoundary, Size: int64(len(body)), Origin: "body"}
 	classifiedWhileArriving(t, in, body)
+}
+
+// A chunked multipart upload (its size not known until its end) is read
+// part by part as it arrives exactly when the same body with its size
+// is, and its Result is Inspect's on the complete body.
+func TestOverlapMultipartUnknownSize(t *testing.T) {
+	eng := defaultEngine(t)
+	for _, c := range multipartCases(t) {
+		if c.in.ContentEncoding != "" {
+			continue // a chunked compressed body is read once complete
+		}
+		t.Run(c.name, func(t *testing.T) {
+			want := inspectWhole(t, eng, c.in, c.body, c.action)
+			in := c.in
+			in.Size = -1
+			g := sizedGrowing{newGrowing(c.body)}
+			ov := eng.Begin(context.Background(), in, g)
+			if ov == nil {
+				t.Fatal("Begin refused a chunked body")
+			}
+			go feedRandom(g.growing, rand.New(rand.NewPCG(3, 79)))
+			got, err := ov.Finish(context.Background(), overlapReq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok, why := ov.Overlapped(); ok != c.overlaps {
+				t.Fatalf("overlapped %v (%s), want %v as with its size", ok, why, c.overlaps)
+			}
+			sameResult(t, got, want)
+			sameProblems(t, got, want)
+		})
+	}
 }

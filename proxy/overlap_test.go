@@ -595,8 +595,27 @@ func TestOverlapChunked(t *testing.T) {
 	if l := st.last(); !strings.HasPrefix(l, "fell back") {
 		t.Fatalf("chunked truncated JSON: overlap %q, want fell back", l)
 	}
-	if n := h.up.arrived.Load(); n != 1 {
-		t.Fatalf("the stand-in saw %d requests, want the one allowed", n)
+	// A chunked multipart upload (a file upload streamed by its
+	// client) is read part by part as it arrives.
+	mpType, mp := multipartFields(t, [][3]string{{"msgParam", "", `{"title":"notes"}`}, {"media", "notes.txt", string(body)}})
+	if code := post(mpType, mp); code != http.StatusForbidden {
+		t.Fatalf("chunked multipart: status %d, want 403", code)
+	}
+	if l := st.last(); l != "on" {
+		t.Fatalf("chunked multipart: overlap %q, want on", l)
+	}
+	mpType, mp = multipartFields(t, [][3]string{{"msgParam", "", `{"title":"notes"}`}, {"media", "notes.txt", string(ok)}})
+	if code := post(mpType, mp); code != http.StatusOK {
+		t.Fatalf("allowed chunked multipart: status %d", code)
+	}
+	if l := st.last(); l != "on" {
+		t.Fatalf("allowed chunked multipart: overlap %q, want on", l)
+	}
+	if seen := h.up.requests(); len(seen) != 2 || seen[1].Size != int64(len(mp)) || seen[1].SHA256 != sha(mp) {
+		t.Fatalf("the stand-in saw %+v, want the multipart's %d bytes whole", seen, len(mp))
+	}
+	if n := h.up.arrived.Load(); n != 2 {
+		t.Fatalf("the stand-in saw %d requests, want the two allowed", n)
 	}
 }
 
