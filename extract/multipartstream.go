@@ -111,8 +111,11 @@ func (w *walker) multipartStream(n node, boundary string) {
 			return
 		}
 		if !streamed {
+			// The scan first: a body of unknown size is known to end
+			// only once it has read there.
+			m, ok := s.next(s.size())
 			end = s.size()
-			if m, ok := s.next(s.size()); ok {
+			if ok {
 				end = m - 2 // the CRLF before the next delimiter
 			}
 			if s.bad || w.stop {
@@ -250,8 +253,9 @@ func (w *walker) streamPartStructured(n node, mt string, b blob, from int64, s *
 	if ok && !w.full && !w.stop && pr.end < 0 {
 		// The reading stopped before the part's end (a form with too
 		// many fields): find it, as partInPlace had.
+		m, found := s.next(s.size())
 		pr.end = s.size()
-		if m, found := s.next(s.size()); found {
+		if found {
 			pr.end = m - 2
 		}
 	}

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -9,6 +10,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"mime/quotedprintable"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -334,26 +336,73 @@ func mpSame(t *testing.T, body []byte) {
 	ct := "multipart/form-data; boundary=" + mpFuzzBoundary
 	want, _ := readMultipart(body, ct, false, Limits{})
 	got, _ := readMultipart(body, ct, true, Limits{})
-	// Sized and chunked (size unknown until the end): each equals the
-	// complete body's reading or declines.
-	for _, r := range []struct {
-		name string
-		got  mpEvents
-	}{{"read as it arrives", got}, {"size unknown", first(readMultipart(body, ct, true, Limits{}, sizeUnknown))}} {
-		if errors.Is(r.got.err, ErrSpeculation) {
-			continue
-		}
-		if fmt.Sprint(r.got.err) != fmt.Sprint(want.err) {
-			t.Fatalf("%s: error %v, want %v", r.name, r.got.err, want.err)
-		}
-		if g, w := r.got.String(), want.String(); g != w {
-			t.Fatalf("%s:\n%s\nwant\n%s", r.name, g, w)
-		}
+	mpSameAs(t, "read as it arrives", got, want)
+	// Chunked (its size unknown until its end): a body is read so only
+	// when it fills its head (HeadLen bytes) and shows a delimiter in
+	// it, so the fuzzed bytes go after a preamble that makes up the rest.
+	pre := max(HeadLen-len(body), 0) + 16
+	padded := append(bytes.Repeat([]byte("preamble text\r\n"), pre/15+1), body...)
+	want, _ = readMultipart(padded, ct, false, Limits{})
+	chunked, _ := readMultipart(padded, ct, true, Limits{}, sizeUnknown)
+	mpSameAs(t, "size unknown", chunked, want)
+}
+
+// mpSameAs fails unless got, a reading as the body arrives, declined
+// (ErrSpeculation) or equals want, the complete body's.
+func mpSameAs(t *testing.T, name string, got, want mpEvents) {
+	t.Helper()
+	if errors.Is(got.err, ErrSpeculation) {
+		return
+	}
+	if fmt.Sprint(got.err) != fmt.Sprint(want.err) {
+		t.Fatalf("%s: error %v, want %v", name, got.err, want.err)
+	}
+	if g, w := got.String(), want.String(); g != w {
+		t.Fatalf("%s:\n%s\nwant\n%s", name, g, w)
 	}
 }
 
 // sizeUnknown makes an Input a chunked upload's: its size not known.
 func sizeUnknown(in *Input) { in.Size, in.SizeUnknown = -1, true }
 
-// first is the first of two results.
-func first[A, B any](a A, _ B) A { return a }
+// A chunked multipart body cut short in its last part (no delimiter after
+// it) is read to its true end: the last part is the bytes up to where the
+// body ended, as the complete body's reading has it, for a small last
+// part (read in place), a ZIP (read where it lies, by its size), a large
+// ZIP and a large text (read in windows).
+func TestMultipartUnknownSizeTruncated(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	ct := "multipart/form-data; boundary=" + mpFuzzBoundary
+	pre := bytes.Repeat([]byte("preamble text\r\n"), HeadLen/30)
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	if f, err := zw.Create("notes.txt"); err == nil {
+		f.Write([]byte("zipped notes of the meeting"))
+	}
+	zw.Close()
+	// And one over StreamAbove that is not text: read in place once the
+	// scan has found where the body ends.
+	var big bytes.Buffer
+	bw := zip.NewWriter(&big)
+	if f, err := bw.CreateHeader(&zip.FileHeader{Name: "data.bin", Method: zip.Store}); err == nil {
+		noise := make([]byte, StreamAbove+1<<20)
+		for i := range noise {
+			noise[i] = byte(r.Uint32())
+		}
+		f.Write(noise)
+		f.Write([]byte(" notes: A123456(3)"))
+	}
+	bw.Close()
+	for _, last := range [][]byte{[]byte("last part, A123456(3), cut"), zb.Bytes(), big.Bytes(), mpText(r, StreamAbove+1<<20, nil)} {
+		body := slices.Concat(pre, []byte("--"+mpFuzzBoundary+"\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nfirst part "+strings.Repeat("of the notes ", 400)+"\r\n--"+mpFuzzBoundary+
+			"\r\nContent-Disposition: form-data; name=\"b\"; filename=\"n.txt\"\r\n\r\n"), last)
+		want, _ := readMultipart(body, ct, false, Limits{})
+		got, _ := readMultipart(body, ct, true, Limits{}, sizeUnknown)
+		if got.err != nil {
+			t.Fatalf("%d-byte last part: %v", len(last), got.err)
+		}
+		if g, w := got.String(), want.String(); g != w {
+			t.Fatalf("%d-byte last part:\n%s\nwant\n%s", len(last), g, w)
+		}
+	}
+}
