@@ -112,6 +112,11 @@ func (w *walker) decodeContentEncoding(origin, header string, b blob, n node) (d
 		if cur.data != nil {
 			return cur.data
 		}
+		if w.encodedUnknown {
+			// Not loaded while it arrives: read afresh once complete.
+			w.specFailed, w.stop = true, true
+			return nil
+		}
 		d, err := w.load(origin, cur)
 		if err != nil {
 			w.problem(origin, Malformed, "body could not be read")
@@ -162,7 +167,18 @@ func (w *walker) decodeContentEncoding(origin, header string, b blob, n node) (d
 		}
 		var got inflated
 		if layers == 1 {
-			got = w.readOrStream(n, r, reopenLayer(c, cur), cur.size, "content-encoding "+c+": ", "content-encoding "+c+": corrupt or truncated stream")
+			size, reopen := cur.size, reopenLayer(c, cur)
+			if w.encodedUnknown {
+				// No ratio limit until the size is known; each reading's
+				// bytes are counted for encodedUnknownFits.
+				size = -1
+				r = w.countDecompressed(r)
+				if reopen != nil {
+					open := reopen
+					reopen = func() io.Reader { return w.countDecompressed(open()) }
+				}
+			}
+			got = w.readOrStream(n, r, reopen, size, "content-encoding "+c+": ", "content-encoding "+c+": corrupt or truncated stream")
 			if got.streamed {
 				return nil, true, true
 			}
@@ -293,4 +309,52 @@ func sanitizeName(s string) string {
 		}
 		return r
 	}, strings.ToValidUTF8(s, "_"))
+}
+
+// oneStreamLayer reports whether enc is one Content-Encoding layer that is
+// decompressed front to back: gzip or deflate.
+func oneStreamLayer(enc string) bool {
+	switch strings.ToLower(strings.TrimSpace(enc)) {
+	case "gzip", "x-gzip", "deflate":
+		return true
+	}
+	return false
+}
+
+// countDecompressed counts what one reading takes from r into
+// w.decompressed (the most any reading took).
+func (w *walker) countDecompressed(r io.Reader) io.Reader {
+	return &decompressCounter{r: r, w: w}
+}
+
+type decompressCounter struct {
+	r io.Reader
+	n int64
+	w *walker
+}
+
+func (c *decompressCounter) Read(p []byte) (int, error) {
+	k, err := c.r.Read(p)
+	c.n += int64(k)
+	c.w.decompressed = max(c.w.decompressed, c.n)
+	return k, err
+}
+
+// encodedUnknownFits reports, for a body of unknown size decompressed to
+// its end (walker.encodedUnknown), whether an Extract of the complete body
+// with its size would have read as much: its size is known now (body has a
+// Size method, Input.SizeUnknown) and what was decompressed is within the
+// limit that size sets (MaxRatio), so no limit cut the sized reading where
+// this one went on.
+func (w *walker) encodedUnknownFits(body io.ReaderAt) bool {
+	s, ok := body.(interface{ Size() int64 })
+	if !ok {
+		return false
+	}
+	size := s.Size()
+	if size <= 0 {
+		return false
+	}
+	limit, _ := w.decompressLimit(size)
+	return w.decompressed <= limit
 }

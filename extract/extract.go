@@ -102,8 +102,11 @@ type Input struct {
 	// its end); or, Speculative and Batch set too, a JSON document or form
 	// read front to back (StreamsJSON or StreamsForm on its head, to be
 	// checked again with the size once known), or a multipart body read
-	// part by part (StreamsMultipart on its head, the same); otherwise
-	// Extract returns
+	// part by part (StreamsMultipart on its head, the same); or,
+	// Speculative and Batch set, a body with one gzip or deflate
+	// Content-Encoding layer decompressed front to back to its end, whose
+	// Body then tells its size (a Size() int64 method) so that the ratio
+	// limit that size sets is checked; otherwise Extract returns
 	// ErrSpeculation, and what went to Stream and Batch must be thrown
 	// away. Size is ignored.
 	SizeUnknown bool

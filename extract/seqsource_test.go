@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
 	"errors"
 	"fmt"
@@ -240,6 +241,17 @@ func FuzzDecompressedJSON(f *testing.F) {
 		}
 		spec := readEncodedStream(z, "application/json", "gzip", true, Limits{})
 		sameSpeculative(t, got.batches > 0, spec, plain.segs)
+		// Chunked (its size told at its end): the same, or declined.
+		n := int64(len(z))
+		chunked := readEncodedStream(z, "application/json", "gzip", true, Limits{}, func(in *Input) {
+			in.Size, in.SizeUnknown, in.Body = -1, true, sizedAtEnd{in.Body, n}
+		})
+		if !errors.Is(chunked.err, ErrSpeculation) {
+			if chunked.err != nil {
+				t.Fatalf("chunked: %v", chunked.err)
+			}
+			sameSegments(t, "chunked", chunked.segs, plain.segs)
+		}
 	})
 }
 
@@ -331,4 +343,74 @@ func FuzzUnknownSizeJSON(f *testing.F) {
 			sameSegments(t, "unknown size", got.segs, want.segs)
 		}
 	})
+}
+
+// sizedAtEnd is a body that tells its size (as inspect's arriving body
+// does once complete).
+type sizedAtEnd struct {
+	io.ReaderAt
+	n int64
+}
+
+func (s sizedAtEnd) Size() int64 { return s.n }
+
+// A chunked body with one Content-Encoding layer (gzip, deflate),
+// speculative, is decompressed front to back to its end and read as the
+// same body with its size is: text in windows, JSON front to back,
+// anything else (multipart) once decompressed. One whose decompressed
+// bytes pass what the ratio limit of its size allows, one that is not
+// what its coding says, or one whose size cannot be learnt is
+// ErrSpeculation (read again once complete).
+func TestUnknownSizeEncoded(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 31))
+	text := randomText(r, StreamAbove+1<<20, true)
+	var zl bytes.Buffer
+	zw := zlib.NewWriter(&zl)
+	zw.Write(text)
+	zw.Close()
+	mp := "--b0\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nnotes A123456(3)\r\n--b0--\r\n"
+	bomb := bytes.Repeat([]byte("aaaaaaaaaaaaaaa\n"), (48<<20)/16)
+	for _, c := range []struct {
+		name, ctype, enc string
+		body             []byte
+		reads            bool
+	}{
+		{"gzip text", "text/plain", "gzip", gzipBytes(t, text, ""), true},
+		{"gzip records", "application/json", "gzip", gzipBytes(t, recordsJSON(r, StreamAbove+1<<20), ""), true},
+		{"deflate text", "text/plain", "deflate", zl.Bytes(), true},
+		{"gzip multipart, read once decompressed", "multipart/form-data; boundary=b0", "gzip", gzipBytes(t, []byte(mp), ""), true},
+		{"gzip past its ratio limit", "text/plain", "gzip", gzipBytes(t, bomb, ""), false},
+		{"not gzip", "text/plain", "gzip", text, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			want := readEncodedStream(c.body, c.ctype, c.enc, false, Limits{})
+			if want.err != nil {
+				t.Fatal(want.err)
+			}
+			n := int64(len(c.body))
+			unknown := func(in *Input) { in.Size, in.SizeUnknown, in.Body = -1, true, sizedAtEnd{in.Body, n} }
+			got := readEncodedStream(c.body, c.ctype, c.enc, true, Limits{}, unknown)
+			if !c.reads {
+				if !errors.Is(got.err, ErrSpeculation) {
+					t.Fatalf("read (err %v), want ErrSpeculation", got.err)
+				}
+				return
+			}
+			if got.err != nil {
+				t.Fatal(got.err)
+			}
+			sameSegments(t, "unknown size", got.segs, want.segs)
+			if fmt.Sprint(got.res.Problems) != fmt.Sprint(want.res.Problems) || got.res.TextBytes != want.res.TextBytes {
+				t.Fatalf("problems %v text %d, want %v %d", got.res.Problems, got.res.TextBytes, want.res.Problems, want.res.TextBytes)
+			}
+			// Without a size to learn at its end, or not speculative: not read so.
+			noSize := func(in *Input) { in.Size, in.SizeUnknown = -1, true }
+			if got := readEncodedStream(c.body, c.ctype, c.enc, true, Limits{}, noSize); !errors.Is(got.err, ErrSpeculation) {
+				t.Fatalf("size never known: %v, want ErrSpeculation", got.err)
+			}
+			if got := readEncodedStream(c.body, c.ctype, c.enc, false, Limits{}, unknown); !errors.Is(got.err, ErrSpeculation) {
+				t.Fatalf("not speculative: %v, want ErrSpeculation", got.err)
+			}
+		})
+	}
 }

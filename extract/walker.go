@@ -111,6 +111,12 @@ type walker struct {
 	// sizeUnknown: the body is read to its end (Input.SizeUnknown);
 	// unknownRead says streamText read it so, all of it.
 	sizeUnknown, unknownRead bool
+	// encodedUnknown: the body is of unknown size and has one
+	// Content-Encoding layer, decompressed to its end (Input.SizeUnknown);
+	// decompressed counts the bytes its readings took from the layer (the
+	// most of any one reading).
+	encodedUnknown bool
+	decompressed   int64
 	// inflaters are closed ZIP member readers kept for reuse (zip.go).
 	inflaters []*pooledInflater
 	// scanBuf is a spare XML scanner buffer (xmlscan.go): each part of a
@@ -144,13 +150,22 @@ func extractOpts(ctx context.Context, in Input, lim Limits, repanic bool) (*Resu
 	}
 	body := blob{r: in.Body, size: in.Size}
 	if in.SizeUnknown {
-		if in.Stream == nil || in.ContentEncoding != "" {
-			return nil, fmt.Errorf("extract %s: a body of unknown size is read only as streamed text: %w", in.Origin, ErrSpeculation)
+		enc := strings.TrimSpace(in.ContentEncoding)
+		switch {
+		case in.Stream == nil || enc != "" && (!in.Speculative || in.Batch == nil || !oneStreamLayer(enc)):
+			return nil, fmt.Errorf("extract %s: a body of unknown size is read only as streamed text, JSON, a form or multipart: %w", in.Origin, ErrSpeculation)
+		case enc != "":
+			// Decompressed front to back to its end; whether the
+			// compressed size would have cut it (MaxRatio) is checked
+			// once that size is known (encodedUnknownFits).
+			w.encodedUnknown = true
+			body.size = unknownSize
+		default:
+			// As large as streamText reads without a limit: a body that
+			// turns out larger is one a sized Extract cuts with a limit.
+			w.sizeUnknown = true
+			body.size = textCap(lim)
 		}
-		// As large as streamText reads without a limit: a body that
-		// turns out larger is one a sized Extract cuts with a limit.
-		w.sizeUnknown = true
-		body.size = textCap(lim)
 	}
 	// A body held in memory (the proxy's) is read in place, not copied:
 	// extract never writes into its input (every fixture in TestFormats and
@@ -169,7 +184,10 @@ func extractOpts(ctx context.Context, in Input, lim Limits, repanic bool) (*Resu
 	}
 	if enc := strings.TrimSpace(in.ContentEncoding); enc != "" && !strings.EqualFold(enc, "identity") {
 		data, ok, streamed := w.decodeContentEncoding(in.Origin, enc, body, node{origin: root, name: in.Name, ctype: in.ContentType})
-		if streamed {
+		if w.encodedUnknown && !w.encodedUnknownFits(in.Body) {
+			w.specFailed = true
+		}
+		if streamed || w.specFailed {
 			return w.result(ctx, in)
 		}
 		// Decompressed into memory (or not decompressed): nothing is

@@ -67,8 +67,11 @@ import (
 // or a form read front to back, or as multipart read part by part
 // (extract.Input.SizeUnknown: read to its end), and kept only if the
 // complete body, its size known, is one Inspect reads the same way (more
-// than StreamAbove bytes, within the text limits); a chunked compressed
-// body is read once complete.
+// than StreamAbove bytes, within the text limits). A chunked body with one
+// gzip or deflate layer is decompressed as it arrives, as a sized one is,
+// and kept only if, complete, it is over StreamAbove bytes and what it
+// decompressed to is within the ratio limit its size sets (extract says
+// so: Input.SizeUnknown).
 // The inspection reads the body through the same Extract call, the same
 // windows and the same folding as Inspect does on the complete body, so
 // its findings are the same; only the policy's verdict waits for Finish (a
@@ -132,7 +135,7 @@ func CanOverlap(in extract.Input) bool {
 		return false
 	}
 	if in.Size < 0 {
-		return in.ContentEncoding == ""
+		return in.ContentEncoding == "" || decompressesAsItGoes(in.ContentEncoding)
 	}
 	return in.Size > extract.StreamAbove && (in.ContentEncoding == "" || decompressesAsItGoes(in.ContentEncoding))
 }
@@ -264,6 +267,17 @@ func (o *Overlap) runUnknownSize(ctx context.Context, body Arriving) {
 	weight := 4*extract.StreamWindow + 1<<20 // streamed window by window, as weight has it for sized text
 	what := "streamed text"
 	switch {
+	case in.ContentEncoding != "":
+		// Decompressed front to back as it arrives, as a sized body over
+		// StreamAbove bytes is (whether the ratio limit its size sets
+		// would have cut it is extract's to check at its end).
+		streams = func(_ string, _ []byte, size int64) bool { return size > extract.StreamAbove }
+		what = "a compressed body decompressed"
+		total := o.e.Limits.MaxTotalBytes
+		if total <= 0 {
+			total = extract.DefaultMaxTotalBytes
+		}
+		weight = 2*int(total) + 1<<20 // as weight has it for a sized gzip body
 	case extract.StreamsText(o.in.ContentType, head[:k], math.MaxInt64):
 	case extract.StreamsJSON(o.in.ContentType, head[:k], math.MaxInt64):
 		streams, what = extract.StreamsJSON, "a JSON document read front to back"
@@ -275,7 +289,11 @@ func (o *Overlap) runUnknownSize(ctx context.Context, body Arriving) {
 		o.why = "body of unknown size not plain text, JSON, a form or multipart read as it arrives"
 		return
 	}
-	if what != "streamed text" {
+	switch what {
+	case "streamed text":
+	case "a compressed body decompressed":
+		in.Speculative = true
+	default:
 		in.Speculative = true
 		weight = 8*extract.StreamWindow + 1<<20 // as weight has it for JSON read as it arrives
 	}
@@ -355,6 +373,16 @@ type arrivingReader struct {
 
 	mu     sync.Mutex
 	failed error
+}
+
+// Size is the body's size once it is complete (Sized), -1 when the body
+// cannot tell it: extract reads it at the end of a compressed body of
+// unknown size (extract.Input.SizeUnknown).
+func (r *arrivingReader) Size() int64 {
+	if s, ok := r.body.(Sized); ok {
+		return s.Size()
+	}
+	return -1
 }
 
 func (r *arrivingReader) ReadAt(p []byte, off int64) (int, error) {

@@ -2,6 +2,7 @@ package inspect_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/dlpgate/dlpgate/extract"
+	"github.com/dlpgate/dlpgate/inspect"
 	"github.com/dlpgate/dlpgate/internal/testgen"
 	"github.com/dlpgate/dlpgate/rules"
 )
@@ -104,4 +106,39 @@ func TestOverlapGzipJSONClassifiesWhileArriving(t *testing.T) {
 	gz := compressed(t, "gzip", memoRecords(r, 16<<20, strings.ReplaceAll(testgen.HKIDList(3), "\n", " ")))
 	in := extract.Input{ContentType: "application/json", ContentEncoding: "gzip", Size: int64(len(gz)), Origin: "body"}
 	classifiedWhileArriving(t, in, gz)
+}
+
+// A chunked compressed upload (its size not known until its end) is
+// decompressed and read as it arrives exactly when the same body with its
+// size is, and its Result is Inspect's on the complete body. (A body
+// whose decompressed bytes pass the ratio limit its size sets is read
+// afresh: extract's TestUnknownSizeEncoded; with the default limits a
+// body over StreamAbove reaches MaxDecompressed first.)
+func TestOverlapGzipUnknownSize(t *testing.T) {
+	eng := defaultEngine(t)
+	for _, c := range gzipJSONCases(t) {
+		t.Run(c.name, func(t *testing.T) {
+			want := inspectWhole(t, eng, c.in, c.body, c.action)
+			in := c.in
+			in.Size = -1
+			if !inspect.CanOverlap(in) {
+				t.Fatal("CanOverlap refused a chunked gzip body")
+			}
+			g := sizedGrowing{newGrowing(c.body)}
+			ov := eng.Begin(context.Background(), in, g)
+			if ov == nil {
+				t.Fatal("Begin refused a chunked body")
+			}
+			go feedRandom(g.growing, rand.New(rand.NewPCG(5, 79)))
+			got, err := ov.Finish(context.Background(), overlapReq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok, why := ov.Overlapped(); ok != c.overlaps {
+				t.Fatalf("overlapped %v (%s), want %v as with its size", ok, why, c.overlaps)
+			}
+			sameResult(t, got, want)
+			sameProblems(t, got, want)
+		})
+	}
 }

@@ -614,6 +614,31 @@ func TestOverlapChunked(t *testing.T) {
 	if seen := h.up.requests(); len(seen) != 2 || seen[1].Size != int64(len(mp)) || seen[1].SHA256 != sha(mp) {
 		t.Fatalf("the stand-in saw %+v, want the multipart's %d bytes whole", seen, len(mp))
 	}
+	// A chunked gzip upload (a client compressing as it streams) is
+	// decompressed and read as it arrives; it must be over StreamAbove
+	// compressed, as a sized one must, so its text hardly compresses.
+	r := rand.New(rand.NewPCG(6, 6))
+	noisy := make([]byte, 20<<20)
+	for i := range noisy {
+		noisy[i] = "abcdefghijklmnopqrstuvwxyz      \n"[r.IntN(33)]
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(append(noisy, bad...))
+	zw.Close()
+	if gz.Len() <= extract.StreamAbove {
+		t.Fatalf("compressed to %d bytes, not over StreamAbove", gz.Len())
+	}
+	req, _ := http.NewRequest(http.MethodPost, uploadURL, io.MultiReader(bytes.NewReader(gz.Bytes())))
+	req.ContentLength = -1
+	req.Header.Set("Content-Type", "text/plain")
+	req.Header.Set("Content-Encoding", "gzip")
+	if code := h.status(t, req); code != http.StatusForbidden {
+		t.Fatalf("chunked gzip: status %d, want 403", code)
+	}
+	if l := st.last(); l != "on" {
+		t.Fatalf("chunked gzip: overlap %q, want on", l)
+	}
 	if n := h.up.arrived.Load(); n != 2 {
 		t.Fatalf("the stand-in saw %d requests, want the two allowed", n)
 	}
