@@ -117,28 +117,34 @@ func TestOverlapGzipJSONClassifiesWhileArriving(t *testing.T) {
 func TestOverlapGzipUnknownSize(t *testing.T) {
 	eng := defaultEngine(t)
 	for _, c := range gzipJSONCases(t) {
-		t.Run(c.name, func(t *testing.T) {
-			want := inspectWhole(t, eng, c.in, c.body, c.action)
-			in := c.in
-			in.Size = -1
-			if !inspect.CanOverlap(in) {
-				t.Fatal("CanOverlap refused a chunked gzip body")
-			}
-			g := sizedGrowing{newGrowing(c.body)}
-			ov := eng.Begin(context.Background(), in, g)
-			if ov == nil {
-				t.Fatal("Begin refused a chunked body")
-			}
-			go feedRandom(g.growing, rand.New(rand.NewPCG(5, 79)))
-			got, err := ov.Finish(context.Background(), overlapReq)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if ok, why := ov.Overlapped(); ok != c.overlaps {
-				t.Fatalf("overlapped %v (%s), want %v as with its size", ok, why, c.overlaps)
-			}
-			sameResult(t, got, want)
-			sameProblems(t, got, want)
-		})
+		t.Run(c.name, func(t *testing.T) { chunkedEqualsSized(t, eng, c) })
 	}
+}
+
+// chunkedEqualsSized checks that case c sent chunked (its size not known
+// until its end) is begun, overlapped exactly when the sized body is
+// (c.overlaps), and judged as Inspect judges the complete body.
+func chunkedEqualsSized(t *testing.T, eng *inspect.Engine, c kindCase) {
+	t.Helper()
+	want := inspectWhole(t, eng, c.in, c.body, c.action)
+	in := c.in
+	in.Size = -1
+	if !inspect.CanOverlap(in) {
+		t.Fatal("CanOverlap refused the chunked body")
+	}
+	g := sizedGrowing{newGrowing(c.body)}
+	ov := eng.Begin(context.Background(), in, g)
+	if ov == nil {
+		t.Fatal("Begin refused the chunked body")
+	}
+	go feedRandom(g.growing, rand.New(rand.NewPCG(5, 79)))
+	got, err := ov.Finish(context.Background(), overlapReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, why := ov.Overlapped(); ok != c.overlaps {
+		t.Fatalf("overlapped %v (%s), want %v as with its size", ok, why, c.overlaps)
+	}
+	sameResult(t, got, want)
+	sameProblems(t, got, want)
 }
