@@ -1087,11 +1087,6 @@ func (c *customerDBClassifier) jsonRecords(doc *document, runs []cdbRun) []cdbRu
 	return append(runs, cdbRun{records: n, shape: "json", headers: hs, origin: firstOrigin})
 }
 
-// jsonRecordPath splits a JSON segment origin into its record (the path
-// up to the last array index, or the JSON Lines line) and the field path
-// after it: "x>json:$.customers[3].phone" -> ("x>json:$.customers[3]",
-// "phone"); "jsonl:4:$.contact.email" -> ("jsonl:4:$", "contact.email");
-// quoted keys (["Full name"]) read as plain ones.
 // restMemo is what jsonFieldKind learnt of a field path after its
 // record's key: ok false when it is not a field of that record (or no
 // field), else the field's kind and term.
@@ -1185,6 +1180,11 @@ func pathSeps(field string) (first, last int) {
 	return first, last
 }
 
+// jsonRecordPath splits a JSON segment origin into its record (the path
+// up to the last array index, or the JSON Lines line) and the field path
+// after it: "x>json:$.customers[3].phone" -> ("x>json:$.customers[3]",
+// "phone"); "jsonl:4:$.contact.email" -> ("jsonl:4:$", "contact.email");
+// quoted keys (["Full name"]) read as plain ones.
 func jsonRecordPath(origin string) (key, field string, ok bool) {
 	j := strings.LastIndex(origin, "json")
 	if j < 0 {

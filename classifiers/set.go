@@ -711,9 +711,13 @@ func (s *defaultSet) viewInto(v *segView, sg extract.Segment, out []hit, pairs *
 	switch {
 	case !anyHit:
 		// Most fields of a JSON export have no dictionary hit: they share
-		// one empty header instead of allocating their own.
+		// one empty header instead of allocating their own, and have
+		// nothing to size or fill.
 		v.hits = s.noHits
 	case bufs != nil:
+		// The header from the shared buffer of headers, then one region
+		// of the shared hit buffer per classifier, each capped at its own
+		// size (the appends below never pass it).
 		n := len(s.cls)
 		k := len(bufs.heads)
 		if k+n > cap(bufs.heads) {
@@ -723,14 +727,6 @@ func (s *defaultSet) viewInto(v *segView, sg extract.Segment, out []hit, pairs *
 		bufs.heads = bufs.heads[:k+n]
 		v.hits = bufs.heads[k : k+n : k+n]
 		clear(v.hits)
-	default:
-		v.hits = make([][]termHit, len(s.cls))
-	}
-	if !anyHit {
-		// Nothing to size or fill.
-	} else if bufs != nil {
-		// One region of the shared buffer per classifier, each capped at
-		// its own size (the appends below never pass it).
 		total := 0
 		for ci := range v.hits {
 			total += min(need[ci], limit)
@@ -745,7 +741,8 @@ func (s *defaultSet) viewInto(v *segView, sg extract.Segment, out []hit, pairs *
 				bufs.hits = bufs.hits[:k+n]
 			}
 		}
-	} else {
+	default:
+		v.hits = make([][]termHit, len(s.cls))
 		for ci := range v.hits {
 			if n := min(need[ci], limit); n > 0 {
 				v.hits[ci] = make([]termHit, 0, n)
