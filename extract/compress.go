@@ -311,9 +311,10 @@ func sanitizeName(s string) string {
 	}, strings.ToValidUTF8(s, "_"))
 }
 
-// oneStreamLayer reports whether enc is one Content-Encoding layer that is
-// decompressed front to back: gzip or deflate.
-func oneStreamLayer(enc string) bool {
+// DecompressesAsItGoes reports whether enc is one Content-Encoding layer
+// that Extract undoes reading its input front to back: gzip or deflate.
+// Stacked layers and the other codings are read whole.
+func DecompressesAsItGoes(enc string) bool {
 	switch strings.ToLower(strings.TrimSpace(enc)) {
 	case "gzip", "x-gzip", "deflate":
 		return true

@@ -152,7 +152,7 @@ func extractOpts(ctx context.Context, in Input, lim Limits, repanic bool) (*Resu
 	if in.SizeUnknown {
 		enc := strings.TrimSpace(in.ContentEncoding)
 		switch {
-		case in.Stream == nil || enc != "" && (!in.Speculative || in.Batch == nil || !oneStreamLayer(enc)):
+		case in.Stream == nil || enc != "" && (!in.Speculative || in.Batch == nil || !DecompressesAsItGoes(enc)):
 			return nil, fmt.Errorf("extract %s: a body of unknown size is read only as streamed text, JSON, a form or multipart: %w", in.Origin, ErrSpeculation)
 		case enc != "":
 			// Decompressed front to back to its end; whether the

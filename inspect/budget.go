@@ -93,11 +93,7 @@ func (b *Budget) weight(in extract.Input, lim extract.Limits) int64 {
 			// ZIP (Office, archives) and gzip expand: their text can
 			// reach the total-text limit whatever the file's size.
 			if (head[0] == 'P' && head[1] == 'K') || (head[0] == 0x1f && head[1] == 0x8b) {
-				total := lim.MaxTotalBytes
-				if total <= 0 {
-					total = extract.DefaultMaxTotalBytes
-				}
-				w = max(w, 2*total)
+				w = max(w, 2*totalText(lim))
 			}
 		}
 	}
@@ -212,4 +208,13 @@ func (b *Budget) contended() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return len(b.queue) > 0
+}
+
+// totalText is the total-text limit lim sets (MaxTotalBytes, or extract's
+// default).
+func totalText(lim extract.Limits) int64 {
+	if lim.MaxTotalBytes > 0 {
+		return lim.MaxTotalBytes
+	}
+	return extract.DefaultMaxTotalBytes
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strings"
 	"sync"
 	"time"
 
@@ -135,26 +134,15 @@ func CanOverlap(in extract.Input) bool {
 		return false
 	}
 	if in.Size < 0 {
-		return in.ContentEncoding == "" || decompressesAsItGoes(in.ContentEncoding)
+		return in.ContentEncoding == "" || extract.DecompressesAsItGoes(in.ContentEncoding)
 	}
-	return in.Size > extract.StreamAbove && (in.ContentEncoding == "" || decompressesAsItGoes(in.ContentEncoding))
+	return in.Size > extract.StreamAbove && (in.ContentEncoding == "" || extract.DecompressesAsItGoes(in.ContentEncoding))
 }
 
 // Sized is an Arriving body of unknown size that tells its size once it
 // is complete (WaitFor has returned nil for any n).
 type Sized interface {
 	Size() int64
-}
-
-// decompressesAsItGoes reports whether enc is one layer that extract
-// undoes reading its input front to back: gzip or deflate. Stacked layers
-// and the other codings are not begun (the whole-body path reads them).
-func decompressesAsItGoes(enc string) bool {
-	switch strings.ToLower(strings.TrimSpace(enc)) {
-	case "gzip", "x-gzip", "deflate":
-		return true
-	}
-	return false
 }
 
 // Begin starts inspecting in, whose Body is body and still arriving, in a
@@ -266,37 +254,31 @@ func (o *Overlap) runUnknownSize(ctx context.Context, body Arriving) {
 	streams := extract.StreamsText
 	weight := 4*extract.StreamWindow + 1<<20 // streamed window by window, as weight has it for sized text
 	what := "streamed text"
+	// Every reading but plain text in windows is speculative; a JSON
+	// document, form or multipart weighs as weight has it for JSON read
+	// as it arrives.
+	structured := 8*extract.StreamWindow + 1<<20
+	text := false
 	switch {
 	case in.ContentEncoding != "":
 		// Decompressed front to back as it arrives, as a sized body over
 		// StreamAbove bytes is (whether the ratio limit its size sets
 		// would have cut it is extract's to check at its end).
 		streams = func(_ string, _ []byte, size int64) bool { return size > extract.StreamAbove }
-		what = "a compressed body decompressed"
-		total := o.e.Limits.MaxTotalBytes
-		if total <= 0 {
-			total = extract.DefaultMaxTotalBytes
-		}
-		weight = 2*int(total) + 1<<20 // as weight has it for a sized gzip body
+		what, weight = "a compressed body decompressed", int(2*totalText(o.e.Limits))+1<<20 // as weight has it for a sized gzip body
 	case extract.StreamsText(o.in.ContentType, head[:k], math.MaxInt64):
+		text = true
 	case extract.StreamsJSON(o.in.ContentType, head[:k], math.MaxInt64):
-		streams, what = extract.StreamsJSON, "a JSON document read front to back"
+		streams, what, weight = extract.StreamsJSON, "a JSON document read front to back", structured
 	case extract.StreamsForm(o.in.ContentType, head[:k], math.MaxInt64):
-		streams, what = extract.StreamsForm, "a form read front to back"
+		streams, what, weight = extract.StreamsForm, "a form read front to back", structured
 	case extract.StreamsMultipart(o.in.ContentType, head[:k], math.MaxInt64):
-		streams, what = extract.StreamsMultipart, "multipart read part by part"
+		streams, what, weight = extract.StreamsMultipart, "multipart read part by part", structured
 	default:
 		o.why = "body of unknown size not plain text, JSON, a form or multipart read as it arrives"
 		return
 	}
-	switch what {
-	case "streamed text":
-	case "a compressed body decompressed":
-		in.Speculative = true
-	default:
-		in.Speculative = true
-		weight = 8*extract.StreamWindow + 1<<20 // as weight has it for JSON read as it arrives
-	}
+	in.Speculative = !text
 	c := o.read(ctx, in, body, func(b *Budget, _ extract.Input) int64 { return min(int64(weight), b.memory) },
 		"body of unknown size not read as "+what+" to its end")
 	switch {
