@@ -34,59 +34,30 @@ loop:
 	TESTQ CX, CX
 	JZ   done
 
-	// Bytes 0-15.
-	MOVOU 0(SI), X0
-	MOVO  X0, X1
-	PADDB X13, X1
-	MOVO  X14, X2
-	PCMPGTB X1, X2
-	PMOVMSKB X2, R8
-	PADDB X12, X0
-	MOVO  X11, X3
-	PCMPGTB X0, X3
+	// The sixteen bytes at off(SI): their digit bits to dst, their fold
+	// leads into X10.
+#define LANE(off, dst) \
+	MOVOU off(SI), X0 \
+	MOVO  X0, X1 \
+	PADDB X13, X1 \
+	MOVO  X14, X2 \
+	PCMPGTB X1, X2 \
+	PMOVMSKB X2, dst \
+	PADDB X12, X0 \
+	MOVO  X11, X3 \
+	PCMPGTB X0, X3 \
 	POR   X3, X10
 
-	// Bytes 16-31.
-	MOVOU 16(SI), X0
-	MOVO  X0, X1
-	PADDB X13, X1
-	MOVO  X14, X2
-	PCMPGTB X1, X2
-	PMOVMSKB X2, R9
-	PADDB X12, X0
-	MOVO  X11, X3
-	PCMPGTB X0, X3
-	POR   X3, X10
-	SHLQ  $16, R9
-	ORQ   R9, R8
-
-	// Bytes 32-47.
-	MOVOU 32(SI), X0
-	MOVO  X0, X1
-	PADDB X13, X1
-	MOVO  X14, X2
-	PCMPGTB X1, X2
-	PMOVMSKB X2, R9
-	PADDB X12, X0
-	MOVO  X11, X3
-	PCMPGTB X0, X3
-	POR   X3, X10
-	SHLQ  $32, R9
-	ORQ   R9, R8
-
-	// Bytes 48-63.
-	MOVOU 48(SI), X0
-	MOVO  X0, X1
-	PADDB X13, X1
-	MOVO  X14, X2
-	PCMPGTB X1, X2
-	PMOVMSKB X2, R9
-	PADDB X12, X0
-	MOVO  X11, X3
-	PCMPGTB X0, X3
-	POR   X3, X10
-	SHLQ  $48, R9
-	ORQ   R9, R8
+	LANE(0, R8)
+	LANE(16, R9)
+	SHLQ $16, R9
+	ORQ  R9, R8
+	LANE(32, R9)
+	SHLQ $32, R9
+	ORQ  R9, R8
+	LANE(48, R9)
+	SHLQ $48, R9
+	ORQ  R9, R8
 
 	MOVQ R8, 0(DI)
 	ADDQ $64, SI
